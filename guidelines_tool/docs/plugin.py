@@ -14,13 +14,15 @@ changes. Options (all optional):
 
 from __future__ import annotations
 
+import html
+import json
 import logging
 import posixpath
 from pathlib import Path
 
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 
 from guidelines_tool.docs.data import SiteData, load_site_data
@@ -108,6 +110,10 @@ class GuidelinesPlugin(BasePlugin[GuidelinesConfig]):
             page.edit_url = _edit_url(config, self.root, source)
         return context
 
+    @event_priority(-100)  # after the search plugin has written its index
+    def on_post_build(self, *, config) -> None:
+        escape_search_index(config)
+
     def on_serve(self, server, *, config, builder):
         for path in config.watch:
             server.watch(path)
@@ -128,6 +134,29 @@ def _edit_url(config, root: Path, source: str) -> str | None:
     except (ValueError, TypeError):
         relative = Path(source)
     return base + relative.as_posix()
+
+
+def escape_search_index(config) -> None:
+    """Make MkDocs' own search index safe to show.
+
+    The built-in `search` plugin stores page text with entities decoded (`&lt;script&gt;` becomes
+    `<script>`), and the `mkdocs`/`readthedocs` themes insert result titles and text with
+    `insertAdjacentHTML`: rule text shown escaped on the page would run in the search results.
+    Escaping the index's text fields makes them display as text. Material's search plugin
+    escapes its index itself and is left alone.
+    """
+    search = config.plugins.get("search")
+    if search is None or not type(search).__module__.startswith("mkdocs.contrib.search"):
+        return
+    path = Path(config.site_dir) / "search" / "search_index.json"
+    if not path.is_file():
+        return
+    data = json.loads(path.read_text(encoding="utf-8"))
+    for doc in data.get("docs", ()):
+        for key in ("title", "text"):
+            if isinstance(doc.get(key), str):
+                doc[key] = html.escape(doc[key], quote=True)
+    path.write_text(json.dumps(data, sort_keys=True, separators=(",", ":")), encoding="utf-8")
 
 
 def _abort(message: str):

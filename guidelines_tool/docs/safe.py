@@ -34,7 +34,9 @@ ALLOWED_TAGS = frozenset(
         "dl", "dt", "dd",
     }
 )
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
+# Only link targets. The "*" entry matters: without it nh3 keeps its default generic attributes
+# (`title`, `lang`) on every tag, which would put YAML text into attributes.
+ALLOWED_ATTRIBUTES: dict[str, frozenset[str]] = {"a": frozenset({"href"}), "*": frozenset()}
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 MARKDOWN_EXTENSIONS = ("tables", "sane_lists", "fenced_code")
 
@@ -42,6 +44,7 @@ MARKDOWN_EXTENSIONS = ("tables", "sane_lists", "fenced_code")
 # character reference (nh3 output is already escaped).
 _TEXT_SPECIAL = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);|[\"#$&'()*+:<=>@\[\\\]^_`{|}~]|[\x00-\x1f\x7f]")
 _TAG_OR_TEXT = re.compile(r"(<[^>]*>)")
+_VISIBLE = re.compile(r"(?:^|>)[^<]*?\S")
 
 
 def _reference(match: re.Match[str]) -> str:
@@ -100,7 +103,10 @@ def rich_html(text: str | None) -> str:
     if not text or not str(text).strip():
         return ""
     rendered = _MARKDOWN.reset().convert(str(text))
-    return inert_html(sanitize(rendered))
+    cleaned = sanitize(rendered)
+    if not _VISIBLE.search(cleaned):  # all of it was markup the sanitizer removed: show it as text
+        return f"<p>{plain(text)}</p>"
+    return inert_html(cleaned)
 
 
 def rich(text: str | None, css_class: str = "gl-rich") -> str:
