@@ -597,7 +597,7 @@ def quality_page(project: Project, links: Links, history: Any, impact: Any, hots
         points = series[task_id]
         task = project.tasks.get(task_id)
         out.append(f"### {plain(task.title if task else task_id)}\n")
-        out.append(f"![Agreement over time for {plain(task.title if task else task_id)}]"
+        out.append(f"![Agreement over time for {plain(_title_text(task.title if task else task_id))}]"
                    f"({href(QUALITY, chart_path(task_id))})\n")
         rows = [[_fmt_date(p.date), f"`{plain(p.commit[:10])}`", _fmt_number(p.alpha), str(p.n_items)]
                 for p in points]
