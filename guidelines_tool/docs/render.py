@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Iterable, Mapping, Sequence
 
-from guidelines_tool.docs.safe import plain, rich, rich_inline
+from guidelines_tool.docs.safe import plain, prepare, rich, rich_inline
 from guidelines_tool.model import Project, Rule, Task
 
 FRONT_MATTER = "---\ntitle: {title}\nrender_macros: false\n---\n\n"
@@ -204,6 +204,7 @@ def render_pages(
     `series` (agreement over time per task) are optional; pages say what is missing without them.
     Charts are not pages: `charts.render_charts()` draws the images `quality.md` refers to.
     """
+    prepare(rich_texts(project))
     links = Links(project)
     releases = release_list(history, project.config.release_tag_prefix)
     verdicts = impact_verdicts(impact)
@@ -216,6 +217,17 @@ def render_pages(
     pages.update(changelog_pages(project, links, history, releases))
     pages[QUALITY] = quality_page(project, links, history, impact, hotspots, series or {})
     return dict(sorted(pages.items()))
+
+
+def rich_texts(project: Project) -> list[str]:
+    """Every long Markdown field of the project (rendered in one go by `safe.prepare`)."""
+    texts = []
+    for task in project.tasks.values():
+        texts.append(task.description)
+        texts.extend(label.definition for label in task.labels)
+    for rule in project.rules:
+        texts += [rule.when, rule.rationale] + [case.resolution for case in rule.ambiguous_cases]
+    return texts
 
 
 # --- home --------------------------------------------------------------------------------
