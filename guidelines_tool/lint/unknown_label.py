@@ -42,7 +42,7 @@ def _check_rule(rule: Rule, task: Task) -> Iterator[Problem]:
     for field in ("examples", "counterexamples"):
         for example in getattr(rule, field):
             for label in example.labels:
-                if label not in known:
+                if label and label not in known:  # a missing label is the schema's finding
                     yield _problem(example.source.child("label"), label, task)
 
 
