@@ -7,6 +7,8 @@ Exit codes: 0 clean, 1 findings (or a failed gate), 2 usage or configuration err
 
 from __future__ import annotations
 
+import json
+import os
 import sys
 from pathlib import Path
 
@@ -14,6 +16,8 @@ import click
 
 from guidelines_tool import __version__
 from guidelines_tool.errors import GuidelinesError
+from guidelines_tool.reporters import REPORTER_BY_NAME as VALIDATE_FORMATS
+from guidelines_tool.schema import KINDS as SCHEMA_KINDS
 
 EXIT_INTERNAL = 3
 
@@ -53,6 +57,77 @@ def project_root(path: Path | None = None) -> Path:
 
 
 # --- validate, schema (issue 2) ---------------------------------------------------------
+
+
+def _default_format() -> str:
+    return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+
+
+@cli.command("validate")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--format", "-f", "output_format", type=click.Choice(sorted(VALIDATE_FORMATS)), default=None,
+    help="Report format (default: text; github when GITHUB_ACTIONS=true).",
+)
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
+@click.option(
+    "--project", "project_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Project folder (default: found from the first PATH or the current folder).",
+)
+def validate_command(paths: tuple[Path, ...], output_format: str | None, strict: bool, project_dir: Path | None) -> None:
+    """Check guideline files: YAML, schema and semantic lint.
+
+    With PATHs (files or folders, as pre-commit passes them) the whole project is still read,
+    so cross-file checks work; only findings in those files are reported.
+    """
+    from guidelines_tool.validation import validate
+
+    root = project_root(project_dir or (paths[0] if paths else None))
+    result = validate(root, list(paths) or None)
+    reporter = VALIDATE_FORMATS[output_format or _default_format()]()
+    click.echo(reporter.render(result), nl=False)
+    click.echo(reporter.summary(result), err=True)
+    _write_step_summary(result)
+    sys.exit(result.exit_code(strict=strict))
+
+
+def _write_step_summary(result) -> None:
+    """On GitHub Actions, also append a Markdown summary (annotations show only a handful)."""
+    target = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not target:
+        return
+    from guidelines_tool.reporters import MarkdownReporter
+
+    try:
+        with open(target, "a", encoding="utf-8") as handle:
+            handle.write(MarkdownReporter().render(result))
+    except OSError as exc:
+        click.echo(f"warning: cannot write the step summary to {target}: {exc.strerror}", err=True)
+
+
+@cli.command("schema")
+@click.option("--kind", "-k", type=click.Choice(SCHEMA_KINDS), help="One schema (default: all).")
+@click.option(
+    "--output", "-o", "output_dir", type=click.Path(file_okay=False, path_type=Path),
+    help="Write <kind>.schema.json files into this folder instead of printing.",
+)
+def schema_command(kind: str | None, output_dir: Path | None) -> None:
+    """Print or write the JSON Schemas (for editors: yaml-language-server, JetBrains)."""
+    from guidelines_tool.schema import schema_file_name, schema_texts
+
+    texts = schema_texts()
+    kinds = [kind] if kind else list(SCHEMA_KINDS)
+    if output_dir is None:
+        if kind:
+            click.echo(texts[kind], nl=False)
+        else:  # several documents: one JSON object keyed by kind
+            click.echo(json.dumps({k: json.loads(texts[k]) for k in kinds}, indent=2, ensure_ascii=False))
+        return
+    output_dir.mkdir(parents=True, exist_ok=True)
+    for name in kinds:
+        (output_dir / schema_file_name(name)).write_text(texts[name], encoding="utf-8")
+        click.echo(f"wrote {output_dir / schema_file_name(name)}", err=True)
+
 
 
 # --- authoring: init, new-rule, fmt (issue 2) ---------------------------------------------
