@@ -32,7 +32,7 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Iterable
 
-from guidelines_tool.diffing import Change, Level, classify_rule, classify_task, parse_version
+from guidelines_tool.diffing import Change, Level, RuleDiff, classify_rule, classify_task, parse_version
 from guidelines_tool.errors import HistoryError
 from guidelines_tool.model import Finding, Rule, Source, Task
 
@@ -787,3 +787,65 @@ def read_tree(root: Path, rev: str) -> tuple[dict[str, Rule], dict[str, Task], l
             tasks.setdefault(task.id, task)
     return rules, tasks, problems
 
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A rule-level diff between two revisions (or a revision and the working tree)."""
+
+    old_label: str
+    new_label: str
+    diff: RuleDiff
+    problems: tuple[Finding, ...] = ()
+
+
+def compare(root: Path, old: str | None = None, new: str | None = None) -> Comparison:
+    """Diff the rules at revision `old` (default HEAD) against `new` (default: the working tree).
+
+    Reads only the two trees, so it works in shallow clones too.
+    """
+    from guidelines_tool.diffing import diff_rules
+    from guidelines_tool.loading import load_project
+
+    old_rules, old_tasks, problems = read_tree(root, old or "HEAD")
+    if new is None:
+        project = load_project(root)
+        new_rules: dict[str, Rule] = {}
+        for rule in project.rules:
+            new_rules.setdefault(rule.id, rule)
+        new_tasks = dict(project.tasks)
+        new_problems = [f for f in project.load_findings if f.code == "GL001"]
+    else:
+        new_rules, new_tasks, new_problems = read_tree(root, new)
+    diff = diff_rules(old_rules, new_rules, old_tasks, new_tasks)
+    return Comparison(old or "HEAD", new or "working tree", diff, tuple(problems) + tuple(new_problems))
+
+
+def create_tag(root: Path, name: str, sha: str, message: str) -> None:
+    """Create annotated tag `name` on `sha`; refuses on a dirty tree or when HEAD is elsewhere."""
+    from guidelines_tool.config import read_config
+
+    config, _ = read_config(root)
+    git_ = Git(root)
+    if git_.is_dirty(guideline_folder(git_, config.guidelines)):
+        raise HistoryError(
+            "the working tree has uncommitted changes: commit or stash them before releasing"
+        )
+    head = git_.rev_parse("HEAD")
+    if head != sha:
+        raise HistoryError(
+            f"HEAD ({(head or '?')[:7]}) is not the tip of the release line ({sha[:7]}): "
+            "check out the release branch first"
+        )
+    git_.run("tag", "-a", name, "-m", message, sha)
+
+
+def rule_revisions(history: History, rule_id: str) -> list[RuleRevision]:
+    """The revisions of one rule (oldest first); HistoryError naming close ids when unknown."""
+    import difflib
+
+    if rule_id in history.revisions:
+        return history.revisions[rule_id]
+    close = difflib.get_close_matches(rule_id, list(history.revisions), n=3)
+    hint = f" (did you mean {', '.join(close)}?)" if close else ""
+    raise HistoryError(f"no rule '{rule_id}' in the history of {history.branch}{hint}")
