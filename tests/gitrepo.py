@@ -98,3 +98,34 @@ def tag(repo: Path, name: str, rev: str = "HEAD", *, message: str | None = None)
         git(repo, "tag", name, rev)
     else:
         git(repo, "tag", "-a", name, "-m", message, rev, env=date_env(BASE_DATE))
+
+
+# --- guideline file texts, for building repositories quickly ----------------------------------
+
+CONFIG = "kind: project\nname: Test guidelines\nbranch: main\nrelease_tag_prefix: v\n"
+
+
+def task_yaml(task_id: str = "t", labels: tuple[str, ...] = ("a", "b"), *, scale: str = "nominal",
+              inline: str = "") -> str:
+    """A task file; `inline` is appended as-is (a `rules:` block)."""
+    items = "".join(f"  - {{id: {label}, name: {label.upper()}}}\n" for label in labels)
+    return f"kind: task\nid: {task_id}\ntitle: Task {task_id}\nscale: {scale}\nlabels:\n{items}{inline}"
+
+
+def rule_yaml(rule_id: str, task: str = "t", *, when: str = "Both are visible.", decision: str = "a",
+              status: str = "active", rationale: str = "Because.", extra: str = "") -> str:
+    """A rule file (kind: rule) with the fields tests usually vary."""
+    return (
+        f"kind: rule\nid: {rule_id}\ntask: {task}\ntitle: Rule {rule_id}\nstatus: {status}\n"
+        f"labels: [a, b]\ndecision: {decision}\nwhen: {when}\nrationale: {rationale}\n{extra}"
+    )
+
+
+def inline_rules(*rule_texts: str) -> str:
+    """Rule file texts turned into a task file's inline `rules:` block (same content)."""
+    block = ["rules:"]
+    for text in rule_texts:
+        lines = [line for line in text.splitlines() if line and line != "kind: rule"]
+        block.append("  - " + lines[0])
+        block += ["    " + line for line in lines[1:]]
+    return "\n".join(block) + "\n"
