@@ -837,7 +837,8 @@ def create_tag(root: Path, name: str, sha: str, message: str) -> None:
             f"HEAD ({(head or '?')[:7]}) is not the tip of the release line ({sha[:7]}): "
             "check out the release branch first"
         )
-    git_.run("tag", "-a", name, "-m", message, sha)
+    # verbatim: the message is Markdown, and git would strip its "#" headings as comments
+    git_.run("tag", "-a", "--cleanup=verbatim", name, "-m", message, sha)
 
 
 def rule_revisions(history: History, rule_id: str) -> list[RuleRevision]:

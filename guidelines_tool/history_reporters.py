@@ -7,6 +7,7 @@ other tools (stable keys, sorted), Markdown for pull-request comments and tag me
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from guidelines_tool.diffing import MARKDOWN_FIELDS, RuleChange, RuleDiff, TaskChange, word_diff
@@ -39,7 +40,7 @@ def render_word_diff(old: str, new: str) -> str:
     """git's `--word-diff=plain` notation on one line: [-removed-]{+added+}."""
     parts = []
     for op, text in word_diff(old, new):
-        text = " ".join(text.split()) if not text.strip() == "" else " "
+        text = re.sub(r"\s+", " ", text)  # one line: newlines and runs of blanks become a space
         parts.append({"equal": text, "delete": f"[-{text}-]", "insert": f"{{+{text}+}}"}[op])
     return "".join(parts).strip()
 
