@@ -136,6 +136,109 @@ def schema_command(kind: str | None, output_dir: Path | None) -> None:
 # --- history: log, diff, changelog, release (issue 3) ------------------------------------
 
 
+class _ProgressBar:
+    """A `progress(done, total)` callback that shows a bar on stderr once a walk takes a moment.
+
+    Nothing is drawn when stderr is not a terminal, nor for walks done within half a second.
+    """
+
+    def __init__(self, label: str, delay: float = 0.5) -> None:
+        import time
+
+        self.label, self.delay, self.clock = label, delay, time.monotonic
+        self.started = self.clock()
+        self.bar = None
+        self.shown = 0
+        self.enabled = sys.stderr.isatty()
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled or (self.bar is None and self.clock() - self.started < self.delay):
+            return
+        if self.bar is None or self.bar.length != total or done < self.shown:
+            self.close()
+            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
+            self.bar.__enter__()
+            self.shown = 0
+        self.bar.update(done - self.shown)
+        self.shown = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+def _history(root: Path):
+    from guidelines_tool.history import read_history
+
+    progress = _ProgressBar("reading rule history")
+    try:
+        history = read_history(root, progress=progress)
+    finally:
+        progress.close()
+    for note in history.notes:
+        click.echo(f"note: {note}", err=True)
+    for finding in history.problems:
+        click.echo(f"warning: {finding.path}:{finding.line}:{finding.column}: {finding.message}", err=True)
+    return history
+
+
+@cli.command("log")
+@click.argument("rule_id")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def log_command(rule_id: str, output_format: str) -> None:
+    """Every revision of one rule, newest first, across renames and moves."""
+    from guidelines_tool.history import rule_revisions
+    from guidelines_tool.history_reporters import LOG_REPORTERS
+
+    history = _history(project_root())
+    revisions = rule_revisions(history, rule_id)
+    click.echo(LOG_REPORTERS[output_format]().render(rule_id, revisions, history.branch))
+
+
+@cli.command("diff")
+@click.argument("old", required=False)
+@click.argument("new", required=False)
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "md"]), default="text", show_default=True)
+def diff_command(old: str | None, new: str | None, output_format: str) -> None:
+    """Rule-level diff between two revisions (default: HEAD vs the working tree) and its bump."""
+    from guidelines_tool.history import compare
+    from guidelines_tool.history_reporters import DIFF_REPORTERS
+
+    comparison = compare(project_root(), old, new)
+    for finding in comparison.problems:
+        click.echo(f"warning: {finding.path}:{finding.line}:{finding.column}: {finding.message}", err=True)
+    click.echo(DIFF_REPORTERS[output_format]().render(comparison))
+
+
+@cli.command("changelog")
+@click.option("--since", help="Only releases after this release tag (or version).")
+@click.option("--format", "output_format", type=click.Choice(["md", "json"]), default="md", show_default=True)
+def changelog_command(since: str | None, output_format: str) -> None:
+    """Rules added / changed / deprecated / removed per release tag; unreleased changes on top."""
+    from guidelines_tool.history_reporters import CHANGELOG_REPORTERS
+    from guidelines_tool.releases import build_changelog
+
+    changelog = build_changelog(_history(project_root()), since=since)
+    click.echo(CHANGELOG_REPORTERS[output_format]().render(changelog), nl=False)
+
+
+@cli.command("release")
+@click.option("--dry-run", is_flag=True, help="Show the version and changelog; create no tag.")
+def release_command(dry_run: bool) -> None:
+    """Tag the next semantic version (annotated tag; its message is the release's changelog)."""
+    from guidelines_tool.history import create_tag
+    from guidelines_tool.history_reporters import release_text, section_markdown
+    from guidelines_tool.releases import plan_release
+
+    root = project_root()
+    plan = plan_release(_history(root))
+    if not dry_run:
+        create_tag(root, plan.tag, plan.commit.sha, section_markdown(plan.section))
+    click.echo(release_text(plan, dry_run=dry_run), nl=False)
+
+
+
 # --- agreement (issue 4) ------------------------------------------------------------------
 
 
