@@ -242,6 +242,73 @@ def release_command(dry_run: bool) -> None:
 # --- agreement (issue 4) ------------------------------------------------------------------
 
 
+def _optional_project():
+    """The guideline project around the working directory, or None outside one."""
+    from guidelines_tool.config import find_root
+    from guidelines_tool.errors import ConfigError
+
+    try:
+        root = find_root()
+    except ConfigError:
+        return None
+    from guidelines_tool.loading import load_project
+
+    return load_project(root)
+
+
+@cli.command("agreement")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--task", help="Task id (needed when the data or the project has several).")
+@click.option("--scale", type=click.Choice(["nominal", "ordinal", "interval", "ratio"]),
+              help="Measurement scale: α's metric and the weights (default: the task's scale).")
+@click.option("--by", "by", type=click.Choice(["batch", "revision", "label", "annotator"]),
+              help="Break the figures down by batch, guideline revision, label or annotator.")
+@click.option("--gold", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="Adjudicated labels (item,label[,task]): accuracy per annotator.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv", "md"]),
+              default="text", show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True, help="Bootstrap seed.")
+@click.option("--bootstrap", "n_boot", type=click.IntRange(min=0),
+              help="Bootstrap resamples over items (default: the project's, else 2000; 0: none).")
+@click.option("--min-agreement", type=float,
+              help="CI gate: exit 1 when Krippendorff's α is below this value.")
+@click.option("--input-format",
+              type=click.Choice(["csv", "jsonl", "parquet", "labelstudio", "prodigy"]),
+              help="Read every FILE in this format (default: from the extension).")
+@click.option("--duplicates", type=click.Choice(["error", "first", "last"]), default="error",
+              show_default=True, help="Repeated (item, annotator) judgements: fail, or keep one.")
+def agreement_command(files, task, scale, by, gold, fmt, seed, n_boot, min_agreement,
+                      input_format, duplicates) -> None:
+    """Inter-annotator agreement of annotation FILES, with bootstrap intervals."""
+    from guidelines_tool.agreement_report import agreement_report
+    from guidelines_tool.agreement_reporters import REPORTER_BY_NAME, problems_text
+    from guidelines_tool.annotations import read_annotations, read_gold
+
+    project = _optional_project()
+    table = read_annotations(files, input_format=input_format, project=project, task=task,
+                             duplicates=duplicates)
+    click.echo(problems_text(table.problems, table.summary.to_dict()), err=True, nl=False)
+    if table.duplicate_error:
+        click.echo("error: duplicate (item, annotator) judgements; fix them or pass "
+                   "--duplicates first|last to keep one", err=True)
+        raise SystemExit(1)
+    policy = project.policy_for(table.task_id or "") if project is not None else None
+    gold_labels = read_gold(gold, project=project, task=table.task_id) if gold else None
+    if gold_labels is not None and gold_labels.problems:
+        click.echo(problems_text(gold_labels.problems, {"read": len(gold_labels.labels),
+                   "used": len(gold_labels.labels), "rejected": {}}), err=True, nl=False)
+    report = agreement_report(
+        table, project=project, scale=scale, by=by, gold=gold_labels,
+        n_boot=n_boot if n_boot is not None else (policy.bootstrap if policy else 2000),
+        seed=seed, confidence=policy.confidence if policy else 0.95,
+        min_agreement=min_agreement,
+    )
+    click.echo(REPORTER_BY_NAME[fmt]().render(report), nl=False)
+    if report.gate is not None and not report.gate[1]:
+        click.echo(f"agreement gate failed: {report.gate[2]}", err=True)
+    raise SystemExit(report.exit_code)
+
+
 # --- impact, hotspots, demo (issue 5) -----------------------------------------------------
 
 
