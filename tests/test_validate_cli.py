@@ -134,3 +134,10 @@ def test_sample_project_validates_clean():
     sample = Path(__file__).resolve().parent.parent / "sample_guidelines"
     result = invoke("--project", str(sample), "--strict")
     assert result.exit_code == 0, result.stdout
+
+
+def test_missing_guideline_folder_is_a_finding(tmp_path: Path):
+    root = write_project(tmp_path, {"guidelines.yaml": "kind: project\nname: T\nguidelines: rules\n"})
+    result = invoke("--project", str(root))
+    assert result.exit_code == 1
+    assert result.stdout == "guidelines.yaml:3:13: GL103 guideline folder 'rules' does not exist (no task or rule files were checked)\n"
