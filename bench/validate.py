@@ -18,6 +18,7 @@ and the median ratio (check-jsonschema / guidelines; > 1 means guidelines is fas
 from __future__ import annotations
 
 import argparse
+import resource
 import shutil
 import statistics
 import subprocess
@@ -106,13 +107,20 @@ def generate(root: Path) -> tuple[list[Path], list[Path]]:
     return rule_files, task_files
 
 
-def timed(commands: list[list[str]], cwd: Path) -> float:
-    start = time.perf_counter()
+def timed(commands: list[list[str]], cwd: Path) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of the child processes) for running `commands` one by one."""
+    start, cpu_start = time.perf_counter(), _children_cpu()
     for command in commands:
         done = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
         if done.returncode != 0:
             sys.exit(f"{command[:3]} failed ({done.returncode}):\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
-    return time.perf_counter() - start
+    return time.perf_counter() - start, _children_cpu() - cpu_start
+
+
+def _children_cpu() -> float:
+    # CPU time is steadier than wall time on a shared machine; both are printed
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:
@@ -132,15 +140,22 @@ def main() -> None:
              *[str(p) for p in files]]
             for kind, files in (("rule", rule_files), ("task", task_files))
         ]
-        ours_times, peer_times = [], []
+        ours_runs, peer_runs = [], []
         for run in range(args.runs):
-            ours_times.append(timed(ours, REPO))
-            peer_times.append(timed(peer, REPO))
-            print(f"run {run + 1}: guidelines validate {ours_times[-1]:.2f} s   check-jsonschema {peer_times[-1]:.2f} s")
-        ours_median, peer_median = statistics.median(ours_times), statistics.median(peer_times)
-        print(f"median: guidelines validate {ours_median:.2f} s (schema + lint + line:col)")
-        print(f"median: check-jsonschema    {peer_median:.2f} s (schema only)")
-        print(f"ratio check-jsonschema / guidelines: {peer_median / ours_median:.2f}x")
+            ours_runs.append(timed(ours, REPO))
+            peer_runs.append(timed(peer, REPO))
+            print(
+                f"run {run + 1}: guidelines validate {ours_runs[-1][0]:.2f} s (cpu {ours_runs[-1][1]:.2f} s)   "
+                f"check-jsonschema {peer_runs[-1][0]:.2f} s (cpu {peer_runs[-1][1]:.2f} s)"
+            )
+        for label, index in (("wall", 0), ("cpu", 1)):
+            ours_median = statistics.median(run[index] for run in ours_runs)
+            peer_median = statistics.median(run[index] for run in peer_runs)
+            print(
+                f"median {label}: guidelines validate {ours_median:.2f} s (schema + lint + line:col), "
+                f"check-jsonschema {peer_median:.2f} s (schema only); "
+                f"ratio check-jsonschema / guidelines {peer_median / ours_median:.2f}x"
+            )
     finally:
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)

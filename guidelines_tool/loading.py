@@ -17,6 +17,9 @@ Parsing is split in two so the common path stays fast:
 from __future__ import annotations
 
 import datetime as _dt
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -715,11 +718,28 @@ def load_files(root: Path, paths: list[Path]) -> list[ParsedFile]:
     """Read and parse guideline files (paths absolute or relative to the cwd)."""
     parsed = []
     resolved_root = root.resolve()
-    for path in paths:
-        rel = relative_path(resolved_root, path)
-        text, findings = read_text(path, rel)
-        parsed.append(ParsedFile(path=rel, findings=findings) if text is None else parse_file_text(text, rel))
+    with paused_gc():
+        for path in paths:
+            rel = relative_path(resolved_root, path)
+            text, findings = read_text(path, rel)
+            parsed.append(ParsedFile(path=rel, findings=findings) if text is None else parse_file_text(text, rel))
     return parsed
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while loading builds many acyclic objects.
+
+    Every few hundred allocations the collector would walk all the data loaded so far; on a
+    large project that is a third of the load time, for no garbage (plain dicts, lists, records).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def load_project(root: Path) -> Project:
