@@ -136,10 +136,13 @@ def _resolve_cached(value: str) -> Any:
     tag = _SAFE.resolver.resolve(ScalarNode, value, (True, False))
     if tag == _STR_TAG:
         return value
+    node = ScalarNode(tag, value)
     try:
-        return _plain_scalar(_SAFE.constructor.construct_object(ScalarNode(tag, value), deep=True))
+        return _plain_scalar(_SAFE.constructor.construct_object(node, deep=True))
     except (ValueError, OverflowError, YAMLError):  # e.g. 2026-13-45 looks like a date but is not one
         return value
+    finally:  # the constructor remembers every node it built; this one is not part of a document
+        _SAFE.constructor.constructed_objects.pop(node, None)
 
 
 def _plain_scalar(value: Any) -> Any:
