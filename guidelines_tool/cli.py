@@ -58,6 +58,40 @@ def project_root(path: Path | None = None) -> Path:
 # --- authoring: init, new-rule, fmt (issue 2) ---------------------------------------------
 
 
+@cli.command("fmt")
+@click.option("--check", is_flag=True, help="Write nothing; list files that would change and exit 1 if any.")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+def fmt_command(check: bool, paths: tuple[Path, ...]) -> None:
+    """Rewrite guideline files in canonical key order and style, keeping comments.
+
+    With no PATHS: guidelines.yaml and every file of the project's guideline folder.
+    """
+    from guidelines_tool.formatting import format_paths
+
+    report = format_paths(list(paths), check=check)
+    for outcome in report.outcomes:
+        if outcome.status in ("reformatted", "would-reformat"):
+            click.echo(outcome.path)
+        elif outcome.status == "error":
+            click.echo(f"{outcome.path}:{outcome.line}:{outcome.column}: {outcome.message}", err=True)
+        elif outcome.status == "skipped":
+            click.echo(f"{outcome.path}: skipped: {outcome.message}", err=True)
+    click.echo(fmt_summary(report), err=True)
+    sys.exit(report.exit_code)
+
+
+def fmt_summary(report) -> str:
+    def files(n: int) -> str:
+        return f"{n} file{'' if n == 1 else 's'}"
+
+    unchanged = sum(1 for o in report.outcomes if o.status == "unchanged")
+    parts = [f"{files(len(report.changed))} {'would be reformatted' if report.check else 'reformatted'}"]
+    parts.append(f"{unchanged} unchanged")
+    if report.errors:
+        parts.append(f"{files(len(report.errors))} could not be formatted")
+    return ", ".join(parts)
+
+
 # --- history: log, diff, changelog, release (issue 3) ------------------------------------
 
 
