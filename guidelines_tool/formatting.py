@@ -148,7 +148,7 @@ class _Emitter(Emitter):
         return written
 
 
-def _yaml() -> YAML:
+def round_trip_yaml() -> YAML:
     yaml = YAML()  # round-trip: comments, quotes and flow styles survive
     yaml.Emitter = _Emitter
     yaml.preserve_quotes = True
@@ -176,14 +176,14 @@ def format_text(text: str) -> str:
     if kind not in DOCUMENT_KINDS:
         raise NotGuideline("not a guideline document (no kind: project, task or rule)")
     _canonical(data, kind, set(), in_sequence=False)
-    out = _dump(data)
+    out = dump_yaml(data)
     _check_lossless(text, out)
     return out
 
 
 def _load(text: str) -> Any:
     try:
-        return _yaml().load(text)
+        return round_trip_yaml().load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
@@ -196,9 +196,9 @@ def _load(text: str) -> Any:
         raise FormatProblem(f"does not parse: {exc}") from None
 
 
-def _dump(data: Any) -> str:
+def dump_yaml(data: Any) -> str:
     stream = io.StringIO()
-    _yaml().dump(data, stream)
+    round_trip_yaml().dump(data, stream)
     return stream.getvalue()
 
 
@@ -218,9 +218,9 @@ def _verify(before: str, after: str) -> None:
     missing = comment_lines(before) - comment_lines(after)
     if missing:
         raise FormatProblem(f"cannot format without losing comment {sorted(missing)[0]!r}")
-    again = _yaml().load(after)
+    again = round_trip_yaml().load(after)
     _canonical(again, again["kind"], set(), in_sequence=False)
-    if _dump(again) != after:
+    if dump_yaml(again) != after:
         raise FormatProblem("formatting is not stable for this file; left untouched")
 
 
