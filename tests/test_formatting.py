@@ -8,7 +8,6 @@ and block collections) so that comments and quoting are really exercised, then f
 from __future__ import annotations
 
 import json
-import os
 import re
 import stat
 from pathlib import Path
