@@ -171,19 +171,21 @@ def format_text(text: str) -> str:
     `NotGuideline` when it is not a project, task or rule document.
     """
     text = text.removeprefix("\ufeff").replace("\r\n", "\n")
-    data = _load(text)
+    data = _load(text, round_trip_yaml())
     kind = data.get("kind") if isinstance(data, CommentedMap) else None
     if kind not in DOCUMENT_KINDS:
         raise NotGuideline("not a guideline document (no kind: project, task or rule)")
+    # what the tool itself will read: tags the round-trip loader keeps (`!!python/...`) fail here
+    _load(text, YAML(typ="safe", pure=True))
     _canonical(data, kind, set(), in_sequence=False)
     out = dump_yaml(data)
     _check_lossless(text, out)
     return out
 
 
-def _load(text: str) -> Any:
+def _load(text: str, yaml: YAML) -> Any:
     try:
-        return round_trip_yaml().load(text)
+        return yaml.load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
@@ -340,6 +342,8 @@ def _reorder(node: CommentedMap, order: tuple[str, ...], *, first_inline: bool) 
             node.ca.items[key] = comment
     for position, key in enumerate(wanted):
         lines = before.get(key)
+        if position == 0 and lines:
+            lines = lines.lstrip("\n")  # a blank line opening the document (or a mapping) is not kept
         if not lines:
             continue
         if position == 0 and first_inline:
@@ -349,6 +353,21 @@ def _reorder(node: CommentedMap, order: tuple[str, ...], *, first_inline: bool) 
             slot[1] = [*(slot[1] or []), *_line_tokens(lines)]
     if footer:
         _append_following(node, wanted[-1], footer)
+    _drop_leading_blank_lines(node, wanted[0])
+
+
+def _drop_leading_blank_lines(node: CommentedMap, key: Any) -> None:
+    """Blank lines ruamel kept in front of a key that now comes first would open the mapping."""
+    slot = node.ca.items.get(key)
+    tokens = list(slot[1] or []) if slot else []
+    while tokens and not tokens[0].value.strip():
+        tokens.pop(0)
+    if tokens:
+        tokens[0].value = tokens[0].value.lstrip("\n")
+    if slot:
+        slot[1] = tokens or None
+        if not any(slot):
+            del node.ca.items[key]
 
 
 def _trailing(node: Any, key: Any) -> tuple[Any, Any, int]:

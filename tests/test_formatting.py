@@ -118,6 +118,8 @@ def rule_documents(draw) -> tuple[str, list[str]]:
     if draw(st.booleans()):
         doc.lines.append("# yaml-language-server: $schema=../../../schemas/rule.schema.json")
     for key in keys:
+        if draw(st.integers(0, 4)) == 0:
+            doc.lines.append("")  # blank lines between entries
         if draw(st.integers(0, 3)) == 0:
             doc.lines.append(doc.comment(draw, 0))
         eol = doc.comment(draw, 0, eol=True) if draw(st.integers(0, 3)) == 0 else ""
@@ -168,6 +170,45 @@ def mapping_item(draw) -> list[tuple[str, str]]:
     return [(key, draw(scalar(multiline=draw(st.booleans())))[0]) for key in keys]
 
 
+@st.composite
+def task_documents(draw) -> tuple[str, list[str]]:
+    """A task document as text (labels with include/exclude lists, a policy), and its comments."""
+    keys = draw(st.permutations(["kind", "id", "title", "description", "labels", "agreement", "x_note"]))
+    doc = Doc()
+    for key in keys:
+        if draw(st.integers(0, 3)) == 0:
+            doc.lines.append(doc.comment(draw, 0))
+        eol = doc.comment(draw, 0, eol=True) if draw(st.integers(0, 3)) == 0 else ""
+        if key == "kind":
+            doc.lines.append("kind: task" + eol)
+        elif key == "description":
+            write_prose(draw, doc, key, eol)
+        elif key == "agreement":
+            pairs = draw(st.permutations([("target", "0.8"), ("metric", "krippendorff_alpha"), ("min_items", "30")]))
+            doc.lines.append(f"{key}:{eol}")
+            doc.lines.extend(f"  {k}: {v}" for k, v in pairs)
+        elif key == "labels":
+            doc.lines.append(f"{key}:{eol}")
+            for _ in range(draw(st.integers(1, 3))):
+                fields = draw(st.permutations(["id", "name", "definition", "include", "exclude", "value"]))
+                for index, field in enumerate(fields):
+                    lead = "  - " if index == 0 else "    "
+                    if index and draw(st.integers(0, 4)) == 0:
+                        doc.lines.append(doc.comment(draw, 4))
+                    if field in ("include", "exclude"):
+                        doc.lines.append(f"{lead}{field}:")
+                        for text, _ in draw(st.lists(scalar(), min_size=1, max_size=3)):
+                            item_eol = doc.comment(draw, 0, eol=True) if draw(st.integers(0, 3)) == 0 else ""
+                            doc.lines.append(f"      - {text}{item_eol}")
+                        if draw(st.integers(0, 3)) == 0:  # a comment closing the list, indented
+                            doc.lines.append(doc.comment(draw, 6))
+                    else:
+                        doc.lines.append(f"{lead}{field}: {draw(scalar())[0]}")
+        else:
+            doc.lines.append(f"{key}: {draw(scalar())[0]}{eol}")
+    return "\n".join(doc.lines) + "\n", doc.comments
+
+
 def write_mappings(draw, doc: Doc, key: str, eol: str) -> None:
     items = draw(st.lists(mapping_item(), min_size=1, max_size=3))
     doc.lines.append(f"{key}:{eol}")
@@ -187,10 +228,11 @@ def write_mappings(draw, doc: Doc, key: str, eol: str) -> None:
 # --- properties ----------------------------------------------------------------------------------
 
 PROPERTY = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+documents = st.one_of(rule_documents(), task_documents())
 
 
 @PROPERTY
-@given(rule_documents())
+@given(documents)
 def test_content_is_kept(document):
     text, _comments = document
     out = format_text(text)
@@ -200,7 +242,7 @@ def test_content_is_kept(document):
 
 
 @PROPERTY
-@given(rule_documents())
+@given(documents)
 def test_every_comment_is_kept(document):
     text, comments = document
     out = format_text(text)
@@ -212,7 +254,7 @@ def test_every_comment_is_kept(document):
 
 
 @PROPERTY
-@given(rule_documents())
+@given(documents)
 def test_second_run_changes_nothing(document):
     text, _comments = document
     out = format_text(text)
