@@ -339,3 +339,77 @@ def test_cache_rebuilds_after_history_is_rewritten(repo: Path) -> None:
     history = read_history(repo)
     assert snapshot(history) == snapshot(read_history(repo, use_cache=False))
     assert history.rules_at(history.tip.sha)["R-1"].rationale == "Two."
+
+
+# --- the chunked fast path gives what the whole-file loader gives --------------------------------
+
+from guidelines_tool.history import ChunkMemo, parse_blob, split_top_level  # noqa: E402
+
+TRICKY = {
+    "plain rule": rule_yaml("R-1"),
+    "block scalars and folded": "kind: rule\nid: R-1\nwhen: |\n  line one\n\n  line two\nrationale: >-\n  folded\n  text\n",
+    "keep chomping before next key": "kind: rule\nid: R-1\nwhen: |+\n  kept\n\n\nrationale: x\n",
+    "sequence at column 0": "kind: rule\nid: R-1\nlabels:\n- a\n- b\nwhen: x\n",
+    "comments between keys": "# modeline\nkind: rule\n# about id\nid: R-1\nwhen: x  # trailing\n",
+    "document start marker": "---\nkind: rule\nid: R-1\nwhen: x\n",
+    "document end marker": "kind: rule\nid: R-1\n...\n",
+    "anchors and aliases": "kind: rule\nid: R-1\nwhen: &w text\nrationale: *w\n",
+    "merge key": "kind: task\nid: t\nbase: &b {name: A}\nlabels:\n  - <<: *b\n    id: a\n",
+    "tagged value": "kind: rule\nid: R-1\nwhen: !!str 12\n",
+    "duplicate key": "kind: rule\nid: R-1\nid: R-2\n",
+    "yaml 1.2 booleans and numbers": "kind: rule\nid: R-1\ndecision: no\ntitle: 1.0\nwhen: on\n",
+    "dates become strings": "kind: rule\nid: R-1\nambiguous_cases:\n  - {case: c, resolution: r, decided: 2026-10-02}\n",
+    "quoted multi-line": 'kind: rule\nid: R-1\nwhen: "first\n  second"\nrationale: x\n',
+    "flow mapping over lines": "kind: rule\nid: R-1\nexamples: [{input: a,\n  label: a}]\n",
+    "task with inline rules": task_yaml(inline=inline_rules(rule_yaml("R-1"), rule_yaml("R-2", decision="b"))),
+    "not a mapping": "- a\n- b\n",
+    "broken": "kind: rule\nid: [R-1\n",
+    "empty": "",
+    "only comments": "# nothing\n",
+    "byte order mark": "\ufeffkind: rule\nid: R-1\n",
+    "key that resolves to a bool": "kind: rule\nid: R-1\ntrue: x\n",
+    "tab indentation": "kind: rule\nid: R-1\nlabels:\n\t- a\n",
+}
+
+
+def records(blob) -> tuple:
+    sources = [r.source for r in blob.rules] + [t.source for t in blob.tasks]
+    sources += [e.source for r in blob.rules for e in r.examples + r.counterexamples]
+    return blob.rules, blob.tasks, sources, blob.ok
+
+
+@pytest.mark.parametrize("name", sorted(TRICKY))
+def test_chunked_parse_equals_whole_file_parse(name: str) -> None:
+    text = TRICKY[name]
+    whole = parse_blob(text.encode(), "g/x.yaml")
+    memo = ChunkMemo()
+    # parse a neighbour first so the tricky text goes through the one-new-entry path too
+    parse_blob(rule_yaml("R-1").encode(), "g/x.yaml", memo)
+    assert records(parse_blob(text.encode(), "g/x.yaml", memo)) == records(whole)
+    assert records(parse_blob(text.encode(), "g/y.yaml", ChunkMemo()))[:2] == records(whole)[:2]
+
+
+def test_sample_project_files_parse_the_same_both_ways() -> None:
+    files = sorted(Path(__file__).parent.parent.glob("sample_guidelines/guidelines/**/*.yaml"))
+    assert files
+    memo = ChunkMemo()
+    for file in files:
+        data = file.read_bytes()
+        assert records(parse_blob(data, file.name, memo)) == records(parse_blob(data, file.name)), file
+
+
+@pytest.mark.parametrize(
+    ("text", "chunks"),
+    [
+        ("a: 1\nb:\n  - x\n", ["a: 1\n", "b:\n  - x\n"]),
+        ("# c\na: 1\n\n# d\nb: 2", ["a: 1\n\n# d\n", "b: 2"]),
+        ("---\na: 1\n", ["a: 1\n"]),
+        ("a: 1\n---\nb: 2\n", None),
+        ("x\na: 1\n", None),
+        ("a: &x 1\n", None),
+        ("- a\n", None),
+        ("", None),
+    ],
+)
+def test_split_top_level(text: str, chunks: list[str] | None) -> None:
+    assert split_top_level(text) == chunks
