@@ -863,6 +863,9 @@ def _gc_paused() -> Iterator[None]:
     try:
         yield
     finally:
+        # The records live as long as the History, and hold no reference cycles: freezing
+        # them spares every later collection a pass over them (the first alone costs 0.2 s).
+        gc.freeze()
         if enabled:
             gc.enable()
 
@@ -874,30 +877,35 @@ def guideline_folder(git_: Git, guidelines: str) -> str:
 
 
 def _walk_to(git_: Git, tip: str, folder: str, cache: Cache, progress: Progress | None) -> Walk:
-    # One cache file per guideline folder: the replayed walk and every parsed blob, pickled
-    # together so the rule records they share are stored (and loaded) once.
-    name = "history-" + hashlib.sha1(f"{folder}\0{git_.prefix}".encode()).hexdigest()[:16] + ".pickle"
-    stored = cache.load(name)
-    walk: Walk | None = stored[0] if stored else None
-    known: dict[str, ParsedBlob] = stored[1] if stored else {}
-    entries: list[LogEntry] | None = None
+    key = hashlib.sha1(f"{folder}\0{git_.prefix}".encode()).hexdigest()[:16]
+    walk_name, blobs_name = f"walk-{key}.pickle", f"blobs-{key}.pickle"
+    walk: Walk | None = cache.load(walk_name)
     if walk is not None and walk.tip == tip:
         return walk
+    entries: list[LogEntry] | None = None
+    known: dict[str, ParsedBlob] = {}
     if walk is not None:
         entries = parse_log(git_.log(tip, exclude=walk.tip))
         # Continue only when the cached tip is on the new line (no rewrite, no branch switch).
         if not entries or entries[0].commit.parents[:1] != (walk.tip,):
             walk, entries = None, None
-    if walk is None:
+    full = walk is None
+    if full:
+        # A full replay: blobs parsed by earlier runs are worth loading. (A warm run that
+        # only adds commits parses its few new blobs faster than it could load them all.)
         walk = Walk(folder, git_.prefix)
         entries = parse_log(git_.log(tip))
+        known = cache.load(blobs_name) or {}
+    before = len(known)
     blobs = _parsed_blobs(git_, walk, entries, known, progress)
     total = len(entries)
     for done, entry in enumerate(entries, 1):
         walk.apply(entry, blobs)
         if progress and (done % 100 == 0 or done == total):
             progress(done, total)
-    cache.save(name, (walk, known))
+    cache.save(walk_name, walk)
+    if full and len(known) > before:
+        cache.save(blobs_name, known)
     return walk
 
 
