@@ -24,6 +24,7 @@ from __future__ import annotations
 import bisect
 import contextlib
 import dataclasses
+import functools
 import gc
 import hashlib
 import os
@@ -32,7 +33,7 @@ import re
 import subprocess
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Iterable, Iterator
 
@@ -180,11 +181,31 @@ class History:
 
     def rules_at(self, sha: str | None) -> dict[str, Rule]:
         """The rules as they stood after commit `sha` (None: before the first commit)."""
-        return _state_at(self.revisions, self._position(sha), "rule")
+        return _state_at(self.revisions, self._rule_indexes, self._position(sha), "rule")
 
     def tasks_at(self, sha: str | None) -> dict[str, Task]:
         """The tasks as they stood after commit `sha` (None: before the first commit)."""
-        return _state_at(self.task_revisions, self._position(sha), "task")
+        return _state_at(self.task_revisions, self._task_indexes, self._position(sha), "task")
+
+    @functools.cached_property
+    def _rule_indexes(self) -> dict[str, list[int]]:
+        return {key: [r.index for r in revs] for key, revs in self.revisions.items()}
+
+    @functools.cached_property
+    def _task_indexes(self) -> dict[str, list[int]]:
+        return {key: [r.index for r in revs] for key, revs in self.task_revisions.items()}
+
+    @functools.cached_property
+    def _task_commit_indexes(self) -> dict[str, list[int]]:
+        by_task: dict[str, set[int]] = {}
+        for revisions in self.revisions.values():
+            for revision in revisions:
+                for rule in (revision.rule, revision.previous):
+                    if rule is not None:
+                        by_task.setdefault(rule.task, set()).add(revision.index)
+        for task_id, revisions in self.task_revisions.items():
+            by_task.setdefault(task_id, set()).update(r.index for r in revisions)
+        return {task_id: sorted(indexes) for task_id, indexes in by_task.items()}
 
     def _position(self, sha: str | None) -> int:
         if sha is None:
@@ -210,20 +231,19 @@ class History:
         return None
 
     def commit_at(self, when: datetime) -> Commit | None:
-        """The newest commit of the line at or before `when` (tz-aware); None before the first."""
+        """The newest commit of the line at or before `when`; None before the first.
+
+        A naive `when` is taken as UTC. Commit dates are committer dates, and a commit never
+        counts as earlier than the commits under it (clock skew on a merged branch).
+        """
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=timezone.utc)
         position = bisect.bisect_right(self._effective, when)
         return self.commits[position - 1] if position else None
 
     def task_change_commits(self, task_id: str) -> list[Commit]:
         """Commits (oldest first) that changed any rule or label of the task."""
-        indexes = {
-            revision.index
-            for revisions in self.revisions.values()
-            for revision in revisions
-            if task_id in {r.task for r in (revision.rule, revision.previous) if r is not None}
-        }
-        indexes |= {revision.index for revision in self.task_revisions.get(task_id, [])}
-        return [self.commits[i] for i in sorted(indexes)]
+        return [self.commits[i] for i in self._task_commit_indexes.get(task_id, [])]
 
     def releases(self) -> list[tuple[str, tuple[int, int, int], Commit]]:
         """Release tags on the line (`<prefix>X.Y.Z`), oldest first."""
@@ -240,11 +260,11 @@ class History:
         return {rule_id for rule_id, revs in self.revisions.items() if revs[0].index <= position}
 
 
-def _state_at(revisions: dict[str, list], position: int, attr: str) -> dict[str, Any]:
+def _state_at(revisions: dict[str, list], indexes: dict[str, list[int]], position: int, attr: str) -> dict[str, Any]:
     state = {}
     for key in sorted(revisions):
         revs = revisions[key]
-        i = bisect.bisect_right([r.index for r in revs], position)
+        i = bisect.bisect_right(indexes[key], position)
         if i and getattr(revs[i - 1], attr) is not None:
             state[key] = getattr(revs[i - 1], attr)
     return state

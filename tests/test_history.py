@@ -413,3 +413,15 @@ def test_sample_project_files_parse_the_same_both_ways() -> None:
 )
 def test_split_top_level(text: str, chunks: list[str] | None) -> None:
     assert split_top_level(text) == chunks
+
+
+def test_commit_at_takes_naive_times_as_utc_and_never_goes_back_in_time(repo: Path) -> None:
+    late = commit(repo, "dated late", {f"{RULES}/r2.yaml": rule_yaml("R-2")}, date=BASE_DATE + timedelta(days=2))
+    skewed = commit(repo, "clock skew", {f"{RULES}/r3.yaml": rule_yaml("R-3")}, date=BASE_DATE + timedelta(days=1))
+    history = read_history(repo, use_cache=False)
+    naive = (BASE_DATE + timedelta(days=1, hours=12)).replace(tzinfo=None)
+    assert history.commit_at(naive).sha == history.commits[0].sha  # skewed commit sits after `late`
+    assert history.commit_at(BASE_DATE + timedelta(days=3)).sha == skewed
+    # at the late commit's time the skewed one (made after it on the line) is in effect too
+    assert history.commit_at(BASE_DATE + timedelta(days=2)).sha == skewed
+    assert history.commit_at(BASE_DATE + timedelta(days=2) - timedelta(seconds=1)).sha != late
