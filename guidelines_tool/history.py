@@ -776,6 +776,24 @@ def records_from_data(data: dict[str, Any], path: str) -> ParsedBlob:
 # --- cache ------------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """A hash of the code that turns blobs into records and revisions.
+
+    Cached records are only as right as the loader that made them: when `loading.py`,
+    `model.py`, `diffing.py` or this module change (an upgrade, a local edit), old cache
+    files no longer match and are rebuilt.
+    """
+    digest = hashlib.sha1(f"{CACHE_VERSION}".encode())
+    here = Path(__file__).parent
+    for name in ("history.py", "loading.py", "model.py", "diffing.py"):
+        try:
+            digest.update((here / name).read_bytes())
+        except OSError:
+            digest.update(name.encode())
+    return digest.hexdigest()
+
+
 class Cache:
     """Parsed blobs (by blob id) and the replayed walk (by branch and folder) under .git/.
 
@@ -784,6 +802,7 @@ class Cache:
 
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder
+        self.fingerprint = code_fingerprint()
 
     def _path(self, name: str) -> Path | None:
         return self.folder / name if self.folder else None
@@ -797,7 +816,7 @@ class Cache:
                 version, payload = pickle.load(handle)
         except Exception:  # a truncated or foreign file is just a cache miss
             return None
-        return payload if version == CACHE_VERSION else None
+        return payload if version == self.fingerprint else None
 
     def save(self, name: str, payload: Any) -> None:
         path = self._path(name)
@@ -807,7 +826,7 @@ class Cache:
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(f".{os.getpid()}.tmp")
             with tmp.open("wb") as handle:
-                pickle.dump((CACHE_VERSION, payload), handle, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump((self.fingerprint, payload), handle, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, path)
         except OSError:
             pass  # a read-only .git still gets correct (slower) answers

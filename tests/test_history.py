@@ -425,3 +425,14 @@ def test_commit_at_takes_naive_times_as_utc_and_never_goes_back_in_time(repo: Pa
     # at the late commit's time the skewed one (made after it on the line) is in effect too
     assert history.commit_at(BASE_DATE + timedelta(days=2)).sha == skewed
     assert history.commit_at(BASE_DATE + timedelta(days=2) - timedelta(seconds=1)).sha != late
+
+
+def test_cache_written_by_other_code_is_ignored(repo: Path) -> None:
+    import pickle
+
+    read_history(repo)
+    (walk_file,) = (repo / ".git" / "guidelines-cache").glob("walk-*.pickle")
+    version, walk = pickle.loads(walk_file.read_bytes())
+    walk.revisions.clear()  # what a stale loader's cache could hold
+    walk_file.write_bytes(pickle.dumps(("some older code", walk)))
+    assert read_history(repo).revisions
