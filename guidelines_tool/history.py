@@ -391,6 +391,8 @@ class Git:
         """The commit `rev` names, or None when it names none."""
         import git
 
+        if not rev or rev.startswith("-"):  # never let user input reach git as an option
+            return None
         try:
             out = self.repo.git.execute(["git", "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"])
         except git.GitCommandError:

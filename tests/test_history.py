@@ -295,9 +295,10 @@ def test_detached_head_reads_the_configured_branch(repo: Path) -> None:
     assert history.branch == "main" and "R-2" in history.revisions and not history.notes
 
 
-def test_unknown_revision(repo: Path) -> None:
-    with pytest.raises(HistoryError, match="unknown revision 'nope'"):
-        read_tree(repo, "nope")
+@pytest.mark.parametrize("rev", ["nope", "--output=/tmp/x", "HEAD~99", ""])
+def test_unknown_revision(repo: Path, rev: str) -> None:
+    with pytest.raises(HistoryError, match="unknown revision"):
+        read_tree(repo, rev)
 
 
 # --- the cache --------------------------------------------------------------------------------
