@@ -178,8 +178,11 @@ def _history(root: Path):
         progress.close()
     for note in history.notes:
         click.echo(f"note: {note}", err=True)
-    for finding in history.problems:
+    shown = 5  # old broken versions are worth knowing about, not worth a screenful
+    for finding in history.problems[:shown]:
         click.echo(f"warning: {finding.path}:{finding.line}:{finding.column}: {finding.message}", err=True)
+    if len(history.problems) > shown:
+        click.echo(f"warning: ... and {len(history.problems) - shown} more unparsable old versions", err=True)
     return history
 
 
