@@ -437,3 +437,66 @@ def test_cache_written_by_other_code_is_ignored(repo: Path) -> None:
     walk.revisions.clear()  # what a stale loader's cache could hold
     walk_file.write_bytes(pickle.dumps(("some older code", walk)))
     assert read_history(repo).revisions
+
+
+# --- the replayed walk agrees with the trees themselves ------------------------------------------
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_rules_at_every_commit_match_that_commits_tree(tmp_path: Path, seed: int) -> None:
+    """Random edits, renames, moves inline and out, deletions, re-adds and merged branches:
+    the state history replays at each commit is exactly what that commit's tree holds."""
+    import random
+
+    rng = random.Random(seed)
+    ids = [f"R-{i}" for i in range(6)]
+    where: dict[str, str] = {rid: f"{RULES}/{rid.lower()}.yaml" for rid in ids[:4]}  # path or TASK
+    texts = {rid: rule_yaml(rid) for rid in ids}
+    repo = make_repo(tmp_path / "r", {"guidelines.yaml": CONFIG, TASK: task_yaml(),
+                                      **{where[rid]: texts[rid] for rid in where}})
+
+    def task_file() -> str:
+        inline = [texts[rid] for rid in sorted(where) if where[rid] == TASK]
+        return task_yaml(inline=inline_rules(*inline) if inline else "")
+
+    def step() -> dict[str, str | None]:
+        rid = rng.choice(ids)
+        roll = rng.random()
+        if rid not in where:  # (re-)add in a file of its own
+            where[rid] = f"{RULES}/{rid.lower()}-{rng.randrange(99)}.yaml"
+            return {where[rid]: texts[rid]}
+        old = where[rid]
+        if roll < 0.45:
+            texts[rid] = rule_yaml(rid, rationale=f"v{rng.randrange(10**6)}", decision=rng.choice("ab"))
+        elif roll < 0.6:
+            where.pop(rid)
+            return {TASK: task_file()} if old == TASK else {old: None}
+        elif roll < 0.8:
+            where[rid] = TASK if old != TASK else f"{RULES}/{rid.lower()}-out.yaml"
+        else:
+            where[rid] = f"{RULES}/{rid.lower()}-{rng.randrange(99)}.yaml"
+        files: dict[str, str | None] = {TASK: task_file()}
+        if old != TASK and old != where[rid]:
+            files[old] = None
+        if where[rid] != TASK:
+            files[where[rid]] = texts[rid]
+        return files
+
+    for n in range(14):
+        if n % 5 == 4:
+            git(repo, "checkout", "-q", "-b", f"side{n}")
+            commit(repo, f"side {n}", step())
+            git(repo, "checkout", "-q", "main")
+            merge(repo, f"side{n}", f"merge side {n}")
+        else:
+            commit(repo, f"step {n}", step())
+    history = read_history(repo, use_cache=False)
+    for c in history.commits:
+        rules, tasks, _ = read_tree(repo, c.sha)
+        replayed = history.rules_at(c.sha)
+        assert replayed == rules, c.message
+        assert {k: r.source.path for k, r in replayed.items()} == {k: r.source.path for k, r in rules.items()}
+        assert history.tasks_at(c.sha) == tasks
+    for revisions in history.revisions.values():
+        for before, after in zip(revisions, revisions[1:]):
+            assert before.rule == after.previous  # each revision starts where the last ended
