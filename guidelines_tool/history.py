@@ -674,7 +674,7 @@ def _only_empty(findings: list[Finding]) -> bool:
 
 # --- fast path: a version of a file is mostly its previous version -----------------------------
 
-_KEY_LINE = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*:(?:[ \t]|$)", re.MULTILINE)
+_KEY_LINE = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*:(?:[ \t\r]|$)", re.MULTILINE)
 _MARKERS = re.compile(r"^(?:---|\.\.\.|%)", re.MULTILINE)
 # Anchors, tags and merge keys tie one entry to another: such files take the whole-file path.
 _CROSS_LINKS = re.compile(r"(?:^|[\s\[{,:-])[&!]\S|<<")

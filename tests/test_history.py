@@ -370,6 +370,7 @@ TRICKY = {
     "byte order mark": "\ufeffkind: rule\nid: R-1\n",
     "key that resolves to a bool": "kind: rule\nid: R-1\ntrue: x\n",
     "tab indentation": "kind: rule\nid: R-1\nlabels:\n\t- a\n",
+    "windows line ends": "kind: rule\r\nid: R-1\r\nlabels:\r\n  - a\r\nwhen: |\r\n  x\r\n",
 }
 
 
