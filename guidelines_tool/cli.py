@@ -247,8 +247,11 @@ def _history(root: Path):
         progress.close()
     for note in history.notes:
         click.echo(f"note: {note}", err=True)
-    for finding in history.problems:
+    shown = 5  # old broken versions are worth knowing about, not worth a screenful
+    for finding in history.problems[:shown]:
         click.echo(f"warning: {finding.path}:{finding.line}:{finding.column}: {finding.message}", err=True)
+    if len(history.problems) > shown:
+        click.echo(f"warning: ... and {len(history.problems) - shown} more unparsable old versions", err=True)
     return history
 
 
@@ -256,7 +259,12 @@ def _history(root: Path):
 @click.argument("rule_id")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def log_command(rule_id: str, output_format: str) -> None:
-    """Every revision of one rule, newest first, across renames and moves."""
+    """Every revision of one rule, newest first, across renames and moves.
+
+    History is read along the first-parent line of the config's `branch` (its
+    `origin/` copy in CI checkouts; HEAD, with a note, when neither exists). Shallow
+    clones are refused: fetch the full history first.
+    """
     from guidelines_tool.history import rule_revisions
     from guidelines_tool.history_reporters import LOG_REPORTERS
 
@@ -270,7 +278,11 @@ def log_command(rule_id: str, output_format: str) -> None:
 @click.argument("new", required=False)
 @click.option("--format", "output_format", type=click.Choice(["text", "json", "md"]), default="text", show_default=True)
 def diff_command(old: str | None, new: str | None, output_format: str) -> None:
-    """Rule-level diff between two revisions (default: HEAD vs the working tree) and its bump."""
+    """Rule-level diff between two revisions (default: HEAD vs the working tree) and its bump.
+
+    One revision: that revision vs the working tree. `--format md` is a table for a
+    pull-request comment. Works in shallow clones (it reads only the two trees).
+    """
     from guidelines_tool.history import compare
     from guidelines_tool.history_reporters import DIFF_REPORTERS
 
@@ -295,7 +307,12 @@ def changelog_command(since: str | None, output_format: str) -> None:
 @cli.command("release")
 @click.option("--dry-run", is_flag=True, help="Show the version and changelog; create no tag.")
 def release_command(dry_run: bool) -> None:
-    """Tag the next semantic version (annotated tag; its message is the release's changelog)."""
+    """Tag the next semantic version (annotated tag; its message is the release's changelog).
+
+    The bump is the highest level of everything since the last release tag; the first
+    release is 1.0.0. Refuses on uncommitted changes, when nothing changed, and when HEAD
+    is not the tip of the release branch.
+    """
     from guidelines_tool.history import create_tag
     from guidelines_tool.history_reporters import release_text, section_markdown
     from guidelines_tool.releases import plan_release
