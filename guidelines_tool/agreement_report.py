@@ -172,7 +172,7 @@ def _summary(
                         for k, c in coefficients.items()}
     counts = ratings.counts.sum(axis=1)
     return Summary(int((counts > 0).sum()), ratings.n_ratings,
-                   int(np.unique(ratings.annotator).size), coefficients)
+                   int((np.bincount(ratings.annotator) > 0).sum()), coefficients)
 
 
 def _breakdown(table, ratings, setup, by, gold, n_boot, seed, confidence):
