@@ -235,8 +235,10 @@ def _read_file(path: Path, fmt: str) -> _Chunk:
         raise DataError(f"{path}: cannot read as {fmt}: {str(exc).splitlines()[0]}") from exc
 
 
-def _finding(path: str, line: int, kind: str, message: str) -> Finding:
-    code, severity = CODES[kind]
+def _finding(path: str, line: int, kind: str, message: str, severity: str | None = None
+             ) -> Finding:
+    code, default = CODES[kind]
+    severity = severity or default
     return Finding(path, line, 0 if line == 0 else 1, code, kind, severity, message)
 
 
@@ -626,12 +628,12 @@ def _normalise(
     line = np.concatenate(lines)
     keep = np.ones(len(file), dtype=bool)
 
-    def reject(mask: np.ndarray, kind: str, message) -> None:
+    def reject(mask: np.ndarray, kind: str, message, severity: str | None = None) -> None:
         nonlocal keep
         hit = mask & keep
         for r in np.flatnonzero(hit):
             problems.append(_finding(paths[file[r]], int(line[r]), kind,
-                                     message(r) if callable(message) else message))
+                                     message(r) if callable(message) else message, severity))
         rejected[kind] += int(hit.sum())
         keep &= ~hit
 
@@ -763,7 +765,8 @@ def _check_duplicates(items_c, anns_c, tasks_c, items, annotators, keep, policy,
             "last": "duplicate judgement (last one kept)"}[policy]
     reject(drop, "duplicate", lambda r: (
         f"{what}: item {items[items_c[r]]!r} by annotator {annotators[anns_c[r]]!r} also at "
-        f"{paths[file[partner[r]]]}:{line[partner[r]]}"))
+        f"{paths[file[partner[r]]]}:{line[partner[r]]}"),
+        None if policy == "error" else "warning")
     return policy == "error"
 
 
