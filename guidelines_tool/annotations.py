@@ -263,13 +263,29 @@ def _read_csv(path: Path) -> _Chunk:
                                  f"{row.expected_columns}"))
         return "skip"
 
-    table = pacsv.read_csv(
-        io.BytesIO(data),
-        parse_options=pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=on_invalid,
-                                         newlines_in_values=_quoted_newlines(data)),
-        convert_options=pacsv.ConvertOptions(
-            column_types={name: pa.string() for name in header}, strings_can_be_null=False),
-    )
+    def parse(newlines_in_values: bool) -> pa.Table:
+        bad_rows.clear()
+        return pacsv.read_csv(
+            io.BytesIO(data),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=on_invalid,
+                                             newlines_in_values=newlines_in_values),
+            convert_options=pacsv.ConvertOptions(
+                column_types={name: pa.string() for name in header}, strings_can_be_null=False),
+        )
+
+    # pyarrow parses in parallel blocks only when no quoted value spans lines; try that, and
+    # parse again serially when the records do not line up one per line
+    try:
+        table = parse(False)
+        simple = not bad_rows and _one_record_per_line(data, table.num_rows)
+    except pa.ArrowInvalid:
+        table, simple = None, False
+    if table is None or (not simple and b'"' in data):
+        table = parse(True)
+    if simple:
+        chunk = _Chunk(str(path), table, np.arange(2, table.num_rows + 2, dtype=np.int64))
+        chunk.read = table.num_rows
+        return chunk
     chunk = _Chunk(str(path), table, _csv_lines(data, table.num_rows, bad_rows, delimiter))
     for number, message in bad_rows:
         chunk.problems.append(_finding(str(path), number or 0, "malformed-record",
@@ -279,16 +295,12 @@ def _read_csv(path: Path) -> _Chunk:
     return chunk
 
 
-def _quoted_newlines(data: bytes) -> bool:
-    """Whether a quoted value spans lines: some line has an odd number of quotes (escaped
-    quotes come in pairs). pyarrow parses in parallel only when told there are none."""
-    buf = np.frombuffer(data, dtype=np.uint8)
-    is_quote = buf == 34
-    if not is_quote.any():
+def _one_record_per_line(data: bytes, n_rows: int) -> bool:
+    """Whether every line after the header is one record: no blank lines, no quoted newlines."""
+    if b"\n\n" in data or b"\n\r\n" in data:
         return False
-    starts = np.r_[0, np.flatnonzero(buf == 10) + 1]
-    starts = starts[starts < buf.size]
-    return bool((np.add.reduceat(is_quote.astype(np.int32), starts) % 2).any())
+    lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    return lines == n_rows + 1
 
 
 def _csv_lines(data: bytes, n_rows: int, bad: list, delimiter: str) -> np.ndarray:
@@ -555,7 +567,7 @@ def _code(column: pa.ChunkedArray | pa.Array) -> tuple[_Coded, bool]:
 
 def _merge(parts: list[_Coded], *, sort: bool) -> _Coded:
     """One coding of several files' columns; `sort` orders the values (small dictionaries)."""
-    if len(parts) == 1 and not sort:
+    if len(parts) == 1 and (not sort or parts[0].values == sorted(parts[0].values)):
         return parts[0]
     index: dict[str, int] = {}
     values: list[str] = []
@@ -631,6 +643,8 @@ def _normalise(
     def reject(mask: np.ndarray, kind: str, message, severity: str | None = None) -> None:
         nonlocal keep
         hit = mask & keep
+        if not hit.any():
+            return
         for r in np.flatnonzero(hit):
             problems.append(_finding(paths[file[r]], int(line[r]), kind,
                                      message(r) if callable(message) else message, severity))
@@ -665,12 +679,16 @@ def _normalise(
                                  p.code))
     summary = ReadSummary(read, int(keep.sum()), {k: v for k, v in rejected.items() if v},
                           other_task)
+    def kept(a: np.ndarray) -> np.ndarray:
+        return a if every_row else a[keep]
+
+    every_row = bool(keep.all())
     return AnnotationTable(
-        items.codes[keep], tuple(items.values), annotators.codes[keep], tuple(annotators.values),
-        label_codes[keep], labels, label_sets, tasks.codes[keep], tuple(tasks.values),
-        cols["guideline_rev"].codes[keep], tuple(cols["guideline_rev"].values), stamps[keep],
-        rule_codes[keep], rule_sets, cols["batch"].codes[keep], tuple(cols["batch"].values),
-        file[keep], paths, line[keep], multi, task_obj.id if task_obj is not None else task,
+        kept(items.codes), tuple(items.values), kept(annotators.codes), tuple(annotators.values),
+        kept(label_codes), labels, label_sets, kept(tasks.codes), tuple(tasks.values),
+        kept(cols["guideline_rev"].codes), tuple(cols["guideline_rev"].values), kept(stamps),
+        kept(rule_codes), rule_sets, kept(cols["batch"].codes), tuple(cols["batch"].values),
+        kept(file), paths, kept(line), multi, task_obj.id if task_obj is not None else task,
         problems, summary, dup_error,
     )
 
@@ -718,6 +736,8 @@ def _select_task(task_col: _Coded, project, task, keep, reject) -> tuple[Task | 
 
 def _encode_sets(col: _Coded) -> tuple[np.ndarray, tuple[tuple[str, ...], ...]]:
     """`;`-joined sets → codes into canonical sorted member tuples (absent → the empty set)."""
+    if not col.values:
+        return np.zeros(len(col.codes), dtype=np.int64), ((),)
     canon = [tuple(sorted({m.strip() for m in j.split(";") if m.strip()})) for j in col.values]
     distinct = sorted(set(canon) | {()})
     index = {s: k for k, s in enumerate(distinct)}
@@ -742,6 +762,8 @@ def _check_duplicates(items_c, anns_c, tasks_c, items, annotators, keep, policy,
         return False
     key = ((tasks_c[rows] + 1) * (len(items) + 1) + items_c[rows]) * (len(annotators) + 1) \
         + anns_c[rows]
+    if key.max() < 64 * len(key) + 1024 and np.bincount(key).max() <= 1:
+        return False  # a counting pass proves there are none, without sorting
     order = np.argsort(key, kind="stable")
     sorted_key = key[order]
     same_as_prev = np.r_[False, sorted_key[1:] == sorted_key[:-1]]
