@@ -489,7 +489,7 @@ def _gwet_point(kind: str, ratings: Ratings, weights: str) -> Coefficient:
 
 
 def _family_reason(kind: str, ratings: Ratings) -> str | None:
-    if not (ratings.counts.sum(axis=1) >= 2).any():
+    if not (ratings.patterns.rows.sum(axis=1) >= 2).any():
         return NO_PAIRS
     if kind in ("gwet_ac1", "brennan_prediger") and ratings.n_categories < 2:
         return "the label set has a single category: chance agreement is certain"
@@ -544,7 +544,8 @@ def conger_kappa(ratings: Ratings, weights: str = "identity") -> Coefficient:
 
 def _pair_cells(ratings: Ratings) -> tuple[np.ndarray, str | None]:
     """Contingency-cell code a·q + b of each item both annotators rated (annotator 0 vs 1)."""
-    present = np.flatnonzero(np.bincount(ratings.annotator))
+    present = (np.arange(ratings.n_annotators) if ratings.annotators is not None
+               and ratings.n_annotators <= 2 else np.flatnonzero(np.bincount(ratings.annotator)))
     if present.size != 2:
         return np.zeros(0, dtype=np.int64), (
             f"defined for exactly two annotators; these ratings have {present.size}"

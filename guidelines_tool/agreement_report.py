@@ -170,8 +170,9 @@ def _summary(
                   "and per-label α (--by label)")
         coefficients = {k: (c if k in MULTI_LABEL_ONLY else ag.undefined(reason))
                         for k, c in coefficients.items()}
-    counts = ratings.counts.sum(axis=1)
-    return Summary(int((counts > 0).sum()), ratings.n_ratings,
+    patterns = ratings.patterns
+    n_items = int(patterns.freq[patterns.rows.sum(axis=1) > 0].sum())
+    return Summary(n_items, ratings.n_ratings,
                    int((np.bincount(ratings.annotator) > 0).sum()), coefficients)
 
 
