@@ -89,6 +89,9 @@ def whole_run(tmp: Path, data, runs: int) -> None:
     peer = tmp / "peer.py"
     peer.write_text(PEER_SCRIPT)
     env = dict(os.environ, PYTHONPATH=str(ROOT))
+    # an installed package has its bytecode compiled; this shell forbids writing it, which
+    # would charge the tool (not the one-file peer) ~0.1 s of compiling on every run
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     ours_cmd = [sys.executable, "-m", "guidelines_tool", "agreement", str(path),
                 "--format", "json", "--bootstrap", "2000", "--seed", "1"]
     peer_cmd = [sys.executable, str(peer), str(path)]
