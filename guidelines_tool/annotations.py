@@ -123,6 +123,12 @@ class AnnotationTable:
         hits = np.array([rule_id in members for members in self.rule_sets], dtype=bool)
         return hits[self.rules] if hits.size else np.zeros(len(self), dtype=bool)
 
+    def label_order(self) -> tuple[str, ...]:
+        """The labels in use, in their natural order: numbers numerically, then text."""
+        used = {self.labels[u] for u in np.flatnonzero(np.bincount(
+            self.label[self.label >= 0], minlength=len(self.labels)))}
+        return tuple(sorted(used, key=_natural))
+
     def ratings(
         self,
         *,
@@ -142,8 +148,7 @@ class AnnotationTable:
             sets = [frozenset(self.label_sets[u]) for u in used]
             return Ratings(item, annotator, value, tuple(self.labels[u] for u in used), None,
                            items, annotators, masi_matrix(sets))
-        order = tuple(categories) if categories is not None else tuple(sorted(set(
-            self.labels[u] for u in np.unique(self.label))))
+        order = tuple(categories) if categories is not None else self.label_order()
         position = {c: k for k, c in enumerate(order)}
         remap = np.array([position.get(v, -1) for v in self.labels], dtype=np.int64)
         value = remap[self.label] if self.labels else self.label
@@ -153,6 +158,13 @@ class AnnotationTable:
         return Ratings(item, annotator, value, order,
                        None if numeric is None else np.asarray(numeric, dtype=float),
                        items, annotators)
+
+
+def _natural(label: str) -> tuple:
+    try:
+        return (0, float(label), label)
+    except ValueError:
+        return (1, 0.0, label)
 
 
 def _compact(codes: np.ndarray, values: tuple) -> tuple[np.ndarray, tuple]:

@@ -184,3 +184,24 @@ def test_bad_input_is_a_clear_error_not_a_traceback(runner: CliRunner, tmp_path:
     empty.write_text("item,annotator,label\n")
     result = run(runner, str(empty))
     assert result.exit_code == 2 and "no usable annotations" in result.stderr
+
+
+def test_numeric_labels_without_a_project_keep_their_values(runner: CliRunner,
+                                                            tmp_path: Path) -> None:
+    krippendorff = pytest.importorskip("krippendorff")
+    rng = np.random.default_rng(4)
+    values = [2, 3, 10, 25]
+    rows, matrix = ["item,annotator,label"], np.full((3, 40), np.nan)
+    for i in range(40):
+        for a in range(3):
+            v = values[rng.integers(4)]
+            rows.append(f"{i},{a},{v}")
+            matrix[a, i] = v
+    path = tmp_path / "n.csv"
+    path.write_text("\n".join(rows) + "\n")
+    data = json.loads(run(runner, str(path), "--scale", "interval", "--format", "json",
+                          "--bootstrap", "0").stdout)
+    assert data["categories"] == ["2", "3", "10", "25"]  # numeric, not text, order
+    expected = krippendorff.alpha(reliability_data=matrix, level_of_measurement="interval")
+    got = data["overall"]["coefficients"]["krippendorff_alpha"]["value"]
+    assert got == pytest.approx(expected, abs=1e-9)
