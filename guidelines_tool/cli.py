@@ -381,8 +381,7 @@ def agreement_command(files, task, scale, by, gold, fmt, seed, n_boot, min_agree
     policy = project.policy_for(table.task_id or "") if project is not None else None
     gold_labels = read_gold(gold, project=project, task=table.task_id) if gold else None
     if gold_labels is not None and gold_labels.problems:
-        click.echo(problems_text(gold_labels.problems, {"read": len(gold_labels.labels),
-                   "used": len(gold_labels.labels), "rejected": {}}), err=True, nl=False)
+        click.echo(problems_text(gold_labels.problems, None), err=True, nl=False)
     report = agreement_report(
         table, project=project, scale=scale, by=by, gold=gold_labels,
         n_boot=n_boot if n_boot is not None else (policy.bootstrap if policy else 2000),
