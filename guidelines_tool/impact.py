@@ -1,0 +1,445 @@
+"""Rule revisions × annotations → the agreement change each revision caused.
+
+The method (DESIGN.md, "Linking rule revisions to agreement"):
+1. every annotation is tied to the commit of the branch's first-parent line it was made under
+   (`guideline_rev`, else `annotated_at`); the rest are counted by reason, never dropped silently;
+2. revision k of rule R, made in commit C_k, is judged on two windows of annotations: *before*
+   (made under the task's guidelines as they stood just before C_k, since the previous commit that
+   changed the task) and *after* (made under the state C_k created, until the next such commit);
+   `window="rule"` pools R's whole previous version against its whole new one instead;
+3. agreement on the items R governs (cited R; or, where the task's data has no citations, chose
+   one of R's labels) before vs after, with a bootstrap CI (items resampled within each window);
+4. the same on the task's other items is the control: the difference-in-differences removes what
+   happened to everybody (annotators getting better, an easier batch) from the rule's effect;
+5. verdict from the CI of the difference-in-differences (of the plain delta when there are too
+   few control items), `insufficient_data` below the task's `min_items`.
+
+Everything below `compute_impact` is pure functions over arrays and records: the CLI and the
+validity benchmark (`bench/attribution.py`) run the same code.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+from guidelines_tool import agreement
+
+WindowMode = Literal["adjacent", "rule"]
+Verdict = Literal["improved", "regressed", "no_clear_change", "insufficient_data"]
+GovernedBy = Literal["citations", "labels"]
+
+UNRESOLVED_REASONS: tuple[str, ...] = ("unknown_revision", "no_timestamp", "before_first_commit")
+# resolution codes per annotation: a commit position (>= 0) or one of these
+UNKNOWN_REVISION, NO_TIMESTAMP, BEFORE_FIRST_COMMIT = -1, -2, -3
+REASON_BY_CODE = {UNKNOWN_REVISION: "unknown_revision", NO_TIMESTAMP: "no_timestamp",
+                  BEFORE_FIRST_COMMIT: "before_first_commit"}
+# changes that leave the rule's meaning as it was cannot move agreement
+SKIPPED_LEVELS = ("none",)
+NOT_CITABLE_STATUSES = ("deprecated",)
+
+
+# --- resolution ----------------------------------------------------------------------------
+
+
+def resolve_positions(
+    rev_code: np.ndarray,
+    rev_position: np.ndarray,
+    when: np.ndarray,
+    commit_times: np.ndarray,
+) -> np.ndarray:
+    """Each annotation's commit position along the first-parent line, or a negative reason code.
+
+    `rev_code` indexes the distinct `guideline_rev` values (-1 where absent) and `rev_position`
+    gives each value's resolved position (-1 when it resolves to nothing). Annotations without a
+    revision fall back to `when` (datetime64, NaT when absent): the newest commit of the line
+    dated at or before it. `commit_times` are the line's commit dates, oldest commit first.
+    A revision that was given but is unknown is reported, not silently replaced by the time.
+    """
+    rev_code = np.asarray(rev_code)
+    positions = np.full(len(rev_code), NO_TIMESTAMP, dtype=np.int64)
+    has_rev = rev_code >= 0
+    if len(rev_position):
+        resolved = np.asarray(rev_position, dtype=np.int64)[np.where(has_rev, rev_code, 0)]
+        positions[has_rev] = np.where(resolved[has_rev] >= 0, resolved[has_rev], UNKNOWN_REVISION)
+    by_time = ~has_rev & ~np.isnat(when)
+    positions[by_time] = commit_at_positions(when[by_time], commit_times)
+    return positions
+
+
+def commit_at_positions(when: np.ndarray, commit_times: np.ndarray) -> np.ndarray:
+    """Vectorised "newest commit at or before `when`" along the line (BEFORE_FIRST_COMMIT when
+    none). Commit dates need not be monotonic: the suffix minimum of the dates is, and the
+    largest position whose suffix minimum is <= t is exactly the newest commit dated <= t."""
+    times = np.asarray(commit_times, dtype="datetime64[ns]")
+    if len(times) == 0:
+        return np.full(len(when), BEFORE_FIRST_COMMIT, dtype=np.int64)
+    suffix_min = np.minimum.accumulate(times[::-1])[::-1]
+    index = np.searchsorted(suffix_min, np.asarray(when, dtype="datetime64[ns]"), side="right") - 1
+    return np.where(index >= 0, index, BEFORE_FIRST_COMMIT).astype(np.int64)
+
+
+def count_unresolved(positions: np.ndarray) -> dict[str, int]:
+    """Annotations that resolved to no commit, by reason (every reason listed, zero or not)."""
+    return {REASON_BY_CODE[code]: int((positions == code).sum()) for code in sorted(REASON_BY_CODE, reverse=True)}
+
+
+# --- one task's data as arrays ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TaskAnnotations:
+    """One task's resolved annotations, sorted by commit position so windows are slices.
+
+    `cite_row`/`cite_rule` list (annotation row, index into `rule_ids`) pairs, sorted by row.
+    """
+
+    item: np.ndarray
+    annotator: np.ndarray
+    value: np.ndarray
+    position: np.ndarray
+    categories: tuple[str, ...]
+    cite_row: np.ndarray
+    cite_rule: np.ndarray
+    rule_ids: tuple[str, ...]
+    numeric: tuple[float, ...] | None = None
+
+    @classmethod
+    def build(
+        cls,
+        item: np.ndarray,
+        annotator: np.ndarray,
+        value: np.ndarray,
+        position: np.ndarray,
+        categories: tuple[str, ...],
+        *,
+        cite_row: np.ndarray | None = None,
+        cite_rule: np.ndarray | None = None,
+        rule_ids: tuple[str, ...] = (),
+        numeric: tuple[float, ...] | None = None,
+    ) -> TaskAnnotations:
+        """Keep resolved rows (position >= 0), sort them by position, remap citations."""
+        keep = np.flatnonzero(np.asarray(position) >= 0)
+        order = keep[np.argsort(np.asarray(position)[keep], kind="stable")]
+        new_row = np.full(len(position), -1, dtype=np.int64)
+        new_row[order] = np.arange(len(order))
+        rows = np.asarray(cite_row if cite_row is not None else [], dtype=np.int64)
+        rules = np.asarray(cite_rule if cite_rule is not None else [], dtype=np.int64)
+        mapped = new_row[rows] if len(rows) else rows
+        valid = mapped >= 0
+        cite_order = np.argsort(mapped[valid], kind="stable")
+        return cls(
+            item=np.asarray(item)[order],
+            annotator=np.asarray(annotator)[order],
+            value=np.asarray(value)[order],
+            position=np.asarray(position, dtype=np.int64)[order],
+            categories=tuple(categories),
+            cite_row=mapped[valid][cite_order],
+            cite_rule=rules[valid][cite_order],
+            rule_ids=tuple(rule_ids),
+            numeric=numeric,
+        )
+
+    @property
+    def has_citations(self) -> bool:
+        return len(self.cite_row) > 0
+
+    def rows(self, window: Window) -> slice:
+        lo, hi = np.searchsorted(self.position, [window.start, window.stop], side="left")
+        return slice(int(lo), int(hi))
+
+
+# --- revisions and windows -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, order=True)
+class Window:
+    """Commit positions [start, stop) along the first-parent line."""
+
+    start: int
+    stop: int
+
+
+@dataclass(frozen=True)
+class RevisionSpec:
+    """What the core needs to know about one rule revision (built from history.RuleRevision)."""
+
+    rule: str
+    task: str
+    commit: str
+    date: str
+    author: str
+    change: str
+    level: str
+    position: int
+    labels: tuple[str, ...]  # the rule's labels at this version (the previous one's when removed)
+    citable_before: bool  # could annotators cite the rule under the before state?
+    citable_after: bool
+    previous_position: int | None = None  # R's previous meaningful revision (window="rule")
+    next_position: int | None = None
+    confounded_with: tuple[str, ...] = ()
+
+
+def adjacent_windows(position: int, change_points: list[int], end: int) -> tuple[Window, Window]:
+    """Before: since the previous commit that changed the task; after: until the next one."""
+    points = sorted(set(change_points))
+    earlier = [p for p in points if p < position]
+    later = [p for p in points if p > position]
+    before = Window(earlier[-1] if earlier else 0, position)
+    after = Window(position, later[0] if later else end)
+    return before, after
+
+
+def rule_windows(spec: RevisionSpec, end: int) -> tuple[Window, Window]:
+    """The rule's whole previous version against its whole new one."""
+    start = spec.previous_position if spec.previous_position is not None else 0
+    stop = spec.next_position if spec.next_position is not None else end
+    return Window(start, spec.position), Window(spec.position, stop)
+
+
+def governed_items(
+    data: TaskAnnotations, rows: slice, spec: RevisionSpec, *, citable: bool
+) -> tuple[np.ndarray, GovernedBy]:
+    """Items of a window that the rule governs, and by which definition.
+
+    Citations when the task's data has any and the rule could be cited in this window (it
+    existed and was not deprecated); otherwise items where any annotator chose one of its labels.
+    """
+    if data.has_citations and citable and spec.rule in data.rule_ids:
+        code = data.rule_ids.index(spec.rule)
+        lo, hi = np.searchsorted(data.cite_row, [rows.start, rows.stop], side="left")
+        cited = data.cite_row[lo:hi][data.cite_rule[lo:hi] == code]
+        return np.unique(data.item[cited]), "citations"
+    if data.has_citations and citable:
+        return np.empty(0, dtype=data.item.dtype), "citations"
+    codes = [data.categories.index(label) for label in spec.labels if label in data.categories]
+    chose = np.isin(data.value[rows], codes)
+    return np.unique(data.item[rows][chose]), "labels"
+
+
+# --- statistics over windows -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WindowStats:
+    """Agreement in one window on one group of items."""
+
+    n_items: int
+    n_annotations: int
+    alpha: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"n_items": self.n_items, "n_annotations": self.n_annotations,
+                "alpha": _round(self.alpha)}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How one task is analysed: its metric and agreement policy, the seed and window mode."""
+
+    metric: str = "nominal"
+    min_items: int = 30
+    bootstrap: int = 2000
+    confidence: float = 0.95
+    seed: int = 0
+    window: WindowMode = "adjacent"
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Governed and control agreement before and after, with bootstrap CIs of the changes."""
+
+    before: WindowStats
+    after: WindowStats
+    control_before: WindowStats
+    control_after: WindowStats
+    delta: float | None
+    delta_ci: tuple[float, float] | None
+    control_delta: float | None
+    did: float | None
+    did_ci: tuple[float, float] | None
+
+
+def window_ratings(data: TaskAnnotations, rows: np.ndarray) -> agreement.Ratings:
+    """The agreement engine's input for a set of annotation rows."""
+    _, item = np.unique(data.item[rows], return_inverse=True)
+    numeric = None if data.numeric is None else np.asarray(data.numeric, dtype=float)
+    return agreement.Ratings(
+        item.astype(np.int64), np.asarray(data.annotator[rows], dtype=np.int64),
+        np.asarray(data.value[rows], dtype=np.int64), data.categories, numeric,
+    )
+
+
+def _group(
+    data: TaskAnnotations, rows: slice, items: np.ndarray, *, governed: bool,
+    settings: Settings, rng: np.random.Generator,
+) -> tuple[WindowStats, np.ndarray]:
+    """Stats and bootstrap replicates on a window's governed (or ungoverned) items."""
+    index = np.arange(rows.start, rows.stop)
+    member = np.isin(data.item[rows], items)
+    index = index[member if governed else ~member]
+    n_items = len(np.unique(data.item[index]))
+    if n_items == 0:
+        return WindowStats(0, 0, None), np.full(settings.bootstrap, np.nan)
+    ratings = window_ratings(data, index)
+    value = agreement.krippendorff_alpha(ratings, settings.metric).value
+    alpha = None if value is None or not np.isfinite(value) else float(value)
+    replicates = agreement.alpha_bootstrap(ratings, settings.metric, settings.bootstrap, rng)
+    return WindowStats(n_items, len(index), alpha), np.asarray(replicates, dtype=float)
+
+
+def compare_windows(
+    data: TaskAnnotations,
+    before: slice,
+    after: slice,
+    governed_before: np.ndarray,
+    governed_after: np.ndarray,
+    settings: Settings,
+    rng: np.random.Generator,
+) -> Comparison:
+    """Governed vs control agreement before and after; each of the four groups gets its own
+    independent bootstrap (items resampled within their window), so replicate differences are
+    draws of the differences."""
+    streams = rng.spawn(4)
+    gb, b_gb = _group(data, before, governed_before, governed=True, settings=settings, rng=streams[0])
+    ga, b_ga = _group(data, after, governed_after, governed=True, settings=settings, rng=streams[1])
+    cb, b_cb = _group(data, before, governed_before, governed=False, settings=settings, rng=streams[2])
+    ca, b_ca = _group(data, after, governed_after, governed=False, settings=settings, rng=streams[3])
+    delta = _difference(ga.alpha, gb.alpha)
+    control = _difference(ca.alpha, cb.alpha)
+    did = None if delta is None or control is None else delta - control
+    delta_boot = b_ga - b_gb
+    did_boot = delta_boot - (b_ca - b_cb)
+    return Comparison(
+        gb, ga, cb, ca,
+        delta=delta,
+        delta_ci=_interval(delta_boot, settings.confidence) if delta is not None else None,
+        control_delta=control,
+        did=did,
+        did_ci=_interval(did_boot, settings.confidence) if did is not None else None,
+    )
+
+
+def _difference(after: float | None, before: float | None) -> float | None:
+    return None if after is None or before is None else after - before
+
+
+def _interval(replicates: np.ndarray, confidence: float) -> tuple[float, float] | None:
+    """Percentile interval; None when most replicates are undefined (too few items)."""
+    finite = replicates[np.isfinite(replicates)]
+    if len(finite) < max(10, len(replicates) // 2):
+        return None
+    tail = (1.0 - confidence) / 2 * 100
+    lo, hi = np.percentile(finite, [tail, 100 - tail])
+    return float(lo), float(hi)
+
+
+def verdict(comparison: Comparison, min_items: int) -> Verdict:
+    """improved / regressed when the CI excludes zero, no_clear_change when it covers it,
+    insufficient_data when a governed window has fewer than `min_items` items (or no α).
+    The controlled estimate (DiD) decides when both control windows have enough items."""
+    c = comparison
+    if min(c.before.n_items, c.after.n_items) < min_items or c.delta_ci is None:
+        return "insufficient_data"
+    controlled = min(c.control_before.n_items, c.control_after.n_items) >= min_items
+    ci = c.did_ci if controlled and c.did_ci is not None else c.delta_ci
+    if ci[0] > 0:
+        return "improved"
+    if ci[1] < 0:
+        return "regressed"
+    return "no_clear_change"
+
+
+# --- revisions -> results ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RevisionImpact:
+    """One rule revision linked to the agreement change around it."""
+
+    spec: RevisionSpec
+    governed_by: GovernedBy
+    comparison: Comparison
+    verdict: Verdict
+    window: WindowMode = "adjacent"
+    windows: tuple[Window, Window] = (Window(0, 0), Window(0, 0))
+
+    def to_dict(self) -> dict[str, Any]:
+        s, c = self.spec, self.comparison
+        return {
+            "rule": s.rule,
+            "task": s.task,
+            "commit": s.commit,
+            "date": s.date,
+            "change": s.change,
+            "level": s.level,
+            "governed_by": self.governed_by,
+            "before": c.before.to_dict(),
+            "after": c.after.to_dict(),
+            "delta": _round(c.delta),
+            "delta_ci": _round_pair(c.delta_ci),
+            "control_delta": _round(c.control_delta),
+            "did": _round(c.did),
+            "did_ci": _round_pair(c.did_ci),
+            "verdict": self.verdict,
+            "confounded_with": list(s.confounded_with),
+        }
+
+
+def revision_rng(seed: int, spec: RevisionSpec) -> np.random.Generator:
+    """A stream per (seed, rule, commit): a revision's numbers do not depend on which other
+    revisions are analysed (filtering with --rule gives the same figures)."""
+    key = zlib.crc32(f"{spec.rule}@{spec.commit}".encode())
+    return np.random.default_rng(np.random.SeedSequence([seed, key]))
+
+
+def analyse_revision(
+    data: TaskAnnotations,
+    spec: RevisionSpec,
+    windows: tuple[Window, Window],
+    settings: Settings,
+) -> RevisionImpact:
+    """One revision: governed items per window, the comparison, the verdict."""
+    before, after = data.rows(windows[0]), data.rows(windows[1])
+    items_before, by_before = governed_items(data, before, spec, citable=spec.citable_before)
+    items_after, by_after = governed_items(data, after, spec, citable=spec.citable_after)
+    # the task's data decides the definition; a window where the rule could not be cited (before it
+    # was added, after it was deprecated) falls back to its labels — reported as "citations" still
+    governed_by: GovernedBy = "citations" if "citations" in (by_before, by_after) else "labels"
+    comparison = compare_windows(
+        data, before, after, items_before, items_after, settings, revision_rng(settings.seed, spec)
+    )
+    return RevisionImpact(
+        spec, governed_by, comparison, verdict(comparison, settings.min_items),
+        settings.window, windows,
+    )
+
+
+def analyse_task(
+    data: TaskAnnotations,
+    specs: list[RevisionSpec],
+    change_points: list[int],
+    end: int,
+    settings: Settings,
+) -> list[RevisionImpact]:
+    """Every revision of one task; `change_points` are the positions of the commits that changed
+    any rule or label of the task, `end` the length of the line."""
+    results = []
+    for spec in specs:
+        if settings.window == "rule":
+            windows = rule_windows(spec, end)
+        else:
+            windows = adjacent_windows(spec.position, change_points, end)
+        results.append(analyse_revision(data, spec, windows, settings))
+    return results
+
+
+def _round(value: float | None, digits: int = 6) -> float | None:
+    return None if value is None else round(float(value), digits)
+
+
+def _round_pair(pair: tuple[float, float] | None) -> list[float] | None:
+    return None if pair is None else [_round(pair[0]), _round(pair[1])]
