@@ -21,12 +21,20 @@ validity benchmark (`bench/attribution.py`) run the same code.
 from __future__ import annotations
 
 import zlib
+from datetime import timezone
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
 from guidelines_tool import agreement
+from guidelines_tool.annotations import AnnotationTable
+from guidelines_tool.errors import DataError, HistoryError
+
+if TYPE_CHECKING:
+    from guidelines_tool.history import History, RuleRevision
+    from guidelines_tool.model import Project
 
 WindowMode = Literal["adjacent", "rule"]
 Verdict = Literal["improved", "regressed", "no_clear_change", "insufficient_data"]
@@ -71,15 +79,21 @@ def resolve_positions(
 
 
 def commit_at_positions(when: np.ndarray, commit_times: np.ndarray) -> np.ndarray:
-    """Vectorised "newest commit at or before `when`" along the line (BEFORE_FIRST_COMMIT when
-    none). Commit dates need not be monotonic: the suffix minimum of the dates is, and the
-    largest position whose suffix minimum is <= t is exactly the newest commit dated <= t."""
-    times = np.asarray(commit_times, dtype="datetime64[ns]")
+    """Vectorised `History.commit_at`: the newest commit of the line at or before `when`
+    (BEFORE_FIRST_COMMIT when none). As in history.py a commit cannot take effect before the
+    ones under it, so the line's dates are replaced by their running maximum before bisecting."""
+    times = np.asarray(commit_times, dtype="datetime64[us]")
     if len(times) == 0:
         return np.full(len(when), BEFORE_FIRST_COMMIT, dtype=np.int64)
-    suffix_min = np.minimum.accumulate(times[::-1])[::-1]
-    index = np.searchsorted(suffix_min, np.asarray(when, dtype="datetime64[ns]"), side="right") - 1
+    effective = np.maximum.accumulate(times)
+    index = np.searchsorted(effective, np.asarray(when, dtype="datetime64[us]"), side="right") - 1
     return np.where(index >= 0, index, BEFORE_FIRST_COMMIT).astype(np.int64)
+
+
+def commit_times(commits: list) -> np.ndarray:
+    """The commits' tz-aware dates as datetime64[us] UTC."""
+    stamps = [c.date.astimezone(timezone.utc).replace(tzinfo=None) for c in commits]
+    return np.array(stamps, dtype="datetime64[us]")
 
 
 def count_unresolved(positions: np.ndarray) -> dict[str, int]:
@@ -106,6 +120,8 @@ class TaskAnnotations:
     cite_rule: np.ndarray
     rule_ids: tuple[str, ...]
     numeric: tuple[float, ...] | None = None
+    members: tuple[tuple[str, ...], ...] | None = None  # labels in each category (multi-label sets)
+    distance: np.ndarray | None = None  # category distances overriding the metric (MASI)
 
     @classmethod
     def build(
@@ -120,6 +136,8 @@ class TaskAnnotations:
         cite_rule: np.ndarray | None = None,
         rule_ids: tuple[str, ...] = (),
         numeric: tuple[float, ...] | None = None,
+        members: tuple[tuple[str, ...], ...] | None = None,
+        distance: np.ndarray | None = None,
     ) -> TaskAnnotations:
         """Keep resolved rows (position >= 0), sort them by position, remap citations."""
         keep = np.flatnonzero(np.asarray(position) >= 0)
@@ -141,6 +159,8 @@ class TaskAnnotations:
             cite_rule=rules[valid][cite_order],
             rule_ids=tuple(rule_ids),
             numeric=numeric,
+            members=members,
+            distance=distance,
         )
 
     @property
@@ -201,23 +221,30 @@ def rule_windows(spec: RevisionSpec, end: int) -> tuple[Window, Window]:
 
 
 def governed_items(
-    data: TaskAnnotations, rows: slice, spec: RevisionSpec, *, citable: bool
-) -> tuple[np.ndarray, GovernedBy]:
-    """Items of a window that the rule governs, and by which definition.
-
-    Citations when the task's data has any and the rule could be cited in this window (it
-    existed and was not deprecated); otherwise items where any annotator chose one of its labels.
-    """
-    if data.has_citations and citable and spec.rule in data.rule_ids:
+    data: TaskAnnotations, rows: slice, spec: RevisionSpec, by: GovernedBy
+) -> np.ndarray:
+    """Items of a window that the rule governs: cited it, or (by labels) got one of its labels
+    from any annotator."""
+    if by == "citations":
+        if spec.rule not in data.rule_ids:
+            return np.empty(0, dtype=data.item.dtype)
         code = data.rule_ids.index(spec.rule)
         lo, hi = np.searchsorted(data.cite_row, [rows.start, rows.stop], side="left")
         cited = data.cite_row[lo:hi][data.cite_rule[lo:hi] == code]
-        return np.unique(data.item[cited]), "citations"
-    if data.has_citations and citable:
-        return np.empty(0, dtype=data.item.dtype), "citations"
-    codes = [data.categories.index(label) for label in spec.labels if label in data.categories]
+        return np.unique(data.item[cited])
+    members = data.members or tuple((c,) for c in data.categories)
+    codes = [k for k, labels in enumerate(members) if set(labels) & set(spec.labels)]
     chose = np.isin(data.value[rows], codes)
-    return np.unique(data.item[rows][chose]), "labels"
+    return np.unique(data.item[rows][chose])
+
+
+def governed_definition(data: TaskAnnotations, spec: RevisionSpec) -> GovernedBy:
+    """Citations when the task's data has any and annotators could cite the rule on both sides;
+    otherwise its labels, on both sides, so before and after measure the same kind of item set
+    (a rule cannot be cited before it is added or after it is deprecated)."""
+    if data.has_citations and spec.citable_before and spec.citable_after:
+        return "citations"
+    return "labels"
 
 
 # --- statistics over windows -----------------------------------------------------------------
@@ -270,6 +297,7 @@ def window_ratings(data: TaskAnnotations, rows: np.ndarray) -> agreement.Ratings
     return agreement.Ratings(
         item.astype(np.int64), np.asarray(data.annotator[rows], dtype=np.int64),
         np.asarray(data.value[rows], dtype=np.int64), data.categories, numeric,
+        distance=data.distance,
     )
 
 
@@ -404,11 +432,9 @@ def analyse_revision(
 ) -> RevisionImpact:
     """One revision: governed items per window, the comparison, the verdict."""
     before, after = data.rows(windows[0]), data.rows(windows[1])
-    items_before, by_before = governed_items(data, before, spec, citable=spec.citable_before)
-    items_after, by_after = governed_items(data, after, spec, citable=spec.citable_after)
-    # the task's data decides the definition; a window where the rule could not be cited (before it
-    # was added, after it was deprecated) falls back to its labels — reported as "citations" still
-    governed_by: GovernedBy = "citations" if "citations" in (by_before, by_after) else "labels"
+    governed_by = governed_definition(data, spec)
+    items_before = governed_items(data, before, spec, governed_by)
+    items_after = governed_items(data, after, spec, governed_by)
     comparison = compare_windows(
         data, before, after, items_before, items_after, settings, revision_rng(settings.seed, spec)
     )
@@ -443,3 +469,205 @@ def _round(value: float | None, digits: int = 6) -> float | None:
 
 def _round_pair(pair: tuple[float, float] | None) -> list[float] | None:
     return None if pair is None else [_round(pair[0]), _round(pair[1])]
+
+
+# --- history + annotation tables -> the report ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImpactReport:
+    """Every analysed rule revision, plus the annotations that resolved to no commit."""
+
+    revisions: list[RevisionImpact]
+    unresolved: dict[str, int]
+    window: WindowMode = "adjacent"
+    notes: tuple[str, ...] = ()
+
+    @property
+    def unresolved_count(self) -> int:
+        return sum(self.unresolved.values())
+
+    @property
+    def regressed(self) -> list[RevisionImpact]:
+        return [r for r in self.revisions if r.verdict == "regressed"]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The issue's JSON shape (plus the window mode, which changes what the numbers mean)."""
+        return {
+            "revisions": [r.to_dict() for r in self.revisions],
+            "unresolved": {"count": self.unresolved_count, "by_reason": dict(sorted(self.unresolved.items()))},
+            "window": self.window,
+        }
+
+
+def compute_impact(
+    project: Project,
+    history: History,
+    table: AnnotationTable | Sequence[AnnotationTable],
+    *,
+    rule: str | None = None,
+    task: str | None = None,
+    since: str | None = None,
+    seed: int = 0,
+    window: WindowMode = "adjacent",
+) -> ImpactReport:
+    """Link each meaningful rule revision to the agreement change around it (module docstring).
+
+    `table` is one task's annotations or one table per task. Raises HistoryError for an unknown
+    `since` revision or a `rule` with no history.
+    """
+    tables = [table] if isinstance(table, AnnotationTable) else list(table)
+    if window not in ("adjacent", "rule"):
+        raise DataError(f"--window must be adjacent or rule, not {window!r}")
+    if rule is not None and rule not in history.revisions:
+        raise HistoryError(f"rule {rule} has no revisions on the line of {history.branch or 'the branch'}")
+    since_position = _since_position(history, since)
+    times = commit_times(history.commits)
+    unresolved = dict.fromkeys(UNRESOLVED_REASONS, 0)
+    results: list[RevisionImpact] = []
+    notes: list[str] = list(history.notes)
+    for part in tables:
+        if part.task_id is None or (task is not None and part.task_id != task):
+            continue
+        positions = table_positions(history, part, times)
+        for reason, count in count_unresolved(positions).items():
+            unresolved[reason] += count
+        data = task_annotations(project, part, positions)
+        specs = revision_specs(history, part.task_id, rule=rule, since=since_position)
+        if not specs:
+            continue
+        settings = task_settings(project, part.task_id, seed=seed, window=window)
+        change_points = [history.index_of(c.sha) for c in history.task_change_commits(part.task_id)]
+        results += analyse_task(data, specs, change_points, len(history.commits), settings)
+    if window == "rule":
+        notes.append("--window rule: each revision compares all annotations under the rule's previous "
+                     "version with all under its new one; other rules' changes inside those spans are mixed in")
+    results.sort(key=lambda r: (r.spec.position, r.spec.task, r.spec.rule))
+    return ImpactReport(results, unresolved, window, tuple(notes))
+
+
+def _since_position(history: History, since: str | None) -> int:
+    if since is None:
+        return 0
+    commit = history.resolve(since)
+    if commit is None:
+        raise HistoryError(f"--since {since}: no such commit, tag or release on the line")
+    return history.index_of(commit.sha)
+
+
+def table_positions(history: History, table: AnnotationTable, times: np.ndarray | None = None) -> np.ndarray:
+    """Each row's commit position (or negative reason code): `guideline_rev` first, else time."""
+    rev_position = np.array(
+        [_resolve_index(history, rev) for rev in table.revisions], dtype=np.int64
+    )
+    when = np.asarray(table.annotated_at, dtype="datetime64[us]")
+    return resolve_positions(table.guideline_rev, rev_position, when,
+                             commit_times(history.commits) if times is None else times)
+
+
+def _resolve_index(history: History, rev: str) -> int:
+    commit = history.resolve(str(rev))
+    return -1 if commit is None else history.index_of(commit.sha)
+
+
+def task_annotations(project: Project | None, table: AnnotationTable, positions: np.ndarray) -> TaskAnnotations:
+    """One task's table as core arrays: categories in the task's label order, citations as pairs."""
+    task = project.tasks.get(table.task_id) if project is not None and table.task_id else None
+    if table.multi_label:
+        used, value = np.unique(table.label, return_inverse=True)
+        sets = [frozenset(table.label_sets[u]) for u in used]
+        categories = tuple(table.labels[u] for u in used)
+        members = tuple(tuple(sorted(s)) for s in sets)
+        distance, numeric = agreement.masi_matrix(sets), None
+    else:
+        order = list(task.label_ids) if task else []
+        categories = tuple(order + sorted(set(table.labels) - set(order)))
+        position = {c: k for k, c in enumerate(categories)}
+        remap = np.array([position[v] for v in table.labels] or [0], dtype=np.int64)
+        value = remap[table.label]
+        members, distance = None, None
+        values = [label.value for label in task.labels] if task else []
+        numeric = (tuple(float(v) for v in values) if values and len(values) == len(categories)
+                   and all(v is not None for v in values) else None)
+    rule_ids = tuple(sorted({r for members_ in table.rule_sets for r in members_}))
+    cite_row, cite_rule = _citation_pairs(table, rule_ids)
+    return TaskAnnotations.build(
+        table.item, table.annotator, value, positions, categories,
+        cite_row=cite_row, cite_rule=cite_rule, rule_ids=rule_ids, numeric=numeric,
+        members=members, distance=distance,
+    )
+
+
+def _citation_pairs(table: AnnotationTable, rule_ids: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """(row, rule code) for every rule cited on every row."""
+    index = {r: k for k, r in enumerate(rule_ids)}
+    rows, rules = [], []
+    for code, cited in enumerate(table.rule_sets):
+        if not cited:
+            continue
+        hits = np.flatnonzero(table.rules == code)
+        for rule_id in cited:
+            rows.append(hits)
+            rules.append(np.full(len(hits), index[rule_id], dtype=np.int64))
+    if not rows:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    return np.concatenate(rows), np.concatenate(rules)
+
+
+def task_settings(project: Project, task_id: str, *, seed: int = 0, window: WindowMode = "adjacent") -> Settings:
+    """The task's metric (from its scale) and agreement policy."""
+    policy = project.policy_for(task_id)
+    task = project.tasks.get(task_id)
+    metric = task.scale if task is not None and not task.multi_label else "nominal"
+    return Settings(metric=metric, min_items=policy.min_items, bootstrap=policy.bootstrap,
+                    confidence=policy.confidence, seed=seed, window=window)
+
+
+def revision_specs(
+    history: History, task_id: str, *, rule: str | None = None, since: int = 0
+) -> list[RevisionSpec]:
+    """The task's meaningful rule revisions (level `none`, e.g. pure moves, skipped)."""
+    meaningful = {
+        rule_id: [r for r in revisions if r.level not in SKIPPED_LEVELS and _task_of(r) == task_id]
+        for rule_id, revisions in sorted(history.revisions.items())
+    }
+    by_position: dict[int, set[str]] = {}
+    for rule_id, revisions in meaningful.items():
+        for revision in revisions:
+            by_position.setdefault(revision.index, set()).add(rule_id)
+    specs = []
+    for rule_id, revisions in meaningful.items():
+        if rule is not None and rule_id != rule:
+            continue
+        for k, revision in enumerate(revisions):
+            if revision.index < since:
+                continue
+            specs.append(_spec(revision, task_id, revisions, k, by_position))
+    return sorted(specs, key=lambda s: (s.position, s.rule))
+
+
+def _task_of(revision: RuleRevision) -> str:
+    record = revision.rule or revision.previous
+    return record.task if record is not None else ""
+
+
+def _spec(revision: RuleRevision, task_id: str, revisions: list[RuleRevision], k: int,
+          by_position: dict[int, set[str]]) -> RevisionSpec:
+    current, previous = revision.rule, revision.previous
+    labels = (current or previous).labels
+    return RevisionSpec(
+        rule=revision.rule_id,
+        task=task_id,
+        commit=revision.commit.sha,
+        date=revision.commit.date.isoformat(),
+        author=revision.commit.author,
+        change=revision.change,
+        level=revision.level,
+        position=revision.index,
+        labels=tuple(labels),
+        citable_before=previous is not None and previous.status not in NOT_CITABLE_STATUSES,
+        citable_after=current is not None and current.status not in NOT_CITABLE_STATUSES,
+        previous_position=revisions[k - 1].index if k > 0 else None,
+        next_position=revisions[k + 1].index if k + 1 < len(revisions) else None,
+        confounded_with=tuple(sorted(by_position[revision.index] - {revision.rule_id})),
+    )
