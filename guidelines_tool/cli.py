@@ -334,9 +334,11 @@ def _annotation_table(files, project, task):
               help="adjacent: the states just before and after the commit; rule: the rule's whole "
                    "previous version vs its new one (more data, other changes mixed in).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Bootstrap seed.")
+@click.option("--bootstrap", "n_boot", type=click.IntRange(min=100),
+              help="Bootstrap resamples (default: the task's agreement policy, else 2000).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "md"]), default="text", show_default=True)
 @click.option("--fail-on-regression", is_flag=True, help="Exit 1 when any revision regressed agreement.")
-def impact_command(files, rule_id, task, since, window, seed, fmt, fail_on_regression) -> None:
+def impact_command(files, rule_id, task, since, window, seed, n_boot, fmt, fail_on_regression) -> None:
     """Link each rule revision to the agreement change it caused, from annotation FILES."""
     from guidelines_tool.history import read_history
     from guidelines_tool.impact import compute_impact
@@ -348,7 +350,7 @@ def impact_command(files, rule_id, task, since, window, seed, fmt, fail_on_regre
     table = _annotation_table(files, project, task)
     history = read_history(root)
     report = compute_impact(project, history, table, rule=rule_id, task=task, since=since,
-                            seed=seed, window=window)
+                            seed=seed, window=window, bootstrap=n_boot)
     click.echo(IMPACT_REPORTERS[fmt]().render(report), nl=False)
     if fail_on_regression and report.regressed:
         names = ", ".join(f"{r.spec.rule}@{r.spec.commit[:7]}" for r in report.regressed)

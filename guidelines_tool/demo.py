@@ -65,7 +65,7 @@ def _from(commit: int, rule: str, until: int | None = None, then: str | None = N
 
 
 SCOPES = (
-    Scope("box", ("product", "packaging"), _from(1, "PPS-002", until=6, then="PPS-010")),
+    Scope("box", ("product", "packaging"), _from(2, "PPS-002", until=6, then="PPS-010")),
     Scope("focus", ("product", "person"), _from(1, "PPS-004")),
     Scope("person", ("person", "product"), _from(2, "PPS-005")),
     Scope("consumable", ("product", "packaging"), _from(2, "PPS-006")),
@@ -184,10 +184,11 @@ def _steps(*edits: Callable) -> Callable:
 
 STORY = (
     Step(0, "Start the photo-subject guidelines: labels and the thumbnail test", "Maria Lopez", _start),
-    Step(14, "Add PPS-002 (boxes) and a first equal-focus rule PPS-004", "Maria Lopez",
-         _steps(_version("PPS-002", _active_box), _version("PPS-004", _vague_focus))),
-    Step(28, "Add PPS-005 (person, product not identifiable) and PPS-006 (consumables)", "Tom Becker",
-         _steps(_add("PPS-005"), _version("PPS-006", _draft_wording)), tag="v1.0.0"),
+    Step(14, "Add a first equal-focus rule PPS-004", "Maria Lopez", _version("PPS-004", _vague_focus)),
+    Step(28, "Add PPS-002 (boxes), PPS-005 (person, product not identifiable), PPS-006 (consumables)",
+         "Tom Becker",
+         _steps(_version("PPS-002", _active_box), _add("PPS-005"), _version("PPS-006", _draft_wording)),
+         tag="v1.0.0"),
     Step(42, "Clarify PPS-004: both in focus, identifiable at thumbnail size; examples", "Maria Lopez",
          _final("PPS-004")),
     Step(56, "Add scene rules PPS-007 and PPS-008", "Tom Becker", _add("PPS-007", "PPS-008")),

@@ -301,22 +301,27 @@ def window_ratings(data: TaskAnnotations, rows: np.ndarray) -> agreement.Ratings
     )
 
 
-def _group(
-    data: TaskAnnotations, rows: slice, items: np.ndarray, *, governed: bool,
-    settings: Settings, rng: np.random.Generator,
-) -> tuple[WindowStats, np.ndarray]:
-    """Stats and bootstrap replicates on a window's governed (or ungoverned) items."""
+def _group_rows(data: TaskAnnotations, rows: slice, items: np.ndarray, *, governed: bool) -> np.ndarray:
+    """Annotation rows of a window on its governed (or ungoverned) items."""
     index = np.arange(rows.start, rows.stop)
     member = np.isin(data.item[rows], items)
-    index = index[member if governed else ~member]
+    return index[member if governed else ~member]
+
+
+def _stats(data: TaskAnnotations, index: np.ndarray, settings: Settings) -> tuple[WindowStats, Any]:
     n_items = len(np.unique(data.item[index]))
     if n_items == 0:
-        return WindowStats(0, 0, None), np.full(settings.bootstrap, np.nan)
+        return WindowStats(0, 0, None), None
     ratings = window_ratings(data, index)
     value = agreement.krippendorff_alpha(ratings, settings.metric).value
     alpha = None if value is None or not np.isfinite(value) else float(value)
-    replicates = agreement.alpha_bootstrap(ratings, settings.metric, settings.bootstrap, rng)
-    return WindowStats(n_items, len(index), alpha), np.asarray(replicates, dtype=float)
+    return WindowStats(n_items, len(index), alpha), ratings
+
+
+def _replicates(ratings: Any, settings: Settings, rng: np.random.Generator) -> np.ndarray:
+    if ratings is None:
+        return np.full(settings.bootstrap, np.nan)
+    return np.asarray(agreement.alpha_bootstrap(ratings, settings.metric, settings.bootstrap, rng), dtype=float)
 
 
 def compare_windows(
@@ -330,12 +335,22 @@ def compare_windows(
 ) -> Comparison:
     """Governed vs control agreement before and after; each of the four groups gets its own
     independent bootstrap (items resampled within their window), so replicate differences are
-    draws of the differences."""
+    draws of the differences. A pair of groups with fewer than `min_items` items on either side
+    gets point estimates only: no verdict rests on it, and the bootstrap is most of the cost."""
     streams = rng.spawn(4)
-    gb, b_gb = _group(data, before, governed_before, governed=True, settings=settings, rng=streams[0])
-    ga, b_ga = _group(data, after, governed_after, governed=True, settings=settings, rng=streams[1])
-    cb, b_cb = _group(data, before, governed_before, governed=False, settings=settings, rng=streams[2])
-    ca, b_ca = _group(data, after, governed_after, governed=False, settings=settings, rng=streams[3])
+    groups = [
+        _stats(data, _group_rows(data, window, items, governed=governed), settings)
+        for governed in (True, False)
+        for window, items in ((before, governed_before), (after, governed_after))
+    ]
+    (gb, r_gb), (ga, r_ga), (cb, r_cb), (ca, r_ca) = groups
+    nan = np.full(settings.bootstrap, np.nan)
+    governed_ok = min(gb.n_items, ga.n_items) >= settings.min_items
+    control_ok = governed_ok and min(cb.n_items, ca.n_items) >= settings.min_items
+    b_gb, b_ga = ((_replicates(r_gb, settings, streams[0]), _replicates(r_ga, settings, streams[1]))
+                  if governed_ok else (nan, nan))
+    b_cb, b_ca = ((_replicates(r_cb, settings, streams[2]), _replicates(r_ca, settings, streams[3]))
+                  if control_ok else (nan, nan))
     delta = _difference(ga.alpha, gb.alpha)
     control = _difference(ca.alpha, cb.alpha)
     did = None if delta is None or control is None else delta - control
@@ -510,6 +525,7 @@ def compute_impact(
     since: str | None = None,
     seed: int = 0,
     window: WindowMode = "adjacent",
+    bootstrap: int | None = None,
 ) -> ImpactReport:
     """Link each meaningful rule revision to the agreement change around it (module docstring).
 
@@ -536,7 +552,7 @@ def compute_impact(
         specs = revision_specs(history, part.task_id, rule=rule, since=since_position)
         if not specs:
             continue
-        settings = task_settings(project, part.task_id, seed=seed, window=window)
+        settings = task_settings(project, part.task_id, seed=seed, window=window, bootstrap=bootstrap)
         change_points = [history.index_of(c.sha) for c in history.task_change_commits(part.task_id)]
         results += analyse_task(data, specs, change_points, len(history.commits), settings)
     if window == "rule":
@@ -614,12 +630,14 @@ def _citation_pairs(table: AnnotationTable, rule_ids: tuple[str, ...]) -> tuple[
     return np.concatenate(rows), np.concatenate(rules)
 
 
-def task_settings(project: Project, task_id: str, *, seed: int = 0, window: WindowMode = "adjacent") -> Settings:
-    """The task's metric (from its scale) and agreement policy."""
+def task_settings(project: Project, task_id: str, *, seed: int = 0, window: WindowMode = "adjacent",
+                  bootstrap: int | None = None) -> Settings:
+    """The task's metric (from its scale) and agreement policy (`bootstrap` overrides its count)."""
     policy = project.policy_for(task_id)
     task = project.tasks.get(task_id)
     metric = task.scale if task is not None and not task.multi_label else "nominal"
-    return Settings(metric=metric, min_items=policy.min_items, bootstrap=policy.bootstrap,
+    return Settings(metric=metric, min_items=policy.min_items,
+                    bootstrap=bootstrap if bootstrap else policy.bootstrap,
                     confidence=policy.confidence, seed=seed, window=window)
 
 
