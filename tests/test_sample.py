@@ -15,6 +15,8 @@ import pytest
 
 from guidelines_tool.loading import load_project, parse_yaml
 from guidelines_tool.model import Project, Rule
+from guidelines_tool.schema import schema_texts
+from guidelines_tool.validation import validate
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_guidelines"
 SCHEMA_KINDS = {"project", "task", "rule"}
@@ -33,6 +35,18 @@ def test_loads_without_findings(project: Project) -> None:
     assert project.load_findings == ()
     assert project.config.name == "Retail labeling"
     assert project.config.docs.title == "Retail labeling guidelines"
+
+
+def test_validates_without_errors_or_warnings() -> None:
+    result = validate(SAMPLE)
+    assert [str(finding.to_dict()) for finding in result.findings] == []
+    assert result.rules >= 25
+
+
+def test_schema_copies_match_the_tool() -> None:
+    """The modelines point at sample_guidelines/schemas/; refresh them with `guidelines schema -o`."""
+    for kind, text in schema_texts().items():
+        assert (SAMPLE / "schemas" / f"{kind}.schema.json").read_text(encoding="utf-8") == text, kind
 
 
 def test_size_and_spread(project: Project) -> None:
