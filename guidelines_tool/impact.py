@@ -689,3 +689,71 @@ def _spec(revision: RuleRevision, task_id: str, revisions: list[RuleRevision], k
         next_position=revisions[k + 1].index if k + 1 < len(revisions) else None,
         confounded_with=tuple(sorted(by_position[revision.index] - {revision.rule_id})),
     )
+
+
+# --- agreement over time (the docs quality page) -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StatePoint:
+    """Agreement under one state of a task's guidelines (from one change commit to the next)."""
+
+    task: str
+    commit: str  # the commit that created the state ("" before the task's first change)
+    date: str
+    release: str | None  # the newest release tag at or before the state's commit
+    rules_changed: tuple[str, ...]
+    window: Window
+    stats: WindowStats
+    ci: tuple[float, float] | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"task": self.task, "commit": self.commit, "date": self.date, "release": self.release,
+                "rules_changed": list(self.rules_changed), **self.stats.to_dict(),
+                "alpha_ci": _round_pair(self.ci)}
+
+
+def state_series(
+    data: TaskAnnotations, change_points: list[int], end: int, settings: Settings
+) -> list[tuple[Window, WindowStats, tuple[float, float] | None]]:
+    """α (with a bootstrap CI) on every guideline state that has annotations, oldest first."""
+    bounds = sorted({0, *change_points, end})
+    out = []
+    for k, (start, stop) in enumerate(zip(bounds, bounds[1:])):
+        rows = data.rows(Window(start, stop))
+        index = np.arange(rows.start, rows.stop)
+        if not len(index):
+            continue
+        stats, ratings = _stats(data, index, settings)
+        ci = None
+        if stats.n_items >= settings.min_items and ratings is not None:
+            rng = np.random.default_rng(np.random.SeedSequence([settings.seed, start]))
+            ci = _interval(_replicates(ratings, settings, rng), settings.confidence)
+        out.append((Window(start, stop), stats, ci))
+    return out
+
+
+def agreement_over_time(
+    project: Project, history: History, table: AnnotationTable, *, seed: int = 0, bootstrap: int | None = None
+) -> list[StatePoint]:
+    """The task's agreement per guideline state, for a chart of agreement over time."""
+    task_id = table.task_id or ""
+    positions = table_positions(history, table)
+    data = task_annotations(project, table, positions)
+    settings = task_settings(project, task_id, seed=seed, bootstrap=bootstrap)
+    change_points = [history.index_of(c.sha) for c in history.task_change_commits(task_id)]
+    releases = [(history.index_of(c.sha), name) for name, _, c in history.releases()]
+    changed: dict[int, set[str]] = {}
+    for spec in revision_specs(history, task_id):
+        changed.setdefault(spec.position, set()).add(spec.rule)
+    points = []
+    for window, stats, ci in state_series(data, change_points, len(history.commits), settings):
+        starts_at_change = window.start in change_points
+        commit = history.commits[window.start] if history.commits else None
+        release = next((name for position, name in reversed(releases) if position <= window.start), None)
+        points.append(StatePoint(
+            task_id, commit.sha if commit and starts_at_change else "",
+            commit.date.isoformat() if commit else "", release,
+            tuple(sorted(changed.get(window.start, ()))), window, stats, ci,
+        ))
+    return points

@@ -170,3 +170,20 @@ def test_hotspots_with_gold(repo, tmp_path):
     gold.write_text("item,label\ni0,a\ni1,b\ni2,a\ni3,b\n")
     report = json.loads(run(repo, "hotspots", "annotations.csv", "--gold", str(gold), "--format", "json").stdout)
     assert any("gold_accuracy" in a for a in report["annotators"])
+
+
+def test_agreement_over_time_has_one_point_per_guideline_state(repo):
+    from guidelines_tool.annotations import read_annotations
+    from guidelines_tool.history import read_history
+    from guidelines_tool.impact import agreement_over_time
+    from guidelines_tool.loading import load_project
+
+    project = load_project(repo["root"])
+    table = read_annotations([repo["csv"]], project=project)
+    points = agreement_over_time(project, read_history(repo["root"]), table, bootstrap=200)
+    assert [p.commit for p in points] == repo["shas"][:3]
+    assert [p.stats.n_items for p in points] == [82, 80, 82]
+    assert points[1].stats.alpha == pytest.approx(1.0)
+    assert points[2].release == "v1.0.0" and points[0].release is None
+    assert points[1].rules_changed == ("A-1",)
+    assert points[0].to_dict()["alpha_ci"] is not None
