@@ -498,7 +498,7 @@ def render_command(out: Path, rev: str | None) -> None:
 @docs_group.command("build")
 @click.option("--strict", is_flag=True, help="Fail on any MkDocs warning.")
 @click.option("--site-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Where to write the site (default: mkdocs.yml's site_dir; site/<rev> with --rev).")
+              help="Where to write the site (default: mkdocs.yml's site_dir; <site_dir>-versions/<rev> with --rev).")
 @click.option("--rev", default=None, help="Build a release (tag, version or commit) into its own folder.")
 @click.option("-f", "--config-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="The MkDocs config (default: mkdocs.yml at the project root).")
