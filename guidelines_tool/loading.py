@@ -469,6 +469,7 @@ def build_rule(data: Any, source: Source, default_task: str = "") -> Rule | None
                 case=_str(item.get("case")),
                 resolution=_str(item.get("resolution")),
                 decided=_str(item.get("decided")),
+                by=_str(item.get("by")),
                 source=source.child("ambiguous_cases", index),
             )
             for index, item in enumerate(_list(data.get("ambiguous_cases")))

@@ -100,6 +100,7 @@ class AmbiguousCase:
     case: str
     resolution: str
     decided: str = ""  # ISO date as written
+    by: str = ""  # who decided it
     source: Source = field(default=Source(""), compare=False)
 
 
