@@ -197,6 +197,31 @@ class SchemaDoc:
                 out += self.facts(branch, seen)
         return list(dict.fromkeys(out))
 
+    def is_object(self, node: dict) -> bool:
+        return "properties" in self.target(node)[1]
+
+    def parts(self, node: dict, seen: frozenset = frozenset()) -> list[str]:
+        """What the alternatives (`oneOf`), list items and map values of a value are, in words."""
+        ref_name, target = self.target(node)
+        if ref_name is not None:
+            if ref_name in seen or "properties" in target:
+                return []
+            node, seen = target, seen | {ref_name}
+        out = []
+        for key in ("oneOf", "anyOf"):
+            for branch in node.get(key, ()):
+                text = self.described(branch, "description")
+                out.append(f"{self.type_text(branch)}" + (f": {text}" if text and not self.is_object(branch) else ""))
+                out += self.parts(branch, seen)
+        for key, words in (("items", "each item"), ("additionalProperties", "each value")):
+            sub = node.get(key)
+            if isinstance(sub, dict) and not self.is_object(sub):
+                text = self.described(sub, "description")
+                if text:
+                    out.append(f"{words}: {text}")
+                out += self.parts(sub, seen)
+        return list(dict.fromkeys(out))
+
     def described(self, node: dict, key: str) -> Any:
         """A property's own `description`/`examples`, else its `$ref` target's."""
         if key in node:
@@ -219,6 +244,9 @@ class SchemaDoc:
             facts = self.facts(sub)
             examples = self.described(sub, "examples") or []
             detail = description
+            parts = [part for part in self.parts(sub) if part != description]
+            if parts:
+                detail += "".join(f"<br>– {part}" for part in parts)
             if facts:
                 facts_text = "; ".join(facts)
                 detail += "<br>" + facts_text[0].upper() + facts_text[1:] + "."
