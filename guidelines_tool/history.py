@@ -217,6 +217,13 @@ class History:
 
     def resolve(self, rev: str) -> Commit | None:
         """A full or abbreviated sha on the line, a tag name, or a release version (`1.2.0`)."""
+        # Annotation tables repeat the same few revisions on every row: remember the answers.
+        cache = self.__dict__.setdefault("_resolved", {})
+        if rev not in cache:
+            cache[rev] = self._resolve(rev)
+        return cache[rev]
+
+    def _resolve(self, rev: str) -> Commit | None:
         rev = rev.strip()
         for name in (rev, self.tag_prefix + rev):
             if name in self.tags and self.tags[name] in self._index:
@@ -889,7 +896,14 @@ def read_history(
     cache = Cache(git_.cache_dir() if use_cache else None)
     with _gc_paused():
         walk = _walk_to(git_, line.tip, folder, cache, progress)
-        return walk.history(line.name, git_.tags(), config.release_tag_prefix, list(line.notes))
+        history = walk.history(line.name, git_.tags(), config.release_tag_prefix, list(line.notes))
+    for name, sha in history.tags.items():
+        if parse_version(name, history.tag_prefix) and history.index_of(sha) is None:
+            history.notes.append(
+                f"release tag {name} is not on the first-parent line of {history.branch}: "
+                "left out of changelogs and version numbering"
+            )
+    return history
 
 
 @contextlib.contextmanager

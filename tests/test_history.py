@@ -501,3 +501,14 @@ def test_rules_at_every_commit_match_that_commits_tree(tmp_path: Path, seed: int
     for revisions in history.revisions.values():
         for before, after in zip(revisions, revisions[1:]):
             assert before.rule == after.previous  # each revision starts where the last ended
+
+
+def test_release_tag_off_the_line_is_noted(repo: Path) -> None:
+    git(repo, "checkout", "-q", "-b", "side")
+    commit(repo, "side", {f"{RULES}/r2.yaml": rule_yaml("R-2")})
+    tag(repo, "v9.0.0")
+    git(repo, "checkout", "-q", "main")
+    history = read_history(repo, use_cache=False)
+    assert history.releases() == [] and history.resolve("v9.0.0") is None
+    assert history.notes == ["release tag v9.0.0 is not on the first-parent line of main: "
+                             "left out of changelogs and version numbering"]
