@@ -1,0 +1,178 @@
+"""Output of `guidelines agreement`: text, json, csv and markdown, chosen by name.
+
+Each reporter turns an AgreementReport into a string; `cli.py` writes it. The read summary and
+the row problems go to stderr through `problems_text` so that stdout stays machine-readable.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from guidelines_tool.agreement import COEFFICIENTS, Coefficient
+from guidelines_tool.agreement_report import AgreementReport, Group, Summary
+from guidelines_tool.model import Finding
+
+TITLES = {
+    "percent_agreement": "Percent agreement", "cohen_kappa": "Cohen's kappa",
+    "scott_pi": "Scott's pi", "fleiss_kappa": "Fleiss' kappa",
+    "krippendorff_alpha": "Krippendorff's alpha", "gwet_ac1": "Gwet's AC1",
+    "brennan_prediger": "Brennan-Prediger",
+}
+
+
+def _number(value: float | None) -> str:
+    return "—" if value is None else f"{value:.3f}"
+
+
+def _ci(c: Coefficient) -> str:
+    return f"[{c.ci[0]:.3f}, {c.ci[1]:.3f}]" if c.ci else ""
+
+
+def _title(name: str, report: AgreementReport) -> str:
+    title = TITLES.get(name, name)
+    if name == "gwet_ac1" and report.weights not in ("identity", "masi"):
+        title = "Gwet's AC2"
+    return title
+
+
+class TextReporter:
+    """Aligned plain text for a terminal."""
+
+    def render(self, report: AgreementReport) -> str:
+        out = [self._header(report), ""]
+        out += self._coefficients(report, report.overall)
+        if report.accuracy is not None:
+            out.append(f"  {'Accuracy vs gold':<22} {_number(report.accuracy['value'])}"
+                       f"  (n={report.accuracy['n']})")
+        if report.by:
+            out += ["", f"By {report.by}:"]
+            out += self._groups(report)
+        if report.confusion:
+            out += ["", "Confusions behind most disagreement:"]
+            out += [f"  {c.a} ↔ {c.b}: {c.share:.0%} of disagreement ({c.pairs:g} pairs)"
+                    for c in report.confusion]
+        if report.gate is not None:
+            out += ["", ("PASS: " if report.gate[1] else "FAIL: ") + report.gate[2]]
+        return "\n".join(out) + "\n"
+
+    def _header(self, report: AgreementReport) -> str:
+        o = report.overall
+        task = f"task {report.task}: " if report.task else ""
+        weights = f", weights {report.weights}" if report.weights not in ("identity",) else ""
+        head = (f"{task}{o.n_items} items, {o.n_annotations} annotations, "
+                f"{o.n_annotators} annotators (scale {report.scale}{weights})")
+        return head + (f"\nintervals: {report.interval}" if report.interval else "")
+
+    def _coefficients(self, report: AgreementReport, summary: Summary) -> list[str]:
+        lines = []
+        for name in COEFFICIENTS:
+            c = summary.coefficients.get(name)
+            if c is None:
+                continue
+            tail = _ci(c) if c.value is not None else f"({c.reason})"
+            lines.append(f"  {_title(name, report):<22} {_number(c.value):>6}  {tail}".rstrip())
+        return lines
+
+    def _groups(self, report: AgreementReport) -> list[str]:
+        lines = []
+        for g in report.groups:
+            s = g.summary
+            parts = []
+            for name, c in s.coefficients.items():
+                short = {"krippendorff_alpha": "alpha", "percent_agreement": "agree"}.get(
+                    name, name)
+                parts.append(f"{short} {_number(c.value)} {_ci(c)}".rstrip())
+            acc = g.extra.get("accuracy")
+            if acc:
+                parts.append(f"accuracy {_number(acc['value'])} (n={acc['n']})")
+            lines.append(f"  {g.name:<20} items {s.n_items:>6}  ann {s.n_annotations:>7}  "
+                         + "  ".join(parts))
+        return lines
+
+
+class JsonReporter:
+    """The issue's JSON shape (`overall`, `groups`), plus context keys."""
+
+    def render(self, report: AgreementReport) -> str:
+        return json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+class CsvReporter:
+    """One row per (group, coefficient): group is `overall` for the overall figures."""
+
+    FIELDS = ("group", "n_items", "n_annotations", "n_annotators", "coefficient", "value",
+              "ci_low", "ci_high", "reason")
+
+    def render(self, report: AgreementReport) -> str:
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(self.FIELDS)
+        for g in [Group("overall", report.overall), *report.groups]:
+            s = g.summary
+            for name, c in s.coefficients.items():
+                writer.writerow([g.name, s.n_items, s.n_annotations, s.n_annotators, name,
+                                 "" if c.value is None else repr(c.value),
+                                 c.ci[0] if c.ci else "", c.ci[1] if c.ci else "",
+                                 c.reason or ""])
+        return buf.getvalue()
+
+
+class MarkdownReporter:
+    """GitHub-flavoured Markdown tables (for a CI step summary or the docs)."""
+
+    def render(self, report: AgreementReport) -> str:
+        o = report.overall
+        out = [f"**{o.n_items}** items, **{o.n_annotations}** annotations, "
+               f"**{o.n_annotators}** annotators; scale `{report.scale}`"
+               + (f"; {report.interval}" if report.interval else ""), "",
+               "| Coefficient | Value | 95% CI | Note |", "|---|---:|---|---|"]
+        for name in COEFFICIENTS:
+            c = o.coefficients[name]
+            out.append(f"| {_title(name, report)} | {_number(c.value)} | {_ci(c)} | "
+                       f"{_md(c.reason or '')} |")
+        if report.groups:
+            names = list(report.groups[0].summary.coefficients)
+            out += ["", f"### By {report.by}", "",
+                    "| Group | Items | Annotations | " + " | ".join(
+                        TITLES.get(n, n) for n in names) + " |",
+                    "|---|---:|---:|" + "---:|" * len(names)]
+            for g in report.groups:
+                cells = [f"{_number(c.value)} {_ci(c)}".strip()
+                         for c in g.summary.coefficients.values()]
+                out.append(f"| {_md(g.name)} | {g.summary.n_items} | "
+                           f"{g.summary.n_annotations} | " + " | ".join(cells) + " |")
+        if report.gate is not None:
+            out += ["", ("✅ " if report.gate[1] else "❌ ") + report.gate[2]]
+        return "\n".join(out) + "\n"
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+REPORTER_BY_NAME = {
+    "text": TextReporter, "json": JsonReporter, "csv": CsvReporter, "md": MarkdownReporter,
+}
+
+
+def problems_text(
+    problems: list[Finding], summary: dict[str, object] | None, limit: int = 50
+) -> str:
+    """Row problems (file:line: message, at most `limit`) and the read summary, for stderr."""
+    lines = []
+    for p in problems[:limit]:
+        where = f"{p.path}:{p.line}" if p.line else p.path
+        lines.append(f"{where}: {p.severity} {p.code} {p.message}")
+    if len(problems) > limit:
+        lines.append(f"... and {len(problems) - limit} more problems")
+    if summary is None:
+        return "".join(f"{line}\n" for line in lines)
+    rejected = summary.get("rejected") or {}
+    reasons = ", ".join(f"{k} {v}" for k, v in sorted(rejected.items())) or "none"
+    other = summary.get("other_task") or 0
+    lines.append(f"read {summary['read']} rows, used {summary['used']}, rejected "
+                 f"{sum(rejected.values())} ({reasons})"
+                 + (f", {other} for other tasks" if other else ""))
+    return "\n".join(lines) + "\n"

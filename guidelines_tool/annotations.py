@@ -1,0 +1,888 @@
+"""Reading annotation records: long-format CSV / JSON Lines / Parquet, Label Studio JSON exports
+and Prodigy JSONL, into dictionary-encoded numpy columns.
+
+One code path: every reader produces an Arrow table of the record columns plus each row's line
+(or record) number; `_normalise` checks and encodes it. Bad rows are never dropped silently: each
+becomes a finding with file and line, and the summary counts rows read, used and rejected by
+reason. Nothing here prints or exits.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from guidelines_tool.agreement import Ratings, masi_matrix
+from guidelines_tool.errors import DataError
+from guidelines_tool.model import Finding, Project, Task
+
+InputFormat = Literal["csv", "jsonl", "parquet", "labelstudio", "prodigy"]
+INPUT_FORMATS: tuple[str, ...] = ("csv", "jsonl", "parquet", "labelstudio", "prodigy")
+Duplicates = Literal["error", "first", "last"]
+REQUIRED = ("item", "annotator", "label")
+OPTIONAL = ("task", "guideline_rev", "annotated_at", "rules", "batch")
+EXTENSIONS = {
+    ".csv": "csv", ".tsv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet",
+    ".pq": "parquet", ".json": "labelstudio",
+}
+
+# finding codes: stable, never reused
+CODES = {
+    "unreadable": ("ANN001", "error"),
+    "missing-column": ("ANN002", "error"),
+    "empty-item": ("ANN003", "error"),
+    "empty-annotator": ("ANN004", "error"),
+    "empty-label": ("ANN005", "error"),
+    "unknown-label": ("ANN006", "error"),
+    "unknown-task": ("ANN007", "error"),
+    "duplicate": ("ANN008", "error"),
+    "malformed-record": ("ANN009", "error"),
+    "bad-timestamp": ("ANN010", "warning"),
+    "skipped": ("ANN011", "warning"),
+}
+
+
+@dataclass(frozen=True)
+class ReadSummary:
+    """How many rows were read, used, and rejected (by reason), and how many belonged to other
+    tasks than the one asked for."""
+
+    read: int
+    used: int
+    rejected: dict[str, int]
+    other_task: int = 0
+
+    def to_dict(self) -> dict[str, object]:
+        return {"read": self.read, "used": self.used, "rejected": dict(sorted(self.rejected.items())),
+                "other_task": self.other_task}
+
+
+@dataclass(frozen=True, eq=False)
+class AnnotationTable:
+    """Annotation records as dictionary-encoded columns (codes index the value tuples; -1 = absent).
+
+    `label` codes index `labels`; for a multi-label table each entry of `labels` is a canonical
+    `;`-joined set and `label_sets` holds its members. `rules` codes index `rule_sets` (the
+    distinct sets of cited rule ids). `annotated_at` is datetime64[us] UTC (NaT when absent).
+    """
+
+    item: np.ndarray
+    items: tuple[str, ...]
+    annotator: np.ndarray
+    annotators: tuple[str, ...]
+    label: np.ndarray
+    labels: tuple[str, ...]
+    label_sets: tuple[tuple[str, ...], ...]
+    task: np.ndarray
+    tasks: tuple[str, ...]
+    guideline_rev: np.ndarray
+    revisions: tuple[str, ...]
+    annotated_at: np.ndarray
+    rules: np.ndarray
+    rule_sets: tuple[tuple[str, ...], ...]
+    batch: np.ndarray
+    batches: tuple[str, ...]
+    file: np.ndarray
+    files: tuple[str, ...]
+    line: np.ndarray
+    multi_label: bool = False
+    task_id: str | None = None  # the task these rows are for (project task or --task)
+    problems: list[Finding] = field(default_factory=list)
+    summary: ReadSummary = ReadSummary(0, 0, {})
+    duplicate_error: bool = False  # duplicates found under the `error` policy
+
+    def __len__(self) -> int:
+        return int(self.item.size)
+
+    def select(self, rows: np.ndarray) -> AnnotationTable:
+        """The rows in a boolean mask (value tuples kept, so codes stay comparable)."""
+        mask = np.asarray(rows, dtype=bool)
+        columns = ("item", "annotator", "label", "task", "guideline_rev", "annotated_at",
+                   "rules", "batch", "file", "line")
+        data = {name: getattr(self, name)[mask] for name in columns}
+        return _replace(self, **data)
+
+    def label_mask(self, label_id: str) -> np.ndarray:
+        """Rows whose label (or label set) contains `label_id`."""
+        hits = np.array([label_id in members for members in self.label_sets], dtype=bool)
+        return hits[self.label] if hits.size else np.zeros(len(self), dtype=bool)
+
+    def rule_mask(self, rule_id: str) -> np.ndarray:
+        """Rows whose annotator cited `rule_id`."""
+        hits = np.array([rule_id in members for members in self.rule_sets], dtype=bool)
+        return hits[self.rules] if hits.size else np.zeros(len(self), dtype=bool)
+
+    def label_order(self) -> tuple[str, ...]:
+        """The labels in use, in their natural order: numbers numerically, then text."""
+        used = {self.labels[u] for u in np.flatnonzero(np.bincount(
+            self.label[self.label >= 0], minlength=len(self.labels)))}
+        return tuple(sorted(used, key=_natural))
+
+    def ratings(
+        self,
+        *,
+        categories: Sequence[str] | None = None,
+        numeric: Sequence[float] | None = None,
+    ) -> Ratings:
+        """The rows as `Ratings` (items and annotators renumbered over the rows present).
+
+        Single-label: categories are `categories` (the task's labels, in scale order) or the
+        labels seen, sorted. Multi-label: categories are the distinct label sets, with MASI
+        distances between them.
+        """
+        item, items = _compact(self.item, self.items)
+        annotator, annotators = _compact(self.annotator, self.annotators)
+        if self.multi_label:
+            used, value = np.unique(self.label, return_inverse=True)
+            sets = [frozenset(self.label_sets[u]) for u in used]
+            return Ratings(item, annotator, value, tuple(self.labels[u] for u in used), None,
+                           items, annotators, masi_matrix(sets))
+        order = tuple(categories) if categories is not None else self.label_order()
+        position = {c: k for k, c in enumerate(order)}
+        remap = np.array([position.get(v, -1) for v in self.labels], dtype=np.int64)
+        value = remap[self.label] if self.labels else self.label
+        if (value < 0).any():
+            raise DataError("labels outside the category list: " + ", ".join(
+                sorted({self.labels[c] for c in self.label[value < 0]})[:5]))
+        return Ratings(item, annotator, value, order,
+                       None if numeric is None else np.asarray(numeric, dtype=float),
+                       items, annotators)
+
+
+def _natural(label: str) -> tuple:
+    try:
+        return (0, float(label), label)
+    except ValueError:
+        return (1, 0.0, label)
+
+
+def _compact(codes: np.ndarray, values: tuple) -> tuple[np.ndarray, tuple]:
+    """Renumber codes over the values actually used (no sort when all are used)."""
+    used = np.bincount(codes, minlength=len(values)) > 0
+    if used.all():
+        return codes, values
+    rank = np.cumsum(used) - 1
+    return rank[codes], tuple(np.array(values, dtype=object)[used].tolist())
+
+
+def _replace(table: AnnotationTable, **changes: object) -> AnnotationTable:
+    from dataclasses import replace
+
+    return replace(table, **changes)
+
+
+# --- reading --------------------------------------------------------------------------------
+
+
+@dataclass
+class _Chunk:
+    """One file's records before validation: an Arrow table, each row's line, the file's own
+    findings (unreadable records, skipped annotations) and their reasons."""
+
+    path: str
+    table: pa.Table
+    lines: np.ndarray
+    problems: list[Finding] = field(default_factory=list)
+    rejected: Counter = field(default_factory=Counter)
+    read: int = 0
+
+
+def detect_format(path: Path, input_format: str | None = None) -> str:
+    """The reader for a file: `input_format` if given, else from the extension."""
+    if input_format:
+        if input_format not in INPUT_FORMATS:
+            raise DataError(f"unknown input format {input_format!r}")
+        return input_format
+    fmt = EXTENSIONS.get(path.suffix.lower())
+    if fmt is None:
+        raise DataError(
+            f"{path}: cannot tell the format from the extension {path.suffix!r}; "
+            f"pass --input-format ({'|'.join(INPUT_FORMATS)})"
+        )
+    return fmt
+
+
+def read_annotations(
+    paths: Iterable[Path | str],
+    *,
+    input_format: str | None = None,
+    project: Project | None = None,
+    task: str | None = None,
+    duplicates: Duplicates = "error",
+) -> AnnotationTable:
+    """Read, check and encode annotation files (see the module docstring).
+
+    With a project, labels are checked against the task's label set; the task is `task`, the
+    project's only task, or (with a `task` column) must be chosen with `task`. Raises DataError
+    for files that cannot be read at all or an ambiguous task.
+    """
+    if duplicates not in ("error", "first", "last"):
+        raise DataError(f"--duplicates must be error, first or last, not {duplicates!r}")
+    chunks = []
+    for raw in paths:
+        path = Path(raw)
+        if not path.is_file():
+            raise DataError(f"{path}: no such file")
+        chunks.append(_read_file(path, detect_format(path, input_format)))
+    return _normalise(chunks, project=project, task=task, duplicates=duplicates)
+
+
+def _read_file(path: Path, fmt: str) -> _Chunk:
+    reader = {"csv": _read_csv, "jsonl": _read_jsonl, "parquet": _read_parquet,
+              "labelstudio": _read_labelstudio, "prodigy": _read_prodigy}[fmt]
+    try:
+        return reader(path)
+    except (pa.ArrowInvalid, UnicodeDecodeError, OSError) as exc:
+        raise DataError(f"{path}: cannot read as {fmt}: {str(exc).splitlines()[0]}") from exc
+
+
+def _finding(path: str, line: int, kind: str, message: str, severity: str | None = None
+             ) -> Finding:
+    code, default = CODES[kind]
+    severity = severity or default
+    return Finding(path, line, 0 if line == 0 else 1, code, kind, severity, message)
+
+
+def _read_csv(path: Path) -> _Chunk:
+    import pyarrow.csv as pacsv
+
+    data = path.read_bytes()
+    text_head = data[:65536].decode("utf-8-sig", errors="replace")
+    first = next(csv.reader(io.StringIO(text_head)), None)
+    if not first:
+        return _Chunk(str(path), pa.table({}), np.zeros(0, dtype=np.int64))
+    delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
+    header = next(csv.reader(io.StringIO(text_head), delimiter=delimiter))
+    bad_rows: list[tuple[int | None, str]] = []
+
+    def on_invalid(row: pacsv.InvalidRow) -> str:
+        number = row.number
+        if number is None and row.text:  # pyarrow cannot count lines when values span them
+            at = data.find(row.text.encode())
+            number = data.count(b"\n", 0, at) + 1 if at >= 0 else None
+        bad_rows.append((number, f"has {row.actual_columns} fields, the header has "
+                                 f"{row.expected_columns}"))
+        return "skip"
+
+    def parse(newlines_in_values: bool) -> pa.Table:
+        bad_rows.clear()
+        return pacsv.read_csv(
+            io.BytesIO(data),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=on_invalid,
+                                             newlines_in_values=newlines_in_values),
+            convert_options=pacsv.ConvertOptions(
+                column_types={name: pa.string() for name in header}, strings_can_be_null=False),
+        )
+
+    # pyarrow parses in parallel blocks only when no quoted value spans lines; try that, and
+    # parse again serially when the records do not line up one per line
+    try:
+        table = parse(False)
+        simple = not bad_rows and _one_record_per_line(data, table.num_rows)
+    except pa.ArrowInvalid:
+        table, simple = None, False
+    if table is None or (not simple and b'"' in data):
+        table = parse(True)
+    if simple:
+        chunk = _Chunk(str(path), table, np.arange(2, table.num_rows + 2, dtype=np.int64))
+        chunk.read = table.num_rows
+        return chunk
+    chunk = _Chunk(str(path), table, _csv_lines(data, table.num_rows, bad_rows, delimiter))
+    for number, message in bad_rows:
+        chunk.problems.append(_finding(str(path), number or 0, "malformed-record",
+                                       f"row {message}; row skipped"))
+    chunk.rejected["malformed-record"] += len(bad_rows)
+    chunk.read = table.num_rows + len(bad_rows)
+    return chunk
+
+
+def _one_record_per_line(data: bytes, n_rows: int) -> bool:
+    """Whether every line after the header is one record. Blank lines, values spanning lines
+    and skipped rows all leave fewer records than lines, so counting newlines is enough."""
+    lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    return lines == n_rows + 1
+
+
+def _csv_lines(data: bytes, n_rows: int, bad: list, delimiter: str) -> np.ndarray:
+    """The 1-based line of each parsed data row (blank and malformed lines skipped)."""
+    buf = np.frombuffer(data, dtype=np.uint8)
+    ends = np.flatnonzero(buf == 10)
+    if not ends.size or ends[-1] != buf.size - 1:
+        ends = np.r_[ends, buf.size]
+    starts = np.r_[0, ends[:-1] + 1]
+    length = ends - starts
+    cr_only = (length == 1) & (buf[np.minimum(starts, buf.size - 1)] == 13)
+    nonblank = np.flatnonzero((length > 0) & ~cr_only) + 1  # 1-based line numbers
+    skip = np.array([number for number, _ in bad if number], dtype=np.int64)
+    lines = nonblank[1:]
+    if skip.size:
+        lines = lines[~np.isin(lines, skip)]
+    if lines.size == n_rows:
+        return lines
+    # quoted values spanning lines: let the csv module tell where each record starts
+    reader = csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=delimiter)
+    starts, previous = [], 0
+    for row in reader:
+        if row:
+            starts.append(previous + 1)
+        previous = reader.line_num
+    starts = [s for s in starts[1:] if s not in set(skip.tolist())]
+    return np.array(starts[:n_rows] + [0] * max(0, n_rows - len(starts)), dtype=np.int64)
+
+
+def _read_parquet(path: Path) -> _Chunk:
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path)
+    return _Chunk(str(path), table, np.arange(1, table.num_rows + 1), read=table.num_rows)
+
+
+def _json_lines(path: Path) -> list[tuple[int, str]]:
+    text = path.read_text(encoding="utf-8-sig")
+    return [(n, line) for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
+
+
+def _read_jsonl(path: Path) -> _Chunk:
+    """JSON Lines; Prodigy exports (`_input_hash` / `answer` keys) are recognised by content."""
+    lines = _json_lines(path)
+    records, chunk = _parse_json_lines(path, lines)
+    if records and any("_input_hash" in r or "_annotator_id" in r for _, r in records[:50]):
+        return _prodigy_chunk(path, records, chunk)
+    rows = [dict(r, _line=n) for n, r in records]
+    chunk.table = _records_table(rows)
+    chunk.lines = np.array([n for n, _ in records], dtype=np.int64)
+    chunk.read = len(lines)
+    return chunk
+
+
+def _parse_json_lines(path: Path, lines: list[tuple[int, str]]) -> tuple[list, _Chunk]:
+    chunk = _Chunk(str(path), pa.table({}), np.zeros(0, dtype=np.int64))
+    records = []
+    for n, line in lines:
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            chunk.problems.append(_finding(str(path), n, "malformed-record",
+                                           f"not valid JSON ({exc.msg}); line skipped"))
+            chunk.rejected["malformed-record"] += 1
+            continue
+        if not isinstance(record, dict):
+            chunk.problems.append(_finding(str(path), n, "malformed-record",
+                                           "not a JSON object; line skipped"))
+            chunk.rejected["malformed-record"] += 1
+            continue
+        records.append((n, record))
+    return records, chunk
+
+
+def _cell(value: object) -> object:
+    """A JSON value as a record cell: lists of strings stay lists, scalars become strings."""
+    if value is None:
+        return None
+    if isinstance(value, list):
+        return [str(v) for v in value if v is not None]
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (dict,)):
+        return json.dumps(value, sort_keys=True)
+    return str(value)
+
+
+def _records_table(rows: list[dict]) -> pa.Table:
+    """Arrow table of the record columns from dicts; only columns some record has."""
+    present = [c for c in (*REQUIRED, *OPTIONAL) if any(c in r for r in rows)]
+    data = {}
+    for name in present:
+        values = [_cell(r.get(name)) for r in rows]
+        if any(isinstance(v, list) for v in values):
+            values = [v if isinstance(v, list) or v is None else [v] for v in values]
+            data[name] = pa.array(values, type=pa.list_(pa.string()))
+        else:
+            data[name] = pa.array(values, type=pa.string())
+    return pa.table(data) if data else pa.table({"_empty": pa.array([None] * len(rows))})
+
+
+def _read_labelstudio(path: Path) -> _Chunk:
+    """Label Studio JSON export: a list of tasks, each with annotations[].result[] of type
+    `choices`. One row per (task, annotator, choices control)."""
+    try:
+        tasks = json.loads(path.read_text(encoding="utf-8-sig"))
+    except json.JSONDecodeError as exc:
+        raise DataError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from exc
+    if isinstance(tasks, dict):
+        tasks = [tasks]
+    if not isinstance(tasks, list):
+        raise DataError(f"{path}: a Label Studio export is a JSON list of tasks")
+    chunk = _Chunk(str(path), pa.table({}), np.zeros(0, dtype=np.int64))
+    rows: list[dict] = []
+    for t, task in enumerate(tasks, start=1):
+        rows.extend(_labelstudio_rows(str(path), t, task, chunk))
+    controls = {r.pop("_control") for r in rows}
+    if len(controls) <= 1:  # one choices control: it is the task, whatever it is called
+        for r in rows:
+            r.pop("task", None)
+    chunk.table = _records_table(rows)
+    chunk.lines = np.array([r["_line"] for r in rows], dtype=np.int64)
+    chunk.read = len(rows) + sum(chunk.rejected.values())
+    return chunk
+
+
+def _labelstudio_rows(path: str, t: int, task: object, chunk: _Chunk) -> list[dict]:
+    def skip(kind: str, message: str) -> None:
+        chunk.problems.append(_finding(path, 0, kind, f"record {t}: {message}"))
+        chunk.rejected[kind if kind != "skipped" else "skipped (cancelled or empty)"] += 1
+
+    if not isinstance(task, dict):
+        skip("malformed-record", "not a task object")
+        return []
+    data = task.get("data") if isinstance(task.get("data"), dict) else {}
+    item = next((data[k] for k in ("item", "item_id") if data.get(k) not in (None, "")),
+                task.get("id"))
+    rows = []
+    for a, ann in enumerate(task.get("annotations") or [], start=1):
+        where = f"task {task.get('id', '?')} annotation {a}"
+        if not isinstance(ann, dict):
+            skip("malformed-record", f"{where} is not an object")
+            continue
+        if ann.get("was_cancelled"):
+            skip("skipped", f"{where} was cancelled (skipped by the annotator)")
+            continue
+        who = ann.get("completed_by")
+        if isinstance(who, dict):
+            who = who.get("id", who.get("email"))
+        choices = [r for r in ann.get("result") or []
+                   if isinstance(r, dict) and r.get("type") == "choices"]
+        if not choices:
+            skip("skipped", f"{where} has no `choices` result")
+            continue
+        for result in choices:
+            value = (result.get("value") or {}).get("choices")
+            rows.append({
+                "item": _cell(item), "annotator": _cell(who), "label": _cell(value),
+                "task": _cell(result.get("from_name")), "_control": result.get("from_name"),
+                "annotated_at": _cell(ann.get("created_at")),
+                "guideline_rev": _cell(data.get("guideline_rev")),
+                "batch": _cell(data.get("batch")), "_line": t,
+            })
+    return rows
+
+
+def _read_prodigy(path: Path) -> _Chunk:
+    records, chunk = _parse_json_lines(path, _json_lines(path))
+    return _prodigy_chunk(path, records, chunk)
+
+
+def _prodigy_chunk(path: Path, records: list, chunk: _Chunk) -> _Chunk:
+    """Prodigy JSONL: binary (`label` + answer accept/reject) or choice (`accept` list)."""
+    binary_labels = {r.get("label") for _, r in records if "accept" not in r and "label" in r}
+    rows, lines = [], []
+    for n, r in records:
+        answer = r.get("answer")
+        if answer not in ("accept", "reject", "ignore"):
+            chunk.problems.append(_finding(str(path), n, "malformed-record",
+                                           f"`answer` is {answer!r}, not accept/reject/ignore"))
+            chunk.rejected["malformed-record"] += 1
+            continue
+        if answer == "ignore" or (answer == "reject" and "accept" in r):
+            chunk.problems.append(_finding(str(path), n, "skipped",
+                                           f"answer {answer!r}: not a judgement; line skipped"))
+            chunk.rejected["skipped (ignored or rejected)"] += 1
+            continue
+        meta = r.get("meta") if isinstance(r.get("meta"), dict) else {}
+        item = next((v for v in (meta.get("id"), r.get("id"), r.get("_input_hash"))
+                     if v not in (None, "")), None)
+        if "accept" in r:
+            label = r.get("accept")
+        else:
+            label = answer
+            if len(binary_labels) > 1 and item is not None:
+                item = f"{item}#{r.get('label')}"  # one binary decision per (input, label)
+        who = r.get("_annotator_id") or r.get("_session_id")
+        stamp = r.get("_timestamp")
+        when = (datetime.fromtimestamp(stamp, timezone.utc).isoformat()
+                if isinstance(stamp, (int, float)) else stamp)
+        rows.append({"item": _cell(item), "annotator": _cell(who), "label": _cell(label),
+                     "annotated_at": _cell(when), "guideline_rev": _cell(meta.get("guideline_rev")),
+                     "batch": _cell(meta.get("batch"))})
+        lines.append(n)
+    chunk.table = _records_table(rows)
+    chunk.lines = np.array(lines, dtype=np.int64)
+    chunk.read = len(records) + chunk.rejected["malformed-record"]
+    return chunk
+
+
+# --- checking and encoding ------------------------------------------------------------------
+
+
+def _text(column: pa.ChunkedArray | pa.Array) -> pa.Array:
+    """A column as trimmed strings, empty → null."""
+    arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    if pa.types.is_list(arr.type) or pa.types.is_large_list(arr.type):
+        arr = pc.binary_join(pc.cast(arr, pa.list_(pa.string())), ";")
+    if not pa.types.is_string(arr.type):
+        arr = pc.cast(arr, pa.string())
+    arr = pc.utf8_trim_whitespace(arr)
+    return pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
+
+
+@dataclass
+class _Coded:
+    """A column as codes (-1 = absent or empty) into its distinct trimmed values."""
+
+    codes: np.ndarray
+    values: list[str]
+
+
+def _code(column: pa.ChunkedArray | pa.Array) -> tuple[_Coded, bool]:
+    """Dictionary-encode a column (lists `;`-joined); trimming and the empty check run on the
+    distinct values only, not on every row. Also says whether the column was a list."""
+    arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    is_list = pa.types.is_list(arr.type) or pa.types.is_large_list(arr.type)
+    if is_list:
+        arr = pc.binary_join(pc.cast(arr, pa.list_(pa.string())), ";")
+    elif not pa.types.is_string(arr.type):
+        arr = pc.cast(arr, pa.string())
+    encoded = pc.dictionary_encode(arr)
+    idx = pc.fill_null(encoded.indices, -1).to_numpy().astype(np.int64)
+    dictionary = encoded.dictionary
+    trimmed = pc.utf8_trim_whitespace(dictionary)
+    if pc.all(pc.and_(pc.equal(trimmed, dictionary), pc.not_equal(trimmed, ""))).as_py() in (
+            True, None):
+        # the usual case: every distinct value is already clean, the codes stand as they are
+        return _Coded(idx, dictionary.to_pylist()), is_list
+    remap = np.full(len(dictionary) + 1, -1, dtype=np.int64)  # idx -1 → last → -1
+    index: dict[str, int] = {}
+    values: list[str] = []
+    for k, v in enumerate(trimmed.to_pylist()):
+        if v:
+            j = index.get(v)
+            if j is None:
+                j = index[v] = len(values)
+                values.append(v)
+            remap[k] = j
+    return _Coded(remap[idx], values), is_list
+
+
+def _map(fn, columns: list, n_rows: int) -> list:
+    """fn over columns; on large files in threads (Arrow's kernels release the GIL)."""
+    if n_rows < 200_000 or len(columns) < 2:
+        return [fn(c) for c in columns]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=min(len(columns), 4)) as pool:
+        return list(pool.map(fn, columns))
+
+
+def _merge(parts: list[_Coded], *, sort: bool) -> _Coded:
+    """One coding of several files' columns; `sort` orders the values (small dictionaries)."""
+    if len(parts) == 1 and (not sort or parts[0].values == sorted(parts[0].values)):
+        return parts[0]
+    index: dict[str, int] = {}
+    values: list[str] = []
+    coded = []
+    for part in parts:
+        remap = np.empty(len(part.values) + 1, dtype=np.int64)
+        remap[-1] = -1
+        for k, v in enumerate(part.values):
+            j = index.get(v)
+            if j is None:
+                j = index[v] = len(values)
+                values.append(v)
+            remap[k] = j
+        coded.append(remap[part.codes])
+    codes = np.concatenate(coded)
+    if sort and values:
+        order = sorted(range(len(values)), key=values.__getitem__)
+        rank = np.empty(len(values) + 1, dtype=np.int64)
+        rank[order] = np.arange(len(values))
+        rank[-1] = -1
+        codes, values = rank[codes], [values[k] for k in order]
+    return _Coded(codes, values)
+
+
+def _absent(n: int) -> _Coded:
+    return _Coded(np.full(n, -1, dtype=np.int64), [])
+
+
+def _normalise(
+    chunks: list[_Chunk], *, project: Project | None, task: str | None, duplicates: str
+) -> AnnotationTable:
+    problems: list[Finding] = []
+    rejected: Counter = Counter()
+    read = 0
+    parts: dict[str, list[_Coded]] = {name: [] for name in (*REQUIRED, *OPTIONAL)}
+    stamps_text: list[pa.Array] = []
+    files, lines, any_list = [], [], False
+    for f, chunk in enumerate(chunks):
+        problems += chunk.problems
+        rejected += chunk.rejected
+        read += chunk.read
+        n = chunk.table.num_rows
+        missing = [c for c in REQUIRED if c not in chunk.table.column_names]
+        if missing and n:
+            problems.append(_finding(chunk.path, 1, "missing-column",
+                                     f"missing required column(s) {', '.join(missing)}; "
+                                     f"all {n} rows rejected"))
+            rejected["missing-column"] += n
+            continue
+        if not n:
+            continue
+        present = [c for c in parts if c != "annotated_at" and c in chunk.table.column_names]
+        coded = dict(zip(present, _map(_code, [chunk.table.column(c) for c in present], n)))
+        for name in parts:
+            if name == "annotated_at":
+                stamps_text.append(_text(chunk.table.column(name)) if name in
+                                   chunk.table.column_names else pa.nulls(n, pa.string()))
+            elif name in coded:
+                parts[name].append(coded[name][0])
+                any_list |= coded[name][1] and name == "label"
+            else:
+                parts[name].append(_absent(n))
+        files.append(np.full(n, f, dtype=np.int32))
+        lines.append(chunk.lines)
+    paths = tuple(c.path for c in chunks)
+    if not files:
+        return _empty_table(paths, problems, read, rejected)
+    cols = {name: _merge(p, sort=name != "item") for name, p in parts.items()
+            if name != "annotated_at"}
+    file = np.concatenate(files)
+    line = np.concatenate(lines)
+    keep = np.ones(len(file), dtype=bool)
+
+    def reject(mask: np.ndarray, kind: str, message, severity: str | None = None) -> None:
+        nonlocal keep
+        hit = mask & keep
+        if not hit.any():
+            return
+        for r in np.flatnonzero(hit):
+            problems.append(_finding(paths[file[r]], int(line[r]), kind,
+                                     message(r) if callable(message) else message, severity))
+        rejected[kind] += int(hit.sum())
+        keep &= ~hit
+
+    for name in REQUIRED:
+        reject(cols[name].codes < 0, f"empty-{name}", f"empty {name}; row rejected")
+
+    task_obj, other_task = _select_task(cols["task"], project, task, keep, reject)
+    multi = task_obj.multi_label if task_obj is not None else (
+        any_list or any(";" in v for v in cols["label"].values))
+    label_codes, labels, label_sets = _encode_labels(cols["label"], multi)
+    if task_obj is not None:
+        allowed = set(task_obj.label_ids)
+        bad = np.array([any(m not in allowed for m in s) for s in label_sets] + [False])
+        if bad.any():
+            known = ", ".join(task_obj.label_ids)
+            reject(bad[label_codes], "unknown-label",
+                   lambda r: f"label {labels[label_codes[r]]!r} is not in task "
+                             f"{task_obj.id!r} (labels: {known}); row rejected")
+
+    items, annotators, tasks = cols["item"], cols["annotator"], cols["task"]
+    dup_error = _check_duplicates(
+        items.codes, annotators.codes, tasks.codes, items.values, annotators.values, keep,
+        duplicates, reject, paths, file, line)
+    stamps = _timestamps(pa.concat_arrays(stamps_text), lambda r, v: problems.append(_finding(
+        paths[file[r]], int(line[r]), "bad-timestamp",
+        f"annotated_at {v!r} is not an ISO 8601 time; kept without a time")))
+    rule_codes, rule_sets = _encode_sets(cols["rules"])
+    problems.sort(key=lambda p: (paths.index(p.path) if p.path in paths else 0, p.line,
+                                 p.code))
+    summary = ReadSummary(read, int(keep.sum()), {k: v for k, v in rejected.items() if v},
+                          other_task)
+    def kept(a: np.ndarray) -> np.ndarray:
+        return a if every_row else a[keep]
+
+    every_row = bool(keep.all())
+    return AnnotationTable(
+        kept(items.codes), tuple(items.values), kept(annotators.codes), tuple(annotators.values),
+        kept(label_codes), labels, label_sets, kept(tasks.codes), tuple(tasks.values),
+        kept(cols["guideline_rev"].codes), tuple(cols["guideline_rev"].values), kept(stamps),
+        kept(rule_codes), rule_sets, kept(cols["batch"].codes), tuple(cols["batch"].values),
+        kept(file), paths, kept(line), multi, task_obj.id if task_obj is not None else task,
+        problems, summary, dup_error,
+    )
+
+
+def _empty_table(paths, problems, read, rejected) -> AnnotationTable:
+    empty = np.zeros(0, dtype=np.int64)
+    return AnnotationTable(
+        empty, (), empty, (), empty, (), (), empty, (), empty, (),
+        np.zeros(0, dtype="datetime64[us]"), empty, (), empty, (), empty.astype(np.int32),
+        paths, empty, problems=problems, summary=ReadSummary(read, 0, dict(rejected)),
+    )
+
+
+def _select_task(task_col: _Coded, project, task, keep, reject) -> tuple[Task | None, int]:
+    """The task the rows are for; rows of other tasks are set aside (counted, not rejected)."""
+    has_column = bool((task_col.codes >= 0).any())
+    known = project.tasks if project is not None else {}
+    if task is not None and project is not None and task not in known:
+        raise DataError(f"unknown task {task!r}; the project has: {', '.join(sorted(known))}")
+    if has_column and project is not None:
+        unknown = np.array([v not in known for v in task_col.values] + [False])
+        reject(unknown[task_col.codes], "unknown-task",
+               lambda r: f"task {task_col.values[task_col.codes[r]]!r} is not a task of the "
+                         "project; row rejected")
+    chosen = task
+    if chosen is None and has_column:
+        seen = sorted({task_col.values[c] for c in np.unique(task_col.codes[keep]) if c >= 0})
+        if len(seen) > 1:
+            raise DataError(f"the annotations cover several tasks ({', '.join(seen[:10])}); "
+                            "choose one with --task")
+        chosen = seen[0] if seen else None
+    if chosen is None and project is not None:
+        if len(known) > 1:
+            raise DataError("the project has several tasks and the annotations have no `task` "
+                            "column; choose one with --task")
+        chosen = next(iter(known), None)
+    other = 0
+    if has_column and chosen is not None:
+        code = task_col.values.index(chosen) if chosen in task_col.values else -2
+        mine = (task_col.codes == code) | (task_col.codes < 0)
+        other = int((keep & ~mine).sum())
+        keep &= mine
+    return (known.get(chosen) if chosen is not None else None), other
+
+
+def _encode_sets(col: _Coded) -> tuple[np.ndarray, tuple[tuple[str, ...], ...]]:
+    """`;`-joined sets → codes into canonical sorted member tuples (absent → the empty set)."""
+    if not col.values:
+        return np.zeros(len(col.codes), dtype=np.int64), ((),)
+    canon = [tuple(sorted({m.strip() for m in j.split(";") if m.strip()})) for j in col.values]
+    distinct = sorted(set(canon) | {()})
+    index = {s: k for k, s in enumerate(distinct)}
+    remap = np.array([index[s] for s in canon] + [index[()]], dtype=np.int64)
+    return remap[col.codes], tuple(distinct)
+
+
+def _encode_labels(col: _Coded, multi: bool):
+    """Label codes (-1 absent), label strings and member tuples (one-member for single)."""
+    if not multi:
+        return col.codes, tuple(col.values), tuple((lab,) for lab in col.values)
+    codes, sets = _encode_sets(col)
+    codes = np.where(col.codes < 0, -1, codes)
+    return codes, tuple(";".join(s) for s in sets), sets
+
+
+def _check_duplicates(items_c, anns_c, tasks_c, items, annotators, keep, policy, reject,
+                      paths, file, line) -> bool:
+    """Report repeated (task, item, annotator) judgements; keep first/last or flag an error."""
+    rows = np.flatnonzero(keep)
+    if not rows.size:
+        return False
+    key = ((tasks_c[rows] + 1) * (len(items) + 1) + items_c[rows]) * (len(annotators) + 1) \
+        + anns_c[rows]
+    if key.max() < 64 * len(key) + 1024 and np.bincount(key).max() <= 1:
+        return False  # a counting pass proves there are none, without sorting
+    order = np.argsort(key, kind="stable")
+    sorted_key = key[order]
+    same_as_prev = np.r_[False, sorted_key[1:] == sorted_key[:-1]]
+    if not same_as_prev.any():
+        return False
+    group_start = np.maximum.accumulate(np.where(~same_as_prev, np.arange(len(order)), 0))
+    if policy == "last":
+        same_as_next = np.r_[sorted_key[1:] == sorted_key[:-1], False]
+        drop_sorted = same_as_next
+        group_end = np.minimum.accumulate(
+            np.where(~same_as_next, np.arange(len(order)), len(order))[::-1])[::-1]
+        kept = rows[order[group_end]]
+    else:
+        drop_sorted = same_as_prev
+        kept = rows[order[group_start]]
+    drop = np.zeros(len(keep), dtype=bool)
+    drop[rows[order[drop_sorted]]] = True
+    partner = np.zeros(len(keep), dtype=np.int64)
+    partner[rows[order]] = kept
+    what = {"error": "duplicate judgement", "first": "duplicate judgement (first one kept)",
+            "last": "duplicate judgement (last one kept)"}[policy]
+    reject(drop, "duplicate", lambda r: (
+        f"{what}: item {items[items_c[r]]!r} by annotator {annotators[anns_c[r]]!r} also at "
+        f"{paths[file[partner[r]]]}:{line[partner[r]]}"),
+        None if policy == "error" else "warning")
+    return policy == "error"
+
+
+def _timestamps(arr: pa.Array, report) -> np.ndarray:
+    """ISO 8601 strings → datetime64[us] UTC (naive times read as UTC); bad ones reported."""
+    out = np.full(len(arr), np.datetime64("NaT"), dtype="datetime64[us]")
+    valid = pc.is_valid(arr).to_numpy(zero_copy_only=False)
+    if not valid.any():
+        return out
+    try:
+        cast = pc.cast(arr, pa.timestamp("us", tz="UTC"))
+        return cast.cast(pa.int64()).fill_null(np.iinfo(np.int64).min).to_numpy() \
+            .view("datetime64[us]")
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        pass
+    coded, _ = _code(arr)
+    codes, values = coded.codes, coded.values
+    parsed = []
+    for v in values:
+        try:
+            t = datetime.fromisoformat(v)
+            t = t.replace(tzinfo=timezone.utc) if t.tzinfo is None else t.astimezone(timezone.utc)
+            parsed.append(np.datetime64(t.replace(tzinfo=None), "us"))
+        except ValueError:
+            parsed.append(np.datetime64("NaT"))
+    lookup = np.array(parsed + [np.datetime64("NaT")], dtype="datetime64[us]")
+    out = lookup[np.where(codes >= 0, codes, len(values))]
+    for r in np.flatnonzero(valid & np.isnat(out)):
+        report(r, arr[r].as_py())
+    return out
+
+
+# --- gold -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Gold:
+    """Adjudicated labels: item id → label (for one task), and the findings reading produced."""
+
+    labels: dict[str, str]
+    problems: list[Finding]
+
+
+def read_gold(
+    path: Path | str, *, project: Project | None = None, task: str | None = None,
+) -> Gold:
+    """A gold file (`item,label[,task]`, any supported tabular format), checked like annotations."""
+    path = Path(path)
+    chunk = _read_file(path, detect_format(path))
+    problems = list(chunk.problems)
+    names = chunk.table.column_names
+    missing = [c for c in ("item", "label") if c not in names]
+    if missing:
+        raise DataError(f"{path}: gold file lacks column(s) {', '.join(missing)}")
+    items = _text(chunk.table.column("item")).to_pylist()
+    labels = _text(chunk.table.column("label")).to_pylist()
+    tasks = (_text(chunk.table.column("task")).to_pylist() if "task" in names
+             else [None] * len(items))
+    allowed = set(project.tasks[task].label_ids) if project and task in project.tasks else None
+    out: dict[str, str] = {}
+    for item, label, t, n in zip(items, labels, tasks, chunk.lines.tolist()):
+        if task is not None and t is not None and t != task:
+            continue
+        if item is None or label is None:
+            problems.append(_finding(str(path), n, "empty-item" if item is None else
+                                     "empty-label", "empty item or label; gold row ignored"))
+        elif allowed is not None and label not in allowed:
+            problems.append(_finding(str(path), n, "unknown-label",
+                                     f"gold label {label!r} is not in task {task!r}"))
+        elif item in out and out[item] != label:
+            problems.append(_finding(str(path), n, "duplicate",
+                                     f"item {item!r} has two gold labels; first one kept"))
+        else:
+            out.setdefault(item, label)
+    return Gold(out, problems)

@@ -1,0 +1,270 @@
+"""Agreement coefficients: published worked examples (shared/vectors), peer cross-checks on
+random data, and the bootstrap's exactness."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from guidelines_tool import agreement as ag
+from guidelines_tool.agreement import Ratings, encode
+
+
+def _vectors_dir() -> Path | None:
+    # CI clones the repository next to `shared/`; walk up from this file to find it
+    for folder in Path(__file__).resolve().parents:
+        candidate = folder / "shared" / "vectors"
+        if candidate.is_dir():
+            return candidate
+    return None
+
+
+VECTORS = _vectors_dir()
+VECTOR_FILES = sorted(VECTORS.glob("*.json")) if VECTORS else []
+
+# names the vectors use for coefficients this module calls otherwise
+ALIASES = {"bennett_S": "brennan_prediger"}
+
+
+def _load_vector(path: Path) -> tuple[dict, Ratings]:
+    spec = json.loads(path.read_text())
+    with open(path.parent / spec["data_file"], newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    cast = int if spec.get("value_type") == "int" else str
+    values = [cast(r["value"]) for r in rows]
+    domain = spec.get("ordered_domain") or spec.get("categories")
+    categories = [cast(v) for v in domain] if domain else None
+    ratings = encode([r["unit"] for r in rows], [r["coder"] for r in rows], values,
+                     categories=categories)
+    return spec, ratings
+
+
+def _vector_cases():
+    for path in VECTOR_FILES:
+        spec = json.loads(path.read_text())
+        for k, exp in enumerate(spec["expected"]):
+            detail = exp.get("metric") or exp.get("weights") or ""
+            yield pytest.param(path, k, id=f"{path.stem}-{exp['coefficient']}-{detail}-{k}")
+
+
+def _weights_of(expected: dict) -> str:
+    raw = expected.get("weights", "identity")
+    return raw.split("(")[0].strip()  # "linear(scores 0,1,2) = Cicchetti-Allison" → linear
+
+
+def _compute(name: str, ratings: Ratings, expected: dict):
+    weights = _weights_of(expected)
+    if name == "krippendorff_alpha":
+        if "metric" in expected:
+            return ag.krippendorff_alpha(ratings, expected["metric"]).value
+        return ag.krippendorff_alpha(ratings, weights=weights).value
+    if name == "coincidence_matrix":
+        return ag.coincidence_matrix(ratings)
+    if name == "bangdiwala_b":
+        return ag.bangdiwala_b(ratings).value
+    if name == "gwet_ac2":
+        name = "gwet_ac1"
+    functions = dict(ag.COEFFICIENT_FUNCTIONS, conger_kappa=ag.conger_kappa)
+    return functions[name](ratings, weights).value
+
+
+@pytest.mark.skipif(VECTORS is None, reason="shared/vectors not found above the repository")
+@pytest.mark.parametrize(("path", "index"), list(_vector_cases()))
+def test_published_vector(path: Path, index: int) -> None:
+    spec, ratings = _load_vector(path)
+    expected = spec["expected"][index]
+    name = ALIASES.get(expected["coefficient"], expected["coefficient"])
+    got = _compute(name, ratings, expected)
+    assert got is not None
+    np.testing.assert_allclose(got, expected["value"], rtol=0, atol=expected["tolerance"])
+
+
+def test_vectors_are_present_when_the_folder_is() -> None:
+    # a silently empty parametrisation would pass everything: guard against it
+    if VECTORS is not None:
+        assert len(VECTOR_FILES) >= 10
+
+
+# --- cross-checks against peer libraries on random data -------------------------------------
+
+
+def _random_ratings(seed: int, *, n_items=60, n_annotators=4, q=5, missing=0.25) -> Ratings:
+    rng = np.random.default_rng(seed)
+    truth = rng.integers(0, q, n_items)
+    items, annotators, values = [], [], []
+    for i in range(n_items):
+        for a in range(n_annotators):
+            if rng.random() < missing:
+                continue
+            v = truth[i] if rng.random() < 0.6 else rng.integers(0, q)
+            items.append(i)
+            annotators.append(a)
+            values.append(int(v) + 1)
+    return encode(items, annotators, values, categories=list(range(1, q + 1)))
+
+
+def _reliability_matrix(r: Ratings) -> np.ndarray:
+    m = np.full((r.n_annotators, r.n_items), np.nan)
+    m[r.annotator, r.item] = r.scores()[r.value]
+    return m
+
+
+@pytest.mark.parametrize("metric", ag.METRICS)
+@pytest.mark.parametrize("seed", range(4))
+def test_alpha_matches_krippendorff_package(metric: str, seed: int) -> None:
+    krippendorff = pytest.importorskip("krippendorff")
+    r = _random_ratings(seed)
+    expected = krippendorff.alpha(reliability_data=_reliability_matrix(r),
+                                  level_of_measurement=metric)
+    assert ag.krippendorff_alpha(r, metric).value == pytest.approx(expected, abs=1e-9)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_fleiss_matches_statsmodels_on_complete_data(seed: int) -> None:
+    inter_rater = pytest.importorskip("statsmodels.stats.inter_rater")
+    r = _random_ratings(seed, n_annotators=5, missing=0.0)
+    expected = inter_rater.fleiss_kappa(r.counts, method="fleiss")
+    assert ag.fleiss_kappa(r).value == pytest.approx(expected, abs=1e-9)
+
+
+@pytest.mark.parametrize("weights", ["identity", "linear", "quadratic"])
+@pytest.mark.parametrize("seed", range(4))
+def test_cohen_matches_sklearn(weights: str, seed: int) -> None:
+    metrics = pytest.importorskip("sklearn.metrics")
+    r = _random_ratings(seed, n_annotators=2, missing=0.2)
+    m = _reliability_matrix(r)
+    both = ~np.isnan(m).any(axis=0)
+    expected = metrics.cohen_kappa_score(m[0, both], m[1, both], labels=[1, 2, 3, 4, 5],
+                                         weights=None if weights == "identity" else weights)
+    assert ag.cohen_kappa(r, weights).value == pytest.approx(expected, abs=1e-9)
+
+
+# --- bootstrap ------------------------------------------------------------------------------
+
+
+def _naive_alpha_replicates(r: Ratings, metric: str, n: int, seed: int) -> np.ndarray:
+    """Resample items and recompute from scratch, replaying the pattern bootstrap's draws."""
+    patterns = ag.count_patterns(r.counts)
+    draws = ag.resample(patterns.freq, n, np.random.default_rng(seed))
+    key = {tuple(row): p for p, row in enumerate(patterns.rows.tolist())}
+    members = [[] for _ in patterns.freq]
+    for i, row in enumerate(r.counts.tolist()):
+        members[key[tuple(row)]].append(i)
+    out = []
+    for counts in draws:
+        chosen = np.concatenate([np.repeat(members[p][0], c) for p, c in enumerate(counts)])
+        parts = [np.flatnonzero(r.item == i) for i in chosen]
+        rows = np.concatenate(parts)
+        new_item = np.repeat(np.arange(len(parts)), [len(p) for p in parts])
+        sample = Ratings(new_item, r.annotator[rows], r.value[rows], r.categories, r.numeric)
+        out.append(ag.krippendorff_alpha(sample, metric).value)
+    return np.array(out, dtype=float)
+
+
+@pytest.mark.parametrize("metric", ag.METRICS)
+def test_pattern_bootstrap_equals_recomputation(metric: str) -> None:
+    r = _random_ratings(7, n_items=40, q=4)
+    fast = ag.alpha_bootstrap(r, metric, 25, np.random.default_rng(3))
+    naive = _naive_alpha_replicates(r, metric, 25, seed=3)
+    np.testing.assert_allclose(fast, naive, atol=1e-12)
+
+
+def test_bootstrap_is_seeded_and_brackets_the_value() -> None:
+    r = _random_ratings(1, n_items=200)
+    a = ag.alpha_bootstrap(r, "nominal", 500, np.random.default_rng(42))
+    b = ag.alpha_bootstrap(r, "nominal", 500, np.random.default_rng(42))
+    np.testing.assert_array_equal(a, b)
+    value = ag.krippendorff_alpha(r).value
+    lo, hi = ag.percentile_interval(a)
+    assert lo < value < hi
+    assert hi - lo < 0.3
+
+
+# --- undefined cases ------------------------------------------------------------------------
+
+
+def test_one_category_is_undefined_with_a_reason() -> None:
+    r = encode([1, 1, 2, 2], ["a", "b", "a", "b"], ["x", "x", "x", "x"])
+    result = ag.krippendorff_alpha(r)
+    assert result.value is None and "one category" in result.reason
+    assert ag.cohen_kappa(r).value is None
+    assert ag.percent_agreement(r).value == 1.0
+
+
+def test_single_ratings_have_no_pairs() -> None:
+    r = encode([1, 2, 3], ["a", "b", "a"], ["x", "y", "x"])
+    for name in ag.COEFFICIENTS:
+        result = ag.coefficient(name, r, n_boot=50)
+        assert result.value is None and result.reason, name
+
+
+def test_cohen_needs_two_annotators() -> None:
+    r = encode([1, 1, 1], ["a", "b", "c"], ["x", "y", "x"])
+    result = ag.cohen_kappa(r)
+    assert result.value is None and "exactly two annotators" in result.reason
+    assert ag.fleiss_kappa(r).value is not None
+
+
+# --- multi-label: MASI α and the binary decomposition ---------------------------------------
+
+
+def _alpha_by_definition(units: list[list[frozenset]], distance) -> float:
+    """Krippendorff's α straight from its definition, pair by pair (slow, obvious)."""
+    pairable = [u for u in units if len(u) >= 2]
+    values = [v for u in pairable for v in u]
+    n = len(values)
+    d_o = sum(
+        sum(distance(a, b) for i, a in enumerate(u) for j, b in enumerate(u) if i != j)
+        / (len(u) - 1) for u in pairable) / n
+    d_e = sum(distance(a, b) for i, a in enumerate(values) for j, b in enumerate(values)
+              if i != j) / (n * (n - 1))
+    return 1 - d_o / d_e
+
+
+def test_masi_alpha_matches_the_definition() -> None:
+    rng = np.random.default_rng(5)
+    labels = ["a", "b", "c", "d"]
+    units = [[frozenset(x for x in labels if rng.random() < 0.4) for _ in range(rng.integers(1, 4))]
+             for _ in range(30)]
+    items = [i for i, u in enumerate(units) for _ in u]
+    coders = [k for u in units for k in range(len(u))]
+    sets = [";".join(sorted(s)) for u in units for s in u]
+    r = encode(items, coders, sets)
+    r = Ratings(r.item, r.annotator, r.value, r.categories, None, r.items, r.annotators,
+                ag.masi_matrix([frozenset(c.split(";")) - {""} for c in r.categories]))
+    expected = _alpha_by_definition(units, ag.masi_distance)
+    assert ag.krippendorff_alpha(r).value == pytest.approx(expected, abs=1e-12)
+    reps = ag.alpha_bootstrap(r, "nominal", 20, np.random.default_rng(0))
+    assert np.isfinite(reps).sum() >= 15
+
+
+def test_masi_distance_cases() -> None:
+    a, b = frozenset("ab"), frozenset("a")
+    assert ag.masi_distance(a, a) == 0
+    assert ag.masi_distance(a, b) == pytest.approx(1 - 0.5 * 2 / 3)
+    assert ag.masi_distance(frozenset("ab"), frozenset("bc")) == pytest.approx(1 - 1 / 3 / 3)
+    assert ag.masi_distance(frozenset("a"), frozenset("c")) == 1
+    assert ag.masi_distance(frozenset(), frozenset("c")) == 1
+
+
+def test_binary_alphas_match_krippendorff_package() -> None:
+    krippendorff = pytest.importorskip("krippendorff")
+    r = _random_ratings(11, q=4)
+    counts = r.counts
+    alphas = ag.binary_alphas(counts, counts.sum(axis=1))
+    m = _reliability_matrix(r)
+    for k, result in enumerate(alphas):
+        binary = np.where(np.isnan(m), np.nan, (m == k + 1).astype(float))
+        expected = krippendorff.alpha(reliability_data=binary, level_of_measurement="nominal")
+        assert result.value == pytest.approx(expected, abs=1e-9)
+
+
+def test_annotator_agreement_counts_pairs() -> None:
+    r = encode([1, 1, 1, 2, 2], ["a", "b", "c", "a", "b"], ["x", "x", "y", "y", "y"])
+    rows = {row.annotator: row for row in ag.annotator_agreement(r)}
+    assert rows["a"].n_pairs == 3 and rows["a"].percent_agreement.value == pytest.approx(2 / 3)
+    assert rows["c"].n_pairs == 2 and rows["c"].percent_agreement.value == 0.0
