@@ -127,12 +127,34 @@ def _tree(site: Path) -> dict[str, bytes]:
             if p.is_file() and p.name not in MKDOCS_STAMPED}
 
 
-@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
-def test_two_builds_are_byte_identical(tmp_path):
-    root = git_project(tmp_path, extensions=RISKY_EXTENSIONS) if has_history() else copy_project(tmp_path)
-    build_site(root, site_dir=tmp_path / "one")
-    build_site(root, site_dir=tmp_path / "two")
+@pytest.fixture(scope="module")
+def demo_project(tmp_path_factory) -> Path:
+    """The demo's repository: months of rule history with annotation batches (real data)."""
+    demo = pytest.importorskip("guidelines_tool.demo")
+    root = tmp_path_factory.mktemp("demo") / "demo"
+    demo.run_demo(root)
+    return root
+
+
+@pytest.mark.slow
+def test_quality_page_from_real_annotations(demo_project, tmp_path):
+    build_site(demo_project, strict=True, site_dir=tmp_path / "site")
+    check_site(demo_project, tmp_path / "site")
+    charts = sorted((tmp_path / "site" / "assets" / "quality").glob("*.png"))
+    assert charts and all(p.read_bytes().startswith(b"\x89PNG") for p in charts)
+    quality = (tmp_path / "site" / "quality" / "index.html").read_text(encoding="utf-8")
+    assert "agreement improved" in quality and "agreement fell" in quality
+    assert "Confused pairs" in quality
+    task_page = (tmp_path / "site" / "tasks" / "product-photo-subject" / "index.html").read_text(encoding="utf-8")
+    assert "agreement improved (Δα" in task_page and "agreement fell (Δα" in task_page  # verdicts by revisions
+
+
+@pytest.mark.slow
+def test_two_builds_are_byte_identical(demo_project, tmp_path):
+    build_site(demo_project, site_dir=tmp_path / "one")
+    build_site(demo_project, site_dir=tmp_path / "two")
     one, two = _tree(tmp_path / "one"), _tree(tmp_path / "two")
+    assert any(name.endswith(".png") for name in one)
     assert one.keys() == two.keys()
     assert [name for name in one if one[name] != two[name]] == []
 

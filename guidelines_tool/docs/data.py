@@ -49,7 +49,7 @@ def load_site_data(root: Path, *, rev: str | None = None, with_history: bool = T
     if rev is not None:
         data.project, data.history = project_at(project, data.history, rev)
     if with_annotations and data.history is not None and rev is None:
-        _add_quality(data)
+        _add_quality(data, root)
     return data
 
 
@@ -105,10 +105,68 @@ class HistoryUntil:
         return getattr(self._history, name)
 
 
-def _add_quality(data: SiteData) -> None:
+ANNOTATION_SUFFIXES = (".csv", ".jsonl", ".json", ".parquet")
+
+
+def annotation_files(root: Path, setting: str) -> list[Path]:
+    """The project's annotation batches: a folder's data files, or a glob, sorted."""
+    if not setting:
+        return []
+    folder = root / setting
+    if folder.is_dir():
+        candidates = folder.rglob("*")
+    else:
+        candidates = root.glob(setting)
+    return sorted(p for p in candidates if p.is_file() and p.suffix.lower() in ANNOTATION_SUFFIXES)
+
+
+def _add_quality(data: SiteData, root: Path) -> None:
     """Impact, hotspots and agreement over time, when the project has annotation files."""
-    try:
-        from guidelines_tool import quality_source  # noqa: F401  (wired after the merge)
-    except ImportError:
-        data.notes.append("quality: annotation analysis not available in this installation")
+    files = annotation_files(root, data.project.config.annotations)
+    if not files:
+        data.notes.append("quality: no annotation files found")
         return
+    from guidelines_tool.annotations import read_annotations
+    from guidelines_tool.hotspots import hotspots
+    from guidelines_tool.impact import agreement_over_time, compute_impact
+
+    project, history = data.project, data.history
+    tables = []
+    for task_id in sorted(project.tasks):
+        try:
+            table = read_annotations(files, project=project, task=task_id, duplicates="first")
+        except GuidelinesError as exc:
+            data.notes.append(f"quality: {task_id}: {exc}")
+            continue
+        if len(table):
+            tables.append(table)
+    if not tables:
+        data.notes.append("quality: no usable annotations")
+        return
+    data.impact = compute_impact(project, history, tables)
+    reports = {}
+    for table in tables:
+        points = agreement_over_time(project, history, table)
+        data.series[table.task_id] = [quality_point(point) for point in points]
+        data.marks[table.task_id] = [
+            (_date(point.date), ", ".join(point.rules_changed)) for point in points if point.rules_changed
+        ]
+        try:
+            reports[table.task_id] = hotspots(project, table)
+        except GuidelinesError as exc:
+            data.notes.append(f"quality: hotspots for {table.task_id}: {exc}")
+    data.hotspots = reports
+
+
+def quality_point(point: Any) -> QualityPoint:
+    """impact.StatePoint → the renderer's chart point."""
+    return QualityPoint(commit=point.commit, date=_date(point.date), alpha=point.stats.alpha,
+                        n_items=point.stats.n_items, n_annotations=point.stats.n_annotations,
+                        release=point.release, rules_changed=tuple(point.rules_changed))
+
+
+def _date(text: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text) if text else None
+    except ValueError:
+        return None

@@ -61,6 +61,8 @@ class QualityPoint:
     alpha: float | None
     n_items: int
     n_annotations: int = 0
+    release: str | None = None
+    rules_changed: tuple[str, ...] = ()
 
 
 # --- names, anchors, links ---------------------------------------------------------------
@@ -611,13 +613,15 @@ def quality_page(project: Project, links: Links, history: Any, impact: Any, hots
         out.append(f"### {plain(task.title if task else task_id)}\n")
         out.append(f"![Agreement over time for {plain(_title_text(task.title if task else task_id))}]"
                    f"({href(QUALITY, chart_path(task_id))})\n")
-        rows = [[_fmt_date(p.date), f"`{plain(p.commit[:10])}`", _fmt_number(p.alpha), str(p.n_items)]
-                for p in points]
-        out.append(md_table(["Date", "Guideline revision", "Krippendorff's α", "Items"], rows))
+        rows = [[_fmt_date(p.date), f"`{plain(p.commit[:10])}`" if p.commit else "(before the first change)",
+                 plain(p.release or ""), links.rules_list(p.rules_changed, QUALITY), _fmt_number(p.alpha),
+                 str(p.n_items), str(p.n_annotations)] for p in points]
+        out.append(md_table(["From", "Guideline revision", "Release", "Rules changed", "Krippendorff's α",
+                             "Items", "Annotations"], rows))
     out.append("\n## Impact of rule revisions\n")
     out.append(impact_table(impact, links))
     out.append("\n## Hotspots\n")
-    out.append(hotspots_text(hotspots))
+    out.append(hotspots_text(hotspots, project))
     return "\n".join(out)
 
 
@@ -644,19 +648,36 @@ def impact_table(impact: Any, links: Links) -> str:
     return text
 
 
-def hotspots_text(hotspots: Any) -> str:
-    """Each list in the hotspot report as a table (columns from its records' keys)."""
+def hotspots_text(hotspots: Any, project: Project | None = None) -> str:
+    """Hotspot reports (one per task, or one) as tables: columns from their records' keys."""
     if hotspots is None:
         return "No hotspot analysis available (it needs annotation data).\n"
-    data = hotspots.to_dict() if hasattr(hotspots, "to_dict") else hotspots
+    if isinstance(hotspots, Mapping) and not _is_report(hotspots):
+        reports = [hotspots[key] for key in sorted(hotspots)]
+    elif isinstance(hotspots, (list, tuple)):
+        reports = list(hotspots)
+    else:
+        reports = [hotspots]
     out = []
-    for key, value in sorted(data.items()):
-        if isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
-            columns = sorted({column for item in value for column in item})
-            out.append(f"### {plain(key.replace('_', ' ').capitalize())}\n")
-            out.append(md_table([plain(c) for c in columns],
-                                ([_cell(item.get(column)) for column in columns] for item in value)))
+    for report in reports:
+        data = report.to_dict() if hasattr(report, "to_dict") else report
+        if data.get("task"):
+            task = project.tasks.get(str(data["task"])) if project else None
+            out.append(f"### {plain(task.title if task else str(data['task']))}\n")
+        if data.get("alpha") is not None:
+            out.append(f"Krippendorff's α over all items: {_fmt_number(data['alpha'])} "
+                       f"({_fmt_number(data.get('n_items'))} items).\n")
+        for key, value in sorted(data.items()):
+            if isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
+                columns = sorted({column for item in value for column in item})
+                out.append(f"**{plain(key.replace('_', ' ').capitalize())}**\n")
+                out.append(md_table([plain(c.replace("_", " ")) for c in columns],
+                                    ([_cell(item.get(column)) for column in columns] for item in value)))
     return "\n".join(out) or "No disagreement hotspots found.\n"
+
+
+def _is_report(value: Mapping) -> bool:
+    return any(key in value for key in ("confused_pairs", "items", "rules", "annotators", "task"))
 
 
 def _cell(value: Any) -> str:
