@@ -5,7 +5,6 @@ builds of release tags; reproducible output; the `guidelines docs` commands."""
 from __future__ import annotations
 
 import posixpath
-import shutil
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -17,7 +16,7 @@ from guidelines_tool.docs.render import anchor
 from guidelines_tool.docs.site import build_site
 from guidelines_tool.errors import GuidelinesError
 from guidelines_tool.loading import load_project
-from tests.docs_support import RISKY_EXTENSIONS, copy_project, git_project, html_files, inventory
+from tests.docs_support import copy_project, git, git_project, html_files, inventory
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "sample_guidelines"
@@ -120,6 +119,37 @@ def test_unknown_release_is_a_clear_error(tmp_path):
     root = git_project(tmp_path)
     with pytest.raises(GuidelinesError, match="unknown revision"):
         build_site(root, rev="v9.9.9")
+
+
+@needs_history
+@pytest.mark.slow
+def test_mike_deploys_each_release_with_the_plugin(tmp_path):
+    """mike runs the `mkdocs` command; `rev: !ENV GUIDELINES_REV` makes it build that release."""
+    import os
+    import subprocess
+    import sys
+
+    bin_dir = Path(sys.executable).parent
+    if not (bin_dir / "mike").exists() or not (bin_dir / "mkdocs").exists():
+        pytest.skip("mike and mkdocs are not installed beside this Python")
+    root = git_project(tmp_path)
+    (root / "mkdocs.yml").write_text(
+        "site_name: Guidelines\ndocs_dir: docs\ntheme: {name: material}\n"
+        "extra: {version: {provider: mike}}\n"
+        "plugins: [search, {guidelines: {rev: !ENV [GUIDELINES_REV, null]}}]\n"
+        "markdown_extensions: [admonition, {pymdownx.tabbed: {alternate_style: true}}, pymdownx.superfences, tables]\n",
+        encoding="utf-8")
+    git(root, "commit", "-qam", "mike provider")
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "GIT_CONFIG_NOSYSTEM": "1"}
+    for version, rev in (("1.0", "v1.0.0"), ("2.0", None)):
+        run_env = {**env, "GUIDELINES_REV": rev} if rev else {k: v for k, v in env.items() if k != "GUIDELINES_REV"}
+        subprocess.run([str(bin_dir / "mike"), "deploy", version], cwd=root, env=run_env, check=True,
+                       capture_output=True)
+    old = git(root, "show", "gh-pages:1.0/tasks/photo-subject/index.html")
+    new = git(root, "show", "gh-pages:2.0/tasks/photo-subject/index.html")
+    assert 'id="PPS-003"' in old and 'id="PPS-002"' not in old and "Deprecated" not in old
+    assert 'id="PPS-002"' in new and "Deprecated" in new
+    assert '"1.0"' in git(root, "show", "gh-pages:versions.json")
 
 
 def _tree(site: Path) -> dict[str, bytes]:

@@ -10,6 +10,8 @@ changes. Options (all optional):
           prefix: ""         # a folder inside the site for the generated pages
           history: true      # read git history (releases, changelog, rule revisions)
           annotations: true  # read annotations (agreement charts, impact, hotspots)
+          rev: null          # build a release (tag, version or commit) instead of the work tree;
+                             # `rev: !ENV [GUIDELINES_REV, null]` lets `mike deploy` pick one
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ class GuidelinesConfig(Config):
     prefix = c.Type(str, default="")
     history = c.Type(bool, default=True)
     annotations = c.Type(bool, default=True)
+    rev = c.Optional(c.Type(str))
 
 
 class GuidelinesPlugin(BasePlugin[GuidelinesConfig]):
@@ -55,6 +58,8 @@ class GuidelinesPlugin(BasePlugin[GuidelinesConfig]):
 
     def on_config(self, config):
         self._config_file = config.config_file_path or "mkdocs.yml"
+        if self.rev is None and self.config.rev:
+            self.rev = self.config.rev
         for path in (self.root / "guidelines.yaml", self.root / self._guideline_folder()):
             if path.exists() and str(path) not in config.watch:
                 config.watch.append(str(path))

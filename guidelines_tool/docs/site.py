@@ -79,7 +79,7 @@ def build_site(root: Path, *, config_file: Path | None = None, strict: bool = Fa
         latest = Path(cfg.site_dir)
         cfg.site_dir = str(latest.with_name(latest.name + "-versions") / tag_name(rev))
     plugin = _plugin(cfg)
-    plugin.rev = rev
+    plugin.rev = rev or plugin.config.rev
     plugin.preload(cfg.config_file_path, data)
     counter = _WarningCounter()
     logging.getLogger("mkdocs").addHandler(counter)
