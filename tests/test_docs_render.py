@@ -41,11 +41,11 @@ def test_rule_section_content(project):
     section = page[page.index('<a id="PPS-002">'):page.index('<a id="PPS-003">')]
     assert '=== "Examples"' in section and '=== "Near misses"' in section
     assert "    | Model holds a handbag, both sharp | Product | equal focus |" in section
-    assert "**Decision:** label it **Product**" in section
+    assert "**Decision:** label it **Product**." in section
     assert "[PPS-001](#PPS-001)" in section and "[TOX-001](toxicity.md#TOX-001)" in section
-    assert "<td>Mannequin wearing the product</td><td><p>Treat as <strong>product</strong></p></td>" in section
+    assert "<td>Mannequin wearing the product</td><td>Treat as <strong>product</strong></td>" in section
     assert "<em>similar</em>" in section  # Markdown in `when` renders
-    assert "No history available." in section
+    assert "Revision history" not in section and "No history available" in page[:page.index("## Labels")]
     deprecated = page[page.index('<a id="PPS-003">'):]
     assert '!!! warning "Deprecated"' in deprecated and "Use [PPS-002](#PPS-002) instead." in deprecated
 

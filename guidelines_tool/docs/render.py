@@ -166,7 +166,7 @@ def html_table(headers: Sequence[str], rows: Iterable[Sequence[str]], css_class:
     head = "".join(f"<th>{cell}</th>" for cell in headers)
     body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
     return (
-        f'\n<div class="{css_class}" markdown="0"><table><thead><tr>{head}</tr></thead>'
+        f'\n<div class="{css_class}"><table><thead><tr>{head}</tr></thead>'
         f"<tbody>{body}</tbody></table></div>\n"
     )
 
@@ -276,15 +276,14 @@ def task_page_text(project: Project, task: Task, links: Links, history: Any, ver
     out.append(f"Task `{page_name(task.id)}` · scale: {plain(task.scale)}"
                f"{' · several labels per item' if task.multi_label else ''}\n")
     out.append(rich(task.description))
+    if history is None:
+        out.append("No history available: the guidelines are not in a git repository, so rule "
+                   "revisions are not shown.\n")
     out.append("## Labels\n")
     out.append(labels_table(task))
     rules = sorted(project.rules_of(task.id), key=_rule_order)
-    out.append("\n## Rules\n")
     if not rules:
-        out.append("No rules yet.\n")
-    else:
-        out.append(md_table(["Rule", "Title", "Status"], (
-            [links.rule(rule.id, page), plain(rule.title), plain(rule.status)] for rule in rules)))
+        out.append("\nNo rules yet.\n")
     for rule in rules:
         out.append(rule_section(rule, task, links, page, history, verdicts))
     return "\n".join(out)
@@ -331,8 +330,7 @@ def rule_section(rule: Rule, task: Task | None, links: Links, page: str, history
         out.append("**Unless**\n")
         out.append("\n".join(f"- {plain(text)}" for text in rule.unless) + "\n")
     if rule.decision:
-        out.append(f"**Decision:** label it **{plain(label_name(task, rule.decision))}** "
-                   f"(`{plain(rule.decision)}`).\n")
+        out.append(f"**Decision:** label it **{plain(label_name(task, rule.decision))}**.\n")
     if rule.rationale.strip():
         out.append("**Why**\n")
         out.append(rich(rule.rationale))
@@ -459,7 +457,7 @@ def _verdict_text(row: dict | None) -> str:
 def revision_table(rule: Rule, history: Any, verdicts: Mapping) -> str:
     head = "**Revision history**\n\n"
     if history is None:
-        return head + "No history available.\n"
+        return ""  # said once at the top of the page
     revisions = rule_revisions(history, rule.id)
     if not revisions:
         return head + "No recorded revisions (the rule is not committed yet).\n"

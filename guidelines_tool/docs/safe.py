@@ -14,7 +14,8 @@ Every YAML field is untrusted. Two kinds of field, two functions:
   http/https/mailto or relative URLs), then made inert the same way as plain text: punctuation in
   text nodes becomes references, so a second Markdown pass over the fragment cannot rebuild a link
   or an attribute list out of the text. The result is one line of HTML, embedded by the page as a
-  top-level `<div markdown="0">` block that Markdown passes through untouched.
+  top-level `<div>` block that Markdown passes through untouched (Python-Markdown keeps raw HTML
+  blocks as they are; md_in_html only opens blocks marked `markdown="1"`).
 """
 
 from __future__ import annotations
@@ -159,12 +160,20 @@ def rich(text: str | None, css_class: str = "gl-rich") -> str:
     body = rich_html(text)
     if not body:
         return ""
-    return f'\n<div class="{css_class}" markdown="0">{body}</div>\n'
+    return f'\n<div class="{css_class}">{body}</div>\n'
 
 
 def rich_inline(text: str | None) -> str:
-    """Untrusted Markdown → sanitized inert HTML for a cell of an HTML table (no wrapping div)."""
-    return rich_html(text)
+    """Untrusted Markdown → sanitized inert HTML for a table cell (one paragraph loses its <p>)."""
+    body = rich_html(text)
+    if body.startswith("<p>") and body.endswith("</p>") and body.count("<p>") == 1:
+        return body[3:-4]
+    return body
+
+
+def clear_cache() -> None:
+    """Forget prepared renderings (benchmarks measure cold builds)."""
+    _RENDERED.clear()
 
 
 def attribute(value: str) -> str:
