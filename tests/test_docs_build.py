@@ -205,3 +205,22 @@ def test_cli_build_render_and_errors(tmp_path, monkeypatch):
     (root / "mkdocs.yml").unlink()
     result = runner.invoke(cli, ["docs", "build"])
     assert result.exit_code == 2 and "mkdocs.yml does not exist" in result.stderr
+
+
+def test_serve_watches_the_guideline_files(tmp_path):
+    from mkdocs.config import load_config
+
+    root = copy_project(tmp_path)
+    cfg = load_config(str(root / "mkdocs.yml"))
+    cfg = cfg.plugins.on_config(cfg)
+    assert str(root / "guidelines") in cfg.watch and str(root / "guidelines.yaml") in cfg.watch
+
+
+@needs_history
+def test_shallow_clone_builds_without_history(tmp_path):
+    origin = git_project(tmp_path / "origin")
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", "--depth", "1", origin.resolve().as_uri(), str(clone))
+    build_site(clone, strict=True, site_dir=tmp_path / "site")
+    home = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert "shallow clone" in home and "v2.0.0" not in home

@@ -27,6 +27,10 @@ SAFE_RULE_ID = re.compile(r"[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*")
 SAFE_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,80}")
 SAFE_TAG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,80}")
 
+NO_HISTORY = ("No history available: the site was built without the guidelines' git history (not a "
+              "repository, a shallow clone, or history switched off), so releases and rule revisions "
+              "are not shown.\n")
+
 HOME = "index.md"
 QUALITY = "quality.md"
 CHANGELOG = "changelog/index.md"
@@ -252,7 +256,7 @@ def home_page(project: Project, links: Links, history: Any, releases: list[Relea
         out.append("This project has no tasks yet.\n")
     out.append("\n## Current release\n")
     if history is None:
-        out.append("No history available: the guidelines are not in a git repository.\n")
+        out.append(NO_HISTORY)
     elif not releases:
         out.append("No release has been tagged yet.\n")
     else:
@@ -277,8 +281,7 @@ def task_page_text(project: Project, task: Task, links: Links, history: Any, ver
                f"{' · several labels per item' if task.multi_label else ''}\n")
     out.append(rich(task.description))
     if history is None:
-        out.append("No history available: the guidelines are not in a git repository, so rule "
-                   "revisions are not shown.\n")
+        out.append(NO_HISTORY)
     out.append("## Labels\n")
     out.append(labels_table(task))
     rules = sorted(project.rules_of(task.id), key=_rule_order)
@@ -315,7 +318,8 @@ def labels_table(task: Task) -> str:
 
 
 def rule_section(rule: Rule, task: Task | None, links: Links, page: str, history: Any, verdicts: Mapping) -> str:
-    out = [f'\n## <a id="{anchor(rule.id)}"></a>{plain(rule.id)} — {plain(rule.title)}\n']
+    marker = {"deprecated": " (deprecated)", "draft": " (draft)"}.get(rule.status, "")
+    out = [f'\n## <a id="{anchor(rule.id)}"></a>{plain(rule.id)} — {plain(rule.title)}{marker}\n']
     if rule.status == "deprecated":
         replacement = (f"Use {links.rule(rule.replaced_by, page)} instead."
                        if rule.replaced_by else "It has no replacement.")
@@ -480,7 +484,7 @@ def changelog_pages(project: Project, links: Links, history: Any, releases: list
     out = [front_matter("Changelog"), "# What changed\n"]
     pages: dict[str, str] = {}
     if history is None:
-        out.append("No history available: the guidelines are not in a git repository.\n")
+        out.append(NO_HISTORY)
     elif not releases:
         out.append("No release has been tagged yet.\n")
     else:
