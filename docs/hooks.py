@@ -395,7 +395,7 @@ def command_section(command: click.Command, ctx: click.Context) -> str:
     if arguments:
         out.append(table(["Argument", "Required", "Count"],
                          ((code(p.make_metavar(ctx)), "yes" if p.required else "",
-                           "any number" if p.nargs == -1 else str(p.nargs)) for p in arguments)))
+                           "any number" if p.nargs == -1 else ("one" if p.nargs == 1 else str(p.nargs))) for p in arguments)))
     options = [p.get_help_record(ctx) for p in command.get_params(ctx) if isinstance(p, click.Option)]
     options = [record for record in options if record]
     if options:
