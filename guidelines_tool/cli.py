@@ -174,7 +174,10 @@ def new_rule_command(task_id: str, title: str | None, file: Path | None) -> None
 def fmt_command(check: bool, paths: tuple[Path, ...]) -> None:
     """Rewrite guideline files in canonical key order and style, keeping comments.
 
-    With no PATHS: guidelines.yaml and every file of the project's guideline folder.
+    Keys in the documented order (unknown keys last, as written), 2-space indent with sequences
+    indented under their key, multi-line strings as literal blocks; quoting and short flow
+    collections stay as written. A file is only rewritten when the result holds the same data
+    and every comment. With no PATHS: guidelines.yaml and every file of the guideline folder.
     """
     from guidelines_tool.formatting import format_paths
 

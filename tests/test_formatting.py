@@ -459,3 +459,34 @@ def test_fmt_without_a_project_is_a_usage_error(tmp_path, monkeypatch):
     result = CliRunner().invoke(cli, ["fmt"])
     assert result.exit_code == 2
     assert "guidelines.yaml" in result.stderr
+
+
+# --- the canonical order follows the schemas -------------------------------------------------------
+
+
+def _object_schemas():
+    """(kind, object schema) for every kind fmt orders, found by walking NESTED through the schemas."""
+    from guidelines_tool.formatting import NESTED
+    from guidelines_tool.schema import schema_for
+
+    found = []
+    stack = [(kind, schema_for(kind), schema_for(kind)) for kind in ("project", "task", "rule")]
+    while stack:
+        kind, node, document = stack.pop()
+        found.append((kind, node))
+        for (parent, key), child in NESTED.items():
+            if parent != kind or key not in node.get("properties", {}):
+                continue
+            prop = node["properties"][key]
+            prop = prop.get("items", prop)
+            if "$ref" in prop:
+                prop = document["$defs"][prop["$ref"].rsplit("/", 1)[1]]
+            stack.append((child, prop, document))
+    return found
+
+
+@pytest.mark.parametrize(("kind", "schema"), _object_schemas(), ids=lambda v: v if isinstance(v, str) else "")
+def test_key_order_covers_the_schema_in_its_order(kind, schema):
+    properties = list(schema["properties"])
+    assert set(properties) <= set(KEY_ORDER[kind]), f"{kind}: fmt does not know {set(properties) - set(KEY_ORDER[kind])}"
+    assert [key for key in KEY_ORDER[kind] if key in properties] == properties
