@@ -495,7 +495,11 @@ def format_file(path: Path, shown: str, *, check: bool = False) -> FileOutcome:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Replace `path` with `text` in one step: a crash leaves the old file or the new, never half."""
+    """Replace `path` with `text` in one step: a crash leaves the old file or the new, never half.
+
+    A symbolic link is followed: the file it points at is replaced, the link stays a link.
+    """
+    path = Path(os.path.realpath(path))
     mode = stat.S_IMODE(path.stat().st_mode)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

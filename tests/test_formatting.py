@@ -384,6 +384,16 @@ def test_file_is_rewritten_atomically_keeping_permissions(tmp_path):
     assert format_file(path, "r.yaml").status == "unchanged"
 
 
+def test_a_symlink_stays_a_link(tmp_path):
+    target = tmp_path / "real.yaml"
+    target.write_text(MESSY)
+    link = tmp_path / "link.yaml"
+    link.symlink_to(target)
+    assert format_file(link, "link.yaml").status == "reformatted"
+    assert link.is_symlink()
+    assert target.read_text() == CLEAN
+
+
 def test_check_does_not_write(tmp_path):
     path = tmp_path / "r.yaml"
     path.write_text(MESSY)
