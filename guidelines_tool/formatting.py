@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import stat
 import tempfile
 from collections import Counter
@@ -171,7 +172,7 @@ def format_text(text: str) -> str:
     `NotGuideline` when it is not a project, task or rule document.
     """
     text = text.removeprefix("\ufeff").replace("\r\n", "\n")
-    data = _load(text, round_trip_yaml())
+    data = _load(_without_document_start(text), round_trip_yaml())
     kind = data.get("kind") if isinstance(data, CommentedMap) else None
     if kind not in DOCUMENT_KINDS:
         raise NotGuideline("not a guideline document (no kind: project, task or rule)")
@@ -182,6 +183,15 @@ def format_text(text: str) -> str:
     if out != text:  # an unchanged file is trivially safe: check only what would be written
         _check_lossless(text, out)
     return out
+
+
+_OPENING_MARKER = re.compile(r"\A((?:[ \t]*(?:#[^\n]*)?\n)*)---[ \t]*\n")
+
+
+def _without_document_start(text: str) -> str:
+    """Drop a bare `---` that opens the document: ruamel loses the comments above it (often the
+    modeline), and a single-document file does not need it."""
+    return _OPENING_MARKER.sub(r"\1", text, count=1)
 
 
 def _load(text: str, yaml: YAML) -> Any:

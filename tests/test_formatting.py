@@ -333,6 +333,19 @@ def test_task_labels_are_ordered_and_block(tmp_path):
     )
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("# yaml-language-server: $schema=s.json\n---\ntitle: T\nkind: rule\n",
+         "# yaml-language-server: $schema=s.json\nkind: rule\ntitle: T\n"),
+        ("---\nkind: rule\n", "kind: rule\n"),
+        ("%YAML 1.2\n---\nkind: rule\n", "kind: rule\n"),
+    ],
+)
+def test_the_document_start_marker_is_dropped_and_comments_above_it_kept(text, expected):
+    assert format_text(text) == expected
+
+
 def test_long_lines_are_not_wrapped():
     long = "word " * 60
     out = format_text(f"kind: rule\ntitle: {long.strip()}\n")
