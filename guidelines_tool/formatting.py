@@ -230,7 +230,10 @@ def _verify(before: str, after: str) -> None:
         raise FormatProblem("cannot format without changing the data; left untouched")
     missing = comment_lines(before) - comment_lines(after)
     if missing:
-        raise FormatProblem(f"cannot format without losing comment {sorted(missing)[0]!r}")
+        raise FormatProblem(
+            f"cannot format without losing comment {sorted(missing)[0]!r} (comments inside "
+            "[...] or {...} cannot be kept: move them out of the brackets); left untouched"
+        )
     again = round_trip_yaml().load(after)
     _canonical(again, again["kind"], set(), in_sequence=False)
     if dump_yaml(again) != after:

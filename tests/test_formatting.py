@@ -372,6 +372,12 @@ def test_non_guideline_documents_are_not_touched(text):
         format_text(text)
 
 
+def test_a_comment_that_cannot_be_kept_stops_the_rewrite():
+    # ruamel drops comments inside flow collections on output: refuse rather than lose one
+    with pytest.raises(FormatProblem, match="# inside"):
+        format_text("title: T\nkind: rule\nlabels: [a, # inside\n  b]\n")
+
+
 def test_same_data_compares_types():
     assert not same_data({"a": 1}, {"a": 1.0})
     assert not same_data({"a": True}, {"a": 1})
