@@ -41,11 +41,13 @@ def new_rule(root: Path, task_id: str, *, title: str | None = None, path: Path |
     if task is None:
         known = ", ".join(sorted(project.tasks)) or "none"
         raise GuidelinesError(f"unknown task {task_id!r} (tasks in this project: {known})")
-    rule_id = next_rule_id(project, task_id)
+    retired, notes = ids_in_history(root)
+    rule_id = next_rule_id(project, task_id, retired=retired)
     target = (path if path is not None else root / project.config.guidelines / task_id / "rules" / f"{rule_id}.yaml").absolute()
     if target.exists():
         raise GuidelinesError(f"{target} already exists; nothing was written")
-    schema, notes = schema_reference(root, target.parent)
+    schema, schema_notes = schema_reference(root, target.parent)
+    notes += schema_notes
     guideline_folder = (root / project.config.guidelines).resolve()
     if not target.resolve().is_relative_to(guideline_folder):
         notes.append(f"{target} is outside the guideline folder {guideline_folder}: validate and docs will not read it")
@@ -54,9 +56,23 @@ def new_rule(root: Path, task_id: str, *, title: str | None = None, path: Path |
     return NewRule(rule_id, target, tuple(notes))
 
 
-def next_rule_id(project: Project, task_id: str) -> str:
-    """The next free id: the task's own prefix (PPS-007 after PPS-006), else one from its id."""
-    taken = {rule.id for rule in project.rules}
+def ids_in_history(root: Path) -> tuple[set[str], list[str]]:
+    """Every rule id the project's git history has seen: a deleted rule's id is not reused, or
+    its history and the new rule's would run together as one rule."""
+    from guidelines_tool.history import read_history
+
+    try:
+        return set(read_history(root).revisions), []
+    except GuidelinesError as exc:
+        return set(), [f"ids of rules deleted in git history were not checked: {exc}"]
+
+
+def next_rule_id(project: Project, task_id: str, *, retired: set[str] | frozenset[str] = frozenset()) -> str:
+    """The next free id: the task's own prefix (PPS-007 after PPS-006), else one from its id.
+
+    `retired` ids (rules that existed once) count as taken.
+    """
+    taken = {rule.id for rule in project.rules} | set(retired)
     numbered = [m for m in (NUMBERED_ID.match(r.id) for r in project.rules_of(task_id)) if m]
     if numbered:
         counts = Counter(m["prefix"] for m in numbered)
