@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from importlib import resources
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from guidelines_tool.errors import GuidelinesError
 from guidelines_tool.formatting import dump_yaml, format_text, round_trip_yaml
@@ -43,7 +43,7 @@ def new_rule(root: Path, task_id: str, *, title: str | None = None, path: Path |
         raise GuidelinesError(f"unknown task {task_id!r} (tasks in this project: {known})")
     retired, notes = ids_in_history(root)
     rule_id = next_rule_id(project, task_id, retired=retired)
-    target = (path if path is not None else root / project.config.guidelines / task_id / "rules" / f"{rule_id}.yaml").absolute()
+    target = (path if path is not None else root / rules_folder(project, task_id) / f"{rule_id}.yaml").absolute()
     if target.exists():
         raise GuidelinesError(f"{target} already exists; nothing was written")
     schema, schema_notes = schema_reference(root, target.parent)
@@ -54,6 +54,19 @@ def new_rule(root: Path, task_id: str, *, title: str | None = None, path: Path |
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(rule_text(task, rule_id, title or DEFAULT_TITLE, schema), encoding="utf-8")
     return NewRule(rule_id, target, tuple(notes))
+
+
+def rules_folder(project: Project, task_id: str) -> Path:
+    """Where the task's rule files live (the folder most of them share), else the convention
+    `<guidelines>/<task>/rules` (relative to the project root)."""
+    folders = Counter(
+        PurePosixPath(rule.source.path).parent
+        for rule in project.rules_of(task_id)
+        if rule.source.pointer == () and rule.source.path
+    )
+    if folders:
+        return Path(*max(sorted(folders), key=folders.__getitem__).parts)
+    return Path(project.config.guidelines, task_id, "rules")
 
 
 def ids_in_history(root: Path) -> tuple[set[str], list[str]]:

@@ -156,7 +156,7 @@ def init_command(directory: Path, name: str | None, force: bool) -> None:
 @click.option("--task", "task_id", required=True, help="The task the rule belongs to.")
 @click.option("--title", help="The rule's title (default: a TODO to fill in).")
 @click.option("--file", "file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Where to write it (default: guidelines/<task>/rules/<ID>.yaml).")
+              help="Where to write it (default: beside the task's rule files, else guidelines/<task>/rules/<ID>.yaml).")
 def new_rule_command(task_id: str, title: str | None, file: Path | None) -> None:
     """Write a new rule with the next free id for TASK, and print its path."""
     from guidelines_tool.authoring import new_rule

@@ -169,3 +169,12 @@ def test_ids_of_deleted_rules_are_not_reused(tmp_path, monkeypatch):
 def test_outside_git_the_history_check_is_noted(project):
     created = new_rule(project, "review-sentiment")
     assert any("not checked" in note and "git" in note for note in created.notes)
+
+
+def test_the_rule_goes_where_the_tasks_rules_already_live(project):
+    moved = project / "guidelines" / "all-rules"
+    moved.mkdir()
+    for rule in (project / RULES_DIR).iterdir():
+        rule.rename(moved / rule.name)
+    created = new_rule(project, "review-sentiment")
+    assert created.path == moved / "RS-003.yaml"
