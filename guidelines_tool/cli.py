@@ -170,8 +170,9 @@ def new_rule_command(task_id: str, title: str | None, file: Path | None) -> None
 
 @cli.command("fmt")
 @click.option("--check", is_flag=True, help="Write nothing; list files that would change and exit 1 if any.")
+@click.option("--diff", "show_diff", is_flag=True, help="Like --check, but print the changes as a unified diff.")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
-def fmt_command(check: bool, paths: tuple[Path, ...]) -> None:
+def fmt_command(check: bool, show_diff: bool, paths: tuple[Path, ...]) -> None:
     """Rewrite guideline files in canonical key order and style, keeping comments.
 
     Keys in the documented order (unknown keys last, as written), 2-space indent with sequences
@@ -181,9 +182,11 @@ def fmt_command(check: bool, paths: tuple[Path, ...]) -> None:
     """
     from guidelines_tool.formatting import format_paths
 
-    report = format_paths(list(paths), check=check)
+    report = format_paths(list(paths), check=check, diff=show_diff)
     for outcome in report.outcomes:
-        if outcome.status in ("reformatted", "would-reformat"):
+        if outcome.diff:
+            click.echo(outcome.diff, nl=False)
+        elif outcome.status in ("reformatted", "would-reformat"):
             click.echo(outcome.path)
         elif outcome.status == "error":
             click.echo(f"{outcome.path}:{outcome.line}:{outcome.column}: {outcome.message}", err=True)

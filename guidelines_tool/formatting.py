@@ -26,6 +26,7 @@ original permissions.
 
 from __future__ import annotations
 
+import difflib
 import io
 import os
 import re
@@ -113,6 +114,7 @@ class FileOutcome:
     message: str = ""
     line: int = 1
     column: int = 1
+    diff: str = ""  # unified diff of the change, when asked for
 
 
 @dataclass(frozen=True)
@@ -456,11 +458,15 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
     return result
 
 
-def format_paths(paths: list[Path] | None = None, *, check: bool = False, start: Path | None = None) -> FmtReport:
+def format_paths(
+    paths: list[Path] | None = None, *, check: bool = False, diff: bool = False, start: Path | None = None
+) -> FmtReport:
     """Format the given files (or every guideline file of the project at `start`).
 
-    With `check`, nothing is written: changed files are reported as `would-reformat`.
+    With `check` (or `diff`), nothing is written: changed files are reported as `would-reformat`,
+    with `diff` carrying their unified diff.
     """
+    check = check or diff
     if paths:
         try:
             root = find_root(start)
@@ -470,11 +476,11 @@ def format_paths(paths: list[Path] | None = None, *, check: bool = False, start:
     else:
         root = find_root(start)
         files = default_paths(root)
-    outcomes = [format_file(path, relative_path(root, path), check=check) for path in files]
+    outcomes = [format_file(path, relative_path(root, path), check=check, diff=diff) for path in files]
     return FmtReport(tuple(outcomes), check)
 
 
-def format_file(path: Path, shown: str, *, check: bool = False) -> FileOutcome:
+def format_file(path: Path, shown: str, *, check: bool = False, diff: bool = False) -> FileOutcome:
     """Format one file in place (atomically), or only say whether it would change."""
     try:
         raw = path.read_bytes()
@@ -499,12 +505,19 @@ def format_file(path: Path, shown: str, *, check: bool = False) -> FileOutcome:
     if formatted == text:
         return FileOutcome(shown, "unchanged")
     if check:
-        return FileOutcome(shown, "would-reformat")
+        return FileOutcome(shown, "would-reformat", diff=unified_diff(shown, text, formatted) if diff else "")
     try:
         write_atomic(path, formatted)
     except OSError as exc:
         return FileOutcome(shown, "error", f"cannot write file: {exc.strerror}")
     return FileOutcome(shown, "reformatted")
+
+
+def unified_diff(shown: str, before: str, after: str) -> str:
+    lines = difflib.unified_diff(
+        before.splitlines(keepends=True), after.splitlines(keepends=True), f"a/{shown}", f"b/{shown}"
+    )
+    return "".join(lines)
 
 
 def write_atomic(path: Path, text: str) -> None:

@@ -461,6 +461,18 @@ def test_fmt_check_lists_files_that_would_change(tmp_path, monkeypatch):
     assert (tmp_path / "guidelines.yaml").read_text() == "name: P\nkind: project\n"
 
 
+def test_fmt_diff_shows_the_change_and_writes_nothing(tmp_path, monkeypatch):
+    make_project(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["fmt", "--diff", "guidelines/t/rules/R-1.yaml"])
+    assert result.exit_code == 1
+    assert result.stdout == (
+        "--- a/guidelines/t/rules/R-1.yaml\n+++ b/guidelines/t/rules/R-1.yaml\n"
+        "@@ -1,3 +1,3 @@\n-title: T\n kind: rule  # k\n id: R-1\n+title: T\n"
+    )
+    assert (tmp_path / "guidelines" / "t" / "rules" / "R-1.yaml").read_text() == MESSY
+
+
 def test_fmt_rewrites_the_project_then_is_clean(tmp_path, monkeypatch):
     make_project(tmp_path)
     monkeypatch.chdir(tmp_path)
