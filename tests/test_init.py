@@ -152,7 +152,7 @@ def test_ci_validates_pull_requests_on_full_history(scaffold):
     assert checkout["with"]["fetch-depth"] == 0
     runs = [step["run"] for step in steps if "run" in step]
     assert "guidelines validate --format github" in runs
-    assert "guidelines fmt --check" in runs
+    assert "guidelines fmt --diff" in runs
 
 
 def test_gitignore_keeps_the_built_site_out(scaffold):
