@@ -253,8 +253,11 @@ def _history(root: Path):
         progress.close()
     for note in history.notes:
         click.echo(f"note: {note}", err=True)
-    for finding in history.problems:
+    shown = 5  # old broken versions are worth knowing about, not worth a screenful
+    for finding in history.problems[:shown]:
         click.echo(f"warning: {finding.path}:{finding.line}:{finding.column}: {finding.message}", err=True)
+    if len(history.problems) > shown:
+        click.echo(f"warning: ... and {len(history.problems) - shown} more unparsable old versions", err=True)
     return history
 
 
@@ -262,7 +265,12 @@ def _history(root: Path):
 @click.argument("rule_id")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def log_command(rule_id: str, output_format: str) -> None:
-    """Every revision of one rule, newest first, across renames and moves."""
+    """Every revision of one rule, newest first, across renames and moves.
+
+    History is read along the first-parent line of the config's `branch` (its
+    `origin/` copy in CI checkouts; HEAD, with a note, when neither exists). Shallow
+    clones are refused: fetch the full history first.
+    """
     from guidelines_tool.history import rule_revisions
     from guidelines_tool.history_reporters import LOG_REPORTERS
 
@@ -276,7 +284,11 @@ def log_command(rule_id: str, output_format: str) -> None:
 @click.argument("new", required=False)
 @click.option("--format", "output_format", type=click.Choice(["text", "json", "md"]), default="text", show_default=True)
 def diff_command(old: str | None, new: str | None, output_format: str) -> None:
-    """Rule-level diff between two revisions (default: HEAD vs the working tree) and its bump."""
+    """Rule-level diff between two revisions (default: HEAD vs the working tree) and its bump.
+
+    One revision: that revision vs the working tree. `--format md` is a table for a
+    pull-request comment. Works in shallow clones (it reads only the two trees).
+    """
     from guidelines_tool.history import compare
     from guidelines_tool.history_reporters import DIFF_REPORTERS
 
@@ -301,7 +313,12 @@ def changelog_command(since: str | None, output_format: str) -> None:
 @cli.command("release")
 @click.option("--dry-run", is_flag=True, help="Show the version and changelog; create no tag.")
 def release_command(dry_run: bool) -> None:
-    """Tag the next semantic version (annotated tag; its message is the release's changelog)."""
+    """Tag the next semantic version (annotated tag; its message is the release's changelog).
+
+    The bump is the highest level of everything since the last release tag; the first
+    release is 1.0.0. Refuses on uncommitted changes, when nothing changed, and when HEAD
+    is not the tip of the release branch.
+    """
     from guidelines_tool.history import create_tag
     from guidelines_tool.history_reporters import release_text, section_markdown
     from guidelines_tool.releases import plan_release
@@ -370,8 +387,7 @@ def agreement_command(files, task, scale, by, gold, fmt, seed, n_boot, min_agree
     policy = project.policy_for(table.task_id or "") if project is not None else None
     gold_labels = read_gold(gold, project=project, task=table.task_id) if gold else None
     if gold_labels is not None and gold_labels.problems:
-        click.echo(problems_text(gold_labels.problems, {"read": len(gold_labels.labels),
-                   "used": len(gold_labels.labels), "rejected": {}}), err=True, nl=False)
+        click.echo(problems_text(gold_labels.problems, None), err=True, nl=False)
     report = agreement_report(
         table, project=project, scale=scale, by=by, gold=gold_labels,
         n_boot=n_boot if n_boot is not None else (policy.bootstrap if policy else 2000),
@@ -385,6 +401,84 @@ def agreement_command(files, task, scale, by, gold, fmt, seed, n_boot, min_agree
 
 
 # --- impact, hotspots, demo (issue 5) -----------------------------------------------------
+
+
+def _annotation_table(files, project, task):
+    """Read annotation FILES for one task; row problems and the read summary go to stderr."""
+    from guidelines_tool.agreement_reporters import problems_text
+    from guidelines_tool.annotations import read_annotations
+
+    table = read_annotations(files, project=project, task=task, duplicates="error")
+    click.echo(problems_text(table.problems, table.summary.to_dict()), err=True, nl=False)
+    if table.duplicate_error:
+        click.echo("error: duplicate (item, annotator) judgements; fix them first", err=True)
+        raise SystemExit(2)
+    return table
+
+
+@cli.command("impact")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--rule", "rule_id", help="Only this rule's revisions.")
+@click.option("--task", help="Task id (needed when the data or the project has several).")
+@click.option("--since", help="Only revisions at or after this commit, tag or release.")
+@click.option("--window", type=click.Choice(["adjacent", "rule"]), default="adjacent", show_default=True,
+              help="adjacent: the states just before and after the commit; rule: the rule's whole "
+                   "previous version vs its new one (more data, other changes mixed in).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Bootstrap seed.")
+@click.option("--bootstrap", "n_boot", type=click.IntRange(min=100),
+              help="Bootstrap resamples (default: the task's agreement policy, else 2000).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "md"]), default="text", show_default=True)
+@click.option("--fail-on-regression", is_flag=True, help="Exit 1 when any revision regressed agreement.")
+def impact_command(files, rule_id, task, since, window, seed, n_boot, fmt, fail_on_regression) -> None:
+    """Link each rule revision to the agreement change it caused, from annotation FILES."""
+    from guidelines_tool.history import read_history
+    from guidelines_tool.impact import compute_impact
+    from guidelines_tool.impact_reporters import IMPACT_REPORTERS
+    from guidelines_tool.loading import load_project
+
+    root = project_root()
+    project = load_project(root)
+    table = _annotation_table(files, project, task)
+    history = read_history(root)
+    report = compute_impact(project, history, table, rule=rule_id, task=task, since=since,
+                            seed=seed, window=window, bootstrap=n_boot)
+    click.echo(IMPACT_REPORTERS[fmt]().render(report), nl=False)
+    if fail_on_regression and report.regressed:
+        names = ", ".join(f"{r.spec.rule}@{r.spec.commit[:7]}" for r in report.regressed)
+        click.echo(f"agreement regressed after: {names}", err=True)
+        raise SystemExit(1)
+
+
+@cli.command("hotspots")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--task", help="Task id (needed when the data or the project has several).")
+@click.option("--top", type=click.IntRange(min=1), default=10, show_default=True, help="Rows per list.")
+@click.option("--gold", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="Adjudicated labels (item,label[,task]): annotators' accuracy.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "md"]), default="text", show_default=True)
+def hotspots_command(files, task, top, gold, fmt) -> None:
+    """Where annotators still disagree: confused labels, items, rules to clarify, annotators."""
+    from guidelines_tool.annotations import read_gold
+    from guidelines_tool.hotspots import hotspots
+    from guidelines_tool.impact_reporters import HOTSPOT_REPORTERS
+
+    project = _optional_project()
+    table = _annotation_table(files, project, task)
+    gold_labels = read_gold(gold, project=project, task=table.task_id) if gold else None
+    report = hotspots(project, table, top=top, gold=gold_labels)
+    click.echo(HOTSPOT_REPORTERS[fmt]().render(report), nl=False)
+
+
+@cli.command("demo")
+@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
+def demo_command(directory) -> None:
+    """Build a sample guideline repository with a months-long history and simulated annotation
+    batches in DIRECTORY (default: ./guidelines-demo), then run validate, impact and hotspots."""
+    from guidelines_tool.demo import run_demo
+
+    for line in run_demo(directory or Path("guidelines-demo")):
+        click.echo(line)
+
 
 
 # --- docs (issue 6) -----------------------------------------------------------------------
@@ -410,7 +504,7 @@ def render_command(out: Path, rev: str | None) -> None:
 @docs_group.command("build")
 @click.option("--strict", is_flag=True, help="Fail on any MkDocs warning.")
 @click.option("--site-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Where to write the site (default: mkdocs.yml's site_dir; site/<rev> with --rev).")
+              help="Where to write the site (default: mkdocs.yml's site_dir; <site_dir>-versions/<rev> with --rev).")
 @click.option("--rev", default=None, help="Build a release (tag, version or commit) into its own folder.")
 @click.option("-f", "--config-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="The MkDocs config (default: mkdocs.yml at the project root).")
