@@ -51,8 +51,13 @@ def new_rule(root: Path, task_id: str, *, title: str | None = None, path: Path |
     guideline_folder = (root / project.config.guidelines).resolve()
     if not target.resolve().is_relative_to(guideline_folder):
         notes.append(f"{target} is outside the guideline folder {guideline_folder}: validate and docs will not read it")
+    text = rule_text(task, rule_id, title or DEFAULT_TITLE, schema)
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(rule_text(task, rule_id, title or DEFAULT_TITLE, schema), encoding="utf-8")
+    try:
+        with open(target, "x", encoding="utf-8") as handle:  # "x": never overwrite, even in a race
+            handle.write(text)
+    except FileExistsError:
+        raise GuidelinesError(f"{target} already exists; nothing was written") from None
     return NewRule(rule_id, target, tuple(notes))
 
 
