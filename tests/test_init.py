@@ -190,6 +190,18 @@ def test_a_file_in_the_way_is_a_usage_error(tmp_path):
         init_project(tmp_path / "file")
 
 
+@pytest.mark.parametrize("in_the_way", ["docs", "guidelines.yaml/"])
+def test_something_in_the_way_is_a_usage_error_even_with_force(tmp_path, in_the_way):
+    if in_the_way.endswith("/"):
+        (tmp_path / in_the_way).mkdir()
+    else:
+        (tmp_path / in_the_way).write_text("a file where a folder goes\n")
+    result = CliRunner().invoke(cli, ["init", str(tmp_path), "--force"])
+    assert result.exit_code == 2
+    assert "in the way" in result.stderr
+    assert len(list(tmp_path.iterdir())) == 1
+
+
 def test_init_in_the_current_folder(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert CliRunner().invoke(cli, ["init"]).exit_code == 0
