@@ -158,3 +158,36 @@ def test_rich_text_is_one_sanitized_block(payload):
     assert inv.attributes <= TEXT_ATTRIBUTES
     for _, _, key, value in inv.values:
         assert key != "href" or value.startswith(SAFE_SCHEMES) or not re.match(r"[^/?#]*:", value), value
+
+
+def test_hostile_history_and_charts(tmp_path):
+    """Commit messages, hostile rule ids in chart marks, and payload titles with git history."""
+    pytest.importorskip("guidelines_tool.history")
+    from datetime import datetime, timezone
+
+    from guidelines_tool.docs.charts import render_charts
+    from guidelines_tool.docs.render import QualityPoint
+    from tests.docs_support import git
+
+    root = tmp_path / "hostile"
+    (root / "docs").mkdir(parents=True)
+    (root / "mkdocs.yml").write_text(mkdocs_yml("mkdocs", RISKY_EXTENSIONS), encoding="utf-8")
+    hostile_project(root)
+    git(root, "init", "-q", "-b", "main")
+    git(root, "-c", "user.name=x", "-c", "user.email=x@example.com", "add", "-A")
+    for index, payload in enumerate(PAYLOADS[:6]):
+        (root / "guidelines" / "hostile" / "rules" / "hx-01.yaml").write_text(
+            json.dumps({"kind": "rule", "id": "HX-1", "task": "hostile", "title": payload, "when": payload}),
+            encoding="utf-8")
+        git(root, "add", "-A")
+        git(root, "-c", "user.name=<b>x</b>", "-c", "user.email=x@example.com", "commit", "-q",
+            "-m", payload, date=f"2026-01-0{index + 1}T00:00:00+00:00")
+    git(root, "tag", "v1.0.0")
+    build_site(root, site_dir=tmp_path / "site")
+    inv = inventory(html_files(tmp_path / "site"))
+    assert not [a for a in inv.attributes if a[1].startswith("on")]
+    assert not [s for s in inv.scripts if MARKER in s or "alert" in s]
+    assert not [v for v in inv.values if "javascript:" in v[3].lower() or (MARKER in v[3] and v[2] != "href")]
+    day = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    charts = render_charts({"t": [QualityPoint("a", day, 0.5, 10)]}, {"t": [(day, "$\\undefinedcommand$ {{x}} <b>")]})
+    assert charts["assets/quality/t.png"].startswith(b"\x89PNG")

@@ -45,6 +45,7 @@ def chart_png(points: Sequence[QualityPoint], marks: Sequence[tuple[datetime, st
         axes.axvline(when, color="#9e9e9e", linestyle="--", linewidth=0.8)
         names = rules.split(", ")
         text = names[0] if len(names) == 1 else f"{names[0]} +{len(names) - 1}"
+        text = text.replace("$", r"\$")  # rule ids are text: no mathtext from untrusted input
         axes.annotate(text, (when, 1.0), rotation=90, fontsize="x-small", color="#616161",
                       xytext=(2, -2), textcoords="offset points", va="top")
     if marks:
