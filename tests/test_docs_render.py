@@ -124,4 +124,17 @@ def test_history_parts_from_a_real_repository(tmp_path):
     assert "**v2.0.0**, released 2026-03-15" in pages["index.md"]
     task = pages["tasks/photo-subject.md"]
     pps1 = task[task.index('<a id="PPS-001">'):task.index('<a id="PPS-002">')]
-    assert "| 2026-02-10 |" in pps1 and "| changed | minor |" in pps1 and "| 2026-01-05 |" in pps1
+    assert "| 2026-02-10 |" in pps1 and "| changed (minor) |" in pps1 and "| 2026-01-05 |" in pps1
+
+
+def test_unreleased_changes_have_their_own_page(tmp_path):
+    history_module = pytest.importorskip("guidelines_tool.history")
+    root = git_project(tmp_path)
+    rule = root / "guidelines" / "toxicity" / "task.yaml"
+    rule.write_text(rule.read_text(encoding="utf-8").replace("decision: none", "decision: mild"), encoding="utf-8")
+    pages = render_pages(load_project(root), history=history_module.read_history(root))
+    assert "[changed since v2.0.0](unreleased.md)" in pages["changelog/index.md"]
+    text = pages["changelog/unreleased.md"]
+    assert "## Changes how you label" in text and "now assigns **Mildly toxic** (was **Not toxic**)" in text
+    clean = render_pages(load_project(git_project(tmp_path / "clean")), history=history_module.read_history(root))
+    assert "changelog/unreleased.md" not in clean

@@ -34,6 +34,7 @@ NO_HISTORY = ("No history available: the site was built without the guidelines' 
 HOME = "index.md"
 QUALITY = "quality.md"
 CHANGELOG = "changelog/index.md"
+UNRELEASED = "changelog/unreleased.md"
 
 FIELD_WORDS = {
     "title": "the title",
@@ -267,6 +268,9 @@ def home_page(project: Project, links: Links, history: Any, releases: list[Relea
             f"[What changed in it{since}]({href(HOME, changelog_page(current.tag))}).\n"
         )
         out.append(changes_text(project, links, history, current, HOME, heading_level=3))
+        if unreleased(project, history, releases) is not None:
+            out.append(f"The guidelines have [changed since {plain(current.tag)}]({href(HOME, UNRELEASED)}) "
+                       "(not released yet).\n")
     out.append(f"\nLeads: see [agreement and quality]({href(HOME, QUALITY)}).\n")
     return "\n".join(out)
 
@@ -468,13 +472,14 @@ def revision_table(rule: Rule, history: Any, verdicts: Mapping) -> str:
     rows = []
     for revision in reversed(revisions):
         commit = revision.commit
+        level = f" ({plain(revision.level)})" if revision.level not in ("none", "") else ""
         rows.append([
-            _fmt_date(commit.date), f"`{plain(commit.sha[:10])}`", plain(revision.change),
-            plain(revision.level), ", ".join(plain(field) for field in revision.fields),
+            _fmt_date(commit.date), f"`{plain(commit.sha[:7])}`", plain(revision.change) + level,
+            ", ".join(plain(field) for field in revision.fields),
             plain(commit.message.splitlines()[0] if commit.message else ""),
             _verdict_text(_verdict_for(verdicts, rule.id, commit.sha)),
         ])
-    return head + md_table(["Date", "Commit", "Change", "Level", "Fields", "Message", "Impact"], rows)
+    return head + md_table(["Date", "Commit", "Change", "Fields", "Message", "Impact on agreement"], rows)
 
 
 # --- changelog ---------------------------------------------------------------------------
@@ -496,8 +501,22 @@ def changelog_pages(project: Project, links: Links, history: Any, releases: list
                          _fmt_date(release.date), since])
             pages[changelog_page(release.tag)] = release_page(project, links, history, release, previous)
         out.append(md_table(["Release", "Date", "Compared with"], reversed(rows)))
+        pending = unreleased(project, history, releases)
+        if pending is not None:
+            pages[UNRELEASED] = unreleased_page(project, links, releases[-1], pending)
+            out.insert(2, f"The guidelines have [changed since {plain(releases[-1].tag)}]"
+                          f"({href(CHANGELOG, UNRELEASED)}): those changes are not released yet.\n")
     pages[CHANGELOG] = "\n".join(out)
     return pages
+
+
+def unreleased_page(project: Project, links: Links, last: Release, pending: tuple[dict, dict]) -> str:
+    title = f"Not yet released: changes since {last.tag}"
+    out = [front_matter(title), f"# Not yet released: changes since {plain(last.tag)}\n",
+           "These changes are in the guidelines but not in a release yet.\n"]
+    new_rules = {rule.id: rule for rule in project.rules}
+    out.append(changes_between(pending[0], pending[1], new_rules, project.tasks, links, UNRELEASED, 2))
+    return "\n".join(out)
 
 
 def release_page(project: Project, links: Links, history: Any, release: Release, previous: Release | None) -> str:
@@ -516,7 +535,25 @@ def changes_text(project: Project, links: Links, history: Any, release: Release,
     position = next(i for i, r in enumerate(releases) if r.tag == release.tag)
     old_rules = history.rules_at(releases[position - 1].sha) if position else {}
     old_tasks = history.tasks_at(releases[position - 1].sha) if position else {}
-    new_rules, new_tasks = history.rules_at(release.sha), history.tasks_at(release.sha)
+    return changes_between(old_rules, old_tasks, history.rules_at(release.sha), history.tasks_at(release.sha),
+                           links, page, heading_level)
+
+
+def unreleased(project: Project, history: Any, releases: list[Release]) -> tuple[dict, dict] | None:
+    """The last release's rules and tasks, when the guidelines have changed since it."""
+    if not releases:
+        return None
+    old_rules, old_tasks = history.rules_at(releases[-1].sha), history.tasks_at(releases[-1].sha)
+    new_rules = {rule.id: rule for rule in project.rules}
+    same = (old_rules.keys() == new_rules.keys()
+            and all(old_rules[k].content() == new_rules[k].content() for k in old_rules)
+            and old_tasks.keys() == project.tasks.keys()
+            and all(old_tasks[k].content() == project.tasks[k].content() for k in old_tasks))
+    return None if same else (old_rules, old_tasks)
+
+
+def changes_between(old_rules: Mapping, old_tasks: Mapping, new_rules: Mapping, new_tasks: Mapping,
+                    links: Links, page: str, heading_level: int) -> str:
     entries = rule_changes(old_rules, new_rules, old_tasks, new_tasks, links, page)
     entries += label_changes(old_tasks, new_tasks)
     if not entries:
