@@ -224,3 +224,45 @@ def test_shallow_clone_builds_without_history(tmp_path):
     build_site(clone, strict=True, site_dir=tmp_path / "site")
     home = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
     assert "shallow clone" in home and "v2.0.0" not in home
+
+
+@pytest.mark.slow
+def test_serve_rebuilds_when_a_rule_file_changes(tmp_path):
+    """`guidelines docs serve` in a child process: edit a rule's YAML, the served page follows."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    root = copy_project(tmp_path)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/tasks/photo-subject/"
+    server = subprocess.Popen([sys.executable, "-m", "guidelines_tool", "docs", "serve", "-a", f"127.0.0.1:{port}"],
+                              cwd=root, env={**os.environ, "PYTHONPATH": str(REPO)},
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def page_when(predicate, timeout: float = 60) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                text = urllib.request.urlopen(url, timeout=5).read().decode("utf-8")
+                if predicate(text):
+                    return text
+            except OSError:
+                pass
+            time.sleep(0.5)
+        raise AssertionError(f"{url} never matched")
+
+    try:
+        page_when(lambda text: "Sharpest object wins" in text)
+        rule = root / "guidelines" / "photo-subject" / "rules" / "pps-001.yaml"
+        rule.write_text(rule.read_text(encoding="utf-8").replace("Sharpest object wins", "Focus decides"),
+                        encoding="utf-8")
+        assert "Focus decides" in page_when(lambda text: "Focus decides" in text)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
