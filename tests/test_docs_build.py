@@ -77,6 +77,9 @@ def test_sample_project_site(tmp_path, theme):
     root = copy_project(tmp_path, SAMPLE, theme=theme)
     build_site(root, strict=True, site_dir=tmp_path / "site")
     check_site(root, tmp_path / "site")
+    quality = (tmp_path / "site" / "quality" / "index.html").read_text(encoding="utf-8")
+    assert "Confused pairs" in quality  # hotspots need annotations only, not history
+    assert "No agreement over time available" in quality  # no git history in a plain copy
 
 
 def test_deprecated_rule_links_to_its_replacement(tmp_path):

@@ -61,7 +61,7 @@ def test_pages_without_history_or_data_say_so(project):
     assert "No history available" in pages["index.md"]
     assert "No history available" in pages["changelog/index.md"]
     quality = pages["quality.md"]
-    assert "No annotation data available" in quality and "No impact analysis available" in quality
+    assert "No agreement over time available" in quality and "No impact analysis available" in quality
     assert "No hotspot analysis available" in quality
 
 

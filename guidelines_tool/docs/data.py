@@ -14,6 +14,7 @@ from typing import Any
 
 from guidelines_tool.docs.render import QualityPoint, render_pages
 from guidelines_tool.errors import GuidelinesError, HistoryError
+from guidelines_tool.history import History
 from guidelines_tool.loading import load_project
 from guidelines_tool.model import Project
 
@@ -48,19 +49,14 @@ def load_site_data(root: Path, *, rev: str | None = None, with_history: bool = T
         data.history = _read_history(root, project, data.notes, required=rev is not None)
     if rev is not None:
         data.project, data.history = project_at(project, data.history, rev)
-    if with_annotations and data.history is not None and rev is None:
+    if with_annotations and rev is None:  # a release build shows that release's rules only
         _add_quality(data, root)
     return data
 
 
-def _read_history(root: Path, project: Project, notes: list[str], *, required: bool) -> Any:
-    try:
-        from guidelines_tool.history import read_history
-    except ImportError:  # the history capability is not installed in this build
-        if required:
-            raise HistoryError("building a release needs the history module")
-        notes.append("history: not available in this installation")
-        return None
+def _read_history(root: Path, project: Project, notes: list[str], *, required: bool) -> History | None:
+    from guidelines_tool.history import read_history
+
     try:
         return read_history(root, branch=project.config.branch)
     except HistoryError as exc:
@@ -143,14 +139,16 @@ def _add_quality(data: SiteData, root: Path) -> None:
     if not tables:
         data.notes.append("quality: no usable annotations")
         return
-    data.impact = compute_impact(project, history, tables)
+    if history is not None:  # linking agreement to revisions needs the revisions
+        data.impact = compute_impact(project, history, tables)
     reports = {}
     for table in tables:
-        points = agreement_over_time(project, history, table)
-        data.series[table.task_id] = [quality_point(point) for point in points]
-        data.marks[table.task_id] = [
-            (_date(point.date), ", ".join(point.rules_changed)) for point in points if point.rules_changed
-        ]
+        if history is not None:
+            points = agreement_over_time(project, history, table)
+            data.series[table.task_id] = [quality_point(point) for point in points]
+            data.marks[table.task_id] = [
+                (_date(point.date), ", ".join(point.rules_changed)) for point in points if point.rules_changed
+            ]
         try:
             reports[table.task_id] = hotspots(project, table)
         except GuidelinesError as exc:

@@ -645,7 +645,8 @@ def quality_page(project: Project, links: Links, history: Any, impact: Any, hots
            "For leads: how well annotators agree, which rule revisions moved agreement, "
            "and where they still disagree.\n", "## Agreement over time\n"]
     if not series:
-        out.append("No annotation data available: agreement over time cannot be shown.\n")
+        out.append("No agreement over time available: it needs annotation data and the guidelines' git "
+                   "history.\n")
     for task_id in sorted(series):
         points = series[task_id]
         task = project.tasks.get(task_id)
