@@ -24,17 +24,6 @@ THEMES = ["material", "mkdocs"]
 MKDOCS_STAMPED = {"sitemap.xml", "sitemap.xml.gz"}  # MkDocs writes the build date into these
 
 
-def has_history() -> bool:
-    try:
-        import guidelines_tool.history  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-needs_history = pytest.mark.skipif(not has_history(), reason="the history module is not merged yet")
-
-
 def check_site(root: Path, site: Path) -> None:
     """Every rule has its anchor on its task page; every internal link and image resolves."""
     project = load_project(root)
@@ -71,7 +60,6 @@ def test_fixture_site_builds_strict_with_anchors_and_links(tmp_path, theme):
     assert "No history available" in page
 
 
-@pytest.mark.skipif(not (SAMPLE / "guidelines.yaml").is_file(), reason="sample_guidelines is not merged yet")
 @pytest.mark.parametrize("theme", THEMES)
 def test_sample_project_site(tmp_path, theme):
     root = copy_project(tmp_path, SAMPLE, theme=theme)
@@ -100,7 +88,6 @@ def test_edit_link_points_at_the_yaml(tmp_path):
     assert 'href="https://git.example.com/team/guides/edit/main/guidelines/photo-subject/task.yaml"' in page
 
 
-@needs_history
 def test_history_pages_and_versioned_builds(tmp_path):
     root = git_project(tmp_path)
     build_site(root, strict=True)
@@ -117,14 +104,12 @@ def test_history_pages_and_versioned_builds(tmp_path):
     assert (latest / "index.html").is_file()  # the latest build is left alone
 
 
-@needs_history
 def test_unknown_release_is_a_clear_error(tmp_path):
     root = git_project(tmp_path)
     with pytest.raises(GuidelinesError, match="unknown revision"):
         build_site(root, rev="v9.9.9")
 
 
-@needs_history
 @pytest.mark.slow
 def test_mike_deploys_each_release_with_the_plugin(tmp_path):
     """mike runs the `mkdocs` command; `rev: !ENV GUIDELINES_REV` makes it build that release."""
@@ -163,7 +148,7 @@ def _tree(site: Path) -> dict[str, bytes]:
 @pytest.fixture(scope="module")
 def demo_project(tmp_path_factory) -> Path:
     """The demo's repository: months of rule history with annotation batches (real data)."""
-    demo = pytest.importorskip("guidelines_tool.demo")
+    from guidelines_tool import demo
     root = tmp_path_factory.mktemp("demo") / "demo"
     demo.run_demo(root)
     return root
@@ -219,7 +204,6 @@ def test_serve_watches_the_guideline_files(tmp_path):
     assert str(root / "guidelines") in cfg.watch and str(root / "guidelines.yaml") in cfg.watch
 
 
-@needs_history
 def test_shallow_clone_builds_without_history(tmp_path):
     origin = git_project(tmp_path / "origin")
     clone = tmp_path / "clone"

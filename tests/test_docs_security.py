@@ -162,7 +162,6 @@ def test_rich_text_is_one_sanitized_block(payload):
 
 def test_hostile_history_and_charts(tmp_path):
     """Commit messages, hostile rule ids in chart marks, and payload titles with git history."""
-    pytest.importorskip("guidelines_tool.history")
     from datetime import datetime, timezone
 
     from guidelines_tool.docs.charts import render_charts
