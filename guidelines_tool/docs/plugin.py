@@ -20,6 +20,7 @@ import html
 import json
 import logging
 import posixpath
+from urllib.parse import quote
 from pathlib import Path
 
 from mkdocs.config import config_options as c
@@ -138,7 +139,7 @@ def _edit_url(config, root: Path, source: str) -> str | None:
         relative = (root / source).resolve().relative_to(Path(config.config_file_path).parent.resolve())
     except (ValueError, TypeError):
         relative = Path(source)
-    return base + relative.as_posix()
+    return base + quote(relative.as_posix(), safe="/")  # file names are repository content too
 
 
 def escape_search_index(config) -> None:
