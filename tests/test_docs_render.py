@@ -117,7 +117,7 @@ def test_history_parts_from_a_real_repository(tmp_path):
     assert {"changelog/v1.0.0.md", "changelog/v1.1.0.md", "changelog/v2.0.0.md"} <= set(pages)
     v11 = pages["changelog/v1.1.0.md"]
     assert "since v1.0.0" in v11 and "[PPS-002](../tasks/photo-subject.md#PPS-002) Equal focus" in v11
-    assert "the condition (when) was reworded" in v11 and "the near-miss examples: 1 added" in v11
+    assert "the condition (when) now reads “The subject in sharpest focus is the primary subject.”" in v11 and "the near-miss examples: 1 added" in v11
     v2 = pages["changelog/v2.0.0.md"]
     assert "## Deprecated" in v2 and "Use [PPS-002](../tasks/photo-subject.md#PPS-002) instead." in v2
     assert "label **Scene**: definition changed." in v2

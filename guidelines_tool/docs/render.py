@@ -613,8 +613,18 @@ def describe_field(name: str, before: Rule, after: Rule, task: Task | None) -> s
         text = f"{words}: {summary}"
         if name == "ambiguous_cases" and added:
             text += " (new: " + "; ".join(f"“{plain(case.case)}”" for case in added) + ")"
+        elif name == "unless" and added:
+            text += " (new: " + "; ".join(f"“{plain(item)}”" for item in added) + ")"
         return text
+    if name == "when" and new:
+        return f"{words} now reads “{plain(_shorten(new))}”"
     return f"{words} was reworded"
+
+
+def _shorten(text: str, limit: int = 240) -> str:
+    """Markdown as one short line of words (emphasis and code marks dropped) for a quote."""
+    flat = " ".join(re.sub(r"[*_`]+", "", text).split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
 def label_changes(old_tasks: Mapping[str, Task], new_tasks: Mapping[str, Task]) -> list[tuple[str, str]]:
