@@ -253,3 +253,15 @@ def test_serve_rebuilds_when_a_rule_file_changes(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+def test_cli_render_a_release(tmp_path, monkeypatch):
+    root = git_project(tmp_path)
+    monkeypatch.chdir(root)
+    result = CliRunner().invoke(cli, ["docs", "render", "--rev", "v1.0.0", "--out", str(tmp_path / "md")])
+    assert result.exit_code == 0, result.stderr
+    page = (tmp_path / "md" / "tasks" / "photo-subject.md").read_text(encoding="utf-8")
+    assert '<a id="PPS-003"></a>' in page and '<a id="PPS-002"></a>' not in page
+    assert sorted(p.name for p in (tmp_path / "md" / "changelog").iterdir()) == ["index.md", "v1.0.0.md"]
+    result = CliRunner().invoke(cli, ["docs", "build", "--rev", "v7"])
+    assert result.exit_code == 2 and "unknown revision 'v7'" in result.stderr
