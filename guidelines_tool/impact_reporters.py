@@ -36,6 +36,10 @@ def _unresolved_line(report: ImpactReport) -> str:
     return f"{report.unresolved_count} annotations resolved to no revision and were left out ({parts})"
 
 
+def _governed(r: RevisionImpact) -> str:
+    return r.governed_by if r.governed_by == "citations" else f"labels ({', '.join(r.spec.labels)})"
+
+
 class ImpactTextReporter(Reporter):
     """One block per revision, aligned, for a terminal."""
 
@@ -55,7 +59,7 @@ class ImpactTextReporter(Reporter):
         s, c = r.spec, r.comparison
         lines = [
             f"{s.rule}  {s.commit[:7]}  {s.date[:10]}  {s.author}  {s.change} ({s.level})  task {s.task}",
-            f"  governed by {r.governed_by}: before {_window(c.before)} ({c.before.n_annotations} annotations)"
+            f"  governed by {_governed(r)}: before {_window(c.before)} ({c.before.n_annotations} annotations)"
             f" → after {_window(c.after)} ({c.after.n_annotations} annotations)",
             f"  delta {_num(c.delta, True)} {_ci(c.delta_ci)}   control {_num(c.control_delta, True)}"
             f" ({c.control_before.n_items}→{c.control_after.n_items} items)   DiD {_num(c.did, True)} {_ci(c.did_ci)}",
