@@ -325,6 +325,19 @@ def _annotation_table(files, project, task):
     return table
 
 
+def _annotation_tables(files, project, task):
+    """One table per task: `impact` without --task analyses every task the files cover."""
+    from guidelines_tool.errors import DataError
+
+    try:
+        return [_annotation_table(files, project, task)]
+    except DataError as exc:
+        if task is not None or project is None or "cover several tasks" not in str(exc):
+            raise
+    tables = [_annotation_table(files, project, task_id) for task_id in sorted(project.tasks)]
+    return [table for table in tables if len(table)]
+
+
 @cli.command("impact")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--rule", "rule_id", help="Only this rule's revisions.")
@@ -347,9 +360,9 @@ def impact_command(files, rule_id, task, since, window, seed, n_boot, fmt, fail_
 
     root = project_root()
     project = load_project(root)
-    table = _annotation_table(files, project, task)
+    tables = _annotation_tables(files, project, task)
     history = read_history(root)
-    report = compute_impact(project, history, table, rule=rule_id, task=task, since=since,
+    report = compute_impact(project, history, tables, rule=rule_id, task=task, since=since,
                             seed=seed, window=window, bootstrap=n_boot)
     click.echo(IMPACT_REPORTERS[fmt]().render(report), nl=False)
     if fail_on_regression and report.regressed:
