@@ -187,3 +187,24 @@ def test_agreement_over_time_has_one_point_per_guideline_state(repo):
     assert points[2].release == "v1.0.0" and points[0].release is None
     assert points[1].rules_changed == ("A-1",)
     assert points[0].to_dict()["alpha_ci"] is not None
+
+
+def test_sample_project_every_task_without_task_option(tmp_path):
+    import shutil
+
+    root = tmp_path / "sample"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "sample_guidelines", root)
+    make_repo(root)
+    commit(root, "sample", date=BASE_DATE)
+    sample = {"root": root}
+    result = run(sample, "impact", *sorted(str(p.relative_to(root)) for p in root.glob("annotations/*.csv")),
+                 "--format", "json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert {r["task"] for r in report["revisions"]} == {"product-photo-subject", "review-sentiment",
+                                                        "support-ticket-intent"}
+    # one commit: nothing before it, every revision is insufficient data
+    assert {r["verdict"] for r in report["revisions"]} == {"insufficient_data"}
+    spots = run(sample, "hotspots", "annotations/product-photo-subject-batch-01.csv",
+                "annotations/product-photo-subject-batch-02.csv", "--format", "md")
+    assert spots.exit_code == 0 and spots.stdout.startswith("### Disagreement hotspots")
