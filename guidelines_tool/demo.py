@@ -16,7 +16,6 @@ from __future__ import annotations
 import csv
 import io
 import os
-import shutil
 import subprocess
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone

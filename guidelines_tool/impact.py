@@ -7,23 +7,26 @@ The method (DESIGN.md, "Linking rule revisions to agreement"):
    (made under the task's guidelines as they stood just before C_k, since the previous commit that
    changed the task) and *after* (made under the state C_k created, until the next such commit);
    `window="rule"` pools R's whole previous version against its whole new one instead;
-3. agreement on the items R governs (cited R; or, where the task's data has no citations, chose
-   one of R's labels) before vs after, with a bootstrap CI (items resampled within each window);
+3. agreement on the items R governs (cited R; or, where the task's data has no citations or R
+   could not be cited on one side — before it was added, after it was deprecated — items where
+   any annotator chose one of R's labels, on both sides) before vs after, with a bootstrap CI
+   (items resampled within each window, seeded per revision);
 4. the same on the task's other items is the control: the difference-in-differences removes what
    happened to everybody (annotators getting better, an easier batch) from the rule's effect;
 5. verdict from the CI of the difference-in-differences (of the plain delta when there are too
    few control items), `insufficient_data` below the task's `min_items`.
 
-Everything below `compute_impact` is pure functions over arrays and records: the CLI and the
-validity benchmark (`bench/attribution.py`) run the same code.
+The core (resolution, windows, governed items, comparison, verdict) is pure functions over
+arrays and records; `compute_impact` only adapts a History and annotation tables to it, so the
+CLI and the validity benchmark (`bench/attribution.py`) run the same code.
 """
 
 from __future__ import annotations
 
 import zlib
-from datetime import timezone
-from dataclasses import dataclass, field
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timezone
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
