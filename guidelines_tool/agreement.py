@@ -114,6 +114,11 @@ class Ratings:
         flat = np.bincount(self.item * q + self.value, minlength=self.n_items * q)
         return flat.reshape(self.n_items, q)
 
+    @cached_property
+    def patterns(self) -> Patterns:
+        """The distinct rows of `counts` and their frequencies."""
+        return count_patterns(self.counts)
+
     @classmethod
     def from_counts(cls, counts: np.ndarray, categories: tuple) -> Ratings:
         """Ratings known only by their item × category counts (annotators anonymous): enough
@@ -314,7 +319,14 @@ def count_patterns(counts: np.ndarray) -> Patterns:
         return Patterns(counts.reshape(0, counts.shape[1]), np.zeros(0, dtype=np.int64))
     base = int(counts.max()) + 1
     q = counts.shape[1]
-    if q * np.log2(max(base, 2)) < 62:
+    if q * np.log2(max(base, 2)) <= 22:
+        # few possible patterns: count keys directly, no sort
+        powers = base ** np.arange(q, dtype=np.int64)
+        tally = np.bincount(counts @ powers, minlength=1)
+        keys = np.flatnonzero(tally)
+        rows = (keys[:, None] // powers[None, :]) % base
+        freq = tally[keys]
+    elif q * np.log2(max(base, 2)) < 62:
         # one int64 key per row (mixed radix) sorts far faster than np.unique(axis=0)
         key = counts @ (base ** np.arange(q, dtype=np.int64))
         _, first, freq = np.unique(key, return_index=True, return_counts=True)
@@ -348,12 +360,12 @@ def _coincidences(rows: np.ndarray) -> np.ndarray:
 
 
 def coincidence_matrix(ratings: Ratings) -> np.ndarray:
-    """Krippendorff's q × q coincidence matrix o_ck."""
-    pairable = ratings.counts[ratings.counts.sum(axis=1) >= 2].astype(float)
-    r = pairable.sum(axis=1)
-    o = pairable.T @ (pairable / (r - 1)[:, None])
-    o[np.diag_indices_from(o)] -= (pairable / (r - 1)[:, None]).sum(axis=0)
-    return o
+    """Krippendorff's q × q coincidence matrix o_ck (summed over distinct rating patterns)."""
+    patterns = ratings.patterns
+    q = ratings.n_categories
+    if not patterns.freq.size:
+        return np.zeros((q, q))
+    return np.tensordot(patterns.freq.astype(float), _coincidences(patterns.rows), axes=1)
 
 
 def _alpha_from(o: np.ndarray, delta: np.ndarray | None) -> np.ndarray:
@@ -399,7 +411,7 @@ def alpha_bootstrap(
     Items with identical rating patterns are grouped; each replicate draws pattern counts from a
     multinomial and sums the patterns' coincidence matrices: exactly α of a resample of items.
     """
-    patterns = count_patterns(ratings.counts)
+    patterns = ratings.patterns
     return _alpha_replicates(ratings, patterns, resample(patterns.freq, n, rng), metric, weights)
 
 
@@ -470,14 +482,14 @@ def _gwet_point(kind: str, ratings: Ratings, weights: str) -> Coefficient:
     reason = _family_reason(kind, ratings)
     if reason:
         return undefined(reason)
-    patterns = count_patterns(ratings.counts)
+    patterns = ratings.patterns
     w = _weights_for(ratings, weights)
     value = float(_gwet_family(kind, _item_stats(patterns.rows, w), patterns.freq, w)[0])
     return undefined(ONE_CATEGORY) if np.isnan(value) else Coefficient(value)
 
 
 def _family_reason(kind: str, ratings: Ratings) -> str | None:
-    if not (ratings.counts.sum(axis=1) >= 2).any():
+    if not (ratings.patterns.rows.sum(axis=1) >= 2).any():
         return NO_PAIRS
     if kind in ("gwet_ac1", "brennan_prediger") and ratings.n_categories < 2:
         return "the label set has a single category: chance agreement is certain"
@@ -511,7 +523,7 @@ def conger_kappa(ratings: Ratings, weights: str = "identity") -> Coefficient:
     if reason:
         return undefined(reason)
     w = _weights_for(ratings, weights)
-    patterns = count_patterns(ratings.counts)
+    patterns = ratings.patterns
     stats = _item_stats(patterns.rows, w)
     pa = float(patterns.freq @ stats.agree / (patterns.freq @ stats.pairable))
     q, r = ratings.n_categories, ratings.n_annotators
@@ -532,7 +544,8 @@ def conger_kappa(ratings: Ratings, weights: str = "identity") -> Coefficient:
 
 def _pair_cells(ratings: Ratings) -> tuple[np.ndarray, str | None]:
     """Contingency-cell code a·q + b of each item both annotators rated (annotator 0 vs 1)."""
-    present = np.unique(ratings.annotator)
+    present = (np.arange(ratings.n_annotators) if ratings.annotators is not None
+               and ratings.n_annotators <= 2 else np.flatnonzero(np.bincount(ratings.annotator)))
     if present.size != 2:
         return np.zeros(0, dtype=np.int64), (
             f"defined for exactly two annotators; these ratings have {present.size}"
@@ -617,7 +630,7 @@ def _replicates(
         tables = np.zeros((n, q * q), dtype=np.int64)
         tables[:, used] = draws
         return _pair_family(kind, tables.reshape(n, q, q), _weights_for(ratings, weights))
-    patterns = count_patterns(ratings.counts)
+    patterns = ratings.patterns
     w = _weights_for(ratings, weights)
     stats = _item_stats(patterns.rows, w)
     return _gwet_family(kind, stats, resample(patterns.freq, n, rng), w)
@@ -706,7 +719,7 @@ def all_coefficients(
     if n_boot <= 0 or all(p.value is None for p in points.values()):
         return points
     rng = np.random.default_rng(seed)
-    patterns = count_patterns(ratings.counts)
+    patterns = ratings.patterns
     draws = resample(patterns.freq, n_boot, rng)
     out: dict[str, Coefficient] = {}
     for name, point in points.items():

@@ -57,6 +57,7 @@ class AgreementReport:
     task: str | None
     scale: str
     weights: str
+    categories: tuple
     multi_label: bool
     interval: str | None
     overall: Summary
@@ -72,6 +73,7 @@ class AgreementReport:
         """The issue's JSON shape, plus the context a reader needs to trust it."""
         out: dict[str, object] = {
             "task": self.task, "scale": self.scale, "weights": self.weights,
+            "categories": [str(c) for c in self.categories],
             "multi_label": self.multi_label, "interval_method": self.interval,
             "overall": self.overall.to_dict(), "by": self.by,
             "groups": [g.to_dict() for g in self.groups],
@@ -100,8 +102,9 @@ class _Setup:
 
 def _setup(table: AnnotationTable, project: Project | None, scale: str | None) -> _Setup:
     task: Task | None = project.tasks.get(table.task_id) if project and table.task_id else None
-    if task is None:
-        return _Setup(None, None, scale or "nominal")
+    if task is None:  # labels as they come: numbers in numeric order carry their values
+        order = table.label_order()
+        return _Setup(order, _numbers(order), scale or "nominal")
     categories = task.label_ids
     values = [label.value for label in task.labels]
     numeric = [float(v) for v in values] if values and all(v is not None for v in values) else None
@@ -127,13 +130,12 @@ def agreement_report(
     setup = _setup(table, project, scale)
     if setup.scale not in ag.METRICS:
         raise DataError(f"unknown scale {setup.scale!r}; expected one of {', '.join(ag.METRICS)}")
-    if setup.scale in ("interval", "ratio") and setup.numeric is None and not table.multi_label:
-        setup = _Setup(setup.categories, _numeric_labels(table, setup.categories), setup.scale)
     ratings = table.ratings(categories=setup.categories, numeric=setup.numeric)
     overall = _summary(ratings, table.multi_label, setup.scale, n_boot, seed, confidence)
     report = AgreementReport(
         task=table.task_id, scale="masi" if table.multi_label else setup.scale,
         weights="masi" if table.multi_label else ag.SCALE_WEIGHTS[setup.scale],
+        categories=ratings.categories,
         multi_label=table.multi_label,
         interval=ag.interval_method(n_boot, confidence) if n_boot > 0 else None,
         overall=overall, by=by, read=table.summary.to_dict(), problems=list(table.problems),
@@ -150,10 +152,9 @@ def _with(report: AgreementReport, **changes: object) -> AgreementReport:
     return replace(report, **changes)
 
 
-def _numeric_labels(table: AnnotationTable, categories: tuple | None) -> list[float] | None:
-    names = categories or tuple(sorted(set(table.labels)))
+def _numbers(labels: tuple[str, ...]) -> list[float] | None:
     try:
-        return [float(n) for n in names]
+        return [float(n) for n in labels]
     except ValueError:
         return None  # positions 1..q stand in for values
 
@@ -170,9 +171,10 @@ def _summary(
                   "and per-label α (--by label)")
         coefficients = {k: (c if k in MULTI_LABEL_ONLY else ag.undefined(reason))
                         for k, c in coefficients.items()}
-    counts = ratings.counts.sum(axis=1)
-    return Summary(int((counts > 0).sum()), ratings.n_ratings,
-                   int(np.unique(ratings.annotator).size), coefficients)
+    patterns = ratings.patterns
+    n_items = int(patterns.freq[patterns.rows.sum(axis=1) > 0].sum())
+    return Summary(n_items, ratings.n_ratings,
+                   int((np.bincount(ratings.annotator) > 0).sum()), coefficients)
 
 
 def _breakdown(table, ratings, setup, by, gold, n_boot, seed, confidence):

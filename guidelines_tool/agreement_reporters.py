@@ -157,7 +157,9 @@ REPORTER_BY_NAME = {
 }
 
 
-def problems_text(problems: list[Finding], summary: dict[str, object], limit: int = 50) -> str:
+def problems_text(
+    problems: list[Finding], summary: dict[str, object] | None, limit: int = 50
+) -> str:
     """Row problems (file:line: message, at most `limit`) and the read summary, for stderr."""
     lines = []
     for p in problems[:limit]:
@@ -165,6 +167,8 @@ def problems_text(problems: list[Finding], summary: dict[str, object], limit: in
         lines.append(f"{where}: {p.severity} {p.code} {p.message}")
     if len(problems) > limit:
         lines.append(f"... and {len(problems) - limit} more problems")
+    if summary is None:
+        return "".join(f"{line}\n" for line in lines)
     rejected = summary.get("rejected") or {}
     reasons = ", ".join(f"{k} {v}" for k, v in sorted(rejected.items())) or "none"
     other = summary.get("other_task") or 0

@@ -123,6 +123,12 @@ class AnnotationTable:
         hits = np.array([rule_id in members for members in self.rule_sets], dtype=bool)
         return hits[self.rules] if hits.size else np.zeros(len(self), dtype=bool)
 
+    def label_order(self) -> tuple[str, ...]:
+        """The labels in use, in their natural order: numbers numerically, then text."""
+        used = {self.labels[u] for u in np.flatnonzero(np.bincount(
+            self.label[self.label >= 0], minlength=len(self.labels)))}
+        return tuple(sorted(used, key=_natural))
+
     def ratings(
         self,
         *,
@@ -135,17 +141,14 @@ class AnnotationTable:
         labels seen, sorted. Multi-label: categories are the distinct label sets, with MASI
         distances between them.
         """
-        item_codes, item = np.unique(self.item, return_inverse=True)
-        ann_codes, annotator = np.unique(self.annotator, return_inverse=True)
-        items = tuple(self.items[i] for i in item_codes)
-        annotators = tuple(self.annotators[a] for a in ann_codes)
+        item, items = _compact(self.item, self.items)
+        annotator, annotators = _compact(self.annotator, self.annotators)
         if self.multi_label:
             used, value = np.unique(self.label, return_inverse=True)
             sets = [frozenset(self.label_sets[u]) for u in used]
             return Ratings(item, annotator, value, tuple(self.labels[u] for u in used), None,
                            items, annotators, masi_matrix(sets))
-        order = tuple(categories) if categories is not None else tuple(sorted(set(
-            self.labels[u] for u in np.unique(self.label))))
+        order = tuple(categories) if categories is not None else self.label_order()
         position = {c: k for k, c in enumerate(order)}
         remap = np.array([position.get(v, -1) for v in self.labels], dtype=np.int64)
         value = remap[self.label] if self.labels else self.label
@@ -155,6 +158,22 @@ class AnnotationTable:
         return Ratings(item, annotator, value, order,
                        None if numeric is None else np.asarray(numeric, dtype=float),
                        items, annotators)
+
+
+def _natural(label: str) -> tuple:
+    try:
+        return (0, float(label), label)
+    except ValueError:
+        return (1, 0.0, label)
+
+
+def _compact(codes: np.ndarray, values: tuple) -> tuple[np.ndarray, tuple]:
+    """Renumber codes over the values actually used (no sort when all are used)."""
+    used = np.bincount(codes, minlength=len(values)) > 0
+    if used.all():
+        return codes, values
+    rank = np.cumsum(used) - 1
+    return rank[codes], tuple(np.array(values, dtype=object)[used].tolist())
 
 
 def _replace(table: AnnotationTable, **changes: object) -> AnnotationTable:
@@ -228,8 +247,10 @@ def _read_file(path: Path, fmt: str) -> _Chunk:
         raise DataError(f"{path}: cannot read as {fmt}: {str(exc).splitlines()[0]}") from exc
 
 
-def _finding(path: str, line: int, kind: str, message: str) -> Finding:
-    code, severity = CODES[kind]
+def _finding(path: str, line: int, kind: str, message: str, severity: str | None = None
+             ) -> Finding:
+    code, default = CODES[kind]
+    severity = severity or default
     return Finding(path, line, 0 if line == 0 else 1, code, kind, severity, message)
 
 
@@ -254,13 +275,29 @@ def _read_csv(path: Path) -> _Chunk:
                                  f"{row.expected_columns}"))
         return "skip"
 
-    table = pacsv.read_csv(
-        io.BytesIO(data),
-        parse_options=pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=on_invalid,
-                                         newlines_in_values=b'"' in data),
-        convert_options=pacsv.ConvertOptions(
-            column_types={name: pa.string() for name in header}, strings_can_be_null=False),
-    )
+    def parse(newlines_in_values: bool) -> pa.Table:
+        bad_rows.clear()
+        return pacsv.read_csv(
+            io.BytesIO(data),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=on_invalid,
+                                             newlines_in_values=newlines_in_values),
+            convert_options=pacsv.ConvertOptions(
+                column_types={name: pa.string() for name in header}, strings_can_be_null=False),
+        )
+
+    # pyarrow parses in parallel blocks only when no quoted value spans lines; try that, and
+    # parse again serially when the records do not line up one per line
+    try:
+        table = parse(False)
+        simple = not bad_rows and _one_record_per_line(data, table.num_rows)
+    except pa.ArrowInvalid:
+        table, simple = None, False
+    if table is None or (not simple and b'"' in data):
+        table = parse(True)
+    if simple:
+        chunk = _Chunk(str(path), table, np.arange(2, table.num_rows + 2, dtype=np.int64))
+        chunk.read = table.num_rows
+        return chunk
     chunk = _Chunk(str(path), table, _csv_lines(data, table.num_rows, bad_rows, delimiter))
     for number, message in bad_rows:
         chunk.problems.append(_finding(str(path), number or 0, "malformed-record",
@@ -270,14 +307,27 @@ def _read_csv(path: Path) -> _Chunk:
     return chunk
 
 
+def _one_record_per_line(data: bytes, n_rows: int) -> bool:
+    """Whether every line after the header is one record. Blank lines, values spanning lines
+    and skipped rows all leave fewer records than lines, so counting newlines is enough."""
+    lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    return lines == n_rows + 1
+
+
 def _csv_lines(data: bytes, n_rows: int, bad: list, delimiter: str) -> np.ndarray:
     """The 1-based line of each parsed data row (blank and malformed lines skipped)."""
-    raw = data.split(b"\n")
-    if raw and raw[-1] == b"":
-        raw.pop()
-    nonblank = np.flatnonzero([bool(x.strip(b"\r")) for x in raw]) + 1
-    skip = {number for number, _ in bad if number}
-    lines = np.array([n for n in nonblank[1:] if n not in skip], dtype=np.int64)
+    buf = np.frombuffer(data, dtype=np.uint8)
+    ends = np.flatnonzero(buf == 10)
+    if not ends.size or ends[-1] != buf.size - 1:
+        ends = np.r_[ends, buf.size]
+    starts = np.r_[0, ends[:-1] + 1]
+    length = ends - starts
+    cr_only = (length == 1) & (buf[np.minimum(starts, buf.size - 1)] == 13)
+    nonblank = np.flatnonzero((length > 0) & ~cr_only) + 1  # 1-based line numbers
+    skip = np.array([number for number, _ in bad if number], dtype=np.int64)
+    lines = nonblank[1:]
+    if skip.size:
+        lines = lines[~np.isin(lines, skip)]
     if lines.size == n_rows:
         return lines
     # quoted values spanning lines: let the csv module tell where each record starts
@@ -287,7 +337,7 @@ def _csv_lines(data: bytes, n_rows: int, bad: list, delimiter: str) -> np.ndarra
         if row:
             starts.append(previous + 1)
         previous = reader.line_num
-    starts = [s for s in starts[1:] if s not in skip]
+    starts = [s for s in starts[1:] if s not in set(skip.tolist())]
     return np.array(starts[:n_rows] + [0] * max(0, n_rows - len(starts)), dtype=np.int64)
 
 
@@ -488,20 +538,83 @@ def _text(column: pa.ChunkedArray | pa.Array) -> pa.Array:
     return pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
 
 
-def _label_text(column: pa.ChunkedArray) -> tuple[pa.Array, bool]:
-    """Labels as `;`-joined strings, and whether the column was a list type."""
-    arr = column.combine_chunks()
-    is_list = pa.types.is_list(arr.type) or pa.types.is_large_list(arr.type)
-    return _text(arr), is_list
-
-
 @dataclass
-class _Columns:
-    """Concatenated, validated columns of every file, as Arrow arrays."""
+class _Coded:
+    """A column as codes (-1 = absent or empty) into its distinct trimmed values."""
 
-    values: dict[str, pa.Array]
-    file: np.ndarray
-    line: np.ndarray
+    codes: np.ndarray
+    values: list[str]
+
+
+def _code(column: pa.ChunkedArray | pa.Array) -> tuple[_Coded, bool]:
+    """Dictionary-encode a column (lists `;`-joined); trimming and the empty check run on the
+    distinct values only, not on every row. Also says whether the column was a list."""
+    arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    is_list = pa.types.is_list(arr.type) or pa.types.is_large_list(arr.type)
+    if is_list:
+        arr = pc.binary_join(pc.cast(arr, pa.list_(pa.string())), ";")
+    elif not pa.types.is_string(arr.type):
+        arr = pc.cast(arr, pa.string())
+    encoded = pc.dictionary_encode(arr)
+    idx = pc.fill_null(encoded.indices, -1).to_numpy().astype(np.int64)
+    dictionary = encoded.dictionary
+    trimmed = pc.utf8_trim_whitespace(dictionary)
+    if pc.all(pc.and_(pc.equal(trimmed, dictionary), pc.not_equal(trimmed, ""))).as_py() in (
+            True, None):
+        # the usual case: every distinct value is already clean, the codes stand as they are
+        return _Coded(idx, dictionary.to_pylist()), is_list
+    remap = np.full(len(dictionary) + 1, -1, dtype=np.int64)  # idx -1 → last → -1
+    index: dict[str, int] = {}
+    values: list[str] = []
+    for k, v in enumerate(trimmed.to_pylist()):
+        if v:
+            j = index.get(v)
+            if j is None:
+                j = index[v] = len(values)
+                values.append(v)
+            remap[k] = j
+    return _Coded(remap[idx], values), is_list
+
+
+def _map(fn, columns: list, n_rows: int) -> list:
+    """fn over columns; on large files in threads (Arrow's kernels release the GIL)."""
+    if n_rows < 200_000 or len(columns) < 2:
+        return [fn(c) for c in columns]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=min(len(columns), 4)) as pool:
+        return list(pool.map(fn, columns))
+
+
+def _merge(parts: list[_Coded], *, sort: bool) -> _Coded:
+    """One coding of several files' columns; `sort` orders the values (small dictionaries)."""
+    if len(parts) == 1 and (not sort or parts[0].values == sorted(parts[0].values)):
+        return parts[0]
+    index: dict[str, int] = {}
+    values: list[str] = []
+    coded = []
+    for part in parts:
+        remap = np.empty(len(part.values) + 1, dtype=np.int64)
+        remap[-1] = -1
+        for k, v in enumerate(part.values):
+            j = index.get(v)
+            if j is None:
+                j = index[v] = len(values)
+                values.append(v)
+            remap[k] = j
+        coded.append(remap[part.codes])
+    codes = np.concatenate(coded)
+    if sort and values:
+        order = sorted(range(len(values)), key=values.__getitem__)
+        rank = np.empty(len(values) + 1, dtype=np.int64)
+        rank[order] = np.arange(len(values))
+        rank[-1] = -1
+        codes, values = rank[codes], [values[k] for k in order]
+    return _Coded(codes, values)
+
+
+def _absent(n: int) -> _Coded:
+    return _Coded(np.full(n, -1, dtype=np.int64), [])
 
 
 def _normalise(
@@ -510,88 +623,95 @@ def _normalise(
     problems: list[Finding] = []
     rejected: Counter = Counter()
     read = 0
-    parts: list[dict[str, pa.Array]] = []
+    parts: dict[str, list[_Coded]] = {name: [] for name in (*REQUIRED, *OPTIONAL)}
+    stamps_text: list[pa.Array] = []
     files, lines, any_list = [], [], False
     for f, chunk in enumerate(chunks):
         problems += chunk.problems
         rejected += chunk.rejected
         read += chunk.read
+        n = chunk.table.num_rows
         missing = [c for c in REQUIRED if c not in chunk.table.column_names]
-        if missing and chunk.table.num_rows:
+        if missing and n:
             problems.append(_finding(chunk.path, 1, "missing-column",
                                      f"missing required column(s) {', '.join(missing)}; "
-                                     f"all {chunk.table.num_rows} rows rejected"))
-            rejected["missing-column"] += chunk.table.num_rows
+                                     f"all {n} rows rejected"))
+            rejected["missing-column"] += n
             continue
-        if not chunk.table.num_rows:
+        if not n:
             continue
-        part = {}
-        for name in (*REQUIRED, *OPTIONAL):
-            if name == "label":
-                part[name], is_list = _label_text(chunk.table.column(name))
-                any_list |= is_list
-            elif name in chunk.table.column_names:
-                part[name] = _text(chunk.table.column(name))
+        present = [c for c in parts if c != "annotated_at" and c in chunk.table.column_names]
+        coded = dict(zip(present, _map(_code, [chunk.table.column(c) for c in present], n)))
+        for name in parts:
+            if name == "annotated_at":
+                stamps_text.append(_text(chunk.table.column(name)) if name in
+                                   chunk.table.column_names else pa.nulls(n, pa.string()))
+            elif name in coded:
+                parts[name].append(coded[name][0])
+                any_list |= coded[name][1] and name == "label"
             else:
-                part[name] = pa.nulls(chunk.table.num_rows, pa.string())
-        parts.append(part)
-        files.append(np.full(chunk.table.num_rows, f, dtype=np.int32))
+                parts[name].append(_absent(n))
+        files.append(np.full(n, f, dtype=np.int32))
         lines.append(chunk.lines)
     paths = tuple(c.path for c in chunks)
-    if not parts:
+    if not files:
         return _empty_table(paths, problems, read, rejected)
-    cols = {name: pa.concat_arrays([p[name] for p in parts]) for name in parts[0]}
+    cols = {name: _merge(p, sort=name != "item") for name, p in parts.items()
+            if name != "annotated_at"}
     file = np.concatenate(files)
     line = np.concatenate(lines)
     keep = np.ones(len(file), dtype=bool)
 
-    def reject(mask: np.ndarray, kind: str, message) -> None:
+    def reject(mask: np.ndarray, kind: str, message, severity: str | None = None) -> None:
         nonlocal keep
         hit = mask & keep
+        if not hit.any():
+            return
         for r in np.flatnonzero(hit):
             problems.append(_finding(paths[file[r]], int(line[r]), kind,
-                                     message(r) if callable(message) else message))
+                                     message(r) if callable(message) else message, severity))
         rejected[kind] += int(hit.sum())
         keep &= ~hit
 
     for name in REQUIRED:
-        reject(pc.is_null(cols[name]).to_numpy(zero_copy_only=False), f"empty-{name}",
-               f"empty {name}; row rejected")
+        reject(cols[name].codes < 0, f"empty-{name}", f"empty {name}; row rejected")
 
-    task_obj, other_task = _select_task(cols, project, task, keep, reject)
+    task_obj, other_task = _select_task(cols["task"], project, task, keep, reject)
     multi = task_obj.multi_label if task_obj is not None else (
-        any_list or bool(pc.any(pc.match_substring(cols["label"], ";")).as_py()))
+        any_list or any(";" in v for v in cols["label"].values))
     label_codes, labels, label_sets = _encode_labels(cols["label"], multi)
     if task_obj is not None:
         allowed = set(task_obj.label_ids)
-        bad = np.array([any(m not in allowed for m in s) for s in label_sets], dtype=bool)
+        bad = np.array([any(m not in allowed for m in s) for s in label_sets] + [False])
         if bad.any():
             known = ", ".join(task_obj.label_ids)
-            reject(bad[np.maximum(label_codes, 0)] & (label_codes >= 0), "unknown-label",
+            reject(bad[label_codes], "unknown-label",
                    lambda r: f"label {labels[label_codes[r]]!r} is not in task "
                              f"{task_obj.id!r} (labels: {known}); row rejected")
 
-    item_codes, items = _dict_encode(cols["item"])
-    ann_codes, annotators = _dict_encode(cols["annotator"])
-    task_codes, tasks = _dict_encode(cols["task"])
+    items, annotators, tasks = cols["item"], cols["annotator"], cols["task"]
     dup_error = _check_duplicates(
-        item_codes, ann_codes, task_codes, items, annotators, keep, duplicates, reject,
-        paths, file, line)
-    stamps = _timestamps(cols["annotated_at"], lambda r, v: problems.append(_finding(
+        items.codes, annotators.codes, tasks.codes, items.values, annotators.values, keep,
+        duplicates, reject, paths, file, line)
+    stamps = _timestamps(pa.concat_arrays(stamps_text), lambda r, v: problems.append(_finding(
         paths[file[r]], int(line[r]), "bad-timestamp",
         f"annotated_at {v!r} is not an ISO 8601 time; kept without a time")))
-    rev_codes, revisions = _dict_encode(cols["guideline_rev"])
-    batch_codes, batches = _dict_encode(cols["batch"])
     rule_codes, rule_sets = _encode_sets(cols["rules"])
     problems.sort(key=lambda p: (paths.index(p.path) if p.path in paths else 0, p.line,
                                  p.code))
     summary = ReadSummary(read, int(keep.sum()), {k: v for k, v in rejected.items() if v},
                           other_task)
+    def kept(a: np.ndarray) -> np.ndarray:
+        return a if every_row else a[keep]
+
+    every_row = bool(keep.all())
     return AnnotationTable(
-        item_codes[keep], items, ann_codes[keep], annotators, label_codes[keep], labels,
-        label_sets, task_codes[keep], tasks, rev_codes[keep], revisions, stamps[keep],
-        rule_codes[keep], rule_sets, batch_codes[keep], batches, file[keep], paths, line[keep],
-        multi, task_obj.id if task_obj is not None else task, problems, summary, dup_error,
+        kept(items.codes), tuple(items.values), kept(annotators.codes), tuple(annotators.values),
+        kept(label_codes), labels, label_sets, kept(tasks.codes), tuple(tasks.values),
+        kept(cols["guideline_rev"].codes), tuple(cols["guideline_rev"].values), kept(stamps),
+        kept(rule_codes), rule_sets, kept(cols["batch"].codes), tuple(cols["batch"].values),
+        kept(file), paths, kept(line), multi, task_obj.id if task_obj is not None else task,
+        problems, summary, dup_error,
     )
 
 
@@ -604,68 +724,55 @@ def _empty_table(paths, problems, read, rejected) -> AnnotationTable:
     )
 
 
-def _select_task(cols, project, task, keep, reject) -> tuple[Task | None, int]:
+def _select_task(task_col: _Coded, project, task, keep, reject) -> tuple[Task | None, int]:
     """The task the rows are for; rows of other tasks are set aside (counted, not rejected)."""
-    has_column = bool(pc.any(pc.is_valid(cols["task"])).as_py()) if len(cols["task"]) else False
+    has_column = bool((task_col.codes >= 0).any())
     known = project.tasks if project is not None else {}
     if task is not None and project is not None and task not in known:
         raise DataError(f"unknown task {task!r}; the project has: {', '.join(sorted(known))}")
+    if has_column and project is not None:
+        unknown = np.array([v not in known for v in task_col.values] + [False])
+        reject(unknown[task_col.codes], "unknown-task",
+               lambda r: f"task {task_col.values[task_col.codes[r]]!r} is not a task of the "
+                         "project; row rejected")
     chosen = task
     if chosen is None and has_column:
-        seen = sorted(set(pc.unique(pc.drop_null(cols["task"])).to_pylist()))
+        seen = sorted({task_col.values[c] for c in np.unique(task_col.codes[keep]) if c >= 0})
         if len(seen) > 1:
             raise DataError(f"the annotations cover several tasks ({', '.join(seen[:10])}); "
                             "choose one with --task")
-        chosen = seen[0]
+        chosen = seen[0] if seen else None
     if chosen is None and project is not None:
         if len(known) > 1:
             raise DataError("the project has several tasks and the annotations have no `task` "
                             "column; choose one with --task")
         chosen = next(iter(known), None)
-    if has_column and project is not None:
-        unknown = ~np.isin(np.array(cols["task"].to_pylist(), dtype=object),
-                           list(known) + [None])
-        reject(unknown, "unknown-task", lambda r: f"task {cols['task'][r].as_py()!r} is not "
-               "a task of the project; row rejected")
     other = 0
     if has_column and chosen is not None:
-        mine = pc.fill_null(pc.equal(cols["task"], chosen), True).to_numpy(zero_copy_only=False)
+        code = task_col.values.index(chosen) if chosen in task_col.values else -2
+        mine = (task_col.codes == code) | (task_col.codes < 0)
         other = int((keep & ~mine).sum())
         keep &= mine
     return (known.get(chosen) if chosen is not None else None), other
 
 
-def _dict_encode(arr: pa.Array) -> tuple[np.ndarray, tuple[str, ...]]:
-    """Codes (-1 for null) into the sorted distinct values."""
-    encoded = pc.dictionary_encode(arr)
-    values = encoded.dictionary.to_pylist()
-    codes = encoded.indices.to_numpy(zero_copy_only=False)
-    codes = np.where(np.isnan(codes), -1, codes).astype(np.int64) if codes.dtype.kind == "f" \
-        else codes.astype(np.int64)
-    order = np.argsort(np.array(values, dtype=object), kind="stable") if values else np.zeros(0, int)
-    rank = np.empty(len(values), dtype=np.int64)
-    rank[order] = np.arange(len(values))
-    codes = np.where(codes >= 0, rank[np.maximum(codes, 0)] if len(values) else -1, -1)
-    return codes, tuple(values[i] for i in order)
-
-
-def _encode_sets(arr: pa.Array) -> tuple[np.ndarray, tuple[tuple[str, ...], ...]]:
+def _encode_sets(col: _Coded) -> tuple[np.ndarray, tuple[tuple[str, ...], ...]]:
     """`;`-joined sets → codes into canonical sorted member tuples (absent → the empty set)."""
-    codes, joined = _dict_encode(arr)
-    canon = [tuple(sorted({m.strip() for m in j.split(";") if m.strip()})) for j in joined]
+    if not col.values:
+        return np.zeros(len(col.codes), dtype=np.int64), ((),)
+    canon = [tuple(sorted({m.strip() for m in j.split(";") if m.strip()})) for j in col.values]
     distinct = sorted(set(canon) | {()})
     index = {s: k for k, s in enumerate(distinct)}
     remap = np.array([index[s] for s in canon] + [index[()]], dtype=np.int64)
-    return remap[np.where(codes >= 0, codes, len(canon))], tuple(distinct)
+    return remap[col.codes], tuple(distinct)
 
 
-def _encode_labels(arr: pa.Array, multi: bool):
-    """Label codes, label strings and member tuples (one-member tuples for single labels)."""
+def _encode_labels(col: _Coded, multi: bool):
+    """Label codes (-1 absent), label strings and member tuples (one-member for single)."""
     if not multi:
-        codes, labels = _dict_encode(arr)
-        return codes, labels, tuple((lab,) for lab in labels)
-    codes, sets = _encode_sets(arr)
-    codes = np.where(pc.is_null(arr).to_numpy(zero_copy_only=False), -1, codes)
+        return col.codes, tuple(col.values), tuple((lab,) for lab in col.values)
+    codes, sets = _encode_sets(col)
+    codes = np.where(col.codes < 0, -1, codes)
     return codes, tuple(";".join(s) for s in sets), sets
 
 
@@ -677,6 +784,8 @@ def _check_duplicates(items_c, anns_c, tasks_c, items, annotators, keep, policy,
         return False
     key = ((tasks_c[rows] + 1) * (len(items) + 1) + items_c[rows]) * (len(annotators) + 1) \
         + anns_c[rows]
+    if key.max() < 64 * len(key) + 1024 and np.bincount(key).max() <= 1:
+        return False  # a counting pass proves there are none, without sorting
     order = np.argsort(key, kind="stable")
     sorted_key = key[order]
     same_as_prev = np.r_[False, sorted_key[1:] == sorted_key[:-1]]
@@ -700,7 +809,8 @@ def _check_duplicates(items_c, anns_c, tasks_c, items, annotators, keep, policy,
             "last": "duplicate judgement (last one kept)"}[policy]
     reject(drop, "duplicate", lambda r: (
         f"{what}: item {items[items_c[r]]!r} by annotator {annotators[anns_c[r]]!r} also at "
-        f"{paths[file[partner[r]]]}:{line[partner[r]]}"))
+        f"{paths[file[partner[r]]]}:{line[partner[r]]}"),
+        None if policy == "error" else "warning")
     return policy == "error"
 
 
@@ -716,7 +826,8 @@ def _timestamps(arr: pa.Array, report) -> np.ndarray:
             .view("datetime64[us]")
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         pass
-    codes, values = _dict_encode(arr)
+    coded, _ = _code(arr)
+    codes, values = coded.codes, coded.values
     parsed = []
     for v in values:
         try:

@@ -133,6 +133,75 @@ def schema_command(kind: str | None, output_dir: Path | None) -> None:
 # --- authoring: init, new-rule, fmt (issue 2) ---------------------------------------------
 
 
+@cli.command("init")
+@click.argument("directory", required=False, default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--name", help="Project name (default: from the folder name).")
+@click.option("--force", is_flag=True, help="Overwrite files the scaffold would write if they exist.")
+def init_command(directory: Path, name: str | None, force: bool) -> None:
+    """Scaffold a guideline repository in DIRECTORY (default: here).
+
+    Writes guidelines.yaml, a sample task with two rules, the JSON Schemas, mkdocs.yml and docs/,
+    pre-commit and GitHub Actions config, and VS Code settings. Refuses to overwrite files.
+    """
+    from guidelines_tool.scaffold import init_project
+
+    scaffold = init_project(directory, name=name, force=force)
+    for path in scaffold.files:
+        click.echo(path)
+    click.echo(f"created a guideline project in {directory} ({len(scaffold.files)} files)", err=True)
+    click.echo("next: git init, `guidelines validate`, `guidelines new-rule --task review-sentiment`", err=True)
+
+
+@cli.command("new-rule")
+@click.option("--task", "task_id", required=True, help="The task the rule belongs to.")
+@click.option("--title", help="The rule's title (default: a TODO to fill in).")
+@click.option("--file", "file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write it (default: guidelines/<task>/rules/<ID>.yaml).")
+def new_rule_command(task_id: str, title: str | None, file: Path | None) -> None:
+    """Write a new rule with the next free id for TASK, and print its path."""
+    from guidelines_tool.authoring import new_rule
+
+    created = new_rule(project_root(), task_id, title=title, path=file)
+    click.echo(os.path.relpath(created.path))
+    for note in created.notes:
+        click.echo(f"note: {note}", err=True)
+    click.echo(f"created {created.rule_id} (draft) for task {task_id}", err=True)
+
+
+@cli.command("fmt")
+@click.option("--check", is_flag=True, help="Write nothing; list files that would change and exit 1 if any.")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+def fmt_command(check: bool, paths: tuple[Path, ...]) -> None:
+    """Rewrite guideline files in canonical key order and style, keeping comments.
+
+    With no PATHS: guidelines.yaml and every file of the project's guideline folder.
+    """
+    from guidelines_tool.formatting import format_paths
+
+    report = format_paths(list(paths), check=check)
+    for outcome in report.outcomes:
+        if outcome.status in ("reformatted", "would-reformat"):
+            click.echo(outcome.path)
+        elif outcome.status == "error":
+            click.echo(f"{outcome.path}:{outcome.line}:{outcome.column}: {outcome.message}", err=True)
+        elif outcome.status == "skipped":
+            click.echo(f"{outcome.path}: skipped: {outcome.message}", err=True)
+    click.echo(fmt_summary(report), err=True)
+    sys.exit(report.exit_code)
+
+
+def fmt_summary(report) -> str:
+    def files(n: int) -> str:
+        return f"{n} file{'' if n == 1 else 's'}"
+
+    unchanged = sum(1 for o in report.outcomes if o.status == "unchanged")
+    parts = [f"{files(len(report.changed))} {'would be reformatted' if report.check else 'reformatted'}"]
+    parts.append(f"{unchanged} unchanged")
+    if report.errors:
+        parts.append(f"{files(len(report.errors))} could not be formatted")
+    return ", ".join(parts)
+
+
 # --- history: log, diff, changelog, release (issue 3) ------------------------------------
 
 
@@ -178,8 +247,11 @@ def _history(root: Path):
         progress.close()
     for note in history.notes:
         click.echo(f"note: {note}", err=True)
-    for finding in history.problems:
+    shown = 5  # old broken versions are worth knowing about, not worth a screenful
+    for finding in history.problems[:shown]:
         click.echo(f"warning: {finding.path}:{finding.line}:{finding.column}: {finding.message}", err=True)
+    if len(history.problems) > shown:
+        click.echo(f"warning: ... and {len(history.problems) - shown} more unparsable old versions", err=True)
     return history
 
 
@@ -187,7 +259,12 @@ def _history(root: Path):
 @click.argument("rule_id")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def log_command(rule_id: str, output_format: str) -> None:
-    """Every revision of one rule, newest first, across renames and moves."""
+    """Every revision of one rule, newest first, across renames and moves.
+
+    History is read along the first-parent line of the config's `branch` (its
+    `origin/` copy in CI checkouts; HEAD, with a note, when neither exists). Shallow
+    clones are refused: fetch the full history first.
+    """
     from guidelines_tool.history import rule_revisions
     from guidelines_tool.history_reporters import LOG_REPORTERS
 
@@ -201,7 +278,11 @@ def log_command(rule_id: str, output_format: str) -> None:
 @click.argument("new", required=False)
 @click.option("--format", "output_format", type=click.Choice(["text", "json", "md"]), default="text", show_default=True)
 def diff_command(old: str | None, new: str | None, output_format: str) -> None:
-    """Rule-level diff between two revisions (default: HEAD vs the working tree) and its bump."""
+    """Rule-level diff between two revisions (default: HEAD vs the working tree) and its bump.
+
+    One revision: that revision vs the working tree. `--format md` is a table for a
+    pull-request comment. Works in shallow clones (it reads only the two trees).
+    """
     from guidelines_tool.history import compare
     from guidelines_tool.history_reporters import DIFF_REPORTERS
 
@@ -226,7 +307,12 @@ def changelog_command(since: str | None, output_format: str) -> None:
 @cli.command("release")
 @click.option("--dry-run", is_flag=True, help="Show the version and changelog; create no tag.")
 def release_command(dry_run: bool) -> None:
-    """Tag the next semantic version (annotated tag; its message is the release's changelog)."""
+    """Tag the next semantic version (annotated tag; its message is the release's changelog).
+
+    The bump is the highest level of everything since the last release tag; the first
+    release is 1.0.0. Refuses on uncommitted changes, when nothing changed, and when HEAD
+    is not the tip of the release branch.
+    """
     from guidelines_tool.history import create_tag
     from guidelines_tool.history_reporters import release_text, section_markdown
     from guidelines_tool.releases import plan_release
@@ -295,8 +381,7 @@ def agreement_command(files, task, scale, by, gold, fmt, seed, n_boot, min_agree
     policy = project.policy_for(table.task_id or "") if project is not None else None
     gold_labels = read_gold(gold, project=project, task=table.task_id) if gold else None
     if gold_labels is not None and gold_labels.problems:
-        click.echo(problems_text(gold_labels.problems, {"read": len(gold_labels.labels),
-                   "used": len(gold_labels.labels), "rejected": {}}), err=True, nl=False)
+        click.echo(problems_text(gold_labels.problems, None), err=True, nl=False)
     report = agreement_report(
         table, project=project, scale=scale, by=by, gold=gold_labels,
         n_boot=n_boot if n_boot is not None else (policy.bootstrap if policy else 2000),
@@ -434,7 +519,7 @@ def render_command(out: Path, rev: str | None) -> None:
 @docs_group.command("build")
 @click.option("--strict", is_flag=True, help="Fail on any MkDocs warning.")
 @click.option("--site-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Where to write the site (default: mkdocs.yml's site_dir; site/<rev> with --rev).")
+              help="Where to write the site (default: mkdocs.yml's site_dir; <site_dir>-versions/<rev> with --rev).")
 @click.option("--rev", default=None, help="Build a release (tag, version or commit) into its own folder.")
 @click.option("-f", "--config-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="The MkDocs config (default: mkdocs.yml at the project root).")

@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Literal
 
-from guidelines_tool.model import Rule, Task
+from guidelines_tool.model import RULE_FIELDS, Rule, Task
 
 Level = Literal["major", "minor", "patch", "none"]
 Change = Literal["added", "changed", "moved", "deprecated", "removed", "re-added"]
@@ -151,10 +151,14 @@ class RuleDiff:
         }
 
 
+_COMPARED = tuple(name for name in RULE_FIELDS if name != "id")
+
+
 def changed_fields(old: Rule, new: Rule) -> tuple[str, ...]:
     """Names of the rule fields whose content differs (in RULE_FIELDS order)."""
-    before, after = old.content(), new.content()
-    return tuple(name for name in before if name != "id" and before[name] != after[name])
+    if old == new:  # records compare by content (sources are excluded): the common case
+        return ()
+    return tuple(name for name in _COMPARED if getattr(old, name) != getattr(new, name))
 
 
 def classify_rule(

@@ -22,15 +22,20 @@ with their own tests; the `Git` class holds the few calls that spawn git.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import dataclasses
+import functools
+import gc
 import hashlib
 import os
 import pickle
+import re
 import subprocess
+import threading
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from guidelines_tool.diffing import Change, Level, RuleDiff, classify_rule, classify_task, parse_version
 from guidelines_tool.errors import HistoryError
@@ -140,10 +145,7 @@ class ParsedBlob:
     rules: tuple[Rule, ...]
     tasks: tuple[Task, ...]
     findings: tuple[Finding, ...]
-
-    @property
-    def ok(self) -> bool:
-        return not any(f.code == "GL001" for f in self.findings)
+    ok: bool = True  # False: the YAML could not be read at all (this version is skipped)
 
 
 # --- the result -------------------------------------------------------------------------------
@@ -179,11 +181,31 @@ class History:
 
     def rules_at(self, sha: str | None) -> dict[str, Rule]:
         """The rules as they stood after commit `sha` (None: before the first commit)."""
-        return _state_at(self.revisions, self._position(sha), "rule")
+        return _state_at(self.revisions, self._rule_indexes, self._position(sha), "rule")
 
     def tasks_at(self, sha: str | None) -> dict[str, Task]:
         """The tasks as they stood after commit `sha` (None: before the first commit)."""
-        return _state_at(self.task_revisions, self._position(sha), "task")
+        return _state_at(self.task_revisions, self._task_indexes, self._position(sha), "task")
+
+    @functools.cached_property
+    def _rule_indexes(self) -> dict[str, list[int]]:
+        return {key: [r.index for r in revs] for key, revs in self.revisions.items()}
+
+    @functools.cached_property
+    def _task_indexes(self) -> dict[str, list[int]]:
+        return {key: [r.index for r in revs] for key, revs in self.task_revisions.items()}
+
+    @functools.cached_property
+    def _task_commit_indexes(self) -> dict[str, list[int]]:
+        by_task: dict[str, set[int]] = {}
+        for revisions in self.revisions.values():
+            for revision in revisions:
+                for rule in (revision.rule, revision.previous):
+                    if rule is not None:
+                        by_task.setdefault(rule.task, set()).add(revision.index)
+        for task_id, revisions in self.task_revisions.items():
+            by_task.setdefault(task_id, set()).update(r.index for r in revisions)
+        return {task_id: sorted(indexes) for task_id, indexes in by_task.items()}
 
     def _position(self, sha: str | None) -> int:
         if sha is None:
@@ -195,6 +217,13 @@ class History:
 
     def resolve(self, rev: str) -> Commit | None:
         """A full or abbreviated sha on the line, a tag name, or a release version (`1.2.0`)."""
+        # Annotation tables repeat the same few revisions on every row: remember the answers.
+        cache = self.__dict__.setdefault("_resolved", {})
+        if rev not in cache:
+            cache[rev] = self._resolve(rev)
+        return cache[rev]
+
+    def _resolve(self, rev: str) -> Commit | None:
         rev = rev.strip()
         for name in (rev, self.tag_prefix + rev):
             if name in self.tags and self.tags[name] in self._index:
@@ -209,20 +238,19 @@ class History:
         return None
 
     def commit_at(self, when: datetime) -> Commit | None:
-        """The newest commit of the line at or before `when` (tz-aware); None before the first."""
+        """The newest commit of the line at or before `when`; None before the first.
+
+        A naive `when` is taken as UTC. Commit dates are committer dates, and a commit never
+        counts as earlier than the commits under it (clock skew on a merged branch).
+        """
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=timezone.utc)
         position = bisect.bisect_right(self._effective, when)
         return self.commits[position - 1] if position else None
 
     def task_change_commits(self, task_id: str) -> list[Commit]:
         """Commits (oldest first) that changed any rule or label of the task."""
-        indexes = {
-            revision.index
-            for revisions in self.revisions.values()
-            for revision in revisions
-            if task_id in {r.task for r in (revision.rule, revision.previous) if r is not None}
-        }
-        indexes |= {revision.index for revision in self.task_revisions.get(task_id, [])}
-        return [self.commits[i] for i in sorted(indexes)]
+        return [self.commits[i] for i in self._task_commit_indexes.get(task_id, [])]
 
     def releases(self) -> list[tuple[str, tuple[int, int, int], Commit]]:
         """Release tags on the line (`<prefix>X.Y.Z`), oldest first."""
@@ -239,11 +267,11 @@ class History:
         return {rule_id for rule_id, revs in self.revisions.items() if revs[0].index <= position}
 
 
-def _state_at(revisions: dict[str, list], position: int, attr: str) -> dict[str, Any]:
+def _state_at(revisions: dict[str, list], indexes: dict[str, list[int]], position: int, attr: str) -> dict[str, Any]:
     state = {}
     for key in sorted(revisions):
         revs = revisions[key]
-        i = bisect.bisect_right([r.index for r in revs], position)
+        i = bisect.bisect_right(indexes[key], position)
         if i and getattr(revs[i - 1], attr) is not None:
             state[key] = getattr(revs[i - 1], attr)
     return state
@@ -370,6 +398,8 @@ class Git:
         """The commit `rev` names, or None when it names none."""
         import git
 
+        if not rev or rev.startswith("-"):  # never let user input reach git as an option
+            return None
         try:
             out = self.repo.git.execute(["git", "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"])
         except git.GitCommandError:
@@ -391,19 +421,34 @@ class Git:
             raise HistoryError("the git repository has no commits yet: commit the guidelines first")
 
     def log(self, tip: str, exclude: str | None = None) -> str:
+        """The first-parent line up to `tip` (oldest first) with the blobs each commit changed."""
         args = ["log", "-z", "--first-parent", "--diff-merges=first-parent", "--raw", "-M",
-                "--no-abbrev", "--no-color", "--reverse", f"--format={LOG_FORMAT}", tip]
+                "--no-abbrev", "--no-color", "--no-ext-diff", "--reverse", f"--format={LOG_FORMAT}", tip]
         if exclude:
             args.append(f"^{exclude}")
-        return self.run(*args)
+        handle = self.repo.git.execute(["git", *args], as_process=True)  # kills git when dropped
+        proc = handle.proc
+        out = proc.stdout.read()  # one read: see read_blobs
+        error = proc.stderr.read()
+        if proc.wait() != 0:
+            raise HistoryError(f"git log failed: {error.decode(errors='replace').strip()}")
+        return out.decode("utf-8", errors="replace")
 
     def read_blobs(self, blob_ids: Iterable[str]) -> dict[str, bytes]:
         """Contents of many blobs through one `git cat-file --batch` process."""
         ids = list(blob_ids)
         if not ids:
             return {}
-        proc = self.repo.git.cat_file("--batch", istream=subprocess.PIPE, as_process=True)
-        out, _ = proc.proc.communicate(("\n".join(ids) + "\n").encode())
+        handle = self.repo.git.cat_file("--batch", "--buffer", istream=subprocess.PIPE, as_process=True)
+        proc = handle.proc  # `handle` must outlive the read: dropping it kills git
+        request = ("\n".join(ids) + "\n").encode()
+        # Feed the ids from a thread and read the answer in one go: communicate()'s poll loop
+        # reads in small pieces and costs more than git itself on megabytes of blobs.
+        writer = threading.Thread(target=_feed, args=(proc.stdin, request), daemon=True)
+        writer.start()
+        out = proc.stdout.read()
+        writer.join()
+        proc.wait()
         return parse_batch_output(out)
 
     def tree_blobs(self, rev: str, folder: str) -> dict[str, str]:
@@ -599,19 +644,163 @@ def _with_path(record: Any, path: str) -> Any:
     return dataclasses.replace(record, **changes) if changes else record
 
 
-def parse_blob(data: bytes, path: str) -> ParsedBlob:
-    """Parse one blob's bytes as the guideline file at `path`."""
+def _feed(stream: Any, data: bytes) -> None:
+    try:
+        stream.write(data)
+        stream.close()
+    except OSError:  # git exited early; its error shows on the read side
+        pass
+
+
+def parse_blob(data: bytes, path: str, chunks: ChunkMemo | None = None) -> ParsedBlob:
+    """Parse one blob's bytes as the guideline file at `path`.
+
+    With a `ChunkMemo`, the top-level entries already seen in other versions are not parsed
+    again (see `parse_chunked`); the result is the same as `loading.parse_file_text`'s.
+    """
     from guidelines_tool.loading import parse_file_text, syntax_finding
 
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        return ParsedBlob(path, (), (), (syntax_finding(path, 1, 1, "file is not valid UTF-8"),))
+        finding = syntax_finding(path, 1, 1, "file is not valid UTF-8")
+        return ParsedBlob(path, (), (), (finding,), ok=False)
+    if chunks is not None:
+        fast = parse_chunked(text, path, chunks)
+        if fast is not None:
+            return fast
     parsed = parse_file_text(text, path)
-    return ParsedBlob(path, tuple(parsed.rules), tuple(parsed.tasks), tuple(parsed.findings))
+    readable = parsed.data is not None or not parsed.findings or _only_empty(parsed.findings)
+    return ParsedBlob(path, tuple(parsed.rules), tuple(parsed.tasks), tuple(parsed.findings), readable)
+
+
+def _only_empty(findings: list[Finding]) -> bool:
+    # An emptied file is readable: its rules are gone, as if it were deleted.
+    return all(f.name == "empty-file" for f in findings)
+
+
+# --- fast path: a version of a file is mostly its previous version -----------------------------
+
+_KEY_LINE = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*:(?:[ \t\r]|$)", re.MULTILINE)
+_MARKERS = re.compile(r"^(?:---|\.\.\.|%)", re.MULTILINE)
+# Anchors, tags and merge keys tie one entry to another: such files take the whole-file path.
+_CROSS_LINKS = re.compile(r"(?:^|[\s\[{,:-])[&!]\S|<<")
+
+
+class ChunkMemo(dict):
+    """Top-level entry text → its parsed (key, value): shared by every version of every file."""
+
+
+def split_top_level(text: str) -> list[str] | None:
+    """Split a block-mapping document into one text chunk per top-level key, or None.
+
+    A chunk starts at a line beginning (column 0) with `key:`; every other line (indented
+    content, `- ` items at column 0, comments, blank lines) belongs to the chunk above it.
+    None when the text has anything the split cannot vouch for: a BOM, document markers or
+    directives after the start, content before the first key, anchors, tags or merge keys.
+    """
+    if not text or text[0] == "\ufeff":
+        return None
+    if ("&" in text or "!" in text or "<<" in text) and _CROSS_LINKS.search(text):
+        return None
+    starts = [match.start() for match in _KEY_LINE.finditer(text)]
+    if not starts:
+        return None
+    head = text[: starts[0]]
+    if head.startswith("---") and head[3:4] in ("\n", "\r"):
+        head = head[4:]  # an explicit document start, with nothing after it on the line
+    if any(line.strip() and not line.lstrip().startswith("#") for line in head.splitlines()):
+        return None
+    if _MARKERS.search(text, starts[0]):
+        return None
+    starts.append(len(text))
+    return [text[a:b] for a, b in zip(starts, starts[1:])]
+
+
+def _chunk_key(chunk: str) -> str:
+    return chunk[: chunk.index(":")]
+
+
+def parse_chunked(text: str, path: str, memo: ChunkMemo) -> ParsedBlob | None:
+    """`loading.parse_file_text` for a block-mapping file, parsing only entries not seen before.
+
+    A file with more than one new entry is parsed whole (one call is cheaper than many) and
+    its entries are remembered; a file with one new entry parses just that entry. Each entry
+    parsed alone must give exactly its one key; any finding, repeated key or surprise returns
+    None and the caller parses the whole file the ordinary way.
+    """
+    from guidelines_tool.loading import parse_file_text, parse_yaml
+
+    chunks = split_top_level(text)
+    if chunks is None:
+        return None
+    new = [chunk for chunk in chunks if chunk not in memo]
+    if len(new) > 1:
+        parsed = parse_file_text(text, path)
+        data = parsed.data
+        if parsed.findings or not isinstance(data, dict) or list(data) != [_chunk_key(c) for c in chunks]:
+            return None
+        for chunk in new:
+            memo[chunk] = (_chunk_key(chunk), data[_chunk_key(chunk)])
+        return ParsedBlob(path, tuple(parsed.rules), tuple(parsed.tasks), ())
+    data: dict[str, Any] = {}
+    for chunk in chunks:
+        entry = memo.get(chunk)
+        if entry is None:
+            value, findings = parse_yaml(chunk, path)
+            if findings or not isinstance(value, dict) or list(value) != [_chunk_key(chunk)]:
+                return None
+            entry = memo[chunk] = next(iter(value.items()))
+        key, value = entry
+        if key in data:
+            return None  # a duplicate key: the whole-file loader reports it properly
+        data[key] = value
+    return records_from_data(data, path)
+
+
+def records_from_data(data: dict[str, Any], path: str) -> ParsedBlob:
+    """Records of a parsed mapping, dispatched on `kind` exactly as `loading.parse_file_text` does."""
+    from guidelines_tool.loading import _str, build_rule, build_task
+
+    kind = data.get("kind")
+    root = Source(path)
+    rules: list[Rule] = []
+    tasks: list[Task] = []
+    if kind == "task":
+        task = build_task(data, root)
+        if task:
+            tasks.append(task)
+        items = data.get("rules") if isinstance(data.get("rules"), list) else []
+        for index, item in enumerate(items):
+            rule = build_rule(item, root.child("rules", index), default_task=_str(data.get("id")))
+            if rule:
+                rules.append(rule)
+    elif kind == "rule":
+        rule = build_rule(data, root)
+        if rule:
+            rules.append(rule)
+    return ParsedBlob(path, tuple(rules), tuple(tasks), ())
 
 
 # --- cache ------------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """A hash of the code that turns blobs into records and revisions.
+
+    Cached records are only as right as the loader that made them: when `loading.py`,
+    `model.py`, `diffing.py` or this module change (an upgrade, a local edit), old cache
+    files no longer match and are rebuilt.
+    """
+    digest = hashlib.sha1(f"{CACHE_VERSION}".encode())
+    here = Path(__file__).parent
+    for name in ("history.py", "loading.py", "model.py", "diffing.py"):
+        try:
+            digest.update((here / name).read_bytes())
+        except OSError:
+            digest.update(name.encode())
+    return digest.hexdigest()
 
 
 class Cache:
@@ -622,6 +811,7 @@ class Cache:
 
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder
+        self.fingerprint = code_fingerprint()
 
     def _path(self, name: str) -> Path | None:
         return self.folder / name if self.folder else None
@@ -635,7 +825,7 @@ class Cache:
                 version, payload = pickle.load(handle)
         except Exception:  # a truncated or foreign file is just a cache miss
             return None
-        return payload if version == CACHE_VERSION else None
+        return payload if version == self.fingerprint else None
 
     def save(self, name: str, payload: Any) -> None:
         path = self._path(name)
@@ -645,7 +835,7 @@ class Cache:
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(f".{os.getpid()}.tmp")
             with tmp.open("wb") as handle:
-                pickle.dump((CACHE_VERSION, payload), handle, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump((self.fingerprint, payload), handle, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, path)
         except OSError:
             pass  # a read-only .git still gets correct (slower) answers
@@ -704,8 +894,35 @@ def read_history(
     line = resolve_line(git_, branch or config.branch)
     folder = guideline_folder(git_, config.guidelines)
     cache = Cache(git_.cache_dir() if use_cache else None)
-    walk = _walk_to(git_, line.tip, folder, cache, progress)
-    return walk.history(line.name, git_.tags(), config.release_tag_prefix, list(line.notes))
+    with _gc_paused():
+        walk = _walk_to(git_, line.tip, folder, cache, progress)
+        history = walk.history(line.name, git_.tags(), config.release_tag_prefix, list(line.notes))
+    for name, sha in history.tags.items():
+        if parse_version(name, history.tag_prefix) and history.index_of(sha) is None:
+            history.notes.append(
+                f"release tag {name} is not on the first-parent line of {history.branch}: "
+                "left out of changelogs and version numbering"
+            )
+    return history
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while records are built or unpickled.
+
+    The walk makes hundreds of thousands of small acyclic objects; the collector's repeated
+    passes over them cost more than the work itself (unpickling a warm cache: 1.3 s → 0.2 s).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        # The records live as long as the History, and hold no reference cycles: freezing
+        # them spares every later collection a pass over them (the first alone costs 0.2 s).
+        gc.freeze()
+        if enabled:
+            gc.enable()
 
 
 def guideline_folder(git_: Git, guidelines: str) -> str:
@@ -716,48 +933,58 @@ def guideline_folder(git_: Git, guidelines: str) -> str:
 
 def _walk_to(git_: Git, tip: str, folder: str, cache: Cache, progress: Progress | None) -> Walk:
     key = hashlib.sha1(f"{folder}\0{git_.prefix}".encode()).hexdigest()[:16]
-    walk_name = f"walk-{key}.pickle"
+    walk_name, blobs_name = f"walk-{key}.pickle", f"blobs-{key}.pickle"
     walk: Walk | None = cache.load(walk_name)
+    if walk is not None and walk.tip == tip:
+        return walk
     entries: list[LogEntry] | None = None
-    if walk is not None and walk.tip != tip:
+    known: dict[str, ParsedBlob] = {}
+    if walk is not None:
         entries = parse_log(git_.log(tip, exclude=walk.tip))
         # Continue only when the cached tip is on the new line (no rewrite, no branch switch).
         if not entries or entries[0].commit.parents[:1] != (walk.tip,):
             walk, entries = None, None
-    if walk is None:
+    full = walk is None
+    if full:
+        # A full replay: blobs parsed by earlier runs are worth loading. (A warm run that
+        # only adds commits parses its few new blobs faster than it could load them all.)
         walk = Walk(folder, git_.prefix)
         entries = parse_log(git_.log(tip))
-    if not entries:
-        return walk
-    blobs = _parsed_blobs(git_, walk, entries, cache, progress)
+        known = cache.load(blobs_name) or {}
+    before = len(known)
+    blobs = _parsed_blobs(git_, walk, entries, known, progress)
     total = len(entries)
     for done, entry in enumerate(entries, 1):
         walk.apply(entry, blobs)
         if progress and (done % 100 == 0 or done == total):
             progress(done, total)
     cache.save(walk_name, walk)
+    if full and len(known) > before:
+        cache.save(blobs_name, known)
     return walk
 
 
 def _parsed_blobs(
-    git_: Git, walk: Walk, entries: list[LogEntry], cache: Cache, progress: Progress | None
+    git_: Git, walk: Walk, entries: list[LogEntry], known: dict[str, ParsedBlob], progress: Progress | None
 ) -> dict[str, ParsedBlob]:
+    """Parse the blobs `entries` need that `known` lacks (adding them to it)."""
     paths = {
         change.new_blob: walk.project_path(change.new_path)
         for entry in entries
         for change in entry.changes
         if change.new_blob and walk.wanted(change.new_path)
     }
-    known: dict[str, ParsedBlob] = cache.load("blobs.pickle") or {}
-    missing = sorted(blob for blob in paths if blob not in known)
+    # In commit order: a file's previous version is seen first, so only its changed entries
+    # are new to the chunk memo.
+    missing = [blob for blob in paths if blob not in known]
     if missing:
         contents = git_.read_blobs(missing)
+        memo = ChunkMemo()
         for done, blob in enumerate(missing, 1):
             if blob in contents:
-                known[blob] = parse_blob(contents[blob], paths[blob])
+                known[blob] = parse_blob(contents[blob], paths[blob], memo)
             if progress and (done % 100 == 0 or done == len(missing)):
                 progress(done, len(missing))
-        cache.save("blobs.pickle", known)
     return {blob: known[blob] for blob in paths if blob in known}
 
 

@@ -254,6 +254,8 @@ def release_text(plan: ReleasePlan, *, dry_run: bool) -> str:
     previous = f"since {plan.previous_tag}" if plan.previous_tag else "first release"
     verb = "would tag" if dry_run else "tagged"
     head = f"{verb} {plan.tag} on {plan.commit.short} ({plan.section.bump} release, {previous})"
+    if not dry_run:
+        head += f"\npublish it with: git push origin {plan.tag}"
     return head + "\n\n" + section_markdown(plan.section)
 
 

@@ -9,6 +9,7 @@ commands keep their own dict (e.g. `AGREEMENT_REPORTERS`) next to it in this mod
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 from typing import Any, ClassVar
 from xml.sax.saxutils import escape, quoteattr
@@ -214,4 +215,5 @@ def _gh_property(text: str) -> str:
 
 
 def _md_cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """Table-safe and inert: no pipes, no line breaks, no raw HTML from YAML text."""
+    return html.escape(text, quote=False).replace("|", "\\|").replace("\n", " ")

@@ -127,6 +127,8 @@ def _problems(error: Any) -> list[SchemaProblem]:
         missing = [key for key in error.validator_value if isinstance(error.instance, dict) and key not in error.instance]
         return [SchemaProblem(pointer, MISSING_KEY, f"missing required key {key!r}{where}") for key in missing]
     message = _message(error)
+    if len(message) > 300:  # a huge value quoted whole helps nobody
+        message = message[:297] + "..."
     return [SchemaProblem(pointer, INVALID_VALUE, f"{_name(pointer)}{message}", at_value=True)]
 
 
@@ -135,13 +137,18 @@ def _message(error: Any) -> str:
         choices = ", ".join(repr(choice) for choice in error.validator_value)
         value = error.instance
         hint = _suggest(value, [str(c) for c in error.validator_value]) if isinstance(value, str) else ""
-        return f"{value!r} is not one of {choices}{hint}"
+        return f"{_short(value)} is not one of {choices}{hint}"
     if error.validator == "pattern":
         hint = _HINTS.get(error.validator_value)
-        return f"{error.instance!r} does not match {error.validator_value!r}" + (f" ({hint})" if hint else "")
+        return f"{_short(error.instance)} does not match {error.validator_value!r}" + (f" ({hint})" if hint else "")
     if error.validator == "type" and not error.absolute_path and not isinstance(error.instance, dict):
         return "a guideline file holds one mapping (`kind: ...` and its fields), not a " + type(error.instance).__name__
     return error.message
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def _name(pointer: tuple) -> str:

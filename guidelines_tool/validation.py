@@ -55,6 +55,7 @@ def validate(root: Path, paths: list[Path] | None = None) -> ValidationResult:
     findings = list(project.load_findings)
     for item in parsed:
         findings.extend(schema_findings(item, locate))
+    findings.extend(_missing_folder(root, project, locate))
     settings = _lint_settings(parsed[0])
     findings.extend(settings.problems(locate))
     findings.extend(run_checks(project, locate, disabled=settings.disabled, severities=settings.severity))
@@ -90,6 +91,16 @@ def schema_findings(item: ParsedFile, locate: Locator) -> list[Finding]:
         where = locate(Source(item.path, problem.pointer), value=problem.at_value)
         findings.append(Finding(item.path, where.line, where.column, *problem.kind, "error", problem.message))
     return findings
+
+
+def _missing_folder(root: Path, project: Project, locate: Locator) -> list[Finding]:
+    """A guideline folder that is not there would make every check pass on nothing: say so."""
+    folder = project.config.guidelines
+    if (root / folder).is_dir():
+        return []
+    where = locate(Source(CONFIG_NAME, ("guidelines",)), value=True)
+    message = f"guideline folder {folder!r} does not exist (no task or rule files were checked)"
+    return [Finding(CONFIG_NAME, where.line, where.column, *INVALID_VALUE, "error", message)]
 
 
 def _type_name(value: Any) -> str:

@@ -104,3 +104,68 @@ def inventory(files: dict[str, str]) -> Inventory:
 
 def html_files(site: Path) -> dict[str, str]:
     return {p.relative_to(site).as_posix(): p.read_text(encoding="utf-8") for p in sorted(site.rglob("*.html"))}
+
+
+# --- a real git history for the fixture project -------------------------------------------
+
+GIT_ENV = {"GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": "/dev/null"}
+
+
+def git(repo: Path, *args: str, date: str | None = None) -> str:
+    import os
+    import subprocess
+
+    env = {**os.environ, **GIT_ENV}
+    if date:
+        env.update(GIT_AUTHOR_DATE=date, GIT_COMMITTER_DATE=date)
+    return subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True, text=True).stdout
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def git_project(tmp_path: Path, **kwargs) -> Path:
+    """The fixture project as a repository with three releases.
+
+    v1.0.0: PPS-001 (older wording), PPS-003 active, toxicity task. v1.1.0: PPS-002 added, PPS-001
+    reworded with a new example. v2.0.0: PPS-003 deprecated in favour of PPS-002, label `scene`
+    gets a definition change, TOX-001's decision unchanged. The work tree ends as the fixture.
+    """
+    root = copy_project(tmp_path, **kwargs)
+    rules = root / "guidelines" / "photo-subject" / "rules"
+    final = {p: p.read_text(encoding="utf-8") for p in sorted(root.rglob("*.yaml"))}
+    git(root, "init", "-q", "-b", "main")
+    git(root, "config", "user.name", "Test Lead")
+    git(root, "config", "user.email", "lead@example.com")
+    git(root, "config", "commit.gpgsign", "false")
+    git(root, "config", "tag.gpgsign", "false")
+    # v1.0.0
+    pps002 = final[rules / "pps-002.yaml"]
+    (rules / "pps-002.yaml").unlink()
+    _edit(rules / "pps-001.yaml", "The subject in sharpest focus is the **primary** subject.",
+          "The sharpest object is the subject.")
+    _edit(rules / "pps-001.yaml", "counterexamples:", "counterexamples_:")  # no near misses yet
+    _edit(rules / "pps-001.yaml", "counterexamples_:\n  - {input: \"Face sharp, handbag blurred\", label: person, why: \"face in focus\"}\n", "")
+    _edit(rules / "pps-001.yaml", "see_also: [PPS-002]\n", "")
+    _edit(rules / "pps-003.yaml", "status: deprecated", "status: active")
+    _edit(rules / "pps-003.yaml", "replaced_by: PPS-002\n", "")
+    _edit(root / "guidelines" / "photo-subject" / "task.yaml", "No single subject stands out.", "A scene.")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "First guidelines", date="2026-01-05T10:00:00+00:00")
+    git(root, "tag", "v1.0.0")
+    # v1.1.0
+    (rules / "pps-002.yaml").write_text(pps002, encoding="utf-8")
+    (rules / "pps-001.yaml").write_text(final[rules / "pps-001.yaml"], encoding="utf-8")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "Equal focus rule; clarify PPS-001", date="2026-02-10T09:30:00+00:00")
+    git(root, "tag", "v1.1.0")
+    # v2.0.0: the work tree as the fixture has it
+    for path, text in final.items():
+        path.write_text(text, encoding="utf-8")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "Retire size rule", date="2026-03-15T16:00:00+00:00")
+    git(root, "tag", "v2.0.0")
+    return root

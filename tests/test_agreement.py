@@ -207,3 +207,64 @@ def test_cohen_needs_two_annotators() -> None:
     result = ag.cohen_kappa(r)
     assert result.value is None and "exactly two annotators" in result.reason
     assert ag.fleiss_kappa(r).value is not None
+
+
+# --- multi-label: MASI α and the binary decomposition ---------------------------------------
+
+
+def _alpha_by_definition(units: list[list[frozenset]], distance) -> float:
+    """Krippendorff's α straight from its definition, pair by pair (slow, obvious)."""
+    pairable = [u for u in units if len(u) >= 2]
+    values = [v for u in pairable for v in u]
+    n = len(values)
+    d_o = sum(
+        sum(distance(a, b) for i, a in enumerate(u) for j, b in enumerate(u) if i != j)
+        / (len(u) - 1) for u in pairable) / n
+    d_e = sum(distance(a, b) for i, a in enumerate(values) for j, b in enumerate(values)
+              if i != j) / (n * (n - 1))
+    return 1 - d_o / d_e
+
+
+def test_masi_alpha_matches_the_definition() -> None:
+    rng = np.random.default_rng(5)
+    labels = ["a", "b", "c", "d"]
+    units = [[frozenset(x for x in labels if rng.random() < 0.4) for _ in range(rng.integers(1, 4))]
+             for _ in range(30)]
+    items = [i for i, u in enumerate(units) for _ in u]
+    coders = [k for u in units for k in range(len(u))]
+    sets = [";".join(sorted(s)) for u in units for s in u]
+    r = encode(items, coders, sets)
+    r = Ratings(r.item, r.annotator, r.value, r.categories, None, r.items, r.annotators,
+                ag.masi_matrix([frozenset(c.split(";")) - {""} for c in r.categories]))
+    expected = _alpha_by_definition(units, ag.masi_distance)
+    assert ag.krippendorff_alpha(r).value == pytest.approx(expected, abs=1e-12)
+    reps = ag.alpha_bootstrap(r, "nominal", 20, np.random.default_rng(0))
+    assert np.isfinite(reps).sum() >= 15
+
+
+def test_masi_distance_cases() -> None:
+    a, b = frozenset("ab"), frozenset("a")
+    assert ag.masi_distance(a, a) == 0
+    assert ag.masi_distance(a, b) == pytest.approx(1 - 0.5 * 2 / 3)
+    assert ag.masi_distance(frozenset("ab"), frozenset("bc")) == pytest.approx(1 - 1 / 3 / 3)
+    assert ag.masi_distance(frozenset("a"), frozenset("c")) == 1
+    assert ag.masi_distance(frozenset(), frozenset("c")) == 1
+
+
+def test_binary_alphas_match_krippendorff_package() -> None:
+    krippendorff = pytest.importorskip("krippendorff")
+    r = _random_ratings(11, q=4)
+    counts = r.counts
+    alphas = ag.binary_alphas(counts, counts.sum(axis=1))
+    m = _reliability_matrix(r)
+    for k, result in enumerate(alphas):
+        binary = np.where(np.isnan(m), np.nan, (m == k + 1).astype(float))
+        expected = krippendorff.alpha(reliability_data=binary, level_of_measurement="nominal")
+        assert result.value == pytest.approx(expected, abs=1e-9)
+
+
+def test_annotator_agreement_counts_pairs() -> None:
+    r = encode([1, 1, 1, 2, 2], ["a", "b", "c", "a", "b"], ["x", "x", "y", "y", "y"])
+    rows = {row.annotator: row for row in ag.annotator_agreement(r)}
+    assert rows["a"].n_pairs == 3 and rows["a"].percent_agreement.value == pytest.approx(2 / 3)
+    assert rows["c"].n_pairs == 2 and rows["c"].percent_agreement.value == 0.0

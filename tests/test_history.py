@@ -295,9 +295,10 @@ def test_detached_head_reads_the_configured_branch(repo: Path) -> None:
     assert history.branch == "main" and "R-2" in history.revisions and not history.notes
 
 
-def test_unknown_revision(repo: Path) -> None:
-    with pytest.raises(HistoryError, match="unknown revision 'nope'"):
-        read_tree(repo, "nope")
+@pytest.mark.parametrize("rev", ["nope", "--output=/tmp/x", "HEAD~99", ""])
+def test_unknown_revision(repo: Path, rev: str) -> None:
+    with pytest.raises(HistoryError, match="unknown revision"):
+        read_tree(repo, rev)
 
 
 # --- the cache --------------------------------------------------------------------------------
@@ -339,3 +340,175 @@ def test_cache_rebuilds_after_history_is_rewritten(repo: Path) -> None:
     history = read_history(repo)
     assert snapshot(history) == snapshot(read_history(repo, use_cache=False))
     assert history.rules_at(history.tip.sha)["R-1"].rationale == "Two."
+
+
+# --- the chunked fast path gives what the whole-file loader gives --------------------------------
+
+from guidelines_tool.history import ChunkMemo, parse_blob, split_top_level  # noqa: E402
+
+TRICKY = {
+    "plain rule": rule_yaml("R-1"),
+    "block scalars and folded": "kind: rule\nid: R-1\nwhen: |\n  line one\n\n  line two\nrationale: >-\n  folded\n  text\n",
+    "keep chomping before next key": "kind: rule\nid: R-1\nwhen: |+\n  kept\n\n\nrationale: x\n",
+    "sequence at column 0": "kind: rule\nid: R-1\nlabels:\n- a\n- b\nwhen: x\n",
+    "comments between keys": "# modeline\nkind: rule\n# about id\nid: R-1\nwhen: x  # trailing\n",
+    "document start marker": "---\nkind: rule\nid: R-1\nwhen: x\n",
+    "document end marker": "kind: rule\nid: R-1\n...\n",
+    "anchors and aliases": "kind: rule\nid: R-1\nwhen: &w text\nrationale: *w\n",
+    "merge key": "kind: task\nid: t\nbase: &b {name: A}\nlabels:\n  - <<: *b\n    id: a\n",
+    "tagged value": "kind: rule\nid: R-1\nwhen: !!str 12\n",
+    "duplicate key": "kind: rule\nid: R-1\nid: R-2\n",
+    "yaml 1.2 booleans and numbers": "kind: rule\nid: R-1\ndecision: no\ntitle: 1.0\nwhen: on\n",
+    "dates become strings": "kind: rule\nid: R-1\nambiguous_cases:\n  - {case: c, resolution: r, decided: 2026-10-02}\n",
+    "quoted multi-line": 'kind: rule\nid: R-1\nwhen: "first\n  second"\nrationale: x\n',
+    "flow mapping over lines": "kind: rule\nid: R-1\nexamples: [{input: a,\n  label: a}]\n",
+    "task with inline rules": task_yaml(inline=inline_rules(rule_yaml("R-1"), rule_yaml("R-2", decision="b"))),
+    "not a mapping": "- a\n- b\n",
+    "broken": "kind: rule\nid: [R-1\n",
+    "empty": "",
+    "only comments": "# nothing\n",
+    "byte order mark": "\ufeffkind: rule\nid: R-1\n",
+    "key that resolves to a bool": "kind: rule\nid: R-1\ntrue: x\n",
+    "tab indentation": "kind: rule\nid: R-1\nlabels:\n\t- a\n",
+    "windows line ends": "kind: rule\r\nid: R-1\r\nlabels:\r\n  - a\r\nwhen: |\r\n  x\r\n",
+}
+
+
+def records(blob) -> tuple:
+    sources = [r.source for r in blob.rules] + [t.source for t in blob.tasks]
+    sources += [e.source for r in blob.rules for e in r.examples + r.counterexamples]
+    return blob.rules, blob.tasks, sources, blob.ok
+
+
+@pytest.mark.parametrize("name", sorted(TRICKY))
+def test_chunked_parse_equals_whole_file_parse(name: str) -> None:
+    text = TRICKY[name]
+    whole = parse_blob(text.encode(), "g/x.yaml")
+    memo = ChunkMemo()
+    # parse a neighbour first so the tricky text goes through the one-new-entry path too
+    parse_blob(rule_yaml("R-1").encode(), "g/x.yaml", memo)
+    assert records(parse_blob(text.encode(), "g/x.yaml", memo)) == records(whole)
+    assert records(parse_blob(text.encode(), "g/y.yaml", ChunkMemo()))[:2] == records(whole)[:2]
+
+
+def test_sample_project_files_parse_the_same_both_ways() -> None:
+    files = sorted(Path(__file__).parent.parent.glob("sample_guidelines/guidelines/**/*.yaml"))
+    assert files
+    memo = ChunkMemo()
+    for file in files:
+        data = file.read_bytes()
+        assert records(parse_blob(data, file.name, memo)) == records(parse_blob(data, file.name)), file
+
+
+@pytest.mark.parametrize(
+    ("text", "chunks"),
+    [
+        ("a: 1\nb:\n  - x\n", ["a: 1\n", "b:\n  - x\n"]),
+        ("# c\na: 1\n\n# d\nb: 2", ["a: 1\n\n# d\n", "b: 2"]),
+        ("---\na: 1\n", ["a: 1\n"]),
+        ("a: 1\n---\nb: 2\n", None),
+        ("x\na: 1\n", None),
+        ("a: &x 1\n", None),
+        ("- a\n", None),
+        ("", None),
+    ],
+)
+def test_split_top_level(text: str, chunks: list[str] | None) -> None:
+    assert split_top_level(text) == chunks
+
+
+def test_commit_at_takes_naive_times_as_utc_and_never_goes_back_in_time(repo: Path) -> None:
+    late = commit(repo, "dated late", {f"{RULES}/r2.yaml": rule_yaml("R-2")}, date=BASE_DATE + timedelta(days=2))
+    skewed = commit(repo, "clock skew", {f"{RULES}/r3.yaml": rule_yaml("R-3")}, date=BASE_DATE + timedelta(days=1))
+    history = read_history(repo, use_cache=False)
+    naive = (BASE_DATE + timedelta(days=1, hours=12)).replace(tzinfo=None)
+    assert history.commit_at(naive).sha == history.commits[0].sha  # skewed commit sits after `late`
+    assert history.commit_at(BASE_DATE + timedelta(days=3)).sha == skewed
+    # at the late commit's time the skewed one (made after it on the line) is in effect too
+    assert history.commit_at(BASE_DATE + timedelta(days=2)).sha == skewed
+    assert history.commit_at(BASE_DATE + timedelta(days=2) - timedelta(seconds=1)).sha != late
+
+
+def test_cache_written_by_other_code_is_ignored(repo: Path) -> None:
+    import pickle
+
+    read_history(repo)
+    (walk_file,) = (repo / ".git" / "guidelines-cache").glob("walk-*.pickle")
+    version, walk = pickle.loads(walk_file.read_bytes())
+    walk.revisions.clear()  # what a stale loader's cache could hold
+    walk_file.write_bytes(pickle.dumps(("some older code", walk)))
+    assert read_history(repo).revisions
+
+
+# --- the replayed walk agrees with the trees themselves ------------------------------------------
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_rules_at_every_commit_match_that_commits_tree(tmp_path: Path, seed: int) -> None:
+    """Random edits, renames, moves inline and out, deletions, re-adds and merged branches:
+    the state history replays at each commit is exactly what that commit's tree holds."""
+    import random
+
+    rng = random.Random(seed)
+    ids = [f"R-{i}" for i in range(6)]
+    where: dict[str, str] = {rid: f"{RULES}/{rid.lower()}.yaml" for rid in ids[:4]}  # path or TASK
+    texts = {rid: rule_yaml(rid) for rid in ids}
+    repo = make_repo(tmp_path / "r", {"guidelines.yaml": CONFIG, TASK: task_yaml(),
+                                      **{where[rid]: texts[rid] for rid in where}})
+
+    def task_file() -> str:
+        inline = [texts[rid] for rid in sorted(where) if where[rid] == TASK]
+        return task_yaml(inline=inline_rules(*inline) if inline else "")
+
+    def step() -> dict[str, str | None]:
+        rid = rng.choice(ids)
+        roll = rng.random()
+        if rid not in where:  # (re-)add in a file of its own
+            where[rid] = f"{RULES}/{rid.lower()}-{rng.randrange(99)}.yaml"
+            return {where[rid]: texts[rid]}
+        old = where[rid]
+        if roll < 0.45:
+            texts[rid] = rule_yaml(rid, rationale=f"v{rng.randrange(10**6)}", decision=rng.choice("ab"))
+        elif roll < 0.6:
+            where.pop(rid)
+            return {TASK: task_file()} if old == TASK else {old: None}
+        elif roll < 0.8:
+            where[rid] = TASK if old != TASK else f"{RULES}/{rid.lower()}-out.yaml"
+        else:
+            where[rid] = f"{RULES}/{rid.lower()}-{rng.randrange(99)}.yaml"
+        files: dict[str, str | None] = {TASK: task_file()}
+        if old != TASK and old != where[rid]:
+            files[old] = None
+        if where[rid] != TASK:
+            files[where[rid]] = texts[rid]
+        return files
+
+    for n in range(14):
+        if n % 5 == 4:
+            git(repo, "checkout", "-q", "-b", f"side{n}")
+            commit(repo, f"side {n}", step())
+            git(repo, "checkout", "-q", "main")
+            merge(repo, f"side{n}", f"merge side {n}")
+        else:
+            commit(repo, f"step {n}", step())
+    history = read_history(repo, use_cache=False)
+    for c in history.commits:
+        rules, tasks, _ = read_tree(repo, c.sha)
+        replayed = history.rules_at(c.sha)
+        assert replayed == rules, c.message
+        assert {k: r.source.path for k, r in replayed.items()} == {k: r.source.path for k, r in rules.items()}
+        assert history.tasks_at(c.sha) == tasks
+    for revisions in history.revisions.values():
+        for before, after in zip(revisions, revisions[1:]):
+            assert before.rule == after.previous  # each revision starts where the last ended
+
+
+def test_release_tag_off_the_line_is_noted(repo: Path) -> None:
+    git(repo, "checkout", "-q", "-b", "side")
+    commit(repo, "side", {f"{RULES}/r2.yaml": rule_yaml("R-2")})
+    tag(repo, "v9.0.0")
+    git(repo, "checkout", "-q", "main")
+    history = read_history(repo, use_cache=False)
+    assert history.releases() == [] and history.resolve("v9.0.0") is None
+    assert history.notes == ["release tag v9.0.0 is not on the first-parent line of main: "
+                             "left out of changelogs and version numbering"]

@@ -91,11 +91,15 @@ class HistoryUntil:
         self.commits = history.commits[: shas.index(sha) + 1]
         kept = {commit.sha for commit in self.commits}
         self.tags = {tag: s for tag, s in history.tags.items() if s in kept}
+        self.tag_prefix = getattr(history, "tag_prefix", "v")
         self.revisions = {
             rule_id: [r for r in revisions if r.commit.sha in kept]
             for rule_id, revisions in history.revisions.items()
         }
         self.problems = getattr(history, "problems", [])
+
+    def releases(self) -> list:
+        return [entry for entry in self._history.releases() if entry[0] in self.tags]
 
     def __getattr__(self, name: str) -> Any:  # rules_at, tasks_at, resolve, ...
         return getattr(self._history, name)

@@ -73,10 +73,10 @@ class GuidelinesPlugin(BasePlugin[GuidelinesConfig]):
         return load_site_data(self.root, rev=self.rev, with_history=self.config.history,
                               with_annotations=self.config.annotations)
 
-    def preload(self, config_file: str) -> None:
+    def preload(self, config_file: str, data: SiteData | None = None) -> None:
         """Load before MkDocs runs, so `guidelines docs build` reports bad input as itself."""
         self._config_file = config_file
-        self._preloaded = self.load()
+        self._preloaded = data or self.load()
 
     def on_files(self, files: Files, *, config) -> Files:
         try:

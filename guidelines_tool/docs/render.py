@@ -37,8 +37,8 @@ FIELD_WORDS = {
     "status": "its status",
     "labels": "the labels it decides between",
     "decision": "the label it assigns",
-    "when": "when it applies",
-    "unless": "its exceptions (unless)",
+    "when": "the condition (when)",
+    "unless": "the exceptions (unless)",
     "rationale": "the rationale",
     "examples": "the examples",
     "counterexamples": "the near-miss examples",
@@ -387,6 +387,10 @@ def release_list(history: Any, prefix: str) -> list[Release]:
     """Release tags on the branch's line, oldest first (tags off the line are not releases here)."""
     if history is None:
         return []
+    if hasattr(history, "releases"):  # history knows versions: `<prefix>X.Y.Z` tags only
+        index = _commit_index(history)
+        return [Release(name, commit.sha, commit.date, index[commit.sha])
+                for name, _version, commit in history.releases()]
     index = _commit_index(history)
     commits = list(history.commits)
     releases = [
@@ -557,7 +561,7 @@ def describe_field(name: str, before: Rule, after: Rule, task: Task | None) -> s
         if name == "ambiguous_cases" and added:
             text += " (new: " + "; ".join(f"“{plain(case.case)}”" for case in added) + ")"
         return text
-    return f"{words} reworded"
+    return f"{words} was reworded"
 
 
 def label_changes(old_tasks: Mapping[str, Task], new_tasks: Mapping[str, Task]) -> list[tuple[str, str]]:
@@ -571,9 +575,11 @@ def label_changes(old_tasks: Mapping[str, Task], new_tasks: Mapping[str, Task]) 
             entries.append(("Changes how you label",
                             f"label **{plain(before[label_id].name)}** (`{plain(label_id)}`) removed."))
         for label_id in sorted(set(before) & set(after)):
-            if before[label_id] != after[label_id]:
+            changed = [name for name in ("name", "definition", "include", "exclude", "value")
+                       if getattr(before[label_id], name) != getattr(after[label_id], name)]
+            if changed:
                 entries.append(("Wording and examples",
-                                f"label **{plain(after[label_id].name)}**: its definition or use changed."))
+                                f"label **{plain(after[label_id].name)}**: {', '.join(changed)} changed."))
     return entries
 
 
@@ -591,7 +597,7 @@ def quality_page(project: Project, links: Links, history: Any, impact: Any, hots
         points = series[task_id]
         task = project.tasks.get(task_id)
         out.append(f"### {plain(task.title if task else task_id)}\n")
-        out.append(f"![Agreement over time for {plain(task.title if task else task_id)}]"
+        out.append(f"![Agreement over time for {plain(_title_text(task.title if task else task_id))}]"
                    f"({href(QUALITY, chart_path(task_id))})\n")
         rows = [[_fmt_date(p.date), f"`{plain(p.commit[:10])}`", _fmt_number(p.alpha), str(p.n_items)]
                 for p in points]

@@ -2,12 +2,12 @@
 
 Every YAML field is untrusted. Two kinds of field, two functions:
 
-- `plain(text)`: short text (titles, label names, example inputs, tags). HTML-escaped, then every
-  ASCII punctuation character except `. , ; ? ! % / -` becomes a numeric character reference.
-  What is left is letters, digits, spaces, non-ASCII text, those eight characters and `&#NN;`
-  references: no Markdown construct that carries a URL or attributes (link, image, autolink,
-  attr_list `{ ... }`, macro `{{ }}`, emphasis, code, table pipe) and no HTML tag can be formed
-  from it, in any Markdown renderer, at any indentation (inside tabs and admonitions too).
+- `plain(text)`: short text (titles, label names, example inputs, tags). `<`, `>` and `&` are
+  HTML-escaped and the characters Markdown builds links, code, emphasis, tables, attribute lists,
+  macros, math and emoji from (brackets, backtick, backslash, `* _ { } | $ : # ~`) become numeric
+  character references (`&#91;`), which every Markdown renderer passes through as text. No tag, link, autolink, image,
+  attr_list `{ ... }` or `{{ }}` can be formed from the result, at any indentation (inside tabs
+  and admonitions too). Plain text is only ever placed in element content, never in attributes.
 - `rich(text)`: long Markdown fields (`when`, `description`, `rationale`, `definition`,
   resolutions). Rendered to HTML by Python-Markdown with a fixed set of harmless extensions (no
   attr_list, no md_in_html), sanitized by `nh3` (an allowlist of tags; only `href` on links, with
@@ -42,8 +42,10 @@ MARKDOWN_EXTENSIONS = ("tables", "sane_lists", "fenced_code")
 
 # Any ASCII punctuation, plus control characters; `&` only when it does not already start a
 # character reference (nh3 output is already escaped).
-_TEXT_SPECIAL = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);|[\"#$&'()*+:<=>@\[\\\]^_`{|}~]|[\x00-\x1f\x7f]")
+_TEXT_SPECIAL = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);|[#$&*:<>\[\\\]_`{|}~]|[\x00-\x1f\x7f]")
 _TAG_OR_TEXT = re.compile(r"(<[^>]*>)")
+# One line of words and harmless punctuation, not starting like a list, heading or code block.
+_SIMPLE_PARAGRAPH = re.compile(r"[ \t]{0,3}[^\W\d_](?:[^\W_]|[ ,.;?!'\"()%/-])*\n?")
 _VISIBLE = re.compile(r"(?:^|>)[^<]*?\S")
 
 
@@ -68,17 +70,21 @@ def plain(text: str | None) -> str:
     if not text:
         return ""
     flat = " ".join(str(text).split())
-    return _inert_text(html.escape(flat, quote=True))
+    return _inert_text(html.escape(flat, quote=False))
 
 
 def inert_html(fragment: str) -> str:
     """Sanitized HTML → the same HTML on one line, its text nodes free of Markdown syntax."""
     parts = []
+    in_pre = False
     for index, piece in enumerate(_TAG_OR_TEXT.split(fragment)):
         if index % 2:  # a tag from nh3's serializer: only allowed names and attributes
             parts.append(piece.replace("\n", "&#10;"))
+            name = piece[1:].split(">", 1)[0].split(" ", 1)[0].lower()
+            in_pre = True if name == "pre" else False if name == "/pre" else in_pre
         else:
-            parts.append(_inert_text(piece))
+            # Outside <pre> a line break is just white space: a space keeps the page small.
+            parts.append(_inert_text(piece if in_pre else piece.replace("\n", " ")))
     return "".join(parts)
 
 
@@ -102,7 +108,10 @@ def rich_html(text: str | None) -> str:
     """Untrusted Markdown → sanitized, inert, one-line HTML (empty string for empty input)."""
     if not text or not str(text).strip():
         return ""
-    rendered = _MARKDOWN.reset().convert(str(text))
+    text = str(text)
+    if _SIMPLE_PARAGRAPH.fullmatch(text):  # nothing Markdown would format: skip the parser
+        return f"<p>{plain(text)}</p>"
+    rendered = _MARKDOWN.reset().convert(text)
     cleaned = sanitize(rendered)
     if not _VISIBLE.search(cleaned):  # all of it was markup the sanitizer removed: show it as text
         return f"<p>{plain(text)}</p>"

@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from guidelines_tool.docs.data import load_site_data
+from guidelines_tool.docs.data import SiteData, load_site_data
 from guidelines_tool.docs.render import tag_name
 from guidelines_tool.errors import ConfigError, GuidelinesError
 
@@ -61,9 +61,11 @@ def _plugin(cfg):
 
 
 def build_site(root: Path, *, config_file: Path | None = None, strict: bool = False,
-               site_dir: Path | None = None, rev: str | None = None) -> BuildResult:
+               site_dir: Path | None = None, rev: str | None = None, data: SiteData | None = None) -> BuildResult:
     """Build the site in-process. With `rev`, build that release's guidelines into its own folder
-    (default `site/<rev>`), so each release an annotator was trained on stays readable."""
+    (default `<site_dir>-versions/<rev>`, e.g. `site-versions/v1.2.0`), so the release an annotator
+    was trained on stays readable next to the latest. `data`: site data a caller already has
+    (history, impact results), used instead of reading them again."""
     from mkdocs import exceptions
     from mkdocs.commands.build import build
 
@@ -71,12 +73,14 @@ def build_site(root: Path, *, config_file: Path | None = None, strict: bool = Fa
     overrides = {"strict": strict}
     if site_dir is not None:
         overrides["site_dir"] = str(site_dir)
-    elif rev is not None:
-        overrides["site_dir"] = str(config_path.parent / "site" / tag_name(rev))
     cfg = _load(config_path, **overrides)
+    if site_dir is None and rev is not None:
+        # Not inside site_dir: MkDocs empties that folder on every build of the latest version.
+        latest = Path(cfg.site_dir)
+        cfg.site_dir = str(latest.with_name(latest.name + "-versions") / tag_name(rev))
     plugin = _plugin(cfg)
     plugin.rev = rev
-    plugin.preload(cfg.config_file_path)
+    plugin.preload(cfg.config_file_path, data)
     counter = _WarningCounter()
     logging.getLogger("mkdocs").addHandler(counter)
     try:

@@ -41,9 +41,10 @@ def _check_rule(rule: Rule, task: Task) -> Iterator[Problem]:
         yield _problem(rule.source.child("decision"), rule.decision, task)
     for field in ("examples", "counterexamples"):
         for example in getattr(rule, field):
-            for label in example.labels:
-                if label not in known:
-                    yield _problem(example.source.child("label"), label, task)
+            for index, label in enumerate(example.labels):
+                if label and label not in known:  # a missing label is the schema's finding
+                    where = example.source.child("label", index) if isinstance(example.label, tuple) else example.source.child("label")
+                    yield _problem(where, label, task)
 
 
 def _problem(source: Source, label: str, task: Task) -> Problem:

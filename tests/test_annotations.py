@@ -1,0 +1,200 @@
+"""Annotation readers: real small files of every format, good and malformed."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from guidelines_tool.annotations import read_annotations, read_gold
+from guidelines_tool.errors import DataError
+from guidelines_tool.loading import load_project
+
+DATA = Path(__file__).parent / "data" / "annotations"
+
+TASK_YAML = """\
+kind: task
+id: {id}
+title: {id}
+scale: {scale}
+multi_label: {multi}
+labels:
+{labels}
+"""
+
+
+def make_project(root: Path, tasks: dict[str, tuple[list[str], str, bool]]):
+    """A real guideline project on disk: guidelines.yaml and one task file per task."""
+    (root / "guidelines.yaml").write_text("kind: project\nname: Test\n")
+    for task_id, (labels, scale, multi) in tasks.items():
+        folder = root / "guidelines" / task_id
+        folder.mkdir(parents=True)
+        body = "".join(f"  - {{id: {lab}, name: {lab}, value: {k}}}\n"
+                       for k, lab in enumerate(labels, start=1))
+        (folder / "task.yaml").write_text(TASK_YAML.format(
+            id=task_id, scale=scale, multi=str(multi).lower(), labels=body))
+    return load_project(root)
+
+
+def codes(table, column: str) -> list:
+    values = getattr(table, {"item": "items", "annotator": "annotators", "label": "labels",
+                             "batch": "batches", "guideline_rev": "revisions"}[column])
+    return [values[c] if c >= 0 else None for c in getattr(table, column)]
+
+
+def test_good_csv_reads_every_column() -> None:
+    t = read_annotations([DATA / "good.csv"])
+    assert codes(t, "item") == ["p1", "p1", "p2", "p2", "p3", "p3"]
+    assert codes(t, "label") == ["product", "product", "person", "product", "person", "person"]
+    assert codes(t, "batch") == ["b1"] * 4 + ["b2"] * 2
+    assert codes(t, "guideline_rev")[-1] == "v1.1.0"
+    assert t.line.tolist() == [2, 3, 4, 5, 6, 7]
+    assert str(t.annotated_at[0]) == "2026-10-01T09:00:00.000000"
+    assert str(t.annotated_at[1]) == "2026-10-01T07:05:00.000000"  # +02:00 → UTC
+    assert np.isnat(t.annotated_at[3])
+    assert t.rule_sets[t.rules[1]] == ("PPS-001", "PPS-004")
+    assert t.rule_mask("PPS-004").tolist() == [False, True, False, False, False, False]
+    assert t.summary.to_dict() == {"read": 6, "used": 6, "rejected": {}, "other_task": 0}
+    assert not t.problems and not t.multi_label
+
+
+def test_malformed_csv_reports_every_bad_row_with_its_line() -> None:
+    t = read_annotations([DATA / "malformed.csv"])
+    found = [(p.line, p.code, p.severity) for p in t.problems]
+    assert found == [
+        (3, "ANN003", "error"),  # empty item
+        (4, "ANN004", "error"),  # empty annotator
+        (5, "ANN005", "error"),  # empty label
+        (6, "ANN009", "error"),  # too many fields
+        (9, "ANN008", "error"),  # p1/alice again (first at line 2)
+    ]
+    assert "also at" in t.problems[-1].message and ":2" in t.problems[-1].message
+    assert t.duplicate_error
+    # the quoted value spanning lines 7-8 is one record, and the next row is line 9/10
+    assert codes(t, "item") == ["p1", "p4", "p5"]
+    assert t.line.tolist() == [2, 7, 10]
+    assert t.summary.read == 8 and t.summary.used == 3  # 8 records on 9 lines
+    assert t.summary.rejected == {"empty-item": 1, "empty-annotator": 1, "empty-label": 1,
+                                  "malformed-record": 1, "duplicate": 1}
+
+
+@pytest.mark.parametrize(("policy", "kept"), [("first", "product"), ("last", "person")])
+def test_duplicate_policy_keeps_one_and_warns(policy: str, kept: str) -> None:
+    t = read_annotations([DATA / "malformed.csv"], duplicates=policy)
+    assert not t.duplicate_error
+    assert codes(t, "label")[codes(t, "item").index("p1")] == kept
+    dup = [p for p in t.problems if p.code == "ANN008"]
+    assert len(dup) == 1 and dup[0].severity == "warning"
+
+
+def test_missing_required_column_rejects_the_file_with_a_finding() -> None:
+    t = read_annotations([DATA / "missing_column.csv", DATA / "good.csv"])
+    assert t.problems[0].code == "ANN002" and "annotator" in t.problems[0].message
+    assert t.summary.rejected == {"missing-column": 1}
+    assert len(t) == 6
+
+
+def test_jsonl_lists_are_multi_label_and_blank_lines_keep_numbering() -> None:
+    t = read_annotations([DATA / "good.jsonl"])
+    assert t.multi_label
+    assert codes(t, "label") == ["ads;spam", "ads", "spam"]
+    assert [t.label_sets[c] for c in t.label] == [("ads", "spam"), ("ads",), ("spam",)]
+    assert t.line.tolist() == [1, 2, 5]  # the empty list on line 4 is an empty label
+    assert [p.line for p in t.problems] == [4]
+    assert t.rule_sets[t.rules[-1]] == ("R-1", "R-2")
+    assert t.label_mask("ads").tolist() == [True, True, False]
+
+
+def test_malformed_jsonl() -> None:
+    t = read_annotations([DATA / "malformed.jsonl"])
+    assert [(p.line, p.code) for p in t.problems] == [
+        (2, "ANN009"), (3, "ANN009"), (4, "ANN004")]
+    assert codes(t, "item") == ["1", "2"]  # numbers become ids
+    assert t.summary.read == 5 and t.summary.used == 2
+
+
+def test_parquet_with_list_labels(tmp_path: Path) -> None:
+    path = tmp_path / "batch.parquet"
+    pq.write_table(pa.table({
+        "item": ["a", "a", "b", "b"], "annotator": ["x", "y", "x", "y"],
+        "label": [["k1"], ["k1", "k2"], ["k2"], None],
+        "annotated_at": pa.array([0, 1, 2, 3], pa.timestamp("s", tz="UTC")),
+    }), path)
+    t = read_annotations([path])
+    assert t.multi_label and len(t) == 3
+    assert [(p.line, p.code) for p in t.problems] == [(4, "ANN005")]
+    assert str(t.annotated_at[1]) == "1970-01-01T00:00:01.000000"
+
+
+def test_input_format_overrides_the_extension(tmp_path: Path) -> None:
+    path = tmp_path / "export.txt"
+    shutil.copy(DATA / "good.csv", path)
+    with pytest.raises(DataError, match="--input-format"):
+        read_annotations([path])
+    assert len(read_annotations([path], input_format="csv")) == 6
+
+
+def test_label_studio_export() -> None:
+    t = read_annotations([DATA / "labelstudio.json"])
+    assert codes(t, "item") == ["11", "11", "review-12", "review-12"]
+    assert codes(t, "annotator") == ["1", "2", "1", "2"]  # completed_by int or {id, email}
+    assert codes(t, "label") == ["positive", "positive", "negative", "neutral"]
+    assert codes(t, "batch")[:2] == ["week-1", "week-1"]
+    assert str(t.annotated_at[0]) == "2026-10-01T10:00:00.123456"
+    skipped = [p.message for p in t.problems]
+    assert any("cancelled" in m for m in skipped) and any("no `choices`" in m for m in skipped)
+    assert t.summary.read == 6 and t.summary.used == 4
+    assert sum(t.summary.rejected.values()) == 2
+
+
+def test_prodigy_choice_and_binary() -> None:
+    t = read_annotations([DATA / "prodigy_choice.jsonl"])
+    assert codes(t, "item") == ["1001", "1001", "doc-7"]
+    assert codes(t, "annotator") == ["news-alice", "news-bob", "news-alice"]
+    assert codes(t, "label") == ["TRAVEL", "TRAVEL", "SPORTS"]
+    assert str(t.annotated_at[0]).startswith("2026-09-21")
+    assert [(p.line, p.code) for p in t.problems] == [(4, "ANN011"), (5, "ANN009")]
+    b = read_annotations([DATA / "prodigy_binary.jsonl"], input_format="prodigy")
+    assert codes(b, "label") == ["accept", "accept", "reject", "accept"]
+    assert codes(b, "annotator") == ["ds-alice", "ds-bob", "ds-alice", "ds-bob"]
+
+
+def test_project_labels_are_checked_and_task_chosen(tmp_path: Path) -> None:
+    project = make_project(tmp_path, {"pps": (["product", "person"], "nominal", False)})
+    t = read_annotations([DATA / "malformed.csv"], project=project, duplicates="first")
+    assert t.task_id == "pps"
+    unknown = [p for p in t.problems if p.code == "ANN006"]
+    assert [p.line for p in unknown] == [7] and "product, person" in unknown[0].message
+
+
+def test_several_tasks_need_a_choice(tmp_path: Path) -> None:
+    project = make_project(tmp_path, {"a": (["x", "y"], "nominal", False),
+                                      "b": (["u", "v"], "nominal", False)})
+    path = tmp_path / "mixed.csv"
+    path.write_text("item,annotator,label,task\n1,p,x,a\n1,q,y,a\n1,p,u,b\n2,p,z,c\n")
+    with pytest.raises(DataError, match="--task"):
+        read_annotations([path], project=project)
+    t = read_annotations([path], project=project, task="b")
+    assert codes(t, "label") == ["u"] and t.summary.other_task == 2
+    assert [p.code for p in t.problems] == ["ANN007"]  # task c is not in the project
+    with pytest.raises(DataError, match="unknown task"):
+        read_annotations([path], project=project, task="nope")
+
+
+def test_unreadable_file_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "broken.json"
+    path.write_text("[{]")
+    with pytest.raises(DataError, match="broken.json:1"):
+        read_annotations([path])
+    with pytest.raises(DataError, match="no such file"):
+        read_annotations([tmp_path / "absent.csv"])
+
+
+def test_gold_file() -> None:
+    gold = read_gold(DATA / "gold.csv")
+    assert gold.labels == {"p1": "product", "p2": "person", "p3": "person"}
+    assert [(p.line, p.code) for p in gold.problems] == [(5, "ANN003")]
