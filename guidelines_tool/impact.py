@@ -26,7 +26,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timezone
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -703,7 +703,7 @@ class StatePoint:
 
     task: str
     commit: str  # the commit that created the state ("" before the task's first change)
-    date: str
+    date: datetime | None
     release: str | None  # the newest release tag at or before the state's commit
     rules_changed: tuple[str, ...]
     window: Window
@@ -711,9 +711,23 @@ class StatePoint:
     ci: tuple[float, float] | None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"task": self.task, "commit": self.commit, "date": self.date, "release": self.release,
+        return {"task": self.task, "commit": self.commit,
+                "date": self.date.isoformat() if self.date else None, "release": self.release,
                 "rules_changed": list(self.rules_changed), **self.stats.to_dict(),
                 "alpha_ci": _round_pair(self.ci)}
+
+    # the fields of docs.render.QualityPoint, so a series can be charted as it is
+    @property
+    def alpha(self) -> float | None:
+        return self.stats.alpha
+
+    @property
+    def n_items(self) -> int:
+        return self.stats.n_items
+
+    @property
+    def n_annotations(self) -> int:
+        return self.stats.n_annotations
 
 
 def state_series(
@@ -756,7 +770,48 @@ def agreement_over_time(
         release = next((name for position, name in reversed(releases) if position <= window.start), None)
         points.append(StatePoint(
             task_id, commit.sha if commit and starts_at_change else "",
-            commit.date.isoformat() if commit else "", release,
+            commit.date if commit else None, release,
             tuple(sorted(changed.get(window.start, ()))), window, stats, ci,
         ))
     return points
+
+
+@dataclass(frozen=True)
+class Quality:
+    """What the docs quality page shows, computed from the project's annotation folder."""
+
+    impact: ImpactReport | None
+    hotspots: dict[str, Any]
+    series: dict[str, list[StatePoint]]
+    notes: tuple[str, ...] = ()
+
+
+def quality_from_files(project: Project, history: History | None, paths: Sequence[Any], *, seed: int = 0) -> Quality:
+    """Impact, hotspots and agreement over time for every task the annotation files cover.
+
+    Unreadable data becomes a note, never an exception: the docs build goes on without the page's
+    charts. Tables are read per task (a task column may mix tasks)."""
+    from guidelines_tool.annotations import read_annotations
+    from guidelines_tool.errors import GuidelinesError
+    from guidelines_tool.hotspots import hotspots
+
+    tables, notes = [], []
+    for task_id in sorted(project.tasks):
+        try:
+            table = read_annotations(paths, project=project, task=task_id, duplicates="last")
+        except GuidelinesError as exc:
+            notes.append(f"annotations for {task_id}: {exc}")
+            continue
+        if table.problems:
+            notes.append(f"annotations for {task_id}: {len(table.problems)} rows with problems "
+                         "(run `guidelines agreement` on them for the list)")
+        if len(table) and table.summary.used:
+            tables.append(table)
+    if not tables:
+        return Quality(None, {}, {}, tuple(notes) or ("no annotations found",))
+    spots = {t.task_id: hotspots(project, t) for t in tables}
+    if history is None:
+        return Quality(None, spots, {}, tuple(notes + ["no git history: impact and agreement over time left out"]))
+    report = compute_impact(project, history, tables, seed=seed)
+    series = {t.task_id: agreement_over_time(project, history, t, seed=seed) for t in tables}
+    return Quality(report, spots, series, tuple(notes))

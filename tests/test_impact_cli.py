@@ -208,3 +208,18 @@ def test_sample_project_every_task_without_task_option(tmp_path):
     spots = run(sample, "hotspots", "annotations/product-photo-subject-batch-01.csv",
                 "annotations/product-photo-subject-batch-02.csv", "--format", "md")
     assert spots.exit_code == 0 and spots.stdout.startswith("### Disagreement hotspots")
+
+
+def test_quality_for_the_docs_page(repo):
+    from guidelines_tool.history import read_history
+    from guidelines_tool.impact import quality_from_files
+    from guidelines_tool.loading import load_project
+
+    project = load_project(repo["root"])
+    quality = quality_from_files(project, read_history(repo["root"]), [repo["csv"]])
+    assert {r.verdict for r in quality.impact.revisions} >= {"improved", "regressed"}
+    assert list(quality.hotspots) == ["t"] and len(quality.series["t"]) == 3
+    point = quality.series["t"][1]
+    assert (point.alpha, point.n_items) == (pytest.approx(1.0), 80)  # QualityPoint's fields
+    without_history = quality_from_files(project, None, [repo["csv"]])
+    assert without_history.impact is None and "no git history" in without_history.notes[-1]
