@@ -26,7 +26,7 @@ def _ci(ci: tuple[float, float] | None) -> str:
 
 
 def _window(stats: Any) -> str:
-    return f"{stats.n_items} items, α {_num(stats.alpha)}"
+    return f"α {_num(stats.alpha)} ({stats.n_items} items)"
 
 
 def _unresolved_line(report: ImpactReport) -> str:
@@ -36,39 +36,38 @@ def _unresolved_line(report: ImpactReport) -> str:
     return f"{report.unresolved_count} annotations resolved to no revision and were left out ({parts})"
 
 
-def _governed(r: RevisionImpact) -> str:
-    return r.governed_by if r.governed_by == "citations" else f"labels ({', '.join(r.spec.labels)})"
-
-
 class ImpactTextReporter(Reporter):
-    """One block per revision, aligned, for a terminal."""
+    """One aligned row per revision, for a terminal; the governed-item definition and the
+    confounded rules in the last columns."""
 
     name = "text"
+    HEADER = ("rule", "commit", "date", "author", "change", "governed by", "before", "after",
+              "delta [95% CI]", "control", "DiD [95% CI]", "verdict", "confounded with")
 
     def render(self, report: ImpactReport) -> str:
-        out = []
-        for r in report.revisions:
-            out += self._revision(r)
         if not report.revisions:
-            out.append("no rule revision to analyse (none changed a rule's meaning in the annotated tasks)")
+            out = ["no rule revision to analyse (none changed a rule's meaning in the annotated tasks)"]
+        else:
+            out = _align([self.HEADER] + [self._row(r) for r in report.revisions])
+        out.append("")
+        if any(r.governed_by == "labels" for r in report.revisions):
+            out.append("governed by labels: items where any annotator chose one of the rule's labels "
+                       "(no citations in the data, or the rule could not be cited on one side)")
         out.append(_unresolved_line(report))
         out += [f"note: {note}" for note in report.notes]
         return "\n".join(out) + "\n"
 
-    def _revision(self, r: RevisionImpact) -> list[str]:
+    def _row(self, r: RevisionImpact) -> tuple[str, ...]:
         s, c = r.spec, r.comparison
-        lines = [
-            f"{s.rule}  {s.commit[:7]}  {s.date[:10]}  {s.author}  {s.change} ({s.level})  task {s.task}",
-            f"  governed by {_governed(r)}: before {_window(c.before)} ({c.before.n_annotations} annotations)"
-            f" → after {_window(c.after)} ({c.after.n_annotations} annotations)",
-            f"  delta {_num(c.delta, True)} {_ci(c.delta_ci)}   control {_num(c.control_delta, True)}"
-            f" ({c.control_before.n_items}→{c.control_after.n_items} items)   DiD {_num(c.did, True)} {_ci(c.did_ci)}",
-            f"  verdict: {VERDICT_MARK[r.verdict]}"
-            + (f"   (confounded with {', '.join(s.confounded_with)}: changed in the same commit)"
-               if s.confounded_with else ""),
-            "",
-        ]
-        return lines
+        return (s.rule, s.commit[:7], s.date[:10], s.author, f"{s.change} ({s.level})", r.governed_by,
+                _window(c.before), _window(c.after), f"{_num(c.delta, True)} {_ci(c.delta_ci)}".strip(),
+                _num(c.control_delta, True), f"{_num(c.did, True)} {_ci(c.did_ci)}".strip(),
+                VERDICT_MARK[r.verdict], ", ".join(s.confounded_with))
+
+
+def _align(rows: list[tuple[str, ...]]) -> list[str]:
+    widths = [max(len(row[k]) for row in rows) for k in range(len(rows[0]))]
+    return ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
 
 
 class ImpactJsonReporter(Reporter):
