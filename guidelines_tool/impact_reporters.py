@@ -70,6 +70,11 @@ def _align(rows: list[tuple[str, ...]]) -> list[str]:
     return ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
 
 
+def _cell(text: str) -> str:
+    """Free text in a Markdown table cell: pipes and line breaks would break the row."""
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
 class ImpactJsonReporter(Reporter):
     """The issue's JSON shape; sorted keys so the same inputs give byte-identical output."""
 
@@ -89,12 +94,12 @@ class ImpactMarkdownReporter(Reporter):
         out = ["### Guideline impact on agreement", "",
                f"{counts['improved']} improved · {counts['regressed']} regressed · "
                f"{counts['no_clear_change']} no clear change · {counts['insufficient_data']} too little data", "",
-               "| rule | commit | date | change | governed by | α before (items) | α after (items) | Δ [CI] | control Δ | DiD [CI] | verdict | confounded with |",
-               "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+               "| rule | commit | date | author | change | governed by | α before (items) | α after (items) | Δ [CI] | control Δ | DiD [CI] | verdict | confounded with |",
+               "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
         for r in report.revisions:
             s, c = r.spec, r.comparison
             out.append(
-                f"| `{s.rule}` | `{s.commit[:7]}` | {s.date[:10]} | {s.change} ({s.level}) | {r.governed_by} "
+                f"| `{s.rule}` | `{s.commit[:7]}` | {s.date[:10]} | {_cell(s.author)} | {s.change} ({s.level}) | {r.governed_by} "
                 f"| {_num(c.before.alpha)} ({c.before.n_items}) | {_num(c.after.alpha)} ({c.after.n_items}) "
                 f"| {_num(c.delta, True)} {_ci(c.delta_ci)} | {_num(c.control_delta, True)} "
                 f"| {_num(c.did, True)} {_ci(c.did_ci)} | **{VERDICT_MARK[r.verdict]}** "
@@ -141,17 +146,17 @@ class HotspotMarkdownReporter(Reporter):
     name = "md"
 
     def render(self, report: HotspotReport) -> str:
-        out = [f"### Disagreement hotspots — `{report.task}`", "",
+        out = [f"### Disagreement hotspots — {_cell(str(report.task))}", "",
                f"{report.n_items} items, Krippendorff's α {_num(report.alpha)}", "",
                "| confused labels | share of disagreement |", "|---|---|"]
-        out += [f"| `{p.a}` ↔ `{p.b}` | {p.share:.0%} |" for p in report.pairs]
+        out += [f"| {_cell(str(p.a))} ↔ {_cell(str(p.b))} | {p.share:.0%} |" for p in report.pairs]
         out += ["", "| rule to clarify | covers | title |", "|---|---|---|"]
-        out += [f"| `{h.rule}` | {h.share:.0%} | {h.title} |" for h in report.rules]
+        out += [f"| `{h.rule}` | {h.share:.0%} | {_cell(h.title)} |" for h in report.rules]
         out += ["", "| item | agreement | labels | cited rules |", "|---|---|---|---|"]
-        out += [f"| `{i.item}` | {i.agreement:.2f} | {', '.join(f'{k}×{v}' for k, v in i.labels.items())} "
+        out += [f"| {_cell(i.item)} | {i.agreement:.2f} | {_cell(', '.join(f'{k}×{v}' for k, v in i.labels.items()))} "
                 f"| {', '.join(i.rules)} |" for i in report.items]
         out += ["", "| annotator | α vs others | annotations | gold accuracy |", "|---|---|---|---|"]
-        out += [f"| `{a.annotator}` | {_num(a.agreement_with_others)} | {a.n_annotations} "
+        out += [f"| {_cell(a.annotator)} | {_num(a.agreement_with_others)} | {a.n_annotations} "
                 f"| {_num(a.gold_accuracy) if a.gold_n else ''} |" for a in report.annotators]
         return "\n".join(out) + "\n"
 
