@@ -536,6 +536,8 @@ def compute_impact(
     `since` revision or a `rule` with no history.
     """
     tables = [table] if isinstance(table, AnnotationTable) else list(table)
+    if not any(len(part) for part in tables):
+        raise DataError("no usable annotations were read (see the problems above)")
     if window not in ("adjacent", "rule"):
         raise DataError(f"--window must be adjacent or rule, not {window!r}")
     if rule is not None and rule not in history.revisions:

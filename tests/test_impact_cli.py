@@ -223,3 +223,17 @@ def test_quality_for_the_docs_page(repo):
     assert (point.alpha, point.n_items) == (pytest.approx(1.0), 80)  # QualityPoint's fields
     without_history = quality_from_files(project, None, [repo["csv"]])
     assert without_history.impact is None and "no git history" in without_history.notes[-1]
+
+
+def test_bad_input_is_a_clear_error_not_a_traceback(repo, tmp_path):
+    empty = tmp_path / "empty.csv"
+    empty.write_text("item,annotator,label\n")
+    result = run(repo, "impact", str(empty))
+    assert result.exit_code == 2 and "no usable annotations" in result.stderr
+    plain = tmp_path / "no-git"
+    (plain / "guidelines/t").mkdir(parents=True)
+    (plain / "guidelines.yaml").write_text(CONFIG)
+    (plain / "guidelines/t/task.yaml").write_text(TASK)
+    (plain / "a.csv").write_text("item,annotator,label\ni1,x,a\ni1,y,b\n")
+    result = run({"root": plain}, "impact", "a.csv")
+    assert result.exit_code == 2 and "git" in result.stderr and "Traceback" not in result.output
