@@ -86,7 +86,7 @@ def generate(root: Path) -> tuple[list[Path], list[Path]]:
     per_task = RULE_FILES // N_TASKS
     for t in range(N_TASKS):
         folder = root / "guidelines" / task_id(t)
-        (folder / "rules").mkdir(parents=True)
+        (folder / "rules").mkdir(parents=True, exist_ok=True)
         labels = "".join(
             f"  - id: {label}\n    name: {label.title()}\n    definition: The {label} is the main subject.\n"
             for label in LABELS

@@ -21,9 +21,14 @@ import textwrap
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
+
+if TYPE_CHECKING:
+    from mkdocs.config.defaults import MkDocsConfig
+    from mkdocs.structure.files import Files
+    from mkdocs.structure.nav import Navigation
 
 log = logging.getLogger("mkdocs.hooks.tooldocs")
 
@@ -390,7 +395,7 @@ def command_section(command: click.Command, ctx: click.Context) -> str:
     if arguments:
         out.append(table(["Argument", "Required", "Count"],
                          ((code(p.make_metavar(ctx)), "yes" if p.required else "",
-                           "any number" if p.nargs == -1 else str(p.nargs)) for p in arguments)))
+                           "any number" if p.nargs == -1 else ("one" if p.nargs == 1 else str(p.nargs))) for p in arguments)))
     options = [p.get_help_record(ctx) for p in command.get_params(ctx) if isinstance(p, click.Option)]
     options = [record for record in options if record]
     if options:
@@ -440,11 +445,11 @@ def reference_pages(repo: Path) -> dict[str, str]:
 # --- MkDocs events -----------------------------------------------------------------------------
 
 
-def _repo(config) -> Path:
+def _repo(config: MkDocsConfig) -> Path:
     return Path(config.config_file_path).resolve().parent
 
 
-def on_config(config):
+def on_config(config: MkDocsConfig) -> MkDocsConfig:
     """`mkdocs serve` rebuilds when a schema, a lint check or a command changes."""
     repo = _repo(config)
     for path in (repo / "schemas", repo / "guidelines_tool" / "lint", repo / "guidelines_tool" / "cli.py"):
@@ -453,7 +458,7 @@ def on_config(config):
     return config
 
 
-def on_files(files, *, config):
+def on_files(files: Files, *, config: MkDocsConfig) -> Files:
     """Add the generated reference pages as virtual files."""
     from mkdocs.structure.files import File
 
@@ -466,7 +471,7 @@ def on_files(files, *, config):
     return files
 
 
-def on_nav(nav, *, config, files):
+def on_nav(nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
     """List the sample project's generated pages under the nav section that holds its home page.
 
     The plugin decides which pages a project gets (one per task, changelog, quality), so they

@@ -156,7 +156,7 @@ def init_command(directory: Path, name: str | None, force: bool) -> None:
 @click.option("--task", "task_id", required=True, help="The task the rule belongs to.")
 @click.option("--title", help="The rule's title (default: a TODO to fill in).")
 @click.option("--file", "file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Where to write it (default: guidelines/<task>/rules/<ID>.yaml).")
+              help="Where to write it (default: beside the task's rule files, else guidelines/<task>/rules/<ID>.yaml).")
 def new_rule_command(task_id: str, title: str | None, file: Path | None) -> None:
     """Write a new rule with the next free id for TASK, and print its path."""
     from guidelines_tool.authoring import new_rule
@@ -170,17 +170,23 @@ def new_rule_command(task_id: str, title: str | None, file: Path | None) -> None
 
 @cli.command("fmt")
 @click.option("--check", is_flag=True, help="Write nothing; list files that would change and exit 1 if any.")
+@click.option("--diff", "show_diff", is_flag=True, help="Like --check, but print the changes as a unified diff.")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
-def fmt_command(check: bool, paths: tuple[Path, ...]) -> None:
+def fmt_command(check: bool, show_diff: bool, paths: tuple[Path, ...]) -> None:
     """Rewrite guideline files in canonical key order and style, keeping comments.
 
-    With no PATHS: guidelines.yaml and every file of the project's guideline folder.
+    Keys in the documented order (unknown keys last, as written), 2-space indent with sequences
+    indented under their key, multi-line strings as literal blocks; quoting and short flow
+    collections stay as written. A file is only rewritten when the result holds the same data
+    and every comment. With no PATHS: guidelines.yaml and every file of the guideline folder.
     """
     from guidelines_tool.formatting import format_paths
 
-    report = format_paths(list(paths), check=check)
+    report = format_paths(list(paths), check=check, diff=show_diff)
     for outcome in report.outcomes:
-        if outcome.status in ("reformatted", "would-reformat"):
+        if outcome.diff:
+            click.echo(outcome.diff, nl=False)
+        elif outcome.status in ("reformatted", "would-reformat"):
             click.echo(outcome.path)
         elif outcome.status == "error":
             click.echo(f"{outcome.path}:{outcome.line}:{outcome.column}: {outcome.message}", err=True)

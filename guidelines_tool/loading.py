@@ -94,6 +94,7 @@ def problem(path: str, line: int, column: int, kind: tuple[str, str], message: s
 
 
 def syntax_finding(path: str, line: int, column: int, message: str) -> Finding:
+    """A YAML syntax finding (GL001)."""
     return problem(path, line, column, YAML_SYNTAX, message)
 
 
@@ -467,6 +468,7 @@ def _emptiness(text: str) -> str:
 
 
 def build_task(data: dict, source: Source) -> Task | None:
+    """A task mapping → Task (None without an id); loose values fall back to defaults, schema reports them."""
     task_id = _str(data.get("id"))
     if not task_id:
         return None
@@ -498,6 +500,7 @@ def build_task(data: dict, source: Source) -> Task | None:
 
 
 def build_rule(data: Any, source: Source, default_task: str = "") -> Rule | None:
+    """A rule mapping → Rule (None without an id); inline rules take the enclosing task by default."""
     if not isinstance(data, dict) or not _str(data.get("id")):
         return None
     status = data.get("status") if data.get("status") in ("draft", "active", "deprecated") else "active"
@@ -533,6 +536,7 @@ def build_rule(data: Any, source: Source, default_task: str = "") -> Rule | None
 
 
 def build_policy(data: dict) -> AgreementPolicy:
+    """An `agreement:` mapping → AgreementPolicy, defaults for what is missing."""
     default = AgreementPolicy()
     return AgreementPolicy(
         metric=_str(data.get("metric")) or default.metric,
@@ -544,6 +548,7 @@ def build_policy(data: dict) -> AgreementPolicy:
 
 
 def build_project(data: dict, source: Source) -> ProjectConfig:
+    """`guidelines.yaml` → ProjectConfig, defaults for what is missing."""
     default = ProjectConfig()
     docs = data.get("docs") if isinstance(data.get("docs"), dict) else {}
     return ProjectConfig(

@@ -8,11 +8,9 @@ commands keep their own dict (e.g. `AGREEMENT_REPORTERS`) next to it in this mod
 
 from __future__ import annotations
 
-import hashlib
 import html
 import json
 from typing import Any, ClassVar
-from xml.sax.saxutils import escape, quoteattr
 
 from guidelines_tool import __version__
 from guidelines_tool.model import Finding
@@ -148,6 +146,8 @@ class JunitReporter(FindingsReporter):
     name = "junit"
 
     def render(self, result: Any) -> str:
+        from xml.sax.saxutils import escape, quoteattr  # imported here: it pulls in urllib (slow start-up)
+
         by_path: dict[str, list[Finding]] = {}
         for f in result.findings:
             by_path.setdefault(f.path, []).append(f)
@@ -183,6 +183,8 @@ class GitlabReporter(FindingsReporter):
     name = "gitlab"
 
     def render(self, result: Any) -> str:
+        import hashlib  # imported here: every CLI start would pay for it otherwise
+
         issues = [
             {
                 "description": f"{f.code} {f.message}",

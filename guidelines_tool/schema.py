@@ -19,6 +19,7 @@ _SOURCE_DIR = Path(__file__).resolve().parent.parent / "schemas"
 
 
 def schema_file_name(kind: str) -> str:
+    """`rule` → `rule.schema.json`."""
     return f"{kind}.schema.json"
 
 
@@ -103,6 +104,7 @@ def _fast_validator(kind: str) -> Any:
 
 
 def relevance(error: Any) -> Any:
+    """jsonschema's sort key for errors, most relevant first (what `best_match` uses)."""
     from jsonschema.exceptions import relevance as _relevance
 
     return _relevance(error)

@@ -9,6 +9,8 @@ from guidelines_tool.model import Source
 
 @dataclass(frozen=True)
 class Problem:
+    """One problem a check found: the runner turns it into a Finding."""
+
     source: Source
     message: str
     at_value: bool = False  # point at the value (`decision: pesron`) rather than at its key
