@@ -783,9 +783,20 @@ class Quality:
     """What the docs quality page shows, computed from the project's annotation folder."""
 
     impact: ImpactReport | None
-    hotspots: dict[str, Any]
-    series: dict[str, list[StatePoint]]
+    hotspots: dict[str, Any]  # task → HotspotReport
+    series: dict[str, list[StatePoint]]  # task → agreement per guideline state (QualityPoint fields)
     notes: tuple[str, ...] = ()
+
+    @property
+    def marks(self) -> dict[str, list[tuple[datetime, str]]]:
+        """task → (commit date, "RULE verdict") for revisions that clearly moved agreement: the
+        vertical marks on the agreement-over-time chart."""
+        out: dict[str, list[tuple[datetime, str]]] = {}
+        for r in self.impact.revisions if self.impact else []:
+            if r.verdict in ("improved", "regressed"):
+                when = datetime.fromisoformat(r.spec.date)
+                out.setdefault(r.spec.task, []).append((when, f"{r.spec.rule} {r.verdict}"))
+        return out
 
 
 def quality_from_files(project: Project, history: History | None, paths: Sequence[Any], *, seed: int = 0) -> Quality:

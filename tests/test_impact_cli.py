@@ -221,6 +221,7 @@ def test_quality_for_the_docs_page(repo):
     assert list(quality.hotspots) == ["t"] and len(quality.series["t"]) == 3
     point = quality.series["t"][1]
     assert (point.alpha, point.n_items) == (pytest.approx(1.0), 80)  # QualityPoint's fields
+    assert [label for _, label in quality.marks["t"]] == ["A-1 improved", "B-1 regressed"]
     without_history = quality_from_files(project, None, [repo["csv"]])
     assert without_history.impact is None and "no git history" in without_history.notes[-1]
 
