@@ -558,13 +558,27 @@ def compute_impact(
         if not specs:
             continue
         settings = task_settings(project, part.task_id, seed=seed, window=window, bootstrap=bootstrap)
-        change_points = [history.index_of(c.sha) for c in history.task_change_commits(part.task_id)]
+        change_points = change_positions(history, part.task_id)
         results += analyse_task(data, specs, change_points, len(history.commits), settings)
     if window == "rule":
         notes.append("--window rule: each revision compares all annotations under the rule's previous "
                      "version with all under its new one; other rules' changes inside those spans are mixed in")
     results.sort(key=lambda r: (r.spec.position, r.spec.task, r.spec.rule))
     return ImpactReport(results, unresolved, window, tuple(notes))
+
+
+def change_positions(history: History, task_id: str) -> list[int]:
+    """Positions of the commits that changed what the task's guidelines say: the history's task
+    change commits, less those whose every change to the task is of level `none` (a file move,
+    reformatting) — such a commit leaves annotators under the same guidelines, so it must not
+    cut a window in two."""
+    meaningful = {
+        r.index for revisions in history.revisions.values() for r in revisions
+        if r.level not in SKIPPED_LEVELS and _task_of(r) == task_id
+    }
+    meaningful |= {r.index for r in history.task_revisions.get(task_id, []) if r.level not in SKIPPED_LEVELS}
+    positions = (history.index_of(c.sha) for c in history.task_change_commits(task_id))
+    return [p for p in positions if p in meaningful]
 
 
 def _since_position(history: History, since: str | None) -> int:
@@ -760,7 +774,7 @@ def agreement_over_time(
     positions = table_positions(history, table)
     data = task_annotations(project, table, positions)
     settings = task_settings(project, task_id, seed=seed, bootstrap=bootstrap)
-    change_points = [history.index_of(c.sha) for c in history.task_change_commits(task_id)]
+    change_points = change_positions(history, task_id)
     releases = [(history.index_of(c.sha), name) for name, _, c in history.releases()]
     changed: dict[int, set[str]] = {}
     for spec in revision_specs(history, task_id):

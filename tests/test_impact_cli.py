@@ -238,3 +238,12 @@ def test_bad_input_is_a_clear_error_not_a_traceback(repo, tmp_path):
     (plain / "a.csv").write_text("item,annotator,label\ni1,x,a\ni1,y,b\n")
     result = run({"root": plain}, "impact", "a.csv")
     assert result.exit_code == 2 and "git" in result.stderr and "Traceback" not in result.output
+
+
+def test_a_pure_move_does_not_cut_a_window(repo):
+    from guidelines_tool.history import read_history
+    from guidelines_tool.impact import change_positions
+
+    history = read_history(repo["root"])
+    assert [history.index_of(c.sha) for c in history.task_change_commits("t")] == [0, 1, 2, 3]
+    assert change_positions(history, "t") == [0, 1, 2]
