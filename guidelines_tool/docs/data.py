@@ -163,8 +163,11 @@ def quality_point(point: Any) -> QualityPoint:
                         release=point.release, rules_changed=tuple(point.rules_changed))
 
 
-def _date(text: str) -> datetime | None:
+def _date(value: datetime | str | None) -> datetime | None:
+    """StatePoint dates: a datetime (or an ISO string in older versions of impact)."""
+    if isinstance(value, datetime) or value is None:
+        return value
     try:
-        return datetime.fromisoformat(text) if text else None
+        return datetime.fromisoformat(value) if value else None
     except ValueError:
         return None
