@@ -94,7 +94,7 @@ def test_impact_verdicts_hotspots_and_series(project):
     quality = render_pages(project, impact=impact, hotspots=hotspots, series=series)["quality.md"]
     assert "| [PPS-002](tasks/photo-subject.md#PPS-002) | `abc1234` | 2026-02-10 | added | 0.610 | 0.820 |" in quality
     assert "agreement improved" in quality and "3 annotations could not be tied" in quality
-    assert "![Agreement over time for Primary subject of product photos](assets/quality/photo-subject.png)" in quality
+    assert "![Chart: agreement over time, rule revisions marked](assets/quality/photo-subject.png)" in quality
     assert "| 2026-02-01 | `abc1234def` |   |   | 0.700 | 50 | 0 |" in quality
     assert "| product, person | 0.400 |" in quality
 

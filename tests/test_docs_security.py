@@ -29,8 +29,9 @@ PAYLOADS: list[str] = YAML(typ="safe").load((FIXTURES / "docs_payloads.yaml").re
 MARKER = "PWN"
 # Tags and attributes sanitized rule text may legitimately produce (beyond the benign site's).
 TEXT_TAGS = {"p", "br", "hr", "em", "strong", "b", "i", "code", "pre", "kbd", "del", "sub", "sup",
-             "ul", "ol", "li", "blockquote", "a", "table", "thead", "tbody", "tr", "th", "td", "dl", "dt", "dd", "div"}
-TEXT_ATTRIBUTES = {("a", "href"), ("a", "rel"), ("a", "id"), ("div", "class")}
+             "ul", "ol", "li", "blockquote", "a", "table", "thead", "tbody", "tr", "th", "td", "dl", "dt", "dd", "div",
+             "h3"}  # h3: the quality page's per-task headings (the benign fixture has no annotations)
+TEXT_ATTRIBUTES = {("a", "href"), ("a", "rel"), ("a", "id"), ("div", "class"), ("h3", "id")}
 SAFE_SCHEMES = ("http:", "https:", "mailto:")
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "data", "xlink:href", "poster", "background", "content"}
 
@@ -64,6 +65,16 @@ def hostile_project(root: Path) -> None:
             "replaced_by": payload if index % 2 else "HX-2", "tags": [payload, "ok"],
         }
         dump(root / f"guidelines/hostile/rules/hx-{index:02d}.yaml", rule)
+    # Annotations: hostile item and annotator ids reach the hotspot tables on the quality page.
+    import csv
+
+    (root / "annotations").mkdir()
+    with open(root / "annotations" / "batch.csv", "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["item", "annotator", "label", "task"])
+        for i, item in enumerate(p):
+            for j, annotator in enumerate(p[:3]):
+                writer.writerow([item, annotator, [p[0], "ok", p[1]][(i + j) % 3], "hostile"])
     for index, payload in enumerate(p[:5]):  # hostile ids and task references
         dump(root / f"guidelines/hostile/rules/id-{index}.yaml", {
             "kind": "rule", "id": payload, "task": payload if index % 2 else "hostile", "title": payload,
@@ -140,6 +151,8 @@ def test_markdown_formatting_still_renders(sites):
     page = (hostile / "tasks" / "hostile" / "index.html").read_text(encoding="utf-8")
     assert "<strong>kept-bold-3</strong>" in page
     assert "&lt;script&gt;alert" in page  # the payload is shown as text, not dropped silently
+    quality = (hostile / "quality" / "index.html").read_text(encoding="utf-8")
+    assert "Confused pairs" in quality and "&lt;img src=x onerror=alert(" in quality  # hotspots, as text
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)

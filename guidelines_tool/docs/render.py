@@ -661,8 +661,8 @@ def quality_page(project: Project, links: Links, history: Any, impact: Any, hots
         points = series[task_id]
         task = project.tasks.get(task_id)
         out.append(f"### {plain(task.title if task else task_id)}\n")
-        out.append(f"![Agreement over time for {plain(_title_text(task.title if task else task_id))}]"
-                   f"({href(QUALITY, chart_path(task_id))})\n")
+        # The alt text is an attribute: no YAML text in it (the heading above names the task).
+        out.append(f"![Chart: agreement over time, rule revisions marked]({href(QUALITY, chart_path(task_id))})\n")
         rows = [[_fmt_date(p.date), f"`{plain(p.commit[:10])}`" if p.commit else "(before the first change)",
                  plain(p.release or ""), links.rules_list(p.rules_changed, QUALITY), _fmt_number(p.alpha),
                  str(p.n_items), str(p.n_annotations)] for p in points]
