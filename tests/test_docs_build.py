@@ -128,7 +128,8 @@ def test_mike_deploys_each_release_with_the_plugin(tmp_path):
         "markdown_extensions: [admonition, {pymdownx.tabbed: {alternate_style: true}}, pymdownx.superfences, tables]\n",
         encoding="utf-8")
     git(root, "commit", "-qam", "mike provider")
-    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "GIT_CONFIG_NOSYSTEM": "1"}
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "GIT_CONFIG_NOSYSTEM": "1",
+           "PYTHONPATH": str(REPO)}  # the plugin's package, also when it is not installed
     for version, rev in (("1.0", "v1.0.0"), ("2.0", None)):
         run_env = {**env, "GUIDELINES_REV": rev} if rev else {k: v for k, v in env.items() if k != "GUIDELINES_REV"}
         subprocess.run([str(bin_dir / "mike"), "deploy", version], cwd=root, env=run_env, check=True,
