@@ -10,7 +10,7 @@ import io
 from datetime import datetime
 from typing import Mapping, Sequence
 
-from guidelines_tool.docs.render import QualityPoint, chart_path
+from guidelines_tool.docs.pagekit import QualityPoint, chart_path
 
 PNG_METADATA = {"Software": None}  # matplotlib would stamp its version; keep builds byte-identical
 

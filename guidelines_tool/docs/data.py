@@ -12,7 +12,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from guidelines_tool.docs.render import QualityPoint, render_pages
+from guidelines_tool.docs.pagekit import QualityPoint
+from guidelines_tool.docs.render import render_pages
 from guidelines_tool.errors import GuidelinesError, HistoryError
 from guidelines_tool.history import History
 from guidelines_tool.loading import load_project

@@ -29,7 +29,7 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 
 from guidelines_tool.docs.data import SiteData, load_site_data
-from guidelines_tool.docs.render import task_page
+from guidelines_tool.docs.pagekit import task_page
 from guidelines_tool.errors import GuidelinesError
 
 log = logging.getLogger("mkdocs.plugins.guidelines")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from guidelines_tool.docs.data import SiteData, load_site_data
-from guidelines_tool.docs.render import tag_name
+from guidelines_tool.docs.pagekit import tag_name
 from guidelines_tool.errors import ConfigError, GuidelinesError
 
 MKDOCS_CONFIG = "mkdocs.yml"
