@@ -116,6 +116,11 @@ class CsvReporter:
                                  "" if c.value is None else repr(c.value),
                                  c.ci[0] if c.ci else "", c.ci[1] if c.ci else "",
                                  c.reason or ""])
+            acc = g.extra.get("accuracy") if g.name != "overall" else report.accuracy
+            if acc:
+                writer.writerow([g.name, s.n_items, s.n_annotations, s.n_annotators,
+                                 "accuracy", "" if acc["value"] is None else repr(acc["value"]),
+                                 "", "", acc.get("reason") or ""])
         return buf.getvalue()
 
 
@@ -138,9 +143,15 @@ class MarkdownReporter:
                     "| Group | Items | Annotations | " + " | ".join(
                         TITLES.get(n, n) for n in names) + " |",
                     "|---|---:|---:|" + "---:|" * len(names)]
+            with_accuracy = any("accuracy" in g.extra for g in report.groups)
+            if with_accuracy:
+                out[-2] += " Accuracy vs gold |"
+                out[-1] += "---:|"
             for g in report.groups:
                 cells = [f"{_number(c.value)} {_ci(c)}".strip()
                          for c in g.summary.coefficients.values()]
+                if with_accuracy:
+                    cells.append(_number(g.extra["accuracy"]["value"]))
                 out.append(f"| {_md(g.name)} | {g.summary.n_items} | "
                            f"{g.summary.n_annotations} | " + " | ".join(cells) + " |")
         if report.gate is not None:
