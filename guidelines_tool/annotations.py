@@ -278,7 +278,7 @@ def _read_csv(path: Path) -> _Chunk:
     def parse(newlines_in_values: bool) -> pa.Table:
         bad_rows.clear()
         return pacsv.read_csv(
-            io.BytesIO(data),
+            pa.BufferReader(data),  # zero-copy: no Python file object in the way
             parse_options=pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=on_invalid,
                                              newlines_in_values=newlines_in_values),
             convert_options=pacsv.ConvertOptions(
@@ -295,7 +295,7 @@ def _read_csv(path: Path) -> _Chunk:
     if table is None or (not simple and b'"' in data):
         table = parse(True)
     if simple:
-        chunk = _Chunk(str(path), table, np.arange(2, table.num_rows + 2, dtype=np.int64))
+        chunk = _Chunk(str(path), table, np.arange(2, table.num_rows + 2, dtype=np.int32))
         chunk.read = table.num_rows
         return chunk
     chunk = _Chunk(str(path), table, _csv_lines(data, table.num_rows, bad_rows, delimiter))
@@ -528,14 +528,17 @@ def _prodigy_chunk(path: Path, records: list, chunk: _Chunk) -> _Chunk:
 
 
 def _text(column: pa.ChunkedArray | pa.Array) -> pa.Array:
-    """A column as trimmed strings, empty → null."""
+    """A column as trimmed strings (empty strings stay empty: callers treat them as absent).
+
+    No Python scalars go into Arrow compute calls on the common paths here: pyarrow imports
+    pandas (~0.3 s) to convert the first one.
+    """
     arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
     if pa.types.is_list(arr.type) or pa.types.is_large_list(arr.type):
         arr = pc.binary_join(pc.cast(arr, pa.list_(pa.string())), ";")
     if not pa.types.is_string(arr.type):
         arr = pc.cast(arr, pa.string())
-    arr = pc.utf8_trim_whitespace(arr)
-    return pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
+    return pc.utf8_trim_whitespace(arr)
 
 
 @dataclass
@@ -556,11 +559,13 @@ def _code(column: pa.ChunkedArray | pa.Array) -> tuple[_Coded, bool]:
     elif not pa.types.is_string(arr.type):
         arr = pc.cast(arr, pa.string())
     encoded = pc.dictionary_encode(arr)
-    idx = pc.fill_null(encoded.indices, -1).to_numpy().astype(np.int64)
+    indices = encoded.indices
+    # int32 codes straight from Arrow (zero-copy without nulls): fewer, smaller allocations
+    idx = _numpy(indices, fill=-1)
     dictionary = encoded.dictionary
     trimmed = pc.utf8_trim_whitespace(dictionary)
-    if pc.all(pc.and_(pc.equal(trimmed, dictionary), pc.not_equal(trimmed, ""))).as_py() in (
-            True, None):
+    if trimmed.equals(dictionary) and (
+            not len(trimmed) or pc.min(pc.utf8_length(trimmed)).as_py() > 0):
         # the usual case: every distinct value is already clean, the codes stand as they are
         return _Coded(idx, dictionary.to_pylist()), is_list
     remap = np.full(len(dictionary) + 1, -1, dtype=np.int64)  # idx -1 → last → -1
@@ -584,6 +589,41 @@ def _map(fn, columns: list, n_rows: int) -> list:
 
     with ThreadPoolExecutor(max_workers=min(len(columns), 4)) as pool:
         return list(pool.map(fn, columns))
+
+
+_NUMPY_TYPES = {pa.int8(): np.int8, pa.int16(): np.int16, pa.int32(): np.int32,
+                pa.int64(): np.int64, pa.uint8(): np.uint8, pa.uint16(): np.uint16,
+                pa.uint32(): np.uint32, pa.uint64(): np.uint64}
+
+
+def _numpy(arr: pa.Array, fill: int | None = None) -> np.ndarray:
+    """An Arrow integer or boolean array as numpy (zero-copy for integers without nulls);
+    nulls become `fill`.
+
+    Not `Array.to_numpy()`: its first call imports pandas when installed (~0.3 s of CPU).
+    """
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if arr.null_count:
+        if fill is None:
+            raise ValueError("_numpy needs an array without nulls, or a fill value")
+        valid = _numpy(pc.is_valid(arr))
+        values = np.array(_numpy(_raw(arr)))
+        values[~valid] = fill
+        return values
+    if pa.types.is_boolean(arr.type):
+        bits = np.frombuffer(arr.buffers()[1], dtype=np.uint8)
+        return np.unpackbits(bits, bitorder="little")[arr.offset:arr.offset + len(arr)] \
+            .astype(bool)
+    dtype = np.dtype(_NUMPY_TYPES[arr.type])
+    return np.frombuffer(arr.buffers()[1], dtype=dtype, count=len(arr),
+                         offset=arr.offset * dtype.itemsize)
+
+
+def _raw(arr: pa.Array) -> pa.Array:
+    """The values buffer of an integer array read as if it had no nulls (slots under nulls
+    hold arbitrary numbers: the caller overwrites them)."""
+    return pa.Array.from_buffers(arr.type, len(arr), [None, arr.buffers()[1]], 0, arr.offset)
 
 
 def _merge(parts: list[_Coded], *, sort: bool) -> _Coded:
@@ -614,7 +654,8 @@ def _merge(parts: list[_Coded], *, sort: bool) -> _Coded:
 
 
 def _absent(n: int) -> _Coded:
-    return _Coded(np.full(n, -1, dtype=np.int64), [])
+    # a read-only view of one value: an absent column costs no memory
+    return _Coded(np.broadcast_to(np.int32(-1), n), [])
 
 
 def _normalise(
@@ -651,15 +692,15 @@ def _normalise(
                 any_list |= coded[name][1] and name == "label"
             else:
                 parts[name].append(_absent(n))
-        files.append(np.full(n, f, dtype=np.int32))
+        files.append(np.broadcast_to(np.int32(f), n))
         lines.append(chunk.lines)
     paths = tuple(c.path for c in chunks)
     if not files:
         return _empty_table(paths, problems, read, rejected)
     cols = {name: _merge(p, sort=name != "item") for name, p in parts.items()
             if name != "annotated_at"}
-    file = np.concatenate(files)
-    line = np.concatenate(lines)
+    file = files[0] if len(files) == 1 else np.concatenate(files)
+    line = lines[0] if len(lines) == 1 else np.concatenate(lines)
     keep = np.ones(len(file), dtype=bool)
 
     def reject(mask: np.ndarray, kind: str, message, severity: str | None = None) -> None:
@@ -759,7 +800,7 @@ def _select_task(task_col: _Coded, project, task, keep, reject) -> tuple[Task | 
 def _encode_sets(col: _Coded) -> tuple[np.ndarray, tuple[tuple[str, ...], ...]]:
     """`;`-joined sets → codes into canonical sorted member tuples (absent → the empty set)."""
     if not col.values:
-        return np.zeros(len(col.codes), dtype=np.int64), ((),)
+        return np.broadcast_to(np.int32(0), len(col.codes)), ((),)
     canon = [tuple(sorted({m.strip() for m in j.split(";") if m.strip()})) for j in col.values]
     distinct = sorted(set(canon) | {()})
     index = {s: k for k, s in enumerate(distinct)}
@@ -782,8 +823,13 @@ def _check_duplicates(items_c, anns_c, tasks_c, items, annotators, keep, policy,
     rows = np.flatnonzero(keep)
     if not rows.size:
         return False
-    key = ((tasks_c[rows] + 1) * (len(items) + 1) + items_c[rows]) * (len(annotators) + 1) \
-        + anns_c[rows]
+    every = rows.size == keep.size  # no fancy indexing when nothing was rejected
+
+    def at(a: np.ndarray) -> np.ndarray:
+        return (a if every else a[rows]).astype(np.int64)
+
+    key = ((at(tasks_c) + 1) * (len(items) + 1) + at(items_c)) * (len(annotators) + 1) \
+        + at(anns_c)
     if key.max() < 64 * len(key) + 1024 and np.bincount(key).max() <= 1:
         return False  # a counting pass proves there are none, without sorting
     order = np.argsort(key, kind="stable")
@@ -816,14 +862,12 @@ def _check_duplicates(items_c, anns_c, tasks_c, items, annotators, keep, policy,
 
 def _timestamps(arr: pa.Array, report) -> np.ndarray:
     """ISO 8601 strings → datetime64[us] UTC (naive times read as UTC); bad ones reported."""
-    out = np.full(len(arr), np.datetime64("NaT"), dtype="datetime64[us]")
-    valid = pc.is_valid(arr).to_numpy(zero_copy_only=False)
-    if not valid.any():
-        return out
+    if arr.null_count == len(arr):
+        return np.broadcast_to(np.datetime64("NaT", "us"), len(arr))
     try:
-        cast = pc.cast(arr, pa.timestamp("us", tz="UTC"))
-        return cast.cast(pa.int64()).fill_null(np.iinfo(np.int64).min).to_numpy() \
-            .view("datetime64[us]")
+        cast = pc.cast(arr, pa.timestamp("us", tz="UTC")).cast(pa.int64())
+        if not cast.null_count:
+            return _numpy(cast).view("datetime64[us]")
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         pass
     coded, _ = _code(arr)
@@ -838,7 +882,7 @@ def _timestamps(arr: pa.Array, report) -> np.ndarray:
             parsed.append(np.datetime64("NaT"))
     lookup = np.array(parsed + [np.datetime64("NaT")], dtype="datetime64[us]")
     out = lookup[np.where(codes >= 0, codes, len(values))]
-    for r in np.flatnonzero(valid & np.isnat(out)):
+    for r in np.flatnonzero((codes >= 0) & np.isnat(out)):
         report(r, arr[r].as_py())
     return out
 
@@ -872,10 +916,10 @@ def read_gold(
     allowed = set(project.tasks[task].label_ids) if project and task in project.tasks else None
     out: dict[str, str] = {}
     for item, label, t, n in zip(items, labels, tasks, chunk.lines.tolist()):
-        if task is not None and t is not None and t != task:
+        if task is not None and t and t != task:
             continue
-        if item is None or label is None:
-            problems.append(_finding(str(path), n, "empty-item" if item is None else
+        if not item or not label:
+            problems.append(_finding(str(path), n, "empty-item" if not item else
                                      "empty-label", "empty item or label; gold row ignored"))
         elif allowed is not None and label not in allowed:
             problems.append(_finding(str(path), n, "unknown-label",
