@@ -21,11 +21,22 @@ from typing import Literal
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from guidelines_tool.agreement import Ratings, masi_matrix
 from guidelines_tool.errors import DataError
 from guidelines_tool.model import Finding, Project, Task
+
+class _LazyCompute:
+    """pyarrow.compute on first use: the CSV path never needs it, and importing it costs about
+    as much CPU as encoding a million rows."""
+
+    def __getattr__(self, name: str):
+        import pyarrow.compute
+
+        return getattr(pyarrow.compute, name)
+
+
+pc = _LazyCompute()
 
 InputFormat = Literal["csv", "jsonl", "parquet", "labelstudio", "prodigy"]
 INPUT_FORMATS: tuple[str, ...] = ("csv", "jsonl", "parquet", "labelstudio", "prodigy")
@@ -282,7 +293,7 @@ def _read_csv(path: Path) -> _Chunk:
             parse_options=pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=on_invalid,
                                              newlines_in_values=newlines_in_values),
             convert_options=pacsv.ConvertOptions(
-                column_types={name: pa.string() for name in header}, strings_can_be_null=False),
+                column_types={name: _CSV_TYPE for name in header}, strings_can_be_null=False),
         )
 
     # pyarrow parses in parallel blocks only when no quoted value spans lines; try that, and
@@ -305,6 +316,10 @@ def _read_csv(path: Path) -> _Chunk:
     chunk.rejected["malformed-record"] += len(bad_rows)
     chunk.read = table.num_rows + len(bad_rows)
     return chunk
+
+
+# the parallel CSV reader builds the dictionaries itself: no string column, no second pass
+_CSV_TYPE = pa.dictionary(pa.int32(), pa.string())
 
 
 def _one_record_per_line(data: bytes, n_rows: int) -> bool:
@@ -551,7 +566,22 @@ class _Coded:
 
 def _code(column: pa.ChunkedArray | pa.Array) -> tuple[_Coded, bool]:
     """Dictionary-encode a column (lists `;`-joined); trimming and the empty check run on the
-    distinct values only, not on every row. Also says whether the column was a list."""
+    distinct values only, not on every row. Also says whether the column was a list.
+
+    CSV columns arrive dictionary-encoded by the parallel CSV reader, with one dictionary for
+    all chunks: their codes are read straight from the Arrow buffers.
+    """
+    if isinstance(column, pa.ChunkedArray) and pa.types.is_dictionary(column.type):
+        if column.num_chunks > 1:  # one dictionary for every chunk (Parquet may differ)
+            column = pa.table({"c": column}).unify_dictionaries().column(0)
+        chunks = column.chunks
+        dictionary = chunks[0].dictionary if chunks else pa.array([], pa.string())
+        if not pa.types.is_string(dictionary.type):
+            dictionary = pc.cast(dictionary, pa.string())
+        parts = [_numpy(c.indices, fill=-1) for c in chunks]
+        idx = parts[0] if len(parts) == 1 else np.concatenate(parts) if parts else \
+            np.zeros(0, dtype=np.int32)
+        return _clean(idx, dictionary), False
     arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
     is_list = pa.types.is_list(arr.type) or pa.types.is_large_list(arr.type)
     if is_list:
@@ -559,26 +589,43 @@ def _code(column: pa.ChunkedArray | pa.Array) -> tuple[_Coded, bool]:
     elif not pa.types.is_string(arr.type):
         arr = pc.cast(arr, pa.string())
     encoded = pc.dictionary_encode(arr)
-    indices = encoded.indices
-    # int32 codes straight from Arrow (zero-copy without nulls): fewer, smaller allocations
-    idx = _numpy(indices, fill=-1)
-    dictionary = encoded.dictionary
-    trimmed = pc.utf8_trim_whitespace(dictionary)
-    if trimmed.equals(dictionary) and (
-            not len(trimmed) or pc.min(pc.utf8_length(trimmed)).as_py() > 0):
+    return _clean(_numpy(encoded.indices, fill=-1), encoded.dictionary), is_list
+
+
+def _clean(idx: np.ndarray, dictionary: pa.Array) -> _Coded:
+    """Codes into trimmed, non-empty distinct values (merging values equal once trimmed)."""
+    if _plainly_clean(dictionary):
         # the usual case: every distinct value is already clean, the codes stand as they are
-        return _Coded(idx, dictionary.to_pylist()), is_list
+        return _Coded(idx, dictionary.to_pylist())
     remap = np.full(len(dictionary) + 1, -1, dtype=np.int64)  # idx -1 → last → -1
     index: dict[str, int] = {}
     values: list[str] = []
-    for k, v in enumerate(trimmed.to_pylist()):
+    for k, raw in enumerate(dictionary.to_pylist()):
+        v = raw.strip() if raw is not None else ""
         if v:
             j = index.get(v)
             if j is None:
                 j = index[v] = len(values)
                 values.append(v)
             remap[k] = j
-    return _Coded(remap[idx], values), is_list
+    return _Coded(remap[idx], values)
+
+
+def _plainly_clean(strings: pa.Array) -> bool:
+    """True when no string is empty or starts/ends with whitespace, judged from the UTF-8
+    buffers (a non-ASCII first or last byte counts as doubtful: the caller checks in Python)."""
+    if not pa.types.is_string(strings.type) or strings.null_count:
+        return False
+    n = len(strings)
+    if not n:
+        return True
+    _, offsets_buf, data_buf = strings.buffers()
+    offsets = np.frombuffer(offsets_buf, dtype=np.int32, count=n + 1, offset=strings.offset * 4)
+    if (np.diff(offsets) <= 0).any():
+        return False
+    data = np.frombuffer(data_buf, dtype=np.uint8)
+    ends = np.concatenate([data[offsets[:-1]], data[offsets[1:] - 1]])
+    return not ((ends == 32) | ((ends >= 9) & (ends <= 13)) | (ends >= 0x80)).any()
 
 
 def _map(fn, columns: list, n_rows: int) -> list:

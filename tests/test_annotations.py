@@ -198,3 +198,24 @@ def test_gold_file() -> None:
     gold = read_gold(DATA / "gold.csv")
     assert gold.labels == {"p1": "product", "p2": "person", "p3": "person"}
     assert [(p.line, p.code) for p in gold.problems] == [(5, "ANN003")]
+
+
+def test_parquet_dictionary_columns_with_differing_chunk_dictionaries(tmp_path: Path) -> None:
+    path = tmp_path / "dict.parquet"
+    first = pa.table({"item": pa.array(["a", "b"]).dictionary_encode(),
+                      "annotator": ["x", "x"], "label": pa.array(["k", "j"]).dictionary_encode()})
+    second = pa.table({"item": pa.array(["b", "a"]).dictionary_encode(),
+                       "annotator": ["y", "y"], "label": pa.array(["j", "j"]).dictionary_encode()})
+    with pq.ParquetWriter(path, first.schema) as writer:
+        writer.write_table(first)
+        writer.write_table(second)
+    t = read_annotations([path])
+    assert codes(t, "item") == ["a", "b", "b", "a"]
+    assert codes(t, "label") == ["k", "j", "j", "j"]
+
+
+def test_whitespace_is_trimmed_and_merged(tmp_path: Path) -> None:
+    path = tmp_path / "ws.csv"
+    path.write_text("item,annotator,label\n p1 ,a,x\np1,b, x\u00a0\np2,a,é\n")
+    t = read_annotations([path])
+    assert codes(t, "item") == ["p1", "p1", "p2"] and codes(t, "label") == ["x", "x", "é"]
