@@ -102,6 +102,11 @@ class Ratings:
             return len(self.annotators)
         return int(self.annotator.max()) + 1 if self.annotator.size else 0
 
+    @cached_property
+    def present_annotators(self) -> np.ndarray:
+        """Codes of the annotators who have at least one rating here."""
+        return np.flatnonzero(np.bincount(self.annotator, minlength=self.n_annotators))
+
     @property
     def n_categories(self) -> int:
         return len(self.categories)
@@ -585,8 +590,7 @@ def conger_kappa(ratings: Ratings, weights: str = "identity") -> Coefficient:
 
 def _pair_cells(ratings: Ratings) -> tuple[np.ndarray, str | None]:
     """Contingency-cell code a·q + b of each item both annotators rated (annotator 0 vs 1)."""
-    present = (np.arange(ratings.n_annotators) if ratings.annotators is not None
-               and ratings.n_annotators <= 2 else np.flatnonzero(np.bincount(ratings.annotator)))
+    present = ratings.present_annotators
     if present.size != 2:
         return np.zeros(0, dtype=np.int64), (
             f"defined for exactly two annotators; these ratings have {present.size}"

@@ -174,7 +174,7 @@ def _summary(
     patterns = ratings.patterns
     n_items = int(patterns.freq[patterns.rows.sum(axis=1) > 0].sum())
     return Summary(n_items, ratings.n_ratings,
-                   int((np.bincount(ratings.annotator) > 0).sum()), coefficients)
+                   int(ratings.present_annotators.size), coefficients)
 
 
 def _breakdown(table, ratings, setup, by, gold, n_boot, seed, confidence):
