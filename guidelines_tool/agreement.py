@@ -332,6 +332,17 @@ def _by_frequency(rows: np.ndarray, freq: np.ndarray, inverse: np.ndarray) -> Pa
     return Patterns(rows[order], freq[order], rank[inverse])
 
 
+def _pattern_bits(counts: np.ndarray) -> float:
+    """Bits of a mixed-radix key over a count row."""
+    base = int(counts.max()) + 1 if counts.size else 1
+    return counts.shape[1] * np.log2(max(base, 2))
+
+
+def _few_patterns(counts: np.ndarray) -> bool:
+    """Whether patterns can be counted by key without sorting (see count_patterns)."""
+    return _pattern_bits(counts) <= 22
+
+
 def count_patterns(counts: np.ndarray) -> Patterns:
     """Group items (rows of `counts`) with identical rating patterns."""
     counts = np.asarray(counts, dtype=np.int64)
@@ -340,7 +351,7 @@ def count_patterns(counts: np.ndarray) -> Patterns:
         return Patterns(counts.reshape(0, counts.shape[1]), empty, empty)
     base = int(counts.max()) + 1
     q = counts.shape[1]
-    bits = q * np.log2(max(base, 2))
+    bits = _pattern_bits(counts)
     if bits <= 22:
         # few possible patterns: count keys directly, no sort
         powers = base ** np.arange(q, dtype=np.int64)
@@ -352,11 +363,12 @@ def count_patterns(counts: np.ndarray) -> Patterns:
         rows = (keys[:, None] // powers[None, :]) % base
         return _by_frequency(rows, tally[keys], lookup[key])
     if bits < 62:
-        # one int64 key per row (mixed radix) sorts far faster than np.unique(axis=0)
-        key = counts @ (base ** np.arange(q, dtype=np.int64))
-        _, first, inverse, freq = np.unique(key, return_index=True, return_inverse=True,
-                                            return_counts=True)
-        return _by_frequency(counts[first], freq, inverse.ravel())
+        # one int64 key per row (mixed radix) sorts far faster than np.unique(axis=0); the
+        # rows are decoded from the keys (asking np.unique for indices forces a stable sort)
+        powers = base ** np.arange(q, dtype=np.int64)
+        keys, inverse, freq = np.unique(counts @ powers, return_inverse=True, return_counts=True)
+        rows = (keys[:, None] // powers[None, :]) % base
+        return _by_frequency(rows, freq, inverse.ravel())
     rows, inverse, freq = np.unique(counts, axis=0, return_inverse=True, return_counts=True)
     return _by_frequency(rows, freq, inverse.ravel())
 
@@ -406,12 +418,21 @@ def _coincidences(rows: np.ndarray) -> np.ndarray:
 
 
 def coincidence_matrix(ratings: Ratings) -> np.ndarray:
-    """Krippendorff's q × q coincidence matrix o_ck (summed over distinct rating patterns)."""
-    patterns = ratings.patterns
+    """Krippendorff's q × q coincidence matrix o_ck."""
     q = ratings.n_categories
-    if not patterns.freq.size:
-        return np.zeros((q, q))
-    return np.tensordot(patterns.freq.astype(float), _coincidences(patterns.rows), axes=1)
+    if ("patterns" in ratings.__dict__ or ratings.n_items * max(q, 1) > DENSE_LIMIT
+            or _few_patterns(ratings.counts)):
+        patterns = ratings.patterns  # grouped already, cheaply, or too big to hold densely
+        if not patterns.freq.size:
+            return np.zeros((q, q))
+        return np.tensordot(patterns.freq.astype(float), _coincidences(patterns.rows), axes=1)
+    # one pass over the item × category counts: o = Σ_i (c_i c_iᵀ − diag c_i) / (r_i − 1)
+    counts = ratings.counts.astype(float)
+    r = counts.sum(axis=1)
+    weighted = counts * np.where(r >= 2, 1.0 / np.maximum(r - 1, 1), 0.0)[:, None]
+    o = counts.T @ weighted
+    o[np.diag_indices_from(o)] -= weighted.sum(axis=0)
+    return o
 
 
 def _alpha_from(o: np.ndarray, delta: np.ndarray | None) -> np.ndarray:
