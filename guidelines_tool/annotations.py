@@ -369,7 +369,14 @@ def _json_lines(path: Path) -> list[tuple[int, str]]:
 
 
 def _read_jsonl(path: Path) -> _Chunk:
-    """JSON Lines; Prodigy exports (`_input_hash` / `answer` keys) are recognised by content."""
+    """JSON Lines; Prodigy exports (`_input_hash` / `answer` keys) are recognised by content.
+
+    pyarrow's JSON reader first; a file it rejects (a malformed line, a field whose type
+    changes between lines) is read line by line so that each bad line can be reported.
+    """
+    fast = _read_jsonl_arrow(path)
+    if fast is not None:
+        return fast
     lines = _json_lines(path)
     records, chunk = _parse_json_lines(path, lines)
     if records and any("_input_hash" in r or "_annotator_id" in r for _, r in records[:50]):
@@ -378,6 +385,37 @@ def _read_jsonl(path: Path) -> _Chunk:
     chunk.table = _records_table(rows)
     chunk.lines = np.array([n for n, _ in records], dtype=np.int64)
     chunk.read = len(lines)
+    return chunk
+
+
+_PRODIGY_KEYS = ("_input_hash", "_annotator_id", "_session_id", "answer")
+
+
+def _read_jsonl_arrow(path: Path) -> _Chunk | None:
+    """The whole file through pyarrow.json, or None when it needs the line-by-line reader."""
+    import pyarrow.json as pajson
+
+    data = path.read_bytes()
+    if data.startswith(b"\xef\xbb\xbf"):
+        return None  # a byte-order mark: leave it to the text reader
+    try:
+        table = pajson.read_json(pa.BufferReader(data))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    names = table.column_names
+    if any(key in names for key in _PRODIGY_KEYS) or any(
+            pa.types.is_struct(table.schema.field(c).type) for c in REQUIRED if c in names):
+        return None
+    keep = [c for c in (*REQUIRED, *OPTIONAL) if c in names]
+    table = table.select(keep) if keep else pa.table({"_empty": pa.nulls(table.num_rows)})
+    if _one_record_per_line(data, table.num_rows - 1):
+        lines = np.arange(1, table.num_rows + 1, dtype=np.int32)
+    else:  # blank lines: number the non-blank ones
+        lines = np.array([n for n, _ in _json_lines(path)], dtype=np.int64)
+        if lines.size != table.num_rows:
+            return None
+    chunk = _Chunk(str(path), table, lines)
+    chunk.read = table.num_rows
     return chunk
 
 
@@ -712,7 +750,7 @@ def _normalise(
     rejected: Counter = Counter()
     read = 0
     parts: dict[str, list[_Coded]] = {name: [] for name in (*REQUIRED, *OPTIONAL)}
-    stamps_text: list[pa.Array] = []
+    stamps: list[np.ndarray] = []
     files, lines, any_list = [], [], False
     for f, chunk in enumerate(chunks):
         problems += chunk.problems
@@ -732,8 +770,7 @@ def _normalise(
         coded = dict(zip(present, _map(_code, [chunk.table.column(c) for c in present], n)))
         for name in parts:
             if name == "annotated_at":
-                stamps_text.append(_text(chunk.table.column(name)) if name in
-                                   chunk.table.column_names else pa.nulls(n, pa.string()))
+                stamps.append(_chunk_times(chunk, problems))
             elif name in coded:
                 parts[name].append(coded[name][0])
                 any_list |= coded[name][1] and name == "label"
@@ -781,9 +818,7 @@ def _normalise(
     dup_error = _check_duplicates(
         items.codes, annotators.codes, tasks.codes, items.values, annotators.values, keep,
         duplicates, reject, paths, file, line)
-    stamps = _timestamps(pa.concat_arrays(stamps_text), lambda r, v: problems.append(_finding(
-        paths[file[r]], int(line[r]), "bad-timestamp",
-        f"annotated_at {v!r} is not an ISO 8601 time; kept without a time")))
+    stamps = stamps[0] if len(stamps) == 1 else np.concatenate(stamps)
     rule_codes, rule_sets = _encode_sets(cols["rules"])
     problems.sort(key=lambda p: (paths.index(p.path) if p.path in paths else 0, p.line,
                                  p.code))
@@ -905,6 +940,21 @@ def _check_duplicates(items_c, anns_c, tasks_c, items, annotators, keep, policy,
         f"{paths[file[partner[r]]]}:{line[partner[r]]}"),
         None if policy == "error" else "warning")
     return policy == "error"
+
+
+def _chunk_times(chunk: _Chunk, problems: list[Finding]) -> np.ndarray:
+    """A file's annotated_at column as datetime64[us] UTC; unparsable values reported."""
+    n = chunk.table.num_rows
+    if "annotated_at" not in chunk.table.column_names:
+        return np.broadcast_to(np.datetime64("NaT", "us"), n)
+    column = chunk.table.column("annotated_at").combine_chunks()
+    if pa.types.is_timestamp(column.type):  # typed already (Parquet, JSON): naive means UTC
+        column = pc.cast(column, pa.timestamp("us", tz=column.type.tz))
+        return _numpy(pc.cast(column, pa.int64()), fill=np.iinfo(np.int64).min) \
+            .view("datetime64[us]")
+    return _timestamps(_text(column), lambda r, v: problems.append(_finding(
+        chunk.path, int(chunk.lines[r]), "bad-timestamp",
+        f"annotated_at {v!r} is not an ISO 8601 time; kept without a time")))
 
 
 def _timestamps(arr: pa.Array, report) -> np.ndarray:

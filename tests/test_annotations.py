@@ -219,3 +219,14 @@ def test_whitespace_is_trimmed_and_merged(tmp_path: Path) -> None:
     path.write_text("item,annotator,label\n p1 ,a,x\np1,b, x\u00a0\np2,a,é\n")
     t = read_annotations([path])
     assert codes(t, "item") == ["p1", "p1", "p2"] and codes(t, "label") == ["x", "x", "é"]
+
+
+def test_jsonl_times_typed_or_text(tmp_path: Path) -> None:
+    path = tmp_path / "t.jsonl"
+    path.write_text('{"item": 1, "annotator": "a", "label": "x", "annotated_at": "2026-10-01T09:00:00Z"}\n'
+                    '{"item": 1, "annotator": "b", "label": "x", "annotated_at": "2026-10-01T11:00:00+02:00"}\n'
+                    '{"item": 2, "annotator": "a", "label": "y", "annotated_at": "yesterday"}\n')
+    t = read_annotations([path])
+    assert [str(x) for x in t.annotated_at] == [
+        "2026-10-01T09:00:00.000000", "2026-10-01T09:00:00.000000", "NaT"]
+    assert [(p.line, p.code) for p in t.problems] == [(3, "ANN010")]
