@@ -119,7 +119,7 @@ class Ratings:
     def counts(self) -> np.ndarray:
         """n_items × q matrix: how many ratings each item got in each category."""
         q = self.n_categories
-        flat = np.bincount(self.item.astype(np.int64) * q + self.value,
+        flat = np.bincount(np.asarray(self.item, dtype=np.int64) * q + self.value,
                            minlength=self.n_items * q)
         return flat.reshape(self.n_items, q)
 

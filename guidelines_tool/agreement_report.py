@@ -82,7 +82,7 @@ class AgreementReport:
             out["confusion_pairs"] = [c.to_dict() for c in self.confusion]
         if self.accuracy is not None:
             out["overall"]["accuracy"] = self.accuracy
-        out["read"] = self.read
+        out["read"] = dict(self.read, problems=[p.to_dict() for p in self.problems])
         if self.gate is not None:
             out["gate"] = {"min_agreement": self.gate[0], "passed": self.gate[1],
                            "reason": self.gate[2]}

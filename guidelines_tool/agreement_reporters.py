@@ -169,14 +169,15 @@ REPORTER_BY_NAME = {
 
 
 def problems_text(
-    problems: list[Finding], summary: dict[str, object] | None, limit: int = 50
+    problems: list[Finding], summary: dict[str, object] | None, limit: int | None = None
 ) -> str:
-    """Row problems (file:line: message, at most `limit`) and the read summary, for stderr."""
+    """Row problems (file:line: message; all of them unless `limit`) and the read summary,
+    for stderr."""
     lines = []
-    for p in problems[:limit]:
+    for p in problems if limit is None else problems[:limit]:
         where = f"{p.path}:{p.line}" if p.line else p.path
         lines.append(f"{where}: {p.severity} {p.code} {p.message}")
-    if len(problems) > limit:
+    if limit is not None and len(problems) > limit:
         lines.append(f"... and {len(problems) - limit} more problems")
     if summary is None:
         return "".join(f"{line}\n" for line in lines)
