@@ -751,7 +751,7 @@ def _normalise(
     read = 0
     parts: dict[str, list[_Coded]] = {name: [] for name in (*REQUIRED, *OPTIONAL)}
     stamps: list[np.ndarray] = []
-    files, lines, any_list = [], [], False
+    files, lines = [], []
     for f, chunk in enumerate(chunks):
         problems += chunk.problems
         rejected += chunk.rejected
@@ -773,7 +773,6 @@ def _normalise(
                 stamps.append(_chunk_times(chunk, problems))
             elif name in coded:
                 parts[name].append(coded[name][0])
-                any_list |= coded[name][1] and name == "label"
             else:
                 parts[name].append(_absent(n))
         files.append(np.broadcast_to(np.int32(f), n))
@@ -802,8 +801,10 @@ def _normalise(
         reject(cols[name].codes < 0, f"empty-{name}", f"empty {name}; row rejected")
 
     task_obj, other_task = _select_task(cols["task"], project, task, keep, reject)
-    multi = task_obj.multi_label if task_obj is not None else (
-        any_list or any(";" in v for v in cols["label"].values))
+    # without a task: multi-label when some judgement holds several labels (lists of one
+    # label, as Label Studio writes single choices, are single labels)
+    multi = task_obj.multi_label if task_obj is not None else any(
+        ";" in v for v in cols["label"].values)
     label_codes, labels, label_sets = _encode_labels(cols["label"], multi)
     if task_obj is not None:
         allowed = set(task_obj.label_ids)

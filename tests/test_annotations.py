@@ -143,6 +143,7 @@ def test_label_studio_export() -> None:
     assert codes(t, "item") == ["11", "11", "review-12", "review-12"]
     assert codes(t, "annotator") == ["1", "2", "1", "2"]  # completed_by int or {id, email}
     assert codes(t, "label") == ["positive", "positive", "negative", "neutral"]
+    assert not t.multi_label  # single choices arrive as one-element lists
     assert codes(t, "batch")[:2] == ["week-1", "week-1"]
     assert str(t.annotated_at[0]) == "2026-10-01T10:00:00.123456"
     skipped = [p.message for p in t.problems]
