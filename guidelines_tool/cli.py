@@ -7,6 +7,8 @@ Exit codes: 0 clean, 1 findings (or a failed gate), 2 usage or configuration err
 
 from __future__ import annotations
 
+import json
+import os
 import sys
 from pathlib import Path
 
@@ -14,6 +16,8 @@ import click
 
 from guidelines_tool import __version__
 from guidelines_tool.errors import GuidelinesError
+from guidelines_tool.reporters import REPORTER_BY_NAME as VALIDATE_FORMATS
+from guidelines_tool.schema import KINDS as SCHEMA_KINDS
 
 EXIT_INTERNAL = 3
 
@@ -55,10 +59,276 @@ def project_root(path: Path | None = None) -> Path:
 # --- validate, schema (issue 2) ---------------------------------------------------------
 
 
+def _default_format() -> str:
+    return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+
+
+@cli.command("validate")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--format", "-f", "output_format", type=click.Choice(sorted(VALIDATE_FORMATS)), default=None,
+    help="Report format (default: text; github when GITHUB_ACTIONS=true).",
+)
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
+@click.option(
+    "--project", "project_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Project folder (default: found from the first PATH or the current folder).",
+)
+def validate_command(paths: tuple[Path, ...], output_format: str | None, strict: bool, project_dir: Path | None) -> None:
+    """Check guideline files: YAML, schema and semantic lint.
+
+    With PATHs (files or folders, as pre-commit passes them) the whole project is still read,
+    so cross-file checks work; only findings in those files are reported.
+    """
+    from guidelines_tool.validation import validate
+
+    root = project_root(project_dir or (paths[0] if paths else None))
+    result = validate(root, list(paths) or None)
+    reporter = VALIDATE_FORMATS[output_format or _default_format()]()
+    click.echo(reporter.render(result), nl=False)
+    click.echo(reporter.summary(result), err=True)
+    _write_step_summary(result)
+    sys.exit(result.exit_code(strict=strict))
+
+
+def _write_step_summary(result) -> None:
+    """On GitHub Actions, also append a Markdown summary (annotations show only a handful)."""
+    target = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not target:
+        return
+    from guidelines_tool.reporters import MarkdownReporter
+
+    try:
+        with open(target, "a", encoding="utf-8") as handle:
+            handle.write(MarkdownReporter().render(result))
+    except OSError as exc:
+        click.echo(f"warning: cannot write the step summary to {target}: {exc.strerror}", err=True)
+
+
+@cli.command("schema")
+@click.option("--kind", "-k", type=click.Choice(SCHEMA_KINDS), help="One schema (default: all).")
+@click.option(
+    "--output", "-o", "output_dir", type=click.Path(file_okay=False, path_type=Path),
+    help="Write <kind>.schema.json files into this folder instead of printing.",
+)
+def schema_command(kind: str | None, output_dir: Path | None) -> None:
+    """Print or write the JSON Schemas (for editors: yaml-language-server, JetBrains)."""
+    from guidelines_tool.schema import schema_file_name, schema_texts
+
+    texts = schema_texts()
+    kinds = [kind] if kind else list(SCHEMA_KINDS)
+    if output_dir is None:
+        if kind:
+            click.echo(texts[kind], nl=False)
+        else:  # several documents: one JSON object keyed by kind
+            click.echo(json.dumps({k: json.loads(texts[k]) for k in kinds}, indent=2, ensure_ascii=False))
+        return
+    output_dir.mkdir(parents=True, exist_ok=True)
+    for name in kinds:
+        (output_dir / schema_file_name(name)).write_text(texts[name], encoding="utf-8")
+        click.echo(f"wrote {output_dir / schema_file_name(name)}", err=True)
+
+
+
 # --- authoring: init, new-rule, fmt (issue 2) ---------------------------------------------
 
 
+@cli.command("init")
+@click.argument("directory", required=False, default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--name", help="Project name (default: from the folder name).")
+@click.option("--force", is_flag=True, help="Overwrite files the scaffold would write if they exist.")
+def init_command(directory: Path, name: str | None, force: bool) -> None:
+    """Scaffold a guideline repository in DIRECTORY (default: here).
+
+    Writes guidelines.yaml, a sample task with two rules, the JSON Schemas, mkdocs.yml and docs/,
+    pre-commit and GitHub Actions config, and VS Code settings. Refuses to overwrite files.
+    """
+    from guidelines_tool.scaffold import init_project
+
+    scaffold = init_project(directory, name=name, force=force)
+    for path in scaffold.files:
+        click.echo(path)
+    click.echo(f"created a guideline project in {directory} ({len(scaffold.files)} files)", err=True)
+    click.echo("next: git init, `guidelines validate`, `guidelines new-rule --task review-sentiment`", err=True)
+
+
+@cli.command("new-rule")
+@click.option("--task", "task_id", required=True, help="The task the rule belongs to.")
+@click.option("--title", help="The rule's title (default: a TODO to fill in).")
+@click.option("--file", "file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write it (default: beside the task's rule files, else guidelines/<task>/rules/<ID>.yaml).")
+def new_rule_command(task_id: str, title: str | None, file: Path | None) -> None:
+    """Write a new rule with the next free id for TASK, and print its path."""
+    from guidelines_tool.authoring import new_rule
+
+    created = new_rule(project_root(), task_id, title=title, path=file)
+    click.echo(os.path.relpath(created.path))
+    for note in created.notes:
+        click.echo(f"note: {note}", err=True)
+    click.echo(f"created {created.rule_id} (draft) for task {task_id}", err=True)
+
+
+@cli.command("fmt")
+@click.option("--check", is_flag=True, help="Write nothing; list files that would change and exit 1 if any.")
+@click.option("--diff", "show_diff", is_flag=True, help="Like --check, but print the changes as a unified diff.")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+def fmt_command(check: bool, show_diff: bool, paths: tuple[Path, ...]) -> None:
+    """Rewrite guideline files in canonical key order and style, keeping comments.
+
+    Keys in the documented order (unknown keys last, as written), 2-space indent with sequences
+    indented under their key, multi-line strings as literal blocks; quoting and short flow
+    collections stay as written. A file is only rewritten when the result holds the same data
+    and every comment. With no PATHS: guidelines.yaml and every file of the guideline folder.
+    """
+    from guidelines_tool.formatting import format_paths
+
+    report = format_paths(list(paths), check=check, diff=show_diff)
+    for outcome in report.outcomes:
+        if outcome.diff:
+            click.echo(outcome.diff, nl=False)
+        elif outcome.status in ("reformatted", "would-reformat"):
+            click.echo(outcome.path)
+        elif outcome.status == "error":
+            click.echo(f"{outcome.path}:{outcome.line}:{outcome.column}: {outcome.message}", err=True)
+        elif outcome.status == "skipped":
+            click.echo(f"{outcome.path}: skipped: {outcome.message}", err=True)
+    click.echo(fmt_summary(report), err=True)
+    sys.exit(report.exit_code)
+
+
+def fmt_summary(report) -> str:
+    def files(n: int) -> str:
+        return f"{n} file{'' if n == 1 else 's'}"
+
+    unchanged = sum(1 for o in report.outcomes if o.status == "unchanged")
+    parts = [f"{files(len(report.changed))} {'would be reformatted' if report.check else 'reformatted'}"]
+    parts.append(f"{unchanged} unchanged")
+    if report.errors:
+        parts.append(f"{files(len(report.errors))} could not be formatted")
+    return ", ".join(parts)
+
+
 # --- history: log, diff, changelog, release (issue 3) ------------------------------------
+
+
+class _ProgressBar:
+    """A `progress(done, total)` callback that shows a bar on stderr once a walk takes a moment.
+
+    Nothing is drawn when stderr is not a terminal, nor for walks done within half a second.
+    """
+
+    def __init__(self, label: str, delay: float = 0.5) -> None:
+        import time
+
+        self.label, self.delay, self.clock = label, delay, time.monotonic
+        self.started = self.clock()
+        self.bar = None
+        self.shown = 0
+        self.enabled = sys.stderr.isatty()
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled or (self.bar is None and self.clock() - self.started < self.delay):
+            return
+        if self.bar is None or self.bar.length != total or done < self.shown:
+            self.close()
+            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
+            self.bar.__enter__()
+            self.shown = 0
+        self.bar.update(done - self.shown)
+        self.shown = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+def _history(root: Path):
+    from guidelines_tool.history import read_history
+
+    progress = _ProgressBar("reading rule history")
+    try:
+        history = read_history(root, progress=progress)
+    finally:
+        progress.close()
+    for note in history.notes:
+        click.echo(f"note: {note}", err=True)
+    shown = 5  # old broken versions are worth knowing about, not worth a screenful
+    for finding in history.problems[:shown]:
+        click.echo(f"warning: {finding.path}:{finding.line}:{finding.column}: {finding.message}", err=True)
+    if len(history.problems) > shown:
+        click.echo(f"warning: ... and {len(history.problems) - shown} more unparsable old versions", err=True)
+    return history
+
+
+@cli.command("log")
+@click.argument("rule_id")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def log_command(rule_id: str, output_format: str) -> None:
+    """Every revision of one rule, newest first, across renames and moves.
+
+    History is read along the first-parent line of the config's `branch` (its
+    `origin/` copy in CI checkouts; HEAD, with a note, when neither exists). Shallow
+    clones are refused: fetch the full history first.
+    """
+    from guidelines_tool.history import rule_revisions
+    from guidelines_tool.history_reporters import LOG_REPORTERS
+
+    history = _history(project_root())
+    revisions = rule_revisions(history, rule_id)
+    click.echo(LOG_REPORTERS[output_format]().render(rule_id, revisions, history.branch))
+
+
+@cli.command("diff")
+@click.argument("old", required=False)
+@click.argument("new", required=False)
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "md"]), default="text", show_default=True)
+def diff_command(old: str | None, new: str | None, output_format: str) -> None:
+    """Rule-level diff between two revisions (default: HEAD vs the working tree) and its bump.
+
+    One revision: that revision vs the working tree. `--format md` is a table for a
+    pull-request comment. Works in shallow clones (it reads only the two trees).
+    """
+    from guidelines_tool.history import compare
+    from guidelines_tool.history_reporters import DIFF_REPORTERS
+
+    comparison = compare(project_root(), old, new)
+    for finding in comparison.problems:
+        click.echo(f"warning: {finding.path}:{finding.line}:{finding.column}: {finding.message}", err=True)
+    click.echo(DIFF_REPORTERS[output_format]().render(comparison))
+
+
+@cli.command("changelog")
+@click.option("--since", help="Only releases after this release tag (or version).")
+@click.option("--format", "output_format", type=click.Choice(["md", "json"]), default="md", show_default=True)
+def changelog_command(since: str | None, output_format: str) -> None:
+    """Rules added / changed / deprecated / removed per release tag; unreleased changes on top."""
+    from guidelines_tool.history_reporters import CHANGELOG_REPORTERS
+    from guidelines_tool.releases import build_changelog
+
+    changelog = build_changelog(_history(project_root()), since=since)
+    click.echo(CHANGELOG_REPORTERS[output_format]().render(changelog), nl=False)
+
+
+@cli.command("release")
+@click.option("--dry-run", is_flag=True, help="Show the version and changelog; create no tag.")
+def release_command(dry_run: bool) -> None:
+    """Tag the next semantic version (annotated tag; its message is the release's changelog).
+
+    The bump is the highest level of everything since the last release tag; the first
+    release is 1.0.0. Refuses on uncommitted changes, when nothing changed, and when HEAD
+    is not the tip of the release branch.
+    """
+    from guidelines_tool.history import create_tag
+    from guidelines_tool.history_reporters import release_text, section_markdown
+    from guidelines_tool.releases import plan_release
+
+    root = project_root()
+    plan = plan_release(_history(root))
+    if not dry_run:
+        create_tag(root, plan.tag, plan.commit.sha, section_markdown(plan.section))
+    click.echo(release_text(plan, dry_run=dry_run), nl=False)
+
 
 
 # --- agreement (issue 4) ------------------------------------------------------------------
@@ -133,7 +403,128 @@ def agreement_command(files, task, scale, by, gold, fmt, seed, n_boot, min_agree
 # --- impact, hotspots, demo (issue 5) -----------------------------------------------------
 
 
+def _annotation_table(files, project, task):
+    """Read annotation FILES for one task; row problems and the read summary go to stderr."""
+    from guidelines_tool.agreement_reporters import problems_text
+    from guidelines_tool.annotations import read_annotations
+
+    table = read_annotations(files, project=project, task=task, duplicates="error")
+    click.echo(problems_text(table.problems, table.summary.to_dict()), err=True, nl=False)
+    if table.duplicate_error:
+        click.echo("error: duplicate (item, annotator) judgements; fix them first", err=True)
+        raise SystemExit(2)
+    return table
+
+
+@cli.command("impact")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--rule", "rule_id", help="Only this rule's revisions.")
+@click.option("--task", help="Task id (needed when the data or the project has several).")
+@click.option("--since", help="Only revisions at or after this commit, tag or release.")
+@click.option("--window", type=click.Choice(["adjacent", "rule"]), default="adjacent", show_default=True,
+              help="adjacent: the states just before and after the commit; rule: the rule's whole "
+                   "previous version vs its new one (more data, other changes mixed in).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Bootstrap seed.")
+@click.option("--bootstrap", "n_boot", type=click.IntRange(min=100),
+              help="Bootstrap resamples (default: the task's agreement policy, else 2000).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "md"]), default="text", show_default=True)
+@click.option("--fail-on-regression", is_flag=True, help="Exit 1 when any revision regressed agreement.")
+def impact_command(files, rule_id, task, since, window, seed, n_boot, fmt, fail_on_regression) -> None:
+    """Link each rule revision to the agreement change it caused, from annotation FILES."""
+    from guidelines_tool.history import read_history
+    from guidelines_tool.impact import compute_impact
+    from guidelines_tool.impact_reporters import IMPACT_REPORTERS
+    from guidelines_tool.loading import load_project
+
+    root = project_root()
+    project = load_project(root)
+    table = _annotation_table(files, project, task)
+    history = read_history(root)
+    report = compute_impact(project, history, table, rule=rule_id, task=task, since=since,
+                            seed=seed, window=window, bootstrap=n_boot)
+    click.echo(IMPACT_REPORTERS[fmt]().render(report), nl=False)
+    if fail_on_regression and report.regressed:
+        names = ", ".join(f"{r.spec.rule}@{r.spec.commit[:7]}" for r in report.regressed)
+        click.echo(f"agreement regressed after: {names}", err=True)
+        raise SystemExit(1)
+
+
+@cli.command("hotspots")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--task", help="Task id (needed when the data or the project has several).")
+@click.option("--top", type=click.IntRange(min=1), default=10, show_default=True, help="Rows per list.")
+@click.option("--gold", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="Adjudicated labels (item,label[,task]): annotators' accuracy.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "md"]), default="text", show_default=True)
+def hotspots_command(files, task, top, gold, fmt) -> None:
+    """Where annotators still disagree: confused labels, items, rules to clarify, annotators."""
+    from guidelines_tool.annotations import read_gold
+    from guidelines_tool.hotspots import hotspots
+    from guidelines_tool.impact_reporters import HOTSPOT_REPORTERS
+
+    project = _optional_project()
+    table = _annotation_table(files, project, task)
+    gold_labels = read_gold(gold, project=project, task=table.task_id) if gold else None
+    report = hotspots(project, table, top=top, gold=gold_labels)
+    click.echo(HOTSPOT_REPORTERS[fmt]().render(report), nl=False)
+
+
+@cli.command("demo")
+@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
+def demo_command(directory) -> None:
+    """Build a sample guideline repository with a months-long history and simulated annotation
+    batches in DIRECTORY (default: ./guidelines-demo), then run validate, impact and hotspots."""
+    from guidelines_tool.demo import run_demo
+
+    for line in run_demo(directory or Path("guidelines-demo")):
+        click.echo(line)
+
+
+
 # --- docs (issue 6) -----------------------------------------------------------------------
+
+
+@cli.group("docs")
+def docs_group() -> None:
+    """The annotators' site (MkDocs, plugin `guidelines`)."""
+
+
+@docs_group.command("render")
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to write the Markdown pages and chart images into.")
+@click.option("--rev", default=None, help="Render a release (tag, version or commit) instead of the work tree.")
+def render_command(out: Path, rev: str | None) -> None:
+    """Write the site's pages as plain Markdown (for any Markdown site generator)."""
+    from guidelines_tool.docs.site import write_pages
+
+    written = write_pages(project_root(), out, rev=rev)
+    click.echo(f"wrote {len(written)} files to {out}")
+
+
+@docs_group.command("build")
+@click.option("--strict", is_flag=True, help="Fail on any MkDocs warning.")
+@click.option("--site-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where to write the site (default: mkdocs.yml's site_dir; <site_dir>-versions/<rev> with --rev).")
+@click.option("--rev", default=None, help="Build a release (tag, version or commit) into its own folder.")
+@click.option("-f", "--config-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The MkDocs config (default: mkdocs.yml at the project root).")
+def build_command(strict: bool, site_dir: Path | None, rev: str | None, config_file: Path | None) -> None:
+    """Build the site with MkDocs, in-process."""
+    from guidelines_tool.docs.site import build_site
+
+    result = build_site(project_root(), config_file=config_file, strict=strict, site_dir=site_dir, rev=rev)
+    click.echo(f"built {result.pages} pages into {result.site_dir}")
+
+
+@docs_group.command("serve")
+@click.option("-a", "--dev-addr", default=None, metavar="IP:PORT", help="Address to serve on.")
+@click.option("-f", "--config-file", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@click.option("--open", "open_in_browser", is_flag=True, help="Open the site in a browser.")
+def serve_command(dev_addr: str | None, config_file: Path | None, open_in_browser: bool) -> None:
+    """Serve the site with live reload; editing a guideline file rebuilds it."""
+    from guidelines_tool.docs.site import serve_site
+
+    serve_site(project_root(), config_file=config_file, dev_addr=dev_addr, open_in_browser=open_in_browser)
 
 
 def main() -> None:

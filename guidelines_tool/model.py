@@ -100,6 +100,7 @@ class AmbiguousCase:
     case: str
     resolution: str
     decided: str = ""  # ISO date as written
+    by: str = ""  # who decided it
     source: Source = field(default=Source(""), compare=False)
 
 
@@ -184,6 +185,10 @@ class Project:
     rules: tuple[Rule, ...]
     files: tuple[str, ...] = ()  # every guideline file read, relative posix paths
     load_findings: tuple[Finding, ...] = ()
+    # for lint: the `kind` each mapping file declares (None when absent), and every task
+    # as read, duplicates included (`tasks` keeps the first of each id)
+    kinds: dict[str, Any] = field(default_factory=dict)
+    all_tasks: tuple[Task, ...] = ()
 
     def rules_of(self, task_id: str) -> tuple[Rule, ...]:
         return tuple(rule for rule in self.rules if rule.task == task_id)

@@ -1,0 +1,273 @@
+"""Benchmark: rule history on a generated repository vs `git log -p` over the same range.
+
+    /work/venv/bin/python bench/history.py [--rules 2000] [--commits 5000] [--runs 3]
+
+Generates (once, cached under /tmp) a guideline repository of N rule files and M commits made
+of edits, renames, moves between files (into and out of task files' inline `rules:`) and
+merged side branches, built with one `git fast-import` stream. Then prints the median wall
+time of, side by side:
+
+- `git log -p` over the branch (the peer), and `git log -p --first-parent -M`;
+- building the whole history, cold (no cache) and warm (cache present), each a fresh process;
+- `guidelines log RULE` for one rule (warm cache, fresh process, the way a user runs it).
+
+Targets (issue 3): cold full history <= 2x `git log -p`; warm <= 0.5 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+WORDS = (
+    "product person focus frame blurred sharp handbag model mannequin label background shadow "
+    "partial visible edge center crop logo packaging text scene outdoor studio reflection"
+).split()
+
+
+def sentence(rng: random.Random, n: int = 10) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(n)).capitalize() + "."
+
+
+def rule_yaml(rule_id: str, task: str, rng: random.Random) -> str:
+    lines = [
+        "kind: rule",
+        f"id: {rule_id}",
+        f"task: {task}",
+        f"title: {sentence(rng, 5)}",
+        "status: active",
+        "labels: [product, person]",
+        f"decision: {rng.choice(['product', 'person'])}",
+        "when: |",
+        f"  {sentence(rng, 14)}",
+        f"  {sentence(rng, 12)}",
+        f'unless: ["{sentence(rng, 6)}"]',
+        f"rationale: {sentence(rng, 12)}",
+        "examples:",
+        f'  - {{input: "{sentence(rng, 6)}", label: product, why: "{sentence(rng, 4)}"}}',
+        f'  - {{input: "{sentence(rng, 6)}", label: person, why: "{sentence(rng, 4)}"}}',
+        "counterexamples:",
+        f'  - {{input: "{sentence(rng, 6)}", label: person, why: "{sentence(rng, 4)}"}}',
+        "tags: [composition]",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def inline_rule(text: str) -> str:
+    """A rule file's text as an item of a task file's `rules:` list (same content)."""
+    lines = [line for line in text.splitlines() if line != "kind: rule"]
+    return "\n".join(["  - " + lines[0]] + ["    " + line for line in lines[1:]]) + "\n"
+
+
+def task_yaml(task: str, inline: list[str]) -> str:
+    head = (
+        f"kind: task\nid: {task}\ntitle: Task {task}\nscale: nominal\nlabels:\n"
+        "  - {id: product, name: Product, definition: The item being sold.}\n"
+        "  - {id: person, name: Person, definition: A person is the subject.}\n"
+    )
+    return head + ("rules:\n" + "".join(inline) if inline else "")
+
+
+class Generator:
+    """Keeps the file state of main and writes a fast-import stream."""
+
+    def __init__(self, n_rules: int, n_commits: int, seed: int = 7) -> None:
+        self.rng = random.Random(seed)
+        self.n_rules, self.n_commits = n_rules, n_commits
+        self.tasks = [f"task-{i:02d}" for i in range(20)]
+        self.rule_task = {f"R-{i:04d}": self.tasks[i % len(self.tasks)] for i in range(n_rules)}
+        self.rule_text = {rid: rule_yaml(rid, task, self.rng) for rid, task in self.rule_task.items()}
+        self.rule_path = {rid: f"guidelines/{task}/rules/{rid.lower()}.yaml" for rid, task in self.rule_task.items()}
+        self.inline: dict[str, list[str]] = {task: [] for task in self.tasks}  # task → inline rule ids
+        self.out: list[bytes] = []
+        self.mark = 0
+        self.commits = 0
+        self.when = 1_767_225_600  # 2026-01-01
+
+    def blob_ops(self, files: dict[str, str | None]) -> list[bytes]:
+        ops = []
+        for path, text in sorted(files.items()):
+            if text is None:
+                ops.append(f"D {path}\n".encode())
+            else:
+                data = text.encode()
+                ops.append(f"M 100644 inline {path}\ndata {len(data)}\n".encode() + data + b"\n")
+        return ops
+
+    def commit(self, ref: str, message: str, files: dict[str, str | None], parent: int | None, merge: int | None = None) -> int:
+        self.mark += 1
+        self.commits += 1
+        self.when += 600
+        msg = message.encode()
+        head = f"commit {ref}\nmark :{self.mark}\ncommitter Bench <bench@example.com> {self.when} +0000\ndata {len(msg)}\n".encode() + msg + b"\n"
+        if parent is not None:
+            head += f"from :{parent}\n".encode()
+        if merge is not None:
+            head += f"merge :{merge}\n".encode()
+        self.out.append(head + b"".join(self.blob_ops(files)) + b"\n")
+        return self.mark
+
+    def task_file(self, task: str) -> str:
+        inline = [inline_rule(self.rule_text[rid]) for rid in self.inline[task]]
+        return task_yaml(task, inline)
+
+    def edit(self, rid: str) -> dict[str, str | None]:
+        """Change one field of a rule (wording mostly, sometimes when/decision)."""
+        text = self.rule_text[rid]
+        lines = text.splitlines()
+        kind = self.rng.random()
+        for i, line in enumerate(lines):
+            if kind < 0.5 and line.startswith("rationale:"):
+                lines[i] = f"rationale: {sentence(self.rng, 12)}"
+                break
+            if 0.5 <= kind < 0.85 and line.startswith("  ") and i > 0 and lines[i - 1] == "when: |":
+                lines[i] = f"  {sentence(self.rng, 14)}"
+                break
+            if kind >= 0.85 and line.startswith("decision:"):
+                lines[i] = "decision: person" if "product" in line else "decision: product"
+                break
+        self.rule_text[rid] = "\n".join(lines) + "\n"
+        return self.write_rule(rid)
+
+    def write_rule(self, rid: str) -> dict[str, str | None]:
+        task = self.rule_task[rid]
+        if rid in self.inline[task]:
+            return {f"guidelines/{task}/task.yaml": self.task_file(task)}
+        return {self.rule_path[rid]: self.rule_text[rid]}
+
+    def step(self) -> tuple[str, dict[str, str | None]]:
+        """One main-line change: edit (80 %), rename (10 %), move inline / out (10 %)."""
+        rid = self.rng.choice(list(self.rule_task))
+        task = self.rule_task[rid]
+        roll = self.rng.random()
+        if roll < 0.8:
+            files = self.edit(rid)
+            if self.rng.random() < 0.3:
+                files |= self.edit(self.rng.choice(list(self.rule_task)))
+            return f"Edit {rid}", files
+        if roll < 0.9 and rid not in self.inline[task]:
+            old = self.rule_path[rid]
+            self.rule_path[rid] = f"guidelines/{task}/rules/{rid.lower()}-v{self.rng.randrange(10**6)}.yaml"
+            return f"Rename {rid}", {old: None, self.rule_path[rid]: self.rule_text[rid]}
+        if rid in self.inline[task] or len(self.inline[task]) >= 3:
+            # Task files hold "a small list" of rules inline (DESIGN.md): split one back out.
+            rid = rid if rid in self.inline[task] else self.inline[task][0]
+            self.inline[task].remove(rid)
+            return f"Split {rid} out of {task}", {
+                f"guidelines/{task}/task.yaml": self.task_file(task),
+                self.rule_path[rid]: self.rule_text[rid],
+            }
+        self.inline[task].append(rid)
+        return f"Move {rid} inline into {task}", {
+            self.rule_path[rid]: None,
+            f"guidelines/{task}/task.yaml": self.task_file(task),
+        }
+
+    def stream(self) -> bytes:
+        files: dict[str, str | None] = {"guidelines.yaml": "kind: project\nname: Bench\nbranch: main\n"}
+        files |= {f"guidelines/{task}/task.yaml": self.task_file(task) for task in self.tasks}
+        files |= {self.rule_path[rid]: text for rid, text in self.rule_text.items()}
+        tip = self.commit("refs/heads/main", "Initial guidelines", files, None)
+        while self.commits < self.n_commits:
+            if self.rng.random() < 0.04 and self.n_commits - self.commits > 5:
+                # A side branch of 3 commits, merged with --no-ff: the merge carries its changes.
+                side, merged = tip, {}
+                for _ in range(3):
+                    message, change = self.step()
+                    merged |= change
+                    side = self.commit("refs/heads/side", message, change, side)
+                tip = self.commit("refs/heads/main", "Merge branch 'side'", merged, tip, merge=side)
+            else:
+                message, change = self.step()
+                tip = self.commit("refs/heads/main", message, change, tip)
+        return b"".join(self.out)
+
+
+def build_repo(path: Path, n_rules: int, n_commits: int) -> None:
+    if (path / ".git" / "bench-complete").exists():
+        return
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    subprocess.run(["git", "init", "-q", "-b", "main", str(path)], check=True)
+    data = Generator(n_rules, n_commits).stream()
+    subprocess.run(["git", "fast-import", "--quiet"], cwd=path, input=data, check=True)
+    subprocess.run(["git", "branch", "-D", "side"], cwd=path, check=False, capture_output=True)
+    subprocess.run(["git", "checkout", "-q", "-f", "main"], cwd=path, check=True)
+    (path / ".git" / "bench-complete").write_text("ok\n")
+
+
+def timed(args: list[str], cwd: Path, runs: int, before=None) -> tuple[float, float]:
+    """Median wall time and median CPU time (user + sys of the child) of a command."""
+    walls, cpus = [], []
+    for _ in range(runs):
+        if before:
+            before()
+        start, usage = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
+        subprocess.run(args, cwd=cwd, check=True, stdout=subprocess.DEVNULL)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        walls.append(time.perf_counter() - start)
+        cpus.append(after.ru_utime - usage.ru_utime + after.ru_stime - usage.ru_stime)
+    return statistics.median(walls), statistics.median(cpus)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rules", type=int, default=2000)
+    parser.add_argument("--commits", type=int, default=5000)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    os.environ["PYTHONPATH"] = str(ROOT)
+    repo = Path(f"/tmp/guidelines-bench-history-{args.rules}-{args.commits}")
+    start = time.perf_counter()
+    build_repo(repo, args.rules, args.commits)
+    print(f"repository: {repo} ({args.rules} rules, {args.commits} commits; ready in {time.perf_counter() - start:.1f} s)")
+    cache = repo / ".git" / "guidelines-cache"
+
+    def drop_cache() -> None:
+        shutil.rmtree(cache, ignore_errors=True)
+
+    walk = [PYTHON, "-c", "import sys; from pathlib import Path; from guidelines_tool.history import read_history; "
+            "h = read_history(Path(sys.argv[1])); print(len(h.commits), len(h.revisions))", str(repo)]
+    env_cwd = ROOT
+    results = {
+        "git log -p": timed(["git", "-C", str(repo), "log", "-p", "main"], repo, args.runs),
+        "git log -p --first-parent -M": timed(
+            ["git", "-C", str(repo), "log", "-p", "--first-parent", "-M", "main"], repo, args.runs),
+        "full history, cold": timed(walk, env_cwd, args.runs, before=drop_cache),
+        "full history, warm": timed(walk, env_cwd, args.runs),
+        "guidelines log R-0007 (warm)": timed(
+            [PYTHON, "-m", "guidelines_tool", "log", "R-0007"], repo, args.runs)
+        if _has_log_command() else (float("nan"), float("nan")),
+    }
+    peer_wall, peer_cpu = results["git log -p"]
+    print(f"{'measure':34} {'wall s':>8} {'x git':>6} {'cpu s':>8} {'x git':>6}")
+    for name, (wall, cpu) in results.items():
+        print(f"{name:34} {wall:8.3f} {wall / peer_wall:6.2f} {cpu:8.3f} {cpu / peer_cpu:6.2f}")
+    cold_wall, cold_cpu = results["full history, cold"]
+    warm_wall, warm_cpu = results["full history, warm"]
+    print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (wall times suffer from it; CPU times less)")
+    print(f"target cold <= 2x git log -p: wall {'met' if cold_wall <= 2 * peer_wall else 'NOT met'}, "
+          f"cpu {'met' if cold_cpu <= 2 * peer_cpu else 'NOT met'}; "
+          f"target warm <= 0.5 s: wall {'met' if warm_wall <= 0.5 else 'NOT met'}, "
+          f"cpu {'met' if warm_cpu <= 0.5 else 'NOT met'}")
+
+
+def _has_log_command() -> bool:
+    sys.path.insert(0, str(ROOT))
+    from guidelines_tool.cli import cli
+
+    return "log" in cli.commands
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,435 @@
+"""`guidelines demo`: a guideline repository with six months of history and simulated annotation
+batches, built from the bundled sample project, then validated, linked to agreement and searched
+for hotspots — the whole product in one command.
+
+The story (product-photo-subject task of `sample_guidelines/`), one commit every two weeks:
+rules are added; PPS-004's first wording is vague and a clarification lifts agreement on its
+items; a revision of PPS-007 makes it worse and is later reverted; PPS-002 is deprecated for
+PPS-010 (in the same commit: confounded); the people rules move to another folder (no change of
+meaning, skipped); a typo fix; a draft. Annotators' confusion on each rule's label pair follows
+that story (guidelines_tool.simulate), and everybody gets a little less careless every period,
+so the difference-in-differences has a general drift to remove.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+from ruamel.yaml import YAML
+
+from guidelines_tool import simulate
+from guidelines_tool.errors import GuidelinesError
+
+TASK = "product-photo-subject"
+TASK_DIR = f"guidelines/{TASK}"
+LABELS = ("product", "person", "lifestyle", "packaging", "text-graphic", "other")
+ANNOTATORS = ("ana", "ben", "chloe", "dev", "eli", "fatima")
+CARELESS = np.array([1.0, 1.0, 1.0, 1.0, 3.0, 1.0])  # eli is three times as careless
+ITEMS_PER_SCOPE, UNSCOPED_ITEMS = 80, 200
+START = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+SEED = 20260302
+
+
+def sample_root() -> Path:
+    """The bundled sample project (package data in a wheel, the repository folder otherwise)."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "data" / "sample_guidelines", here.parent / "sample_guidelines"):
+        if (candidate / "guidelines.yaml").is_file():
+            return candidate
+    raise GuidelinesError("the sample project (sample_guidelines/) is not installed with the tool")
+
+
+# --- the story --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Items one rule decides, and which rule annotators cite for them at each commit."""
+
+    key: str
+    pair: tuple[str, str]
+    rule_at: Callable[[int], str | None]
+
+
+def _from(commit: int, rule: str, until: int | None = None, then: str | None = None):
+    return lambda k: None if k < commit else (then if until is not None and k >= until else rule)
+
+
+SCOPES = (
+    Scope("box", ("product", "packaging"), _from(2, "PPS-002", until=6, then="PPS-010")),
+    Scope("focus", ("product", "person"), _from(1, "PPS-004")),
+    Scope("person", ("person", "product"), _from(2, "PPS-005")),
+    Scope("consumable", ("product", "packaging"), _from(2, "PPS-006")),
+    Scope("scene", ("lifestyle", "product"), _from(4, "PPS-007")),
+    Scope("dominant", ("product", "lifestyle"), _from(4, "PPS-008")),
+    Scope("chart", ("text-graphic", "product"), _from(9, "PPS-011")),
+    Scope("print", ("product", "text-graphic"), _from(9, "PPS-012")),
+    Scope("placeholder", ("other", "text-graphic"), _from(9, "PPS-014")),
+    Scope("mannequin", ("product", "person"), _from(10, "PPS-015")),
+)
+UNWRITTEN, WRITTEN = 0.30, 0.12
+
+
+def confusion(scope: str, k: int) -> float:
+    """How often annotators swap the scope's two labels under the state commit k created."""
+    rule = next(s for s in SCOPES if s.key == scope).rule_at(k)
+    if rule is None:
+        return UNWRITTEN
+    if scope == "focus":
+        return 0.28 if k < 3 else 0.06  # vague first wording; the clarification in commit 3
+    if scope == "scene":
+        return 0.34 if 5 <= k < 8 else 0.10  # the harmful revision (5), reverted in 8
+    if scope == "box":
+        return 0.18 if k < 6 else 0.07  # PPS-002 "any box" → PPS-010
+    return WRITTEN
+
+
+@dataclass(frozen=True)
+class Step:
+    day: int  # days after START
+    message: str
+    author: str
+    edit: Callable[[dict[str, str], dict[str, str]], None]  # (tree, sample files) -> None
+    tag: str | None = None
+
+
+def _rule_path(rule: str, folder: str = "rules") -> str:
+    return f"{TASK_DIR}/{folder}/{rule}.yaml"
+
+
+def _add(*rules: str) -> Callable:
+    def edit(tree: dict[str, str], sample: dict[str, str]) -> None:
+        for rule in rules:
+            tree[_rule_path(rule)] = sample[_rule_path(rule)]
+    return edit
+
+
+def _yaml_edit(path: str, change: Callable[[dict], None], text: str) -> str:
+    yaml = YAML()
+    yaml.preserve_quotes = True
+    yaml.width = 100
+    data = yaml.load(text)
+    change(data)
+    out = io.StringIO()
+    yaml.dump(data, out)
+    return out.getvalue()
+
+
+def _version(rule: str, change: Callable[[dict], None], folder: str = "rules") -> Callable:
+    def edit(tree: dict[str, str], sample: dict[str, str]) -> None:
+        tree[_rule_path(rule, folder)] = _yaml_edit(rule, change, sample[_rule_path(rule)])
+    return edit
+
+
+def _final(rule: str, folder: str = "rules") -> Callable:
+    def edit(tree: dict[str, str], sample: dict[str, str]) -> None:
+        tree[_rule_path(rule, folder)] = sample[_rule_path(rule)]
+    return edit
+
+
+def _vague_focus(data: dict) -> None:
+    data["when"] = "A person and the item are both in the photo.\n"
+    for key in ("unless", "examples", "counterexamples", "ambiguous_cases"):
+        data.pop(key, None)
+
+
+def _harmful_scene(data: dict) -> None:
+    data["when"] = ("Any photo that shows a person in a setting is lifestyle, whatever is in "
+                    "focus and however large the item is.\n")
+    data.pop("unless", None)
+
+
+def _active_box(data: dict) -> None:
+    data["status"] = "active"
+    data.pop("replaced_by", None)
+
+
+def _draft_wording(data: dict) -> None:
+    data["rationale"] = str(data.get("rationale", "")).rstrip() + " (first draft, to be reworded)"
+
+
+def _task_without_inline_rules(tree: dict[str, str], sample: dict[str, str]) -> None:
+    tree[f"{TASK_DIR}/task.yaml"] = _yaml_edit("task", lambda d: d.pop("rules", None),
+                                               sample[f"{TASK_DIR}/task.yaml"])
+
+
+def _start(tree: dict[str, str], sample: dict[str, str]) -> None:
+    for path, text in sample.items():
+        if not path.startswith(f"{TASK_DIR}/"):
+            tree[path] = text
+    _task_without_inline_rules(tree, sample)
+    _add("PPS-001")(tree, sample)
+
+
+def _move_people(tree: dict[str, str], sample: dict[str, str]) -> None:
+    for rule in ("PPS-004", "PPS-005"):
+        tree[_rule_path(rule, "rules/people")] = tree.pop(_rule_path(rule))
+
+
+def _steps(*edits: Callable) -> Callable:
+    def edit(tree: dict[str, str], sample: dict[str, str]) -> None:
+        for one in edits:
+            one(tree, sample)
+    return edit
+
+
+STORY = (
+    Step(0, "Start the photo-subject guidelines: labels and the thumbnail test", "Maria Lopez", _start),
+    Step(14, "Add a first equal-focus rule PPS-004", "Maria Lopez", _version("PPS-004", _vague_focus)),
+    Step(28, "Add PPS-002 (boxes), PPS-005 (person, product not identifiable), PPS-006 (consumables)",
+         "Tom Becker",
+         _steps(_version("PPS-002", _active_box), _add("PPS-005"), _version("PPS-006", _draft_wording)),
+         tag="v1.0.0"),
+    Step(42, "Clarify PPS-004: both in focus, identifiable at thumbnail size; examples", "Maria Lopez",
+         _final("PPS-004")),
+    Step(56, "Add scene rules PPS-007 and PPS-008", "Tom Becker", _add("PPS-007", "PPS-008")),
+    Step(70, "PPS-007: any person in a setting makes it lifestyle", "Tom Becker",
+         _version("PPS-007", _harmful_scene), tag="v1.1.0"),
+    Step(84, "Deprecate PPS-002 (any visible box); PPS-010: product out of its box wins", "Maria Lopez",
+         _steps(_final("PPS-002"), _add("PPS-010"))),
+    Step(98, "Move the people rules into rules/people/", "Tom Becker", _move_people),
+    Step(112, "Revert PPS-007 to 'no dominant element' after the agreement drop", "Maria Lopez",
+         _final("PPS-007"), tag="v1.2.0"),
+    Step(126, "Add text and placeholder rules PPS-011, PPS-012, PPS-014", "Aiko Sato",
+         _add("PPS-011", "PPS-012", "PPS-014")),
+    Step(140, "Add PPS-003 and PPS-015 (mannequins); settled rules PPS-009, PPS-016 inline", "Aiko Sato",
+         _steps(_add("PPS-003", "PPS-015"),
+                lambda tree, sample: tree.__setitem__(f"{TASK_DIR}/task.yaml", sample[f"{TASK_DIR}/task.yaml"]))),
+    Step(154, "PPS-006: reword the rationale", "Tom Becker", _final("PPS-006")),
+    Step(168, "Draft PPS-013 on collages", "Aiko Sato", _add("PPS-013"), tag="v1.3.0"),
+)
+PERIOD_END = 182  # the last batch is annotated within two weeks of the last commit
+
+
+# --- building the repository ----------------------------------------------------------------
+
+
+def _git(repo: Path, *args: str, date: datetime | None = None, author: str | None = None) -> str:
+    env = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull}
+    if date is not None:
+        env |= {"GIT_AUTHOR_DATE": date.isoformat(), "GIT_COMMITTER_DATE": date.isoformat()}
+    if author is not None:
+        email = author.lower().replace(" ", ".") + "@example.com"
+        env |= {"GIT_AUTHOR_NAME": author, "GIT_AUTHOR_EMAIL": email,
+                "GIT_COMMITTER_NAME": author, "GIT_COMMITTER_EMAIL": email}
+    result = subprocess.run(["git", *args], cwd=repo, env=env, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise GuidelinesError(f"git {args[0]} failed in {repo}: {result.stderr.strip()}")
+    return result.stdout
+
+
+def _sample_files(root: Path) -> dict[str, str]:
+    files = {}
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root).as_posix()
+        if path.is_file() and not rel.startswith(("annotations/", "gold/", "site/")):
+            files[rel] = path.read_text(encoding="utf-8")
+    return files
+
+
+def _write_tree(repo: Path, before: dict[str, str], after: dict[str, str]) -> None:
+    for rel in set(before) - set(after):
+        (repo / rel).unlink()
+    for rel, text in after.items():
+        if before.get(rel) != text:
+            target = repo / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+
+
+def build_repository(directory: Path) -> list[str]:
+    """Replay the story into a fresh repository at `directory`; returns the commit shas."""
+    if directory.exists() and any(directory.iterdir()):
+        raise GuidelinesError(f"{directory} exists and is not empty: give the demo a new folder")
+    directory.mkdir(parents=True, exist_ok=True)
+    sample = _sample_files(sample_root())
+    _git(directory, "init", "-q", "-b", "main")
+    tree: dict[str, str] = {}
+    shas = []
+    for step in STORY:
+        before = dict(tree)
+        step.edit(tree, sample)
+        _write_tree(directory, before, tree)
+        when = START + timedelta(days=step.day)
+        _git(directory, "add", "-A")
+        _git(directory, "commit", "-q", "--no-gpg-sign", "-m", step.message, date=when, author=step.author)
+        shas.append(_git(directory, "rev-parse", "HEAD").strip())
+        if step.tag:
+            _git(directory, "tag", step.tag)
+    return shas
+
+
+# --- simulated annotation batches -----------------------------------------------------------
+
+
+def _period_bounds(k: int) -> tuple[datetime, datetime]:
+    start = START + timedelta(days=STORY[k].day + 1)
+    end = START + timedelta(days=(STORY[k + 1].day if k + 1 < len(STORY) else PERIOD_END) - 1)
+    return start, end
+
+
+def _revision_column(k: int, shas: list[str]) -> str:
+    """Some batches record the guideline version they used, the rest only a timestamp."""
+    if STORY[k].tag == "v1.1.0":
+        return "v1.1.0"
+    if STORY[k].tag == "v1.2.0":
+        return "1.2.0"  # a release version without the tag prefix
+    if k == 9:
+        return shas[k][:8]  # an abbreviated sha
+    return ""
+
+
+def simulate_batches(shas: list[str]) -> tuple[dict[str, list[list[str]]], list[list[str]]]:
+    """One batch (CSV rows) per period, and gold labels for the last three periods."""
+    rng = np.random.default_rng(SEED)
+    code = {label: k for k, label in enumerate(LABELS)}
+    scopes = tuple(simulate.Scope(s.key, (code[s.pair[0]], code[s.pair[1]]), 1.0) for s in SCOPES)
+    batches, gold = {}, []
+    per_period = ITEMS_PER_SCOPE * len(SCOPES) + UNSCOPED_ITEMS
+    for k in range(len(STORY)):
+        noise = 0.10 - 0.004 * k  # annotators get less careless month by month
+        period = simulate.Period(per_period, noise, {s.key: confusion(s.key, k) for s in SCOPES},
+                                 first_item=1000 + k * per_period)
+        batch = simulate.simulate_period(
+            period, scopes, n_labels=len(LABELS), annotators=len(ANNOTATORS), per_item=3, rng=rng,
+            annotator_noise=CARELESS, cite_rate=0.9, governed_items=ITEMS_PER_SCOPE * len(SCOPES),
+        )
+        start, end = _period_bounds(k)
+        seconds = rng.integers(0, int((end - start).total_seconds()), size=len(batch.item))
+        revision = _revision_column(k, shas)
+        rows = []
+        for r in range(len(batch.item)):
+            rule = SCOPES[batch.cited[r]].rule_at(k) if batch.cited[r] >= 0 else None
+            stamp = "" if revision else (start + timedelta(seconds=int(seconds[r]))).strftime("%Y-%m-%dT%H:%M:%SZ")
+            rows.append([f"photo-{batch.item[r]}", ANNOTATORS[batch.annotator[r]], LABELS[batch.value[r]],
+                         TASK, revision, stamp, rule or "", f"batch-{k + 1:02d}"])
+        batches[f"batch-{k + 1:02d}"] = rows
+        if k >= len(STORY) - 3:
+            truth = {int(i): LABELS[t] for i, t in zip(batch.item, batch.truth)}
+            gold += [[f"photo-{i}", label, TASK] for i, label in sorted(truth.items())[::2]]
+    batches["batch-13"] += _unresolvable_rows()
+    return batches, gold
+
+
+def _unresolvable_rows() -> list[list[str]]:
+    """Rows no revision can be found for: counted and reported by `impact`, never dropped."""
+    rows = []
+    for n in range(6):
+        for who in ("ana", "ben"):
+            rows.append([f"photo-x{n}", who, "product", TASK, "v0.9.0", "", "", "batch-13"])
+            rows.append([f"photo-y{n}", who, "product", TASK, "", "2026-02-20T10:00:00Z", "", "batch-13"])
+            rows.append([f"photo-z{n}", who, "person", TASK, "", "", "", "batch-13"])
+    return rows
+
+
+def write_annotations(repo: Path, batches: dict[str, list[list[str]]], gold: list[list[str]]) -> list[Path]:
+    header = ["item", "annotator", "label", "task", "guideline_rev", "annotated_at", "rules", "batch"]
+    paths = []
+    for name, rows in batches.items():
+        path = repo / "annotations" / f"{TASK}-{name}.csv"
+        _write_csv(path, header, rows)
+        paths.append(path)
+    _write_csv(repo / "gold" / f"{TASK}.csv", ["item", "label", "task"], gold)
+    return paths
+
+
+def _write_csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+# --- running it -------------------------------------------------------------------------------
+
+
+def run_demo(directory: Path) -> list[str]:
+    """Build the demo repository and report on it; returns the lines to print."""
+    from guidelines_tool.annotations import read_annotations, read_gold
+    from guidelines_tool.history import read_history
+    from guidelines_tool.hotspots import hotspots
+    from guidelines_tool.impact import compute_impact
+    from guidelines_tool.impact_reporters import HotspotTextReporter, ImpactTextReporter
+    from guidelines_tool.loading import load_project
+
+    directory = Path(directory)
+    shas = build_repository(directory)
+    batches, gold = simulate_batches(shas)
+    paths = write_annotations(directory, batches, gold)
+    last = STORY[-1].day + 14
+    _git(directory, "add", "-A")
+    _git(directory, "commit", "-q", "--no-gpg-sign", "-m", "Annotation batches 1-13 and gold labels",
+         date=START + timedelta(days=last), author="Maria Lopez")
+    out = [f"Built {directory}: {len(STORY) + 1} commits from {START:%Y-%m-%d} to "
+           f"{START + timedelta(days=last):%Y-%m-%d}, {sum(map(len, batches.values()))} annotations "
+           f"by {len(ANNOTATORS)} annotators in {len(batches)} batches.", ""]
+    out += _validate(directory)
+    project = load_project(directory)
+    history = read_history(directory)
+    table = read_annotations(paths, project=project, task=TASK)
+    report = compute_impact(project, history, table)
+    out += ["$ guidelines impact annotations/*.csv", ImpactTextReporter().render(report)]
+    recent = [p for p in paths if p.stem.endswith(("batch-11", "batch-12", "batch-13"))]
+    recent_table = read_annotations(recent, project=project, task=TASK)
+    spots = hotspots(project, recent_table, top=5, gold=read_gold(directory / "gold" / f"{TASK}.csv",
+                                                                  project=project, task=TASK))
+    out += ["$ guidelines hotspots annotations/*batch-1[123].csv --gold gold/product-photo-subject.csv --top 5",
+            HotspotTextReporter().render(spots)]
+    out += where_next(directory, report, spots)
+    return out
+
+
+def _validate(directory: Path) -> list[str]:
+    try:
+        from guidelines_tool.validation import validate
+    except ImportError:  # the validate capability is not in this build
+        return ["(validate is not available in this build: skipped)", ""]
+    result = validate(directory)
+    lines = ["$ guidelines validate"]
+    lines += [f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}" for f in result.findings[:10]]
+    errors = sum(f.severity == "error" for f in result.findings)
+    lines += [f"{len(result.findings)} findings ({errors} errors)" if result.findings else "no problems", ""]
+    return lines
+
+
+def where_next(directory: Path, report, spots) -> list[str]:
+    """The few lines a lead reads first."""
+    lines = ["Where to look next:"]
+    for r in report.regressed:
+        c = r.comparison
+        lines.append(f"  - {r.spec.rule} regressed agreement after {r.spec.commit[:7]} ({r.spec.date[:10]}): "
+                     f"α {c.before.alpha:.2f} → {c.after.alpha:.2f} on its items, DiD {c.did:+.2f}. "
+                     f"See `guidelines log {r.spec.rule}`.")
+    # clarifications of existing rules first: the "this wording lifted agreement" story
+    improved = sorted((r for r in report.revisions if r.verdict == "improved"),
+                      key=lambda r: (r.spec.change != "changed",
+                                     -(r.comparison.did if r.comparison.did is not None else r.comparison.delta or 0)))
+    for r in improved[:2]:
+        c = r.comparison
+        lines.append(f"  - {r.spec.rule} ({r.spec.change}, {r.spec.date[:10]}) lifted agreement on its items: "
+                     f"α {c.before.alpha:.2f} → {c.after.alpha:.2f}.")
+    if spots.rules:
+        top = spots.rules[0]
+        pair = " ↔ ".join(top.pairs[0]) if top.pairs else ""
+        lines.append(f"  - Clarify next: {top.rule} ({top.title}); its labels cover {top.share:.0%} of "
+                     f"today's disagreement ({pair}).")
+    if spots.annotators:
+        worst = spots.annotators[0]
+        lines.append(f"  - Annotator {worst.annotator} deviates most from the others "
+                     f"(α vs others {worst.agreement_with_others:.2f}).")
+    unresolved = report.unresolved_count
+    if unresolved:
+        lines.append(f"  - {unresolved} annotations could not be tied to a guideline revision "
+                     f"(see the counts above): fix their guideline_rev / annotated_at.")
+    lines += ["", f"Try: cd {directory} && guidelines impact annotations/*.csv --format md"]
+    return lines

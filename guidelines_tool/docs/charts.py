@@ -1,0 +1,57 @@
+"""Agreement-over-time charts, drawn at build time with matplotlib (Agg) into PNG bytes.
+
+The images are files inside the site: nothing is fetched from a CDN when an annotator reads it.
+Output is reproducible: no timestamps or software stamps in the PNG metadata, fixed size and DPI.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+from typing import Mapping, Sequence
+
+from guidelines_tool.docs.render import QualityPoint, chart_path
+
+PNG_METADATA = {"Software": None}  # matplotlib would stamp its version; keep builds byte-identical
+
+
+def render_charts(
+    series: Mapping[str, Sequence[QualityPoint]],
+    revisions: Mapping[str, Sequence[tuple[datetime, str]]] | None = None,
+    target: Mapping[str, float | None] | None = None,
+) -> dict[str, bytes]:
+    """One PNG per task (path as `render.chart_path()`): α per guideline revision, rule revisions
+    marked as dashed vertical lines (`revisions[task]` = (date, rule id) pairs), target as a line."""
+    return {
+        chart_path(task_id): chart_png(points, (revisions or {}).get(task_id, ()), (target or {}).get(task_id))
+        for task_id, points in sorted(series.items())
+    }
+
+
+def chart_png(points: Sequence[QualityPoint], marks: Sequence[tuple[datetime, str]], target: float | None) -> bytes:
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(7, 3), dpi=100)
+    axes = figure.add_subplot()
+    dated = [(p.date, p.alpha) for p in points if p.date is not None and p.alpha is not None]
+    if dated:
+        axes.plot([d for d, _ in dated], [a for _, a in dated], marker="o", color="#3f51b5", label="α")
+    for when, _rule in marks:
+        axes.axvline(when, color="#9e9e9e", linestyle="--", linewidth=0.8)
+    if marks:
+        axes.plot([], [], color="#9e9e9e", linestyle="--", linewidth=0.8, label="rule revision")
+    if target is not None:
+        axes.axhline(target, color="#2e7d32", linewidth=0.8, label=f"target {target:g}")
+    axes.set_ylim(min([0.0] + [a for _, a in dated]) - 0.05, 1.05)
+    axes.set_ylabel("Krippendorff's α")
+    axes.grid(True, alpha=0.3)
+    if dated or marks:
+        axes.legend(loc="lower right", fontsize="small")
+    figure.autofmt_xdate()
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", metadata=PNG_METADATA)
+    return buffer.getvalue()

@@ -1,0 +1,165 @@
+"""The MkDocs plugin `guidelines`: a thin shell around `render.render_pages()`.
+
+It adds the generated pages and charts as virtual files (`File.generated`), points each page's
+"edit" link at the YAML it came from, and makes `mkdocs serve` rebuild when a guideline file
+changes. Options (all optional):
+
+    plugins:
+      - guidelines:
+          root: .            # the guideline project, relative to mkdocs.yml (default: its folder)
+          prefix: ""         # a folder inside the site for the generated pages
+          history: true      # read git history (releases, changelog, rule revisions)
+          annotations: true  # read annotations (agreement charts, impact, hotspots)
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import posixpath
+from pathlib import Path
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.files import File, Files
+
+from guidelines_tool.docs.data import SiteData, load_site_data
+from guidelines_tool.docs.render import HOME, task_page
+from guidelines_tool.errors import GuidelinesError
+
+log = logging.getLogger("mkdocs.plugins.guidelines")
+
+
+class GuidelinesConfig(Config):
+    root = c.Optional(c.Type(str))
+    prefix = c.Type(str, default="")
+    history = c.Type(bool, default=True)
+    annotations = c.Type(bool, default=True)
+
+
+class GuidelinesPlugin(BasePlugin[GuidelinesConfig]):
+    """Renders a guideline project into the MkDocs site it is configured in."""
+
+    def __init__(self) -> None:
+        self.rev: str | None = None  # set by `guidelines docs build --rev` for a release build
+        self._preloaded: SiteData | None = None
+        self.data: SiteData | None = None
+        self.edit_paths: dict[str, str] = {}
+
+    @property
+    def root(self) -> Path:
+        base = Path(self._config_file).parent
+        return (base / self.config.root).resolve() if self.config.root else base.resolve()
+
+    def on_config(self, config):
+        self._config_file = config.config_file_path or "mkdocs.yml"
+        for path in (self.root / "guidelines.yaml", self.root / self._guideline_folder()):
+            if path.exists() and str(path) not in config.watch:
+                config.watch.append(str(path))
+        return config
+
+    def _guideline_folder(self) -> str:
+        from guidelines_tool.config import read_config
+
+        try:
+            return read_config(self.root)[0].guidelines
+        except GuidelinesError:
+            return "guidelines"
+
+    def load(self) -> SiteData:
+        """Read the project (and its history and annotations): once per build."""
+        return load_site_data(self.root, rev=self.rev, with_history=self.config.history,
+                              with_annotations=self.config.annotations)
+
+    def preload(self, config_file: str, data: SiteData | None = None) -> None:
+        """Load before MkDocs runs, so `guidelines docs build` reports bad input as itself."""
+        self._config_file = config_file
+        self._preloaded = data or self.load()
+
+    def on_files(self, files: Files, *, config) -> Files:
+        try:
+            self.data, self._preloaded = (self._preloaded or self.load()), None
+        except GuidelinesError as exc:
+            raise _abort(str(exc)) from exc
+        for note in self.data.notes:
+            log.info(note)
+        prefix = self.config.prefix.strip("/")
+        self.edit_paths = {}
+        generated: dict[str, str | bytes] = {**self.data.pages(), **self.data.charts()}
+        for path, content in generated.items():
+            src_uri = posixpath.join(prefix, path) if prefix else path
+            if files.get_file_from_path(src_uri) is not None:
+                log.warning("docs/%s exists: it is kept and the generated page is skipped", src_uri)
+                continue
+            files.append(File.generated(config, src_uri, content=content))
+            self.edit_paths[src_uri] = self._source_of(path)
+        return files
+
+    def _source_of(self, path: str) -> str:
+        project = self.data.project
+        for task_id, task in project.tasks.items():
+            if path == task_page(task_id):
+                return task.source.path
+        return "guidelines.yaml"
+
+    def on_page_context(self, context, *, page, config, nav):
+        source = self.edit_paths.get(page.file.src_uri)
+        if source is not None:
+            page.edit_url = _edit_url(config, self.root, source)
+        return context
+
+    @event_priority(-100)  # after the search plugin has written its index
+    def on_post_build(self, *, config) -> None:
+        escape_search_index(config)
+
+    def on_serve(self, server, *, config, builder):
+        for path in config.watch:
+            server.watch(path)
+        return server
+
+
+def _edit_url(config, root: Path, source: str) -> str | None:
+    """The repository's edit URL for a guideline file, derived from repo_url + edit_uri."""
+    if not config.repo_url or config.edit_uri is None:
+        return None
+    edit_uri = config.edit_uri
+    docs_name = Path(config.docs_dir).name
+    if edit_uri.rstrip("/").endswith(docs_name):  # edit_uri points at docs/: the YAML is beside it
+        edit_uri = edit_uri.rstrip("/")[: -len(docs_name)]
+    base = config.repo_url.rstrip("/") + "/" + edit_uri.strip("/") + "/"
+    try:
+        relative = (root / source).resolve().relative_to(Path(config.config_file_path).parent.resolve())
+    except (ValueError, TypeError):
+        relative = Path(source)
+    return base + relative.as_posix()
+
+
+def escape_search_index(config) -> None:
+    """Make MkDocs' own search index safe to show.
+
+    The built-in `search` plugin stores page text with entities decoded (`&lt;script&gt;` becomes
+    `<script>`), and the `mkdocs`/`readthedocs` themes insert result titles and text with
+    `insertAdjacentHTML`: rule text shown escaped on the page would run in the search results.
+    Escaping the index's text fields makes them display as text. Material's search plugin
+    escapes its index itself and is left alone.
+    """
+    search = config.plugins.get("search")
+    if search is None or not type(search).__module__.startswith("mkdocs.contrib.search"):
+        return
+    path = Path(config.site_dir) / "search" / "search_index.json"
+    if not path.is_file():
+        return
+    data = json.loads(path.read_text(encoding="utf-8"))
+    for doc in data.get("docs", ()):
+        for key in ("title", "text"):
+            if isinstance(doc.get(key), str):
+                doc[key] = html.escape(doc[key], quote=True)
+    path.write_text(json.dumps(data, sort_keys=True, separators=(",", ":")), encoding="utf-8")
+
+
+def _abort(message: str):
+    from mkdocs.exceptions import PluginError
+
+    return PluginError(f"guidelines: {message}")

@@ -1,0 +1,540 @@
+"""`guidelines fmt`: rewrite guideline files into one canonical form, keeping every comment.
+
+The canonical form (what `fmt` does, and what it deliberately leaves alone):
+
+- **Key order**: the order DESIGN.md lists the fields of each kind (`KEY_ORDER`), recursively for
+  labels, agreement policies, inline rules, examples and ambiguous cases. Keys the tool does not
+  know are kept, after the known ones, in the order they were written.
+- **Indentation**: 2 spaces for mappings; sequences indented under their key (`key:\\n  - item`).
+- **Multi-line strings** (in any field: `when`, `description`, `rationale` are the usual ones) become
+  literal blocks (`|`), the readable form for Markdown. Strings a literal block cannot hold exactly
+  (trailing spaces on a line, control characters) stay quoted; the emitter chooses.
+- **Quoting is kept as written.** A quote is often load-bearing for other YAML readers: `no`, `on`,
+  `1e3` or `2026-01-02` mean different things unquoted to a YAML 1.1 reader such as PyYAML.
+- **Flow or block**: short flow collections (`labels: [a, b]`, `- {input: ..., label: ...}`) keep
+  the style they were written in; a document, a task's labels and inline rules are always block.
+- **Comments** move with the key they precede (a comment line above `when:` stays above `when:`
+  wherever `when` goes); header comments, the `# yaml-language-server: $schema=` modeline first
+  among them, stay at the top. Lines are never wrapped. Line endings (LF or CRLF) are kept; a
+  byte-order mark is dropped.
+
+Safety: a file is only rewritten when the result loads to exactly the same data (types included),
+holds every comment line of the original, and formats to itself again. Otherwise it is reported and
+left untouched. Writes are atomic: a temporary file in the same folder, then `os.replace`, with the
+original permissions.
+"""
+
+from __future__ import annotations
+
+import difflib
+import io
+import os
+import re
+import stat
+import tempfile
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Literal
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.emitter import Emitter
+from ruamel.yaml.events import MappingEndEvent, SequenceEndEvent
+from ruamel.yaml.error import CommentMark, MarkedYAMLError, YAMLError
+from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
+from ruamel.yaml.tokens import CommentToken
+
+from guidelines_tool.config import CONFIG_NAME, find_root, read_config
+from guidelines_tool.errors import ConfigError
+from guidelines_tool.loading import MAX_FILE_BYTES, guideline_files, relative_path
+
+_RULE = (
+    "kind", "id", "task", "title", "status", "labels", "decision", "when", "unless", "rationale",
+    "examples", "counterexamples", "ambiguous_cases", "overrides", "see_also", "replaced_by", "tags",
+)  # fmt: skip
+_POLICY = ("metric", "confidence", "bootstrap", "min_items", "target")
+
+# kind → the order of its keys, and for nested fields the "kind" of their items (a mapping) or of
+# each item of their list (a sequence of mappings).
+KEY_ORDER: dict[str, tuple[str, ...]] = {
+    "project": (
+        "kind", "name", "guidelines", "annotations", "gold", "branch", "release_tag_prefix",
+        "agreement", "docs", "lint",
+    ),
+    "task": (
+        "kind", "id", "title", "description", "scale", "multi_label", "labels", "agreement", "rules",
+    ),
+    "rule": _RULE,
+    "label": ("id", "name", "definition", "include", "exclude", "value"),
+    "policy": _POLICY,
+    "example": ("input", "label", "why"),
+    "ambiguous_case": ("case", "resolution", "decided", "by"),
+    "docs": ("title",),
+    "lint": ("disable", "severity"),
+}  # fmt: skip
+NESTED: dict[tuple[str, str], str] = {
+    ("project", "agreement"): "policy",
+    ("project", "docs"): "docs",
+    ("project", "lint"): "lint",
+    ("task", "labels"): "label",
+    ("task", "agreement"): "policy",
+    ("task", "rules"): "rule",
+    ("rule", "examples"): "example",
+    ("rule", "counterexamples"): "example",
+    ("rule", "ambiguous_cases"): "ambiguous_case",
+}
+# Nested kinds whose mappings are always written in block style (they hold prose).
+ALWAYS_BLOCK = frozenset({"project", "task", "rule", "label"})
+DOCUMENT_KINDS = ("project", "task", "rule")
+MODELINE = "# yaml-language-server:"
+
+
+class FormatProblem(Exception):
+    """A file that cannot be formatted (does not parse, or would not round-trip safely)."""
+
+    def __init__(self, message: str, line: int = 1, column: int = 1) -> None:
+        super().__init__(message)
+        self.message, self.line, self.column = message, line, column
+
+
+class NotGuideline(Exception):
+    """A YAML file that is not a guideline document (no known `kind`): left alone."""
+
+
+Status = Literal["unchanged", "reformatted", "would-reformat", "skipped", "error"]
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    """What `fmt` did (or would do) with one file."""
+
+    path: str
+    status: Status
+    message: str = ""
+    line: int = 1
+    column: int = 1
+    diff: str = ""  # unified diff of the change, when asked for
+
+
+@dataclass(frozen=True)
+class FmtReport:
+    outcomes: tuple[FileOutcome, ...] = field(default_factory=tuple)
+    check: bool = False
+
+    @property
+    def changed(self) -> tuple[FileOutcome, ...]:
+        return tuple(o for o in self.outcomes if o.status in ("reformatted", "would-reformat"))
+
+    @property
+    def errors(self) -> tuple[FileOutcome, ...]:
+        return tuple(o for o in self.outcomes if o.status == "error")
+
+    @property
+    def exit_code(self) -> int:
+        """1 when a file failed, or (with --check) would change; else 0."""
+        return 1 if self.errors or (self.check and self.changed) else 0
+
+
+# --- text → text ------------------------------------------------------------------------------
+
+
+class _Emitter(Emitter):
+    """ruamel's emitter, with one fix: after the end-of-line comment of a flow collection it
+    kept a stale "no newline" flag, so in `l:  # c\n  - {a: x}  # c\n  - b: y\n    c: z` the
+    next block mapping lost a line break (`- b: y c: z`, which no longer parses)."""
+
+    def write_post_comment(self, event: Any) -> bool:
+        written = super().write_post_comment(event)
+        if isinstance(event, (MappingEndEvent, SequenceEndEvent)):
+            self.no_newline = False
+        return written
+
+
+def round_trip_yaml() -> YAML:
+    yaml = YAML()  # round-trip: comments, quotes and flow styles survive
+    yaml.Emitter = _Emitter
+    yaml.preserve_quotes = True
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.width = 1_000_000  # never wrap long lines: wrapping makes noisy diffs
+    yaml.max_depth = 200
+    # an explicit `null`: ruamel writes None as nothing, which it cannot read back after a comment
+    yaml.representer.add_representer(type(None), _represent_null)
+    return yaml
+
+
+def _represent_null(representer: Any, _data: None) -> Any:
+    return representer.represent_scalar("tag:yaml.org,2002:null", "null")
+
+
+def format_text(text: str) -> str:
+    """The canonical form of one guideline document (LF line endings, no BOM).
+
+    Raises `FormatProblem` when the text does not parse or cannot be formatted without loss, and
+    `NotGuideline` when it is not a project, task or rule document.
+    """
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n")
+    data = _load(_without_document_start(text), round_trip_yaml())
+    kind = data.get("kind") if isinstance(data, CommentedMap) else None
+    if kind not in DOCUMENT_KINDS:
+        raise NotGuideline("not a guideline document (no kind: project, task or rule)")
+    # what the tool itself will read: tags the round-trip loader keeps (`!!python/...`) fail here
+    _load(text, YAML(typ="safe"))
+    _canonical(data, kind, set(), in_sequence=False)
+    out = dump_yaml(data)
+    if out != text:  # an unchanged file is trivially safe: check only what would be written
+        _check_lossless(text, out)
+    return out
+
+
+_OPENING_MARKER = re.compile(r"\A((?:[ \t]*(?:#[^\n]*)?\n)*)---[ \t]*\n")
+
+
+def _without_document_start(text: str) -> str:
+    """Drop a bare `---` that opens the document: ruamel loses the comments above it (often the
+    modeline), and a single-document file does not need it."""
+    return _OPENING_MARKER.sub(r"\1", text, count=1)
+
+
+def _load(text: str, yaml: YAML) -> Any:
+    try:
+        return yaml.load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
+        raise FormatProblem(
+            f"does not parse: {message or 'invalid YAML'}",
+            mark.line + 1 if mark else 1,
+            mark.column + 1 if mark else 1,
+        ) from None
+    except (YAMLError, RecursionError, ValueError) as exc:
+        raise FormatProblem(f"does not parse: {exc}") from None
+
+
+def dump_yaml(data: Any) -> str:
+    stream = io.StringIO()
+    round_trip_yaml().dump(data, stream)
+    return stream.getvalue()
+
+
+def _check_lossless(before: str, after: str) -> None:
+    """Refuse output that changes the data, drops a comment, or is not a fixed point."""
+    try:
+        _verify(before, after)
+    except FormatProblem:
+        raise
+    except Exception as exc:  # output that does not even load again: a formatter bug, not the user's
+        raise FormatProblem(f"cannot format this file safely ({type(exc).__name__}); left untouched") from None
+
+
+def _verify(before: str, after: str) -> None:
+    if not same_data(_safe_load(before), _safe_load(after)):
+        raise FormatProblem("cannot format without changing the data; left untouched")
+    missing = comment_lines(before) - comment_lines(after)
+    if missing:
+        raise FormatProblem(
+            f"cannot format without losing comment {sorted(missing)[0]!r} (comments inside "
+            "[...] or {...} cannot be kept: move them out of the brackets); left untouched"
+        )
+    again = round_trip_yaml().load(after)
+    _canonical(again, again["kind"], set(), in_sequence=False)
+    if dump_yaml(again) != after:
+        raise FormatProblem("formatting is not stable for this file; left untouched")
+
+
+def _safe_load(text: str) -> Any:
+    return YAML(typ="safe").load(text)
+
+
+def same_data(a: Any, b: Any, _seen: set | None = None) -> bool:
+    """Deep equality that also compares types (`1` is not `1.0` nor `True`) and survives aliases."""
+    seen = set() if _seen is None else _seen
+    if (id(a), id(b)) in seen:
+        return True
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        seen.add((id(a), id(b)))
+        return a.keys() == b.keys() and all(same_data(a[k], b[k], seen) for k in a)
+    if isinstance(a, list):
+        seen.add((id(a), id(b)))
+        return len(a) == len(b) and all(same_data(x, y, seen) for x, y in zip(a, b))
+    if isinstance(a, float) and a != a:
+        return b != b  # NaN
+    return a == b
+
+
+def comment_lines(text: str) -> Counter:
+    """Every comment in a YAML text, one entry per comment line, stripped (a multiset)."""
+    found: Counter = Counter()
+    try:
+        tokens = list(YAML().scan(text))
+    except (YAMLError, RecursionError, ValueError):
+        return found
+    for token in tokens:
+        for comment in _comment_tokens(getattr(token, "_comment", None)):
+            for line in comment.value.splitlines():
+                if line.strip():
+                    found[line.strip()] += 1
+    return found
+
+
+def _comment_tokens(value: Any) -> Iterator[CommentToken]:
+    if isinstance(value, CommentToken):
+        yield value
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _comment_tokens(item)
+
+
+# --- the canonical tree -------------------------------------------------------------------------
+
+
+def _canonical(node: Any, kind: str | None, seen: set[int], *, in_sequence: bool) -> None:
+    """Reorder keys, set block styles and literal blocks, in place, parent before children."""
+    if id(node) in seen:  # a shared (aliased) node is formatted once
+        return
+    seen.add(id(node))
+    if isinstance(node, CommentedMap):
+        if kind in KEY_ORDER:
+            _reorder(node, KEY_ORDER[kind], first_inline=in_sequence)
+        if kind in ALWAYS_BLOCK:
+            node.fa.set_block_style()
+        for key in list(node):
+            value = node[key]
+            child = NESTED.get((kind, key)) if kind else None
+            if isinstance(value, CommentedSeq):
+                for item in value:
+                    _canonical(item, child, seen, in_sequence=True)
+                _literal_items(value)
+            else:
+                _canonical(value, child, seen, in_sequence=False)
+            node[key] = _literal(node[key])
+    elif isinstance(node, CommentedSeq):
+        for item in node:
+            _canonical(item, None, seen, in_sequence=True)
+        _literal_items(node)
+
+
+def _literal(value: Any) -> Any:
+    """A multi-line string becomes a literal block (unless it is already a block scalar)."""
+    if (
+        isinstance(value, str)
+        and "\n" in value
+        and not isinstance(value, (LiteralScalarString, FoldedScalarString))
+        and not getattr(getattr(value, "anchor", None), "value", None)
+    ):
+        return LiteralScalarString(str(value))
+    return value
+
+
+def _literal_items(seq: CommentedSeq) -> None:
+    for index, item in enumerate(seq):
+        seq[index] = _literal(item)
+
+
+def _reorder(node: CommentedMap, order: tuple[str, ...], *, first_inline: bool) -> None:
+    """Put the keys in `order` (unknown keys after, as written); comments travel with their key.
+
+    ruamel stores a comment line that precedes key B at the end of the comment token *after*
+    the entry before B (possibly deep inside that entry's value). Those lines are cut off, the
+    keys reordered, and each key's lines put back in front of it.
+    """
+    keys = list(node)
+    rank = {key: index for index, key in enumerate(order)}
+    wanted = sorted(keys, key=lambda k: (rank.get(k, len(order)), keys.index(k)))
+    if wanted == keys:
+        return
+    before = {key: _cut_following(node, prev) for prev, key in zip(keys, keys[1:])}
+    footer = _cut_following(node, keys[-1])
+    items = [(key, node[key], node.ca.items.pop(key, None)) for key in keys]
+    for key in keys:
+        del node[key]
+    by_key = {key: (value, comment) for key, value, comment in items}
+    for key in wanted:
+        value, comment = by_key[key]
+        node[key] = value
+        if comment is not None:
+            node.ca.items[key] = comment
+    for position, key in enumerate(wanted):
+        lines = before.get(key)
+        if position == 0 and lines:
+            lines = lines.lstrip("\n")  # a blank line opening the document (or a mapping) is not kept
+        if not lines:
+            continue
+        if position == 0 and first_inline:
+            _append_following(node, key, lines)  # `- key:` has no line above it to hold them
+        else:
+            slot = node.ca.items.setdefault(key, [None, None, None, None])
+            slot[1] = [*(slot[1] or []), *_line_tokens(lines)]
+    if footer:
+        _append_following(node, wanted[-1], footer)
+    _drop_leading_blank_lines(node, wanted[0])
+
+
+def _drop_leading_blank_lines(node: CommentedMap, key: Any) -> None:
+    """Blank lines ruamel kept in front of a key that now comes first would open the mapping."""
+    slot = node.ca.items.get(key)
+    tokens = list(slot[1] or []) if slot else []
+    while tokens and not tokens[0].value.strip():
+        tokens.pop(0)
+    if tokens:
+        tokens[0].value = tokens[0].value.lstrip("\n")
+    if slot:
+        slot[1] = tokens or None
+        if not any(slot):
+            del node.ca.items[key]
+
+
+def _trailing(node: Any, key: Any) -> tuple[Any, Any, int]:
+    """(container, key, index in its comment slot) of the comment that follows the entry `key`
+    of `node`: ruamel keeps it on the last scalar of a block value, so descend into those."""
+    value = node[key]
+    if isinstance(value, (CommentedMap, CommentedSeq)) and len(value) and not value.fa.flow_style():
+        last = list(value)[-1] if isinstance(value, CommentedMap) else len(value) - 1
+        return _trailing(value, last)
+    return node, key, 2 if isinstance(node, CommentedMap) else 0
+
+
+def _cut_following(node: Any, key: Any) -> str:
+    """Remove and return the full lines (comments, blank lines) after the entry's own line."""
+    container, where, index = _trailing(node, key)
+    slot = container.ca.items.get(where)
+    token = slot[index] if slot else None
+    if not isinstance(token, CommentToken):
+        return ""
+    head, newline, rest = token.value.partition("\n")
+    if not rest:
+        return ""
+    if head.strip():
+        token.value = head + newline
+    else:
+        slot[index] = None
+        if not any(slot):
+            del container.ca.items[where]
+    return rest
+
+
+def _append_following(node: Any, key: Any, lines: str) -> None:
+    container, where, index = _trailing(node, key)
+    slot = container.ca.items.setdefault(where, [None, None, None, None])
+    token = slot[index]
+    if isinstance(token, CommentToken):
+        token.value = token.value + lines
+    else:
+        slot[index] = _token("\n" + lines, 0)
+
+
+def _line_tokens(lines: str) -> list[CommentToken]:
+    """One token per line, indentation carried by the column: how the emitter writes pre-comments."""
+    tokens = []
+    for line in lines.splitlines(keepends=True):
+        stripped = line.lstrip(" ")
+        tokens.append(_token(stripped, len(line) - len(stripped) if stripped.strip() else 0))
+    return tokens
+
+
+def _token(value: str, column: int) -> CommentToken:
+    return CommentToken(value, CommentMark(column))
+
+
+# --- files ---------------------------------------------------------------------------------------
+
+
+def default_paths(root: Path) -> list[Path]:
+    """Every guideline file of the project, and `guidelines.yaml` first."""
+    config, _findings = read_config(root)
+    return [root / CONFIG_NAME, *guideline_files(root, config)]
+
+
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    """Files as given; folders become the YAML files under them (sorted)."""
+    result: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            result.extend(sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()))
+        else:
+            result.append(path)
+    return result
+
+
+def format_paths(
+    paths: list[Path] | None = None, *, check: bool = False, diff: bool = False, start: Path | None = None
+) -> FmtReport:
+    """Format the given files (or every guideline file of the project at `start`).
+
+    With `check` (or `diff`), nothing is written: changed files are reported as `would-reformat`,
+    with `diff` carrying their unified diff.
+    """
+    check = check or diff
+    if paths:
+        try:
+            root = find_root(start)
+        except ConfigError:
+            root = (start or Path.cwd()).resolve()
+        files = expand_paths(paths)
+    else:
+        root = find_root(start)
+        files = default_paths(root)
+    outcomes = [format_file(path, relative_path(root, path), check=check, diff=diff) for path in files]
+    return FmtReport(tuple(outcomes), check)
+
+
+def format_file(path: Path, shown: str, *, check: bool = False, diff: bool = False) -> FileOutcome:
+    """Format one file in place (atomically), or only say whether it would change."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return FileOutcome(shown, "error", f"cannot read file: {exc.strerror}")
+    if len(raw) > MAX_FILE_BYTES:
+        return FileOutcome(shown, "error", f"file is larger than {MAX_FILE_BYTES} bytes")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return FileOutcome(shown, "error", "file is not valid UTF-8")
+    if not text.strip():
+        return FileOutcome(shown, "skipped", "empty file")
+    try:
+        formatted = format_text(text)
+    except FormatProblem as problem:
+        return FileOutcome(shown, "error", problem.message, problem.line, problem.column)
+    except NotGuideline as exc:
+        return FileOutcome(shown, "skipped", str(exc))
+    if "\r\n" in text:
+        formatted = formatted.replace("\n", "\r\n")
+    if formatted == text:
+        return FileOutcome(shown, "unchanged")
+    if check:
+        return FileOutcome(shown, "would-reformat", diff=unified_diff(shown, text, formatted) if diff else "")
+    try:
+        write_atomic(path, formatted)
+    except OSError as exc:
+        return FileOutcome(shown, "error", f"cannot write file: {exc.strerror}")
+    return FileOutcome(shown, "reformatted")
+
+
+def unified_diff(shown: str, before: str, after: str) -> str:
+    lines = difflib.unified_diff(
+        before.splitlines(keepends=True), after.splitlines(keepends=True), f"a/{shown}", f"b/{shown}"
+    )
+    return "".join(lines)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Replace `path` with `text` in one step: a crash leaves the old file or the new, never half.
+
+    A symbolic link is followed: the file it points at is replaced, the link stays a link.
+    """
+    path = Path(os.path.realpath(path))
+    mode = stat.S_IMODE(path.stat().st_mode)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

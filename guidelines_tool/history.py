@@ -1,0 +1,1079 @@
+"""Rule versions along the configured branch's first-parent line. The only module that runs git.
+
+How it reads history, and why (FACTS.md has the measurements):
+
+- ONE `git log --first-parent --raw -z -M` pass lists every commit on the line with the blobs
+  it changed (a merge shows its diff against its first parent: a merged branch's work appears
+  as the merge's change). Walking commits and diffing trees through GitPython objects costs
+  a process per commit.
+- ONE `git cat-file --batch` process reads every blob that is needed; each distinct blob is
+  parsed once (`loading.parse_file_text`).
+- The walk is replayed in Python: a rule's identity is its `id`, so a rule keeps one history
+  when its file is renamed, when it moves to another file, or between a task file's inline
+  `rules:` and a file of its own.
+- Parsed blobs and the replayed walk are cached under `.git/guidelines-cache/`; a warm run
+  reads only the commits added since. The cache is an optimisation: deleting it changes no
+  output.
+
+Parsers of git's output are pure functions (`parse_log`, `parse_raw_changes`, `parse_refs`)
+with their own tests; the `Git` class holds the few calls that spawn git.
+"""
+
+from __future__ import annotations
+
+import bisect
+import contextlib
+import dataclasses
+import functools
+import gc
+import hashlib
+import os
+import pickle
+import re
+import subprocess
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path, PurePosixPath
+from typing import Any, Callable, Iterable, Iterator
+
+from guidelines_tool.diffing import Change, Level, RuleDiff, classify_rule, classify_task, parse_version
+from guidelines_tool.errors import HistoryError
+from guidelines_tool.model import Finding, Rule, Source, Task
+
+Progress = Callable[[int, int], None]
+CACHE_VERSION = 1
+CACHE_DIR = "guidelines-cache"
+YAML_SUFFIXES = (".yaml", ".yml")
+
+# --- records ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Commit:
+    """One commit on the first-parent line. `date` is the committer date: when the change
+    landed on the line (for a merge, when the branch was merged)."""
+
+    sha: str
+    date: datetime
+    author: str
+    message: str
+    author_email: str = ""
+    parents: tuple[str, ...] = ()
+
+    @property
+    def short(self) -> str:
+        return self.sha[:7]
+
+    @property
+    def subject(self) -> str:
+        return self.message.split("\n", 1)[0]
+
+
+@dataclass(frozen=True)
+class FileChange:
+    """One line of `git log --raw`: status letter, paths and blob ids (None for the null blob)."""
+
+    status: str
+    old_path: str | None
+    new_path: str | None
+    old_blob: str | None
+    new_blob: str | None
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    commit: Commit
+    changes: tuple[FileChange, ...]
+
+
+@dataclass(frozen=True)
+class RuleRevision:
+    """One content version of a rule: what `commit` did to it.
+
+    `rule` is the version after the commit (None when removed), `previous` the one before
+    (None when added). `index` is the commit's position on the line (oldest = 0).
+    """
+
+    rule_id: str
+    commit: Commit
+    path: str
+    rule: Rule | None
+    previous: Rule | None
+    change: Change
+    level: Level
+    fields: tuple[str, ...]
+    index: int = 0
+
+    @property
+    def previous_path(self) -> str | None:
+        return self.previous.source.path if self.previous else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "commit": self.commit.sha,
+            "date": self.commit.date.isoformat(),
+            "author": self.commit.author,
+            "message": self.commit.message,
+            "path": self.path,
+            "change": self.change,
+            "level": self.level,
+            "fields": list(self.fields),
+        }
+
+
+@dataclass(frozen=True)
+class TaskRevision:
+    """One content version of a task (its labels, scale, wording)."""
+
+    task_id: str
+    commit: Commit
+    path: str
+    task: Task | None
+    previous: Task | None
+    change: str
+    level: Level
+    fields: tuple[str, ...]
+    index: int = 0
+
+
+@dataclass(frozen=True)
+class ParsedBlob:
+    """A guideline file's records as parsed from one blob (sources point at `path`)."""
+
+    path: str
+    rules: tuple[Rule, ...]
+    tasks: tuple[Task, ...]
+    findings: tuple[Finding, ...]
+    ok: bool = True  # False: the YAML could not be read at all (this version is skipped)
+
+
+# --- the result -------------------------------------------------------------------------------
+
+
+@dataclass
+class History:
+    """Every rule's content versions along one branch's first-parent line."""
+
+    commits: list[Commit]
+    revisions: dict[str, list[RuleRevision]]
+    tags: dict[str, str] = field(default_factory=dict)
+    problems: list[Finding] = field(default_factory=list)
+    task_revisions: dict[str, list[TaskRevision]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    branch: str = ""
+    tag_prefix: str = "v"
+
+    def __post_init__(self) -> None:
+        self._index = {commit.sha: i for i, commit in enumerate(self.commits)}
+        # A commit cannot take effect before the ones under it: commit_at bisects the running max.
+        self._effective: list[datetime] = []
+        for commit in self.commits:
+            latest = self._effective[-1] if self._effective else commit.date
+            self._effective.append(max(latest, commit.date))
+
+    @property
+    def tip(self) -> Commit | None:
+        return self.commits[-1] if self.commits else None
+
+    def index_of(self, sha: str) -> int | None:
+        return self._index.get(sha)
+
+    def rules_at(self, sha: str | None) -> dict[str, Rule]:
+        """The rules as they stood after commit `sha` (None: before the first commit)."""
+        return _state_at(self.revisions, self._rule_indexes, self._position(sha), "rule")
+
+    def tasks_at(self, sha: str | None) -> dict[str, Task]:
+        """The tasks as they stood after commit `sha` (None: before the first commit)."""
+        return _state_at(self.task_revisions, self._task_indexes, self._position(sha), "task")
+
+    @functools.cached_property
+    def _rule_indexes(self) -> dict[str, list[int]]:
+        return {key: [r.index for r in revs] for key, revs in self.revisions.items()}
+
+    @functools.cached_property
+    def _task_indexes(self) -> dict[str, list[int]]:
+        return {key: [r.index for r in revs] for key, revs in self.task_revisions.items()}
+
+    @functools.cached_property
+    def _task_commit_indexes(self) -> dict[str, list[int]]:
+        by_task: dict[str, set[int]] = {}
+        for revisions in self.revisions.values():
+            for revision in revisions:
+                for rule in (revision.rule, revision.previous):
+                    if rule is not None:
+                        by_task.setdefault(rule.task, set()).add(revision.index)
+        for task_id, revisions in self.task_revisions.items():
+            by_task.setdefault(task_id, set()).update(r.index for r in revisions)
+        return {task_id: sorted(indexes) for task_id, indexes in by_task.items()}
+
+    def _position(self, sha: str | None) -> int:
+        if sha is None:
+            return -1
+        index = self._index.get(sha)
+        if index is None:
+            raise HistoryError(f"commit {sha[:12]} is not on the first-parent line of {self.branch}")
+        return index
+
+    def resolve(self, rev: str) -> Commit | None:
+        """A full or abbreviated sha on the line, a tag name, or a release version (`1.2.0`)."""
+        # Annotation tables repeat the same few revisions on every row: remember the answers.
+        cache = self.__dict__.setdefault("_resolved", {})
+        if rev not in cache:
+            cache[rev] = self._resolve(rev)
+        return cache[rev]
+
+    def _resolve(self, rev: str) -> Commit | None:
+        rev = rev.strip()
+        for name in (rev, self.tag_prefix + rev):
+            if name in self.tags and self.tags[name] in self._index:
+                return self.commits[self._index[self.tags[name]]]
+        if len(rev) >= 4 and all(c in "0123456789abcdefABCDEF" for c in rev):
+            rev = rev.lower()
+            if rev in self._index:
+                return self.commits[self._index[rev]]
+            matches = [c for c in self.commits if c.sha.startswith(rev)]
+            if len(matches) == 1:
+                return matches[0]
+        return None
+
+    def commit_at(self, when: datetime) -> Commit | None:
+        """The newest commit of the line at or before `when`; None before the first.
+
+        A naive `when` is taken as UTC. Commit dates are committer dates, and a commit never
+        counts as earlier than the commits under it (clock skew on a merged branch).
+        """
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=timezone.utc)
+        position = bisect.bisect_right(self._effective, when)
+        return self.commits[position - 1] if position else None
+
+    def task_change_commits(self, task_id: str) -> list[Commit]:
+        """Commits (oldest first) that changed any rule or label of the task."""
+        return [self.commits[i] for i in self._task_commit_indexes.get(task_id, [])]
+
+    def releases(self) -> list[tuple[str, tuple[int, int, int], Commit]]:
+        """Release tags on the line (`<prefix>X.Y.Z`), oldest first."""
+        found = []
+        for name, sha in self.tags.items():
+            version = parse_version(name, self.tag_prefix)
+            if version is not None and sha in self._index:
+                found.append((self._index[sha], version, name))
+        return [(name, version, self.commits[i]) for i, version, name in sorted(found)]
+
+    def known_before(self, sha: str | None) -> set[str]:
+        """Rule ids that had appeared at or before commit `sha`."""
+        position = self._position(sha)
+        return {rule_id for rule_id, revs in self.revisions.items() if revs[0].index <= position}
+
+
+def _state_at(revisions: dict[str, list], indexes: dict[str, list[int]], position: int, attr: str) -> dict[str, Any]:
+    state = {}
+    for key in sorted(revisions):
+        revs = revisions[key]
+        i = bisect.bisect_right(indexes[key], position)
+        if i and getattr(revs[i - 1], attr) is not None:
+            state[key] = getattr(revs[i - 1], attr)
+    return state
+
+
+# --- pure parsers of git output ---------------------------------------------------------------
+
+LOG_FORMAT = "%x1e%H%x1f%P%x1f%cI%x1f%an%x1f%ae%x1f%B%x1f"
+NULL_SHA = "0" * 40
+
+
+def parse_log(text: str) -> list[LogEntry]:
+    """Parse `git log -z --raw --no-abbrev --format=LOG_FORMAT` output into entries."""
+    entries = []
+    for chunk in text.split("\x1e")[1:]:
+        sha, parents, date, author, email, rest = chunk.split("\x1f", 5)
+        message, _, raw = rest.rpartition("\x1f")
+        commit = Commit(
+            sha=sha,
+            date=datetime.fromisoformat(date),
+            author=author,
+            message=message.strip(),
+            author_email=email,
+            parents=tuple(parents.split()),
+        )
+        entries.append(LogEntry(commit, parse_raw_changes(raw)))
+    return entries
+
+
+def parse_raw_changes(raw: str) -> tuple[FileChange, ...]:
+    """Parse the NUL-separated `--raw -z` records: `:old new oldsha newsha S\\0path\\0[path\\0]`."""
+    tokens = [token for token in raw.split("\0")]
+    changes = []
+    i = 0
+    while i < len(tokens):
+        meta = tokens[i].strip()
+        i += 1
+        if not meta.startswith(":"):
+            continue
+        parts = meta[1:].split()
+        if len(parts) < 5:
+            continue
+        old_blob, new_blob, status = parts[2], parts[3], parts[4][0]
+        old_blob = None if old_blob == NULL_SHA else old_blob
+        new_blob = None if new_blob == NULL_SHA else new_blob
+        if status in "RC":
+            old_path, new_path = tokens[i], tokens[i + 1]
+            i += 2
+        else:
+            old_path = new_path = tokens[i]
+            i += 1
+        if status == "A":
+            old_path = None
+        if status == "D":
+            new_path = None
+        changes.append(FileChange(status, old_path, new_path, old_blob, new_blob))
+    return tuple(changes)
+
+
+def parse_refs(text: str) -> dict[str, str]:
+    """`git for-each-ref --format='%(refname:short)%00%(objectname)%00%(*objectname)'` → name → commit.
+
+    Annotated tags are peeled to the commit they point at.
+    """
+    refs = {}
+    for line in text.splitlines():
+        if not line:
+            continue
+        name, obj, peeled = (line.split("\0") + ["", ""])[:3]
+        refs[name] = peeled or obj
+    return refs
+
+
+def parse_batch_output(data: bytes) -> dict[str, bytes]:
+    """`git cat-file --batch` output → blob id → contents (missing objects are left out)."""
+    blobs = {}
+    position = 0
+    while position < len(data):
+        end = data.index(b"\n", position)
+        header = data[position:end].split()
+        position = end + 1
+        if len(header) < 3 or header[1] == b"missing":
+            continue
+        size = int(header[2])
+        blobs[header[0].decode()] = data[position : position + size]
+        position += size + 1  # contents end with a newline
+    return blobs
+
+
+# --- git --------------------------------------------------------------------------------------
+
+
+class Git:
+    """The repository a project lives in, and the few git calls history needs."""
+
+    def __init__(self, root: Path) -> None:
+        import git  # GitPython: discovery and invocation; its object walks are too slow (FACTS)
+
+        try:
+            self.repo = git.Repo(root, search_parent_directories=True)
+        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+            raise HistoryError(
+                f"{root} is not inside a git repository: rule history needs one (`git init`)"
+            ) from None
+        if self.repo.bare or self.repo.working_tree_dir is None:
+            raise HistoryError(f"{root} is a bare git repository: run from a checkout")
+        self.top = Path(self.repo.working_tree_dir).resolve()
+        try:
+            self.prefix = Path(root).resolve().relative_to(self.top).as_posix()
+        except ValueError:
+            self.prefix = "."
+        self.prefix = "" if self.prefix == "." else self.prefix
+
+    def run(self, *args: str) -> str:
+        import git
+
+        try:
+            return self.repo.git.execute(["git", *args], strip_newline_in_stdout=False)
+        except git.GitCommandError as exc:
+            detail = (exc.stderr or "").strip().removeprefix("stderr:").strip(" '\n")
+            raise HistoryError(f"git {args[0]} failed: {detail or exc}") from None
+
+    def rev_parse(self, rev: str) -> str | None:
+        """The commit `rev` names, or None when it names none."""
+        import git
+
+        if not rev or rev.startswith("-"):  # never let user input reach git as an option
+            return None
+        try:
+            out = self.repo.git.execute(["git", "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"])
+        except git.GitCommandError:
+            return None
+        return out.strip() or None
+
+    def is_shallow(self) -> bool:
+        return self.run("rev-parse", "--is-shallow-repository").strip() == "true"
+
+    def check_history_readable(self) -> None:
+        """Refuse shallow clones and empty repositories with the fix in the message."""
+        if self.is_shallow():
+            raise HistoryError(
+                "this is a shallow clone, so rule history would be wrong (every file looks new in "
+                "the oldest commit). Fetch the full history: `git fetch --unshallow`, or in GitHub "
+                "Actions use `actions/checkout` with `fetch-depth: 0` (GitLab: `GIT_DEPTH: 0`)"
+            )
+        if self.rev_parse("HEAD") is None:
+            raise HistoryError("the git repository has no commits yet: commit the guidelines first")
+
+    def log(self, tip: str, exclude: str | None = None) -> str:
+        """The first-parent line up to `tip` (oldest first) with the blobs each commit changed."""
+        args = ["log", "-z", "--first-parent", "--diff-merges=first-parent", "--raw", "-M",
+                "--no-abbrev", "--no-color", "--no-ext-diff", "--reverse", f"--format={LOG_FORMAT}", tip]
+        if exclude:
+            args.append(f"^{exclude}")
+        handle = self.repo.git.execute(["git", *args], as_process=True)  # kills git when dropped
+        proc = handle.proc
+        out = proc.stdout.read()  # one read: see read_blobs
+        error = proc.stderr.read()
+        if proc.wait() != 0:
+            raise HistoryError(f"git log failed: {error.decode(errors='replace').strip()}")
+        return out.decode("utf-8", errors="replace")
+
+    def read_blobs(self, blob_ids: Iterable[str]) -> dict[str, bytes]:
+        """Contents of many blobs through one `git cat-file --batch` process."""
+        ids = list(blob_ids)
+        if not ids:
+            return {}
+        handle = self.repo.git.cat_file("--batch", "--buffer", istream=subprocess.PIPE, as_process=True)
+        proc = handle.proc  # `handle` must outlive the read: dropping it kills git
+        request = ("\n".join(ids) + "\n").encode()
+        # Feed the ids from a thread and read the answer in one go: communicate()'s poll loop
+        # reads in small pieces and costs more than git itself on megabytes of blobs.
+        writer = threading.Thread(target=_feed, args=(proc.stdin, request), daemon=True)
+        writer.start()
+        out = proc.stdout.read()
+        writer.join()
+        proc.wait()
+        return parse_batch_output(out)
+
+    def tree_blobs(self, rev: str, folder: str) -> dict[str, str]:
+        """path → blob id of every file under `folder` at `rev` (paths relative to the top)."""
+        out = self.run("ls-tree", "-r", "-z", "--full-tree", rev, "--", folder or ".")
+        files = {}
+        for record in out.split("\0"):
+            meta, _, path = record.partition("\t")
+            parts = meta.split()
+            if len(parts) == 3 and parts[1] == "blob":
+                files[path] = parts[2]
+        return files
+
+    def tags(self) -> dict[str, str]:
+        return parse_refs(
+            self.run("for-each-ref", "refs/tags", "--format=%(refname:short)%00%(objectname)%00%(*objectname)")
+        )
+
+    def cache_dir(self) -> Path:
+        return Path(self.repo.common_dir) / CACHE_DIR
+
+    def is_dirty(self, folder: str) -> bool:
+        """Uncommitted changes anywhere tracked, or untracked files in the guideline folder."""
+        if self.repo.is_dirty(untracked_files=False):
+            return True
+        return bool(self.run("ls-files", "--others", "--exclude-standard", "--", folder or ".").strip())
+
+
+# --- replaying the walk -----------------------------------------------------------------------
+
+
+class Walk:
+    """The state of the guideline files while the line is replayed commit by commit.
+
+    Picklable: it is what the cache stores, so a warm run continues from the cached tip.
+    """
+
+    def __init__(self, folder: str, project_prefix: str) -> None:
+        self.folder = folder  # guideline folder relative to the repository top ("" = all)
+        self.project_prefix = project_prefix  # project root relative to the top
+        self.tip: str | None = None
+        self.commits: list[Commit] = []
+        self.files: dict[str, ParsedBlob] = {}  # project-relative path → last good parse
+        self.rule_paths: dict[str, set[str]] = {}
+        self.task_paths: dict[str, set[str]] = {}
+        self.rules: dict[str, Rule] = {}
+        self.tasks: dict[str, Task] = {}
+        self.revisions: dict[str, list[RuleRevision]] = {}
+        self.task_revisions: dict[str, list[TaskRevision]] = {}
+        self.problems: list[Finding] = []
+
+    def wanted(self, path: str | None) -> bool:
+        """Is `path` (relative to the top) a YAML file in the guideline folder?"""
+        if not path or not path.endswith(YAML_SUFFIXES):
+            return False
+        return not self.folder or path.startswith(self.folder + "/")
+
+    def project_path(self, path: str) -> str:
+        return path[len(self.project_prefix) + 1 :] if self.project_prefix else path
+
+    def apply(self, entry: LogEntry, blobs: dict[str, ParsedBlob]) -> None:
+        """Replay one commit: update the files it touched and record what changed per id."""
+        index = len(self.commits)
+        self.commits.append(entry.commit)
+        self.tip = entry.commit.sha
+        touched: dict[str, ParsedBlob | None] = {}  # path → new parse (None: gone)
+        for change in entry.changes:
+            old_wanted, new_wanted = self.wanted(change.old_path), self.wanted(change.new_path)
+            old_path = self.project_path(change.old_path) if old_wanted else None
+            new_path = self.project_path(change.new_path) if new_wanted else None
+            previous = self.files.get(old_path) if old_path else None
+            if old_path and change.status != "C":
+                touched[old_path] = None
+            if new_path:
+                parsed = blobs.get(change.new_blob) if change.new_blob else None
+                if parsed is not None and not parsed.ok:
+                    self._problem(entry.commit, new_path, parsed)
+                    # Skip the broken version: keep what the file held before.
+                    previous = self.files.get(new_path) or previous
+                    parsed = _repath(previous, new_path) if previous else None
+                elif parsed is not None:
+                    parsed = _repath(parsed, new_path)
+                touched[new_path] = parsed
+        if not touched:
+            return
+        rule_ids: set[str] = set()
+        task_ids: set[str] = set()
+        for path, parsed in touched.items():
+            old = self.files.pop(path, None)
+            for ids, index_map, records in (
+                (rule_ids, self.rule_paths, old.rules if old else ()),
+                (task_ids, self.task_paths, old.tasks if old else ()),
+            ):
+                for record in records:
+                    ids.add(record.id)
+                    index_map.get(record.id, set()).discard(path)
+            if parsed is not None:
+                self.files[path] = parsed
+                for record in parsed.rules:
+                    rule_ids.add(record.id)
+                    self.rule_paths.setdefault(record.id, set()).add(path)
+                for record in parsed.tasks:
+                    task_ids.add(record.id)
+                    self.task_paths.setdefault(record.id, set()).add(path)
+        for rule_id in sorted(rule_ids):
+            self._update_rule(rule_id, entry.commit, index)
+        for task_id in sorted(task_ids):
+            self._update_task(task_id, entry.commit, index)
+
+    def _current(self, record_id: str, paths: dict[str, set[str]], attr: str) -> Any:
+        # A duplicated id (lint reports it) resolves to the first file in path order.
+        for path in sorted(paths.get(record_id, ())):
+            for record in getattr(self.files[path], attr):
+                if record.id == record_id:
+                    return record
+        return None
+
+    def _update_rule(self, rule_id: str, commit: Commit, index: int) -> None:
+        old = self.rules.get(rule_id)
+        new = self._current(rule_id, self.rule_paths, "rules")
+        result = classify_rule(old, new, existed_before=rule_id in self.revisions)
+        if result is None:
+            if new is not None:
+                self.rules[rule_id] = new
+            return
+        change, level, fields_ = result
+        path = (new or old).source.path  # type: ignore[union-attr]
+        revision = RuleRevision(rule_id, commit, path, new, old, change, level, fields_, index)
+        self.revisions.setdefault(rule_id, []).append(revision)
+        if new is None:
+            self.rules.pop(rule_id, None)
+        else:
+            self.rules[rule_id] = new
+
+    def _update_task(self, task_id: str, commit: Commit, index: int) -> None:
+        old = self.tasks.get(task_id)
+        new = self._current(task_id, self.task_paths, "tasks")
+        result = classify_task(old, new)
+        if new is None:
+            self.tasks.pop(task_id, None)
+        else:
+            self.tasks[task_id] = new
+        if result is None:
+            return
+        path = (new or old).source.path  # type: ignore[union-attr]
+        self.task_revisions.setdefault(task_id, []).append(
+            TaskRevision(task_id, commit, path, new, old, result.change, result.level, result.fields, index)
+        )
+
+    def _problem(self, commit: Commit, path: str, parsed: ParsedBlob) -> None:
+        for finding in parsed.findings:
+            self.problems.append(
+                Finding(
+                    path, finding.line, finding.column, finding.code, finding.name, "warning",
+                    f"in commit {commit.short} ({commit.date.date().isoformat()}): {finding.message}; "
+                    "this version is skipped in rule history",
+                )
+            )
+
+    def history(self, branch: str, tags: dict[str, str], tag_prefix: str, notes: list[str]) -> History:
+        return History(
+            commits=list(self.commits),
+            revisions={k: list(v) for k, v in sorted(self.revisions.items())},
+            tags=dict(sorted(tags.items())),
+            problems=list(self.problems),
+            task_revisions={k: list(v) for k, v in sorted(self.task_revisions.items())},
+            notes=list(notes),
+            branch=branch,
+            tag_prefix=tag_prefix,
+        )
+
+
+def _repath(parsed: ParsedBlob, path: str) -> ParsedBlob:
+    """The same parse with every source pointing at `path` (a blob seen under another name)."""
+    if parsed.path == path:
+        return parsed
+    return ParsedBlob(
+        path,
+        tuple(_with_path(rule, path) for rule in parsed.rules),
+        tuple(_with_path(task, path) for task in parsed.tasks),
+        parsed.findings,
+    )
+
+
+def _with_path(record: Any, path: str) -> Any:
+    changes: dict[str, Any] = {}
+    for f in dataclasses.fields(record):
+        value = getattr(record, f.name)
+        if isinstance(value, Source):
+            changes[f.name] = Source(path, value.pointer)
+        elif isinstance(value, tuple) and value and dataclasses.is_dataclass(value[0]):
+            changes[f.name] = tuple(_with_path(item, path) for item in value)
+    return dataclasses.replace(record, **changes) if changes else record
+
+
+def _feed(stream: Any, data: bytes) -> None:
+    try:
+        stream.write(data)
+        stream.close()
+    except OSError:  # git exited early; its error shows on the read side
+        pass
+
+
+def parse_blob(data: bytes, path: str, chunks: ChunkMemo | None = None) -> ParsedBlob:
+    """Parse one blob's bytes as the guideline file at `path`.
+
+    With a `ChunkMemo`, the top-level entries already seen in other versions are not parsed
+    again (see `parse_chunked`); the result is the same as `loading.parse_file_text`'s.
+    """
+    from guidelines_tool.loading import parse_file_text, syntax_finding
+
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        finding = syntax_finding(path, 1, 1, "file is not valid UTF-8")
+        return ParsedBlob(path, (), (), (finding,), ok=False)
+    if chunks is not None:
+        fast = parse_chunked(text, path, chunks)
+        if fast is not None:
+            return fast
+    parsed = parse_file_text(text, path)
+    readable = parsed.data is not None or not parsed.findings or _only_empty(parsed.findings)
+    return ParsedBlob(path, tuple(parsed.rules), tuple(parsed.tasks), tuple(parsed.findings), readable)
+
+
+def _only_empty(findings: list[Finding]) -> bool:
+    # An emptied file is readable: its rules are gone, as if it were deleted.
+    return all(f.name == "empty-file" for f in findings)
+
+
+# --- fast path: a version of a file is mostly its previous version -----------------------------
+
+_KEY_LINE = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*:(?:[ \t\r]|$)", re.MULTILINE)
+_MARKERS = re.compile(r"^(?:---|\.\.\.|%)", re.MULTILINE)
+# Anchors, tags and merge keys tie one entry to another: such files take the whole-file path.
+_CROSS_LINKS = re.compile(r"(?:^|[\s\[{,:-])[&!]\S|<<")
+
+
+class ChunkMemo(dict):
+    """Top-level entry text → its parsed (key, value): shared by every version of every file."""
+
+
+def split_top_level(text: str) -> list[str] | None:
+    """Split a block-mapping document into one text chunk per top-level key, or None.
+
+    A chunk starts at a line beginning (column 0) with `key:`; every other line (indented
+    content, `- ` items at column 0, comments, blank lines) belongs to the chunk above it.
+    None when the text has anything the split cannot vouch for: a BOM, document markers or
+    directives after the start, content before the first key, anchors, tags or merge keys.
+    """
+    if not text or text[0] == "\ufeff":
+        return None
+    if ("&" in text or "!" in text or "<<" in text) and _CROSS_LINKS.search(text):
+        return None
+    starts = [match.start() for match in _KEY_LINE.finditer(text)]
+    if not starts:
+        return None
+    head = text[: starts[0]]
+    if head.startswith("---") and head[3:4] in ("\n", "\r"):
+        head = head[4:]  # an explicit document start, with nothing after it on the line
+    if any(line.strip() and not line.lstrip().startswith("#") for line in head.splitlines()):
+        return None
+    if _MARKERS.search(text, starts[0]):
+        return None
+    starts.append(len(text))
+    return [text[a:b] for a, b in zip(starts, starts[1:])]
+
+
+def _chunk_key(chunk: str) -> str:
+    return chunk[: chunk.index(":")]
+
+
+def parse_chunked(text: str, path: str, memo: ChunkMemo) -> ParsedBlob | None:
+    """`loading.parse_file_text` for a block-mapping file, parsing only entries not seen before.
+
+    A file with more than one new entry is parsed whole (one call is cheaper than many) and
+    its entries are remembered; a file with one new entry parses just that entry. Each entry
+    parsed alone must give exactly its one key; any finding, repeated key or surprise returns
+    None and the caller parses the whole file the ordinary way.
+    """
+    from guidelines_tool.loading import parse_file_text, parse_yaml
+
+    chunks = split_top_level(text)
+    if chunks is None:
+        return None
+    new = [chunk for chunk in chunks if chunk not in memo]
+    if len(new) > 1:
+        parsed = parse_file_text(text, path)
+        data = parsed.data
+        if parsed.findings or not isinstance(data, dict) or list(data) != [_chunk_key(c) for c in chunks]:
+            return None
+        for chunk in new:
+            memo[chunk] = (_chunk_key(chunk), data[_chunk_key(chunk)])
+        return ParsedBlob(path, tuple(parsed.rules), tuple(parsed.tasks), ())
+    data: dict[str, Any] = {}
+    for chunk in chunks:
+        entry = memo.get(chunk)
+        if entry is None:
+            value, findings = parse_yaml(chunk, path)
+            if findings or not isinstance(value, dict) or list(value) != [_chunk_key(chunk)]:
+                return None
+            entry = memo[chunk] = next(iter(value.items()))
+        key, value = entry
+        if key in data:
+            return None  # a duplicate key: the whole-file loader reports it properly
+        data[key] = value
+    return records_from_data(data, path)
+
+
+def records_from_data(data: dict[str, Any], path: str) -> ParsedBlob:
+    """Records of a parsed mapping, dispatched on `kind` exactly as `loading.parse_file_text` does."""
+    from guidelines_tool.loading import _str, build_rule, build_task
+
+    kind = data.get("kind")
+    root = Source(path)
+    rules: list[Rule] = []
+    tasks: list[Task] = []
+    if kind == "task":
+        task = build_task(data, root)
+        if task:
+            tasks.append(task)
+        items = data.get("rules") if isinstance(data.get("rules"), list) else []
+        for index, item in enumerate(items):
+            rule = build_rule(item, root.child("rules", index), default_task=_str(data.get("id")))
+            if rule:
+                rules.append(rule)
+    elif kind == "rule":
+        rule = build_rule(data, root)
+        if rule:
+            rules.append(rule)
+    return ParsedBlob(path, tuple(rules), tuple(tasks), ())
+
+
+# --- cache ------------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """A hash of the code that turns blobs into records and revisions.
+
+    Cached records are only as right as the loader that made them: when `loading.py`,
+    `model.py`, `diffing.py` or this module change (an upgrade, a local edit), old cache
+    files no longer match and are rebuilt.
+    """
+    digest = hashlib.sha1(f"{CACHE_VERSION}".encode())
+    here = Path(__file__).parent
+    for name in ("history.py", "loading.py", "model.py", "diffing.py"):
+        try:
+            digest.update((here / name).read_bytes())
+        except OSError:
+            digest.update(name.encode())
+    return digest.hexdigest()
+
+
+class Cache:
+    """Parsed blobs (by blob id) and the replayed walk (by branch and folder) under .git/.
+
+    Any unreadable or stale file is ignored: the cache never changes an answer.
+    """
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+        self.fingerprint = code_fingerprint()
+
+    def _path(self, name: str) -> Path | None:
+        return self.folder / name if self.folder else None
+
+    def load(self, name: str) -> Any:
+        path = self._path(name)
+        if path is None or not path.is_file():
+            return None
+        try:
+            with path.open("rb") as handle:
+                version, payload = pickle.load(handle)
+        except Exception:  # a truncated or foreign file is just a cache miss
+            return None
+        return payload if version == self.fingerprint else None
+
+    def save(self, name: str, payload: Any) -> None:
+        path = self._path(name)
+        if path is None:
+            return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            with tmp.open("wb") as handle:
+                pickle.dump((self.fingerprint, payload), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        except OSError:
+            pass  # a read-only .git still gets correct (slower) answers
+
+
+# --- entry points -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Line:
+    """Which first-parent line is read: the ref name shown to users and its tip commit."""
+
+    name: str
+    tip: str
+    notes: tuple[str, ...] = ()
+
+
+def resolve_line(git_: Git, branch: str) -> Line:
+    """The configured branch, else its remote-tracking copy (CI), else HEAD with a note."""
+    for ref in (f"refs/heads/{branch}", f"refs/remotes/origin/{branch}"):
+        sha = git_.rev_parse(ref)
+        if sha:
+            name = branch if ref.startswith("refs/heads/") else f"origin/{branch}"
+            return Line(name, sha)
+    head = git_.rev_parse("HEAD")
+    if head is None:
+        raise HistoryError("the git repository has no commits yet: commit the guidelines first")
+    if git_.repo.head.is_detached:
+        where = f"detached HEAD at {head[:7]}"
+    else:
+        where = f"branch {git_.repo.active_branch.name}"
+    note = (
+        f"branch '{branch}' (config `branch`) does not exist; reading the first-parent line of "
+        f"{where} instead"
+    )
+    return Line("HEAD", head, (note,))
+
+
+def read_history(
+    root: Path,
+    *,
+    branch: str | None = None,
+    progress: Progress | None = None,
+    use_cache: bool = True,
+) -> History:
+    """Every rule's revisions along the first-parent line of `branch` (default: the config's).
+
+    Raises HistoryError for a folder outside git, a shallow clone, an empty repository.
+    `progress(done, total)` is called while blobs are parsed and commits replayed.
+    """
+    from guidelines_tool.config import read_config
+
+    config, _ = read_config(root)
+    git_ = Git(root)
+    git_.check_history_readable()
+    line = resolve_line(git_, branch or config.branch)
+    folder = guideline_folder(git_, config.guidelines)
+    cache = Cache(git_.cache_dir() if use_cache else None)
+    with _gc_paused():
+        walk = _walk_to(git_, line.tip, folder, cache, progress)
+        history = walk.history(line.name, git_.tags(), config.release_tag_prefix, list(line.notes))
+    for name, sha in history.tags.items():
+        if parse_version(name, history.tag_prefix) and history.index_of(sha) is None:
+            history.notes.append(
+                f"release tag {name} is not on the first-parent line of {history.branch}: "
+                "left out of changelogs and version numbering"
+            )
+    return history
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while records are built or unpickled.
+
+    The walk makes hundreds of thousands of small acyclic objects; the collector's repeated
+    passes over them cost more than the work itself (unpickling a warm cache: 1.3 s → 0.2 s).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        # The records live as long as the History, and hold no reference cycles: freezing
+        # them spares every later collection a pass over them (the first alone costs 0.2 s).
+        gc.freeze()
+        if enabled:
+            gc.enable()
+
+
+def guideline_folder(git_: Git, guidelines: str) -> str:
+    """The project's guideline folder relative to the repository top ("" for the whole tree)."""
+    folder = str(PurePosixPath(git_.prefix or ".") / guidelines).strip("/")
+    return "" if folder in ("", ".") else folder.removeprefix("./")
+
+
+def _walk_to(git_: Git, tip: str, folder: str, cache: Cache, progress: Progress | None) -> Walk:
+    key = hashlib.sha1(f"{folder}\0{git_.prefix}".encode()).hexdigest()[:16]
+    walk_name, blobs_name = f"walk-{key}.pickle", f"blobs-{key}.pickle"
+    walk: Walk | None = cache.load(walk_name)
+    if walk is not None and walk.tip == tip:
+        return walk
+    entries: list[LogEntry] | None = None
+    known: dict[str, ParsedBlob] = {}
+    if walk is not None:
+        entries = parse_log(git_.log(tip, exclude=walk.tip))
+        # Continue only when the cached tip is on the new line (no rewrite, no branch switch).
+        if not entries or entries[0].commit.parents[:1] != (walk.tip,):
+            walk, entries = None, None
+    full = walk is None
+    if full:
+        # A full replay: blobs parsed by earlier runs are worth loading. (A warm run that
+        # only adds commits parses its few new blobs faster than it could load them all.)
+        walk = Walk(folder, git_.prefix)
+        entries = parse_log(git_.log(tip))
+        known = cache.load(blobs_name) or {}
+    before = len(known)
+    blobs = _parsed_blobs(git_, walk, entries, known, progress)
+    total = len(entries)
+    for done, entry in enumerate(entries, 1):
+        walk.apply(entry, blobs)
+        if progress and (done % 100 == 0 or done == total):
+            progress(done, total)
+    cache.save(walk_name, walk)
+    if full and len(known) > before:
+        cache.save(blobs_name, known)
+    return walk
+
+
+def _parsed_blobs(
+    git_: Git, walk: Walk, entries: list[LogEntry], known: dict[str, ParsedBlob], progress: Progress | None
+) -> dict[str, ParsedBlob]:
+    """Parse the blobs `entries` need that `known` lacks (adding them to it)."""
+    paths = {
+        change.new_blob: walk.project_path(change.new_path)
+        for entry in entries
+        for change in entry.changes
+        if change.new_blob and walk.wanted(change.new_path)
+    }
+    # In commit order: a file's previous version is seen first, so only its changed entries
+    # are new to the chunk memo.
+    missing = [blob for blob in paths if blob not in known]
+    if missing:
+        contents = git_.read_blobs(missing)
+        memo = ChunkMemo()
+        for done, blob in enumerate(missing, 1):
+            if blob in contents:
+                known[blob] = parse_blob(contents[blob], paths[blob], memo)
+            if progress and (done % 100 == 0 or done == len(missing)):
+                progress(done, len(missing))
+    return {blob: known[blob] for blob in paths if blob in known}
+
+
+def read_tree(root: Path, rev: str) -> tuple[dict[str, Rule], dict[str, Task], list[Finding]]:
+    """The rules and tasks of the guideline folder at any revision git can name."""
+    from guidelines_tool.config import read_config
+
+    config, _ = read_config(root)
+    git_ = Git(root)
+    if git_.rev_parse("HEAD") is None:
+        raise HistoryError("the git repository has no commits yet: commit the guidelines first")
+    sha = git_.rev_parse(rev)
+    if sha is None:
+        raise HistoryError(f"unknown revision '{rev}' (not a commit, branch or tag)")
+    walk = Walk(guideline_folder(git_, config.guidelines), git_.prefix)
+    files = {path: blob for path, blob in git_.tree_blobs(sha, walk.folder).items() if walk.wanted(path)}
+    contents = git_.read_blobs(sorted(set(files.values())))
+    rules: dict[str, Rule] = {}
+    tasks: dict[str, Task] = {}
+    problems: list[Finding] = []
+    for path in sorted(files):
+        parsed = parse_blob(contents.get(files[path], b""), walk.project_path(path))
+        problems.extend(parsed.findings if not parsed.ok else ())
+        for rule in parsed.rules:
+            rules.setdefault(rule.id, rule)
+        for task in parsed.tasks:
+            tasks.setdefault(task.id, task)
+    return rules, tasks, problems
+
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A rule-level diff between two revisions (or a revision and the working tree)."""
+
+    old_label: str
+    new_label: str
+    diff: RuleDiff
+    problems: tuple[Finding, ...] = ()
+
+
+def compare(root: Path, old: str | None = None, new: str | None = None) -> Comparison:
+    """Diff the rules at revision `old` (default HEAD) against `new` (default: the working tree).
+
+    Reads only the two trees, so it works in shallow clones too.
+    """
+    from guidelines_tool.diffing import diff_rules
+    from guidelines_tool.loading import load_project
+
+    old_rules, old_tasks, problems = read_tree(root, old or "HEAD")
+    if new is None:
+        project = load_project(root)
+        new_rules: dict[str, Rule] = {}
+        for rule in project.rules:
+            new_rules.setdefault(rule.id, rule)
+        new_tasks = dict(project.tasks)
+        new_problems = [f for f in project.load_findings if f.code == "GL001"]
+    else:
+        new_rules, new_tasks, new_problems = read_tree(root, new)
+    diff = diff_rules(old_rules, new_rules, old_tasks, new_tasks)
+    return Comparison(old or "HEAD", new or "working tree", diff, tuple(problems) + tuple(new_problems))
+
+
+def create_tag(root: Path, name: str, sha: str, message: str) -> None:
+    """Create annotated tag `name` on `sha`; refuses on a dirty tree or when HEAD is elsewhere."""
+    from guidelines_tool.config import read_config
+
+    config, _ = read_config(root)
+    git_ = Git(root)
+    if git_.is_dirty(guideline_folder(git_, config.guidelines)):
+        raise HistoryError(
+            "the working tree has uncommitted changes: commit or stash them before releasing"
+        )
+    head = git_.rev_parse("HEAD")
+    if head != sha:
+        raise HistoryError(
+            f"HEAD ({(head or '?')[:7]}) is not the tip of the release line ({sha[:7]}): "
+            "check out the release branch first"
+        )
+    # verbatim: the message is Markdown, and git would strip its "#" headings as comments
+    git_.run("tag", "-a", "--cleanup=verbatim", name, "-m", message, sha)
+
+
+def rule_revisions(history: History, rule_id: str) -> list[RuleRevision]:
+    """The revisions of one rule (oldest first); HistoryError naming close ids when unknown."""
+    import difflib
+
+    if rule_id in history.revisions:
+        return history.revisions[rule_id]
+    close = difflib.get_close_matches(rule_id, list(history.revisions), n=3)
+    hint = f" (did you mean {', '.join(close)}?)" if close else ""
+    raise HistoryError(f"no rule '{rule_id}' in the history of {history.branch}{hint}")

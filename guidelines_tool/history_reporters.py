@@ -1,0 +1,261 @@
+"""Output of the history commands (`log`, `diff`, `changelog`, `release`): classes chosen by name.
+
+Each reporter turns a result into one string; `cli.py` echoes it. Text is for people, JSON for
+other tools (stable keys, sorted), Markdown for pull-request comments and tag messages.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from guidelines_tool.diffing import MARKDOWN_FIELDS, RuleChange, RuleDiff, TaskChange, word_diff
+from guidelines_tool.history import Comparison, RuleRevision
+from guidelines_tool.releases import GROUPS, Changelog, ReleasePlan, Section
+
+SHORT_TEXT = 60  # longer strings are shown as a word diff, not old → new
+
+
+# --- field-level detail -----------------------------------------------------------------------
+
+
+def field_details(old: Any, new: Any, fields: tuple[str, ...]) -> list[str]:
+    """One line (or a few) per changed field: old → new, a word diff, or item counts."""
+    lines = []
+    before = old.content() if old is not None else {}
+    after = new.content() if new is not None else {}
+    for name in fields:
+        a, b = before.get(name), after.get(name)
+        if name in MARKDOWN_FIELDS or _long(a) or _long(b):
+            lines.append(f"{name}: {render_word_diff(_text(a), _text(b))}")
+        elif _records(a) or _records(b):
+            lines.append(f"{name}: {_count_change(a or [], b or [])}")
+        else:
+            lines.append(f"{name}: {_short(a)} → {_short(b)}")
+    return lines
+
+
+def render_word_diff(old: str, new: str) -> str:
+    """git's `--word-diff=plain` notation on one line: [-removed-]{+added+}."""
+    parts = []
+    for op, text in word_diff(old, new):
+        text = re.sub(r"\s+", " ", text)  # one line: newlines and runs of blanks become a space
+        parts.append({"equal": text, "delete": f"[-{text}-]", "insert": f"{{+{text}+}}"}[op])
+    return "".join(parts).strip()
+
+
+def _long(value: Any) -> bool:
+    return isinstance(value, str) and (len(value) > SHORT_TEXT or "\n" in value.strip())
+
+
+def _records(value: Any) -> bool:
+    return isinstance(value, list) and any(isinstance(item, dict) for item in value)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, list):
+        return "; ".join(str(item) for item in value)
+    return "" if value is None else str(value)
+
+
+def _short(value: Any) -> str:
+    if value is None or value == "":
+        return "(none)"
+    if isinstance(value, list):
+        return "[" + ", ".join(str(item) for item in value) + "]"
+    return str(value)
+
+
+def _count_change(old: list, new: list) -> str:
+    added = sum(1 for item in new if item not in old)
+    removed = sum(1 for item in old if item not in new)
+    parts = [f"{len(old)} → {len(new)} items"]
+    if added:
+        parts.append(f"{added} added")
+    if removed:
+        parts.append(f"{removed} removed")
+    if not added and not removed:
+        parts.append("reordered")
+    return ", ".join(parts)
+
+
+def task_summary(change: TaskChange) -> str:
+    parts = []
+    if change.labels_added:
+        parts.append("labels added: " + ", ".join(change.labels_added))
+    if change.labels_removed:
+        parts.append("labels removed: " + ", ".join(change.labels_removed))
+    if change.labels_renamed:
+        parts.append("labels renamed: " + ", ".join(f"{a} → {b}" for a, b in change.labels_renamed))
+    if change.labels_changed:
+        parts.append("labels reworded: " + ", ".join(change.labels_changed))
+    other = [name for name in change.fields if name != "labels"]
+    if other:
+        parts.append("fields: " + ", ".join(other))
+    return "; ".join(parts)
+
+
+# --- log --------------------------------------------------------------------------------------
+
+
+class TextLogReporter:
+    def render(self, rule_id: str, revisions: list[RuleRevision], branch: str) -> str:
+        lines = [f"{rule_id}: {len(revisions)} revision{'s' * (len(revisions) != 1)} on {branch} (newest first)"]
+        for rev in reversed(revisions):
+            when = rev.commit.date.strftime("%Y-%m-%d %H:%M")
+            lines.append("")
+            lines.append(f"{rev.commit.short}  {when}  {rev.commit.author}  {rev.change} ({rev.level})  {rev.path}")
+            lines.append(f"    {rev.commit.subject}")
+            if rev.change == "moved" or (rev.previous_path and rev.previous_path != rev.path):
+                lines.append(f"    moved from {rev.previous_path}")
+            for detail in field_details(rev.previous, rev.rule, rev.fields):
+                lines.append(f"    {detail}")
+        return "\n".join(lines)
+
+
+class JsonLogReporter:
+    def render(self, rule_id: str, revisions: list[RuleRevision], branch: str) -> str:
+        payload = {"rule": rule_id, "revisions": [rev.to_dict() for rev in reversed(revisions)]}
+        return json.dumps(payload, indent=2, ensure_ascii=False)
+
+
+LOG_REPORTERS = {"text": TextLogReporter, "json": JsonLogReporter}
+
+
+# --- diff -------------------------------------------------------------------------------------
+
+
+def _fields_cell(change: RuleChange) -> str:
+    if change.change == "moved" or (change.old and change.new and change.old.source.path != change.new.source.path):
+        moved = f"moved from {change.old.source.path}"
+        return ", ".join(change.fields + (moved,))
+    return ", ".join(change.fields)
+
+
+class TextDiffReporter:
+    def render(self, comparison: Comparison) -> str:
+        diff = comparison.diff
+        head = f"{comparison.old_label} → {comparison.new_label}"
+        if not diff:
+            return f"{head}: no rule or task changes (version bump: none)"
+        lines = [f"{head}: {len(diff.rules)} rule(s), {len(diff.tasks)} task(s) changed; version bump: {diff.bump}"]
+        for change in diff.tasks:
+            lines.append(f"  task {change.task_id}: {change.change} ({change.level})  {task_summary(change)}".rstrip())
+        for change in diff.rules:
+            lines.append(f"  {change.rule_id}: {change.change} ({change.level})  {change.path}")
+            if change.change == "moved" or (change.old and change.new and change.old.source.path != change.new.source.path):
+                lines.append(f"      moved from {change.old.source.path}")
+            for detail in field_details(change.old, change.new, change.fields):
+                lines.append(f"      {detail}")
+        return "\n".join(lines)
+
+
+class JsonDiffReporter:
+    def render(self, comparison: Comparison) -> str:
+        payload = {"from": comparison.old_label, "to": comparison.new_label, **comparison.diff.to_dict()}
+        return json.dumps(payload, indent=2, ensure_ascii=False)
+
+
+class MarkdownDiffReporter:
+    """A pull-request comment, after DVC's `metrics diff --md`: one table row per rule."""
+
+    def render(self, comparison: Comparison) -> str:
+        diff = comparison.diff
+        lines = [
+            f"**Guideline changes** `{_md(comparison.old_label)}` → `{_md(comparison.new_label)}`: "
+            f"version bump **{diff.bump}**",
+            "",
+        ]
+        if not diff:
+            return "\n".join(lines + ["No rule or task changes."]) + "\n"
+        if diff.rules:
+            lines += ["| Rule | Task | Change | Level | Fields |", "|------|------|--------|-------|--------|"]
+            for change in diff.rules:
+                rule = change.new or change.old
+                lines.append(
+                    f"| {_md(change.rule_id)} | {_md(rule.task if rule else '')} | {change.change} "
+                    f"| {change.level} | {_md(_fields_cell(change)) or '—'} |"
+                )
+            lines.append("")
+        if diff.tasks:
+            lines += ["| Task | Change | Level | Details |", "|------|--------|-------|---------|"]
+            for change in diff.tasks:
+                lines.append(
+                    f"| {_md(change.task_id)} | {change.change} | {change.level} | {_md(task_summary(change)) or '—'} |"
+                )
+            lines.append("")
+        return "\n".join(lines)
+
+
+def _md(text: str) -> str:
+    """Plain text made safe inside a Markdown table cell."""
+    return (
+        text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+        .replace("<", "&lt;").replace(">", "&gt;").replace("`", "\\`")
+    )
+
+
+DIFF_REPORTERS = {"text": TextDiffReporter, "json": JsonDiffReporter, "md": MarkdownDiffReporter}
+
+
+# --- changelog and release --------------------------------------------------------------------
+
+
+def section_markdown(section: Section, level: int = 2) -> str:
+    """One release's changes as Markdown (also the message of its annotated tag)."""
+    hashes = "#" * level
+    title = section.tag or "Unreleased"
+    when = f" — {section.date.date().isoformat()}" if section.date and section.tag else ""
+    lines = [f"{hashes} {title}{when} ({section.bump})", ""]
+    since = f"Changes since {section.base_tag}." if section.base_tag else "First release." if section.tag else "Changes since the start."
+    lines += [since, ""]
+    for name, _ in GROUPS:
+        changes = section.group(name)
+        if not changes:
+            continue
+        lines.append(f"{hashes}# {name.capitalize()}")
+        lines.append("")
+        for change in changes:
+            rule = change.new or change.old
+            title_text = f": {_md(rule.title)}" if rule and rule.title else ""
+            extra = f" ({', '.join(change.fields)}; {change.level})" if change.fields else f" ({change.level})"
+            marker = " (re-added)" if change.change == "re-added" else ""
+            lines.append(f"- **{_md(change.rule_id)}**{title_text}{marker}{extra}")
+        lines.append("")
+    if section.diff.tasks:
+        lines.append(f"{hashes}# Tasks")
+        lines.append("")
+        for change in section.diff.tasks:
+            detail = task_summary(change)
+            lines.append(f"- **{_md(change.task_id)}** {change.change} ({change.level}){': ' + _md(detail) if detail else ''}")
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+class MarkdownChangelogReporter:
+    def render(self, changelog: Changelog) -> str:
+        parts = [f"# Changelog ({changelog.branch})", ""]
+        if not changelog.sections:
+            parts.append("No changes yet.")
+        parts += [section_markdown(section) for section in changelog.sections]
+        return "\n".join(parts).rstrip() + "\n"
+
+
+class JsonChangelogReporter:
+    def render(self, changelog: Changelog) -> str:
+        return json.dumps(changelog.to_dict(), indent=2, ensure_ascii=False)
+
+
+CHANGELOG_REPORTERS = {"md": MarkdownChangelogReporter, "json": JsonChangelogReporter}
+
+
+def release_text(plan: ReleasePlan, *, dry_run: bool) -> str:
+    previous = f"since {plan.previous_tag}" if plan.previous_tag else "first release"
+    verb = "would tag" if dry_run else "tagged"
+    head = f"{verb} {plan.tag} on {plan.commit.short} ({plan.section.bump} release, {previous})"
+    if not dry_run:
+        head += f"\npublish it with: git push origin {plan.tag}"
+    return head + "\n\n" + section_markdown(plan.section)
+
+

@@ -1,0 +1,176 @@
+"""Where the guidelines are still ambiguous: the "which rule to clarify next" answer.
+
+From one task's annotations: the label pairs behind most disagreement, the items with the lowest
+agreement (with their labels and cited rules), the rules whose `labels` cover a confused pair
+(ranked by the disagreement they cover), and the annotators who deviate most from the others
+(and from gold when given). Pure functions over the annotation table and the project.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from guidelines_tool import agreement
+from guidelines_tool.annotations import AnnotationTable, Gold
+from guidelines_tool.errors import DataError
+from guidelines_tool.model import Project
+
+
+@dataclass(frozen=True)
+class ItemHotspot:
+    item: str
+    n_annotations: int
+    agreement: float  # share of agreeing annotator pairs on the item
+    labels: dict[str, int]
+    rules: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"item": self.item, "n_annotations": self.n_annotations,
+                "agreement": round(self.agreement, 6), "labels": self.labels,
+                "rules": list(self.rules)}
+
+
+@dataclass(frozen=True)
+class RuleHotspot:
+    rule: str
+    title: str
+    share: float  # of all observed disagreement, on the pairs the rule's labels cover
+    pairs: tuple[tuple[str, str], ...]
+    cited_on_low_items: int  # low-agreement items where an annotator cited it
+    span: int = 1  # label pairs the rule's labels span
+
+    @property
+    def focus(self) -> float:
+        return self.share / max(self.span, 1)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rule": self.rule, "title": self.title, "share": round(self.share, 6),
+                "pairs": [list(p) for p in self.pairs], "cited_on_low_items": self.cited_on_low_items}
+
+
+@dataclass(frozen=True)
+class AnnotatorHotspot:
+    annotator: str
+    n_annotations: int
+    agreement_with_others: float | None  # α-scaled (1 − D_o(annotator) / D_e)
+    percent_agreement: float | None
+    gold_accuracy: float | None = None
+    gold_n: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {"annotator": self.annotator, "n_annotations": self.n_annotations,
+               "alpha_vs_others": _round(self.agreement_with_others),
+               "percent_agreement": _round(self.percent_agreement)}
+        if self.gold_n:
+            out |= {"gold_accuracy": _round(self.gold_accuracy), "gold_n": self.gold_n}
+        return out
+
+
+@dataclass(frozen=True)
+class HotspotReport:
+    task: str | None
+    alpha: float | None
+    n_items: int
+    pairs: list[agreement.ConfusionPair]
+    items: list[ItemHotspot]
+    rules: list[RuleHotspot]
+    annotators: list[AnnotatorHotspot]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "task": self.task, "alpha": _round(self.alpha), "n_items": self.n_items,
+            "confused_pairs": [{"labels": [p.a, p.b], "pairs": round(p.pairs, 6),
+                                "share": round(p.share, 6)} for p in self.pairs],
+            "items": [i.to_dict() for i in self.items],
+            "rules": [r.to_dict() for r in self.rules],
+            "annotators": [a.to_dict() for a in self.annotators],
+        }
+
+
+def hotspots(
+    project: Project | None, table: AnnotationTable, *, top: int = 10, gold: Gold | None = None
+) -> HotspotReport:
+    """The disagreement hotspots of one task's annotations."""
+    if len(table) == 0:
+        raise DataError("no usable annotations were read")
+    task = project.tasks.get(table.task_id) if project is not None and table.task_id else None
+    categories = None if table.multi_label or task is None else task.label_ids
+    ratings = table.ratings(categories=categories)
+    metric = "nominal" if table.multi_label or task is None else task.scale
+    alpha = agreement.krippendorff_alpha(ratings, metric).value
+    all_pairs = agreement.confusion_pairs(ratings, metric, top=10**6)
+    items = _low_items(table, ratings, top)
+    rules = _rules(project, table.task_id, all_pairs, items, top)
+    annotators = _annotators(ratings, metric, gold)
+    n_items = int((ratings.counts.sum(axis=1) > 0).sum())
+    return HotspotReport(table.task_id, alpha, n_items, all_pairs[:top], items, rules, annotators[:top])
+
+
+def _low_items(table: AnnotationTable, ratings: agreement.Ratings, top: int) -> list[ItemHotspot]:
+    counts = ratings.counts
+    r = counts.sum(axis=1)
+    pairable = np.flatnonzero(r >= 2)
+    agree = (counts[pairable] * (counts[pairable] - 1)).sum(axis=1) / (r[pairable] * (r[pairable] - 1))
+    names = [str(ratings.items[i]) for i in pairable]
+    order = sorted(range(len(pairable)), key=lambda k: (agree[k], -r[pairable[k]], names[k]))[:top]
+    chosen = {names[k]: k for k in order}
+    cited: dict[str, set[str]] = {name: set() for name in chosen}
+    row_items = np.array(table.items, dtype=object)[table.item]
+    for row in np.flatnonzero(np.isin(row_items, list(chosen))):
+        cited[row_items[row]].update(table.rule_sets[table.rules[row]] if table.rule_sets else ())
+    out = []
+    for name, k in chosen.items():
+        row = counts[pairable[k]]
+        labels = {str(ratings.categories[c]): int(row[c]) for c in np.flatnonzero(row)}
+        out.append(ItemHotspot(name, int(r[pairable[k]]), float(agree[k]),
+                               dict(sorted(labels.items(), key=lambda kv: (-kv[1], kv[0]))),
+                               tuple(sorted(cited[name]))))
+    return out
+
+
+def _rules(project: Project | None, task_id: str | None, pairs: list, items: list[ItemHotspot],
+           top: int) -> list[RuleHotspot]:
+    if project is None or task_id is None:
+        return []
+    out = []
+    for rule in project.rules_of(task_id):
+        if rule.status == "deprecated":
+            continue
+        covered = [p for p in pairs if {str(p.a), str(p.b)} <= set(rule.labels)]
+        if not covered:
+            continue
+        cited = sum(rule.id in item.rules for item in items)
+        n = len(set(rule.labels))
+        out.append(RuleHotspot(rule.id, rule.title, sum(p.share for p in covered),
+                               tuple((str(p.a), str(p.b)) for p in covered), cited, n * (n - 1) // 2))
+    # a rule whose labels span the whole task covers every pair without pointing anywhere: rank by
+    # the disagreement per pair its labels span (specific rules on confused pairs first)
+    out.sort(key=lambda h: (-round(h.focus, 12), -h.cited_on_low_items, h.rule))
+    return out[:top]
+
+
+def _annotators(ratings: agreement.Ratings, metric: str, gold: Gold | None) -> list[AnnotatorHotspot]:
+    rows = agreement.annotator_agreement(ratings, metric)
+    accuracy: dict[int, tuple[float, int]] = {}
+    if gold is not None:
+        position = {c: k for k, c in enumerate(ratings.categories)}
+        codes = np.array([position.get(gold.labels.get(str(i)), -1) for i in ratings.items], dtype=np.int64)
+        correct, judged = agreement.accuracy(ratings, codes)
+        accuracy = {a: (float(correct[a] / judged[a]) if judged[a] else None, int(judged[a]))
+                    for a in range(len(judged))}
+    out = []
+    for a, row in enumerate(rows):
+        acc, n = accuracy.get(a, (None, 0))
+        out.append(AnnotatorHotspot(str(row.annotator), row.n_ratings, row.alpha.value,
+                                    row.percent_agreement.value, acc, n))
+    # most deviant first: lowest agreement with the others; undefined last
+    return sorted(out, key=lambda h: (h.agreement_with_others is None,
+                                      h.agreement_with_others if h.agreement_with_others is not None else 0.0,
+                                      h.annotator))
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(float(value), 6)

@@ -1,0 +1,39 @@
+"""`overrides`, `see_also` and `replaced_by` must name rules that exist in the project.
+
+Passing::
+
+    overrides: [PPS-001]      # PPS-001 is defined somewhere in the project
+
+Failing::
+
+    see_also: [PPS-01]        # GL208: see_also names unknown rule 'PPS-01' (did you mean 'PPS-001'?)
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+
+from guidelines_tool.lint.problem import Problem
+from guidelines_tool.model import Project, Source
+
+CODE = "GL208"
+NAME = "unknown-rule-reference"
+SEVERITY = "error"
+
+
+def check(project: Project) -> Iterator[Problem]:
+    known = {rule.id for rule in project.rules}
+    for rule in project.rules:
+        for field in ("overrides", "see_also"):
+            for index, other in enumerate(getattr(rule, field)):
+                if other not in known:
+                    yield _problem(rule.source.child(field, index), field, other, known)
+        if rule.replaced_by and rule.replaced_by not in known:
+            yield _problem(rule.source.child("replaced_by"), "replaced_by", rule.replaced_by, known)
+
+
+def _problem(source: Source, field: str, other: str, known: set[str]) -> Problem:
+    close = difflib.get_close_matches(other, sorted(known), n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return Problem(source, f"{field} names unknown rule {other!r}{hint}", at_value=True)

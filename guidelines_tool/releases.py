@@ -1,0 +1,151 @@
+"""Changelog and release planning from a `History`: pure functions, no git.
+
+A changelog section is the semantic diff between two states of the line: the previous release
+tag (or the empty start) and the next release tag (or the tip, for "Unreleased"). Moves with
+no content change (level none) are left out: an annotator has nothing to relearn.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from guidelines_tool.diffing import RuleChange, RuleDiff, diff_rules, format_version, next_version
+from guidelines_tool.errors import HistoryError
+from guidelines_tool.history import Commit, History
+
+GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("added", ("added", "re-added")),
+    ("changed", ("changed",)),
+    ("deprecated", ("deprecated",)),
+    ("removed", ("removed",)),
+)
+
+
+@dataclass(frozen=True)
+class Section:
+    """One release (or the unreleased changes) and what it changed since the one before."""
+
+    tag: str | None  # None: unreleased
+    version: str | None
+    commit: Commit | None
+    base_tag: str | None
+    diff: RuleDiff
+
+    @property
+    def bump(self) -> str:
+        return self.diff.bump
+
+    @property
+    def date(self) -> datetime | None:
+        return self.commit.date if self.commit else None
+
+    def group(self, name: str) -> tuple[RuleChange, ...]:
+        changes = dict(GROUPS)[name]
+        return tuple(c for c in self.diff.rules if c.change in changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "tag": self.tag,
+            "version": self.version,
+            "date": self.date.isoformat() if self.date else None,
+            "commit": self.commit.sha if self.commit else None,
+            "since": self.base_tag,
+            "bump": self.bump,
+            **{name: [_entry(c) for c in self.group(name)] for name, _ in GROUPS},
+            "tasks": [change.to_dict() for change in self.diff.tasks],
+        }
+
+
+def _entry(change: RuleChange) -> dict[str, Any]:
+    rule = change.new or change.old
+    return {
+        "rule": change.rule_id,
+        "task": rule.task if rule else "",
+        "title": rule.title if rule else "",
+        "change": change.change,
+        "level": change.level,
+        "fields": list(change.fields),
+    }
+
+
+@dataclass(frozen=True)
+class Changelog:
+    sections: tuple[Section, ...]  # newest first; unreleased (if any) on top
+    branch: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"branch": self.branch, "releases": [s.to_dict() for s in self.sections]}
+
+
+def diff_between(history: History, old: Commit | None, new: Commit | None) -> RuleDiff:
+    """Semantic diff between two commits of the line (None: the empty start), moves left out."""
+    old_sha, new_sha = (old.sha if old else None), (new.sha if new else None)
+    diff = diff_rules(
+        history.rules_at(old_sha),
+        history.rules_at(new_sha),
+        history.tasks_at(old_sha),
+        history.tasks_at(new_sha),
+        known_before=history.known_before(old_sha),
+    )
+    return RuleDiff(tuple(c for c in diff.rules if c.level != "none"), diff.tasks, diff.unchanged)
+
+
+def build_changelog(history: History, *, since: str | None = None) -> Changelog:
+    """Every release since `since` (a release tag or version), newest first, unreleased on top."""
+    releases = history.releases()
+    start = 0
+    if since is not None:
+        names = [name for name, _, _ in releases]
+        wanted = since if since in names else history.tag_prefix + since
+        if wanted not in names:
+            known = ", ".join(names) or "none"
+            raise HistoryError(f"'{since}' is not a release tag on {history.branch} (release tags: {known})")
+        start = names.index(wanted) + 1
+    sections = []
+    for i in range(start, len(releases)):
+        name, version, commit = releases[i]
+        base = releases[i - 1] if i else None
+        diff = diff_between(history, base[2] if base else None, commit)
+        sections.append(Section(name, format_version(version), commit, base[0] if base else None, diff))
+    last = releases[-1] if releases else None
+    if history.tip is not None and (last is None or last[2].sha != history.tip.sha):
+        diff = diff_between(history, last[2] if last else None, history.tip)
+        if diff:
+            sections.append(Section(None, None, history.tip, last[0] if last else None, diff))
+    return Changelog(tuple(reversed(sections)), history.branch)
+
+
+@dataclass(frozen=True)
+class ReleasePlan:
+    """What `guidelines release` would tag."""
+
+    tag: str
+    version: str
+    commit: Commit
+    previous_tag: str | None
+    section: Section
+
+
+def plan_release(history: History) -> ReleasePlan:
+    """The next version from everything since the last release tag; refuses when nothing changed.
+
+    The first release is 1.0.0 (see `diffing.next_version`).
+    """
+    if history.tip is None:
+        raise HistoryError("there are no commits to release")
+    releases = history.releases()
+    last = releases[-1] if releases else None
+    if last is not None and last[2].sha == history.tip.sha:
+        raise HistoryError(f"nothing to release: {last[0]} already tags the tip of {history.branch}")
+    diff = diff_between(history, last[2] if last else None, history.tip)
+    version = next_version(last[1] if last else None, diff.bump)
+    if version is None:
+        since = f"since {last[0]}" if last else "in the guidelines"
+        raise HistoryError(f"nothing to release: no rule or task changed {since}")
+    tag = history.tag_prefix + format_version(version)
+    if tag in history.tags:
+        raise HistoryError(f"tag {tag} already exists (on {history.tags[tag][:7]})")
+    section = Section(tag, format_version(version), history.tip, last[0] if last else None, diff)
+    return ReleasePlan(tag, format_version(version), history.tip, last[0] if last else None, section)

@@ -1,0 +1,160 @@
+"""Rule text is untrusted: a hostile project with injection payloads in every text field builds
+into a site with no script, event handler, javascript: URL or attribute that came from YAML.
+
+The built HTML is read with html.parser and compared with the site of a benign project built with
+the same mkdocs.yml: Material's own scripts and attributes are allowed, nothing else is."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from ruamel.yaml import YAML
+
+from guidelines_tool.docs.safe import plain, rich
+from guidelines_tool.docs.site import build_site
+from tests.docs_support import (
+    FIXTURES,
+    MATERIAL_EXTENSIONS,
+    RISKY_EXTENSIONS,
+    copy_project,
+    html_files,
+    inventory,
+    mkdocs_yml,
+)
+
+PAYLOADS: list[str] = YAML(typ="safe").load((FIXTURES / "docs_payloads.yaml").read_text(encoding="utf-8"))
+MARKER = "PWN"
+# Tags and attributes sanitized rule text may legitimately produce (beyond the benign site's).
+TEXT_TAGS = {"p", "br", "hr", "em", "strong", "b", "i", "code", "pre", "kbd", "del", "sub", "sup",
+             "ul", "ol", "li", "blockquote", "a", "table", "thead", "tbody", "tr", "th", "td", "dl", "dt", "dd", "div"}
+TEXT_ATTRIBUTES = {("a", "href"), ("a", "rel"), ("a", "id"), ("div", "class"), ("div", "markdown")}
+SAFE_SCHEMES = ("http:", "https:", "mailto:")
+URL_ATTRIBUTES = {"href", "src", "action", "formaction", "data", "xlink:href", "poster", "background", "content"}
+
+
+def dump(path: Path, data: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=1), encoding="utf-8")  # JSON is YAML 1.2
+
+
+def hostile_project(root: Path) -> None:
+    """Every payload in every text field: project, task, labels, rules (ids included)."""
+    p = PAYLOADS
+    dump(root / "guidelines.yaml", {"kind": "project", "name": p[0], "docs": {"title": p[1]}})
+    labels = [{"id": payload, "name": payload, "definition": payload, "include": [payload],
+               "exclude": [payload]} for payload in p[:6]] + [{"id": "ok", "name": "OK", "definition": "**fine**"}]
+    dump(root / "guidelines/hostile/task.yaml", {
+        "kind": "task", "id": "hostile", "title": p[2], "description": "\n\n".join(p), "labels": labels})
+    dump(root / "guidelines/evil/task.yaml", {
+        "kind": "task", "id": p[10], "title": p[11], "description": p[12],
+        "labels": [{"id": p[13], "name": p[14], "definition": p[15]}]})
+    for index, payload in enumerate(p, start=1):
+        example = {"input": payload, "label": payload, "why": payload}
+        rule = {
+            "kind": "rule", "id": f"HX-{index}", "task": "hostile", "title": payload,
+            "status": "deprecated" if index % 3 == 0 else ("draft" if index % 3 == 1 else "active"),
+            "labels": [payload, "ok"], "decision": payload, "when": f"**kept-bold-{index}** {payload}",
+            "unless": [payload, payload], "rationale": payload, "examples": [example, example],
+            "counterexamples": [example], "ambiguous_cases": [{"case": payload, "resolution": payload,
+                                                              "decided": payload}],
+            "overrides": [payload, "HX-1"], "see_also": [payload, f"HX-{len(p)}"],
+            "replaced_by": payload if index % 2 else "HX-2", "tags": [payload, "ok"],
+        }
+        dump(root / f"guidelines/hostile/rules/hx-{index:02d}.yaml", rule)
+    for index, payload in enumerate(p[:5]):  # hostile ids and task references
+        dump(root / f"guidelines/hostile/rules/id-{index}.yaml", {
+            "kind": "rule", "id": payload, "task": payload if index % 2 else "hostile", "title": payload,
+            "when": payload, "labels": [payload]})
+
+
+@pytest.fixture(scope="module", params=[("material", RISKY_EXTENSIONS), ("material", MATERIAL_EXTENSIONS),
+                                        ("mkdocs", RISKY_EXTENSIONS)], ids=["material-risky", "material-init", "mkdocs-risky"])
+def sites(request, tmp_path_factory) -> tuple[Path, Path]:
+    theme, extensions = request.param
+    tmp = tmp_path_factory.mktemp("security")
+    benign = copy_project(tmp / "benign", theme=theme, extensions=extensions)
+    hostile = tmp / "hostile"
+    (hostile / "docs").mkdir(parents=True)
+    (hostile / "mkdocs.yml").write_text(mkdocs_yml(theme, extensions), encoding="utf-8")
+    hostile_project(hostile)
+    build_site(benign, site_dir=tmp / "benign-site")
+    build_site(hostile, site_dir=tmp / "hostile-site")
+    return tmp / "benign-site", tmp / "hostile-site"
+
+
+def _normalize(script: str) -> str:
+    return re.sub(r'"(?:\.\./)*\.\.?"', '"REL"', script)
+
+
+def test_payloads_are_many_and_marked():
+    assert len(PAYLOADS) >= 20
+    assert all(MARKER in payload for payload in PAYLOADS[:7] + PAYLOADS[8:])
+
+
+def test_no_script_from_yaml(sites):
+    benign, hostile = sites
+    allowed = {_normalize(s) for s in inventory(html_files(benign)).scripts}
+    found = {_normalize(s) for s in inventory(html_files(hostile)).scripts}
+    assert found - allowed == set()
+    assert not [s for s in found if MARKER in s or "alert" in s]
+
+
+def test_no_event_handler_or_foreign_attribute(sites):
+    benign, hostile = sites
+    base = inventory(html_files(benign))
+    inv = inventory(html_files(hostile))
+    assert not [a for a in inv.attributes if a[1].startswith("on")]
+    assert inv.tags - base.tags - TEXT_TAGS == set()
+    assert inv.attributes - base.attributes - TEXT_ATTRIBUTES == set()
+
+
+def test_no_dangerous_urls_or_marked_attribute_values(sites):
+    _, hostile = sites
+    inv = inventory(html_files(hostile))
+    bad = []
+    for name, tag, key, value in inv.values:
+        squashed = re.sub(r"[\x00-\x20]", "", value).lower()
+        if key in URL_ATTRIBUTES and ":" in squashed.split("/", 1)[0] and not squashed.startswith(SAFE_SCHEMES):
+            bad.append((name, tag, key, value))
+        if "javascript:" in squashed or "vbscript:" in squashed or "data:text" in squashed:
+            bad.append((name, tag, key, value))
+        if (MARKER in value or "alert(" in value) and not (key == "href" and squashed.startswith(SAFE_SCHEMES)):
+            bad.append((name, tag, key, value))
+    assert bad == []
+
+
+def test_search_index_holds_only_text(sites):
+    _, hostile = sites
+    index = json.loads((hostile / "search" / "search_index.json").read_text(encoding="utf-8"))
+    fragments = {f"{i}:{k}": doc.get(k, "") for i, doc in enumerate(index["docs"]) for k in ("title", "text")}
+    inv = inventory(fragments)
+    assert inv.scripts == set()
+    assert not [a for a in inv.attributes if a[1].startswith("on") or a[1] in URL_ATTRIBUTES]
+
+
+def test_markdown_formatting_still_renders(sites):
+    _, hostile = sites
+    page = (hostile / "tasks" / "hostile" / "index.html").read_text(encoding="utf-8")
+    assert "<strong>kept-bold-3</strong>" in page
+    assert "&lt;script&gt;alert" in page  # the payload is shown as text, not dropped silently
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_plain_text_cannot_form_markup(payload):
+    text = plain(payload)
+    assert not set(text) & set("<>[]{}`*_|\\$:"), text
+    assert "\n" not in text
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_rich_text_is_one_sanitized_block(payload):
+    block = rich(payload).strip()
+    assert block.startswith('<div class="gl-rich" markdown="0">') and "\n" not in block
+    inv = inventory({"block": block})
+    assert inv.tags <= TEXT_TAGS
+    assert inv.attributes <= TEXT_ATTRIBUTES
+    for _, _, key, value in inv.values:
+        assert key != "href" or value.startswith(SAFE_SCHEMES) or not re.match(r"[^/?#]*:", value), value

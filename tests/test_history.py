@@ -1,0 +1,514 @@
+"""Rule history on real repositories built with fixed dates (tests/gitrepo.py)."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from guidelines_tool.errors import HistoryError
+from guidelines_tool.history import (
+    FileChange,
+    compare,
+    parse_batch_output,
+    parse_log,
+    parse_raw_changes,
+    parse_refs,
+    read_history,
+    read_tree,
+)
+from tests.gitrepo import (
+    BASE_DATE,
+    CONFIG,
+    commit,
+    git,
+    inline_rules,
+    make_repo,
+    merge,
+    rule_yaml,
+    tag,
+    task_yaml,
+)
+
+RULES = "guidelines/t/rules"
+TASK = "guidelines/t/task.yaml"
+
+
+def changes_of(history, rule_id: str) -> list[tuple[str, str, tuple[str, ...]]]:
+    return [(r.change, r.level, r.fields) for r in history.revisions[rule_id]]
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    return make_repo(
+        tmp_path / "repo",
+        {"guidelines.yaml": CONFIG, TASK: task_yaml(), f"{RULES}/r1.yaml": rule_yaml("R-1")},
+    )
+
+
+# --- pure parsers -----------------------------------------------------------------------------
+
+A, B = "a" * 40, "b" * 40
+Z = "0" * 40
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (f"\n:000000 100644 {Z} {A} A\0g/x.yaml\0", [FileChange("A", None, "g/x.yaml", None, A)]),
+        (f":100644 100644 {A} {B} M\0g/x.yaml\0", [FileChange("M", "g/x.yaml", "g/x.yaml", A, B)]),
+        (f":100644 000000 {A} {Z} D\0g/x.yaml\0", [FileChange("D", "g/x.yaml", None, A, None)]),
+        (f":100644 100644 {A} {B} R087\0g/old.yaml\0g/new.yaml\0", [FileChange("R", "g/old.yaml", "g/new.yaml", A, B)]),
+        (f":100644 100644 {A} {A} C100\0g/a b.yaml\0g/c.yaml\0", [FileChange("C", "g/a b.yaml", "g/c.yaml", A, A)]),
+        (
+            f":100644 100644 {A} {B} M\0x.yaml\0\n:000000 100644 {Z} {A} A\0y.yaml\0",
+            [FileChange("M", "x.yaml", "x.yaml", A, B), FileChange("A", None, "y.yaml", None, A)],
+        ),
+        ("\0\n", []),
+        ("", []),
+    ],
+)
+def test_parse_raw_changes(raw: str, expected: list[FileChange]) -> None:
+    assert list(parse_raw_changes(raw)) == expected
+
+
+def test_parse_log_reads_header_message_and_changes() -> None:
+    text = (
+        f"\x1e{A}\x1f\x1f2026-01-01T00:00:00+00:00\x1fAnn\x1fann@x\x1fFirst\n\nbody | with: colons\n\x1f\0\n"
+        f":000000 100644 {Z} {B} A\0g/r.yaml\0"
+        f"\x1e{B}\x1f{A} {Z}\x1f2026-01-02T10:00:00+02:00\x1fBo\x1fbo@x\x1fMerge\n\x1f\0"
+    )
+    first, second = parse_log(text)
+    assert first.commit.sha == A and first.commit.parents == ()
+    assert first.commit.message == "First\n\nbody | with: colons"
+    assert first.commit.subject == "First"
+    assert first.changes == (FileChange("A", None, "g/r.yaml", None, B),)
+    assert second.commit.parents == (A, Z) and second.changes == ()
+    assert second.commit.date == datetime(2026, 1, 2, 8, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (f"v1.0.0\0{A}\0{B}\n", {"v1.0.0": B}),  # annotated: peeled to the commit
+        (f"light\0{A}\0\n", {"light": A}),
+        ("", {}),
+    ],
+)
+def test_parse_refs(text: str, expected: dict[str, str]) -> None:
+    assert parse_refs(text) == expected
+
+
+def test_parse_batch_output_handles_missing_and_binary() -> None:
+    data = f"{A} blob 3\nab\n\n{B} missing\n{Z} blob 0\n\n".encode()
+    assert parse_batch_output(data) == {A: b"ab\n", Z: b""}
+
+
+# --- identity across renames, moves, splits, merges ---------------------------------------------
+
+
+def test_rename_keeps_one_history(repo: Path) -> None:
+    commit(repo, "edit", {f"{RULES}/r1.yaml": rule_yaml("R-1", when="Only the product.")})
+    commit(repo, "rename", {f"{RULES}/r1.yaml": None, f"{RULES}/equal-focus.yaml": rule_yaml("R-1", when="Only the product.")})
+    history = read_history(repo, use_cache=False)
+    assert changes_of(history, "R-1") == [
+        ("added", "minor", ()),
+        ("changed", "minor", ("when",)),
+        ("moved", "none", ()),
+    ]
+    moved = history.revisions["R-1"][-1]
+    assert (moved.previous_path, moved.path) == (f"{RULES}/r1.yaml", f"{RULES}/equal-focus.yaml")
+
+
+def test_rename_with_heavy_edit_is_still_one_history(repo: Path) -> None:
+    # Below git's 50 % similarity the rename shows as delete + add; identity is the id anyway.
+    new = rule_yaml("R-1", when="x " * 200, rationale="y " * 200, decision="b")
+    commit(repo, "rewrite and rename", {f"{RULES}/r1.yaml": None, f"{RULES}/other.yaml": new})
+    history = read_history(repo, use_cache=False)
+    assert changes_of(history, "R-1")[-1] == ("changed", "major", ("decision", "when", "rationale"))
+    assert history.revisions["R-1"][-1].path == f"{RULES}/other.yaml"
+
+
+def test_move_into_another_file_and_back(repo: Path) -> None:
+    commit(repo, "second rule", {f"{RULES}/r2.yaml": rule_yaml("R-2")})
+    # R-1 moves into the same file as R-2 (a rules file may hold a task's inline list).
+    merged = task_yaml(inline=inline_rules(rule_yaml("R-1")))
+    commit(repo, "move inline", {f"{RULES}/r1.yaml": None, TASK: merged})
+    commit(repo, "split out", {f"{RULES}/r1-own.yaml": rule_yaml("R-1"), TASK: task_yaml()})
+    history = read_history(repo, use_cache=False)
+    assert changes_of(history, "R-1") == [("added", "minor", ()), ("moved", "none", ()), ("moved", "none", ())]
+    assert [r.path for r in history.revisions["R-1"]] == [f"{RULES}/r1.yaml", TASK, f"{RULES}/r1-own.yaml"]
+    assert changes_of(history, "R-2") == [("added", "minor", ())]
+    assert len(history.task_revisions["t"]) == 1  # moving rules in and out is no task change
+
+
+def test_inline_rule_edited_inside_task_file(repo: Path) -> None:
+    commit(repo, "inline", {f"{RULES}/r1.yaml": None, TASK: task_yaml(inline=inline_rules(rule_yaml("R-1")))})
+    commit(repo, "edit inline", {TASK: task_yaml(inline=inline_rules(rule_yaml("R-1", decision="b")))})
+    history = read_history(repo, use_cache=False)
+    assert changes_of(history, "R-1")[-1] == ("changed", "major", ("decision",))
+    assert len(history.task_revisions["t"]) == 1  # the task itself never changed
+
+
+def test_merge_appears_as_the_merge_commits_change(repo: Path) -> None:
+    git(repo, "checkout", "-q", "-b", "feature")
+    side1 = commit(repo, "side: when", {f"{RULES}/r1.yaml": rule_yaml("R-1", when="Changed.")})
+    side2 = commit(repo, "side: new rule", {f"{RULES}/r2.yaml": rule_yaml("R-2")})
+    git(repo, "checkout", "-q", "main")
+    commit(repo, "main: other work", {"notes.txt": "x"})
+    merge_sha = merge(repo, "feature", "Merge feature")
+    history = read_history(repo, use_cache=False)
+    shas = [c.sha for c in history.commits]
+    assert side1 not in shas and side2 not in shas and shas[-1] == merge_sha
+    assert history.revisions["R-1"][-1].commit.sha == merge_sha
+    assert changes_of(history, "R-1")[-1] == ("changed", "minor", ("when",))
+    assert history.revisions["R-2"][0].commit.sha == merge_sha
+
+
+def test_delete_and_re_add_continues_history(repo: Path) -> None:
+    commit(repo, "drop", {f"{RULES}/r1.yaml": None})
+    commit(repo, "bring back", {f"{RULES}/again.yaml": rule_yaml("R-1", rationale="Back.")})
+    commit(repo, "deprecate", {f"{RULES}/again.yaml": rule_yaml("R-1", rationale="Back.", status="deprecated")})
+    commit(repo, "drop deprecated", {f"{RULES}/again.yaml": None})
+    history = read_history(repo, use_cache=False)
+    assert changes_of(history, "R-1") == [
+        ("added", "minor", ()),
+        ("removed", "major", ()),  # deleted without deprecation: a breaking change
+        ("re-added", "minor", ()),
+        ("deprecated", "minor", ("status",)),
+        ("removed", "minor", ()),
+    ]
+    assert history.revisions["R-1"][1].rule is None
+    assert history.revisions["R-1"][1].path == f"{RULES}/r1.yaml"
+
+
+def test_fmt_only_commit_is_not_a_revision(repo: Path) -> None:
+    relaid = (
+        "kind: rule\nid: R-1\ntask: t\ntitle: 'Rule R-1'\nstatus: active\nlabels:\n  - a\n  - b\n"
+        "decision: a\nwhen: >-\n  Both are visible.\nrationale: \"Because.\"\n"
+    )
+    commit(repo, "fmt", {f"{RULES}/r1.yaml": relaid})
+    history = read_history(repo, use_cache=False)
+    assert changes_of(history, "R-1") == [("added", "minor", ())]
+    assert not compare(repo, "HEAD~1", "HEAD").diff
+
+
+def test_broken_yaml_in_an_old_commit_is_reported_and_skipped(repo: Path) -> None:
+    commit(repo, "break it", {f"{RULES}/r1.yaml": "kind: rule\nid: R-1\nwhen: [unclosed\n"})
+    commit(repo, "fix it", {f"{RULES}/r1.yaml": rule_yaml("R-1", when="Fixed.")})
+    history = read_history(repo, use_cache=False)
+    assert changes_of(history, "R-1") == [("added", "minor", ()), ("changed", "minor", ("when",))]
+    (problem,) = history.problems
+    assert problem.path == f"{RULES}/r1.yaml" and problem.code == "GL001"
+    assert history.commits[1].short in problem.message
+    assert history.rules_at(history.commits[1].sha)["R-1"].when == "Both are visible."
+
+
+def test_project_in_a_subfolder_of_the_repository(tmp_path: Path) -> None:
+    top = make_repo(tmp_path / "mono", {"README": "x", "labeling/guidelines.yaml": CONFIG,
+                                        "labeling/guidelines/t/task.yaml": task_yaml(),
+                                        "labeling/guidelines/t/rules/r.yaml": rule_yaml("R-1")})
+    commit(top, "elsewhere", {"guidelines/t/rules/x.yaml": rule_yaml("X-1")})  # outside the project
+    history = read_history(top / "labeling", use_cache=False)
+    assert list(history.revisions) == ["R-1"]
+    assert history.revisions["R-1"][0].path == "guidelines/t/rules/r.yaml"
+
+
+# --- states, lookups, tasks ---------------------------------------------------------------------
+
+
+def test_rules_at_tasks_at_commit_at_and_task_change_commits(repo: Path) -> None:
+    first = git(repo, "rev-parse", "HEAD").strip()
+    second = commit(repo, "add label c", {TASK: task_yaml(labels=("a", "b", "c"))})
+    commit(repo, "unrelated", {"README.md": "hello"})
+    fourth = commit(repo, "edit rule", {f"{RULES}/r1.yaml": rule_yaml("R-1", rationale="New.")})
+    history = read_history(repo, use_cache=False)
+    assert history.rules_at(None) == {}
+    assert history.rules_at(first)["R-1"].rationale == "Because."
+    assert history.rules_at(fourth)["R-1"].rationale == "New."
+    assert history.tasks_at(first)["t"].label_ids == ("a", "b")
+    assert history.tasks_at(second)["t"].label_ids == ("a", "b", "c")
+    assert history.task_revisions["t"][-1].level == "minor"
+    assert [c.sha for c in history.task_change_commits("t")] == [first, second, fourth]
+    assert history.commit_at(BASE_DATE - timedelta(seconds=1)) is None
+    assert history.commit_at(BASE_DATE + timedelta(minutes=90)).sha == second
+    assert history.commit_at(BASE_DATE + timedelta(days=9)).sha == fourth
+    assert len(history.commits) == 4
+
+
+def test_resolve_sha_prefix_tag_and_version(repo: Path) -> None:
+    head = commit(repo, "edit", {f"{RULES}/r1.yaml": rule_yaml("R-1", rationale="New.")})
+    tag(repo, "v1.2.0", message="release")
+    tag(repo, "light", "HEAD~1")
+    history = read_history(repo, use_cache=False)
+    assert history.resolve(head).sha == head
+    assert history.resolve(head[:8]).sha == head
+    assert history.resolve("v1.2.0").sha == head
+    assert history.resolve("1.2.0").sha == head
+    assert history.resolve("light").sha == history.commits[0].sha
+    assert history.resolve("nope") is None
+    assert history.resolve("abc") is None  # too short to be a sha prefix
+    assert [name for name, _, _ in history.releases()] == ["v1.2.0"]
+
+
+# --- refusals and notes -----------------------------------------------------------------------
+
+
+def test_shallow_clone_is_refused_with_the_fix(repo: Path, tmp_path: Path) -> None:
+    commit(repo, "second", {f"{RULES}/r2.yaml": rule_yaml("R-2")})
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{repo}", str(clone))
+    with pytest.raises(HistoryError, match="fetch-depth: 0") as error:
+        read_history(clone)
+    assert "git fetch --unshallow" in str(error.value)
+    # a diff reads only trees: it still works in a shallow clone
+    assert not compare(clone).diff
+
+
+def test_not_a_repository(tmp_path: Path) -> None:
+    (tmp_path / "guidelines.yaml").write_text(CONFIG)
+    with pytest.raises(HistoryError, match="not inside a git repository"):
+        read_history(tmp_path)
+
+
+def test_empty_repository(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "empty")
+    (repo / "guidelines.yaml").write_text(CONFIG)
+    with pytest.raises(HistoryError, match="no commits yet"):
+        read_history(repo)
+
+
+def test_missing_branch_falls_back_to_head_with_a_note(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r", {"guidelines.yaml": CONFIG, f"{RULES}/r1.yaml": rule_yaml("R-1")}, branch="trunk")
+    history = read_history(repo, use_cache=False)
+    assert history.branch == "HEAD"
+    assert "branch 'main'" in history.notes[0] and "branch trunk" in history.notes[0]
+    assert list(history.revisions) == ["R-1"]
+
+
+def test_detached_head_reads_the_configured_branch(repo: Path) -> None:
+    commit(repo, "second", {f"{RULES}/r2.yaml": rule_yaml("R-2")})
+    git(repo, "checkout", "-q", "--detach", "HEAD~1")
+    history = read_history(repo, use_cache=False)
+    assert history.branch == "main" and "R-2" in history.revisions and not history.notes
+
+
+@pytest.mark.parametrize("rev", ["nope", "--output=/tmp/x", "HEAD~99", ""])
+def test_unknown_revision(repo: Path, rev: str) -> None:
+    with pytest.raises(HistoryError, match="unknown revision"):
+        read_tree(repo, rev)
+
+
+# --- the cache --------------------------------------------------------------------------------
+
+
+def snapshot(history) -> tuple:
+    return (
+        [c.sha for c in history.commits],
+        {k: [(r.commit.sha, r.change, r.level, r.fields, r.path, r.rule) for r in v] for k, v in history.revisions.items()},
+        history.problems,
+        {k: [(r.commit.sha, r.change, r.task) for r in v] for k, v in history.task_revisions.items()},
+    )
+
+
+def test_cache_changes_no_output_and_warm_runs_read_only_new_commits(repo: Path) -> None:
+    commit(repo, "broken", {f"{RULES}/r2.yaml": "id: [\n"})
+    cold = read_history(repo)
+    cache = repo / ".git" / "guidelines-cache"
+    assert any(cache.iterdir())
+    assert snapshot(read_history(repo)) == snapshot(cold)
+    commit(repo, "more", {f"{RULES}/r2.yaml": rule_yaml("R-2"), f"{RULES}/r1.yaml": None})
+    calls: list[tuple[int, int]] = []
+    warm = read_history(repo, progress=lambda done, total: calls.append((done, total)))
+    assert calls and all(total <= 2 for _, total in calls)  # only the new commit and its blob
+    assert snapshot(warm) == snapshot(read_history(repo, use_cache=False))
+    shutil.rmtree(cache)
+    assert snapshot(read_history(repo)) == snapshot(warm)
+    for file in cache.iterdir():
+        file.write_bytes(b"garbage")
+    assert snapshot(read_history(repo)) == snapshot(warm)
+    assert "guidelines-cache" not in git(repo, "status", "--porcelain", "--ignored")
+
+
+def test_cache_rebuilds_after_history_is_rewritten(repo: Path) -> None:
+    commit(repo, "edit", {f"{RULES}/r1.yaml": rule_yaml("R-1", rationale="One.")})
+    read_history(repo)
+    git(repo, "reset", "-q", "--hard", "HEAD~1")
+    commit(repo, "other edit", {f"{RULES}/r1.yaml": rule_yaml("R-1", rationale="Two.")})
+    history = read_history(repo)
+    assert snapshot(history) == snapshot(read_history(repo, use_cache=False))
+    assert history.rules_at(history.tip.sha)["R-1"].rationale == "Two."
+
+
+# --- the chunked fast path gives what the whole-file loader gives --------------------------------
+
+from guidelines_tool.history import ChunkMemo, parse_blob, split_top_level  # noqa: E402
+
+TRICKY = {
+    "plain rule": rule_yaml("R-1"),
+    "block scalars and folded": "kind: rule\nid: R-1\nwhen: |\n  line one\n\n  line two\nrationale: >-\n  folded\n  text\n",
+    "keep chomping before next key": "kind: rule\nid: R-1\nwhen: |+\n  kept\n\n\nrationale: x\n",
+    "sequence at column 0": "kind: rule\nid: R-1\nlabels:\n- a\n- b\nwhen: x\n",
+    "comments between keys": "# modeline\nkind: rule\n# about id\nid: R-1\nwhen: x  # trailing\n",
+    "document start marker": "---\nkind: rule\nid: R-1\nwhen: x\n",
+    "document end marker": "kind: rule\nid: R-1\n...\n",
+    "anchors and aliases": "kind: rule\nid: R-1\nwhen: &w text\nrationale: *w\n",
+    "merge key": "kind: task\nid: t\nbase: &b {name: A}\nlabels:\n  - <<: *b\n    id: a\n",
+    "tagged value": "kind: rule\nid: R-1\nwhen: !!str 12\n",
+    "duplicate key": "kind: rule\nid: R-1\nid: R-2\n",
+    "yaml 1.2 booleans and numbers": "kind: rule\nid: R-1\ndecision: no\ntitle: 1.0\nwhen: on\n",
+    "dates become strings": "kind: rule\nid: R-1\nambiguous_cases:\n  - {case: c, resolution: r, decided: 2026-10-02}\n",
+    "quoted multi-line": 'kind: rule\nid: R-1\nwhen: "first\n  second"\nrationale: x\n',
+    "flow mapping over lines": "kind: rule\nid: R-1\nexamples: [{input: a,\n  label: a}]\n",
+    "task with inline rules": task_yaml(inline=inline_rules(rule_yaml("R-1"), rule_yaml("R-2", decision="b"))),
+    "not a mapping": "- a\n- b\n",
+    "broken": "kind: rule\nid: [R-1\n",
+    "empty": "",
+    "only comments": "# nothing\n",
+    "byte order mark": "\ufeffkind: rule\nid: R-1\n",
+    "key that resolves to a bool": "kind: rule\nid: R-1\ntrue: x\n",
+    "tab indentation": "kind: rule\nid: R-1\nlabels:\n\t- a\n",
+    "windows line ends": "kind: rule\r\nid: R-1\r\nlabels:\r\n  - a\r\nwhen: |\r\n  x\r\n",
+}
+
+
+def records(blob) -> tuple:
+    sources = [r.source for r in blob.rules] + [t.source for t in blob.tasks]
+    sources += [e.source for r in blob.rules for e in r.examples + r.counterexamples]
+    return blob.rules, blob.tasks, sources, blob.ok
+
+
+@pytest.mark.parametrize("name", sorted(TRICKY))
+def test_chunked_parse_equals_whole_file_parse(name: str) -> None:
+    text = TRICKY[name]
+    whole = parse_blob(text.encode(), "g/x.yaml")
+    memo = ChunkMemo()
+    # parse a neighbour first so the tricky text goes through the one-new-entry path too
+    parse_blob(rule_yaml("R-1").encode(), "g/x.yaml", memo)
+    assert records(parse_blob(text.encode(), "g/x.yaml", memo)) == records(whole)
+    assert records(parse_blob(text.encode(), "g/y.yaml", ChunkMemo()))[:2] == records(whole)[:2]
+
+
+def test_sample_project_files_parse_the_same_both_ways() -> None:
+    files = sorted(Path(__file__).parent.parent.glob("sample_guidelines/guidelines/**/*.yaml"))
+    assert files
+    memo = ChunkMemo()
+    for file in files:
+        data = file.read_bytes()
+        assert records(parse_blob(data, file.name, memo)) == records(parse_blob(data, file.name)), file
+
+
+@pytest.mark.parametrize(
+    ("text", "chunks"),
+    [
+        ("a: 1\nb:\n  - x\n", ["a: 1\n", "b:\n  - x\n"]),
+        ("# c\na: 1\n\n# d\nb: 2", ["a: 1\n\n# d\n", "b: 2"]),
+        ("---\na: 1\n", ["a: 1\n"]),
+        ("a: 1\n---\nb: 2\n", None),
+        ("x\na: 1\n", None),
+        ("a: &x 1\n", None),
+        ("- a\n", None),
+        ("", None),
+    ],
+)
+def test_split_top_level(text: str, chunks: list[str] | None) -> None:
+    assert split_top_level(text) == chunks
+
+
+def test_commit_at_takes_naive_times_as_utc_and_never_goes_back_in_time(repo: Path) -> None:
+    late = commit(repo, "dated late", {f"{RULES}/r2.yaml": rule_yaml("R-2")}, date=BASE_DATE + timedelta(days=2))
+    skewed = commit(repo, "clock skew", {f"{RULES}/r3.yaml": rule_yaml("R-3")}, date=BASE_DATE + timedelta(days=1))
+    history = read_history(repo, use_cache=False)
+    naive = (BASE_DATE + timedelta(days=1, hours=12)).replace(tzinfo=None)
+    assert history.commit_at(naive).sha == history.commits[0].sha  # skewed commit sits after `late`
+    assert history.commit_at(BASE_DATE + timedelta(days=3)).sha == skewed
+    # at the late commit's time the skewed one (made after it on the line) is in effect too
+    assert history.commit_at(BASE_DATE + timedelta(days=2)).sha == skewed
+    assert history.commit_at(BASE_DATE + timedelta(days=2) - timedelta(seconds=1)).sha != late
+
+
+def test_cache_written_by_other_code_is_ignored(repo: Path) -> None:
+    import pickle
+
+    read_history(repo)
+    (walk_file,) = (repo / ".git" / "guidelines-cache").glob("walk-*.pickle")
+    version, walk = pickle.loads(walk_file.read_bytes())
+    walk.revisions.clear()  # what a stale loader's cache could hold
+    walk_file.write_bytes(pickle.dumps(("some older code", walk)))
+    assert read_history(repo).revisions
+
+
+# --- the replayed walk agrees with the trees themselves ------------------------------------------
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_rules_at_every_commit_match_that_commits_tree(tmp_path: Path, seed: int) -> None:
+    """Random edits, renames, moves inline and out, deletions, re-adds and merged branches:
+    the state history replays at each commit is exactly what that commit's tree holds."""
+    import random
+
+    rng = random.Random(seed)
+    ids = [f"R-{i}" for i in range(6)]
+    where: dict[str, str] = {rid: f"{RULES}/{rid.lower()}.yaml" for rid in ids[:4]}  # path or TASK
+    texts = {rid: rule_yaml(rid) for rid in ids}
+    repo = make_repo(tmp_path / "r", {"guidelines.yaml": CONFIG, TASK: task_yaml(),
+                                      **{where[rid]: texts[rid] for rid in where}})
+
+    def task_file() -> str:
+        inline = [texts[rid] for rid in sorted(where) if where[rid] == TASK]
+        return task_yaml(inline=inline_rules(*inline) if inline else "")
+
+    def step() -> dict[str, str | None]:
+        rid = rng.choice(ids)
+        roll = rng.random()
+        if rid not in where:  # (re-)add in a file of its own
+            where[rid] = f"{RULES}/{rid.lower()}-{rng.randrange(99)}.yaml"
+            return {where[rid]: texts[rid]}
+        old = where[rid]
+        if roll < 0.45:
+            texts[rid] = rule_yaml(rid, rationale=f"v{rng.randrange(10**6)}", decision=rng.choice("ab"))
+        elif roll < 0.6:
+            where.pop(rid)
+            return {TASK: task_file()} if old == TASK else {old: None}
+        elif roll < 0.8:
+            where[rid] = TASK if old != TASK else f"{RULES}/{rid.lower()}-out.yaml"
+        else:
+            where[rid] = f"{RULES}/{rid.lower()}-{rng.randrange(99)}.yaml"
+        files: dict[str, str | None] = {TASK: task_file()}
+        if old != TASK and old != where[rid]:
+            files[old] = None
+        if where[rid] != TASK:
+            files[where[rid]] = texts[rid]
+        return files
+
+    for n in range(14):
+        if n % 5 == 4:
+            git(repo, "checkout", "-q", "-b", f"side{n}")
+            commit(repo, f"side {n}", step())
+            git(repo, "checkout", "-q", "main")
+            merge(repo, f"side{n}", f"merge side {n}")
+        else:
+            commit(repo, f"step {n}", step())
+    history = read_history(repo, use_cache=False)
+    for c in history.commits:
+        rules, tasks, _ = read_tree(repo, c.sha)
+        replayed = history.rules_at(c.sha)
+        assert replayed == rules, c.message
+        assert {k: r.source.path for k, r in replayed.items()} == {k: r.source.path for k, r in rules.items()}
+        assert history.tasks_at(c.sha) == tasks
+    for revisions in history.revisions.values():
+        for before, after in zip(revisions, revisions[1:]):
+            assert before.rule == after.previous  # each revision starts where the last ended
+
+
+def test_release_tag_off_the_line_is_noted(repo: Path) -> None:
+    git(repo, "checkout", "-q", "-b", "side")
+    commit(repo, "side", {f"{RULES}/r2.yaml": rule_yaml("R-2")})
+    tag(repo, "v9.0.0")
+    git(repo, "checkout", "-q", "main")
+    history = read_history(repo, use_cache=False)
+    assert history.releases() == [] and history.resolve("v9.0.0") is None
+    assert history.notes == ["release tag v9.0.0 is not on the first-parent line of main: "
+                             "left out of changelogs and version numbering"]

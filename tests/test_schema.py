@@ -1,0 +1,213 @@
+"""The JSON Schemas: well-formed, editor-friendly (draft-07 subset, descriptions and examples
+everywhere), strict (unknown keys rejected, URL-safe ids), shipped in the wheel, and the schema
+findings `validate` builds from them point at the offending key or value."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import jsonschema
+import pytest
+from click.testing import CliRunner
+
+from guideline_project import write_project
+from guidelines_tool.cli import cli
+from guidelines_tool.schema import KINDS, check_document, schema_for, schema_texts
+from guidelines_tool.validation import validate
+
+REPO = Path(__file__).resolve().parent.parent
+SCHEMA_DIR = REPO / "schemas"
+FORBIDDEN = {"unevaluatedProperties", "unevaluatedItems", "prefixItems", "dependentSchemas", "dependentRequired", "$dynamicRef", "$dynamicAnchor"}
+
+
+def walk(node, path=()):
+    """Every (path, subschema) in a schema."""
+    if isinstance(node, dict):
+        yield path, node
+        for key, value in node.items():
+            yield from walk(value, path + (key,))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from walk(value, path + (index,))
+
+
+def properties(schema):
+    """Every (path, property schema) under a `properties` keyword."""
+    for path, node in walk(schema):
+        if path and path[-1] == "properties" and isinstance(node, dict) and "properties" not in path[:-1][-1:]:
+            for name, sub in node.items():
+                yield path + (name,), sub
+
+
+def resolve(schema, sub):
+    while "$ref" in sub:
+        sub = schema["$defs"][sub["$ref"].split("/")[-1]]
+    return sub
+
+
+def test_schema_texts_match_the_source_files():
+    texts = schema_texts()
+    assert sorted(texts) == sorted(KINDS) == ["annotation", "project", "rule", "task"]
+    for kind, text in texts.items():
+        assert text == (SCHEMA_DIR / f"{kind}.schema.json").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_schema_is_valid_2020_12_and_draft_07(kind):
+    schema = schema_for(kind)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.Draft7Validator.check_schema(schema)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_schema_stays_in_the_draft_07_compatible_subset(kind):
+    for path, node in walk(schema_for(kind)):
+        if "$ref" in node:
+            assert set(node) == {"$ref"}, f"keywords beside $ref at {path}"
+            assert node["$ref"].startswith("#/$defs/"), path
+        assert not FORBIDDEN & set(node), f"{FORBIDDEN & set(node)} at {path}"
+        assert "definitions" not in node
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_property_has_description_and_valid_examples(kind):
+    schema = schema_for(kind)
+    checked = 0
+    for path, sub in properties(schema):
+        target = resolve(schema, sub)
+        assert target.get("description"), f"no description at {path}"
+        assert target.get("examples"), f"no examples at {path}"
+        validator = jsonschema.Draft202012Validator({**target, "$defs": schema.get("$defs", {})})
+        for example in target["examples"]:
+            assert validator.is_valid(example), f"example {example!r} at {path} fails its own schema"
+        checked += 1
+    assert checked >= 8
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_unknown_keys_are_rejected_everywhere(kind):
+    for path, node in walk(schema_for(kind)):
+        if node.get("type") == "object" and "properties" in node:
+            assert node.get("additionalProperties") is False, f"open object at {path}"
+
+
+@pytest.mark.parametrize(
+    ("kind", "field", "good", "bad"),
+    [
+        ("rule", "id", ["PPS-004", "A", "INT-12-B", "X9"], ["pps-004", "PPS-", "-PPS", "PPS--1", "PPS 1", "PPS_1", "PPS/1", "ÄB"]),
+        ("task", "id", ["product-photo-subject", "a", "t1", "0-x"], ["Product", "-a", "a_b", "a b", "a/b", "ä"]),
+    ],
+)
+def test_ids_are_url_safe(kind, field, good, bad):
+    schema = schema_for(kind)
+    sub = resolve(schema, schema["properties"][field])
+    validator = jsonschema.Draft202012Validator(sub)
+    assert all(validator.is_valid(value) for value in good)
+    assert not any(validator.is_valid(value) for value in bad)
+
+
+def test_inline_rules_have_the_fields_of_a_rule_file():
+    rule = schema_for("rule")
+    inline = schema_for("task")["$defs"]["inlineRule"]
+    assert set(inline["properties"]) == set(rule["properties"])
+    assert "kind" not in inline["required"] and "task" not in inline["required"]
+    for name in rule["$defs"]:
+        assert schema_for("task")["$defs"][name] == rule["$defs"][name]
+
+
+def test_unknown_key_points_at_the_key_and_suggests():
+    problems = check_document("rule", {"kind": "rule", "id": "A-1", "task": "t", "title": "T", "labels": ["a"], "when": "w", "exmaples": []})
+    assert [(p.pointer, p.kind[0]) for p in problems] == [(("exmaples",), "GL101")]
+    assert "did you mean 'examples'" in problems[0].message
+
+
+def test_missing_key_points_at_the_mapping_that_lacks_it():
+    problems = check_document("rule", {"kind": "rule", "id": "A-1", "task": "t", "title": "T", "labels": ["a"], "when": "w", "ambiguous_cases": [{"case": "c"}]})
+    assert [(p.pointer, p.kind[0], p.message) for p in problems] == [
+        (("ambiguous_cases", 0), "GL102", "missing required key 'resolution' in ambiguous_cases[0]")
+    ]
+
+
+def test_one_of_reports_the_closest_alternative():
+    data = {"kind": "rule", "id": "A-1", "task": "t", "title": "T", "labels": ["a"], "when": "w", "examples": [{"input": "x", "label": ["a", 3]}]}
+    problems = check_document("rule", data)
+    assert [(p.pointer, p.message) for p in problems] == [(("examples", 0, "label", 1), "examples[0].label[1]: 3 is not of type 'string'")]
+
+
+def test_schema_findings_have_line_and_column(tmp_path):
+    rule = "kind: rule\nid: PPS-002\ntask: pps\ntitle: T\nstatus: actve\nlabels: [product]\nwhen: w\ncolour: red\n"
+    root = write_project(tmp_path, {"guidelines/pps/rules/PPS-002.yaml": rule})
+    found = [(f.line, f.column, f.code, f.message) for f in validate(root).findings if f.code.startswith("GL1")]
+    assert found == [
+        (5, 9, "GL103", "status: 'actve' is not one of 'draft', 'active', 'deprecated' (did you mean 'active'?)"),
+        (8, 1, "GL101", "unknown key 'colour'"),
+    ]
+
+
+def test_schema_command_prints_one_kind():
+    result = CliRunner().invoke(cli, ["schema", "--kind", "rule"])
+    assert result.exit_code == 0
+    assert result.stdout == (SCHEMA_DIR / "rule.schema.json").read_text(encoding="utf-8")
+
+
+def test_schema_command_prints_all_kinds_as_one_json_object():
+    result = CliRunner().invoke(cli, ["schema"])
+    assert result.exit_code == 0
+    assert sorted(json.loads(result.stdout)) == sorted(KINDS)
+
+
+def test_schema_command_writes_files(tmp_path):
+    result = CliRunner().invoke(cli, ["schema", "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(f"{kind}.schema.json" for kind in KINDS)
+    assert (tmp_path / "out" / "task.schema.json").read_text(encoding="utf-8") == schema_texts()["task"]
+
+
+def test_schema_command_rejects_unknown_kind():
+    assert CliRunner().invoke(cli, ["schema", "--kind", "label"]).exit_code == 2
+
+
+def build_wheel(out: Path) -> Path:
+    """The wheel, built offline when the build tools are at hand, else in pip's isolated env."""
+    base = [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(REPO)]
+    done = subprocess.run([*base, "--no-build-isolation"], capture_output=True, text=True)
+    if done.returncode != 0:
+        done = subprocess.run(base, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return next(out.glob("guidelines_tool-*.whl"))
+
+
+def test_installed_wheel_finds_its_schemas(tmp_path):
+    wheel = build_wheel(tmp_path / "dist")
+    env_dir = tmp_path / "venv"
+    venv.EnvBuilder(with_pip=False).create(env_dir)
+    bindir = env_dir / ("Scripts" if os.name == "nt" else "bin")
+    python = bindir / "python"
+    site = Path(subprocess.check_output([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], text=True).strip())
+    # the package comes from the wheel; its dependencies from the environment running the tests
+    parents = [p for p in sys.path if p.endswith("site-packages")]
+    (site / "zz_test_dependencies.pth").write_text("".join(f"import site; site.addsitedir({p!r})\n" for p in parents))
+    install = subprocess.run(  # pip of the test environment, installing into the fresh one
+        [sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "-q", str(wheel)], capture_output=True, text=True
+    )
+    assert install.returncode == 0, install.stderr[-3000:]
+    elsewhere = tmp_path / "elsewhere"
+    write_project(elsewhere)
+    run = dict(cwd=elsewhere, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": ""})
+    where = subprocess.run([str(python), "-c", "import guidelines_tool; print(guidelines_tool.__file__)"], **run)
+    assert Path(where.stdout.strip()).is_relative_to(site), where.stdout + where.stderr
+    script = [str(bindir / "guidelines")]  # the console script the wheel installed
+    schema = subprocess.run([*script, "schema", "--kind", "rule"], **run)
+    assert schema.returncode == 0, schema.stderr
+    assert schema.stdout == (SCHEMA_DIR / "rule.schema.json").read_text(encoding="utf-8")
+    assert subprocess.run([*script, "validate"], **run).returncode == 0
+    (elsewhere / "guidelines/pps/rules/bad.yaml").write_text("kind: rule\nid: bad id\n")
+    bad = subprocess.run([*script, "validate"], **run)
+    assert bad.returncode == 1
+    assert "guidelines/pps/rules/bad.yaml:2:5: GL103" in bad.stdout
