@@ -89,7 +89,7 @@ class AnnotationTable:
     """
 
     item: np.ndarray
-    items: tuple[str, ...]
+    items: Sequence[str]  # LazyStrings for large files: converted on first use
     annotator: np.ndarray
     annotators: tuple[str, ...]
     label: np.ndarray
@@ -594,6 +594,45 @@ def _text(column: pa.ChunkedArray | pa.Array) -> pa.Array:
     return pc.utf8_trim_whitespace(arr)
 
 
+class LazyStrings(Sequence):
+    """An Arrow string array read as a sequence of str, converted to Python only when first
+    indexed or iterated: a million item ids are often never looked at."""
+
+    __slots__ = ("_array", "_list")
+
+    def __init__(self, array: pa.Array) -> None:
+        self._array = array
+        self._list: list[str] | None = None
+
+    def _values(self) -> list[str]:
+        if self._list is None:
+            self._list = self._array.to_pylist()
+        return self._list
+
+    def __len__(self) -> int:
+        return len(self._array)
+
+    def __getitem__(self, index):
+        return self._values()[index]
+
+    def __iter__(self):
+        return iter(self._values())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence) and not isinstance(other, str):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # mutable-looking sequence semantics, like a list
+
+    def __repr__(self) -> str:
+        return f"LazyStrings({len(self)} values)"
+
+
+def _sequence(values: Sequence[str]) -> Sequence[str]:
+    return values if isinstance(values, LazyStrings) else tuple(values)
+
+
 @dataclass
 class _Coded:
     """A column as codes (-1 = absent or empty) into its distinct trimmed values."""
@@ -634,7 +673,7 @@ def _clean(idx: np.ndarray, dictionary: pa.Array) -> _Coded:
     """Codes into trimmed, non-empty distinct values (merging values equal once trimmed)."""
     if _plainly_clean(dictionary):
         # the usual case: every distinct value is already clean, the codes stand as they are
-        return _Coded(idx, dictionary.to_pylist())
+        return _Coded(idx, LazyStrings(dictionary))
     remap = np.full(len(dictionary) + 1, -1, dtype=np.int64)  # idx -1 → last → -1
     index: dict[str, int] = {}
     values: list[str] = []
@@ -830,7 +869,8 @@ def _normalise(
 
     every_row = bool(keep.all())
     return AnnotationTable(
-        kept(items.codes), tuple(items.values), kept(annotators.codes), tuple(annotators.values),
+        kept(items.codes), _sequence(items.values), kept(annotators.codes),
+        tuple(annotators.values),
         kept(label_codes), labels, label_sets, kept(tasks.codes), tuple(tasks.values),
         kept(cols["guideline_rev"].codes), tuple(cols["guideline_rev"].values), kept(stamps),
         kept(rule_codes), rule_sets, kept(cols["batch"].codes), tuple(cols["batch"].values),
