@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import shutil
 from pathlib import Path
 
@@ -9,6 +11,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from guidelines_tool.annotations import read_annotations, read_gold
 from guidelines_tool.errors import DataError
@@ -231,3 +235,28 @@ def test_jsonl_times_typed_or_text(tmp_path: Path) -> None:
     assert [str(x) for x in t.annotated_at] == [
         "2026-10-01T09:00:00.000000", "2026-10-01T09:00:00.000000", "NaT"]
     assert [(p.line, p.code) for p in t.problems] == [(3, "ANN010")]
+
+
+_ID = st.text(alphabet=st.sampled_from(list('ab1,"; \n')), min_size=1, max_size=6).filter(
+    lambda s: s.strip() and ";" not in s)
+
+
+@settings(max_examples=40, deadline=None)
+@given(rows=st.lists(st.tuples(_ID, _ID, _ID), min_size=1, max_size=12,
+                     unique_by=lambda r: (r[0].strip(), r[1].strip())))
+def test_csv_round_trip_with_quotes_and_newlines(tmp_path_factory, rows) -> None:
+    """Any values the csv module writes come back trimmed, each row with its first line."""
+    path = tmp_path_factory.mktemp("rt") / "rt.csv"
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["item", "annotator", "label"])
+    starts = []
+    for row in rows:
+        starts.append(buf.getvalue().count("\n") + 1)
+        writer.writerow(row)
+    path.write_text(buf.getvalue())
+    t = read_annotations([path])
+    assert codes(t, "item") == [r[0].strip() for r in rows]
+    assert codes(t, "annotator") == [r[1].strip() for r in rows]
+    assert codes(t, "label") == [r[2].strip() for r in rows]
+    assert t.line.tolist() == starts
