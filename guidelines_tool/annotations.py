@@ -207,6 +207,7 @@ class _Chunk:
     problems: list[Finding] = field(default_factory=list)
     rejected: Counter = field(default_factory=Counter)
     read: int = 0
+    by_record: bool = False  # `lines` are record numbers (a JSON document), not lines
 
 
 def detect_format(path: Path, input_format: str | None = None) -> str:
@@ -490,6 +491,7 @@ def _read_labelstudio(path: Path) -> _Chunk:
     chunk.table = _records_table(rows)
     chunk.lines = np.array([r["_line"] for r in rows], dtype=np.int64)
     chunk.read = len(rows) + sum(chunk.rejected.values())
+    chunk.by_record = True
     return chunk
 
 
@@ -825,14 +827,26 @@ def _normalise(
     line = lines[0] if len(lines) == 1 else np.concatenate(lines)
     keep = np.ones(len(file), dtype=bool)
 
+    by_record = [c.by_record for c in chunks]
+
+    def place(r: int) -> str:
+        """Where row r came from, for messages."""
+        if by_record[file[r]]:
+            return f"{paths[file[r]]} record {line[r]}"
+        return f"{paths[file[r]]}:{line[r]}"
+
     def reject(mask: np.ndarray, kind: str, message, severity: str | None = None) -> None:
         nonlocal keep
         hit = mask & keep
         if not hit.any():
             return
         for r in np.flatnonzero(hit):
-            problems.append(_finding(paths[file[r]], int(line[r]), kind,
-                                     message(r) if callable(message) else message, severity))
+            text = message(r) if callable(message) else message
+            if by_record[file[r]]:  # JSON documents: a record number, not a line
+                problems.append(_finding(paths[file[r]], 0, kind, f"record {line[r]}: {text}",
+                                         severity))
+            else:
+                problems.append(_finding(paths[file[r]], int(line[r]), kind, text, severity))
         rejected[kind] += int(hit.sum())
         keep &= ~hit
 
@@ -857,7 +871,7 @@ def _normalise(
     items, annotators, tasks = cols["item"], cols["annotator"], cols["task"]
     dup_error = _check_duplicates(
         items.codes, annotators.codes, tasks.codes, items.values, annotators.values, keep,
-        duplicates, reject, paths, file, line)
+        duplicates, reject, place)
     stamps = stamps[0] if len(stamps) == 1 else np.concatenate(stamps)
     rule_codes, rule_sets = _encode_sets(cols["rules"])
     problems.sort(key=lambda p: (paths.index(p.path) if p.path in paths else 0, p.line,
@@ -941,7 +955,7 @@ def _encode_labels(col: _Coded, multi: bool):
 
 
 def _check_duplicates(items_c, anns_c, tasks_c, items, annotators, keep, policy, reject,
-                      paths, file, line) -> bool:
+                      place) -> bool:
     """Report repeated (task, item, annotator) judgements; keep first/last or flag an error."""
     rows = np.flatnonzero(keep)
     if not rows.size:
@@ -978,7 +992,7 @@ def _check_duplicates(items_c, anns_c, tasks_c, items, annotators, keep, policy,
             "last": "duplicate judgement (last one kept)"}[policy]
     reject(drop, "duplicate", lambda r: (
         f"{what}: item {items[items_c[r]]!r} by annotator {annotators[anns_c[r]]!r} also at "
-        f"{paths[file[partner[r]]]}:{line[partner[r]]}"),
+        f"{place(partner[r])}"),
         None if policy == "error" else "warning")
     return policy == "error"
 

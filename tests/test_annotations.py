@@ -260,3 +260,10 @@ def test_csv_round_trip_with_quotes_and_newlines(tmp_path_factory, rows) -> None
     assert codes(t, "annotator") == [r[1].strip() for r in rows]
     assert codes(t, "label") == [r[2].strip() for r in rows]
     assert t.line.tolist() == starts
+
+
+def test_label_studio_problems_name_the_record() -> None:
+    t = read_annotations([DATA / "labelstudio_bad.json"], duplicates="first")
+    assert [(p.line, p.code) for p in t.problems] == [(0, "ANN004"), (0, "ANN008")]
+    assert all(p.message.startswith("record 1: ") for p in t.problems)
+    assert t.problems[1].message.endswith("labelstudio_bad.json record 1")
