@@ -403,17 +403,36 @@ def agreement_command(files, task, scale, by, gold, fmt, seed, n_boot, min_agree
 # --- impact, hotspots, demo (issue 5) -----------------------------------------------------
 
 
-def _annotation_table(files, project, task):
+def _annotation_table(files, project, task, duplicates="error"):
     """Read annotation FILES for one task; row problems and the read summary go to stderr."""
     from guidelines_tool.agreement_reporters import problems_text
     from guidelines_tool.annotations import read_annotations
 
-    table = read_annotations(files, project=project, task=task, duplicates="error")
+    table = read_annotations(files, project=project, task=task, duplicates=duplicates)
     click.echo(problems_text(table.problems, table.summary.to_dict()), err=True, nl=False)
     if table.duplicate_error:
-        click.echo("error: duplicate (item, annotator) judgements; fix them first", err=True)
+        click.echo("error: duplicate (item, annotator) judgements; fix them or pass "
+                   "--duplicates first|last to keep one", err=True)
         raise SystemExit(2)
     return table
+
+
+def _annotation_tables(files, project, task, duplicates="error"):
+    """One table per task: `impact` without --task analyses every task the files cover."""
+    from guidelines_tool.errors import DataError
+
+    try:
+        return [_annotation_table(files, project, task, duplicates)]
+    except DataError as exc:
+        if task is not None or project is None or "cover several tasks" not in str(exc):
+            raise
+    tables = [_annotation_table(files, project, task_id, duplicates) for task_id in sorted(project.tasks)]
+    return [table for table in tables if len(table)]
+
+
+DUPLICATES_OPTION = click.option(
+    "--duplicates", type=click.Choice(["error", "first", "last"]), default="error", show_default=True,
+    help="Repeated (item, annotator) judgements: fail, or keep one.")
 
 
 @cli.command("impact")
@@ -429,7 +448,8 @@ def _annotation_table(files, project, task):
               help="Bootstrap resamples (default: the task's agreement policy, else 2000).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "md"]), default="text", show_default=True)
 @click.option("--fail-on-regression", is_flag=True, help="Exit 1 when any revision regressed agreement.")
-def impact_command(files, rule_id, task, since, window, seed, n_boot, fmt, fail_on_regression) -> None:
+@DUPLICATES_OPTION
+def impact_command(files, rule_id, task, since, window, seed, n_boot, fmt, fail_on_regression, duplicates) -> None:
     """Link each rule revision to the agreement change it caused, from annotation FILES."""
     from guidelines_tool.history import read_history
     from guidelines_tool.impact import compute_impact
@@ -438,9 +458,9 @@ def impact_command(files, rule_id, task, since, window, seed, n_boot, fmt, fail_
 
     root = project_root()
     project = load_project(root)
-    table = _annotation_table(files, project, task)
+    tables = _annotation_tables(files, project, task, duplicates)
     history = read_history(root)
-    report = compute_impact(project, history, table, rule=rule_id, task=task, since=since,
+    report = compute_impact(project, history, tables, rule=rule_id, task=task, since=since,
                             seed=seed, window=window, bootstrap=n_boot)
     click.echo(IMPACT_REPORTERS[fmt]().render(report), nl=False)
     if fail_on_regression and report.regressed:
@@ -456,14 +476,15 @@ def impact_command(files, rule_id, task, since, window, seed, n_boot, fmt, fail_
 @click.option("--gold", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="Adjudicated labels (item,label[,task]): annotators' accuracy.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "md"]), default="text", show_default=True)
-def hotspots_command(files, task, top, gold, fmt) -> None:
+@DUPLICATES_OPTION
+def hotspots_command(files, task, top, gold, fmt, duplicates) -> None:
     """Where annotators still disagree: confused labels, items, rules to clarify, annotators."""
     from guidelines_tool.annotations import read_gold
     from guidelines_tool.hotspots import hotspots
     from guidelines_tool.impact_reporters import HOTSPOT_REPORTERS
 
     project = _optional_project()
-    table = _annotation_table(files, project, task)
+    table = _annotation_table(files, project, task, duplicates)
     gold_labels = read_gold(gold, project=project, task=table.task_id) if gold else None
     report = hotspots(project, table, top=top, gold=gold_labels)
     click.echo(HOTSPOT_REPORTERS[fmt]().render(report), nl=False)
