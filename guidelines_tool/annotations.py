@@ -627,6 +627,10 @@ class LazyStrings(Sequence):
 
     __hash__ = None  # mutable-looking sequence semantics, like a list
 
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        # np.array(items, dtype=object) in one step, not one __getitem__ per value
+        return np.array(self._values(), dtype=dtype if dtype is not None else object)
+
     def __repr__(self) -> str:
         return f"LazyStrings({len(self)} values)"
 
