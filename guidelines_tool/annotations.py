@@ -480,7 +480,14 @@ def _read_labelstudio(path: Path) -> _Chunk:
         tasks = [tasks]
     if not isinstance(tasks, list):
         raise DataError(f"{path}: a Label Studio export is a JSON list of tasks")
-    chunk = _Chunk(str(path), pa.table({}), np.zeros(0, dtype=np.int64))
+    chunk = _Chunk(str(path), pa.table({}), np.zeros(0, dtype=np.int64), by_record=True)
+    if tasks and all(isinstance(t, dict) and "annotations" not in t and
+                     any(c in t for c in REQUIRED) for t in tasks):
+        # a plain JSON array of annotation records (long format), not a Label Studio export
+        chunk.table = _records_table(tasks)
+        chunk.lines = np.arange(1, len(tasks) + 1, dtype=np.int64)
+        chunk.read = len(tasks)
+        return chunk
     rows: list[dict] = []
     for t, task in enumerate(tasks, start=1):
         rows.extend(_labelstudio_rows(str(path), t, task, chunk))
@@ -491,7 +498,6 @@ def _read_labelstudio(path: Path) -> _Chunk:
     chunk.table = _records_table(rows)
     chunk.lines = np.array([r["_line"] for r in rows], dtype=np.int64)
     chunk.read = len(rows) + sum(chunk.rejected.values())
-    chunk.by_record = True
     return chunk
 
 

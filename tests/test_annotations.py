@@ -267,3 +267,12 @@ def test_label_studio_problems_name_the_record() -> None:
     assert [(p.line, p.code) for p in t.problems] == [(0, "ANN004"), (0, "ANN008")]
     assert all(p.message.startswith("record 1: ") for p in t.problems)
     assert t.problems[1].message.endswith("labelstudio_bad.json record 1")
+
+
+def test_a_plain_json_array_of_records(tmp_path: Path) -> None:
+    path = tmp_path / "records.json"
+    path.write_text('[{"item": 1, "annotator": "a", "label": "x"},'
+                    ' {"item": 1, "annotator": "", "label": "x"}]')
+    t = read_annotations([path])
+    assert codes(t, "item") == ["1"]
+    assert [(p.line, p.message) for p in t.problems] == [(0, "record 2: empty annotator; row rejected")]
