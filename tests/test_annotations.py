@@ -276,3 +276,14 @@ def test_a_plain_json_array_of_records(tmp_path: Path) -> None:
     t = read_annotations([path])
     assert codes(t, "item") == ["1"]
     assert [(p.line, p.message) for p in t.problems] == [(0, "record 2: empty annotator; row rejected")]
+
+
+def test_corrupt_parquet_and_bad_encoding_are_clear_errors(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.parquet"
+    broken.write_bytes(b"PAR1 not really")
+    with pytest.raises(DataError, match="broken.parquet: cannot read as parquet"):
+        read_annotations([broken])
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("item,annotator,label\n1,a,caf\xe9\n".encode("latin-1"))
+    with pytest.raises(DataError, match="latin.csv: cannot read as csv"):
+        read_annotations([latin])
