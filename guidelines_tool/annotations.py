@@ -719,7 +719,8 @@ def _plainly_clean(strings: pa.Array) -> bool:
 
 def _map(fn, columns: list, n_rows: int) -> list:
     """fn over columns; on large files in threads (Arrow's kernels release the GIL)."""
-    if n_rows < 200_000 or len(columns) < 2:
+    if n_rows < 200_000 or len(columns) < 2 or all(
+            pa.types.is_dictionary(c.type) for c in columns):  # encoded already: cheap
         return [fn(c) for c in columns]
     from concurrent.futures import ThreadPoolExecutor
 
