@@ -5,6 +5,7 @@ builds of release tags; reproducible output; the `guidelines docs` commands."""
 from __future__ import annotations
 
 import posixpath
+import shutil
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -68,6 +69,16 @@ def test_sample_project_site(tmp_path, theme):
     quality = (tmp_path / "site" / "quality" / "index.html").read_text(encoding="utf-8")
     assert "Confused pairs" in quality  # hotspots need annotations only, not history
     assert "No agreement over time available" in quality  # no git history in a plain copy
+
+
+def test_sample_site_as_shipped_reads_offline(tmp_path):
+    """The mkdocs.yml the sample (and `init`) ships makes no request outside the site."""
+    root = tmp_path / "sample"
+    shutil.copytree(SAMPLE, root)
+    build_site(root, strict=True, site_dir=tmp_path / "site")
+    for page in (tmp_path / "site").rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        assert "fonts.googleapis.com" not in html and "fonts.gstatic.com" not in html, page
 
 
 def test_deprecated_rule_links_to_its_replacement(tmp_path):
