@@ -365,20 +365,30 @@ def parse_batch_output(data: bytes) -> dict[str, bytes]:
 
 
 class Git:
-    """The repository a project lives in, and the few git calls history needs."""
+    """The repository a project lives in, and the few git calls history needs.
+
+    Every call is a plain `git` subprocess run at the top of the work tree: importing
+    GitPython alone costs more than all of history's git processes on a warm run (FACTS:
+    its object walks are too slow anyway), so it is not used here.
+    """
 
     def __init__(self, root: Path) -> None:
-        import git  # GitPython: discovery and invocation; its object walks are too slow (FACTS)
-
-        try:
-            self.repo = git.Repo(root, search_parent_directories=True)
-        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        # One process answers discovery: bare?, shallow?, where .git is, where the top is.
+        # (rev-parse prints the answers it could give before failing on --show-toplevel.)
+        proc = _git(["rev-parse", "--is-bare-repository", "--is-shallow-repository",
+                     "--git-common-dir", "--show-toplevel"], cwd=root)
+        lines = proc.stdout.decode("utf-8", errors="replace").splitlines()
+        if proc.returncode != 0 or len(lines) < 4:
+            if lines[:1] == ["true"] or (lines and "work tree" in proc.stderr.decode(errors="replace")):
+                raise HistoryError(f"{root} is a bare git repository: run from a checkout")
             raise HistoryError(
                 f"{root} is not inside a git repository: rule history needs one (`git init`)"
-            ) from None
-        if self.repo.bare or self.repo.working_tree_dir is None:
+            )
+        if lines[0] == "true":
             raise HistoryError(f"{root} is a bare git repository: run from a checkout")
-        self.top = Path(self.repo.working_tree_dir).resolve()
+        self.shallow = lines[1] == "true"
+        self.common_dir = (Path(root) / lines[2]).resolve()
+        self.top = Path(lines[3]).resolve()
         try:
             self.prefix = Path(root).resolve().relative_to(self.top).as_posix()
         except ValueError:
@@ -386,28 +396,29 @@ class Git:
         self.prefix = "" if self.prefix == "." else self.prefix
 
     def run(self, *args: str) -> str:
-        import git
-
-        try:
-            return self.repo.git.execute(["git", *args], strip_newline_in_stdout=False)
-        except git.GitCommandError as exc:
-            detail = (exc.stderr or "").strip().removeprefix("stderr:").strip(" '\n")
-            raise HistoryError(f"git {args[0]} failed: {detail or exc}") from None
+        proc = _git(list(args), cwd=self.top)
+        if proc.returncode != 0:
+            detail = proc.stderr.decode("utf-8", errors="replace").strip()
+            raise HistoryError(f"git {args[0]} failed: {detail or f'exit status {proc.returncode}'}")
+        return proc.stdout.decode("utf-8", errors="replace")
 
     def rev_parse(self, rev: str) -> str | None:
         """The commit `rev` names, or None when it names none."""
-        import git
-
         if not rev or rev.startswith("-"):  # never let user input reach git as an option
             return None
-        try:
-            out = self.repo.git.execute(["git", "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"])
-        except git.GitCommandError:
+        proc = _git(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], cwd=self.top)
+        if proc.returncode != 0:
             return None
-        return out.strip() or None
+        return proc.stdout.decode("utf-8", errors="replace").strip() or None
 
     def is_shallow(self) -> bool:
-        return self.run("rev-parse", "--is-shallow-repository").strip() == "true"
+        return self.shallow
+
+    def current_branch(self) -> str | None:
+        """The branch HEAD is on, or None when HEAD is detached."""
+        proc = _git(["symbolic-ref", "--quiet", "--short", "HEAD"], cwd=self.top)
+        name = proc.stdout.decode("utf-8", errors="replace").strip()
+        return name if proc.returncode == 0 and name else None
 
     def check_history_readable(self) -> None:
         """Refuse shallow clones and empty repositories with the fix in the message."""
@@ -426,11 +437,10 @@ class Git:
                 "--no-abbrev", "--no-color", "--no-ext-diff", "--reverse", f"--format={LOG_FORMAT}", tip]
         if exclude:
             args.append(f"^{exclude}")
-        handle = self.repo.git.execute(["git", *args], as_process=True)  # kills git when dropped
-        proc = handle.proc
-        out = proc.stdout.read()  # one read: see read_blobs
-        error = proc.stderr.read()
-        if proc.wait() != 0:
+        with _popen(args, self.top, stdin=subprocess.DEVNULL) as proc:
+            out = proc.stdout.read()  # one read: see read_blobs (git's errors are short)
+            error = proc.stderr.read()
+        if proc.returncode != 0:
             raise HistoryError(f"git log failed: {error.decode(errors='replace').strip()}")
         return out.decode("utf-8", errors="replace")
 
@@ -439,16 +449,14 @@ class Git:
         ids = list(blob_ids)
         if not ids:
             return {}
-        handle = self.repo.git.cat_file("--batch", "--buffer", istream=subprocess.PIPE, as_process=True)
-        proc = handle.proc  # `handle` must outlive the read: dropping it kills git
         request = ("\n".join(ids) + "\n").encode()
-        # Feed the ids from a thread and read the answer in one go: communicate()'s poll loop
-        # reads in small pieces and costs more than git itself on megabytes of blobs.
-        writer = threading.Thread(target=_feed, args=(proc.stdin, request), daemon=True)
-        writer.start()
-        out = proc.stdout.read()
-        writer.join()
-        proc.wait()
+        with _popen(["cat-file", "--batch", "--buffer"], self.top, stdin=subprocess.PIPE) as proc:
+            # Feed the ids from a thread and read the answer in one go: communicate()'s poll
+            # loop reads in small pieces and costs more than git itself on megabytes of blobs.
+            writer = threading.Thread(target=_feed, args=(proc.stdin, request), daemon=True)
+            writer.start()
+            out = proc.stdout.read()
+            writer.join()
         return parse_batch_output(out)
 
     def tree_blobs(self, rev: str, folder: str) -> dict[str, str]:
@@ -468,13 +476,40 @@ class Git:
         )
 
     def cache_dir(self) -> Path:
-        return Path(self.repo.common_dir) / CACHE_DIR
+        return self.common_dir / CACHE_DIR
 
     def is_dirty(self, folder: str) -> bool:
         """Uncommitted changes anywhere tracked, or untracked files in the guideline folder."""
-        if self.repo.is_dirty(untracked_files=False):
+        if self.run("status", "--porcelain", "--untracked-files=no").strip():
             return True
         return bool(self.run("ls-files", "--others", "--exclude-standard", "--", folder or ".").strip())
+
+
+@contextlib.contextmanager
+def _popen(args: list[str], cwd: Path, *, stdin: Any) -> Iterator[subprocess.Popen]:
+    """A streaming git process; killed if the reader stops early (an exception, ^C)."""
+    try:
+        proc = subprocess.Popen(["git", *args], cwd=cwd, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    except FileNotFoundError:
+        raise HistoryError("git is not installed (or not on PATH): rule history needs it") from None
+    try:
+        yield proc
+    except BaseException:
+        proc.kill()
+        raise
+    finally:
+        proc.stdout.close()  # type: ignore[union-attr]
+        proc.stderr.close()  # type: ignore[union-attr]
+        proc.wait()
+
+
+def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    try:
+        return subprocess.run(["git", *args], cwd=cwd, capture_output=True, stdin=subprocess.DEVNULL)
+    except FileNotFoundError:
+        raise HistoryError("git is not installed (or not on PATH): rule history needs it") from None
+    except NotADirectoryError:
+        raise HistoryError(f"{cwd} is not a folder") from None
 
 
 # --- replaying the walk -----------------------------------------------------------------------
@@ -863,10 +898,8 @@ def resolve_line(git_: Git, branch: str) -> Line:
     head = git_.rev_parse("HEAD")
     if head is None:
         raise HistoryError("the git repository has no commits yet: commit the guidelines first")
-    if git_.repo.head.is_detached:
-        where = f"detached HEAD at {head[:7]}"
-    else:
-        where = f"branch {git_.repo.active_branch.name}"
+    current = git_.current_branch()
+    where = f"branch {current}" if current else f"detached HEAD at {head[:7]}"
     note = (
         f"branch '{branch}' (config `branch`) does not exist; reading the first-parent line of "
         f"{where} instead"

@@ -273,6 +273,14 @@ def test_not_a_repository(tmp_path: Path) -> None:
         read_history(tmp_path)
 
 
+def test_bare_repository(tmp_path: Path) -> None:
+    bare = tmp_path / "bare.git"
+    git(tmp_path, "init", "-q", "--bare", str(bare))
+    (bare / "guidelines.yaml").write_text(CONFIG)
+    with pytest.raises(HistoryError, match="bare git repository: run from a checkout"):
+        read_history(bare)
+
+
 def test_empty_repository(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "empty")
     (repo / "guidelines.yaml").write_text(CONFIG)
