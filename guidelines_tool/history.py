@@ -723,7 +723,17 @@ _CROSS_LINKS = re.compile(r"(?:^|[\s\[{,:-])[&!]\S|<<")
 
 
 class ChunkMemo(dict):
-    """Top-level entry text → its parsed (key, value): shared by every version of every file."""
+    """Top-level entry text → its parsed (key, value): shared by every version of every file.
+
+    `items` does the same for the items of a block sequence (a task file's inline `rules:`),
+    `records` keeps the rule built from each such item, so an untouched inline rule is
+    neither parsed nor built again.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.items: dict[str, Any] = {}
+        self.records: dict[tuple, tuple[Any, Rule | None]] = {}
 
 
 def split_top_level(text: str) -> list[str] | None:
@@ -756,45 +766,143 @@ def _chunk_key(chunk: str) -> str:
     return chunk[: chunk.index(":")]
 
 
+# `key: value` on one line, the value a plain scalar of characters that mean nothing to YAML
+# in that place (no `:`, `#`, quotes, brackets, anchors, tags...): its text is its value.
+_SIMPLE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):[ ]+([A-Za-z0-9][A-Za-z0-9 .,()'/_+-]*?)[ ]*\n")
+# `key: |` and lines of printable ASCII, all indented at least as much as the first, none blank:
+# a literal block with clip chomping is those lines less that indentation, each ending in \n.
+_LITERAL = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):[ ]+\|[ ]*\n((?:[ ]+[!-~][ -~]*\n)+)")
+_INDENT = re.compile(r"[ ]*")
+# `key:` alone on its line, then block sequence items (split at `- ` at the items' indentation)
+_SEQUENCE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):[ ]*\n( *)- ")
+
+
+def _simple_entry(chunk: str) -> tuple[str, Any] | None:
+    """The (key, value) of a one-line plain scalar or literal block entry, without a parser.
+
+    Plain scalars go through the loader's own resolver (numbers, booleans, dates), so the
+    value is what `loading.parse_yaml` gives; anything else returns None.
+    """
+    from guidelines_tool.loading import _MAYBE_SPECIAL, _key, _resolve_plain
+
+    first_line = chunk.find("\n") + 1
+    if first_line == 0:
+        return None
+    if first_line == len(chunk):
+        match = _SIMPLE.fullmatch(chunk)
+        if match is None:
+            return None
+        key, value = match.group(1), match.group(2)
+        if value[0] in _MAYBE_SPECIAL:
+            value = _resolve_plain(value)
+    else:
+        if chunk[first_line - 2] != "|":
+            return None
+        match = _LITERAL.fullmatch(chunk)
+        if match is None:
+            return None
+        key, block = match.group(1), match.group(2)
+        lines = block.split("\n")[:-1]
+        indent = _INDENT.match(lines[0]).end()  # type: ignore[union-attr]
+        prefix = " " * indent
+        if not all(line.startswith(prefix) for line in lines):
+            return None
+        value = "".join(line[indent:] + "\n" for line in lines)
+    if key[0] in _MAYBE_SPECIAL:
+        key = _key(_resolve_plain(key))
+    return key, value
+
+
+def _sequence_items(chunk: str) -> tuple[str, list[str]] | None:
+    """`key:` and the text of each item of the block sequence under it, or None."""
+    match = _SEQUENCE.match(chunk)
+    if match is None:
+        return None
+    marker = "\n" + match.group(2) + "- "
+    body = chunk[match.start(2):]
+    starts = [0]
+    position = body.find(marker)
+    while position != -1:
+        starts.append(position + 1)
+        position = body.find(marker, position + 1)
+    starts.append(len(body))
+    return match.group(1), [body[a:b] for a, b in zip(starts, starts[1:])]
+
+
+def _parse_entries(chunks: list[str], path: str, memo: ChunkMemo) -> bool:
+    """Parse new top-level entries into `memo`; False when the file must be parsed whole.
+
+    Entries a regular expression can vouch for take no parser; a block sequence whose items
+    were seen before parses only its new items; everything else is parsed in one call (the
+    chunks, joined, are a mapping of just those entries).
+    """
+    from guidelines_tool.loading import parse_yaml
+
+    hard: list[tuple[str, tuple[str, list[str]] | None]] = []
+    sequences: list[tuple[str, str, list[str]]] = []
+    items_seen = memo.items
+    for chunk in chunks:
+        entry = _simple_entry(chunk)
+        if entry is not None:
+            memo[chunk] = entry
+            continue
+        split = _sequence_items(chunk) if chunk.endswith("\n") else None
+        if split is not None and any(item in items_seen for item in split[1]):
+            sequences.append((chunk, *split))
+        elif chunk.endswith("\n"):
+            hard.append((chunk, split))
+        else:  # the file's last line has no line break: joined, it would run into the next
+            value, findings = parse_yaml(chunk, path)
+            if findings or not isinstance(value, dict) or list(value) != [_chunk_key(chunk)]:
+                return False
+            memo[chunk] = next(iter(value.items()))
+    if hard:
+        value, findings = parse_yaml("".join(chunk for chunk, _ in hard), path)
+        if findings or not isinstance(value, dict) or list(value) != [_chunk_key(c) for c, _ in hard]:
+            return False
+        for (chunk, split), (key, entry) in zip(hard, value.items()):
+            memo[chunk] = (key, entry)
+            # Remember the items too when the split is provably right: as many as parsed.
+            if split is not None and type(entry) is list and len(entry) == len(split[1]):
+                items_seen.update(zip(split[1], entry))
+    for chunk, key, items in sequences:
+        new = [item for item in items if item not in memo.items]
+        if new:
+            value, findings = parse_yaml("".join(new), path)
+            if findings or not isinstance(value, list) or len(value) != len(new):
+                return False
+            memo.items.update(zip(new, value))
+        memo[chunk] = (key, [memo.items[item] for item in items])
+    return True
+
+
 def parse_chunked(text: str, path: str, memo: ChunkMemo) -> ParsedBlob | None:
     """`loading.parse_file_text` for a block-mapping file, parsing only entries not seen before.
 
-    A file with more than one new entry is parsed whole (one call is cheaper than many) and
-    its entries are remembered; a file with one new entry parses just that entry. Each entry
-    parsed alone must give exactly its one key; any finding, repeated key or surprise returns
-    None and the caller parses the whole file the ordinary way.
+    New entries are parsed by `_parse_entries`; any finding, repeated key or surprise
+    returns None and the caller parses the whole file the ordinary way.
     """
-    from guidelines_tool.loading import parse_file_text, parse_yaml
-
     chunks = split_top_level(text)
     if chunks is None:
         return None
     new = [chunk for chunk in chunks if chunk not in memo]
-    if len(new) > 1:
-        parsed = parse_file_text(text, path)
-        data = parsed.data
-        if parsed.findings or not isinstance(data, dict) or list(data) != [_chunk_key(c) for c in chunks]:
-            return None
-        for chunk in new:
-            memo[chunk] = (_chunk_key(chunk), data[_chunk_key(chunk)])
-        return ParsedBlob(path, tuple(parsed.rules), tuple(parsed.tasks), ())
+    if new and not _parse_entries(new, path, memo):
+        return None
     data: dict[str, Any] = {}
     for chunk in chunks:
-        entry = memo.get(chunk)
-        if entry is None:
-            value, findings = parse_yaml(chunk, path)
-            if findings or not isinstance(value, dict) or list(value) != [_chunk_key(chunk)]:
-                return None
-            entry = memo[chunk] = next(iter(value.items()))
-        key, value = entry
+        key, value = memo[chunk]
         if key in data:
             return None  # a duplicate key: the whole-file loader reports it properly
         data[key] = value
-    return records_from_data(data, path)
+    return records_from_data(data, path, memo)
 
 
-def records_from_data(data: dict[str, Any], path: str) -> ParsedBlob:
-    """Records of a parsed mapping, dispatched on `kind` exactly as `loading.parse_file_text` does."""
+def records_from_data(data: dict[str, Any], path: str, memo: ChunkMemo | None = None) -> ParsedBlob:
+    """Records of a parsed mapping, dispatched on `kind` exactly as `loading.parse_file_text` does.
+
+    With a memo, an inline rule whose item (the same parsed object) was built before at the
+    same place is reused.
+    """
     from guidelines_tool.loading import _str, build_rule, build_task
 
     kind = data.get("kind")
@@ -806,8 +914,17 @@ def records_from_data(data: dict[str, Any], path: str) -> ParsedBlob:
         if task:
             tasks.append(task)
         items = data.get("rules") if isinstance(data.get("rules"), list) else []
+        default_task = _str(data.get("id"))
+        built = memo.records if memo is not None else {}
         for index, item in enumerate(items):
-            rule = build_rule(item, root.child("rules", index), default_task=_str(data.get("id")))
+            key = (id(item), path, index, default_task)
+            known = built.get(key)
+            if known is not None and known[0] is item:
+                rule = known[1]
+            else:
+                rule = build_rule(item, root.child("rules", index), default_task=default_task)
+                if memo is not None and isinstance(item, dict):
+                    built[key] = (item, rule)  # the item is kept alive: its id stays its own
             if rule:
                 rules.append(rule)
     elif kind == "rule":

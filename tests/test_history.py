@@ -379,6 +379,14 @@ TRICKY = {
     "key that resolves to a bool": "kind: rule\nid: R-1\ntrue: x\n",
     "tab indentation": "kind: rule\nid: R-1\nlabels:\n\t- a\n",
     "windows line ends": "kind: rule\r\nid: R-1\r\nlabels:\r\n  - a\r\nwhen: |\r\n  x\r\n",
+    "plain scalars that resolve": "kind: rule\nid: R-1\ntitle: 12\nwhen: -3.5\nrationale: null\nlabels: ~\ndecision: 2026-01-02\n",
+    "plain scalar with trailing spaces": "kind: rule\nid: R-1\ntitle: A (b), c/d - e's   \n",
+    "literal block with deeper lines": "kind: rule\nid: R-1\nwhen: |\n  one # not a comment\n    two: deeper\n  three\nrationale: x\n",
+    "literal block, shallower line": "kind: rule\nid: R-1\nwhen: |\n    one\n  two\nrationale: x\n",
+    "literal block at end without newline": "kind: rule\nid: R-1\nwhen: |\n  one\n  two",
+    "literal block with blank line": "kind: rule\nid: R-1\nwhen: |\n  one\n\n  two\nrationale: x\n",
+    "literal strip and indicator": "kind: rule\nid: R-1\nwhen: |-\n  one\nrationale: |2\n   two\n",
+    "key that resolves to null": "kind: rule\nid: R-1\nnull: x\n",
 }
 
 
@@ -397,6 +405,31 @@ def test_chunked_parse_equals_whole_file_parse(name: str) -> None:
     parse_blob(rule_yaml("R-1").encode(), "g/x.yaml", memo)
     assert records(parse_blob(text.encode(), "g/x.yaml", memo)) == records(whole)
     assert records(parse_blob(text.encode(), "g/y.yaml", ChunkMemo()))[:2] == records(whole)[:2]
+
+
+TASK_VERSIONS = {
+    "one inline rule edited": [
+        task_yaml(inline=inline_rules(rule_yaml("R-1"), rule_yaml("R-2"), rule_yaml("R-3"))),
+        task_yaml(inline=inline_rules(rule_yaml("R-1"), rule_yaml("R-2", decision="b"), rule_yaml("R-3"))),
+        task_yaml(inline=inline_rules(rule_yaml("R-3"), rule_yaml("R-1"))),
+    ],
+    "an item's quoted scalar continues at the items' indentation": [
+        "kind: task\nid: t\nrules:\n  - id: R-1\n    when: x\n  - id: R-2\n    when: y\n",
+        'kind: task\nid: t\nrules:\n  - id: R-1\n    when: "x\n  - id: R-2\n    when: y"\n  - id: R-2\n    when: y\n',
+    ],
+    "items at column 0, one broken": [
+        "kind: task\nid: t\nrules:\n- id: R-1\n  when: x\n- id: R-2\n",
+        "kind: task\nid: t\nrules:\n- id: R-1\n  when: x\n- id: [R-2\n",
+        "kind: task\nid: t\nrules:\n- id: R-1\n  when: x\n-\n  id: R-2\n",
+    ],
+}
+
+
+@pytest.mark.parametrize("name", sorted(TASK_VERSIONS))
+def test_versions_parsed_with_one_memo_equal_whole_file_parses(name: str) -> None:
+    memo = ChunkMemo()
+    for text in TASK_VERSIONS[name]:
+        assert records(parse_blob(text.encode(), "g/t.yaml", memo)) == records(parse_blob(text.encode(), "g/t.yaml"))
 
 
 def test_sample_project_files_parse_the_same_both_ways() -> None:
