@@ -27,6 +27,7 @@ import dataclasses
 import functools
 import gc
 import hashlib
+import io
 import os
 import pickle
 import re
@@ -956,30 +957,51 @@ def code_fingerprint() -> str:
 
 
 class Cache:
-    """Parsed blobs (by blob id) and the replayed walk (by branch and folder) under .git/.
+    """The replayed walk and the parsed blobs (by blob id) of one guideline folder, under .git/.
 
+    One file holds both, pickled by one pickler: a rule version is shared by the walk's
+    revisions and by the blob it was parsed from, and is written once. The walk comes first,
+    so a warm run that only needs the walk stops reading there.
     Any unreadable or stale file is ignored: the cache never changes an answer.
     """
 
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder
         self.fingerprint = code_fingerprint()
+        self._reader: pickle.Unpickler | None = None
 
     def _path(self, name: str) -> Path | None:
         return self.folder / name if self.folder else None
 
-    def load(self, name: str) -> Any:
+    def load_walk(self, name: str) -> Walk | None:
+        """The cached walk, or None (missing, stale or unreadable)."""
         path = self._path(name)
+        self._reader = None
         if path is None or not path.is_file():
             return None
         try:
-            with path.open("rb") as handle:
-                version, payload = pickle.load(handle)
+            reader = pickle.Unpickler(io.BytesIO(path.read_bytes()))
+            if reader.load() != self.fingerprint:
+                return None
+            walk = reader.load()
         except Exception:  # a truncated or foreign file is just a cache miss
             return None
-        return payload if version == self.fingerprint else None
+        self._reader = reader
+        return walk if isinstance(walk, Walk) else None
 
-    def save(self, name: str, payload: Any) -> None:
+    def load_blobs(self) -> dict[str, ParsedBlob]:
+        """The parsed blobs stored after the walk `load_walk` read (empty when there is none)."""
+        if self._reader is None:
+            return {}
+        try:
+            blobs = self._reader.load()
+        except Exception:
+            return {}
+        finally:
+            self._reader = None
+        return blobs if isinstance(blobs, dict) else {}
+
+    def save(self, name: str, walk: Walk, blobs: dict[str, ParsedBlob]) -> None:
         path = self._path(name)
         if path is None:
             return
@@ -987,8 +1009,14 @@ class Cache:
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(f".{os.getpid()}.tmp")
             with tmp.open("wb") as handle:
-                pickle.dump((self.fingerprint, payload), handle, protocol=pickle.HIGHEST_PROTOCOL)
+                writer = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
+                writer.dump(self.fingerprint)
+                writer.dump(walk)
+                writer.dump(blobs)
             os.replace(tmp, path)
+            for old in path.parent.glob("*-*.pickle"):  # files of earlier versions' layout
+                if old.name.startswith(("walk-", "blobs-")):
+                    old.unlink(missing_ok=True)
         except OSError:
             pass  # a read-only .git still gets correct (slower) answers
 
@@ -1083,34 +1111,28 @@ def guideline_folder(git_: Git, guidelines: str) -> str:
 
 def _walk_to(git_: Git, tip: str, folder: str, cache: Cache, progress: Progress | None) -> Walk:
     key = hashlib.sha1(f"{folder}\0{git_.prefix}".encode()).hexdigest()[:16]
-    walk_name, blobs_name = f"walk-{key}.pickle", f"blobs-{key}.pickle"
-    walk: Walk | None = cache.load(walk_name)
+    name = f"history-{key}.pickle"
+    walk = cache.load_walk(name)
     if walk is not None and walk.tip == tip:
         return walk
     entries: list[LogEntry] | None = None
-    known: dict[str, ParsedBlob] = {}
     if walk is not None:
         entries = parse_log(git_.log(tip, exclude=walk.tip))
         # Continue only when the cached tip is on the new line (no rewrite, no branch switch).
         if not entries or entries[0].commit.parents[:1] != (walk.tip,):
             walk, entries = None, None
-    full = walk is None
-    if full:
-        # A full replay: blobs parsed by earlier runs are worth loading. (A warm run that
-        # only adds commits parses its few new blobs faster than it could load them all.)
+    if walk is None:
+        # A full replay: blobs parsed by earlier runs need not be parsed again.
         walk = Walk(folder, git_.prefix)
         entries = parse_log(git_.log(tip))
-        known = cache.load(blobs_name) or {}
-    before = len(known)
+    known = cache.load_blobs()
     blobs = _parsed_blobs(git_, walk, entries, known, progress)
     total = len(entries)
     for done, entry in enumerate(entries, 1):
         walk.apply(entry, blobs)
         if progress and (done % 100 == 0 or done == total):
             progress(done, total)
-    cache.save(walk_name, walk)
-    if full and len(known) > before:
-        cache.save(blobs_name, known)
+    cache.save(name, walk, known)
     return walk
 
 

@@ -474,10 +474,14 @@ def test_cache_written_by_other_code_is_ignored(repo: Path) -> None:
     import pickle
 
     read_history(repo)
-    (walk_file,) = (repo / ".git" / "guidelines-cache").glob("walk-*.pickle")
-    version, walk = pickle.loads(walk_file.read_bytes())
+    (cache_file,) = (repo / ".git" / "guidelines-cache").glob("history-*.pickle")
+    reader = pickle.Unpickler(cache_file.open("rb"))
+    reader.load()  # the code fingerprint
+    walk, blobs = reader.load(), reader.load()
     walk.revisions.clear()  # what a stale loader's cache could hold
-    walk_file.write_bytes(pickle.dumps(("some older code", walk)))
+    cache_file.write_bytes(pickle.dumps("some older code") + pickle.dumps(walk) + pickle.dumps(blobs))
+    assert read_history(repo).revisions
+    cache_file.write_bytes(cache_file.read_bytes()[:100])  # a truncated file
     assert read_history(repo).revisions
 
 
