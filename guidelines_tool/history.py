@@ -718,7 +718,10 @@ def _only_empty(findings: list[Finding]) -> bool:
 # --- fast path: a version of a file is mostly its previous version -----------------------------
 
 _KEY_LINE = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*:(?:[ \t\r]|$)", re.MULTILINE)
-_MARKERS = re.compile(r"^(?:---|\.\.\.|%)", re.MULTILINE)
+# The same, found after a line break: a pattern that starts with a literal is scanned for
+# much faster than one that starts with `^` (tried at every position of every blob).
+_KEY_AFTER_BREAK = re.compile(r"\n(?=[A-Za-z_][A-Za-z0-9_-]*:(?:[ \t\r]|$))", re.MULTILINE)
+_MARKERS = re.compile(r"\n(?:---|\.\.\.|%)")
 # Anchors, tags and merge keys tie one entry to another: such files take the whole-file path.
 _CROSS_LINKS = re.compile(r"(?:^|[\s\[{,:-])[&!]\S|<<")
 
@@ -728,13 +731,14 @@ class ChunkMemo(dict):
 
     `items` does the same for the items of a block sequence (a task file's inline `rules:`),
     `records` keeps the rule built from each such item, so an untouched inline rule is
-    neither parsed nor built again.
+    neither parsed nor built again; `examples` does the same for a rule's examples.
     """
 
     def __init__(self) -> None:
         super().__init__()
         self.items: dict[str, Any] = {}
         self.records: dict[tuple, tuple[Any, Rule | None]] = {}
+        self.examples: dict[tuple, tuple[Any, tuple]] = {}  # for `loading.build_rule`
 
 
 def split_top_level(text: str) -> list[str] | None:
@@ -749,7 +753,9 @@ def split_top_level(text: str) -> list[str] | None:
         return None
     if ("&" in text or "!" in text or "<<" in text) and _CROSS_LINKS.search(text):
         return None
-    starts = [match.start() for match in _KEY_LINE.finditer(text)]
+    starts = [match.end() for match in _KEY_AFTER_BREAK.finditer(text)]
+    if _KEY_LINE.match(text):
+        starts.insert(0, 0)
     if not starts:
         return None
     head = text[: starts[0]]
@@ -923,13 +929,14 @@ def records_from_data(data: dict[str, Any], path: str, memo: ChunkMemo | None = 
             if known is not None and known[0] is item:
                 rule = known[1]
             else:
-                rule = build_rule(item, root.child("rules", index), default_task=default_task)
+                rule = build_rule(item, root.child("rules", index), default_task=default_task,
+                                  memo=memo.examples if memo is not None else None)
                 if memo is not None and isinstance(item, dict):
                     built[key] = (item, rule)  # the item is kept alive: its id stays its own
             if rule:
                 rules.append(rule)
     elif kind == "rule":
-        rule = build_rule(data, root)
+        rule = build_rule(data, root, memo=memo.examples if memo is not None else None)
         if rule:
             rules.append(rule)
     return ParsedBlob(path, tuple(rules), tuple(tasks), ())
