@@ -1,6 +1,6 @@
 """Benchmark: rule history on a generated repository vs `git log -p` over the same range.
 
-    /work/venv/bin/python bench/history.py [--rules 2000] [--commits 5000] [--runs 3]
+    /work/venv/bin/python bench/history.py [--rules 2000] [--commits 5000] [--runs 3] [--phases]
 
 Generates (once, cached under /tmp) a guideline repository of N rule files and M commits made
 of edits, renames, moves between files (into and out of task files' inline `rules:`) and
@@ -225,6 +225,7 @@ def main() -> None:
     parser.add_argument("--rules", type=int, default=2000)
     parser.add_argument("--commits", type=int, default=5000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--phases", action="store_true", help="also show where a cold run's CPU time goes")
     args = parser.parse_args()
     os.environ["PYTHONPATH"] = str(ROOT)
     repo = Path(f"/tmp/guidelines-bench-history-{args.rules}-{args.commits}")
@@ -260,6 +261,47 @@ def main() -> None:
           f"cpu {'met' if cold_cpu <= 2 * peer_cpu else 'NOT met'}; "
           f"target warm <= 0.5 s: wall {'met' if warm_wall <= 0.5 else 'NOT met'}, "
           f"cpu {'met' if warm_cpu <= 0.5 else 'NOT met'}")
+    if args.phases:
+        phases(repo, cache)
+
+
+PHASES = r"""
+import resource, sys, time
+start = time.process_time()
+from pathlib import Path
+import guidelines_tool.history as H
+spent = {"imports": time.process_time() - start}
+
+def timed(owner, name, label):
+    inner = getattr(owner, name)
+    def wrapper(*args, **kwargs):
+        began = time.process_time()
+        try:
+            return inner(*args, **kwargs)
+        finally:
+            spent[label] = spent.get(label, 0.0) + time.process_time() - began
+    setattr(owner, name, wrapper)
+
+timed(H, "parse_log", "parse git log output")
+timed(H.Git, "read_blobs", "read blobs (Python side)")
+timed(H, "parse_blob", "parse blobs into records")
+timed(H.Walk, "apply", "replay commits (classify)")
+timed(H.Cache, "save", "write the cache")
+began = time.process_time()
+H.read_history(Path(sys.argv[1]))
+spent["read_history, all of it"] = time.process_time() - began
+children = resource.getrusage(resource.RUSAGE_CHILDREN)
+spent["git processes (children)"] = children.ru_utime + children.ru_stime
+for label, seconds in spent.items():
+    print(f"  {label:34} {seconds:6.3f} s cpu")
+"""
+
+
+def phases(repo: Path, cache: Path) -> None:
+    """Where one cold run's CPU time goes, by phase (one in-process run, cache dropped first)."""
+    shutil.rmtree(cache, ignore_errors=True)
+    print("cold run, CPU by phase:")
+    subprocess.run([PYTHON, "-c", PHASES, str(repo)], cwd=ROOT, check=True)
 
 
 def _has_log_command() -> bool:
