@@ -209,7 +209,7 @@ def drift_size(drift: float) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--histories", type=int, default=250, help="histories per scenario (4 revisions each)")
+    parser.add_argument("--histories", type=int, default=200, help="histories per scenario (4 revisions each)")
     parser.add_argument("--bootstrap", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--labels-mode", action="store_true", help="also run without citations")

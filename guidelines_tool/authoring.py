@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from importlib import resources
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from guidelines_tool.errors import GuidelinesError
 from guidelines_tool.formatting import dump_yaml, format_text, round_trip_yaml
@@ -41,22 +41,56 @@ def new_rule(root: Path, task_id: str, *, title: str | None = None, path: Path |
     if task is None:
         known = ", ".join(sorted(project.tasks)) or "none"
         raise GuidelinesError(f"unknown task {task_id!r} (tasks in this project: {known})")
-    rule_id = next_rule_id(project, task_id)
-    target = (path if path is not None else root / project.config.guidelines / task_id / "rules" / f"{rule_id}.yaml").absolute()
+    retired, notes = ids_in_history(root)
+    rule_id = next_rule_id(project, task_id, retired=retired)
+    target = (path if path is not None else root / rules_folder(project, task_id) / f"{rule_id}.yaml").absolute()
     if target.exists():
         raise GuidelinesError(f"{target} already exists; nothing was written")
-    schema, notes = schema_reference(root, target.parent)
+    schema, schema_notes = schema_reference(root, target.parent)
+    notes += schema_notes
     guideline_folder = (root / project.config.guidelines).resolve()
     if not target.resolve().is_relative_to(guideline_folder):
         notes.append(f"{target} is outside the guideline folder {guideline_folder}: validate and docs will not read it")
+    text = rule_text(task, rule_id, title or DEFAULT_TITLE, schema)
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(rule_text(task, rule_id, title or DEFAULT_TITLE, schema), encoding="utf-8")
+    try:
+        with open(target, "x", encoding="utf-8") as handle:  # "x": never overwrite, even in a race
+            handle.write(text)
+    except FileExistsError:
+        raise GuidelinesError(f"{target} already exists; nothing was written") from None
     return NewRule(rule_id, target, tuple(notes))
 
 
-def next_rule_id(project: Project, task_id: str) -> str:
-    """The next free id: the task's own prefix (PPS-007 after PPS-006), else one from its id."""
-    taken = {rule.id for rule in project.rules}
+def rules_folder(project: Project, task_id: str) -> Path:
+    """Where the task's rule files live (the folder most of them share), else the convention
+    `<guidelines>/<task>/rules` (relative to the project root)."""
+    folders = Counter(
+        PurePosixPath(rule.source.path).parent
+        for rule in project.rules_of(task_id)
+        if rule.source.pointer == () and rule.source.path
+    )
+    if folders:
+        return Path(*max(sorted(folders), key=folders.__getitem__).parts)
+    return Path(project.config.guidelines, task_id, "rules")
+
+
+def ids_in_history(root: Path) -> tuple[set[str], list[str]]:
+    """Every rule id the project's git history has seen: a deleted rule's id is not reused, or
+    its history and the new rule's would run together as one rule."""
+    from guidelines_tool.history import read_history
+
+    try:
+        return set(read_history(root).revisions), []
+    except GuidelinesError as exc:
+        return set(), [f"ids of rules deleted in git history were not checked: {exc}"]
+
+
+def next_rule_id(project: Project, task_id: str, *, retired: set[str] | frozenset[str] = frozenset()) -> str:
+    """The next free id: the task's own prefix (PPS-007 after PPS-006), else one from its id.
+
+    `retired` ids (rules that existed once) count as taken.
+    """
+    taken = {rule.id for rule in project.rules} | set(retired)
     numbered = [m for m in (NUMBERED_ID.match(r.id) for r in project.rules_of(task_id)) if m]
     if numbered:
         counts = Counter(m["prefix"] for m in numbered)

@@ -16,7 +16,7 @@ import click
 
 from guidelines_tool import __version__
 from guidelines_tool.errors import GuidelinesError
-from guidelines_tool.reporters import REPORTER_BY_NAME as VALIDATE_FORMATS
+from guidelines_tool.reporters.findings import REPORTER_BY_NAME as VALIDATE_FORMATS
 from guidelines_tool.schema import KINDS as SCHEMA_KINDS
 
 EXIT_INTERNAL = 3
@@ -96,7 +96,7 @@ def _write_step_summary(result) -> None:
     target = os.environ.get("GITHUB_STEP_SUMMARY")
     if not target:
         return
-    from guidelines_tool.reporters import MarkdownReporter
+    from guidelines_tool.reporters.findings import MarkdownReporter
 
     try:
         with open(target, "a", encoding="utf-8") as handle:
@@ -156,7 +156,7 @@ def init_command(directory: Path, name: str | None, force: bool) -> None:
 @click.option("--task", "task_id", required=True, help="The task the rule belongs to.")
 @click.option("--title", help="The rule's title (default: a TODO to fill in).")
 @click.option("--file", "file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Where to write it (default: guidelines/<task>/rules/<ID>.yaml).")
+              help="Where to write it (default: beside the task's rule files, else guidelines/<task>/rules/<ID>.yaml).")
 def new_rule_command(task_id: str, title: str | None, file: Path | None) -> None:
     """Write a new rule with the next free id for TASK, and print its path."""
     from guidelines_tool.authoring import new_rule
@@ -170,17 +170,23 @@ def new_rule_command(task_id: str, title: str | None, file: Path | None) -> None
 
 @cli.command("fmt")
 @click.option("--check", is_flag=True, help="Write nothing; list files that would change and exit 1 if any.")
+@click.option("--diff", "show_diff", is_flag=True, help="Like --check, but print the changes as a unified diff.")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
-def fmt_command(check: bool, paths: tuple[Path, ...]) -> None:
+def fmt_command(check: bool, show_diff: bool, paths: tuple[Path, ...]) -> None:
     """Rewrite guideline files in canonical key order and style, keeping comments.
 
-    With no PATHS: guidelines.yaml and every file of the project's guideline folder.
+    Keys in the documented order (unknown keys last, as written), 2-space indent with sequences
+    indented under their key, multi-line strings as literal blocks; quoting and short flow
+    collections stay as written. A file is only rewritten when the result holds the same data
+    and every comment. With no PATHS: guidelines.yaml and every file of the guideline folder.
     """
     from guidelines_tool.formatting import format_paths
 
-    report = format_paths(list(paths), check=check)
+    report = format_paths(list(paths), check=check, diff=show_diff)
     for outcome in report.outcomes:
-        if outcome.status in ("reformatted", "would-reformat"):
+        if outcome.diff:
+            click.echo(outcome.diff, nl=False)
+        elif outcome.status in ("reformatted", "would-reformat"):
             click.echo(outcome.path)
         elif outcome.status == "error":
             click.echo(f"{outcome.path}:{outcome.line}:{outcome.column}: {outcome.message}", err=True)
@@ -266,7 +272,7 @@ def log_command(rule_id: str, output_format: str) -> None:
     clones are refused: fetch the full history first.
     """
     from guidelines_tool.history import rule_revisions
-    from guidelines_tool.history_reporters import LOG_REPORTERS
+    from guidelines_tool.reporters.history import LOG_REPORTERS
 
     history = _history(project_root())
     revisions = rule_revisions(history, rule_id)
@@ -284,7 +290,7 @@ def diff_command(old: str | None, new: str | None, output_format: str) -> None:
     pull-request comment. Works in shallow clones (it reads only the two trees).
     """
     from guidelines_tool.history import compare
-    from guidelines_tool.history_reporters import DIFF_REPORTERS
+    from guidelines_tool.reporters.history import DIFF_REPORTERS
 
     comparison = compare(project_root(), old, new)
     for finding in comparison.problems:
@@ -297,7 +303,7 @@ def diff_command(old: str | None, new: str | None, output_format: str) -> None:
 @click.option("--format", "output_format", type=click.Choice(["md", "json"]), default="md", show_default=True)
 def changelog_command(since: str | None, output_format: str) -> None:
     """Rules added / changed / deprecated / removed per release tag; unreleased changes on top."""
-    from guidelines_tool.history_reporters import CHANGELOG_REPORTERS
+    from guidelines_tool.reporters.history import CHANGELOG_REPORTERS
     from guidelines_tool.releases import build_changelog
 
     changelog = build_changelog(_history(project_root()), since=since)
@@ -314,7 +320,7 @@ def release_command(dry_run: bool) -> None:
     is not the tip of the release branch.
     """
     from guidelines_tool.history import create_tag
-    from guidelines_tool.history_reporters import release_text, section_markdown
+    from guidelines_tool.reporters.history import release_text, section_markdown
     from guidelines_tool.releases import plan_release
 
     root = project_root()
@@ -367,7 +373,7 @@ def agreement_command(files, task, scale, by, gold, fmt, seed, n_boot, min_agree
                       input_format, duplicates) -> None:
     """Inter-annotator agreement of annotation FILES, with bootstrap intervals."""
     from guidelines_tool.agreement_report import agreement_report
-    from guidelines_tool.agreement_reporters import REPORTER_BY_NAME, problems_text
+    from guidelines_tool.reporters.agreement import REPORTER_BY_NAME, problems_text
     from guidelines_tool.annotations import read_annotations, read_gold
 
     project = _optional_project()
@@ -397,17 +403,36 @@ def agreement_command(files, task, scale, by, gold, fmt, seed, n_boot, min_agree
 # --- impact, hotspots, demo (issue 5) -----------------------------------------------------
 
 
-def _annotation_table(files, project, task):
+def _annotation_table(files, project, task, duplicates="error"):
     """Read annotation FILES for one task; row problems and the read summary go to stderr."""
-    from guidelines_tool.agreement_reporters import problems_text
+    from guidelines_tool.reporters.agreement import problems_text
     from guidelines_tool.annotations import read_annotations
 
-    table = read_annotations(files, project=project, task=task, duplicates="error")
+    table = read_annotations(files, project=project, task=task, duplicates=duplicates)
     click.echo(problems_text(table.problems, table.summary.to_dict()), err=True, nl=False)
     if table.duplicate_error:
-        click.echo("error: duplicate (item, annotator) judgements; fix them first", err=True)
+        click.echo("error: duplicate (item, annotator) judgements; fix them or pass "
+                   "--duplicates first|last to keep one", err=True)
         raise SystemExit(2)
     return table
+
+
+def _annotation_tables(files, project, task, duplicates="error"):
+    """One table per task: `impact` without --task analyses every task the files cover."""
+    from guidelines_tool.errors import DataError
+
+    try:
+        return [_annotation_table(files, project, task, duplicates)]
+    except DataError as exc:
+        if task is not None or project is None or "cover several tasks" not in str(exc):
+            raise
+    tables = [_annotation_table(files, project, task_id, duplicates) for task_id in sorted(project.tasks)]
+    return [table for table in tables if len(table)]
+
+
+DUPLICATES_OPTION = click.option(
+    "--duplicates", type=click.Choice(["error", "first", "last"]), default="error", show_default=True,
+    help="Repeated (item, annotator) judgements: fail, or keep one.")
 
 
 @cli.command("impact")
@@ -423,18 +448,19 @@ def _annotation_table(files, project, task):
               help="Bootstrap resamples (default: the task's agreement policy, else 2000).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "md"]), default="text", show_default=True)
 @click.option("--fail-on-regression", is_flag=True, help="Exit 1 when any revision regressed agreement.")
-def impact_command(files, rule_id, task, since, window, seed, n_boot, fmt, fail_on_regression) -> None:
+@DUPLICATES_OPTION
+def impact_command(files, rule_id, task, since, window, seed, n_boot, fmt, fail_on_regression, duplicates) -> None:
     """Link each rule revision to the agreement change it caused, from annotation FILES."""
     from guidelines_tool.history import read_history
     from guidelines_tool.impact import compute_impact
-    from guidelines_tool.impact_reporters import IMPACT_REPORTERS
+    from guidelines_tool.reporters.impact import IMPACT_REPORTERS
     from guidelines_tool.loading import load_project
 
     root = project_root()
     project = load_project(root)
-    table = _annotation_table(files, project, task)
+    tables = _annotation_tables(files, project, task, duplicates)
     history = read_history(root)
-    report = compute_impact(project, history, table, rule=rule_id, task=task, since=since,
+    report = compute_impact(project, history, tables, rule=rule_id, task=task, since=since,
                             seed=seed, window=window, bootstrap=n_boot)
     click.echo(IMPACT_REPORTERS[fmt]().render(report), nl=False)
     if fail_on_regression and report.regressed:
@@ -450,14 +476,15 @@ def impact_command(files, rule_id, task, since, window, seed, n_boot, fmt, fail_
 @click.option("--gold", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="Adjudicated labels (item,label[,task]): annotators' accuracy.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "md"]), default="text", show_default=True)
-def hotspots_command(files, task, top, gold, fmt) -> None:
+@DUPLICATES_OPTION
+def hotspots_command(files, task, top, gold, fmt, duplicates) -> None:
     """Where annotators still disagree: confused labels, items, rules to clarify, annotators."""
     from guidelines_tool.annotations import read_gold
     from guidelines_tool.hotspots import hotspots
-    from guidelines_tool.impact_reporters import HOTSPOT_REPORTERS
+    from guidelines_tool.reporters.impact import HOTSPOT_REPORTERS
 
     project = _optional_project()
-    table = _annotation_table(files, project, task)
+    table = _annotation_table(files, project, task, duplicates)
     gold_labels = read_gold(gold, project=project, task=table.task_id) if gold else None
     report = hotspots(project, table, top=top, gold=gold_labels)
     click.echo(HOTSPOT_REPORTERS[fmt]().render(report), nl=False)

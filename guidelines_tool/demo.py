@@ -16,7 +16,6 @@ from __future__ import annotations
 import csv
 import io
 import os
-import shutil
 import subprocess
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -359,7 +358,7 @@ def run_demo(directory: Path) -> list[str]:
     from guidelines_tool.history import read_history
     from guidelines_tool.hotspots import hotspots
     from guidelines_tool.impact import compute_impact
-    from guidelines_tool.impact_reporters import HotspotTextReporter, ImpactTextReporter
+    from guidelines_tool.reporters.impact import HotspotTextReporter, ImpactTextReporter
     from guidelines_tool.loading import load_project
 
     directory = Path(directory)
@@ -405,10 +404,14 @@ def _validate(directory: Path) -> list[str]:
 def where_next(directory: Path, report, spots) -> list[str]:
     """The few lines a lead reads first."""
     lines = ["Where to look next:"]
-    for r in report.regressed:
+    # evidence from citations first: a label-defined item set is the weaker measurement
+    for r in sorted(report.regressed, key=lambda r: (r.governed_by != "citations", r.spec.position)):
         c = r.comparison
-        lines.append(f"  - {r.spec.rule} regressed agreement after {r.spec.commit[:7]} ({r.spec.date[:10]}): "
-                     f"α {c.before.alpha:.2f} → {c.after.alpha:.2f} on its items, DiD {c.did:+.2f}. "
+        how = ("on the items citing it" if r.governed_by == "citations" else
+               f"on items labelled {'/'.join(r.spec.labels)} (it could not be cited before it existed: "
+               "weaker evidence)")
+        lines.append(f"  - {r.spec.rule} ({r.spec.change}, {r.spec.commit[:7]}, {r.spec.date[:10]}) regressed "
+                     f"agreement {how}: α {c.before.alpha:.2f} → {c.after.alpha:.2f}, DiD {c.did:+.2f}. "
                      f"See `guidelines log {r.spec.rule}`.")
     # clarifications of existing rules first: the "this wording lifted agreement" story
     improved = sorted((r for r in report.revisions if r.verdict == "improved"),

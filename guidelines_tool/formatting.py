@@ -26,8 +26,10 @@ original permissions.
 
 from __future__ import annotations
 
+import difflib
 import io
 import os
+import re
 import stat
 import tempfile
 from collections import Counter
@@ -112,6 +114,7 @@ class FileOutcome:
     message: str = ""
     line: int = 1
     column: int = 1
+    diff: str = ""  # unified diff of the change, when asked for
 
 
 @dataclass(frozen=True)
@@ -171,7 +174,7 @@ def format_text(text: str) -> str:
     `NotGuideline` when it is not a project, task or rule document.
     """
     text = text.removeprefix("\ufeff").replace("\r\n", "\n")
-    data = _load(text, round_trip_yaml())
+    data = _load(_without_document_start(text), round_trip_yaml())
     kind = data.get("kind") if isinstance(data, CommentedMap) else None
     if kind not in DOCUMENT_KINDS:
         raise NotGuideline("not a guideline document (no kind: project, task or rule)")
@@ -182,6 +185,15 @@ def format_text(text: str) -> str:
     if out != text:  # an unchanged file is trivially safe: check only what would be written
         _check_lossless(text, out)
     return out
+
+
+_OPENING_MARKER = re.compile(r"\A((?:[ \t]*(?:#[^\n]*)?\n)*)---[ \t]*\n")
+
+
+def _without_document_start(text: str) -> str:
+    """Drop a bare `---` that opens the document: ruamel loses the comments above it (often the
+    modeline), and a single-document file does not need it."""
+    return _OPENING_MARKER.sub(r"\1", text, count=1)
 
 
 def _load(text: str, yaml: YAML) -> Any:
@@ -220,7 +232,10 @@ def _verify(before: str, after: str) -> None:
         raise FormatProblem("cannot format without changing the data; left untouched")
     missing = comment_lines(before) - comment_lines(after)
     if missing:
-        raise FormatProblem(f"cannot format without losing comment {sorted(missing)[0]!r}")
+        raise FormatProblem(
+            f"cannot format without losing comment {sorted(missing)[0]!r} (comments inside "
+            "[...] or {...} cannot be kept: move them out of the brackets); left untouched"
+        )
     again = round_trip_yaml().load(after)
     _canonical(again, again["kind"], set(), in_sequence=False)
     if dump_yaml(again) != after:
@@ -443,11 +458,15 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
     return result
 
 
-def format_paths(paths: list[Path] | None = None, *, check: bool = False, start: Path | None = None) -> FmtReport:
+def format_paths(
+    paths: list[Path] | None = None, *, check: bool = False, diff: bool = False, start: Path | None = None
+) -> FmtReport:
     """Format the given files (or every guideline file of the project at `start`).
 
-    With `check`, nothing is written: changed files are reported as `would-reformat`.
+    With `check` (or `diff`), nothing is written: changed files are reported as `would-reformat`,
+    with `diff` carrying their unified diff.
     """
+    check = check or diff
     if paths:
         try:
             root = find_root(start)
@@ -457,11 +476,11 @@ def format_paths(paths: list[Path] | None = None, *, check: bool = False, start:
     else:
         root = find_root(start)
         files = default_paths(root)
-    outcomes = [format_file(path, relative_path(root, path), check=check) for path in files]
+    outcomes = [format_file(path, relative_path(root, path), check=check, diff=diff) for path in files]
     return FmtReport(tuple(outcomes), check)
 
 
-def format_file(path: Path, shown: str, *, check: bool = False) -> FileOutcome:
+def format_file(path: Path, shown: str, *, check: bool = False, diff: bool = False) -> FileOutcome:
     """Format one file in place (atomically), or only say whether it would change."""
     try:
         raw = path.read_bytes()
@@ -486,7 +505,7 @@ def format_file(path: Path, shown: str, *, check: bool = False) -> FileOutcome:
     if formatted == text:
         return FileOutcome(shown, "unchanged")
     if check:
-        return FileOutcome(shown, "would-reformat")
+        return FileOutcome(shown, "would-reformat", diff=unified_diff(shown, text, formatted) if diff else "")
     try:
         write_atomic(path, formatted)
     except OSError as exc:
@@ -494,8 +513,19 @@ def format_file(path: Path, shown: str, *, check: bool = False) -> FileOutcome:
     return FileOutcome(shown, "reformatted")
 
 
+def unified_diff(shown: str, before: str, after: str) -> str:
+    lines = difflib.unified_diff(
+        before.splitlines(keepends=True), after.splitlines(keepends=True), f"a/{shown}", f"b/{shown}"
+    )
+    return "".join(lines)
+
+
 def write_atomic(path: Path, text: str) -> None:
-    """Replace `path` with `text` in one step: a crash leaves the old file or the new, never half."""
+    """Replace `path` with `text` in one step: a crash leaves the old file or the new, never half.
+
+    A symbolic link is followed: the file it points at is replaced, the link stays a link.
+    """
+    path = Path(os.path.realpath(path))
     mode = stat.S_IMODE(path.stat().st_mode)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

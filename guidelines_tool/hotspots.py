@@ -40,11 +40,14 @@ class RuleHotspot:
     share: float  # of all observed disagreement, on the pairs the rule's labels cover
     pairs: tuple[tuple[str, str], ...]
     cited_on_low_items: int  # low-agreement items where an annotator cited it
-    span: int = 1  # label pairs the rule's labels span
+    n_labels: int = 2
 
     @property
-    def focus(self) -> float:
-        return self.share / max(self.span, 1)
+    def top_share(self) -> float:
+        """The share of the most confused pair the rule decides."""
+        return self.pairs_share[0] if self.pairs_share else 0.0
+
+    pairs_share: tuple[float, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {"rule": self.rule, "title": self.title, "share": round(self.share, 6),
@@ -143,12 +146,13 @@ def _rules(project: Project | None, task_id: str | None, pairs: list, items: lis
         if not covered:
             continue
         cited = sum(rule.id in item.rules for item in items)
-        n = len(set(rule.labels))
         out.append(RuleHotspot(rule.id, rule.title, sum(p.share for p in covered),
-                               tuple((str(p.a), str(p.b)) for p in covered), cited, n * (n - 1) // 2))
-    # a rule whose labels span the whole task covers every pair without pointing anywhere: rank by
-    # the disagreement per pair its labels span (specific rules on confused pairs first)
-    out.sort(key=lambda h: (-round(h.focus, 12), -h.cited_on_low_items, h.rule))
+                               tuple((str(p.a), str(p.b)) for p in covered), cited, len(set(rule.labels)),
+                               tuple(p.share for p in covered)))
+    # the rules deciding the most confused pair first; among them the most specific (fewest
+    # labels: a catch-all rule covers every pair without pointing anywhere), then the most covered
+    out.sort(key=lambda h: (-round(h.top_share, 12), h.n_labels, -round(h.share, 12),
+                            -h.cited_on_low_items, h.rule))
     return out[:top]
 
 

@@ -7,23 +7,26 @@ The method (DESIGN.md, "Linking rule revisions to agreement"):
    (made under the task's guidelines as they stood just before C_k, since the previous commit that
    changed the task) and *after* (made under the state C_k created, until the next such commit);
    `window="rule"` pools R's whole previous version against its whole new one instead;
-3. agreement on the items R governs (cited R; or, where the task's data has no citations, chose
-   one of R's labels) before vs after, with a bootstrap CI (items resampled within each window);
+3. agreement on the items R governs (cited R; or, where the task's data has no citations or R
+   could not be cited on one side — before it was added, after it was deprecated — items where
+   any annotator chose one of R's labels, on both sides) before vs after, with a bootstrap CI
+   (items resampled within each window, seeded per revision);
 4. the same on the task's other items is the control: the difference-in-differences removes what
    happened to everybody (annotators getting better, an easier batch) from the rule's effect;
 5. verdict from the CI of the difference-in-differences (of the plain delta when there are too
    few control items), `insufficient_data` below the task's `min_items`.
 
-Everything below `compute_impact` is pure functions over arrays and records: the CLI and the
-validity benchmark (`bench/attribution.py`) run the same code.
+The core (resolution, windows, governed items, comparison, verdict) is pure functions over
+arrays and records; `compute_impact` only adapts a History and annotation tables to it, so the
+CLI and the validity benchmark (`bench/attribution.py`) run the same code.
 """
 
 from __future__ import annotations
 
 import zlib
-from datetime import timezone
-from dataclasses import dataclass, field
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -533,6 +536,8 @@ def compute_impact(
     `since` revision or a `rule` with no history.
     """
     tables = [table] if isinstance(table, AnnotationTable) else list(table)
+    if not any(len(part) for part in tables):
+        raise DataError("no usable annotations were read (see the problems above)")
     if window not in ("adjacent", "rule"):
         raise DataError(f"--window must be adjacent or rule, not {window!r}")
     if rule is not None and rule not in history.revisions:
@@ -553,13 +558,27 @@ def compute_impact(
         if not specs:
             continue
         settings = task_settings(project, part.task_id, seed=seed, window=window, bootstrap=bootstrap)
-        change_points = [history.index_of(c.sha) for c in history.task_change_commits(part.task_id)]
+        change_points = change_positions(history, part.task_id)
         results += analyse_task(data, specs, change_points, len(history.commits), settings)
     if window == "rule":
         notes.append("--window rule: each revision compares all annotations under the rule's previous "
                      "version with all under its new one; other rules' changes inside those spans are mixed in")
     results.sort(key=lambda r: (r.spec.position, r.spec.task, r.spec.rule))
     return ImpactReport(results, unresolved, window, tuple(notes))
+
+
+def change_positions(history: History, task_id: str) -> list[int]:
+    """Positions of the commits that changed what the task's guidelines say: the history's task
+    change commits, less those whose every change to the task is of level `none` (a file move,
+    reformatting) — such a commit leaves annotators under the same guidelines, so it must not
+    cut a window in two."""
+    meaningful = {
+        r.index for revisions in history.revisions.values() for r in revisions
+        if r.level not in SKIPPED_LEVELS and _task_of(r) == task_id
+    }
+    meaningful |= {r.index for r in history.task_revisions.get(task_id, []) if r.level not in SKIPPED_LEVELS}
+    positions = (history.index_of(c.sha) for c in history.task_change_commits(task_id))
+    return [p for p in positions if p in meaningful]
 
 
 def _since_position(history: History, since: str | None) -> int:
@@ -700,7 +719,7 @@ class StatePoint:
 
     task: str
     commit: str  # the commit that created the state ("" before the task's first change)
-    date: str
+    date: datetime | None
     release: str | None  # the newest release tag at or before the state's commit
     rules_changed: tuple[str, ...]
     window: Window
@@ -708,9 +727,23 @@ class StatePoint:
     ci: tuple[float, float] | None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"task": self.task, "commit": self.commit, "date": self.date, "release": self.release,
+        return {"task": self.task, "commit": self.commit,
+                "date": self.date.isoformat() if self.date else None, "release": self.release,
                 "rules_changed": list(self.rules_changed), **self.stats.to_dict(),
                 "alpha_ci": _round_pair(self.ci)}
+
+    # the fields of docs.render.QualityPoint, so a series can be charted as it is
+    @property
+    def alpha(self) -> float | None:
+        return self.stats.alpha
+
+    @property
+    def n_items(self) -> int:
+        return self.stats.n_items
+
+    @property
+    def n_annotations(self) -> int:
+        return self.stats.n_annotations
 
 
 def state_series(
@@ -741,7 +774,7 @@ def agreement_over_time(
     positions = table_positions(history, table)
     data = task_annotations(project, table, positions)
     settings = task_settings(project, task_id, seed=seed, bootstrap=bootstrap)
-    change_points = [history.index_of(c.sha) for c in history.task_change_commits(task_id)]
+    change_points = change_positions(history, task_id)
     releases = [(history.index_of(c.sha), name) for name, _, c in history.releases()]
     changed: dict[int, set[str]] = {}
     for spec in revision_specs(history, task_id):
@@ -753,7 +786,59 @@ def agreement_over_time(
         release = next((name for position, name in reversed(releases) if position <= window.start), None)
         points.append(StatePoint(
             task_id, commit.sha if commit and starts_at_change else "",
-            commit.date.isoformat() if commit else "", release,
+            commit.date if commit else None, release,
             tuple(sorted(changed.get(window.start, ()))), window, stats, ci,
         ))
     return points
+
+
+@dataclass(frozen=True)
+class Quality:
+    """What the docs quality page shows, computed from the project's annotation folder."""
+
+    impact: ImpactReport | None
+    hotspots: dict[str, Any]  # task → HotspotReport
+    series: dict[str, list[StatePoint]]  # task → agreement per guideline state (QualityPoint fields)
+    notes: tuple[str, ...] = ()
+
+    @property
+    def marks(self) -> dict[str, list[tuple[datetime, str]]]:
+        """task → (commit date, "RULE verdict") for revisions that clearly moved agreement: the
+        vertical marks on the agreement-over-time chart."""
+        out: dict[str, list[tuple[datetime, str]]] = {}
+        for r in self.impact.revisions if self.impact else []:
+            if r.verdict in ("improved", "regressed"):
+                when = datetime.fromisoformat(r.spec.date)
+                out.setdefault(r.spec.task, []).append((when, f"{r.spec.rule} {r.verdict}"))
+        return out
+
+
+def quality_from_files(project: Project, history: History | None, paths: Sequence[Any], *, seed: int = 0) -> Quality:
+    """Impact, hotspots and agreement over time for every task the annotation files cover.
+
+    Unreadable data becomes a note, never an exception: the docs build goes on without the page's
+    charts. Tables are read per task (a task column may mix tasks)."""
+    from guidelines_tool.annotations import read_annotations
+    from guidelines_tool.errors import GuidelinesError
+    from guidelines_tool.hotspots import hotspots
+
+    tables, notes = [], []
+    for task_id in sorted(project.tasks):
+        try:
+            table = read_annotations(paths, project=project, task=task_id, duplicates="last")
+        except GuidelinesError as exc:
+            notes.append(f"annotations for {task_id}: {exc}")
+            continue
+        if table.problems:
+            notes.append(f"annotations for {task_id}: {len(table.problems)} rows with problems "
+                         "(run `guidelines agreement` on them for the list)")
+        if len(table) and table.summary.used:
+            tables.append(table)
+    if not tables:
+        return Quality(None, {}, {}, tuple(notes) or ("no annotations found",))
+    spots = {t.task_id: hotspots(project, t) for t in tables}
+    if history is None:
+        return Quality(None, spots, {}, tuple(notes + ["no git history: impact and agreement over time left out"]))
+    report = compute_impact(project, history, tables, seed=seed)
+    series = {t.task_id: agreement_over_time(project, history, t, seed=seed) for t in tables}
+    return Quality(report, spots, series, tuple(notes))

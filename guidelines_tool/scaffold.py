@@ -86,6 +86,11 @@ def init_project(target: Path, *, name: str | None = None, force: bool = False) 
     if target.exists() and not target.is_dir():
         raise GuidelinesError(f"{target} exists and is not a folder")
     files = scaffold_files(name or default_name(target))
+    blocked = [path for path in files if _blocked(target, path)]
+    if blocked:
+        raise GuidelinesError(
+            f"cannot write {blocked[0]} in {target}: a folder or file is in the way; nothing was written"
+        )
     existing = [path for path in files if (target / path).exists()]
     if existing and not force:
         shown = ", ".join(existing[:5]) + (f" and {len(existing) - 5} more" if len(existing) > 5 else "")
@@ -100,3 +105,11 @@ def init_project(target: Path, *, name: str | None = None, force: bool = False) 
         else:
             destination.write_text(text, encoding="utf-8")
     return Scaffold(target, tuple(files))
+
+
+def _blocked(target: Path, path: str) -> bool:
+    """A folder where the file goes, or a file where one of its folders goes."""
+    destination = target / path
+    if destination.is_dir():
+        return True
+    return any(parent.exists() and not parent.is_dir() for parent in destination.parents)

@@ -333,6 +333,19 @@ def test_task_labels_are_ordered_and_block(tmp_path):
     )
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("# yaml-language-server: $schema=s.json\n---\ntitle: T\nkind: rule\n",
+         "# yaml-language-server: $schema=s.json\nkind: rule\ntitle: T\n"),
+        ("---\nkind: rule\n", "kind: rule\n"),
+        ("%YAML 1.2\n---\nkind: rule\n", "kind: rule\n"),
+    ],
+)
+def test_the_document_start_marker_is_dropped_and_comments_above_it_kept(text, expected):
+    assert format_text(text) == expected
+
+
 def test_long_lines_are_not_wrapped():
     long = "word " * 60
     out = format_text(f"kind: rule\ntitle: {long.strip()}\n")
@@ -359,6 +372,12 @@ def test_non_guideline_documents_are_not_touched(text):
         format_text(text)
 
 
+def test_a_comment_that_cannot_be_kept_stops_the_rewrite():
+    # ruamel drops comments inside flow collections on output: refuse rather than lose one
+    with pytest.raises(FormatProblem, match="# inside"):
+        format_text("title: T\nkind: rule\nlabels: [a, # inside\n  b]\n")
+
+
 def test_same_data_compares_types():
     assert not same_data({"a": 1}, {"a": 1.0})
     assert not same_data({"a": True}, {"a": 1})
@@ -382,6 +401,16 @@ def test_file_is_rewritten_atomically_keeping_permissions(tmp_path):
     assert stat.S_IMODE(path.stat().st_mode) == 0o640
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.yaml"]  # no temp file left
     assert format_file(path, "r.yaml").status == "unchanged"
+
+
+def test_a_symlink_stays_a_link(tmp_path):
+    target = tmp_path / "real.yaml"
+    target.write_text(MESSY)
+    link = tmp_path / "link.yaml"
+    link.symlink_to(target)
+    assert format_file(link, "link.yaml").status == "reformatted"
+    assert link.is_symlink()
+    assert target.read_text() == CLEAN
 
 
 def test_check_does_not_write(tmp_path):
@@ -432,6 +461,18 @@ def test_fmt_check_lists_files_that_would_change(tmp_path, monkeypatch):
     assert (tmp_path / "guidelines.yaml").read_text() == "name: P\nkind: project\n"
 
 
+def test_fmt_diff_shows_the_change_and_writes_nothing(tmp_path, monkeypatch):
+    make_project(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["fmt", "--diff", "guidelines/t/rules/R-1.yaml"])
+    assert result.exit_code == 1
+    assert result.stdout == (
+        "--- a/guidelines/t/rules/R-1.yaml\n+++ b/guidelines/t/rules/R-1.yaml\n"
+        "@@ -1,3 +1,3 @@\n-title: T\n kind: rule  # k\n id: R-1\n+title: T\n"
+    )
+    assert (tmp_path / "guidelines" / "t" / "rules" / "R-1.yaml").read_text() == MESSY
+
+
 def test_fmt_rewrites_the_project_then_is_clean(tmp_path, monkeypatch):
     make_project(tmp_path)
     monkeypatch.chdir(tmp_path)
@@ -459,3 +500,34 @@ def test_fmt_without_a_project_is_a_usage_error(tmp_path, monkeypatch):
     result = CliRunner().invoke(cli, ["fmt"])
     assert result.exit_code == 2
     assert "guidelines.yaml" in result.stderr
+
+
+# --- the canonical order follows the schemas -------------------------------------------------------
+
+
+def _object_schemas():
+    """(kind, object schema) for every kind fmt orders, found by walking NESTED through the schemas."""
+    from guidelines_tool.formatting import NESTED
+    from guidelines_tool.schema import schema_for
+
+    found = []
+    stack = [(kind, schema_for(kind), schema_for(kind)) for kind in ("project", "task", "rule")]
+    while stack:
+        kind, node, document = stack.pop()
+        found.append((kind, node))
+        for (parent, key), child in NESTED.items():
+            if parent != kind or key not in node.get("properties", {}):
+                continue
+            prop = node["properties"][key]
+            prop = prop.get("items", prop)
+            if "$ref" in prop:
+                prop = document["$defs"][prop["$ref"].rsplit("/", 1)[1]]
+            stack.append((child, prop, document))
+    return found
+
+
+@pytest.mark.parametrize(("kind", "schema"), _object_schemas(), ids=lambda v: v if isinstance(v, str) else "")
+def test_key_order_covers_the_schema_in_its_order(kind, schema):
+    properties = list(schema["properties"])
+    assert set(properties) <= set(KEY_ORDER[kind]), f"{kind}: fmt does not know {set(properties) - set(KEY_ORDER[kind])}"
+    assert [key for key in KEY_ORDER[kind] if key in properties] == properties

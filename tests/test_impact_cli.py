@@ -187,3 +187,63 @@ def test_agreement_over_time_has_one_point_per_guideline_state(repo):
     assert points[2].release == "v1.0.0" and points[0].release is None
     assert points[1].rules_changed == ("A-1",)
     assert points[0].to_dict()["alpha_ci"] is not None
+
+
+def test_sample_project_every_task_without_task_option(tmp_path):
+    import shutil
+
+    root = tmp_path / "sample"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "sample_guidelines", root)
+    make_repo(root)
+    commit(root, "sample", date=BASE_DATE)
+    sample = {"root": root}
+    result = run(sample, "impact", *sorted(str(p.relative_to(root)) for p in root.glob("annotations/*.csv")),
+                 "--format", "json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert {r["task"] for r in report["revisions"]} == {"product-photo-subject", "review-sentiment",
+                                                        "support-ticket-intent"}
+    # one commit: nothing before it, every revision is insufficient data
+    assert {r["verdict"] for r in report["revisions"]} == {"insufficient_data"}
+    spots = run(sample, "hotspots", "annotations/product-photo-subject-batch-01.csv",
+                "annotations/product-photo-subject-batch-02.csv", "--format", "md")
+    assert spots.exit_code == 0 and spots.stdout.startswith("### Disagreement hotspots")
+
+
+def test_quality_for_the_docs_page(repo):
+    from guidelines_tool.history import read_history
+    from guidelines_tool.impact import quality_from_files
+    from guidelines_tool.loading import load_project
+
+    project = load_project(repo["root"])
+    quality = quality_from_files(project, read_history(repo["root"]), [repo["csv"]])
+    assert {r.verdict for r in quality.impact.revisions} >= {"improved", "regressed"}
+    assert list(quality.hotspots) == ["t"] and len(quality.series["t"]) == 3
+    point = quality.series["t"][1]
+    assert (point.alpha, point.n_items) == (pytest.approx(1.0), 80)  # QualityPoint's fields
+    assert [label for _, label in quality.marks["t"]] == ["A-1 improved", "B-1 regressed"]
+    without_history = quality_from_files(project, None, [repo["csv"]])
+    assert without_history.impact is None and "no git history" in without_history.notes[-1]
+
+
+def test_bad_input_is_a_clear_error_not_a_traceback(repo, tmp_path):
+    empty = tmp_path / "empty.csv"
+    empty.write_text("item,annotator,label\n")
+    result = run(repo, "impact", str(empty))
+    assert result.exit_code == 2 and "no usable annotations" in result.stderr
+    plain = tmp_path / "no-git"
+    (plain / "guidelines/t").mkdir(parents=True)
+    (plain / "guidelines.yaml").write_text(CONFIG)
+    (plain / "guidelines/t/task.yaml").write_text(TASK)
+    (plain / "a.csv").write_text("item,annotator,label\ni1,x,a\ni1,y,b\n")
+    result = run({"root": plain}, "impact", "a.csv")
+    assert result.exit_code == 2 and "git" in result.stderr and "Traceback" not in result.output
+
+
+def test_a_pure_move_does_not_cut_a_window(repo):
+    from guidelines_tool.history import read_history
+    from guidelines_tool.impact import change_positions
+
+    history = read_history(repo["root"])
+    assert [history.index_of(c.sha) for c in history.task_change_commits("t")] == [0, 1, 2, 3]
+    assert change_positions(history, "t") == [0, 1, 2]

@@ -152,7 +152,7 @@ def test_ci_validates_pull_requests_on_full_history(scaffold):
     assert checkout["with"]["fetch-depth"] == 0
     runs = [step["run"] for step in steps if "run" in step]
     assert "guidelines validate --format github" in runs
-    assert "guidelines fmt --check" in runs
+    assert "guidelines fmt --diff" in runs
 
 
 def test_gitignore_keeps_the_built_site_out(scaffold):
@@ -188,6 +188,18 @@ def test_a_file_in_the_way_is_a_usage_error(tmp_path):
     assert "is a file" in result.stderr
     with pytest.raises(GuidelinesError, match="not a folder"):
         init_project(tmp_path / "file")
+
+
+@pytest.mark.parametrize("in_the_way", ["docs", "guidelines.yaml/"])
+def test_something_in_the_way_is_a_usage_error_even_with_force(tmp_path, in_the_way):
+    if in_the_way.endswith("/"):
+        (tmp_path / in_the_way).mkdir()
+    else:
+        (tmp_path / in_the_way).write_text("a file where a folder goes\n")
+    result = CliRunner().invoke(cli, ["init", str(tmp_path), "--force"])
+    assert result.exit_code == 2
+    assert "in the way" in result.stderr
+    assert len(list(tmp_path.iterdir())) == 1
 
 
 def test_init_in_the_current_folder(tmp_path, monkeypatch):

@@ -15,6 +15,7 @@ from guidelines_tool.cli import cli
 from guidelines_tool.loading import load_project
 from guidelines_tool.model import Project, ProjectConfig, Rule, Task
 from guidelines_tool.scaffold import init_project
+from tests.gitrepo import commit, make_repo
 
 CASES = YAML(typ="safe", pure=True).load((Path(__file__).parent / "data" / "new_rule_ids.yaml").read_text())
 RULES_DIR = Path("guidelines/review-sentiment/rules")
@@ -71,7 +72,7 @@ def test_the_modeline_points_at_the_rule_schema(project):
     first = created.path.read_text().splitlines()[0]
     assert first == "# yaml-language-server: $schema=../../../schemas/rule.schema.json"
     assert (created.path.parent / "../../../schemas/rule.schema.json").resolve() == (project / "schemas" / "rule.schema.json").resolve()
-    assert created.notes == ()
+    assert not any("schema" in note for note in created.notes)
 
 
 def test_a_file_elsewhere_gets_its_own_relative_modeline(project):
@@ -149,3 +150,31 @@ def test_a_task_with_one_label_gets_no_counterexample(tmp_path):
     rule = load(created.path)
     assert rule["labels"] == ["yes-label"] and "counterexamples" not in rule
     assert load_project(tmp_path).load_findings == ()
+
+
+def test_ids_of_deleted_rules_are_not_reused(tmp_path, monkeypatch):
+    init_project(tmp_path, name="Reviews")
+    make_repo(tmp_path)
+    commit(tmp_path, "scaffold")
+    monkeypatch.chdir(tmp_path)
+    created = new_rule(tmp_path, "review-sentiment")
+    assert created.rule_id == "RS-003"
+    commit(tmp_path, "add RS-003")
+    commit(tmp_path, "drop RS-003 again", {str(RULES_DIR / "RS-003.yaml"): None})
+    again = new_rule(tmp_path, "review-sentiment")
+    assert again.rule_id == "RS-004"
+    assert again.notes == ()
+
+
+def test_outside_git_the_history_check_is_noted(project):
+    created = new_rule(project, "review-sentiment")
+    assert any("not checked" in note and "git" in note for note in created.notes)
+
+
+def test_the_rule_goes_where_the_tasks_rules_already_live(project):
+    moved = project / "guidelines" / "all-rules"
+    moved.mkdir()
+    for rule in (project / RULES_DIR).iterdir():
+        rule.rename(moved / rule.name)
+    created = new_rule(project, "review-sentiment")
+    assert created.path == moved / "RS-003.yaml"

@@ -7,7 +7,7 @@ from typing import Any
 
 from guidelines_tool.hotspots import HotspotReport
 from guidelines_tool.impact import ImpactReport, RevisionImpact
-from guidelines_tool.reporters import Reporter
+from guidelines_tool.reporters.findings import Reporter
 
 REASON_TEXT = {"unknown_revision": "unknown revision", "no_timestamp": "no revision and no timestamp",
                "before_first_commit": "dated before the first commit"}
@@ -26,7 +26,7 @@ def _ci(ci: tuple[float, float] | None) -> str:
 
 
 def _window(stats: Any) -> str:
-    return f"{stats.n_items} items, α {_num(stats.alpha)}"
+    return f"α {_num(stats.alpha)} ({stats.n_items} items)"
 
 
 def _unresolved_line(report: ImpactReport) -> str:
@@ -37,34 +37,42 @@ def _unresolved_line(report: ImpactReport) -> str:
 
 
 class ImpactTextReporter(Reporter):
-    """One block per revision, aligned, for a terminal."""
+    """One aligned row per revision, for a terminal; the governed-item definition and the
+    confounded rules in the last columns."""
 
     name = "text"
+    HEADER = ("rule", "commit", "date", "author", "change", "governed by", "before", "after",
+              "delta [95% CI]", "control", "DiD [95% CI]", "verdict", "confounded with")
 
     def render(self, report: ImpactReport) -> str:
-        out = []
-        for r in report.revisions:
-            out += self._revision(r)
         if not report.revisions:
-            out.append("no rule revision to analyse (none changed a rule's meaning in the annotated tasks)")
+            out = ["no rule revision to analyse (none changed a rule's meaning in the annotated tasks)"]
+        else:
+            out = _align([self.HEADER] + [self._row(r) for r in report.revisions])
+        out.append("")
+        if any(r.governed_by == "labels" for r in report.revisions):
+            out.append("governed by labels: items where any annotator chose one of the rule's labels "
+                       "(no citations in the data, or the rule could not be cited on one side)")
         out.append(_unresolved_line(report))
         out += [f"note: {note}" for note in report.notes]
         return "\n".join(out) + "\n"
 
-    def _revision(self, r: RevisionImpact) -> list[str]:
+    def _row(self, r: RevisionImpact) -> tuple[str, ...]:
         s, c = r.spec, r.comparison
-        lines = [
-            f"{s.rule}  {s.commit[:7]}  {s.date[:10]}  {s.author}  {s.change} ({s.level})  task {s.task}",
-            f"  governed by {r.governed_by}: before {_window(c.before)} ({c.before.n_annotations} annotations)"
-            f" → after {_window(c.after)} ({c.after.n_annotations} annotations)",
-            f"  delta {_num(c.delta, True)} {_ci(c.delta_ci)}   control {_num(c.control_delta, True)}"
-            f" ({c.control_before.n_items}→{c.control_after.n_items} items)   DiD {_num(c.did, True)} {_ci(c.did_ci)}",
-            f"  verdict: {VERDICT_MARK[r.verdict]}"
-            + (f"   (confounded with {', '.join(s.confounded_with)}: changed in the same commit)"
-               if s.confounded_with else ""),
-            "",
-        ]
-        return lines
+        return (s.rule, s.commit[:7], s.date[:10], s.author, f"{s.change} ({s.level})", r.governed_by,
+                _window(c.before), _window(c.after), f"{_num(c.delta, True)} {_ci(c.delta_ci)}".strip(),
+                _num(c.control_delta, True), f"{_num(c.did, True)} {_ci(c.did_ci)}".strip(),
+                VERDICT_MARK[r.verdict], ", ".join(s.confounded_with))
+
+
+def _align(rows: list[tuple[str, ...]]) -> list[str]:
+    widths = [max(len(row[k]) for row in rows) for k in range(len(rows[0]))]
+    return ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
+
+
+def _cell(text: str) -> str:
+    """Free text in a Markdown table cell: pipes and line breaks would break the row."""
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
 
 
 class ImpactJsonReporter(Reporter):
@@ -86,12 +94,12 @@ class ImpactMarkdownReporter(Reporter):
         out = ["### Guideline impact on agreement", "",
                f"{counts['improved']} improved · {counts['regressed']} regressed · "
                f"{counts['no_clear_change']} no clear change · {counts['insufficient_data']} too little data", "",
-               "| rule | commit | date | change | governed by | α before (items) | α after (items) | Δ [CI] | control Δ | DiD [CI] | verdict | confounded with |",
-               "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+               "| rule | commit | date | author | change | governed by | α before (items) | α after (items) | Δ [CI] | control Δ | DiD [CI] | verdict | confounded with |",
+               "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
         for r in report.revisions:
             s, c = r.spec, r.comparison
             out.append(
-                f"| `{s.rule}` | `{s.commit[:7]}` | {s.date[:10]} | {s.change} ({s.level}) | {r.governed_by} "
+                f"| `{s.rule}` | `{s.commit[:7]}` | {s.date[:10]} | {_cell(s.author)} | {s.change} ({s.level}) | {r.governed_by} "
                 f"| {_num(c.before.alpha)} ({c.before.n_items}) | {_num(c.after.alpha)} ({c.after.n_items}) "
                 f"| {_num(c.delta, True)} {_ci(c.delta_ci)} | {_num(c.control_delta, True)} "
                 f"| {_num(c.did, True)} {_ci(c.did_ci)} | **{VERDICT_MARK[r.verdict]}** "
@@ -138,17 +146,17 @@ class HotspotMarkdownReporter(Reporter):
     name = "md"
 
     def render(self, report: HotspotReport) -> str:
-        out = [f"### Disagreement hotspots — `{report.task}`", "",
+        out = [f"### Disagreement hotspots — {_cell(str(report.task))}", "",
                f"{report.n_items} items, Krippendorff's α {_num(report.alpha)}", "",
                "| confused labels | share of disagreement |", "|---|---|"]
-        out += [f"| `{p.a}` ↔ `{p.b}` | {p.share:.0%} |" for p in report.pairs]
+        out += [f"| {_cell(str(p.a))} ↔ {_cell(str(p.b))} | {p.share:.0%} |" for p in report.pairs]
         out += ["", "| rule to clarify | covers | title |", "|---|---|---|"]
-        out += [f"| `{h.rule}` | {h.share:.0%} | {h.title} |" for h in report.rules]
+        out += [f"| `{h.rule}` | {h.share:.0%} | {_cell(h.title)} |" for h in report.rules]
         out += ["", "| item | agreement | labels | cited rules |", "|---|---|---|---|"]
-        out += [f"| `{i.item}` | {i.agreement:.2f} | {', '.join(f'{k}×{v}' for k, v in i.labels.items())} "
+        out += [f"| {_cell(i.item)} | {i.agreement:.2f} | {_cell(', '.join(f'{k}×{v}' for k, v in i.labels.items()))} "
                 f"| {', '.join(i.rules)} |" for i in report.items]
         out += ["", "| annotator | α vs others | annotations | gold accuracy |", "|---|---|---|---|"]
-        out += [f"| `{a.annotator}` | {_num(a.agreement_with_others)} | {a.n_annotations} "
+        out += [f"| {_cell(a.annotator)} | {_num(a.agreement_with_others)} | {a.n_annotations} "
                 f"| {_num(a.gold_accuracy) if a.gold_n else ''} |" for a in report.annotators]
         return "\n".join(out) + "\n"
 
