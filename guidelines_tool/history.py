@@ -773,25 +773,69 @@ def _chunk_key(chunk: str) -> str:
     return chunk[: chunk.index(":")]
 
 
-# `key: value` on one line, the value a plain scalar of characters that mean nothing to YAML
-# in that place (no `:`, `#`, quotes, brackets, anchors, tags...): its text is its value.
-_SIMPLE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):[ ]+([A-Za-z0-9][A-Za-z0-9 .,()'/_+-]*?)[ ]*\n")
+# Entries whose text a regular expression can vouch for need no parser. A plain scalar is made
+# of characters that mean nothing to YAML in its place (no `:`, `#`, quotes, brackets,
+# anchors, tags; in flow collections no commas either); a double-quoted one has no escapes.
+_KEY = r"[A-Za-z_][A-Za-z0-9_-]*"
+_DQ = r'"[ !#-\[\]-~]*"'
+_PLAIN_FLOW = r"[A-Za-z0-9](?:[A-Za-z0-9 ._/()'+-]*[A-Za-z0-9._/()'+-])?"
+_FLOW_SCALAR = rf"{_DQ}|{_PLAIN_FLOW}"
+_FLOW_SEQ = rf"\[ *(?:(?:{_FLOW_SCALAR})(?: *, *(?:{_FLOW_SCALAR}))*)? *\]"
+_FLOW_MAP = rf"\{{ *(?:{_KEY}: +(?:{_FLOW_SCALAR})(?: *, *{_KEY}: +(?:{_FLOW_SCALAR}))*)? *\}}"
+_ONE_LINE = rf"{_FLOW_SEQ}|{_FLOW_MAP}|{_DQ}|[A-Za-z0-9][A-Za-z0-9 .,()'/_+-]*?"
+# `key: value` on one line
+_SIMPLE = re.compile(rf"({_KEY}):[ ]+({_ONE_LINE})[ ]*\n")
+# `key:` alone, then one-line block sequence items at one indentation
+_ITEMS = re.compile(rf"({_KEY}):[ ]*\n((?:[ ]*-[ ]+(?:{_ONE_LINE})[ ]*\n)+)")
+_ITEM_LINE = re.compile(rf"([ ]*)-[ ]+({_ONE_LINE})[ ]*")
+_FLOW_TOKEN = re.compile(rf"(?:({_KEY}): +)?({_FLOW_SCALAR})")
 # `key: |` and lines of printable ASCII, all indented at least as much as the first, none blank:
 # a literal block with clip chomping is those lines less that indentation, each ending in \n.
 _LITERAL = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):[ ]+\|[ ]*\n((?:[ ]+[!-~][ -~]*\n)+)")
 _INDENT = re.compile(r"[ ]*")
 # `key:` alone on its line, then block sequence items (split at `- ` at the items' indentation)
 _SEQUENCE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):[ ]*\n( *)- ")
+_NOT_SIMPLE = object()
+
+
+def _simple_scalar(text: str) -> Any:
+    from guidelines_tool.loading import _MAYBE_SPECIAL, _resolve_plain
+
+    if text[0] == '"':
+        return text[1:-1]
+    return _resolve_plain(text) if text[0] in _MAYBE_SPECIAL else text
+
+
+def _simple_key(text: str) -> str:
+    from guidelines_tool.loading import _MAYBE_SPECIAL, _key, _resolve_plain
+
+    return _key(_resolve_plain(text)) if text[0] in _MAYBE_SPECIAL else text
+
+
+def _one_line_value(text: str) -> Any:
+    """The value of a text `_ONE_LINE` matched (`_NOT_SIMPLE` for a repeated flow key)."""
+    first = text[0]
+    if first == "[":
+        return [_simple_scalar(match.group(2)) for match in _FLOW_TOKEN.finditer(text, 1)]
+    if first == "{":
+        mapping: dict[str, Any] = {}
+        for match in _FLOW_TOKEN.finditer(text, 1):
+            key = _simple_key(match.group(1))
+            if key in mapping:
+                return _NOT_SIMPLE  # the loader reports the duplicate
+            mapping[key] = _simple_scalar(match.group(2))
+        return mapping
+    return _simple_scalar(text)
 
 
 def _simple_entry(chunk: str) -> tuple[str, Any] | None:
-    """The (key, value) of a one-line plain scalar or literal block entry, without a parser.
+    """The (key, value) of an entry whose text needs no parser, or None.
 
-    Plain scalars go through the loader's own resolver (numbers, booleans, dates), so the
-    value is what `loading.parse_yaml` gives; anything else returns None.
+    One-line values (plain or simple double-quoted scalars, flow sequences and mappings of
+    them), block sequences of such one-line items, and clip literal blocks. Plain scalars go
+    through the loader's own resolver (numbers, booleans, dates), so the value is what
+    `loading.parse_yaml` gives.
     """
-    from guidelines_tool.loading import _MAYBE_SPECIAL, _key, _resolve_plain
-
     first_line = chunk.find("\n") + 1
     if first_line == 0:
         return None
@@ -799,12 +843,8 @@ def _simple_entry(chunk: str) -> tuple[str, Any] | None:
         match = _SIMPLE.fullmatch(chunk)
         if match is None:
             return None
-        key, value = match.group(1), match.group(2)
-        if value[0] in _MAYBE_SPECIAL:
-            value = _resolve_plain(value)
-    else:
-        if chunk[first_line - 2] != "|":
-            return None
+        key, value = match.group(1), _one_line_value(match.group(2))
+    elif chunk[first_line - 2] == "|":
         match = _LITERAL.fullmatch(chunk)
         if match is None:
             return None
@@ -815,9 +855,22 @@ def _simple_entry(chunk: str) -> tuple[str, Any] | None:
         if not all(line.startswith(prefix) for line in lines):
             return None
         value = "".join(line[indent:] + "\n" for line in lines)
-    if key[0] in _MAYBE_SPECIAL:
-        key = _key(_resolve_plain(key))
-    return key, value
+    else:
+        match = _ITEMS.fullmatch(chunk)
+        if match is None:
+            return None
+        key, value, indent = match.group(1), [], None
+        for line in match.group(2).split("\n")[:-1]:
+            item = _ITEM_LINE.fullmatch(line)
+            if item is None or (indent is not None and item.group(1) != indent):
+                return None
+            indent = item.group(1)
+            value.append(_one_line_value(item.group(2)))
+        if any(v is _NOT_SIMPLE for v in value):
+            return None
+    if value is _NOT_SIMPLE:
+        return None
+    return _simple_key(key), value
 
 
 def _sequence_items(chunk: str) -> tuple[str, list[str]] | None:

@@ -387,6 +387,10 @@ TRICKY = {
     "literal block with blank line": "kind: rule\nid: R-1\nwhen: |\n  one\n\n  two\nrationale: x\n",
     "literal strip and indicator": "kind: rule\nid: R-1\nwhen: |-\n  one\nrationale: |2\n   two\n",
     "key that resolves to null": "kind: rule\nid: R-1\nnull: x\n",
+    "flow items": 'kind: rule\nid: R-1\nlabels: [a, "b", 3]\nexamples:\n  - {input: "x, y", label: a, why: 1.5}\n  - {input: z, label: b}\n',
+    "flow mapping with a repeated key": "kind: rule\nid: R-1\nexamples:\n  - {input: a, input: b}\n",
+    "items at two indentations": "kind: rule\nid: R-1\nlabels:\n  - a\n- b\n",
+    "empty flow collections": "kind: rule\nid: R-1\nlabels: []\nexamples:\n  - {}\n",
 }
 
 
@@ -557,3 +561,59 @@ def test_release_tag_off_the_line_is_noted(repo: Path) -> None:
     assert history.releases() == [] and history.resolve("v9.0.0") is None
     assert history.notes == ["release tag v9.0.0 is not on the first-parent line of main: "
                              "left out of changelogs and version numbering"]
+
+
+# --- entries read without the parser agree with it ----------------------------------------------
+
+from guidelines_tool.history import _simple_entry  # noqa: E402
+from guidelines_tool.loading import parse_yaml  # noqa: E402
+
+SCALARS = ["a", "product", "Two words", "x'y", "a - b", "a, b", "1", "1.5", "-2", "0x1F", "1e3", "true", "True",
+           "no", "on", "null", "Null", "~", "2026-01-02", "2026-13-45", '"quoted, with: colon # hash"', '""',
+           '"a\\"b"', "'single'", "a: b", "a #c", "[x]", "{x: y}", "*alias", "&anchor a", "!tag a", "%x", "@x",
+           "`x`", "a ", "  a", "é", "a\tb", ".5", "+1", "=", "<<", "yes", "n", "0o17", ".inf", "-.nan"]
+
+
+def _fast_path_cases(rng) -> list[str]:
+    def scalar() -> str:
+        return rng.choice(SCALARS)
+
+    def key() -> str:
+        return rng.choice(["k", "key", "true", "null", "1", "a_b-c", "input"])
+
+    cases = []
+    for _ in range(400):
+        shape = rng.randrange(5)
+        if shape == 0:
+            cases.append(f"{key()}: {scalar()}\n")
+        elif shape == 1:
+            cases.append(f"{key()}: [{', '.join(scalar() for _ in range(rng.randrange(4)))}]\n")
+        elif shape == 2:
+            pairs = ", ".join(f"{key()}: {scalar()}" for _ in range(rng.randrange(4)))
+            cases.append(f"{key()}: {{{pairs}}}\n")
+        elif shape == 3:
+            indent = rng.choice(["", "  ", "    "])
+            items = "".join(f"{indent}- {rng.choice([scalar(), '[' + scalar() + ']', '{k: ' + scalar() + '}'])}\n"
+                            for _ in range(1 + rng.randrange(3)))
+            cases.append(f"{key()}:\n{items}")
+        else:
+            lines = "".join(rng.choice(["  a line", "  # not a comment", "    deeper: x", "  b", "", " c"]) + "\n"
+                            for _ in range(1 + rng.randrange(3)))
+            cases.append(f"{key()}: |\n{lines}")
+    return cases
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_entries_read_without_the_parser_equal_the_parser(seed: int) -> None:
+    import random
+
+    taken = 0
+    for chunk in _fast_path_cases(random.Random(seed)):
+        fast = _simple_entry(chunk)
+        if fast is None:
+            continue
+        taken += 1
+        value, findings = parse_yaml(chunk, "x.yaml")
+        assert not findings and isinstance(value, dict) and len(value) == 1, chunk
+        assert repr(fast) == repr(next(iter(value.items()))), chunk  # repr: 1, 1.0 and True differ
+    assert taken > 100  # the fast path is really exercised
