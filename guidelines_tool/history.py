@@ -798,34 +798,42 @@ _SEQUENCE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):[ ]*\n( *)- ")
 _NOT_SIMPLE = object()
 
 
-def _simple_scalar(text: str) -> Any:
-    from guidelines_tool.loading import _MAYBE_SPECIAL, _resolve_plain
-
+def _simple_scalar(text: str, special: frozenset[str]) -> Any:
     if text[0] == '"':
         return text[1:-1]
-    return _resolve_plain(text) if text[0] in _MAYBE_SPECIAL else text
+    if text[0] in special:
+        from guidelines_tool.loading import _resolve_plain
+
+        return _resolve_plain(text)
+    return text
 
 
-def _simple_key(text: str) -> str:
-    from guidelines_tool.loading import _MAYBE_SPECIAL, _key, _resolve_plain
+def _simple_key(text: str, special: frozenset[str]) -> str:
+    if text[0] in special:
+        from guidelines_tool.loading import _key, _resolve_plain
 
-    return _key(_resolve_plain(text)) if text[0] in _MAYBE_SPECIAL else text
+        return _key(_resolve_plain(text))
+    return text
 
 
-def _one_line_value(text: str) -> Any:
+def _one_line_value(text: str, special: frozenset[str]) -> Any:
     """The value of a text `_ONE_LINE` matched (`_NOT_SIMPLE` for a repeated flow key)."""
     first = text[0]
     if first == "[":
-        return [_simple_scalar(match.group(2)) for match in _FLOW_TOKEN.finditer(text, 1)]
+        return [_simple_scalar(match.group(2), special) for match in _FLOW_TOKEN.finditer(text, 1)]
     if first == "{":
         mapping: dict[str, Any] = {}
         for match in _FLOW_TOKEN.finditer(text, 1):
-            key = _simple_key(match.group(1))
+            key, value = match.groups()
+            if key is None:
+                return _NOT_SIMPLE  # cannot happen after _FLOW_MAP matched; never guess
+            if key[0] in special:
+                key = _simple_key(key, special)
             if key in mapping:
                 return _NOT_SIMPLE  # the loader reports the duplicate
-            mapping[key] = _simple_scalar(match.group(2))
+            mapping[key] = value[1:-1] if value[0] == '"' else _simple_scalar(value, special)
         return mapping
-    return _simple_scalar(text)
+    return _simple_scalar(text, special)
 
 
 def _simple_entry(chunk: str) -> tuple[str, Any] | None:
@@ -836,6 +844,8 @@ def _simple_entry(chunk: str) -> tuple[str, Any] | None:
     through the loader's own resolver (numbers, booleans, dates), so the value is what
     `loading.parse_yaml` gives.
     """
+    from guidelines_tool.loading import _MAYBE_SPECIAL as special
+
     first_line = chunk.find("\n") + 1
     if first_line == 0:
         return None
@@ -843,7 +853,7 @@ def _simple_entry(chunk: str) -> tuple[str, Any] | None:
         match = _SIMPLE.fullmatch(chunk)
         if match is None:
             return None
-        key, value = match.group(1), _one_line_value(match.group(2))
+        key, value = match.group(1), _one_line_value(match.group(2), special)
     elif chunk[first_line - 2] == "|":
         match = _LITERAL.fullmatch(chunk)
         if match is None:
@@ -865,12 +875,12 @@ def _simple_entry(chunk: str) -> tuple[str, Any] | None:
             if item is None or (indent is not None and item.group(1) != indent):
                 return None
             indent = item.group(1)
-            value.append(_one_line_value(item.group(2)))
+            value.append(_one_line_value(item.group(2), special))
         if any(v is _NOT_SIMPLE for v in value):
             return None
     if value is _NOT_SIMPLE:
         return None
-    return _simple_key(key), value
+    return (_simple_key(key, special) if key[0] in special else key), value
 
 
 def _sequence_items(chunk: str) -> tuple[str, list[str]] | None:
