@@ -5,7 +5,7 @@
 Generates (once, cached under /tmp) a guideline repository of N rule files and M commits made
 of edits, renames, moves between files (into and out of task files' inline `rules:`) and
 merged side branches, built with one `git fast-import` stream. Then prints the median wall
-time of, side by side:
+and CPU time of, side by side (interleaved: one run of each per round):
 
 - `git log -p` over the branch (the peer), and `git log -p --first-parent -M`;
 - building the whole history, cold (no cache) and warm (cache present), each a fresh process;
@@ -206,18 +206,31 @@ def build_repo(path: Path, n_rules: int, n_commits: int) -> None:
     (path / ".git" / "bench-complete").write_text("ok\n")
 
 
-def timed(args: list[str], cwd: Path, runs: int, before=None) -> tuple[float, float]:
-    """Median wall time and median CPU time (user + sys of the child) of a command."""
-    walls, cpus = [], []
+def run_once(args: list[str], cwd: Path, before=None) -> tuple[float, float]:
+    """Wall time and CPU time (user + sys of the child and of the git processes it waited for)."""
+    if before:
+        before()
+    start, usage = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run(args, cwd=cwd, check=True, stdout=subprocess.DEVNULL)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.perf_counter() - start, after.ru_utime - usage.ru_utime + after.ru_stime - usage.ru_stime
+
+
+def interleaved(commands: dict[str, tuple], runs: int) -> dict[str, tuple[float, float]]:
+    """Median wall and CPU time of each command, run in rounds (one of each per round).
+
+    On a shared machine the load changes by the second: rounds put every measure and its
+    peer under the same conditions, where running each measure's repeats back to back
+    would compare one minute's load with the next's.
+    """
+    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
     for _ in range(runs):
-        if before:
-            before()
-        start, usage = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
-        subprocess.run(args, cwd=cwd, check=True, stdout=subprocess.DEVNULL)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        walls.append(time.perf_counter() - start)
-        cpus.append(after.ru_utime - usage.ru_utime + after.ru_stime - usage.ru_stime)
-    return statistics.median(walls), statistics.median(cpus)
+        for name, (args, cwd, before) in commands.items():
+            samples[name].append(run_once(args, cwd, before))
+    return {
+        name: (statistics.median(w for w, _ in values), statistics.median(c for _, c in values))
+        for name, values in samples.items()
+    }
 
 
 def main() -> None:
@@ -240,16 +253,16 @@ def main() -> None:
     walk = [PYTHON, "-c", "import sys; from pathlib import Path; from guidelines_tool.history import read_history; "
             "h = read_history(Path(sys.argv[1])); print(len(h.commits), len(h.revisions))", str(repo)]
     env_cwd = ROOT
-    results = {
-        "git log -p": timed(["git", "-C", str(repo), "log", "-p", "main"], repo, args.runs),
-        "git log -p --first-parent -M": timed(
-            ["git", "-C", str(repo), "log", "-p", "--first-parent", "-M", "main"], repo, args.runs),
-        "full history, cold": timed(walk, env_cwd, args.runs, before=drop_cache),
-        "full history, warm": timed(walk, env_cwd, args.runs),
-        "guidelines log R-0007 (warm)": timed(
-            [PYTHON, "-m", "guidelines_tool", "log", "R-0007"], repo, args.runs)
-        if _has_log_command() else (float("nan"), float("nan")),
+    commands: dict[str, tuple] = {
+        "git log -p": (["git", "-C", str(repo), "log", "-p", "main"], repo, None),
+        "git log -p --first-parent -M": (
+            ["git", "-C", str(repo), "log", "-p", "--first-parent", "-M", "main"], repo, None),
+        "full history, cold": (walk, env_cwd, drop_cache),
+        "full history, warm": (walk, env_cwd, None),  # the cold run just before wrote the cache
     }
+    if _has_log_command():
+        commands["guidelines log R-0007 (warm)"] = ([PYTHON, "-m", "guidelines_tool", "log", "R-0007"], repo, None)
+    results = interleaved(commands, args.runs)
     peer_wall, peer_cpu = results["git log -p"]
     print(f"{'measure':34} {'wall s':>8} {'x git':>6} {'cpu s':>8} {'x git':>6}")
     for name, (wall, cpu) in results.items():
