@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import subprocess
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -25,7 +23,7 @@ from typing import Callable
 import numpy as np
 from ruamel.yaml import YAML
 
-from guidelines_tool import simulate
+from guidelines_tool import history as git_history, simulate
 from guidelines_tool.errors import GuidelinesError
 
 TASK = "product-photo-subject"
@@ -212,18 +210,8 @@ PERIOD_END = 182  # the last batch is annotated within two weeks of the last com
 # --- building the repository ----------------------------------------------------------------
 
 
-def _git(repo: Path, *args: str, date: datetime | None = None, author: str | None = None) -> str:
-    env = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull}
-    if date is not None:
-        env |= {"GIT_AUTHOR_DATE": date.isoformat(), "GIT_COMMITTER_DATE": date.isoformat()}
-    if author is not None:
-        email = author.lower().replace(" ", ".") + "@example.com"
-        env |= {"GIT_AUTHOR_NAME": author, "GIT_AUTHOR_EMAIL": email,
-                "GIT_COMMITTER_NAME": author, "GIT_COMMITTER_EMAIL": email}
-    result = subprocess.run(["git", *args], cwd=repo, env=env, capture_output=True, text=True)
-    if result.returncode != 0:
-        raise GuidelinesError(f"git {args[0]} failed in {repo}: {result.stderr.strip()}")
-    return result.stdout
+def _email(author: str) -> str:
+    return author.lower().replace(" ", ".") + "@example.com"
 
 
 def _sample_files(root: Path) -> dict[str, str]:
@@ -251,7 +239,7 @@ def build_repository(directory: Path) -> list[str]:
         raise GuidelinesError(f"{directory} exists and is not empty: give the demo a new folder")
     directory.mkdir(parents=True, exist_ok=True)
     sample = _sample_files(sample_root())
-    _git(directory, "init", "-q", "-b", "main")
+    git_history.init_repository(directory, branch="main")
     tree: dict[str, str] = {}
     shas = []
     for step in STORY:
@@ -259,11 +247,10 @@ def build_repository(directory: Path) -> list[str]:
         step.edit(tree, sample)
         _write_tree(directory, before, tree)
         when = START + timedelta(days=step.day)
-        _git(directory, "add", "-A")
-        _git(directory, "commit", "-q", "--no-gpg-sign", "-m", step.message, date=when, author=step.author)
-        shas.append(_git(directory, "rev-parse", "HEAD").strip())
+        sha = git_history.commit_all(directory, step.message, author=step.author, email=_email(step.author), when=when)
+        shas.append(sha)
         if step.tag:
-            _git(directory, "tag", step.tag)
+            git_history.tag_commit(directory, step.tag, sha)
     return shas
 
 
@@ -366,9 +353,8 @@ def run_demo(directory: Path) -> list[str]:
     batches, gold = simulate_batches(shas)
     paths = write_annotations(directory, batches, gold)
     last = STORY[-1].day + 14
-    _git(directory, "add", "-A")
-    _git(directory, "commit", "-q", "--no-gpg-sign", "-m", "Annotation batches 1-13 and gold labels",
-         date=START + timedelta(days=last), author="Maria Lopez")
+    git_history.commit_all(directory, "Annotation batches 1-13 and gold labels", author="Maria Lopez",
+                       email=_email("Maria Lopez"), when=START + timedelta(days=last))
     out = [f"Built {directory}: {len(STORY) + 1} commits from {START:%Y-%m-%d} to "
            f"{START + timedelta(days=last):%Y-%m-%d}, {sum(map(len, batches.values()))} annotations "
            f"by {len(ANNOTATORS)} annotators in {len(batches)} batches.", ""]

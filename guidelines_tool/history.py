@@ -1307,7 +1307,52 @@ def create_tag(root: Path, name: str, sha: str, message: str) -> None:
             "check out the release branch first"
         )
     # verbatim: the message is Markdown, and git would strip its "#" headings as comments
-    git_.run("tag", "-a", "--cleanup=verbatim", name, "-m", message, sha)
+    _repo(root).create_tag(name, ref=sha, message=message, cleanup="verbatim")
+
+
+# --- writing: repositories the tool creates (demo, release tags) ------------------------------
+# Writes are few and not on a hot path, so they go through GitPython's object API; the reads
+# above use one batched `git log` and one `git cat-file` because GitPython's per-commit objects
+# cost seconds on long histories (FACTS.md) and its import alone outweighs a warm run.
+
+
+def _repo(root: Path):
+    import git  # GitPython, imported only by the commands that write
+
+    try:
+        return git.Repo(root)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        raise HistoryError(f"{root} is not inside a git repository") from None
+
+
+def init_repository(root: Path, *, branch: str = "main") -> None:
+    """A new, empty repository at `root` whose first branch is `branch`."""
+    import git
+
+    git.Repo.init(root, initial_branch=branch)
+
+
+def commit_all(root: Path, message: str, *, author: str, email: str, when: datetime) -> str:
+    """Stage every change under `root` (additions, edits, deletions) and commit it with a fixed
+    author and date, so replayed histories are reproducible. Returns the new commit's sha."""
+    import git
+
+    repo = _repo(root)
+    repo.git.add(A=True)
+    actor = git.Actor(author, email)
+    # git's internal "<epoch> <+hhmm>" form: GitPython parses it without guessing
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    stamp = f"{int(when.timestamp())} {when.strftime('%z')}"
+    commit = repo.index.commit(
+        message, author=actor, committer=actor, author_date=stamp, commit_date=stamp
+    )
+    return commit.hexsha
+
+
+def tag_commit(root: Path, name: str, sha: str) -> None:
+    """A lightweight tag `name` on `sha` (the demo's release markers)."""
+    _repo(root).create_tag(name, ref=sha)
 
 
 def rule_revisions(history: History, rule_id: str) -> list[RuleRevision]:
