@@ -39,6 +39,9 @@ SCALE_WEIGHTS: dict[str, str] = {
     "nominal": "identity", "ordinal": "linear", "interval": "quadratic", "ratio": "ratio",
 }
 
+#: Above this many item × category cells, rating patterns are found without a dense matrix.
+DENSE_LIMIT = 20_000_000
+
 NO_PAIRS = "no pairable items: every item has fewer than two ratings"
 ONE_CATEGORY = "only one category was used, so chance agreement is perfect and the ratio is 0/0"
 
@@ -99,6 +102,11 @@ class Ratings:
             return len(self.annotators)
         return int(self.annotator.max()) + 1 if self.annotator.size else 0
 
+    @cached_property
+    def present_annotators(self) -> np.ndarray:
+        """Codes of the annotators who have at least one rating here."""
+        return np.flatnonzero(np.bincount(self.annotator, minlength=self.n_annotators))
+
     @property
     def n_categories(self) -> int:
         return len(self.categories)
@@ -111,13 +119,17 @@ class Ratings:
     def counts(self) -> np.ndarray:
         """n_items × q matrix: how many ratings each item got in each category."""
         q = self.n_categories
-        flat = np.bincount(self.item * q + self.value, minlength=self.n_items * q)
+        flat = np.bincount(np.asarray(self.item, dtype=np.int64) * q + self.value,
+                           minlength=self.n_items * q)
         return flat.reshape(self.n_items, q)
 
     @cached_property
     def patterns(self) -> Patterns:
-        """The distinct rows of `counts` and their frequencies."""
-        return count_patterns(self.counts)
+        """Items grouped by rating pattern: distinct count rows, their frequencies and each
+        item's pattern. Built without the dense n_items × q matrix when that would be big."""
+        if self.n_items * max(self.n_categories, 1) <= DENSE_LIMIT:
+            return count_patterns(self.counts)
+        return _sparse_patterns(self)
 
     @classmethod
     def from_counts(cls, counts: np.ndarray, categories: tuple) -> Ratings:
@@ -306,35 +318,81 @@ def masi_matrix(label_sets: Sequence[frozenset]) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Patterns:
-    """Distinct rows of a count matrix and how often each occurs (the items they stand for)."""
+    """Distinct rows of a count matrix, how often each occurs, and each item's row index."""
 
     rows: np.ndarray  # P × q
     freq: np.ndarray  # P item counts
+    inverse: np.ndarray  # n_items: the pattern of each item
+
+
+def _by_frequency(rows: np.ndarray, freq: np.ndarray, inverse: np.ndarray) -> Patterns:
+    order = np.argsort(-freq, kind="stable")  # frequent first: the multinomial stops early
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.size)
+    return Patterns(rows[order], freq[order], rank[inverse])
+
+
+def _pattern_bits(counts: np.ndarray) -> float:
+    """Bits of a mixed-radix key over a count row."""
+    base = int(counts.max()) + 1 if counts.size else 1
+    return counts.shape[1] * np.log2(max(base, 2))
+
+
+def _few_patterns(counts: np.ndarray) -> bool:
+    """Whether patterns can be counted by key without sorting (see count_patterns)."""
+    return _pattern_bits(counts) <= 22
 
 
 def count_patterns(counts: np.ndarray) -> Patterns:
     """Group items (rows of `counts`) with identical rating patterns."""
     counts = np.asarray(counts, dtype=np.int64)
     if counts.shape[0] == 0:
-        return Patterns(counts.reshape(0, counts.shape[1]), np.zeros(0, dtype=np.int64))
+        empty = np.zeros(0, dtype=np.int64)
+        return Patterns(counts.reshape(0, counts.shape[1]), empty, empty)
     base = int(counts.max()) + 1
     q = counts.shape[1]
-    if q * np.log2(max(base, 2)) <= 22:
+    bits = _pattern_bits(counts)
+    if bits <= 22:
         # few possible patterns: count keys directly, no sort
         powers = base ** np.arange(q, dtype=np.int64)
-        tally = np.bincount(counts @ powers, minlength=1)
+        key = counts @ powers
+        tally = np.bincount(key)
         keys = np.flatnonzero(tally)
+        lookup = np.zeros(tally.size, dtype=np.int64)
+        lookup[keys] = np.arange(keys.size)
         rows = (keys[:, None] // powers[None, :]) % base
-        freq = tally[keys]
-    elif q * np.log2(max(base, 2)) < 62:
-        # one int64 key per row (mixed radix) sorts far faster than np.unique(axis=0)
-        key = counts @ (base ** np.arange(q, dtype=np.int64))
-        _, first, freq = np.unique(key, return_index=True, return_counts=True)
-        rows = counts[first]
+        return _by_frequency(rows, tally[keys], lookup[key])
+    if bits < 62:
+        # one int64 key per row (mixed radix) sorts far faster than np.unique(axis=0); the
+        # rows are decoded from the keys (asking np.unique for indices forces a stable sort)
+        powers = base ** np.arange(q, dtype=np.int64)
+        keys, inverse, freq = np.unique(counts @ powers, return_inverse=True, return_counts=True)
+        rows = (keys[:, None] // powers[None, :]) % base
+        return _by_frequency(rows, freq, inverse.ravel())
+    rows, inverse, freq = np.unique(counts, axis=0, return_inverse=True, return_counts=True)
+    return _by_frequency(rows, freq, inverse.ravel())
+
+
+def _sparse_patterns(ratings: Ratings) -> Patterns:
+    """count_patterns without the dense matrix: each item's sorted values identify its pattern."""
+    q, n = ratings.n_categories, ratings.n_items
+    order = np.lexsort((ratings.value, ratings.item))
+    item, value = ratings.item[order], ratings.value[order]
+    per_item = np.bincount(item, minlength=n)
+    rank = np.arange(item.size) - (np.cumsum(per_item) - per_item)[item]
+    padded = np.full((n, max(int(per_item.max()), 1)), -1, dtype=np.int64)
+    padded[item, rank] = value
+    if padded.shape[1] * np.log2(q + 1) < 62:
+        key = (padded + 1) @ ((q + 1) ** np.arange(padded.shape[1], dtype=np.int64))
+        _, first, inverse, freq = np.unique(key, return_index=True, return_inverse=True,
+                                            return_counts=True)
+        distinct = padded[first]
     else:
-        rows, freq = np.unique(counts, axis=0, return_counts=True)
-    order = np.argsort(-freq, kind="stable")  # frequent first: the multinomial stops early
-    return Patterns(rows[order], freq[order])
+        distinct, inverse, freq = np.unique(padded, axis=0, return_inverse=True,
+                                            return_counts=True)
+    p, k = np.nonzero(distinct >= 0)
+    rows = np.bincount(p * q + distinct[p, k], minlength=len(distinct) * q).reshape(-1, q)
+    return _by_frequency(rows, freq, inverse.ravel())
 
 
 def resample(freq: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
@@ -360,12 +418,21 @@ def _coincidences(rows: np.ndarray) -> np.ndarray:
 
 
 def coincidence_matrix(ratings: Ratings) -> np.ndarray:
-    """Krippendorff's q × q coincidence matrix o_ck (summed over distinct rating patterns)."""
-    patterns = ratings.patterns
+    """Krippendorff's q × q coincidence matrix o_ck."""
     q = ratings.n_categories
-    if not patterns.freq.size:
-        return np.zeros((q, q))
-    return np.tensordot(patterns.freq.astype(float), _coincidences(patterns.rows), axes=1)
+    if ("patterns" in ratings.__dict__ or ratings.n_items * max(q, 1) > DENSE_LIMIT
+            or _few_patterns(ratings.counts)):
+        patterns = ratings.patterns  # grouped already, cheaply, or too big to hold densely
+        if not patterns.freq.size:
+            return np.zeros((q, q))
+        return np.tensordot(patterns.freq.astype(float), _coincidences(patterns.rows), axes=1)
+    # one pass over the item × category counts: o = Σ_i (c_i c_iᵀ − diag c_i) / (r_i − 1)
+    counts = ratings.counts.astype(float)
+    r = counts.sum(axis=1)
+    weighted = counts * np.where(r >= 2, 1.0 / np.maximum(r - 1, 1), 0.0)[:, None]
+    o = counts.T @ weighted
+    o[np.diag_indices_from(o)] -= weighted.sum(axis=0)
+    return o
 
 
 def _alpha_from(o: np.ndarray, delta: np.ndarray | None) -> np.ndarray:
@@ -544,8 +611,7 @@ def conger_kappa(ratings: Ratings, weights: str = "identity") -> Coefficient:
 
 def _pair_cells(ratings: Ratings) -> tuple[np.ndarray, str | None]:
     """Contingency-cell code a·q + b of each item both annotators rated (annotator 0 vs 1)."""
-    present = (np.arange(ratings.n_annotators) if ratings.annotators is not None
-               and ratings.n_annotators <= 2 else np.flatnonzero(np.bincount(ratings.annotator)))
+    present = ratings.present_annotators
     if present.size != 2:
         return np.zeros(0, dtype=np.int64), (
             f"defined for exactly two annotators; these ratings have {present.size}"
@@ -750,20 +816,38 @@ def category_distance(ratings: Ratings, metric: str) -> np.ndarray:
 
 
 def binary_alphas(
-    presence: np.ndarray, totals: np.ndarray, *, n_boot: int = 0, seed: int = 0,
-    confidence: float = 0.95,
+    presence: np.ndarray, totals: np.ndarray, *, freq: np.ndarray | None = None,
+    n_boot: int = 0, seed: int = 0, confidence: float = 0.95,
 ) -> list[Coefficient]:
     """Nominal α of each column's binary "this label or not" decomposition.
 
-    presence[i, k] = how many of item i's ratings contain label k; totals[i] = its ratings.
+    presence[i, k] = how many of item i's ratings contain label k; totals[i] = its ratings;
+    freq[i] = how many items row i stands for (rows may be rating patterns; default 1 each).
     """
+    presence = np.asarray(presence, dtype=np.int64)
+    totals = np.asarray(totals, dtype=np.int64)
+    freq = np.ones(len(totals), dtype=np.int64) if freq is None else np.asarray(freq)
+    nominal = 1.0 - np.eye(2)
     out = []
     for k in range(presence.shape[1]):
         counts = np.stack([totals - presence[:, k], presence[:, k]], axis=1)
-        binary = Ratings.from_counts(counts, (0, 1))
-        point = krippendorff_alpha(binary, "nominal")
-        if point.value is not None and n_boot > 0:
-            reps = alpha_bootstrap(binary, "nominal", n_boot, np.random.default_rng([seed, k]))
+        merged = count_patterns(counts)
+        weights = np.bincount(merged.inverse, weights=freq, minlength=merged.freq.size)
+        patterns = Patterns(merged.rows, weights.astype(np.int64), merged.inverse)
+        o = np.tensordot(patterns.freq.astype(float), _coincidences(patterns.rows), axes=1)
+        if o.sum() < 2:
+            out.append(undefined(NO_PAIRS))
+            continue
+        value = float(_alpha_from(o, nominal))
+        if np.isnan(value):
+            out.append(undefined(ONE_CATEGORY))
+            continue
+        point = Coefficient(value)
+        if n_boot > 0:
+            rng = np.random.default_rng([seed, k])
+            draws = resample(patterns.freq, n_boot, rng)
+            reps = _alpha_from((draws.astype(float) @ _coincidences(patterns.rows).reshape(
+                -1, 4)).reshape(-1, 2, 2), nominal)
             point = _with_interval(point, reps, n_boot, confidence)
         out.append(point)
     return out
@@ -814,12 +898,13 @@ class AnnotatorAgreement:
 
 def annotator_agreement(ratings: Ratings, metric: str = "nominal") -> list[AnnotatorAgreement]:
     """Each annotator's agreement with the others, pair by pair on the items they share."""
-    counts = ratings.counts.astype(float)
+    patterns = ratings.patterns
+    rows = patterns.rows.astype(float)
+    of_rating = patterns.inverse[ratings.item]  # each judgement's item pattern
     delta = category_distance(ratings, metric)
-    r = counts.sum(axis=1)
-    others = r[ratings.item] - 1  # pairs each judgement forms
-    dist = (counts @ delta.T)[ratings.item, ratings.value]  # δ_cc = 0: self adds nothing
-    agree = counts[ratings.item, ratings.value] - 1
+    others = rows.sum(axis=1)[of_rating] - 1  # pairs each judgement forms
+    dist = (rows @ delta.T)[of_rating, ratings.value]  # δ_cc = 0: self adds nothing
+    agree = rows[of_rating, ratings.value] - 1
     o = coincidence_matrix(ratings)
     n = o.sum(axis=1)
     total = n.sum()

@@ -82,7 +82,7 @@ class AgreementReport:
             out["confusion_pairs"] = [c.to_dict() for c in self.confusion]
         if self.accuracy is not None:
             out["overall"]["accuracy"] = self.accuracy
-        out["read"] = self.read
+        out["read"] = dict(self.read, problems=[p.to_dict() for p in self.problems])
         if self.gate is not None:
             out["gate"] = {"min_agreement": self.gate[0], "passed": self.gate[1],
                            "reason": self.gate[2]}
@@ -174,7 +174,7 @@ def _summary(
     patterns = ratings.patterns
     n_items = int(patterns.freq[patterns.rows.sum(axis=1) > 0].sum())
     return Summary(n_items, ratings.n_ratings,
-                   int((np.bincount(ratings.annotator) > 0).sum()), coefficients)
+                   int(ratings.present_annotators.size), coefficients)
 
 
 def _breakdown(table, ratings, setup, by, gold, n_boot, seed, confidence):
@@ -213,12 +213,13 @@ def _members(table: AnnotationTable, ratings: ag.Ratings) -> tuple[list[str], np
 
 def _by_label(table, ratings, setup, n_boot, seed, confidence):
     labels, membership = _members(table, ratings)
-    counts = ratings.counts.astype(float)
-    presence = counts @ membership
-    alphas = ag.binary_alphas(presence.astype(np.int64), counts.sum(axis=1).astype(np.int64),
+    patterns = ratings.patterns
+    rows = patterns.rows.astype(float)
+    presence = rows @ membership
+    alphas = ag.binary_alphas(presence, rows.sum(axis=1), freq=patterns.freq,
                               n_boot=n_boot, seed=seed, confidence=confidence)
-    used = presence.sum(axis=0)
-    n_items = (presence > 0).sum(axis=0)
+    used = patterns.freq @ presence
+    n_items = patterns.freq @ (presence > 0)
     groups = [
         Group(str(lab), Summary(int(n_items[k]), int(used[k]), int(
             np.unique(ratings.annotator[membership[ratings.value, k] > 0]).size),

@@ -116,6 +116,11 @@ class CsvReporter:
                                  "" if c.value is None else repr(c.value),
                                  c.ci[0] if c.ci else "", c.ci[1] if c.ci else "",
                                  c.reason or ""])
+            acc = g.extra.get("accuracy") if g.name != "overall" else report.accuracy
+            if acc:
+                writer.writerow([g.name, s.n_items, s.n_annotations, s.n_annotators,
+                                 "accuracy", "" if acc["value"] is None else repr(acc["value"]),
+                                 "", "", acc.get("reason") or ""])
         return buf.getvalue()
 
 
@@ -138,9 +143,15 @@ class MarkdownReporter:
                     "| Group | Items | Annotations | " + " | ".join(
                         TITLES.get(n, n) for n in names) + " |",
                     "|---|---:|---:|" + "---:|" * len(names)]
+            with_accuracy = any("accuracy" in g.extra for g in report.groups)
+            if with_accuracy:
+                out[-2] += " Accuracy vs gold |"
+                out[-1] += "---:|"
             for g in report.groups:
                 cells = [f"{_number(c.value)} {_ci(c)}".strip()
                          for c in g.summary.coefficients.values()]
+                if with_accuracy:
+                    cells.append(_number(g.extra["accuracy"]["value"]))
                 out.append(f"| {_md(g.name)} | {g.summary.n_items} | "
                            f"{g.summary.n_annotations} | " + " | ".join(cells) + " |")
         if report.gate is not None:
@@ -158,14 +169,15 @@ REPORTER_BY_NAME = {
 
 
 def problems_text(
-    problems: list[Finding], summary: dict[str, object] | None, limit: int = 50
+    problems: list[Finding], summary: dict[str, object] | None, limit: int | None = None
 ) -> str:
-    """Row problems (file:line: message, at most `limit`) and the read summary, for stderr."""
+    """Row problems (file:line: message; all of them unless `limit`) and the read summary,
+    for stderr."""
     lines = []
-    for p in problems[:limit]:
+    for p in problems if limit is None else problems[:limit]:
         where = f"{p.path}:{p.line}" if p.line else p.path
         lines.append(f"{where}: {p.severity} {p.code} {p.message}")
-    if len(problems) > limit:
+    if limit is not None and len(problems) > limit:
         lines.append(f"... and {len(problems) - limit} more problems")
     if summary is None:
         return "".join(f"{line}\n" for line in lines)

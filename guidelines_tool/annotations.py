@@ -21,11 +21,22 @@ from typing import Literal
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from guidelines_tool.agreement import Ratings, masi_matrix
 from guidelines_tool.errors import DataError
 from guidelines_tool.model import Finding, Project, Task
+
+class _LazyCompute:
+    """pyarrow.compute on first use: the CSV path never needs it, and importing it costs about
+    as much CPU as encoding a million rows."""
+
+    def __getattr__(self, name: str):
+        import pyarrow.compute
+
+        return getattr(pyarrow.compute, name)
+
+
+pc = _LazyCompute()
 
 InputFormat = Literal["csv", "jsonl", "parquet", "labelstudio", "prodigy"]
 INPUT_FORMATS: tuple[str, ...] = ("csv", "jsonl", "parquet", "labelstudio", "prodigy")
@@ -278,11 +289,11 @@ def _read_csv(path: Path) -> _Chunk:
     def parse(newlines_in_values: bool) -> pa.Table:
         bad_rows.clear()
         return pacsv.read_csv(
-            io.BytesIO(data),
+            pa.BufferReader(data),  # zero-copy: no Python file object in the way
             parse_options=pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=on_invalid,
                                              newlines_in_values=newlines_in_values),
             convert_options=pacsv.ConvertOptions(
-                column_types={name: pa.string() for name in header}, strings_can_be_null=False),
+                column_types={name: _CSV_TYPE for name in header}, strings_can_be_null=False),
         )
 
     # pyarrow parses in parallel blocks only when no quoted value spans lines; try that, and
@@ -295,7 +306,7 @@ def _read_csv(path: Path) -> _Chunk:
     if table is None or (not simple and b'"' in data):
         table = parse(True)
     if simple:
-        chunk = _Chunk(str(path), table, np.arange(2, table.num_rows + 2, dtype=np.int64))
+        chunk = _Chunk(str(path), table, np.arange(2, table.num_rows + 2, dtype=np.int32))
         chunk.read = table.num_rows
         return chunk
     chunk = _Chunk(str(path), table, _csv_lines(data, table.num_rows, bad_rows, delimiter))
@@ -305,6 +316,10 @@ def _read_csv(path: Path) -> _Chunk:
     chunk.rejected["malformed-record"] += len(bad_rows)
     chunk.read = table.num_rows + len(bad_rows)
     return chunk
+
+
+# the parallel CSV reader builds the dictionaries itself: no string column, no second pass
+_CSV_TYPE = pa.dictionary(pa.int32(), pa.string())
 
 
 def _one_record_per_line(data: bytes, n_rows: int) -> bool:
@@ -354,7 +369,14 @@ def _json_lines(path: Path) -> list[tuple[int, str]]:
 
 
 def _read_jsonl(path: Path) -> _Chunk:
-    """JSON Lines; Prodigy exports (`_input_hash` / `answer` keys) are recognised by content."""
+    """JSON Lines; Prodigy exports (`_input_hash` / `answer` keys) are recognised by content.
+
+    pyarrow's JSON reader first; a file it rejects (a malformed line, a field whose type
+    changes between lines) is read line by line so that each bad line can be reported.
+    """
+    fast = _read_jsonl_arrow(path)
+    if fast is not None:
+        return fast
     lines = _json_lines(path)
     records, chunk = _parse_json_lines(path, lines)
     if records and any("_input_hash" in r or "_annotator_id" in r for _, r in records[:50]):
@@ -363,6 +385,37 @@ def _read_jsonl(path: Path) -> _Chunk:
     chunk.table = _records_table(rows)
     chunk.lines = np.array([n for n, _ in records], dtype=np.int64)
     chunk.read = len(lines)
+    return chunk
+
+
+_PRODIGY_KEYS = ("_input_hash", "_annotator_id", "_session_id", "answer")
+
+
+def _read_jsonl_arrow(path: Path) -> _Chunk | None:
+    """The whole file through pyarrow.json, or None when it needs the line-by-line reader."""
+    import pyarrow.json as pajson
+
+    data = path.read_bytes()
+    if data.startswith(b"\xef\xbb\xbf"):
+        return None  # a byte-order mark: leave it to the text reader
+    try:
+        table = pajson.read_json(pa.BufferReader(data))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    names = table.column_names
+    if any(key in names for key in _PRODIGY_KEYS) or any(
+            pa.types.is_struct(table.schema.field(c).type) for c in REQUIRED if c in names):
+        return None
+    keep = [c for c in (*REQUIRED, *OPTIONAL) if c in names]
+    table = table.select(keep) if keep else pa.table({"_empty": pa.nulls(table.num_rows)})
+    if _one_record_per_line(data, table.num_rows - 1):
+        lines = np.arange(1, table.num_rows + 1, dtype=np.int32)
+    else:  # blank lines: number the non-blank ones
+        lines = np.array([n for n, _ in _json_lines(path)], dtype=np.int64)
+        if lines.size != table.num_rows:
+            return None
+    chunk = _Chunk(str(path), table, lines)
+    chunk.read = table.num_rows
     return chunk
 
 
@@ -528,14 +581,17 @@ def _prodigy_chunk(path: Path, records: list, chunk: _Chunk) -> _Chunk:
 
 
 def _text(column: pa.ChunkedArray | pa.Array) -> pa.Array:
-    """A column as trimmed strings, empty → null."""
+    """A column as trimmed strings (empty strings stay empty: callers treat them as absent).
+
+    No Python scalars go into Arrow compute calls on the common paths here: pyarrow imports
+    pandas (~0.3 s) to convert the first one.
+    """
     arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
     if pa.types.is_list(arr.type) or pa.types.is_large_list(arr.type):
         arr = pc.binary_join(pc.cast(arr, pa.list_(pa.string())), ";")
     if not pa.types.is_string(arr.type):
         arr = pc.cast(arr, pa.string())
-    arr = pc.utf8_trim_whitespace(arr)
-    return pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
+    return pc.utf8_trim_whitespace(arr)
 
 
 @dataclass
@@ -548,7 +604,22 @@ class _Coded:
 
 def _code(column: pa.ChunkedArray | pa.Array) -> tuple[_Coded, bool]:
     """Dictionary-encode a column (lists `;`-joined); trimming and the empty check run on the
-    distinct values only, not on every row. Also says whether the column was a list."""
+    distinct values only, not on every row. Also says whether the column was a list.
+
+    CSV columns arrive dictionary-encoded by the parallel CSV reader, with one dictionary for
+    all chunks: their codes are read straight from the Arrow buffers.
+    """
+    if isinstance(column, pa.ChunkedArray) and pa.types.is_dictionary(column.type):
+        if column.num_chunks > 1:  # one dictionary for every chunk (Parquet may differ)
+            column = pa.table({"c": column}).unify_dictionaries().column(0)
+        chunks = column.chunks
+        dictionary = chunks[0].dictionary if chunks else pa.array([], pa.string())
+        if not pa.types.is_string(dictionary.type):
+            dictionary = pc.cast(dictionary, pa.string())
+        parts = [_numpy(c.indices, fill=-1) for c in chunks]
+        idx = parts[0] if len(parts) == 1 else np.concatenate(parts) if parts else \
+            np.zeros(0, dtype=np.int32)
+        return _clean(idx, dictionary), False
     arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
     is_list = pa.types.is_list(arr.type) or pa.types.is_large_list(arr.type)
     if is_list:
@@ -556,24 +627,43 @@ def _code(column: pa.ChunkedArray | pa.Array) -> tuple[_Coded, bool]:
     elif not pa.types.is_string(arr.type):
         arr = pc.cast(arr, pa.string())
     encoded = pc.dictionary_encode(arr)
-    idx = pc.fill_null(encoded.indices, -1).to_numpy().astype(np.int64)
-    dictionary = encoded.dictionary
-    trimmed = pc.utf8_trim_whitespace(dictionary)
-    if pc.all(pc.and_(pc.equal(trimmed, dictionary), pc.not_equal(trimmed, ""))).as_py() in (
-            True, None):
+    return _clean(_numpy(encoded.indices, fill=-1), encoded.dictionary), is_list
+
+
+def _clean(idx: np.ndarray, dictionary: pa.Array) -> _Coded:
+    """Codes into trimmed, non-empty distinct values (merging values equal once trimmed)."""
+    if _plainly_clean(dictionary):
         # the usual case: every distinct value is already clean, the codes stand as they are
-        return _Coded(idx, dictionary.to_pylist()), is_list
+        return _Coded(idx, dictionary.to_pylist())
     remap = np.full(len(dictionary) + 1, -1, dtype=np.int64)  # idx -1 → last → -1
     index: dict[str, int] = {}
     values: list[str] = []
-    for k, v in enumerate(trimmed.to_pylist()):
+    for k, raw in enumerate(dictionary.to_pylist()):
+        v = raw.strip() if raw is not None else ""
         if v:
             j = index.get(v)
             if j is None:
                 j = index[v] = len(values)
                 values.append(v)
             remap[k] = j
-    return _Coded(remap[idx], values), is_list
+    return _Coded(remap[idx], values)
+
+
+def _plainly_clean(strings: pa.Array) -> bool:
+    """True when no string is empty or starts/ends with whitespace, judged from the UTF-8
+    buffers (a non-ASCII first or last byte counts as doubtful: the caller checks in Python)."""
+    if not pa.types.is_string(strings.type) or strings.null_count:
+        return False
+    n = len(strings)
+    if not n:
+        return True
+    _, offsets_buf, data_buf = strings.buffers()
+    offsets = np.frombuffer(offsets_buf, dtype=np.int32, count=n + 1, offset=strings.offset * 4)
+    if (np.diff(offsets) <= 0).any():
+        return False
+    data = np.frombuffer(data_buf, dtype=np.uint8)
+    ends = np.concatenate([data[offsets[:-1]], data[offsets[1:] - 1]])
+    return not ((ends == 32) | ((ends >= 9) & (ends <= 13)) | (ends >= 0x80)).any()
 
 
 def _map(fn, columns: list, n_rows: int) -> list:
@@ -584,6 +674,41 @@ def _map(fn, columns: list, n_rows: int) -> list:
 
     with ThreadPoolExecutor(max_workers=min(len(columns), 4)) as pool:
         return list(pool.map(fn, columns))
+
+
+_NUMPY_TYPES = {pa.int8(): np.int8, pa.int16(): np.int16, pa.int32(): np.int32,
+                pa.int64(): np.int64, pa.uint8(): np.uint8, pa.uint16(): np.uint16,
+                pa.uint32(): np.uint32, pa.uint64(): np.uint64}
+
+
+def _numpy(arr: pa.Array, fill: int | None = None) -> np.ndarray:
+    """An Arrow integer or boolean array as numpy (zero-copy for integers without nulls);
+    nulls become `fill`.
+
+    Not `Array.to_numpy()`: its first call imports pandas when installed (~0.3 s of CPU).
+    """
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if arr.null_count:
+        if fill is None:
+            raise ValueError("_numpy needs an array without nulls, or a fill value")
+        valid = _numpy(pc.is_valid(arr))
+        values = np.array(_numpy(_raw(arr)))
+        values[~valid] = fill
+        return values
+    if pa.types.is_boolean(arr.type):
+        bits = np.frombuffer(arr.buffers()[1], dtype=np.uint8)
+        return np.unpackbits(bits, bitorder="little")[arr.offset:arr.offset + len(arr)] \
+            .astype(bool)
+    dtype = np.dtype(_NUMPY_TYPES[arr.type])
+    return np.frombuffer(arr.buffers()[1], dtype=dtype, count=len(arr),
+                         offset=arr.offset * dtype.itemsize)
+
+
+def _raw(arr: pa.Array) -> pa.Array:
+    """The values buffer of an integer array read as if it had no nulls (slots under nulls
+    hold arbitrary numbers: the caller overwrites them)."""
+    return pa.Array.from_buffers(arr.type, len(arr), [None, arr.buffers()[1]], 0, arr.offset)
 
 
 def _merge(parts: list[_Coded], *, sort: bool) -> _Coded:
@@ -614,7 +739,8 @@ def _merge(parts: list[_Coded], *, sort: bool) -> _Coded:
 
 
 def _absent(n: int) -> _Coded:
-    return _Coded(np.full(n, -1, dtype=np.int64), [])
+    # a read-only view of one value: an absent column costs no memory
+    return _Coded(np.broadcast_to(np.int32(-1), n), [])
 
 
 def _normalise(
@@ -624,8 +750,8 @@ def _normalise(
     rejected: Counter = Counter()
     read = 0
     parts: dict[str, list[_Coded]] = {name: [] for name in (*REQUIRED, *OPTIONAL)}
-    stamps_text: list[pa.Array] = []
-    files, lines, any_list = [], [], False
+    stamps: list[np.ndarray] = []
+    files, lines = [], []
     for f, chunk in enumerate(chunks):
         problems += chunk.problems
         rejected += chunk.rejected
@@ -644,22 +770,20 @@ def _normalise(
         coded = dict(zip(present, _map(_code, [chunk.table.column(c) for c in present], n)))
         for name in parts:
             if name == "annotated_at":
-                stamps_text.append(_text(chunk.table.column(name)) if name in
-                                   chunk.table.column_names else pa.nulls(n, pa.string()))
+                stamps.append(_chunk_times(chunk, problems))
             elif name in coded:
                 parts[name].append(coded[name][0])
-                any_list |= coded[name][1] and name == "label"
             else:
                 parts[name].append(_absent(n))
-        files.append(np.full(n, f, dtype=np.int32))
+        files.append(np.broadcast_to(np.int32(f), n))
         lines.append(chunk.lines)
     paths = tuple(c.path for c in chunks)
     if not files:
         return _empty_table(paths, problems, read, rejected)
     cols = {name: _merge(p, sort=name != "item") for name, p in parts.items()
             if name != "annotated_at"}
-    file = np.concatenate(files)
-    line = np.concatenate(lines)
+    file = files[0] if len(files) == 1 else np.concatenate(files)
+    line = lines[0] if len(lines) == 1 else np.concatenate(lines)
     keep = np.ones(len(file), dtype=bool)
 
     def reject(mask: np.ndarray, kind: str, message, severity: str | None = None) -> None:
@@ -677,8 +801,10 @@ def _normalise(
         reject(cols[name].codes < 0, f"empty-{name}", f"empty {name}; row rejected")
 
     task_obj, other_task = _select_task(cols["task"], project, task, keep, reject)
-    multi = task_obj.multi_label if task_obj is not None else (
-        any_list or any(";" in v for v in cols["label"].values))
+    # without a task: multi-label when some judgement holds several labels (lists of one
+    # label, as Label Studio writes single choices, are single labels)
+    multi = task_obj.multi_label if task_obj is not None else any(
+        ";" in v for v in cols["label"].values)
     label_codes, labels, label_sets = _encode_labels(cols["label"], multi)
     if task_obj is not None:
         allowed = set(task_obj.label_ids)
@@ -693,9 +819,7 @@ def _normalise(
     dup_error = _check_duplicates(
         items.codes, annotators.codes, tasks.codes, items.values, annotators.values, keep,
         duplicates, reject, paths, file, line)
-    stamps = _timestamps(pa.concat_arrays(stamps_text), lambda r, v: problems.append(_finding(
-        paths[file[r]], int(line[r]), "bad-timestamp",
-        f"annotated_at {v!r} is not an ISO 8601 time; kept without a time")))
+    stamps = stamps[0] if len(stamps) == 1 else np.concatenate(stamps)
     rule_codes, rule_sets = _encode_sets(cols["rules"])
     problems.sort(key=lambda p: (paths.index(p.path) if p.path in paths else 0, p.line,
                                  p.code))
@@ -759,7 +883,7 @@ def _select_task(task_col: _Coded, project, task, keep, reject) -> tuple[Task | 
 def _encode_sets(col: _Coded) -> tuple[np.ndarray, tuple[tuple[str, ...], ...]]:
     """`;`-joined sets → codes into canonical sorted member tuples (absent → the empty set)."""
     if not col.values:
-        return np.zeros(len(col.codes), dtype=np.int64), ((),)
+        return np.broadcast_to(np.int32(0), len(col.codes)), ((),)
     canon = [tuple(sorted({m.strip() for m in j.split(";") if m.strip()})) for j in col.values]
     distinct = sorted(set(canon) | {()})
     index = {s: k for k, s in enumerate(distinct)}
@@ -782,8 +906,13 @@ def _check_duplicates(items_c, anns_c, tasks_c, items, annotators, keep, policy,
     rows = np.flatnonzero(keep)
     if not rows.size:
         return False
-    key = ((tasks_c[rows] + 1) * (len(items) + 1) + items_c[rows]) * (len(annotators) + 1) \
-        + anns_c[rows]
+    every = rows.size == keep.size  # no fancy indexing when nothing was rejected
+
+    def at(a: np.ndarray) -> np.ndarray:
+        return (a if every else a[rows]).astype(np.int64)
+
+    key = ((at(tasks_c) + 1) * (len(items) + 1) + at(items_c)) * (len(annotators) + 1) \
+        + at(anns_c)
     if key.max() < 64 * len(key) + 1024 and np.bincount(key).max() <= 1:
         return False  # a counting pass proves there are none, without sorting
     order = np.argsort(key, kind="stable")
@@ -814,16 +943,29 @@ def _check_duplicates(items_c, anns_c, tasks_c, items, annotators, keep, policy,
     return policy == "error"
 
 
+def _chunk_times(chunk: _Chunk, problems: list[Finding]) -> np.ndarray:
+    """A file's annotated_at column as datetime64[us] UTC; unparsable values reported."""
+    n = chunk.table.num_rows
+    if "annotated_at" not in chunk.table.column_names:
+        return np.broadcast_to(np.datetime64("NaT", "us"), n)
+    column = chunk.table.column("annotated_at").combine_chunks()
+    if pa.types.is_timestamp(column.type):  # typed already (Parquet, JSON): naive means UTC
+        column = pc.cast(column, pa.timestamp("us", tz=column.type.tz))
+        return _numpy(pc.cast(column, pa.int64()), fill=np.iinfo(np.int64).min) \
+            .view("datetime64[us]")
+    return _timestamps(_text(column), lambda r, v: problems.append(_finding(
+        chunk.path, int(chunk.lines[r]), "bad-timestamp",
+        f"annotated_at {v!r} is not an ISO 8601 time; kept without a time")))
+
+
 def _timestamps(arr: pa.Array, report) -> np.ndarray:
     """ISO 8601 strings → datetime64[us] UTC (naive times read as UTC); bad ones reported."""
-    out = np.full(len(arr), np.datetime64("NaT"), dtype="datetime64[us]")
-    valid = pc.is_valid(arr).to_numpy(zero_copy_only=False)
-    if not valid.any():
-        return out
+    if arr.null_count == len(arr):
+        return np.broadcast_to(np.datetime64("NaT", "us"), len(arr))
     try:
-        cast = pc.cast(arr, pa.timestamp("us", tz="UTC"))
-        return cast.cast(pa.int64()).fill_null(np.iinfo(np.int64).min).to_numpy() \
-            .view("datetime64[us]")
+        cast = pc.cast(arr, pa.timestamp("us", tz="UTC")).cast(pa.int64())
+        if not cast.null_count:
+            return _numpy(cast).view("datetime64[us]")
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         pass
     coded, _ = _code(arr)
@@ -838,7 +980,7 @@ def _timestamps(arr: pa.Array, report) -> np.ndarray:
             parsed.append(np.datetime64("NaT"))
     lookup = np.array(parsed + [np.datetime64("NaT")], dtype="datetime64[us]")
     out = lookup[np.where(codes >= 0, codes, len(values))]
-    for r in np.flatnonzero(valid & np.isnat(out)):
+    for r in np.flatnonzero((codes >= 0) & np.isnat(out)):
         report(r, arr[r].as_py())
     return out
 
@@ -872,10 +1014,10 @@ def read_gold(
     allowed = set(project.tasks[task].label_ids) if project and task in project.tasks else None
     out: dict[str, str] = {}
     for item, label, t, n in zip(items, labels, tasks, chunk.lines.tolist()):
-        if task is not None and t is not None and t != task:
+        if task is not None and t and t != task:
             continue
-        if item is None or label is None:
-            problems.append(_finding(str(path), n, "empty-item" if item is None else
+        if not item or not label:
+            problems.append(_finding(str(path), n, "empty-item" if not item else
                                      "empty-label", "empty item or label; gold row ignored"))
         elif allowed is not None and label not in allowed:
             problems.append(_finding(str(path), n, "unknown-label",

@@ -268,3 +268,20 @@ def test_annotator_agreement_counts_pairs() -> None:
     rows = {row.annotator: row for row in ag.annotator_agreement(r)}
     assert rows["a"].n_pairs == 3 and rows["a"].percent_agreement.value == pytest.approx(2 / 3)
     assert rows["c"].n_pairs == 2 and rows["c"].percent_agreement.value == 0.0
+
+
+@pytest.mark.parametrize("metric", ag.METRICS)
+def test_sparse_patterns_agree_with_dense(metric: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    dense = _random_ratings(21, n_items=80, q=6)
+    monkeypatch.setattr(ag, "DENSE_LIMIT", 0)  # force the path used for many categories
+    sparse = _random_ratings(21, n_items=80, q=6)
+    assert ag.krippendorff_alpha(sparse, metric).value == pytest.approx(
+        ag.krippendorff_alpha(dense, metric).value, abs=1e-12)
+    for name in ("percent_agreement", "fleiss_kappa", "gwet_ac1"):
+        assert ag.COEFFICIENT_FUNCTIONS[name](sparse).value == pytest.approx(
+            ag.COEFFICIENT_FUNCTIONS[name](dense).value, abs=1e-12)
+    np.testing.assert_array_equal(sparse.patterns.rows[sparse.patterns.inverse],
+                                  dense.counts)
+    a = [(r.annotator, r.percent_agreement.value) for r in ag.annotator_agreement(sparse)]
+    b = [(r.annotator, r.percent_agreement.value) for r in ag.annotator_agreement(dense)]
+    assert a == b

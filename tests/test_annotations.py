@@ -143,6 +143,7 @@ def test_label_studio_export() -> None:
     assert codes(t, "item") == ["11", "11", "review-12", "review-12"]
     assert codes(t, "annotator") == ["1", "2", "1", "2"]  # completed_by int or {id, email}
     assert codes(t, "label") == ["positive", "positive", "negative", "neutral"]
+    assert not t.multi_label  # single choices arrive as one-element lists
     assert codes(t, "batch")[:2] == ["week-1", "week-1"]
     assert str(t.annotated_at[0]) == "2026-10-01T10:00:00.123456"
     skipped = [p.message for p in t.problems]
@@ -198,3 +199,35 @@ def test_gold_file() -> None:
     gold = read_gold(DATA / "gold.csv")
     assert gold.labels == {"p1": "product", "p2": "person", "p3": "person"}
     assert [(p.line, p.code) for p in gold.problems] == [(5, "ANN003")]
+
+
+def test_parquet_dictionary_columns_with_differing_chunk_dictionaries(tmp_path: Path) -> None:
+    path = tmp_path / "dict.parquet"
+    first = pa.table({"item": pa.array(["a", "b"]).dictionary_encode(),
+                      "annotator": ["x", "x"], "label": pa.array(["k", "j"]).dictionary_encode()})
+    second = pa.table({"item": pa.array(["b", "a"]).dictionary_encode(),
+                       "annotator": ["y", "y"], "label": pa.array(["j", "j"]).dictionary_encode()})
+    with pq.ParquetWriter(path, first.schema) as writer:
+        writer.write_table(first)
+        writer.write_table(second)
+    t = read_annotations([path])
+    assert codes(t, "item") == ["a", "b", "b", "a"]
+    assert codes(t, "label") == ["k", "j", "j", "j"]
+
+
+def test_whitespace_is_trimmed_and_merged(tmp_path: Path) -> None:
+    path = tmp_path / "ws.csv"
+    path.write_text("item,annotator,label\n p1 ,a,x\np1,b, x\u00a0\np2,a,é\n")
+    t = read_annotations([path])
+    assert codes(t, "item") == ["p1", "p1", "p2"] and codes(t, "label") == ["x", "x", "é"]
+
+
+def test_jsonl_times_typed_or_text(tmp_path: Path) -> None:
+    path = tmp_path / "t.jsonl"
+    path.write_text('{"item": 1, "annotator": "a", "label": "x", "annotated_at": "2026-10-01T09:00:00Z"}\n'
+                    '{"item": 1, "annotator": "b", "label": "x", "annotated_at": "2026-10-01T11:00:00+02:00"}\n'
+                    '{"item": 2, "annotator": "a", "label": "y", "annotated_at": "yesterday"}\n')
+    t = read_annotations([path])
+    assert [str(x) for x in t.annotated_at] == [
+        "2026-10-01T09:00:00.000000", "2026-10-01T09:00:00.000000", "NaT"]
+    assert [(p.line, p.code) for p in t.problems] == [(3, "ANN010")]
