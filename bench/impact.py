@@ -7,12 +7,16 @@ with `annotated_at` spread over the history and the governing rule cited). Then 
 `guidelines impact` runs them: reading the annotations, reading the history (warm cache), and
 `compute_impact` — median of the runs, plus the bootstrap's share.
 
-    /work/venv/bin/python bench/impact.py [--runs N] [--annotations N] [--revisions N]
+    /work/venv/bin/python bench/impact.py [--runs N] [--annotations N] [--revisions N] [--keep DIR]
+
+With --keep DIR the repository and CSV are built there once and reused by later runs with the
+same sizes (the setup takes longer than the thing measured).
 """
 
 from __future__ import annotations
 
 import argparse
+import shutil
 import statistics
 import subprocess
 import sys
@@ -126,13 +130,18 @@ def main() -> None:
     parser.add_argument("--revisions", type=int, default=490, help="commits after the first")
     parser.add_argument("--bootstrap", type=int, default=None,
                         help="resamples (default: the project policy's, 2000)")
+    parser.add_argument("--keep", type=Path, help="build the data in this folder once and reuse it")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp) / "repo"
+    with tempfile.TemporaryDirectory() as scratch:
+        tmp = args.keep / f"{args.revisions}x{args.annotations}" if args.keep else Path(scratch)
+        root = tmp / "repo"
+        csv_path = tmp / "annotations.csv"
         setup = time.perf_counter()
-        dates = build_repository(root, args.revisions)
-        csv_path = Path(tmp) / "annotations.csv"
-        write_annotations(csv_path, args.annotations, dates)
+        if not csv_path.exists():
+            shutil.rmtree(root, ignore_errors=True)  # an interrupted earlier build
+            dates = build_repository(root, args.revisions)
+            write_annotations(csv_path.with_suffix(".part"), args.annotations, dates)
+            csv_path.with_suffix(".part").rename(csv_path)  # complete data only is reused
         project = load_project(root)
         read_history(root)  # warm the history cache, as a second `guidelines impact` run would be
         print(f"setup (not timed): {args.revisions + 1} commits, {args.annotations:,} annotations, "
