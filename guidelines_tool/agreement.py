@@ -395,10 +395,14 @@ def _sparse_patterns(ratings: Ratings) -> Patterns:
     return _by_frequency(rows, freq, inverse.ravel())
 
 
-#: One category of numpy's multinomial costs a binomial draw, ~110 ns on numpy 2 whatever its
-#: count (the set-up dominates); drawing one item and tallying it costs ~9 ns. So a pattern
-#: seen fewer times than this is cheaper to resample item by item.
-ITEMS_PER_BINOMIAL = 12
+#: Costs on numpy 2 (ns a replicate): drawing and tallying one item, one Poisson count, and
+#: the fixed work of the Poisson route. A pattern seen fewer times than ~Poisson/item is
+#: cheaper to resample item by item.
+ITEM_COST, POISSON_COST, POISSON_OVERHEAD = 12.0, 57.0, 150.0
+OWN_COUNT_FROM = 5
+#: The Poisson counts aim this many standard deviations below the number of items: their sum
+#: rarely overshoots (~7 % of replicates are drawn again) and few items are left to draw singly.
+POISSON_MARGIN = 1.5
 #: Items drawn at once when resampling item by item (bounds the temporaries to ~50 MB).
 ITEM_BLOCK = 4_000_000
 
@@ -406,53 +410,84 @@ ITEM_BLOCK = 4_000_000
 def resample(freq: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
     """n bootstrap replicates of pattern frequencies (n × P): items resampled with replacement.
 
-    Each replicate is exactly multinomial(Σ freq, freq / Σ freq), drawn the cheaper way per
-    pattern: every frequent pattern is a category of numpy's multinomial, the rare ones share
-    one category whose count is then split by drawing that many items uniformly among the rare
-    patterns' items (a multinomial's merged categories split by the conditional multinomial:
-    the same distribution). Many rating patterns are rare, and numpy's per-category cost
-    does not shrink with the count, so this is several times faster on typical windows.
+    Each replicate is exactly multinomial(N, freq / N), N = Σ freq, drawn without numpy's
+    multinomial (a binomial per category, ~110-160 ns each however small the count):
+    1. each pattern seen at least OWN_COUNT_FROM times, and the rarer ones together, get
+       independent Poisson(λ p_k) counts with λ a little below N. Given their sum s they are
+       multinomial(s, p), so replicates with s > N are drawn again and the others kept;
+    2. the rare patterns' joint count is split by drawing that many items uniformly among
+       their items (a merged multinomial category split by its conditional multinomial);
+    3. the N − s missing items are drawn uniformly among all items.
+    A multinomial(s, p) plus an independent multinomial(N − s, p) is multinomial(N, p) for
+    every s, so the result is the exact distribution, not an approximation.
     """
     freq = np.asarray(freq, dtype=np.int64)
     total = int(freq.sum())
     if total == 0 or freq.size == 0:
         return np.zeros((n, freq.size), dtype=np.int64)
-    rare = freq < ITEMS_PER_BINOMIAL
-    if not rare.any():
-        return rng.multinomial(total, freq / total, size=n)
-    frequent = np.flatnonzero(~rare)
-    out = np.empty((n, freq.size), dtype=np.int64)
-    if frequent.size:
-        merged = rng.multinomial(total, np.r_[freq[frequent], freq[rare].sum()] / total, size=n)
-        out[:, frequent] = merged[:, :-1]
-        bucket = merged[:, -1]
+    own = freq >= OWN_COUNT_FROM
+    items = np.repeat(np.arange(freq.size, dtype=np.intp), freq)  # each item's pattern
+    if not _poisson_route(freq, own):  # few items: draw them all one by one
+        return _tally_items([(items, np.full(n, total, dtype=np.int64))], n, freq.size, rng)
+    rare = ~own
+    lam = max(total - POISSON_MARGIN * np.sqrt(total), 0.0) / total * np.r_[
+        freq[own], freq[rare].sum()]
+    counts = rng.poisson(lam, size=(n, lam.size))
+    drawn = counts.sum(axis=1)
+    over = np.flatnonzero(drawn > total)
+    while over.size:
+        counts[over] = rng.poisson(lam, size=(over.size, lam.size))
+        drawn[over] = counts[over].sum(axis=1)
+        over = over[drawn[over] > total]
+    # steps 2 and 3: the rare patterns' items, then any item, tallied together
+    out = _tally_items([(items[rare[items]], counts[:, -1]), (items, total - drawn)], n,
+                       freq.size, rng)
+    k = int(own.sum())
+    if own[:k].all():  # frequent patterns first, as Patterns keeps them: a slice, not a scatter
+        out[:, :k] += counts[:, :-1]
     else:
-        bucket = np.full(n, total, dtype=np.int64)
-    out[:, rare] = _draw_items(freq[rare], bucket, rng)
+        out[:, own] += counts[:, :-1]
     return out
 
 
-def _draw_items(freq: np.ndarray, counts: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """For each replicate b, counts[b] items drawn uniformly with replacement from Σ freq items
-    (freq[k] of them in pattern k), tallied per pattern: len(counts) × len(freq)."""
-    n_patterns = freq.size
-    pattern_of = np.repeat(np.arange(n_patterns, dtype=np.intp), freq)
-    small = pattern_of.size < 2**16  # 16-bit draws are the cheapest numpy makes
-    out = np.zeros((counts.size, n_patterns), dtype=np.int64)
-    if not pattern_of.size:  # only patterns seen zero times: nothing to draw
-        return out
-    ends = np.cumsum(counts)
+def _poisson_route(freq: np.ndarray, own: np.ndarray) -> bool:
+    """Whether Poisson counts (steps 1-3 of `resample`) are cheaper than drawing every item."""
+    total = freq.sum()
+    missing = (POISSON_MARGIN + 0.15) * np.sqrt(total)  # about the mean of N − s given s ≤ N
+    cost = (POISSON_COST * (own.sum() + (~own).any()) + POISSON_OVERHEAD
+            + ITEM_COST * (freq[~own].sum() + missing))
+    return bool(own.any()) and cost < ITEM_COST * total
+
+
+def _tally_items(
+    pools: list[tuple[np.ndarray, np.ndarray]], n: int, n_patterns: int,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Items drawn uniformly with replacement and tallied per pattern (n × n_patterns): from each
+    pool (pattern of each of its items, count per replicate) replicate b draws count[b] items."""
+    pools = [(pattern_of, count) for pattern_of, count in pools if pattern_of.size]
+    if not pools:  # only patterns seen zero times: nothing to draw
+        return np.zeros((n, n_patterns), dtype=np.int64)
+    ends = np.cumsum(sum(count for _, count in pools))
+    out = None if n and ends[-1] <= ITEM_BLOCK else np.zeros((n, n_patterns), dtype=np.int64)
     start = 0
-    while start < counts.size:
-        first = ends[start] - counts[start]
+    while start < n:
+        first = ends[start - 1] if start else 0
         stop = max(start + 1, int(np.searchsorted(ends, first + ITEM_BLOCK, side="right")))
-        block = counts[start:stop]
-        drawn = rng.integers(0, pattern_of.size, int(block.sum()),
-                             dtype=np.uint16 if small else np.int64)
-        key = pattern_of.take(drawn)
-        key += np.repeat(np.arange(stop - start, dtype=np.intp) * n_patterns, block)
-        out[start:stop] = np.bincount(key, minlength=(stop - start) * n_patterns).reshape(
-            -1, n_patterns)
+        rows = np.arange(stop - start, dtype=np.intp) * n_patterns
+        keys = []
+        for pattern_of, count in pools:
+            block = count[start:stop]
+            drawn = rng.integers(0, pattern_of.size, int(block.sum()),  # 16 bits: cheapest
+                                 dtype=np.uint16 if pattern_of.size < 2**16 else np.int64)
+            key = pattern_of.take(drawn)
+            key += np.repeat(rows, block)
+            keys.append(key)
+        key = keys[0] if len(keys) == 1 else np.concatenate(keys)
+        tally = np.bincount(key, minlength=rows.size * n_patterns).reshape(-1, n_patterns)
+        if out is None:  # one block: the tally is the result (no copy)
+            return tally
+        out[start:stop] = tally
         start = stop
     return out
 

@@ -185,14 +185,17 @@ def test_bootstrap_is_seeded_and_brackets_the_value() -> None:
     assert hi - lo < 0.3
 
 
+@pytest.mark.parametrize("route", ["poisson", "items"])
 @pytest.mark.parametrize("freq", [
-    [40, 20, 12, 5, 3, 2, 1, 1, 1],  # frequent patterns by multinomial, rare ones item by item
+    [40, 20, 12, 5, 3, 2, 1, 1, 1],  # frequent patterns and rare ones
     [3, 2, 1, 1, 0],  # every pattern rare (and one never seen)
     [50, 30, 20],  # every pattern frequent
+    [6, 5, 4],  # so few items that the Poisson counts aim near zero
 ])
-def test_resample_is_multinomial(freq: list[int], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_resample_is_multinomial(freq: list[int], route: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Pattern counts of a replicate are multinomial(n, freq/n), whichever way they are drawn:
     means, covariances and one rare pattern's whole distribution (its binomial marginal)."""
+    monkeypatch.setattr(ag, "_poisson_route", lambda f, own: route == "poisson" and own.any())
     monkeypatch.setattr(ag, "ITEM_BLOCK", 10_000)  # several blocks of item draws
     f = np.array(freq)
     n, p, b = int(f.sum()), f / f.sum(), 100_000
