@@ -1,7 +1,9 @@
-"""Copies `schemas/` (the source of truth at the repo top) into the package when building.
+"""Copies `schemas/` and `sample_guidelines/` (their sources of truth at the repo top) into the
+package when building.
 
-Everything else about the package lives in pyproject.toml; this hook exists only so that a
-wheel carries `guidelines_tool/schemas/*.json` without keeping a second copy in git.
+Everything else about the package lives in pyproject.toml; this hook exists only so that a wheel
+carries `guidelines_tool/schemas/*.json` (editors, `guidelines schema`) and
+`guidelines_tool/data/sample_guidelines/` (`guidelines demo`) without a second copy in git.
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ class BuildWithSchemas(build_py):
         target.mkdir(parents=True, exist_ok=True)
         for schema in sorted((HERE / "schemas").glob("*.schema.json")):
             shutil.copyfile(schema, target / schema.name)
+        sample = Path(self.build_lib) / "guidelines_tool" / "data" / "sample_guidelines"
+        shutil.rmtree(sample, ignore_errors=True)
+        shutil.copytree(HERE / "sample_guidelines", sample, ignore=shutil.ignore_patterns("site", "__pycache__"))
 
 
 setup(cmdclass={"build_py": BuildWithSchemas})

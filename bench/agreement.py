@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -96,22 +97,30 @@ def whole_run(tmp: Path, data, runs: int) -> None:
                 "--format", "json", "--bootstrap", "2000", "--seed", "1"]
     peer_cmd = [sys.executable, str(peer), str(path)]
 
-    def run(cmd):
-        def go():
-            done = subprocess.run(cmd, cwd=tmp, env=env, capture_output=True, text=True)
-            if done.returncode != 0:
-                raise SystemExit(f"{cmd[1:4]} failed:\n{done.stderr}")
-        return go
+    def run(cmd) -> tuple[float, float]:
+        """Wall and CPU seconds (all threads) of one run."""
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        done = subprocess.run(cmd, cwd=tmp, env=env, capture_output=True, text=True)
+        wall = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        if done.returncode != 0:
+            raise SystemExit(f"{cmd[1:4]} failed:\n{done.stderr}")
+        return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
     # alternate the two so that load from other processes hits both alike
-    ours_times, peer_times = [], []
+    ours_runs, peer_runs = [], []
     for _ in range(runs):
-        ours_times.append(median_time(run(ours_cmd), 1))
-        peer_times.append(median_time(run(peer_cmd), 1))
-    ours, theirs = statistics.median(ours_times), statistics.median(peer_times)
+        ours_runs.append(run(ours_cmd))
+        peer_runs.append(run(peer_cmd))
+    ours = statistics.median(w for w, _ in ours_runs)
+    theirs = statistics.median(w for w, _ in peer_runs)
+    ours_cpu = statistics.median(c for _, c in ours_runs)
+    peer_cpu = statistics.median(c for _, c in peer_runs)
     print(f"1. whole run from CSV ({item.size:,} annotations, median of {runs})")
     line("guidelines agreement (7 coeffs + 2000-boot CIs)", ours, theirs,
          "pyarrow+krippendorff (α, no CI)")
+    line("  same, CPU seconds (less sensitive to load)", ours_cpu, peer_cpu, "peer CPU")
     t0 = median_time(lambda: pacsv.read_csv(path), runs)
     print(f"  {'floor: pyarrow.csv.read_csv alone':<46} {t0:8.3f} s")
 

@@ -220,10 +220,13 @@ def _by_label(table, ratings, setup, n_boot, seed, confidence):
                               n_boot=n_boot, seed=seed, confidence=confidence)
     used = patterns.freq @ presence
     n_items = patterns.freq @ (presence > 0)
+    q, a = ratings.n_categories, ratings.n_annotators
+    by_annotator = np.bincount(np.asarray(ratings.annotator, dtype=np.int64) * q + ratings.value,
+                               minlength=a * q).reshape(a, q)
+    n_annotators = ((by_annotator @ membership) > 0).sum(axis=0)
     groups = [
-        Group(str(lab), Summary(int(n_items[k]), int(used[k]), int(
-            np.unique(ratings.annotator[membership[ratings.value, k] > 0]).size),
-            {"krippendorff_alpha": alphas[k]}))
+        Group(str(lab), Summary(int(n_items[k]), int(used[k]), int(n_annotators[k]),
+                                {"krippendorff_alpha": alphas[k]}))
         for k, lab in enumerate(labels)
     ]
     metric = "nominal" if table.multi_label else setup.scale
@@ -244,7 +247,7 @@ def _by_annotator(table, ratings, setup, gold):
         correct, judged = ag.accuracy(ratings, _gold_codes(ratings, gold))
     groups = []
     for k, row in enumerate(rows):
-        n_items = int(np.unique(ratings.item[ratings.annotator == k]).size)
+        n_items = row.n_ratings  # one judgement per (item, annotator): ratings = items
         extra: dict[str, object] = {"n_pairs": row.n_pairs}
         if correct is not None:
             extra["accuracy"] = ({"value": float(correct[k] / judged[k]), "n": int(judged[k])}

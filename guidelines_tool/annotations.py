@@ -89,7 +89,7 @@ class AnnotationTable:
     """
 
     item: np.ndarray
-    items: tuple[str, ...]
+    items: Sequence[str]  # LazyStrings for large files: converted on first use
     annotator: np.ndarray
     annotators: tuple[str, ...]
     label: np.ndarray
@@ -207,6 +207,7 @@ class _Chunk:
     problems: list[Finding] = field(default_factory=list)
     rejected: Counter = field(default_factory=Counter)
     read: int = 0
+    by_record: bool = False  # `lines` are record numbers (a JSON document), not lines
 
 
 def detect_format(path: Path, input_format: str | None = None) -> str:
@@ -479,7 +480,14 @@ def _read_labelstudio(path: Path) -> _Chunk:
         tasks = [tasks]
     if not isinstance(tasks, list):
         raise DataError(f"{path}: a Label Studio export is a JSON list of tasks")
-    chunk = _Chunk(str(path), pa.table({}), np.zeros(0, dtype=np.int64))
+    chunk = _Chunk(str(path), pa.table({}), np.zeros(0, dtype=np.int64), by_record=True)
+    if tasks and all(isinstance(t, dict) and "annotations" not in t and
+                     any(c in t for c in REQUIRED) for t in tasks):
+        # a plain JSON array of annotation records (long format), not a Label Studio export
+        chunk.table = _records_table(tasks)
+        chunk.lines = np.arange(1, len(tasks) + 1, dtype=np.int64)
+        chunk.read = len(tasks)
+        return chunk
     rows: list[dict] = []
     for t, task in enumerate(tasks, start=1):
         rows.extend(_labelstudio_rows(str(path), t, task, chunk))
@@ -594,6 +602,49 @@ def _text(column: pa.ChunkedArray | pa.Array) -> pa.Array:
     return pc.utf8_trim_whitespace(arr)
 
 
+class LazyStrings(Sequence):
+    """An Arrow string array read as a sequence of str, converted to Python only when first
+    indexed or iterated: a million item ids are often never looked at."""
+
+    __slots__ = ("_array", "_list")
+
+    def __init__(self, array: pa.Array) -> None:
+        self._array = array
+        self._list: list[str] | None = None
+
+    def _values(self) -> list[str]:
+        if self._list is None:
+            self._list = self._array.to_pylist()
+        return self._list
+
+    def __len__(self) -> int:
+        return len(self._array)
+
+    def __getitem__(self, index):
+        return self._values()[index]
+
+    def __iter__(self):
+        return iter(self._values())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence) and not isinstance(other, str):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # mutable-looking sequence semantics, like a list
+
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        # np.array(items, dtype=object) in one step, not one __getitem__ per value
+        return np.array(self._values(), dtype=dtype if dtype is not None else object)
+
+    def __repr__(self) -> str:
+        return f"LazyStrings({len(self)} values)"
+
+
+def _sequence(values: Sequence[str]) -> Sequence[str]:
+    return values if isinstance(values, LazyStrings) else tuple(values)
+
+
 @dataclass
 class _Coded:
     """A column as codes (-1 = absent or empty) into its distinct trimmed values."""
@@ -634,7 +685,7 @@ def _clean(idx: np.ndarray, dictionary: pa.Array) -> _Coded:
     """Codes into trimmed, non-empty distinct values (merging values equal once trimmed)."""
     if _plainly_clean(dictionary):
         # the usual case: every distinct value is already clean, the codes stand as they are
-        return _Coded(idx, dictionary.to_pylist())
+        return _Coded(idx, LazyStrings(dictionary))
     remap = np.full(len(dictionary) + 1, -1, dtype=np.int64)  # idx -1 → last → -1
     index: dict[str, int] = {}
     values: list[str] = []
@@ -668,7 +719,8 @@ def _plainly_clean(strings: pa.Array) -> bool:
 
 def _map(fn, columns: list, n_rows: int) -> list:
     """fn over columns; on large files in threads (Arrow's kernels release the GIL)."""
-    if n_rows < 200_000 or len(columns) < 2:
+    if n_rows < 200_000 or len(columns) < 2 or all(
+            pa.types.is_dictionary(c.type) for c in columns):  # encoded already: cheap
         return [fn(c) for c in columns]
     from concurrent.futures import ThreadPoolExecutor
 
@@ -786,14 +838,26 @@ def _normalise(
     line = lines[0] if len(lines) == 1 else np.concatenate(lines)
     keep = np.ones(len(file), dtype=bool)
 
+    by_record = [c.by_record for c in chunks]
+
+    def place(r: int) -> str:
+        """Where row r came from, for messages."""
+        if by_record[file[r]]:
+            return f"{paths[file[r]]} record {line[r]}"
+        return f"{paths[file[r]]}:{line[r]}"
+
     def reject(mask: np.ndarray, kind: str, message, severity: str | None = None) -> None:
         nonlocal keep
         hit = mask & keep
         if not hit.any():
             return
         for r in np.flatnonzero(hit):
-            problems.append(_finding(paths[file[r]], int(line[r]), kind,
-                                     message(r) if callable(message) else message, severity))
+            text = message(r) if callable(message) else message
+            if by_record[file[r]]:  # JSON documents: a record number, not a line
+                problems.append(_finding(paths[file[r]], 0, kind, f"record {line[r]}: {text}",
+                                         severity))
+            else:
+                problems.append(_finding(paths[file[r]], int(line[r]), kind, text, severity))
         rejected[kind] += int(hit.sum())
         keep &= ~hit
 
@@ -818,7 +882,7 @@ def _normalise(
     items, annotators, tasks = cols["item"], cols["annotator"], cols["task"]
     dup_error = _check_duplicates(
         items.codes, annotators.codes, tasks.codes, items.values, annotators.values, keep,
-        duplicates, reject, paths, file, line)
+        duplicates, reject, place)
     stamps = stamps[0] if len(stamps) == 1 else np.concatenate(stamps)
     rule_codes, rule_sets = _encode_sets(cols["rules"])
     problems.sort(key=lambda p: (paths.index(p.path) if p.path in paths else 0, p.line,
@@ -830,7 +894,8 @@ def _normalise(
 
     every_row = bool(keep.all())
     return AnnotationTable(
-        kept(items.codes), tuple(items.values), kept(annotators.codes), tuple(annotators.values),
+        kept(items.codes), _sequence(items.values), kept(annotators.codes),
+        tuple(annotators.values),
         kept(label_codes), labels, label_sets, kept(tasks.codes), tuple(tasks.values),
         kept(cols["guideline_rev"].codes), tuple(cols["guideline_rev"].values), kept(stamps),
         kept(rule_codes), rule_sets, kept(cols["batch"].codes), tuple(cols["batch"].values),
@@ -901,7 +966,7 @@ def _encode_labels(col: _Coded, multi: bool):
 
 
 def _check_duplicates(items_c, anns_c, tasks_c, items, annotators, keep, policy, reject,
-                      paths, file, line) -> bool:
+                      place) -> bool:
     """Report repeated (task, item, annotator) judgements; keep first/last or flag an error."""
     rows = np.flatnonzero(keep)
     if not rows.size:
@@ -938,7 +1003,7 @@ def _check_duplicates(items_c, anns_c, tasks_c, items, annotators, keep, policy,
             "last": "duplicate judgement (last one kept)"}[policy]
     reject(drop, "duplicate", lambda r: (
         f"{what}: item {items[items_c[r]]!r} by annotator {annotators[anns_c[r]]!r} also at "
-        f"{paths[file[partner[r]]]}:{line[partner[r]]}"),
+        f"{place(partner[r])}"),
         None if policy == "error" else "warning")
     return policy == "error"
 

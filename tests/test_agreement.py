@@ -314,3 +314,11 @@ def test_sparse_patterns_agree_with_dense(metric: str, monkeypatch: pytest.Monke
     a = [(r.annotator, r.percent_agreement.value) for r in ag.annotator_agreement(sparse)]
     b = [(r.annotator, r.percent_agreement.value) for r in ag.annotator_agreement(dense)]
     assert a == b
+
+
+def test_percentile_interval_matches_numpy() -> None:
+    values = np.random.default_rng(3).normal(size=2001)
+    values[::97] = np.nan
+    lo, hi = ag.percentile_interval(values, 0.9)
+    finite = values[np.isfinite(values)]
+    assert (lo, hi) == pytest.approx(tuple(np.percentile(finite, [5, 95])), abs=1e-12)

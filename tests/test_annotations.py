@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import shutil
 from pathlib import Path
 
@@ -9,6 +11,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from guidelines_tool.annotations import read_annotations, read_gold
 from guidelines_tool.errors import DataError
@@ -231,3 +235,55 @@ def test_jsonl_times_typed_or_text(tmp_path: Path) -> None:
     assert [str(x) for x in t.annotated_at] == [
         "2026-10-01T09:00:00.000000", "2026-10-01T09:00:00.000000", "NaT"]
     assert [(p.line, p.code) for p in t.problems] == [(3, "ANN010")]
+
+
+_ID = st.text(alphabet=st.sampled_from(list('ab1,"; \n')), min_size=1, max_size=6).filter(
+    lambda s: s.strip() and ";" not in s)
+
+
+@settings(max_examples=40, deadline=None)
+@given(rows=st.lists(st.tuples(_ID, _ID, _ID), min_size=1, max_size=12,
+                     unique_by=lambda r: (r[0].strip(), r[1].strip())))
+def test_csv_round_trip_with_quotes_and_newlines(tmp_path_factory, rows) -> None:
+    """Any values the csv module writes come back trimmed, each row with its first line."""
+    path = tmp_path_factory.mktemp("rt") / "rt.csv"
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["item", "annotator", "label"])
+    starts = []
+    for row in rows:
+        starts.append(buf.getvalue().count("\n") + 1)
+        writer.writerow(row)
+    path.write_text(buf.getvalue())
+    t = read_annotations([path])
+    assert codes(t, "item") == [r[0].strip() for r in rows]
+    assert codes(t, "annotator") == [r[1].strip() for r in rows]
+    assert codes(t, "label") == [r[2].strip() for r in rows]
+    assert t.line.tolist() == starts
+
+
+def test_label_studio_problems_name_the_record() -> None:
+    t = read_annotations([DATA / "labelstudio_bad.json"], duplicates="first")
+    assert [(p.line, p.code) for p in t.problems] == [(0, "ANN004"), (0, "ANN008")]
+    assert all(p.message.startswith("record 1: ") for p in t.problems)
+    assert t.problems[1].message.endswith("labelstudio_bad.json record 1")
+
+
+def test_a_plain_json_array_of_records(tmp_path: Path) -> None:
+    path = tmp_path / "records.json"
+    path.write_text('[{"item": 1, "annotator": "a", "label": "x"},'
+                    ' {"item": 1, "annotator": "", "label": "x"}]')
+    t = read_annotations([path])
+    assert codes(t, "item") == ["1"]
+    assert [(p.line, p.message) for p in t.problems] == [(0, "record 2: empty annotator; row rejected")]
+
+
+def test_corrupt_parquet_and_bad_encoding_are_clear_errors(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.parquet"
+    broken.write_bytes(b"PAR1 not really")
+    with pytest.raises(DataError, match="broken.parquet: cannot read as parquet"):
+        read_annotations([broken])
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("item,annotator,label\n1,a,caf\xe9\n".encode("latin-1"))
+    with pytest.raises(DataError, match="latin.csv: cannot read as csv"):
+        read_annotations([latin])
