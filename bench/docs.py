@@ -43,12 +43,12 @@ def rule_data(task: str, t: int, r: int) -> dict:
     return {
         "kind": "rule", "id": f"T{t:02d}-{r:03d}", "task": task, "title": f"Rule {r} of task {t}: focus decides",
         "status": "deprecated" if r % 17 == 0 else "active", "labels": [first, second], "decision": first,
-        "when": f"The *{first}* is in **sharp focus** and the {second} is not.\n\n- check the edges\n- check the size",
-        "unless": [f"The {second} fills the frame."], "rationale": f"Buyers look for the {first}; see `rule {r}`.",
+        "when": f"The *{first}* is in **sharp focus** ({t}/{r}) and the {second} is not.\n\n- check the edges\n- check the size",
+        "unless": [f"The {second} fills the frame."], "rationale": f"Buyers look for the {first}; see `rule {t}-{r}`.",
         "examples": [{"input": f"Photo {r}-{i}: {first} sharp, {second} blurred", "label": first, "why": "focus"}
                      for i in range(2)],
         "counterexamples": [{"input": f"Photo {r}: {second} sharp", "label": second, "why": "focus elsewhere"}],
-        "ambiguous_cases": [{"case": f"Reflection of the {first}", "resolution": f"Treat as **{first}**",
+        "ambiguous_cases": [{"case": f"Reflection of the {first}", "resolution": f"Treat as **{first}** (case {t}-{r})",
                              "decided": "2026-10-02"}],
         "see_also": [f"T{t:02d}-{(r + 1) % 50:03d}"], "tags": ["focus"],
         **({"replaced_by": f"T{t:02d}-{(r + 1):03d}"} if r % 17 == 0 else {}),
@@ -106,8 +106,10 @@ def hand_written(root: Path, rules: int, tasks: int) -> None:
 
 
 def build_plugin(root: Path, site: Path) -> float:
+    from guidelines_tool.docs.safe import clear_cache
     from guidelines_tool.docs.site import build_site
 
+    clear_cache()  # a cold build, as `guidelines docs build` runs it
     start = time.perf_counter()
     build_site(root, site_dir=site)
     return time.perf_counter() - start

@@ -16,7 +16,7 @@ import click
 
 from guidelines_tool import __version__
 from guidelines_tool.errors import GuidelinesError
-from guidelines_tool.reporters import REPORTER_BY_NAME as VALIDATE_FORMATS
+from guidelines_tool.reporters.findings import REPORTER_BY_NAME as VALIDATE_FORMATS
 from guidelines_tool.schema import KINDS as SCHEMA_KINDS
 
 EXIT_INTERNAL = 3
@@ -96,7 +96,7 @@ def _write_step_summary(result) -> None:
     target = os.environ.get("GITHUB_STEP_SUMMARY")
     if not target:
         return
-    from guidelines_tool.reporters import MarkdownReporter
+    from guidelines_tool.reporters.findings import MarkdownReporter
 
     try:
         with open(target, "a", encoding="utf-8") as handle:
@@ -272,7 +272,7 @@ def log_command(rule_id: str, output_format: str) -> None:
     clones are refused: fetch the full history first.
     """
     from guidelines_tool.history import rule_revisions
-    from guidelines_tool.history_reporters import LOG_REPORTERS
+    from guidelines_tool.reporters.history import LOG_REPORTERS
 
     history = _history(project_root())
     revisions = rule_revisions(history, rule_id)
@@ -290,7 +290,7 @@ def diff_command(old: str | None, new: str | None, output_format: str) -> None:
     pull-request comment. Works in shallow clones (it reads only the two trees).
     """
     from guidelines_tool.history import compare
-    from guidelines_tool.history_reporters import DIFF_REPORTERS
+    from guidelines_tool.reporters.history import DIFF_REPORTERS
 
     comparison = compare(project_root(), old, new)
     for finding in comparison.problems:
@@ -303,7 +303,7 @@ def diff_command(old: str | None, new: str | None, output_format: str) -> None:
 @click.option("--format", "output_format", type=click.Choice(["md", "json"]), default="md", show_default=True)
 def changelog_command(since: str | None, output_format: str) -> None:
     """Rules added / changed / deprecated / removed per release tag; unreleased changes on top."""
-    from guidelines_tool.history_reporters import CHANGELOG_REPORTERS
+    from guidelines_tool.reporters.history import CHANGELOG_REPORTERS
     from guidelines_tool.releases import build_changelog
 
     changelog = build_changelog(_history(project_root()), since=since)
@@ -320,7 +320,7 @@ def release_command(dry_run: bool) -> None:
     is not the tip of the release branch.
     """
     from guidelines_tool.history import create_tag
-    from guidelines_tool.history_reporters import release_text, section_markdown
+    from guidelines_tool.reporters.history import release_text, section_markdown
     from guidelines_tool.releases import plan_release
 
     root = project_root()
@@ -373,7 +373,7 @@ def agreement_command(files, task, scale, by, gold, fmt, seed, n_boot, min_agree
                       input_format, duplicates) -> None:
     """Inter-annotator agreement of annotation FILES, with bootstrap intervals."""
     from guidelines_tool.agreement_report import agreement_report
-    from guidelines_tool.agreement_reporters import REPORTER_BY_NAME, problems_text
+    from guidelines_tool.reporters.agreement import REPORTER_BY_NAME, problems_text
     from guidelines_tool.annotations import read_annotations, read_gold
 
     project = _optional_project()
@@ -405,7 +405,7 @@ def agreement_command(files, task, scale, by, gold, fmt, seed, n_boot, min_agree
 
 def _annotation_table(files, project, task, duplicates="error"):
     """Read annotation FILES for one task; row problems and the read summary go to stderr."""
-    from guidelines_tool.agreement_reporters import problems_text
+    from guidelines_tool.reporters.agreement import problems_text
     from guidelines_tool.annotations import read_annotations
 
     table = read_annotations(files, project=project, task=task, duplicates=duplicates)
@@ -453,7 +453,7 @@ def impact_command(files, rule_id, task, since, window, seed, n_boot, fmt, fail_
     """Link each rule revision to the agreement change it caused, from annotation FILES."""
     from guidelines_tool.history import read_history
     from guidelines_tool.impact import compute_impact
-    from guidelines_tool.impact_reporters import IMPACT_REPORTERS
+    from guidelines_tool.reporters.impact import IMPACT_REPORTERS
     from guidelines_tool.loading import load_project
 
     root = project_root()
@@ -481,7 +481,7 @@ def hotspots_command(files, task, top, gold, fmt, duplicates) -> None:
     """Where annotators still disagree: confused labels, items, rules to clarify, annotators."""
     from guidelines_tool.annotations import read_gold
     from guidelines_tool.hotspots import hotspots
-    from guidelines_tool.impact_reporters import HOTSPOT_REPORTERS
+    from guidelines_tool.reporters.impact import HOTSPOT_REPORTERS
 
     project = _optional_project()
     table = _annotation_table(files, project, task, duplicates)

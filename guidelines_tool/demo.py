@@ -358,7 +358,7 @@ def run_demo(directory: Path) -> list[str]:
     from guidelines_tool.history import read_history
     from guidelines_tool.hotspots import hotspots
     from guidelines_tool.impact import compute_impact
-    from guidelines_tool.impact_reporters import HotspotTextReporter, ImpactTextReporter
+    from guidelines_tool.reporters.impact import HotspotTextReporter, ImpactTextReporter
     from guidelines_tool.loading import load_project
 
     directory = Path(directory)

@@ -25,7 +25,7 @@ RISKY_EXTENSIONS = (
 
 def mkdocs_yml(theme: str = "material", extensions: str = MATERIAL_EXTENSIONS, site_name: str = "Guidelines") -> str:
     theme_line = (
-        "theme: {name: material, features: [content.tabs.link, search.highlight, navigation.sections]}"
+        "theme: {name: material, font: false, features: [content.tabs.link, search.highlight, navigation.sections]}"
         if theme == "material" else f"theme: {{name: {theme}}}"
     )
     return (

@@ -17,23 +17,12 @@ from guidelines_tool.docs.render import anchor
 from guidelines_tool.docs.site import build_site
 from guidelines_tool.errors import GuidelinesError
 from guidelines_tool.loading import load_project
-from tests.docs_support import RISKY_EXTENSIONS, copy_project, git_project, html_files, inventory
+from tests.docs_support import copy_project, git, git_project, html_files, inventory
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "sample_guidelines"
 THEMES = ["material", "mkdocs"]
 MKDOCS_STAMPED = {"sitemap.xml", "sitemap.xml.gz"}  # MkDocs writes the build date into these
-
-
-def has_history() -> bool:
-    try:
-        import guidelines_tool.history  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-needs_history = pytest.mark.skipif(not has_history(), reason="the history module is not merged yet")
 
 
 def check_site(root: Path, site: Path) -> None:
@@ -72,12 +61,24 @@ def test_fixture_site_builds_strict_with_anchors_and_links(tmp_path, theme):
     assert "No history available" in page
 
 
-@pytest.mark.skipif(not (SAMPLE / "guidelines.yaml").is_file(), reason="sample_guidelines is not merged yet")
 @pytest.mark.parametrize("theme", THEMES)
 def test_sample_project_site(tmp_path, theme):
     root = copy_project(tmp_path, SAMPLE, theme=theme)
     build_site(root, strict=True, site_dir=tmp_path / "site")
     check_site(root, tmp_path / "site")
+    quality = (tmp_path / "site" / "quality" / "index.html").read_text(encoding="utf-8")
+    assert "Confused pairs" in quality  # hotspots need annotations only, not history
+    assert "No agreement over time available" in quality  # no git history in a plain copy
+
+
+def test_sample_site_as_shipped_reads_offline(tmp_path):
+    """The mkdocs.yml the sample (and `init`) ships makes no request outside the site."""
+    root = tmp_path / "sample"
+    shutil.copytree(SAMPLE, root)
+    build_site(root, strict=True, site_dir=tmp_path / "site")
+    for page in (tmp_path / "site").rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        assert "fonts.googleapis.com" not in html and "fonts.gstatic.com" not in html, page
 
 
 def test_deprecated_rule_links_to_its_replacement(tmp_path):
@@ -98,7 +99,6 @@ def test_edit_link_points_at_the_yaml(tmp_path):
     assert 'href="https://git.example.com/team/guides/edit/main/guidelines/photo-subject/task.yaml"' in page
 
 
-@needs_history
 def test_history_pages_and_versioned_builds(tmp_path):
     root = git_project(tmp_path)
     build_site(root, strict=True)
@@ -115,11 +115,41 @@ def test_history_pages_and_versioned_builds(tmp_path):
     assert (latest / "index.html").is_file()  # the latest build is left alone
 
 
-@needs_history
 def test_unknown_release_is_a_clear_error(tmp_path):
     root = git_project(tmp_path)
     with pytest.raises(GuidelinesError, match="unknown revision"):
         build_site(root, rev="v9.9.9")
+
+
+@pytest.mark.slow
+def test_mike_deploys_each_release_with_the_plugin(tmp_path):
+    """mike runs the `mkdocs` command; `rev: !ENV GUIDELINES_REV` makes it build that release."""
+    import os
+    import subprocess
+    import sys
+
+    bin_dir = Path(sys.executable).parent
+    if not (bin_dir / "mike").exists() or not (bin_dir / "mkdocs").exists():
+        pytest.skip("mike and mkdocs are not installed beside this Python")
+    root = git_project(tmp_path)
+    (root / "mkdocs.yml").write_text(
+        "site_name: Guidelines\ndocs_dir: docs\ntheme: {name: material}\n"
+        "extra: {version: {provider: mike}}\n"
+        "plugins: [search, {guidelines: {rev: !ENV [GUIDELINES_REV, null]}}]\n"
+        "markdown_extensions: [admonition, {pymdownx.tabbed: {alternate_style: true}}, pymdownx.superfences, tables]\n",
+        encoding="utf-8")
+    git(root, "commit", "-qam", "mike provider")
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "GIT_CONFIG_NOSYSTEM": "1",
+           "PYTHONPATH": str(REPO)}  # the plugin's package, also when it is not installed
+    for version, rev in (("1.0", "v1.0.0"), ("2.0", None)):
+        run_env = {**env, "GUIDELINES_REV": rev} if rev else {k: v for k, v in env.items() if k != "GUIDELINES_REV"}
+        subprocess.run([str(bin_dir / "mike"), "deploy", version], cwd=root, env=run_env, check=True,
+                       capture_output=True)
+    old = git(root, "show", "gh-pages:1.0/tasks/photo-subject/index.html")
+    new = git(root, "show", "gh-pages:2.0/tasks/photo-subject/index.html")
+    assert 'id="PPS-003"' in old and 'id="PPS-002"' not in old and "Deprecated" not in old
+    assert 'id="PPS-002"' in new and "Deprecated" in new
+    assert '"1.0"' in git(root, "show", "gh-pages:versions.json")
 
 
 def _tree(site: Path) -> dict[str, bytes]:
@@ -127,12 +157,34 @@ def _tree(site: Path) -> dict[str, bytes]:
             if p.is_file() and p.name not in MKDOCS_STAMPED}
 
 
-@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
-def test_two_builds_are_byte_identical(tmp_path):
-    root = git_project(tmp_path, extensions=RISKY_EXTENSIONS) if has_history() else copy_project(tmp_path)
-    build_site(root, site_dir=tmp_path / "one")
-    build_site(root, site_dir=tmp_path / "two")
+@pytest.fixture(scope="module")
+def demo_project(tmp_path_factory) -> Path:
+    """The demo's repository: months of rule history with annotation batches (real data)."""
+    from guidelines_tool import demo
+    root = tmp_path_factory.mktemp("demo") / "demo"
+    demo.run_demo(root)
+    return root
+
+
+@pytest.mark.slow
+def test_quality_page_from_real_annotations(demo_project, tmp_path):
+    build_site(demo_project, strict=True, site_dir=tmp_path / "site")
+    check_site(demo_project, tmp_path / "site")
+    charts = sorted((tmp_path / "site" / "assets" / "quality").glob("*.png"))
+    assert charts and all(p.read_bytes().startswith(b"\x89PNG") for p in charts)
+    quality = (tmp_path / "site" / "quality" / "index.html").read_text(encoding="utf-8")
+    assert "agreement improved" in quality and "agreement fell" in quality
+    assert "Confused pairs" in quality
+    task_page = (tmp_path / "site" / "tasks" / "product-photo-subject" / "index.html").read_text(encoding="utf-8")
+    assert "agreement improved (Δα" in task_page and "agreement fell (Δα" in task_page  # verdicts by revisions
+
+
+@pytest.mark.slow
+def test_two_builds_are_byte_identical(demo_project, tmp_path):
+    build_site(demo_project, site_dir=tmp_path / "one")
+    build_site(demo_project, site_dir=tmp_path / "two")
     one, two = _tree(tmp_path / "one"), _tree(tmp_path / "two")
+    assert any(name.endswith(".png") for name in one)
     assert one.keys() == two.keys()
     assert [name for name in one if one[name] != two[name]] == []
 
@@ -153,3 +205,75 @@ def test_cli_build_render_and_errors(tmp_path, monkeypatch):
     (root / "mkdocs.yml").unlink()
     result = runner.invoke(cli, ["docs", "build"])
     assert result.exit_code == 2 and "mkdocs.yml does not exist" in result.stderr
+
+
+def test_serve_watches_the_guideline_files(tmp_path):
+    from mkdocs.config import load_config
+
+    root = copy_project(tmp_path)
+    cfg = load_config(str(root / "mkdocs.yml"))
+    cfg = cfg.plugins.on_config(cfg)
+    assert str(root / "guidelines") in cfg.watch and str(root / "guidelines.yaml") in cfg.watch
+
+
+def test_shallow_clone_builds_without_history(tmp_path):
+    origin = git_project(tmp_path / "origin")
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", "--depth", "1", origin.resolve().as_uri(), str(clone))
+    build_site(clone, strict=True, site_dir=tmp_path / "site")
+    home = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert "shallow clone" in home and "v2.0.0" not in home
+
+
+@pytest.mark.slow
+def test_serve_rebuilds_when_a_rule_file_changes(tmp_path):
+    """`guidelines docs serve` in a child process: edit a rule's YAML, the served page follows."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    root = copy_project(tmp_path)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/tasks/photo-subject/"
+    server = subprocess.Popen([sys.executable, "-m", "guidelines_tool", "docs", "serve", "-a", f"127.0.0.1:{port}"],
+                              cwd=root, env={**os.environ, "PYTHONPATH": str(REPO)},
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def page_when(predicate, timeout: float = 60) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                text = urllib.request.urlopen(url, timeout=5).read().decode("utf-8")
+                if predicate(text):
+                    return text
+            except OSError:
+                pass
+            time.sleep(0.5)
+        raise AssertionError(f"{url} never matched")
+
+    try:
+        page_when(lambda text: "Sharpest object wins" in text)
+        rule = root / "guidelines" / "photo-subject" / "rules" / "pps-001.yaml"
+        rule.write_text(rule.read_text(encoding="utf-8").replace("Sharpest object wins", "Focus decides"),
+                        encoding="utf-8")
+        assert "Focus decides" in page_when(lambda text: "Focus decides" in text)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def test_cli_render_a_release(tmp_path, monkeypatch):
+    root = git_project(tmp_path)
+    monkeypatch.chdir(root)
+    result = CliRunner().invoke(cli, ["docs", "render", "--rev", "v1.0.0", "--out", str(tmp_path / "md")])
+    assert result.exit_code == 0, result.stderr
+    page = (tmp_path / "md" / "tasks" / "photo-subject.md").read_text(encoding="utf-8")
+    assert '<a id="PPS-003"></a>' in page and '<a id="PPS-002"></a>' not in page
+    assert sorted(p.name for p in (tmp_path / "md" / "changelog").iterdir()) == ["index.md", "v1.0.0.md"]
+    result = CliRunner().invoke(cli, ["docs", "build", "--rev", "v7"])
+    assert result.exit_code == 2 and "unknown revision 'v7'" in result.stderr

@@ -41,11 +41,11 @@ def test_rule_section_content(project):
     section = page[page.index('<a id="PPS-002">'):page.index('<a id="PPS-003">')]
     assert '=== "Examples"' in section and '=== "Near misses"' in section
     assert "    | Model holds a handbag, both sharp | Product | equal focus |" in section
-    assert "**Decision:** label it **Product**" in section
+    assert "**Decision:** label it **Product**." in section
     assert "[PPS-001](#PPS-001)" in section and "[TOX-001](toxicity.md#TOX-001)" in section
-    assert "<td>Mannequin wearing the product</td><td><p>Treat as <strong>product</strong></p></td>" in section
+    assert "<td>Mannequin wearing the product</td><td>Treat as <strong>product</strong></td>" in section
     assert "<em>similar</em>" in section  # Markdown in `when` renders
-    assert "No history available." in section
+    assert "Revision history" not in section and "No history available" in page[:page.index("## Labels")]
     deprecated = page[page.index('<a id="PPS-003">'):]
     assert '!!! warning "Deprecated"' in deprecated and "Use [PPS-002](#PPS-002) instead." in deprecated
 
@@ -61,7 +61,7 @@ def test_pages_without_history_or_data_say_so(project):
     assert "No history available" in pages["index.md"]
     assert "No history available" in pages["changelog/index.md"]
     quality = pages["quality.md"]
-    assert "No annotation data available" in quality and "No impact analysis available" in quality
+    assert "No agreement over time available" in quality and "No impact analysis available" in quality
     assert "No hotspot analysis available" in quality
 
 
@@ -94,8 +94,8 @@ def test_impact_verdicts_hotspots_and_series(project):
     quality = render_pages(project, impact=impact, hotspots=hotspots, series=series)["quality.md"]
     assert "| [PPS-002](tasks/photo-subject.md#PPS-002) | `abc1234` | 2026-02-10 | added | 0.610 | 0.820 |" in quality
     assert "agreement improved" in quality and "3 annotations could not be tied" in quality
-    assert "![Agreement over time for Primary subject of product photos](assets/quality/photo-subject.png)" in quality
-    assert "| 2026-02-01 | `abc1234def` | 0.700 | 50 |" in quality
+    assert "![Chart: agreement over time, rule revisions marked](assets/quality/photo-subject.png)" in quality
+    assert "| 2026-02-01 | `abc1234def` |   |   | 0.700 | 50 | 0 |" in quality
     assert "| product, person | 0.400 |" in quality
 
 
@@ -109,7 +109,7 @@ def test_charts_are_deterministic_png():
 
 
 def test_history_parts_from_a_real_repository(tmp_path):
-    history_module = pytest.importorskip("guidelines_tool.history")
+    from guidelines_tool import history as history_module
     root = git_project(tmp_path)
     project = load_project(root)
     history = history_module.read_history(root)
@@ -117,11 +117,24 @@ def test_history_parts_from_a_real_repository(tmp_path):
     assert {"changelog/v1.0.0.md", "changelog/v1.1.0.md", "changelog/v2.0.0.md"} <= set(pages)
     v11 = pages["changelog/v1.1.0.md"]
     assert "since v1.0.0" in v11 and "[PPS-002](../tasks/photo-subject.md#PPS-002) Equal focus" in v11
-    assert "the condition (when) was reworded" in v11 and "the near-miss examples: 1 added" in v11
+    assert "the condition (when) now reads “The subject in sharpest focus is the primary subject.”" in v11 and "the near-miss examples: 1 added" in v11
     v2 = pages["changelog/v2.0.0.md"]
     assert "## Deprecated" in v2 and "Use [PPS-002](../tasks/photo-subject.md#PPS-002) instead." in v2
     assert "label **Scene**: definition changed." in v2
     assert "**v2.0.0**, released 2026-03-15" in pages["index.md"]
     task = pages["tasks/photo-subject.md"]
     pps1 = task[task.index('<a id="PPS-001">'):task.index('<a id="PPS-002">')]
-    assert "| 2026-02-10 |" in pps1 and "| changed | minor |" in pps1 and "| 2026-01-05 |" in pps1
+    assert "| 2026-02-10 |" in pps1 and "| changed (minor) |" in pps1 and "| 2026-01-05 |" in pps1
+
+
+def test_unreleased_changes_have_their_own_page(tmp_path):
+    from guidelines_tool import history as history_module
+    root = git_project(tmp_path)
+    rule = root / "guidelines" / "toxicity" / "task.yaml"
+    rule.write_text(rule.read_text(encoding="utf-8").replace("decision: none", "decision: mild"), encoding="utf-8")
+    pages = render_pages(load_project(root), history=history_module.read_history(root))
+    assert "[changed since v2.0.0](unreleased.md)" in pages["changelog/index.md"]
+    text = pages["changelog/unreleased.md"]
+    assert "## Changes how you label" in text and "now assigns **Mildly toxic** (was **Not toxic**)" in text
+    clean = render_pages(load_project(git_project(tmp_path / "clean")), history=history_module.read_history(root))
+    assert "changelog/unreleased.md" not in clean

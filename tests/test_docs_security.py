@@ -29,8 +29,9 @@ PAYLOADS: list[str] = YAML(typ="safe").load((FIXTURES / "docs_payloads.yaml").re
 MARKER = "PWN"
 # Tags and attributes sanitized rule text may legitimately produce (beyond the benign site's).
 TEXT_TAGS = {"p", "br", "hr", "em", "strong", "b", "i", "code", "pre", "kbd", "del", "sub", "sup",
-             "ul", "ol", "li", "blockquote", "a", "table", "thead", "tbody", "tr", "th", "td", "dl", "dt", "dd", "div"}
-TEXT_ATTRIBUTES = {("a", "href"), ("a", "rel"), ("a", "id"), ("div", "class"), ("div", "markdown")}
+             "ul", "ol", "li", "blockquote", "a", "table", "thead", "tbody", "tr", "th", "td", "dl", "dt", "dd", "div",
+             "h3"}  # h3: the quality page's per-task headings (the benign fixture has no annotations)
+TEXT_ATTRIBUTES = {("a", "href"), ("a", "rel"), ("a", "id"), ("div", "class"), ("h3", "id")}
 SAFE_SCHEMES = ("http:", "https:", "mailto:")
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "data", "xlink:href", "poster", "background", "content"}
 
@@ -64,6 +65,16 @@ def hostile_project(root: Path) -> None:
             "replaced_by": payload if index % 2 else "HX-2", "tags": [payload, "ok"],
         }
         dump(root / f"guidelines/hostile/rules/hx-{index:02d}.yaml", rule)
+    # Annotations: hostile item and annotator ids reach the hotspot tables on the quality page.
+    import csv
+
+    (root / "annotations").mkdir()
+    with open(root / "annotations" / "batch.csv", "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["item", "annotator", "label", "task"])
+        for i, item in enumerate(p):
+            for j, annotator in enumerate(p[:3]):
+                writer.writerow([item, annotator, [p[0], "ok", p[1]][(i + j) % 3], "hostile"])
     for index, payload in enumerate(p[:5]):  # hostile ids and task references
         dump(root / f"guidelines/hostile/rules/id-{index}.yaml", {
             "kind": "rule", "id": payload, "task": payload if index % 2 else "hostile", "title": payload,
@@ -140,6 +151,8 @@ def test_markdown_formatting_still_renders(sites):
     page = (hostile / "tasks" / "hostile" / "index.html").read_text(encoding="utf-8")
     assert "<strong>kept-bold-3</strong>" in page
     assert "&lt;script&gt;alert" in page  # the payload is shown as text, not dropped silently
+    quality = (hostile / "quality" / "index.html").read_text(encoding="utf-8")
+    assert "Confused pairs" in quality and "&lt;img src=x onerror=alert(" in quality  # hotspots, as text
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)
@@ -152,9 +165,41 @@ def test_plain_text_cannot_form_markup(payload):
 @pytest.mark.parametrize("payload", PAYLOADS)
 def test_rich_text_is_one_sanitized_block(payload):
     block = rich(payload).strip()
-    assert block.startswith('<div class="gl-rich" markdown="0">') and "\n" not in block
+    assert block.startswith('<div class="gl-rich">') and block.endswith("</div>") and "\n" not in block
     inv = inventory({"block": block})
     assert inv.tags <= TEXT_TAGS
     assert inv.attributes <= TEXT_ATTRIBUTES
     for _, _, key, value in inv.values:
         assert key != "href" or value.startswith(SAFE_SCHEMES) or not re.match(r"[^/?#]*:", value), value
+
+
+def test_hostile_history_and_charts(tmp_path):
+    """Commit messages, hostile rule ids in chart marks, and payload titles with git history."""
+    from datetime import datetime, timezone
+
+    from guidelines_tool.docs.charts import render_charts
+    from guidelines_tool.docs.render import QualityPoint
+    from tests.docs_support import git
+
+    root = tmp_path / "hostile"
+    (root / "docs").mkdir(parents=True)
+    (root / "mkdocs.yml").write_text(mkdocs_yml("mkdocs", RISKY_EXTENSIONS), encoding="utf-8")
+    hostile_project(root)
+    git(root, "init", "-q", "-b", "main")
+    git(root, "-c", "user.name=x", "-c", "user.email=x@example.com", "add", "-A")
+    for index, payload in enumerate(PAYLOADS[:6]):
+        (root / "guidelines" / "hostile" / "rules" / "hx-01.yaml").write_text(
+            json.dumps({"kind": "rule", "id": "HX-1", "task": "hostile", "title": payload, "when": payload}),
+            encoding="utf-8")
+        git(root, "add", "-A")
+        git(root, "-c", "user.name=<b>x</b>", "-c", "user.email=x@example.com", "commit", "-q",
+            "-m", payload, date=f"2026-01-0{index + 1}T00:00:00+00:00")
+    git(root, "tag", "v1.0.0")
+    build_site(root, site_dir=tmp_path / "site")
+    inv = inventory(html_files(tmp_path / "site"))
+    assert not [a for a in inv.attributes if a[1].startswith("on")]
+    assert not [s for s in inv.scripts if MARKER in s or "alert" in s]
+    assert not [v for v in inv.values if "javascript:" in v[3].lower() or (MARKER in v[3] and v[2] != "href")]
+    day = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    charts = render_charts({"t": [QualityPoint("a", day, 0.5, 10)]}, {"t": [(day, "$\\undefinedcommand$ {{x}} <b>")]})
+    assert charts["assets/quality/t.png"].startswith(b"\x89PNG")

@@ -108,7 +108,7 @@ def test_mkdocs_yml_is_the_agreed_one(scaffold):
     assert load(scaffold / "mkdocs.yml") == {
         "site_name": "Retail photos",
         "docs_dir": "docs",
-        "theme": {"name": "material", "features": ["content.tabs.link", "search.highlight", "navigation.sections"]},
+        "theme": {"name": "material", "font": False, "features": ["content.tabs.link", "search.highlight", "navigation.sections"]},
         "plugins": ["search", "guidelines"],
         "markdown_extensions": [
             "admonition", "pymdownx.details", "pymdownx.superfences",

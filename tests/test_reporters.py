@@ -10,7 +10,7 @@ import pytest
 
 from guidelines_tool.lint import code_table
 from guidelines_tool.model import Finding
-from guidelines_tool.reporters import REPORTER_BY_NAME, Reporter
+from guidelines_tool.reporters.findings import REPORTER_BY_NAME, Reporter
 from guidelines_tool.validation import ValidationResult
 
 FINDINGS = [

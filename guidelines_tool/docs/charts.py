@@ -10,7 +10,7 @@ import io
 from datetime import datetime
 from typing import Mapping, Sequence
 
-from guidelines_tool.docs.render import QualityPoint, chart_path
+from guidelines_tool.docs.pagekit import QualityPoint, chart_path
 
 PNG_METADATA = {"Software": None}  # matplotlib would stamp its version; keep builds byte-identical
 
@@ -39,8 +39,15 @@ def chart_png(points: Sequence[QualityPoint], marks: Sequence[tuple[datetime, st
     dated = [(p.date, p.alpha) for p in points if p.date is not None and p.alpha is not None]
     if dated:
         axes.plot([d for d, _ in dated], [a for _, a in dated], marker="o", color="#3f51b5", label="α")
-    for when, _rule in marks:
+    for when, rules in marks:
+        if when is None:
+            continue
         axes.axvline(when, color="#9e9e9e", linestyle="--", linewidth=0.8)
+        names = rules.split(", ")
+        text = names[0] if len(names) == 1 else f"{names[0]} +{len(names) - 1}"
+        text = text.replace("$", r"\$")  # rule ids are text: no mathtext from untrusted input
+        axes.annotate(text, (when, 1.0), rotation=90, fontsize="x-small", color="#616161",
+                      xytext=(2, -2), textcoords="offset points", va="top")
     if marks:
         axes.plot([], [], color="#9e9e9e", linestyle="--", linewidth=0.8, label="rule revision")
     if target is not None:

@@ -12,8 +12,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from guidelines_tool.docs.render import QualityPoint, render_pages
+from guidelines_tool.docs.pagekit import QualityPoint
+from guidelines_tool.docs.render import render_pages
 from guidelines_tool.errors import GuidelinesError, HistoryError
+from guidelines_tool.history import History
 from guidelines_tool.loading import load_project
 from guidelines_tool.model import Project
 
@@ -48,19 +50,14 @@ def load_site_data(root: Path, *, rev: str | None = None, with_history: bool = T
         data.history = _read_history(root, project, data.notes, required=rev is not None)
     if rev is not None:
         data.project, data.history = project_at(project, data.history, rev)
-    if with_annotations and data.history is not None and rev is None:
-        _add_quality(data)
+    if with_annotations and rev is None:  # a release build shows that release's rules only
+        _add_quality(data, root)
     return data
 
 
-def _read_history(root: Path, project: Project, notes: list[str], *, required: bool) -> Any:
-    try:
-        from guidelines_tool.history import read_history
-    except ImportError:  # the history capability is not installed in this build
-        if required:
-            raise HistoryError("building a release needs the history module")
-        notes.append("history: not available in this installation")
-        return None
+def _read_history(root: Path, project: Project, notes: list[str], *, required: bool) -> History | None:
+    from guidelines_tool.history import read_history
+
     try:
         return read_history(root, branch=project.config.branch)
     except HistoryError as exc:
@@ -105,10 +102,73 @@ class HistoryUntil:
         return getattr(self._history, name)
 
 
-def _add_quality(data: SiteData) -> None:
+ANNOTATION_SUFFIXES = (".csv", ".jsonl", ".json", ".parquet")
+
+
+def annotation_files(root: Path, setting: str) -> list[Path]:
+    """The project's annotation batches: a folder's data files, or a glob, sorted."""
+    if not setting:
+        return []
+    folder = root / setting
+    if folder.is_dir():
+        candidates = folder.rglob("*")
+    else:
+        candidates = root.glob(setting)
+    return sorted(p for p in candidates if p.is_file() and p.suffix.lower() in ANNOTATION_SUFFIXES)
+
+
+def _add_quality(data: SiteData, root: Path) -> None:
     """Impact, hotspots and agreement over time, when the project has annotation files."""
-    try:
-        from guidelines_tool import quality_source  # noqa: F401  (wired after the merge)
-    except ImportError:
-        data.notes.append("quality: annotation analysis not available in this installation")
+    files = annotation_files(root, data.project.config.annotations)
+    if not files:
+        data.notes.append("quality: no annotation files found")
         return
+    from guidelines_tool.annotations import read_annotations
+    from guidelines_tool.hotspots import hotspots
+    from guidelines_tool.impact import agreement_over_time, compute_impact
+
+    project, history = data.project, data.history
+    tables = []
+    for task_id in sorted(project.tasks):
+        try:
+            table = read_annotations(files, project=project, task=task_id, duplicates="first")
+        except GuidelinesError as exc:
+            data.notes.append(f"quality: {task_id}: {exc}")
+            continue
+        if len(table):
+            tables.append(table)
+    if not tables:
+        data.notes.append("quality: no usable annotations")
+        return
+    if history is not None:  # linking agreement to revisions needs the revisions
+        data.impact = compute_impact(project, history, tables)
+    reports = {}
+    for table in tables:
+        if history is not None:
+            points = agreement_over_time(project, history, table)
+            data.series[table.task_id] = [quality_point(point) for point in points]
+            data.marks[table.task_id] = [
+                (_date(point.date), ", ".join(point.rules_changed)) for point in points if point.rules_changed
+            ]
+        try:
+            reports[table.task_id] = hotspots(project, table)
+        except GuidelinesError as exc:
+            data.notes.append(f"quality: hotspots for {table.task_id}: {exc}")
+    data.hotspots = reports
+
+
+def quality_point(point: Any) -> QualityPoint:
+    """impact.StatePoint → the renderer's chart point."""
+    return QualityPoint(commit=point.commit, date=_date(point.date), alpha=point.stats.alpha,
+                        n_items=point.stats.n_items, n_annotations=point.stats.n_annotations,
+                        release=point.release, rules_changed=tuple(point.rules_changed))
+
+
+def _date(value: datetime | str | None) -> datetime | None:
+    """StatePoint dates: a datetime (or an ISO string in older versions of impact)."""
+    if isinstance(value, datetime) or value is None:
+        return value
+    try:
+        return datetime.fromisoformat(value) if value else None
+    except ValueError:
+        return None

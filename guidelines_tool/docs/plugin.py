@@ -10,6 +10,8 @@ changes. Options (all optional):
           prefix: ""         # a folder inside the site for the generated pages
           history: true      # read git history (releases, changelog, rule revisions)
           annotations: true  # read annotations (agreement charts, impact, hotspots)
+          rev: null          # build a release (tag, version or commit) instead of the work tree;
+                             # `rev: !ENV [GUIDELINES_REV, null]` lets `mike deploy` pick one
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import html
 import json
 import logging
 import posixpath
+from urllib.parse import quote
 from pathlib import Path
 
 from mkdocs.config import config_options as c
@@ -26,7 +29,7 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 
 from guidelines_tool.docs.data import SiteData, load_site_data
-from guidelines_tool.docs.render import HOME, task_page
+from guidelines_tool.docs.pagekit import task_page
 from guidelines_tool.errors import GuidelinesError
 
 log = logging.getLogger("mkdocs.plugins.guidelines")
@@ -37,6 +40,7 @@ class GuidelinesConfig(Config):
     prefix = c.Type(str, default="")
     history = c.Type(bool, default=True)
     annotations = c.Type(bool, default=True)
+    rev = c.Optional(c.Type(str))
 
 
 class GuidelinesPlugin(BasePlugin[GuidelinesConfig]):
@@ -55,6 +59,8 @@ class GuidelinesPlugin(BasePlugin[GuidelinesConfig]):
 
     def on_config(self, config):
         self._config_file = config.config_file_path or "mkdocs.yml"
+        if self.rev is None and self.config.rev:
+            self.rev = self.config.rev
         for path in (self.root / "guidelines.yaml", self.root / self._guideline_folder()):
             if path.exists() and str(path) not in config.watch:
                 config.watch.append(str(path))
@@ -133,7 +139,7 @@ def _edit_url(config, root: Path, source: str) -> str | None:
         relative = (root / source).resolve().relative_to(Path(config.config_file_path).parent.resolve())
     except (ValueError, TypeError):
         relative = Path(source)
-    return base + relative.as_posix()
+    return base + quote(relative.as_posix(), safe="/")  # file names are repository content too
 
 
 def escape_search_index(config) -> None:

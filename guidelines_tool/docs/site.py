@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from guidelines_tool.docs.data import SiteData, load_site_data
-from guidelines_tool.docs.render import tag_name
+from guidelines_tool.docs.pagekit import tag_name
 from guidelines_tool.errors import ConfigError, GuidelinesError
 
 MKDOCS_CONFIG = "mkdocs.yml"
@@ -79,7 +79,7 @@ def build_site(root: Path, *, config_file: Path | None = None, strict: bool = Fa
         latest = Path(cfg.site_dir)
         cfg.site_dir = str(latest.with_name(latest.name + "-versions") / tag_name(rev))
     plugin = _plugin(cfg)
-    plugin.rev = rev
+    plugin.rev = rev or plugin.config.rev
     plugin.preload(cfg.config_file_path, data)
     counter = _WarningCounter()
     logging.getLogger("mkdocs").addHandler(counter)

@@ -7,7 +7,7 @@ from typing import Any
 
 from guidelines_tool.hotspots import HotspotReport
 from guidelines_tool.impact import ImpactReport, RevisionImpact
-from guidelines_tool.reporters import Reporter
+from guidelines_tool.reporters.findings import Reporter
 
 REASON_TEXT = {"unknown_revision": "unknown revision", "no_timestamp": "no revision and no timestamp",
                "before_first_commit": "dated before the first commit"}

@@ -1,0 +1,104 @@
+"""The quality page for leads: agreement over time per task (chart + table), the impact of each
+rule revision, and the disagreement hotspots."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Sequence
+
+from guidelines_tool.docs.pagekit import (
+    QUALITY, VERDICT_WORDS, Links, QualityPoint, chart_path, fmt_date, fmt_number, front_matter, href,
+    md_table,
+)
+from guidelines_tool.docs.safe import plain
+from guidelines_tool.model import Project
+
+def quality_page(project: Project, links: Links, history: Any, impact: Any, hotspots: Any,
+                 series: Mapping[str, Sequence[QualityPoint]]) -> str:
+    out = [front_matter("Agreement and quality"), "# Agreement and quality\n",
+           "For leads: how well annotators agree, which rule revisions moved agreement, "
+           "and where they still disagree.\n", "## Agreement over time\n"]
+    if not series:
+        out.append("No agreement over time available: it needs annotation data and the guidelines' git "
+                   "history.\n")
+    for task_id in sorted(series):
+        points = series[task_id]
+        task = project.tasks.get(task_id)
+        out.append(f"### {plain(task.title if task else task_id)}\n")
+        # The alt text is an attribute: no YAML text in it (the heading above names the task).
+        out.append(f"![Chart: agreement over time, rule revisions marked]({href(QUALITY, chart_path(task_id))})\n")
+        rows = [[fmt_date(p.date), f"`{plain(p.commit[:10])}`" if p.commit else "(before the first change)",
+                 plain(p.release or ""), links.rules_list(p.rules_changed, QUALITY), fmt_number(p.alpha),
+                 str(p.n_items), str(p.n_annotations)] for p in points]
+        out.append(md_table(["From", "Guideline revision", "Release", "Rules changed", "Krippendorff's α",
+                             "Items", "Annotations"], rows))
+    out.append("\n## Impact of rule revisions\n")
+    out.append(impact_table(impact, links))
+    out.append("\n## Hotspots\n")
+    out.append(hotspots_text(hotspots, project))
+    return "\n".join(out)
+
+
+def impact_table(impact: Any, links: Links) -> str:
+    if impact is None:
+        return "No impact analysis available (it needs git history and annotation data).\n"
+    data = impact.to_dict() if hasattr(impact, "to_dict") else impact
+    revisions = data.get("revisions", [])
+    if not revisions:
+        return "No rule revision could be linked to annotations.\n"
+    rows = []
+    for row in revisions:
+        rows.append([
+            links.rule(str(row.get("rule")), QUALITY), f"`{plain(str(row.get('commit', ''))[:10])}`",
+            plain(str(row.get("date", ""))[:10]), plain(str(row.get("change", ""))),
+            fmt_number((row.get("before") or {}).get("alpha")), fmt_number((row.get("after") or {}).get("alpha")),
+            fmt_number(row.get("delta")), fmt_number(row.get("did")),
+            plain(VERDICT_WORDS.get(str(row.get("verdict")), str(row.get("verdict")))),
+        ])
+    text = md_table(["Rule", "Commit", "Date", "Change", "α before", "α after", "Δ", "Δ vs control", "Verdict"], rows)
+    unresolved = (data.get("unresolved") or {}).get("count")
+    if unresolved:
+        text += f"\n{fmt_number(unresolved)} annotations could not be tied to a guideline revision.\n"
+    return text
+
+
+def hotspots_text(hotspots: Any, project: Project | None = None) -> str:
+    """Hotspot reports (one per task, or one) as tables: columns from their records' keys."""
+    if hotspots is None:
+        return "No hotspot analysis available (it needs annotation data).\n"
+    if isinstance(hotspots, Mapping) and not _is_report(hotspots):
+        reports = [hotspots[key] for key in sorted(hotspots)]
+    elif isinstance(hotspots, (list, tuple)):
+        reports = list(hotspots)
+    else:
+        reports = [hotspots]
+    out = []
+    for report in reports:
+        data = report.to_dict() if hasattr(report, "to_dict") else report
+        if data.get("task"):
+            task = project.tasks.get(str(data["task"])) if project else None
+            out.append(f"### {plain(task.title if task else str(data['task']))}\n")
+        if data.get("alpha") is not None:
+            out.append(f"Krippendorff's α over all items: {fmt_number(data['alpha'])} "
+                       f"({fmt_number(data.get('n_items'))} items).\n")
+        for key, value in sorted(data.items()):
+            if isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
+                columns = sorted({column for item in value for column in item})
+                out.append(f"**{plain(key.replace('_', ' ').capitalize())}**\n")
+                out.append(md_table([plain(c.replace("_", " ")) for c in columns],
+                                    ([_cell(item.get(column)) for column in columns] for item in value)))
+    return "\n".join(out) or "No disagreement hotspots found.\n"
+
+
+def _is_report(value: Mapping) -> bool:
+    return any(key in value for key in ("confused_pairs", "items", "rules", "annotators", "task"))
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, float):
+        return fmt_number(value)
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_cell(item) for item in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{plain(str(k))}: {_cell(v)}" for k, v in sorted(value.items()))
+    return plain("" if value is None else str(value))
+
