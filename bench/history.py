@@ -1,11 +1,11 @@
 """Benchmark: rule history on a generated repository vs `git log -p` over the same range.
 
-    /work/venv/bin/python bench/history.py [--rules 2000] [--commits 5000] [--runs 3]
+    /work/venv/bin/python bench/history.py [--rules 2000] [--commits 5000] [--runs 3] [--phases]
 
 Generates (once, cached under /tmp) a guideline repository of N rule files and M commits made
 of edits, renames, moves between files (into and out of task files' inline `rules:`) and
 merged side branches, built with one `git fast-import` stream. Then prints the median wall
-time of, side by side:
+and CPU time of, side by side (interleaved: one run of each per round):
 
 - `git log -p` over the branch (the peer), and `git log -p --first-parent -M`;
 - building the whole history, cold (no cache) and warm (cache present), each a fresh process;
@@ -206,18 +206,31 @@ def build_repo(path: Path, n_rules: int, n_commits: int) -> None:
     (path / ".git" / "bench-complete").write_text("ok\n")
 
 
-def timed(args: list[str], cwd: Path, runs: int, before=None) -> tuple[float, float]:
-    """Median wall time and median CPU time (user + sys of the child) of a command."""
-    walls, cpus = [], []
+def run_once(args: list[str], cwd: Path, before=None) -> tuple[float, float]:
+    """Wall time and CPU time (user + sys of the child and of the git processes it waited for)."""
+    if before:
+        before()
+    start, usage = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run(args, cwd=cwd, check=True, stdout=subprocess.DEVNULL)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.perf_counter() - start, after.ru_utime - usage.ru_utime + after.ru_stime - usage.ru_stime
+
+
+def interleaved(commands: dict[str, tuple], runs: int) -> dict[str, tuple[float, float]]:
+    """Median wall and CPU time of each command, run in rounds (one of each per round).
+
+    On a shared machine the load changes by the second: rounds put every measure and its
+    peer under the same conditions, where running each measure's repeats back to back
+    would compare one minute's load with the next's.
+    """
+    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
     for _ in range(runs):
-        if before:
-            before()
-        start, usage = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
-        subprocess.run(args, cwd=cwd, check=True, stdout=subprocess.DEVNULL)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        walls.append(time.perf_counter() - start)
-        cpus.append(after.ru_utime - usage.ru_utime + after.ru_stime - usage.ru_stime)
-    return statistics.median(walls), statistics.median(cpus)
+        for name, (args, cwd, before) in commands.items():
+            samples[name].append(run_once(args, cwd, before))
+    return {
+        name: (statistics.median(w for w, _ in values), statistics.median(c for _, c in values))
+        for name, values in samples.items()
+    }
 
 
 def main() -> None:
@@ -225,6 +238,7 @@ def main() -> None:
     parser.add_argument("--rules", type=int, default=2000)
     parser.add_argument("--commits", type=int, default=5000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--phases", action="store_true", help="also show where a cold run's CPU time goes")
     args = parser.parse_args()
     os.environ["PYTHONPATH"] = str(ROOT)
     repo = Path(f"/tmp/guidelines-bench-history-{args.rules}-{args.commits}")
@@ -239,16 +253,16 @@ def main() -> None:
     walk = [PYTHON, "-c", "import sys; from pathlib import Path; from guidelines_tool.history import read_history; "
             "h = read_history(Path(sys.argv[1])); print(len(h.commits), len(h.revisions))", str(repo)]
     env_cwd = ROOT
-    results = {
-        "git log -p": timed(["git", "-C", str(repo), "log", "-p", "main"], repo, args.runs),
-        "git log -p --first-parent -M": timed(
-            ["git", "-C", str(repo), "log", "-p", "--first-parent", "-M", "main"], repo, args.runs),
-        "full history, cold": timed(walk, env_cwd, args.runs, before=drop_cache),
-        "full history, warm": timed(walk, env_cwd, args.runs),
-        "guidelines log R-0007 (warm)": timed(
-            [PYTHON, "-m", "guidelines_tool", "log", "R-0007"], repo, args.runs)
-        if _has_log_command() else (float("nan"), float("nan")),
+    commands: dict[str, tuple] = {
+        "git log -p": (["git", "-C", str(repo), "log", "-p", "main"], repo, None),
+        "git log -p --first-parent -M": (
+            ["git", "-C", str(repo), "log", "-p", "--first-parent", "-M", "main"], repo, None),
+        "full history, cold": (walk, env_cwd, drop_cache),
+        "full history, warm": (walk, env_cwd, None),  # the cold run just before wrote the cache
     }
+    if _has_log_command():
+        commands["guidelines log R-0007 (warm)"] = ([PYTHON, "-m", "guidelines_tool", "log", "R-0007"], repo, None)
+    results = interleaved(commands, args.runs)
     peer_wall, peer_cpu = results["git log -p"]
     print(f"{'measure':34} {'wall s':>8} {'x git':>6} {'cpu s':>8} {'x git':>6}")
     for name, (wall, cpu) in results.items():
@@ -260,6 +274,47 @@ def main() -> None:
           f"cpu {'met' if cold_cpu <= 2 * peer_cpu else 'NOT met'}; "
           f"target warm <= 0.5 s: wall {'met' if warm_wall <= 0.5 else 'NOT met'}, "
           f"cpu {'met' if warm_cpu <= 0.5 else 'NOT met'}")
+    if args.phases:
+        phases(repo, cache)
+
+
+PHASES = r"""
+import resource, sys, time
+start = time.process_time()
+from pathlib import Path
+import guidelines_tool.history as H
+spent = {"imports": time.process_time() - start}
+
+def timed(owner, name, label):
+    inner = getattr(owner, name)
+    def wrapper(*args, **kwargs):
+        began = time.process_time()
+        try:
+            return inner(*args, **kwargs)
+        finally:
+            spent[label] = spent.get(label, 0.0) + time.process_time() - began
+    setattr(owner, name, wrapper)
+
+timed(H, "parse_log", "parse git log output")
+timed(H.Git, "read_blobs", "read blobs (Python side)")
+timed(H, "parse_blob", "parse blobs into records")
+timed(H.Walk, "apply", "replay commits (classify)")
+timed(H.Cache, "save", "write the cache")
+began = time.process_time()
+H.read_history(Path(sys.argv[1]))
+spent["read_history, all of it"] = time.process_time() - began
+children = resource.getrusage(resource.RUSAGE_CHILDREN)
+spent["git processes (children)"] = children.ru_utime + children.ru_stime
+for label, seconds in spent.items():
+    print(f"  {label:34} {seconds:6.3f} s cpu")
+"""
+
+
+def phases(repo: Path, cache: Path) -> None:
+    """Where one cold run's CPU time goes, by phase (one in-process run, cache dropped first)."""
+    shutil.rmtree(cache, ignore_errors=True)
+    print("cold run, CPU by phase:")
+    subprocess.run([PYTHON, "-c", PHASES, str(repo)], cwd=ROOT, check=True)
 
 
 def _has_log_command() -> bool:

@@ -27,6 +27,7 @@ import dataclasses
 import functools
 import gc
 import hashlib
+import io
 import os
 import pickle
 import re
@@ -365,20 +366,30 @@ def parse_batch_output(data: bytes) -> dict[str, bytes]:
 
 
 class Git:
-    """The repository a project lives in, and the few git calls history needs."""
+    """The repository a project lives in, and the few git calls history needs.
+
+    Every call is a plain `git` subprocess run at the top of the work tree: importing
+    GitPython alone costs more than all of history's git processes on a warm run (FACTS:
+    its object walks are too slow anyway), so it is not used here.
+    """
 
     def __init__(self, root: Path) -> None:
-        import git  # GitPython: discovery and invocation; its object walks are too slow (FACTS)
-
-        try:
-            self.repo = git.Repo(root, search_parent_directories=True)
-        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        # One process answers discovery: bare?, shallow?, where .git is, where the top is.
+        # (rev-parse prints the answers it could give before failing on --show-toplevel.)
+        proc = _git(["rev-parse", "--is-bare-repository", "--is-shallow-repository",
+                     "--git-common-dir", "--show-toplevel"], cwd=root)
+        lines = proc.stdout.decode("utf-8", errors="replace").splitlines()
+        if proc.returncode != 0 or len(lines) < 4:
+            if lines[:1] == ["true"] or (lines and "work tree" in proc.stderr.decode(errors="replace")):
+                raise HistoryError(f"{root} is a bare git repository: run from a checkout")
             raise HistoryError(
                 f"{root} is not inside a git repository: rule history needs one (`git init`)"
-            ) from None
-        if self.repo.bare or self.repo.working_tree_dir is None:
+            )
+        if lines[0] == "true":
             raise HistoryError(f"{root} is a bare git repository: run from a checkout")
-        self.top = Path(self.repo.working_tree_dir).resolve()
+        self.shallow = lines[1] == "true"
+        self.common_dir = (Path(root) / lines[2]).resolve()
+        self.top = Path(lines[3]).resolve()
         try:
             self.prefix = Path(root).resolve().relative_to(self.top).as_posix()
         except ValueError:
@@ -386,28 +397,29 @@ class Git:
         self.prefix = "" if self.prefix == "." else self.prefix
 
     def run(self, *args: str) -> str:
-        import git
-
-        try:
-            return self.repo.git.execute(["git", *args], strip_newline_in_stdout=False)
-        except git.GitCommandError as exc:
-            detail = (exc.stderr or "").strip().removeprefix("stderr:").strip(" '\n")
-            raise HistoryError(f"git {args[0]} failed: {detail or exc}") from None
+        proc = _git(list(args), cwd=self.top)
+        if proc.returncode != 0:
+            detail = proc.stderr.decode("utf-8", errors="replace").strip()
+            raise HistoryError(f"git {args[0]} failed: {detail or f'exit status {proc.returncode}'}")
+        return proc.stdout.decode("utf-8", errors="replace")
 
     def rev_parse(self, rev: str) -> str | None:
         """The commit `rev` names, or None when it names none."""
-        import git
-
         if not rev or rev.startswith("-"):  # never let user input reach git as an option
             return None
-        try:
-            out = self.repo.git.execute(["git", "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"])
-        except git.GitCommandError:
+        proc = _git(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], cwd=self.top)
+        if proc.returncode != 0:
             return None
-        return out.strip() or None
+        return proc.stdout.decode("utf-8", errors="replace").strip() or None
 
     def is_shallow(self) -> bool:
-        return self.run("rev-parse", "--is-shallow-repository").strip() == "true"
+        return self.shallow
+
+    def current_branch(self) -> str | None:
+        """The branch HEAD is on, or None when HEAD is detached."""
+        proc = _git(["symbolic-ref", "--quiet", "--short", "HEAD"], cwd=self.top)
+        name = proc.stdout.decode("utf-8", errors="replace").strip()
+        return name if proc.returncode == 0 and name else None
 
     def check_history_readable(self) -> None:
         """Refuse shallow clones and empty repositories with the fix in the message."""
@@ -426,11 +438,10 @@ class Git:
                 "--no-abbrev", "--no-color", "--no-ext-diff", "--reverse", f"--format={LOG_FORMAT}", tip]
         if exclude:
             args.append(f"^{exclude}")
-        handle = self.repo.git.execute(["git", *args], as_process=True)  # kills git when dropped
-        proc = handle.proc
-        out = proc.stdout.read()  # one read: see read_blobs
-        error = proc.stderr.read()
-        if proc.wait() != 0:
+        with _popen(args, self.top, stdin=subprocess.DEVNULL) as proc:
+            out = proc.stdout.read()  # one read: see read_blobs (git's errors are short)
+            error = proc.stderr.read()
+        if proc.returncode != 0:
             raise HistoryError(f"git log failed: {error.decode(errors='replace').strip()}")
         return out.decode("utf-8", errors="replace")
 
@@ -439,16 +450,14 @@ class Git:
         ids = list(blob_ids)
         if not ids:
             return {}
-        handle = self.repo.git.cat_file("--batch", "--buffer", istream=subprocess.PIPE, as_process=True)
-        proc = handle.proc  # `handle` must outlive the read: dropping it kills git
         request = ("\n".join(ids) + "\n").encode()
-        # Feed the ids from a thread and read the answer in one go: communicate()'s poll loop
-        # reads in small pieces and costs more than git itself on megabytes of blobs.
-        writer = threading.Thread(target=_feed, args=(proc.stdin, request), daemon=True)
-        writer.start()
-        out = proc.stdout.read()
-        writer.join()
-        proc.wait()
+        with _popen(["cat-file", "--batch", "--buffer"], self.top, stdin=subprocess.PIPE) as proc:
+            # Feed the ids from a thread and read the answer in one go: communicate()'s poll
+            # loop reads in small pieces and costs more than git itself on megabytes of blobs.
+            writer = threading.Thread(target=_feed, args=(proc.stdin, request), daemon=True)
+            writer.start()
+            out = proc.stdout.read()
+            writer.join()
         return parse_batch_output(out)
 
     def tree_blobs(self, rev: str, folder: str) -> dict[str, str]:
@@ -468,13 +477,40 @@ class Git:
         )
 
     def cache_dir(self) -> Path:
-        return Path(self.repo.common_dir) / CACHE_DIR
+        return self.common_dir / CACHE_DIR
 
     def is_dirty(self, folder: str) -> bool:
         """Uncommitted changes anywhere tracked, or untracked files in the guideline folder."""
-        if self.repo.is_dirty(untracked_files=False):
+        if self.run("status", "--porcelain", "--untracked-files=no").strip():
             return True
         return bool(self.run("ls-files", "--others", "--exclude-standard", "--", folder or ".").strip())
+
+
+@contextlib.contextmanager
+def _popen(args: list[str], cwd: Path, *, stdin: Any) -> Iterator[subprocess.Popen]:
+    """A streaming git process; killed if the reader stops early (an exception, ^C)."""
+    try:
+        proc = subprocess.Popen(["git", *args], cwd=cwd, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    except FileNotFoundError:
+        raise HistoryError("git is not installed (or not on PATH): rule history needs it") from None
+    try:
+        yield proc
+    except BaseException:
+        proc.kill()
+        raise
+    finally:
+        proc.stdout.close()  # type: ignore[union-attr]
+        proc.stderr.close()  # type: ignore[union-attr]
+        proc.wait()
+
+
+def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    try:
+        return subprocess.run(["git", *args], cwd=cwd, capture_output=True, stdin=subprocess.DEVNULL)
+    except FileNotFoundError:
+        raise HistoryError("git is not installed (or not on PATH): rule history needs it") from None
+    except NotADirectoryError:
+        raise HistoryError(f"{cwd} is not a folder") from None
 
 
 # --- replaying the walk -----------------------------------------------------------------------
@@ -682,13 +718,27 @@ def _only_empty(findings: list[Finding]) -> bool:
 # --- fast path: a version of a file is mostly its previous version -----------------------------
 
 _KEY_LINE = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*:(?:[ \t\r]|$)", re.MULTILINE)
-_MARKERS = re.compile(r"^(?:---|\.\.\.|%)", re.MULTILINE)
+# The same, found after a line break: a pattern that starts with a literal is scanned for
+# much faster than one that starts with `^` (tried at every position of every blob).
+_KEY_AFTER_BREAK = re.compile(r"\n(?=[A-Za-z_][A-Za-z0-9_-]*:(?:[ \t\r]|$))", re.MULTILINE)
+_MARKERS = re.compile(r"\n(?:---|\.\.\.|%)")
 # Anchors, tags and merge keys tie one entry to another: such files take the whole-file path.
 _CROSS_LINKS = re.compile(r"(?:^|[\s\[{,:-])[&!]\S|<<")
 
 
 class ChunkMemo(dict):
-    """Top-level entry text → its parsed (key, value): shared by every version of every file."""
+    """Top-level entry text → its parsed (key, value): shared by every version of every file.
+
+    `items` does the same for the items of a block sequence (a task file's inline `rules:`),
+    `records` keeps the rule built from each such item, so an untouched inline rule is
+    neither parsed nor built again; `examples` does the same for a rule's examples.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.items: dict[str, Any] = {}
+        self.records: dict[tuple, tuple[Any, Rule | None]] = {}
+        self.examples: dict[tuple, tuple[Any, tuple]] = {}  # for `loading.build_rule`
 
 
 def split_top_level(text: str) -> list[str] | None:
@@ -703,7 +753,9 @@ def split_top_level(text: str) -> list[str] | None:
         return None
     if ("&" in text or "!" in text or "<<" in text) and _CROSS_LINKS.search(text):
         return None
-    starts = [match.start() for match in _KEY_LINE.finditer(text)]
+    starts = [match.end() for match in _KEY_AFTER_BREAK.finditer(text)]
+    if _KEY_LINE.match(text):
+        starts.insert(0, 0)
     if not starts:
         return None
     head = text[: starts[0]]
@@ -721,45 +773,206 @@ def _chunk_key(chunk: str) -> str:
     return chunk[: chunk.index(":")]
 
 
+# Entries whose text a regular expression can vouch for need no parser. A plain scalar is made
+# of characters that mean nothing to YAML in its place (no `:`, `#`, quotes, brackets,
+# anchors, tags; in flow collections no commas either); a double-quoted one has no escapes.
+_KEY = r"[A-Za-z_][A-Za-z0-9_-]*"
+_DQ = r'"[ !#-\[\]-~]*"'
+_PLAIN_FLOW = r"[A-Za-z0-9](?:[A-Za-z0-9 ._/()'+-]*[A-Za-z0-9._/()'+-])?"
+_FLOW_SCALAR = rf"{_DQ}|{_PLAIN_FLOW}"
+_FLOW_SEQ = rf"\[ *(?:(?:{_FLOW_SCALAR})(?: *, *(?:{_FLOW_SCALAR}))*)? *\]"
+_FLOW_MAP = rf"\{{ *(?:{_KEY}: +(?:{_FLOW_SCALAR})(?: *, *{_KEY}: +(?:{_FLOW_SCALAR}))*)? *\}}"
+_ONE_LINE = rf"{_FLOW_SEQ}|{_FLOW_MAP}|{_DQ}|[A-Za-z0-9][A-Za-z0-9 .,()'/_+-]*?"
+# `key: value` on one line
+_SIMPLE = re.compile(rf"({_KEY}):[ ]+({_ONE_LINE})[ ]*\n")
+# `key:` alone, then one-line block sequence items at one indentation
+_ITEMS = re.compile(rf"({_KEY}):[ ]*\n((?:[ ]*-[ ]+(?:{_ONE_LINE})[ ]*\n)+)")
+_ITEM_LINE = re.compile(rf"([ ]*)-[ ]+({_ONE_LINE})[ ]*")
+_FLOW_TOKEN = re.compile(rf"(?:({_KEY}): +)?({_FLOW_SCALAR})")
+# `key: |` and lines of printable ASCII, all indented at least as much as the first, none blank:
+# a literal block with clip chomping is those lines less that indentation, each ending in \n.
+_LITERAL = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):[ ]+\|[ ]*\n((?:[ ]+[!-~][ -~]*\n)+)")
+_INDENT = re.compile(r"[ ]*")
+# `key:` alone on its line, then block sequence items (split at `- ` at the items' indentation)
+_SEQUENCE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):[ ]*\n( *)- ")
+_NOT_SIMPLE = object()
+
+
+def _simple_scalar(text: str, special: frozenset[str]) -> Any:
+    if text[0] == '"':
+        return text[1:-1]
+    if text[0] in special:
+        from guidelines_tool.loading import _resolve_plain
+
+        return _resolve_plain(text)
+    return text
+
+
+def _simple_key(text: str, special: frozenset[str]) -> str:
+    if text[0] in special:
+        from guidelines_tool.loading import _key, _resolve_plain
+
+        return _key(_resolve_plain(text))
+    return text
+
+
+def _one_line_value(text: str, special: frozenset[str]) -> Any:
+    """The value of a text `_ONE_LINE` matched (`_NOT_SIMPLE` for a repeated flow key)."""
+    first = text[0]
+    if first == "[":
+        return [_simple_scalar(match.group(2), special) for match in _FLOW_TOKEN.finditer(text, 1)]
+    if first == "{":
+        mapping: dict[str, Any] = {}
+        for match in _FLOW_TOKEN.finditer(text, 1):
+            key, value = match.groups()
+            if key is None:
+                return _NOT_SIMPLE  # cannot happen after _FLOW_MAP matched; never guess
+            if key[0] in special:
+                key = _simple_key(key, special)
+            if key in mapping:
+                return _NOT_SIMPLE  # the loader reports the duplicate
+            mapping[key] = value[1:-1] if value[0] == '"' else _simple_scalar(value, special)
+        return mapping
+    return _simple_scalar(text, special)
+
+
+def _simple_entry(chunk: str) -> tuple[str, Any] | None:
+    """The (key, value) of an entry whose text needs no parser, or None.
+
+    One-line values (plain or simple double-quoted scalars, flow sequences and mappings of
+    them), block sequences of such one-line items, and clip literal blocks. Plain scalars go
+    through the loader's own resolver (numbers, booleans, dates), so the value is what
+    `loading.parse_yaml` gives.
+    """
+    from guidelines_tool.loading import _MAYBE_SPECIAL as special
+
+    first_line = chunk.find("\n") + 1
+    if first_line == 0:
+        return None
+    if first_line == len(chunk):
+        match = _SIMPLE.fullmatch(chunk)
+        if match is None:
+            return None
+        key, value = match.group(1), _one_line_value(match.group(2), special)
+    elif chunk[first_line - 2] == "|":
+        match = _LITERAL.fullmatch(chunk)
+        if match is None:
+            return None
+        key, block = match.group(1), match.group(2)
+        lines = block.split("\n")[:-1]
+        indent = _INDENT.match(lines[0]).end()  # type: ignore[union-attr]
+        prefix = " " * indent
+        if not all(line.startswith(prefix) for line in lines):
+            return None
+        value = "".join(line[indent:] + "\n" for line in lines)
+    else:
+        match = _ITEMS.fullmatch(chunk)
+        if match is None:
+            return None
+        key, value, indent = match.group(1), [], None
+        for line in match.group(2).split("\n")[:-1]:
+            item = _ITEM_LINE.fullmatch(line)
+            if item is None or (indent is not None and item.group(1) != indent):
+                return None
+            indent = item.group(1)
+            value.append(_one_line_value(item.group(2), special))
+        if any(v is _NOT_SIMPLE for v in value):
+            return None
+    if value is _NOT_SIMPLE:
+        return None
+    return (_simple_key(key, special) if key[0] in special else key), value
+
+
+def _sequence_items(chunk: str) -> tuple[str, list[str]] | None:
+    """`key:` and the text of each item of the block sequence under it, or None."""
+    match = _SEQUENCE.match(chunk)
+    if match is None:
+        return None
+    marker = "\n" + match.group(2) + "- "
+    body = chunk[match.start(2):]
+    starts = [0]
+    position = body.find(marker)
+    while position != -1:
+        starts.append(position + 1)
+        position = body.find(marker, position + 1)
+    starts.append(len(body))
+    return match.group(1), [body[a:b] for a, b in zip(starts, starts[1:])]
+
+
+def _parse_entries(chunks: list[str], path: str, memo: ChunkMemo) -> bool:
+    """Parse new top-level entries into `memo`; False when the file must be parsed whole.
+
+    Entries a regular expression can vouch for take no parser; a block sequence whose items
+    were seen before parses only its new items; everything else is parsed in one call (the
+    chunks, joined, are a mapping of just those entries).
+    """
+    from guidelines_tool.loading import parse_yaml
+
+    hard: list[tuple[str, tuple[str, list[str]] | None]] = []
+    sequences: list[tuple[str, str, list[str]]] = []
+    items_seen = memo.items
+    for chunk in chunks:
+        entry = _simple_entry(chunk)
+        if entry is not None:
+            memo[chunk] = entry
+            continue
+        split = _sequence_items(chunk) if chunk.endswith("\n") else None
+        if split is not None and any(item in items_seen for item in split[1]):
+            sequences.append((chunk, *split))
+        elif chunk.endswith("\n"):
+            hard.append((chunk, split))
+        else:  # the file's last line has no line break: joined, it would run into the next
+            value, findings = parse_yaml(chunk, path)
+            if findings or not isinstance(value, dict) or list(value) != [_chunk_key(chunk)]:
+                return False
+            memo[chunk] = next(iter(value.items()))
+    if hard:
+        value, findings = parse_yaml("".join(chunk for chunk, _ in hard), path)
+        if findings or not isinstance(value, dict) or list(value) != [_chunk_key(c) for c, _ in hard]:
+            return False
+        for (chunk, split), (key, entry) in zip(hard, value.items()):
+            memo[chunk] = (key, entry)
+            # Remember the items too when the split is provably right: as many as parsed.
+            if split is not None and type(entry) is list and len(entry) == len(split[1]):
+                items_seen.update(zip(split[1], entry))
+    for chunk, key, items in sequences:
+        new = [item for item in items if item not in memo.items]
+        if new:
+            value, findings = parse_yaml("".join(new), path)
+            if findings or not isinstance(value, list) or len(value) != len(new):
+                return False
+            memo.items.update(zip(new, value))
+        memo[chunk] = (key, [memo.items[item] for item in items])
+    return True
+
+
 def parse_chunked(text: str, path: str, memo: ChunkMemo) -> ParsedBlob | None:
     """`loading.parse_file_text` for a block-mapping file, parsing only entries not seen before.
 
-    A file with more than one new entry is parsed whole (one call is cheaper than many) and
-    its entries are remembered; a file with one new entry parses just that entry. Each entry
-    parsed alone must give exactly its one key; any finding, repeated key or surprise returns
-    None and the caller parses the whole file the ordinary way.
+    New entries are parsed by `_parse_entries`; any finding, repeated key or surprise
+    returns None and the caller parses the whole file the ordinary way.
     """
-    from guidelines_tool.loading import parse_file_text, parse_yaml
-
     chunks = split_top_level(text)
     if chunks is None:
         return None
     new = [chunk for chunk in chunks if chunk not in memo]
-    if len(new) > 1:
-        parsed = parse_file_text(text, path)
-        data = parsed.data
-        if parsed.findings or not isinstance(data, dict) or list(data) != [_chunk_key(c) for c in chunks]:
-            return None
-        for chunk in new:
-            memo[chunk] = (_chunk_key(chunk), data[_chunk_key(chunk)])
-        return ParsedBlob(path, tuple(parsed.rules), tuple(parsed.tasks), ())
+    if new and not _parse_entries(new, path, memo):
+        return None
     data: dict[str, Any] = {}
     for chunk in chunks:
-        entry = memo.get(chunk)
-        if entry is None:
-            value, findings = parse_yaml(chunk, path)
-            if findings or not isinstance(value, dict) or list(value) != [_chunk_key(chunk)]:
-                return None
-            entry = memo[chunk] = next(iter(value.items()))
-        key, value = entry
+        key, value = memo[chunk]
         if key in data:
             return None  # a duplicate key: the whole-file loader reports it properly
         data[key] = value
-    return records_from_data(data, path)
+    return records_from_data(data, path, memo)
 
 
-def records_from_data(data: dict[str, Any], path: str) -> ParsedBlob:
-    """Records of a parsed mapping, dispatched on `kind` exactly as `loading.parse_file_text` does."""
+def records_from_data(data: dict[str, Any], path: str, memo: ChunkMemo | None = None) -> ParsedBlob:
+    """Records of a parsed mapping, dispatched on `kind` exactly as `loading.parse_file_text` does.
+
+    With a memo, an inline rule whose item (the same parsed object) was built before at the
+    same place is reused.
+    """
     from guidelines_tool.loading import _str, build_rule, build_task
 
     kind = data.get("kind")
@@ -771,12 +984,22 @@ def records_from_data(data: dict[str, Any], path: str) -> ParsedBlob:
         if task:
             tasks.append(task)
         items = data.get("rules") if isinstance(data.get("rules"), list) else []
+        default_task = _str(data.get("id"))
+        built = memo.records if memo is not None else {}
         for index, item in enumerate(items):
-            rule = build_rule(item, root.child("rules", index), default_task=_str(data.get("id")))
+            key = (id(item), path, index, default_task)
+            known = built.get(key)
+            if known is not None and known[0] is item:
+                rule = known[1]
+            else:
+                rule = build_rule(item, root.child("rules", index), default_task=default_task,
+                                  memo=memo.examples if memo is not None else None)
+                if memo is not None and isinstance(item, dict):
+                    built[key] = (item, rule)  # the item is kept alive: its id stays its own
             if rule:
                 rules.append(rule)
     elif kind == "rule":
-        rule = build_rule(data, root)
+        rule = build_rule(data, root, memo=memo.examples if memo is not None else None)
         if rule:
             rules.append(rule)
     return ParsedBlob(path, tuple(rules), tuple(tasks), ())
@@ -804,30 +1027,51 @@ def code_fingerprint() -> str:
 
 
 class Cache:
-    """Parsed blobs (by blob id) and the replayed walk (by branch and folder) under .git/.
+    """The replayed walk and the parsed blobs (by blob id) of one guideline folder, under .git/.
 
+    One file holds both, pickled by one pickler: a rule version is shared by the walk's
+    revisions and by the blob it was parsed from, and is written once. The walk comes first,
+    so a warm run that only needs the walk stops reading there.
     Any unreadable or stale file is ignored: the cache never changes an answer.
     """
 
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder
         self.fingerprint = code_fingerprint()
+        self._reader: pickle.Unpickler | None = None
 
     def _path(self, name: str) -> Path | None:
         return self.folder / name if self.folder else None
 
-    def load(self, name: str) -> Any:
+    def load_walk(self, name: str) -> Walk | None:
+        """The cached walk, or None (missing, stale or unreadable)."""
         path = self._path(name)
+        self._reader = None
         if path is None or not path.is_file():
             return None
         try:
-            with path.open("rb") as handle:
-                version, payload = pickle.load(handle)
+            reader = pickle.Unpickler(io.BytesIO(path.read_bytes()))
+            if reader.load() != self.fingerprint:
+                return None
+            walk = reader.load()
         except Exception:  # a truncated or foreign file is just a cache miss
             return None
-        return payload if version == self.fingerprint else None
+        self._reader = reader
+        return walk if isinstance(walk, Walk) else None
 
-    def save(self, name: str, payload: Any) -> None:
+    def load_blobs(self) -> dict[str, ParsedBlob]:
+        """The parsed blobs stored after the walk `load_walk` read (empty when there is none)."""
+        if self._reader is None:
+            return {}
+        try:
+            blobs = self._reader.load()
+        except Exception:
+            return {}
+        finally:
+            self._reader = None
+        return blobs if isinstance(blobs, dict) else {}
+
+    def save(self, name: str, walk: Walk, blobs: dict[str, ParsedBlob]) -> None:
         path = self._path(name)
         if path is None:
             return
@@ -835,8 +1079,14 @@ class Cache:
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(f".{os.getpid()}.tmp")
             with tmp.open("wb") as handle:
-                pickle.dump((self.fingerprint, payload), handle, protocol=pickle.HIGHEST_PROTOCOL)
+                writer = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
+                writer.dump(self.fingerprint)
+                writer.dump(walk)
+                writer.dump(blobs)
             os.replace(tmp, path)
+            for old in path.parent.glob("*-*.pickle"):  # files of earlier versions' layout
+                if old.name.startswith(("walk-", "blobs-")):
+                    old.unlink(missing_ok=True)
         except OSError:
             pass  # a read-only .git still gets correct (slower) answers
 
@@ -863,10 +1113,8 @@ def resolve_line(git_: Git, branch: str) -> Line:
     head = git_.rev_parse("HEAD")
     if head is None:
         raise HistoryError("the git repository has no commits yet: commit the guidelines first")
-    if git_.repo.head.is_detached:
-        where = f"detached HEAD at {head[:7]}"
-    else:
-        where = f"branch {git_.repo.active_branch.name}"
+    current = git_.current_branch()
+    where = f"branch {current}" if current else f"detached HEAD at {head[:7]}"
     note = (
         f"branch '{branch}' (config `branch`) does not exist; reading the first-parent line of "
         f"{where} instead"
@@ -933,34 +1181,28 @@ def guideline_folder(git_: Git, guidelines: str) -> str:
 
 def _walk_to(git_: Git, tip: str, folder: str, cache: Cache, progress: Progress | None) -> Walk:
     key = hashlib.sha1(f"{folder}\0{git_.prefix}".encode()).hexdigest()[:16]
-    walk_name, blobs_name = f"walk-{key}.pickle", f"blobs-{key}.pickle"
-    walk: Walk | None = cache.load(walk_name)
+    name = f"history-{key}.pickle"
+    walk = cache.load_walk(name)
     if walk is not None and walk.tip == tip:
         return walk
     entries: list[LogEntry] | None = None
-    known: dict[str, ParsedBlob] = {}
     if walk is not None:
         entries = parse_log(git_.log(tip, exclude=walk.tip))
         # Continue only when the cached tip is on the new line (no rewrite, no branch switch).
         if not entries or entries[0].commit.parents[:1] != (walk.tip,):
             walk, entries = None, None
-    full = walk is None
-    if full:
-        # A full replay: blobs parsed by earlier runs are worth loading. (A warm run that
-        # only adds commits parses its few new blobs faster than it could load them all.)
+    if walk is None:
+        # A full replay: blobs parsed by earlier runs need not be parsed again.
         walk = Walk(folder, git_.prefix)
         entries = parse_log(git_.log(tip))
-        known = cache.load(blobs_name) or {}
-    before = len(known)
+    known = cache.load_blobs()
     blobs = _parsed_blobs(git_, walk, entries, known, progress)
     total = len(entries)
     for done, entry in enumerate(entries, 1):
         walk.apply(entry, blobs)
         if progress and (done % 100 == 0 or done == total):
             progress(done, total)
-    cache.save(walk_name, walk)
-    if full and len(known) > before:
-        cache.save(blobs_name, known)
+    cache.save(name, walk, known)
     return walk
 
 

@@ -499,8 +499,12 @@ def build_task(data: dict, source: Source) -> Task | None:
     )
 
 
-def build_rule(data: Any, source: Source, default_task: str = "") -> Rule | None:
-    """A rule mapping → Rule (None without an id); inline rules take the enclosing task by default."""
+def build_rule(data: Any, source: Source, default_task: str = "", *, memo: dict | None = None) -> Rule | None:
+    """A rule mapping → Rule (None without an id); inline rules take the enclosing task by default.
+
+    `memo` (history's, shared by every version of every file) hands back the examples already
+    built from the very same parsed list at the same place, so versions share them.
+    """
     if not isinstance(data, dict) or not _str(data.get("id")):
         return None
     status = data.get("status") if data.get("status") in ("draft", "active", "deprecated") else "active"
@@ -514,8 +518,8 @@ def build_rule(data: Any, source: Source, default_task: str = "") -> Rule | None
         when=_str(data.get("when")),
         unless=_strs(data.get("unless")),
         rationale=_str(data.get("rationale")),
-        examples=_examples(data.get("examples"), source.child("examples")),
-        counterexamples=_examples(data.get("counterexamples"), source.child("counterexamples")),
+        examples=_examples(data.get("examples"), source, "examples", memo),
+        counterexamples=_examples(data.get("counterexamples"), source, "counterexamples", memo),
         ambiguous_cases=tuple(
             AmbiguousCase(
                 case=_str(item.get("case")),
@@ -671,7 +675,16 @@ class Locator:
         return Location(source.path, *position(found, source.pointer, value=value))
 
 
-def _examples(value: Any, source: Source) -> tuple[Example, ...]:
+def _examples(value: Any, parent: Source, field: str, memo: dict | None = None) -> tuple[Example, ...]:
+    if memo is not None and type(value) is list:
+        key = (id(value), parent.path, parent.pointer, field)
+        known = memo.get(key)
+        if known is not None and known[0] is value:
+            return known[1]
+        built = _examples(value, parent, field)
+        memo[key] = (value, built)  # the list is kept alive with it: its id stays its own
+        return built
+    source = parent.child(field)
     result = []
     for index, item in enumerate(_list(value)):
         if isinstance(item, dict):

@@ -273,6 +273,14 @@ def test_not_a_repository(tmp_path: Path) -> None:
         read_history(tmp_path)
 
 
+def test_bare_repository(tmp_path: Path) -> None:
+    bare = tmp_path / "bare.git"
+    git(tmp_path, "init", "-q", "--bare", str(bare))
+    (bare / "guidelines.yaml").write_text(CONFIG)
+    with pytest.raises(HistoryError, match="bare git repository: run from a checkout"):
+        read_history(bare)
+
+
 def test_empty_repository(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "empty")
     (repo / "guidelines.yaml").write_text(CONFIG)
@@ -371,6 +379,18 @@ TRICKY = {
     "key that resolves to a bool": "kind: rule\nid: R-1\ntrue: x\n",
     "tab indentation": "kind: rule\nid: R-1\nlabels:\n\t- a\n",
     "windows line ends": "kind: rule\r\nid: R-1\r\nlabels:\r\n  - a\r\nwhen: |\r\n  x\r\n",
+    "plain scalars that resolve": "kind: rule\nid: R-1\ntitle: 12\nwhen: -3.5\nrationale: null\nlabels: ~\ndecision: 2026-01-02\n",
+    "plain scalar with trailing spaces": "kind: rule\nid: R-1\ntitle: A (b), c/d - e's   \n",
+    "literal block with deeper lines": "kind: rule\nid: R-1\nwhen: |\n  one # not a comment\n    two: deeper\n  three\nrationale: x\n",
+    "literal block, shallower line": "kind: rule\nid: R-1\nwhen: |\n    one\n  two\nrationale: x\n",
+    "literal block at end without newline": "kind: rule\nid: R-1\nwhen: |\n  one\n  two",
+    "literal block with blank line": "kind: rule\nid: R-1\nwhen: |\n  one\n\n  two\nrationale: x\n",
+    "literal strip and indicator": "kind: rule\nid: R-1\nwhen: |-\n  one\nrationale: |2\n   two\n",
+    "key that resolves to null": "kind: rule\nid: R-1\nnull: x\n",
+    "flow items": 'kind: rule\nid: R-1\nlabels: [a, "b", 3]\nexamples:\n  - {input: "x, y", label: a, why: 1.5}\n  - {input: z, label: b}\n',
+    "flow mapping with a repeated key": "kind: rule\nid: R-1\nexamples:\n  - {input: a, input: b}\n",
+    "items at two indentations": "kind: rule\nid: R-1\nlabels:\n  - a\n- b\n",
+    "empty flow collections": "kind: rule\nid: R-1\nlabels: []\nexamples:\n  - {}\n",
 }
 
 
@@ -389,6 +409,31 @@ def test_chunked_parse_equals_whole_file_parse(name: str) -> None:
     parse_blob(rule_yaml("R-1").encode(), "g/x.yaml", memo)
     assert records(parse_blob(text.encode(), "g/x.yaml", memo)) == records(whole)
     assert records(parse_blob(text.encode(), "g/y.yaml", ChunkMemo()))[:2] == records(whole)[:2]
+
+
+TASK_VERSIONS = {
+    "one inline rule edited": [
+        task_yaml(inline=inline_rules(rule_yaml("R-1"), rule_yaml("R-2"), rule_yaml("R-3"))),
+        task_yaml(inline=inline_rules(rule_yaml("R-1"), rule_yaml("R-2", decision="b"), rule_yaml("R-3"))),
+        task_yaml(inline=inline_rules(rule_yaml("R-3"), rule_yaml("R-1"))),
+    ],
+    "an item's quoted scalar continues at the items' indentation": [
+        "kind: task\nid: t\nrules:\n  - id: R-1\n    when: x\n  - id: R-2\n    when: y\n",
+        'kind: task\nid: t\nrules:\n  - id: R-1\n    when: "x\n  - id: R-2\n    when: y"\n  - id: R-2\n    when: y\n',
+    ],
+    "items at column 0, one broken": [
+        "kind: task\nid: t\nrules:\n- id: R-1\n  when: x\n- id: R-2\n",
+        "kind: task\nid: t\nrules:\n- id: R-1\n  when: x\n- id: [R-2\n",
+        "kind: task\nid: t\nrules:\n- id: R-1\n  when: x\n-\n  id: R-2\n",
+    ],
+}
+
+
+@pytest.mark.parametrize("name", sorted(TASK_VERSIONS))
+def test_versions_parsed_with_one_memo_equal_whole_file_parses(name: str) -> None:
+    memo = ChunkMemo()
+    for text in TASK_VERSIONS[name]:
+        assert records(parse_blob(text.encode(), "g/t.yaml", memo)) == records(parse_blob(text.encode(), "g/t.yaml"))
 
 
 def test_sample_project_files_parse_the_same_both_ways() -> None:
@@ -433,10 +478,14 @@ def test_cache_written_by_other_code_is_ignored(repo: Path) -> None:
     import pickle
 
     read_history(repo)
-    (walk_file,) = (repo / ".git" / "guidelines-cache").glob("walk-*.pickle")
-    version, walk = pickle.loads(walk_file.read_bytes())
+    (cache_file,) = (repo / ".git" / "guidelines-cache").glob("history-*.pickle")
+    reader = pickle.Unpickler(cache_file.open("rb"))
+    reader.load()  # the code fingerprint
+    walk, blobs = reader.load(), reader.load()
     walk.revisions.clear()  # what a stale loader's cache could hold
-    walk_file.write_bytes(pickle.dumps(("some older code", walk)))
+    cache_file.write_bytes(pickle.dumps("some older code") + pickle.dumps(walk) + pickle.dumps(blobs))
+    assert read_history(repo).revisions
+    cache_file.write_bytes(cache_file.read_bytes()[:100])  # a truncated file
     assert read_history(repo).revisions
 
 
@@ -512,3 +561,59 @@ def test_release_tag_off_the_line_is_noted(repo: Path) -> None:
     assert history.releases() == [] and history.resolve("v9.0.0") is None
     assert history.notes == ["release tag v9.0.0 is not on the first-parent line of main: "
                              "left out of changelogs and version numbering"]
+
+
+# --- entries read without the parser agree with it ----------------------------------------------
+
+from guidelines_tool.history import _simple_entry  # noqa: E402
+from guidelines_tool.loading import parse_yaml  # noqa: E402
+
+SCALARS = ["a", "product", "Two words", "x'y", "a - b", "a, b", "1", "1.5", "-2", "0x1F", "1e3", "true", "True",
+           "no", "on", "null", "Null", "~", "2026-01-02", "2026-13-45", '"quoted, with: colon # hash"', '""',
+           '"a\\"b"', "'single'", "a: b", "a #c", "[x]", "{x: y}", "*alias", "&anchor a", "!tag a", "%x", "@x",
+           "`x`", "a ", "  a", "é", "a\tb", ".5", "+1", "=", "<<", "yes", "n", "0o17", ".inf", "-.nan"]
+
+
+def _fast_path_cases(rng) -> list[str]:
+    def scalar() -> str:
+        return rng.choice(SCALARS)
+
+    def key() -> str:
+        return rng.choice(["k", "key", "true", "null", "1", "a_b-c", "input"])
+
+    cases = []
+    for _ in range(400):
+        shape = rng.randrange(5)
+        if shape == 0:
+            cases.append(f"{key()}: {scalar()}\n")
+        elif shape == 1:
+            cases.append(f"{key()}: [{', '.join(scalar() for _ in range(rng.randrange(4)))}]\n")
+        elif shape == 2:
+            pairs = ", ".join(f"{key()}: {scalar()}" for _ in range(rng.randrange(4)))
+            cases.append(f"{key()}: {{{pairs}}}\n")
+        elif shape == 3:
+            indent = rng.choice(["", "  ", "    "])
+            items = "".join(f"{indent}- {rng.choice([scalar(), '[' + scalar() + ']', '{k: ' + scalar() + '}'])}\n"
+                            for _ in range(1 + rng.randrange(3)))
+            cases.append(f"{key()}:\n{items}")
+        else:
+            lines = "".join(rng.choice(["  a line", "  # not a comment", "    deeper: x", "  b", "", " c"]) + "\n"
+                            for _ in range(1 + rng.randrange(3)))
+            cases.append(f"{key()}: |\n{lines}")
+    return cases
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_entries_read_without_the_parser_equal_the_parser(seed: int) -> None:
+    import random
+
+    taken = 0
+    for chunk in _fast_path_cases(random.Random(seed)):
+        fast = _simple_entry(chunk)
+        if fast is None:
+            continue
+        taken += 1
+        value, findings = parse_yaml(chunk, "x.yaml")
+        assert not findings and isinstance(value, dict) and len(value) == 1, chunk
+        assert repr(fast) == repr(next(iter(value.items()))), chunk  # repr: 1, 1.0 and True differ
+    assert taken > 100  # the fast path is really exercised
