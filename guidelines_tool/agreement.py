@@ -582,14 +582,26 @@ def _alpha_replicates(
     m = draws[:, pairable].astype(float)  # float matmul: BLAS, ~2x numpy's integer product
     delta = _alpha_delta(ratings, metric, weights)
     if delta is None:  # ordinal: each replicate's distances come from its own marginals
-        return _alpha_from((m @ per_pattern.reshape(-1, q * q)).reshape(-1, q, q), None)
-    # With a fixed δ, α needs only the marginals n_c and Σ o δ: q + 1 numbers per pattern, not
-    # q². Besides doing less, the product then stays under the size where OpenBLAS goes
-    # multi-threaded, whose spinning workers took a core and doubled the wall time of `impact`.
+        return _alpha_from(_rows_product(m, per_pattern.reshape(-1, q * q)).reshape(-1, q, q), None)
+    # with a fixed δ, α needs only the marginals n_c and Σ o δ: q + 1 numbers per pattern, not q²
     features = np.concatenate(
         [per_pattern.sum(axis=2), (per_pattern * delta).sum(axis=(1, 2))[:, None]], axis=1)
-    summed = m @ features
+    summed = _rows_product(m, features)
     return _alpha_from_marginals(summed[:, :q], summed[:, q], delta)
+
+
+#: OpenBLAS multiplies on several threads above m·n·k = 65536 · 4, and its idle workers then
+#: spin: in `impact` (thousands of bootstrap products) that took a whole second core of this
+#: shared machine and doubled the wall time when none was free. Products stay below it.
+SINGLE_THREAD_MNK = 2**18
+
+
+def _rows_product(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a @ b, a few rows of a at a time so that BLAS stays on one thread."""
+    rows = max(1, SINGLE_THREAD_MNK // max(a.shape[1] * b.shape[1], 1))
+    if a.shape[0] <= rows:
+        return a @ b
+    return np.concatenate([a[i:i + rows] @ b for i in range(0, a.shape[0], rows)])
 
 
 def _alpha_from_marginals(n: np.ndarray, observed: np.ndarray, delta: np.ndarray) -> np.ndarray:
