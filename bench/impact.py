@@ -5,14 +5,19 @@ task, six labels, 50 rules, 500 commits each revising one rule's `when` (with th
 added in the first commit: 500 meaningful revisions, each with its own adjacent windows), and a CSV of 1,000,000 annotations (3 per item,
 with `annotated_at` spread over the history and the governing rule cited). Then times, as
 `guidelines impact` runs them: reading the annotations, reading the history (warm cache), and
-`compute_impact` — median of the runs, plus the bootstrap's share.
+`compute_impact` — median wall and CPU time of the runs, plus the bootstrap's share; then one
+run of `compute_impact` with numpy's multinomial as the bootstrap sampler (the peer).
 
-    /work/venv/bin/python bench/impact.py [--runs N] [--annotations N] [--revisions N]
+    /work/venv/bin/python bench/impact.py [--runs N] [--annotations N] [--revisions N] [--keep DIR]
+
+With --keep DIR the repository and CSV are built there once and reused by later runs with the
+same sizes (the setup takes longer than the thing measured).
 """
 
 from __future__ import annotations
 
 import argparse
+import shutil
 import statistics
 import subprocess
 import sys
@@ -114,9 +119,18 @@ def _pair_codes(k: int) -> tuple[int, int]:
 
 
 def timed(fn, *args, **kwargs):
-    started = time.perf_counter()
+    """fn's result, wall time and CPU time (the machine is shared: wall time includes waiting)."""
+    started, cpu = time.perf_counter(), time.process_time()
     result = fn(*args, **kwargs)
-    return result, time.perf_counter() - started
+    return result, time.perf_counter() - started, time.process_time() - cpu
+
+
+def numpy_multinomial(freq: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
+    """The peer sampler: numpy's multinomial over the rating patterns (one binomial a pattern)."""
+    total = int(freq.sum())
+    if total == 0 or freq.size == 0:
+        return np.zeros((n, freq.size), dtype=np.int64)
+    return rng.multinomial(total, freq / total, size=n)
 
 
 def main() -> None:
@@ -126,39 +140,59 @@ def main() -> None:
     parser.add_argument("--revisions", type=int, default=490, help="commits after the first")
     parser.add_argument("--bootstrap", type=int, default=None,
                         help="resamples (default: the project policy's, 2000)")
+    parser.add_argument("--keep", type=Path, help="build the data in this folder once and reuse it")
+    parser.add_argument("--no-peer", action="store_true",
+                        help="skip the run with numpy's multinomial as the bootstrap sampler")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp) / "repo"
+    with tempfile.TemporaryDirectory() as scratch:
+        tmp = args.keep / f"{args.revisions}x{args.annotations}" if args.keep else Path(scratch)
+        root = tmp / "repo"
+        csv_path = tmp / "annotations.csv"
         setup = time.perf_counter()
-        dates = build_repository(root, args.revisions)
-        csv_path = Path(tmp) / "annotations.csv"
-        write_annotations(csv_path, args.annotations, dates)
+        if not csv_path.exists():
+            shutil.rmtree(root, ignore_errors=True)  # an interrupted earlier build
+            dates = build_repository(root, args.revisions)
+            write_annotations(csv_path.with_suffix(".part"), args.annotations, dates)
+            csv_path.with_suffix(".part").rename(csv_path)  # complete data only is reused
         project = load_project(root)
         read_history(root)  # warm the history cache, as a second `guidelines impact` run would be
         print(f"setup (not timed): {args.revisions + 1} commits, {args.annotations:,} annotations, "
               f"{time.perf_counter() - setup:.1f} s")
-        rows = {"read annotations": [], "read history (warm)": [], "compute_impact": [], "total": []}
-        boot, cpu_impact = [], []
+        names = ("read annotations", "read history (warm)", "compute_impact", "total")
+        wall: dict[str, list[float]] = {name: [] for name in names}
+        cpu: dict[str, list[float]] = {name: [] for name in names}
+        boot = []
         for _ in range(args.runs):
-            table, t_read = timed(read_annotations, [csv_path], project=project)
-            history, t_hist = timed(read_history, root)
+            table, *t_read = timed(read_annotations, [csv_path], project=project)
+            history, *t_hist = timed(read_history, root)
             calls = _count_bootstrap()
-            cpu = time.process_time()
-            report, t_impact = timed(impact.compute_impact, project, history, table, bootstrap=args.bootstrap)
-            cpu_impact.append(time.process_time() - cpu)
+            report, *t_impact = timed(impact.compute_impact, project, history, table, bootstrap=args.bootstrap)
             boot.append(calls.stop())
-            for name, value in zip(rows, (t_read, t_hist, t_impact, t_read + t_hist + t_impact)):
-                rows[name].append(value)
+            for k, times in enumerate((wall, cpu)):
+                parts = (t_read[k], t_hist[k], t_impact[k])
+                for name, value in zip(names, (*parts, sum(parts))):
+                    times[name].append(value)
         n_rev = len(report.revisions)
         verdicts = {v: sum(r.verdict == v for r in report.revisions) for v in
                     ("improved", "regressed", "no_clear_change", "insufficient_data")}
         print(f"{len(table):,} annotations, {n_rev} revisions analysed ({verdicts}), "
               f"unresolved {report.unresolved_count}, bootstrap {args.bootstrap or project.policy_for(TASK).bootstrap} resamples")
-        for name, values in rows.items():
-            print(f"  {name:22} median {statistics.median(values):6.2f} s   runs {', '.join(f'{v:.2f}' for v in values)}")
-        total = statistics.median(rows["total"])
-        print(f"  of compute_impact, alpha_bootstrap: median {statistics.median(boot):.2f} s; "
-              f"compute_impact CPU time {statistics.median(cpu_impact):.2f} s (wall minus waiting for the shared cores)")
+        for name in names:
+            print(f"  {name:22} median {statistics.median(wall[name]):6.2f} s wall "
+                  f"{statistics.median(cpu[name]):6.2f} s CPU   runs {', '.join(f'{v:.2f}' for v in wall[name])}")
+        total = statistics.median(wall["total"])
+        print(f"  of compute_impact, alpha_bootstrap: median {statistics.median(boot):.2f} s wall")
+        if not args.no_peer:
+            # the same compute with numpy's multinomial drawing the replicates (one run)
+            original, agreement.resample = agreement.resample, numpy_multinomial
+            try:
+                _, peer_wall, peer_cpu = timed(impact.compute_impact, project, history, table,
+                                               bootstrap=args.bootstrap)
+            finally:
+                agreement.resample = original
+            ours = statistics.median(wall["compute_impact"]), statistics.median(cpu["compute_impact"])
+            print(f"  peer: compute_impact with numpy's multinomial sampler {peer_wall:.2f} s wall "
+                  f"{peer_cpu:.2f} s CPU; ours/peer {ours[0] / peer_wall:.2f} wall, {ours[1] / peer_cpu:.2f} CPU")
         print(f"target < 30 s: {'met' if total < 30 else 'NOT met'} ({total:.1f} s, {total / 30:.2f} of the budget)")
 
 

@@ -304,18 +304,18 @@ def window_ratings(data: TaskAnnotations, rows: np.ndarray) -> agreement.Ratings
     )
 
 
-def _group_rows(data: TaskAnnotations, rows: slice, items: np.ndarray, *, governed: bool) -> np.ndarray:
-    """Annotation rows of a window on its governed (or ungoverned) items."""
+def _split_rows(data: TaskAnnotations, rows: slice, items: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Annotation rows of a window on its governed items, and on the others (the control)."""
     index = np.arange(rows.start, rows.stop)
     member = np.isin(data.item[rows], items)
-    return index[member if governed else ~member]
+    return index[member], index[~member]
 
 
 def _stats(data: TaskAnnotations, index: np.ndarray, settings: Settings) -> tuple[WindowStats, Any]:
-    n_items = len(np.unique(data.item[index]))
-    if n_items == 0:
+    if len(index) == 0:
         return WindowStats(0, 0, None), None
     ratings = window_ratings(data, index)
+    n_items = int(ratings.item.max()) + 1  # items are numbered 0..n-1 in the window
     value = agreement.krippendorff_alpha(ratings, settings.metric).value
     alpha = None if value is None or not np.isfinite(value) else float(value)
     return WindowStats(n_items, len(index), alpha), ratings
@@ -341,11 +341,9 @@ def compare_windows(
     draws of the differences. A pair of groups with fewer than `min_items` items on either side
     gets point estimates only: no verdict rests on it, and the bootstrap is most of the cost."""
     streams = rng.spawn(4)
-    groups = [
-        _stats(data, _group_rows(data, window, items, governed=governed), settings)
-        for governed in (True, False)
-        for window, items in ((before, governed_before), (after, governed_after))
-    ]
+    split = [_split_rows(data, window, items)
+             for window, items in ((before, governed_before), (after, governed_after))]
+    groups = [_stats(data, split[w][part], settings) for part in (0, 1) for w in (0, 1)]
     (gb, r_gb), (ga, r_ga), (cb, r_cb), (ca, r_ca) = groups
     nan = np.full(settings.bootstrap, np.nan)
     governed_ok = min(gb.n_items, ga.n_items) >= settings.min_items

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import os
 from pathlib import Path
 
@@ -186,6 +187,34 @@ def test_bootstrap_is_seeded_and_brackets_the_value() -> None:
     lo, hi = ag.percentile_interval(a)
     assert lo < value < hi
     assert hi - lo < 0.3
+
+
+@pytest.mark.parametrize("route", ["poisson", "items"])
+@pytest.mark.parametrize("freq", [
+    [40, 20, 12, 5, 3, 2, 1, 1, 1],  # frequent patterns and rare ones
+    [3, 2, 1, 1, 0],  # every pattern rare (and one never seen)
+    [50, 30, 20],  # every pattern frequent
+    [6, 5, 4],  # so few items that the Poisson counts aim near zero
+])
+def test_resample_is_multinomial(freq: list[int], route: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pattern counts of a replicate are multinomial(n, freq/n), whichever way they are drawn:
+    means, covariances and one rare pattern's whole distribution (its binomial marginal)."""
+    monkeypatch.setattr(ag, "_poisson_route", lambda f, own: route == "poisson" and own.any())
+    monkeypatch.setattr(ag, "ITEM_BLOCK", 10_000)  # several blocks of item draws
+    f = np.array(freq)
+    n, p, b = int(f.sum()), f / f.sum(), 100_000
+    draws = ag.resample(f, b, np.random.default_rng(11))
+    assert draws.shape == (b, f.size) and (draws.sum(axis=1) == n).all()
+    expected_cov = n * (np.diag(p) - np.outer(p, p))
+    se = np.sqrt(np.diag(expected_cov) / b)
+    assert (np.abs(draws.mean(axis=0) - f) <= 4.5 * se + 1e-12).all()
+    np.testing.assert_allclose(np.cov(draws.T), expected_cov, atol=0.03 * expected_cov.max())
+    k = int(np.flatnonzero(f)[-1])  # the rarest seen pattern: Binomial(n, p_k)
+    observed = np.bincount(draws[:, k], minlength=n + 1)
+    pmf = np.array([math.comb(n, x) * p[k] ** x * (1 - p[k]) ** (n - x) for x in range(n + 1)])
+    cells = pmf * b >= 5  # chi-square over the cells with enough expected draws
+    chi2 = (((observed[cells] - b * pmf[cells]) ** 2) / (b * pmf[cells])).sum()
+    assert chi2 < cells.sum() + 5 * np.sqrt(2 * cells.sum())  # mean df, sd sqrt(2 df)
 
 
 # --- undefined cases ------------------------------------------------------------------------

@@ -216,8 +216,13 @@ def test_same_seed_same_numbers_and_filtering_does_not_change_them():
     alone = impact.analyse_task(data, specs[:1], [1], 2, SETTINGS)
     assert [r.to_dict() for r in both] == [r.to_dict() for r in again]
     assert both[0].to_dict() == alone[0].to_dict()
-    other_seed = impact.analyse_task(data, specs[:1], [1], 2, replace(SETTINGS, seed=4))
-    assert other_seed[0].comparison.delta_ci != both[0].comparison.delta_ci
+    # another seed, other numbers: on data whose α takes many values (above, α before has only
+    # two rating patterns, so its extreme percentiles mostly land on the same value whatever
+    # the seed: any exact sampler gives the same CI for ~3 seeds in 4 there)
+    mixed = _improving_history(noise_after=NOISY[:20] + CLEAN_AB[:20])
+    seed_3, seed_4 = (impact.analyse_task(mixed, specs[:1], [1], 2, replace(SETTINGS, seed=s))[0]
+                      for s in (3, 4))
+    assert seed_3.comparison.delta_ci != seed_4.comparison.delta_ci
 
 
 def test_to_dict_has_the_issue_shape():
