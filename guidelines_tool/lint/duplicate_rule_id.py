@@ -14,10 +14,9 @@ Failing::
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterator
 
-from guidelines_tool.lint.problem import Problem
+from guidelines_tool.lint.problem import Problem, duplicate_ids
 from guidelines_tool.model import Project
 
 CODE = "GL202"
@@ -26,14 +25,4 @@ SEVERITY = "error"
 
 
 def check(project: Project) -> Iterator[Problem]:
-    # every occurrence is reported (naming the others), so a check limited to one changed
-    # file, as pre-commit runs it, still sees the clash
-    places = defaultdict(list)
-    for item in project.rules:
-        places[item.id].append(item)
-    for item_id, items in places.items():
-        if len(items) < 2:
-            continue
-        for item in items:
-            others = ", ".join(sorted({other.source.path for other in items if other is not item}))
-            yield Problem(item.source.child("id"), f"rule id {item_id!r} is defined more than once (also in {others})", at_value=True)
+    return duplicate_ids(project.rules, "rule")
