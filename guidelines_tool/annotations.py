@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -682,15 +683,16 @@ def _code(column: pa.ChunkedArray | pa.Array) -> tuple[_Coded, bool]:
 
 
 def _clean(idx: np.ndarray, dictionary: pa.Array) -> _Coded:
-    """Codes into trimmed, non-empty distinct values (merging values equal once trimmed)."""
-    if _plainly_clean(dictionary):
+    """Codes into trimmed, NFC-normalised, non-empty distinct values (merging values equal
+    once trimmed and normalised: "café" typed as e + combining accent is the same label)."""
+    if _plainly_clean(dictionary) and _is_nfc(dictionary):
         # the usual case: every distinct value is already clean, the codes stand as they are
         return _Coded(idx, LazyStrings(dictionary))
     remap = np.full(len(dictionary) + 1, -1, dtype=np.int64)  # idx -1 → last → -1
     index: dict[str, int] = {}
     values: list[str] = []
     for k, raw in enumerate(dictionary.to_pylist()):
-        v = raw.strip() if raw is not None else ""
+        v = unicodedata.normalize("NFC", raw).strip() if raw is not None else ""
         if v:
             j = index.get(v)
             if j is None:
@@ -698,6 +700,13 @@ def _clean(idx: np.ndarray, dictionary: pa.Array) -> _Coded:
                 values.append(v)
             remap[k] = j
     return _Coded(remap[idx], values)
+
+
+def _is_nfc(strings: pa.Array) -> bool:
+    """True when every string is in Unicode NFC (ASCII always is: checked first, in Arrow)."""
+    if not len(strings) or _numpy(pc.string_is_ascii(strings), fill=1).all():
+        return True
+    return _numpy(pc.equal(pc.utf8_normalize(strings, "NFC"), strings), fill=1).all()
 
 
 def _plainly_clean(strings: pa.Array) -> bool:
@@ -1072,8 +1081,10 @@ def read_gold(
     missing = [c for c in ("item", "label") if c not in names]
     if missing:
         raise DataError(f"{path}: gold file lacks column(s) {', '.join(missing)}")
-    items = _text(chunk.table.column("item")).to_pylist()
-    labels = _text(chunk.table.column("label")).to_pylist()
+    # NFC like the annotations' values, so that gold and judgements compare equal
+    items, labels = ([unicodedata.normalize("NFC", v) if v else v
+                      for v in _text(chunk.table.column(name)).to_pylist()]
+                     for name in ("item", "label"))
     tasks = (_text(chunk.table.column("task")).to_pylist() if "task" in names
              else [None] * len(items))
     allowed = set(project.tasks[task].label_ids) if project and task in project.tasks else None
