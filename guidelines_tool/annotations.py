@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -409,6 +410,11 @@ def _read_jsonl_arrow(path: Path) -> _Chunk | None:
             pa.types.is_struct(table.schema.field(c).type) for c in REQUIRED if c in names):
         return None
     keep = [c for c in (*REQUIRED, *OPTIONAL) if c in names]
+    if any(pa.types.is_floating(table.schema.field(c).type) for c in keep
+           if c != "annotated_at"):
+        # pyarrow reads integers beyond int64 as doubles: 12345678901234567890123 and ...124
+        # would become one id; Python's json keeps them exact
+        return None
     table = table.select(keep) if keep else pa.table({"_empty": pa.nulls(table.num_rows)})
     if _one_record_per_line(data, table.num_rows - 1):
         lines = np.arange(1, table.num_rows + 1, dtype=np.int32)
@@ -1029,7 +1035,7 @@ def _chunk_times(chunk: _Chunk, problems: list[Finding]) -> np.ndarray:
             .view("datetime64[us]")
     return _timestamps(_text(column), lambda r, v: problems.append(_finding(
         chunk.path, int(chunk.lines[r]), "bad-timestamp",
-        f"annotated_at {v!r} is not an ISO 8601 time; kept without a time")))
+        f"annotated_at {v!r} is not an ISO 8601 or Unix time; kept without a time")))
 
 
 def _timestamps(arr: pa.Array, report) -> np.ndarray:
@@ -1051,12 +1057,26 @@ def _timestamps(arr: pa.Array, report) -> np.ndarray:
             t = t.replace(tzinfo=timezone.utc) if t.tzinfo is None else t.astimezone(timezone.utc)
             parsed.append(np.datetime64(t.replace(tzinfo=None), "us"))
         except ValueError:
-            parsed.append(np.datetime64("NaT"))
+            parsed.append(_epoch(v))
     lookup = np.array(parsed + [np.datetime64("NaT")], dtype="datetime64[us]")
     out = lookup[np.where(codes >= 0, codes, len(values))]
     for r in np.flatnonzero((codes >= 0) & np.isnat(out)):
         report(r, arr[r].as_py())
     return out
+
+
+def _epoch(value: str) -> np.datetime64:
+    """A Unix time (as Prodigy's `_timestamp` and many exports write): seconds, or
+    milliseconds when the number is too large to be seconds (after the year 5138); NaT when
+    the value is no number."""
+    try:
+        number = float(value)
+    except ValueError:
+        return np.datetime64("NaT")
+    if not math.isfinite(number) or number < 0 or number >= 1e14:
+        return np.datetime64("NaT")
+    seconds = number / 1000 if number >= 1e11 else number
+    return np.datetime64(round(seconds * 1_000_000), "us")
 
 
 # --- gold -----------------------------------------------------------------------------------

@@ -287,3 +287,67 @@ def test_corrupt_parquet_and_bad_encoding_are_clear_errors(tmp_path: Path) -> No
     latin.write_bytes("item,annotator,label\n1,a,caf\xe9\n".encode("latin-1"))
     with pytest.raises(DataError, match="latin.csv: cannot read as csv"):
         read_annotations([latin])
+
+
+# --- hostile real-world inputs ---------------------------------------------------------------
+
+
+def test_labels_differing_only_in_unicode_normalisation_are_one_label(tmp_path):
+    # "café" typed on macOS (NFD: e + combining acute) and on Windows (NFC: é) is one label;
+    # so is "naïve" whose non-ASCII letter sits in the middle of the string
+    path = tmp_path / "nfd.csv"
+    path.write_bytes("item,annotator,label\n"
+                     "p1,a,caf\u00e9\np1,b,cafe\u0301\n"
+                     "p2,a,na\u00efve\np2,b,nai\u0308ve\n".encode())
+    table = read_annotations([path])
+    assert sorted(table.labels) == ["caf\u00e9", "na\u00efve"]
+    assert table.label.tolist()[0] == table.label.tolist()[1]
+    assert table.label.tolist()[2] == table.label.tolist()[3]
+
+
+def test_jsonl_integer_ids_beyond_float_precision_stay_distinct(tmp_path):
+    # JSON numbers too large for int64 must not pass through a double: two items would merge
+    path = tmp_path / "huge.jsonl"
+    path.write_text(
+        '{"item": 12345678901234567890123, "annotator": "a", "label": "x"}\n'
+        '{"item": 12345678901234567890124, "annotator": "a", "label": "y"}\n'
+        '{"item": 12345678901234567890123, "annotator": "b", "label": "x"}\n')
+    table = read_annotations([path])
+    assert not table.problems
+    assert sorted(table.items) == ["12345678901234567890123", "12345678901234567890124"]
+
+
+def test_epoch_seconds_and_milliseconds_are_times(tmp_path):
+    # exports often carry Unix times; a date-only ISO value stays a date at midnight UTC
+    path = tmp_path / "times.jsonl"
+    path.write_text(
+        '{"item": "1", "annotator": "a", "label": "x", "annotated_at": 1696150000}\n'
+        '{"item": "1", "annotator": "b", "label": "x", "annotated_at": "1696150000.5"}\n'
+        '{"item": "2", "annotator": "a", "label": "x", "annotated_at": 1696150000000}\n'
+        '{"item": "2", "annotator": "b", "label": "x", "annotated_at": "2023-10-01"}\n')
+    table = read_annotations([path])
+    assert not table.problems
+    assert [str(t) for t in table.annotated_at] == [
+        "2023-10-01T08:46:40.000000", "2023-10-01T08:46:40.500000",
+        "2023-10-01T08:46:40.000000", "2023-10-01T00:00:00.000000"]
+
+
+def test_epoch_times_in_csv(tmp_path):
+    path = tmp_path / "times.csv"
+    path.write_text("item,annotator,label,annotated_at\n1,a,x,1696150000\n1,b,x,\n"
+                    "2,a,x,01/10/2026\n")
+    table = read_annotations([path])
+    assert str(table.annotated_at[0]) == "2023-10-01T08:46:40.000000"
+    assert np.isnat(table.annotated_at[1])
+    assert [p.line for p in table.problems] == [4]  # 01/10/2026 is ambiguous: reported
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t"])
+def test_csv_with_another_delimiter_is_read(tmp_path, delimiter):
+    # Excel in many locales saves "CSV" with semicolons
+    path = tmp_path / "semi.csv"
+    path.write_text("\ufeff" + "\r\n".join(delimiter.join(r) for r in [
+        ("item", "annotator", "label"), ("p1", "a", "x,y"), ("p1", "b", "x")]) + "\r\n")
+    table = read_annotations([path])
+    assert not table.problems
+    assert len(table) == 2 and sorted(table.labels) == ["x", "x,y"]
