@@ -276,7 +276,7 @@ def _read_csv(path: Path) -> _Chunk:
     first = next(csv.reader(io.StringIO(text_head)), None)
     if not first:
         return _Chunk(str(path), pa.table({}), np.zeros(0, dtype=np.int64))
-    delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
+    delimiter = _delimiter(text_head, "\t" if path.suffix.lower() == ".tsv" else ",")
     header = next(csv.reader(io.StringIO(text_head), delimiter=delimiter))
     bad_rows: list[tuple[int | None, str]] = []
 
@@ -319,6 +319,20 @@ def _read_csv(path: Path) -> _Chunk:
     chunk.rejected["malformed-record"] += len(bad_rows)
     chunk.read = table.num_rows + len(bad_rows)
     return chunk
+
+
+def _delimiter(head: str, default: str) -> str:
+    """The header's delimiter: `default`, unless `item` and `label` (which annotation and
+    gold files both need) only appear when the header is split at `;`, a tab or `|` (Excel
+    writes "CSV" with `;` in many locales)."""
+    needed = {"item", "label"}
+    def columns(sep: str) -> set[str]:
+        return {c.strip() for c in next(csv.reader(io.StringIO(head), delimiter=sep), [])}
+
+    if needed <= columns(default):
+        return default
+    return next((sep for sep in (";", "\t", "|", ",") if sep != default
+                 and needed <= columns(sep)), default)
 
 
 # the parallel CSV reader builds the dictionaries itself: no string column, no second pass

@@ -351,3 +351,9 @@ def test_csv_with_another_delimiter_is_read(tmp_path, delimiter):
     table = read_annotations([path])
     assert not table.problems
     assert len(table) == 2 and sorted(table.labels) == ["x", "x,y"]
+
+
+def test_gold_csv_with_semicolons_is_read(tmp_path):
+    path = tmp_path / "gold.csv"
+    path.write_text("item;label\np1;x\np2;y\n")
+    assert read_gold(path).labels == {"p1": "x", "p2": "y"}
