@@ -205,3 +205,11 @@ def test_numeric_labels_without_a_project_keep_their_values(runner: CliRunner,
     expected = krippendorff.alpha(reliability_data=matrix, level_of_measurement="interval")
     got = data["overall"]["coefficients"]["krippendorff_alpha"]["value"]
     assert got == pytest.approx(expected, abs=1e-9)
+
+
+def test_markdown_is_inert_for_hostile_batch_names(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text("item,annotator,label,batch\n1,a,x,<b>bold</b>\n1,b,x,<b>bold</b>\n"
+                    "2,a,y,<b>bold</b>\n2,b,x,<b>bold</b>\n")
+    md = run(runner, str(path), "--format", "md", "--bootstrap", "0", "--by", "batch").stdout
+    assert "<b>" not in md and "&lt;b&gt;bold&lt;/b&gt;" in md
