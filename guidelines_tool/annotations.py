@@ -249,7 +249,12 @@ def read_annotations(
         if not path.is_file():
             raise DataError(f"{path}: no such file")
         chunks.append(_read_file(path, detect_format(path, input_format)))
-    return _normalise(chunks, project=project, task=task, duplicates=duplicates)
+    try:
+        return _normalise(chunks, project=project, task=task, duplicates=duplicates)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+        # values Arrow cannot turn into text (invalid UTF-8 in a binary Parquet column, ...)
+        names = ", ".join(c.path for c in chunks)
+        raise DataError(f"{names}: cannot read the values: {str(exc).splitlines()[0]}") from exc
 
 
 def _read_file(path: Path, fmt: str) -> _Chunk:
@@ -848,6 +853,7 @@ def _normalise(
         if not n:
             continue
         present = [c for c in parts if c != "annotated_at" and c in chunk.table.column_names]
+        _check_types(chunk, present)
         coded = dict(zip(present, _map(_code, [chunk.table.column(c) for c in present], n)))
         for name in parts:
             if name == "annotated_at":
@@ -931,6 +937,18 @@ def _normalise(
         kept(file), paths, kept(line), multi, task_obj.id if task_obj is not None else task,
         problems, summary, dup_error,
     )
+
+
+def _check_types(chunk: _Chunk, names: list[str]) -> None:
+    """Columns must hold text, numbers, booleans or lists of those (Parquet may hold structs
+    or maps: those have no label or id to read)."""
+    for name in names:
+        kind = chunk.table.schema.field(name).type
+        inner = kind.value_type if pa.types.is_dictionary(kind) else (
+            kind.value_type if pa.types.is_list(kind) or pa.types.is_large_list(kind) else kind)
+        if pa.types.is_nested(inner):  # binary stays: Spark writes strings as binary
+            raise DataError(f"{chunk.path}: column {name!r} holds {kind}; expected text, "
+                            "numbers or lists of text")
 
 
 def _empty_table(paths, problems, read, rejected) -> AnnotationTable:
@@ -1044,7 +1062,8 @@ def _chunk_times(chunk: _Chunk, problems: list[Finding]) -> np.ndarray:
         return np.broadcast_to(np.datetime64("NaT", "us"), n)
     column = chunk.table.column("annotated_at").combine_chunks()
     if pa.types.is_timestamp(column.type):  # typed already (Parquet, JSON): naive means UTC
-        column = pc.cast(column, pa.timestamp("us", tz=column.type.tz))
+        # nanoseconds (pandas' default) truncated: sub-microsecond digits mean nothing here
+        column = column.cast(pa.timestamp("us", tz=column.type.tz), safe=False)
         return _numpy(pc.cast(column, pa.int64()), fill=np.iinfo(np.int64).min) \
             .view("datetime64[us]")
     return _timestamps(_text(column), lambda r, v: problems.append(_finding(

@@ -357,3 +357,32 @@ def test_gold_csv_with_semicolons_is_read(tmp_path):
     path = tmp_path / "gold.csv"
     path.write_text("item;label\np1;x\np2;y\n")
     assert read_gold(path).labels == {"p1": "x", "p2": "y"}
+
+
+def test_parquet_nanosecond_times_are_truncated_not_fatal(tmp_path):
+    # pandas writes timestamp[ns]; sub-microsecond digits are meaningless for annotation times
+    path = tmp_path / "ns.parquet"
+    pq.write_table(pa.table({
+        "item": ["a", "a"], "annotator": ["x", "y"], "label": ["p", "p"],
+        "annotated_at": pa.array([1_700_000_000_000_000_001, None], pa.timestamp("ns"))}), path)
+    table = read_annotations([path])
+    assert str(table.annotated_at[0]) == "2023-11-14T22:13:20.000000"
+    assert np.isnat(table.annotated_at[1])
+
+
+def test_parquet_struct_column_is_a_clear_error(tmp_path):
+    path = tmp_path / "struct.parquet"
+    pq.write_table(pa.table({"item": ["a"], "annotator": [{"id": 1}], "label": ["p"]}), path)
+    with pytest.raises(DataError, match="annotator"):
+        read_annotations([path])
+
+
+def test_parquet_binary_strings_read_and_invalid_utf8_is_a_clear_error(tmp_path):
+    good, bad = tmp_path / "good.parquet", tmp_path / "bad.parquet"
+    pq.write_table(pa.table({"item": pa.array([b"a", b"a"], pa.binary()),
+                             "annotator": [b"x", b"y"], "label": [b"p", b"q"]}), good)
+    assert read_annotations([good]).labels == ("p", "q")
+    pq.write_table(pa.table({"item": pa.array([b"a", b"a"], pa.binary()),
+                             "annotator": [b"x", b"y"], "label": [b"p", b"\xff"]}), bad)
+    with pytest.raises(DataError, match="UTF8"):
+        read_annotations([bad])
