@@ -904,6 +904,8 @@ def _normalise(
     # label, as Label Studio writes single choices, are single labels)
     multi = task_obj.multi_label if task_obj is not None else any(
         ";" in v for v in cols["label"].values)
+    if not multi:
+        cols["label"] = _numeric_labels(cols["label"], task_obj)
     label_codes, labels, label_sets = _encode_labels(cols["label"], multi)
     if task_obj is not None:
         allowed = set(task_obj.label_ids)
@@ -990,6 +992,41 @@ def _select_task(task_col: _Coded, project, task, keep, reject) -> tuple[Task | 
         other = int((keep & ~mine).sum())
         keep &= mine
     return (known.get(chosen) if chosen is not None else None), other
+
+
+def _numeric_labels(col: _Coded, task: Task | None) -> _Coded:
+    """Rating scales written as numbers: `1`, `1.0` and `1.00` are one label (a spreadsheet
+    round trip rewrites some rows only). Applies when every label is a number; the spelling
+    kept is the task's label id with that value, else the shortest form (`1`, `0.5`)."""
+    values = list(col.values)
+    if not values or len(values) > 10_000:
+        return col  # a rating scale has few values; ids-as-labels are not this case
+    numbers = []
+    for v in values:
+        try:
+            number = float(v)
+        except ValueError:
+            return col
+        if not math.isfinite(number):
+            return col
+        numbers.append(number)
+    spelling: dict[float, str] = {}
+    if task is not None:
+        for label_id in task.label_ids:
+            try:
+                spelling.setdefault(float(label_id), label_id)
+            except ValueError:
+                pass
+    def canonical(number: float) -> str:
+        return spelling.get(number) or (str(int(number)) if number.is_integer() else repr(number))
+
+    written = [canonical(n) for n in numbers]
+    if written == values:
+        return col
+    distinct = sorted(set(written))
+    index = {w: k for k, w in enumerate(distinct)}
+    remap = np.array([index[w] for w in written] + [-1], dtype=np.int64)  # -1 stays absent
+    return _Coded(remap[col.codes], distinct)
 
 
 def _encode_sets(col: _Coded) -> tuple[np.ndarray, tuple[tuple[str, ...], ...]]:

@@ -386,3 +386,28 @@ def test_parquet_binary_strings_read_and_invalid_utf8_is_a_clear_error(tmp_path)
                              "annotator": [b"x", b"y"], "label": [b"p", b"\xff"]}), bad)
     with pytest.raises(DataError, match="UTF8"):
         read_annotations([bad])
+
+
+def test_numeric_labels_written_as_floats_are_the_same_label(tmp_path):
+    # a spreadsheet round trip turns the rating 1 into 1.0 for some rows only
+    path = tmp_path / "ratings.csv"
+    path.write_text("item,annotator,label\np1,a,1\np1,b,1.0\np2,a,2\np2,b,2.00\np3,a,0.5\n"
+                    "p3,b,.5\n")
+    table = read_annotations([path])
+    assert table.label_order() == ("0.5", "1", "2")
+    assert len(set(table.label.tolist())) == 3
+
+
+def test_numeric_labels_map_to_the_tasks_numeric_ids(tmp_path):
+    make_project(tmp_path, {"stars": (["1", "2", "3"], "ordinal", False)})
+    path = tmp_path / "ratings.csv"
+    path.write_text("item,annotator,label\np1,a,1.0\np1,b,1\np2,a,3.0\np2,b,2\n")
+    table = read_annotations([path], project=load_project(tmp_path))
+    assert not table.problems
+    assert table.label_order() == ("1", "2", "3")
+
+
+def test_text_labels_that_are_not_all_numbers_stay_as_written(tmp_path):
+    path = tmp_path / "mixed.csv"
+    path.write_text("item,annotator,label\np1,a,1\np1,b,1.0\np2,a,x\np2,b,x\n")
+    assert sorted(read_annotations([path]).labels) == ["1", "1.0", "x"]
