@@ -210,6 +210,7 @@ class _Chunk:
     rejected: Counter = field(default_factory=Counter)
     read: int = 0
     by_record: bool = False  # `lines` are record numbers (a JSON document), not lines
+    hint: str = ""  # what the file looks like, for the missing-column message
 
 
 def detect_format(path: Path, input_format: str | None = None) -> str:
@@ -511,6 +512,8 @@ def _read_labelstudio(path: Path) -> _Chunk:
                      any(c in t for c in REQUIRED) for t in tasks):
         # a plain JSON array of annotation records (long format), not a Label Studio export
         chunk.table = _records_table(tasks)
+        if any("annotation_id" in t for t in tasks):
+            chunk.hint = _LS_FLAT_HINT
         chunk.lines = np.arange(1, len(tasks) + 1, dtype=np.int64)
         chunk.read = len(tasks)
         return chunk
@@ -525,6 +528,12 @@ def _read_labelstudio(path: Path) -> _Chunk:
     chunk.lines = np.array([r["_line"] for r in rows], dtype=np.int64)
     chunk.read = len(rows) + sum(chunk.rejected.values())
     return chunk
+
+
+_LS_FLAT_HINT = (
+    " (this looks like a Label Studio JSON-MIN or CSV export, where the choice sits under the "
+    "control's name: export as JSON instead, or rename `id` to `item` and the choice column "
+    "to `label`)")
 
 
 def _labelstudio_rows(path: str, t: int, task: object, chunk: _Chunk) -> list[dict]:
@@ -845,9 +854,11 @@ def _normalise(
         n = chunk.table.num_rows
         missing = [c for c in REQUIRED if c not in chunk.table.column_names]
         if missing and n:
+            hint = chunk.hint or (_LS_FLAT_HINT if "annotation_id" in chunk.table.column_names
+                                  else "")
             problems.append(_finding(chunk.path, 1, "missing-column",
                                      f"missing required column(s) {', '.join(missing)}; "
-                                     f"all {n} rows rejected"))
+                                     f"all {n} rows rejected{hint}"))
             rejected["missing-column"] += n
             continue
         if not n:

@@ -411,3 +411,26 @@ def test_text_labels_that_are_not_all_numbers_stay_as_written(tmp_path):
     path = tmp_path / "mixed.csv"
     path.write_text("item,annotator,label\np1,a,1\np1,b,1.0\np2,a,x\np2,b,x\n")
     assert sorted(read_annotations([path]).labels) == ["1", "1.0", "x"]
+
+
+LS_MIN_HINT = "Label Studio JSON-MIN or CSV export"
+
+
+def test_labelstudio_json_min_export_is_named_in_the_error(tmp_path):
+    # JSON-MIN flattens each annotation to {id, <control name>: choice, annotator, ...}: which
+    # key holds the choice is not knowable without the labeling config
+    path = tmp_path / "export-min.json"
+    path.write_text('[{"text": "a", "id": 1, "sentiment": "Positive", "annotator": "a@x.com", '
+                    '"annotation_id": 1, "created_at": "2021-03-09T22:16:08Z", '
+                    '"updated_at": "2021-03-09T22:16:08Z", "lead_time": 4.2}]')
+    table = read_annotations([path], input_format="labelstudio")
+    assert [p.name for p in table.problems] == ["missing-column"]
+    assert LS_MIN_HINT in table.problems[0].message
+
+
+def test_labelstudio_csv_export_is_named_in_the_error(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text("annotation_id,annotator,created_at,id,lead_time,sentiment,text,updated_at\n"
+                    "1,a@x.com,2021-03-09T22:16:08Z,1,4.2,Positive,a,2021-03-09T22:16:08Z\n")
+    table = read_annotations([path])
+    assert LS_MIN_HINT in table.problems[0].message
