@@ -13,10 +13,11 @@ import csv
 import io
 import json
 import math
+import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Literal
@@ -275,14 +276,26 @@ def _finding(path: str, line: int, kind: str, message: str, severity: str | None
 
 
 def _read_csv(path: Path) -> _Chunk:
+    data = path.read_bytes()
+    # Excel's "sep=;" first line names the delimiter; line numbers still count it
+    sep_line = re.match(rb"(?:\xef\xbb\xbf)?sep=([^\r\n])\r?\n", data[:16])
+    if sep_line:
+        chunk = _read_csv_data(path, data[sep_line.end():], sep_line.group(1).decode())
+        chunk.lines = chunk.lines + 1
+        chunk.problems = [replace(p, line=p.line + 1) if p.line else p for p in chunk.problems]
+        return chunk
+    return _read_csv_data(path, data, None)
+
+
+def _read_csv_data(path: Path, data: bytes, delimiter: str | None) -> _Chunk:
     import pyarrow.csv as pacsv
 
-    data = path.read_bytes()
     text_head = data[:65536].decode("utf-8-sig", errors="replace")
     first = next(csv.reader(io.StringIO(text_head)), None)
     if not first:
         return _Chunk(str(path), pa.table({}), np.zeros(0, dtype=np.int64))
-    delimiter = _delimiter(text_head, "\t" if path.suffix.lower() == ".tsv" else ",")
+    delimiter = delimiter or _delimiter(text_head,
+                                        "\t" if path.suffix.lower() == ".tsv" else ",")
     header = next(csv.reader(io.StringIO(text_head), delimiter=delimiter))
     bad_rows: list[tuple[int | None, str]] = []
 
@@ -333,7 +346,7 @@ def _delimiter(head: str, default: str) -> str:
     writes "CSV" with `;` in many locales)."""
     needed = {"item", "label"}
     def columns(sep: str) -> set[str]:
-        return {c.strip() for c in next(csv.reader(io.StringIO(head), delimiter=sep), [])}
+        return {c.strip().lower() for c in next(csv.reader(io.StringIO(head), delimiter=sep), [])}
 
     if needed <= columns(default):
         return default
@@ -851,6 +864,7 @@ def _normalise(
         problems += chunk.problems
         rejected += chunk.rejected
         read += chunk.read
+        chunk.table = _known_names(chunk)
         n = chunk.table.num_rows
         missing = [c for c in REQUIRED if c not in chunk.table.column_names]
         if missing and n:
@@ -950,6 +964,19 @@ def _normalise(
         kept(file), paths, kept(line), multi, task_obj.id if task_obj is not None else task,
         problems, summary, dup_error,
     )
+
+
+def _known_names(chunk: _Chunk) -> pa.Table:
+    """Column names as the format spells them: ` Item ` and `LABEL` (spreadsheet headers) are
+    `item` and `label`. A column given twice is an error: which one holds the data?"""
+    known = {*REQUIRED, *OPTIONAL}
+    names = chunk.table.column_names
+    renamed = [n.strip().lower() if n.strip().lower() in known else n for n in names]
+    twice = sorted({n for n in renamed if n in known and renamed.count(n) > 1})
+    if twice:
+        raise DataError(f"{chunk.path}: column(s) {', '.join(twice)} appear more than once in "
+                        "the header")
+    return chunk.table.rename_columns(renamed) if renamed != names else chunk.table
 
 
 def _check_types(chunk: _Chunk, names: list[str]) -> None:

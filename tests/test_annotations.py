@@ -434,3 +434,26 @@ def test_labelstudio_csv_export_is_named_in_the_error(tmp_path):
                     "1,a@x.com,2021-03-09T22:16:08Z,1,4.2,Positive,a,2021-03-09T22:16:08Z\n")
     table = read_annotations([path])
     assert LS_MIN_HINT in table.problems[0].message
+
+
+def test_csv_header_names_are_matched_without_case_or_padding(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text(" Item , ANNOTATOR ,Label\np1,a,x\np1,b,x\n")
+    table = read_annotations([path])
+    assert not table.problems and len(table) == 2
+
+
+def test_csv_with_a_repeated_column_is_a_clear_error(tmp_path):
+    path = tmp_path / "dup.csv"
+    path.write_text("item,annotator,label,label\np1,a,x,y\np1,b,x,y\n")
+    with pytest.raises(DataError, match="label"):
+        read_annotations([path])
+
+
+def test_excel_sep_line_sets_the_delimiter_and_keeps_line_numbers(tmp_path):
+    path = tmp_path / "excel.csv"
+    path.write_text("sep=;\r\nitem;annotator;label\r\np1;a;x\r\np1;b\r\np2;a;y\r\n")
+    table = read_annotations([path])
+    assert len(table) == 2
+    assert [(p.line, p.name) for p in table.problems] == [(4, "malformed-record")]
+    assert table.line.tolist() == [3, 5]
