@@ -263,3 +263,15 @@ def test_hotspots_markdown_is_inert_for_hostile_ids(tmp_path, monkeypatch):
     assert "<img" not in md and "&lt;img src=x onerror=alert(1)&gt;" in md
     assert "| x\\|y |" in md and "a\\\\\\|b" in md
     assert "None" not in md  # no task: no "— None" heading
+
+
+def test_hotspots_report_what_they_ignored_in_the_gold_file(tmp_path, monkeypatch):
+    # gold rows with an empty or unknown label are dropped from accuracy: say so, as
+    # `agreement --gold` does, instead of dropping them silently
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.csv").write_text("item,annotator,label\n1,x,l1\n1,y,l2\n2,x,l1\n2,y,l1\n")
+    (tmp_path / "gold.csv").write_text("item,label\n1,l1\n2,\n")
+    result = CliRunner().invoke(cli, ["hotspots", "a.csv", "--gold", "gold.csv"],
+                                catch_exceptions=False)
+    assert result.exit_code == 0
+    assert "gold.csv:3:" in result.stderr and "gold row ignored" in result.stderr
