@@ -471,6 +471,11 @@ def _parse_json_lines(path: Path, lines: list[tuple[int, str]]) -> tuple[list, _
                                            f"not valid JSON ({exc.msg}); line skipped"))
             chunk.rejected["malformed-record"] += 1
             continue
+        except RecursionError:  # hostile input: thousands of nested brackets
+            chunk.problems.append(_finding(str(path), n, "malformed-record",
+                                           "JSON nested too deeply; line skipped"))
+            chunk.rejected["malformed-record"] += 1
+            continue
         if not isinstance(record, dict):
             chunk.problems.append(_finding(str(path), n, "malformed-record",
                                            "not a JSON object; line skipped"))
@@ -516,6 +521,8 @@ def _read_labelstudio(path: Path) -> _Chunk:
         tasks = json.loads(path.read_text(encoding="utf-8-sig"))
     except json.JSONDecodeError as exc:
         raise DataError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from exc
+    except RecursionError as exc:
+        raise DataError(f"{path}: JSON nested too deeply to be an export") from exc
     if isinstance(tasks, dict):
         tasks = [tasks]
     if not isinstance(tasks, list):

@@ -457,3 +457,21 @@ def test_excel_sep_line_sets_the_delimiter_and_keeps_line_numbers(tmp_path):
     assert len(table) == 2
     assert [(p.line, p.name) for p in table.problems] == [(4, "malformed-record")]
     assert table.line.tolist() == [3, 5]
+
+
+@pytest.mark.parametrize("name, fmt", [("deep.json", "labelstudio"), ("deep.jsonl", "jsonl"),
+                                       ("deep.jsonl", "prodigy")])
+def test_deeply_nested_json_is_reported_not_a_crash(tmp_path, name, fmt):
+    path = tmp_path / name
+    nested = "[" * 100_000 + "]" * 100_000
+    if fmt == "labelstudio":
+        path.write_text(nested)
+        with pytest.raises(DataError, match="nested"):
+            read_annotations([path], input_format=fmt)
+        return
+    first = ('{"_input_hash": 1, "_annotator_id": "a", "label": "x", "answer": "accept"}'
+             if fmt == "prodigy" else '{"item": "p1", "annotator": "a", "label": "x"}')
+    path.write_text(first + "\n" + nested + "\n")
+    table = read_annotations([path], input_format=fmt)
+    assert [(p.line, p.name) for p in table.problems] == [(2, "malformed-record")]
+    assert "nested" in table.problems[0].message
