@@ -264,7 +264,7 @@ def _read_file(path: Path, fmt: str) -> _Chunk:
               "labelstudio": _read_labelstudio, "prodigy": _read_prodigy}[fmt]
     try:
         return reader(path)
-    except (pa.ArrowInvalid, UnicodeDecodeError, OSError) as exc:
+    except (pa.ArrowInvalid, UnicodeDecodeError, OSError, csv.Error) as exc:
         raise DataError(f"{path}: cannot read as {fmt}: {str(exc).splitlines()[0]}") from exc
 
 
@@ -381,7 +381,9 @@ def _csv_lines(data: bytes, n_rows: int, bad: list, delimiter: str) -> np.ndarra
         lines = lines[~np.isin(lines, skip)]
     if lines.size == n_rows:
         return lines
-    # quoted values spanning lines: let the csv module tell where each record starts
+    # quoted values spanning lines: let the csv module tell where each record starts (pyarrow
+    # read the values already, whatever their length: lift the module's 128 KiB field limit)
+    csv.field_size_limit(2**31 - 1)
     reader = csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=delimiter)
     starts, previous = [], 0
     for row in reader:

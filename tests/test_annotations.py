@@ -475,3 +475,13 @@ def test_deeply_nested_json_is_reported_not_a_crash(tmp_path, name, fmt):
     table = read_annotations([path], input_format=fmt)
     assert [(p.line, p.name) for p in table.problems] == [(2, "malformed-record")]
     assert "nested" in table.problems[0].message
+
+
+def test_csv_value_longer_than_the_csv_modules_limit(tmp_path):
+    # a quoted value spanning lines sends line numbering through the csv module, whose
+    # default field limit (128 KiB) is smaller than a pasted document
+    path = tmp_path / "big.csv"
+    path.write_text('item,annotator,label,note\n"p\n1",a,x,\n"p\n1",b,x,"' + "y" * 200_000
+                    + '"\n')
+    table = read_annotations([path])
+    assert table.line.tolist() == [2, 4] and not table.problems
