@@ -127,7 +127,9 @@ class Ratings:
     def patterns(self) -> Patterns:
         """Items grouped by rating pattern: distinct count rows, their frequencies and each
         item's pattern. Built without the dense n_items × q matrix when that would be big."""
-        if self.n_items * max(self.n_categories, 1) <= DENSE_LIMIT:
+        # past 64 categories no int64 key fits a dense row and count_patterns would fall back
+        # to np.unique(axis=0) on n_items × q: seconds where the sparse route takes ms
+        if self.n_items * max(self.n_categories, 1) <= DENSE_LIMIT and self.n_categories <= 64:
             return count_patterns(self.counts)
         return _sparse_patterns(self)
 
@@ -506,6 +508,22 @@ def _coincidences(rows: np.ndarray) -> np.ndarray:
     return o * scale[:, None, None]
 
 
+def _pair_scale(rows: np.ndarray) -> np.ndarray:
+    """1/(r − 1) per row with r ≥ 2 ratings, 0 for rows that cannot pair."""
+    r = rows.sum(axis=1)
+    return np.where(r >= 2, 1.0 / np.maximum(r - 1, 1), 0.0)
+
+
+def _summed_coincidences(rows: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """Σ_p weight_p · (c_p c_pᵀ − diag c_p)/(r_p − 1) as one q × q product: never the
+    P × q × q stack (146 GiB for 20 000 patterns over 1000 categories)."""
+    c = rows.astype(float)
+    weighted = c * (weight * _pair_scale(rows))[:, None]
+    o = c.T @ weighted
+    o[np.diag_indices_from(o)] -= weighted.sum(axis=0)
+    return o
+
+
 def coincidence_matrix(ratings: Ratings) -> np.ndarray:
     """Krippendorff's q × q coincidence matrix o_ck."""
     q = ratings.n_categories
@@ -514,7 +532,7 @@ def coincidence_matrix(ratings: Ratings) -> np.ndarray:
         patterns = ratings.patterns  # grouped already, cheaply, or too big to hold densely
         if not patterns.freq.size:
             return np.zeros((q, q))
-        return np.tensordot(patterns.freq.astype(float), _coincidences(patterns.rows), axes=1)
+        return _summed_coincidences(patterns.rows, patterns.freq.astype(float))
     # one pass over the item × category counts: o = Σ_i (c_i c_iᵀ − diag c_i) / (r_i − 1)
     counts = ratings.counts.astype(float)
     r = counts.sum(axis=1)
@@ -577,18 +595,29 @@ def _alpha_replicates(
     pairable = patterns.rows.sum(axis=1) >= 2
     if not pairable.any():
         return np.full(draws.shape[0], np.nan)
-    per_pattern = _coincidences(patterns.rows[pairable])
+    rows = patterns.rows[pairable]
     q = ratings.n_categories
     m = draws[:, pairable].astype(float)  # float matmul: BLAS, ~2x numpy's integer product
     delta = _alpha_delta(ratings, metric, weights)
     if delta is None:  # ordinal: each replicate's distances come from its own marginals
-        return _alpha_from(_rows_product(m, per_pattern.reshape(-1, q * q)).reshape(-1, q, q), None)
-    # with a fixed δ, α needs only the marginals n_c and Σ o δ: q + 1 numbers per pattern, not q²
-    features = np.concatenate(
-        [per_pattern.sum(axis=2), (per_pattern * delta).sum(axis=(1, 2))[:, None]], axis=1)
+        # patterns a block at a time: the P × q × q stack would not fit for large q
+        block = max(1, PATTERN_BLOCK // max(q * q, 1))
+        o = sum(_rows_product(m[:, i:i + block], _coincidences(rows[i:i + block])
+                              .reshape(-1, q * q)) for i in range(0, rows.shape[0], block))
+        return _alpha_from(o.reshape(-1, q, q), None)
+    # with a fixed δ, α needs only the marginals n_c and Σ o δ: q + 1 numbers per pattern, not
+    # q². A pattern's coincidences (c cᵀ − diag c)/(r − 1) have marginals c and Σ o δ =
+    # (cᵀ δ c − Σ c_k δ_kk)/(r − 1): no q × q matrix per pattern
+    c = rows.astype(float)
+    scale = _pair_scale(rows)
+    observed = (((c @ delta) * c).sum(axis=1) - c @ np.diag(delta)) * scale
+    features = np.concatenate([c, observed[:, None]], axis=1)
     summed = _rows_product(m, features)
     return _alpha_from_marginals(summed[:, :q], summed[:, q], delta)
 
+
+#: Pattern coincidence entries (patterns × q²) held at once by the ordinal bootstrap (~16 MB).
+PATTERN_BLOCK = 2_000_000
 
 #: OpenBLAS multiplies on several threads above m·n·k = 65536 · 4, and its idle workers then
 #: spin: in `impact` (thousands of bootstrap products) that took a whole second core of this
@@ -625,10 +654,16 @@ class _ItemStats:
     share: np.ndarray  # r_ik / r_i (P × q)
 
 
+def _is_identity(w: np.ndarray) -> bool:
+    return w.ndim == 2 and w.shape[0] == w.shape[1] and bool(
+        (np.diagonal(w) == 1).all() and np.count_nonzero(w) == w.shape[0])
+
+
 def _item_stats(rows: np.ndarray, w: np.ndarray) -> _ItemStats:
     c = rows.astype(float)
     r = c.sum(axis=1)
-    weighted = c @ w.T
+    # nominal weights are the identity: skip the P × q × q product (minutes for q in the 1000s)
+    weighted = c if _is_identity(w) else c @ w.T
     pairable = r >= 2
     denom = np.where(pairable, r * (r - 1), 1.0)
     agree = np.where(pairable, (c * (weighted - 1)).sum(axis=1) / denom, 0.0)
@@ -647,7 +682,7 @@ def _gwet_family(kind: str, stats: _ItemStats, m: np.ndarray, w: np.ndarray) -> 
     if kind == "percent_agreement":
         return np.where(n_pairable > 0, pa, np.nan)
     if kind == "fleiss_kappa":
-        pe = np.einsum("bk,kl,bl->b", pi, w, pi)
+        pe = (pi * pi).sum(axis=1) if _is_identity(w) else np.einsum("bk,kl,bl->b", pi, w, pi)
     elif kind == "gwet_ac1":
         pe = w.sum() * (pi * (1 - pi)).sum(axis=1) / (q * (q - 1)) if q > 1 else np.ones(len(m))
     elif kind == "brennan_prediger":
@@ -766,6 +801,33 @@ def _pair_family(kind: str, tables: np.ndarray, w: np.ndarray) -> np.ndarray:
     return np.where(1 - pe > 1e-12, value, np.nan)
 
 
+def _pair_replicates(kind: str, used: np.ndarray, draws: np.ndarray, q: int, w: np.ndarray
+                     ) -> np.ndarray:
+    """_pair_family for B resampled tables given by their used cells (B × U counts): the same
+    numbers without B dense q × q tables (14 GB for 200 replicates over 3000 categories)."""
+    m = draws.astype(float)
+    n = np.where(m.sum(axis=1) > 0, m.sum(axis=1), np.nan)  # an empty replicate: NaN
+    first, second = used // q, used % q
+
+    def margin(codes: np.ndarray) -> np.ndarray:
+        out = np.zeros((m.shape[0], q))
+        order = np.argsort(codes, kind="stable")
+        keys, starts = np.unique(codes[order], return_index=True)
+        out[:, keys] = np.add.reduceat(m[:, order], starts, axis=1)
+        return out / n[:, None]
+
+    rows, cols = margin(first), margin(second)
+    po = (m @ w[first, second]) / n
+    if kind == "scott_pi":
+        rows = cols = (rows + cols) / 2
+    elif kind != "cohen_kappa":
+        raise ValueError(kind)
+    pe = (rows * cols).sum(axis=1) if _is_identity(w) else ((rows @ w) * cols).sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = (po - pe) / (1 - pe)
+    return np.where(1 - pe > 1e-12, value, np.nan)
+
+
 def _pair_point(kind: str, ratings: Ratings, weights: str) -> Coefficient:
     cells, reason = _pair_cells(ratings)
     if reason:
@@ -811,9 +873,7 @@ def _replicates(
         q = ratings.n_categories
         used, freq = np.unique(cells, return_counts=True)
         draws = resample(freq, n, rng)
-        tables = np.zeros((n, q * q), dtype=np.int64)
-        tables[:, used] = draws
-        return _pair_family(kind, tables.reshape(n, q, q), _weights_for(ratings, weights))
+        return _pair_replicates(kind, used, draws, q, _weights_for(ratings, weights))
     patterns = ratings.patterns
     w = _weights_for(ratings, weights)
     stats = _item_stats(patterns.rows, w)

@@ -326,3 +326,42 @@ def test_percentile_interval_matches_numpy() -> None:
     lo, hi = ag.percentile_interval(values, 0.9)
     finite = values[np.isfinite(values)]
     assert (lo, hi) == pytest.approx(tuple(np.percentile(finite, [5, 95])), abs=1e-12)
+
+
+def test_alpha_and_its_bootstrap_with_many_categories_stay_in_memory():
+    # free-text labels or a 0–1000 slider give thousands of categories; the coincidence
+    # matrix is q × q, never patterns × q × q (that was 146 GiB for 20 000 items, q = 1000)
+    rng = np.random.default_rng(5)
+    n, q = 20_000, 1000
+    item = np.repeat(np.arange(n), 2)
+    annotator = np.tile([0, 1], n)
+    value = rng.integers(0, q, size=2 * n)
+    value[1::2] = np.where(rng.random(n) < 0.6, value[0::2], value[1::2])
+    ratings = Ratings(item, annotator, value, tuple(range(q)))
+    # two ratings per item, nominal: α = 1 − (N − 1) · 2·#disagreements / Σ_{c≠k} n_c n_k
+    counts = np.bincount(value, minlength=q).astype(float)
+    total = counts.sum()
+    disagreements = 2 * np.sum(value[0::2] != value[1::2])
+    expected = 1 - (total - 1) * disagreements / (total ** 2 - (counts ** 2).sum())
+    assert ag.krippendorff_alpha(ratings, "nominal").value == pytest.approx(expected)
+    reps = ag.alpha_bootstrap(ratings, "nominal", 20, np.random.default_rng(0))
+    assert np.isfinite(reps).all() and abs(np.median(reps) - expected) < 0.02
+    small = Ratings(item[:4000], annotator[:4000], value[:4000] % 120, tuple(range(120)))
+    assert np.isfinite(ag.alpha_bootstrap(small, "ordinal", 20, np.random.default_rng(0))).all()
+
+
+@pytest.mark.parametrize("kind", ["cohen_kappa", "scott_pi"])
+@pytest.mark.parametrize("weights", ["identity", "linear", "quadratic"])
+def test_pair_replicates_equal_the_dense_tables(kind, weights):
+    rng = np.random.default_rng(11)
+    q, n_boot = 5, 30
+    used = np.array([0, 1, 6, 7, 12, 13, 19, 24])
+    draws = rng.integers(0, 6, size=(n_boot, used.size))
+    draws[0] = 0  # an empty replicate: NaN both ways
+    tables = np.zeros((n_boot, q * q), dtype=np.int64)
+    tables[:, used] = draws
+    w = ag.gwet_weights(weights, np.arange(q, dtype=float))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dense = ag._pair_family(kind, tables.reshape(n_boot, q, q), w)
+        sparse = ag._pair_replicates(kind, used, draws, q, w)
+    np.testing.assert_allclose(sparse, dense, equal_nan=True)
