@@ -285,33 +285,55 @@ NULL_SHA = "0" * 40
 
 
 def parse_log(text: str) -> list[LogEntry]:
-    """Parse `git log -z --raw --no-abbrev --format=LOG_FORMAT` output into entries."""
+    """Parse `git log -z --raw --no-abbrev --format=LOG_FORMAT` output into entries.
+
+    Read token by token (NUL-separated), never by splitting on the record separator: a commit
+    message may hold \\x1e or \\x1f itself, but never a NUL, so each header is one token, and
+    the change records after it are consumed by count (a path may hold anything but NUL).
+    """
+    tokens = text.split("\0")
     entries = []
-    for chunk in text.split("\x1e")[1:]:
-        sha, parents, date, author, email, rest = chunk.split("\x1f", 5)
-        message, _, raw = rest.rpartition("\x1f")
+    i = 0
+    while i < len(tokens):
+        header = tokens[i].lstrip("\n")
+        i += 1
+        if not header.startswith("\x1e"):
+            continue
+        sha, parents, date, author, email, rest = header[1:].split("\x1f", 5)
         commit = Commit(
             sha=sha,
             date=datetime.fromisoformat(date),
             author=author,
-            message=message.strip(),
+            message=rest.removesuffix("\x1f").strip(" \t\r\n"),  # str.strip() eats \x1c-\x1f too
             author_email=email,
             parents=tuple(parents.split()),
         )
-        entries.append(LogEntry(commit, parse_raw_changes(raw)))
+        changes, i = _read_changes(tokens, i, stop_at_other=True)
+        entries.append(LogEntry(commit, changes))
     return entries
 
 
 def parse_raw_changes(raw: str) -> tuple[FileChange, ...]:
     """Parse the NUL-separated `--raw -z` records: `:old new oldsha newsha S\\0path\\0[path\\0]`."""
-    tokens = [token for token in raw.split("\0")]
+    return _read_changes(raw.split("\0"), 0, stop_at_other=False)[0]
+
+
+def _read_changes(tokens: list[str], i: int, *, stop_at_other: bool) -> tuple[tuple[FileChange, ...], int]:
+    """The change records from `tokens[i]` on, and the index after them.
+
+    With `stop_at_other`, the first token that is not a record's metadata ends the list (it is
+    the next commit's header); paths are taken by count, so a path that looks like a header or
+    like metadata is still read as a path.
+    """
     changes = []
-    i = 0
     while i < len(tokens):
         meta = tokens[i].strip()
-        i += 1
         if not meta.startswith(":"):
+            if stop_at_other and meta:
+                break
+            i += 1
             continue
+        i += 1
         parts = meta[1:].split()
         if len(parts) < 5:
             continue
@@ -329,7 +351,7 @@ def parse_raw_changes(raw: str) -> tuple[FileChange, ...]:
         if status == "D":
             new_path = None
         changes.append(FileChange(status, old_path, new_path, old_blob, new_blob))
-    return tuple(changes)
+    return tuple(changes), i
 
 
 def parse_refs(text: str) -> dict[str, str]:

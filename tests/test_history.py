@@ -106,6 +106,20 @@ def test_parse_batch_output_handles_missing_and_binary() -> None:
     assert parse_batch_output(data) == {A: b"ab\n", Z: b""}
 
 
+def test_messages_and_paths_holding_the_log_separators(repo: Path) -> None:
+    # A commit message may hold any byte but NUL (\x1e, \x1f included); a path anything but NUL.
+    odd = f"{RULES}/odd \x1e name\x1f ü.yaml"
+    commit(repo, "weird \x1e subject\x1f end\n\nbody ü", {f"{RULES}/r1.yaml": rule_yaml("R-1", when="X.")})
+    commit(repo, "\x1e" + "a" * 40 + "\x1f", {odd: rule_yaml("R-2")})
+    commit(repo, "last", {f"{RULES}/r1.yaml": rule_yaml("R-1", when="Y.")})
+    history = read_history(repo, use_cache=False)
+    assert [c.message for c in history.commits] == [
+        "initial guidelines", "weird \x1e subject\x1f end\n\nbody ü", "\x1e" + "a" * 40 + "\x1f", "last",
+    ]
+    assert changes_of(history, "R-1")[1:] == [("changed", "minor", ("when",))] * 2
+    assert [r.path for r in history.revisions["R-2"]] == [odd]
+
+
 # --- identity across renames, moves, splits, merges ---------------------------------------------
 
 
