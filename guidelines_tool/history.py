@@ -40,7 +40,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from guidelines_tool.diffing import Change, Level, RuleDiff, classify_rule, classify_task, parse_version
 from guidelines_tool.errors import HistoryError
-from guidelines_tool.model import Finding, Rule, Source, Task
+from guidelines_tool.model import Finding, ProjectConfig, Rule, Source, Task
 
 Progress = Callable[[int, int], None]
 CACHE_VERSION = 1
@@ -558,21 +558,29 @@ class Walk:
         self.task_revisions: dict[str, list[TaskRevision]] = {}
         self.problems: list[Finding] = []
 
-    def wanted(self, path: str | None) -> bool:
-        """Is `path` (relative to the top) a YAML file in the guideline folder?"""
+    def wanted(self, path: str | None, folder: str | None = None) -> bool:
+        """Is `path` (relative to the top) a YAML file in the guideline folder (default: the current)?"""
         if not path or not path.endswith(YAML_SUFFIXES):
             return False
-        return not self.folder or path.startswith(self.folder + "/")
+        folder = self.folder if folder is None else folder
+        return not folder or path.startswith(folder + "/")
 
     def project_path(self, path: str) -> str:
         return path[len(self.project_prefix) + 1 :] if self.project_prefix else path
 
-    def apply(self, entry: LogEntry, blobs: dict[str, ParsedBlob]) -> None:
-        """Replay one commit: update the files it touched and record what changed per id."""
+    def apply(self, entry: LogEntry, blobs: dict[str, ParsedBlob], folder: str | None = None) -> None:
+        """Replay one commit: update the files it touched and record what changed per id.
+
+        `folder` is the guideline folder from this commit on when the commit changed it: every
+        file of the old folder leaves, and `entry.changes` then lists the new folder's files.
+        """
         index = len(self.commits)
         self.commits.append(entry.commit)
         self.tip = entry.commit.sha
         touched: dict[str, ParsedBlob | None] = {}  # path → new parse (None: gone)
+        if folder is not None and folder != self.folder:
+            self.folder = folder
+            touched = dict.fromkeys(self.files)
         for change in entry.changes:
             old_wanted, new_wanted = self.wanted(change.old_path), self.wanted(change.new_path)
             old_path = self.project_path(change.old_path) if old_wanted else None
@@ -1217,27 +1225,68 @@ def _walk_to(git_: Git, tip: str, folder: str, cache: Cache, progress: Progress 
         # A full replay: blobs parsed by earlier runs need not be parsed again.
         walk = Walk(folder, git_.prefix)
         entries = parse_log(git_.log(tip))
+    folders = _folder_changes(git_, walk, entries)
     known = cache.load_blobs()
-    blobs = _parsed_blobs(git_, walk, entries, known, progress)
+    blobs = _parsed_blobs(git_, walk, entries, folders, known, progress)
     total = len(entries)
-    for done, entry in enumerate(entries, 1):
-        walk.apply(entry, blobs)
+    for done, (entry, new_folder) in enumerate(zip(entries, folders), 1):
+        walk.apply(entry, blobs, new_folder)
         if progress and (done % 100 == 0 or done == total):
             progress(done, total)
     cache.save(name, walk, known)
     return walk
 
 
+def _folder_changes(git_: Git, walk: Walk, entries: list[LogEntry]) -> list[str | None]:
+    """Per entry, the guideline folder it switches to (None: unchanged), following `guidelines:`
+    in each version of the config along the line. Rewrites a switching entry's changes in
+    place to list every file of the new folder at that commit (see Walk.apply).
+    """
+    config_path = str(PurePosixPath(git_.prefix or ".") / "guidelines.yaml").removeprefix("./")
+    versions = {
+        i: change.new_blob
+        for i, entry in enumerate(entries)
+        for change in entry.changes
+        if change.new_path == config_path and change.new_blob
+    }
+    folders: list[str | None] = [None] * len(entries)
+    if not versions:
+        return folders
+    texts = git_.read_blobs(set(versions.values()))
+    current = walk.folder if walk.commits else None
+    for i, blob in sorted(versions.items()):
+        folder = guideline_folder(git_, _configured_folder(texts.get(blob, b"")))
+        if current is None:
+            # A fresh replay: the folder of the first config applies from the first commit.
+            walk.folder = current = folder
+        elif folder != current:
+            folders[i] = current = folder
+            files = git_.tree_blobs(entries[i].commit.sha, folder)
+            changes = tuple(FileChange("A", None, path, None, blob) for path, blob in sorted(files.items()))
+            entries[i] = dataclasses.replace(entries[i], changes=changes)
+    return folders
+
+
+def _configured_folder(data: bytes) -> str:
+    """The `guidelines:` folder one version of the config names (the default when it is broken)."""
+    from guidelines_tool.loading import parse_file_text
+
+    parsed = parse_file_text(data.decode("utf-8", errors="replace"), "guidelines.yaml")
+    return (parsed.project or ProjectConfig()).guidelines
+
+
 def _parsed_blobs(
-    git_: Git, walk: Walk, entries: list[LogEntry], known: dict[str, ParsedBlob], progress: Progress | None
+    git_: Git, walk: Walk, entries: list[LogEntry], folders: list[str | None],
+    known: dict[str, ParsedBlob], progress: Progress | None,
 ) -> dict[str, ParsedBlob]:
     """Parse the blobs `entries` need that `known` lacks (adding them to it)."""
-    paths = {
-        change.new_blob: walk.project_path(change.new_path)
-        for entry in entries
-        for change in entry.changes
-        if change.new_blob and walk.wanted(change.new_path)
-    }
+    paths = {}
+    folder = walk.folder
+    for entry, new_folder in zip(entries, folders):
+        folder = folder if new_folder is None else new_folder
+        for change in entry.changes:
+            if change.new_blob and walk.wanted(change.new_path, folder):
+                paths[change.new_blob] = walk.project_path(change.new_path)
     # In commit order: a file's previous version is seen first, so only its changed entries
     # are new to the chunk memo.
     missing = [blob for blob in paths if blob not in known]
@@ -1264,6 +1313,12 @@ def read_tree(root: Path, rev: str) -> tuple[dict[str, Rule], dict[str, Task], l
     if sha is None:
         raise HistoryError(f"unknown revision '{rev}' (not a commit, branch or tag)")
     walk = Walk(guideline_folder(git_, config.guidelines), git_.prefix)
+    # The folder that revision's own config names (the config may have moved it since).
+    config_path = str(PurePosixPath(git_.prefix or ".") / "guidelines.yaml").removeprefix("./")
+    config_blob = git_.tree_blobs(sha, config_path).get(config_path)
+    if config_blob:
+        data = git_.read_blobs([config_blob]).get(config_blob, b"")
+        walk.folder = guideline_folder(git_, _configured_folder(data))
     files = {path: blob for path, blob in git_.tree_blobs(sha, walk.folder).items() if walk.wanted(path)}
     contents = git_.read_blobs(sorted(set(files.values())))
     rules: dict[str, Rule] = {}

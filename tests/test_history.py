@@ -120,6 +120,34 @@ def test_messages_and_paths_holding_the_log_separators(repo: Path) -> None:
     assert [r.path for r in history.revisions["R-2"]] == [odd]
 
 
+def test_guideline_folder_changed_in_the_config_mid_history(repo: Path) -> None:
+    commit(repo, "edit", {f"{RULES}/r1.yaml": rule_yaml("R-1", when="Only the product.")})
+    first, edited = (c.sha for c in read_history(repo, use_cache=False).commits)
+    # The folder moves; a stale copy of the old folder stays behind and no longer counts.
+    moved = commit(repo, "move the guidelines", {
+        "guidelines.yaml": CONFIG + "guidelines: rules-dir\n",
+        "rules-dir/t/task.yaml": task_yaml(),
+        "rules-dir/t/rules/r1.yaml": rule_yaml("R-1", when="Only the product."),
+        f"{RULES}/r1.yaml": None,
+        f"{RULES}/stale.yaml": rule_yaml("R-9"),
+    })
+    commit(repo, "edit again", {"rules-dir/t/rules/r1.yaml": rule_yaml("R-1", when="Both.")})
+    for use_cache in (False, True, True):
+        history = read_history(repo, use_cache=use_cache)
+        assert changes_of(history, "R-1") == [
+            ("added", "minor", ()),
+            ("changed", "minor", ("when",)),
+            ("moved", "none", ()),
+            ("changed", "minor", ("when",)),
+        ]
+        assert "R-9" not in history.revisions
+        assert set(history.rules_at(first)) == {"R-1"} and set(history.tasks_at(first)) == {"t"}
+        assert history.rules_at(moved)["R-1"].source.path == "rules-dir/t/rules/r1.yaml"
+    # A diff against a revision from before the move reads that revision's folder.
+    diff = compare(repo, edited, moved).diff
+    assert [(c.rule_id, c.change) for c in diff.rules] == [("R-1", "moved")] and not diff.tasks
+
+
 # --- identity across renames, moves, splits, merges ---------------------------------------------
 
 
