@@ -303,14 +303,20 @@ def parse_log(text: str) -> list[LogEntry]:
         commit = Commit(
             sha=sha,
             date=datetime.fromisoformat(date),
-            author=author,
-            message=rest.removesuffix("\x1f").strip(" \t\r\n"),  # str.strip() eats \x1c-\x1f too
-            author_email=email,
+            author=_printable(author),
+            message=_printable(rest.removesuffix("\x1f").strip(" \t\r\n")),  # str.strip() eats \x1c-\x1f too
+            author_email=_printable(email),
             parents=tuple(parents.split()),
         )
         changes, i = _read_changes(tokens, i, stop_at_other=True)
         entries.append(LogEntry(commit, changes))
     return entries
+
+
+def _printable(text: str) -> str:
+    """Text git gave as bytes that were not UTF-8 (decoded with surrogate escapes), with U+FFFD
+    in their place: only paths keep the escapes, so they name the same files as os does."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def parse_raw_changes(raw: str) -> tuple[FileChange, ...]:
@@ -465,7 +471,8 @@ class Git:
             error = proc.stderr.read()
         if proc.returncode != 0:
             raise HistoryError(f"git log failed: {error.decode(errors='replace').strip()}")
-        return out.decode("utf-8", errors="replace")
+        # Surrogate escapes, as os.fsdecode: a path that is not UTF-8 names the file on disk.
+        return out.decode("utf-8", errors="surrogateescape")
 
     def read_blobs(self, blob_ids: Iterable[str]) -> dict[str, bytes]:
         """Contents of many blobs through one `git cat-file --batch` process."""
@@ -484,7 +491,10 @@ class Git:
 
     def tree_blobs(self, rev: str, folder: str) -> dict[str, str]:
         """path → blob id of every file under `folder` at `rev` (paths relative to the top)."""
-        out = self.run("ls-tree", "-r", "-z", "--full-tree", rev, "--", folder or ".")
+        proc = _git(["ls-tree", "-r", "-z", "--full-tree", rev, "--", folder or "."], cwd=self.top)
+        if proc.returncode != 0:
+            raise HistoryError(f"git ls-tree failed: {proc.stderr.decode(errors='replace').strip()}")
+        out = proc.stdout.decode("utf-8", errors="surrogateescape")  # paths as os names them (see log)
         files = {}
         for record in out.split("\0"):
             meta, _, path = record.partition("\t")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -146,6 +147,18 @@ def test_guideline_folder_changed_in_the_config_mid_history(repo: Path) -> None:
     # A diff against a revision from before the move reads that revision's folder.
     diff = compare(repo, edited, moved).diff
     assert [(c.rule_id, c.change) for c in diff.rules] == [("R-1", "moved")] and not diff.tasks
+
+
+def test_file_name_that_is_not_utf8_is_the_same_file_in_git_and_on_disk(repo: Path) -> None:
+    # Python names such a file with surrogate escapes; git's bytes must decode the same way,
+    # or diff against the working tree reports a move that never happened.
+    name = os.fsdecode(b"caf\xe9.yaml")
+    (repo / RULES / name).write_text(rule_yaml("R-2"), encoding="utf-8")
+    commit(repo, "latin-1 file name \xe9")
+    assert compare(repo).diff.rules == ()
+    history = read_history(repo, use_cache=False)
+    assert [r.path for r in history.revisions["R-2"]] == [f"{RULES}/{name}"]
+    assert read_tree(repo, "HEAD")[0]["R-2"].source.path == f"{RULES}/{name}"
 
 
 # --- identity across renames, moves, splits, merges ---------------------------------------------
