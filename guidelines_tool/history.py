@@ -30,6 +30,7 @@ import hashlib
 import io
 import os
 import pickle
+import posixpath
 import re
 import subprocess
 import threading
@@ -46,6 +47,7 @@ Progress = Callable[[int, int], None]
 CACHE_VERSION = 1
 CACHE_DIR = "guidelines-cache"
 YAML_SUFFIXES = (".yaml", ".yml")
+SYMLINK_MODE = "120000"
 
 # --- records ----------------------------------------------------------------------------------
 
@@ -80,6 +82,7 @@ class FileChange:
     new_path: str | None
     old_blob: str | None
     new_blob: str | None
+    new_mode: str = field(default="", compare=False)  # 120000: a symlink (its blob is the target's name)
 
 
 @dataclass(frozen=True)
@@ -356,7 +359,7 @@ def _read_changes(tokens: list[str], i: int, *, stop_at_other: bool) -> tuple[tu
             old_path = None
         if status == "D":
             new_path = None
-        changes.append(FileChange(status, old_path, new_path, old_blob, new_blob))
+        changes.append(FileChange(status, old_path, new_path, old_blob, new_blob, parts[1]))
     return tuple(changes), i
 
 
@@ -495,12 +498,19 @@ class Git:
         if proc.returncode != 0:
             raise HistoryError(f"git ls-tree failed: {proc.stderr.decode(errors='replace').strip()}")
         out = proc.stdout.decode("utf-8", errors="surrogateescape")  # paths as os names them (see log)
-        files = {}
+        files, links = {}, {}
         for record in out.split("\0"):
             meta, _, path = record.partition("\t")
             parts = meta.split()
             if len(parts) == 3 and parts[1] == "blob":
-                files[path] = parts[2]
+                (links if parts[0] == SYMLINK_MODE else files)[path] = parts[2]
+        # A symlink stands for its target's contents, as in the work tree (dangling: no file).
+        names = self.read_blobs(set(links.values())) if links else {}
+        for path, blob in links.items():
+            target = symlink_target(path, names.get(blob, b""))
+            found = self.tree_blobs(rev, target) if target else {}
+            if target in found:
+                files[path] = found[target]
         return files
 
     def tags(self) -> dict[str, str]:
@@ -567,6 +577,7 @@ class Walk:
         self.revisions: dict[str, list[RuleRevision]] = {}
         self.task_revisions: dict[str, list[TaskRevision]] = {}
         self.problems: list[Finding] = []
+        self.links: dict[str, str] = {}  # symlink → the path it names, both top-relative
 
     def wanted(self, path: str | None, folder: str | None = None) -> bool:
         """Is `path` (relative to the top) a YAML file in the guideline folder (default: the current)?"""
@@ -1235,6 +1246,7 @@ def _walk_to(git_: Git, tip: str, folder: str, cache: Cache, progress: Progress 
         # A full replay: blobs parsed by earlier runs need not be parsed again.
         walk = Walk(folder, git_.prefix)
         entries = parse_log(git_.log(tip))
+    _follow_symlinks(git_, walk, entries)
     folders = _folder_changes(git_, walk, entries)
     known = cache.load_blobs()
     blobs = _parsed_blobs(git_, walk, entries, folders, known, progress)
@@ -1245,6 +1257,62 @@ def _walk_to(git_: Git, tip: str, folder: str, cache: Cache, progress: Progress 
             progress(done, total)
     cache.save(name, walk, known)
     return walk
+
+
+def symlink_target(link: str, name: bytes) -> str | None:
+    """The top-relative path a symlink at `link` names (None when it leaves the repository)."""
+    text = name.decode("utf-8", errors="surrogateescape")
+    if not text or text.startswith("/"):
+        return None
+    target = posixpath.normpath(posixpath.join(posixpath.dirname(link), text))
+    return None if target == ".." or target.startswith("../") else target
+
+
+def _follow_symlinks(git_: Git, walk: Walk, entries: list[LogEntry]) -> None:
+    """Rewrite, in place, the changes of YAML symlinks (and of their targets) into changes of
+    the link's path carrying the target's blob: the work tree reads a link as its target.
+    `walk.links` (link → target, top-relative) carries the state across cached runs.
+    """
+    links = walk.links
+    new_links = {c for e in entries for c in e.changes if c.new_mode == SYMLINK_MODE and c.new_path
+                 and c.new_path.endswith(YAML_SUFFIXES) and c.new_blob}
+    if not links and not new_links:
+        return
+    names = git_.read_blobs({c.new_blob for c in new_links})  # type: ignore[misc]
+    for i, entry in enumerate(entries):
+        changes = []
+        rewritten = False
+        for change in entry.changes:
+            if change.old_path in links and change.old_path != change.new_path or change.status == "D":
+                links.pop(change.old_path, None)  # type: ignore[arg-type]
+            if change in new_links:
+                rewritten = True
+                target = symlink_target(change.new_path, names.get(change.new_blob, b""))  # type: ignore[arg-type]
+                blob = None
+                if target:
+                    links[change.new_path] = target  # type: ignore[index]
+                    blob = git_.tree_blobs(entry.commit.sha, target).get(target)
+                else:
+                    links.pop(change.new_path, None)  # type: ignore[arg-type]
+                status = "D" if blob is None else ("A" if change.old_path is None else "M")
+                changes.append(FileChange(status, change.old_path, change.new_path if blob else None, None, blob))
+                continue
+            if change.new_path in links and change.new_mode != SYMLINK_MODE:
+                links.pop(change.new_path)  # the link became a file
+            changes.append(change)
+        touched_links = {c.new_path for c in changes} | {c.old_path for c in changes}
+        for change in entry.changes:
+            for link, target in links.items():
+                if link in touched_links:
+                    continue
+                if change.new_path == target and change.new_blob:
+                    changes.append(FileChange("M", link, link, None, change.new_blob))
+                    rewritten = True
+                elif change.old_path == target and change.new_path != target:
+                    changes.append(FileChange("D", link, None, None, None))  # dangles now
+                    rewritten = True
+        if rewritten:
+            entries[i] = dataclasses.replace(entry, changes=tuple(changes))
 
 
 def _folder_changes(git_: Git, walk: Walk, entries: list[LogEntry]) -> list[str | None]:

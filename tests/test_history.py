@@ -161,6 +161,24 @@ def test_file_name_that_is_not_utf8_is_the_same_file_in_git_and_on_disk(repo: Pa
     assert read_tree(repo, "HEAD")[0]["R-2"].source.path == f"{RULES}/{name}"
 
 
+def test_symlinked_rule_file_has_the_history_of_its_target(repo: Path) -> None:
+    # The work tree follows the link, so history must too: a link's blob is only a file name.
+    commit(repo, "shared rule", {"shared/r2.yaml": rule_yaml("R-2")})
+    (repo / RULES / "r2.yaml").symlink_to("../../../shared/r2.yaml")
+    commit(repo, "link it")
+    commit(repo, "edit the target", {"shared/r2.yaml": rule_yaml("R-2", when="Only the product.")})
+    for use_cache in (False, True):
+        history = read_history(repo, use_cache=use_cache)
+        assert changes_of(history, "R-2") == [("added", "minor", ()), ("changed", "minor", ("when",))]
+        assert history.revisions["R-2"][0].path == f"{RULES}/r2.yaml"
+    assert compare(repo).diff.rules == ()  # HEAD against the work tree: nothing changed
+    assert [c.change for c in compare(repo, "HEAD~1", "HEAD").diff.rules] == ["changed"]
+    (repo / "shared" / "r2.yaml").unlink()
+    commit(repo, "drop the target (the link dangles)")
+    history = read_history(repo)
+    assert changes_of(history, "R-2")[-1] == ("removed", "major", ())
+
+
 # --- identity across renames, moves, splits, merges ---------------------------------------------
 
 
