@@ -364,7 +364,7 @@ def _read_changes(tokens: list[str], i: int, *, stop_at_other: bool) -> tuple[tu
 
 
 def parse_refs(text: str) -> dict[str, str]:
-    """`git for-each-ref --format='%(refname:short)%00%(objectname)%00%(*objectname)'` → name → commit.
+    """`git for-each-ref --format='%(refname:lstrip=2)%00%(objectname)%00%(*objectname)'` → name → commit.
 
     Annotated tags are peeled to the commit they point at.
     """
@@ -514,9 +514,16 @@ class Git:
         return files
 
     def tags(self) -> dict[str, str]:
-        return parse_refs(
-            self.run("for-each-ref", "refs/tags", "--format=%(refname:short)%00%(objectname)%00%(*objectname)")
-        )
+        """Tag name → the commit it names. `lstrip=2`, not `short`: a tag that shares its name
+        with a branch is shortened to `tags/<name>` and would no longer read as a release."""
+        text = self.run("for-each-ref", "refs/tags",
+                        "--format=%(refname:lstrip=2)%00%(objectname)%00%(*objectname)%00%(*objecttype)")
+        tags = parse_refs(text)
+        for line in text.splitlines():
+            name, *_, peeled_type = line.split("\0")
+            if peeled_type == "tag":  # a tag of a tag: `*` peels one level only
+                tags[name] = self.rev_parse(f"refs/tags/{name}") or tags[name]
+        return tags
 
     def cache_dir(self) -> Path:
         return self.common_dir / CACHE_DIR

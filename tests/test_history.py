@@ -636,6 +636,18 @@ def test_release_tag_off_the_line_is_noted(repo: Path) -> None:
                              "left out of changelogs and version numbering"]
 
 
+def test_release_tags_named_like_a_branch_or_tagging_a_tag_count(repo: Path) -> None:
+    first = git(repo, "rev-parse", "HEAD").strip()
+    git(repo, "branch", "v1.0.0")  # git then shortens the tag's name to tags/v1.0.0
+    tag(repo, "v1.0.0", message="first")
+    second = commit(repo, "edit", {f"{RULES}/r1.yaml": rule_yaml("R-1", when="X.")})
+    tag(repo, "inner", message="a tag")
+    tag(repo, "v1.1.0", "inner", message="a tag of a tag")  # peeled twice to reach the commit
+    history = read_history(repo, use_cache=False)
+    assert [(name, c.sha) for name, _, c in history.releases()] == [("v1.0.0", first), ("v1.1.0", second)]
+    assert history.notes == []
+
+
 # --- entries read without the parser agree with it ----------------------------------------------
 
 from guidelines_tool.history import _simple_entry  # noqa: E402
