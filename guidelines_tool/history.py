@@ -298,9 +298,10 @@ def parse_log(text: str) -> list[LogEntry]:
     entries = []
     i = 0
     while i < len(tokens):
-        header = tokens[i].lstrip("\n")
+        start = tokens[i].find("\x1e")  # past any text git's config puts before a commit
+        header = tokens[i][start:]
         i += 1
-        if not header.startswith("\x1e"):
+        if start < 0:
             continue
         sha, parents, date, author, email, rest = header[1:].split("\x1f", 5)
         commit = Commit(
@@ -466,7 +467,7 @@ class Git:
     def log(self, tip: str, exclude: str | None = None) -> str:
         """The first-parent line up to `tip` (oldest first) with the blobs each commit changed."""
         args = ["log", "-z", "--first-parent", "--diff-merges=first-parent", "--raw", "-M",
-                "--no-abbrev", "--no-color", "--no-ext-diff", "--reverse", f"--format={LOG_FORMAT}", tip]
+                "--no-abbrev", "--no-color", "--no-ext-diff", "--no-show-signature", "--reverse", f"--format={LOG_FORMAT}", tip]
         if exclude:
             args.append(f"^{exclude}")
         with _popen(args, self.top, stdin=subprocess.DEVNULL) as proc:

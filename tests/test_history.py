@@ -179,6 +179,23 @@ def test_symlinked_rule_file_has_the_history_of_its_target(repo: Path) -> None:
     assert changes_of(history, "R-2")[-1] == ("removed", "major", ())
 
 
+@pytest.mark.skipif(shutil.which("ssh-keygen") is None, reason="needs ssh-keygen to sign commits")
+def test_signed_commits_with_log_show_signature_configured(repo: Path, tmp_path: Path) -> None:
+    # log.showSignature=true makes git log print verification lines into its output.
+    import subprocess
+
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(tmp_path / "key")], check=True)
+    git(repo, "config", "gpg.format", "ssh")
+    git(repo, "config", "user.signingkey", str(tmp_path / "key"))
+    git(repo, "config", "commit.gpgsign", "true")
+    commit(repo, "signed edit", {f"{RULES}/r1.yaml": rule_yaml("R-1", when="X.")})
+    commit(repo, "signed edit 2", {f"{RULES}/r1.yaml": rule_yaml("R-1", when="Y.")})
+    git(repo, "config", "log.showSignature", "true")
+    history = read_history(repo, use_cache=False)
+    assert [c.message for c in history.commits] == ["initial guidelines", "signed edit", "signed edit 2"]
+    assert changes_of(history, "R-1")[1:] == [("changed", "minor", ("when",))] * 2
+
+
 # --- identity across renames, moves, splits, merges ---------------------------------------------
 
 
