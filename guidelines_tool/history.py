@@ -1396,8 +1396,10 @@ def read_tree(root: Path, rev: str) -> tuple[dict[str, Rule], dict[str, Task], l
     if git_.rev_parse("HEAD") is None:
         raise HistoryError("the git repository has no commits yet: commit the guidelines first")
     sha = git_.rev_parse(rev)
+    if sha is None and parse_version(config.release_tag_prefix + rev, config.release_tag_prefix):
+        sha = git_.rev_parse(f"refs/tags/{config.release_tag_prefix}{rev}")  # `1.2.0` for tag v1.2.0
     if sha is None:
-        raise HistoryError(f"unknown revision '{rev}' (not a commit, branch or tag)")
+        raise HistoryError(f"unknown revision '{rev}' (not a commit, branch, tag or release version)")
     walk = Walk(guideline_folder(git_, config.guidelines), git_.prefix)
     # The folder that revision's own config names (the config may have moved it since).
     config_path = str(PurePosixPath(git_.prefix or ".") / "guidelines.yaml").removeprefix("./")

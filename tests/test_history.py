@@ -341,6 +341,9 @@ def test_resolve_sha_prefix_tag_and_version(repo: Path) -> None:
     assert history.resolve("nope") is None
     assert history.resolve("abc") is None  # too short to be a sha prefix
     assert [name for name, _, _ in history.releases()] == ["v1.2.0"]
+    # diff takes a release version as history does (log/impact --since accept `1.2.0` too)
+    assert compare(repo, "1.2.0").old_label == "1.2.0"
+    assert [c.fields for c in compare(repo, "HEAD~1", "1.2.0").diff.rules] == [("rationale",)]
 
 
 # --- refusals and notes -----------------------------------------------------------------------
