@@ -1439,7 +1439,7 @@ def compare(root: Path, old: str | None = None, new: str | None = None) -> Compa
     Reads only the two trees, so it works in shallow clones too.
     """
     from guidelines_tool.diffing import diff_rules
-    from guidelines_tool.loading import load_project
+    from guidelines_tool.loading import LOADING_CODES, load_project
 
     old_rules, old_tasks, problems = read_tree(root, old or "HEAD")
     if new is None:
@@ -1448,11 +1448,18 @@ def compare(root: Path, old: str | None = None, new: str | None = None) -> Compa
         for rule in project.rules:
             new_rules.setdefault(rule.id, rule)
         new_tasks = dict(project.tasks)
-        new_problems = [f for f in project.load_findings if f.code == "GL001"]
+        # Every file-level problem (not UTF-8, alias bomb, ... not only YAML syntax): a file
+        # that could not be read makes its rules look removed, and this says why.
+        new_problems = [f for f in project.load_findings if f.code in LOADING_CODES]
     else:
         new_rules, new_tasks, new_problems = read_tree(root, new)
     diff = diff_rules(old_rules, new_rules, old_tasks, new_tasks)
-    return Comparison(old or "HEAD", new or "working tree", diff, tuple(problems) + tuple(new_problems))
+    # Both sides may hold the same broken file: say which one each warning is about.
+    labelled = [dataclasses.replace(f, message=f"at {old or 'HEAD'}: {f.message}") for f in problems] + [
+        dataclasses.replace(f, message=f"{f'at {new}' if new else 'in the working tree'}: {f.message}")
+        for f in new_problems
+    ]
+    return Comparison(old or "HEAD", new or "working tree", diff, tuple(labelled))
 
 
 def create_tag(root: Path, name: str, sha: str, message: str) -> None:
