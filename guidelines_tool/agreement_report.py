@@ -104,7 +104,14 @@ def _setup(table: AnnotationTable, project: Project | None, scale: str | None) -
     task: Task | None = project.tasks.get(table.task_id) if project and table.task_id else None
     if task is None:  # labels as they come: numbers in numeric order carry their values
         order = table.label_order()
-        return _Setup(order, _numbers(order), scale or "nominal")
+        numeric = _numbers(order)
+        if scale not in (None, "nominal") and numeric is None and not table.multi_label:
+            # alphabetical order is no scale order (bad < good < ok): refuse, not guess
+            raise DataError(
+                f"--scale {scale} needs the labels' order, and these labels are not numbers "
+                f"({', '.join(order[:5])}{', ...' if len(order) > 5 else ''}); run inside a "
+                "guideline project whose task lists them in order, or use --scale nominal")
+        return _Setup(order, numeric, scale or "nominal")
     categories = task.label_ids
     values = [label.value for label in task.labels]
     numeric = [float(v) for v in values] if values and all(v is not None for v in values) else None

@@ -12,9 +12,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
+import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Literal
@@ -208,6 +211,7 @@ class _Chunk:
     rejected: Counter = field(default_factory=Counter)
     read: int = 0
     by_record: bool = False  # `lines` are record numbers (a JSON document), not lines
+    hint: str = ""  # what the file looks like, for the missing-column message
 
 
 def detect_format(path: Path, input_format: str | None = None) -> str:
@@ -247,7 +251,12 @@ def read_annotations(
         if not path.is_file():
             raise DataError(f"{path}: no such file")
         chunks.append(_read_file(path, detect_format(path, input_format)))
-    return _normalise(chunks, project=project, task=task, duplicates=duplicates)
+    try:
+        return _normalise(chunks, project=project, task=task, duplicates=duplicates)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+        # values Arrow cannot turn into text (invalid UTF-8 in a binary Parquet column, ...)
+        names = ", ".join(c.path for c in chunks)
+        raise DataError(f"{names}: cannot read the values: {str(exc).splitlines()[0]}") from exc
 
 
 def _read_file(path: Path, fmt: str) -> _Chunk:
@@ -255,7 +264,7 @@ def _read_file(path: Path, fmt: str) -> _Chunk:
               "labelstudio": _read_labelstudio, "prodigy": _read_prodigy}[fmt]
     try:
         return reader(path)
-    except (pa.ArrowInvalid, UnicodeDecodeError, OSError) as exc:
+    except (pa.ArrowInvalid, UnicodeDecodeError, OSError, csv.Error) as exc:
         raise DataError(f"{path}: cannot read as {fmt}: {str(exc).splitlines()[0]}") from exc
 
 
@@ -267,14 +276,26 @@ def _finding(path: str, line: int, kind: str, message: str, severity: str | None
 
 
 def _read_csv(path: Path) -> _Chunk:
+    data = path.read_bytes()
+    # Excel's "sep=;" first line names the delimiter; line numbers still count it
+    sep_line = re.match(rb"(?:\xef\xbb\xbf)?sep=([^\r\n])\r?\n", data[:16])
+    if sep_line:
+        chunk = _read_csv_data(path, data[sep_line.end():], sep_line.group(1).decode())
+        chunk.lines = chunk.lines + 1
+        chunk.problems = [replace(p, line=p.line + 1) if p.line else p for p in chunk.problems]
+        return chunk
+    return _read_csv_data(path, data, None)
+
+
+def _read_csv_data(path: Path, data: bytes, delimiter: str | None) -> _Chunk:
     import pyarrow.csv as pacsv
 
-    data = path.read_bytes()
     text_head = data[:65536].decode("utf-8-sig", errors="replace")
     first = next(csv.reader(io.StringIO(text_head)), None)
     if not first:
         return _Chunk(str(path), pa.table({}), np.zeros(0, dtype=np.int64))
-    delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
+    delimiter = delimiter or _delimiter(text_head,
+                                        "\t" if path.suffix.lower() == ".tsv" else ",")
     header = next(csv.reader(io.StringIO(text_head), delimiter=delimiter))
     bad_rows: list[tuple[int | None, str]] = []
 
@@ -319,6 +340,20 @@ def _read_csv(path: Path) -> _Chunk:
     return chunk
 
 
+def _delimiter(head: str, default: str) -> str:
+    """The header's delimiter: `default`, unless `item` and `label` (which annotation and
+    gold files both need) only appear when the header is split at `;`, a tab or `|` (Excel
+    writes "CSV" with `;` in many locales)."""
+    needed = {"item", "label"}
+    def columns(sep: str) -> set[str]:
+        return {c.strip().lower() for c in next(csv.reader(io.StringIO(head), delimiter=sep), [])}
+
+    if needed <= columns(default):
+        return default
+    return next((sep for sep in (";", "\t", "|", ",") if sep != default
+                 and needed <= columns(sep)), default)
+
+
 # the parallel CSV reader builds the dictionaries itself: no string column, no second pass
 _CSV_TYPE = pa.dictionary(pa.int32(), pa.string())
 
@@ -346,7 +381,9 @@ def _csv_lines(data: bytes, n_rows: int, bad: list, delimiter: str) -> np.ndarra
         lines = lines[~np.isin(lines, skip)]
     if lines.size == n_rows:
         return lines
-    # quoted values spanning lines: let the csv module tell where each record starts
+    # quoted values spanning lines: let the csv module tell where each record starts (pyarrow
+    # read the values already, whatever their length: lift the module's 128 KiB field limit)
+    csv.field_size_limit(2**31 - 1)
     reader = csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=delimiter)
     starts, previous = [], 0
     for row in reader:
@@ -408,6 +445,11 @@ def _read_jsonl_arrow(path: Path) -> _Chunk | None:
             pa.types.is_struct(table.schema.field(c).type) for c in REQUIRED if c in names):
         return None
     keep = [c for c in (*REQUIRED, *OPTIONAL) if c in names]
+    if any(pa.types.is_floating(table.schema.field(c).type) for c in keep
+           if c != "annotated_at"):
+        # pyarrow reads integers beyond int64 as doubles: 12345678901234567890123 and ...124
+        # would become one id; Python's json keeps them exact
+        return None
     table = table.select(keep) if keep else pa.table({"_empty": pa.nulls(table.num_rows)})
     if _one_record_per_line(data, table.num_rows - 1):
         lines = np.arange(1, table.num_rows + 1, dtype=np.int32)
@@ -429,6 +471,11 @@ def _parse_json_lines(path: Path, lines: list[tuple[int, str]]) -> tuple[list, _
         except json.JSONDecodeError as exc:
             chunk.problems.append(_finding(str(path), n, "malformed-record",
                                            f"not valid JSON ({exc.msg}); line skipped"))
+            chunk.rejected["malformed-record"] += 1
+            continue
+        except RecursionError:  # hostile input: thousands of nested brackets
+            chunk.problems.append(_finding(str(path), n, "malformed-record",
+                                           "JSON nested too deeply; line skipped"))
             chunk.rejected["malformed-record"] += 1
             continue
         if not isinstance(record, dict):
@@ -476,6 +523,8 @@ def _read_labelstudio(path: Path) -> _Chunk:
         tasks = json.loads(path.read_text(encoding="utf-8-sig"))
     except json.JSONDecodeError as exc:
         raise DataError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from exc
+    except RecursionError as exc:
+        raise DataError(f"{path}: JSON nested too deeply to be an export") from exc
     if isinstance(tasks, dict):
         tasks = [tasks]
     if not isinstance(tasks, list):
@@ -485,6 +534,8 @@ def _read_labelstudio(path: Path) -> _Chunk:
                      any(c in t for c in REQUIRED) for t in tasks):
         # a plain JSON array of annotation records (long format), not a Label Studio export
         chunk.table = _records_table(tasks)
+        if any("annotation_id" in t for t in tasks):
+            chunk.hint = _LS_FLAT_HINT
         chunk.lines = np.arange(1, len(tasks) + 1, dtype=np.int64)
         chunk.read = len(tasks)
         return chunk
@@ -499,6 +550,12 @@ def _read_labelstudio(path: Path) -> _Chunk:
     chunk.lines = np.array([r["_line"] for r in rows], dtype=np.int64)
     chunk.read = len(rows) + sum(chunk.rejected.values())
     return chunk
+
+
+_LS_FLAT_HINT = (
+    " (this looks like a Label Studio JSON-MIN or CSV export, where the choice sits under the "
+    "control's name: export as JSON instead, or rename `id` to `item` and the choice column "
+    "to `label`)")
 
 
 def _labelstudio_rows(path: str, t: int, task: object, chunk: _Chunk) -> list[dict]:
@@ -682,15 +739,16 @@ def _code(column: pa.ChunkedArray | pa.Array) -> tuple[_Coded, bool]:
 
 
 def _clean(idx: np.ndarray, dictionary: pa.Array) -> _Coded:
-    """Codes into trimmed, non-empty distinct values (merging values equal once trimmed)."""
-    if _plainly_clean(dictionary):
+    """Codes into trimmed, NFC-normalised, non-empty distinct values (merging values equal
+    once trimmed and normalised: "café" typed as e + combining accent is the same label)."""
+    if _plainly_clean(dictionary) and _is_nfc(dictionary):
         # the usual case: every distinct value is already clean, the codes stand as they are
         return _Coded(idx, LazyStrings(dictionary))
     remap = np.full(len(dictionary) + 1, -1, dtype=np.int64)  # idx -1 → last → -1
     index: dict[str, int] = {}
     values: list[str] = []
     for k, raw in enumerate(dictionary.to_pylist()):
-        v = raw.strip() if raw is not None else ""
+        v = unicodedata.normalize("NFC", raw).strip() if raw is not None else ""
         if v:
             j = index.get(v)
             if j is None:
@@ -698,6 +756,13 @@ def _clean(idx: np.ndarray, dictionary: pa.Array) -> _Coded:
                 values.append(v)
             remap[k] = j
     return _Coded(remap[idx], values)
+
+
+def _is_nfc(strings: pa.Array) -> bool:
+    """True when every string is in Unicode NFC (ASCII always is: checked first, in Arrow)."""
+    if not len(strings) or _numpy(pc.string_is_ascii(strings), fill=1).all():
+        return True
+    return _numpy(pc.equal(pc.utf8_normalize(strings, "NFC"), strings), fill=1).all()
 
 
 def _plainly_clean(strings: pa.Array) -> bool:
@@ -808,17 +873,21 @@ def _normalise(
         problems += chunk.problems
         rejected += chunk.rejected
         read += chunk.read
+        chunk.table = _known_names(chunk)
         n = chunk.table.num_rows
         missing = [c for c in REQUIRED if c not in chunk.table.column_names]
         if missing and n:
+            hint = chunk.hint or (_LS_FLAT_HINT if "annotation_id" in chunk.table.column_names
+                                  else "")
             problems.append(_finding(chunk.path, 1, "missing-column",
                                      f"missing required column(s) {', '.join(missing)}; "
-                                     f"all {n} rows rejected"))
+                                     f"all {n} rows rejected{hint}"))
             rejected["missing-column"] += n
             continue
         if not n:
             continue
         present = [c for c in parts if c != "annotated_at" and c in chunk.table.column_names]
+        _check_types(chunk, present)
         coded = dict(zip(present, _map(_code, [chunk.table.column(c) for c in present], n)))
         for name in parts:
             if name == "annotated_at":
@@ -869,6 +938,8 @@ def _normalise(
     # label, as Label Studio writes single choices, are single labels)
     multi = task_obj.multi_label if task_obj is not None else any(
         ";" in v for v in cols["label"].values)
+    if not multi:
+        cols["label"] = _numeric_labels(cols["label"], task_obj)
     label_codes, labels, label_sets = _encode_labels(cols["label"], multi)
     if task_obj is not None:
         allowed = set(task_obj.label_ids)
@@ -902,6 +973,31 @@ def _normalise(
         kept(file), paths, kept(line), multi, task_obj.id if task_obj is not None else task,
         problems, summary, dup_error,
     )
+
+
+def _known_names(chunk: _Chunk) -> pa.Table:
+    """Column names as the format spells them: ` Item ` and `LABEL` (spreadsheet headers) are
+    `item` and `label`. A column given twice is an error: which one holds the data?"""
+    known = {*REQUIRED, *OPTIONAL}
+    names = chunk.table.column_names
+    renamed = [n.strip().lower() if n.strip().lower() in known else n for n in names]
+    twice = sorted({n for n in renamed if n in known and renamed.count(n) > 1})
+    if twice:
+        raise DataError(f"{chunk.path}: column(s) {', '.join(twice)} appear more than once in "
+                        "the header")
+    return chunk.table.rename_columns(renamed) if renamed != names else chunk.table
+
+
+def _check_types(chunk: _Chunk, names: list[str]) -> None:
+    """Columns must hold text, numbers, booleans or lists of those (Parquet may hold structs
+    or maps: those have no label or id to read)."""
+    for name in names:
+        kind = chunk.table.schema.field(name).type
+        inner = kind.value_type if pa.types.is_dictionary(kind) else (
+            kind.value_type if pa.types.is_list(kind) or pa.types.is_large_list(kind) else kind)
+        if pa.types.is_nested(inner):  # binary stays: Spark writes strings as binary
+            raise DataError(f"{chunk.path}: column {name!r} holds {kind}; expected text, "
+                            "numbers or lists of text")
 
 
 def _empty_table(paths, problems, read, rejected) -> AnnotationTable:
@@ -943,6 +1039,41 @@ def _select_task(task_col: _Coded, project, task, keep, reject) -> tuple[Task | 
         other = int((keep & ~mine).sum())
         keep &= mine
     return (known.get(chosen) if chosen is not None else None), other
+
+
+def _numeric_labels(col: _Coded, task: Task | None) -> _Coded:
+    """Rating scales written as numbers: `1`, `1.0` and `1.00` are one label (a spreadsheet
+    round trip rewrites some rows only). Applies when every label is a number; the spelling
+    kept is the task's label id with that value, else the shortest form (`1`, `0.5`)."""
+    values = list(col.values)
+    if not values or len(values) > 10_000:
+        return col  # a rating scale has few values; ids-as-labels are not this case
+    numbers = []
+    for v in values:
+        try:
+            number = float(v)
+        except ValueError:
+            return col
+        if not math.isfinite(number):
+            return col
+        numbers.append(number)
+    spelling: dict[float, str] = {}
+    if task is not None:
+        for label_id in task.label_ids:
+            try:
+                spelling.setdefault(float(label_id), label_id)
+            except ValueError:
+                pass
+    def canonical(number: float) -> str:
+        return spelling.get(number) or (str(int(number)) if number.is_integer() else repr(number))
+
+    written = [canonical(n) for n in numbers]
+    if written == values:
+        return col
+    distinct = sorted(set(written))
+    index = {w: k for k, w in enumerate(distinct)}
+    remap = np.array([index[w] for w in written] + [-1], dtype=np.int64)  # -1 stays absent
+    return _Coded(remap[col.codes], distinct)
 
 
 def _encode_sets(col: _Coded) -> tuple[np.ndarray, tuple[tuple[str, ...], ...]]:
@@ -1015,12 +1146,13 @@ def _chunk_times(chunk: _Chunk, problems: list[Finding]) -> np.ndarray:
         return np.broadcast_to(np.datetime64("NaT", "us"), n)
     column = chunk.table.column("annotated_at").combine_chunks()
     if pa.types.is_timestamp(column.type):  # typed already (Parquet, JSON): naive means UTC
-        column = pc.cast(column, pa.timestamp("us", tz=column.type.tz))
+        # nanoseconds (pandas' default) truncated: sub-microsecond digits mean nothing here
+        column = column.cast(pa.timestamp("us", tz=column.type.tz), safe=False)
         return _numpy(pc.cast(column, pa.int64()), fill=np.iinfo(np.int64).min) \
             .view("datetime64[us]")
     return _timestamps(_text(column), lambda r, v: problems.append(_finding(
         chunk.path, int(chunk.lines[r]), "bad-timestamp",
-        f"annotated_at {v!r} is not an ISO 8601 time; kept without a time")))
+        f"annotated_at {v!r} is not an ISO 8601 or Unix time; kept without a time")))
 
 
 def _timestamps(arr: pa.Array, report) -> np.ndarray:
@@ -1042,12 +1174,26 @@ def _timestamps(arr: pa.Array, report) -> np.ndarray:
             t = t.replace(tzinfo=timezone.utc) if t.tzinfo is None else t.astimezone(timezone.utc)
             parsed.append(np.datetime64(t.replace(tzinfo=None), "us"))
         except ValueError:
-            parsed.append(np.datetime64("NaT"))
+            parsed.append(_epoch(v))
     lookup = np.array(parsed + [np.datetime64("NaT")], dtype="datetime64[us]")
     out = lookup[np.where(codes >= 0, codes, len(values))]
     for r in np.flatnonzero((codes >= 0) & np.isnat(out)):
         report(r, arr[r].as_py())
     return out
+
+
+def _epoch(value: str) -> np.datetime64:
+    """A Unix time (as Prodigy's `_timestamp` and many exports write): seconds, or
+    milliseconds when the number is too large to be seconds (after the year 5138); NaT when
+    the value is no number."""
+    try:
+        number = float(value)
+    except ValueError:
+        return np.datetime64("NaT")
+    if not math.isfinite(number) or number < 0 or number >= 1e14:
+        return np.datetime64("NaT")
+    seconds = number / 1000 if number >= 1e11 else number
+    return np.datetime64(round(seconds * 1_000_000), "us")
 
 
 # --- gold -----------------------------------------------------------------------------------
@@ -1072,8 +1218,10 @@ def read_gold(
     missing = [c for c in ("item", "label") if c not in names]
     if missing:
         raise DataError(f"{path}: gold file lacks column(s) {', '.join(missing)}")
-    items = _text(chunk.table.column("item")).to_pylist()
-    labels = _text(chunk.table.column("label")).to_pylist()
+    # NFC like the annotations' values, so that gold and judgements compare equal
+    items, labels = ([unicodedata.normalize("NFC", v) if v else v
+                      for v in _text(chunk.table.column(name)).to_pylist()]
+                     for name in ("item", "label"))
     tasks = (_text(chunk.table.column("task")).to_pylist() if "task" in names
              else [None] * len(items))
     allowed = set(project.tasks[task].label_ids) if project and task in project.tasks else None

@@ -486,6 +486,10 @@ def hotspots_command(files, task, top, gold, fmt, duplicates) -> None:
     project = _optional_project()
     table = _annotation_table(files, project, task, duplicates)
     gold_labels = read_gold(gold, project=project, task=table.task_id) if gold else None
+    if gold_labels is not None and gold_labels.problems:
+        from guidelines_tool.reporters.agreement import problems_text
+
+        click.echo(problems_text(gold_labels.problems, None), err=True, nl=False)
     report = hotspots(project, table, top=top, gold=gold_labels)
     click.echo(HOTSPOT_REPORTERS[fmt]().render(report), nl=False)
 

@@ -255,7 +255,9 @@ def governed_definition(data: TaskAnnotations, spec: RevisionSpec) -> GovernedBy
 
 @dataclass(frozen=True)
 class WindowStats:
-    """Agreement in one window on one group of items."""
+    """Agreement in one window on one group of items. `n_items` counts pairable items (two
+    or more ratings in the window): an item rated once carries no pairable value
+    (Krippendorff), so it neither moves α nor counts towards `min_items`."""
 
     n_items: int
     n_annotations: int
@@ -315,7 +317,8 @@ def _stats(data: TaskAnnotations, index: np.ndarray, settings: Settings) -> tupl
     if len(index) == 0:
         return WindowStats(0, 0, None), None
     ratings = window_ratings(data, index)
-    n_items = int(ratings.item.max()) + 1  # items are numbered 0..n-1 in the window
+    # items are numbered 0..n-1 in the window; only those rated twice or more are pairable
+    n_items = int((np.bincount(ratings.item) >= 2).sum())
     value = agreement.krippendorff_alpha(ratings, settings.metric).value
     alpha = None if value is None or not np.isfinite(value) else float(value)
     return WindowStats(n_items, len(index), alpha), ratings

@@ -205,3 +205,26 @@ def test_numeric_labels_without_a_project_keep_their_values(runner: CliRunner,
     expected = krippendorff.alpha(reliability_data=matrix, level_of_measurement="interval")
     got = data["overall"]["coefficients"]["krippendorff_alpha"]["value"]
     assert got == pytest.approx(expected, abs=1e-9)
+
+
+def test_markdown_is_inert_for_hostile_batch_names(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text("item,annotator,label,batch\n1,a,x,<b>bold</b>\n1,b,x,<b>bold</b>\n"
+                    "2,a,y,<b>bold</b>\n2,b,x,<b>bold</b>\n")
+    md = run(runner, str(path), "--format", "md", "--bootstrap", "0", "--by", "batch").stdout
+    assert "<b>" not in md and "&lt;b&gt;bold&lt;/b&gt;" in md
+
+
+def test_ordered_scale_on_text_labels_without_a_task_is_an_error(runner: CliRunner,
+                                                                  tmp_path: Path) -> None:
+    # without a task file nothing says that bad < ok < good: alphabetical order would weigh
+    # bad↔good as a small disagreement and bad↔ok as a large one
+    path = tmp_path / "r.csv"
+    path.write_text("item,annotator,label\n1,a,bad\n1,b,ok\n2,a,good\n2,b,good\n")
+    for scale in ("ordinal", "interval"):
+        result = runner.invoke(cli, ["agreement", str(path), "--scale", scale])
+        assert result.exit_code == 2 and "order" in result.stderr
+    assert run(runner, str(path), "--scale", "nominal", "--bootstrap", "0").exit_code == 0
+    numbers = tmp_path / "n.csv"
+    numbers.write_text("item,annotator,label\n1,a,1\n1,b,3\n2,a,2\n2,b,2\n")
+    assert run(runner, str(numbers), "--scale", "ordinal", "--bootstrap", "0").exit_code == 0

@@ -287,3 +287,201 @@ def test_corrupt_parquet_and_bad_encoding_are_clear_errors(tmp_path: Path) -> No
     latin.write_bytes("item,annotator,label\n1,a,caf\xe9\n".encode("latin-1"))
     with pytest.raises(DataError, match="latin.csv: cannot read as csv"):
         read_annotations([latin])
+
+
+# --- hostile real-world inputs ---------------------------------------------------------------
+
+
+def test_labels_differing_only_in_unicode_normalisation_are_one_label(tmp_path):
+    # "café" typed on macOS (NFD: e + combining acute) and on Windows (NFC: é) is one label;
+    # so is "naïve" whose non-ASCII letter sits in the middle of the string
+    path = tmp_path / "nfd.csv"
+    path.write_bytes("item,annotator,label\n"
+                     "p1,a,caf\u00e9\np1,b,cafe\u0301\n"
+                     "p2,a,na\u00efve\np2,b,nai\u0308ve\n".encode())
+    table = read_annotations([path])
+    assert sorted(table.labels) == ["caf\u00e9", "na\u00efve"]
+    assert table.label.tolist()[0] == table.label.tolist()[1]
+    assert table.label.tolist()[2] == table.label.tolist()[3]
+
+
+def test_jsonl_integer_ids_beyond_float_precision_stay_distinct(tmp_path):
+    # JSON numbers too large for int64 must not pass through a double: two items would merge
+    path = tmp_path / "huge.jsonl"
+    path.write_text(
+        '{"item": 12345678901234567890123, "annotator": "a", "label": "x"}\n'
+        '{"item": 12345678901234567890124, "annotator": "a", "label": "y"}\n'
+        '{"item": 12345678901234567890123, "annotator": "b", "label": "x"}\n')
+    table = read_annotations([path])
+    assert not table.problems
+    assert sorted(table.items) == ["12345678901234567890123", "12345678901234567890124"]
+
+
+def test_epoch_seconds_and_milliseconds_are_times(tmp_path):
+    # exports often carry Unix times; a date-only ISO value stays a date at midnight UTC
+    path = tmp_path / "times.jsonl"
+    path.write_text(
+        '{"item": "1", "annotator": "a", "label": "x", "annotated_at": 1696150000}\n'
+        '{"item": "1", "annotator": "b", "label": "x", "annotated_at": "1696150000.5"}\n'
+        '{"item": "2", "annotator": "a", "label": "x", "annotated_at": 1696150000000}\n'
+        '{"item": "2", "annotator": "b", "label": "x", "annotated_at": "2023-10-01"}\n')
+    table = read_annotations([path])
+    assert not table.problems
+    assert [str(t) for t in table.annotated_at] == [
+        "2023-10-01T08:46:40.000000", "2023-10-01T08:46:40.500000",
+        "2023-10-01T08:46:40.000000", "2023-10-01T00:00:00.000000"]
+
+
+def test_epoch_times_in_csv(tmp_path):
+    path = tmp_path / "times.csv"
+    path.write_text("item,annotator,label,annotated_at\n1,a,x,1696150000\n1,b,x,\n"
+                    "2,a,x,01/10/2026\n")
+    table = read_annotations([path])
+    assert str(table.annotated_at[0]) == "2023-10-01T08:46:40.000000"
+    assert np.isnat(table.annotated_at[1])
+    assert [p.line for p in table.problems] == [4]  # 01/10/2026 is ambiguous: reported
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t"])
+def test_csv_with_another_delimiter_is_read(tmp_path, delimiter):
+    # Excel in many locales saves "CSV" with semicolons
+    path = tmp_path / "semi.csv"
+    path.write_text("\ufeff" + "\r\n".join(delimiter.join(r) for r in [
+        ("item", "annotator", "label"), ("p1", "a", "x,y"), ("p1", "b", "x")]) + "\r\n")
+    table = read_annotations([path])
+    assert not table.problems
+    assert len(table) == 2 and sorted(table.labels) == ["x", "x,y"]
+
+
+def test_gold_csv_with_semicolons_is_read(tmp_path):
+    path = tmp_path / "gold.csv"
+    path.write_text("item;label\np1;x\np2;y\n")
+    assert read_gold(path).labels == {"p1": "x", "p2": "y"}
+
+
+def test_parquet_nanosecond_times_are_truncated_not_fatal(tmp_path):
+    # pandas writes timestamp[ns]; sub-microsecond digits are meaningless for annotation times
+    path = tmp_path / "ns.parquet"
+    pq.write_table(pa.table({
+        "item": ["a", "a"], "annotator": ["x", "y"], "label": ["p", "p"],
+        "annotated_at": pa.array([1_700_000_000_000_000_001, None], pa.timestamp("ns"))}), path)
+    table = read_annotations([path])
+    assert str(table.annotated_at[0]) == "2023-11-14T22:13:20.000000"
+    assert np.isnat(table.annotated_at[1])
+
+
+def test_parquet_struct_column_is_a_clear_error(tmp_path):
+    path = tmp_path / "struct.parquet"
+    pq.write_table(pa.table({"item": ["a"], "annotator": [{"id": 1}], "label": ["p"]}), path)
+    with pytest.raises(DataError, match="annotator"):
+        read_annotations([path])
+
+
+def test_parquet_binary_strings_read_and_invalid_utf8_is_a_clear_error(tmp_path):
+    good, bad = tmp_path / "good.parquet", tmp_path / "bad.parquet"
+    pq.write_table(pa.table({"item": pa.array([b"a", b"a"], pa.binary()),
+                             "annotator": [b"x", b"y"], "label": [b"p", b"q"]}), good)
+    assert read_annotations([good]).labels == ("p", "q")
+    pq.write_table(pa.table({"item": pa.array([b"a", b"a"], pa.binary()),
+                             "annotator": [b"x", b"y"], "label": [b"p", b"\xff"]}), bad)
+    with pytest.raises(DataError, match="UTF8"):
+        read_annotations([bad])
+
+
+def test_numeric_labels_written_as_floats_are_the_same_label(tmp_path):
+    # a spreadsheet round trip turns the rating 1 into 1.0 for some rows only
+    path = tmp_path / "ratings.csv"
+    path.write_text("item,annotator,label\np1,a,1\np1,b,1.0\np2,a,2\np2,b,2.00\np3,a,0.5\n"
+                    "p3,b,.5\n")
+    table = read_annotations([path])
+    assert table.label_order() == ("0.5", "1", "2")
+    assert len(set(table.label.tolist())) == 3
+
+
+def test_numeric_labels_map_to_the_tasks_numeric_ids(tmp_path):
+    make_project(tmp_path, {"stars": (["1", "2", "3"], "ordinal", False)})
+    path = tmp_path / "ratings.csv"
+    path.write_text("item,annotator,label\np1,a,1.0\np1,b,1\np2,a,3.0\np2,b,2\n")
+    table = read_annotations([path], project=load_project(tmp_path))
+    assert not table.problems
+    assert table.label_order() == ("1", "2", "3")
+
+
+def test_text_labels_that_are_not_all_numbers_stay_as_written(tmp_path):
+    path = tmp_path / "mixed.csv"
+    path.write_text("item,annotator,label\np1,a,1\np1,b,1.0\np2,a,x\np2,b,x\n")
+    assert sorted(read_annotations([path]).labels) == ["1", "1.0", "x"]
+
+
+LS_MIN_HINT = "Label Studio JSON-MIN or CSV export"
+
+
+def test_labelstudio_json_min_export_is_named_in_the_error(tmp_path):
+    # JSON-MIN flattens each annotation to {id, <control name>: choice, annotator, ...}: which
+    # key holds the choice is not knowable without the labeling config
+    path = tmp_path / "export-min.json"
+    path.write_text('[{"text": "a", "id": 1, "sentiment": "Positive", "annotator": "a@x.com", '
+                    '"annotation_id": 1, "created_at": "2021-03-09T22:16:08Z", '
+                    '"updated_at": "2021-03-09T22:16:08Z", "lead_time": 4.2}]')
+    table = read_annotations([path], input_format="labelstudio")
+    assert [p.name for p in table.problems] == ["missing-column"]
+    assert LS_MIN_HINT in table.problems[0].message
+
+
+def test_labelstudio_csv_export_is_named_in_the_error(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text("annotation_id,annotator,created_at,id,lead_time,sentiment,text,updated_at\n"
+                    "1,a@x.com,2021-03-09T22:16:08Z,1,4.2,Positive,a,2021-03-09T22:16:08Z\n")
+    table = read_annotations([path])
+    assert LS_MIN_HINT in table.problems[0].message
+
+
+def test_csv_header_names_are_matched_without_case_or_padding(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text(" Item , ANNOTATOR ,Label\np1,a,x\np1,b,x\n")
+    table = read_annotations([path])
+    assert not table.problems and len(table) == 2
+
+
+def test_csv_with_a_repeated_column_is_a_clear_error(tmp_path):
+    path = tmp_path / "dup.csv"
+    path.write_text("item,annotator,label,label\np1,a,x,y\np1,b,x,y\n")
+    with pytest.raises(DataError, match="label"):
+        read_annotations([path])
+
+
+def test_excel_sep_line_sets_the_delimiter_and_keeps_line_numbers(tmp_path):
+    path = tmp_path / "excel.csv"
+    path.write_text("sep=;\r\nitem;annotator;label\r\np1;a;x\r\np1;b\r\np2;a;y\r\n")
+    table = read_annotations([path])
+    assert len(table) == 2
+    assert [(p.line, p.name) for p in table.problems] == [(4, "malformed-record")]
+    assert table.line.tolist() == [3, 5]
+
+
+@pytest.mark.parametrize("name, fmt", [("deep.json", "labelstudio"), ("deep.jsonl", "jsonl"),
+                                       ("deep.jsonl", "prodigy")])
+def test_deeply_nested_json_is_reported_not_a_crash(tmp_path, name, fmt):
+    path = tmp_path / name
+    nested = "[" * 100_000 + "]" * 100_000
+    if fmt == "labelstudio":
+        path.write_text(nested)
+        with pytest.raises(DataError, match="nested"):
+            read_annotations([path], input_format=fmt)
+        return
+    first = ('{"_input_hash": 1, "_annotator_id": "a", "label": "x", "answer": "accept"}'
+             if fmt == "prodigy" else '{"item": "p1", "annotator": "a", "label": "x"}')
+    path.write_text(first + "\n" + nested + "\n")
+    table = read_annotations([path], input_format=fmt)
+    assert [(p.line, p.name) for p in table.problems] == [(2, "malformed-record")]
+    assert "nested" in table.problems[0].message
+
+
+def test_csv_value_longer_than_the_csv_modules_limit(tmp_path):
+    # a quoted value spanning lines sends line numbering through the csv module, whose
+    # default field limit (128 KiB) is smaller than a pasted document
+    path = tmp_path / "big.csv"
+    path.write_text('item,annotator,label,note\n"p\n1",a,x,\n"p\n1",b,x,"' + "y" * 200_000
+                    + '"\n')
+    table = read_annotations([path])
+    assert table.line.tolist() == [2, 4] and not table.problems

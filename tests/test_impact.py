@@ -233,3 +233,16 @@ def test_to_dict_has_the_issue_shape():
     assert set(d["before"]) == {"n_items", "n_annotations", "alpha"}
     assert d["confounded_with"] == ["S"]
     assert isinstance(d["delta_ci"], list) and len(d["delta_ci"]) == 2
+
+
+def test_items_rated_once_in_a_window_do_not_count_towards_min_items():
+    # 40 noisy items before, but 30 of the 40 clean items after have a single rating in the
+    # window (the other ratings came under another commit): they carry no pairable values
+    # (Krippendorff), so the after side has 10 items and the verdict cannot be "improved"
+    singles = [(p[0],) for p in CLEAN_AB[:30]]
+    rows = (_items(NOISY, 0, 0, 0) + _items(CLEAN_CD, 100, 0, 1)
+            + _items(CLEAN_AB[:10], 200, 1, 0) + _items(singles, 210, 1, 0)
+            + _items(CLEAN_CD, 300, 1, 1))
+    result = impact.analyse_task(_table(rows), [_spec("R")], [1], 2, SETTINGS)[0]
+    assert (result.comparison.before.n_items, result.comparison.after.n_items) == (40, 10)
+    assert result.verdict == "insufficient_data"

@@ -247,3 +247,31 @@ def test_a_pure_move_does_not_cut_a_window(repo):
     history = read_history(repo["root"])
     assert [history.index_of(c.sha) for c in history.task_change_commits("t")] == [0, 1, 2, 3]
     assert change_positions(history, "t") == [0, 1, 2]
+
+
+HOSTILE = ('item,annotator,label\n"<img src=x onerror=alert(1)>",x|y,l1\n'
+           '"<img src=x onerror=alert(1)>",z,l2\n"a\\|b",x|y,l1\n"a\\|b",z,l1\n')
+
+
+def test_hotspots_markdown_is_inert_for_hostile_ids(tmp_path, monkeypatch):
+    # item ids and annotator names come from data files; the Markdown lands in PR comments
+    # and mkdocs pages, where raw HTML would run and a pipe would split the table row
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.csv").write_text(HOSTILE)
+    md = CliRunner().invoke(cli, ["hotspots", "a.csv", "--format", "md"],
+                            catch_exceptions=False).stdout
+    assert "<img" not in md and "&lt;img src=x onerror=alert(1)&gt;" in md
+    assert "| x\\|y |" in md and "a\\\\\\|b" in md
+    assert "None" not in md  # no task: no "— None" heading
+
+
+def test_hotspots_report_what_they_ignored_in_the_gold_file(tmp_path, monkeypatch):
+    # gold rows with an empty or unknown label are dropped from accuracy: say so, as
+    # `agreement --gold` does, instead of dropping them silently
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.csv").write_text("item,annotator,label\n1,x,l1\n1,y,l2\n2,x,l1\n2,y,l1\n")
+    (tmp_path / "gold.csv").write_text("item,label\n1,l1\n2,\n")
+    result = CliRunner().invoke(cli, ["hotspots", "a.csv", "--gold", "gold.csv"],
+                                catch_exceptions=False)
+    assert result.exit_code == 0
+    assert "gold.csv:3:" in result.stderr and "gold row ignored" in result.stderr

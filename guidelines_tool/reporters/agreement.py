@@ -7,6 +7,7 @@ the row problems go to stderr through `problems_text` so that stdout stays machi
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 
@@ -160,7 +161,9 @@ class MarkdownReporter:
 
 
 def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """Data (batch names, labels, annotators) in a Markdown cell: one row, no raw HTML."""
+    return (html.escape(text, quote=False).replace("\\", "\\\\").replace("|", "\\|")
+            .replace("\r", " ").replace("\n", " "))
 
 
 REPORTER_BY_NAME = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 from typing import Any
 
@@ -71,8 +72,10 @@ def _align(rows: list[tuple[str, ...]]) -> list[str]:
 
 
 def _cell(text: str) -> str:
-    """Free text in a Markdown table cell: pipes and line breaks would break the row."""
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    """Free text in a Markdown table cell: pipes and line breaks would break the row, and
+    item ids, labels and annotator names come from data files: no raw HTML."""
+    return (html.escape(text, quote=False).replace("\\", "\\\\").replace("|", "\\|")
+            .replace("\r", " ").replace("\n", " "))
 
 
 class ImpactJsonReporter(Reporter):
@@ -146,7 +149,9 @@ class HotspotMarkdownReporter(Reporter):
     name = "md"
 
     def render(self, report: HotspotReport) -> str:
-        out = [f"### Disagreement hotspots — {_cell(str(report.task))}", "",
+        title = "### Disagreement hotspots" + (
+            f" — {_cell(str(report.task))}" if report.task is not None else "")
+        out = [title, "",
                f"{report.n_items} items, Krippendorff's α {_num(report.alpha)}", "",
                "| confused labels | share of disagreement |", "|---|---|"]
         out += [f"| {_cell(str(p.a))} ↔ {_cell(str(p.b))} | {p.share:.0%} |" for p in report.pairs]
