@@ -48,6 +48,7 @@ CACHE_VERSION = 1
 CACHE_DIR = "guidelines-cache"
 YAML_SUFFIXES = (".yaml", ".yml")
 SYMLINK_MODE = "120000"
+MAX_SYMLINK_HOPS = 8  # links followed to resolve one path (each hop costs two git calls; loops hit it)
 
 # --- records ----------------------------------------------------------------------------------
 
@@ -493,7 +494,7 @@ class Git:
             writer.join()
         return parse_batch_output(out)
 
-    def tree_blobs(self, rev: str, folder: str) -> dict[str, str]:
+    def tree_blobs(self, rev: str, folder: str, hops: int = 0) -> dict[str, str]:
         """path → blob id of every file under `folder` at `rev` (paths relative to the top)."""
         proc = _git(["ls-tree", "-r", "-z", "--full-tree", rev, "--", folder or "."], cwd=self.top)
         if proc.returncode != 0:
@@ -509,7 +510,8 @@ class Git:
         names = self.read_blobs(set(links.values())) if links else {}
         for path, blob in links.items():
             target = symlink_target(path, names.get(blob, b""))
-            found = self.tree_blobs(rev, target) if target else {}
+            # A chain of links is followed a few hops (the OS says ELOOP): a loop names no file.
+            found = self.tree_blobs(rev, target, hops + 1) if target and hops < MAX_SYMLINK_HOPS else {}
             if target in found:
                 files[path] = found[target]
         return files

@@ -214,6 +214,16 @@ def test_diff_problems_say_which_revision_they_are_in(repo: Path) -> None:
     assert messages[0].startswith("at HEAD~1: ") and messages[1].startswith("at HEAD: ")
 
 
+def test_symlink_loops_are_files_that_do_not_exist(repo: Path) -> None:
+    # As in the work tree (ELOOP): no rules from them, and no endless resolving.
+    (repo / RULES / "a.yaml").symlink_to("b.yaml")
+    (repo / RULES / "b.yaml").symlink_to("a.yaml")
+    (repo / RULES / "self.yaml").symlink_to("self.yaml")
+    commit(repo, "loops")
+    assert set(read_history(repo, use_cache=False).revisions) == {"R-1"}
+    assert compare(repo, "HEAD~1", "HEAD").diff.rules == () and compare(repo).diff.rules == ()
+
+
 # --- identity across renames, moves, splits, merges ---------------------------------------------
 
 
