@@ -553,6 +553,11 @@ def serve_command(dev_addr: str | None, config_file: Path | None, open_in_browse
 
 
 def main() -> None:
+    # A file name that is not UTF-8 reaches us with surrogate escapes (as os names it); write
+    # it back as its own bytes, like git and ls do, instead of failing on a strict UTF-8 stdout.
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="surrogateescape")
     cli(prog_name="guidelines")
 
 

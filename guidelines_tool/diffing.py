@@ -276,7 +276,7 @@ def diff_rules(
 
 # --- versions ---------------------------------------------------------------------------------
 
-_SEMVER = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
+_SEMVER = re.compile(r"(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)")  # semver: ASCII, no leading zeros
 FIRST_VERSION = (1, 0, 0)
 
 
@@ -284,7 +284,7 @@ def parse_version(tag: str, prefix: str) -> tuple[int, int, int] | None:
     """`v1.2.3` with prefix `v` → (1, 2, 3); None for tags that are not release tags."""
     if not tag.startswith(prefix):
         return None
-    match = _SEMVER.match(tag[len(prefix):])
+    match = _SEMVER.fullmatch(tag[len(prefix):])
     return (int(match[1]), int(match[2]), int(match[3])) if match else None
 
 

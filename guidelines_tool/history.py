@@ -30,6 +30,7 @@ import hashlib
 import io
 import os
 import pickle
+import posixpath
 import re
 import subprocess
 import threading
@@ -40,12 +41,14 @@ from typing import Any, Callable, Iterable, Iterator
 
 from guidelines_tool.diffing import Change, Level, RuleDiff, classify_rule, classify_task, parse_version
 from guidelines_tool.errors import HistoryError
-from guidelines_tool.model import Finding, Rule, Source, Task
+from guidelines_tool.model import Finding, ProjectConfig, Rule, Source, Task
 
 Progress = Callable[[int, int], None]
 CACHE_VERSION = 1
 CACHE_DIR = "guidelines-cache"
 YAML_SUFFIXES = (".yaml", ".yml")
+SYMLINK_MODE = "120000"
+MAX_SYMLINK_HOPS = 8  # links followed to resolve one path (each hop costs two git calls; loops hit it)
 
 # --- records ----------------------------------------------------------------------------------
 
@@ -80,6 +83,7 @@ class FileChange:
     new_path: str | None
     old_blob: str | None
     new_blob: str | None
+    new_mode: str = field(default="", compare=False)  # 120000: a symlink (its blob is the target's name)
 
 
 @dataclass(frozen=True)
@@ -285,33 +289,62 @@ NULL_SHA = "0" * 40
 
 
 def parse_log(text: str) -> list[LogEntry]:
-    """Parse `git log -z --raw --no-abbrev --format=LOG_FORMAT` output into entries."""
+    """Parse `git log -z --raw --no-abbrev --format=LOG_FORMAT` output into entries.
+
+    Read token by token (NUL-separated), never by splitting on the record separator: a commit
+    message may hold \\x1e or \\x1f itself, but never a NUL, so each header is one token, and
+    the change records after it are consumed by count (a path may hold anything but NUL).
+    """
+    tokens = text.split("\0")
     entries = []
-    for chunk in text.split("\x1e")[1:]:
-        sha, parents, date, author, email, rest = chunk.split("\x1f", 5)
-        message, _, raw = rest.rpartition("\x1f")
+    i = 0
+    while i < len(tokens):
+        start = tokens[i].find("\x1e")  # past any text git's config puts before a commit
+        header = tokens[i][start:]
+        i += 1
+        if start < 0:
+            continue
+        sha, parents, date, author, email, rest = header[1:].split("\x1f", 5)
         commit = Commit(
             sha=sha,
             date=datetime.fromisoformat(date),
-            author=author,
-            message=message.strip(),
-            author_email=email,
+            author=_printable(author),
+            message=_printable(rest.removesuffix("\x1f").strip(" \t\r\n")),  # str.strip() eats \x1c-\x1f too
+            author_email=_printable(email),
             parents=tuple(parents.split()),
         )
-        entries.append(LogEntry(commit, parse_raw_changes(raw)))
+        changes, i = _read_changes(tokens, i, stop_at_other=True)
+        entries.append(LogEntry(commit, changes))
     return entries
+
+
+def _printable(text: str) -> str:
+    """Text git gave as bytes that were not UTF-8 (decoded with surrogate escapes), with U+FFFD
+    in their place: only paths keep the escapes, so they name the same files as os does."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def parse_raw_changes(raw: str) -> tuple[FileChange, ...]:
     """Parse the NUL-separated `--raw -z` records: `:old new oldsha newsha S\\0path\\0[path\\0]`."""
-    tokens = [token for token in raw.split("\0")]
+    return _read_changes(raw.split("\0"), 0, stop_at_other=False)[0]
+
+
+def _read_changes(tokens: list[str], i: int, *, stop_at_other: bool) -> tuple[tuple[FileChange, ...], int]:
+    """The change records from `tokens[i]` on, and the index after them.
+
+    With `stop_at_other`, the first token that is not a record's metadata ends the list (it is
+    the next commit's header); paths are taken by count, so a path that looks like a header or
+    like metadata is still read as a path.
+    """
     changes = []
-    i = 0
     while i < len(tokens):
         meta = tokens[i].strip()
-        i += 1
         if not meta.startswith(":"):
+            if stop_at_other and meta:
+                break
+            i += 1
             continue
+        i += 1
         parts = meta[1:].split()
         if len(parts) < 5:
             continue
@@ -328,12 +361,12 @@ def parse_raw_changes(raw: str) -> tuple[FileChange, ...]:
             old_path = None
         if status == "D":
             new_path = None
-        changes.append(FileChange(status, old_path, new_path, old_blob, new_blob))
-    return tuple(changes)
+        changes.append(FileChange(status, old_path, new_path, old_blob, new_blob, parts[1]))
+    return tuple(changes), i
 
 
 def parse_refs(text: str) -> dict[str, str]:
-    """`git for-each-ref --format='%(refname:short)%00%(objectname)%00%(*objectname)'` → name → commit.
+    """`git for-each-ref --format='%(refname:lstrip=2)%00%(objectname)%00%(*objectname)'` → name → commit.
 
     Annotated tags are peeled to the commit they point at.
     """
@@ -435,7 +468,7 @@ class Git:
     def log(self, tip: str, exclude: str | None = None) -> str:
         """The first-parent line up to `tip` (oldest first) with the blobs each commit changed."""
         args = ["log", "-z", "--first-parent", "--diff-merges=first-parent", "--raw", "-M",
-                "--no-abbrev", "--no-color", "--no-ext-diff", "--reverse", f"--format={LOG_FORMAT}", tip]
+                "--no-abbrev", "--no-color", "--no-ext-diff", "--no-show-signature", "--reverse", f"--format={LOG_FORMAT}", tip]
         if exclude:
             args.append(f"^{exclude}")
         with _popen(args, self.top, stdin=subprocess.DEVNULL) as proc:
@@ -443,7 +476,8 @@ class Git:
             error = proc.stderr.read()
         if proc.returncode != 0:
             raise HistoryError(f"git log failed: {error.decode(errors='replace').strip()}")
-        return out.decode("utf-8", errors="replace")
+        # Surrogate escapes, as os.fsdecode: a path that is not UTF-8 names the file on disk.
+        return out.decode("utf-8", errors="surrogateescape")
 
     def read_blobs(self, blob_ids: Iterable[str]) -> dict[str, bytes]:
         """Contents of many blobs through one `git cat-file --batch` process."""
@@ -460,21 +494,39 @@ class Git:
             writer.join()
         return parse_batch_output(out)
 
-    def tree_blobs(self, rev: str, folder: str) -> dict[str, str]:
+    def tree_blobs(self, rev: str, folder: str, hops: int = 0) -> dict[str, str]:
         """path → blob id of every file under `folder` at `rev` (paths relative to the top)."""
-        out = self.run("ls-tree", "-r", "-z", "--full-tree", rev, "--", folder or ".")
-        files = {}
+        proc = _git(["ls-tree", "-r", "-z", "--full-tree", rev, "--", folder or "."], cwd=self.top)
+        if proc.returncode != 0:
+            raise HistoryError(f"git ls-tree failed: {proc.stderr.decode(errors='replace').strip()}")
+        out = proc.stdout.decode("utf-8", errors="surrogateescape")  # paths as os names them (see log)
+        files, links = {}, {}
         for record in out.split("\0"):
             meta, _, path = record.partition("\t")
             parts = meta.split()
             if len(parts) == 3 and parts[1] == "blob":
-                files[path] = parts[2]
+                (links if parts[0] == SYMLINK_MODE else files)[path] = parts[2]
+        # A symlink stands for its target's contents, as in the work tree (dangling: no file).
+        names = self.read_blobs(set(links.values())) if links else {}
+        for path, blob in links.items():
+            target = symlink_target(path, names.get(blob, b""))
+            # A chain of links is followed a few hops (the OS says ELOOP): a loop names no file.
+            found = self.tree_blobs(rev, target, hops + 1) if target and hops < MAX_SYMLINK_HOPS else {}
+            if target in found:
+                files[path] = found[target]
         return files
 
     def tags(self) -> dict[str, str]:
-        return parse_refs(
-            self.run("for-each-ref", "refs/tags", "--format=%(refname:short)%00%(objectname)%00%(*objectname)")
-        )
+        """Tag name → the commit it names. `lstrip=2`, not `short`: a tag that shares its name
+        with a branch is shortened to `tags/<name>` and would no longer read as a release."""
+        text = self.run("for-each-ref", "refs/tags",
+                        "--format=%(refname:lstrip=2)%00%(objectname)%00%(*objectname)%00%(*objecttype)")
+        tags = parse_refs(text)
+        for line in text.splitlines():
+            name, *_, peeled_type = line.split("\0")
+            if peeled_type == "tag":  # a tag of a tag: `*` peels one level only
+                tags[name] = self.rev_parse(f"refs/tags/{name}") or tags[name]
+        return tags
 
     def cache_dir(self) -> Path:
         return self.common_dir / CACHE_DIR
@@ -535,22 +587,31 @@ class Walk:
         self.revisions: dict[str, list[RuleRevision]] = {}
         self.task_revisions: dict[str, list[TaskRevision]] = {}
         self.problems: list[Finding] = []
+        self.links: dict[str, str] = {}  # symlink → the path it names, both top-relative
 
-    def wanted(self, path: str | None) -> bool:
-        """Is `path` (relative to the top) a YAML file in the guideline folder?"""
+    def wanted(self, path: str | None, folder: str | None = None) -> bool:
+        """Is `path` (relative to the top) a YAML file in the guideline folder (default: the current)?"""
         if not path or not path.endswith(YAML_SUFFIXES):
             return False
-        return not self.folder or path.startswith(self.folder + "/")
+        folder = self.folder if folder is None else folder
+        return not folder or path.startswith(folder + "/")
 
     def project_path(self, path: str) -> str:
         return path[len(self.project_prefix) + 1 :] if self.project_prefix else path
 
-    def apply(self, entry: LogEntry, blobs: dict[str, ParsedBlob]) -> None:
-        """Replay one commit: update the files it touched and record what changed per id."""
+    def apply(self, entry: LogEntry, blobs: dict[str, ParsedBlob], folder: str | None = None) -> None:
+        """Replay one commit: update the files it touched and record what changed per id.
+
+        `folder` is the guideline folder from this commit on when the commit changed it: every
+        file of the old folder leaves, and `entry.changes` then lists the new folder's files.
+        """
         index = len(self.commits)
         self.commits.append(entry.commit)
         self.tip = entry.commit.sha
         touched: dict[str, ParsedBlob | None] = {}  # path → new parse (None: gone)
+        if folder is not None and folder != self.folder:
+            self.folder = folder
+            touched = dict.fromkeys(self.files)
         for change in entry.changes:
             old_wanted, new_wanted = self.wanted(change.old_path), self.wanted(change.new_path)
             old_path = self.project_path(change.old_path) if old_wanted else None
@@ -1195,27 +1256,125 @@ def _walk_to(git_: Git, tip: str, folder: str, cache: Cache, progress: Progress 
         # A full replay: blobs parsed by earlier runs need not be parsed again.
         walk = Walk(folder, git_.prefix)
         entries = parse_log(git_.log(tip))
+    _follow_symlinks(git_, walk, entries)
+    folders = _folder_changes(git_, walk, entries)
     known = cache.load_blobs()
-    blobs = _parsed_blobs(git_, walk, entries, known, progress)
+    blobs = _parsed_blobs(git_, walk, entries, folders, known, progress)
     total = len(entries)
-    for done, entry in enumerate(entries, 1):
-        walk.apply(entry, blobs)
+    for done, (entry, new_folder) in enumerate(zip(entries, folders), 1):
+        walk.apply(entry, blobs, new_folder)
         if progress and (done % 100 == 0 or done == total):
             progress(done, total)
     cache.save(name, walk, known)
     return walk
 
 
+def symlink_target(link: str, name: bytes) -> str | None:
+    """The top-relative path a symlink at `link` names (None when it leaves the repository)."""
+    text = name.decode("utf-8", errors="surrogateescape")
+    if not text or text.startswith("/"):
+        return None
+    target = posixpath.normpath(posixpath.join(posixpath.dirname(link), text))
+    return None if target == ".." or target.startswith("../") else target
+
+
+def _follow_symlinks(git_: Git, walk: Walk, entries: list[LogEntry]) -> None:
+    """Rewrite, in place, the changes of YAML symlinks (and of their targets) into changes of
+    the link's path carrying the target's blob: the work tree reads a link as its target.
+    `walk.links` (link → target, top-relative) carries the state across cached runs.
+    """
+    links = walk.links
+    new_links = {c for e in entries for c in e.changes if c.new_mode == SYMLINK_MODE and c.new_path
+                 and c.new_path.endswith(YAML_SUFFIXES) and c.new_blob}
+    if not links and not new_links:
+        return
+    names = git_.read_blobs({c.new_blob for c in new_links})  # type: ignore[misc]
+    for i, entry in enumerate(entries):
+        changes = []
+        rewritten = False
+        for change in entry.changes:
+            if change.old_path in links and change.old_path != change.new_path or change.status == "D":
+                links.pop(change.old_path, None)  # type: ignore[arg-type]
+            if change in new_links:
+                rewritten = True
+                target = symlink_target(change.new_path, names.get(change.new_blob, b""))  # type: ignore[arg-type]
+                blob = None
+                if target:
+                    links[change.new_path] = target  # type: ignore[index]
+                    blob = git_.tree_blobs(entry.commit.sha, target).get(target)
+                else:
+                    links.pop(change.new_path, None)  # type: ignore[arg-type]
+                status = "D" if blob is None else ("A" if change.old_path is None else "M")
+                changes.append(FileChange(status, change.old_path, change.new_path if blob else None, None, blob))
+                continue
+            if change.new_path in links and change.new_mode != SYMLINK_MODE:
+                links.pop(change.new_path)  # the link became a file
+            changes.append(change)
+        touched_links = {c.new_path for c in changes} | {c.old_path for c in changes}
+        for change in entry.changes:
+            for link, target in links.items():
+                if link in touched_links:
+                    continue
+                if change.new_path == target and change.new_blob:
+                    changes.append(FileChange("M", link, link, None, change.new_blob))
+                    rewritten = True
+                elif change.old_path == target and change.new_path != target:
+                    changes.append(FileChange("D", link, None, None, None))  # dangles now
+                    rewritten = True
+        if rewritten:
+            entries[i] = dataclasses.replace(entry, changes=tuple(changes))
+
+
+def _folder_changes(git_: Git, walk: Walk, entries: list[LogEntry]) -> list[str | None]:
+    """Per entry, the guideline folder it switches to (None: unchanged), following `guidelines:`
+    in each version of the config along the line. Rewrites a switching entry's changes in
+    place to list every file of the new folder at that commit (see Walk.apply).
+    """
+    config_path = str(PurePosixPath(git_.prefix or ".") / "guidelines.yaml").removeprefix("./")
+    versions = {
+        i: change.new_blob
+        for i, entry in enumerate(entries)
+        for change in entry.changes
+        if change.new_path == config_path and change.new_blob
+    }
+    folders: list[str | None] = [None] * len(entries)
+    if not versions:
+        return folders
+    texts = git_.read_blobs(set(versions.values()))
+    current = walk.folder if walk.commits else None
+    for i, blob in sorted(versions.items()):
+        folder = guideline_folder(git_, _configured_folder(texts.get(blob, b"")))
+        if current is None:
+            # A fresh replay: the folder of the first config applies from the first commit.
+            walk.folder = current = folder
+        elif folder != current:
+            folders[i] = current = folder
+            files = git_.tree_blobs(entries[i].commit.sha, folder)
+            changes = tuple(FileChange("A", None, path, None, blob) for path, blob in sorted(files.items()))
+            entries[i] = dataclasses.replace(entries[i], changes=changes)
+    return folders
+
+
+def _configured_folder(data: bytes) -> str:
+    """The `guidelines:` folder one version of the config names (the default when it is broken)."""
+    from guidelines_tool.loading import parse_file_text
+
+    parsed = parse_file_text(data.decode("utf-8", errors="replace"), "guidelines.yaml")
+    return (parsed.project or ProjectConfig()).guidelines
+
+
 def _parsed_blobs(
-    git_: Git, walk: Walk, entries: list[LogEntry], known: dict[str, ParsedBlob], progress: Progress | None
+    git_: Git, walk: Walk, entries: list[LogEntry], folders: list[str | None],
+    known: dict[str, ParsedBlob], progress: Progress | None,
 ) -> dict[str, ParsedBlob]:
     """Parse the blobs `entries` need that `known` lacks (adding them to it)."""
-    paths = {
-        change.new_blob: walk.project_path(change.new_path)
-        for entry in entries
-        for change in entry.changes
-        if change.new_blob and walk.wanted(change.new_path)
-    }
+    paths = {}
+    folder = walk.folder
+    for entry, new_folder in zip(entries, folders):
+        folder = folder if new_folder is None else new_folder
+        for change in entry.changes:
+            if change.new_blob and walk.wanted(change.new_path, folder):
+                paths[change.new_blob] = walk.project_path(change.new_path)
     # In commit order: a file's previous version is seen first, so only its changed entries
     # are new to the chunk memo.
     missing = [blob for blob in paths if blob not in known]
@@ -1239,9 +1398,17 @@ def read_tree(root: Path, rev: str) -> tuple[dict[str, Rule], dict[str, Task], l
     if git_.rev_parse("HEAD") is None:
         raise HistoryError("the git repository has no commits yet: commit the guidelines first")
     sha = git_.rev_parse(rev)
+    if sha is None and parse_version(config.release_tag_prefix + rev, config.release_tag_prefix):
+        sha = git_.rev_parse(f"refs/tags/{config.release_tag_prefix}{rev}")  # `1.2.0` for tag v1.2.0
     if sha is None:
-        raise HistoryError(f"unknown revision '{rev}' (not a commit, branch or tag)")
+        raise HistoryError(f"unknown revision '{rev}' (not a commit, branch, tag or release version)")
     walk = Walk(guideline_folder(git_, config.guidelines), git_.prefix)
+    # The folder that revision's own config names (the config may have moved it since).
+    config_path = str(PurePosixPath(git_.prefix or ".") / "guidelines.yaml").removeprefix("./")
+    config_blob = git_.tree_blobs(sha, config_path).get(config_path)
+    if config_blob:
+        data = git_.read_blobs([config_blob]).get(config_blob, b"")
+        walk.folder = guideline_folder(git_, _configured_folder(data))
     files = {path: blob for path, blob in git_.tree_blobs(sha, walk.folder).items() if walk.wanted(path)}
     contents = git_.read_blobs(sorted(set(files.values())))
     rules: dict[str, Rule] = {}
@@ -1274,7 +1441,7 @@ def compare(root: Path, old: str | None = None, new: str | None = None) -> Compa
     Reads only the two trees, so it works in shallow clones too.
     """
     from guidelines_tool.diffing import diff_rules
-    from guidelines_tool.loading import load_project
+    from guidelines_tool.loading import LOADING_CODES, load_project
 
     old_rules, old_tasks, problems = read_tree(root, old or "HEAD")
     if new is None:
@@ -1283,11 +1450,18 @@ def compare(root: Path, old: str | None = None, new: str | None = None) -> Compa
         for rule in project.rules:
             new_rules.setdefault(rule.id, rule)
         new_tasks = dict(project.tasks)
-        new_problems = [f for f in project.load_findings if f.code == "GL001"]
+        # Every file-level problem (not UTF-8, alias bomb, ... not only YAML syntax): a file
+        # that could not be read makes its rules look removed, and this says why.
+        new_problems = [f for f in project.load_findings if f.code in LOADING_CODES]
     else:
         new_rules, new_tasks, new_problems = read_tree(root, new)
     diff = diff_rules(old_rules, new_rules, old_tasks, new_tasks)
-    return Comparison(old or "HEAD", new or "working tree", diff, tuple(problems) + tuple(new_problems))
+    # Both sides may hold the same broken file: say which one each warning is about.
+    labelled = [dataclasses.replace(f, message=f"at {old or 'HEAD'}: {f.message}") for f in problems] + [
+        dataclasses.replace(f, message=f"{f'at {new}' if new else 'in the working tree'}: {f.message}")
+        for f in new_problems
+    ]
+    return Comparison(old or "HEAD", new or "working tree", diff, tuple(labelled))
 
 
 def create_tag(root: Path, name: str, sha: str, message: str) -> None:

@@ -107,7 +107,10 @@ def test_next_version(current, bump, expected) -> None:
 @pytest.mark.parametrize(
     ("tag", "prefix", "expected"),
     [("v1.2.3", "v", (1, 2, 3)), ("1.2.3", "", (1, 2, 3)), ("guidelines-0.1.0", "guidelines-", (0, 1, 0)),
-     ("v1.2", "v", None), ("v1.2.3-rc1", "v", None), ("x1.2.3", "v", None), ("v01.2.3x", "v", None)],
+     ("v1.2", "v", None), ("v1.2.3-rc1", "v", None), ("x1.2.3", "v", None), ("v01.2.3x", "v", None),
+     # semver: ASCII digits only, no leading zeros (v01.02.03 would be a second name for 1.2.3)
+     ("v１.２.３", "v", None), ("v1.2.٣", "v", None), ("v01.02.03", "v", None), ("v1.0.00", "v", None),
+     ("v10.0.0", "v", (10, 0, 0)), ("v1.2.3\n", "v", None)],
 )
 def test_parse_version(tag, prefix, expected) -> None:
     assert parse_version(tag, prefix) == expected

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -104,6 +105,123 @@ def test_parse_refs(text: str, expected: dict[str, str]) -> None:
 def test_parse_batch_output_handles_missing_and_binary() -> None:
     data = f"{A} blob 3\nab\n\n{B} missing\n{Z} blob 0\n\n".encode()
     assert parse_batch_output(data) == {A: b"ab\n", Z: b""}
+
+
+def test_messages_and_paths_holding_the_log_separators(repo: Path) -> None:
+    # A commit message may hold any byte but NUL (\x1e, \x1f included); a path anything but NUL.
+    odd = f"{RULES}/odd \x1e name\x1f ü.yaml"
+    commit(repo, "weird \x1e subject\x1f end\n\nbody ü", {f"{RULES}/r1.yaml": rule_yaml("R-1", when="X.")})
+    commit(repo, "\x1e" + "a" * 40 + "\x1f", {odd: rule_yaml("R-2")})
+    commit(repo, "last", {f"{RULES}/r1.yaml": rule_yaml("R-1", when="Y.")})
+    history = read_history(repo, use_cache=False)
+    assert [c.message for c in history.commits] == [
+        "initial guidelines", "weird \x1e subject\x1f end\n\nbody ü", "\x1e" + "a" * 40 + "\x1f", "last",
+    ]
+    assert changes_of(history, "R-1")[1:] == [("changed", "minor", ("when",))] * 2
+    assert [r.path for r in history.revisions["R-2"]] == [odd]
+
+
+def test_guideline_folder_changed_in_the_config_mid_history(repo: Path) -> None:
+    commit(repo, "edit", {f"{RULES}/r1.yaml": rule_yaml("R-1", when="Only the product.")})
+    first, edited = (c.sha for c in read_history(repo, use_cache=False).commits)
+    # The folder moves; a stale copy of the old folder stays behind and no longer counts.
+    moved = commit(repo, "move the guidelines", {
+        "guidelines.yaml": CONFIG + "guidelines: rules-dir\n",
+        "rules-dir/t/task.yaml": task_yaml(),
+        "rules-dir/t/rules/r1.yaml": rule_yaml("R-1", when="Only the product."),
+        f"{RULES}/r1.yaml": None,
+        f"{RULES}/stale.yaml": rule_yaml("R-9"),
+    })
+    commit(repo, "edit again", {"rules-dir/t/rules/r1.yaml": rule_yaml("R-1", when="Both.")})
+    for use_cache in (False, True, True):
+        history = read_history(repo, use_cache=use_cache)
+        assert changes_of(history, "R-1") == [
+            ("added", "minor", ()),
+            ("changed", "minor", ("when",)),
+            ("moved", "none", ()),
+            ("changed", "minor", ("when",)),
+        ]
+        assert "R-9" not in history.revisions
+        assert set(history.rules_at(first)) == {"R-1"} and set(history.tasks_at(first)) == {"t"}
+        assert history.rules_at(moved)["R-1"].source.path == "rules-dir/t/rules/r1.yaml"
+    # A diff against a revision from before the move reads that revision's folder.
+    diff = compare(repo, edited, moved).diff
+    assert [(c.rule_id, c.change) for c in diff.rules] == [("R-1", "moved")] and not diff.tasks
+
+
+def test_file_name_that_is_not_utf8_is_the_same_file_in_git_and_on_disk(repo: Path) -> None:
+    # Python names such a file with surrogate escapes; git's bytes must decode the same way,
+    # or diff against the working tree reports a move that never happened.
+    name = os.fsdecode(b"caf\xe9.yaml")
+    (repo / RULES / name).write_text(rule_yaml("R-2"), encoding="utf-8")
+    commit(repo, "latin-1 file name \xe9")
+    assert compare(repo).diff.rules == ()
+    history = read_history(repo, use_cache=False)
+    assert [r.path for r in history.revisions["R-2"]] == [f"{RULES}/{name}"]
+    assert read_tree(repo, "HEAD")[0]["R-2"].source.path == f"{RULES}/{name}"
+
+
+def test_symlinked_rule_file_has_the_history_of_its_target(repo: Path) -> None:
+    # The work tree follows the link, so history must too: a link's blob is only a file name.
+    commit(repo, "shared rule", {"shared/r2.yaml": rule_yaml("R-2")})
+    (repo / RULES / "r2.yaml").symlink_to("../../../shared/r2.yaml")
+    commit(repo, "link it")
+    commit(repo, "edit the target", {"shared/r2.yaml": rule_yaml("R-2", when="Only the product.")})
+    for use_cache in (False, True):
+        history = read_history(repo, use_cache=use_cache)
+        assert changes_of(history, "R-2") == [("added", "minor", ()), ("changed", "minor", ("when",))]
+        assert history.revisions["R-2"][0].path == f"{RULES}/r2.yaml"
+    assert compare(repo).diff.rules == ()  # HEAD against the work tree: nothing changed
+    assert [c.change for c in compare(repo, "HEAD~1", "HEAD").diff.rules] == ["changed"]
+    (repo / "shared" / "r2.yaml").unlink()
+    commit(repo, "drop the target (the link dangles)")
+    history = read_history(repo)
+    assert changes_of(history, "R-2")[-1] == ("removed", "major", ())
+
+
+@pytest.mark.skipif(shutil.which("ssh-keygen") is None, reason="needs ssh-keygen to sign commits")
+def test_signed_commits_with_log_show_signature_configured(repo: Path, tmp_path: Path) -> None:
+    # log.showSignature=true makes git log print verification lines into its output.
+    import subprocess
+
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(tmp_path / "key")], check=True)
+    git(repo, "config", "gpg.format", "ssh")
+    git(repo, "config", "user.signingkey", str(tmp_path / "key"))
+    git(repo, "config", "commit.gpgsign", "true")
+    commit(repo, "signed edit", {f"{RULES}/r1.yaml": rule_yaml("R-1", when="X.")})
+    commit(repo, "signed edit 2", {f"{RULES}/r1.yaml": rule_yaml("R-1", when="Y.")})
+    git(repo, "config", "log.showSignature", "true")
+    history = read_history(repo, use_cache=False)
+    assert [c.message for c in history.commits] == ["initial guidelines", "signed edit", "signed edit 2"]
+    assert changes_of(history, "R-1")[1:] == [("changed", "minor", ("when",))] * 2
+
+
+def test_diff_against_a_working_tree_file_that_cannot_be_read_says_why(repo: Path) -> None:
+    # Not UTF-8 (any loading problem, not only a YAML syntax error): its rule looks removed,
+    # and the warning is what tells the user it is the file, not the rule.
+    (repo / RULES / "r1.yaml").write_bytes(rule_yaml("R-1", rationale="caf\xe9").encode("latin-1"))
+    comparison = compare(repo)
+    assert [(c.rule_id, c.change) for c in comparison.diff.rules] == [("R-1", "removed")]
+    assert [(f.path, f.code) for f in comparison.problems] == [(f"{RULES}/r1.yaml", "GL006")]
+    assert comparison.problems[0].message.startswith("in the working tree: ")
+
+
+def test_diff_problems_say_which_revision_they_are_in(repo: Path) -> None:
+    commit(repo, "break", {f"{RULES}/r2.yaml": "kind: rule\nid: [\n"})
+    commit(repo, "edit", {f"{RULES}/r1.yaml": rule_yaml("R-1", when="X.")})
+    messages = [f.message for f in compare(repo, "HEAD~1", "HEAD").problems]
+    assert len(messages) == 2
+    assert messages[0].startswith("at HEAD~1: ") and messages[1].startswith("at HEAD: ")
+
+
+def test_symlink_loops_are_files_that_do_not_exist(repo: Path) -> None:
+    # As in the work tree (ELOOP): no rules from them, and no endless resolving.
+    (repo / RULES / "a.yaml").symlink_to("b.yaml")
+    (repo / RULES / "b.yaml").symlink_to("a.yaml")
+    (repo / RULES / "self.yaml").symlink_to("self.yaml")
+    commit(repo, "loops")
+    assert set(read_history(repo, use_cache=False).revisions) == {"R-1"}
+    assert compare(repo, "HEAD~1", "HEAD").diff.rules == () and compare(repo).diff.rules == ()
 
 
 # --- identity across renames, moves, splits, merges ---------------------------------------------
@@ -251,6 +369,9 @@ def test_resolve_sha_prefix_tag_and_version(repo: Path) -> None:
     assert history.resolve("nope") is None
     assert history.resolve("abc") is None  # too short to be a sha prefix
     assert [name for name, _, _ in history.releases()] == ["v1.2.0"]
+    # diff takes a release version as history does (log/impact --since accept `1.2.0` too)
+    assert compare(repo, "1.2.0").old_label == "1.2.0"
+    assert [c.fields for c in compare(repo, "HEAD~1", "1.2.0").diff.rules] == [("rationale",)]
 
 
 # --- refusals and notes -----------------------------------------------------------------------
@@ -561,6 +682,18 @@ def test_release_tag_off_the_line_is_noted(repo: Path) -> None:
     assert history.releases() == [] and history.resolve("v9.0.0") is None
     assert history.notes == ["release tag v9.0.0 is not on the first-parent line of main: "
                              "left out of changelogs and version numbering"]
+
+
+def test_release_tags_named_like_a_branch_or_tagging_a_tag_count(repo: Path) -> None:
+    first = git(repo, "rev-parse", "HEAD").strip()
+    git(repo, "branch", "v1.0.0")  # git then shortens the tag's name to tags/v1.0.0
+    tag(repo, "v1.0.0", message="first")
+    second = commit(repo, "edit", {f"{RULES}/r1.yaml": rule_yaml("R-1", when="X.")})
+    tag(repo, "inner", message="a tag")
+    tag(repo, "v1.1.0", "inner", message="a tag of a tag")  # peeled twice to reach the commit
+    history = read_history(repo, use_cache=False)
+    assert [(name, c.sha) for name, _, c in history.releases()] == [("v1.0.0", first), ("v1.1.0", second)]
+    assert history.notes == []
 
 
 # --- entries read without the parser agree with it ----------------------------------------------

@@ -200,3 +200,18 @@ def test_broken_old_version_is_a_warning_not_a_failure(repo: Path) -> None:
     assert code == 0
     assert [r["change"] for r in json.loads(out)["revisions"]] == ["changed", "added"]
     assert f"warning: {RULES}/r1.yaml:" in err and "skipped in rule history" in err
+
+
+def test_file_name_that_is_not_utf8_prints_on_a_strict_utf8_terminal(repo: Path) -> None:
+    # A UTF-8 locale gives Python a strict stdout; the name goes out as the bytes it has on disk.
+    import os
+    import subprocess
+    import sys
+
+    (repo / RULES / os.fsdecode(b"caf\xe9.yaml")).write_text(rule_yaml("R-2"), encoding="utf-8")
+    commit(repo, "latin-1 file name")
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8:strict", "PYTHONPATH": str(Path(__file__).parent.parent)}
+    for args in (["validate"], ["log", "R-2"], ["diff", "HEAD~1"], ["log", "R-2", "--format", "json"]):
+        proc = subprocess.run([sys.executable, "-m", "guidelines_tool", *args], cwd=repo, env=env, capture_output=True)
+        assert proc.returncode in (0, 1), (args, proc.stderr)
+        assert b"caf\xe9.yaml" in proc.stdout or args[-1] == "json", args
