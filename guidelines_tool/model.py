@@ -12,6 +12,7 @@ position tracking.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -193,8 +194,16 @@ class Project:
     def rules_of(self, task_id: str) -> tuple[Rule, ...]:
         return tuple(rule for rule in self.rules if rule.task == task_id)
 
+    @cached_property
+    def rules_by_id(self) -> dict[str, Rule]:
+        """Each rule id's first definition (lint reports any later duplicate)."""
+        by_id: dict[str, Rule] = {}
+        for rule in self.rules:
+            by_id.setdefault(rule.id, rule)
+        return by_id
+
     def rule(self, rule_id: str) -> Rule | None:
-        return next((rule for rule in self.rules if rule.id == rule_id), None)
+        return self.rules_by_id.get(rule_id)
 
     def policy_for(self, task_id: str) -> AgreementPolicy:
         task = self.tasks.get(task_id)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from guidelines_tool.lint.problem import Problem
-from guidelines_tool.model import Project, Rule
+from guidelines_tool.model import Project
 
 CODE = "GL302"
 NAME = "cites-deprecated-rule"
@@ -23,9 +23,7 @@ SEVERITY = "warning"
 
 
 def check(project: Project) -> Iterator[Problem]:
-    rules: dict[str, Rule] = {}
-    for rule in project.rules:
-        rules.setdefault(rule.id, rule)
+    rules = project.rules_by_id
     for rule in project.rules:
         if rule.status != "active":
             continue

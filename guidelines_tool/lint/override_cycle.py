@@ -27,9 +27,7 @@ SEVERITY = "error"
 
 
 def check(project: Project) -> Iterator[Problem]:
-    rules: dict[str, Rule] = {}
-    for rule in project.rules:
-        rules.setdefault(rule.id, rule)
+    rules = project.rules_by_id
     for component in _cyclic_components(rules):
         for start in sorted(component):
             cycle = _cycle_from(start, rules, component)

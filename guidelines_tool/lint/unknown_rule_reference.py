@@ -12,7 +12,7 @@ Failing::
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 
 from guidelines_tool.lint.problem import Problem
 from guidelines_tool.model import Project, Source
@@ -23,7 +23,7 @@ SEVERITY = "error"
 
 
 def check(project: Project) -> Iterator[Problem]:
-    known = {rule.id for rule in project.rules}
+    known = project.rules_by_id
     for rule in project.rules:
         for field in ("overrides", "see_also"):
             for index, other in enumerate(getattr(rule, field)):
@@ -33,7 +33,7 @@ def check(project: Project) -> Iterator[Problem]:
             yield _problem(rule.source.child("replaced_by"), "replaced_by", rule.replaced_by, known)
 
 
-def _problem(source: Source, field: str, other: str, known: set[str]) -> Problem:
+def _problem(source: Source, field: str, other: str, known: Collection[str]) -> Problem:
     close = difflib.get_close_matches(other, sorted(known), n=1)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
     return Problem(source, f"{field} names unknown rule {other!r}{hint}", at_value=True)
