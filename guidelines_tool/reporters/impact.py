@@ -78,13 +78,17 @@ def _cell(text: str) -> str:
             .replace("\r", " ").replace("\n", " "))
 
 
-class ImpactJsonReporter(Reporter):
-    """The issue's JSON shape; sorted keys so the same inputs give byte-identical output."""
+class _JsonReporter(Reporter):
+    """A report's `to_dict()`; sorted keys so the same inputs give byte-identical output."""
 
     name = "json"
 
-    def render(self, report: ImpactReport) -> str:
+    def render(self, report: ImpactReport | HotspotReport) -> str:
         return json.dumps(report.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+class ImpactJsonReporter(_JsonReporter):
+    """The issue's JSON shape."""
 
 
 class ImpactMarkdownReporter(Reporter):
@@ -138,11 +142,8 @@ class HotspotTextReporter(Reporter):
         return "\n".join(out) + "\n"
 
 
-class HotspotJsonReporter(Reporter):
-    name = "json"
-
-    def render(self, report: HotspotReport) -> str:
-        return json.dumps(report.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+class HotspotJsonReporter(_JsonReporter):
+    """Hotspots as JSON."""
 
 
 class HotspotMarkdownReporter(Reporter):
