@@ -48,6 +48,7 @@ CACHE_VERSION = 1
 CACHE_DIR = "guidelines-cache"
 YAML_SUFFIXES = (".yaml", ".yml")
 SYMLINK_MODE = "120000"
+MAX_BLOB_BYTES = 10 * 1024 * 1024  # loading.MAX_FILE_BYTES (not imported: history loads lazily)
 MAX_SYMLINK_HOPS = 8  # links followed to resolve one path (each hop costs two git calls; loops hit it)
 
 # --- records ----------------------------------------------------------------------------------
@@ -757,6 +758,8 @@ def parse_blob(data: bytes, path: str, chunks: ChunkMemo | None = None) -> Parse
     """
     from guidelines_tool.loading import parse_file_text, syntax_finding
 
+    if len(data) > MAX_BLOB_BYTES:
+        return _too_large(data, path)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -769,6 +772,15 @@ def parse_blob(data: bytes, path: str, chunks: ChunkMemo | None = None) -> Parse
     parsed = parse_file_text(text, path)
     readable = parsed.data is not None or not parsed.findings or _only_empty(parsed.findings)
     return ParsedBlob(path, tuple(parsed.rules), tuple(parsed.tasks), tuple(parsed.findings), readable)
+
+
+def _too_large(data: bytes, path: str) -> ParsedBlob:
+    """The limit `validate` applies to a file on disk, applied to an old version: the blob is
+    reported and skipped like an unparsable one, never handed to the YAML parser."""
+    from guidelines_tool.loading import FILE_TOO_LARGE, problem
+
+    message = f"file is {len(data):,} bytes, more than the {MAX_BLOB_BYTES:,} a guideline file may have"
+    return ParsedBlob(path, (), (), (problem(path, 1, 1, FILE_TOO_LARGE, message),), ok=False)
 
 
 def _only_empty(findings: list[Finding]) -> bool:
@@ -1212,7 +1224,21 @@ def read_history(
                 f"release tag {name} is not on the first-parent line of {history.branch}: "
                 "left out of changelogs and version numbering"
             )
+    history.notes.extend(odd_tag_notes(history))
     return history
+
+
+def odd_tag_notes(history: History) -> list[str]:
+    """Notes for tags that look like release tags but are not `<prefix>X.Y.Z` (`v1.0`, `v2.0.0-rc1`):
+    they are ignored by changelogs and releases, and a silent ignore would look like a bug."""
+    notes = []
+    prefix = history.tag_prefix
+    for name in history.tags:
+        rest = name[len(prefix):]
+        if name.startswith(prefix) and rest[:1].isdigit() and parse_version(name, prefix) is None:
+            notes.append(f"tag {name} has the release prefix '{prefix}' but is not a version "
+                         f"{prefix}MAJOR.MINOR.PATCH: ignored by changelog and release")
+    return notes
 
 
 @contextlib.contextmanager

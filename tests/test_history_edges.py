@@ -1,0 +1,206 @@
+"""Odd histories on real repositories: the cases ordinary use rarely builds, each either handled
+or refused with a clear message (tests/gitrepo.py builds them with fixed dates)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from guidelines_tool.cli import cli
+from guidelines_tool.history import read_history
+from tests.gitrepo import CONFIG, commit, git, make_repo, rule_yaml, tag, task_yaml
+
+RULES = "guidelines/t/rules"
+TASK = "guidelines/t/task.yaml"
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    repo = make_repo(
+        tmp_path / "repo",
+        {"guidelines.yaml": CONFIG, TASK: task_yaml(), f"{RULES}/r1.yaml": rule_yaml("R-1")},
+    )
+    monkeypatch.chdir(repo)
+    return repo
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+# --- several release tags on one commit -------------------------------------------------------
+
+
+def test_retag_gives_the_newer_version_the_section_and_lists_the_older_as_alias(repo: Path) -> None:
+    tag(repo, "v1.0.0")
+    tag(repo, "v1.0.1", message="re-tag after a CI hiccup")  # annotated, same commit
+    tag(repo, "deployed-2026-01")  # no release prefix: not a release at all
+    commit(repo, "add R-2", {f"{RULES}/r2.yaml": rule_yaml("R-2")})
+    code, out, err = run("changelog")
+    assert code == 0, err
+    assert out == (
+        "# Changelog (main)\n\n"
+        "## Unreleased (minor)\n\nChanges since v1.0.1.\n\n"
+        "### Added\n\n- **R-2**: Rule R-2 (minor)\n\n"
+        "## v1.0.1 — 2026-01-01 (minor)\n\nFirst release.\n\n"
+        "Also tagged v1.0.0 (the same commit: v1.0.1 supersedes it).\n\n"
+        "### Added\n\n- **R-1**: Rule R-1 (minor)\n\n"
+        "### Tasks\n\n- **t** added (minor): labels added: a, b\n"
+    )
+    code, out, _ = run("changelog", "--format", "json")
+    releases = json.loads(out)["releases"]
+    assert [(r["tag"], r["aliases"], r["since"]) for r in releases] == [
+        (None, [], "v1.0.1"), ("v1.0.1", ["v1.0.0"], None)]
+    assert [a["rule"] for a in releases[1]["added"]] == ["R-1"]
+    # --since accepts the alias as well as the release's own name
+    for since in ("v1.0.0", "1.0.1"):
+        code, out, _ = run("changelog", "--since", since, "--format", "json")
+        assert [r["tag"] for r in json.loads(out)["releases"]] == [None]
+    # the next release counts from the newest version on the commit
+    code, out, err = run("release", "--dry-run")
+    assert code == 0, err
+    assert out.startswith("would tag v1.1.0 on ") and "since v1.0.1" in out
+
+
+def test_release_refuses_when_any_tag_of_the_tip_is_a_release(repo: Path) -> None:
+    tag(repo, "v1.0.0")
+    tag(repo, "v2.0.0")
+    code, _, err = run("release", "--dry-run")
+    assert code == 2 and "nothing to release: v2.0.0 already tags the tip" in err
+
+
+def test_tags_with_the_prefix_that_are_not_versions_are_ignored_with_a_note(repo: Path) -> None:
+    tag(repo, "v1.0")
+    tag(repo, "v2.0.0-rc1")
+    tag(repo, "very-old")  # the prefix, but not a version attempt: no note
+    code, out, err = run("changelog", "--format", "json")
+    assert code == 0
+    assert [r["tag"] for r in json.loads(out)["releases"]] == [None]
+    assert "tag v1.0 has the release prefix 'v' but is not a version" in err
+    assert "tag v2.0.0-rc1 has the release prefix" in err
+    assert "very-old" not in err
+
+
+def test_annotated_and_lightweight_tags_read_the_same(tmp_path: Path) -> None:
+    shapes = {}
+    for kind in ("light", "annotated"):
+        repo = make_repo(tmp_path / kind, {"guidelines.yaml": CONFIG, TASK: task_yaml(),
+                                           f"{RULES}/r1.yaml": rule_yaml("R-1")})
+        tag(repo, "v1.0.0", message=None if kind == "light" else "first release")
+        commit(repo, "edit", {f"{RULES}/r1.yaml": rule_yaml("R-1", rationale="Better.")})
+        history = read_history(repo)
+        shapes[kind] = [(name, c.sha) for name, _, c in history.releases()]
+        assert shapes[kind][0][1] == history.commits[0].sha  # peeled to the commit
+    assert shapes["light"][0][0] == shapes["annotated"][0][0] == "v1.0.0"
+
+
+def test_release_tag_off_the_first_parent_line_is_left_out_with_a_note(repo: Path) -> None:
+    git(repo, "checkout", "-q", "-b", "side")
+    side = commit(repo, "side work", {f"{RULES}/r2.yaml": rule_yaml("R-2")})
+    tag(repo, "v1.0.0", side)
+    git(repo, "checkout", "-q", "main")
+    git(repo, "merge", "-q", "--no-ff", "-m", "merge side", "side")
+    code, out, err = run("changelog", "--format", "json")
+    assert code == 0
+    assert [r["tag"] for r in json.loads(out)["releases"]] == [None]  # all unreleased on main
+    assert "release tag v1.0.0 is not on the first-parent line of main" in err
+
+
+# --- file names, authors and messages git stores as bytes -----------------------------------
+
+LATIN1_NAME = b"guidelines/t/rules/caf\xe9.yaml"
+
+
+def _commit_latin1_rule(repo: Path) -> None:
+    path = repo / os.fsdecode(LATIN1_NAME)
+    path.write_text(rule_yaml("R-9"), encoding="utf-8")
+    commit(repo, "add a rule whose file name is Latin-1")
+    path.write_text(rule_yaml("R-9", rationale="Better."), encoding="utf-8")
+    commit(repo, "edit it")
+
+
+@pytest.mark.skipif(sys.platform in ("darwin", "win32"), reason="file names must be raw bytes")
+def test_non_utf8_file_names_give_valid_json_and_markdown(repo: Path) -> None:
+    _commit_latin1_rule(repo)
+    for args in (["log", "R-9"], ["diff", "HEAD~2", "HEAD"], ["changelog"]):
+        code, out, err = run(*args, "--format", "json")
+        assert code == 0, err
+        out.encode("utf-8")  # no lone surrogates left in the text
+        payload = json.loads(out)
+        if args[0] == "log":
+            # the JSON escape decodes back to the file's bytes
+            assert os.fsencode(payload["revisions"][0]["path"]) == LATIN1_NAME
+    # Markdown goes into pull-request comments and tag messages: UTF-8, the byte shown as \xe9
+    (repo / os.fsdecode(LATIN1_NAME)).unlink()
+    (repo / RULES / "moved.yaml").write_text(rule_yaml("R-9", rationale="Better."), encoding="utf-8")
+    code, out, err = run("diff", "--format", "md")  # HEAD against the working tree
+    assert code == 0, err
+    out.encode("utf-8")
+    assert "moved from guidelines/t/rules/caf\\xe9.yaml" in out
+
+
+@pytest.mark.skipif(sys.platform in ("darwin", "win32"), reason="file names must be raw bytes")
+def test_non_utf8_file_name_json_through_a_real_pipe(repo: Path) -> None:
+    """Through a real process and pipe (CliRunner's streams are forgiving): valid UTF-8 JSON."""
+    _commit_latin1_rule(repo)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "LC_ALL": "C.UTF-8", "PYTHONIOENCODING": "utf-8"}
+    proc = subprocess.run([sys.executable, "-m", "guidelines_tool", "log", "R-9", "--format", "json"],
+                          cwd=repo, env=env, capture_output=True)
+    assert proc.returncode == 0, proc.stderr
+    payload = json.loads(proc.stdout.decode("utf-8"))  # strict UTF-8
+    assert b'"path": "guidelines/t/rules/caf\\udce9.yaml"' in proc.stdout
+    assert os.fsencode(payload["revisions"][0]["path"]) == LATIN1_NAME
+
+
+def test_non_ascii_author_and_empty_message(repo: Path) -> None:
+    commit(repo, "Präzisierung", {f"{RULES}/r1.yaml": rule_yaml("R-1", rationale="Genauer.")}, author="Zoë Ångström")
+    (repo / RULES / "r1.yaml").write_text(rule_yaml("R-1", rationale="Noch genauer."), encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "--allow-empty-message", "-m", "")
+    code, out, err = run("log", "R-1", "--format", "json")
+    assert code == 0, err
+    revisions = json.loads(out)["revisions"]
+    assert revisions[0]["message"] == "" and revisions[1]["author"] == "Zoë Ångström"
+    assert revisions[1]["message"] == "Präzisierung"
+    code, out, err = run("log", "R-1")
+    assert code == 0 and "Zoë Ångström" in out and "(no message)" in out
+
+
+def test_non_utf8_author_name_gives_valid_json(repo: Path) -> None:
+    (repo / RULES / "r1.yaml").write_text(rule_yaml("R-1", rationale="Other."), encoding="utf-8")
+    git(repo, "add", "-A")
+    # An author name in Latin-1 with no encoding header: git stores the bytes as given.
+    git(repo, "commit", "-q", "-m", "edit", env={"GIT_AUTHOR_NAME": os.fsdecode(b"Jos\xe9")})
+    code, out, err = run("log", "R-1", "--format", "json")
+    assert code == 0, err
+    assert json.loads(out)["revisions"][0]["author"] in ("José", "Jos\ufffd")  # git may re-encode it
+
+
+# --- the file size limit of `validate` --------------------------------------------------------
+
+
+def test_a_huge_old_blob_is_reported_and_skipped_without_parsing(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import guidelines_tool.loading as loading
+
+    huge = rule_yaml("R-1", rationale="x" * (10 * 1024 * 1024))
+    commit(repo, "paste a huge rationale", {f"{RULES}/r1.yaml": huge})
+    commit(repo, "undo it", {f"{RULES}/r1.yaml": rule_yaml("R-1", rationale="Short again.")})
+    parsed_sizes: list[int] = []
+    real = loading.parse_file_text
+    monkeypatch.setattr(loading, "parse_file_text", lambda text, path: parsed_sizes.append(len(text)) or real(text, path))
+    history = read_history(repo, use_cache=False)
+    assert max(parsed_sizes) < 10 * 1024 * 1024  # the parser never saw the huge version
+    assert [(r.change, r.fields) for r in history.revisions["R-1"]] == [("added", ()), ("changed", ("rationale",))]
+    [problem] = history.problems
+    assert problem.name == "file-too-large" and problem.path == f"{RULES}/r1.yaml"
+    assert "more than the 10,485,760" in problem.message and "skipped" in problem.message
+    code, out, err = run("diff", "HEAD~1", "HEAD", "--format", "json")
+    assert code == 0 and "file-too-large" not in out and "more than the 10,485,760" in err
