@@ -1262,7 +1262,12 @@ def _gc_paused() -> Iterator[None]:
 
 def guideline_folder(git_: Git, guidelines: str) -> str:
     """The project's guideline folder relative to the repository top ("" for the whole tree)."""
-    folder = str(PurePosixPath(git_.prefix or ".") / guidelines).strip("/")
+    return folder_in(git_.prefix, guidelines)
+
+
+def folder_in(prefix: str, guidelines: str) -> str:
+    """The guideline folder `guidelines` of a project at `prefix`, relative to the top."""
+    folder = str(PurePosixPath(prefix or ".") / guidelines).strip("/")
     return "" if folder in ("", ".") else folder.removeprefix("./")
 
 
@@ -1283,7 +1288,8 @@ def _walk_to(git_: Git, tip: str, folder: str, cache: Cache, progress: Progress 
         walk = Walk(folder, git_.prefix)
         entries = parse_log(git_.log(tip))
     _follow_symlinks(git_, walk, entries)
-    folders = _folder_changes(git_, walk, entries)
+    moves = relocate_project(git_.prefix, entries)
+    folders = _folder_changes(git_, walk, entries, moves)
     known = cache.load_blobs()
     blobs = _parsed_blobs(git_, walk, entries, folders, known, progress)
     total = len(entries)
@@ -1351,7 +1357,8 @@ def _follow_symlinks(git_: Git, walk: Walk, entries: list[LogEntry]) -> None:
             entries[i] = dataclasses.replace(entry, changes=tuple(changes))
 
 
-def _folder_changes(git_: Git, walk: Walk, entries: list[LogEntry]) -> list[str | None]:
+def _folder_changes(git_: Git, walk: Walk, entries: list[LogEntry],
+                    moves: dict[int, tuple[str, str]] | None = None) -> list[str | None]:
     """Per entry, the guideline folder it switches to (None: unchanged), following `guidelines:`
     in each version of the config along the line. Rewrites a switching entry's changes in
     place to list every file of the new folder at that commit (see Walk.apply).
@@ -1375,10 +1382,123 @@ def _folder_changes(git_: Git, walk: Walk, entries: list[LogEntry]) -> list[str 
             walk.folder = current = folder
         elif folder != current:
             folders[i] = current = folder
-            files = git_.tree_blobs(entries[i].commit.sha, folder)
+            files = _tree_where_it_was(git_, entries[i].commit.sha, folder, (moves or {}).get(i))
             changes = tuple(FileChange("A", None, path, None, blob) for path, blob in sorted(files.items()))
             entries[i] = dataclasses.replace(entries[i], changes=changes)
     return folders
+
+
+# --- a project that moved: its config in another folder earlier on the line ------------------
+# Rule identity is the rule id, so history follows the project when its whole folder moves
+# (the guidelines project moved from the repository top into `annotation/`). The config's
+# location along the line is found by the same rename detection as everything else: walking
+# back from the tip, a commit that renamed `X/guidelines.yaml` to the current config (or
+# deleted one and added the other) moved the project from X. Changes of the commits before
+# such a move are rewritten into the tip's layout (`X/<rel>` → `<tip prefix>/<rel>`; paths
+# outside X were not part of the project then and are dropped), so the replay sees one project
+# that always lived where it lives now, and a pure move of the whole project changes nothing.
+
+CONFIG_FILE = "guidelines.yaml"
+
+
+def _under(path: str | None, prefix: str) -> str | None:
+    """`path` relative to `prefix` ("" = the top), or None when it lies outside."""
+    if path is None or not prefix:
+        return path
+    return path[len(prefix) + 1:] if path.startswith(prefix + "/") else None
+
+
+def _join(prefix: str, rel: str) -> str:
+    return f"{prefix}/{rel}" if prefix else rel
+
+
+def _config_source(change: FileChange, changes: tuple[FileChange, ...]) -> str | None:
+    """The folder the config came from when `change` brought it to its place (None: nowhere)."""
+    if change.status == "R" and change.old_path and posixpath.basename(change.old_path) == CONFIG_FILE:
+        return posixpath.dirname(change.old_path)
+    if change.status == "A":  # rename detection missed it (edited a lot on the way)
+        gone = [c.old_path for c in changes if c.status == "D" and c.old_path
+                and posixpath.basename(c.old_path) == CONFIG_FILE]
+        if len(gone) == 1:
+            return posixpath.dirname(gone[0])
+    return None
+
+
+def relocate_project(tip_prefix: str, entries: list[LogEntry]) -> dict[int, tuple[str, str]]:
+    """Rewrite, in place, the entries from before the project's folder moves into the tip's
+    layout. Returns entry index → (project folder before, after) for every rewritten entry."""
+    current = tip_prefix
+    located: dict[int, tuple[str, str]] = {}
+    for i in range(len(entries) - 1, -1, -1):
+        after = current
+        config = _join(current, CONFIG_FILE)
+        for change in entries[i].changes:
+            if change.new_path == config and change.status in "RA":
+                source = _config_source(change, entries[i].changes)
+                if source is not None:
+                    current = source
+                break
+        if (current, after) != (tip_prefix, tip_prefix):
+            located[i] = (current, after)
+    for i, (before, after) in located.items():
+        entries[i] = dataclasses.replace(entries[i], changes=_relocated(entries[i].changes, before, after, tip_prefix))
+    return located
+
+
+def _relocated(changes: tuple[FileChange, ...], before: str, after: str, tip: str) -> tuple[FileChange, ...]:
+    """`changes` with old paths read under `before`, new paths under `after`, both moved under `tip`."""
+    moved = []
+    for change in changes:
+        old_rel, new_rel = _under(change.old_path, before), _under(change.new_path, after)
+        moved.append((change, None if old_rel is None else _join(tip, old_rel),
+                      None if new_rel is None else _join(tip, new_rel)))
+    written = {new for _, _, new in moved if new is not None}
+    result = []
+    for change, old, new in moved:
+        if old is not None and old != new and old in written:
+            old = None  # another change writes there: the file moved with the project
+        if old is None and new is None:
+            continue
+        if (old, new) == (change.old_path, change.new_path):
+            result.append(change)
+            continue
+        status = "D" if new is None else "A" if old is None else "M" if old == new else "R"
+        result.append(FileChange(status, old, new, change.old_blob if old else None,
+                                 change.new_blob if new else None, change.new_mode))
+    return tuple(result)
+
+
+def _tree_where_it_was(git_: Git, sha: str, folder: str, location: tuple[str, str] | None) -> dict[str, str]:
+    """`tree_blobs` of `folder` (tip layout) at `sha`, read where the project was then."""
+    if location is None or location[1] == git_.prefix:
+        return git_.tree_blobs(sha, folder)
+    rel = _under(folder, git_.prefix) if folder else ""
+    if rel is None:
+        return {}
+    there = location[1]
+    files = git_.tree_blobs(sha, _join(there, rel) if rel else there)
+    moved = {}
+    for path, blob in files.items():
+        inside = _under(path, there)
+        if inside is not None:
+            moved[_join(git_.prefix, inside)] = blob
+    return moved
+
+
+def project_prefix_at(git_: Git, sha: str) -> str:
+    """Where the project's config was at `sha`: the current place, else the one
+    `guidelines.yaml` of a project in that tree (the project moved since)."""
+    here = _join(git_.prefix, CONFIG_FILE)
+    if git_.tree_blobs(sha, here).get(here):
+        return git_.prefix
+    proc = _git(["ls-tree", "-r", "-z", "--name-only", "--full-tree", sha], cwd=git_.top)
+    names = proc.stdout.decode("utf-8", errors="surrogateescape").split("\0") if proc.returncode == 0 else []
+    configs = sorted(name for name in names if posixpath.basename(name) == CONFIG_FILE)
+    blobs = git_.tree_blobs(sha, "") if len(configs) > 1 else {}
+    if len(configs) > 1:  # only project configs count (a task may be named guidelines.yaml too)
+        texts = git_.read_blobs({blobs[c] for c in configs if c in blobs})
+        configs = [c for c in configs if c in blobs and re.search(rb"(?m)^kind:\s*project\s*$", texts.get(blobs[c], b""))]
+    return posixpath.dirname(configs[0]) if len(configs) == 1 else git_.prefix
 
 
 def _configured_folder(data: bytes) -> str:
@@ -1428,13 +1548,15 @@ def read_tree(root: Path, rev: str) -> tuple[dict[str, Rule], dict[str, Task], l
         sha = git_.rev_parse(f"refs/tags/{config.release_tag_prefix}{rev}")  # `1.2.0` for tag v1.2.0
     if sha is None:
         raise HistoryError(f"unknown revision '{rev}' (not a commit, branch, tag or release version)")
-    walk = Walk(guideline_folder(git_, config.guidelines), git_.prefix)
-    # The folder that revision's own config names (the config may have moved it since).
-    config_path = str(PurePosixPath(git_.prefix or ".") / "guidelines.yaml").removeprefix("./")
+    # Where the project was at that revision (it may have moved since), and the folder that
+    # revision's own config names (the config may have changed it since).
+    prefix = project_prefix_at(git_, sha)
+    walk = Walk(folder_in(prefix, config.guidelines), prefix)
+    config_path = _join(prefix, CONFIG_FILE)
     config_blob = git_.tree_blobs(sha, config_path).get(config_path)
     if config_blob:
         data = git_.read_blobs([config_blob]).get(config_blob, b"")
-        walk.folder = guideline_folder(git_, _configured_folder(data))
+        walk.folder = folder_in(prefix, _configured_folder(data))
     files = {path: blob for path, blob in git_.tree_blobs(sha, walk.folder).items() if walk.wanted(path)}
     contents = git_.read_blobs(sorted(set(files.values())))
     rules: dict[str, Rule] = {}

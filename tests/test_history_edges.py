@@ -204,3 +204,102 @@ def test_a_huge_old_blob_is_reported_and_skipped_without_parsing(repo: Path, mon
     assert "more than the 10,485,760" in problem.message and "skipped" in problem.message
     code, out, err = run("diff", "HEAD~1", "HEAD", "--format", "json")
     assert code == 0 and "file-too-large" not in out and "more than the 10,485,760" in err
+
+
+# --- a project whose config moved folder ------------------------------------------------------
+
+
+def _move_project(repo: Path, old: str, new: str, message: str = "move the guidelines project") -> str:
+    """`git mv` every file of the project folder `old` ("" = the top) into `new`."""
+    files = git(repo, "ls-files", "-z", "--", old or ".").split("\0")
+    files = [f for f in files if f and (not old or f.startswith(old + "/"))]
+    for path in files:
+        rel = path[len(old) + 1:] if old else path
+        (repo / new / rel).parent.mkdir(parents=True, exist_ok=True)
+        git(repo, "mv", path, f"{new}/{rel}")
+    return commit(repo, message)
+
+
+def test_history_follows_the_project_when_it_moves_into_a_subfolder(repo: Path) -> None:
+    commit(repo, "sharpen", {f"{RULES}/r1.yaml": rule_yaml("R-1", when="Only the product.")})
+    tag(repo, "v1.0.0")
+    moved = _move_project(repo, "", "annotation")
+    commit(repo, "edit after the move", {f"annotation/{RULES}/r1.yaml": rule_yaml("R-1", when="Both.")})
+    project = repo / "annotation"
+    for use_cache in (False, True, True):
+        history = read_history(project, use_cache=use_cache)
+        assert [(r.change, r.fields) for r in history.revisions["R-1"]] == [
+            ("added", ()), ("changed", ("when",)), ("changed", ("when",))]
+        assert {r.path for r in history.revisions["R-1"]} == {f"{RULES}/r1.yaml"}  # project-relative
+        assert [r.change for r in history.task_revisions["t"]] == ["added"]
+        assert set(history.rules_at(moved)) == {"R-1"}
+    os.chdir(project)
+    code, out, err = run("changelog", "--format", "json")
+    assert code == 0, err
+    releases = json.loads(out)["releases"]
+    assert [(r["tag"], [c["rule"] for c in r["changed"]], [a["rule"] for a in r["added"]]) for r in releases] == [
+        (None, ["R-1"], []), ("v1.0.0", [], ["R-1"])]
+    # diff across the move reads each side where the project was
+    code, out, err = run("diff", "v1.0.0", "HEAD", "--format", "json")
+    assert code == 0, err
+    payload = json.loads(out)
+    assert [(c["rule"], c["change"], c["fields"]) for c in payload["rules"]] == [("R-1", "changed", ["when"])]
+    assert payload["tasks"] == []
+    code, out, err = run("diff", "v1.0.0")  # against the working tree
+    assert code == 0 and "R-1: changed" in out and "added" not in out
+
+
+def test_project_moved_between_subfolders_with_the_config_rewritten(tmp_path: Path) -> None:
+    """No rename is detected for a config rewritten on the way (delete + add in one commit);
+    a stray file already under the new folder before the move was not part of the project."""
+    top = make_repo(tmp_path / "mono", {
+        "README": "x",
+        "old/guidelines.yaml": CONFIG,
+        f"old/{TASK}": task_yaml(),
+        f"old/{RULES}/r1.yaml": rule_yaml("R-1"),
+        f"new/{RULES}/stray.yaml": rule_yaml("R-STRAY"),
+    })
+    commit(top, "edit", {f"old/{RULES}/r1.yaml": rule_yaml("R-1", rationale="Edited.")})
+    for path in (TASK, f"{RULES}/r1.yaml"):
+        (top / "new" / path).parent.mkdir(parents=True, exist_ok=True)
+        git(top, "mv", f"old/{path}", f"new/{path}")
+    commit(top, "move and rewrite the config", {
+        "old/guidelines.yaml": None,
+        "new/guidelines.yaml": "# the labeling project\nkind: project\nname: Renamed project, new words\n"
+                               "branch: main\nrelease_tag_prefix: v\ndescription: A long text so git "
+                               "sees no similarity with the old config at all.\n",
+        f"new/{RULES}/stray.yaml": None,
+    })
+    assert "R old/guidelines.yaml" not in git(top, "log", "-1", "-M", "--name-status", "--format=")
+    history = read_history(top / "new", use_cache=False)
+    assert [r.change for r in history.revisions["R-1"]] == ["added", "changed"]
+    assert "R-STRAY" not in history.revisions
+    assert len(history.commits) == 3
+
+
+def test_project_moved_and_its_guidelines_folder_renamed_in_one_commit(repo: Path) -> None:
+    commit(repo, "edit", {f"{RULES}/r1.yaml": rule_yaml("R-1", rationale="Edited.")})
+    (repo / "annotation").mkdir()
+    git(repo, "mv", "guidelines", "annotation/rules")
+    git(repo, "mv", "guidelines.yaml", "annotation/guidelines.yaml")
+    commit(repo, "move", {"annotation/guidelines.yaml": CONFIG + "guidelines: rules\n"})
+    commit(repo, "edit again", {"annotation/rules/t/rules/r1.yaml": rule_yaml("R-1", rationale="Again.")})
+    history = read_history(repo / "annotation", use_cache=False)
+    assert [(r.change, r.level) for r in history.revisions["R-1"]] == [
+        ("added", "minor"), ("changed", "patch"), ("moved", "none"), ("changed", "patch")]
+    assert [r.path for r in history.revisions["R-1"]][-1] == "rules/t/rules/r1.yaml"
+
+
+def test_guidelines_folder_changed_before_the_project_moved(repo: Path) -> None:
+    """The `guidelines:` switch happened at the old place: its files are listed there."""
+    (repo / "rules-dir").mkdir()
+    git(repo, "mv", "guidelines/t", "rules-dir/t")
+    switched = commit(repo, "rename the guidelines folder", {"guidelines.yaml": CONFIG + "guidelines: rules-dir\n"})
+    commit(repo, "edit", {"rules-dir/t/rules/r1.yaml": rule_yaml("R-1", rationale="Edited.")})
+    _move_project(repo, "", "labeling")
+    commit(repo, "edit again", {"labeling/rules-dir/t/rules/r1.yaml": rule_yaml("R-1", rationale="Again.")})
+    for use_cache in (False, True):
+        history = read_history(repo / "labeling", use_cache=use_cache)
+        assert [r.change for r in history.revisions["R-1"]] == ["added", "moved", "changed", "changed"]
+        assert history.revisions["R-1"][1].commit.sha == switched
+        assert [r.change for r in history.task_revisions["t"]] == ["added"]
