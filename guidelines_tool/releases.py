@@ -168,6 +168,12 @@ def plan_release(history: History) -> ReleasePlan:
     """
     if history.tip is None:
         raise HistoryError("there are no commits to release")
+    if history.branch == "HEAD":  # read_history fell back: the configured branch does not exist
+        fallback = next((note for note in history.notes if "does not exist" in note), "")
+        raise HistoryError(
+            f"cannot release: {fallback.split(';')[0] or 'the configured branch does not exist'}. A release "
+            "tags the configured branch: create it, or set `branch:` in guidelines.yaml to the branch you release from"
+        )
     releases = release_points(history)
     last = releases[-1] if releases else None
     if last is not None and last.commit.sha == history.tip.sha:

@@ -303,3 +303,19 @@ def test_guidelines_folder_changed_before_the_project_moved(repo: Path) -> None:
         assert [r.change for r in history.revisions["R-1"]] == ["added", "moved", "changed", "changed"]
         assert history.revisions["R-1"][1].commit.sha == switched
         assert [r.change for r in history.task_revisions["t"]] == ["added"]
+
+
+# --- the configured branch --------------------------------------------------------------------
+
+
+def test_missing_configured_branch_reads_head_with_a_note_but_refuses_to_release(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = make_repo(tmp_path / "r", {"guidelines.yaml": CONFIG, TASK: task_yaml(),
+                                      f"{RULES}/r1.yaml": rule_yaml("R-1")}, branch="trunk")
+    monkeypatch.chdir(repo)
+    code, out, err = run("log", "R-1")
+    assert code == 0 and "note: branch 'main' (config `branch`) does not exist" in err
+    code, out, err = run("release", "--dry-run")
+    assert code == 2
+    assert "cannot release: branch 'main' (config `branch`) does not exist" in err
+    assert "set `branch:` in guidelines.yaml" in err and "Traceback" not in err
+    assert git(repo, "tag") == ""
