@@ -319,3 +319,55 @@ def test_missing_configured_branch_reads_head_with_a_note_but_refuses_to_release
     assert "cannot release: branch 'main' (config `branch`) does not exist" in err
     assert "set `branch:` in guidelines.yaml" in err and "Traceback" not in err
     assert git(repo, "tag") == ""
+
+
+# --- odd trees ----------------------------------------------------------------------------------
+
+
+def test_crlf_line_endings_are_a_layout_change_not_a_content_change(repo: Path) -> None:
+    crlf = rule_yaml("R-1").replace("\n", "\r\n")
+    (repo / RULES / "r1.yaml").write_bytes(crlf.encode())
+    commit(repo, "windows editor")
+    (repo / RULES / "r1.yaml").write_bytes(rule_yaml("R-1", rationale="Edited.").replace("\n", "\r\n").encode())
+    commit(repo, "edit with CRLF")
+    history = read_history(repo, use_cache=False)
+    assert [(r.change, r.fields) for r in history.revisions["R-1"]] == [("added", ()), ("changed", ("rationale",))]
+    assert history.rules_at(history.tip.sha)["R-1"].rationale == "Edited."
+    assert not history.problems
+
+
+def test_case_only_rename_is_a_move(repo: Path) -> None:
+    git(repo, "mv", f"{RULES}/r1.yaml", f"{RULES}/R1.yaml")
+    commit(repo, "capital file name")
+    history = read_history(repo, use_cache=False)
+    assert [(r.change, r.level, r.path) for r in history.revisions["R-1"]][1:] == [
+        ("moved", "none", f"{RULES}/R1.yaml")]
+
+
+def test_rule_file_replaced_by_a_folder_of_the_same_name(repo: Path) -> None:
+    git(repo, "rm", "-q", f"{RULES}/r1.yaml")
+    commit(repo, "r1.yaml becomes a folder", {f"{RULES}/r1.yaml/split.yaml": rule_yaml("R-1", rationale="Split.")})
+    git(repo, "rm", "-q", "-r", f"{RULES}/r1.yaml")
+    commit(repo, "and back to a file", {f"{RULES}/r1.yaml": rule_yaml("R-1")})
+    history = read_history(repo, use_cache=False)
+    assert [(r.change, r.fields, r.path) for r in history.revisions["R-1"]] == [
+        ("added", (), f"{RULES}/r1.yaml"),
+        ("changed", ("rationale",), f"{RULES}/r1.yaml/split.yaml"),
+        ("changed", ("rationale",), f"{RULES}/r1.yaml"),
+    ]
+
+
+def test_a_submodule_inside_the_guideline_folder_is_not_a_guideline_file(repo: Path, tmp_path: Path) -> None:
+    other = make_repo(tmp_path / "other", {"x.yaml": rule_yaml("R-SUB")})
+    sha = git(other, "rev-parse", "HEAD").strip()
+    # A gitlink, as `git submodule add` records it (without needing a clone of the other repo):
+    # named like a YAML file on purpose, the worst case.
+    git(repo, "update-index", "--add", "--cacheinfo", f"160000,{sha},{RULES}/vendored.yaml")
+    git(repo, "commit", "-q", "-m", "vendor a submodule")
+    (repo / RULES / "r1.yaml").write_text(rule_yaml("R-1", rationale="Edited."), encoding="utf-8")
+    git(repo, "commit", "-q", "-am", "edit")
+    history = read_history(repo, use_cache=False)
+    assert sorted(history.revisions) == ["R-1"] and not history.problems
+    code, out, err = run("diff", "HEAD~2", "HEAD", "--format", "json")
+    assert code == 0, err
+    assert [c["rule"] for c in json.loads(out)["rules"]] == ["R-1"]
