@@ -470,6 +470,7 @@ class Git:
         """The first-parent line up to `tip` (oldest first) with the blobs each commit changed."""
         args = ["log", "-z", "--first-parent", "--diff-merges=first-parent", "--raw", "-M",
                 "--no-abbrev", "--no-color", "--no-ext-diff", "--no-show-signature", "--reverse", f"--format={LOG_FORMAT}", tip]
+        args.insert(1, "--encoding=UTF-8")  # a user's i18n.logOutputEncoding would re-encode messages and names
         if exclude:
             args.append(f"^{exclude}")
         with _popen(args, self.top, stdin=subprocess.DEVNULL) as proc:

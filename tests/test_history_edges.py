@@ -371,3 +371,10 @@ def test_a_submodule_inside_the_guideline_folder_is_not_a_guideline_file(repo: P
     code, out, err = run("diff", "HEAD~2", "HEAD", "--format", "json")
     assert code == 0, err
     assert [c["rule"] for c in json.loads(out)["rules"]] == ["R-1"]
+
+
+def test_a_users_log_output_encoding_does_not_garble_names_and_messages(repo: Path) -> None:
+    commit(repo, "Präzisierung", {f"{RULES}/r1.yaml": rule_yaml("R-1", rationale="Genauer.")}, author="Zoë")
+    git(repo, "config", "i18n.logOutputEncoding", "ISO-8859-1")
+    history = read_history(repo, use_cache=False)
+    assert (history.tip.author, history.tip.message) == ("Zoë", "Präzisierung")
