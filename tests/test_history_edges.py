@@ -378,3 +378,36 @@ def test_a_users_log_output_encoding_does_not_garble_names_and_messages(repo: Pa
     git(repo, "config", "i18n.logOutputEncoding", "ISO-8859-1")
     history = read_history(repo, use_cache=False)
     assert (history.tip.author, history.tip.message) == ("Zoë", "Präzisierung")
+
+
+def test_two_rule_files_swapping_names_are_two_moves(repo: Path) -> None:
+    commit(repo, "add R-2", {f"{RULES}/r2.yaml": rule_yaml("R-2")})
+    commit(repo, "swap the file names", {f"{RULES}/r1.yaml": rule_yaml("R-2"), f"{RULES}/r2.yaml": rule_yaml("R-1")})
+    history = read_history(repo, use_cache=False)
+    for rule_id, path in (("R-1", "r2.yaml"), ("R-2", "r1.yaml")):
+        assert [(r.change, r.level) for r in history.revisions[rule_id]][-1] == ("moved", "none")
+        assert history.revisions[rule_id][-1].path == f"{RULES}/{path}"
+
+
+def test_mode_change_and_an_empty_first_commit_change_no_rule(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r")
+    commit(repo, "empty start", allow_empty=True)
+    commit(repo, "guidelines", {"guidelines.yaml": CONFIG, TASK: task_yaml(), f"{RULES}/r1.yaml": rule_yaml("R-1")})
+    git(repo, "update-index", "--chmod=+x", f"{RULES}/r1.yaml")
+    git(repo, "commit", "-q", "-m", "make it executable")
+    history = read_history(repo, use_cache=False)
+    assert len(history.commits) == 3
+    assert [r.change for r in history.revisions["R-1"]] == ["added"]
+    assert history.revisions["R-1"][0].commit.sha == history.commits[1].sha
+
+
+def test_merging_an_unrelated_history_adds_its_rules_at_the_merge(repo: Path) -> None:
+    git(repo, "checkout", "-q", "--orphan", "imported")
+    git(repo, "rm", "-q", "-r", "--cached", ".")
+    commit(repo, "another team's rules", {f"{RULES}/x1.yaml": rule_yaml("X-1")})
+    git(repo, "checkout", "-q", "-f", "main")
+    git(repo, "merge", "-q", "--allow-unrelated-histories", "--no-ff", "-m", "import", "imported")
+    history = read_history(repo, use_cache=False)
+    assert [c.subject for c in history.commits] == ["initial guidelines", "import"]
+    assert [(r.change, r.commit.subject) for r in history.revisions["X-1"]] == [("added", "import")]
+    assert [r.change for r in history.revisions["R-1"]] == ["added"]
