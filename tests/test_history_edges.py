@@ -411,3 +411,13 @@ def test_merging_an_unrelated_history_adds_its_rules_at_the_merge(repo: Path) ->
     assert [c.subject for c in history.commits] == ["initial guidelines", "import"]
     assert [(r.change, r.commit.subject) for r in history.revisions["X-1"]] == [("added", "import")]
     assert [r.change for r in history.revisions["R-1"]] == ["added"]
+
+
+def test_docs_release_list_takes_one_release_per_commit(repo: Path) -> None:
+    from guidelines_tool.docs.pagekit import release_list
+
+    tag(repo, "v1.0.0")
+    tag(repo, "v1.0.1")
+    commit(repo, "add R-2", {f"{RULES}/r2.yaml": rule_yaml("R-2")})
+    tag(repo, "v1.1.0")
+    assert [r.tag for r in release_list(read_history(repo), "v")] == ["v1.0.1", "v1.1.0"]
