@@ -179,7 +179,9 @@ def plan_release(history: History) -> ReleasePlan:
     if last is not None and last.commit.sha == history.tip.sha:
         raise HistoryError(f"nothing to release: {last.tag} already tags the tip of {history.branch}")
     diff = diff_between(history, last.commit if last else None, history.tip)
-    version = next_version(last.version if last else None, diff.bump)
+    # The bump applies to the highest version released on the line, even when a later commit
+    # carries a lower tag (a hotfix re-tagged out of order): versions never go backwards.
+    version = next_version(max(r.version for r in releases) if releases else None, diff.bump)
     if version is None:
         since = f"since {last.tag}" if last else "in the guidelines"
         raise HistoryError(f"nothing to release: no rule or task changed {since}")

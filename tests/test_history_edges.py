@@ -421,3 +421,13 @@ def test_docs_release_list_takes_one_release_per_commit(repo: Path) -> None:
     commit(repo, "add R-2", {f"{RULES}/r2.yaml": rule_yaml("R-2")})
     tag(repo, "v1.1.0")
     assert [r.tag for r in release_list(read_history(repo), "v")] == ["v1.0.1", "v1.1.0"]
+
+
+def test_next_version_counts_from_the_highest_release_even_if_tagged_earlier(repo: Path) -> None:
+    tag(repo, "v2.0.0")
+    commit(repo, "add R-2", {f"{RULES}/r2.yaml": rule_yaml("R-2")})
+    tag(repo, "v1.5.0")  # out of order
+    commit(repo, "fix wording", {f"{RULES}/r2.yaml": rule_yaml("R-2", rationale="Better.")})
+    code, out, err = run("release", "--dry-run")
+    assert code == 0, err
+    assert out.startswith("would tag v2.0.1 on ") and "since v1.5.0" in out
