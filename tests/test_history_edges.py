@@ -431,3 +431,14 @@ def test_next_version_counts_from_the_highest_release_even_if_tagged_earlier(rep
     code, out, err = run("release", "--dry-run")
     assert code == 0, err
     assert out.startswith("would tag v2.0.1 on ") and "since v1.5.0" in out
+
+
+def test_commit_message_in_latin1_bytes_gives_valid_json(repo: Path) -> None:
+    (repo / RULES / "r1.yaml").write_text(rule_yaml("R-1", rationale="Other."), encoding="utf-8")
+    (repo / "msg").write_bytes(b"R\xe9vision du r\xe8glement\n")
+    git(repo, "add", RULES)
+    git(repo, "commit", "-q", "-F", "msg")
+    code, out, err = run("log", "R-1", "--format", "json")
+    assert code == 0, err
+    message = json.loads(out)["revisions"][0]["message"]
+    assert message.startswith("R") and message.endswith("glement") and len(message) == len("Révision du règlement")
