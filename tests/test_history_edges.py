@@ -216,7 +216,7 @@ def _move_project(repo: Path, old: str, new: str, message: str = "move the guide
     for path in files:
         rel = path[len(old) + 1:] if old else path
         (repo / new / rel).parent.mkdir(parents=True, exist_ok=True)
-        git(repo, "mv", path, f"{new}/{rel}")
+        git(repo, "mv", path, f"{new}/{rel}" if new else rel)
     return commit(repo, message)
 
 
@@ -442,3 +442,24 @@ def test_commit_message_in_latin1_bytes_gives_valid_json(repo: Path) -> None:
     assert code == 0, err
     message = json.loads(out)["revisions"][0]["message"]
     assert message.startswith("R") and message.endswith("glement") and len(message) == len("Révision du règlement")
+
+
+def test_project_moved_from_a_subfolder_to_the_top(tmp_path: Path) -> None:
+    top = make_repo(tmp_path / "r", {"labeling/guidelines.yaml": CONFIG, f"labeling/{TASK}": task_yaml(),
+                                     f"labeling/{RULES}/r1.yaml": rule_yaml("R-1"),
+                                     f"{RULES}/outside.yaml": rule_yaml("R-OUT")})
+    commit(top, "edit", {f"labeling/{RULES}/r1.yaml": rule_yaml("R-1", rationale="Edited.")})
+    git(top, "rm", "-q", "-r", "guidelines")
+    _move_project(top, "labeling", "")
+    history = read_history(top, use_cache=False)
+    assert [r.change for r in history.revisions["R-1"]] == ["added", "changed"]
+    assert "R-OUT" not in history.revisions  # it was outside the project before the move
+
+
+def test_file_names_with_a_newline_or_tab(repo: Path) -> None:
+    commit(repo, "odd names", {f"{RULES}/a\nb.yaml": rule_yaml("R-2"), f"{RULES}/c\td.yaml": rule_yaml("R-3")})
+    code, out, err = run("log", "R-2", "--format", "json")
+    assert code == 0, err
+    assert json.loads(out)["revisions"][0]["path"] == f"{RULES}/a\nb.yaml"
+    history = read_history(repo, use_cache=False)
+    assert history.revisions["R-3"][0].path == f"{RULES}/c\td.yaml"
