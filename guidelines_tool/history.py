@@ -761,6 +761,8 @@ def parse_blob(data: bytes, path: str, chunks: ChunkMemo | None = None) -> Parse
 
     if len(data) > MAX_BLOB_BYTES:
         return _too_large(data, path)
+    if data.startswith(LFS_POINTER):
+        return _lfs_pointer(path)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -782,6 +784,18 @@ def _too_large(data: bytes, path: str) -> ParsedBlob:
 
     message = f"file is {len(data):,} bytes, more than the {MAX_BLOB_BYTES:,} a guideline file may have"
     return ParsedBlob(path, (), (), (problem(path, 1, 1, FILE_TOO_LARGE, message),), ok=False)
+
+
+LFS_POINTER = b"version https://git-lfs.github.com/spec/"
+
+
+def _lfs_pointer(path: str) -> ParsedBlob:
+    """A Git LFS pointer in place of the file: git holds no contents to read. Parsed, it is a
+    mapping without `kind`, and the file's rules would silently look removed."""
+    from guidelines_tool.loading import UNREADABLE, problem
+
+    message = "stored in Git LFS (git holds only a pointer): history cannot read this version; keep guideline files out of LFS"
+    return ParsedBlob(path, (), (), (problem(path, 1, 1, UNREADABLE, message),), ok=False)
 
 
 def _only_empty(findings: list[Finding]) -> bool:

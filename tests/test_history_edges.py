@@ -463,3 +463,14 @@ def test_file_names_with_a_newline_or_tab(repo: Path) -> None:
     assert json.loads(out)["revisions"][0]["path"] == f"{RULES}/a\nb.yaml"
     history = read_history(repo, use_cache=False)
     assert history.revisions["R-3"][0].path == f"{RULES}/c\td.yaml"
+
+
+def test_a_rule_file_moved_into_git_lfs_is_reported_not_removed(repo: Path) -> None:
+    # What `git lfs track '*.yaml'` commits in place of the file (no git-lfs needed to build it).
+    pointer = ("version https://git-lfs.github.com/spec/v1\noid sha256:"
+               "4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\nsize 352\n")
+    commit(repo, "track YAML in LFS", {f"{RULES}/r1.yaml": pointer})
+    history = read_history(repo, use_cache=False)
+    assert [r.change for r in history.revisions["R-1"]] == ["added"]  # not "removed"
+    [problem] = history.problems
+    assert problem.path == f"{RULES}/r1.yaml" and "Git LFS" in problem.message
