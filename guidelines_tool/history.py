@@ -1303,7 +1303,7 @@ def _walk_to(git_: Git, tip: str, folder: str, cache: Cache, progress: Progress 
         walk = Walk(folder, git_.prefix)
         entries = parse_log(git_.log(tip))
     _follow_symlinks(git_, walk, entries)
-    moves = relocate_project(git_.prefix, entries)
+    moves = relocate_project(git_.prefix, entries, git_.tree_blobs)
     folders = _folder_changes(git_, walk, entries, moves)
     known = cache.load_blobs()
     blobs = _parsed_blobs(git_, walk, entries, folders, known, progress)
@@ -1439,9 +1439,16 @@ def _config_source(change: FileChange, changes: tuple[FileChange, ...]) -> str |
     return None
 
 
-def relocate_project(tip_prefix: str, entries: list[LogEntry]) -> dict[int, tuple[str, str]]:
+def relocate_project(
+    tip_prefix: str, entries: list[LogEntry], list_tree: Callable[[str, str], dict[str, str]] | None = None,
+) -> dict[int, tuple[str, str]]:
     """Rewrite, in place, the entries from before the project's folder moves into the tip's
-    layout. Returns entry index → (project folder before, after) for every rewritten entry."""
+    layout. Returns entry index → (project folder before, after) for every rewritten entry.
+
+    With `list_tree(rev, folder) -> {path: blob}` (`Git.tree_blobs`), a move commit's changes
+    become the project's YAML files before (removed) and after (added): a file left behind at
+    the old place leaves the project, as it does on disk, instead of staying in it as a ghost.
+    """
     current = tip_prefix
     located: dict[int, tuple[str, str]] = {}
     for i in range(len(entries) - 1, -1, -1):
@@ -1456,7 +1463,18 @@ def relocate_project(tip_prefix: str, entries: list[LogEntry]) -> dict[int, tupl
         if (current, after) != (tip_prefix, tip_prefix):
             located[i] = (current, after)
     for i, (before, after) in located.items():
-        entries[i] = dataclasses.replace(entries[i], changes=_relocated(entries[i].changes, before, after, tip_prefix))
+        changes = entries[i].changes
+        parents = entries[i].commit.parents
+        if before != after and list_tree is not None and parents:
+            old_files = list_tree(parents[0], before)
+            new_files = list_tree(entries[i].commit.sha, after)
+            changes = tuple(
+                [FileChange("D", path, None, blob, None) for path, blob in sorted(old_files.items())
+                 if path.endswith(YAML_SUFFIXES)]
+                + [FileChange("A", None, path, None, blob) for path, blob in sorted(new_files.items())
+                   if path.endswith(YAML_SUFFIXES)]
+            )
+        entries[i] = dataclasses.replace(entries[i], changes=_relocated(changes, before, after, tip_prefix))
     return located
 
 

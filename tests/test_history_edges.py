@@ -474,3 +474,16 @@ def test_a_rule_file_moved_into_git_lfs_is_reported_not_removed(repo: Path) -> N
     assert [r.change for r in history.revisions["R-1"]] == ["added"]  # not "removed"
     [problem] = history.problems
     assert problem.path == f"{RULES}/r1.yaml" and "Git LFS" in problem.message
+
+
+def test_a_rule_file_left_behind_by_a_project_move_leaves_the_project(repo: Path) -> None:
+    commit(repo, "add R-2", {f"{RULES}/r2.yaml": rule_yaml("R-2")})
+    _move_project(repo, "", "annotation")
+    # put R-2's file back at the old place: `git mv` moved it, the move commit is what counts
+    git(repo, "reset", "-q", "--soft", "HEAD~1")
+    git(repo, "mv", f"annotation/{RULES}/r2.yaml", f"{RULES}/r2.yaml")
+    git(repo, "commit", "-q", "-m", "move the project, forget R-2 behind")
+    history = read_history(repo / "annotation", use_cache=False)
+    assert [r.change for r in history.revisions["R-1"]] == ["added"]
+    assert [r.change for r in history.revisions["R-2"]] == ["added", "removed"]
+    assert set(history.rules_at(history.tip.sha)) == {"R-1"}
