@@ -1519,19 +1519,21 @@ def _tree_where_it_was(git_: Git, sha: str, folder: str, location: tuple[str, st
 
 
 def project_prefix_at(git_: Git, sha: str) -> str:
-    """Where the project's config was at `sha`: the current place, else the one
-    `guidelines.yaml` of a project in that tree (the project moved since)."""
+    """Where the project's config was at `sha`: the current place, else the one project config
+    (`kind: project`) named guidelines.yaml in that tree (the project moved since)."""
+    from guidelines_tool.loading import parse_file_text
+
     here = _join(git_.prefix, CONFIG_FILE)
     if git_.tree_blobs(sha, here).get(here):
         return git_.prefix
-    proc = _git(["ls-tree", "-r", "-z", "--name-only", "--full-tree", sha], cwd=git_.top)
-    names = proc.stdout.decode("utf-8", errors="surrogateescape").split("\0") if proc.returncode == 0 else []
-    configs = sorted(name for name in names if posixpath.basename(name) == CONFIG_FILE)
-    blobs = git_.tree_blobs(sha, "") if len(configs) > 1 else {}
-    if len(configs) > 1:  # only project configs count (a task may be named guidelines.yaml too)
-        texts = git_.read_blobs({blobs[c] for c in configs if c in blobs})
-        configs = [c for c in configs if c in blobs and re.search(rb"(?m)^kind:\s*project\s*$", texts.get(blobs[c], b""))]
-    return posixpath.dirname(configs[0]) if len(configs) == 1 else git_.prefix
+    configs = {path: blob for path, blob in git_.tree_blobs(sha, "").items()
+               if posixpath.basename(path) == CONFIG_FILE}
+    texts = git_.read_blobs(set(configs.values()))
+    projects = sorted(
+        path for path, blob in configs.items()
+        if parse_file_text(texts.get(blob, b"").decode("utf-8", errors="replace"), CONFIG_FILE).project is not None
+    )
+    return posixpath.dirname(projects[0]) if len(projects) == 1 else git_.prefix
 
 
 def _configured_folder(data: bytes) -> str:

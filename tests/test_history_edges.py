@@ -487,3 +487,16 @@ def test_a_rule_file_left_behind_by_a_project_move_leaves_the_project(repo: Path
     assert [r.change for r in history.revisions["R-1"]] == ["added"]
     assert [r.change for r in history.revisions["R-2"]] == ["added", "removed"]
     assert set(history.rules_at(history.tip.sha)) == {"R-1"}
+
+
+def test_diff_finds_the_project_config_among_other_guidelines_yaml_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    top = make_repo(tmp_path / "r", {"old/guidelines.yaml": CONFIG, f"old/{TASK}": task_yaml(),
+                                     f"old/{RULES}/r1.yaml": rule_yaml("R-1"),
+                                     "docs/guidelines.yaml": "title: not a project config\n"})
+    first = git(top, "rev-parse", "HEAD").strip()
+    _move_project(top, "old", "new")
+    commit(top, "edit", {f"new/{RULES}/r1.yaml": rule_yaml("R-1", rationale="Edited.")})
+    monkeypatch.chdir(top / "new")
+    code, out, err = run("diff", first, "HEAD", "--format", "json")
+    assert code == 0, err
+    assert [(c["rule"], c["change"]) for c in json.loads(out)["rules"]] == [("R-1", "changed")]
