@@ -1303,7 +1303,8 @@ def _walk_to(git_: Git, tip: str, folder: str, cache: Cache, progress: Progress 
         walk = Walk(folder, git_.prefix)
         entries = parse_log(git_.log(tip))
     _follow_symlinks(git_, walk, entries)
-    moves = relocate_project(git_.prefix, entries, git_.tree_blobs)
+    # The line's tip may hold the project elsewhere than the checkout (a branch that moves it).
+    moves = relocate_project(git_.prefix, entries, git_.tree_blobs, start=project_prefix_at(git_, tip))
     folders = _folder_changes(git_, walk, entries, moves)
     known = cache.load_blobs()
     blobs = _parsed_blobs(git_, walk, entries, folders, known, progress)
@@ -1441,6 +1442,7 @@ def _config_source(change: FileChange, changes: tuple[FileChange, ...]) -> str |
 
 def relocate_project(
     tip_prefix: str, entries: list[LogEntry], list_tree: Callable[[str, str], dict[str, str]] | None = None,
+    *, start: str | None = None,
 ) -> dict[int, tuple[str, str]]:
     """Rewrite, in place, the entries from before the project's folder moves into the tip's
     layout. Returns entry index → (project folder before, after) for every rewritten entry.
@@ -1448,8 +1450,10 @@ def relocate_project(
     With `list_tree(rev, folder) -> {path: blob}` (`Git.tree_blobs`), a move commit's changes
     become the project's YAML files before (removed) and after (added): a file left behind at
     the old place leaves the project, as it does on disk, instead of staying in it as a ghost.
+    `start` is where the config is after the last entry when that is not `tip_prefix` (the
+    layout everything is rewritten into: where the project is checked out).
     """
-    current = tip_prefix
+    current = tip_prefix if start is None else start
     located: dict[int, tuple[str, str]] = {}
     for i in range(len(entries) - 1, -1, -1):
         after = current

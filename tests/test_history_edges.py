@@ -500,3 +500,20 @@ def test_diff_finds_the_project_config_among_other_guidelines_yaml_files(tmp_pat
     code, out, err = run("diff", first, "HEAD", "--format", "json")
     assert code == 0, err
     assert [(c["rule"], c["change"]) for c in json.loads(out)["rules"]] == [("R-1", "changed")]
+
+
+def test_a_branch_that_moves_the_project_still_reads_the_configured_line(repo: Path) -> None:
+    """The pull request that moves the project: checked out, the project is in annotation/,
+    while main (the configured line) still has it at the top."""
+    commit(repo, "edit on main", {f"{RULES}/r1.yaml": rule_yaml("R-1", rationale="Edited.")})
+    git(repo, "checkout", "-q", "-b", "move")
+    _move_project(repo, "", "annotation")
+    for use_cache in (False, True, True):
+        history = read_history(repo / "annotation", use_cache=use_cache)
+        assert history.branch == "main"
+        assert [r.change for r in history.revisions["R-1"]] == ["added", "changed"]
+        assert {r.path for r in history.revisions["R-1"]} == {f"{RULES}/r1.yaml"}
+    os.chdir(repo / "annotation")
+    code, out, err = run("diff", "main", "--format", "json")  # main against the moved work tree
+    assert code == 0, err
+    assert json.loads(out)["rules"] == []
