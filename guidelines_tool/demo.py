@@ -254,10 +254,18 @@ def _write_tree(repo: Path, before: dict[str, str], after: dict[str, str]) -> No
             target.write_text(text, encoding="utf-8")
 
 
+def _check_target(directory: Path) -> None:
+    """The demo writes a whole git repository: never into a folder that holds anything."""
+    if directory.is_file():
+        raise GuidelinesError(f"{directory} is a file: give the demo a new or empty folder")
+    if directory.exists() and any(directory.iterdir()):
+        raise GuidelinesError(f"{directory} exists and is not empty: the demo builds a new git repository "
+                              "there; give it a new or empty folder (guidelines demo DIR)")
+
+
 def build_repository(directory: Path) -> list[str]:
     """Replay the story into a fresh repository at `directory`; returns the commit shas."""
-    if directory.exists() and any(directory.iterdir()):
-        raise GuidelinesError(f"{directory} exists and is not empty: give the demo a new folder")
+    _check_target(directory)
     directory.mkdir(parents=True, exist_ok=True)
     sample = _sample_files(sample_root())
     git_history.init_repository(directory, branch="main")
@@ -381,6 +389,7 @@ def run_demo(directory: Path, progress: Callable[[str], None] | None = None) -> 
 
     say = progress or (lambda message: None)
     directory = Path(directory)
+    _check_target(directory)  # before any progress line: a refusal should be the only output
     say(f"building {directory}: {len(STORY)} commits of guideline history")
     shas = build_repository(directory)
     say(f"simulating {len(STORY) - FIRST_ANNOTATED} annotation batches")

@@ -115,6 +115,7 @@ def test_demo_refuses_a_folder_that_is_not_empty(tmp_path):
     result = CliRunner().invoke(cli, ["demo", str(tmp_path)])
     assert result.exit_code == 2
     assert "not empty" in result.stderr and "Traceback" not in result.output
+    assert result.stderr.startswith("error:")  # no progress line before the refusal
     assert (tmp_path / "keep.txt").read_text() == "mine"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.txt"]
 

@@ -45,7 +45,8 @@ def _unresolved_line(report: ImpactReport) -> str:
 
 def _counts_line(report: ImpactReport) -> str:
     counts = {v: sum(r.verdict == v for r in report.revisions) for v in VERDICT_MARK}
-    return (f"{len(report.revisions)} rule revisions: {counts['improved']} improved, "
+    n = len(report.revisions)
+    return (f"{n} rule revision{'' if n == 1 else 's'}: {counts['improved']} improved, "
             f"{counts['regressed']} regressed, {counts['no_clear_change']} no clear change, "
             f"{counts['insufficient_data']} too little data")
 
@@ -110,7 +111,7 @@ class ImpactTextReporter(Reporter):
                 s = group[0].spec
                 head = [s.date[:10], s.commit[:7], s.author] + ([f"task {s.task}"] if len(tasks) > 1 else [])
                 confounded = _confounded(group)
-                out.append("· " + "  ".join(head) + (f"  — {confounded}" if confounded else ""))
+                out += _wrap("· " + "  ".join(head) + (f"  — {confounded}" if confounded else ""), "  ")
                 out += [next(rows) for _ in group]
         out.append("")
         note = _labels_note(report)
