@@ -16,6 +16,31 @@ from guidelines_tool.releases import GROUPS, Changelog, ReleasePlan, Section
 
 SHORT_TEXT = 60  # longer strings are shown as a word diff, not old → new
 
+# --- file names that are not UTF-8 --------------------------------------------------------------
+# git paths are bytes. history.py decodes them with surrogate escapes (as `os.fsdecode` does),
+# so a Latin-1 name like b"caf\xe9.yaml" arrives as "caf\udce9.yaml": such a str cannot be
+# written to a UTF-8 stream. At the output boundary:
+# - JSON keeps the escape as a JSON escape, "caf\udce9.yaml": the output is valid UTF-8 and
+#   valid JSON, and a reader gets the original bytes back (Python: json.loads, then
+#   os.fsencode); other readers see one replacement character where the byte was.
+# - Markdown (pull-request comments, tag messages: must be UTF-8) shows the byte as `\xe9`
+#   (Python's backslashreplace), as git quotes it.
+# - text goes out as the name's own bytes, like ls (`cli.main` sets surrogateescape on stdout).
+_SURROGATE = re.compile("[\\ud800-\\udfff]")
+
+
+def json_text(payload: Any) -> str:
+    """`json.dumps` for the history reporters: non-ASCII kept readable, surrogates escaped."""
+    text = json.dumps(payload, indent=2, ensure_ascii=False)
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def printable(text: str) -> str:
+    """Text safe for any UTF-8 stream: undecodable bytes of a path shown as `\\xNN`."""
+    if not _SURROGATE.search(text):
+        return text
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
 
 # --- field-level detail -----------------------------------------------------------------------
 
@@ -106,7 +131,7 @@ class TextLogReporter:
             when = rev.commit.date.strftime("%Y-%m-%d %H:%M")
             lines.append("")
             lines.append(f"{rev.commit.short}  {when}  {rev.commit.author}  {rev.change} ({rev.level})  {rev.path}")
-            lines.append(f"    {rev.commit.subject}")
+            lines.append(f"    {rev.commit.subject or '(no message)'}")
             if rev.change == "moved" or (rev.previous_path and rev.previous_path != rev.path):
                 lines.append(f"    moved from {rev.previous_path}")
             for detail in field_details(rev.previous, rev.rule, rev.fields):
@@ -117,7 +142,7 @@ class TextLogReporter:
 class JsonLogReporter:
     def render(self, rule_id: str, revisions: list[RuleRevision], branch: str) -> str:
         payload = {"rule": rule_id, "revisions": [rev.to_dict() for rev in reversed(revisions)]}
-        return json.dumps(payload, indent=2, ensure_ascii=False)
+        return json_text(payload)
 
 
 LOG_REPORTERS = {"text": TextLogReporter, "json": JsonLogReporter}
@@ -154,7 +179,7 @@ class TextDiffReporter:
 class JsonDiffReporter:
     def render(self, comparison: Comparison) -> str:
         payload = {"from": comparison.old_label, "to": comparison.new_label, **comparison.diff.to_dict()}
-        return json.dumps(payload, indent=2, ensure_ascii=False)
+        return json_text(payload)
 
 
 class MarkdownDiffReporter:
@@ -168,7 +193,7 @@ class MarkdownDiffReporter:
             "",
         ]
         if not diff:
-            return "\n".join(lines + ["No rule or task changes."]) + "\n"
+            return printable("\n".join(lines + ["No rule or task changes."]) + "\n")
         if diff.rules:
             lines += ["| Rule | Task | Change | Level | Fields |", "|------|------|--------|-------|--------|"]
             for change in diff.rules:
@@ -185,7 +210,7 @@ class MarkdownDiffReporter:
                     f"| {_md(change.task_id)} | {change.change} | {change.level} | {_md(task_summary(change)) or '—'} |"
                 )
             lines.append("")
-        return "\n".join(lines)
+        return printable("\n".join(lines))
 
 
 def _md(text: str) -> str:
@@ -210,6 +235,9 @@ def section_markdown(section: Section, level: int = 2) -> str:
     lines = [f"{hashes} {title}{when} ({section.bump})", ""]
     since = f"Changes since {section.base_tag}." if section.base_tag else "First release." if section.tag else "Changes since the start."
     lines += [since, ""]
+    if section.aliases:
+        also = ", ".join(section.aliases)
+        lines += [f"Also tagged {also} (the same commit: {section.tag} supersedes {'it' if len(section.aliases) == 1 else 'them'}).", ""]
     for name, _ in GROUPS:
         changes = section.group(name)
         if not changes:
@@ -230,7 +258,7 @@ def section_markdown(section: Section, level: int = 2) -> str:
             detail = task_summary(change)
             lines.append(f"- **{_md(change.task_id)}** {change.change} ({change.level}){': ' + _md(detail) if detail else ''}")
         lines.append("")
-    return "\n".join(lines).rstrip() + "\n"
+    return printable("\n".join(lines).rstrip() + "\n")
 
 
 class MarkdownChangelogReporter:
@@ -239,12 +267,12 @@ class MarkdownChangelogReporter:
         if not changelog.sections:
             parts.append("No changes yet.")
         parts += [section_markdown(section) for section in changelog.sections]
-        return "\n".join(parts).rstrip() + "\n"
+        return printable("\n".join(parts).rstrip() + "\n")
 
 
 class JsonChangelogReporter:
     def render(self, changelog: Changelog) -> str:
-        return json.dumps(changelog.to_dict(), indent=2, ensure_ascii=False)
+        return json_text(changelog.to_dict())
 
 
 CHANGELOG_REPORTERS = {"md": MarkdownChangelogReporter, "json": JsonChangelogReporter}
@@ -256,6 +284,6 @@ def release_text(plan: ReleasePlan, *, dry_run: bool) -> str:
     head = f"{verb} {plan.tag} on {plan.commit.short} ({plan.section.bump} release, {previous})"
     if not dry_run:
         head += f"\npublish it with: git push origin {plan.tag}"
-    return head + "\n\n" + section_markdown(plan.section)
+    return printable(head + "\n\n" + section_markdown(plan.section))
 
 
