@@ -9,11 +9,11 @@ from __future__ import annotations
 import csv
 import html
 import io
-import json
 
 from guidelines_tool.agreement import COEFFICIENTS, Coefficient
 from guidelines_tool.agreement_report import AgreementReport, Group, Summary
 from guidelines_tool.model import Finding
+from guidelines_tool.reporters.output import json_text
 
 TITLES = {
     "percent_agreement": "Percent agreement", "cohen_kappa": "Cohen's kappa",
@@ -97,7 +97,7 @@ class JsonReporter:
     """The issue's JSON shape (`overall`, `groups`), plus context keys."""
 
     def render(self, report: AgreementReport) -> str:
-        return json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
+        return json_text(report.to_dict()) + "\n"
 
 
 class CsvReporter:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import html
-import json
 from typing import Any
 
 from guidelines_tool.hotspots import HotspotReport
 from guidelines_tool.impact import ImpactReport, RevisionImpact
 from guidelines_tool.reporters.findings import Reporter
+from guidelines_tool.reporters.output import json_text
 
 REASON_TEXT = {"unknown_revision": "unknown revision", "no_timestamp": "no revision and no timestamp",
                "before_first_commit": "dated before the first commit"}
@@ -156,7 +156,7 @@ class _JsonReporter(Reporter):
     name = "json"
 
     def render(self, report: ImpactReport | HotspotReport) -> str:
-        return json.dumps(report.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        return json_text(report.to_dict(), sort_keys=True) + "\n"
 
 
 class ImpactJsonReporter(_JsonReporter):
