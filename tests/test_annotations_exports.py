@@ -1,0 +1,99 @@
+"""Annotation tools' own export files (Label Studio JSON / JSON-MIN / CSV, Prodigy JSONL), in
+the shapes those tools write, read into the same table as long-format records."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from guidelines_tool.annotations import EMPTY_SET_LABEL, read_annotations
+from tests.test_annotations import DATA, codes, make_project
+
+
+def rows(table) -> list[tuple]:
+    return list(zip(codes(table, "item"), codes(table, "annotator"), codes(table, "label")))
+
+
+def test_labelstudio_json_min_one_record_per_annotation() -> None:
+    t = read_annotations([DATA / "labelstudio_min.json"])
+    # `sentiment` differs between two annotators of task 12; `text` (task data) never does
+    assert rows(t) == [("11", "alice@example.com", "Positive"), ("11", "bob@example.com", "Positive"),
+                       ("12", "alice@example.com", "Negative"), ("12", "bob@example.com", "Neutral")]
+    assert str(t.annotated_at[0]) == "2024-03-09T21:52:49.513742"
+    assert t.summary.read == 5 and t.summary.used == 4
+    assert t.summary.rejected == {"skipped (no annotation)": 1}  # task 13: nobody annotated it
+    assert [p.message for p in t.problems] == ["record 5: task 13 has no annotation"]
+
+
+def test_labelstudio_csv_export_with_multi_choice_json_and_quoted_newlines() -> None:
+    t = read_annotations([DATA / "labelstudio_export.csv"])
+    assert t.multi_label  # a multi-choice answer is JSON text: {"choices": [...]}
+    assert rows(t) == [("21", "alice@example.com", "billing;shipping"),
+                       ("21", "bob@example.com", "billing"),
+                       ("22", "alice@example.com", "shipping"), ("22", "bob@example.com", "shipping")]
+    assert t.line.tolist() == [2, 4, 6, 8]  # the text spans two lines in task 21's rows
+    assert t.summary.rejected == {"skipped (cancelled or empty)": 1}
+    assert [(p.line, p.name) for p in t.problems] == [(7, "skipped")]
+
+
+def test_json_min_answer_column_chosen_by_the_task_name_or_its_labels(tmp_path: Path) -> None:
+    # one annotation per task and a second free-text control: nothing in the data says which
+    # column is the answer; the task name (or its labels) does
+    records = [{"id": k, "text": f"t{k}", "sentiment": lab, "comment": "ok", "annotator": "a",
+                "annotation_id": k} for k, lab in enumerate(["pos", "neg"], start=1)]
+    path = tmp_path / "min.json"
+    path.write_text(json.dumps(records))
+    ambiguous = read_annotations([path])
+    assert ambiguous.summary.used == 0 and ambiguous.summary.rejected == {"missing-column": 2}
+    assert "'text', 'sentiment', 'comment'" in ambiguous.problems[0].message
+    assert "--task" in ambiguous.problems[0].message
+    assert codes(read_annotations([path], task="sentiment"), "label") == ["pos", "neg"]
+    (tmp_path / "p").mkdir()
+    project = make_project(tmp_path / "p", {"polarity": (["pos", "neg"], "nominal", False)})
+    assert codes(read_annotations([path], project=project), "label") == ["pos", "neg"]
+
+
+def test_labelstudio_legacy_completions_skipped_and_user_objects() -> None:
+    t = read_annotations([DATA / "labelstudio_legacy.json"])
+    assert rows(t) == [("31", "7", "Negative"), ("31", "9", "Negative")]  # id of the user object
+    assert str(t.annotated_at[0]) == "2024-03-09T16:00:00.000000"  # Unix seconds
+    assert codes(t, "batch") == ["b1", "b1"]
+    assert t.summary.rejected == {"skipped (cancelled or empty)": 1}
+
+
+def test_labelstudio_several_controls_need_a_choice_and_drafts_are_no_judgements() -> None:
+    path = DATA / "labelstudio_controls.json"
+    t = read_annotations([path], task="topic")
+    assert rows(t) == [("41", "1", "Travel"), ("41", "2", "Travel")]  # taxonomy: the leaf
+    assert codes(t, "guideline_rev") == ["v1.2.0", "v1.2.0"]  # task meta
+    assert t.summary.rejected == {"other-control": 2}
+    assert "control(s) quality set aside" in t.problems[0].message
+    q = read_annotations([path], task="quality")
+    assert codes(q, "label") == ["4", "3"]  # a rating is a number
+    with pytest.raises(Exception, match=r"several tasks \(quality, topic\)"):
+        read_annotations([path])
+
+
+def test_prodigy_multi_choice_empty_accept_is_the_empty_set() -> None:
+    t = read_annotations([DATA / "prodigy_multi.jsonl"])
+    assert t.multi_label
+    assert rows(t) == [("-1290", "news-alice", "SPORTS;TRAVEL"), ("-1290", "news-bob", "TRAVEL"),
+                       ("4410", "news-alice", EMPTY_SET_LABEL), ("772", "news-carol", EMPTY_SET_LABEL)]
+    assert [(p.line, p.name) for p in t.problems] == [
+        (4, "malformed-record"), (6, "skipped"), (7, "skipped")]
+    assert t.summary.read == 7 and t.summary.used == 4  # the trailing blank lines are no records
+    ratings = t.ratings()
+    assert EMPTY_SET_LABEL in ratings.categories
+
+
+def test_prodigy_empty_accept_in_a_single_label_task_is_rejected_with_its_reason(tmp_path) -> None:
+    lines = [{"text": "x", "accept": ["A"], "answer": "accept", "_input_hash": 1, "_session_id": "s-a"},
+             {"text": "x", "accept": [], "answer": "accept", "_input_hash": 1, "_session_id": "s-b"}]
+    path = tmp_path / "single.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in lines) + "\n")
+    t = read_annotations([path])
+    assert rows(t) == [("1", "s-a", "A")]
+    assert t.summary.rejected == {"no-choice": 1}
+    assert "none of these" in t.problems[0].message and t.problems[0].line == 2
