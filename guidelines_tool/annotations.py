@@ -83,10 +83,17 @@ class ReadSummary:
     used: int
     rejected: dict[str, int]
     other_task: int = 0
+    # used rows that re-label an (item, annotator) under another guideline revision: kept
+    # for `impact` and `--by revision`; pooled figures use each annotator's latest judgement
+    relabelled: int = 0
 
     def to_dict(self) -> dict[str, object]:
-        return {"read": self.read, "used": self.used, "rejected": dict(sorted(self.rejected.items())),
-                "other_task": self.other_task}
+        out: dict[str, object] = {"read": self.read, "used": self.used,
+                                  "rejected": dict(sorted(self.rejected.items())),
+                                  "other_task": self.other_task}
+        if self.relabelled:  # only when there are some: the shape files without revisions had
+            out["relabelled"] = self.relabelled
+        return out
 
 
 @dataclass(frozen=True, eq=False)
@@ -122,6 +129,7 @@ class AnnotationTable:
     problems: list[Finding] = field(default_factory=list)
     summary: ReadSummary = ReadSummary(0, 0, {})
     duplicate_error: bool = False  # duplicates found under the `error` policy
+    relabelled: int = 0  # rows re-labelling an (item, annotator) under another revision
 
     def __len__(self) -> int:
         return int(self.item.size)
@@ -133,6 +141,21 @@ class AnnotationTable:
                    "rules", "batch", "file", "line")
         data = {name: getattr(self, name)[mask] for name in columns}
         return _replace(self, **data)
+
+    def latest_judgements(self) -> np.ndarray:
+        """Mask of each (task, item, annotator)'s latest row: by `annotated_at`, then by
+        file order (rows without a time come first). All true without re-labels."""
+        n = len(self)
+        if not n:
+            return np.ones(0, dtype=bool)
+        key = ((self.task.astype(np.int64) + 1) * (len(self.items) + 1) + self.item) \
+            * (len(self.annotators) + 1) + self.annotator
+        times = np.asarray(self.annotated_at, dtype="datetime64[us]").view(np.int64)
+        order = np.lexsort((np.arange(n), times, key))  # NaT is the smallest int64
+        last = np.r_[key[order][1:] != key[order][:-1], True]
+        mask = np.zeros(n, dtype=bool)
+        mask[order[last]] = True
+        return mask
 
     def label_mask(self, label_id: str) -> np.ndarray:
         """Rows whose label (or label set) contains `label_id`."""
@@ -162,6 +185,12 @@ class AnnotationTable:
         labels seen, sorted. Multi-label: categories are the distinct label sets, with MASI
         distances between them.
         """
+        if self.relabelled:
+            # pooled over revisions: each annotator's latest judgement of an item counts
+            latest = self.latest_judgements()
+            if not latest.all():
+                return _replace(self.select(latest), relabelled=0).ratings(
+                    categories=categories, numeric=numeric)
         item, items = _compact(self.item, self.items)
         annotator, annotators = _compact(self.annotator, self.annotators)
         if self.multi_label:
@@ -1219,15 +1248,18 @@ def _normalise(
                              f"{task_obj.id!r} (labels: {known}); row rejected")
 
     items, annotators, tasks = cols["item"], cols["annotator"], cols["task"]
+    revs = cols["guideline_rev"]
     dup_error = _check_duplicates(
         items.codes, annotators.codes, tasks.codes, items.values, annotators.values, keep,
-        duplicates, reject, place)
+        duplicates, reject, place, revs.codes, revs.values)
+    relabelled = _count_relabels(items.codes, annotators.codes, tasks.codes, keep,
+                                 len(items.values), len(annotators.values)) if revs.values else 0
     stamps = stamps[0] if len(stamps) == 1 else np.concatenate(stamps)
     rule_codes, rule_sets = _encode_sets(cols["rules"])
     problems.sort(key=lambda p: (paths.index(p.path) if p.path in paths else 0, p.line,
                                  p.code))
     summary = ReadSummary(read, int(keep.sum()), {k: v for k, v in rejected.items() if v},
-                          other_task)
+                          other_task, relabelled)
     def kept(a: np.ndarray) -> np.ndarray:
         return a if every_row else a[keep]
 
@@ -1239,7 +1271,7 @@ def _normalise(
         kept(cols["guideline_rev"].codes), tuple(cols["guideline_rev"].values), kept(stamps),
         kept(rule_codes), rule_sets, kept(cols["batch"].codes), tuple(cols["batch"].values),
         kept(file), paths, kept(line), multi, task_obj.id if task_obj is not None else task,
-        problems, summary, dup_error,
+        problems, summary, dup_error, relabelled,
     )
 
 
@@ -1370,19 +1402,38 @@ def _encode_labels(col: _Coded, multi: bool):
     return codes, tuple(";".join(s) if s else EMPTY_SET_LABEL for s in sets), sets
 
 
+def _pair_keys(rows, every, items_c, anns_c, tasks_c, n_items, n_annotators) -> np.ndarray:
+    def at(a: np.ndarray) -> np.ndarray:
+        return (a if every else a[rows]).astype(np.int64)
+
+    return ((at(tasks_c) + 1) * (n_items + 1) + at(items_c)) * (n_annotators + 1) + at(anns_c)
+
+
+def _count_relabels(items_c, anns_c, tasks_c, keep, n_items, n_annotators) -> int:
+    """Kept rows that repeat a (task, item, annotator) under another guideline revision."""
+    rows = np.flatnonzero(keep)
+    if not rows.size:
+        return 0
+    key = _pair_keys(rows, rows.size == keep.size, items_c, anns_c, tasks_c, n_items,
+                     n_annotators)
+    return int(key.size - np.unique(key).size)
+
+
 def _check_duplicates(items_c, anns_c, tasks_c, items, annotators, keep, policy, reject,
-                      place) -> bool:
-    """Report repeated (task, item, annotator) judgements; keep first/last or flag an error."""
+                      place, revs_c=None, revisions=()) -> bool:
+    """Report repeated (task, item, annotator) judgements; keep first/last or flag an error.
+
+    With a `guideline_rev` column the revision is part of the key: an annotator labelling an
+    item again under a later revision of the guidelines made a new judgement (what `impact`
+    compares), not a duplicate. Rows without a revision count as one more revision."""
     rows = np.flatnonzero(keep)
     if not rows.size:
         return False
     every = rows.size == keep.size  # no fancy indexing when nothing was rejected
-
-    def at(a: np.ndarray) -> np.ndarray:
-        return (a if every else a[rows]).astype(np.int64)
-
-    key = ((at(tasks_c) + 1) * (len(items) + 1) + at(items_c)) * (len(annotators) + 1) \
-        + at(anns_c)
+    key = _pair_keys(rows, every, items_c, anns_c, tasks_c, len(items), len(annotators))
+    if revisions:
+        rev = (revs_c if every else revs_c[rows]).astype(np.int64) + 1
+        key = key * (len(revisions) + 1) + rev
     if key.max() < 64 * len(key) + 1024 and np.bincount(key).max() <= 1:
         return False  # a counting pass proves there are none, without sorting
     order = np.argsort(key, kind="stable")
