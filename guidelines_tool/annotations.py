@@ -1024,6 +1024,8 @@ def _code(column: pa.ChunkedArray | pa.Array) -> tuple[_Coded, bool]:
     arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
     is_list = pa.types.is_list(arr.type) or pa.types.is_large_list(arr.type)
     if is_list:
+        # an empty list is an empty label, as a blank cell of the same file as CSV would be
+        # (only Prodigy's accepted empty `accept` says "none of these" explicitly)
         arr = pc.binary_join(pc.cast(arr, pa.list_(pa.string())), ";")
     elif not pa.types.is_string(arr.type):
         arr = pc.cast(arr, pa.string())
@@ -1341,9 +1343,13 @@ def _select_task(task_col: _Coded, project, task, keep, reject) -> tuple[Task | 
     return (known.get(chosen) if chosen is not None else None), other
 
 
+# a number written with a decimal comma, as spreadsheets in many locales save `;` CSV: 0,5
+_DECIMAL_COMMA = re.compile(r"^\s*([-+]?\d+),(\d+)\s*$")
+
+
 def _numeric_labels(col: _Coded, task: Task | None) -> _Coded:
-    """Rating scales written as numbers: `1`, `1.0` and `1.00` are one label (a spreadsheet
-    round trip rewrites some rows only). Applies when every label is a number; the spelling
+    """Rating scales written as numbers: `1`, `1.0`, `1.00` and `1,0` (decimal comma) are one
+    label (a spreadsheet round trip rewrites some rows only). Applies when every label is a number; the spelling
     kept is the task's label id with that value, else the shortest form (`1`, `0.5`)."""
     values = list(col.values)
     if not values or len(values) > 10_000:
@@ -1354,7 +1360,7 @@ def _numeric_labels(col: _Coded, task: Task | None) -> _Coded:
             numbers.append(math.nan)
             continue
         try:
-            number = float(v)
+            number = float(_DECIMAL_COMMA.sub(r"\1.\2", v))
         except ValueError:
             return col
         if not math.isfinite(number):

@@ -97,3 +97,20 @@ def test_prodigy_empty_accept_in_a_single_label_task_is_rejected_with_its_reason
     assert rows(t) == [("1", "s-a", "A")]
     assert t.summary.rejected == {"no-choice": 1}
     assert "none of these" in t.problems[0].message and t.problems[0].line == 2
+
+
+ROBUST = DATA / "robust"
+CASES = json.loads((ROBUST / "cases.json").read_text())
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_files_as_tools_and_spreadsheets_write_them(name: str) -> None:
+    """BOM, CRLF, quoted newlines, Excel's `sep=` line, decimal commas, Parquet dictionary and
+    large_string columns, JSONL with a bad line in the middle or trailing blank lines."""
+    case = CASES[name]
+    t = read_annotations([ROBUST / name])
+    assert [list(r) for r in rows(t)] == case["rows"]
+    assert t.line.tolist() == case["lines"]
+    assert [[p.line, p.code] for p in t.problems] == case["problems"]
+    assert (t.summary.read, t.summary.rejected) == (case["read"], case["rejected"])
+    assert t.summary.read == t.summary.used + sum(t.summary.rejected.values())
