@@ -1255,7 +1255,8 @@ def _normalise(
         items.codes, annotators.codes, tasks.codes, items.values, annotators.values, keep,
         duplicates, reject, place, revs.codes, revs.values)
     relabelled = _count_relabels(items.codes, annotators.codes, tasks.codes, keep,
-                                 len(items.values), len(annotators.values)) if revs.values else 0
+                                 len(items.values), len(annotators.values)) \
+        if revs.values and not dup_error else 0
     stamps = stamps[0] if len(stamps) == 1 else np.concatenate(stamps)
     rule_codes, rule_sets = _encode_sets(cols["rules"])
     problems.sort(key=lambda p: (paths.index(p.path) if p.path in paths else 0, p.line,
@@ -1422,6 +1423,8 @@ def _count_relabels(items_c, anns_c, tasks_c, keep, n_items, n_annotators) -> in
         return 0
     key = _pair_keys(rows, rows.size == keep.size, items_c, anns_c, tasks_c, n_items,
                      n_annotators)
+    if key.max() < 64 * len(key) + 1024:  # counting, not sorting, on the common path
+        return int(key.size - np.count_nonzero(np.bincount(key)))
     return int(key.size - np.unique(key).size)
 
 
@@ -1437,11 +1440,11 @@ def _check_duplicates(items_c, anns_c, tasks_c, items, annotators, keep, policy,
         return False
     every = rows.size == keep.size  # no fancy indexing when nothing was rejected
     key = _pair_keys(rows, every, items_c, anns_c, tasks_c, len(items), len(annotators))
+    if key.max() < 64 * len(key) + 1024 and np.bincount(key).max() <= 1:
+        return False  # a counting pass proves there are none, without sorting
     if revisions:
         rev = (revs_c if every else revs_c[rows]).astype(np.int64) + 1
         key = key * (len(revisions) + 1) + rev
-    if key.max() < 64 * len(key) + 1024 and np.bincount(key).max() <= 1:
-        return False  # a counting pass proves there are none, without sorting
     order = np.argsort(key, kind="stable")
     sorted_key = key[order]
     same_as_prev = np.r_[False, sorted_key[1:] == sorted_key[:-1]]
