@@ -480,7 +480,7 @@ def _read_jsonl(path: Path) -> _Chunk:
         return fast
     lines = _json_lines(path)
     records, chunk = _parse_json_lines(path, lines)
-    if records and any("_input_hash" in r or "_annotator_id" in r for _, r in records[:50]):
+    if records and any(any(k in r for k in _PRODIGY_IDS) for _, r in records[:50]):
         return _prodigy_chunk(path, records, chunk)
     rows = [dict(r, _line=n) for n, r in records]
     chunk.table = _records_table(rows)
@@ -490,6 +490,7 @@ def _read_jsonl(path: Path) -> _Chunk:
 
 
 _PRODIGY_KEYS = ("_input_hash", "_annotator_id", "_session_id", "answer")
+_PRODIGY_IDS = ("_input_hash", "_task_hash", "_annotator_id", "_session_id")  # Prodigy's own
 
 
 def _read_jsonl_arrow(path: Path) -> _Chunk | None:
@@ -717,6 +718,9 @@ def _labelstudio_rows(path: str, t: int, task: object, chunk: _Chunk) -> list[di
         who = ann.get("completed_by")
         if isinstance(who, dict):  # older exports: the user object; ids match int exports
             who = who.get("id", who.get("email"))
+        if who in (None, "") and isinstance(ann.get("created_username"), str):
+            # "email, id" in recent exports: the id, as completed_by would give it
+            who = ann["created_username"].rsplit(",", 1)[-1].strip() or None
         answers = [r for r in ann.get("result") or []
                    if isinstance(r, dict) and r.get("type") in _LS_ANSWERS]
         if not answers:

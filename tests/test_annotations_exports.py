@@ -114,3 +114,14 @@ def test_files_as_tools_and_spreadsheets_write_them(name: str) -> None:
     assert [[p.line, p.code] for p in t.problems] == case["problems"]
     assert (t.summary.read, t.summary.rejected) == (case["read"], case["rejected"])
     assert t.summary.read == t.summary.used + sum(t.summary.rejected.values())
+
+
+def test_prodigy_recognised_by_session_ids_even_with_a_broken_line(tmp_path: Path) -> None:
+    path = tmp_path / "binary.jsonl"
+    path.write_text(
+        '{"text": "a", "label": "X", "answer": "accept", "_session_id": "d-alice", "_task_hash": 5}\n'
+        '{"text": "a", "label": "X", "answer": "reject", "_session_id": "d-bob"\n'
+        '{"text": "a", "label": "X", "answer": "reject", "_session_id": "d-bob", "_task_hash": 5}\n')
+    t = read_annotations([path])
+    assert rows(t) == [("5", "d-alice", "accept"), ("5", "d-bob", "reject")]
+    assert [(p.line, p.code) for p in t.problems] == [(2, "ANN009")]
