@@ -663,6 +663,15 @@ def _one_control(chunk: _Chunk, rows: list[dict], hints: _Hints) -> list[dict]:
             r.pop("_control", None)
         return rows
     chosen = [c for c in controls if c in hints.names]
+    if not chosen and hints.labels:  # else the control whose answers are the task's labels
+        def answers(control: str) -> set[str]:
+            out: set[str] = set()
+            for r in rows:
+                if r["_control"] == control:
+                    label = r["label"]
+                    out.update(label if isinstance(label, list) else [label])
+            return out
+        chosen = [c for c in controls if answers(c) <= hints.labels]
     if len(chosen) == 1:
         others = [r for r in rows if r["_control"] != chosen[0]]
         if others:

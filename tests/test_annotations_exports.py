@@ -125,3 +125,12 @@ def test_prodigy_recognised_by_session_ids_even_with_a_broken_line(tmp_path: Pat
     t = read_annotations([path])
     assert rows(t) == [("5", "d-alice", "accept"), ("5", "d-bob", "reject")]
     assert [(p.line, p.code) for p in t.problems] == [(2, "ANN009")]
+
+
+def test_labelstudio_control_chosen_by_the_project_tasks_labels(tmp_path: Path) -> None:
+    # the project's task is not named like either control: its labels pick `topic`
+    project = make_project(tmp_path, {"subject": (["Travel", "Sport"], "nominal", False)})
+    t = read_annotations([DATA / "labelstudio_controls.json"], project=project)
+    assert t.task_id == "subject"
+    assert rows(t) == [("41", "1", "Travel"), ("41", "2", "Travel")]
+    assert t.summary.rejected == {"other-control": 2}
