@@ -309,9 +309,9 @@ def _hints(project: Project | None, task: str | None) -> _Hints:
 def _read_file(path: Path, fmt: str, hints: _Hints | None = None) -> _Chunk:
     hints = hints or _NO_HINTS
     try:
-        if fmt == "labelstudio":
+        if fmt == "labelstudio" and path.suffix.lower() not in (".csv", ".tsv"):
             return _read_labelstudio(path, hints)
-        if fmt == "csv":
+        if fmt in ("csv", "labelstudio"):  # Label Studio's CSV / TSV exports are CSV
             return _labelstudio_csv(_read_csv(path), hints)
         return {"jsonl": _read_jsonl, "parquet": _read_parquet, "prodigy": _read_prodigy}[fmt](path)
     except (pa.ArrowInvalid, UnicodeDecodeError, OSError, csv.Error) as exc:

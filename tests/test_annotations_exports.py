@@ -134,3 +134,20 @@ def test_labelstudio_control_chosen_by_the_project_tasks_labels(tmp_path: Path) 
     assert t.task_id == "subject"
     assert rows(t) == [("41", "1", "Travel"), ("41", "2", "Travel")]
     assert t.summary.rejected == {"other-control": 2}
+
+
+@pytest.mark.parametrize("name, fmt", [("labelstudio_min.json", None),
+                                       ("labelstudio_export.csv", "labelstudio"),
+                                       ("prodigy_multi.jsonl", "prodigy")])
+def test_agreement_runs_on_tool_exports(tmp_path: Path, monkeypatch, name: str, fmt) -> None:
+    from click.testing import CliRunner
+
+    from guidelines_tool.cli import cli
+
+    monkeypatch.chdir(tmp_path)  # no project
+    args = ["agreement", str(DATA / name), "--format", "json", "--bootstrap", "0"]
+    result = CliRunner().invoke(cli, args + (["--input-format", fmt] if fmt else []))
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["overall"]["n_pairable_items"] == 2
+    assert report["read"]["read"] == report["read"]["used"] + sum(report["read"]["rejected"].values())
