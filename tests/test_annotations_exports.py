@@ -136,10 +136,11 @@ def test_labelstudio_control_chosen_by_the_project_tasks_labels(tmp_path: Path) 
     assert t.summary.rejected == {"other-control": 2}
 
 
-@pytest.mark.parametrize("name, fmt", [("labelstudio_min.json", None),
-                                       ("labelstudio_export.csv", "labelstudio"),
-                                       ("prodigy_multi.jsonl", "prodigy")])
-def test_agreement_runs_on_tool_exports(tmp_path: Path, monkeypatch, name: str, fmt) -> None:
+@pytest.mark.parametrize("name, fmt, pairable", [("labelstudio_min.json", None, 2),
+                                                 ("labelstudio_export.csv", "labelstudio", 2),
+                                                 ("prodigy_multi.jsonl", "prodigy", 1)])
+def test_agreement_runs_on_tool_exports(tmp_path: Path, monkeypatch, name: str, fmt,
+                                        pairable: int) -> None:
     from click.testing import CliRunner
 
     from guidelines_tool.cli import cli
@@ -149,5 +150,5 @@ def test_agreement_runs_on_tool_exports(tmp_path: Path, monkeypatch, name: str, 
     result = CliRunner().invoke(cli, args + (["--input-format", fmt] if fmt else []))
     assert result.exit_code == 0, result.stderr
     report = json.loads(result.stdout)
-    assert report["overall"]["n_pairable_items"] == 2
+    assert report["overall"]["n_pairable_items"] == pairable
     assert report["read"]["read"] == report["read"]["used"] + sum(report["read"]["rejected"].values())
