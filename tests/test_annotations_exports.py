@@ -152,3 +152,18 @@ def test_agreement_runs_on_tool_exports(tmp_path: Path, monkeypatch, name: str, 
     report = json.loads(result.stdout)
     assert report["overall"]["n_pairable_items"] == pairable
     assert report["read"]["read"] == report["read"]["used"] + sum(report["read"]["rejected"].values())
+
+
+def test_impact_window_counts_a_relabelling_annotator_once() -> None:
+    import numpy as np
+
+    from guidelines_tool.impact import TaskAnnotations, Window, window_ratings
+
+    # item 0: annotator 0 said a (rev at position 1), then b (position 2); annotator 1 said b
+    data = TaskAnnotations.build(
+        np.array([0, 0, 0, 1, 1]), np.array([0, 1, 0, 0, 1]), np.array([0, 1, 1, 0, 0]),
+        np.array([1, 1, 2, 1, 1]), ("a", "b"))
+    ratings = window_ratings(data, data.rows(Window(0, 3)))
+    assert ratings.n_ratings == 4
+    pairs = sorted(zip(ratings.item.tolist(), ratings.annotator.tolist(), ratings.value.tolist()))
+    assert pairs == [(0, 0, 1), (0, 1, 1), (1, 0, 0), (1, 1, 0)]
