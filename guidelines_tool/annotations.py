@@ -791,7 +791,8 @@ def _labelstudio_flat(chunk: _Chunk, records: list, lines: list[int], hints: _Hi
     key per control spread beside `id`, `annotator`, `created_at`, ... The control is the key
     named like the task, else the one whose values are the task's labels, else the one whose
     values are answers (multi-choice JSON) or differ between annotators of one task (data
-    never does); several or none: a finding that names the candidates."""
+    never does), else the only one whose values repeat across tasks; several or none: a
+    finding that names the candidates."""
     path = chunk.path
     good = [(n, r) for n, r in zip(lines, records) if isinstance(r, dict)]
     for n, r in zip(lines, records):
@@ -834,6 +835,18 @@ def _labelstudio_flat(chunk: _Chunk, records: list, lines: list[int], hints: _Hi
             return False
         controls = [k for k in usable if any(kind == "answer" for kind, _ in cells[k])
                     or varies(k)]
+        if not controls and len(set(ids)) < len(ids):
+            # tasks with several annotations, all in agreement: an answer still repeats
+            # across tasks (few labels, many tasks), while a task's own text rarely does;
+            # only when just one column does so is it taken
+            def repeats(k: str) -> bool:
+                first: dict[str, object] = {}
+                for i, (kind, value) in zip(ids, cells[k]):
+                    if kind != "none" and first.setdefault(json.dumps(value), i) != i:
+                        return True
+                return False
+            repeating = [k for k in usable if repeats(k)]
+            controls = repeating if len(repeating) == 1 else []
     if not controls and len(usable) == 1:
         controls = usable
     if not controls:

@@ -167,3 +167,18 @@ def test_impact_window_counts_a_relabelling_annotator_once() -> None:
     assert ratings.n_ratings == 4
     pairs = sorted(zip(ratings.item.tolist(), ratings.annotator.tolist(), ratings.value.tolist()))
     assert pairs == [(0, 0, 1), (0, 1, 1), (1, 0, 0), (1, 1, 0)]
+
+
+def test_json_min_with_full_agreement_takes_the_only_column_repeating_across_tasks(
+        tmp_path: Path) -> None:
+    records = [{"id": k, "text": f"review number {k}", "sentiment": "pos" if k % 2 else "neg",
+                "annotator": who, "annotation_id": 10 * k + n}
+               for k in range(1, 5) for n, who in enumerate(["a@x", "b@x"])]
+    path = tmp_path / "min.json"
+    path.write_text(json.dumps(records))
+    t = read_annotations([path])
+    assert codes(t, "label") == ["pos", "pos", "neg", "neg", "pos", "pos", "neg", "neg"]
+    for r in records:  # a second repeating column: no guess
+        r["source"] = "shop"
+    path.write_text(json.dumps(records))
+    assert read_annotations([path]).summary.rejected == {"missing-column": 8}
