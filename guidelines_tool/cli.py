@@ -501,7 +501,9 @@ def demo_command(directory) -> None:
     batches in DIRECTORY (default: ./guidelines-demo), then run validate, impact and hotspots."""
     from guidelines_tool.demo import run_demo
 
-    for line in run_demo(directory or Path("guidelines-demo")):
+    lines = run_demo(directory or Path("guidelines-demo"),
+                     progress=lambda message: click.echo(f"… {message}", err=True))
+    for line in lines:
         click.echo(line)
 
 
