@@ -142,6 +142,14 @@ class AnnotationTable:
         data = {name: getattr(self, name)[mask] for name in columns}
         return _replace(self, **data)
 
+    def pooled(self) -> AnnotationTable:
+        """The table with each (item, annotator)'s latest judgement only: what figures pooled
+        over guideline revisions use (`ratings()` does this itself). Row i of the result is
+        row i of `ratings()`."""
+        if not self.relabelled:
+            return self
+        return _replace(self.select(self.latest_judgements()), relabelled=0)
+
     def latest_judgements(self) -> np.ndarray:
         """Mask of each (task, item, annotator)'s latest row: by `annotated_at`, then by
         file order (rows without a time come first). All true without re-labels."""
@@ -187,10 +195,7 @@ class AnnotationTable:
         """
         if self.relabelled:
             # pooled over revisions: each annotator's latest judgement of an item counts
-            latest = self.latest_judgements()
-            if not latest.all():
-                return _replace(self.select(latest), relabelled=0).ratings(
-                    categories=categories, numeric=numeric)
+            return self.pooled().ratings(categories=categories, numeric=numeric)
         item, items = _compact(self.item, self.items)
         annotator, annotators = _compact(self.annotator, self.annotators)
         if self.multi_label:

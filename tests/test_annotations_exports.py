@@ -182,3 +182,21 @@ def test_json_min_with_full_agreement_takes_the_only_column_repeating_across_tas
         r["source"] = "shop"
     path.write_text(json.dumps(records))
     assert read_annotations([path]).summary.rejected == {"missing-column": 8}
+
+
+def test_hotspots_on_relabelled_data_use_the_latest_judgements(tmp_path: Path) -> None:
+    from guidelines_tool.hotspots import hotspots
+
+    lines = ["item,annotator,label,guideline_rev,rules"]
+    for i in range(12):
+        lines += [f"i{i},a,x,v1,R-1", f"i{i},b,{'x' if i % 3 else 'y'},v1,R-1"]
+    lines += [f"i{i},a,y,v2,R-2" for i in range(0, 12, 3)]  # a agrees with b after the change
+    path = tmp_path / "relabel.csv"
+    path.write_text("\n".join(lines) + "\n")
+    project = make_project(tmp_path, {"t": (["x", "y"], "nominal", False)})
+    table = read_annotations([path], project=project)
+    assert table.summary.relabelled == 4 and len(table) == 28
+    pooled = table.pooled()
+    assert len(pooled) == 24 and pooled.ratings().n_ratings == 24
+    report = hotspots(project, table)
+    assert report.alpha == pytest.approx(1.0)  # nobody disagrees once a's v1 labels are replaced
