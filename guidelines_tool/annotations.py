@@ -761,7 +761,9 @@ def _flat_answer(value: object) -> tuple[str, object]:
         return "none", None
     if isinstance(value, str):
         text = value.strip()
-        if text[:1] in "{[":
+        if not text:
+            return "none", None
+        if text[0] in "{[":
             try:
                 parsed = json.loads(text)
             except (json.JSONDecodeError, RecursionError):
