@@ -320,7 +320,12 @@ def _read_file(path: Path, fmt: str, hints: _Hints | None = None) -> _Chunk:
             return _labelstudio_csv(_read_csv(path), hints)
         return {"jsonl": _read_jsonl, "parquet": _read_parquet, "prodigy": _read_prodigy}[fmt](path)
     except (pa.ArrowInvalid, UnicodeDecodeError, OSError, csv.Error) as exc:
-        raise DataError(f"{path}: cannot read as {fmt}: {str(exc).splitlines()[0]}") from exc
+        reason = str(exc).splitlines()[0]
+        if isinstance(exc, UnicodeDecodeError) or "invalid UTF8" in reason:
+            # guessing a legacy code page could rename annotators silently: say what to do
+            reason += ("; the file is not UTF-8 (a spreadsheet's legacy encoding?): save it as "
+                       "UTF-8, e.g. Excel's \"CSV UTF-8\"")
+        raise DataError(f"{path}: cannot read as {fmt}: {reason}") from exc
 
 
 def _finding(path: str, line: int, kind: str, message: str, severity: str | None = None
@@ -332,6 +337,8 @@ def _finding(path: str, line: int, kind: str, message: str, severity: str | None
 
 def _read_csv(path: Path) -> _Chunk:
     data = path.read_bytes()
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 with its BOM: Excel's "Unicode text"
+        data = data.decode("utf-16").encode("utf-8")
     # Excel's "sep=;" first line names the delimiter; line numbers still count it
     sep_line = re.match(rb"(?:\xef\xbb\xbf)?sep=([^\r\n])\r?\n", data[:16])
     if sep_line:
@@ -937,6 +944,13 @@ def _prodigy_chunk(path: Path, records: list, chunk: _Chunk) -> _Chunk:
             chunk.problems.append(_finding(str(path), n, "skipped",
                                            f"answer {answer!r}: not a judgement; line skipped"))
             chunk.rejected["skipped (ignored or rejected)"] += 1
+            continue
+        if "accept" not in r and "label" not in r:
+            # spans (ner.manual), relations, free text: no classification answer to compare
+            chunk.problems.append(_finding(str(path), n, "skipped", (
+                "neither `label` (binary) nor `accept` (choice): not a classification "
+                "record; line skipped")))
+            chunk.rejected["skipped (not a classification)"] += 1
             continue
         meta = r.get("meta") if isinstance(r.get("meta"), dict) else {}
         item = next((v for v in (meta.get("id"), r.get("id"), r.get("_input_hash"),

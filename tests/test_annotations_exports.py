@@ -200,3 +200,26 @@ def test_hotspots_on_relabelled_data_use_the_latest_judgements(tmp_path: Path) -
     assert len(pooled) == 24 and pooled.ratings().n_ratings == 24
     report = hotspots(project, table)
     assert report.alpha == pytest.approx(1.0)  # nobody disagrees once a's v1 labels are replaced
+
+
+def test_prodigy_span_records_are_skipped_not_read_as_accept(tmp_path: Path) -> None:
+    path = tmp_path / "ner.jsonl"
+    path.write_text(
+        '{"text": "Anna in Rome", "spans": [{"start": 0, "end": 4, "label": "PERSON"}], '
+        '"answer": "accept", "_input_hash": 1, "_task_hash": 2, "_session_id": "ner-a"}\n'
+        '{"text": "Anna in Rome", "label": "PERSON", "answer": "accept", "_input_hash": 1, '
+        '"_session_id": "ner-b"}\n')
+    t = read_annotations([path])
+    assert rows(t) == [("1", "ner-b", "accept")]
+    assert t.summary.rejected == {"skipped (not a classification)": 1}
+
+
+def test_spreadsheet_encodings(tmp_path: Path) -> None:
+    utf16 = tmp_path / "unicode.txt"
+    utf16.write_text("item\tannotator\tlabel\r\ni1\tJosé\tx\r\ni1\tb\ty\r\n", encoding="utf-16")
+    t = read_annotations([utf16], input_format="csv")
+    assert rows(t) == [("i1", "José", "x"), ("i1", "b", "y")] and t.line.tolist() == [2, 3]
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("item,annotator,label\ni1,José,x\n".encode("latin-1"))
+    with pytest.raises(Exception, match='not UTF-8.*"CSV UTF-8"'):
+        read_annotations([latin])
