@@ -278,8 +278,13 @@ def read_annotations(
     project: Project | None = None,
     task: str | None = None,
     duplicates: Duplicates = "error",
+    relabel_by_time: bool = False,
 ) -> AnnotationTable:
     """Read, check and encode annotation files (see the module docstring).
+
+    A repeated (task, item, annotator) under another `guideline_rev` is a re-label, not a
+    duplicate; with `relabel_by_time` (what `impact` asks for: it places each judgement by its
+    revision, else its time) so is one at another `annotated_at`.
 
     With a project, labels are checked against the task's label set; the task is `task`, the
     project's only task, or (with a `task` column) must be chosen with `task`. Raises DataError
@@ -295,7 +300,8 @@ def read_annotations(
             raise DataError(f"{path}: no such file")
         chunks.append(_read_file(path, detect_format(path, input_format), hints))
     try:
-        return _normalise(chunks, project=project, task=task, duplicates=duplicates)
+        return _normalise(chunks, project=project, task=task, duplicates=duplicates,
+                          relabel_by_time=relabel_by_time)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
         # values Arrow cannot turn into text (invalid UTF-8 in a binary Parquet column, ...)
         names = ", ".join(c.path for c in chunks)
@@ -1203,7 +1209,8 @@ def _absent(n: int) -> _Coded:
 
 
 def _normalise(
-    chunks: list[_Chunk], *, project: Project | None, task: str | None, duplicates: str
+    chunks: list[_Chunk], *, project: Project | None, task: str | None, duplicates: str,
+    relabel_by_time: bool = False,
 ) -> AnnotationTable:
     problems: list[Finding] = []
     rejected: Counter = Counter()
@@ -1297,14 +1304,25 @@ def _normalise(
                              f"{task_obj.id!r} (labels: {known}); row rejected")
 
     items, annotators, tasks = cols["item"], cols["annotator"], cols["task"]
+    stamps = stamps[0] if len(stamps) == 1 else np.concatenate(stamps)
     revs = cols["guideline_rev"]
+    by_time = relabel_by_time and not np.isnat(stamps).all()
+
+    def context() -> np.ndarray:
+        """Each row's judgement context: its revision, and its time when asked."""
+        codes = revs.codes.astype(np.int64) + 1
+        if by_time:
+            _, when = np.unique(np.asarray(stamps).view(np.int64), return_inverse=True)
+            codes = codes * (int(when.max()) + 1) + when.reshape(-1)
+        return codes
+
+    relabels = bool(revs.values) or by_time
     dup_error = _check_duplicates(
         items.codes, annotators.codes, tasks.codes, items.values, annotators.values, keep,
-        duplicates, reject, place, revs.codes, revs.values)
+        duplicates, reject, place, context if relabels else None)
     relabelled = _count_relabels(items.codes, annotators.codes, tasks.codes, keep,
                                  len(items.values), len(annotators.values)) \
-        if revs.values and not dup_error else 0
-    stamps = stamps[0] if len(stamps) == 1 else np.concatenate(stamps)
+        if relabels and not dup_error else 0
     rule_codes, rule_sets = _encode_sets(cols["rules"])
     problems.sort(key=lambda p: (paths.index(p.path) if p.path in paths else 0, p.line,
                                  p.code))
@@ -1476,12 +1494,13 @@ def _count_relabels(items_c, anns_c, tasks_c, keep, n_items, n_annotators) -> in
 
 
 def _check_duplicates(items_c, anns_c, tasks_c, items, annotators, keep, policy, reject,
-                      place, revs_c=None, revisions=()) -> bool:
+                      place, context=None) -> bool:
     """Report repeated (task, item, annotator) judgements; keep first/last or flag an error.
 
     With a `guideline_rev` column the revision is part of the key: an annotator labelling an
     item again under a later revision of the guidelines made a new judgement (what `impact`
-    compares), not a duplicate. Rows without a revision count as one more revision."""
+    compares), not a duplicate. Rows without a revision count as one more revision.
+    `context()` gives each row's (revision[, time]) code."""
     rows = np.flatnonzero(keep)
     if not rows.size:
         return False
@@ -1489,9 +1508,11 @@ def _check_duplicates(items_c, anns_c, tasks_c, items, annotators, keep, policy,
     key = _pair_keys(rows, every, items_c, anns_c, tasks_c, len(items), len(annotators))
     if key.max() < 64 * len(key) + 1024 and np.bincount(key).max() <= 1:
         return False  # a counting pass proves there are none, without sorting
-    if revisions:
-        rev = (revs_c if every else revs_c[rows]).astype(np.int64) + 1
-        key = key * (len(revisions) + 1) + rev
+    if context is not None:  # renumbered first: pair × context codes could pass 2**63
+        codes = context()
+        _, pair = np.unique(key, return_inverse=True)
+        _, code = np.unique(codes if every else codes[rows], return_inverse=True)
+        key = pair.reshape(-1).astype(np.int64) * (int(code.max()) + 1) + code.reshape(-1)
     order = np.argsort(key, kind="stable")
     sorted_key = key[order]
     same_as_prev = np.r_[False, sorted_key[1:] == sorted_key[:-1]]

@@ -853,7 +853,8 @@ def quality_from_files(project: Project, history: History | None, paths: Sequenc
     tables, notes = [], []
     for task_id in sorted(project.tasks):
         try:
-            table = read_annotations(paths, project=project, task=task_id, duplicates="last")
+            table = read_annotations(paths, project=project, task=task_id, duplicates="last",
+                                     relabel_by_time=True)
         except GuidelinesError as exc:
             notes.append(f"annotations for {task_id}: {exc}")
             continue

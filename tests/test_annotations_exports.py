@@ -223,3 +223,17 @@ def test_spreadsheet_encodings(tmp_path: Path) -> None:
     latin.write_bytes("item,annotator,label\ni1,José,x\n".encode("latin-1"))
     with pytest.raises(Exception, match='not UTF-8.*"CSV UTF-8"'):
         read_annotations([latin])
+
+
+def test_impact_reads_a_judgement_repeated_at_another_time_as_a_relabel(tmp_path: Path) -> None:
+    path = tmp_path / "times.csv"
+    path.write_text("item,annotator,label,annotated_at\n"
+                    "i1,a,x,2026-01-01T10:00:00Z\ni1,b,y,2026-01-01T10:00:00Z\n"
+                    "i1,a,y,2026-03-01T10:00:00Z\n"   # after a rule change, say
+                    "i1,b,y,2026-01-01T10:00:00Z\n")  # exported twice: a duplicate still
+    plain = read_annotations([path], duplicates="first")
+    assert plain.summary.rejected == {"duplicate": 2} and plain.summary.relabelled == 0
+    timed = read_annotations([path], duplicates="first", relabel_by_time=True)
+    assert timed.summary.rejected == {"duplicate": 1} and timed.summary.relabelled == 1
+    assert timed.ratings().n_ratings == 2  # pooled: a's March judgement and b's
+    assert codes(timed.pooled(), "label") == ["y", "y"]
