@@ -1,10 +1,14 @@
-"""Reading annotation records: long-format CSV / JSON Lines / Parquet, Label Studio JSON exports
-and Prodigy JSONL, into dictionary-encoded numpy columns.
+"""Reading annotation records: long-format CSV / JSON Lines / Parquet, Label Studio exports
+(JSON, JSON-MIN, CSV) and Prodigy JSONL, into dictionary-encoded numpy columns.
 
 One code path: every reader produces an Arrow table of the record columns plus each row's line
 (or record) number; `_normalise` checks and encodes it. Bad rows are never dropped silently: each
 becomes a finding with file and line, and the summary counts rows read, used and rejected by
-reason. Nothing here prints or exits.
+reason (read = used + rejected + other tasks). Nothing here prints or exits.
+
+A judgement is identified by (task, item, annotator) plus its guideline revision: the same
+annotator labelling an item again under another revision is a re-label, kept (impact compares
+the two); figures pooled over revisions take each annotator's latest (`AnnotationTable.pooled`).
 """
 
 from __future__ import annotations
