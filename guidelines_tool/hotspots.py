@@ -113,6 +113,7 @@ def hotspots(
         raise DataError("no usable annotations were read")
     task = project.tasks.get(table.task_id) if project is not None and table.task_id else None
     categories = None if table.multi_label or task is None else task.label_ids
+    table = table.pooled()  # re-labels under a later revision: the latest judgement, row for row
     ratings = table.ratings(categories=categories)
     metric = "nominal" if table.multi_label or task is None else task.scale
     alpha = agreement.krippendorff_alpha(ratings, metric).value

@@ -319,12 +319,26 @@ class Comparison:
     did_ci: tuple[float, float] | None
 
 
-def window_ratings(data: TaskAnnotations, rows: np.ndarray) -> agreement.Ratings:
-    """The agreement engine's input for a set of annotation rows."""
+def window_ratings(data: TaskAnnotations, rows: np.ndarray | slice) -> agreement.Ratings:
+    """The agreement engine's input for a set of annotation rows.
+
+    An annotator who labelled an item again under another guideline revision inside one window
+    counts once, with the later judgement (rows are in commit order): never paired with
+    themselves."""
     _, item = np.unique(data.item[rows], return_inverse=True)
+    annotator = np.asarray(data.annotator[rows], dtype=np.int64)
+    if len(item):
+        pair = item.astype(np.int64) * (int(annotator.max()) + 1) + annotator
+        if np.bincount(pair).max() > 1:
+            index = np.arange(rows.start, rows.stop) if isinstance(rows, slice) else \
+                np.asarray(rows)
+            _, from_end = np.unique(pair[::-1], return_index=True)
+            rows = np.sort(index[len(pair) - 1 - from_end])
+            _, item = np.unique(data.item[rows], return_inverse=True)
+            annotator = np.asarray(data.annotator[rows], dtype=np.int64)
     numeric = None if data.numeric is None else np.asarray(data.numeric, dtype=float)
     return agreement.Ratings(
-        item.astype(np.int64), np.asarray(data.annotator[rows], dtype=np.int64),
+        item.astype(np.int64), annotator,
         np.asarray(data.value[rows], dtype=np.int64), data.categories, numeric,
         distance=data.distance,
     )
@@ -839,7 +853,8 @@ def quality_from_files(project: Project, history: History | None, paths: Sequenc
     tables, notes = [], []
     for task_id in sorted(project.tasks):
         try:
-            table = read_annotations(paths, project=project, task=task_id, duplicates="last")
+            table = read_annotations(paths, project=project, task=task_id, duplicates="last",
+                                     relabel_by_time=True)
         except GuidelinesError as exc:
             notes.append(f"annotations for {task_id}: {exc}")
             continue
