@@ -140,7 +140,7 @@ def test_mike_deploys_each_release_with_the_plugin(tmp_path):
         encoding="utf-8")
     git(root, "commit", "-qam", "mike provider")
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "GIT_CONFIG_NOSYSTEM": "1",
-           "PYTHONPATH": str(REPO)}  # the plugin's package, also when it is not installed
+           "PYTHONPATH": _pythonpath()}  # the plugin's package, also when it is not installed
     for version, rev in (("1.0", "v1.0.0"), ("2.0", None)):
         run_env = {**env, "GUIDELINES_REV": rev} if rev else {k: v for k, v in env.items() if k != "GUIDELINES_REV"}
         subprocess.run([str(bin_dir / "mike"), "deploy", version], cwd=root, env=run_env, check=True,
@@ -150,6 +150,13 @@ def test_mike_deploys_each_release_with_the_plugin(tmp_path):
     assert 'id="PPS-003"' in old and 'id="PPS-002"' not in old and "Deprecated" not in old
     assert 'id="PPS-002"' in new and "Deprecated" in new
     assert '"1.0"' in git(root, "show", "gh-pages:versions.json")
+
+
+def _pythonpath() -> str:
+    """This checkout first, then the caller's PYTHONPATH (which may register the entry point)."""
+    import os
+
+    return os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
 
 
 def _tree(site: Path) -> dict[str, bytes]:
@@ -241,7 +248,7 @@ def test_serve_rebuilds_when_a_rule_file_changes(tmp_path):
         port = probe.getsockname()[1]
     url = f"http://127.0.0.1:{port}/tasks/photo-subject/"
     server = subprocess.Popen([sys.executable, "-m", "guidelines_tool", "docs", "serve", "-a", f"127.0.0.1:{port}"],
-                              cwd=root, env={**os.environ, "PYTHONPATH": str(REPO)},
+                              cwd=root, env={**os.environ, "PYTHONPATH": _pythonpath()},
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def page_when(predicate, timeout: float = 60) -> str:

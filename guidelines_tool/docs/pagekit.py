@@ -27,6 +27,7 @@ HOME = "index.md"
 QUALITY = "quality.md"
 CHANGELOG = "changelog/index.md"
 UNRELEASED = "changelog/unreleased.md"
+STYLESHEET = "assets/guidelines.css"  # layout for phones and example assets (plugin builds only)
 
 VERDICT_WORDS = {
     "improved": "agreement improved",

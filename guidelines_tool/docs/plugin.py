@@ -20,6 +20,7 @@ import html
 import json
 import logging
 import posixpath
+import re
 from urllib.parse import quote
 from pathlib import Path
 
@@ -29,7 +30,8 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 
 from guidelines_tool.docs.data import SiteData, load_site_data
-from guidelines_tool.docs.pagekit import task_page
+from guidelines_tool.docs.pagekit import STYLESHEET, task_page
+from guidelines_tool.docs.style import stylesheet
 from guidelines_tool.errors import GuidelinesError
 
 log = logging.getLogger("mkdocs.plugins.guidelines")
@@ -64,7 +66,14 @@ class GuidelinesPlugin(BasePlugin[GuidelinesConfig]):
         for path in (self.root / "guidelines.yaml", self.root / self._guideline_folder()):
             if path.exists() and str(path) not in config.watch:
                 config.watch.append(str(path))
+        sheet = self._stylesheet_uri()
+        if sheet not in config.extra_css:
+            config.extra_css.append(sheet)
         return config
+
+    def _stylesheet_uri(self) -> str:
+        prefix = self.config.prefix.strip("/")
+        return posixpath.join(prefix, STYLESHEET) if prefix else STYLESHEET
 
     def _guideline_folder(self) -> str:
         from guidelines_tool.config import read_config
@@ -93,7 +102,7 @@ class GuidelinesPlugin(BasePlugin[GuidelinesConfig]):
             log.info(note)
         prefix = self.config.prefix.strip("/")
         self.edit_paths = {}
-        generated: dict[str, str | bytes] = {**self.data.pages(), **self.data.charts()}
+        generated: dict[str, str | bytes] = {**self.data.pages(), **self.data.charts(), STYLESHEET: stylesheet()}
         for path, content in generated.items():
             src_uri = posixpath.join(prefix, path) if prefix else path
             if files.get_file_from_path(src_uri) is not None:
@@ -110,6 +119,17 @@ class GuidelinesPlugin(BasePlugin[GuidelinesConfig]):
                 return task.source.path
         return "guidelines.yaml"
 
+    def on_page_content(self, html_text: str, *, page, config, files) -> str:
+        """Give each rule's heading the rule's id, so search results, the table of contents and
+        permalinks all land on `#RULE-ID` (the toc extension slugs the heading text instead)."""
+        if page.file.src_uri not in self.edit_paths:
+            return html_text
+        renamed: dict[str, str] = {}
+        html_text = RULE_HEADING.sub(lambda match: _rule_heading(match, renamed), html_text)
+        if renamed:
+            _rename_toc(page.toc, renamed)
+        return html_text
+
     def on_page_context(self, context, *, page, config, nav):
         source = self.edit_paths.get(page.file.src_uri)
         if source is not None:
@@ -124,6 +144,24 @@ class GuidelinesPlugin(BasePlugin[GuidelinesConfig]):
         for path in config.watch:
             server.watch(path)
         return server
+
+
+# A rule heading as the toc extension writes it: `<h2 id="slug"><a id="RULE-ID"></a>text…</h2>`
+# (the id only holds the characters `pagekit.anchor()` lets through).
+RULE_HEADING = re.compile(r'<h([1-6]) id="([^"<>]*)"><a id="([A-Za-z0-9-]+)"></a>(.*?)</h\1>', re.DOTALL)
+
+
+def _rule_heading(match: re.Match[str], renamed: dict[str, str]) -> str:
+    level, slug, rule_anchor, inner = match.groups()
+    renamed[slug] = rule_anchor
+    inner = inner.replace(f'href="#{slug}"', f'href="#{rule_anchor}"')
+    return f'<h{level} id="{rule_anchor}">{inner}</h{level}>'
+
+
+def _rename_toc(items, renamed: dict[str, str]) -> None:
+    for item in items:
+        item.id = renamed.get(item.id, item.id)
+        _rename_toc(item.children, renamed)
 
 
 def _edit_url(config, root: Path, source: str) -> str | None:
