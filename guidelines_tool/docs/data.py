@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from guidelines_tool.docs.assets import CollectedAssets, collect_assets
 from guidelines_tool.docs.pagekit import QualityPoint
 from guidelines_tool.docs.render import render_pages
 from guidelines_tool.errors import GuidelinesError, HistoryError
@@ -29,10 +30,16 @@ class SiteData:
     series: dict[str, list[QualityPoint]] = field(default_factory=dict)
     marks: dict[str, list[tuple[datetime, str]]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    assets: CollectedAssets | None = None  # example asset files (None: not looked for)
 
     def pages(self) -> dict[str, str]:
         return render_pages(self.project, history=self.history, impact=self.impact,
-                            hotspots=self.hotspots, series=self.series)
+                            hotspots=self.hotspots, series=self.series,
+                            assets=self.assets.available if self.assets is not None else None)
+
+    def asset_files(self) -> dict[str, Path]:
+        """Site path → file on disk, for every example asset the site ships."""
+        return dict(self.assets.files) if self.assets is not None else {}
 
     def charts(self) -> dict[str, bytes]:
         from guidelines_tool.docs.charts import render_charts
@@ -50,6 +57,8 @@ def load_site_data(root: Path, *, rev: str | None = None, with_history: bool = T
         data.history = _read_history(root, project, data.notes, required=rev is not None)
     if rev is not None:
         data.project, data.history = project_at(project, data.history, rev)
+    # Asset files come from the work tree, also for a release build (see the report/README).
+    data.assets = collect_assets(root, data.project)
     if with_annotations and rev is None:  # a release build shows that release's rules only
         _add_quality(data, root)
     return data

@@ -110,7 +110,20 @@ class GuidelinesPlugin(BasePlugin[GuidelinesConfig]):
                 continue
             files.append(File.generated(config, src_uri, content=content))
             self.edit_paths[src_uri] = self._source_of(path)
+        self._add_assets(files, config, prefix)
         return files
+
+    def _add_assets(self, files: Files, config, prefix: str) -> None:
+        """Ship the example asset files (copied by MkDocs, watched by `serve`); warn for missing ones,
+        naming the rule file and the example, so `--strict` stops on them."""
+        for problem in self.data.assets.problems if self.data.assets else ():
+            log.warning("guidelines: %s", problem)
+        for site_path, source in sorted(self.data.asset_files().items()):
+            src_uri = posixpath.join(prefix, site_path) if prefix else site_path
+            if files.get_file_from_path(src_uri) is None:
+                files.append(File.generated(config, src_uri, abs_src_path=str(source)))
+            if not any(str(source).startswith(str(Path(w)) + "/") or str(source) == w for w in config.watch):
+                config.watch.append(str(source))
 
     def _source_of(self, path: str) -> str:
         project = self.data.project
@@ -126,6 +139,7 @@ class GuidelinesPlugin(BasePlugin[GuidelinesConfig]):
             return html_text
         renamed: dict[str, str] = {}
         html_text = RULE_HEADING.sub(lambda match: _rule_heading(match, renamed), html_text)
+        html_text = ASSET_URL.sub(lambda match: _asset_url(match, page, files), html_text)
         if renamed:
             _rename_toc(page.toc, renamed)
         return html_text
@@ -156,6 +170,19 @@ def _rule_heading(match: re.Match[str], renamed: dict[str, str]) -> str:
     renamed[slug] = rule_anchor
     inner = inner.replace(f'href="#{slug}"', f'href="#{rule_anchor}"')
     return f'<h{level} id="{rule_anchor}">{inner}</h{level}>'
+
+
+# The URL attribute of an example asset element (render.example_input): relative to the page's
+# Markdown file, which MkDocs does not rewrite inside raw HTML.
+ASSET_URL = re.compile(r'(<(?:img|audio|video|a) class="gl-asset-[a-z]+" (?:src|href)=")([^":]+)(")')
+
+
+def _asset_url(match: re.Match[str], page, files) -> str:
+    target = posixpath.normpath(posixpath.join(posixpath.dirname(page.file.src_uri), html.unescape(match[2])))
+    file = files.get_file_from_path(target)
+    if file is None:
+        return match[0]
+    return match[1] + html.escape(file.url_relative_to(page.file), quote=True) + match[3]
 
 
 def _rename_toc(items, renamed: dict[str, str]) -> None:

@@ -33,6 +33,11 @@ def write_pages(root: Path, out: Path, *, rev: str | None = None) -> list[Path]:
         else:
             target.write_text(content, encoding="utf-8", newline="\n")
         written.append(target)
+    for path, source in data.asset_files().items():
+        target = out / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(source.read_bytes())
+        written.append(target)
     return sorted(written)
 
 
