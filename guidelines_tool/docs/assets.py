@@ -41,6 +41,7 @@ REMOTE_ONLY: dict[str, Kind] = {"svg": "image"}  # see the module docstring
 SITE_FOLDER = "assets/examples"
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 _URL_UNSAFE = re.compile(r"[\s\"'<>\\`{}|^\x00-\x1f\x7f]")
+_SCRIPTY = re.compile(r"(?:javascript|vbscript|data):", re.IGNORECASE)  # anywhere, even in a path
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]")
 
 
@@ -67,7 +68,7 @@ def classify(value: object, rule_file: str) -> Asset | None:
     """The asset an example input names, or None when it is text. `rule_file`: the rule's YAML
     path relative to the project root (relative asset paths start from its folder)."""
     text = str(value).strip() if value is not None else ""
-    if not text or len(text) > 2048 or _URL_UNSAFE.search(text):
+    if not text or len(text) > 2048 or _URL_UNSAFE.search(text) or _SCRIPTY.search(text):
         return None
     if _SCHEME.match(text):
         parts = urlsplit(text)

@@ -174,7 +174,7 @@ def _rule_heading(match: re.Match[str], renamed: dict[str, str]) -> str:
 
 # The URL attribute of an example asset element (render.example_input): relative to the page's
 # Markdown file, which MkDocs does not rewrite inside raw HTML.
-ASSET_URL = re.compile(r'(<(?:img|audio|video|a) class="gl-asset-[a-z]+" (?:src|href)=")([^":]+)(")')
+ASSET_URL = re.compile(r'(<(?:img|audio|video|a) class="gl-asset-[a-z]+" (?:src|href)=")([^":&]+)(")')
 
 
 def _asset_url(match: re.Match[str], page, files) -> str:

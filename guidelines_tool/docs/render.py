@@ -13,6 +13,7 @@ links and anchors go through `anchor()` / `page_name()`, which only let safe cha
 from __future__ import annotations
 
 import posixpath
+import re
 from typing import AbstractSet, Any, Mapping, Sequence
 
 from guidelines_tool.docs.assets import Asset, classify
@@ -23,7 +24,7 @@ from guidelines_tool.docs.pagekit import (
     Release, release_list, task_page,
 )
 from guidelines_tool.docs.quality import quality_page
-from guidelines_tool.docs.safe import attribute, plain, prepare, rich, rich_inline
+from guidelines_tool.docs.safe import attribute, inert_attribute, plain, prepare, rich, rich_inline
 from guidelines_tool.model import Project, Rule, Task
 
 # Shells and tests name these through this module: the page function and its vocabulary.
@@ -228,8 +229,8 @@ def example_input(example: Any, task: Task | None, rule: Rule, page: str, assets
     """An example's input cell: its text, or the asset it names (image, player or link).
 
     Inline HTML in one table cell: no `|` or line break, every YAML-derived value either
-    `plain()` text or an attribute built by `attribute()` from text whose Markdown punctuation is
-    already a character reference (so no Markdown pass can reopen it). Local URLs are relative to
+    `plain()` text or an `inert_attribute()` (Markdown punctuation as character references, so
+    no Markdown pass can reopen it). Local URLs are relative to
     the page's Markdown file; the MkDocs plugin rewrites them for the built page's URL.
     """
     asset = classify(example.input, rule.source.path)
@@ -237,7 +238,8 @@ def example_input(example: Any, task: Task | None, rule: Rule, page: str, assets
         return plain(str(example.input))
     if asset.url is None and (asset.path is None or (assets is not None and asset.path not in assets)):
         return f'<span class="gl-asset-missing">{plain(asset.text)} (file missing)</span>'
-    src = attribute(asset.url if asset.url is not None else href(page, asset.site_path))
+    # A site path is built from safe characters only; a URL is untrusted text.
+    src = inert_attribute(asset.url) if asset.url is not None else attribute(href(page, asset.site_path))
     remote = ' referrerpolicy="no-referrer"' if asset.url is not None else ""
     name = plain(posixpath.basename(asset.text.rstrip("/")) or asset.text)
     link = f'<a class="gl-asset-link" href="{src}"{remote}>{name}</a>'
@@ -254,7 +256,12 @@ def _alt(example: Any, task: Task | None) -> str:
     """Alt text from the example: its label and why, as inert text fit for a quoted attribute."""
     labels = ", ".join(label_name(task, label) for label in example.labels)
     text = f"Example labelled {labels}" + (f": {example.why}" if example.why else "")
-    return plain(text).replace('"', "&quot;")
+    # Inert already; a script scheme is also kept out of the value, so that no attribute of the
+    # site holds one, whatever reads it (a scanner, a screen reader's link detection).
+    return inert_attribute(_SCRIPT_SCHEME.sub(lambda m: m[1] + " ", text))
+
+
+_SCRIPT_SCHEME = re.compile(r"(javascript|vbscript|data)\s*:", re.IGNORECASE)
 
 
 def ambiguous_log(rule: Rule) -> str:
