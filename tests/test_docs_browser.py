@@ -9,7 +9,7 @@ import http.server
 import threading
 from datetime import datetime, timezone
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 
@@ -231,3 +231,30 @@ def test_quality_chart_is_loaded(page, site_url, tmp_path):
     assert image.evaluate("img => img.naturalWidth") > 0
     assert "0.860" in page.locator("table").first.inner_text()  # the text table beside the chart
     page.screenshot(path=str(tmp_path / "quality.png"), full_page=True)
+
+
+@pytest.mark.parametrize("theme", ["material", "mkdocs"])
+def test_example_assets_load_as_media(browser, sites, theme, tmp_path):
+    """An image example is a loaded, lazy image with alt text that fits a phone; audio is a
+    player whose file loads; a document is a link that resolves."""
+    context = browser.new_context(viewport={"width": 375, "height": 800})
+    page = context.new_page()
+    try:
+        page.goto(sites(theme) + "tasks/photo-subject/#PPS-002")
+        image = page.locator("h2#PPS-002 ~ .tabbed-set img.gl-asset-image").first
+        assert image.get_attribute("loading") == "lazy"
+        assert image.get_attribute("alt") == "Example labelled Product: handbag and face equally sharp"
+        image.scroll_into_view_if_needed()
+        page.wait_for_function("img => img.complete && img.naturalWidth === 64", arg=image.element_handle())
+        box = image.bounding_box()
+        assert 0 < box["width"] <= 375 - box["x"] and box["height"] > 0
+        audio = page.locator("h2#PPS-002 ~ .tabbed-set audio.gl-asset-audio").first
+        assert audio.get_attribute("controls") is not None
+        audio.evaluate("a => a.load()")  # preload=none: ask for it, as pressing play does
+        page.wait_for_function("a => a.readyState >= 1 && a.duration > 0.1", arg=audio.element_handle())
+        link = page.locator("a.gl-asset-link", has_text="brief.pdf").first
+        response = page.request.get(urljoin(page.url, link.get_attribute("href")))
+        assert response.ok and response.body().startswith(b"%PDF")
+        page.screenshot(path=str(tmp_path / "assets.png"), full_page=True)
+    finally:
+        context.close()
