@@ -258,3 +258,31 @@ def test_example_assets_load_as_media(browser, sites, theme, tmp_path):
         page.screenshot(path=str(tmp_path / "assets.png"), full_page=True)
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("theme", ["material", "mkdocs"])
+def test_tables_stack_into_named_cards_on_a_phone(browser, sites, theme, tmp_path):
+    """On a phone the last columns ("Do not use it when", "Why") were off screen behind a
+    sideways scroll; each row is now a card whose cells name their column. Desktop keeps tables."""
+    for width, stacked in ((375, True), (1280, False)):
+        context = browser.new_context(viewport={"width": width, "height": 800})
+        page = context.new_page()
+        try:
+            page.goto(sites(theme) + "tasks/photo-subject/")
+            for selector, last in ((".gl-labels td[data-label='Do not use it when']", "Do not use it when"),
+                                   ("h2#PPS-002 ~ .tabbed-set .gl-examples td[data-label='Why']", "Why")):
+                cell = page.locator(selector).first
+                cell.scroll_into_view_if_needed()
+                box = cell.bounding_box()
+                shown = cell.evaluate("td => getComputedStyle(td, '::before').content")
+                display = cell.evaluate("td => getComputedStyle(td).display")
+                if stacked:
+                    assert box["x"] >= 0 and box["x"] + box["width"] <= width, selector
+                    assert shown == f'"{last}"' and display == "block", selector
+                else:
+                    assert display == "table-cell" and shown in ("none", "normal"), selector
+            block = page.locator("h2#PPS-002 ~ .tabbed-set .tabbed-block").first
+            assert block.evaluate("b => b.scrollHeight <= b.clientHeight + 1")  # nothing cut off below
+            page.screenshot(path=str(tmp_path / f"cards-{width}.png"), full_page=True)
+        finally:
+            context.close()

@@ -40,10 +40,12 @@ def test_rule_section_content(project):
     page = render_pages(project)["tasks/photo-subject.md"]
     section = page[page.index('<a id="PPS-002">'):page.index('<a id="PPS-003">')]
     assert '=== "Examples"' in section and '=== "Near misses"' in section
-    assert "    | Model holds a handbag, both sharp | Product | equal focus |" in section
+    assert ('<td data-label="Input">Model holds a handbag, both sharp</td><td data-label="Label">Product</td>'
+            '<td data-label="Why">equal focus</td>') in section
     assert "**Decision:** label it **Product**." in section
     assert "[PPS-001](#PPS-001)" in section and "[TOX-001](toxicity.md#TOX-001)" in section
-    assert "<td>Mannequin wearing the product</td><td>Treat as <strong>product</strong></td>" in section
+    assert ('<td data-label="Case">Mannequin wearing the product</td>'
+            '<td data-label="Resolution">Treat as <strong>product</strong></td>') in section
     assert "<em>similar</em>" in section  # Markdown in `when` renders
     assert "Revision history" not in section and "No history available" in page[:page.index("## Labels")]
     deprecated = page[page.index('<a id="PPS-003">'):]
@@ -53,7 +55,8 @@ def test_rule_section_content(project):
 def test_labels_table(project):
     page = render_pages(project)["tasks/photo-subject.md"]
     assert "<th>Label</th><th>Definition</th><th>Use it when</th><th>Do not use it when</th>" in page
-    assert "<td>Item fills most of the frame</td><td>Item only partly visible</td>" in page
+    assert ('<td data-label="Use it when">Item fills most of the frame</td>'
+            '<td data-label="Do not use it when">Item only partly visible</td>') in page
 
 
 def test_pages_without_history_or_data_say_so(project):

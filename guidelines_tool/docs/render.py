@@ -212,7 +212,7 @@ def _examples_table(examples: Sequence, task: Task | None, rule: Rule, page: str
     rows = [[example_input(example, task, rule, page, assets),
              ", ".join(plain(label_name(task, l)) for l in example.labels), plain(example.why)]
             for example in examples]
-    return md_table(["Input", "Label", "Why"], rows)
+    return html_table(["Input", "Label", "Why"], rows, "gl-examples")
 
 
 def examples_tabs(rule: Rule, task: Task | None, page: str = "", assets: AbstractSet[str] | None = None) -> str:

@@ -29,6 +29,15 @@ h1 code, h2 code { overflow-wrap: anywhere; }
 .gl-asset-audio { display: block; max-width: 100%; min-width: 12rem; }
 .gl-asset-missing { font-style: italic; }
 .gl-asset-caption { display: block; font-size: 0.85em; overflow-wrap: anywhere; }
+@media (max-width: 40em) {
+  /* phones: a row of a labels / examples / ambiguous-cases table becomes a card, each cell named */
+  .gl-stack table, .gl-stack tbody, .gl-stack tr, .gl-stack td { display: block !important; width: auto !important; }
+  .gl-stack table { border: 0 !important; }
+  .gl-stack thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+  .gl-stack tr { border-top: 1px solid rgba(127, 127, 127, 0.35); padding: 0.4em 0; }
+  .gl-stack td { border: 0 !important; padding: 0.15em 0.6em !important; }
+  .gl-stack td::before { content: attr(data-label); display: block; font-size: 0.8em; font-weight: bold; opacity: 0.75; }
+}
 """
 
 _PLAIN_TABS = """\
