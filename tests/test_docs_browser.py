@@ -43,7 +43,8 @@ counterexamples:
   - {input: "Reflection soft, street sharp", label: scene, why: "the street wins"}
 """
 
-PAGES = ["", "tasks/photo-subject/", "changelog/", "changelog/v2.0.0/", "changelog/unreleased/", "quality/"]
+PAGES = ["", "tasks/photo-subject/", "changelog/", "changelog/v2.0.0/", "changelog/since/v1.0.0/",
+         "changelog/unreleased/", "quality/"]
 
 
 def _build(tmp: Path, theme: str) -> Path:
@@ -286,3 +287,22 @@ def test_tables_stack_into_named_cards_on_a_phone(browser, sites, theme, tmp_pat
             page.screenshot(path=str(tmp_path / f"cards-{width}.png"), full_page=True)
         finally:
             context.close()
+
+
+def test_from_home_to_what_changed_since_my_release_to_the_rule(browser, sites, tmp_path):
+    """An annotator trained on v1.0.0, on a phone: home → everything since v1.0.0 → the new rule."""
+    context = browser.new_context(viewport={"width": 375, "height": 800})
+    page = context.new_page()
+    try:
+        page.goto(sites("material"))
+        page.locator("article a", has_text="v1.0.0").first.click()
+        page.wait_for_url("**/changelog/since/v1.0.0/")
+        assert "What changed since v1.0.0" in page.locator("h1").inner_text()
+        text = page.locator("article").inner_text()
+        assert "a new rule" in text and "deprecated" in text  # v1.1.0 and v2.0.0 together
+        page.screenshot(path=str(tmp_path / "since.png"), full_page=True)
+        page.locator("article a", has_text="PPS-002").first.click()
+        page.wait_for_url("**/tasks/photo-subject/#PPS-002")
+        assert page.locator("h2#PPS-002").is_visible()
+    finally:
+        context.close()

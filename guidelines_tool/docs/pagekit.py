@@ -81,6 +81,11 @@ def changelog_page(tag: str) -> str:
     return f"changelog/{tag_name(tag)}.md"
 
 
+def since_page(tag: str) -> str:
+    """Everything that changed between release `tag` and the guidelines this site shows."""
+    return f"changelog/since/{tag_name(tag)}.md"
+
+
 def chart_path(task_id: str) -> str:
     return f"assets/quality/{page_name(task_id)}.png"
 

@@ -21,7 +21,7 @@ from guidelines_tool.docs.changelog import changelog_pages, changes_text, unrele
 from guidelines_tool.docs.pagekit import (
     HOME, NO_HISTORY, QUALITY, UNRELEASED, VERDICT_WORDS, anchor, changelog_page, fmt_date, fmt_number,
     front_matter, href, html_table, inline_list, label_name, Links, md_table, page_name, QualityPoint,
-    Release, release_list, task_page,
+    Release, release_list, since_page, task_page,
 )
 from guidelines_tool.docs.quality import quality_page
 from guidelines_tool.docs.safe import attribute, inert_attribute, plain, prepare, rich, rich_inline
@@ -107,6 +107,9 @@ def home_page(project: Project, links: Links, history: Any, releases: list[Relea
             f"**{plain(current.tag)}**, released {fmt_date(current.date)}. "
             f"[What changed in it{since}]({href(HOME, changelog_page(current.tag))}).\n"
         )
+        if len(releases) > 1:
+            older = " · ".join(f"[{plain(r.tag)}]({href(HOME, since_page(r.tag))})" for r in reversed(releases[:-1]))
+            out.append(f"Trained on an older release? Everything that changed since: {older}.\n")
         out.append(changes_text(project, links, history, current, HOME, heading_level=3))
         if unreleased(project, history, releases) is not None:
             out.append(f"The guidelines have [changed since {plain(current.tag)}]({href(HOME, UNRELEASED)}) "
