@@ -116,3 +116,22 @@ def test_serve_watches_assets_outside_the_guideline_folder(tmp_path):
     files = config.plugins.on_files(Files([]), config=config)
     assert str(root / "media" / "shutter.wav") in config.watch
     assert any(f.src_uri.endswith("/shutter.wav") for f in files)
+
+
+def test_release_build_shows_the_release_version_of_an_asset(tmp_path):
+    """`--rev v2.0.0` ships the image as committed in v2.0.0, not the work tree's newer one."""
+    from tests.docs_support import git, git_project
+
+    root = git_project(tmp_path)
+    image = root / RULES / "examples" / "equal-focus.png"
+    released = image.read_bytes()
+    image.write_bytes(released + b"edited after the release")
+    (root / RULES / "examples" / "brief.pdf").unlink()  # gone from the work tree, kept in the tag
+    build_site(root, strict=True, site_dir=tmp_path / "v2", rev="v2.0.0")
+    shipped = list((tmp_path / "v2" / "assets" / "examples").rglob("*.png"))
+    assert [p.read_bytes() for p in shipped] == [released]
+    assert list((tmp_path / "v2" / "assets" / "examples").rglob("brief.pdf"))
+    # v1.0.0 has no PPS-002 and so no assets; v1.1.0 has PPS-002 but the files were committed with it
+    git(root, "status")  # still a clean repository to read from
+    build_site(root, strict=True, site_dir=tmp_path / "v1", rev="v1.0.0")
+    assert not (tmp_path / "v1" / "assets" / "examples").exists()

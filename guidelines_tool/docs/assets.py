@@ -23,7 +23,7 @@ import posixpath
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Literal
+from typing import Callable, Iterator, Literal, Mapping
 from urllib.parse import urlsplit
 
 from guidelines_tool.model import Example, Project, Rule
@@ -107,14 +107,20 @@ def example_assets(project: Project) -> Iterator[tuple[Rule, str, int, Example, 
 
 @dataclass
 class CollectedAssets:
-    files: dict[str, Path]  # site path → file on disk
+    files: dict[str, Path | bytes]  # site path → file on disk (work tree) or contents (a release)
     available: set[str]  # project-relative paths found
     problems: list[str]  # one line per missing or refused asset, naming the rule file and example
 
 
-def collect_assets(root: Path, project: Project) -> CollectedAssets:
-    """The local asset files the site ships, and a message for each one that is not there."""
+def collect_assets(root: Path, project: Project,
+                   read_at: Callable[[list[str]], Mapping[str, bytes]] | None = None) -> CollectedAssets:
+    """The local asset files the site ships, and a message for each one that is not there.
+
+    `read_at`: for a release build, reads project-relative paths as they stood in the release
+    (`history.read_files_at`); without it the files come from the work tree."""
     found = CollectedAssets({}, set(), [])
+    if read_at is not None:
+        return _collect_from_release(project, read_at, found)
     real_root = root.resolve()
     for rule, field_name, index, example, asset in example_assets(project):
         if asset.url is not None:
@@ -134,5 +140,22 @@ def collect_assets(root: Path, project: Project) -> CollectedAssets:
             continue
         found.available.add(asset.path)
         found.files[asset.site_path] = file
+    found.problems = sorted(set(found.problems))
+    return found
+
+
+def _collect_from_release(project: Project, read_at: Callable[[list[str]], Mapping[str, bytes]],
+                          found: CollectedAssets) -> CollectedAssets:
+    entries = [entry for entry in example_assets(project) if entry[4].url is None]
+    contents = read_at([asset.path for *_, asset in entries if asset.path is not None])
+    for rule, field_name, index, _example, asset in entries:
+        where = f"{rule.source.path}: {rule.id} {field_name}[{index}]"
+        if asset.path is None:
+            found.problems.append(f"{where}: asset {asset.text!r} is outside the project; shown as text")
+        elif asset.path not in contents:
+            found.problems.append(f"{where}: asset {asset.text!r} not in this release (looked for {asset.path})")
+        else:
+            found.available.add(asset.path)
+            found.files[asset.site_path] = contents[asset.path]
     found.problems = sorted(set(found.problems))
     return found

@@ -37,8 +37,8 @@ class SiteData:
                             hotspots=self.hotspots, series=self.series,
                             assets=self.assets.available if self.assets is not None else None)
 
-    def asset_files(self) -> dict[str, Path]:
-        """Site path → file on disk, for every example asset the site ships."""
+    def asset_files(self) -> dict[str, Path | bytes]:
+        """Site path → file on disk (or its contents in a release), for every example asset shipped."""
         return dict(self.assets.files) if self.assets is not None else {}
 
     def charts(self) -> dict[str, bytes]:
@@ -57,8 +57,14 @@ def load_site_data(root: Path, *, rev: str | None = None, with_history: bool = T
         data.history = _read_history(root, project, data.notes, required=rev is not None)
     if rev is not None:
         data.project, data.history = project_at(project, data.history, rev)
-    # Asset files come from the work tree, also for a release build (see the report/README).
-    data.assets = collect_assets(root, data.project)
+    # Example asset files: from the work tree, or as they were in the release being built.
+    read_at = None
+    if rev is not None:
+        from guidelines_tool.history import read_files_at
+
+        sha = data.history.commits[-1].sha  # the history is cut at the release's commit
+        read_at = lambda paths: read_files_at(root, sha, paths)  # noqa: E731
+    data.assets = collect_assets(root, data.project, read_at)
     if with_annotations and rev is None:  # a release build shows that release's rules only
         _add_quality(data, root)
     return data

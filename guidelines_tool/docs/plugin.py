@@ -120,6 +120,10 @@ class GuidelinesPlugin(BasePlugin[GuidelinesConfig]):
             log.warning("guidelines: %s", problem)
         for site_path, source in sorted(self.data.asset_files().items()):
             src_uri = posixpath.join(prefix, site_path) if prefix else site_path
+            if isinstance(source, bytes):  # a release build: the file as it was in the release
+                if files.get_file_from_path(src_uri) is None:
+                    files.append(File.generated(config, src_uri, content=source))
+                continue
             if files.get_file_from_path(src_uri) is None:
                 files.append(File.generated(config, src_uri, abs_src_path=str(source)))
             if not any(str(source).startswith(str(Path(w)) + "/") or str(source) == w for w in config.watch):

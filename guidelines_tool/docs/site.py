@@ -36,7 +36,7 @@ def write_pages(root: Path, out: Path, *, rev: str | None = None) -> list[Path]:
     for path, source in data.asset_files().items():
         target = out / path
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(source.read_bytes())
+        target.write_bytes(source if isinstance(source, bytes) else source.read_bytes())
         written.append(target)
     return sorted(written)
 
