@@ -135,3 +135,17 @@ def test_release_build_shows_the_release_version_of_an_asset(tmp_path):
     git(root, "status")  # still a clean repository to read from
     build_site(root, strict=True, site_dir=tmp_path / "v1", rev="v1.0.0")
     assert not (tmp_path / "v1" / "assets" / "examples").exists()
+
+
+def test_render_command_warns_about_a_missing_asset(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from guidelines_tool.cli import cli
+
+    root = copy_project(tmp_path)
+    (root / RULES / "examples" / "brief.pdf").unlink()
+    monkeypatch.chdir(root)
+    result = CliRunner().invoke(cli, ["docs", "render", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert "warning: guidelines/photo-subject/rules/pps-002.yaml: PPS-002 examples[3]: asset" in result.stderr
+    assert "brief.pdf" in result.stderr and "wrote " in result.stdout
