@@ -149,3 +149,33 @@ def test_render_command_warns_about_a_missing_asset(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     assert "warning: guidelines/photo-subject/rules/pps-002.yaml: PPS-002 examples[3]: asset" in result.stderr
     assert "brief.pdf" in result.stderr and "wrote " in result.stdout
+
+
+def test_remote_assets_and_video(tmp_path):
+    root = copy_project(tmp_path)
+    rule = root / RULES / "pps-002.yaml"
+    rule.write_text(rule.read_text(encoding="utf-8").replace("examples/shutter.wav", "\"https://media.example.org/clip.webm\"")
+                    .replace("examples/equal-focus.png", "\"https://cdn.example.org/p/8172.webp\""), encoding="utf-8")
+    project = load_project(root)
+    page = render_pages(project, assets=collect_assets(root, project).available)["tasks/photo-subject.md"]
+    assert ('<img class="gl-asset-image" src="https&#58;//cdn.example.org/p/8172.webp" alt="Example labelled '
+            'Product&#58; handbag and face equally sharp" loading="lazy" decoding="async" referrerpolicy="no-referrer">') in page
+    assert '<video class="gl-asset-video" src="https&#58;//media.example.org/clip.webm" controls preload="none"' in page
+
+
+def test_assets_with_a_prefix(tmp_path):
+    root = copy_project(tmp_path)
+    text = (root / "mkdocs.yml").read_text(encoding="utf-8")
+    (root / "mkdocs.yml").write_text(text.replace("plugins: [search, guidelines]",
+                                                  "plugins: [search, {guidelines: {prefix: guide}}]"), encoding="utf-8")
+    build_site(root, strict=True, site_dir=tmp_path / "site")
+    page = (tmp_path / "site" / "guide" / "tasks" / "photo-subject" / "index.html").read_text(encoding="utf-8")
+    inv = inventory({"page": page})
+    sources = [v for _, tag, key, v in inv.values if tag in ("img", "audio") and key == "src"]
+    assert len(sources) == 2
+    for src in sources:
+        assert (tmp_path / "site" / "guide" / "tasks" / "photo-subject" / src).resolve().is_file()
+    sheets = [v for _, tag, key, v in inv.values if tag == "link" and v.endswith("guidelines.css")]
+    assert sheets and (tmp_path / "site" / "guide" / "tasks" / "photo-subject" / sheets[0]).resolve() == (
+        tmp_path / "site" / "guide" / "assets" / "guidelines.css").resolve()
+    assert (tmp_path / "site" / "guide" / "assets" / "guidelines.css").is_file()
