@@ -284,3 +284,19 @@ def test_cli_render_a_release(tmp_path, monkeypatch):
     assert sorted(p.name for p in (tmp_path / "md" / "changelog").iterdir()) == ["index.md", "v1.0.0.md"]
     result = CliRunner().invoke(cli, ["docs", "build", "--rev", "v7"])
     assert result.exit_code == 2 and "unknown revision 'v7'" in result.stderr
+
+
+def test_a_rule_file_that_does_not_load_is_a_warning_not_a_silent_gap(tmp_path, caplog):
+    """An annotator cannot tell a rule is missing: the build must say which file was left out."""
+    import logging
+
+    root = copy_project(tmp_path)
+    rule = root / "guidelines" / "photo-subject" / "rules" / "pps-002.yaml"
+    rule.write_text(rule.read_text(encoding="utf-8").replace("decision: product", "decision: [product"), encoding="utf-8")
+    with caplog.at_level(logging.WARNING, logger="mkdocs"):
+        result = build_site(root, site_dir=tmp_path / "site")
+    assert result.warnings >= 1
+    assert any("guidelines/photo-subject/rules/pps-002.yaml:" in r.getMessage() and "missing from the site" in r.getMessage()
+               for r in caplog.records)
+    with pytest.raises(GuidelinesError):
+        build_site(root, strict=True, site_dir=tmp_path / "strict")

@@ -100,6 +100,12 @@ class GuidelinesPlugin(BasePlugin[GuidelinesConfig]):
             raise _abort(str(exc)) from exc
         for note in self.data.notes:
             log.info(note)
+        for finding in self.data.project.load_findings:
+            # A file that does not load is missing from the site, which no annotator can notice:
+            # say so at build time (and fail `--strict`).
+            log.warning("guidelines: %s:%s:%s: %s (what this file holds may be missing from the site; "
+                        "run `guidelines validate`)",
+                        finding.path, finding.line, finding.column, finding.message)
         prefix = self.config.prefix.strip("/")
         self.edit_paths = {}
         generated: dict[str, str | bytes] = {**self.data.pages(), **self.data.charts(), STYLESHEET: stylesheet()}
