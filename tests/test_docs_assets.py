@@ -179,3 +179,24 @@ def test_assets_with_a_prefix(tmp_path):
     assert sheets and (tmp_path / "site" / "guide" / "tasks" / "photo-subject" / sheets[0]).resolve() == (
         tmp_path / "site" / "guide" / "assets" / "guidelines.css").resolve()
     assert (tmp_path / "site" / "guide" / "assets" / "guidelines.css").is_file()
+
+
+def test_a_path_not_beside_the_rule_is_read_from_the_project_root(tmp_path):
+    """`assets/x.jpg` (the schema's own example) also finds a project-wide assets/ folder."""
+    root = copy_project(tmp_path)
+    (root / "assets").mkdir()
+    (root / RULES / "examples" / "equal-focus.png").rename(root / "assets" / "equal-focus.png")
+    rule = root / RULES / "pps-002.yaml"
+    rule.write_text(rule.read_text(encoding="utf-8").replace("examples/equal-focus.png", "assets/equal-focus.png"),
+                    encoding="utf-8")
+    project = load_project(root)
+    collected = collect_assets(root, project)
+    assert collected.problems == [] and "assets/equal-focus.png" in collected.available
+    build_site(root, strict=True, site_dir=tmp_path / "site")
+    page = (tmp_path / "site" / "tasks" / "photo-subject" / "index.html").read_text(encoding="utf-8")
+    src = next(v for _, tag, key, v in inventory({"p": page}).values if tag == "img" and key == "src")
+    assert (tmp_path / "site" / "tasks" / "photo-subject" / src).resolve().is_file()
+    (root / "assets" / "equal-focus.png").unlink()
+    problems = collect_assets(root, load_project(root)).problems
+    assert problems and ("looked for guidelines/photo-subject/rules/assets/equal-focus.png or assets/equal-focus.png"
+                         in problems[0])

@@ -13,6 +13,8 @@ ones. What counts as an asset, on purpose:
 - no SVG and no HTML: opened from the site's own origin they could run script there, so they are
   shown as text (an SVG from an http(s) URL is shown as an image: another origin, and `<img>`
   never runs its script);
+- a path is read from the rule file's folder, then (when not there) from the project root, so
+  `assets/a.jpg` finds a project-wide `assets/` folder too;
 - a path must stay inside the project: `../../etc/passwd.png` is refused like a missing file.
 """
 
@@ -21,9 +23,9 @@ from __future__ import annotations
 import hashlib
 import posixpath
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Iterator, Literal, Mapping
+from typing import AbstractSet, Callable, Iterator, Literal, Mapping
 from urllib.parse import urlsplit
 
 from guidelines_tool.model import Example, Project, Rule
@@ -54,6 +56,19 @@ class Asset:
     text: str
     url: str | None = None
     path: str | None = None
+    fallback: str | None = None  # the same text read from the project root (tried second)
+
+    def candidates(self) -> tuple[str, ...]:
+        """Project-relative paths to look for, in order."""
+        return tuple(path for path in (self.path, self.fallback) if path is not None)
+
+    def found_at(self, available: "AbstractSet[str] | None") -> "Asset | None":
+        """This asset at the first candidate path in `available` (None: found nowhere);
+        with `available` None (not checked), at its first candidate."""
+        for path in self.candidates():
+            if available is None or path in available:
+                return replace(self, path=path, fallback=None)
+        return None
 
     @property
     def site_path(self) -> str | None:
@@ -82,9 +97,14 @@ def classify(value: object, rule_file: str) -> Asset | None:
     if kind is None:
         return None
     base = "" if text.startswith("/") else posixpath.dirname(rule_file.replace("\\", "/"))
-    path = posixpath.normpath(posixpath.join(base, text.lstrip("/")))
-    inside = not (path == ".." or path.startswith("../") or path.startswith("/"))
-    return Asset(kind, text, path=path if inside else None)
+    path, from_root = _inside(posixpath.join(base, text.lstrip("/"))), _inside(text.lstrip("/"))
+    return Asset(kind, text, path=path, fallback=from_root if from_root != path else None)
+
+
+def _inside(joined: str) -> str | None:
+    """A normalised project-relative path, or None when it leaves the project."""
+    path = posixpath.normpath(joined)
+    return None if path == ".." or path.startswith("../") or path.startswith("/") else path
 
 
 def _kind(path: str, *, remote: bool) -> Kind | None:
@@ -126,20 +146,29 @@ def collect_assets(root: Path, project: Project,
         if asset.url is not None:
             continue
         where = f"{rule.source.path}: {rule.id} {field_name}[{index}]"
-        if asset.path is None:
+        if not asset.candidates():
             found.problems.append(f"{where}: asset {asset.text!r} is outside the project; shown as text")
             continue
-        file = root / asset.path
-        try:
-            inside = file.resolve().is_relative_to(real_root)  # a symlink must not leave the project
-        except OSError:
-            inside = False
-        if not inside or not file.is_file():
-            reason = "is outside the project" if file.is_file() else "not found"
-            found.problems.append(f"{where}: asset {asset.text!r} {reason} (looked for {asset.path})")
-            continue
-        found.available.add(asset.path)
-        found.files[asset.site_path] = file
+        located = None
+        for path in asset.candidates():
+            file = root / path
+            try:
+                inside = file.resolve().is_relative_to(real_root)  # a symlink must not leave the project
+            except OSError:
+                inside = False
+            if file.is_file() and not inside:
+                found.problems.append(f"{where}: asset {asset.text!r} is outside the project (a link to {path})")
+                located = False
+                break
+            if file.is_file():
+                located = replace(asset, path=path, fallback=None)
+                break
+        if located is None:
+            looked = " or ".join(asset.candidates())
+            found.problems.append(f"{where}: asset {asset.text!r} not found (looked for {looked})")
+        if located:
+            found.available.add(located.path)
+            found.files[located.site_path] = root / located.path
     found.problems = sorted(set(found.problems))
     return found
 
@@ -147,15 +176,17 @@ def collect_assets(root: Path, project: Project,
 def _collect_from_release(project: Project, read_at: Callable[[list[str]], Mapping[str, bytes]],
                           found: CollectedAssets) -> CollectedAssets:
     entries = [entry for entry in example_assets(project) if entry[4].url is None]
-    contents = read_at([asset.path for *_, asset in entries if asset.path is not None])
+    contents = read_at([path for *_, asset in entries for path in asset.candidates()])
     for rule, field_name, index, _example, asset in entries:
         where = f"{rule.source.path}: {rule.id} {field_name}[{index}]"
-        if asset.path is None:
+        located = asset.found_at(contents.keys())
+        if not asset.candidates():
             found.problems.append(f"{where}: asset {asset.text!r} is outside the project; shown as text")
-        elif asset.path not in contents:
-            found.problems.append(f"{where}: asset {asset.text!r} not in this release (looked for {asset.path})")
+        elif located is None:
+            looked = " or ".join(asset.candidates())
+            found.problems.append(f"{where}: asset {asset.text!r} not in this release (looked for {looked})")
         else:
-            found.available.add(asset.path)
-            found.files[asset.site_path] = contents[asset.path]
+            found.available.add(located.path)
+            found.files[located.site_path] = contents[located.path]
     found.problems = sorted(set(found.problems))
     return found

@@ -239,8 +239,10 @@ def example_input(example: Any, task: Task | None, rule: Rule, page: str, assets
     asset = classify(example.input, rule.source.path)
     if asset is None:
         return plain(str(example.input))
-    if asset.url is None and (asset.path is None or (assets is not None and asset.path not in assets)):
-        return f'<span class="gl-asset-missing">{plain(asset.text)} (file missing)</span>'
+    if asset.url is None:
+        asset = asset.found_at(assets)
+        if asset is None:
+            return f'<span class="gl-asset-missing">{plain(str(example.input).strip())} (file missing)</span>'
     # A site path is built from safe characters only; a URL is untrusted text.
     src = inert_attribute(asset.url) if asset.url is not None else attribute(href(page, asset.site_path))
     remote = ' referrerpolicy="no-referrer"' if asset.url is not None else ""
