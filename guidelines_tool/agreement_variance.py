@@ -23,6 +23,7 @@ import math
 from dataclasses import dataclass
 from statistics import NormalDist
 from typing import Literal
+from weakref import WeakKeyDictionary
 
 import numpy as np
 
@@ -313,12 +314,21 @@ def _weight_matrix(ratings: ag.Ratings, weights: str | np.ndarray) -> np.ndarray
 # --- two annotators: irrCAC's contingency-table functions -----------------------------------
 
 
+#: Contingency tables already built, per Ratings: the report asks for κ and π of the same
+#: ratings, and pairing 300k items takes ~20 ms.
+_TABLES: WeakKeyDictionary[ag.Ratings, tuple[np.ndarray | None, str | None]] = (
+    WeakKeyDictionary())
+
+
 def _pair_table(ratings: ag.Ratings) -> tuple[np.ndarray | None, str | None]:
-    cells, reason = ag._pair_cells(ratings)
-    if reason:
-        return None, reason
-    q = ratings.n_categories
-    return np.bincount(cells, minlength=q * q).reshape(q, q).astype(float), None
+    """The two annotators' q × q table over the items both rated (None and why otherwise)."""
+    if ratings not in _TABLES:
+        cells, reason = ag._pair_cells(ratings)
+        q = ratings.n_categories
+        _TABLES[ratings] = ((None, reason) if reason else
+                            (np.bincount(cells, minlength=q * q).reshape(q, q).astype(float),
+                             None))
+    return _TABLES[ratings]
 
 
 def table_se(

@@ -155,7 +155,7 @@ class MarkdownReporter:
             c = o.coefficients[name]
             se = "" if c.se is None else f"{c.se:.3f}"
             out.append(f"| {_title(name, report)} | {_number(c.value)} | {_ci(c)} | {se} | "
-                       f"{_md(c.reason or c.ci_reason or '')} |")
+                       f"{_md(c.reason or (c.ci_reason if report.interval else None) or '')} |")
         if report.groups:
             names = list(report.groups[0].summary.coefficients)
             out += ["", f"### By {report.by}", "",
