@@ -51,7 +51,8 @@ class Coefficient:
     """One agreement value. `value` is None exactly when the coefficient is undefined; `reason`
     then says why. `ci` is the (low, high) interval, `method` how it was obtained; `ci_reason`
     why a defined value has no interval. `se` is the analytic standard error and
-    `analytic_ci` its t interval (agreement_variance), where computed."""
+    `analytic_ci` its t interval (agreement_variance), where computed; `se_reason` why a defined
+    value has none."""
 
     value: float | None
     ci: tuple[float, float] | None = None
@@ -60,10 +61,11 @@ class Coefficient:
     se: float | None = None
     analytic_ci: tuple[float, float] | None = None
     ci_reason: str | None = None
+    se_reason: str | None = None
 
     def to_dict(self) -> dict[str, object]:
-        """The issue's JSON shape: value, ci ([lo, hi] or null), reason; then se, analytic_ci
-        and ci_reason."""
+        """The issue's JSON shape: value, ci ([lo, hi] or null), reason; then se, analytic_ci,
+        ci_reason and se_reason."""
         return {
             "value": self.value,
             "ci": list(self.ci) if self.ci is not None else None,
@@ -71,6 +73,7 @@ class Coefficient:
             "se": self.se,
             "analytic_ci": list(self.analytic_ci) if self.analytic_ci is not None else None,
             "ci_reason": self.ci_reason,
+            "se_reason": self.se_reason,
         }
 
 

@@ -205,7 +205,8 @@ def _with_se(name: str, c: ag.Coefficient, ratings: ag.Ratings, scale: str, n_bo
         return c
     se = agreement_variance.analytic_se(name, ratings, scale=scale, confidence=confidence)
     ci_reason = c.ci_reason or (NO_BOOTSTRAP if n_boot <= 0 else None)
-    return replace(c, se=se.se, analytic_ci=se.ci, ci_reason=ci_reason)
+    return replace(c, se=se.se, analytic_ci=se.ci, ci_reason=ci_reason,
+                   se_reason=se.reason if se.se is None else None)
 
 
 def _breakdown(table, ratings, setup, by, gold, n_boot, seed, confidence):

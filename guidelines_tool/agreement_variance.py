@@ -38,6 +38,7 @@ RAW_COEFFICIENTS = ("percent_agreement", "gwet_ac1", "fleiss_kappa", "krippendor
 TABLE_COEFFICIENTS = ("percent_agreement", "cohen_kappa", "scott_pi", "gwet_ac1",
                       "brennan_prediger", "krippendorff_alpha", "bangdiwala_b")
 
+NO_VARIANCE = "fewer than two items to vary over: no standard error"
 SE_METHOD = ("Gwet (2014) linearised variance as irrCAC computes it (two-annotator table "
              "formulas for Cohen's κ and Scott's π); t interval with n − 1 df")
 
@@ -168,7 +169,7 @@ def _finish(value: float, x: np.ndarray, centre: float, items_n: float, freq: np
             df_n: float, f: float, pa: float, pe: float, confidence: float) -> Analytic:
     """Σ freq (x − centre)² (1 − f) / (n (n − 1)) → se, t interval with df_n − 1."""
     if items_n < 2 or df_n < 2:
-        return Analytic(value, pa=pa, pe=pe, reason="fewer than two items: no variance")
+        return Analytic(value, pa=pa, pe=pe, reason=NO_VARIANCE)
     var = (1.0 - f) / (items_n * (items_n - 1)) * float(freq @ (x - centre) ** 2)
     se = math.sqrt(max(var, 0.0))
     df = int(df_n) - 1
@@ -374,7 +375,7 @@ def table_analytic(name: str, table: np.ndarray, w: np.ndarray, *, confidence: f
             return _undefined(ag.ONE_CATEGORY)
     se = math.sqrt(max((1 - f) * var, 1e-100))
     if n < 2:
-        return Analytic(value, pa=pa, pe=pe, reason="fewer than two items: no variance")
+        return Analytic(value, pa=pa, pe=pe, reason=NO_VARIANCE)
     df = int(n) - 1
     return Analytic(value, se, t_interval(value, se, df, confidence), df, pa, pe)
 
@@ -426,7 +427,7 @@ def _bangdiwala(table: np.ndarray, confidence: float, f: float) -> Analytic:
     var2 = value**2 * float((pi * rows * cols + ((table / n) @ rows) * cols).sum())
     se = math.sqrt(max((1 - f) * 2 * (var1 + var2) / (n * b2**2), 1e-100))
     if n < 2:
-        return Analytic(value, pa=b1, pe=b2, reason="fewer than two items: no variance")
+        return Analytic(value, pa=b1, pe=b2, reason=NO_VARIANCE)
     return Analytic(value, se, t_interval(value, se, int(n) - 1, confidence), int(n) - 1, b1, b2)
 
 

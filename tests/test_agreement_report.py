@@ -336,3 +336,16 @@ def test_a_null_bootstrap_interval_says_why(runner: CliRunner, tmp_path: Path) -
     assert alpha["ci_reason"].startswith("only ") and "of 400 bootstrap resamples" in alpha[
         "ci_reason"]
     assert "(no interval: only" in run(runner, str(path), "--bootstrap", "400").stdout
+
+
+def test_a_null_standard_error_says_why(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "one.csv"  # one item with two judgements: α has a value, no variance
+    path.write_text("item,annotator,label\np1,a,x\np1,b,y\ns1,a,x\ns2,a,y\n")
+    data = json.loads(run(runner, str(path), "--format", "json", "--bootstrap", "0").stdout)
+    alpha = data["overall"]["coefficients"]["krippendorff_alpha"]
+    assert alpha["value"] is not None and alpha["se"] is None
+    assert alpha["se_reason"].startswith("fewer than two items")
+    rows = list(csv.DictReader(io.StringIO(
+        run(runner, str(path), "--format", "csv", "--bootstrap", "0").stdout)))
+    assert [r["se_reason"] for r in rows if r["coefficient"] == "krippendorff_alpha"] == [
+        alpha["se_reason"]]

@@ -115,7 +115,7 @@ class CsvReporter:
 
     FIELDS = ("group", "n_items", "n_annotations", "n_annotators", "coefficient", "value",
               "ci_low", "ci_high", "reason", "n_pairable_items", "se", "analytic_ci_low",
-              "analytic_ci_high", "ci_reason")
+              "analytic_ci_high", "ci_reason", "se_reason")
 
     def render(self, report: AgreementReport) -> str:
         buf = io.StringIO()
@@ -131,12 +131,13 @@ class CsvReporter:
                                  c.reason or "", pairable,
                                  "" if c.se is None else repr(c.se),
                                  c.analytic_ci[0] if c.analytic_ci else "",
-                                 c.analytic_ci[1] if c.analytic_ci else "", c.ci_reason or ""])
+                                 c.analytic_ci[1] if c.analytic_ci else "", c.ci_reason or "",
+                                 c.se_reason or ""])
             acc = g.extra.get("accuracy") if g.name != "overall" else report.accuracy
             if acc:
                 writer.writerow([g.name, s.n_items, s.n_annotations, s.n_annotators,
                                  "accuracy", "" if acc["value"] is None else repr(acc["value"]),
-                                 "", "", acc.get("reason") or "", pairable, "", "", "", ""])
+                                 "", "", acc.get("reason") or "", pairable, "", "", "", "", ""])
         return buf.getvalue()
 
 
