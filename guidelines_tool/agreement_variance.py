@@ -367,6 +367,8 @@ def table_analytic(name: str, table: np.ndarray, w: np.ndarray, *, confidence: f
         var, value, pe = (float((p * w**2).sum()) - pa**2) / n, pa, 0.0
     elif name == "brennan_prediger":
         pe = float(w.sum()) / q**2
+        if 1 - pe <= 1e-12:
+            return _undefined("the label set has a single category: chance agreement is certain")
         value = (pa - pe) / (1 - pe)
         var = (float((p * w**2).sum()) - pa**2) / (n * (1 - pe) ** 2)
     else:
@@ -403,12 +405,11 @@ def _chance_table(name: str, p: np.ndarray, w: np.ndarray, pa: float, rows: np.n
     if name == "cohen_kappa":
         term = (w @ cols)[:, None] + (w.T @ rows)[None, :]
     elif name == "gwet_ac1":
-        term = total * (1 - (pi[:, None] + pi[None, :]) / 2) / (q * (q - 1))
+        term = 2 * total * (1 - (pi[:, None] + pi[None, :]) / 2) / (q * (q - 1))
     else:
         bar = ((w @ cols) + (w.T @ rows)) / 2
         term = bar[:, None] + bar[None, :]
-    scale = 2.0 if name == "gwet_ac1" else 1.0
-    sum1 = float((p * (w - scale * (1 - linear) * term) ** 2).sum())
+    sum1 = float((p * (w - (1 - linear) * term) ** 2).sum())
     var = (sum1 - (observed - 2 * (1 - linear) * pe) ** 2) / (n * (1 - pe) ** 2)
     return value, pe, var
 
