@@ -323,7 +323,7 @@ def main() -> None:
     started = time.perf_counter()
     print(f"{args.histories} histories per scenario x 4 revisions (half planted), {args.governed} governed "
           f"items per rule per window, {ANNOTATORS} annotators, {PER_ITEM} per item, "
-          f"{args.bootstrap} bootstrap replicates, 95 % percentile CIs")
+          f"{args.bootstrap} bootstrap replicates, 95 % BCa bootstrap CIs")
     biases = ", ".join(f"{b:+.4f}" for b in expected_null_did(DRIFT_STEP))
     print(f"drift: careless-error rate {BASE_NOISE:.2f} -> -{DRIFT_STEP:.2f} per period "
           f"(+{drift_size(DRIFT_STEP):.3f} alpha per period on unscoped items); expected DiD of a "
