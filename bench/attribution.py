@@ -14,7 +14,17 @@ before/after (delta CI) and the difference-in-differences (DiD CI, the verdict `
 detection rate of planted effects, false-positive rate on revisions with no planted effect, and
 CI coverage of the planted +0.15 — with and without drift.
 
-    /work/venv/bin/python bench/attribution.py [--histories N] [--bootstrap B] [--seed S]
+    /work/venv/bin/python bench/attribution.py [--histories N] [--bootstrap B] [--seed S] [--detail]
+
+Reading the figures. Each rate carries its binomial SE (at 1000 histories ±0.5 points near 5 %,
+±0.7 near 90 %), and two calibration lines say where a rate comes from: the DiD's mean over
+histories (its bias: under the drift α's own parallel-trends bias is +0.007 to -0.005 by revision
+index, printed in closed form) and its SD over histories against the bootstrap's SE (the CI's
+calibration). At 300 governed items the bootstrap SE matches the true SD within a few percent in
+every cell, the replicates are symmetric (BCa's z0 and acceleration ~0) and the bias is a tenth of
+an SE: the 95 % interval is a 5 % test, so false positives sit at 5 % give or take the seed, and
+power is what the DiD's SD allows (`expected power`; 90 % under the drift needs ~315 governed
+items per window, --governed shows it).
 """
 
 from __future__ import annotations
