@@ -281,11 +281,15 @@ def _calibration_lines(planted: Tally, null: Tally, indent: str, governed: int) 
     ]
 
 
-def expected_null_did(drift: float) -> list[float]:
+def expected_null_did(drift: float, scale: str = "alpha") -> list[float]:
     """Expected DiD of each revision index k when it carries no effect (large samples, closed
     form): how far α on the rule's items and α on its control move apart when only the
     careless-error rate changes — a property of α on the simulated items, not of the sample.
-    The control holds the other rules' items as they stand in each period of those histories."""
+    The control holds the other rules' items as they stand in each period of those histories.
+
+    scale="ratio" gives the same for a DiD taken on the disagreement ratio D_o/D_e = 1 − α
+    (the control's relative change applied to the governed items, expressed in α): the scale on
+    which a drift would act evenly if it scaled disagreement. It does not here."""
     out = []
     for k, pair in enumerate(PAIRS):
         planted = tuple(bool((j + k) % 2) for j in range(len(PAIRS)))  # the histories where k is null
@@ -295,7 +299,11 @@ def expected_null_did(drift: float) -> list[float]:
             confusion = [after[j] if t > j else before[j] for j in range(len(PAIRS))]
             governed.append(simulate.scope_alpha(noise[t], confusion[k], N_LABELS, pair))
             control.append(_control_alpha(noise[t], confusion, k))
-        out.append((governed[1] - governed[0]) - (control[1] - control[0]))
+        if scale == "ratio":
+            counterfactual = 1 - (1 - governed[0]) * (1 - control[1]) / (1 - control[0])
+            out.append(governed[1] - counterfactual)
+        else:
+            out.append((governed[1] - governed[0]) - (control[1] - control[0]))
     return out
 
 
@@ -335,9 +343,11 @@ def main() -> None:
           f"items per rule per window, {ANNOTATORS} annotators, {PER_ITEM} per item, "
           f"{args.bootstrap} bootstrap replicates, 95 % BCa bootstrap CIs")
     biases = ", ".join(f"{b:+.4f}" for b in expected_null_did(DRIFT_STEP))
+    ratio = ", ".join(f"{b:+.4f}" for b in expected_null_did(DRIFT_STEP, "ratio"))
     print(f"drift: careless-error rate {BASE_NOISE:.2f} -> -{DRIFT_STEP:.2f} per period "
           f"(+{drift_size(DRIFT_STEP):.3f} alpha per period on unscoped items); expected DiD of a "
-          f"null revision under it (parallel-trends bias of alpha) at k=1..4: {biases}")
+          f"null revision under it (parallel-trends bias of alpha) at k=1..4: {biases} "
+          f"(a DiD on the disagreement ratio 1 - alpha would have {ratio})")
     modes = [("citations", True)] + ([("labels (no citations)", False)] if args.labels_mode else [])
     for definition, cite in modes:
         rows = []
