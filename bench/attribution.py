@@ -21,8 +21,8 @@ Reading the figures. Each rate carries its binomial SE (at 1000 histories ±0.5 
 histories (its bias: under the drift α's own parallel-trends bias is +0.007 to -0.005 by revision
 index, printed in closed form) and its SD over histories against the bootstrap's SE (the CI's
 calibration). At 300 governed items the bootstrap SE matches the true SD within a few percent in
-every cell, the replicates are symmetric (BCa's z0 and acceleration ~0) and the bias is a tenth of
-an SE: the 95 % interval is a 5 % test, so false positives sit at 5 % give or take the seed, and
+every cell, the replicates are centred on the estimates (the BC interval's z0 ~ 0, BCa's
+acceleration ~ -0.001) and the bias is a tenth of an SE: the 95 % interval is a 5 % test, so false positives sit at 5 % give or take the seed, and
 power is what the DiD's SD allows (`expected power`; 90 % under the drift needs ~315 governed
 items per window, --governed shows it).
 """
@@ -341,7 +341,7 @@ def main() -> None:
     started = time.perf_counter()
     print(f"{args.histories} histories per scenario x 4 revisions (half planted), {args.governed} governed "
           f"items per rule per window, {ANNOTATORS} annotators, {PER_ITEM} per item, "
-          f"{args.bootstrap} bootstrap replicates, 95 % BCa bootstrap CIs")
+          f"{args.bootstrap} bootstrap replicates, 95 % bias-corrected bootstrap CIs")
     biases = ", ".join(f"{b:+.4f}" for b in expected_null_did(DRIFT_STEP))
     ratio = ", ".join(f"{b:+.4f}" for b in expected_null_did(DRIFT_STEP, "ratio"))
     print(f"drift: careless-error rate {BASE_NOISE:.2f} -> -{DRIFT_STEP:.2f} per period "

@@ -605,58 +605,15 @@ def _alpha_replicates(
         o = sum(_rows_product(m[:, i:i + block], _coincidences(rows[i:i + block])
                               .reshape(-1, q * q)) for i in range(0, rows.shape[0], block))
         return _alpha_from(o.reshape(-1, q, q), None)
-    summed = _rows_product(m, _alpha_features(rows, delta))
-    return _alpha_from_marginals(summed[:, :q], summed[:, q], delta)
-
-
-def _alpha_features(rows: np.ndarray, delta: np.ndarray) -> np.ndarray:
-    """Per pattern, what α sums over items for a fixed δ: the coincidence marginals (q) and
-    Σ o δ (1). With a fixed δ, α needs only those q + 1 numbers per pattern, not q². A pattern's
-    coincidences (c cᵀ − diag c)/(r − 1) have marginals c and Σ o δ = (cᵀ δ c − Σ c_k δ_kk)/(r − 1):
-    no q × q matrix per pattern."""
+    # with a fixed δ, α needs only the marginals n_c and Σ o δ: q + 1 numbers per pattern, not
+    # q². A pattern's coincidences (c cᵀ − diag c)/(r − 1) have marginals c and Σ o δ =
+    # (cᵀ δ c − Σ c_k δ_kk)/(r − 1): no q × q matrix per pattern
     c = rows.astype(float)
-    observed = (((c @ delta) * c).sum(axis=1) - c @ np.diag(delta)) * _pair_scale(rows)
-    return np.concatenate([c, observed[:, None]], axis=1)
-
-
-def alpha_jackknife(
-    ratings: Ratings, metric: str, *, weights: str | None = None
-) -> tuple[np.ndarray, np.ndarray]:
-    """α with one item left out, per rating pattern (every item of a pattern leaves the same α),
-    and how many items share each pattern: the jackknife that BCa bootstrap intervals take their
-    acceleration from. NaN where undefined.
-
-    With a fixed δ each leave-one-out α is the full sums less one pattern's features (O(P q)).
-    The ordinal δ moves with every left-out item, so each costs a bootstrap-like replicate; past
-    JACKKNIFE_PATTERNS patterns they are all NaN (a caller treats that as "no acceleration")."""
-    patterns = ratings.patterns
-    freq = patterns.freq
-    pairable = patterns.rows.sum(axis=1) >= 2
-    out = np.full(len(freq), np.nan)
-    if not pairable.any():
-        return out, freq
-    delta = _alpha_delta(ratings, metric, weights)
-    if delta is None:
-        if len(freq) > JACKKNIFE_PATTERNS:
-            return out, freq
-        for start in range(0, len(freq), 256):
-            index = np.arange(start, min(start + 256, len(freq)))
-            draws = np.repeat(freq[None, :], len(index), axis=0)
-            draws[np.arange(len(index)), index] -= 1
-            out[index] = _alpha_replicates(ratings, patterns, draws, metric, weights)
-        return out, freq
-    q = ratings.n_categories
-    features = _alpha_features(patterns.rows[pairable], delta)
-    total = freq[pairable].astype(float) @ features
-    # an item that cannot pair leaves α as it is
-    out[:] = _alpha_from_marginals(total[None, :q], total[None, q], delta)[0]
-    left = total[None, :] - features
-    out[pairable] = _alpha_from_marginals(left[:, :q], left[:, q], delta)
-    return out, freq
-
-
-#: Patterns past which the ordinal jackknife (a full α per pattern) is not computed.
-JACKKNIFE_PATTERNS = 4096
+    scale = _pair_scale(rows)
+    observed = (((c @ delta) * c).sum(axis=1) - c @ np.diag(delta)) * scale
+    features = np.concatenate([c, observed[:, None]], axis=1)
+    summed = _rows_product(m, features)
+    return _alpha_from_marginals(summed[:, :q], summed[:, q], delta)
 
 
 #: Pattern coincidence entries (patterns × q²) held at once by the ordinal bootstrap (~16 MB).

@@ -363,20 +363,3 @@ def test_pair_replicates_equal_the_dense_tables(kind, weights):
         dense = ag._pair_family(kind, tables.reshape(n_boot, q, q), w)
         sparse = ag._pair_replicates(kind, used, draws, q, w)
     np.testing.assert_allclose(sparse, dense, equal_nan=True)
-
-
-@pytest.mark.parametrize("metric", ["nominal", "ordinal", "interval"])
-def test_alpha_jackknife_is_alpha_with_one_item_of_each_pattern_left_out(metric):
-    rng = np.random.default_rng(1)
-    n = 40
-    item, annotator = np.repeat(np.arange(n), 3), np.tile([0, 1, 2], n)
-    value = np.where(rng.random(3 * n) < 0.6, np.repeat(rng.integers(0, 4, n), 3), rng.integers(0, 4, 3 * n))
-    keep = rng.random(3 * n) > 0.1  # some items rated twice or once
-    ratings = Ratings(item[keep], annotator[keep], value[keep], ("a", "b", "c", "d"))
-    left_out, freq = ag.alpha_jackknife(ratings, metric)
-    patterns = ratings.patterns
-    assert freq.tolist() == patterns.freq.tolist() and freq.sum() == n
-    for p in range(len(freq)):
-        one = np.flatnonzero(patterns.inverse == p)[0]
-        rest = np.setdiff1d(np.arange(ratings.n_items), [one])
-        assert left_out[p] == pytest.approx(ag.krippendorff_alpha(ratings.subset(rest), metric).value)

@@ -209,53 +209,34 @@ def test_verdict_uses_delta_when_the_control_is_too_small():
     assert impact.verdict(c_big, 30) == "no_clear_change"
 
 
-# --- the BCa interval ---------------------------------------------------------------------------
+# --- the bias-corrected interval ------------------------------------------------------------------
 
 NORMAL = NormalDist()
 
 
-def test_bca_is_the_percentile_interval_when_replicates_are_centred_and_unaccelerated():
+def test_bc_is_the_percentile_interval_when_replicates_are_centred_on_the_estimate():
     replicates = np.linspace(-1.0, 1.0, 1001)  # the estimate 0.0 is their median: z0 = 0
-    assert impact._interval(replicates, 0.95, 0.0, 0.0) == impact._interval(replicates, 0.95)
+    assert impact._interval(replicates, 0.95, 0.0) == impact._interval(replicates, 0.95)
 
 
-def test_bca_follows_the_median_bias_of_the_replicates():
+def test_bc_moves_the_levels_by_twice_the_median_bias():
     # 30 % of the replicates below the estimate: z0 = Φ⁻¹(0.3), levels Φ(2 z0 ± 1.96)
     replicates = np.linspace(0.0, 1.0, 100_001)
     z0 = NORMAL.inv_cdf(0.3)
-    lo, hi = impact._interval(replicates, 0.95, 0.3, 0.0)
+    lo, hi = impact._interval(replicates, 0.95, 0.3)
     assert lo == pytest.approx(NORMAL.cdf(2 * z0 - 1.959964), abs=1e-4)
     assert hi == pytest.approx(NORMAL.cdf(2 * z0 + 1.959964), abs=1e-4)
 
 
-def test_bca_acceleration_shifts_both_ends_towards_the_side_the_se_grows():
-    replicates = np.linspace(0.0, 1.0, 100_001)
-    lo, hi = impact._interval(replicates, 0.95, 0.5, 0.1)
-    assert lo == pytest.approx(NORMAL.cdf(-1.959964 / (1 + 0.1 * 1.959964)), abs=1e-4)
-    assert hi == pytest.approx(NORMAL.cdf(1.959964 / (1 - 0.1 * 1.959964)), abs=1e-4)
-    assert (lo, hi) > impact._interval(replicates, 0.95)
-
-
-def test_acceleration_of_a_signed_sum_of_groups():
-    group = impact.Influence(n=10, squares=4.0, cubes=2.0)
-    one = 0.002 / (6 * 0.04**1.5)  # Σ U³/n³ / (6 (Σ U²/n²)^{3/2})
-    assert impact.acceleration([(1.0, group)]) == pytest.approx(one)
-    assert impact.acceleration([(-1.0, group)]) == pytest.approx(-one)
-    # a difference of two alike groups is symmetric
-    assert impact.acceleration([(1.0, group), (-1.0, group)]) == pytest.approx(0.0)
-    assert impact.acceleration([(1.0, group), (1.0, impact.NO_INFLUENCE)]) == 0.0
-
-
-def test_influence_of_alpha_is_skewed_towards_disagreement_near_the_ceiling():
-    # α near 1 on few items: the one disagreeing item pulls α down far more than any agreeing
-    # item pushes it up, so the jackknife influence values have a negative third moment
-    rows = _items(CLEAN_AB[:38] + [("a", "b", "b"), ("b", "a", "a")], 0, 0, 0)
-    data = _table(rows)
-    ratings = impact.window_ratings(data, np.arange(len(data.item)))
-    influence = impact._influence(ratings, SETTINGS)
-    assert influence.n == 40
-    assert influence.squares > 0 and influence.cubes < 0
-    assert impact.acceleration([(1.0, influence)]) < 0
+def test_bc_counts_ties_with_the_estimate_as_half_below_and_stays_finite_at_the_edge():
+    # α of a tiny window takes few values: half the replicates tie with the estimate, the rest
+    # lie above it: z0 = Φ⁻¹(0.25)
+    replicates = np.array([0.5] * 500 + [0.6] * 500)
+    z0 = NORMAL.inv_cdf(0.25)
+    expected = np.percentile(replicates, [100 * NORMAL.cdf(2 * z0 + z) for z in (-1.959964, 1.959964)])
+    assert impact._interval(replicates, 0.95, 0.5) == pytest.approx(tuple(expected))
+    # every replicate above the estimate: z0 from half a replicate, not -inf
+    assert impact._interval(replicates, 0.95, 0.1) == (0.5, 0.5)
 
 
 def test_same_seed_same_numbers_and_filtering_does_not_change_them():
