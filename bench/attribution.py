@@ -22,9 +22,9 @@ histories (its bias: under the drift α's own parallel-trends bias is +0.007 to 
 index, printed in closed form) and its SD over histories against the bootstrap's SE (the CI's
 calibration). At 300 governed items the bootstrap SE matches the true SD within a few percent in
 every cell, the replicates are centred on the estimates (the BC interval's z0 ~ 0, BCa's
-acceleration ~ -0.001) and the bias is a tenth of an SE: the 95 % interval is a 5 % test, so false positives sit at 5 % give or take the seed, and
-power is what the DiD's SD allows (`expected power`; 90 % under the drift needs ~315 governed
-items per window, --governed shows it).
+acceleration ~ -0.001) and the bias is a tenth of an SE: the 95 % interval is a 5 % test, so
+false positives sit at 5 % give or take the seed, and power is what the DiD's SD allows
+(`expected power`; 90 % under the drift needs ~315 governed items per window, --governed shows it).
 """
 
 from __future__ import annotations
