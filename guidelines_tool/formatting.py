@@ -39,6 +39,7 @@ from typing import Any, Iterable, Iterator, Literal
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import DuplicateKeyError, RoundTripConstructor
 from ruamel.yaml.emitter import Emitter
 from ruamel.yaml.events import MappingEndEvent, SequenceEndEvent
 from ruamel.yaml.error import CommentMark, MarkedYAMLError, YAMLError
@@ -47,7 +48,14 @@ from ruamel.yaml.tokens import CommentToken
 
 from guidelines_tool.config import CONFIG_NAME, find_root, read_config
 from guidelines_tool.errors import ConfigError
-from guidelines_tool.loading import MAX_FILE_BYTES, guideline_files, relative_path
+from guidelines_tool.loading import (
+    MAX_FILE_BYTES,
+    KeyAwareConstructor,
+    YamlKey,
+    guideline_files,
+    relative_path,
+    safe_yaml,
+)
 
 _RULE = (
     "kind", "id", "task", "title", "status", "labels", "decision", "when", "unless", "rationale",
@@ -151,16 +159,27 @@ class _Emitter(Emitter):
         return written
 
 
+class _Constructor(KeyAwareConstructor, RoundTripConstructor):
+    """Round-trip constructor that tells `1:` from `true:` (one dict key to Python, two to YAML)."""
+
+
 def round_trip_yaml() -> YAML:
     yaml = YAML()  # round-trip: comments, quotes and flow styles survive
     yaml.Emitter = _Emitter
+    yaml.Constructor = _Constructor
     yaml.preserve_quotes = True
     yaml.indent(mapping=2, sequence=4, offset=2)
     yaml.width = 1_000_000  # never wrap long lines: wrapping makes noisy diffs
     yaml.max_depth = 200
     # an explicit `null`: ruamel writes None as nothing, which it cannot read back after a comment
     yaml.representer.add_representer(type(None), _represent_null)
+    yaml.representer.add_representer(YamlKey, _represent_key)
     return yaml
+
+
+def _represent_key(representer: Any, key: YamlKey) -> Any:
+    """A number, boolean or null key goes back exactly as it was written (`0o17`, `~`, `True`)."""
+    return representer.represent_scalar(key.tag, str(key))
 
 
 def _represent_null(representer: Any, _data: None) -> Any:
@@ -179,7 +198,7 @@ def format_text(text: str) -> str:
     if kind not in DOCUMENT_KINDS:
         raise NotGuideline("not a guideline document (no kind: project, task or rule)")
     # what the tool itself will read: tags the round-trip loader keeps (`!!python/...`) fail here
-    _load(text, YAML(typ="safe"))
+    _load(text, safe_yaml())
     _canonical(data, kind, set(), in_sequence=False)
     out = dump_yaml(data)
     if out != text:  # an unchanged file is trivially safe: check only what would be written
@@ -199,6 +218,15 @@ def _without_document_start(text: str) -> str:
 def _load(text: str, yaml: YAML) -> Any:
     try:
         return yaml.load(text)
+    except DuplicateKeyError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        key = re.search(r'duplicate key "(.*)" with value', str(exc.problem))
+        raise FormatProblem(
+            f"duplicate key {key.group(1) if key else ''} in this mapping (YAML 1.2: the same tag "
+            "and value as a key above); left untouched",
+            mark.line + 1 if mark else 1,
+            mark.column + 1 if mark else 1,
+        ) from None
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
@@ -243,7 +271,7 @@ def _verify(before: str, after: str) -> None:
 
 
 def _safe_load(text: str) -> Any:
-    return YAML(typ="safe").load(text)
+    return safe_yaml().load(text)
 
 
 def same_data(a: Any, b: Any, _seen: set | None = None) -> bool:
@@ -300,7 +328,7 @@ def _canonical(node: Any, kind: str | None, seen: set[int], *, in_sequence: bool
             _reorder(node, KEY_ORDER[kind], first_inline=in_sequence)
         if kind in ALWAYS_BLOCK:
             node.fa.set_block_style()
-        for key in list(node):
+        for key in _own_keys(node):
             value = node[key]
             child = NESTED.get((kind, key)) if kind else None
             if isinstance(value, CommentedSeq):
@@ -340,7 +368,7 @@ def _reorder(node: CommentedMap, order: tuple[str, ...], *, first_inline: bool) 
     the entry before B (possibly deep inside that entry's value). Those lines are cut off, the
     keys reordered, and each key's lines put back in front of it.
     """
-    keys = list(node)
+    keys = _own_keys(node)
     rank = {key: index for index, key in enumerate(order)}
     wanted = sorted(keys, key=lambda k: (rank.get(k, len(order)), keys.index(k)))
     if wanted == keys:
@@ -372,6 +400,12 @@ def _reorder(node: CommentedMap, order: tuple[str, ...], *, first_inline: bool) 
     _drop_leading_blank_lines(node, wanted[0])
 
 
+def _own_keys(node: CommentedMap) -> list[Any]:
+    """The keys written in this mapping: those a merge key (`<<: *base`) brings in are not its
+    own, and setting one would write it out as an explicit key."""
+    return [key for key, _value in node.non_merged_items()]
+
+
 def _drop_leading_blank_lines(node: CommentedMap, key: Any) -> None:
     """Blank lines ruamel kept in front of a key that now comes first would open the mapping."""
     slot = node.ca.items.get(key)
@@ -391,7 +425,9 @@ def _trailing(node: Any, key: Any) -> tuple[Any, Any, int]:
     of `node`: ruamel keeps it on the last scalar of a block value, so descend into those."""
     value = node[key]
     if isinstance(value, (CommentedMap, CommentedSeq)) and len(value) and not value.fa.flow_style():
-        last = list(value)[-1] if isinstance(value, CommentedMap) else len(value) - 1
+        if isinstance(value, CommentedMap) and not _own_keys(value):
+            return node, key, 2 if isinstance(node, CommentedMap) else 0
+        last = _own_keys(value)[-1] if isinstance(value, CommentedMap) else len(value) - 1
         return _trailing(value, last)
     return node, key, 2 if isinstance(node, CommentedMap) else 0
 
