@@ -26,6 +26,7 @@ original permissions.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import io
 import os
@@ -41,7 +42,13 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.constructor import DuplicateKeyError, RoundTripConstructor
 from ruamel.yaml.emitter import Emitter
-from ruamel.yaml.events import MappingEndEvent, SequenceEndEvent
+from ruamel.yaml.events import (
+    AliasEvent,
+    CollectionStartEvent,
+    MappingEndEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+)
 from ruamel.yaml.error import CommentMark, MarkedYAMLError, YAMLError
 from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 from ruamel.yaml.tokens import CommentToken
@@ -189,30 +196,53 @@ def _represent_null(representer: Any, _data: None) -> Any:
 def format_text(text: str) -> str:
     """The canonical form of one guideline document (LF line endings, no BOM).
 
+    What comes before an opening `---` (comments, blank lines, `%YAML`/`%TAG` directives) and
+    the `---` line itself are kept as written; the document after it is formatted.
+
     Raises `FormatProblem` when the text does not parse or cannot be formatted without loss, and
     `NotGuideline` when it is not a project, task or rule document.
     """
     text = text.removeprefix("\ufeff").replace("\r\n", "\n")
-    data = _load(_without_document_start(text), round_trip_yaml())
-    kind = data.get("kind") if isinstance(data, CommentedMap) else None
-    if kind not in DOCUMENT_KINDS:
-        raise NotGuideline("not a guideline document (no kind: project, task or rule)")
+    prologue, body = split_prologue(text)
+    offset = prologue.count("\n")
+    tag = re.search(r"^%TAG\b", prologue, re.M)
+    if tag:  # the document is formatted on its own, where the handle would not be defined
+        raise FormatProblem(
+            "fmt cannot format a document that uses a %TAG directive; left untouched",
+            prologue.count("\n", 0, tag.start()) + 1,
+        )
+    try:
+        data = _load(body, round_trip_yaml())
+        kind = data.get("kind") if isinstance(data, CommentedMap) else None
+        if kind not in DOCUMENT_KINDS:
+            raise NotGuideline("not a guideline document (no kind: project, task or rule)")
+    except FormatProblem as problem:
+        raise FormatProblem(problem.message, problem.line + offset, problem.column) from None
     # what the tool itself will read: tags the round-trip loader keeps (`!!python/...`) fail here
     _load(text, safe_yaml())
-    _canonical(data, kind, set(), in_sequence=False)
-    out = dump_yaml(data)
+    out = prologue + _format_tree(data, kind, body)
     if out != text:  # an unchanged file is trivially safe: check only what would be written
         _check_lossless(text, out)
     return out
 
 
-_OPENING_MARKER = re.compile(r"\A((?:[ \t]*(?:#[^\n]*)?\n)*)---[ \t]*\n")
+def _format_tree(data: Any, kind: str, body: str) -> str:
+    _open_commented_flows(data, body)
+    _canonical(data, kind, set(), in_sequence=False)
+    return dump_yaml(data)
 
 
-def _without_document_start(text: str) -> str:
-    """Drop a bare `---` that opens the document: ruamel loses the comments above it (often the
-    modeline), and a single-document file does not need it."""
-    return _OPENING_MARKER.sub(r"\1", text, count=1)
+_PROLOGUE = re.compile(r"\A((?:[ \t]*(?:#[^\n]*)?\n|%[^\n]*\n)*---(?:[ \t]+#[^\n]*)?[ \t]*\n)")
+
+
+def split_prologue(text: str) -> tuple[str, str]:
+    """(everything up to and including an opening bare `---` line, the document after it).
+
+    ruamel drops the comments above `---` (often the `yaml-language-server` modeline) and the
+    `%YAML 1.2` directive on output; cut off, they are kept exactly as written.
+    """
+    match = _PROLOGUE.match(text)
+    return (match.group(1), text[match.end():]) if match else ("", text)
 
 
 def _load(text: str, yaml: YAML) -> Any:
@@ -260,13 +290,17 @@ def _verify(before: str, after: str) -> None:
         raise FormatProblem("cannot format without changing the data; left untouched")
     missing = comment_lines(before) - comment_lines(after)
     if missing:
+        comment = sorted(missing)[0]
+        index = max(before.find(comment), 0)
         raise FormatProblem(
-            f"cannot format without losing comment {sorted(missing)[0]!r} (comments inside "
-            "[...] or {...} cannot be kept: move them out of the brackets); left untouched"
+            f"cannot format without losing comment {comment!r} (move it to a line of its own); "
+            "left untouched",
+            before.count("\n", 0, index) + 1,
+            index - (before.rfind("\n", 0, index) + 1) + 1,
         )
-    again = round_trip_yaml().load(after)
-    _canonical(again, again["kind"], set(), in_sequence=False)
-    if dump_yaml(again) != after:
+    prologue, body = split_prologue(after)
+    again = round_trip_yaml().load(body)
+    if prologue + _format_tree(again, again["kind"], body) != after:
         raise FormatProblem("formatting is not stable for this file; left untouched")
 
 
@@ -313,6 +347,160 @@ def _comment_tokens(value: Any) -> Iterator[CommentToken]:
     elif isinstance(value, (list, tuple)):
         for item in value:
             yield from _comment_tokens(item)
+
+
+# --- comments inside [...] and {...} ------------------------------------------------------------
+
+
+@dataclass
+class _Flow:
+    """A flow collection of the text: its character span and the comments written inside it."""
+
+    start: int
+    end: int
+    comments: list[tuple[int, int, str]] = field(default_factory=list)  # (line, column, text), 0-based
+
+
+def _open_commented_flows(data: Any, text: str) -> None:
+    """Turn each flow collection that holds a comment (`[a, # why\n b]`) into block style, each
+    comment at the end of the line of the item it follows (the first item when it comes first).
+
+    ruamel's emitter cannot write a comment inside brackets (it drops it, and its loader keeps
+    none of those in `{...}`), while a block collection holds the same content and the comment.
+    """
+    flows = _flows_with_comments(text)
+    if not flows:
+        return
+    starts = [0, *(index + 1 for index, char in enumerate(text) if char == "\n")]
+    seen: set[int] = set()
+
+    def walk(node: Any, flow_ancestors: list[Any], parent: Any, key: Any) -> None:
+        if id(node) in seen or not isinstance(node, (CommentedMap, CommentedSeq)):
+            return
+        seen.add(id(node))
+        flow = None
+        if (node.fa.flow_style() or not len(node)) and node.lc.line is not None and node.lc.line < len(starts):
+            flow = _innermost(flows, starts[node.lc.line] + (node.lc.col or 0))
+        if flow is not None and flow.comments and (len(node) or isinstance(parent, CommentedMap)):
+            if len(node):  # `[]` has no block form: its comment goes after it, on the key's line
+                for block, its_parent, its_key in [*flow_ancestors, (node, parent, key)]:
+                    block.fa.set_block_style()
+                    _close_gap(its_parent, its_key)
+            _attach(node, flow, starts, parent, key)
+            flow.comments = []  # attached once, even when the node is reached again by an alias
+        below = [*flow_ancestors, (node, parent, key)] if node.fa.flow_style() else []
+        if isinstance(node, CommentedMap):
+            for child_key in _own_keys(node):
+                walk(node[child_key], below, node, child_key)
+        else:
+            for index, child in enumerate(node):
+                walk(child, below, node, index)
+
+    walk(data, [], None, None)
+
+
+def _innermost(flows: list[_Flow], index: int) -> _Flow | None:
+    containing = [f for f in flows if f.start <= index < f.end]
+    return max(containing, key=lambda f: f.start) if containing else None
+
+
+def _flows_with_comments(text: str) -> list[_Flow]:
+    """Every flow collection of the text (by the parser's marks), with the comments inside it
+    that belong to it rather than to a flow collection nested in it."""
+    flows: list[_Flow] = []
+    stack: list[Any] = []
+    scalars: list[tuple[int, int]] = []
+    try:
+        for event in YAML().parse(text):
+            if isinstance(event, CollectionStartEvent):
+                stack.append(event if event.flow_style else None)
+            elif isinstance(event, (MappingEndEvent, SequenceEndEvent)):
+                start = stack.pop() if stack else None
+                if start is not None:
+                    flows.append(_Flow(start.start_mark.index, event.end_mark.index))
+            elif isinstance(event, (ScalarEvent, AliasEvent)):
+                scalars.append((event.start_mark.index, event.end_mark.index))
+    except (YAMLError, RecursionError, ValueError):
+        return []
+    if not flows:
+        return []
+    scalars.sort()
+    scalar_starts = [start for start, _end in scalars]
+    for flow in sorted(flows, key=lambda f: f.start):
+        index = flow.start
+        while True:
+            index = text.find("#", index, flow.end)
+            if index < 0:
+                break
+            at = bisect.bisect_right(scalar_starts, index) - 1
+            if at >= 0 and scalars[at][0] <= index < scalars[at][1]:
+                index = scalars[at][1]
+                continue
+            if index > 0 and text[index - 1] not in " \t\n":
+                index += 1
+                continue
+            end = text.find("\n", index)
+            end = len(text) if end < 0 else end
+            owner = _innermost(flows, index)
+            if owner is flow:
+                line = text.count("\n", 0, index)
+                column = index - (text.rfind("\n", 0, index) + 1)
+                flow.comments.append((line, column, text[index:end].rstrip()))
+            index = end
+    return [flow for flow in flows if flow.comments]
+
+
+def _attach(node: Any, flow: _Flow, starts: list[int], parent: Any, key: Any) -> None:
+    """Drop what ruamel kept of the flow's inner comments (it files them oddly), then put each
+    comment at the end of the line of the item it follows; one before the first item goes at the
+    end of the key's line (`labels:  # first`) when the collection is the value of a key."""
+    inside = lambda token: (  # noqa: E731 - a one-line predicate
+        isinstance(token, CommentToken)
+        and token.start_mark is not None
+        and flow.start <= starts[min(token.start_mark.line, len(starts) - 1)] + token.start_mark.column < flow.end
+    )
+    for where, slot in list(node.ca.items.items()):
+        for index, token in enumerate(slot):
+            if isinstance(token, list):
+                kept = [t for t in token if not inside(t)]
+                slot[index] = kept or None
+            elif inside(token):
+                slot[index] = None
+        if not any(slot):
+            del node.ca.items[where]
+    if isinstance(node, CommentedMap):
+        keys = _own_keys(node)
+        places = [(node.lc.key(key), key) for key in keys]
+        eol = 2
+    else:
+        places = [(node.lc.item(index), index) for index in range(len(node))]
+        eol = 0
+    places = [(tuple(position), where) for position, where in places if position is not None]
+    key_slot = parent.ca.items.get(key) if isinstance(parent, CommentedMap) else None
+    for line, column, comment in flow.comments:
+        before = [where for position, where in places if position < (line, column)]
+        if not before and isinstance(parent, CommentedMap) and (not places or not (key_slot and key_slot[2])):
+            key_slot = parent.ca.items.setdefault(key, [None, None, None, None])
+            _add_comment(key_slot, 2, comment)
+        else:
+            _add_comment(node.ca.items.setdefault(before[-1] if before else places[0][1], [None] * 4), eol, comment)
+
+
+def _close_gap(parent: Any, key: Any) -> None:
+    """The comment after `]` now ends the key's line (`labels:  # why`): drop its old column,
+    which would leave a wide gap. (ruamel holds this token twice: change it in place.)"""
+    slot = parent.ca.items.get(key) if isinstance(parent, CommentedMap) else None
+    if slot and isinstance(slot[2], CommentToken):
+        slot[2].start_mark = CommentMark(0)
+
+
+def _add_comment(slot: list, index: int, comment: str) -> None:
+    """Put `comment` at the end of a line; a second one for the same line goes on the next line."""
+    token = slot[index]
+    if isinstance(token, CommentToken):
+        token.value = token.value.rstrip("\n") + "\n" + comment + "\n"
+    else:
+        slot[index] = _token(comment + "\n", 0)
 
 
 # --- the canonical tree -------------------------------------------------------------------------
