@@ -29,6 +29,7 @@ from __future__ import annotations
 import bisect
 import difflib
 import io
+import json
 import os
 import re
 import stat
@@ -48,10 +49,16 @@ from ruamel.yaml.events import (
     MappingEndEvent,
     ScalarEvent,
     SequenceEndEvent,
+    StreamEndEvent,
 )
 from ruamel.yaml.error import CommentMark, MarkedYAMLError, YAMLError
 from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 from ruamel.yaml.tokens import CommentToken
+
+try:  # libyaml (ruamel.yaml.clib): reads tabs YAML allows where ruamel's own parser stops
+    from _ruamel_yaml import CParser as _CParser
+except ImportError:  # pragma: no cover - without the C extension such files are refused, with their line
+    _CParser = None
 
 from guidelines_tool.config import CONFIG_NAME, find_root, read_config
 from guidelines_tool.errors import ConfigError
@@ -211,8 +218,9 @@ def format_text(text: str) -> str:
             "fmt cannot format a document that uses a %TAG directive; left untouched",
             prologue.count("\n", 0, tag.start()) + 1,
         )
+    readable = _without_tab_separators(body)  # what ruamel's own (pure) parser can read
     try:
-        data = _load(body, round_trip_yaml())
+        data = _load(readable, round_trip_yaml())
         kind = data.get("kind") if isinstance(data, CommentedMap) else None
         if kind not in DOCUMENT_KINDS:
             raise NotGuideline("not a guideline document (no kind: project, task or rule)")
@@ -220,10 +228,65 @@ def format_text(text: str) -> str:
         raise FormatProblem(problem.message, problem.line + offset, problem.column) from None
     # what the tool itself will read: tags the round-trip loader keeps (`!!python/...`) fail here
     _load(text, safe_yaml())
-    out = prologue + _format_tree(data, kind, body)
+    out = prologue + _format_tree(data, kind, readable)
     if out != text:  # an unchanged file is trivially safe: check only what would be written
-        _check_lossless(text, out)
+        _check_lossless(text, out, comments_in=prologue + readable)
     return out
+
+
+def _without_tab_separators(text: str) -> str:
+    """The text with each tab that only separates tokens (`id:\tR`, `R\t# c`, a trailing tab)
+    made a space, and each one-line plain scalar holding a tab (`a\tb`) double-quoted.
+
+    YAML 1.2 allows both and libyaml (what `validate` reads with) does too, but ruamel's own
+    parser, the only one that keeps comments, stops at such a tab. Neither change touches
+    content; tabs in quoted and block scalars and in comments are left alone. Text libyaml
+    cannot read either is returned as it is, for the parse error to point at.
+    """
+    if "\t" not in text or _CParser is None:
+        return text
+    scalars = []
+    try:
+        parser = _CParser(text)
+        while True:
+            event = parser.get_event()
+            if isinstance(event, StreamEndEvent):
+                break
+            if isinstance(event, ScalarEvent):
+                scalars.append((event.start_mark.index, event.end_mark.index, event))
+    except (YAMLError, ValueError):
+        return text
+    scalars.sort(key=lambda item: item[0])
+    scalar_starts = [start for start, _end, _event in scalars]
+    chars = list(text)
+    quoted: dict[int, str] = {}  # start of a plain scalar to double-quote → its new text
+    index = text.find("\t")
+    while index >= 0:
+        at = bisect.bisect_right(scalar_starts, index) - 1
+        if at >= 0 and scalars[at][0] <= index < scalars[at][1]:
+            start, end, event = scalars[at]
+            if not event.style and text[start:end] == event.value and "\n" not in event.value:
+                quoted[start] = json.dumps(event.value, ensure_ascii=False)
+        elif not _in_comment(text, index, scalars, scalar_starts):
+            chars[index] = " "
+        index = text.find("\t", index + 1)
+    for start in sorted(quoted, reverse=True):
+        end = next(e for s, e, _event in scalars if s == start)
+        chars[start:end] = quoted[start]
+    return "".join(chars)
+
+
+def _in_comment(text: str, index: int, scalars: list, scalar_starts: list[int]) -> bool:
+    """Whether position `index` is inside a comment: a `#` after blank space, outside scalars."""
+    line_start = text.rfind("\n", 0, index) + 1
+    hash_at = text.find("#", line_start, index)
+    while hash_at >= 0:
+        at = bisect.bisect_right(scalar_starts, hash_at) - 1
+        in_scalar = at >= 0 and scalars[at][0] <= hash_at < scalars[at][1]
+        if not in_scalar and (hash_at == 0 or text[hash_at - 1] in " \t\n"):
+            return True
+        hash_at = text.find("#", hash_at + 1, index)
+    return False
 
 
 def _format_tree(data: Any, kind: str, body: str) -> str:
@@ -260,13 +323,31 @@ def _load(text: str, yaml: YAML) -> Any:
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
+        if mark and "'\\t'" in message:
+            message = _tab_message(text, mark.line, mark.column)
+        elif "expected a single document" in message:
+            message = "file holds more than one YAML document (a guideline file holds one); left untouched"
+        else:
+            message = f"does not parse: {message or 'invalid YAML'}"
         raise FormatProblem(
-            f"does not parse: {message or 'invalid YAML'}",
+            message,
             mark.line + 1 if mark else 1,
             mark.column + 1 if mark else 1,
         ) from None
     except (YAMLError, RecursionError, ValueError) as exc:
         raise FormatProblem(f"does not parse: {exc}") from None
+
+
+def _tab_message(text: str, line: int, column: int) -> str:
+    """Say what is wrong with a tab the round-trip parser stopped at (0-based line, column)."""
+    lines = text.split("\n")
+    here = lines[line] if line < len(lines) else ""
+    if not here[:column].strip(" \t-"):
+        return "tab character in indentation (YAML indents with spaces only); left untouched"
+    return (
+        "tab character where fmt's YAML parser (ruamel.yaml) reads only spaces (a tab in a plain "
+        "value that spans lines, say): quote the value or use spaces; left untouched"
+    )
 
 
 def dump_yaml(data: Any) -> str:
@@ -275,20 +356,23 @@ def dump_yaml(data: Any) -> str:
     return stream.getvalue()
 
 
-def _check_lossless(before: str, after: str) -> None:
-    """Refuse output that changes the data, drops a comment, or is not a fixed point."""
+def _check_lossless(before: str, after: str, comments_in: str | None = None) -> None:
+    """Refuse output that changes the data, drops a comment, or is not a fixed point.
+
+    `comments_in` is the text to count the comments of, when `before` is one ruamel's scanner
+    cannot read (tabs as separators)."""
     try:
-        _verify(before, after)
+        _verify(before, after, before if comments_in is None else comments_in)
     except FormatProblem:
         raise
     except Exception as exc:  # output that does not even load again: a formatter bug, not the user's
         raise FormatProblem(f"cannot format this file safely ({type(exc).__name__}); left untouched") from None
 
 
-def _verify(before: str, after: str) -> None:
+def _verify(before: str, after: str, comments_in: str) -> None:
     if not same_data(_safe_load(before), _safe_load(after)):
         raise FormatProblem("cannot format without changing the data; left untouched")
-    missing = comment_lines(before) - comment_lines(after)
+    missing = comment_lines(comments_in) - comment_lines(after)
     if missing:
         comment = sorted(missing)[0]
         index = max(before.find(comment), 0)
@@ -714,8 +798,11 @@ def format_file(path: Path, shown: str, *, check: bool = False, diff: bool = Fal
         return FileOutcome(shown, "error", f"file is larger than {MAX_FILE_BYTES} bytes")
     try:
         text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return FileOutcome(shown, "error", "file is not valid UTF-8")
+    except UnicodeDecodeError as exc:  # Windows-1252 or Latin-1, often: say where, touch nothing
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = len(raw[raw.rfind(b"\n", 0, exc.start) + 1 : exc.start].decode("utf-8", "replace")) + 1
+        message = f"byte 0x{raw[exc.start]:02x} is not valid UTF-8 (save the file as UTF-8); left untouched"
+        return FileOutcome(shown, "error", message, line, column)
     if not text.strip():
         return FileOutcome(shown, "skipped", "empty file")
     try:

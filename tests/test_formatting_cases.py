@@ -1,0 +1,128 @@
+"""`guidelines fmt` on hostile real files, one file each in `tests/fmt_cases/`.
+
+A case `NAME.yaml` is formatted as a file (bytes in, bytes out). Beside it:
+
+- `NAME.expected.yaml`: the exact bytes fmt must write (then a second run changes nothing);
+- `NAME.error`: `line:col text` — fmt must refuse at that place with a message holding `text`,
+  and leave the file byte for byte as it was;
+- neither: the file is already canonical and fmt leaves it alone.
+
+Whatever the outcome, fmt never changes content (both texts load to the same data, keys compared
+as YAML 1.2 compares them), never drops a comment, and `validate`'s loader agrees with it on
+what is a duplicate key.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from guidelines_tool.formatting import comment_lines, format_file, format_text, same_data
+from guidelines_tool.loading import DUPLICATE_KEY, parse_yaml, safe_yaml
+
+CASES = Path(__file__).parent / "fmt_cases"
+INPUTS = sorted(p for p in CASES.glob("*.yaml") if not p.name.endswith(".expected.yaml"))
+# Keys YAML holds apart but guideline data (text keys, as JSON) cannot: `1` and `'1'`, `.inf`
+# and `inf`. fmt keeps such a file as it is; validate reports the clash (it is not a duplicate).
+KEYS_READ_AS_ONE = {"keys-int-and-string"}
+
+
+def stem(path: Path) -> str:
+    return path.name.removesuffix(".yaml")
+
+
+def text_of(raw: bytes) -> str:
+    return raw.decode("utf-8").removeprefix("\ufeff").replace("\r\n", "\n")
+
+
+@pytest.mark.parametrize("case", INPUTS, ids=stem)
+def test_case(case, tmp_path):
+    path = tmp_path / case.name
+    shutil.copyfile(case, path)
+    before = case.read_bytes()
+    outcome = format_file(path, case.name)
+    expected = case.with_name(stem(case) + ".expected.yaml")
+    error = case.with_name(stem(case) + ".error")
+    if error.exists():
+        place, _, text = error.read_text(encoding="utf-8").strip().partition(" ")
+        assert outcome.status == "error", outcome
+        assert f"{outcome.line}:{outcome.column}" == place, outcome
+        assert text in outcome.message
+        assert "left untouched" in outcome.message
+        assert path.read_bytes() == before
+        return
+    if expected.exists():
+        assert outcome.status == "reformatted", outcome
+        assert path.read_bytes() == expected.read_bytes()
+        assert format_file(path, case.name).status == "unchanged"  # idempotent
+    else:
+        assert outcome.status == "unchanged", outcome
+    after = path.read_bytes()
+    old, new = text_of(before), text_of(after)
+    assert same_data(safe_yaml().load(old), safe_yaml().load(new))
+    assert not comment_lines(old) - comment_lines(new)
+
+
+@pytest.mark.parametrize("case", INPUTS, ids=stem)
+def test_validate_agrees_on_duplicate_keys(case):
+    """fmt refuses a duplicate key exactly where validate's loader reports one (YAML 1.2: the
+    same tag and value), and formats files where it finds none."""
+    try:
+        text = case.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        pytest.skip("not UTF-8: no YAML to compare")
+    _data, findings = parse_yaml(text, case.name)
+    duplicates = [f for f in findings if f.code == DUPLICATE_KEY[0]]
+    error = case.with_name(stem(case) + ".error")
+    refused_for_duplicate = error.exists() and "duplicate key" in error.read_text()
+    if refused_for_duplicate:
+        place = error.read_text().split()[0]
+        assert [f"{f.line}:{f.column}" for f in duplicates] == [place]
+        assert "duplicate key" in duplicates[0].message
+    elif stem(case) in KEYS_READ_AS_ONE:
+        assert len(duplicates) == 1 and "different YAML keys" in duplicates[0].message
+    else:
+        assert duplicates == []
+
+
+def test_every_kind_of_case_is_there():
+    """The corpus covers each outcome: formatted, left alone, and refused."""
+    names = {stem(p) for p in INPUTS}
+    assert {p.name.removesuffix(".expected.yaml") for p in CASES.glob("*.expected.yaml")} <= names
+    assert {p.stem for p in CASES.glob("*.error")} <= names
+    assert len(list(CASES.glob("*.error"))) >= 5 and len(list(CASES.glob("*.expected.yaml"))) >= 20
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column"),
+    [
+        ("kind: rule\nid: R-1\nx:\n  1: a\n  0x1: b\n", 5, 3),  # one int written two ways
+        ("kind: rule\nid: R-1\nx:\n  ~: a\n  Null: b\n", 5, 3),
+        ("kind: rule\nid: R-1\nx:\n  .inf: a\n  +.INF: b\n", 5, 3),
+        ("kind: rule\nid: R-1\nx: {false: a, FALSE: b}\n", 3, 15),
+    ],
+)
+def test_the_same_yaml_key_twice_is_refused_where_it_is(text, line, column):
+    outcome_text = text
+    with pytest.raises(Exception) as problem:
+        format_text(outcome_text)
+    assert (problem.value.line, problem.value.column) == (line, column)
+    assert "duplicate key" in problem.value.message
+    _data, findings = parse_yaml(text, "r.yaml")
+    assert [(f.code, f.line, f.column) for f in findings] == [(DUPLICATE_KEY[0], line, column)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "kind: rule\nid: R-1\nx:\n  1: a\n  true: b\n  1.0: c\n  0: d\n  false: e\n",
+        "kind: rule\nid: R-1\nx:\n  2026-01-02: a\n  '2026-01-02': b\n",  # a date and a string
+        "%YAML 1.2\n---\nkind: rule\nid: R-1\nx:\n  1: a\n  true: b\n",  # validate's full loader
+    ],
+)
+def test_keys_python_confuses_but_yaml_does_not_are_kept(text):
+    out = format_text(text)
+    assert same_data(safe_yaml().load(text), safe_yaml().load(out))
+    assert format_text(out) == out
