@@ -13,15 +13,24 @@ The canonical form (what `fmt` does, and what it deliberately leaves alone):
   `1e3` or `2026-01-02` mean different things unquoted to a YAML 1.1 reader such as PyYAML.
 - **Flow or block**: short flow collections (`labels: [a, b]`, `- {input: ..., label: ...}`) keep
   the style they were written in; a document, a task's labels and inline rules are always block.
+  A flow collection with a comment inside (`[a, # why\\n b]`) becomes block style, each comment
+  at the end of the line of the item it follows: ruamel cannot write a comment inside brackets.
 - **Comments** move with the key they precede (a comment line above `when:` stays above `when:`
   wherever `when` goes); header comments, the `# yaml-language-server: $schema=` modeline first
-  among them, stay at the top. Lines are never wrapped. Line endings (LF or CRLF) are kept; a
-  byte-order mark is dropped.
+  among them, stay at the top. Lines are never wrapped.
+- **Kept as written**: an opening `---`, everything above it (comments, `%YAML` directives), and
+  line endings (LF or CRLF). **Dropped**: a byte-order mark (`validate` reports one as GL005; this
+  is its fix), a closing `...`, a missing final newline is added. A tab that only separates
+  tokens (`id:\\tR`, a trailing tab) becomes a space, and a one-line plain value holding a tab is
+  double-quoted: YAML allows both, ruamel's parser does not read them. None of these is content.
+- **Keys** are compared as YAML 1.2 compares them (tag and value): `1:` and `true:` are two keys
+  (Python alone would take them for one), `0o17:` and `15:`, or `~:` and `null:`, are a duplicate.
 
 Safety: a file is only rewritten when the result loads to exactly the same data (types included),
-holds every comment line of the original, and formats to itself again. Otherwise it is reported and
-left untouched. Writes are atomic: a temporary file in the same folder, then `os.replace`, with the
-original permissions.
+holds every comment line of the original, and formats to itself again. Otherwise it is reported,
+with the line and column of what could not be kept, and left untouched (so are files that do not
+parse, are not UTF-8, hold several documents, or use a `%TAG` directive). Writes are atomic: a
+temporary file in the same folder, then `os.replace`, with the original permissions.
 """
 
 from __future__ import annotations
@@ -52,6 +61,7 @@ from ruamel.yaml.events import (
     StreamEndEvent,
 )
 from ruamel.yaml.error import CommentMark, MarkedYAMLError, YAMLError
+from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 from ruamel.yaml.tokens import CommentToken
 
@@ -334,6 +344,14 @@ def _load(text: str, yaml: YAML) -> Any:
             mark.line + 1 if mark else 1,
             mark.column + 1 if mark else 1,
         ) from None
+    except ReaderError as exc:  # a character YAML does not allow (NUL, other control characters)
+        position = exc.position if isinstance(exc.position, int) and 0 <= exc.position <= len(text) else 0
+        character = exc.character if isinstance(exc.character, int) else 0
+        raise FormatProblem(
+            f"character U+{character:04X} is not allowed in YAML; left untouched",
+            text.count("\n", 0, position) + 1,
+            position - (text.rfind("\n", 0, position) + 1) + 1,
+        ) from None
     except (YAMLError, RecursionError, ValueError) as exc:
         raise FormatProblem(f"does not parse: {exc}") from None
 
@@ -370,8 +388,12 @@ def _check_lossless(before: str, after: str, comments_in: str | None = None) -> 
 
 
 def _verify(before: str, after: str, comments_in: str) -> None:
-    if not same_data(_safe_load(before), _safe_load(after)):
-        raise FormatProblem("cannot format without changing the data; left untouched")
+    old, new = _safe_load(before), _safe_load(after)
+    if not same_data(old, new):
+        path = _first_difference(old, new)
+        line, column = _position(comments_in, path)
+        where = " at " + "/".join(str(part) for part in path) if path else ""
+        raise FormatProblem(f"cannot format without changing the data{where}; left untouched", line, column)
     missing = comment_lines(comments_in) - comment_lines(after)
     if missing:
         comment = sorted(missing)[0]
@@ -408,6 +430,40 @@ def same_data(a: Any, b: Any, _seen: set | None = None) -> bool:
     if isinstance(a, float) and a != a:
         return b != b  # NaN
     return a == b
+
+
+def _first_difference(a: Any, b: Any, path: tuple = (), seen: set | None = None) -> tuple:
+    """The path (keys, indexes) to the first place where `a` and `b` differ (as `same_data` sees)."""
+    seen = set() if seen is None else seen
+    if (id(a), id(b)) in seen or type(a) is not type(b):
+        return path
+    seen.add((id(a), id(b)))
+    if isinstance(a, dict):
+        for key in a:
+            if key not in b or not same_data(a[key], b[key]):
+                return _first_difference(a[key], b[key], (*path, key), seen) if key in b else (*path, key)
+    elif isinstance(a, list) and len(a) == len(b):
+        for index, (x, y) in enumerate(zip(a, b)):
+            if not same_data(x, y):
+                return _first_difference(x, y, (*path, index), seen)
+    return path
+
+
+def _position(text: str, path: tuple) -> tuple[int, int]:
+    """1-based line and column of the node at `path` in `text` (the file's own text), or 1:1."""
+    prologue, body = split_prologue(text)
+    try:
+        node = round_trip_yaml().load(body)
+        line, column = 0, 0
+        for part in path:
+            if isinstance(node, CommentedMap):
+                line, column = node.lc.key(part)
+            elif isinstance(node, CommentedSeq):
+                line, column = node.lc.item(part)
+            node = node[part]
+    except Exception:  # a position is a courtesy: never let it hide the refusal itself
+        return 1, 1
+    return prologue.count("\n") + line + 1, column + 1
 
 
 def comment_lines(text: str) -> Counter:

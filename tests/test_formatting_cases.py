@@ -126,3 +126,18 @@ def test_keys_python_confuses_but_yaml_does_not_are_kept(text):
     out = format_text(text)
     assert same_data(safe_yaml().load(text), safe_yaml().load(out))
     assert format_text(out) == out
+
+
+MALFORMED = sorted((Path(__file__).parent / "malformed").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("case", MALFORMED, ids=stem)
+def test_malformed_files_are_refused_or_skipped_never_a_crash(case, tmp_path):
+    """The validate corpus of broken files: fmt reports each with a place, and writes nothing."""
+    path = tmp_path / case.name
+    shutil.copyfile(case, path)
+    outcome = format_file(path, case.name)  # an exception here fails the test
+    assert outcome.status in ("error", "skipped", "unchanged", "reformatted"), outcome
+    if outcome.status in ("error", "skipped"):
+        assert path.read_bytes() == case.read_bytes()
+        assert outcome.message and outcome.line >= 1 and outcome.column >= 1
