@@ -498,7 +498,8 @@ class _Flow:
 
     start: int
     end: int
-    comments: list[tuple[int, int, str]] = field(default_factory=list)  # (line, column, text), 0-based
+    # (line, column, text, alone on its line?), 0-based
+    comments: list[tuple[int, int, str, bool]] = field(default_factory=list)
 
 
 def _open_commented_flows(data: Any, text: str) -> None:
@@ -585,15 +586,17 @@ def _flows_with_comments(text: str) -> list[_Flow]:
             if owner is flow:
                 line = text.count("\n", 0, index)
                 column = index - (text.rfind("\n", 0, index) + 1)
-                flow.comments.append((line, column, text[index:end].rstrip()))
+                alone = not text[index - column : index].strip()
+                flow.comments.append((line, column, text[index:end].rstrip(), alone))
             index = end
     return [flow for flow in flows if flow.comments]
 
 
 def _attach(node: Any, flow: _Flow, starts: list[int], parent: Any, key: Any) -> None:
     """Drop what ruamel kept of the flow's inner comments (it files them oddly), then put each
-    comment at the end of the line of the item it follows; one before the first item goes at the
-    end of the key's line (`labels:  # first`) when the collection is the value of a key."""
+    comment back: one on a line of its own above the item that follows it; one after an item at
+    the end of that item's line; one before the first item at the end of the key's line
+    (`labels:  # first`) when the collection is the value of a key."""
     inside = lambda token: (  # noqa: E731 - a one-line predicate
         isinstance(token, CommentToken)
         and token.start_mark is not None
@@ -617,9 +620,15 @@ def _attach(node: Any, flow: _Flow, starts: list[int], parent: Any, key: Any) ->
         eol = 0
     places = [(tuple(position), where) for position, where in places if position is not None]
     key_slot = parent.ca.items.get(key) if isinstance(parent, CommentedMap) else None
-    for line, column, comment in flow.comments:
+    for line, column, comment, alone in flow.comments:
         before = [where for position, where in places if position < (line, column)]
-        if not before and isinstance(parent, CommentedMap) and (not places or not (key_slot and key_slot[2])):
+        after = [where for position, where in places if position > (line, column)]
+        # a comment line of its own stays a line of its own, above its item (not above the
+        # first item of a collection that is itself an item: `- - b` has no line to put it on)
+        if alone and after and (after[0] != places[0][1] or isinstance(parent, CommentedMap)):
+            slot = node.ca.items.setdefault(after[0], [None] * 4)
+            slot[1] = [*(slot[1] or []), _token(comment + "\n", column)]
+        elif not before and isinstance(parent, CommentedMap) and (not places or not (key_slot and key_slot[2])):
             key_slot = parent.ca.items.setdefault(key, [None, None, None, None])
             _add_comment(key_slot, 2, comment)
         else:
