@@ -257,11 +257,7 @@ def _without_tab_separators(text: str) -> str:
         return text
     scalars = []
     try:
-        parser = _CParser(text)
-        while True:
-            event = parser.get_event()
-            if isinstance(event, StreamEndEvent):
-                break
+        for event in _events(text):
             if isinstance(event, ScalarEvent):
                 scalars.append((event.start_mark.index, event.end_mark.index, event))
     except (YAMLError, ValueError):
@@ -540,6 +536,20 @@ def _open_commented_flows(data: Any, text: str) -> None:
     walk(data, [], None, None)
 
 
+def _events(text: str) -> Iterator[Any]:
+    """The parser events of `text`, with character positions: libyaml's when present (it reads
+    every text ruamel's own parser reads, ~10x faster), else ruamel's."""
+    if _CParser is None:
+        yield from YAML().parse(text)
+        return
+    parser = _CParser(text)
+    while True:
+        event = parser.get_event()
+        yield event
+        if isinstance(event, StreamEndEvent):
+            return
+
+
 def _innermost(flows: list[_Flow], index: int) -> _Flow | None:
     containing = [f for f in flows if f.start <= index < f.end]
     return max(containing, key=lambda f: f.start) if containing else None
@@ -551,8 +561,10 @@ def _flows_with_comments(text: str) -> list[_Flow]:
     flows: list[_Flow] = []
     stack: list[Any] = []
     scalars: list[tuple[int, int]] = []
+    if "#" not in text:
+        return []
     try:
-        for event in YAML().parse(text):
+        for event in _events(text):
             if isinstance(event, CollectionStartEvent):
                 stack.append(event if event.flow_style else None)
             elif isinstance(event, (MappingEndEvent, SequenceEndEvent)):
