@@ -357,7 +357,8 @@ class _Composer:
                 if frame[2] is no_key:  # this scalar is a key
                     key = value if type(value) is str else self.typed_key(container, value, event)
                     if key in container:
-                        raise _Stop(DUPLICATE_KEY, event.start_mark, self.duplicate(container, key, value, event))
+                        message = self.duplicate(container, key, value, event)
+                        raise _Stop(DUPLICATE_KEY, event.start_mark, message)
                     frame[2] = key
                     frame[3] = event.start_mark
                     continue
@@ -382,7 +383,8 @@ class _Composer:
         before = self.typed_keys.get((id(container), key), (_value_identity(key), None))
         if before[0] == _value_identity(value):
             return f"duplicate key {key!r} in this mapping"
-        return _collision_message(key, before[1], getattr(event, "value", key) if type(value) is not str else None)
+        written = getattr(event, "value", key) if type(value) is not str else None
+        return _collision_message(key, before[1], written)
 
     def child_pointer(self, frame: list, event: Any) -> tuple:
         """Record where the value about to be stored in `frame` is; return its pointer."""
@@ -546,12 +548,13 @@ def _plain_scalars(data: Any, active: set, budget: list | None = None) -> Any:
         active.add(id(data))
         if isinstance(data, dict):
             result = {}
+            written: dict[str, Any] = {}  # text key → the YAML key it came from
             for key, value in data.items():
                 text = _text_key(key)
                 if text in result:  # two YAML keys (`1` and `'1'`) that become one text key
-                    first = next((str(k) for k in data if k is not key and _text_key(k) == text and isinstance(k, YamlKey)), None)
-                    second = str(key) if isinstance(key, YamlKey) else None
-                    raise _Stop(DUPLICATE_KEY, None, _collision_message(text, first, second))
+                    shown = [str(k) if isinstance(k, YamlKey) else None for k in (written[text], key)]
+                    raise _Stop(DUPLICATE_KEY, None, _collision_message(text, *shown))
+                written[text] = key
                 result[text] = _plain_scalars(value, active, budget)
         else:
             result = [_plain_scalars(item, active, budget) for item in data]

@@ -141,3 +141,16 @@ def test_malformed_files_are_refused_or_skipped_never_a_crash(case, tmp_path):
     if outcome.status in ("error", "skipped"):
         assert path.read_bytes() == case.read_bytes()
         assert outcome.message and outcome.line >= 1 and outcome.column >= 1
+
+
+@pytest.mark.parametrize("prefix", ["", "%YAML 1.2\n---\n"], ids=["fast-loader", "full-loader"])
+def test_validate_keeps_keys_yaml_holds_apart_and_names_a_clash(prefix):
+    """Both paths of validate's loader (libyaml events; ruamel's safe loader for documents with
+    directives, tags or merge keys) read `1:` and `true:` as two keys, and say what `1:` and
+    `'1':` are (two YAML keys that cannot both be text keys), instead of a bare "duplicate"."""
+    data, findings = parse_yaml(prefix + "x:\n  1: a\n  true: b\n  1.0: c\n", "r.yaml")
+    assert findings == [] and data == {"x": {"1": "a", "True": "b", "1.0": "c"}}
+    data, findings = parse_yaml(prefix + "x:\n  1: a\n  '1': b\n", "r.yaml")
+    assert data is None
+    assert [f.code for f in findings] == [DUPLICATE_KEY[0]]
+    assert "`1` and the string '1' are different YAML keys" in findings[0].message
