@@ -43,13 +43,14 @@ import os
 import re
 import stat
 import tempfile
+import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Literal
 
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
 from ruamel.yaml.constructor import DuplicateKeyError, RoundTripConstructor
 from ruamel.yaml.emitter import Emitter
 from ruamel.yaml.events import (
@@ -62,7 +63,7 @@ from ruamel.yaml.events import (
 )
 from ruamel.yaml.error import CommentMark, MarkedYAMLError, YAMLError
 from ruamel.yaml.reader import ReaderError
-from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
+from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString, SingleQuotedScalarString
 from ruamel.yaml.tokens import CommentToken
 
 try:  # libyaml (ruamel.yaml.clib): reads tabs YAML allows where ruamel's own parser stops
@@ -120,6 +121,7 @@ NESTED: dict[tuple[str, str], str] = {
 ALWAYS_BLOCK = frozenset({"project", "task", "rule", "label"})
 DOCUMENT_KINDS = ("project", "task", "rule")
 MODELINE = "# yaml-language-server:"
+_STR_TAG = "tag:yaml.org,2002:str"
 
 
 class FormatProblem(Exception):
@@ -316,7 +318,9 @@ def split_prologue(text: str) -> tuple[str, str]:
 
 def _load(text: str, yaml: YAML) -> Any:
     try:
-        return yaml.load(text)
+        with warnings.catch_warnings():  # ruamel warns on stderr before it raises: say it once
+            warnings.simplefilter("ignore")
+            return yaml.load(text)
     except DuplicateKeyError as exc:
         mark = exc.problem_mark or exc.context_mark
         key = re.search(r'duplicate key "(.*)" with value', str(exc.problem))
@@ -331,6 +335,11 @@ def _load(text: str, yaml: YAML) -> Any:
         message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
         if mark and "'\\t'" in message:
             message = _tab_message(text, mark.line, mark.column)
+        elif "found duplicate anchor" in message:
+            message = (
+                "an anchor is defined twice (YAML allows it, ruamel.yaml, which fmt writes with, "
+                "does not): rename one; left untouched"
+            )
         elif "expected a single document" in message:
             message = "file holds more than one YAML document (a guideline file holds one); left untouched"
         else:
@@ -694,7 +703,14 @@ def _canonical(node: Any, kind: str | None, seen: set[int], *, in_sequence: bool
 
 
 def _literal(value: Any) -> Any:
-    """A multi-line string becomes a literal block (unless it is already a block scalar)."""
+    """A multi-line string becomes a literal block (unless it is already a block scalar).
+
+    A string with an explicit `!!str` tag becomes a quoted string, which says the same to every
+    YAML reader (1.1 ones too, for `!!str yes`): ruamel writes that tag back as `!!%20str`,
+    which nothing reads.
+    """
+    if isinstance(value, TaggedScalar) and str(value.tag) == _STR_TAG and not value.anchor.value:
+        value = SingleQuotedScalarString(str(value.value))
     if (
         isinstance(value, str)
         and "\n" in value
