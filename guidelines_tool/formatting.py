@@ -240,7 +240,10 @@ def format_text(text: str) -> str:
         raise FormatProblem(problem.message, problem.line + offset, problem.column) from None
     # what the tool itself will read: tags the round-trip loader keeps (`!!python/...`) fail here
     _load(text, safe_yaml())
-    out = prologue + _format_tree(data, kind, readable)
+    try:
+        out = prologue + _format_tree(data, kind, readable)
+    except Exception as exc:  # a formatter bug must not cost the user a traceback or a file
+        raise FormatProblem(f"cannot format this file safely ({type(exc).__name__}); left untouched") from None
     if out != text:  # an unchanged file is trivially safe: check only what would be written
         _check_lossless(text, out, comments_in=prologue + readable)
     return out
@@ -515,7 +518,7 @@ def _open_commented_flows(data: Any, text: str) -> None:
     none of those in `{...}`), while a block collection holds the same content and the comment.
     """
     flows = _flows_with_comments(text)
-    if not flows:
+    if not any(flow.comments for flow in flows):
         return
     starts = [0, *(index + 1 for index, char in enumerate(text) if char == "\n")]
     seen: set[int] = set()
@@ -527,13 +530,13 @@ def _open_commented_flows(data: Any, text: str) -> None:
         flow = None
         if (node.fa.flow_style() or not len(node)) and node.lc.line is not None and node.lc.line < len(starts):
             flow = _innermost(flows, starts[node.lc.line] + (node.lc.col or 0))
-        if flow is not None and flow.comments and (len(node) or isinstance(parent, CommentedMap)):
-            if len(node):  # `[]` has no block form: its comment goes after it, on the key's line
-                for block, its_parent, its_key in [*flow_ancestors, (node, parent, key)]:
-                    block.fa.set_block_style()
-                    _close_gap(its_parent, its_key)
-            _attach(node, flow, starts, parent, key)
-            flow.comments = []  # attached once, even when the node is reached again by an alias
+        if flow is not None and flow.comments and (len(node) or parent is not None):
+            # `[]` has no block form: its comment goes after it, at the end of its line
+            opened = [*flow_ancestors, (node, parent, key)] if len(node) else flow_ancestors
+            for block, its_parent, its_key in opened:
+                block.fa.set_block_style()
+                _close_gap(its_parent, its_key)
+            todo.append((node, flow, parent, key))
         below = [*flow_ancestors, (node, parent, key)] if node.fa.flow_style() else []
         if isinstance(node, CommentedMap):
             for child_key in _own_keys(node):
@@ -542,7 +545,15 @@ def _open_commented_flows(data: Any, text: str) -> None:
             for index, child in enumerate(node):
                 walk(child, below, node, index)
 
+    todo: list[tuple[Any, _Flow, Any, Any]] = []
     walk(data, [], None, None)
+    for node, flow, _parent, _key in todo:
+        _drop_inner_comments(node, flow, starts)
+    # once every style is known (a comment's place depends on it), in the order of the text
+    comments = sorted((comment, index) for index, (_n, flow, _p, _k) in enumerate(todo) for comment in flow.comments)
+    for comment, index in comments:
+        node, _flow, parent, key = todo[index]
+        _attach(node, comment, parent, key)
 
 
 def _events(text: str) -> Iterator[Any]:
@@ -565,8 +576,8 @@ def _innermost(flows: list[_Flow], index: int) -> _Flow | None:
 
 
 def _flows_with_comments(text: str) -> list[_Flow]:
-    """Every flow collection of the text (by the parser's marks), with the comments inside it
-    that belong to it rather than to a flow collection nested in it."""
+    """Every flow collection of the text (by the parser's marks), each with the comments inside
+    it that belong to it rather than to a flow collection nested in it (often none)."""
     flows: list[_Flow] = []
     stack: list[Any] = []
     scalars: list[tuple[int, int]] = []
@@ -610,17 +621,15 @@ def _flows_with_comments(text: str) -> list[_Flow]:
                 alone = not text[index - column : index].strip()
                 flow.comments.append((line, column, text[index:end].rstrip(), alone))
             index = end
-    return [flow for flow in flows if flow.comments]
+    return flows
 
 
-def _attach(node: Any, flow: _Flow, starts: list[int], parent: Any, key: Any) -> None:
-    """Drop what ruamel kept of the flow's inner comments (it files them oddly), then put each
-    comment back: one on a line of its own above the item that follows it; one after an item at
-    the end of that item's line; one before the first item at the end of the key's line
-    (`labels:  # first`) when the collection is the value of a key."""
+def _drop_inner_comments(node: Any, flow: _Flow, starts: list[int]) -> None:
+    """Drop what ruamel kept of the flow's inner comments: it files them oddly, `_attach` puts
+    them back (all drops come before all attaches: an attach may reach into a nested node)."""
     inside = lambda token: (  # noqa: E731 - a one-line predicate
         isinstance(token, CommentToken)
-        and token.start_mark is not None
+        and getattr(token.start_mark, "line", None) is not None  # (not one this module made)
         and flow.start <= starts[min(token.start_mark.line, len(starts) - 1)] + token.start_mark.column < flow.end
     )
     for where, slot in list(node.ca.items.items()):
@@ -632,28 +641,33 @@ def _attach(node: Any, flow: _Flow, starts: list[int], parent: Any, key: Any) ->
                 slot[index] = None
         if not any(slot):
             del node.ca.items[where]
+
+
+def _attach(node: Any, comment: tuple[int, int, str, bool], parent: Any, key: Any) -> None:
+    """Put a comment of the flow `node` back: one on a line of its own above the item that
+    follows it; one after an item at the end of that item's (last) line; one before the first
+    item at the end of the key's line (`labels:  # first`) when `node` is the value of a key."""
+    line, column, text, alone = comment
     if isinstance(node, CommentedMap):
-        keys = _own_keys(node)
-        places = [(node.lc.key(key), key) for key in keys]
-        eol = 2
+        places = [(node.lc.key(where), where) for where in _own_keys(node)]
     else:
         places = [(node.lc.item(index), index) for index in range(len(node))]
-        eol = 0
     places = [(tuple(position), where) for position, where in places if position is not None]
     key_slot = parent.ca.items.get(key) if isinstance(parent, CommentedMap) else None
-    for line, column, comment, alone in flow.comments:
-        before = [where for position, where in places if position < (line, column)]
-        after = [where for position, where in places if position > (line, column)]
-        # a comment line of its own stays a line of its own, above its item (not above the
-        # first item of a collection that is itself an item: `- - b` has no line to put it on)
-        if alone and after and (after[0] != places[0][1] or isinstance(parent, CommentedMap)):
-            slot = node.ca.items.setdefault(after[0], [None] * 4)
-            slot[1] = [*(slot[1] or []), _token(comment + "\n", column)]
-        elif not before and isinstance(parent, CommentedMap) and (not places or not (key_slot and key_slot[2])):
-            key_slot = parent.ca.items.setdefault(key, [None, None, None, None])
-            _add_comment(key_slot, 2, comment)
-        else:
-            _add_comment(node.ca.items.setdefault(before[-1] if before else places[0][1], [None] * 4), eol, comment)
+    before = [where for position, where in places if position < (line, column)]
+    after = [where for position, where in places if position > (line, column)]
+    # a comment line of its own stays a line of its own, above its item (not above the first
+    # item of a collection that is itself an item: `- - b` has no line to put it on)
+    if alone and after and (after[0] != places[0][1] or isinstance(parent, CommentedMap)):
+        slot = node.ca.items.setdefault(after[0], [None] * 4)
+        slot[1] = [*(slot[1] or []), _token(text + "\n", column)]
+    elif not before and isinstance(parent, CommentedMap) and (not places or not (key_slot and key_slot[2])):
+        _add_comment(parent.ca.items.setdefault(key, [None] * 4), 2, text)
+    elif not places:  # an empty collection that is a list item: the end of that item's line
+        _add_comment(parent.ca.items.setdefault(key, [None] * 4), 0, text)
+    else:  # after the item's last line: inside it, when the item is a block collection
+        container, where, index = _trailing(node, before[-1] if before else places[0][1])
+        _add_comment(container.ca.items.setdefault(where, [None] * 4), index, text)
 
 
 def _close_gap(parent: Any, key: Any) -> None:
