@@ -174,15 +174,21 @@ class FmtReport:
 
 
 class _Emitter(Emitter):
-    """ruamel's emitter, with one fix: after the end-of-line comment of a flow collection it
-    kept a stale "no newline" flag, so in `l:  # c\n  - {a: x}  # c\n  - b: y\n    c: z` the
-    next block mapping lost a line break (`- b: y c: z`, which no longer parses)."""
+    """ruamel's emitter, with one fix: its "no newline" flag (set right after `- `) survived a
+    comment that ended the line, so in `l:  # c\n  - {a: x}  # c\n  - b: y\n    c: z` the
+    next block mapping lost a line break (`- b: y c: z`, which no longer parses), and after
+    `x:  # c` a later item joined the line before it (`- yes   -`)."""
 
     def write_post_comment(self, event: Any) -> bool:
         written = super().write_post_comment(event)
         if isinstance(event, (MappingEndEvent, SequenceEndEvent)):
             self.no_newline = False
         return written
+
+    def expect_block_sequence_item(self, first: bool = False) -> None:
+        if not first and self.column != 0:  # the previous item ended on this line: break it
+            self.no_newline = False
+        super().expect_block_sequence_item(first)
 
 
 class _Constructor(KeyAwareConstructor, RoundTripConstructor):
@@ -535,7 +541,7 @@ def _open_commented_flows(data: Any, text: str) -> None:
             opened = [*flow_ancestors, (node, parent, key)] if len(node) else flow_ancestors
             for block, its_parent, its_key in opened:
                 block.fa.set_block_style()
-                _close_gap(its_parent, its_key)
+                gaps.append((its_parent, its_key))
             todo.append((node, flow, parent, key))
         below = [*flow_ancestors, (node, parent, key)] if node.fa.flow_style() else []
         if isinstance(node, CommentedMap):
@@ -546,14 +552,16 @@ def _open_commented_flows(data: Any, text: str) -> None:
                 walk(child, below, node, index)
 
     todo: list[tuple[Any, _Flow, Any, Any]] = []
+    gaps: list[tuple[Any, Any]] = []
     walk(data, [], None, None)
-    for node, flow, _parent, _key in todo:
-        _drop_inner_comments(node, flow, starts)
+    _drop_comments_at(data, {(line, column) for _n, flow, _p, _k in todo for line, column, _t, _a in flow.comments})
     # once every style is known (a comment's place depends on it), in the order of the text
     comments = sorted((comment, index) for index, (_n, flow, _p, _k) in enumerate(todo) for comment in flow.comments)
     for comment, index in comments:
         node, _flow, parent, key = todo[index]
         _attach(node, comment, parent, key)
+    for parent, key in gaps:  # last: it changes the marks `_drop_comments_at` goes by
+        _close_gap(parent, key)
 
 
 def _events(text: str) -> Iterator[Any]:
@@ -624,23 +632,51 @@ def _flows_with_comments(text: str) -> list[_Flow]:
     return flows
 
 
-def _drop_inner_comments(node: Any, flow: _Flow, starts: list[int]) -> None:
-    """Drop what ruamel kept of the flow's inner comments: it files them oddly, `_attach` puts
-    them back (all drops come before all attaches: an attach may reach into a nested node)."""
-    inside = lambda token: (  # noqa: E731 - a one-line predicate
-        isinstance(token, CommentToken)
-        and getattr(token.start_mark, "line", None) is not None  # (not one this module made)
-        and flow.start <= starts[min(token.start_mark.line, len(starts) - 1)] + token.start_mark.column < flow.end
-    )
-    for where, slot in list(node.ca.items.items()):
-        for index, token in enumerate(slot):
-            if isinstance(token, list):
-                kept = [t for t in token if not inside(t)]
-                slot[index] = kept or None
-            elif inside(token):
-                slot[index] = None
-        if not any(slot):
+def _drop_comments_at(data: Any, places: set[tuple[int, int]]) -> None:
+    """Remove, wherever ruamel filed them (it files some twice: on a key and on the list after
+    it), the comment lines that start at `places` (0-based line, column): `_attach` puts them
+    back. Other lines of the same token (a comment line after `]`) are kept."""
+    seen: set[int] = set()
+    stack = [data]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen or not isinstance(node, (CommentedMap, CommentedSeq)):
+            continue
+        seen.add(id(node))
+        slots = [*node.ca.items.values()]
+        if isinstance(node.ca.comment, list):
+            slots.append(node.ca.comment)
+        for slot in slots:
+            for index, token in enumerate(slot):
+                if isinstance(token, list):
+                    kept = [t for t in (_without_lines_at(t, places) for t in token) if t is not None]
+                    slot[index] = kept or None
+                else:
+                    slot[index] = _without_lines_at(token, places)
+        for where in [where for where, slot in node.ca.items.items() if not any(slot)]:
             del node.ca.items[where]
+        stack.extend(node.values() if isinstance(node, CommentedMap) else node)
+
+
+def _without_lines_at(token: Any, places: set[tuple[int, int]]) -> Any:
+    """`token` without its lines that start at one of `places`; None when nothing is left."""
+    mark = getattr(token, "start_mark", None)
+    if not isinstance(token, CommentToken) or getattr(mark, "line", None) is None:
+        return token  # not a comment read from the text (one this module made, or nothing)
+    lines = token.value.split("\n")
+    first = 1 if token.value.startswith("\n") else 0  # a leading "\n" ends the line before the mark
+    kept = []
+    for offset, line in enumerate(lines):
+        column = mark.column if offset == first else len(line) - len(line.lstrip(" "))
+        if not ((mark.line + offset - first, column) in places and line.strip().startswith("#")):
+            kept.append(line)
+    if len(kept) == len(lines):
+        return token
+    value = "\n".join(kept)
+    if not value.strip():
+        return None
+    token.value = value
+    return token
 
 
 def _attach(node: Any, comment: tuple[int, int, str, bool], parent: Any, key: Any) -> None:
