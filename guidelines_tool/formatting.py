@@ -29,8 +29,9 @@ The canonical form (what `fmt` does, and what it deliberately leaves alone):
 Safety: a file is only rewritten when the result loads to exactly the same data (types included),
 holds every comment line of the original, and formats to itself again. Otherwise it is reported,
 with the line and column of what could not be kept, and left untouched (so are files that do not
-parse, are not UTF-8, hold several documents, or use a `%TAG` directive). Writes are atomic: a
-temporary file in the same folder, then `os.replace`, with the original permissions.
+parse, are not UTF-8, hold several documents, use a `%TAG` directive or define an anchor twice).
+Writes are atomic: a temporary file in the same folder, then `os.replace`, with the original
+permissions.
 """
 
 from __future__ import annotations
@@ -517,11 +518,12 @@ class _Flow:
 
 
 def _open_commented_flows(data: Any, text: str) -> None:
-    """Turn each flow collection that holds a comment (`[a, # why\n b]`) into block style, each
-    comment at the end of the line of the item it follows (the first item when it comes first).
+    """Turn each flow collection that holds a comment (`[a, # why\\n b]`) into block style, with
+    its flow parents, and put each comment back where `_attach` says.
 
     ruamel's emitter cannot write a comment inside brackets (it drops it, and its loader keeps
     none of those in `{...}`), while a block collection holds the same content and the comment.
+    An empty `[]` stays as it is, its comment after it.
     """
     flows = _flows_with_comments(text)
     if not any(flow.comments for flow in flows):

@@ -154,3 +154,68 @@ def test_validate_keeps_keys_yaml_holds_apart_and_names_a_clash(prefix):
     assert data is None
     assert [f.code for f in findings] == [DUPLICATE_KEY[0]]
     assert "`1` and the string '1' are different YAML keys" in findings[0].message
+
+
+# --- nested brackets with comments, generated ------------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402 - the generated part of this module
+from hypothesis import strategies as st  # noqa: E402
+
+from guidelines_tool.formatting import FormatProblem  # noqa: E402
+
+SCALARS = ["a", "'q #x'", '"d, e"', "1", "true", "~", "b c", "yes", "0o7", "&an v"]
+
+
+@st.composite
+def separator(draw) -> str:
+    """Between tokens in brackets: nothing, a space, a line break, or a comment (end of line or
+    on a line of its own), with any indentation."""
+    kind = draw(st.sampled_from(["none", "space", "break", "eol", "own"]))
+    indent = " " * draw(st.integers(0, 6))
+    number = draw(st.integers(0, 999))
+    return {"none": "", "space": " ", "break": "\n" + indent, "eol": f" # c{number}\n" + indent,
+            "own": f"\n{indent}  # own{number}\n{indent}"}[kind]  # fmt: skip
+
+
+@st.composite
+def flow(draw, depth: int = 0) -> str:
+    if depth > 2 or draw(st.integers(0, 9)) < 3:
+        return draw(st.sampled_from(SCALARS))
+    items = [draw(flow(depth + 1)) for _ in range(draw(st.integers(0, 3)))]
+    if draw(st.booleans()):
+        items = [f"k{index}: {item}" for index, item in enumerate(items)]
+        opening, closing = "{", "}"
+    else:
+        opening, closing = "[", "]"
+    body = ("," + draw(separator())).join(items)
+    return opening + draw(separator()) + body + draw(separator()) + closing
+
+
+@st.composite
+def documents_with_commented_brackets(draw) -> str:
+    lines = ["kind: rule", "id: R-1"]
+    for index in range(draw(st.integers(1, 3))):
+        key = draw(st.sampled_from(["labels", "tags", "x_a", "examples"])) + str(index)
+        if draw(st.booleans()):
+            lines.append(f"{key}:\n  - {draw(flow())}\n  - {draw(flow(1))}")
+        else:
+            lines.append(f"{key}: {draw(flow())}" + draw(st.sampled_from(["", "  # tail"])))
+    return "\n".join(lines) + "\n"
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(documents_with_commented_brackets())
+def test_comments_in_nested_brackets_are_kept_or_the_file_refused(text):
+    """Whatever the nesting: either the same data with every comment, stable on a second run,
+    or a refusal (the rare shape ruamel cannot write) — never a crash, never a loss."""
+    try:
+        original = safe_yaml().load(text)
+    except Exception:  # the generator can write YAML that does not parse: not this test's subject
+        return
+    try:
+        out = format_text(text)
+    except FormatProblem:
+        return
+    assert same_data(original, safe_yaml().load(out))
+    assert not comment_lines(text) - comment_lines(out)
+    assert format_text(out) == out
