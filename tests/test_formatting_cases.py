@@ -219,3 +219,37 @@ def test_comments_in_nested_brackets_are_kept_or_the_file_refused(text):
     assert same_data(original, safe_yaml().load(out))
     assert not comment_lines(text) - comment_lines(out)
     assert format_text(out) == out
+
+
+def test_fmt_fixes_what_validate_reports_and_keeps_the_rest(tmp_path, monkeypatch):
+    """End to end: a Windows-edited rule (BOM, CRLF, an opening `---` under the modeline, a
+    comment inside brackets). validate reports the BOM; fmt drops it, keeps the rest, and then
+    validate is clean and `fmt --check` has nothing to do."""
+    from click.testing import CliRunner
+    from guideline_project import write_project
+
+    from guidelines_tool.cli import cli
+
+    rule = (
+        "# yaml-language-server: $schema=../../../schemas/rule.schema.json\n---\n"
+        "title: The product wins\nkind: rule\nid: PPS-001\ntask: pps\n"
+        "labels: [product, # the one that wins\n  person]\ndecision: product\nwhen: Both are in focus.\n"
+        "examples:\n  - {input: Model holds a bag, label: product}\n"
+    )
+    root = write_project(tmp_path)
+    path = root / "guidelines" / "pps" / "rules" / "PPS-001.yaml"
+    path.write_bytes(b"\xef\xbb\xbf" + rule.replace("\n", "\r\n").encode())
+    monkeypatch.chdir(root)
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    before = CliRunner().invoke(cli, ["validate"])
+    assert before.exit_code == 1 and "GL005" in before.stdout
+    assert CliRunner().invoke(cli, ["fmt"]).exit_code == 0
+    assert path.read_bytes() == (
+        "# yaml-language-server: $schema=../../../schemas/rule.schema.json\n---\n"
+        "kind: rule\nid: PPS-001\ntask: pps\ntitle: The product wins\n"
+        "labels:\n  - product # the one that wins\n  - person\ndecision: product\nwhen: Both are in focus.\n"
+        "examples:\n  - {input: Model holds a bag, label: product}\n"
+    ).replace("\n", "\r\n").encode()
+    after = CliRunner().invoke(cli, ["validate"])
+    assert (after.exit_code, after.stdout) == (0, ""), after.stdout
+    assert CliRunner().invoke(cli, ["fmt", "--check"]).exit_code == 0
