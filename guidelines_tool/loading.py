@@ -117,6 +117,7 @@ _MAYBE_SPECIAL = frozenset(k for k in _SAFE.resolver.versioned_resolver if k)
 # words YAML 1.2 (core schema, as ruamel resolves it) reads as booleans or null: a plain scalar
 # starting with one of these letters is a string unless it is one of these words
 _WORD_STARTS = frozenset("tTfFnN")
+_DIGITS = frozenset("0123456789")
 _SPECIAL_WORDS = frozenset(("true", "True", "TRUE", "false", "False", "FALSE", "null", "Null", "NULL"))
 _SCALAR, _ALIAS = ev.ScalarEvent, ev.AliasEvent
 _MAP_START, _MAP_END = ev.MappingStartEvent, ev.MappingEndEvent
@@ -168,8 +169,8 @@ def key_identity(tag: str, value: Any) -> tuple:
         return (tag, bool(value))
     if tag.endswith(":int"):
         return (tag, int(value))
-    if tag.endswith(":float"):
-        return (tag, "nan" if value != value else float(value))
+    if tag.endswith(":float"):  # by bits: 0.0 and -0.0 are two floats (Python says equal)
+        return (tag, float(value).hex())
     if tag.endswith(":null"):
         return (tag, None)
     return (tag, value)
@@ -355,7 +356,12 @@ class _Composer:
                     continue
             if is_mapping:
                 if frame[2] is no_key:  # this scalar is a key
-                    key = value if type(value) is str else self.typed_key(container, value, event)
+                    if type(value) is str:
+                        key = value
+                        if value[:1] in _DIGITS and not event.style and key not in container:
+                            self.date_key(container, key, event)  # `2026-01-02:` is not `'2026-01-02':`
+                    else:
+                        key = self.typed_key(container, value, event)
                     if key in container:
                         message = self.duplicate(container, key, value, event)
                         raise _Stop(DUPLICATE_KEY, event.start_mark, message)
@@ -378,12 +384,23 @@ class _Composer:
             self.typed_keys[id(container), key] = (_value_identity(value), getattr(event, "value", key))
         return key
 
+    def date_key(self, container: dict, key: str, event: Any) -> None:
+        """Remember a plain key YAML reads as a date or time (stored as its ISO text)."""
+        if str(_SAFE.resolver.resolve(ScalarNode, event.value, (True, False))).endswith(":timestamp"):
+            self.typed_keys[id(container), key] = ((":timestamp", key), event.value)
+
     def duplicate(self, container: dict, key: str, value: Any, event: Any) -> str:
         """Say why `key` is refused: the same YAML key twice, or two YAML keys that read as one."""
         before = self.typed_keys.get((id(container), key), (_value_identity(key), None))
-        if before[0] == _value_identity(value):
+        now, written = _value_identity(value), None
+        if type(value) is not str:
+            written = getattr(event, "value", key)
+        elif not getattr(event, "style", True) and str(event.value)[:1] in _DIGITS:
+            resolved = str(_SAFE.resolver.resolve(ScalarNode, event.value, (True, False)))
+            if resolved.endswith(":timestamp"):
+                now, written = (":timestamp", key), event.value
+        if before[0] == now:
             return f"duplicate key {key!r} in this mapping"
-        written = getattr(event, "value", key) if type(value) is not str else None
         return _collision_message(key, before[1], written)
 
     def child_pointer(self, frame: list, event: Any) -> tuple:

@@ -253,3 +253,41 @@ def test_fmt_fixes_what_validate_reports_and_keeps_the_rest(tmp_path, monkeypatc
     after = CliRunner().invoke(cli, ["validate"])
     assert (after.exit_code, after.stdout) == (0, ""), after.stdout
     assert CliRunner().invoke(cli, ["fmt", "--check"]).exit_code == 0
+
+
+def _spellings() -> list[str]:
+    lines = (CASES / "key-spellings.txt").read_text(encoding="utf-8").splitlines()
+    return [line for line in lines if line.strip() and not line.startswith("#")]
+
+
+def _fmt_verdict(text: str) -> str:
+    try:
+        format_text(text)
+    except FormatProblem as problem:
+        return "duplicate" if "duplicate key" in problem.message else f"refused: {problem.message}"
+    return "distinct"
+
+
+def _validate_verdict(text: str) -> str:
+    _data, findings = parse_yaml(text, "r.yaml")
+    if not findings:
+        return "distinct"
+    if "different YAML keys" in findings[0].message:
+        return "clash"
+    return "duplicate" if findings[0].code == DUPLICATE_KEY[0] else f"finding: {findings[0].message}"
+
+
+def test_fmt_and_validate_agree_on_every_pair_of_key_spellings():
+    from itertools import combinations
+
+    disagreements = []
+    for first, second in combinations(_spellings(), 2):
+        text = f"kind: rule\nid: R-1\nx_map:\n  {first}: a\n  {second}: b\n"
+        verdicts = (_fmt_verdict(text), _validate_verdict(text))
+        if verdicts not in (("distinct", "distinct"), ("duplicate", "duplicate"), ("distinct", "clash")):
+            disagreements.append((first, second, *verdicts))
+    assert disagreements == []
+    # and the verdicts are YAML 1.2's, not Python's
+    assert _fmt_verdict("kind: rule\nx:\n  1: a\n  true: b\n") == "distinct"
+    assert _fmt_verdict("kind: rule\nx:\n  0.0: a\n  -0.0: b\n") == "distinct"
+    assert _fmt_verdict("kind: rule\nx:\n  0o17: a\n  15: b\n") == "duplicate"
