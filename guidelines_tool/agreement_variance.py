@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from statistics import NormalDist
 from typing import Literal
 from weakref import WeakKeyDictionary
 
@@ -469,6 +468,8 @@ def kappa_ase(ratings: ag.Ratings, weights: str | np.ndarray = "identity", *,
            - (kappa - pe * (1 - kappa)) ** 2) / (n * (1 - pe) ** 2)
     var0 = (float((np.outer(rows, cols) * (w - term) ** 2).sum()) - pe**2) / (n * (1 - pe) ** 2)
     ase, ase0 = math.sqrt(max(var, 0.0)), math.sqrt(max(var0, 0.0))
+    from statistics import NormalDist  # here: importing statistics costs the CLI ~5 ms
+
     z = NormalDist().inv_cdf(1 - (1 - confidence) / 2)
     return KappaASE(kappa, ase, ase0, (kappa - z * ase, kappa + z * ase),
                     kappa / ase0 if ase0 > 0 else math.nan)
