@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 from weakref import WeakKeyDictionary
 
@@ -115,8 +116,16 @@ def t_cdf(t: float, df: float) -> float:
     return 1.0 - tail if t > 0 else tail
 
 
+def _t_density(t: float, df: float) -> float:
+    log_c = math.lgamma((df + 1) / 2) - math.lgamma(df / 2) - 0.5 * math.log(df * math.pi)
+    return math.exp(log_c - (df + 1) / 2 * math.log1p(t * t / df))
+
+
+@lru_cache(maxsize=1024)
 def t_quantile(p: float, df: float) -> float:
-    """The p-quantile of Student's t with df degrees of freedom (bisection on t_cdf)."""
+    """The p-quantile of Student's t with df degrees of freedom: Newton steps on t_cdf, kept
+    inside a bracket (bisection when a step leaves it). Cached: a report asks for the same
+    (p, df) once per coefficient."""
     if not 0.0 < p < 1.0:
         raise ValueError("p must be in (0, 1)")
     if p < 0.5:
@@ -124,12 +133,20 @@ def t_quantile(p: float, df: float) -> float:
     lo, hi = 0.0, 1.0
     while t_cdf(hi, df) < p:
         lo, hi = hi, hi * 2.0
+    t = (lo + hi) / 2.0
     for _ in range(200):
-        mid = (lo + hi) / 2.0
-        if mid in (lo, hi):
-            break
-        lo, hi = (mid, hi) if t_cdf(mid, df) < p else (lo, mid)
-    return (lo + hi) / 2.0
+        error = t_cdf(t, df) - p
+        if error < 0:
+            lo = t
+        else:
+            hi = t
+        step = error / _t_density(t, df)
+        guess = t - step
+        t_next = guess if lo < guess < hi else (lo + hi) / 2.0
+        if abs(t_next - t) <= 1e-15 * max(1.0, abs(t)) or lo == hi:
+            return t_next
+        t = t_next
+    return t
 
 
 def t_interval(value: float, se: float, df: int, confidence: float = 0.95
