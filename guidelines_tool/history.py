@@ -41,6 +41,18 @@ from typing import Any, Callable, Iterable, Iterator
 
 from guidelines_tool.diffing import Change, Level, RuleDiff, classify_rule, classify_task, parse_version
 from guidelines_tool.errors import HistoryError
+from guidelines_tool.loading import (
+    _MAYBE_SPECIAL,
+    RULE_READERS,
+    _key,
+    _resolve_plain,
+    _str,
+    build_rule,
+    build_task,
+    parse_file_text,
+    parse_yaml,
+    syntax_finding,
+)
 from guidelines_tool.model import Finding, ProjectConfig, Rule, Source, Task
 
 Progress = Callable[[int, int], None]
@@ -381,18 +393,49 @@ def parse_refs(text: str) -> dict[str, str]:
 
 def parse_batch_output(data: bytes) -> dict[str, bytes]:
     """`git cat-file --batch` output → blob id → contents (missing objects are left out)."""
-    blobs = {}
-    position = 0
-    while position < len(data):
-        end = data.index(b"\n", position)
-        header = data[position:end].split()
-        position = end + 1
-        if len(header) < 3 or header[1] == b"missing":
-            continue
-        size = int(header[2])
-        blobs[header[0].decode()] = data[position : position + size]
-        position += size + 1  # contents end with a newline
+    reader = BatchReader()
+    blobs = dict(reader.feed(data))
+    reader.close()
     return blobs
+
+
+class BatchReader:
+    """Reads `git cat-file --batch` output piece by piece, as the pipe delivers it.
+
+    `feed` takes the next bytes and returns the (blob id, contents) of every object they
+    complete, in order; an object split across pieces waits for the rest. So blobs can be
+    parsed while git is still writing the ones after them.
+    """
+
+    def __init__(self) -> None:
+        self._data = b""
+        self._position = 0
+
+    def feed(self, piece: bytes) -> list[tuple[str, bytes]]:
+        data = self._data[self._position:] + piece if self._position < len(self._data) else piece
+        position, size_of_data = 0, len(data)
+        found = []
+        while position < size_of_data:
+            end = data.find(b"\n", position)
+            if end < 0:
+                break
+            header = data[position:end].split()
+            if len(header) < 3 or header[1] == b"missing":
+                position = end + 1
+                continue
+            size = int(header[2])
+            stop = end + 1 + size
+            if stop >= size_of_data:  # the contents (and the newline after them) are not all here
+                break
+            found.append((header[0].decode(), data[end + 1 : stop]))
+            position = stop + 1  # contents end with a newline
+        self._data, self._position = data, position
+        return found
+
+    def close(self) -> None:
+        """Raise HistoryError when the output stopped in the middle of an object."""
+        if self._position < len(self._data):
+            raise HistoryError("git cat-file stopped in the middle of an object")
 
 
 # --- git --------------------------------------------------------------------------------------
@@ -481,18 +524,34 @@ class Git:
 
     def read_blobs(self, blob_ids: Iterable[str]) -> dict[str, bytes]:
         """Contents of many blobs through one `git cat-file --batch` process."""
+        return dict(self.stream_blobs(blob_ids))
+
+    def stream_blobs(self, blob_ids: Iterable[str]) -> Iterator[tuple[str, bytes]]:
+        """(blob id, contents) of many blobs, in request order, as `git cat-file --batch`
+        writes them (missing objects are left out).
+
+        A caller that parses each blob as it comes works while git reads the next ones
+        (git is another process: on two cores the reading costs almost no wall time).
+        """
         ids = list(blob_ids)
         if not ids:
-            return {}
+            return
         request = ("\n".join(ids) + "\n").encode()
         with _popen(["cat-file", "--batch", "--buffer"], self.top, stdin=subprocess.PIPE) as proc:
-            # Feed the ids from a thread and read the answer in one go: communicate()'s poll
-            # loop reads in small pieces and costs more than git itself on megabytes of blobs.
+            # Feed the ids from a thread: git stops reading them while its output waits.
             writer = threading.Thread(target=_feed, args=(proc.stdin, request), daemon=True)
             writer.start()
-            out = proc.stdout.read()
+            stdout = proc.stdout.fileno()  # type: ignore[union-attr]
+            _widen_pipe(stdout)
+            reader = BatchReader()
+            while True:
+                # os.read returns what the pipe holds (up to the size), never waits for more.
+                piece = os.read(stdout, PIPE_READ)
+                if not piece:
+                    break
+                yield from reader.feed(piece)
             writer.join()
-        return parse_batch_output(out)
+            reader.close()
 
     def tree_blobs(self, rev: str, folder: str, hops: int = 0) -> dict[str, str]:
         """path → blob id of every file under `folder` at `rev` (paths relative to the top)."""
@@ -741,6 +800,20 @@ def _with_path(record: Any, path: str) -> Any:
     return dataclasses.replace(record, **changes) if changes else record
 
 
+PIPE_READ = 1 << 20
+
+
+def _widen_pipe(fd: int) -> None:
+    """Let git write ahead up to 1 MiB (Linux; the default 64 KiB makes it wait on every
+    few dozen blobs). Best effort: elsewhere, or above the system's limit, nothing changes."""
+    try:
+        import fcntl
+
+        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_READ)  # type: ignore[attr-defined]
+    except (ImportError, AttributeError, OSError):
+        pass
+
+
 def _feed(stream: Any, data: bytes) -> None:
     try:
         stream.write(data)
@@ -755,8 +828,6 @@ def parse_blob(data: bytes, path: str, chunks: ChunkMemo | None = None) -> Parse
     With a `ChunkMemo`, the top-level entries already seen in other versions are not parsed
     again (see `parse_chunked`); the result is the same as `loading.parse_file_text`'s.
     """
-    from guidelines_tool.loading import parse_file_text, syntax_finding
-
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -800,6 +871,9 @@ class ChunkMemo(dict):
         self.items: dict[str, Any] = {}
         self.records: dict[tuple, tuple[Any, Rule | None]] = {}
         self.examples: dict[tuple, tuple[Any, tuple]] = {}  # for `loading.build_rule`
+        # path → entry text → (rule field, its value), or () for a key that is no rule field:
+        # a rule file's new version reads only its changed entries (see `_rule_from_chunks`)
+        self.fields: dict[str, tuple[Source, dict[str, Any], dict[str, tuple]]] = {}
 
 
 def split_top_level(text: str) -> list[str] | None:
@@ -863,16 +937,12 @@ def _simple_scalar(text: str, special: frozenset[str]) -> Any:
     if text[0] == '"':
         return text[1:-1]
     if text[0] in special:
-        from guidelines_tool.loading import _resolve_plain
-
         return _resolve_plain(text)
     return text
 
 
 def _simple_key(text: str, special: frozenset[str]) -> str:
     if text[0] in special:
-        from guidelines_tool.loading import _key, _resolve_plain
-
         return _key(_resolve_plain(text))
     return text
 
@@ -905,8 +975,7 @@ def _simple_entry(chunk: str) -> tuple[str, Any] | None:
     through the loader's own resolver (numbers, booleans, dates), so the value is what
     `loading.parse_yaml` gives.
     """
-    from guidelines_tool.loading import _MAYBE_SPECIAL as special
-
+    special = _MAYBE_SPECIAL
     first_line = chunk.find("\n") + 1
     if first_line == 0:
         return None
@@ -967,8 +1036,6 @@ def _parse_entries(chunks: list[str], path: str, memo: ChunkMemo) -> bool:
     were seen before parses only its new items; everything else is parsed in one call (the
     chunks, joined, are a mapping of just those entries).
     """
-    from guidelines_tool.loading import parse_yaml
-
     hard: list[tuple[str, tuple[str, list[str]] | None]] = []
     sequences: list[tuple[str, str, list[str]]] = []
     items_seen = memo.items
@@ -1025,7 +1092,55 @@ def parse_chunked(text: str, path: str, memo: ChunkMemo) -> ParsedBlob | None:
         if key in data:
             return None  # a duplicate key: the whole-file loader reports it properly
         data[key] = value
+    if data.get("kind") == "rule":
+        rule = _rule_from_chunks(chunks, data, path, memo)
+        return ParsedBlob(path, (rule,) if rule else (), (), ())
     return records_from_data(data, path, memo)
+
+
+def _rule_from_chunks(chunks: list[str], data: dict[str, Any], path: str, memo: ChunkMemo) -> Rule | None:
+    """`loading.build_rule(data, Source(path))` for a `kind: rule` file, field by field.
+
+    Each rule field is read from its own entry alone (`loading.RULE_READERS`), so the field
+    values of entries seen before at this path are reused: a new version of a rule file
+    reads only the entries it changed.
+    """
+    if not _str(data.get("id")):
+        return None
+    known = memo.fields.get(path)
+    if known is None:
+        root = Source(path)
+        defaults = {name: read(None, root, None) for name, read in RULE_READERS.items()}
+        known = memo.fields[path] = (root, defaults, {})
+    root, defaults, seen = known
+    fields = defaults.copy()
+    for chunk in chunks:
+        entry = seen.get(chunk)
+        if entry is None:
+            key, value = memo[chunk]
+            read = RULE_READERS.get(key)
+            entry = seen[chunk] = (key, read(value, root, memo.examples)) if read else ()
+        if entry:
+            fields[entry[0]] = entry[1]
+    # No enclosing task: build_rule's fallback for an empty `task` is "" here.
+    return _make_rule(fields, root)
+
+
+def _make_rule(fields: dict[str, Any], source: Source) -> Rule:
+    """Rule(**fields, source=source) without the frozen dataclass's __init__, which sets each
+    field through object.__setattr__ (ten times slower). This is how pickle rebuilds the
+    cached records too; a Rule that gains a __post_init__ or slots takes the constructor."""
+    if _PLAIN_RULE:
+        rule = object.__new__(Rule)
+        rule.__dict__.update(fields, source=source)
+        return rule
+    return Rule(**fields, source=source)
+
+
+_PLAIN_RULE = (
+    not hasattr(Rule, "__post_init__") and not hasattr(Rule, "__slots__")
+    and tuple(f.name for f in dataclasses.fields(Rule)) == (*RULE_READERS, "source")
+)
 
 
 def records_from_data(data: dict[str, Any], path: str, memo: ChunkMemo | None = None) -> ParsedBlob:
@@ -1034,8 +1149,6 @@ def records_from_data(data: dict[str, Any], path: str, memo: ChunkMemo | None = 
     With a memo, an inline rule whose item (the same parsed object) was built before at the
     same place is reused.
     """
-    from guidelines_tool.loading import _str, build_rule, build_task
-
     kind = data.get("kind")
     root = Source(path)
     rules: list[Rule] = []
@@ -1357,8 +1470,6 @@ def _folder_changes(git_: Git, walk: Walk, entries: list[LogEntry]) -> list[str 
 
 def _configured_folder(data: bytes) -> str:
     """The `guidelines:` folder one version of the config names (the default when it is broken)."""
-    from guidelines_tool.loading import parse_file_text
-
     parsed = parse_file_text(data.decode("utf-8", errors="replace"), "guidelines.yaml")
     return (parsed.project or ProjectConfig()).guidelines
 
@@ -1379,13 +1490,14 @@ def _parsed_blobs(
     # are new to the chunk memo.
     missing = [blob for blob in paths if blob not in known]
     if missing:
-        contents = git_.read_blobs(missing)
         memo = ChunkMemo()
-        for done, blob in enumerate(missing, 1):
-            if blob in contents:
-                known[blob] = parse_blob(contents[blob], paths[blob], memo)
-            if progress and (done % 100 == 0 or done == len(missing)):
+        # Each blob is parsed as git hands it over, while git reads the next ones.
+        for done, (blob, data) in enumerate(git_.stream_blobs(missing), 1):
+            known[blob] = parse_blob(data, paths[blob], memo)
+            if progress and done % 100 == 0:
                 progress(done, len(missing))
+        if progress:
+            progress(len(missing), len(missing))
     return {blob: known[blob] for blob in paths if blob in known}
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from guidelines_tool.errors import HistoryError
 from guidelines_tool.history import (
+    BatchReader,
     FileChange,
     compare,
     parse_batch_output,
@@ -105,6 +106,24 @@ def test_parse_refs(text: str, expected: dict[str, str]) -> None:
 def test_parse_batch_output_handles_missing_and_binary() -> None:
     data = f"{A} blob 3\nab\n\n{B} missing\n{Z} blob 0\n\n".encode()
     assert parse_batch_output(data) == {A: b"ab\n", Z: b""}
+
+
+@pytest.mark.parametrize("size", [1, 2, 5, 13, 1000])
+def test_batch_output_read_in_pieces_of_any_size(size: int) -> None:
+    # an object's contents may hold its own header's shape, newlines and NULs
+    tricky = f"{A} blob 3\n\0x\n".encode()
+    data = f"{A} blob 3\nab\n\n{B} missing\n{Z} blob 0\n\n{B} blob {len(tricky)}\n".encode() + tricky + b"\n"
+    reader = BatchReader()
+    found = [item for start in range(0, len(data), size) for item in reader.feed(data[start : start + size])]
+    reader.close()
+    assert found == [(A, b"ab\n"), (Z, b""), (B, tricky)]
+
+
+def test_batch_output_cut_inside_an_object_is_an_error() -> None:
+    reader = BatchReader()
+    assert reader.feed(f"{A} blob 3\nab\n\n{B} blob 9\nabc".encode()) == [(A, b"ab\n")]
+    with pytest.raises(HistoryError):
+        reader.close()
 
 
 def test_messages_and_paths_holding_the_log_separators(repo: Path) -> None:
@@ -530,6 +549,8 @@ def test_chunked_parse_equals_whole_file_parse(name: str) -> None:
     parse_blob(rule_yaml("R-1").encode(), "g/x.yaml", memo)
     assert records(parse_blob(text.encode(), "g/x.yaml", memo)) == records(whole)
     assert records(parse_blob(text.encode(), "g/y.yaml", ChunkMemo()))[:2] == records(whole)[:2]
+    # the same text under another name (a rename) with the same memo: every source moves along
+    assert records(parse_blob(text.encode(), "g/y.yaml", memo)) == records(parse_blob(text.encode(), "g/y.yaml"))
 
 
 TASK_VERSIONS = {
