@@ -22,6 +22,7 @@ with their own tests; the `Git` class holds the few calls that spawn git.
 from __future__ import annotations
 
 import bisect
+import codecs
 import contextlib
 import dataclasses
 import functools
@@ -31,7 +32,9 @@ import io
 import os
 import pickle
 import posixpath
+import queue
 import re
+import selectors
 import subprocess
 import threading
 from dataclasses import dataclass, field
@@ -304,13 +307,59 @@ def parse_log(text: str) -> list[LogEntry]:
     """Parse `git log -z --raw --no-abbrev --format=LOG_FORMAT` output into entries.
 
     Read token by token (NUL-separated), never by splitting on the record separator: a commit
-    message may hold \\x1e or \\x1f itself, but never a NUL, so each header is one token, and
+    message may hold \x1e or \x1f itself, but never a NUL, so each header is one token, and
     the change records after it are consumed by count (a path may hold anything but NUL).
     """
+    return _parse_log_tokens(text.split("\0"), final=True)[0]
+
+
+def parse_log_prefix(text: str) -> tuple[list[LogEntry], str]:
+    """The entries `text` (the start of `git log` output still being written) completes, and
+    the text to keep: the last commit's header onwards, whose change list may go on.
+
+    Joining the kept text with what git writes next and parsing again gives the entries
+    `parse_log` gives for the whole output.
+    """
     tokens = text.split("\0")
+    entries, rest = _parse_log_tokens(tokens[:-1], final=False)  # the last token may be cut short
+    return entries, "\0".join(tokens[rest:])
+
+
+class LogReader:
+    """Parses `git log` output piece by piece, as the pipe delivers it (see `parse_log_prefix`).
+
+    A commit's entry is complete only once the next header arrives: text without a header
+    mark is just kept, so a huge commit is not parsed again for every piece of it.
+    """
+
+    def __init__(self) -> None:
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="surrogateescape")
+        self._pending: list[str] = []
+
+    def feed(self, piece: bytes) -> list[LogEntry]:
+        text = self._decoder.decode(piece)
+        self._pending.append(text)
+        if "\x1e" not in text:
+            return []
+        entries, rest = parse_log_prefix("".join(self._pending))
+        self._pending = [rest]
+        return entries
+
+    def close(self) -> list[LogEntry]:
+        """The entries left once git has written everything."""
+        self._pending.append(self._decoder.decode(b"", final=True))
+        entries = parse_log("".join(self._pending))
+        self._pending = []
+        return entries
+
+
+def _parse_log_tokens(tokens: list[str], *, final: bool) -> tuple[list[LogEntry], int]:
+    """Entries from the tokens, and the index of the first token not consumed. Unless `final`,
+    the last commit (whose changes may continue past the tokens) is not consumed."""
     entries = []
     i = 0
     while i < len(tokens):
+        header_index = i
         start = tokens[i].find("\x1e")  # past any text git's config puts before a commit
         header = tokens[i][start:]
         i += 1
@@ -325,9 +374,16 @@ def parse_log(text: str) -> list[LogEntry]:
             author_email=_printable(email),
             parents=tuple(parents.split()),
         )
-        changes, i = _read_changes(tokens, i, stop_at_other=True)
+        try:
+            changes, i = _read_changes(tokens, i, stop_at_other=True)
+        except IndexError:  # a record's paths are not all here yet
+            if final:
+                raise
+            return entries, header_index
+        if not final and i >= len(tokens):
+            return entries, header_index
         entries.append(LogEntry(commit, changes))
-    return entries
+    return entries, len(tokens)
 
 
 def _printable(text: str) -> str:
@@ -508,13 +564,19 @@ class Git:
         if self.rev_parse("HEAD") is None:
             raise HistoryError("the git repository has no commits yet: commit the guidelines first")
 
-    def log(self, tip: str, exclude: str | None = None) -> str:
-        """The first-parent line up to `tip` (oldest first) with the blobs each commit changed."""
+    @staticmethod
+    def log_args(tip: str, exclude: str | None = None) -> list[str]:
+        """`git log` arguments for the first-parent line up to `tip`, oldest first, with the
+        blobs each commit changed (a merge: against its first parent)."""
         args = ["log", "-z", "--first-parent", "--diff-merges=first-parent", "--raw", "-M",
                 "--no-abbrev", "--no-color", "--no-ext-diff", "--no-show-signature", "--reverse", f"--format={LOG_FORMAT}", tip]
         if exclude:
             args.append(f"^{exclude}")
-        with _popen(args, self.top, stdin=subprocess.DEVNULL) as proc:
+        return args
+
+    def log(self, tip: str, exclude: str | None = None) -> str:
+        """The first-parent line up to `tip` (oldest first) with the blobs each commit changed."""
+        with _popen(self.log_args(tip, exclude), self.top, stdin=subprocess.DEVNULL) as proc:
             out = proc.stdout.read()  # one read: see read_blobs (git's errors are short)
             error = proc.stderr.read()
         if proc.returncode != 0:
@@ -1360,18 +1422,18 @@ def _walk_to(git_: Git, tip: str, folder: str, cache: Cache, progress: Progress 
     if walk is not None and walk.tip == tip:
         return walk
     entries: list[LogEntry] | None = None
+    known = cache.load_blobs()
     if walk is not None:
-        entries = parse_log(git_.log(tip, exclude=walk.tip))
+        entries = read_line(git_, walk, tip, walk.tip, known)
         # Continue only when the cached tip is on the new line (no rewrite, no branch switch).
         if not entries or entries[0].commit.parents[:1] != (walk.tip,):
             walk, entries = None, None
     if walk is None:
         # A full replay: blobs parsed by earlier runs need not be parsed again.
         walk = Walk(folder, git_.prefix)
-        entries = parse_log(git_.log(tip))
+        entries = read_line(git_, walk, tip, None, known)
     _follow_symlinks(git_, walk, entries)
     folders = _folder_changes(git_, walk, entries)
-    known = cache.load_blobs()
     blobs = _parsed_blobs(git_, walk, entries, folders, known, progress)
     total = len(entries)
     for done, (entry, new_folder) in enumerate(zip(entries, folders), 1):
@@ -1380,6 +1442,79 @@ def _walk_to(git_: Git, tip: str, folder: str, cache: Cache, progress: Progress 
             progress(done, total)
     cache.save(name, walk, known)
     return walk
+
+
+def read_line(git_: Git, walk: Walk, tip: str, exclude: str | None, known: dict[str, ParsedBlob]) -> list[LogEntry]:
+    """`parse_log(git_.log(tip, exclude))`, reading blobs ahead while git writes the log.
+
+    Each blob a commit brings into the walk's guideline folder is asked of `git cat-file` as
+    soon as the commit is read, and parsed into `known` as it arrives: the two git processes
+    run beside Python (on two cores the log and the blobs cost almost no wall time), where
+    reading the whole log first left Python waiting. What this reads ahead is a guess (the
+    folder may change along the line, a symlink stands for another file): `_parsed_blobs`
+    later reads whatever the replay needs and `known` lacks, so a wrong guess costs time only.
+    """
+    memo = ChunkMemo()
+    asked: dict[str, str] = {}  # blob → the project path it is parsed as
+    entries: list[LogEntry] = []
+    log_reader, batch_reader = LogReader(), BatchReader()
+    with _popen(git_.log_args(tip, exclude), git_.top, stdin=subprocess.DEVNULL) as log, \
+            _popen(["cat-file", "--batch", "--buffer"], git_.top, stdin=subprocess.PIPE) as cat:
+        requests: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        writer = threading.Thread(target=_feed_queue, args=(cat.stdin, requests), daemon=True)
+        writer.start()
+        try:
+            log_fd, cat_fd = log.stdout.fileno(), cat.stdout.fileno()  # type: ignore[union-attr]
+            _widen_pipe(log_fd)
+            _widen_pipe(cat_fd)
+            with selectors.DefaultSelector() as selector:
+                selector.register(log_fd, selectors.EVENT_READ)
+                selector.register(cat_fd, selectors.EVENT_READ)
+                while selector.get_map():
+                    # The log first: every commit read gives git cat-file more to do.
+                    for fd in sorted((key.fd for key, _ in selector.select()), key=lambda fd: fd != log_fd):
+                        piece = os.read(fd, PIPE_READ)
+                        if not piece:
+                            selector.unregister(fd)
+                        if fd == cat_fd:
+                            for blob, data in batch_reader.feed(piece):
+                                known[blob] = parse_blob(data, asked[blob], memo)
+                            continue
+                        new = log_reader.feed(piece) if piece else log_reader.close()
+                        entries += new
+                        wanted = [
+                            (change.new_blob, walk.project_path(change.new_path))  # type: ignore[arg-type]
+                            for entry in new for change in entry.changes
+                            if change.new_blob and change.new_mode != SYMLINK_MODE
+                            and change.new_blob not in known and change.new_blob not in asked
+                            and walk.wanted(change.new_path)
+                        ]
+                        for blob, path in wanted:
+                            asked.setdefault(blob, path)
+                        if wanted:
+                            requests.put("".join(f"{blob}\n" for blob, _ in wanted).encode())
+                        if not piece:
+                            requests.put(None)  # git cat-file ends once it has answered
+        finally:
+            requests.put(None)
+        error = log.stderr.read()  # type: ignore[union-attr]
+        log.wait()
+    if log.returncode != 0:
+        raise HistoryError(f"git log failed: {error.decode(errors='replace').strip()}")
+    batch_reader.close()
+    return entries
+
+
+def _feed_queue(stream: Any, requests: queue.SimpleQueue) -> None:
+    """Write what the queue holds to git's stdin until None; git blocks on its output while
+    its reader is busy, so the writing must not hold up the reading thread."""
+    try:
+        while (data := requests.get()) is not None:
+            stream.write(data)
+            stream.flush()
+        stream.close()
+    except OSError:  # git exited early; its error shows on the read side
+        pass
 
 
 def symlink_target(link: str, name: bytes) -> str | None:

@@ -13,6 +13,7 @@ from guidelines_tool.errors import HistoryError
 from guidelines_tool.history import (
     BatchReader,
     FileChange,
+    LogReader,
     compare,
     parse_batch_output,
     parse_log,
@@ -89,6 +90,26 @@ def test_parse_log_reads_header_message_and_changes() -> None:
     assert first.changes == (FileChange("A", None, "g/r.yaml", None, B),)
     assert second.commit.parents == (A, Z) and second.changes == ()
     assert second.commit.date == datetime(2026, 1, 2, 8, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize("size", [1, 3, 17, 64, 100_000])
+def test_log_read_in_pieces_of_any_size_gives_the_same_entries(size: int) -> None:
+    # paths that look like headers and like change records, a rename, a non-UTF-8 name
+    # (its bytes may be cut between pieces), a message holding the separators
+    text = (
+        f"\x1e{A}\x1f\x1f2026-01-01T00:00:00+00:00\x1fAnn\x1fann@x\x1fFirst \x1e and \x1f\n\x1f\0\n"
+        f":000000 100644 {Z} {B} A\0g/\x1e{A}.yaml\0:000000 100644 {Z} {B} A\0g/:100644.yaml\0"
+        f":100644 100644 {A} {B} R090\0g/old.yaml\0g/new \udce9.yaml\0"
+        f"\x1e{B}\x1f{A}\x1f2026-01-02T10:00:00+02:00\x1fBo\x1fbo@x\x1fEmpty\n\x1f\0"
+        f"\x1e{Z}\x1f{B}\x1f2026-01-03T10:00:00+02:00\x1fCy\x1fcy@x\x1fLast\n\x1f\0\n"
+        f":100644 000000 {A} {Z} D\0g/\x1e.yaml\0"
+    )
+    data = text.encode("utf-8", "surrogateescape")
+    reader = LogReader()
+    entries = [entry for start in range(0, len(data), size) for entry in reader.feed(data[start : start + size])]
+    entries += reader.close()
+    assert entries == parse_log(text)
+    assert [len(entry.changes) for entry in entries] == [3, 0, 1]
 
 
 @pytest.mark.parametrize(
