@@ -196,6 +196,8 @@ def classify_task(old: Task | None, new: Task | None) -> TaskChange | None:
         return TaskChange(task_id, "added", "minor", (), labels_added=new.label_ids, new=new)
     if new is None:
         return TaskChange(task_id, "removed", "major", (), labels_removed=old.label_ids, old=old)
+    if old == new:  # records compare by content (sources are excluded): the common case
+        return None
     before, after = old.content(), new.content()
     fields_ = tuple(name for name in before if name != "id" and before[name] != after[name])
     if not fields_:

@@ -787,6 +787,8 @@ class Walk:
     def _update_rule(self, rule_id: str, commit: Commit, index: int) -> None:
         old = self.rules.get(rule_id)
         new = self._current(rule_id, self.rule_paths, "rules")
+        if new is old:  # an untouched inline rule of a touched task file: the very same record
+            return
         result = classify_rule(old, new, existed_before=rule_id in self.revisions)
         if result is None:
             if new is not None:
@@ -1126,7 +1128,15 @@ def _parse_entries(chunks: list[str], path: str, memo: ChunkMemo) -> bool:
             if split is not None and type(entry) is list and len(entry) == len(split[1]):
                 items_seen.update(zip(split[1], entry))
     for chunk, key, items in sequences:
-        new = [item for item in items if item not in memo.items]
+        new = []
+        for item in items:
+            if item in memo.items:
+                continue
+            mapping = _item_mapping(item, path, memo)
+            if mapping is None:
+                new.append(item)
+            else:
+                memo.items[item] = mapping
         if new:
             value, findings = parse_yaml("".join(new), path)
             if findings or not isinstance(value, list) or len(value) != len(new):
@@ -1134,6 +1144,43 @@ def _parse_entries(chunks: list[str], path: str, memo: ChunkMemo) -> bool:
             memo.items.update(zip(new, value))
         memo[chunk] = (key, [memo.items[item] for item in items])
     return True
+
+
+_ITEM_START = re.compile(r"( *- +)(?=[A-Za-z_])")
+
+
+def _item_mapping(item: str, path: str, memo: ChunkMemo) -> dict[str, Any] | None:
+    """The mapping a block sequence item holds (a task file's inline rule), read entry by
+    entry like a file of its own; None when the item is anything else or holds a surprise.
+
+    `- key: ...` with every later line indented to the first key's column (or empty) is
+    that mapping moved right: shifted back to column 0 it is a top-level mapping with the
+    same entries, so its unchanged entries come from the memo and only new ones are parsed.
+    """
+    match = _ITEM_START.match(item)
+    if match is None or not item.endswith("\n"):
+        return None
+    pad = " " * match.end()
+    lines = item[match.end():].split("\n")
+    for i in range(1, len(lines) - 1):
+        line = lines[i]
+        if line.startswith(pad):
+            lines[i] = line[len(pad):]
+        elif line:  # a line left of the item's keys (a comment, a blank line with spaces)
+            return None
+    chunks = split_top_level("\n".join(lines))
+    if chunks is None:
+        return None
+    new = [chunk for chunk in chunks if chunk not in memo]
+    if new and not _parse_entries(new, path, memo):
+        return None
+    mapping: dict[str, Any] = {}
+    for chunk in chunks:
+        key, value = memo[chunk]
+        if key in mapping:
+            return None  # a duplicate key: the parser reports it
+        mapping[key] = value
+    return mapping
 
 
 def parse_chunked(text: str, path: str, memo: ChunkMemo) -> ParsedBlob | None:

@@ -584,6 +584,16 @@ TASK_VERSIONS = {
         "kind: task\nid: t\nrules:\n  - id: R-1\n    when: x\n  - id: R-2\n    when: y\n",
         'kind: task\nid: t\nrules:\n  - id: R-1\n    when: "x\n  - id: R-2\n    when: y"\n  - id: R-2\n    when: y\n',
     ],
+    "inline rules read entry by entry": [
+        "kind: task\nid: t\nrules:\n  - id: R-1\n    when: |\n      one\n\n      two\n    labels: [a, b]\n  - id: R-2\n",
+        # the same first item, the second with a sequence at its keys' column and a comment
+        "kind: task\nid: t\nrules:\n  - id: R-1\n    when: |\n      one\n\n      two\n    labels: [a, b]\n"
+        "  - id: R-2\n    examples:\n    - {input: x, label: a}\n    # about it\n    title: T\n",
+        # a comment left of the keys, a duplicate key, a scalar item, wider `-   ` markers
+        "kind: task\nid: t\nrules:\n  - id: R-2\n  - id: R-1\n# left\n    when: x\n  - id: R-2\n    id: R-3\n"
+        "  - plain\n  -   id: R-4\n      when: |\n        deep\n      rationale: r\n",
+        "kind: task\nid: t\nrules:\n  - id: R-4\n    when: &w x\n    rationale: *w\n  -   id: R-4\n      when: y\n",
+    ],
     "items at column 0, one broken": [
         "kind: task\nid: t\nrules:\n- id: R-1\n  when: x\n- id: R-2\n",
         "kind: task\nid: t\nrules:\n- id: R-1\n  when: x\n- id: [R-2\n",
