@@ -158,7 +158,8 @@ def changed_fields(old: Rule, new: Rule) -> tuple[str, ...]:
     """Names of the rule fields whose content differs (in RULE_FIELDS order)."""
     if old == new:  # records compare by content (sources are excluded): the common case
         return ()
-    return tuple(name for name in _COMPARED if getattr(old, name) != getattr(new, name))
+    before, after = old.__dict__, new.__dict__  # plain dict reads: history compares thousands
+    return tuple(name for name in _COMPARED if before[name] != after[name])
 
 
 def classify_rule(

@@ -389,6 +389,8 @@ def _parse_log_tokens(tokens: list[str], *, final: bool) -> tuple[list[LogEntry]
 def _printable(text: str) -> str:
     """Text git gave as bytes that were not UTF-8 (decoded with surrogate escapes), with U+FFFD
     in their place: only paths keep the escapes, so they name the same files as os does."""
+    if text.isascii():  # the common case, and escapes are never ASCII (a constant-time check)
+        return text
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
@@ -937,7 +939,10 @@ class ChunkMemo(dict):
         self.examples: dict[tuple, tuple[Any, tuple]] = {}  # for `loading.build_rule`
         # path → entry text → (rule field, its value), or () for a key that is no rule field:
         # a rule file's new version reads only its changed entries (see `_rule_from_chunks`)
-        self.fields: dict[str, tuple[Source, dict[str, Any], dict[str, tuple]]] = {}
+        self.fields: dict[str, tuple[Source, dict[str, tuple]]] = {}
+        # the fields of a rule whose key is absent: no value, so nothing depends on the path
+        root = Source("")
+        self.absent = {name: read(None, root, None) for name, read in RULE_READERS.items()}
 
 
 def split_top_level(text: str) -> list[str] | None:
@@ -1218,11 +1223,9 @@ def _rule_from_chunks(chunks: list[str], data: dict[str, Any], path: str, memo: 
         return None
     known = memo.fields.get(path)
     if known is None:
-        root = Source(path)
-        defaults = {name: read(None, root, None) for name, read in RULE_READERS.items()}
-        known = memo.fields[path] = (root, defaults, {})
-    root, defaults, seen = known
-    fields = defaults.copy()
+        known = memo.fields[path] = (Source(path), {})
+    root, seen = known
+    fields = memo.absent.copy()
     for chunk in chunks:
         entry = seen.get(chunk)
         if entry is None:
@@ -1501,6 +1504,8 @@ def read_line(git_: Git, walk: Walk, tip: str, exclude: str | None, known: dict[
     folder may change along the line, a symlink stands for another file): `_parsed_blobs`
     later reads whatever the replay needs and `known` lacks, so a wrong guess costs time only.
     """
+    if os.name == "nt":  # select() takes no pipes there: read the log first, the blobs later
+        return parse_log(git_.log(tip, exclude))
     memo = ChunkMemo()
     asked: dict[str, str] = {}  # blob → the project path it is parsed as
     entries: list[LogEntry] = []
@@ -1529,17 +1534,16 @@ def read_line(git_: Git, walk: Walk, tip: str, exclude: str | None, known: dict[
                             continue
                         new = log_reader.feed(piece) if piece else log_reader.close()
                         entries += new
-                        wanted = [
-                            (change.new_blob, walk.project_path(change.new_path))  # type: ignore[arg-type]
-                            for entry in new for change in entry.changes
-                            if change.new_blob and change.new_mode != SYMLINK_MODE
-                            and change.new_blob not in known and change.new_blob not in asked
-                            and walk.wanted(change.new_path)
-                        ]
-                        for blob, path in wanted:
-                            asked.setdefault(blob, path)
+                        wanted = []
+                        for entry in new:
+                            for change in entry.changes:
+                                blob = change.new_blob
+                                if (blob and blob not in asked and blob not in known
+                                        and change.new_mode != SYMLINK_MODE and walk.wanted(change.new_path)):
+                                    asked[blob] = walk.project_path(change.new_path)  # type: ignore[arg-type]
+                                    wanted.append(blob)
                         if wanted:
-                            requests.put("".join(f"{blob}\n" for blob, _ in wanted).encode())
+                            requests.put("".join(f"{blob}\n" for blob in wanted).encode())
                         if not piece:
                             requests.put(None)  # git cat-file ends once it has answered
         finally:
