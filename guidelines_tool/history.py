@@ -7,7 +7,10 @@ How it reads history, and why (FACTS.md has the measurements):
   as the merge's change). Walking commits and diffing trees through GitPython objects costs
   a process per commit.
 - ONE `git cat-file --batch` process reads every blob that is needed; each distinct blob is
-  parsed once (`loading.parse_file_text`).
+  parsed once (`loading.parse_file_text`, or entry by entry: see "fast path" below). Both
+  git processes run while Python reads their pipes (`read_line`): a commit's blobs are asked
+  for as soon as the commit is read, and parsed as they arrive, so on two cores git's work
+  costs little wall time.
 - The walk is replayed in Python: a rule's identity is its `id`, so a rule keeps one history
   when its file is renamed, when it moves to another file, or between a task file's inline
   `rules:` and a file of its own.
