@@ -22,7 +22,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +30,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from guidelines_tool import impact, simulate  # noqa: E402
+from guidelines_tool.model import AgreementPolicy  # noqa: E402
 
 N_LABELS = 6
 PAIRS = ((0, 1), (2, 3), (0, 2), (4, 5))  # the four rules' label pairs
@@ -145,10 +146,7 @@ def run_scenario(
     for h in range(histories):
         planted = tuple(bool((k + h) % 2) for k in range(len(PAIRS)))  # two of four, alternating
         data, specs = simulate_history(rng, planted=planted, drift=drift, cite=cite)
-        history_settings = impact.Settings(
-            metric=settings.metric, min_items=settings.min_items, bootstrap=settings.bootstrap,
-            confidence=settings.confidence, seed=seed * 100_003 + h,
-        )
+        history_settings = replace(settings, seed=seed * 100_003 + h)
         results = impact.analyse_task(data, specs, [1, 2, 3, 4], 5, history_settings)
         for k, result in enumerate(results):
             if planted[k]:
@@ -214,7 +212,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--labels-mode", action="store_true", help="also run without citations")
     args = parser.parse_args()
-    settings = impact.Settings(bootstrap=args.bootstrap, min_items=30)
+    settings = impact.Settings(AgreementPolicy(bootstrap=args.bootstrap, min_items=30))
     started = time.perf_counter()
     print(f"{args.histories} histories per scenario x 4 revisions (half planted), {GOVERNED} governed "
           f"items per rule per window, {ANNOTATORS} annotators, {PER_ITEM} per item, "

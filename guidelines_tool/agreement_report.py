@@ -25,14 +25,20 @@ MULTI_LABEL_ONLY = ("krippendorff_alpha", "percent_agreement")
 class Summary:
     """Counts and coefficients for one set of annotations (overall or a group)."""
 
-    n_items: int
+    n_items: int  # items with at least one judgement
     n_annotations: int
     n_annotators: int
     coefficients: dict[str, ag.Coefficient]
+    # items with two judgements or more: the only ones whose agreement can be observed. α,
+    # percent agreement, Cohen's κ and Scott's π use these alone; Fleiss' κ and Gwet's AC1
+    # also count single-judgement items in the chance term (Gwet 2014's generalisation to
+    # missing ratings, as irrCAC does). None where not computed.
+    n_pairable_items: int | None = None
 
     def to_dict(self) -> dict[str, object]:
         return {
-            "n_items": self.n_items, "n_annotations": self.n_annotations,
+            "n_items": self.n_items, "n_pairable_items": self.n_pairable_items,
+            "n_annotations": self.n_annotations,
             "n_annotators": self.n_annotators,
             "coefficients": {k: c.to_dict() for k, c in self.coefficients.items()},
         }
@@ -179,9 +185,11 @@ def _summary(
         coefficients = {k: (c if k in MULTI_LABEL_ONLY else ag.undefined(reason))
                         for k, c in coefficients.items()}
     patterns = ratings.patterns
-    n_items = int(patterns.freq[patterns.rows.sum(axis=1) > 0].sum())
+    per_item = patterns.rows.sum(axis=1)
+    n_items = int(patterns.freq[per_item > 0].sum())
     return Summary(n_items, ratings.n_ratings,
-                   int(ratings.present_annotators.size), coefficients)
+                   int(ratings.present_annotators.size), coefficients,
+                   int(patterns.freq[per_item >= 2].sum()))
 
 
 def _breakdown(table, ratings, setup, by, gold, n_boot, seed, confidence):
@@ -227,13 +235,14 @@ def _by_label(table, ratings, setup, n_boot, seed, confidence):
                               n_boot=n_boot, seed=seed, confidence=confidence)
     used = patterns.freq @ presence
     n_items = patterns.freq @ (presence > 0)
+    n_pairable = patterns.freq @ ((presence > 0) & (rows.sum(axis=1) >= 2)[:, None])
     q, a = ratings.n_categories, ratings.n_annotators
     by_annotator = np.bincount(np.asarray(ratings.annotator, dtype=np.int64) * q + ratings.value,
                                minlength=a * q).reshape(a, q)
     n_annotators = ((by_annotator @ membership) > 0).sum(axis=0)
     groups = [
         Group(str(lab), Summary(int(n_items[k]), int(used[k]), int(n_annotators[k]),
-                                {"krippendorff_alpha": alphas[k]}))
+                                {"krippendorff_alpha": alphas[k]}, int(n_pairable[k])))
         for k, lab in enumerate(labels)
     ]
     metric = "nominal" if table.multi_label else setup.scale

@@ -1,10 +1,14 @@
-"""Reading annotation records: long-format CSV / JSON Lines / Parquet, Label Studio JSON exports
-and Prodigy JSONL, into dictionary-encoded numpy columns.
+"""Reading annotation records: long-format CSV / JSON Lines / Parquet, Label Studio exports
+(JSON, JSON-MIN, CSV) and Prodigy JSONL, into dictionary-encoded numpy columns.
 
 One code path: every reader produces an Arrow table of the record columns plus each row's line
 (or record) number; `_normalise` checks and encodes it. Bad rows are never dropped silently: each
 becomes a finding with file and line, and the summary counts rows read, used and rejected by
-reason. Nothing here prints or exits.
+reason (read = used + rejected + other tasks). Nothing here prints or exits.
+
+A judgement is identified by (task, item, annotator) plus its guideline revision: the same
+annotator labelling an item again under another revision is a re-label, kept (impact compares
+the two); figures pooled over revisions take each annotator's latest (`AnnotationTable.pooled`).
 """
 
 from __future__ import annotations
@@ -51,6 +55,11 @@ EXTENSIONS = {
     ".pq": "parquet", ".json": "labelstudio",
 }
 
+# the label of an explicit "none of these" answer (Prodigy's accepted empty `accept` list):
+# the empty set of a multi-label task; no character a label can hold after trimming
+_EMPTY_SET = "\x00(none)"
+EMPTY_SET_LABEL = "(none)"  # how the empty set is shown among a multi-label task's labels
+
 # finding codes: stable, never reused
 CODES = {
     "unreadable": ("ANN001", "error"),
@@ -64,6 +73,8 @@ CODES = {
     "malformed-record": ("ANN009", "error"),
     "bad-timestamp": ("ANN010", "warning"),
     "skipped": ("ANN011", "warning"),
+    "other-control": ("ANN012", "warning"),
+    "no-choice": ("ANN013", "error"),
 }
 
 
@@ -76,10 +87,17 @@ class ReadSummary:
     used: int
     rejected: dict[str, int]
     other_task: int = 0
+    # used rows that re-label an (item, annotator) under another guideline revision: kept
+    # for `impact` and `--by revision`; pooled figures use each annotator's latest judgement
+    relabelled: int = 0
 
     def to_dict(self) -> dict[str, object]:
-        return {"read": self.read, "used": self.used, "rejected": dict(sorted(self.rejected.items())),
-                "other_task": self.other_task}
+        out: dict[str, object] = {"read": self.read, "used": self.used,
+                                  "rejected": dict(sorted(self.rejected.items())),
+                                  "other_task": self.other_task}
+        if self.relabelled:  # only when there are some: the shape files without revisions had
+            out["relabelled"] = self.relabelled
+        return out
 
 
 @dataclass(frozen=True, eq=False)
@@ -115,6 +133,7 @@ class AnnotationTable:
     problems: list[Finding] = field(default_factory=list)
     summary: ReadSummary = ReadSummary(0, 0, {})
     duplicate_error: bool = False  # duplicates found under the `error` policy
+    relabelled: int = 0  # rows re-labelling an (item, annotator) under another revision
 
     def __len__(self) -> int:
         return int(self.item.size)
@@ -126,6 +145,29 @@ class AnnotationTable:
                    "rules", "batch", "file", "line")
         data = {name: getattr(self, name)[mask] for name in columns}
         return _replace(self, **data)
+
+    def pooled(self) -> AnnotationTable:
+        """The table with each (item, annotator)'s latest judgement only: what figures pooled
+        over guideline revisions use (`ratings()` does this itself). Row i of the result is
+        row i of `ratings()`."""
+        if not self.relabelled:
+            return self
+        return _replace(self.select(self.latest_judgements()), relabelled=0)
+
+    def latest_judgements(self) -> np.ndarray:
+        """Mask of each (task, item, annotator)'s latest row: by `annotated_at`, then by
+        file order (rows without a time come first). All true without re-labels."""
+        n = len(self)
+        if not n:
+            return np.ones(0, dtype=bool)
+        key = ((self.task.astype(np.int64) + 1) * (len(self.items) + 1) + self.item) \
+            * (len(self.annotators) + 1) + self.annotator
+        times = np.asarray(self.annotated_at, dtype="datetime64[us]").view(np.int64)
+        order = np.lexsort((np.arange(n), times, key))  # NaT is the smallest int64
+        last = np.r_[key[order][1:] != key[order][:-1], True]
+        mask = np.zeros(n, dtype=bool)
+        mask[order[last]] = True
+        return mask
 
     def label_mask(self, label_id: str) -> np.ndarray:
         """Rows whose label (or label set) contains `label_id`."""
@@ -155,6 +197,9 @@ class AnnotationTable:
         labels seen, sorted. Multi-label: categories are the distinct label sets, with MASI
         distances between them.
         """
+        if self.relabelled:
+            # pooled over revisions: each annotator's latest judgement of an item counts
+            return self.pooled().ratings(categories=categories, numeric=numeric)
         item, items = _compact(self.item, self.items)
         annotator, annotators = _compact(self.annotator, self.annotators)
         if self.multi_label:
@@ -212,6 +257,7 @@ class _Chunk:
     read: int = 0
     by_record: bool = False  # `lines` are record numbers (a JSON document), not lines
     hint: str = ""  # what the file looks like, for the missing-column message
+    multi_label: bool = False  # the file says its answers are label sets (Prodigy's config)
 
 
 def detect_format(path: Path, input_format: str | None = None) -> str:
@@ -236,8 +282,13 @@ def read_annotations(
     project: Project | None = None,
     task: str | None = None,
     duplicates: Duplicates = "error",
+    relabel_by_time: bool = False,
 ) -> AnnotationTable:
     """Read, check and encode annotation files (see the module docstring).
+
+    A repeated (task, item, annotator) under another `guideline_rev` is a re-label, not a
+    duplicate; with `relabel_by_time` (what `impact` asks for: it places each judgement by its
+    revision, else its time) so is one at another `annotated_at`.
 
     With a project, labels are checked against the task's label set; the task is `task`, the
     project's only task, or (with a `task` column) must be chosen with `task`. Raises DataError
@@ -245,27 +296,46 @@ def read_annotations(
     """
     if duplicates not in ("error", "first", "last"):
         raise DataError(f"--duplicates must be error, first or last, not {duplicates!r}")
+    hints = _hints(project, task)
     chunks = []
     for raw in paths:
         path = Path(raw)
         if not path.is_file():
             raise DataError(f"{path}: no such file")
-        chunks.append(_read_file(path, detect_format(path, input_format)))
+        chunks.append(_read_file(path, detect_format(path, input_format), hints))
     try:
-        return _normalise(chunks, project=project, task=task, duplicates=duplicates)
+        return _normalise(chunks, project=project, task=task, duplicates=duplicates,
+                          relabel_by_time=relabel_by_time)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
         # values Arrow cannot turn into text (invalid UTF-8 in a binary Parquet column, ...)
         names = ", ".join(c.path for c in chunks)
         raise DataError(f"{names}: cannot read the values: {str(exc).splitlines()[0]}") from exc
 
 
-def _read_file(path: Path, fmt: str) -> _Chunk:
-    reader = {"csv": _read_csv, "jsonl": _read_jsonl, "parquet": _read_parquet,
-              "labelstudio": _read_labelstudio, "prodigy": _read_prodigy}[fmt]
+def _hints(project: Project | None, task: str | None) -> _Hints:
+    """The task names and labels a Label Studio export's controls are matched against."""
+    tasks = project.tasks if project is not None else {}
+    if task is not None:
+        chosen = [tasks[task]] if task in tasks else []
+        return _Hints(frozenset([task]), frozenset(l for t in chosen for l in t.label_ids))
+    return _Hints(frozenset(tasks), frozenset(l for t in tasks.values() for l in t.label_ids))
+
+
+def _read_file(path: Path, fmt: str, hints: _Hints | None = None) -> _Chunk:
+    hints = hints or _NO_HINTS
     try:
-        return reader(path)
+        if fmt == "labelstudio" and path.suffix.lower() not in (".csv", ".tsv"):
+            return _read_labelstudio(path, hints)
+        if fmt in ("csv", "labelstudio"):  # Label Studio's CSV / TSV exports are CSV
+            return _labelstudio_csv(_read_csv(path), hints)
+        return {"jsonl": _read_jsonl, "parquet": _read_parquet, "prodigy": _read_prodigy}[fmt](path)
     except (pa.ArrowInvalid, UnicodeDecodeError, OSError, csv.Error) as exc:
-        raise DataError(f"{path}: cannot read as {fmt}: {str(exc).splitlines()[0]}") from exc
+        reason = str(exc).splitlines()[0]
+        if isinstance(exc, UnicodeDecodeError) or "invalid UTF8" in reason:
+            # guessing a legacy code page could rename annotators silently: say what to do
+            reason += ("; the file is not UTF-8 (a spreadsheet's legacy encoding?): save it as "
+                       "UTF-8, e.g. Excel's \"CSV UTF-8\"")
+        raise DataError(f"{path}: cannot read as {fmt}: {reason}") from exc
 
 
 def _finding(path: str, line: int, kind: str, message: str, severity: str | None = None
@@ -277,6 +347,8 @@ def _finding(path: str, line: int, kind: str, message: str, severity: str | None
 
 def _read_csv(path: Path) -> _Chunk:
     data = path.read_bytes()
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 with its BOM: Excel's "Unicode text"
+        data = data.decode("utf-16").encode("utf-8")
     # Excel's "sep=;" first line names the delimiter; line numbers still count it
     sep_line = re.match(rb"(?:\xef\xbb\xbf)?sep=([^\r\n])\r?\n", data[:16])
     if sep_line:
@@ -338,6 +410,19 @@ def _read_csv_data(path: Path, data: bytes, delimiter: str | None) -> _Chunk:
     chunk.rejected["malformed-record"] += len(bad_rows)
     chunk.read = table.num_rows + len(bad_rows)
     return chunk
+
+
+def _labelstudio_csv(chunk: _Chunk, hints: _Hints) -> _Chunk:
+    """A Label Studio CSV export (the JSON-MIN records as columns, answers of multi-choice
+    controls as JSON text) becomes long-format rows; any other CSV passes through."""
+    names = chunk.table.column_names
+    if not chunk.table.num_rows or not _looks_flat_labelstudio(names):
+        return chunk
+    columns = {name: _text(chunk.table.column(name)).to_pylist() for name in names}
+    records = [{name: columns[name][r] for name in names} for r in range(chunk.table.num_rows)]
+    lines = chunk.lines.tolist()
+    chunk.read = 0
+    return _labelstudio_flat(chunk, records, lines, hints)
 
 
 def _delimiter(head: str, default: str) -> str:
@@ -417,7 +502,7 @@ def _read_jsonl(path: Path) -> _Chunk:
         return fast
     lines = _json_lines(path)
     records, chunk = _parse_json_lines(path, lines)
-    if records and any("_input_hash" in r or "_annotator_id" in r for _, r in records[:50]):
+    if records and any(any(k in r for k in _PRODIGY_IDS) for _, r in records[:50]):
         return _prodigy_chunk(path, records, chunk)
     rows = [dict(r, _line=n) for n, r in records]
     chunk.table = _records_table(rows)
@@ -427,6 +512,7 @@ def _read_jsonl(path: Path) -> _Chunk:
 
 
 _PRODIGY_KEYS = ("_input_hash", "_annotator_id", "_session_id", "answer")
+_PRODIGY_IDS = ("_input_hash", "_task_hash", "_annotator_id", "_session_id")  # Prodigy's own
 
 
 def _read_jsonl_arrow(path: Path) -> _Chunk | None:
@@ -516,9 +602,37 @@ def _records_table(rows: list[dict]) -> pa.Table:
     return pa.table(data) if data else pa.table({"_empty": pa.array([None] * len(rows))})
 
 
-def _read_labelstudio(path: Path) -> _Chunk:
-    """Label Studio JSON export: a list of tasks, each with annotations[].result[] of type
-    `choices`. One row per (task, annotator, choices control)."""
+@dataclass(frozen=True)
+class _Hints:
+    """What the caller knows that a file may not say: the task asked for (or the project's
+    task ids) and the labels they allow. Label Studio exports name their answers after the
+    labeling config's controls; these pick the control that holds the task's answer."""
+
+    names: frozenset[str] = frozenset()
+    labels: frozenset[str] = frozenset()
+
+
+_NO_HINTS = _Hints()
+
+# Label Studio result types that hold a classification answer, and the key of their value
+_LS_ANSWERS = {"choices": "choices", "taxonomy": "taxonomy", "rating": "rating",
+               "number": "number"}
+# keys of a JSON-MIN / CSV record that Label Studio adds itself (the rest are the task's data
+# and one column per control)
+_LS_META = frozenset({
+    "id", "annotator", "annotation_id", "created_at", "updated_at", "lead_time", "was_cancelled",
+    "agreement", "draft", "drafts", "predictions", "annotations", "completions",
+    "total_annotations", "cancelled_annotations", "total_predictions", "inner_id", "project",
+    "updated_by", "comment_count", "unresolved_comment_count", "last_comment_updated_at",
+    "comment_authors", "file_upload", "meta", "data", "ground_truth", "skipped", "result_count",
+    "item", "item_id", "guideline_rev", "batch", "task", "completed_by",
+})
+
+
+def _read_labelstudio(path: Path, hints: _Hints = _NO_HINTS) -> _Chunk:
+    """Label Studio exports: JSON (a list of tasks with annotations[].result[]; `completions`
+    in exports before 1.0) or JSON-MIN (one flat object per annotation, the answer under the
+    control's name). One row per (task, annotator, answering control)."""
     try:
         tasks = json.loads(path.read_text(encoding="utf-8-sig"))
     except json.JSONDecodeError as exc:
@@ -530,72 +644,284 @@ def _read_labelstudio(path: Path) -> _Chunk:
     if not isinstance(tasks, list):
         raise DataError(f"{path}: a Label Studio export is a JSON list of tasks")
     chunk = _Chunk(str(path), pa.table({}), np.zeros(0, dtype=np.int64), by_record=True)
-    if tasks and all(isinstance(t, dict) and "annotations" not in t and
-                     any(c in t for c in REQUIRED) for t in tasks):
+    objects = [t for t in tasks if isinstance(t, dict)]
+    full = any("annotations" in t or "completions" in t for t in objects)
+    if objects and not full and _looks_flat_labelstudio(objects[0].keys()):
+        return _labelstudio_flat(chunk, tasks, list(range(1, len(tasks) + 1)), hints)
+    if tasks and not full and all(isinstance(t, dict) and any(c in t for c in REQUIRED)
+                                  for t in tasks):
         # a plain JSON array of annotation records (long format), not a Label Studio export
         chunk.table = _records_table(tasks)
-        if any("annotation_id" in t for t in tasks):
-            chunk.hint = _LS_FLAT_HINT
         chunk.lines = np.arange(1, len(tasks) + 1, dtype=np.int64)
         chunk.read = len(tasks)
         return chunk
     rows: list[dict] = []
     for t, task in enumerate(tasks, start=1):
         rows.extend(_labelstudio_rows(str(path), t, task, chunk))
-    controls = {r.pop("_control") for r in rows}
-    if len(controls) <= 1:  # one choices control: it is the task, whatever it is called
-        for r in rows:
-            r.pop("task", None)
+    rows = _one_control(chunk, rows, hints)
     chunk.table = _records_table(rows)
     chunk.lines = np.array([r["_line"] for r in rows], dtype=np.int64)
     chunk.read = len(rows) + sum(chunk.rejected.values())
     return chunk
 
 
-_LS_FLAT_HINT = (
-    " (this looks like a Label Studio JSON-MIN or CSV export, where the choice sits under the "
-    "control's name: export as JSON instead, or rename `id` to `item` and the choice column "
-    "to `label`)")
+def _looks_flat_labelstudio(keys) -> bool:
+    """A JSON-MIN record or CSV header: Label Studio's own `annotation_id` / `annotator`
+    beside the task `id`, and no long-format `item` + `label` pair."""
+    names = {str(k).strip().lower() for k in keys}
+    return ("annotator" in names and ("annotation_id" in names or "id" in names)
+            and not {"item", "label"} <= names)
+
+
+def _one_control(chunk: _Chunk, rows: list[dict], hints: _Hints) -> list[dict]:
+    """Rows of one control stand for the task, whatever the control is called. With several,
+    the control named like the task asked for (or a project task) is kept, the others are
+    counted as set aside; with no such name, each row's task is its control's name, so that
+    the choice is the user's (`--task`)."""
+    controls = sorted({r["_control"] for r in rows if r["_control"] is not None})
+    if len(controls) <= 1:
+        for r in rows:
+            r.pop("task", None)
+            r.pop("_control", None)
+        return rows
+    chosen = [c for c in controls if c in hints.names]
+    if not chosen and hints.labels:  # else the control whose answers are the task's labels
+        def answers(control: str) -> set[str]:
+            out: set[str] = set()
+            for r in rows:
+                if r["_control"] == control:
+                    label = r["label"]
+                    out.update(label if isinstance(label, list) else [label])
+            return out
+        chosen = [c for c in controls if answers(c) <= hints.labels]
+    if len(chosen) == 1:
+        others = [r for r in rows if r["_control"] != chosen[0]]
+        if others:
+            names = ", ".join(c for c in controls if c != chosen[0])
+            chunk.problems.append(_finding(chunk.path, 0, "other-control", (
+                f"{len(others)} answers of control(s) {names} set aside: the task is "
+                f"{chosen[0]!r}")))
+            chunk.rejected["other-control"] += len(others)
+        rows = [r for r in rows if r["_control"] == chosen[0]]
+        for r in rows:
+            r.pop("task", None)
+    for r in rows:
+        r.pop("_control", None)
+    return rows
+
+
+def _ls_answer(kind: str, value: object) -> object:
+    """A result's answer: a list of choices, taxonomy leaves, or a number as text."""
+    if not isinstance(value, dict):
+        return None
+    answer = value.get(_LS_ANSWERS[kind])
+    if kind == "taxonomy":  # paths from the root: the chosen node is the last of each
+        return [p[-1] for p in answer or [] if isinstance(p, list) and p]
+    return answer
 
 
 def _labelstudio_rows(path: str, t: int, task: object, chunk: _Chunk) -> list[dict]:
-    def skip(kind: str, message: str) -> None:
+    def skip(kind: str, message: str, reason: str | None = None) -> None:
         chunk.problems.append(_finding(path, 0, kind, f"record {t}: {message}"))
-        chunk.rejected[kind if kind != "skipped" else "skipped (cancelled or empty)"] += 1
+        chunk.rejected[reason or kind] += 1
 
     if not isinstance(task, dict):
         skip("malformed-record", "not a task object")
         return []
     data = task.get("data") if isinstance(task.get("data"), dict) else {}
+    meta = task.get("meta") if isinstance(task.get("meta"), dict) else {}
     item = next((data[k] for k in ("item", "item_id") if data.get(k) not in (None, "")),
                 task.get("id"))
+    annotations = task.get("annotations")
+    if annotations is None:  # exports before Label Studio 1.0
+        annotations = task.get("completions")
     rows = []
-    for a, ann in enumerate(task.get("annotations") or [], start=1):
+    # drafts (unsubmitted work) and predictions (a model's) are no annotator's judgement
+    for a, ann in enumerate(annotations or [], start=1):
         where = f"task {task.get('id', '?')} annotation {a}"
         if not isinstance(ann, dict):
             skip("malformed-record", f"{where} is not an object")
             continue
-        if ann.get("was_cancelled"):
-            skip("skipped", f"{where} was cancelled (skipped by the annotator)")
+        if ann.get("was_cancelled") or ann.get("skipped"):
+            skip("skipped", f"{where} was cancelled (skipped by the annotator)",
+                 "skipped (cancelled or empty)")
             continue
         who = ann.get("completed_by")
-        if isinstance(who, dict):
+        if isinstance(who, dict):  # older exports: the user object; ids match int exports
             who = who.get("id", who.get("email"))
-        choices = [r for r in ann.get("result") or []
-                   if isinstance(r, dict) and r.get("type") == "choices"]
-        if not choices:
-            skip("skipped", f"{where} has no `choices` result")
+        if who in (None, "") and isinstance(ann.get("created_username"), str):
+            # "email, id" in recent exports: the id, as completed_by would give it
+            who = ann["created_username"].rsplit(",", 1)[-1].strip() or None
+        answers = [r for r in ann.get("result") or []
+                   if isinstance(r, dict) and r.get("type") in _LS_ANSWERS]
+        if not answers:
+            skip("skipped", f"{where} has no `choices`, `taxonomy` or `rating` result",
+                 "skipped (cancelled or empty)")
             continue
-        for result in choices:
-            value = (result.get("value") or {}).get("choices")
+        for result in answers:
             rows.append({
-                "item": _cell(item), "annotator": _cell(who), "label": _cell(value),
+                "item": _cell(item), "annotator": _cell(who),
+                "label": _cell(_ls_answer(result["type"], result.get("value"))),
                 "task": _cell(result.get("from_name")), "_control": result.get("from_name"),
                 "annotated_at": _cell(ann.get("created_at")),
-                "guideline_rev": _cell(data.get("guideline_rev")),
-                "batch": _cell(data.get("batch")), "_line": t,
+                "guideline_rev": _cell(data.get("guideline_rev", meta.get("guideline_rev"))),
+                "batch": _cell(data.get("batch", meta.get("batch"))), "_line": t,
             })
     return rows
+
+
+def _flat_answer(value: object) -> tuple[str, object]:
+    """A JSON-MIN / CSV cell: ("answer", labels) for a control's answer, ("text", value) for
+    a plain value (a single choice, or task data), ("other", None) for anything else (spans,
+    boxes, nested data), ("none", None) when empty. CSV cells hold the JSON text."""
+    if value is None or value == "":
+        return "none", None
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return "none", None
+        if text[0] in "{[":
+            try:
+                parsed = json.loads(text)
+            except (json.JSONDecodeError, RecursionError):
+                return "text", value
+            if isinstance(parsed, (dict, list)):
+                return _flat_answer(parsed)
+        return "text", value
+    if isinstance(value, bool):
+        return "text", str(value).lower()
+    if isinstance(value, (int, float)):
+        return "text", _cell(value)
+    if isinstance(value, dict):
+        kind = next((k for k in _LS_ANSWERS if _LS_ANSWERS[k] in value), None)
+        if kind is None:
+            return "other", None
+        answer = _ls_answer(kind, value)
+        return "answer", answer if isinstance(answer, list) else _cell(answer)
+    if isinstance(value, list):
+        if value and all(isinstance(v, str) for v in value):
+            return "answer", value
+        parts = [_flat_answer(v) for v in value]
+        if parts and all(kind == "answer" for kind, _ in parts):
+            members: list[str] = []
+            for _, answer in parts:
+                members += answer if isinstance(answer, list) else [answer]
+            return "answer", members
+    return "other", None
+
+
+def _labelstudio_flat(chunk: _Chunk, records: list, lines: list[int], hints: _Hints) -> _Chunk:
+    """Label Studio JSON-MIN / CSV: one flat record per annotation, the task's data and one
+    key per control spread beside `id`, `annotator`, `created_at`, ... The control is the key
+    named like the task, else the one whose values are the task's labels, else the one whose
+    values are answers (multi-choice JSON) or differ between annotators of one task (data
+    never does), else the only one whose values repeat across tasks; several or none: a
+    finding that names the candidates."""
+    path = chunk.path
+    good = [(n, r) for n, r in zip(lines, records) if isinstance(r, dict)]
+    for n, r in zip(lines, records):
+        if not isinstance(r, dict):
+            chunk.problems.append(_finding(path, 0 if chunk.by_record else n,
+                                           "malformed-record", "not a JSON object; skipped"))
+            chunk.rejected["malformed-record"] += 1
+    keys: dict[str, None] = {}
+    for _, r in good:
+        keys.update(dict.fromkeys(r))
+    lower = {str(k).strip().lower(): k for k in keys}
+    def field(r: dict, name: str) -> object:
+        key = lower.get(name)
+        return None if key is None else r.get(key)
+
+    candidates = [k for k in keys if str(k).strip().lower() not in _LS_META]
+    cells = {k: [_flat_answer(r.get(k)) for _, r in good] for k in candidates}
+    usable = [k for k in candidates if not any(kind == "other" for kind, _ in cells[k])
+              and any(kind != "none" for kind, _ in cells[k])]
+
+    def members(kind_value: tuple[str, object]) -> list[str]:
+        kind, value = kind_value
+        if kind == "none":
+            return []
+        return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+    controls = [k for k in usable if k in hints.names]
+    if not controls and hints.labels:
+        controls = [k for k in usable if all(set(members(c)) <= hints.labels for c in cells[k])]
+    if not controls:
+        ids = [_cell(field(r, "item") or field(r, "item_id") or field(r, "id")) for _, r in good]
+        def varies(k: str) -> bool:
+            seen: dict[object, str] = {}
+            for i, (kind, value) in zip(ids, cells[k]):
+                if kind == "none":
+                    continue
+                text = json.dumps(value, sort_keys=True)
+                if seen.setdefault(i, text) != text:
+                    return True
+            return False
+        controls = [k for k in usable if any(kind == "answer" for kind, _ in cells[k])
+                    or varies(k)]
+        if not controls and len(set(ids)) < len(ids):
+            # tasks with several annotations, all in agreement: an answer still repeats
+            # across tasks (few labels, many tasks), while a task's own text rarely does;
+            # only when just one column does so is it taken
+            def repeats(k: str) -> bool:
+                first: dict[str, object] = {}
+                for i, (kind, value) in zip(ids, cells[k]):
+                    if kind != "none" and first.setdefault(json.dumps(value), i) != i:
+                        return True
+                return False
+            repeating = [k for k in usable if repeats(k)]
+            controls = repeating if len(repeating) == 1 else []
+    if not controls and len(usable) == 1:
+        controls = usable
+    if not controls:
+        names = ", ".join(repr(k) for k in usable) or "none"
+        chunk.problems.append(_finding(path, 1, "missing-column", (
+            f"Label Studio JSON-MIN or CSV export: cannot tell which column holds the answer "
+            f"(candidates: {names}); all {len(good)} rows rejected. Pass --task with the "
+            "control's name, run inside a guideline project whose task lists the labels, or "
+            "export as JSON")))
+        chunk.rejected["missing-column"] += len(good)
+        chunk.read = len(records)
+        return chunk
+    rows: list[dict] = []
+    out_lines: list[int] = []
+    for index, (n, r) in enumerate(good):
+        where = f"record {n}: " if chunk.by_record else ""
+        at = 0 if chunk.by_record else n
+        def skip(message: str, reason: str) -> None:
+            chunk.problems.append(_finding(path, at, "skipped", where + message))
+            chunk.rejected[reason] += 1
+
+        cancelled = str(field(r, "was_cancelled")).strip().lower() in ("true", "1")
+        answered = [k for k in controls if cells[k][index][0] != "none"]
+        if cancelled:
+            skip("annotation was cancelled (skipped by the annotator)",
+                 "skipped (cancelled or empty)")
+            continue
+        if field(r, "annotator") in (None, "") and not answered:
+            skip(f"task {_cell(field(r, 'id'))} has no annotation", "skipped (no annotation)")
+            continue
+        item = next((v for v in (field(r, "item"), field(r, "item_id"), field(r, "id"))
+                     if v not in (None, "")), None)
+        for k in controls:
+            kind, value = cells[k][index]
+            if kind == "none":
+                skip(f"no answer for {k!r}", "skipped (cancelled or empty)")
+                continue
+            rows.append({"item": _cell(item), "annotator": _cell(field(r, "annotator")),
+                         "label": value if isinstance(value, list) else _cell(value),
+                         "task": _cell(k) if len(controls) > 1 else None,
+                         "annotated_at": _cell(field(r, "created_at")),
+                         "guideline_rev": _cell(field(r, "guideline_rev")),
+                         "batch": _cell(field(r, "batch"))})
+            out_lines.append(n)
+    if len(controls) == 1:
+        for row in rows:
+            row.pop("task")
+    chunk.table = _records_table(rows)
+    chunk.lines = np.array(out_lines, dtype=np.int64)
+    chunk.read = len(rows) + sum(chunk.rejected.values())
+    return chunk
 
 
 def _read_prodigy(path: Path) -> _Chunk:
@@ -604,8 +930,18 @@ def _read_prodigy(path: Path) -> _Chunk:
 
 
 def _prodigy_chunk(path: Path, records: list, chunk: _Chunk) -> _Chunk:
-    """Prodigy JSONL: binary (`label` + answer accept/reject) or choice (`accept` list)."""
+    """Prodigy JSONL: binary (`label` + answer accept/reject) or choice (`accept` list).
+
+    Following Prodigy's semantics: `answer: ignore` is no judgement (skipped, counted); in the
+    choice interface `reject` says the question itself is wrong (skipped, counted), while
+    `accept` with an empty `accept` list is an explicit "none of these options" answer: the
+    empty label set of a multi-label task (a single-label task has no label for it, and
+    rejects the row with that reason). Item: `meta.id`, else `id`, else `_input_hash` (the
+    input, whatever options were shown), else `_task_hash`. Annotator: `_annotator_id`, else
+    `_session_id` (both "dataset-name" in named multi-user sessions).
+    """
     binary_labels = {r.get("label") for _, r in records if "accept" not in r and "label" in r}
+    unparsable = sum(chunk.rejected.values())  # lines that were no JSON object
     rows, lines = [], []
     for n, r in records:
         answer = r.get("answer")
@@ -619,11 +955,20 @@ def _prodigy_chunk(path: Path, records: list, chunk: _Chunk) -> _Chunk:
                                            f"answer {answer!r}: not a judgement; line skipped"))
             chunk.rejected["skipped (ignored or rejected)"] += 1
             continue
+        if "accept" not in r and "label" not in r:
+            # spans (ner.manual), relations, free text: no classification answer to compare
+            chunk.problems.append(_finding(str(path), n, "skipped", (
+                "neither `label` (binary) nor `accept` (choice): not a classification "
+                "record; line skipped")))
+            chunk.rejected["skipped (not a classification)"] += 1
+            continue
         meta = r.get("meta") if isinstance(r.get("meta"), dict) else {}
-        item = next((v for v in (meta.get("id"), r.get("id"), r.get("_input_hash"))
-                     if v not in (None, "")), None)
+        item = next((v for v in (meta.get("id"), r.get("id"), r.get("_input_hash"),
+                                 r.get("_task_hash")) if v not in (None, "")), None)
         if "accept" in r:
             label = r.get("accept")
+            if isinstance(label, list) and not [v for v in label if v not in (None, "")]:
+                label = _EMPTY_SET  # accepted with nothing chosen: "none of these"
         else:
             label = answer
             if len(binary_labels) > 1 and item is not None:
@@ -631,14 +976,19 @@ def _prodigy_chunk(path: Path, records: list, chunk: _Chunk) -> _Chunk:
         who = r.get("_annotator_id") or r.get("_session_id")
         stamp = r.get("_timestamp")
         when = (datetime.fromtimestamp(stamp, timezone.utc).isoformat()
-                if isinstance(stamp, (int, float)) else stamp)
+                if isinstance(stamp, (int, float)) and not isinstance(stamp, bool)
+                and 0 <= stamp < 1e11 else stamp)
         rows.append({"item": _cell(item), "annotator": _cell(who), "label": _cell(label),
-                     "annotated_at": _cell(when), "guideline_rev": _cell(meta.get("guideline_rev")),
-                     "batch": _cell(meta.get("batch"))})
+                     "annotated_at": _cell(when),
+                     "guideline_rev": _cell(meta.get("guideline_rev", r.get("guideline_rev"))),
+                     "batch": _cell(meta.get("batch", r.get("batch")))})
         lines.append(n)
     chunk.table = _records_table(rows)
     chunk.lines = np.array(lines, dtype=np.int64)
-    chunk.read = len(records) + chunk.rejected["malformed-record"]
+    chunk.read = len(records) + unparsable
+    chunk.multi_label = any(
+        isinstance(r.get("config"), dict) and r["config"].get("choice_style") == "multiple"
+        for _, r in records)
     return chunk
 
 
@@ -731,6 +1081,8 @@ def _code(column: pa.ChunkedArray | pa.Array) -> tuple[_Coded, bool]:
     arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
     is_list = pa.types.is_list(arr.type) or pa.types.is_large_list(arr.type)
     if is_list:
+        # an empty list is an empty label, as a blank cell of the same file as CSV would be
+        # (only Prodigy's accepted empty `accept` says "none of these" explicitly)
         arr = pc.binary_join(pc.cast(arr, pa.list_(pa.string())), ";")
     elif not pa.types.is_string(arr.type):
         arr = pc.cast(arr, pa.string())
@@ -861,7 +1213,8 @@ def _absent(n: int) -> _Coded:
 
 
 def _normalise(
-    chunks: list[_Chunk], *, project: Project | None, task: str | None, duplicates: str
+    chunks: list[_Chunk], *, project: Project | None, task: str | None, duplicates: str,
+    relabel_by_time: bool = False,
 ) -> AnnotationTable:
     problems: list[Finding] = []
     rejected: Counter = Counter()
@@ -877,8 +1230,7 @@ def _normalise(
         n = chunk.table.num_rows
         missing = [c for c in REQUIRED if c not in chunk.table.column_names]
         if missing and n:
-            hint = chunk.hint or (_LS_FLAT_HINT if "annotation_id" in chunk.table.column_names
-                                  else "")
+            hint = chunk.hint
             problems.append(_finding(chunk.path, 1, "missing-column",
                                      f"missing required column(s) {', '.join(missing)}; "
                                      f"all {n} rows rejected{hint}"))
@@ -937,7 +1289,12 @@ def _normalise(
     # without a task: multi-label when some judgement holds several labels (lists of one
     # label, as Label Studio writes single choices, are single labels)
     multi = task_obj.multi_label if task_obj is not None else any(
-        ";" in v for v in cols["label"].values)
+        c.multi_label for c in chunks) or any(";" in v for v in cols["label"].values)
+    if not multi and _EMPTY_SET in cols["label"].values:
+        none = cols["label"].values.index(_EMPTY_SET)
+        reject(cols["label"].codes == none, "no-choice",
+               "accepted with no option chosen (\"none of these\"): a single-label task has no "
+               "label for that answer; row rejected")
     if not multi:
         cols["label"] = _numeric_labels(cols["label"], task_obj)
     label_codes, labels, label_sets = _encode_labels(cols["label"], multi)
@@ -951,15 +1308,30 @@ def _normalise(
                              f"{task_obj.id!r} (labels: {known}); row rejected")
 
     items, annotators, tasks = cols["item"], cols["annotator"], cols["task"]
+    stamps = stamps[0] if len(stamps) == 1 else np.concatenate(stamps)
+    revs = cols["guideline_rev"]
+    by_time = relabel_by_time and not np.isnat(stamps).all()
+
+    def context() -> np.ndarray:
+        """Each row's judgement context: its revision, and its time when asked."""
+        codes = revs.codes.astype(np.int64) + 1
+        if by_time:
+            _, when = np.unique(np.asarray(stamps).view(np.int64), return_inverse=True)
+            codes = codes * (int(when.max()) + 1) + when.reshape(-1)
+        return codes
+
+    relabels = bool(revs.values) or by_time
     dup_error = _check_duplicates(
         items.codes, annotators.codes, tasks.codes, items.values, annotators.values, keep,
-        duplicates, reject, place)
-    stamps = stamps[0] if len(stamps) == 1 else np.concatenate(stamps)
+        duplicates, reject, place, context if relabels else None)
+    relabelled = _count_relabels(items.codes, annotators.codes, tasks.codes, keep,
+                                 len(items.values), len(annotators.values)) \
+        if relabels and not dup_error else 0
     rule_codes, rule_sets = _encode_sets(cols["rules"])
     problems.sort(key=lambda p: (paths.index(p.path) if p.path in paths else 0, p.line,
                                  p.code))
     summary = ReadSummary(read, int(keep.sum()), {k: v for k, v in rejected.items() if v},
-                          other_task)
+                          other_task, relabelled)
     def kept(a: np.ndarray) -> np.ndarray:
         return a if every_row else a[keep]
 
@@ -971,7 +1343,7 @@ def _normalise(
         kept(cols["guideline_rev"].codes), tuple(cols["guideline_rev"].values), kept(stamps),
         kept(rule_codes), rule_sets, kept(cols["batch"].codes), tuple(cols["batch"].values),
         kept(file), paths, kept(line), multi, task_obj.id if task_obj is not None else task,
-        problems, summary, dup_error,
+        problems, summary, dup_error, relabelled,
     )
 
 
@@ -1041,17 +1413,24 @@ def _select_task(task_col: _Coded, project, task, keep, reject) -> tuple[Task | 
     return (known.get(chosen) if chosen is not None else None), other
 
 
+# a number written with a decimal comma, as spreadsheets in many locales save `;` CSV: 0,5
+_DECIMAL_COMMA = re.compile(r"^\s*([-+]?\d+),(\d+)\s*$")
+
+
 def _numeric_labels(col: _Coded, task: Task | None) -> _Coded:
-    """Rating scales written as numbers: `1`, `1.0` and `1.00` are one label (a spreadsheet
-    round trip rewrites some rows only). Applies when every label is a number; the spelling
+    """Rating scales written as numbers: `1`, `1.0`, `1.00` and `1,0` (decimal comma) are one
+    label (a spreadsheet round trip rewrites some rows only). Applies when every label is a number; the spelling
     kept is the task's label id with that value, else the shortest form (`1`, `0.5`)."""
     values = list(col.values)
     if not values or len(values) > 10_000:
         return col  # a rating scale has few values; ids-as-labels are not this case
     numbers = []
     for v in values:
+        if v == _EMPTY_SET:  # rejected rows of a single-label task: no number, no matter
+            numbers.append(math.nan)
+            continue
         try:
-            number = float(v)
+            number = float(_DECIMAL_COMMA.sub(r"\1.\2", v))
         except ValueError:
             return col
         if not math.isfinite(number):
@@ -1065,6 +1444,8 @@ def _numeric_labels(col: _Coded, task: Task | None) -> _Coded:
             except ValueError:
                 pass
     def canonical(number: float) -> str:
+        if math.isnan(number):
+            return _EMPTY_SET
         return spelling.get(number) or (str(int(number)) if number.is_integer() else repr(number))
 
     written = [canonical(n) for n in numbers]
@@ -1080,7 +1461,8 @@ def _encode_sets(col: _Coded) -> tuple[np.ndarray, tuple[tuple[str, ...], ...]]:
     """`;`-joined sets → codes into canonical sorted member tuples (absent → the empty set)."""
     if not col.values:
         return np.broadcast_to(np.int32(0), len(col.codes)), ((),)
-    canon = [tuple(sorted({m.strip() for m in j.split(";") if m.strip()})) for j in col.values]
+    canon = [() if j == _EMPTY_SET else tuple(sorted({m.strip() for m in j.split(";") if m.strip()}))
+             for j in col.values]
     distinct = sorted(set(canon) | {()})
     index = {s: k for k, s in enumerate(distinct)}
     remap = np.array([index[s] for s in canon] + [index[()]], dtype=np.int64)
@@ -1093,24 +1475,48 @@ def _encode_labels(col: _Coded, multi: bool):
         return col.codes, tuple(col.values), tuple((lab,) for lab in col.values)
     codes, sets = _encode_sets(col)
     codes = np.where(col.codes < 0, -1, codes)
-    return codes, tuple(";".join(s) for s in sets), sets
+    return codes, tuple(";".join(s) if s else EMPTY_SET_LABEL for s in sets), sets
+
+
+def _pair_keys(rows, every, items_c, anns_c, tasks_c, n_items, n_annotators) -> np.ndarray:
+    def at(a: np.ndarray) -> np.ndarray:
+        return (a if every else a[rows]).astype(np.int64)
+
+    return ((at(tasks_c) + 1) * (n_items + 1) + at(items_c)) * (n_annotators + 1) + at(anns_c)
+
+
+def _count_relabels(items_c, anns_c, tasks_c, keep, n_items, n_annotators) -> int:
+    """Kept rows that repeat a (task, item, annotator) under another guideline revision."""
+    rows = np.flatnonzero(keep)
+    if not rows.size:
+        return 0
+    key = _pair_keys(rows, rows.size == keep.size, items_c, anns_c, tasks_c, n_items,
+                     n_annotators)
+    if key.max() < 64 * len(key) + 1024:  # counting, not sorting, on the common path
+        return int(key.size - np.count_nonzero(np.bincount(key)))
+    return int(key.size - np.unique(key).size)
 
 
 def _check_duplicates(items_c, anns_c, tasks_c, items, annotators, keep, policy, reject,
-                      place) -> bool:
-    """Report repeated (task, item, annotator) judgements; keep first/last or flag an error."""
+                      place, context=None) -> bool:
+    """Report repeated (task, item, annotator) judgements; keep first/last or flag an error.
+
+    With a `guideline_rev` column the revision is part of the key: an annotator labelling an
+    item again under a later revision of the guidelines made a new judgement (what `impact`
+    compares), not a duplicate. Rows without a revision count as one more revision.
+    `context()` gives each row's (revision[, time]) code."""
     rows = np.flatnonzero(keep)
     if not rows.size:
         return False
     every = rows.size == keep.size  # no fancy indexing when nothing was rejected
-
-    def at(a: np.ndarray) -> np.ndarray:
-        return (a if every else a[rows]).astype(np.int64)
-
-    key = ((at(tasks_c) + 1) * (len(items) + 1) + at(items_c)) * (len(annotators) + 1) \
-        + at(anns_c)
+    key = _pair_keys(rows, every, items_c, anns_c, tasks_c, len(items), len(annotators))
     if key.max() < 64 * len(key) + 1024 and np.bincount(key).max() <= 1:
         return False  # a counting pass proves there are none, without sorting
+    if context is not None:  # renumbered first: pair × context codes could pass 2**63
+        codes = context()
+        _, pair = np.unique(key, return_inverse=True)
+        _, code = np.unique(codes if every else codes[rows], return_inverse=True)
+        key = pair.reshape(-1).astype(np.int64) * (int(code.max()) + 1) + code.reshape(-1)
     order = np.argsort(key, kind="stable")
     sorted_key = key[order]
     same_as_prev = np.r_[False, sorted_key[1:] == sorted_key[:-1]]

@@ -408,7 +408,10 @@ def _annotation_table(files, project, task, duplicates="error"):
     from guidelines_tool.reporters.agreement import problems_text
     from guidelines_tool.annotations import read_annotations
 
-    table = read_annotations(files, project=project, task=task, duplicates=duplicates)
+    # a judgement repeated at another time may fall under another revision: impact's windows
+    # tell, so it is a re-label here, not a duplicate
+    table = read_annotations(files, project=project, task=task, duplicates=duplicates,
+                             relabel_by_time=True)
     click.echo(problems_text(table.problems, table.summary.to_dict()), err=True, nl=False)
     if table.duplicate_error:
         click.echo("error: duplicate (item, annotator) judgements; fix them or pass "
@@ -501,7 +504,9 @@ def demo_command(directory) -> None:
     batches in DIRECTORY (default: ./guidelines-demo), then run validate, impact and hotspots."""
     from guidelines_tool.demo import run_demo
 
-    for line in run_demo(directory or Path("guidelines-demo")):
+    lines = run_demo(directory or Path("guidelines-demo"),
+                     progress=lambda message: click.echo(f"… {message}", err=True))
+    for line in lines:
         click.echo(line)
 
 

@@ -2,19 +2,29 @@
 batches, built from the bundled sample project, then validated, linked to agreement and searched
 for hotspots — the whole product in one command.
 
-The story (product-photo-subject task of `sample_guidelines/`), one commit every two weeks:
-rules are added; PPS-004's first wording is vague and a clarification lifts agreement on its
-items; a revision of PPS-007 makes it worse and is later reverted; PPS-002 is deprecated for
-PPS-010 (in the same commit: confounded); the people rules move to another folder (no change of
-meaning, skipped); a typo fix; a draft. Annotators' confusion on each rule's label pair follows
-that story (guidelines_tool.simulate), and everybody gets a little less careless every period,
-so the difference-in-differences has a general drift to remove.
+The story (product-photo-subject task of `sample_guidelines/`), one commit every two weeks. The
+team drafts the first rules for a month and releases v1.0.0; annotation starts then, one batch per
+two weeks, and annotators cite the rule they applied (as annotation tools let them). Annotators'
+confusion on each rule's label pair (guidelines_tool.simulate) changes exactly where the story
+says, and nowhere else:
+- the clarification of PPS-004 (its first wording was too vague to help) lifts agreement;
+- a revision of PPS-007 ("any person in a setting is lifestyle") hurts it, and its revert
+  restores it;
+- everything else leaves agreement where it was: rules added later write down what the team
+  already did, PPS-002 is deprecated for PPS-010 (another decision, no less clear), the people
+  rules move to another folder (skipped: no change of meaning), a rationale is reworded, a draft
+  is added. PPS-015 (mannequins) stays as disputed after it is written as before: it is where
+  `hotspots` should send the lead next.
+Everybody also gets a little less careless every period, so the difference-in-differences has a
+general drift to remove. `planted_effects()` states the story's effects; the tests hold the
+demo's verdicts to them.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import textwrap
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -73,21 +83,31 @@ SCOPES = (
     Scope("placeholder", ("other", "text-graphic"), _from(9, "PPS-014")),
     Scope("mannequin", ("product", "person"), _from(10, "PPS-015")),
 )
-UNWRITTEN, WRITTEN = 0.30, 0.12
+SETTLED, DISPUTED = 0.12, 0.25  # P(annotators swap a scope's two labels)
 
 
 def confusion(scope: str, k: int) -> float:
     """How often annotators swap the scope's two labels under the state commit k created."""
-    rule = next(s for s in SCOPES if s.key == scope).rule_at(k)
-    if rule is None:
-        return UNWRITTEN
     if scope == "focus":
         return 0.28 if k < 3 else 0.06  # vague first wording; the clarification in commit 3
     if scope == "scene":
         return 0.34 if 5 <= k < 8 else 0.10  # the harmful revision (5), reverted in 8
-    if scope == "box":
-        return 0.18 if k < 6 else 0.07  # PPS-002 "any box" → PPS-010
-    return WRITTEN
+    if scope == "mannequin":
+        return DISPUTED  # PPS-015 (commit 10) does not settle it: the next rule to clarify
+    return SETTLED
+
+
+def planted_effects() -> dict[tuple[int, str], str]:
+    """(commit index, rule) → "improved" | "regressed" wherever the story changes confusion on
+    the items the rule governs, from the first annotated state on; every other revision has no
+    planted effect (its verdict should be no_clear_change, or insufficient_data without data)."""
+    out = {}
+    for scope in SCOPES:
+        for k in range(FIRST_ANNOTATED + 1, len(STORY)):
+            before, after = confusion(scope.key, k - 1), confusion(scope.key, k)
+            if before != after:
+                out[(k, scope.rule_at(k))] = "improved" if after < before else "regressed"
+    return out
 
 
 @dataclass(frozen=True)
@@ -205,6 +225,7 @@ STORY = (
     Step(168, "Draft PPS-013 on collages", "Aiko Sato", _add("PPS-013"), tag="v1.3.0"),
 )
 PERIOD_END = 182  # the last batch is annotated within two weeks of the last commit
+FIRST_ANNOTATED = 2  # annotation starts with the first release, v1.0.0
 
 
 # --- building the repository ----------------------------------------------------------------
@@ -233,10 +254,18 @@ def _write_tree(repo: Path, before: dict[str, str], after: dict[str, str]) -> No
             target.write_text(text, encoding="utf-8")
 
 
+def _check_target(directory: Path) -> None:
+    """The demo writes a whole git repository: never into a folder that holds anything."""
+    if directory.is_file():
+        raise GuidelinesError(f"{directory} is a file: give the demo a new or empty folder")
+    if directory.exists() and any(directory.iterdir()):
+        raise GuidelinesError(f"{directory} exists and is not empty: the demo builds a new git repository "
+                              "there; give it a new or empty folder (guidelines demo DIR)")
+
+
 def build_repository(directory: Path) -> list[str]:
     """Replay the story into a fresh repository at `directory`; returns the commit shas."""
-    if directory.exists() and any(directory.iterdir()):
-        raise GuidelinesError(f"{directory} exists and is not empty: give the demo a new folder")
+    _check_target(directory)
     directory.mkdir(parents=True, exist_ok=True)
     sample = _sample_files(sample_root())
     git_history.init_repository(directory, branch="main")
@@ -274,14 +303,20 @@ def _revision_column(k: int, shas: list[str]) -> str:
     return ""
 
 
+def batch_name(k: int) -> str:
+    """The batch annotated under the state commit k created (batch-01 is the first release's)."""
+    return f"batch-{k - FIRST_ANNOTATED + 1:02d}"
+
+
 def simulate_batches(shas: list[str]) -> tuple[dict[str, list[list[str]]], list[list[str]]]:
-    """One batch (CSV rows) per period, and gold labels for the last three periods."""
+    """One batch (CSV rows) per period from the first release on, and gold labels for the last
+    three periods."""
     rng = np.random.default_rng(SEED)
     code = {label: k for k, label in enumerate(LABELS)}
     scopes = tuple(simulate.Scope(s.key, (code[s.pair[0]], code[s.pair[1]]), 1.0) for s in SCOPES)
     batches, gold = {}, []
     per_period = ITEMS_PER_SCOPE * len(SCOPES) + UNSCOPED_ITEMS
-    for k in range(len(STORY)):
+    for k in range(FIRST_ANNOTATED, len(STORY)):
         noise = 0.10 - 0.004 * k  # annotators get less careless month by month
         period = simulate.Period(per_period, noise, {s.key: confusion(s.key, k) for s in SCOPES},
                                  first_item=1000 + k * per_period)
@@ -292,28 +327,31 @@ def simulate_batches(shas: list[str]) -> tuple[dict[str, list[list[str]]], list[
         start, end = _period_bounds(k)
         seconds = rng.integers(0, int((end - start).total_seconds()), size=len(batch.item))
         revision = _revision_column(k, shas)
+        name = batch_name(k)
         rows = []
         for r in range(len(batch.item)):
+            # an annotator cites the rule that decides the item, once it has been written
             rule = SCOPES[batch.cited[r]].rule_at(k) if batch.cited[r] >= 0 else None
             stamp = "" if revision else (start + timedelta(seconds=int(seconds[r]))).strftime("%Y-%m-%dT%H:%M:%SZ")
             rows.append([f"photo-{batch.item[r]}", ANNOTATORS[batch.annotator[r]], LABELS[batch.value[r]],
-                         TASK, revision, stamp, rule or "", f"batch-{k + 1:02d}"])
-        batches[f"batch-{k + 1:02d}"] = rows
+                         TASK, revision, stamp, rule or "", name])
+        batches[name] = rows
         if k >= len(STORY) - 3:
             truth = {int(i): LABELS[t] for i, t in zip(batch.item, batch.truth)}
             gold += [[f"photo-{i}", label, TASK] for i, label in sorted(truth.items())[::2]]
-    batches["batch-13"] += _unresolvable_rows()
+    last = batch_name(len(STORY) - 1)
+    batches[last] += _unresolvable_rows(last)
     return batches, gold
 
 
-def _unresolvable_rows() -> list[list[str]]:
+def _unresolvable_rows(batch: str) -> list[list[str]]:
     """Rows no revision can be found for: counted and reported by `impact`, never dropped."""
     rows = []
     for n in range(6):
         for who in ("ana", "ben"):
-            rows.append([f"photo-x{n}", who, "product", TASK, "v0.9.0", "", "", "batch-13"])
-            rows.append([f"photo-y{n}", who, "product", TASK, "", "2026-02-20T10:00:00Z", "", "batch-13"])
-            rows.append([f"photo-z{n}", who, "person", TASK, "", "", "", "batch-13"])
+            rows.append([f"photo-x{n}", who, "product", TASK, "v0.9.0", "", "", batch])
+            rows.append([f"photo-y{n}", who, "product", TASK, "", "2026-02-20T10:00:00Z", "", batch])
+            rows.append([f"photo-z{n}", who, "person", TASK, "", "", "", batch])
     return rows
 
 
@@ -339,8 +377,9 @@ def _write_csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
 # --- running it -------------------------------------------------------------------------------
 
 
-def run_demo(directory: Path) -> list[str]:
-    """Build the demo repository and report on it; returns the lines to print."""
+def run_demo(directory: Path, progress: Callable[[str], None] | None = None) -> list[str]:
+    """Build the demo repository and report on it; returns the lines to print. `progress(message)`
+    is told before each step that takes a moment."""
     from guidelines_tool.annotations import read_annotations, read_gold
     from guidelines_tool.history import read_history
     from guidelines_tool.hotspots import hotspots
@@ -348,27 +387,40 @@ def run_demo(directory: Path) -> list[str]:
     from guidelines_tool.reporters.impact import HotspotTextReporter, ImpactTextReporter
     from guidelines_tool.loading import load_project
 
+    say = progress or (lambda message: None)
     directory = Path(directory)
+    _check_target(directory)  # before any progress line: a refusal should be the only output
+    say(f"building {directory}: {len(STORY)} commits of guideline history")
     shas = build_repository(directory)
+    say(f"simulating {len(STORY) - FIRST_ANNOTATED} annotation batches")
     batches, gold = simulate_batches(shas)
     paths = write_annotations(directory, batches, gold)
     last = STORY[-1].day + 14
-    git_history.commit_all(directory, "Annotation batches 1-13 and gold labels", author="Maria Lopez",
-                       email=_email("Maria Lopez"), when=START + timedelta(days=last))
-    out = [f"Built {directory}: {len(STORY) + 1} commits from {START:%Y-%m-%d} to "
-           f"{START + timedelta(days=last):%Y-%m-%d}, {sum(map(len, batches.values()))} annotations "
-           f"by {len(ANNOTATORS)} annotators in {len(batches)} batches.", ""]
+    git_history.commit_all(directory, f"Annotation batches 1-{len(batches)} and gold labels", author="Maria Lopez",
+                           email=_email("Maria Lopez"), when=START + timedelta(days=last))
+    summary = (f"Built {directory}: {len(STORY)} commits of guideline history from {START:%Y-%m-%d} "
+               f"and an annotation commit on {START + timedelta(days=last):%Y-%m-%d}. Annotation started "
+               f"with release v1.0.0 ({START + timedelta(days=STORY[FIRST_ANNOTATED].day):%Y-%m-%d}): "
+               f"{sum(map(len, batches.values()))} annotations by {len(ANNOTATORS)} annotators in "
+               f"{len(batches)} batches, each citing the rule it applied.")
+    out = textwrap.wrap(summary, 100) + [""]
+    say("validating")
     out += _validate(directory)
     project = load_project(directory)
     history = read_history(directory)
+    say("reading the annotations")
     table = read_annotations(paths, project=project, task=TASK)
+    say("linking each rule revision to agreement (bootstrap CIs)")
     report = compute_impact(project, history, table)
     out += ["$ guidelines impact annotations/*.csv", ImpactTextReporter().render(report)]
-    recent = [p for p in paths if p.stem.endswith(("batch-11", "batch-12", "batch-13"))]
+    recent_names = [batch_name(k) for k in range(len(STORY) - 3, len(STORY))]
+    recent = [p for p in paths if p.stem.endswith(tuple(recent_names))]
+    say("looking for disagreement hotspots")
     recent_table = read_annotations(recent, project=project, task=TASK)
     spots = hotspots(project, recent_table, top=5, gold=read_gold(directory / "gold" / f"{TASK}.csv",
                                                                   project=project, task=TASK))
-    out += ["$ guidelines hotspots annotations/*batch-1[123].csv --gold gold/product-photo-subject.csv --top 5",
+    numbers = ",".join(name.removeprefix("batch-") for name in recent_names)
+    out += [f"$ guidelines hotspots annotations/*{{{numbers}}}.csv --gold gold/{TASK}.csv --top 5",
             HotspotTextReporter().render(spots)]
     out += where_next(directory, report, spots)
     return out
@@ -388,37 +440,67 @@ def _validate(directory: Path) -> list[str]:
 
 
 def where_next(directory: Path, report, spots) -> list[str]:
-    """The few lines a lead reads first."""
-    lines = ["Where to look next:"]
+    """The few lines a lead reads first: what hurt, what to clarify next, what worked, who and
+    what to check — each with its numbers, wrapped for a 100-column terminal."""
+    points: list[str] = []
     # evidence from citations first: a label-defined item set is the weaker measurement
     for r in sorted(report.regressed, key=lambda r: (r.governed_by != "citations", r.spec.position)):
-        c = r.comparison
-        how = ("on the items citing it" if r.governed_by == "citations" else
-               f"on items labelled {'/'.join(r.spec.labels)} (it could not be cited before it existed: "
-               "weaker evidence)")
-        lines.append(f"  - {r.spec.rule} ({r.spec.change}, {r.spec.commit[:7]}, {r.spec.date[:10]}) regressed "
-                     f"agreement {how}: α {c.before.alpha:.2f} → {c.after.alpha:.2f}, DiD {c.did:+.2f}. "
-                     f"See `guidelines log {r.spec.rule}`.")
-    # clarifications of existing rules first: the "this wording lifted agreement" story
-    improved = sorted((r for r in report.revisions if r.verdict == "improved"),
-                      key=lambda r: (r.spec.change != "changed",
-                                     -(r.comparison.did if r.comparison.did is not None else r.comparison.delta or 0)))
-    for r in improved[:2]:
-        c = r.comparison
-        lines.append(f"  - {r.spec.rule} ({r.spec.change}, {r.spec.date[:10]}) lifted agreement on its items: "
-                     f"α {c.before.alpha:.2f} → {c.after.alpha:.2f}.")
+        c, s = r.comparison, r.spec
+        later = next((x for x in report.revisions if x.spec.rule == s.rule and x.spec.position > s.position
+                      and x.verdict == "improved"), None)
+        points.append(
+            f"{s.rule}'s {CHANGE_NOUN.get(s.change, s.change)} of {s.date[:10]} ({s.commit[:7]}, {s.author}) cut agreement "
+            f"{_on_items(r)} from α {c.before.alpha:.2f} to {c.after.alpha:.2f} (DiD {c.did:+.2f}, "
+            f"CI {c.did_ci[0]:+.2f} to {c.did_ci[1]:+.2f})"
+            + (f"; its revision of {later.spec.date[:10]} brought it back to α "
+               f"{later.comparison.after.alpha:.2f}." if later else ": reconsider it.")
+            + f" History: `guidelines log {s.rule}`.")
     if spots.rules:
         top = spots.rules[0]
-        pair = " ↔ ".join(top.pairs[0]) if top.pairs else ""
-        lines.append(f"  - Clarify next: {top.rule} ({top.title}); its labels cover {top.share:.0%} of "
-                     f"today's disagreement ({pair}).")
-    if spots.annotators:
-        worst = spots.annotators[0]
-        lines.append(f"  - Annotator {worst.annotator} deviates most from the others "
-                     f"(α vs others {worst.agreement_with_others:.2f}).")
-    unresolved = report.unresolved_count
-    if unresolved:
-        lines.append(f"  - {unresolved} annotations could not be tied to a guideline revision "
-                     f"(see the counts above): fix their guideline_rev / annotated_at.")
-    lines += ["", f"Try: cd {directory} && guidelines impact annotations/*.csv --format md"]
+        pair = f", mostly {top.pairs[0][0]} ↔ {top.pairs[0][1]}" if top.pairs else ""
+        if top.basis == "citations":
+            points.append(f"Clarify {top.rule} next ({top.title}): the {top.n_items} items citing it hold "
+                          f"{top.share:.0%} of the recent batches' disagreement at α {top.alpha:.2f}{pair}. "
+                          "Add examples and near misses for those cases.")
+        else:
+            points.append(f"Clarify {top.rule} next ({top.title}): its labels cover {top.share:.0%} of the "
+                          f"recent batches' disagreement{pair}.")
+    # clarifications of existing rules first: the "this wording lifted agreement" story
+    mentioned = {id(x) for r in report.regressed for x in report.revisions
+                 if x.spec.rule == r.spec.rule and x.spec.position > r.spec.position}
+    improved = sorted((r for r in report.revisions if r.verdict == "improved" and id(r) not in mentioned),
+                      key=lambda r: (r.governed_by != "citations", r.spec.change != "changed", r.spec.position))
+    for r in improved[:2]:
+        c, s = r.comparison, r.spec
+        points.append(f"{s.rule}'s {CHANGE_NOUN.get(s.change, s.change)} of {s.date[:10]} lifted agreement {_on_items(r)} "
+                      f"from α {c.before.alpha:.2f} to {c.after.alpha:.2f} (DiD {c.did:+.2f}): "
+                      "the kind of edit that works.")
+    if len(spots.annotators) > 1:
+        worst, rest = spots.annotators[0], [a.agreement_with_others for a in spots.annotators[1:]
+                                            if a.agreement_with_others is not None]
+        if worst.agreement_with_others is not None and rest:
+            gold = f" and with gold ({worst.gold_accuracy:.0%} right)" if worst.gold_n else ""
+            points.append(f"Annotator {worst.annotator} agrees least with the others (α "
+                          f"{worst.agreement_with_others:.2f}, the others {min(rest):.2f}–{max(rest):.2f})"
+                          f"{gold}: worth a calibration session.")
+    if report.unresolved_count:
+        reasons = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in sorted(report.unresolved.items()) if v)
+        points.append(f"{report.unresolved_count} annotations could not be tied to a guideline revision "
+                      f"({reasons}): fix their guideline_rev or annotated_at.")
+    lines = ["Where to look next:"]
+    for n, point in enumerate(points, 1):
+        lines += textwrap.wrap(point, 100, initial_indent=f"  {n}. ", subsequent_indent="     ")
+    lines += ["", f"Next: cd {directory} && guidelines impact annotations/*.csv --format md"]
     return lines
+
+
+CHANGE_NOUN = {"changed": "revision", "added": "addition", "deprecated": "deprecation",
+               "removed": "removal", "re-added": "re-addition"}
+
+
+def _on_items(r) -> str:
+    c = r.comparison
+    if r.governed_by == "citations":
+        return f"on the items citing it ({c.before.n_items} → {c.after.n_items})"
+    return (f"on the items carrying its labels ({c.before.n_items} → {c.after.n_items}; weaker evidence: "
+            "nobody could cite it on both sides)")

@@ -66,6 +66,7 @@ CACHE_VERSION = 1
 CACHE_DIR = "guidelines-cache"
 YAML_SUFFIXES = (".yaml", ".yml")
 SYMLINK_MODE = "120000"
+MAX_BLOB_BYTES = 10 * 1024 * 1024  # the same limit as loading.MAX_FILE_BYTES
 MAX_SYMLINK_HOPS = 8  # links followed to resolve one path (each hop costs two git calls; loops hit it)
 
 # --- records ----------------------------------------------------------------------------------
@@ -575,6 +576,7 @@ class Git:
         blobs each commit changed (a merge: against its first parent)."""
         args = ["log", "-z", "--first-parent", "--diff-merges=first-parent", "--raw", "-M",
                 "--no-abbrev", "--no-color", "--no-ext-diff", "--no-show-signature", "--reverse", f"--format={LOG_FORMAT}", tip]
+        args.insert(1, "--encoding=UTF-8")  # a user's i18n.logOutputEncoding would re-encode messages and names
         if exclude:
             args.append(f"^{exclude}")
         return args
@@ -897,6 +899,10 @@ def parse_blob(data: bytes, path: str, chunks: ChunkMemo | None = None) -> Parse
     With a `ChunkMemo`, the top-level entries already seen in other versions are not parsed
     again (see `parse_chunked`); the result is the same as `loading.parse_file_text`'s.
     """
+    if len(data) > MAX_BLOB_BYTES:
+        return _too_large(data, path)
+    if data.startswith(LFS_POINTER):
+        return _lfs_pointer(path)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -909,6 +915,27 @@ def parse_blob(data: bytes, path: str, chunks: ChunkMemo | None = None) -> Parse
     parsed = parse_file_text(text, path)
     readable = parsed.data is not None or not parsed.findings or _only_empty(parsed.findings)
     return ParsedBlob(path, tuple(parsed.rules), tuple(parsed.tasks), tuple(parsed.findings), readable)
+
+
+def _too_large(data: bytes, path: str) -> ParsedBlob:
+    """The limit `validate` applies to a file on disk, applied to an old version: the blob is
+    reported and skipped like an unparsable one, never handed to the YAML parser."""
+    from guidelines_tool.loading import FILE_TOO_LARGE, problem
+
+    message = f"file is {len(data):,} bytes, more than the {MAX_BLOB_BYTES:,} a guideline file may have"
+    return ParsedBlob(path, (), (), (problem(path, 1, 1, FILE_TOO_LARGE, message),), ok=False)
+
+
+LFS_POINTER = b"version https://git-lfs.github.com/spec/"
+
+
+def _lfs_pointer(path: str) -> ParsedBlob:
+    """A Git LFS pointer in place of the file: git holds no contents to read. Parsed, it is a
+    mapping without `kind`, and the file's rules would silently look removed."""
+    from guidelines_tool.loading import UNREADABLE, problem
+
+    message = "stored in Git LFS (git holds only a pointer): history cannot read this version; keep guideline files out of LFS"
+    return ParsedBlob(path, (), (), (problem(path, 1, 1, UNREADABLE, message),), ok=False)
 
 
 def _only_empty(findings: list[Finding]) -> bool:
@@ -1440,7 +1467,21 @@ def read_history(
                 f"release tag {name} is not on the first-parent line of {history.branch}: "
                 "left out of changelogs and version numbering"
             )
+    history.notes.extend(odd_tag_notes(history))
     return history
+
+
+def odd_tag_notes(history: History) -> list[str]:
+    """Notes for tags that look like release tags but are not `<prefix>X.Y.Z` (`v1.0`, `v2.0.0-rc1`):
+    they are ignored by changelogs and releases, and a silent ignore would look like a bug."""
+    notes = []
+    prefix = history.tag_prefix
+    for name in history.tags:
+        rest = name[len(prefix):]
+        if name.startswith(prefix) and rest[:1].isdigit() and parse_version(name, prefix) is None:
+            notes.append(f"tag {name} has the release prefix '{prefix}' but is not a version "
+                         f"{prefix}MAJOR.MINOR.PATCH: ignored by changelog and release")
+    return notes
 
 
 @contextlib.contextmanager
@@ -1464,7 +1505,12 @@ def _gc_paused() -> Iterator[None]:
 
 def guideline_folder(git_: Git, guidelines: str) -> str:
     """The project's guideline folder relative to the repository top ("" for the whole tree)."""
-    folder = str(PurePosixPath(git_.prefix or ".") / guidelines).strip("/")
+    return folder_in(git_.prefix, guidelines)
+
+
+def folder_in(prefix: str, guidelines: str) -> str:
+    """The guideline folder `guidelines` of a project at `prefix`, relative to the top."""
+    folder = str(PurePosixPath(prefix or ".") / guidelines).strip("/")
     return "" if folder in ("", ".") else folder.removeprefix("./")
 
 
@@ -1486,7 +1532,9 @@ def _walk_to(git_: Git, tip: str, folder: str, cache: Cache, progress: Progress 
         walk = Walk(folder, git_.prefix)
         entries = read_line(git_, walk, tip, None, known)
     _follow_symlinks(git_, walk, entries)
-    folders = _folder_changes(git_, walk, entries)
+    # The line's tip may hold the project elsewhere than the checkout (a branch that moves it).
+    moves = relocate_project(git_.prefix, entries, git_.tree_blobs, start=project_prefix_at(git_, tip))
+    folders = _folder_changes(git_, walk, entries, moves)
     blobs = _parsed_blobs(git_, walk, entries, folders, known, progress)
     total = len(entries)
     for done, (entry, new_folder) in enumerate(zip(entries, folders), 1):
@@ -1627,7 +1675,8 @@ def _follow_symlinks(git_: Git, walk: Walk, entries: list[LogEntry]) -> None:
             entries[i] = dataclasses.replace(entry, changes=tuple(changes))
 
 
-def _folder_changes(git_: Git, walk: Walk, entries: list[LogEntry]) -> list[str | None]:
+def _folder_changes(git_: Git, walk: Walk, entries: list[LogEntry],
+                    moves: dict[int, tuple[str, str]] | None = None) -> list[str | None]:
     """Per entry, the guideline folder it switches to (None: unchanged), following `guidelines:`
     in each version of the config along the line. Rewrites a switching entry's changes in
     place to list every file of the new folder at that commit (see Walk.apply).
@@ -1651,10 +1700,146 @@ def _folder_changes(git_: Git, walk: Walk, entries: list[LogEntry]) -> list[str 
             walk.folder = current = folder
         elif folder != current:
             folders[i] = current = folder
-            files = git_.tree_blobs(entries[i].commit.sha, folder)
+            files = _tree_where_it_was(git_, entries[i].commit.sha, folder, (moves or {}).get(i))
             changes = tuple(FileChange("A", None, path, None, blob) for path, blob in sorted(files.items()))
             entries[i] = dataclasses.replace(entries[i], changes=changes)
     return folders
+
+
+# --- a project that moved: its config in another folder earlier on the line ------------------
+# Rule identity is the rule id, so history follows the project when its whole folder moves
+# (the guidelines project moved from the repository top into `annotation/`). The config's
+# location along the line is found by the same rename detection as everything else: walking
+# back from the tip, a commit that renamed `X/guidelines.yaml` to the current config (or
+# deleted one and added the other) moved the project from X. Changes of the commits before
+# such a move are rewritten into the tip's layout (`X/<rel>` → `<tip prefix>/<rel>`; paths
+# outside X were not part of the project then and are dropped), so the replay sees one project
+# that always lived where it lives now, and a pure move of the whole project changes nothing.
+
+CONFIG_FILE = "guidelines.yaml"
+
+
+def _under(path: str | None, prefix: str) -> str | None:
+    """`path` relative to `prefix` ("" = the top), or None when it lies outside."""
+    if path is None or not prefix:
+        return path
+    return path[len(prefix) + 1:] if path.startswith(prefix + "/") else None
+
+
+def _join(prefix: str, rel: str) -> str:
+    return f"{prefix}/{rel}" if prefix else rel
+
+
+def _config_source(change: FileChange, changes: tuple[FileChange, ...]) -> str | None:
+    """The folder the config came from when `change` brought it to its place (None: nowhere)."""
+    if change.status == "R" and change.old_path and posixpath.basename(change.old_path) == CONFIG_FILE:
+        return posixpath.dirname(change.old_path)
+    if change.status == "A":  # rename detection missed it (edited a lot on the way)
+        gone = [c.old_path for c in changes if c.status == "D" and c.old_path
+                and posixpath.basename(c.old_path) == CONFIG_FILE]
+        if len(gone) == 1:
+            return posixpath.dirname(gone[0])
+    return None
+
+
+def relocate_project(
+    tip_prefix: str, entries: list[LogEntry], list_tree: Callable[[str, str], dict[str, str]] | None = None,
+    *, start: str | None = None,
+) -> dict[int, tuple[str, str]]:
+    """Rewrite, in place, the entries from before the project's folder moves into the tip's
+    layout. Returns entry index → (project folder before, after) for every rewritten entry.
+
+    With `list_tree(rev, folder) -> {path: blob}` (`Git.tree_blobs`), a move commit's changes
+    become the project's YAML files before (removed) and after (added): a file left behind at
+    the old place leaves the project, as it does on disk, instead of staying in it as a ghost.
+    `start` is where the config is after the last entry when that is not `tip_prefix` (the
+    layout everything is rewritten into: where the project is checked out).
+    """
+    current = tip_prefix if start is None else start
+    located: dict[int, tuple[str, str]] = {}
+    for i in range(len(entries) - 1, -1, -1):
+        after = current
+        config = _join(current, CONFIG_FILE)
+        for change in entries[i].changes:
+            if change.new_path == config and change.status in "RA":
+                source = _config_source(change, entries[i].changes)
+                if source is not None:
+                    current = source
+                break
+        if (current, after) != (tip_prefix, tip_prefix):
+            located[i] = (current, after)
+    for i, (before, after) in located.items():
+        changes = entries[i].changes
+        parents = entries[i].commit.parents
+        if before != after and list_tree is not None and parents:
+            old_files = list_tree(parents[0], before)
+            new_files = list_tree(entries[i].commit.sha, after)
+            changes = tuple(
+                [FileChange("D", path, None, blob, None) for path, blob in sorted(old_files.items())
+                 if path.endswith(YAML_SUFFIXES)]
+                + [FileChange("A", None, path, None, blob) for path, blob in sorted(new_files.items())
+                   if path.endswith(YAML_SUFFIXES)]
+            )
+        entries[i] = dataclasses.replace(entries[i], changes=_relocated(changes, before, after, tip_prefix))
+    return located
+
+
+def _relocated(changes: tuple[FileChange, ...], before: str, after: str, tip: str) -> tuple[FileChange, ...]:
+    """`changes` with old paths read under `before`, new paths under `after`, both moved under `tip`."""
+    moved = []
+    for change in changes:
+        old_rel, new_rel = _under(change.old_path, before), _under(change.new_path, after)
+        moved.append((change, None if old_rel is None else _join(tip, old_rel),
+                      None if new_rel is None else _join(tip, new_rel)))
+    written = {new for _, _, new in moved if new is not None}
+    result = []
+    for change, old, new in moved:
+        if old is not None and old != new and old in written:
+            old = None  # another change writes there: the file moved with the project
+        if old is None and new is None:
+            continue
+        if (old, new) == (change.old_path, change.new_path):
+            result.append(change)
+            continue
+        status = "D" if new is None else "A" if old is None else "M" if old == new else "R"
+        result.append(FileChange(status, old, new, change.old_blob if old else None,
+                                 change.new_blob if new else None, change.new_mode))
+    return tuple(result)
+
+
+def _tree_where_it_was(git_: Git, sha: str, folder: str, location: tuple[str, str] | None) -> dict[str, str]:
+    """`tree_blobs` of `folder` (tip layout) at `sha`, read where the project was then."""
+    if location is None or location[1] == git_.prefix:
+        return git_.tree_blobs(sha, folder)
+    rel = _under(folder, git_.prefix) if folder else ""
+    if rel is None:
+        return {}
+    there = location[1]
+    files = git_.tree_blobs(sha, _join(there, rel) if rel else there)
+    moved = {}
+    for path, blob in files.items():
+        inside = _under(path, there)
+        if inside is not None:
+            moved[_join(git_.prefix, inside)] = blob
+    return moved
+
+
+def project_prefix_at(git_: Git, sha: str) -> str:
+    """Where the project's config was at `sha`: the current place, else the one project config
+    (`kind: project`) named guidelines.yaml in that tree (the project moved since)."""
+    from guidelines_tool.loading import parse_file_text
+
+    here = _join(git_.prefix, CONFIG_FILE)
+    if git_.tree_blobs(sha, here).get(here):
+        return git_.prefix
+    configs = {path: blob for path, blob in git_.tree_blobs(sha, "").items()
+               if posixpath.basename(path) == CONFIG_FILE}
+    texts = git_.read_blobs(set(configs.values()))
+    projects = sorted(
+        path for path, blob in configs.items()
+        if parse_file_text(texts.get(blob, b"").decode("utf-8", errors="replace"), CONFIG_FILE).project is not None
+    )
+    return posixpath.dirname(projects[0]) if len(projects) == 1 else git_.prefix
 
 
 def _configured_folder(data: bytes) -> str:
@@ -1703,13 +1888,15 @@ def read_tree(root: Path, rev: str) -> tuple[dict[str, Rule], dict[str, Task], l
         sha = git_.rev_parse(f"refs/tags/{config.release_tag_prefix}{rev}")  # `1.2.0` for tag v1.2.0
     if sha is None:
         raise HistoryError(f"unknown revision '{rev}' (not a commit, branch, tag or release version)")
-    walk = Walk(guideline_folder(git_, config.guidelines), git_.prefix)
-    # The folder that revision's own config names (the config may have moved it since).
-    config_path = str(PurePosixPath(git_.prefix or ".") / "guidelines.yaml").removeprefix("./")
+    # Where the project was at that revision (it may have moved since), and the folder that
+    # revision's own config names (the config may have changed it since).
+    prefix = project_prefix_at(git_, sha)
+    walk = Walk(folder_in(prefix, config.guidelines), prefix)
+    config_path = _join(prefix, CONFIG_FILE)
     config_blob = git_.tree_blobs(sha, config_path).get(config_path)
     if config_blob:
         data = git_.read_blobs([config_blob]).get(config_blob, b"")
-        walk.folder = guideline_folder(git_, _configured_folder(data))
+        walk.folder = folder_in(prefix, _configured_folder(data))
     files = {path: blob for path, blob in git_.tree_blobs(sha, walk.folder).items() if walk.wanted(path)}
     contents = git_.read_blobs(sorted(set(files.values())))
     rules: dict[str, Rule] = {}

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -34,10 +34,10 @@ import numpy as np
 from guidelines_tool import agreement
 from guidelines_tool.annotations import AnnotationTable
 from guidelines_tool.errors import DataError, HistoryError
+from guidelines_tool.model import AgreementPolicy, Project
 
 if TYPE_CHECKING:
     from guidelines_tool.history import History, RuleRevision
-    from guidelines_tool.model import Project
 
 WindowMode = Literal["adjacent", "rule"]
 Verdict = Literal["improved", "regressed", "no_clear_change", "insufficient_data"]
@@ -270,14 +270,38 @@ class WindowStats:
 
 @dataclass(frozen=True)
 class Settings:
-    """How one task is analysed: its metric and agreement policy, the seed and window mode."""
+    """How one task is analysed: its agreement policy (min_items, confidence, bootstrap count, as
+    the project or task configures them), the distance metric of its label scale, the seed and the
+    window mode. The policy is held, not copied field by field, so a new policy field reaches the
+    analysis without touching this record."""
 
-    metric: str = "nominal"
-    min_items: int = 30
-    bootstrap: int = 2000
-    confidence: float = 0.95
+    policy: AgreementPolicy = AgreementPolicy()
+    metric: str = "nominal"  # the scale's distance metric (policy.metric names the coefficient)
     seed: int = 0
     window: WindowMode = "adjacent"
+
+    @property
+    def min_items(self) -> int:
+        return self.policy.min_items
+
+    @property
+    def bootstrap(self) -> int:
+        return self.policy.bootstrap
+
+    @property
+    def confidence(self) -> float:
+        return self.policy.confidence
+
+    @classmethod
+    def for_task(cls, project: Project, task_id: str, *, seed: int = 0, window: WindowMode = "adjacent",
+                 bootstrap: int | None = None) -> Settings:
+        """The task's policy and scale; `bootstrap` (the CLI's --bootstrap) overrides the policy's count."""
+        policy = project.policy_for(task_id)
+        if bootstrap:
+            policy = replace(policy, bootstrap=bootstrap)
+        task = project.tasks.get(task_id)
+        metric = task.scale if task is not None and not task.multi_label else "nominal"
+        return cls(policy, metric, seed, window)
 
 
 @dataclass(frozen=True)
@@ -295,12 +319,26 @@ class Comparison:
     did_ci: tuple[float, float] | None
 
 
-def window_ratings(data: TaskAnnotations, rows: np.ndarray) -> agreement.Ratings:
-    """The agreement engine's input for a set of annotation rows."""
+def window_ratings(data: TaskAnnotations, rows: np.ndarray | slice) -> agreement.Ratings:
+    """The agreement engine's input for a set of annotation rows.
+
+    An annotator who labelled an item again under another guideline revision inside one window
+    counts once, with the later judgement (rows are in commit order): never paired with
+    themselves."""
     _, item = np.unique(data.item[rows], return_inverse=True)
+    annotator = np.asarray(data.annotator[rows], dtype=np.int64)
+    if len(item):
+        pair = item.astype(np.int64) * (int(annotator.max()) + 1) + annotator
+        if np.bincount(pair).max() > 1:
+            index = np.arange(rows.start, rows.stop) if isinstance(rows, slice) else \
+                np.asarray(rows)
+            _, from_end = np.unique(pair[::-1], return_index=True)
+            rows = np.sort(index[len(pair) - 1 - from_end])
+            _, item = np.unique(data.item[rows], return_inverse=True)
+            annotator = np.asarray(data.annotator[rows], dtype=np.int64)
     numeric = None if data.numeric is None else np.asarray(data.numeric, dtype=float)
     return agreement.Ratings(
-        item.astype(np.int64), np.asarray(data.annotator[rows], dtype=np.int64),
+        item.astype(np.int64), annotator,
         np.asarray(data.value[rows], dtype=np.int64), data.categories, numeric,
         distance=data.distance,
     )
@@ -558,7 +596,7 @@ def compute_impact(
         specs = revision_specs(history, part.task_id, rule=rule, since=since_position)
         if not specs:
             continue
-        settings = task_settings(project, part.task_id, seed=seed, window=window, bootstrap=bootstrap)
+        settings = Settings.for_task(project, part.task_id, seed=seed, window=window, bootstrap=bootstrap)
         change_points = change_positions(history, part.task_id)
         results += analyse_task(data, specs, change_points, len(history.commits), settings)
     if window == "rule":
@@ -648,17 +686,6 @@ def _citation_pairs(table: AnnotationTable, rule_ids: tuple[str, ...]) -> tuple[
     if not rows:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
     return np.concatenate(rows), np.concatenate(rules)
-
-
-def task_settings(project: Project, task_id: str, *, seed: int = 0, window: WindowMode = "adjacent",
-                  bootstrap: int | None = None) -> Settings:
-    """The task's metric (from its scale) and agreement policy (`bootstrap` overrides its count)."""
-    policy = project.policy_for(task_id)
-    task = project.tasks.get(task_id)
-    metric = task.scale if task is not None and not task.multi_label else "nominal"
-    return Settings(metric=metric, min_items=policy.min_items,
-                    bootstrap=bootstrap if bootstrap else policy.bootstrap,
-                    confidence=policy.confidence, seed=seed, window=window)
 
 
 def revision_specs(
@@ -774,7 +801,7 @@ def agreement_over_time(
     task_id = table.task_id or ""
     positions = table_positions(history, table)
     data = task_annotations(project, table, positions)
-    settings = task_settings(project, task_id, seed=seed, bootstrap=bootstrap)
+    settings = Settings.for_task(project, task_id, seed=seed, bootstrap=bootstrap)
     change_points = change_positions(history, task_id)
     releases = [(history.index_of(c.sha), name) for name, _, c in history.releases()]
     changed: dict[int, set[str]] = {}
@@ -826,7 +853,8 @@ def quality_from_files(project: Project, history: History | None, paths: Sequenc
     tables, notes = [], []
     for task_id in sorted(project.tasks):
         try:
-            table = read_annotations(paths, project=project, task=task_id, duplicates="last")
+            table = read_annotations(paths, project=project, task=task_id, duplicates="last",
+                                     relabel_by_time=True)
         except GuidelinesError as exc:
             notes.append(f"annotations for {task_id}: {exc}")
             continue

@@ -20,7 +20,7 @@ import datetime as _dt
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -554,15 +554,19 @@ RULE_READERS: dict[str, Any] = {
 
 
 def build_policy(data: dict) -> AgreementPolicy:
-    """An `agreement:` mapping → AgreementPolicy, defaults for what is missing."""
+    """An `agreement:` mapping → AgreementPolicy: defaults for what is missing, and which fields it set
+    (so a task's partial block overrides only those fields of the project's policy)."""
     default = AgreementPolicy()
-    return AgreementPolicy(
-        metric=_str(data.get("metric")) or default.metric,
-        confidence=_number(data.get("confidence")) or default.confidence,
-        bootstrap=int(_number(data.get("bootstrap")) or default.bootstrap),
-        min_items=int(_number(data.get("min_items")) or default.min_items),
-        target=_number(data.get("target")) if "target" in data else default.target,
-    )
+    given = {
+        "metric": _str(data.get("metric")) or None,
+        "confidence": _number(data.get("confidence")),
+        "bootstrap": None if _number(data.get("bootstrap")) is None else int(data["bootstrap"]),
+        "min_items": None if _number(data.get("min_items")) is None else int(data["min_items"]),
+    }
+    given = {name: value for name, value in given.items() if value is not None}
+    if "target" in data:  # `target: null` is meaningful: no target
+        given["target"] = _number(data.get("target"))
+    return replace(default, **given, explicit=frozenset(given))
 
 
 def build_project(data: dict, source: Source) -> ProjectConfig:

@@ -11,7 +11,7 @@ position tracking.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
@@ -82,6 +82,15 @@ class AgreementPolicy:
     bootstrap: int = 2000
     min_items: int = 30
     target: float | None = 0.8
+    # The fields an `agreement:` block set; None = every field is meant (built in code). A task's
+    # block overrides the project's policy field by field, not the built-in defaults wholesale.
+    explicit: frozenset[str] | None = field(default=None, compare=False, repr=False)
+
+    def over(self, base: AgreementPolicy) -> AgreementPolicy:
+        """This policy's explicitly set fields on top of `base`."""
+        if self.explicit is None:
+            return self
+        return replace(base, **{name: getattr(self, name) for name in self.explicit})
 
 
 @dataclass(frozen=True)
@@ -207,7 +216,7 @@ class Project:
 
     def policy_for(self, task_id: str) -> AgreementPolicy:
         task = self.tasks.get(task_id)
-        return task.agreement if task and task.agreement else self.config.agreement
+        return task.agreement.over(self.config.agreement) if task and task.agreement else self.config.agreement
 
 
 def _plain(value: Any) -> Any:
@@ -215,7 +224,5 @@ def _plain(value: Any) -> Any:
     if isinstance(value, tuple):
         return [_plain(item) for item in value]
     if hasattr(value, "__dataclass_fields__"):
-        return {
-            f.name: _plain(getattr(value, f.name)) for f in fields(value) if f.name != "source"
-        }
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value) if f.compare}
     return value

@@ -3,6 +3,10 @@
 A changelog section is the semantic diff between two states of the line: the previous release
 tag (or the empty start) and the next release tag (or the tip, for "Unreleased"). Moves with
 no content change (level none) are left out: an annotator has nothing to relearn.
+
+Several release tags on one commit (a re-tag `v1.0.1` of `v1.0.0`) are one release: the highest
+version names it and gets its section, the others are listed as its aliases (an empty section
+for one of them would say "nothing changed", which is not true of that version).
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ class Section:
     commit: Commit | None
     base_tag: str | None
     diff: RuleDiff
+    aliases: tuple[str, ...] = ()  # other release tags on the same commit, oldest version first
 
     @property
     def bump(self) -> str:
@@ -52,6 +57,7 @@ class Section:
             "date": self.date.isoformat() if self.date else None,
             "commit": self.commit.sha if self.commit else None,
             "since": self.base_tag,
+            "aliases": list(self.aliases),
             "bump": self.bump,
             **{name: [_entry(c) for c in self.group(name)] for name, _ in GROUPS},
             "tasks": [change.to_dict() for change in self.diff.tasks],
@@ -92,28 +98,55 @@ def diff_between(history: History, old: Commit | None, new: Commit | None) -> Ru
     return RuleDiff(tuple(c for c in diff.rules if c.level != "none"), diff.tasks, diff.unchanged)
 
 
+@dataclass(frozen=True)
+class Release:
+    """One released commit: its highest version tag, and the other release tags on it."""
+
+    tag: str
+    version: tuple[int, int, int]
+    commit: Commit
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (*self.aliases, self.tag)
+
+
+def release_points(history: History) -> list[Release]:
+    """The releases on the line, oldest first: release tags grouped by the commit they tag."""
+    grouped: list[list[tuple[str, tuple[int, int, int], Commit]]] = []
+    for entry in history.releases():  # sorted by line position, then version
+        if grouped and grouped[-1][-1][2].sha == entry[2].sha:
+            grouped[-1].append(entry)
+        else:
+            grouped.append([entry])
+    return [Release(group[-1][0], group[-1][1], group[-1][2], tuple(name for name, _, _ in group[:-1]))
+            for group in grouped]
+
+
 def build_changelog(history: History, *, since: str | None = None) -> Changelog:
     """Every release since `since` (a release tag or version), newest first, unreleased on top."""
-    releases = history.releases()
+    releases = release_points(history)
     start = 0
     if since is not None:
-        names = [name for name, _, _ in releases]
+        names = {name: i for i, release in enumerate(releases) for name in release.names}
         wanted = since if since in names else history.tag_prefix + since
         if wanted not in names:
             known = ", ".join(names) or "none"
             raise HistoryError(f"'{since}' is not a release tag on {history.branch} (release tags: {known})")
-        start = names.index(wanted) + 1
+        start = names[wanted] + 1
     sections = []
     for i in range(start, len(releases)):
-        name, version, commit = releases[i]
+        release = releases[i]
         base = releases[i - 1] if i else None
-        diff = diff_between(history, base[2] if base else None, commit)
-        sections.append(Section(name, format_version(version), commit, base[0] if base else None, diff))
+        diff = diff_between(history, base.commit if base else None, release.commit)
+        sections.append(Section(release.tag, format_version(release.version), release.commit,
+                                base.tag if base else None, diff, release.aliases))
     last = releases[-1] if releases else None
-    if history.tip is not None and (last is None or last[2].sha != history.tip.sha):
-        diff = diff_between(history, last[2] if last else None, history.tip)
+    if history.tip is not None and (last is None or last.commit.sha != history.tip.sha):
+        diff = diff_between(history, last.commit if last else None, history.tip)
         if diff:
-            sections.append(Section(None, None, history.tip, last[0] if last else None, diff))
+            sections.append(Section(None, None, history.tip, last.tag if last else None, diff))
     return Changelog(tuple(reversed(sections)), history.branch)
 
 
@@ -135,17 +168,25 @@ def plan_release(history: History) -> ReleasePlan:
     """
     if history.tip is None:
         raise HistoryError("there are no commits to release")
-    releases = history.releases()
+    if history.branch == "HEAD":  # read_history fell back: the configured branch does not exist
+        fallback = next((note for note in history.notes if "does not exist" in note), "")
+        raise HistoryError(
+            f"cannot release: {fallback.split(';')[0] or 'the configured branch does not exist'}. A release "
+            "tags the configured branch: create it, or set `branch:` in guidelines.yaml to the branch you release from"
+        )
+    releases = release_points(history)
     last = releases[-1] if releases else None
-    if last is not None and last[2].sha == history.tip.sha:
-        raise HistoryError(f"nothing to release: {last[0]} already tags the tip of {history.branch}")
-    diff = diff_between(history, last[2] if last else None, history.tip)
-    version = next_version(last[1] if last else None, diff.bump)
+    if last is not None and last.commit.sha == history.tip.sha:
+        raise HistoryError(f"nothing to release: {last.tag} already tags the tip of {history.branch}")
+    diff = diff_between(history, last.commit if last else None, history.tip)
+    # The bump applies to the highest version released on the line, even when a later commit
+    # carries a lower tag (a hotfix re-tagged out of order): versions never go backwards.
+    version = next_version(max(r.version for r in releases) if releases else None, diff.bump)
     if version is None:
-        since = f"since {last[0]}" if last else "in the guidelines"
+        since = f"since {last.tag}" if last else "in the guidelines"
         raise HistoryError(f"nothing to release: no rule or task changed {since}")
     tag = history.tag_prefix + format_version(version)
     if tag in history.tags:
         raise HistoryError(f"tag {tag} already exists (on {history.tags[tag][:7]})")
-    section = Section(tag, format_version(version), history.tip, last[0] if last else None, diff)
-    return ReleasePlan(tag, format_version(version), history.tip, last[0] if last else None, section)
+    section = Section(tag, format_version(version), history.tip, last.tag if last else None, diff)
+    return ReleasePlan(tag, format_version(version), history.tip, last.tag if last else None, section)

@@ -228,3 +228,68 @@ def test_ordered_scale_on_text_labels_without_a_task_is_an_error(runner: CliRunn
     numbers = tmp_path / "n.csv"
     numbers.write_text("item,annotator,label\n1,a,1\n1,b,3\n2,a,2\n2,b,2\n")
     assert run(runner, str(numbers), "--scale", "ordinal", "--bootstrap", "0").exit_code == 0
+
+
+def test_single_judgement_items_are_counted_apart_and_leave_pairwise_coefficients_alone(
+        runner: CliRunner, tmp_path: Path) -> None:
+    import krippendorff
+
+    paired = write_ratings(tmp_path / "paired.csv", seed=3, annotators=("ann", "ben"))
+    lonely = [f"solo{i},{('ann', 'ben')[i % 2]},{'abc'[i % 3]},b0,v1" for i in range(40)]
+    mixed = write_ratings(tmp_path / "mixed.csv", seed=3, annotators=("ann", "ben"), extra=lonely)
+    a, b = (json.loads(run(runner, str(p), "--format", "json", "--bootstrap", "0").stdout)
+            for p in (paired, mixed))
+    assert (a["overall"]["n_items"], a["overall"]["n_pairable_items"]) == (120, 120)
+    assert (b["overall"]["n_items"], b["overall"]["n_pairable_items"]) == (160, 120)
+    # α (pairable values only, Krippendorff 2011), raw agreement, Cohen, Scott and
+    # Brennan-Prediger observe agreement on pairable items only: the lonely items change nothing
+    for name in ("krippendorff_alpha", "percent_agreement", "cohen_kappa", "scott_pi",
+                 "brennan_prediger"):
+        assert b["overall"]["coefficients"][name]["value"] == pytest.approx(
+            a["overall"]["coefficients"][name]["value"], abs=1e-12), name
+    # the peer agrees: a reliability matrix with the lonely items as mostly-missing columns
+    rows = list(csv.DictReader(mixed.open()))
+    items = sorted({r["item"] for r in rows})
+    who = sorted({r["annotator"] for r in rows})
+    matrix = np.full((len(who), len(items)), np.nan)
+    for r in rows:
+        matrix[who.index(r["annotator"]), items.index(r["item"])] = "abc".index(r["label"])
+    peer = krippendorff.alpha(reliability_data=matrix, level_of_measurement="nominal")
+    assert b["overall"]["coefficients"]["krippendorff_alpha"]["value"] == pytest.approx(peer, abs=1e-9)
+    text = run(runner, str(mixed), "--bootstrap", "0").stdout
+    assert "160 items (120 with two judgements or more)" in text
+    table = list(csv.DictReader(io.StringIO(run(runner, str(mixed), "--format", "csv",
+                                                "--bootstrap", "0").stdout)))
+    assert {r["n_pairable_items"] for r in table} == {"120"}
+
+
+def test_relabelling_under_a_later_revision_is_no_duplicate(runner: CliRunner,
+                                                            tmp_path: Path) -> None:
+    base = write_ratings(tmp_path / "base.csv", seed=5, n_items=60)
+    rows = list(csv.DictReader(base.open()))
+    # ann labels the v1 items again under v2 (rule changed), later in time
+    again = [f"{r['item']},ann,{'a' if r['label'] != 'a' else 'b'},{r['batch']},v2"
+             for r in rows if r["annotator"] == "ann" and r["guideline_rev"] == "v1"]
+    path = write_ratings(tmp_path / "relabel.csv", seed=5, n_items=60, extra=again)
+    result = run(runner, str(path), "--format", "json", "--bootstrap", "0")
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["read"]["relabelled"] == 30 and report["read"]["rejected"] == {}
+    assert "30 re-label an item under another guideline revision" in result.stderr
+    # pooled: ann's latest judgement (the v2 one: last in the file, no times) counts once
+    latest = [r for r in rows if not (r["annotator"] == "ann" and r["guideline_rev"] == "v1")]
+    latest += [dict(zip(("item", "annotator", "label", "batch", "guideline_rev"), line.split(",")))
+               for line in again]
+    expected = tmp_path / "latest.csv"
+    with expected.open("w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(latest)
+    pooled = json.loads(run(runner, str(expected), "--format", "json", "--bootstrap", "0").stdout)
+    assert report["overall"] == pooled["overall"]
+    by = json.loads(run(runner, str(path), "--format", "json", "--bootstrap", "0",
+                        "--by", "revision").stdout)
+    assert {g["group"]: g["n_annotations"] for g in by["groups"]} == {"v1": 90, "v2": 120}
+    # the same judgement twice under one revision stays a duplicate
+    dup = write_ratings(tmp_path / "dup.csv", seed=5, n_items=60, extra=again[:1] + again[:1])
+    assert run(runner, str(dup), "--bootstrap", "0").exit_code == 1

@@ -20,6 +20,7 @@ from guidelines_tool.impact import (
     Window,
     WindowStats,
 )
+from guidelines_tool.model import AgreementPolicy
 
 NAT = np.datetime64("NaT", "us")
 
@@ -114,7 +115,7 @@ def _improving_history(noise_after=CLEAN_AB) -> TaskAnnotations:
     return _table(rows)
 
 
-SETTINGS = Settings(bootstrap=400, min_items=30, seed=3)
+SETTINGS = Settings(AgreementPolicy(bootstrap=400, min_items=30), seed=3)
 
 
 # --- governed items -------------------------------------------------------------------------------
@@ -182,7 +183,7 @@ def test_same_disagreement_both_sides_is_no_clear_change():
 
 
 def test_too_few_governed_items_is_insufficient_data_without_bootstrap():
-    settings = replace(SETTINGS, min_items=41)
+    settings = replace(SETTINGS, policy=replace(SETTINGS.policy, min_items=41))
     result = impact.analyse_task(_improving_history(), [_spec("R")], [1], 2, settings)[0]
     assert result.verdict == "insufficient_data"
     assert result.comparison.delta is not None and result.comparison.delta_ci is None
@@ -246,3 +247,20 @@ def test_items_rated_once_in_a_window_do_not_count_towards_min_items():
     result = impact.analyse_task(_table(rows), [_spec("R")], [1], 2, SETTINGS)[0]
     assert (result.comparison.before.n_items, result.comparison.after.n_items) == (40, 10)
     assert result.verdict == "insufficient_data"
+
+
+def test_settings_come_from_the_tasks_policy_and_scale(tmp_path):
+    from guidelines_tool.loading import load_project
+    from guideline_project import write_project
+
+    project = load_project(write_project(tmp_path, {
+        "guidelines.yaml": "kind: project\nname: T\nagreement: {confidence: 0.9, bootstrap: 700, min_items: 12}\n",
+        "guidelines/stars/task.yaml": "kind: task\nid: stars\ntitle: Stars\nscale: ordinal\n"
+                                      "labels:\n  - {id: low, name: Low, value: 1}\n  - {id: high, name: High, value: 2}\n"
+                                      "agreement: {min_items: 50, bootstrap: 900}\n",
+    }))
+    stars = Settings.for_task(project, "stars", seed=4, window="rule")
+    assert (stars.metric, stars.min_items, stars.bootstrap, stars.seed, stars.window) == ("ordinal", 50, 900, 4, "rule")
+    assert stars.policy == project.policy_for("stars")
+    pps = Settings.for_task(project, "pps", bootstrap=300)  # the CLI's --bootstrap wins over the policy
+    assert (pps.metric, pps.min_items, pps.bootstrap, pps.confidence) == ("nominal", 12, 300, 0.9)

@@ -124,3 +124,18 @@ def test_sample_project_loads_without_findings():
     project = load_project(SAMPLE)
     assert project.load_findings == ()
     assert len(project.rules) >= 25
+
+
+def test_task_agreement_block_overrides_project_policy_field_by_field(tmp_path):
+    """A task that sets only `target` keeps the project's confidence and bootstrap, not the defaults."""
+    (tmp_path / "guidelines.yaml").write_text(
+        "kind: project\nname: p\nagreement: {confidence: 0.9, bootstrap: 500, min_items: 12}\n", encoding="utf-8")
+    (tmp_path / "guidelines").mkdir()
+    (tmp_path / "guidelines" / "t.yaml").write_text(
+        "kind: task\nid: t\ntitle: T\nlabels: [{id: a}, {id: b}]\nagreement: {target: 0.7}\n", encoding="utf-8")
+    project = load_project(tmp_path)
+    policy = project.policy_for("t")
+    assert (policy.confidence, policy.bootstrap, policy.min_items, policy.target) == (0.9, 500, 12, 0.7)
+    assert project.config.agreement.target == 0.8  # the project keeps its own (default) target
+    assert project.tasks["t"].content()["agreement"] == {
+        "metric": "krippendorff_alpha", "confidence": 0.95, "bootstrap": 2000, "min_items": 30, "target": 0.7}

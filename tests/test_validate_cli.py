@@ -141,3 +141,28 @@ def test_missing_guideline_folder_is_a_finding(tmp_path: Path):
     result = invoke("--project", str(root))
     assert result.exit_code == 1
     assert result.stdout == "guidelines.yaml:3:13: GL103 guideline folder 'rules' does not exist (no task or rule files were checked)\n"
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif", "gitlab", "github", "junit", "markdown"])
+def test_machine_formats_stay_utf8_with_a_file_name_that_is_not(tmp_path: Path, fmt: str):
+    """A Latin-1 file name (bytes b"caf\\xe9") must not crash a format nor make its output invalid UTF-8."""
+    import os
+    import subprocess
+    import sys
+
+    root = write_project(tmp_path)
+    name = os.fsdecode(b"caf\xe9.yaml")
+    (root / "guidelines" / "pps" / "rules" / name).write_text(BAD_RULE, encoding="utf-8")
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8:strict", "PYTHONPATH": str(Path(__file__).parent.parent)}
+    env.pop("GITHUB_ACTIONS", None)
+    env.pop("GITHUB_STEP_SUMMARY", None)
+    proc = subprocess.run([sys.executable, "-m", "guidelines_tool", "validate", "--project", str(root), "--format", fmt],
+                          env=env, capture_output=True)
+    assert proc.returncode == 1, proc.stderr
+    text = proc.stdout.decode("utf-8")  # strict: raises on invalid UTF-8
+    assert "GL206" in text
+    if fmt in ("json", "sarif", "gitlab"):
+        payload = json.dumps(json.loads(text))
+        assert "caf\\udce9.yaml" in payload  # the byte survives as its escape: os.fsencode gives it back
+    else:
+        assert "caf\\xe9.yaml" in text

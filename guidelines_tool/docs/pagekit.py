@@ -194,8 +194,11 @@ def release_list(history: Any, prefix: str) -> list[Release]:
         return []
     if hasattr(history, "releases"):  # history knows versions: `<prefix>X.Y.Z` tags only
         index = _commit_index(history)
+        # Several release tags on one commit are one release, named by its highest version
+        # (as in `guidelines changelog`): the others would each get an empty page.
+        newest = {commit.sha: name for name, _version, commit in history.releases()}
         return [Release(name, commit.sha, commit.date, index[commit.sha])
-                for name, _version, commit in history.releases()]
+                for name, _version, commit in history.releases() if newest[commit.sha] == name]
     index = _commit_index(history)
     commits = list(history.commits)
     releases = [

@@ -9,11 +9,11 @@ from __future__ import annotations
 import csv
 import html
 import io
-import json
 
 from guidelines_tool.agreement import COEFFICIENTS, Coefficient
 from guidelines_tool.agreement_report import AgreementReport, Group, Summary
 from guidelines_tool.model import Finding
+from guidelines_tool.reporters.output import json_text
 
 TITLES = {
     "percent_agreement": "Percent agreement", "cohen_kappa": "Cohen's kappa",
@@ -62,7 +62,9 @@ class TextReporter:
         o = report.overall
         task = f"task {report.task}: " if report.task else ""
         weights = f", weights {report.weights}" if report.weights not in ("identity",) else ""
-        head = (f"{task}{o.n_items} items, {o.n_annotations} annotations, "
+        pairable = (f" ({o.n_pairable_items} with two judgements or more)"
+                    if o.n_pairable_items is not None and o.n_pairable_items != o.n_items else "")
+        head = (f"{task}{o.n_items} items{pairable}, {o.n_annotations} annotations, "
                 f"{o.n_annotators} annotators (scale {report.scale}{weights})")
         return head + (f"\nintervals: {report.interval}" if report.interval else "")
 
@@ -97,14 +99,14 @@ class JsonReporter:
     """The issue's JSON shape (`overall`, `groups`), plus context keys."""
 
     def render(self, report: AgreementReport) -> str:
-        return json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
+        return json_text(report.to_dict()) + "\n"
 
 
 class CsvReporter:
     """One row per (group, coefficient): group is `overall` for the overall figures."""
 
     FIELDS = ("group", "n_items", "n_annotations", "n_annotators", "coefficient", "value",
-              "ci_low", "ci_high", "reason")
+              "ci_low", "ci_high", "reason", "n_pairable_items")
 
     def render(self, report: AgreementReport) -> str:
         buf = io.StringIO()
@@ -112,16 +114,17 @@ class CsvReporter:
         writer.writerow(self.FIELDS)
         for g in [Group("overall", report.overall), *report.groups]:
             s = g.summary
+            pairable = "" if s.n_pairable_items is None else s.n_pairable_items
             for name, c in s.coefficients.items():
                 writer.writerow([g.name, s.n_items, s.n_annotations, s.n_annotators, name,
                                  "" if c.value is None else repr(c.value),
                                  c.ci[0] if c.ci else "", c.ci[1] if c.ci else "",
-                                 c.reason or ""])
+                                 c.reason or "", pairable])
             acc = g.extra.get("accuracy") if g.name != "overall" else report.accuracy
             if acc:
                 writer.writerow([g.name, s.n_items, s.n_annotations, s.n_annotators,
                                  "accuracy", "" if acc["value"] is None else repr(acc["value"]),
-                                 "", "", acc.get("reason") or ""])
+                                 "", "", acc.get("reason") or "", pairable])
         return buf.getvalue()
 
 
@@ -130,7 +133,9 @@ class MarkdownReporter:
 
     def render(self, report: AgreementReport) -> str:
         o = report.overall
-        out = [f"**{o.n_items}** items, **{o.n_annotations}** annotations, "
+        pairable = (f" ({o.n_pairable_items} with two judgements or more)"
+                    if o.n_pairable_items is not None and o.n_pairable_items != o.n_items else "")
+        out = [f"**{o.n_items}** items{pairable}, **{o.n_annotations}** annotations, "
                f"**{o.n_annotators}** annotators; scale `{report.scale}`"
                + (f"; {report.interval}" if report.interval else ""), "",
                "| Coefficient | Value | 95% CI | Note |", "|---|---:|---|---|"]
@@ -187,7 +192,11 @@ def problems_text(
     rejected = summary.get("rejected") or {}
     reasons = ", ".join(f"{k} {v}" for k, v in sorted(rejected.items())) or "none"
     other = summary.get("other_task") or 0
+    relabelled = summary.get("relabelled") or 0
     lines.append(f"read {summary['read']} rows, used {summary['used']}, rejected "
                  f"{sum(rejected.values())} ({reasons})"
-                 + (f", {other} for other tasks" if other else ""))
+                 + (f", {other} for other tasks" if other else "")
+                 + (f"; {relabelled} re-label an item under another guideline revision "
+                    "(pooled figures use each annotator's latest judgement, --by revision "
+                    "each one)" if relabelled else ""))
     return "\n".join(lines) + "\n"

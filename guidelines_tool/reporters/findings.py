@@ -9,11 +9,11 @@ commands keep their own dict (e.g. `AGREEMENT_REPORTERS`) next to it in this mod
 from __future__ import annotations
 
 import html
-import json
 from typing import Any, ClassVar
 
 from guidelines_tool import __version__
 from guidelines_tool.model import Finding
+from guidelines_tool.reporters.output import json_text, printable
 
 INFORMATION_URI = "https://github.com/guidelines-tool/guidelines-tool"
 
@@ -57,7 +57,7 @@ class JsonReporter(FindingsReporter):
     name = "json"
 
     def render(self, result: Any) -> str:
-        return json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n"
+        return json_text(result.to_dict()) + "\n"
 
 
 class GithubReporter(FindingsReporter):
@@ -71,7 +71,7 @@ class GithubReporter(FindingsReporter):
             level = "error" if f.severity == "error" else "warning"
             props = f"file={_gh_property(f.path)},line={f.line},col={f.column},title={_gh_property(f'{f.code} {f.name}')}"
             lines.append(f"::{level} {props}::{_gh_data(f.message)}\n")
-        return "".join(lines)
+        return printable("".join(lines))
 
 
 class MarkdownReporter(FindingsReporter):
@@ -87,7 +87,7 @@ class MarkdownReporter(FindingsReporter):
             f"| `{f.path}:{f.line}:{f.column}` | {f.severity} | `{f.code}` {f.name} | {_md_cell(f.message)} |\n"
             for f in result.findings
         )
-        return f"{head}\n| where | severity | check | message |\n|---|---|---|---|\n{rows}"
+        return printable(f"{head}\n| where | severity | check | message |\n|---|---|---|---|\n{rows}")
 
 
 class SarifReporter(FindingsReporter):
@@ -137,7 +137,7 @@ class SarifReporter(FindingsReporter):
                 }
             ],
         }
-        return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+        return json_text(log) + "\n"
 
 
 class JunitReporter(FindingsReporter):
@@ -169,7 +169,7 @@ class JunitReporter(FindingsReporter):
         if clean:
             cases.append(f'    <testcase classname="guidelines.validate" name={quoteattr(f"{clean} other files")}/>\n')
         tests = len(by_path) + (1 if clean else 0)
-        return (
+        return printable(
             '<?xml version="1.0" encoding="UTF-8"?>\n'
             f'<testsuites name="guidelines validate" tests="{tests}" failures="{failures}" errors="0">\n'
             f'  <testsuite name="guidelines validate" tests="{tests}" failures="{failures}" errors="0" skipped="0">\n'
@@ -189,13 +189,13 @@ class GitlabReporter(FindingsReporter):
             {
                 "description": f"{f.code} {f.message}",
                 "check_name": f"{f.code} {f.name}",
-                "fingerprint": hashlib.sha256(f"{f.path}\0{f.code}\0{f.message}".encode()).hexdigest(),
+                "fingerprint": hashlib.sha256(f"{f.path}\0{f.code}\0{f.message}".encode("utf-8", "surrogateescape")).hexdigest(),
                 "severity": "major" if f.severity == "error" else "minor",
                 "location": {"path": f.path, "lines": {"begin": f.line}},
             }
             for f in result.findings
         ]
-        return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
+        return json_text(issues) + "\n"
 
 
 REPORTER_BY_NAME: dict[str, type[Reporter]] = {

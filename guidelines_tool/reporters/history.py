@@ -6,16 +6,15 @@ other tools (stable keys, sorted), Markdown for pull-request comments and tag me
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
-from guidelines_tool.diffing import MARKDOWN_FIELDS, RuleChange, RuleDiff, TaskChange, word_diff
+from guidelines_tool.diffing import MARKDOWN_FIELDS, RuleChange, TaskChange, word_diff
 from guidelines_tool.history import Comparison, RuleRevision
 from guidelines_tool.releases import GROUPS, Changelog, ReleasePlan, Section
+from guidelines_tool.reporters.output import json_text, printable
 
 SHORT_TEXT = 60  # longer strings are shown as a word diff, not old → new
-
 
 # --- field-level detail -----------------------------------------------------------------------
 
@@ -106,7 +105,7 @@ class TextLogReporter:
             when = rev.commit.date.strftime("%Y-%m-%d %H:%M")
             lines.append("")
             lines.append(f"{rev.commit.short}  {when}  {rev.commit.author}  {rev.change} ({rev.level})  {rev.path}")
-            lines.append(f"    {rev.commit.subject}")
+            lines.append(f"    {rev.commit.subject or '(no message)'}")
             if rev.change == "moved" or (rev.previous_path and rev.previous_path != rev.path):
                 lines.append(f"    moved from {rev.previous_path}")
             for detail in field_details(rev.previous, rev.rule, rev.fields):
@@ -117,7 +116,7 @@ class TextLogReporter:
 class JsonLogReporter:
     def render(self, rule_id: str, revisions: list[RuleRevision], branch: str) -> str:
         payload = {"rule": rule_id, "revisions": [rev.to_dict() for rev in reversed(revisions)]}
-        return json.dumps(payload, indent=2, ensure_ascii=False)
+        return json_text(payload)
 
 
 LOG_REPORTERS = {"text": TextLogReporter, "json": JsonLogReporter}
@@ -154,7 +153,7 @@ class TextDiffReporter:
 class JsonDiffReporter:
     def render(self, comparison: Comparison) -> str:
         payload = {"from": comparison.old_label, "to": comparison.new_label, **comparison.diff.to_dict()}
-        return json.dumps(payload, indent=2, ensure_ascii=False)
+        return json_text(payload)
 
 
 class MarkdownDiffReporter:
@@ -168,7 +167,7 @@ class MarkdownDiffReporter:
             "",
         ]
         if not diff:
-            return "\n".join(lines + ["No rule or task changes."]) + "\n"
+            return printable("\n".join(lines + ["No rule or task changes."]) + "\n")
         if diff.rules:
             lines += ["| Rule | Task | Change | Level | Fields |", "|------|------|--------|-------|--------|"]
             for change in diff.rules:
@@ -185,7 +184,7 @@ class MarkdownDiffReporter:
                     f"| {_md(change.task_id)} | {change.change} | {change.level} | {_md(task_summary(change)) or '—'} |"
                 )
             lines.append("")
-        return "\n".join(lines)
+        return printable("\n".join(lines))
 
 
 def _md(text: str) -> str:
@@ -210,6 +209,9 @@ def section_markdown(section: Section, level: int = 2) -> str:
     lines = [f"{hashes} {title}{when} ({section.bump})", ""]
     since = f"Changes since {section.base_tag}." if section.base_tag else "First release." if section.tag else "Changes since the start."
     lines += [since, ""]
+    if section.aliases:
+        also = ", ".join(section.aliases)
+        lines += [f"Also tagged {also} (the same commit: {section.tag} supersedes {'it' if len(section.aliases) == 1 else 'them'}).", ""]
     for name, _ in GROUPS:
         changes = section.group(name)
         if not changes:
@@ -230,7 +232,7 @@ def section_markdown(section: Section, level: int = 2) -> str:
             detail = task_summary(change)
             lines.append(f"- **{_md(change.task_id)}** {change.change} ({change.level}){': ' + _md(detail) if detail else ''}")
         lines.append("")
-    return "\n".join(lines).rstrip() + "\n"
+    return printable("\n".join(lines).rstrip() + "\n")
 
 
 class MarkdownChangelogReporter:
@@ -239,12 +241,12 @@ class MarkdownChangelogReporter:
         if not changelog.sections:
             parts.append("No changes yet.")
         parts += [section_markdown(section) for section in changelog.sections]
-        return "\n".join(parts).rstrip() + "\n"
+        return printable("\n".join(parts).rstrip() + "\n")
 
 
 class JsonChangelogReporter:
     def render(self, changelog: Changelog) -> str:
-        return json.dumps(changelog.to_dict(), indent=2, ensure_ascii=False)
+        return json_text(changelog.to_dict())
 
 
 CHANGELOG_REPORTERS = {"md": MarkdownChangelogReporter, "json": JsonChangelogReporter}
@@ -256,6 +258,6 @@ def release_text(plan: ReleasePlan, *, dry_run: bool) -> str:
     head = f"{verb} {plan.tag} on {plan.commit.short} ({plan.section.bump} release, {previous})"
     if not dry_run:
         head += f"\npublish it with: git push origin {plan.tag}"
-    return head + "\n\n" + section_markdown(plan.section)
+    return printable(head + "\n\n" + section_markdown(plan.section))
 
 

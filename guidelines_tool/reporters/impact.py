@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import html
-import json
 from typing import Any
 
 from guidelines_tool.hotspots import HotspotReport
 from guidelines_tool.impact import ImpactReport, RevisionImpact
 from guidelines_tool.reporters.findings import Reporter
+from guidelines_tool.reporters.output import json_text
 
 REASON_TEXT = {"unknown_revision": "unknown revision", "no_timestamp": "no revision and no timestamp",
                "before_first_commit": "dated before the first commit"}
@@ -16,18 +16,24 @@ VERDICT_MARK = {"improved": "improved ▲", "regressed": "REGRESSED ▼", "no_cl
                 "insufficient_data": "too little data"}
 
 
-def _num(value: float | None, signed: bool = False) -> str:
+WIDTH = 100  # terminal columns the text reports are laid out for
+CONFOUNDED = "their effects cannot be told apart"
+LEGEND = ("items, α: the items each rule governs and the agreement on them, under the guidelines just "
+          "before → just after the commit. control: the change on the task's other items over the same commit (annotators "
+          "getting better, an easier batch). DiD: the rule's change minus the control's, with its "
+          "confidence interval; improved or regressed when that interval excludes 0.")
+CHANCE = ("A revision that changed nothing still gets a verdict now and then (about 1 in 20 at 95 % "
+          "confidence): check a surprising verdict on the next batch.")
+
+
+def _num(value: float | None, signed: bool = False, digits: int = 3) -> str:
     if value is None:
         return "—"
-    return f"{value:+.3f}" if signed else f"{value:.3f}"
+    return f"{value:+.{digits}f}" if signed else f"{value:.{digits}f}"
 
 
-def _ci(ci: tuple[float, float] | None) -> str:
-    return "" if ci is None else f"[{ci[0]:+.3f}, {ci[1]:+.3f}]"
-
-
-def _window(stats: Any) -> str:
-    return f"α {_num(stats.alpha)} ({stats.n_items} items)"
+def _ci(ci: tuple[float, float] | None, digits: int = 3) -> str:
+    return "" if ci is None else f"[{ci[0]:+.{digits}f}, {ci[1]:+.{digits}f}]"
 
 
 def _unresolved_line(report: ImpactReport) -> str:
@@ -37,33 +43,99 @@ def _unresolved_line(report: ImpactReport) -> str:
     return f"{report.unresolved_count} annotations resolved to no revision and were left out ({parts})"
 
 
+def _counts_line(report: ImpactReport) -> str:
+    counts = {v: sum(r.verdict == v for r in report.revisions) for v in VERDICT_MARK}
+    n = len(report.revisions)
+    return (f"{n} rule revision{'' if n == 1 else 's'}: {counts['improved']} improved, "
+            f"{counts['regressed']} regressed, {counts['no_clear_change']} no clear change, "
+            f"{counts['insufficient_data']} too little data")
+
+
+def _labels_note(report: ImpactReport) -> str | None:
+    """Why some revisions were measured on the items carrying the rule's labels, in words."""
+    by_labels = [r for r in report.revisions if r.governed_by == "labels"]
+    if not by_labels:
+        return None
+    uncited = any(r.spec.citable_before and r.spec.citable_after for r in by_labels)
+    why = ("the data has no `rules` citations" if uncited and len(by_labels) == len(report.revisions)
+           else "nobody could cite the rule on one side of the commit (it was added, deprecated or "
+                "removed there)" + (", or the data has no citations" if uncited else ""))
+    return (f"* governed by labels: {why}, so its items are those where any annotator chose one of "
+            "its labels. That set is broader than what the rule decides: weaker evidence than the "
+            "items citing it.")
+
+
+def _commits(report: ImpactReport) -> list[list[RevisionImpact]]:
+    """Revisions grouped by (commit, task), in report order."""
+    groups: list[list[RevisionImpact]] = []
+    for r in report.revisions:
+        if groups and (groups[-1][0].spec.commit, groups[-1][0].spec.task) == (r.spec.commit, r.spec.task):
+            groups[-1].append(r)
+        else:
+            groups.append([r])
+    return groups
+
+
+def _confounded(group: list[RevisionImpact]) -> str:
+    rules = {r.spec.rule for r in group} | {x for r in group for x in r.spec.confounded_with}
+    if len(rules) < 2:
+        return ""
+    if len(group) == len(rules):
+        return f"{len(rules)} rules changed together: {CONFOUNDED}"
+    shown = {r.spec.rule for r in group}
+    return f"changed together with {', '.join(sorted(rules - shown))}: {CONFOUNDED}"
+
+
+def _change(spec: Any) -> str:
+    # additions and deprecations are always minor: the level only says something for edits
+    return f"{spec.change} ({spec.level})" if spec.change == "changed" else spec.change
+
+
 class ImpactTextReporter(Reporter):
-    """One aligned row per revision, for a terminal; the governed-item definition and the
-    confounded rules in the last columns."""
+    """For a terminal of 100 columns: one block per commit (date, sha, author, confounding),
+    one aligned row per rule revision in it; the full figures are in --format json and md."""
 
     name = "text"
-    HEADER = ("rule", "commit", "date", "author", "change", "governed by", "before", "after",
-              "delta [95% CI]", "control", "DiD [95% CI]", "verdict", "confounded with")
+    HEADER = ("rule", "change", "items", "α", "control", "DiD [CI]", "verdict")
 
     def render(self, report: ImpactReport) -> str:
         if not report.revisions:
             out = ["no rule revision to analyse (none changed a rule's meaning in the annotated tasks)"]
         else:
-            out = _align([self.HEADER] + [self._row(r) for r in report.revisions])
+            tasks = {r.spec.task for r in report.revisions}
+            groups = _commits(report)
+            table = _align([self.HEADER] + [self._row(r) for group in groups for r in group])
+            out = [_counts_line(report), ""] + _wrap(LEGEND) + ["", table[0]]
+            rows = iter(table[1:])
+            for group in groups:
+                s = group[0].spec
+                head = [s.date[:10], s.commit[:7], s.author] + ([f"task {s.task}"] if len(tasks) > 1 else [])
+                confounded = _confounded(group)
+                out += _wrap("· " + "  ".join(head) + (f"  — {confounded}" if confounded else ""), "  ")
+                out += [next(rows) for _ in group]
         out.append("")
-        if any(r.governed_by == "labels" for r in report.revisions):
-            out.append("governed by labels: items where any annotator chose one of the rule's labels "
-                       "(no citations in the data, or the rule could not be cited on one side)")
-        out.append(_unresolved_line(report))
-        out += [f"note: {note}" for note in report.notes]
+        note = _labels_note(report)
+        if note:
+            out += _wrap(note)
+        if any(r.verdict in ("improved", "regressed") for r in report.revisions):
+            out += _wrap(CHANCE)
+        out += _wrap(_unresolved_line(report))
+        out += [line for note in report.notes for line in _wrap(f"note: {note}", "  ")]
         return "\n".join(out) + "\n"
 
     def _row(self, r: RevisionImpact) -> tuple[str, ...]:
         s, c = r.spec, r.comparison
-        return (s.rule, s.commit[:7], s.date[:10], s.author, f"{s.change} ({s.level})", r.governed_by,
-                _window(c.before), _window(c.after), f"{_num(c.delta, True)} {_ci(c.delta_ci)}".strip(),
-                _num(c.control_delta, True), f"{_num(c.did, True)} {_ci(c.did_ci)}".strip(),
-                VERDICT_MARK[r.verdict], ", ".join(s.confounded_with))
+        mark = "*" if r.governed_by == "labels" else ""
+        return (s.rule, _change(s), f"{c.before.n_items} → {c.after.n_items}{mark}",
+                f"{_num(c.before.alpha, digits=2)} → {_num(c.after.alpha, digits=2)}",
+                _num(c.control_delta, True, 2),
+                f"{_num(c.did, True, 2)} {_ci(c.did_ci, 2)}".strip(), VERDICT_MARK[r.verdict])
+
+
+def _wrap(text: str, indent: str = "") -> list[str]:
+    import textwrap
+
+    return textwrap.wrap(text, WIDTH, subsequent_indent=indent) or [""]
 
 
 def _align(rows: list[tuple[str, ...]]) -> list[str]:
@@ -84,7 +156,7 @@ class _JsonReporter(Reporter):
     name = "json"
 
     def render(self, report: ImpactReport | HotspotReport) -> str:
-        return json.dumps(report.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        return json_text(report.to_dict(), sort_keys=True) + "\n"
 
 
 class ImpactJsonReporter(_JsonReporter):
@@ -92,29 +164,52 @@ class ImpactJsonReporter(_JsonReporter):
 
 
 class ImpactMarkdownReporter(Reporter):
-    """A pull-request comment: one table row per revision, regressions first in the summary."""
+    """A pull-request comment: the verdict counts, the revisions that clearly moved agreement
+    (regressions first) in a sentence each, then the full table (folded when it is long)."""
 
     name = "md"
+    FOLD_OVER = 10  # rows: a longer table goes in a <details> block under the headline list
 
     def render(self, report: ImpactReport) -> str:
         counts = {v: sum(r.verdict == v for r in report.revisions) for v in VERDICT_MARK}
         out = ["### Guideline impact on agreement", "",
                f"{counts['improved']} improved · {counts['regressed']} regressed · "
-               f"{counts['no_clear_change']} no clear change · {counts['insufficient_data']} too little data", "",
-               "| rule | commit | date | author | change | governed by | α before (items) | α after (items) | Δ [CI] | control Δ | DiD [CI] | verdict | confounded with |",
-               "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+               f"{counts['no_clear_change']} no clear change · {counts['insufficient_data']} too little data", ""]
+        for verdict, title in (("regressed", "Regressed ▼"), ("improved", "Improved ▲")):
+            moved = [r for r in report.revisions if r.verdict == verdict]
+            if moved:
+                out += [f"**{title}**", ""] + [self._sentence(r) for r in moved] + [""]
+        table = ["| rule | commit | date | author | change | governed by | α before (items) | α after (items) | Δ [CI] | control Δ | DiD [CI] | verdict | confounded with |",
+                 "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
         for r in report.revisions:
             s, c = r.spec, r.comparison
-            out.append(
+            table.append(
                 f"| `{s.rule}` | `{s.commit[:7]}` | {s.date[:10]} | {_cell(s.author)} | {s.change} ({s.level}) | {r.governed_by} "
                 f"| {_num(c.before.alpha)} ({c.before.n_items}) | {_num(c.after.alpha)} ({c.after.n_items}) "
-                f"| {_num(c.delta, True)} {_ci(c.delta_ci)} | {_num(c.control_delta, True)} "
-                f"| {_num(c.did, True)} {_ci(c.did_ci)} | **{VERDICT_MARK[r.verdict]}** "
+                f"| {_num(c.delta, True)} {_ci(c.delta_ci)}".rstrip() + f" | {_num(c.control_delta, True)} "
+                f"| {_num(c.did, True)} {_ci(c.did_ci)}".rstrip() + f" | **{VERDICT_MARK[r.verdict]}** "
                 f"| {', '.join(f'`{x}`' for x in s.confounded_with)} |"
             )
-        out += ["", _unresolved_line(report) + "."]
+        if len(report.revisions) > self.FOLD_OVER:
+            out += [f"<details><summary>All {len(report.revisions)} rule revisions</summary>", ""] + table + ["", "</details>"]
+        elif report.revisions:
+            out += table
+        out.append("")
+        note = _labels_note(report)
+        if note:
+            out += ["\\" + note, ""]
+        out += [_unresolved_line(report) + "."]
         out += [f"> {note}" for note in report.notes]
         return "\n".join(out) + "\n"
+
+    @staticmethod
+    def _sentence(r: RevisionImpact) -> str:
+        s, c = r.spec, r.comparison
+        where = "the items citing it" if r.governed_by == "citations" else "the items carrying its labels*"
+        confounded = f"; changed with {', '.join(f'`{x}`' for x in s.confounded_with)}" if s.confounded_with else ""
+        return (f"- `{s.rule}` {_change(s)} in `{s.commit[:7]}` ({s.date[:10]}, {_cell(s.author)}): "
+                f"α {_num(c.before.alpha)} → {_num(c.after.alpha)} on {where} "
+                f"({c.before.n_items} → {c.after.n_items} items), DiD {_num(c.did, True)} {_ci(c.did_ci)}{confounded}")
 
 
 IMPACT_REPORTERS: dict[str, type[Reporter]] = {
@@ -122,24 +217,55 @@ IMPACT_REPORTERS: dict[str, type[Reporter]] = {
 }
 
 
+def _fit(line: str) -> str:
+    """A table line cut to the terminal width (only free text, such as a title, runs last)."""
+    return line if len(line) <= WIDTH else line[: WIDTH - 1] + "…"
+
+
+def _pair(pair: tuple[str, str] | None) -> str:
+    return f"{pair[0]} ↔ {pair[1]}" if pair else ""
+
+
 class HotspotTextReporter(Reporter):
+    """The rules to clarify first (the answer a lead asks for), then the evidence: confused label
+    pairs, the least agreed items, the annotators who deviate most. Aligned for 100 columns."""
+
     name = "text"
 
     def render(self, report: HotspotReport) -> str:
-        out = [f"task {report.task}: {report.n_items} items, α {_num(report.alpha)}", "",
-               "Label pairs behind most disagreement:"]
+        out = [f"task {report.task}: {report.n_items} items, Krippendorff's α {_num(report.alpha)}", ""]
+        out += self._rules(report)
+        out += ["", "Label pairs behind most disagreement:"]
         out += [f"  {p.a} ↔ {p.b}: {p.share:.0%} of disagreement" for p in report.pairs] or ["  none"]
-        out += ["", "Rules to clarify next (their labels cover the confused pairs):"]
-        out += [f"  {h.rule}  {h.share:.0%}  {h.title}" + (f"  (cited on {h.cited_on_low_items} of the items below)"
-                if h.cited_on_low_items else "") for h in report.rules] or ["  none"]
-        out += ["", "Items with the lowest agreement:"]
-        out += [f"  {i.item}  {i.agreement:.2f}  " + ", ".join(f"{k}×{v}" for k, v in i.labels.items())
-                + (f"  rules: {', '.join(i.rules)}" if i.rules else "") for i in report.items] or ["  none"]
+        out += ["", "Items with the lowest agreement (share of agreeing pairs):"]
+        rows = [("item", "agree", "labels", "cited rules")] + [
+            (str(i.item), f"{i.agreement:.2f}", ", ".join(f"{k}×{v}" for k, v in i.labels.items()), ", ".join(i.rules))
+            for i in report.items]
+        out += [_fit("  " + line) for line in _align(rows)] if report.items else ["  none"]
         out += ["", "Annotators who deviate most from the others:"]
-        for a in report.annotators:
-            gold = f"  gold accuracy {_num(a.gold_accuracy)} (n={a.gold_n})" if a.gold_n else ""
-            out.append(f"  {a.annotator}  α vs others {_num(a.agreement_with_others)}  ({a.n_annotations} annotations){gold}")
+        gold = any(a.gold_n for a in report.annotators)
+        rows = [("annotator", "α vs others", "annotations") + (("gold accuracy (items)",) if gold else ())] + [
+            (str(a.annotator), _num(a.agreement_with_others), str(a.n_annotations))
+            + ((f"{_num(a.gold_accuracy)} ({a.gold_n})" if a.gold_n else "—",) if gold else ())
+            for a in report.annotators]
+        out += [_fit("  " + line) for line in _align(rows)] if report.annotators else ["  none"]
         return "\n".join(out) + "\n"
+
+    @staticmethod
+    def _rules(report: HotspotReport) -> list[str]:
+        if not report.rules:
+            return ["Rules to clarify next: none (no rule of the task decides a confused pair)"]
+        if report.rules[0].basis == "citations":
+            out = ["Rules to clarify next — the disagreement on the items citing each rule:"]
+            rows = [("rule", "share", "α there", "items", "confused most", "title")] + [
+                (h.rule, f"{h.share:.0%}", _num(h.alpha, digits=2), str(h.n_items),
+                 _pair(h.pairs[0] if h.pairs else None), h.title) for h in report.rules]
+        else:
+            out = _wrap("Rules to clarify next — rules whose labels cover the confused pairs (the data "
+                        "has no `rules` citations, so rules sharing a pair cannot be told apart):")
+            rows = [("rule", "share", "confused most", "title")] + [
+                (h.rule, f"{h.share:.0%}", _pair(h.pairs[0] if h.pairs else None), h.title) for h in report.rules]
+        return out + [_fit("  " + line) for line in _align(rows)]
 
 
 class HotspotJsonReporter(_JsonReporter):
@@ -147,20 +273,27 @@ class HotspotJsonReporter(_JsonReporter):
 
 
 class HotspotMarkdownReporter(Reporter):
+    """Hotspots as a pull-request comment: the rules to clarify first, then the evidence."""
+
     name = "md"
 
     def render(self, report: HotspotReport) -> str:
         title = "### Disagreement hotspots" + (
             f" — {_cell(str(report.task))}" if report.task is not None else "")
-        out = [title, "",
-               f"{report.n_items} items, Krippendorff's α {_num(report.alpha)}", "",
-               "| confused labels | share of disagreement |", "|---|---|"]
+        out = [title, "", f"{report.n_items} items, Krippendorff's α {_num(report.alpha)}", ""]
+        if report.rules and report.rules[0].basis == "citations":
+            out += ["| rule to clarify | share of disagreement (items citing it) | α there | items | confused most | title |",
+                    "|---|---|---|---|---|---|"]
+            out += [f"| `{h.rule}` | {h.share:.0%} | {_num(h.alpha)} | {h.n_items} "
+                    f"| {_cell(_pair(h.pairs[0] if h.pairs else None))} | {_cell(h.title)} |" for h in report.rules]
+        else:
+            out += ["| rule to clarify | covers (its labels' confused pairs) | title |", "|---|---|---|"]
+            out += [f"| `{h.rule}` | {h.share:.0%} | {_cell(h.title)} |" for h in report.rules]
+        out += ["", "| confused labels | share of disagreement |", "|---|---|"]
         out += [f"| {_cell(str(p.a))} ↔ {_cell(str(p.b))} | {p.share:.0%} |" for p in report.pairs]
-        out += ["", "| rule to clarify | covers | title |", "|---|---|---|"]
-        out += [f"| `{h.rule}` | {h.share:.0%} | {_cell(h.title)} |" for h in report.rules]
         out += ["", "| item | agreement | labels | cited rules |", "|---|---|---|---|"]
         out += [f"| {_cell(i.item)} | {i.agreement:.2f} | {_cell(', '.join(f'{k}×{v}' for k, v in i.labels.items()))} "
-                f"| {', '.join(i.rules)} |" for i in report.items]
+                f"| {_cell(', '.join(i.rules))} |" for i in report.items]
         out += ["", "| annotator | α vs others | annotations | gold accuracy |", "|---|---|---|---|"]
         out += [f"| {_cell(a.annotator)} | {_num(a.agreement_with_others)} | {a.n_annotations} "
                 f"| {_num(a.gold_accuracy) if a.gold_n else ''} |" for a in report.annotators]

@@ -1,0 +1,519 @@
+"""Odd histories on real repositories: the cases ordinary use rarely builds, each either handled
+or refused with a clear message (tests/gitrepo.py builds them with fixed dates)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from guidelines_tool.cli import cli
+from guidelines_tool.history import read_history
+from tests.gitrepo import CONFIG, commit, git, make_repo, rule_yaml, tag, task_yaml
+
+RULES = "guidelines/t/rules"
+TASK = "guidelines/t/task.yaml"
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    repo = make_repo(
+        tmp_path / "repo",
+        {"guidelines.yaml": CONFIG, TASK: task_yaml(), f"{RULES}/r1.yaml": rule_yaml("R-1")},
+    )
+    monkeypatch.chdir(repo)
+    return repo
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+# --- several release tags on one commit -------------------------------------------------------
+
+
+def test_retag_gives_the_newer_version_the_section_and_lists_the_older_as_alias(repo: Path) -> None:
+    tag(repo, "v1.0.0")
+    tag(repo, "v1.0.1", message="re-tag after a CI hiccup")  # annotated, same commit
+    tag(repo, "deployed-2026-01")  # no release prefix: not a release at all
+    commit(repo, "add R-2", {f"{RULES}/r2.yaml": rule_yaml("R-2")})
+    code, out, err = run("changelog")
+    assert code == 0, err
+    assert out == (
+        "# Changelog (main)\n\n"
+        "## Unreleased (minor)\n\nChanges since v1.0.1.\n\n"
+        "### Added\n\n- **R-2**: Rule R-2 (minor)\n\n"
+        "## v1.0.1 — 2026-01-01 (minor)\n\nFirst release.\n\n"
+        "Also tagged v1.0.0 (the same commit: v1.0.1 supersedes it).\n\n"
+        "### Added\n\n- **R-1**: Rule R-1 (minor)\n\n"
+        "### Tasks\n\n- **t** added (minor): labels added: a, b\n"
+    )
+    code, out, _ = run("changelog", "--format", "json")
+    releases = json.loads(out)["releases"]
+    assert [(r["tag"], r["aliases"], r["since"]) for r in releases] == [
+        (None, [], "v1.0.1"), ("v1.0.1", ["v1.0.0"], None)]
+    assert [a["rule"] for a in releases[1]["added"]] == ["R-1"]
+    # --since accepts the alias as well as the release's own name
+    for since in ("v1.0.0", "1.0.1"):
+        code, out, _ = run("changelog", "--since", since, "--format", "json")
+        assert [r["tag"] for r in json.loads(out)["releases"]] == [None]
+    # the next release counts from the newest version on the commit
+    code, out, err = run("release", "--dry-run")
+    assert code == 0, err
+    assert out.startswith("would tag v1.1.0 on ") and "since v1.0.1" in out
+
+
+def test_release_refuses_when_any_tag_of_the_tip_is_a_release(repo: Path) -> None:
+    tag(repo, "v1.0.0")
+    tag(repo, "v2.0.0")
+    code, _, err = run("release", "--dry-run")
+    assert code == 2 and "nothing to release: v2.0.0 already tags the tip" in err
+
+
+def test_tags_with_the_prefix_that_are_not_versions_are_ignored_with_a_note(repo: Path) -> None:
+    tag(repo, "v1.0")
+    tag(repo, "v2.0.0-rc1")
+    tag(repo, "very-old")  # the prefix, but not a version attempt: no note
+    code, out, err = run("changelog", "--format", "json")
+    assert code == 0
+    assert [r["tag"] for r in json.loads(out)["releases"]] == [None]
+    assert "tag v1.0 has the release prefix 'v' but is not a version" in err
+    assert "tag v2.0.0-rc1 has the release prefix" in err
+    assert "very-old" not in err
+
+
+def test_annotated_and_lightweight_tags_read_the_same(tmp_path: Path) -> None:
+    shapes = {}
+    for kind in ("light", "annotated"):
+        repo = make_repo(tmp_path / kind, {"guidelines.yaml": CONFIG, TASK: task_yaml(),
+                                           f"{RULES}/r1.yaml": rule_yaml("R-1")})
+        tag(repo, "v1.0.0", message=None if kind == "light" else "first release")
+        commit(repo, "edit", {f"{RULES}/r1.yaml": rule_yaml("R-1", rationale="Better.")})
+        history = read_history(repo)
+        shapes[kind] = [(name, c.sha) for name, _, c in history.releases()]
+        assert shapes[kind][0][1] == history.commits[0].sha  # peeled to the commit
+    assert shapes["light"][0][0] == shapes["annotated"][0][0] == "v1.0.0"
+
+
+def test_release_tag_off_the_first_parent_line_is_left_out_with_a_note(repo: Path) -> None:
+    git(repo, "checkout", "-q", "-b", "side")
+    side = commit(repo, "side work", {f"{RULES}/r2.yaml": rule_yaml("R-2")})
+    tag(repo, "v1.0.0", side)
+    git(repo, "checkout", "-q", "main")
+    git(repo, "merge", "-q", "--no-ff", "-m", "merge side", "side")
+    code, out, err = run("changelog", "--format", "json")
+    assert code == 0
+    assert [r["tag"] for r in json.loads(out)["releases"]] == [None]  # all unreleased on main
+    assert "release tag v1.0.0 is not on the first-parent line of main" in err
+
+
+# --- file names, authors and messages git stores as bytes -----------------------------------
+
+LATIN1_NAME = b"guidelines/t/rules/caf\xe9.yaml"
+
+
+def _commit_latin1_rule(repo: Path) -> None:
+    path = repo / os.fsdecode(LATIN1_NAME)
+    path.write_text(rule_yaml("R-9"), encoding="utf-8")
+    commit(repo, "add a rule whose file name is Latin-1")
+    path.write_text(rule_yaml("R-9", rationale="Better."), encoding="utf-8")
+    commit(repo, "edit it")
+
+
+@pytest.mark.skipif(sys.platform in ("darwin", "win32"), reason="file names must be raw bytes")
+def test_non_utf8_file_names_give_valid_json_and_markdown(repo: Path) -> None:
+    _commit_latin1_rule(repo)
+    for args in (["log", "R-9"], ["diff", "HEAD~2", "HEAD"], ["changelog"]):
+        code, out, err = run(*args, "--format", "json")
+        assert code == 0, err
+        out.encode("utf-8")  # no lone surrogates left in the text
+        payload = json.loads(out)
+        if args[0] == "log":
+            # the JSON escape decodes back to the file's bytes
+            assert os.fsencode(payload["revisions"][0]["path"]) == LATIN1_NAME
+    # Markdown goes into pull-request comments and tag messages: UTF-8, the byte shown as \xe9
+    (repo / os.fsdecode(LATIN1_NAME)).unlink()
+    (repo / RULES / "moved.yaml").write_text(rule_yaml("R-9", rationale="Better."), encoding="utf-8")
+    code, out, err = run("diff", "--format", "md")  # HEAD against the working tree
+    assert code == 0, err
+    out.encode("utf-8")
+    assert "moved from guidelines/t/rules/caf\\xe9.yaml" in out
+
+
+@pytest.mark.skipif(sys.platform in ("darwin", "win32"), reason="file names must be raw bytes")
+def test_non_utf8_file_name_json_through_a_real_pipe(repo: Path) -> None:
+    """Through a real process and pipe (CliRunner's streams are forgiving): valid UTF-8 JSON."""
+    _commit_latin1_rule(repo)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "LC_ALL": "C.UTF-8", "PYTHONIOENCODING": "utf-8"}
+    proc = subprocess.run([sys.executable, "-m", "guidelines_tool", "log", "R-9", "--format", "json"],
+                          cwd=repo, env=env, capture_output=True)
+    assert proc.returncode == 0, proc.stderr
+    payload = json.loads(proc.stdout.decode("utf-8"))  # strict UTF-8
+    assert b'"path": "guidelines/t/rules/caf\\udce9.yaml"' in proc.stdout
+    assert os.fsencode(payload["revisions"][0]["path"]) == LATIN1_NAME
+
+
+def test_non_ascii_author_and_empty_message(repo: Path) -> None:
+    commit(repo, "Präzisierung", {f"{RULES}/r1.yaml": rule_yaml("R-1", rationale="Genauer.")}, author="Zoë Ångström")
+    (repo / RULES / "r1.yaml").write_text(rule_yaml("R-1", rationale="Noch genauer."), encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "--allow-empty-message", "-m", "")
+    code, out, err = run("log", "R-1", "--format", "json")
+    assert code == 0, err
+    revisions = json.loads(out)["revisions"]
+    assert revisions[0]["message"] == "" and revisions[1]["author"] == "Zoë Ångström"
+    assert revisions[1]["message"] == "Präzisierung"
+    code, out, err = run("log", "R-1")
+    assert code == 0 and "Zoë Ångström" in out and "(no message)" in out
+
+
+def test_non_utf8_author_name_gives_valid_json(repo: Path) -> None:
+    (repo / RULES / "r1.yaml").write_text(rule_yaml("R-1", rationale="Other."), encoding="utf-8")
+    git(repo, "add", "-A")
+    # An author name in Latin-1 with no encoding header: git stores the bytes as given.
+    git(repo, "commit", "-q", "-m", "edit", env={"GIT_AUTHOR_NAME": os.fsdecode(b"Jos\xe9")})
+    code, out, err = run("log", "R-1", "--format", "json")
+    assert code == 0, err
+    assert json.loads(out)["revisions"][0]["author"] in ("José", "Jos\ufffd")  # git may re-encode it
+
+
+# --- the file size limit of `validate` --------------------------------------------------------
+
+
+def test_a_huge_old_blob_is_reported_and_skipped_without_parsing(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import guidelines_tool.loading as loading
+
+    huge = rule_yaml("R-1", rationale="x" * (10 * 1024 * 1024))
+    commit(repo, "paste a huge rationale", {f"{RULES}/r1.yaml": huge})
+    commit(repo, "undo it", {f"{RULES}/r1.yaml": rule_yaml("R-1", rationale="Short again.")})
+    parsed_sizes: list[int] = []
+    real = loading.parse_file_text
+    monkeypatch.setattr(loading, "parse_file_text", lambda text, path: parsed_sizes.append(len(text)) or real(text, path))
+    history = read_history(repo, use_cache=False)
+    assert max(parsed_sizes) < 10 * 1024 * 1024  # the parser never saw the huge version
+    assert [(r.change, r.fields) for r in history.revisions["R-1"]] == [("added", ()), ("changed", ("rationale",))]
+    [problem] = history.problems
+    assert problem.name == "file-too-large" and problem.path == f"{RULES}/r1.yaml"
+    assert "more than the 10,485,760" in problem.message and "skipped" in problem.message
+    code, out, err = run("diff", "HEAD~1", "HEAD", "--format", "json")
+    assert code == 0 and "file-too-large" not in out and "more than the 10,485,760" in err
+
+
+# --- a project whose config moved folder ------------------------------------------------------
+
+
+def _move_project(repo: Path, old: str, new: str, message: str = "move the guidelines project") -> str:
+    """`git mv` every file of the project folder `old` ("" = the top) into `new`."""
+    files = git(repo, "ls-files", "-z", "--", old or ".").split("\0")
+    files = [f for f in files if f and (not old or f.startswith(old + "/"))]
+    for path in files:
+        rel = path[len(old) + 1:] if old else path
+        (repo / new / rel).parent.mkdir(parents=True, exist_ok=True)
+        git(repo, "mv", path, f"{new}/{rel}" if new else rel)
+    return commit(repo, message)
+
+
+def test_history_follows_the_project_when_it_moves_into_a_subfolder(repo: Path) -> None:
+    commit(repo, "sharpen", {f"{RULES}/r1.yaml": rule_yaml("R-1", when="Only the product.")})
+    tag(repo, "v1.0.0")
+    moved = _move_project(repo, "", "annotation")
+    commit(repo, "edit after the move", {f"annotation/{RULES}/r1.yaml": rule_yaml("R-1", when="Both.")})
+    project = repo / "annotation"
+    for use_cache in (False, True, True):
+        history = read_history(project, use_cache=use_cache)
+        assert [(r.change, r.fields) for r in history.revisions["R-1"]] == [
+            ("added", ()), ("changed", ("when",)), ("changed", ("when",))]
+        assert {r.path for r in history.revisions["R-1"]} == {f"{RULES}/r1.yaml"}  # project-relative
+        assert [r.change for r in history.task_revisions["t"]] == ["added"]
+        assert set(history.rules_at(moved)) == {"R-1"}
+    os.chdir(project)
+    code, out, err = run("changelog", "--format", "json")
+    assert code == 0, err
+    releases = json.loads(out)["releases"]
+    assert [(r["tag"], [c["rule"] for c in r["changed"]], [a["rule"] for a in r["added"]]) for r in releases] == [
+        (None, ["R-1"], []), ("v1.0.0", [], ["R-1"])]
+    # diff across the move reads each side where the project was
+    code, out, err = run("diff", "v1.0.0", "HEAD", "--format", "json")
+    assert code == 0, err
+    payload = json.loads(out)
+    assert [(c["rule"], c["change"], c["fields"]) for c in payload["rules"]] == [("R-1", "changed", ["when"])]
+    assert payload["tasks"] == []
+    code, out, err = run("diff", "v1.0.0")  # against the working tree
+    assert code == 0 and "R-1: changed" in out and "added" not in out
+
+
+def test_project_moved_between_subfolders_with_the_config_rewritten(tmp_path: Path) -> None:
+    """No rename is detected for a config rewritten on the way (delete + add in one commit);
+    a stray file already under the new folder before the move was not part of the project."""
+    top = make_repo(tmp_path / "mono", {
+        "README": "x",
+        "old/guidelines.yaml": CONFIG,
+        f"old/{TASK}": task_yaml(),
+        f"old/{RULES}/r1.yaml": rule_yaml("R-1"),
+        f"new/{RULES}/stray.yaml": rule_yaml("R-STRAY"),
+    })
+    commit(top, "edit", {f"old/{RULES}/r1.yaml": rule_yaml("R-1", rationale="Edited.")})
+    for path in (TASK, f"{RULES}/r1.yaml"):
+        (top / "new" / path).parent.mkdir(parents=True, exist_ok=True)
+        git(top, "mv", f"old/{path}", f"new/{path}")
+    commit(top, "move and rewrite the config", {
+        "old/guidelines.yaml": None,
+        "new/guidelines.yaml": "# the labeling project\nkind: project\nname: Renamed project, new words\n"
+                               "branch: main\nrelease_tag_prefix: v\ndescription: A long text so git "
+                               "sees no similarity with the old config at all.\n",
+        f"new/{RULES}/stray.yaml": None,
+    })
+    assert "R old/guidelines.yaml" not in git(top, "log", "-1", "-M", "--name-status", "--format=")
+    history = read_history(top / "new", use_cache=False)
+    assert [r.change for r in history.revisions["R-1"]] == ["added", "changed"]
+    assert "R-STRAY" not in history.revisions
+    assert len(history.commits) == 3
+
+
+def test_project_moved_and_its_guidelines_folder_renamed_in_one_commit(repo: Path) -> None:
+    commit(repo, "edit", {f"{RULES}/r1.yaml": rule_yaml("R-1", rationale="Edited.")})
+    (repo / "annotation").mkdir()
+    git(repo, "mv", "guidelines", "annotation/rules")
+    git(repo, "mv", "guidelines.yaml", "annotation/guidelines.yaml")
+    commit(repo, "move", {"annotation/guidelines.yaml": CONFIG + "guidelines: rules\n"})
+    commit(repo, "edit again", {"annotation/rules/t/rules/r1.yaml": rule_yaml("R-1", rationale="Again.")})
+    history = read_history(repo / "annotation", use_cache=False)
+    assert [(r.change, r.level) for r in history.revisions["R-1"]] == [
+        ("added", "minor"), ("changed", "patch"), ("moved", "none"), ("changed", "patch")]
+    assert [r.path for r in history.revisions["R-1"]][-1] == "rules/t/rules/r1.yaml"
+
+
+def test_guidelines_folder_changed_before_the_project_moved(repo: Path) -> None:
+    """The `guidelines:` switch happened at the old place: its files are listed there."""
+    (repo / "rules-dir").mkdir()
+    git(repo, "mv", "guidelines/t", "rules-dir/t")
+    switched = commit(repo, "rename the guidelines folder", {"guidelines.yaml": CONFIG + "guidelines: rules-dir\n"})
+    commit(repo, "edit", {"rules-dir/t/rules/r1.yaml": rule_yaml("R-1", rationale="Edited.")})
+    _move_project(repo, "", "labeling")
+    commit(repo, "edit again", {"labeling/rules-dir/t/rules/r1.yaml": rule_yaml("R-1", rationale="Again.")})
+    for use_cache in (False, True):
+        history = read_history(repo / "labeling", use_cache=use_cache)
+        assert [r.change for r in history.revisions["R-1"]] == ["added", "moved", "changed", "changed"]
+        assert history.revisions["R-1"][1].commit.sha == switched
+        assert [r.change for r in history.task_revisions["t"]] == ["added"]
+
+
+# --- the configured branch --------------------------------------------------------------------
+
+
+def test_missing_configured_branch_reads_head_with_a_note_but_refuses_to_release(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = make_repo(tmp_path / "r", {"guidelines.yaml": CONFIG, TASK: task_yaml(),
+                                      f"{RULES}/r1.yaml": rule_yaml("R-1")}, branch="trunk")
+    monkeypatch.chdir(repo)
+    code, out, err = run("log", "R-1")
+    assert code == 0 and "note: branch 'main' (config `branch`) does not exist" in err
+    code, out, err = run("release", "--dry-run")
+    assert code == 2
+    assert "cannot release: branch 'main' (config `branch`) does not exist" in err
+    assert "set `branch:` in guidelines.yaml" in err and "Traceback" not in err
+    assert git(repo, "tag") == ""
+
+
+# --- odd trees ----------------------------------------------------------------------------------
+
+
+def test_crlf_line_endings_are_a_layout_change_not_a_content_change(repo: Path) -> None:
+    crlf = rule_yaml("R-1").replace("\n", "\r\n")
+    (repo / RULES / "r1.yaml").write_bytes(crlf.encode())
+    commit(repo, "windows editor")
+    (repo / RULES / "r1.yaml").write_bytes(rule_yaml("R-1", rationale="Edited.").replace("\n", "\r\n").encode())
+    commit(repo, "edit with CRLF")
+    history = read_history(repo, use_cache=False)
+    assert [(r.change, r.fields) for r in history.revisions["R-1"]] == [("added", ()), ("changed", ("rationale",))]
+    assert history.rules_at(history.tip.sha)["R-1"].rationale == "Edited."
+    assert not history.problems
+
+
+def test_case_only_rename_is_a_move(repo: Path) -> None:
+    git(repo, "mv", f"{RULES}/r1.yaml", f"{RULES}/R1.yaml")
+    commit(repo, "capital file name")
+    history = read_history(repo, use_cache=False)
+    assert [(r.change, r.level, r.path) for r in history.revisions["R-1"]][1:] == [
+        ("moved", "none", f"{RULES}/R1.yaml")]
+
+
+def test_rule_file_replaced_by_a_folder_of_the_same_name(repo: Path) -> None:
+    git(repo, "rm", "-q", f"{RULES}/r1.yaml")
+    commit(repo, "r1.yaml becomes a folder", {f"{RULES}/r1.yaml/split.yaml": rule_yaml("R-1", rationale="Split.")})
+    git(repo, "rm", "-q", "-r", f"{RULES}/r1.yaml")
+    commit(repo, "and back to a file", {f"{RULES}/r1.yaml": rule_yaml("R-1")})
+    history = read_history(repo, use_cache=False)
+    assert [(r.change, r.fields, r.path) for r in history.revisions["R-1"]] == [
+        ("added", (), f"{RULES}/r1.yaml"),
+        ("changed", ("rationale",), f"{RULES}/r1.yaml/split.yaml"),
+        ("changed", ("rationale",), f"{RULES}/r1.yaml"),
+    ]
+
+
+def test_a_submodule_inside_the_guideline_folder_is_not_a_guideline_file(repo: Path, tmp_path: Path) -> None:
+    other = make_repo(tmp_path / "other", {"x.yaml": rule_yaml("R-SUB")})
+    sha = git(other, "rev-parse", "HEAD").strip()
+    # A gitlink, as `git submodule add` records it (without needing a clone of the other repo):
+    # named like a YAML file on purpose, the worst case.
+    git(repo, "update-index", "--add", "--cacheinfo", f"160000,{sha},{RULES}/vendored.yaml")
+    git(repo, "commit", "-q", "-m", "vendor a submodule")
+    (repo / RULES / "r1.yaml").write_text(rule_yaml("R-1", rationale="Edited."), encoding="utf-8")
+    git(repo, "commit", "-q", "-am", "edit")
+    history = read_history(repo, use_cache=False)
+    assert sorted(history.revisions) == ["R-1"] and not history.problems
+    code, out, err = run("diff", "HEAD~2", "HEAD", "--format", "json")
+    assert code == 0, err
+    assert [c["rule"] for c in json.loads(out)["rules"]] == ["R-1"]
+
+
+def test_a_users_log_output_encoding_does_not_garble_names_and_messages(repo: Path) -> None:
+    commit(repo, "Präzisierung", {f"{RULES}/r1.yaml": rule_yaml("R-1", rationale="Genauer.")}, author="Zoë")
+    git(repo, "config", "i18n.logOutputEncoding", "ISO-8859-1")
+    history = read_history(repo, use_cache=False)
+    assert (history.tip.author, history.tip.message) == ("Zoë", "Präzisierung")
+
+
+def test_two_rule_files_swapping_names_are_two_moves(repo: Path) -> None:
+    commit(repo, "add R-2", {f"{RULES}/r2.yaml": rule_yaml("R-2")})
+    commit(repo, "swap the file names", {f"{RULES}/r1.yaml": rule_yaml("R-2"), f"{RULES}/r2.yaml": rule_yaml("R-1")})
+    history = read_history(repo, use_cache=False)
+    for rule_id, path in (("R-1", "r2.yaml"), ("R-2", "r1.yaml")):
+        assert [(r.change, r.level) for r in history.revisions[rule_id]][-1] == ("moved", "none")
+        assert history.revisions[rule_id][-1].path == f"{RULES}/{path}"
+
+
+def test_mode_change_and_an_empty_first_commit_change_no_rule(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r")
+    commit(repo, "empty start", allow_empty=True)
+    commit(repo, "guidelines", {"guidelines.yaml": CONFIG, TASK: task_yaml(), f"{RULES}/r1.yaml": rule_yaml("R-1")})
+    git(repo, "update-index", "--chmod=+x", f"{RULES}/r1.yaml")
+    git(repo, "commit", "-q", "-m", "make it executable")
+    history = read_history(repo, use_cache=False)
+    assert len(history.commits) == 3
+    assert [r.change for r in history.revisions["R-1"]] == ["added"]
+    assert history.revisions["R-1"][0].commit.sha == history.commits[1].sha
+
+
+def test_merging_an_unrelated_history_adds_its_rules_at_the_merge(repo: Path) -> None:
+    git(repo, "checkout", "-q", "--orphan", "imported")
+    git(repo, "rm", "-q", "-r", "--cached", ".")
+    commit(repo, "another team's rules", {f"{RULES}/x1.yaml": rule_yaml("X-1")})
+    git(repo, "checkout", "-q", "-f", "main")
+    git(repo, "merge", "-q", "--allow-unrelated-histories", "--no-ff", "-m", "import", "imported")
+    history = read_history(repo, use_cache=False)
+    assert [c.subject for c in history.commits] == ["initial guidelines", "import"]
+    assert [(r.change, r.commit.subject) for r in history.revisions["X-1"]] == [("added", "import")]
+    assert [r.change for r in history.revisions["R-1"]] == ["added"]
+
+
+def test_docs_release_list_takes_one_release_per_commit(repo: Path) -> None:
+    from guidelines_tool.docs.pagekit import release_list
+
+    tag(repo, "v1.0.0")
+    tag(repo, "v1.0.1")
+    commit(repo, "add R-2", {f"{RULES}/r2.yaml": rule_yaml("R-2")})
+    tag(repo, "v1.1.0")
+    assert [r.tag for r in release_list(read_history(repo), "v")] == ["v1.0.1", "v1.1.0"]
+
+
+def test_next_version_counts_from_the_highest_release_even_if_tagged_earlier(repo: Path) -> None:
+    tag(repo, "v2.0.0")
+    commit(repo, "add R-2", {f"{RULES}/r2.yaml": rule_yaml("R-2")})
+    tag(repo, "v1.5.0")  # out of order
+    commit(repo, "fix wording", {f"{RULES}/r2.yaml": rule_yaml("R-2", rationale="Better.")})
+    code, out, err = run("release", "--dry-run")
+    assert code == 0, err
+    assert out.startswith("would tag v2.0.1 on ") and "since v1.5.0" in out
+
+
+def test_commit_message_in_latin1_bytes_gives_valid_json(repo: Path) -> None:
+    (repo / RULES / "r1.yaml").write_text(rule_yaml("R-1", rationale="Other."), encoding="utf-8")
+    (repo / "msg").write_bytes(b"R\xe9vision du r\xe8glement\n")
+    git(repo, "add", RULES)
+    git(repo, "commit", "-q", "-F", "msg")
+    code, out, err = run("log", "R-1", "--format", "json")
+    assert code == 0, err
+    message = json.loads(out)["revisions"][0]["message"]
+    assert message.startswith("R") and message.endswith("glement") and len(message) == len("Révision du règlement")
+
+
+def test_project_moved_from_a_subfolder_to_the_top(tmp_path: Path) -> None:
+    top = make_repo(tmp_path / "r", {"labeling/guidelines.yaml": CONFIG, f"labeling/{TASK}": task_yaml(),
+                                     f"labeling/{RULES}/r1.yaml": rule_yaml("R-1"),
+                                     f"{RULES}/outside.yaml": rule_yaml("R-OUT")})
+    commit(top, "edit", {f"labeling/{RULES}/r1.yaml": rule_yaml("R-1", rationale="Edited.")})
+    git(top, "rm", "-q", "-r", "guidelines")
+    _move_project(top, "labeling", "")
+    history = read_history(top, use_cache=False)
+    assert [r.change for r in history.revisions["R-1"]] == ["added", "changed"]
+    assert "R-OUT" not in history.revisions  # it was outside the project before the move
+
+
+def test_file_names_with_a_newline_or_tab(repo: Path) -> None:
+    commit(repo, "odd names", {f"{RULES}/a\nb.yaml": rule_yaml("R-2"), f"{RULES}/c\td.yaml": rule_yaml("R-3")})
+    code, out, err = run("log", "R-2", "--format", "json")
+    assert code == 0, err
+    assert json.loads(out)["revisions"][0]["path"] == f"{RULES}/a\nb.yaml"
+    history = read_history(repo, use_cache=False)
+    assert history.revisions["R-3"][0].path == f"{RULES}/c\td.yaml"
+
+
+def test_a_rule_file_moved_into_git_lfs_is_reported_not_removed(repo: Path) -> None:
+    # What `git lfs track '*.yaml'` commits in place of the file (no git-lfs needed to build it).
+    pointer = ("version https://git-lfs.github.com/spec/v1\noid sha256:"
+               "4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\nsize 352\n")
+    commit(repo, "track YAML in LFS", {f"{RULES}/r1.yaml": pointer})
+    history = read_history(repo, use_cache=False)
+    assert [r.change for r in history.revisions["R-1"]] == ["added"]  # not "removed"
+    [problem] = history.problems
+    assert problem.path == f"{RULES}/r1.yaml" and "Git LFS" in problem.message
+
+
+def test_a_rule_file_left_behind_by_a_project_move_leaves_the_project(repo: Path) -> None:
+    commit(repo, "add R-2", {f"{RULES}/r2.yaml": rule_yaml("R-2")})
+    _move_project(repo, "", "annotation")
+    # put R-2's file back at the old place: `git mv` moved it, the move commit is what counts
+    git(repo, "reset", "-q", "--soft", "HEAD~1")
+    git(repo, "mv", f"annotation/{RULES}/r2.yaml", f"{RULES}/r2.yaml")
+    git(repo, "commit", "-q", "-m", "move the project, forget R-2 behind")
+    history = read_history(repo / "annotation", use_cache=False)
+    assert [r.change for r in history.revisions["R-1"]] == ["added"]
+    assert [r.change for r in history.revisions["R-2"]] == ["added", "removed"]
+    assert set(history.rules_at(history.tip.sha)) == {"R-1"}
+
+
+def test_diff_finds_the_project_config_among_other_guidelines_yaml_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    top = make_repo(tmp_path / "r", {"old/guidelines.yaml": CONFIG, f"old/{TASK}": task_yaml(),
+                                     f"old/{RULES}/r1.yaml": rule_yaml("R-1"),
+                                     "docs/guidelines.yaml": "title: not a project config\n"})
+    first = git(top, "rev-parse", "HEAD").strip()
+    _move_project(top, "old", "new")
+    commit(top, "edit", {f"new/{RULES}/r1.yaml": rule_yaml("R-1", rationale="Edited.")})
+    monkeypatch.chdir(top / "new")
+    code, out, err = run("diff", first, "HEAD", "--format", "json")
+    assert code == 0, err
+    assert [(c["rule"], c["change"]) for c in json.loads(out)["rules"]] == [("R-1", "changed")]
+
+
+def test_a_branch_that_moves_the_project_still_reads_the_configured_line(repo: Path) -> None:
+    """The pull request that moves the project: checked out, the project is in annotation/,
+    while main (the configured line) still has it at the top."""
+    commit(repo, "edit on main", {f"{RULES}/r1.yaml": rule_yaml("R-1", rationale="Edited.")})
+    git(repo, "checkout", "-q", "-b", "move")
+    _move_project(repo, "", "annotation")
+    for use_cache in (False, True, True):
+        history = read_history(repo / "annotation", use_cache=use_cache)
+        assert history.branch == "main"
+        assert [r.change for r in history.revisions["R-1"]] == ["added", "changed"]
+        assert {r.path for r in history.revisions["R-1"]} == {f"{RULES}/r1.yaml"}
+    os.chdir(repo / "annotation")
+    code, out, err = run("diff", "main", "--format", "json")  # main against the moved work tree
+    assert code == 0, err
+    assert json.loads(out)["rules"] == []
