@@ -172,6 +172,27 @@ class ParsedBlob:
     ok: bool = True  # False: the YAML could not be read at all (this version is skipped)
 
 
+def _plain_record(cls: type) -> bool:
+    """Can `_record` build `cls`: a dataclass with no __post_init__ and no slots."""
+    return dataclasses.is_dataclass(cls) and not hasattr(cls, "__post_init__") and not hasattr(cls, "__slots__")
+
+
+def _record(cls: type, values: dict[str, Any]) -> Any:
+    """`cls(**values)` for a frozen dataclass record, given every field, without its __init__.
+
+    A frozen dataclass's __init__ sets each field through object.__setattr__: four times
+    the cost of the rest of building one. History builds tens of thousands (log entries,
+    rule versions, revisions), so the hot paths fill the instance dict directly, which is
+    how pickle rebuilds the cached records too. A record type that gains a __post_init__
+    or slots goes through its constructor.
+    """
+    if cls in _PLAIN:
+        record = object.__new__(cls)
+        record.__dict__.update(values)
+        return record
+    return cls(**values)
+
+
 # --- the result -------------------------------------------------------------------------------
 
 
@@ -301,6 +322,8 @@ def _state_at(revisions: dict[str, list], indexes: dict[str, list[int]], positio
     return state
 
 
+_PLAIN = {cls for cls in (Rule, Commit, FileChange, RuleRevision, ParsedBlob) if _plain_record(cls)}
+
 # --- pure parsers of git output ---------------------------------------------------------------
 
 LOG_FORMAT = "%x1e%H%x1f%P%x1f%cI%x1f%an%x1f%ae%x1f%B%x1f"
@@ -370,14 +393,14 @@ def _parse_log_tokens(tokens: list[str], *, final: bool) -> tuple[list[LogEntry]
         if start < 0:
             continue
         sha, parents, date, author, email, rest = header[1:].split("\x1f", 5)
-        commit = Commit(
-            sha=sha,
-            date=datetime.fromisoformat(date),
-            author=_printable(author),
-            message=_printable(rest.removesuffix("\x1f").strip(" \t\r\n")),  # str.strip() eats \x1c-\x1f too
-            author_email=_printable(email),
-            parents=tuple(parents.split()),
-        )
+        commit = _record(Commit, {
+            "sha": sha,
+            "date": datetime.fromisoformat(date),
+            "author": _printable(author),
+            "message": _printable(rest.removesuffix("\x1f").strip(" \t\r\n")),  # str.strip() eats \x1c-\x1f too
+            "author_email": _printable(email),
+            "parents": tuple(parents.split()),
+        })
         try:
             changes, i = _read_changes(tokens, i, stop_at_other=True)
         except IndexError:  # a record's paths are not all here yet
@@ -435,7 +458,8 @@ def _read_changes(tokens: list[str], i: int, *, stop_at_other: bool) -> tuple[tu
             old_path = None
         if status == "D":
             new_path = None
-        changes.append(FileChange(status, old_path, new_path, old_blob, new_blob, parts[1]))
+        changes.append(_record(FileChange, {"status": status, "old_path": old_path, "new_path": new_path,
+                                            "old_blob": old_blob, "new_blob": new_blob, "new_mode": parts[1]}))
     return tuple(changes), i
 
 
@@ -803,7 +827,9 @@ class Walk:
             return
         change, level, fields_ = result
         path = (new or old).source.path  # type: ignore[union-attr]
-        revision = RuleRevision(rule_id, commit, path, new, old, change, level, fields_, index)
+        revision = _record(RuleRevision, {"rule_id": rule_id, "commit": commit, "path": path, "rule": new,
+                                          "previous": old, "change": change, "level": level, "fields": fields_,
+                                          "index": index})
         self.revisions.setdefault(rule_id, []).append(revision)
         if new is None:
             self.rules.pop(rule_id, None)
@@ -1238,7 +1264,7 @@ def parse_chunked(text: str, path: str, memo: ChunkMemo) -> ParsedBlob | None:
         data[key] = value
     if data.get("kind") == "rule":
         rule = _rule_from_chunks(chunks, data, path, memo)
-        return ParsedBlob(path, (rule,) if rule else (), (), ())
+        return _record(ParsedBlob, {"path": path, "rules": (rule,) if rule else (), "tasks": (), "findings": (), "ok": True})
     return records_from_data(data, path, memo)
 
 
@@ -1269,20 +1295,9 @@ def _rule_from_chunks(chunks: list[str], data: dict[str, Any], path: str, memo: 
 
 
 def _make_rule(fields: dict[str, Any], source: Source) -> Rule:
-    """Rule(**fields, source=source) without the frozen dataclass's __init__, which sets each
-    field through object.__setattr__ (ten times slower). This is how pickle rebuilds the
-    cached records too; a Rule that gains a __post_init__ or slots takes the constructor."""
-    if _PLAIN_RULE:
-        rule = object.__new__(Rule)
-        rule.__dict__.update(fields, source=source)
-        return rule
-    return Rule(**fields, source=source)
-
-
-_PLAIN_RULE = (
-    not hasattr(Rule, "__post_init__") and not hasattr(Rule, "__slots__")
-    and tuple(f.name for f in dataclasses.fields(Rule)) == (*RULE_READERS, "source")
-)
+    """Rule(**fields, source=source), built the fast way (see `_record`)."""
+    fields["source"] = source
+    return _record(Rule, fields)
 
 
 def records_from_data(data: dict[str, Any], path: str, memo: ChunkMemo | None = None) -> ParsedBlob:
@@ -1318,7 +1333,7 @@ def records_from_data(data: dict[str, Any], path: str, memo: ChunkMemo | None = 
         rule = build_rule(data, root, memo=memo.examples if memo is not None else None)
         if rule:
             rules.append(rule)
-    return ParsedBlob(path, tuple(rules), tuple(tasks), ())
+    return _record(ParsedBlob, {"path": path, "rules": tuple(rules), "tasks": tuple(tasks), "findings": (), "ok": True})
 
 
 # --- cache ------------------------------------------------------------------------------------

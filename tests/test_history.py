@@ -802,3 +802,23 @@ def test_entries_read_without_the_parser_equal_the_parser(seed: int) -> None:
         assert not findings and isinstance(value, dict) and len(value) == 1, chunk
         assert repr(fast) == repr(next(iter(value.items()))), chunk  # repr: 1, 1.0 and True differ
     assert taken > 100  # the fast path is really exercised
+
+
+def test_records_built_without_init_equal_constructed_ones(repo: Path) -> None:
+    """The hot paths fill record dicts directly (history._record): every field is there, and
+    each record equals, hashes and prints like the one its constructor makes."""
+    import dataclasses
+
+    commit(repo, "edit", {f"{RULES}/r1.yaml": rule_yaml("R-1", when="Other.")})
+    history = read_history(repo, use_cache=False)
+    revisions = [r for revs in history.revisions.values() for r in revs]
+    records = [*history.commits, *revisions, *(r.rule for r in revisions if r.rule)]
+    records += list(parse_raw_changes(f":100644 100644 {A} {B} M\0g/x.yaml\0"))
+    records += list(parse_blob(rule_yaml("R-1").encode(), "g/x.yaml", ChunkMemo()).rules)
+    records.append(parse_blob(rule_yaml("R-1").encode(), "g/x.yaml", ChunkMemo()))
+    assert {type(r).__name__ for r in records} == {"Commit", "RuleRevision", "Rule", "FileChange", "ParsedBlob"}
+    for record in records:
+        names = [f.name for f in dataclasses.fields(record)]
+        assert list(vars(record)) == names, type(record)
+        built = type(record)(**{name: getattr(record, name) for name in names})
+        assert built == record and repr(built) == repr(record)
