@@ -1538,14 +1538,14 @@ def _walk_to(git_: Git, tip: str, folder: str, cache: Cache, progress: Progress 
     entries: list[LogEntry] | None = None
     known = cache.load_blobs()
     if walk is not None:
-        entries = read_line(git_, walk, tip, walk.tip, known)
+        entries = read_line(git_, walk, tip, walk.tip, known, progress)
         # Continue only when the cached tip is on the new line (no rewrite, no branch switch).
         if not entries or entries[0].commit.parents[:1] != (walk.tip,):
             walk, entries = None, None
     if walk is None:
         # A full replay: blobs parsed by earlier runs need not be parsed again.
         walk = Walk(folder, git_.prefix)
-        entries = read_line(git_, walk, tip, None, known)
+        entries = read_line(git_, walk, tip, None, known, progress)
     _follow_symlinks(git_, walk, entries)
     # The line's tip may hold the project elsewhere than the checkout (a branch that moves it).
     moves = relocate_project(git_.prefix, entries, git_.tree_blobs, start=project_prefix_at(git_, tip))
@@ -1560,7 +1560,8 @@ def _walk_to(git_: Git, tip: str, folder: str, cache: Cache, progress: Progress 
     return walk
 
 
-def read_line(git_: Git, walk: Walk, tip: str, exclude: str | None, known: dict[str, ParsedBlob]) -> list[LogEntry]:
+def read_line(git_: Git, walk: Walk, tip: str, exclude: str | None, known: dict[str, ParsedBlob],
+              progress: Progress | None = None) -> list[LogEntry]:
     """`parse_log(git_.log(tip, exclude))`, reading blobs ahead while git writes the log.
 
     Each blob a commit brings into the walk's guideline folder is asked of `git cat-file` as
@@ -1573,6 +1574,7 @@ def read_line(git_: Git, walk: Walk, tip: str, exclude: str | None, known: dict[
     if os.name == "nt":  # select() takes no pipes there: read the log first, the blobs later
         return parse_log(git_.log(tip, exclude))
     memo = ChunkMemo()
+    parsed = 0
     asked: dict[str, str] = {}  # blob → the project path it is parsed as
     entries: list[LogEntry] = []
     log_reader, batch_reader = LogReader(), BatchReader()
@@ -1597,6 +1599,10 @@ def read_line(git_: Git, walk: Walk, tip: str, exclude: str | None, known: dict[
                         if fd == cat_fd:
                             for blob, data in batch_reader.feed(piece):
                                 known[blob] = parse_blob(data, asked[blob], memo)
+                                parsed += 1
+                                # Once the log is read the number of blobs is known: show it.
+                                if progress and parsed % 100 == 0 and log_fd not in selector.get_map():
+                                    progress(parsed, len(asked))
                             continue
                         new = log_reader.feed(piece) if piece else log_reader.close()
                         entries += new
@@ -1619,6 +1625,8 @@ def read_line(git_: Git, walk: Walk, tip: str, exclude: str | None, known: dict[
     if log.returncode != 0:
         raise HistoryError(f"git log failed: {error.decode(errors='replace').strip()}")
     batch_reader.close()
+    if progress and asked:
+        progress(len(asked), len(asked))
     return entries
 
 

@@ -822,3 +822,13 @@ def test_records_built_without_init_equal_constructed_ones(repo: Path) -> None:
         assert list(vars(record)) == names, type(record)
         built = type(record)(**{name: getattr(record, name) for name in names})
         assert built == record and repr(built) == repr(record)
+
+
+def test_cold_run_reports_progress_while_blobs_are_parsed(repo: Path) -> None:
+    for n in range(3):
+        commit(repo, f"edit {n}", {f"{RULES}/r1.yaml": rule_yaml("R-1", when=f"Text {n}.")})
+    calls: list[tuple[int, int]] = []
+    read_history(repo, use_cache=False, progress=lambda done, total: calls.append((done, total)))
+    # the blobs (task file, four rule versions; the config is outside the folder), then the
+    # replay of four commits
+    assert calls == [(5, 5), (4, 4)]
