@@ -678,36 +678,50 @@ def build_rule(data: Any, source: Source, default_task: str = "", *, memo: dict 
     """
     if not isinstance(data, dict) or not _str(data.get("id")):
         return None
-    status = data.get("status") if data.get("status") in ("draft", "active", "deprecated") else "active"
-    return Rule(
-        id=_str(data.get("id")),
-        task=_str(data.get("task")) or default_task,
-        title=_str(data.get("title")),
-        status=status,
-        labels=_strs(data.get("labels")),
-        decision=_str(data.get("decision")) or None,
-        when=_str(data.get("when")),
-        unless=_strs(data.get("unless")),
-        rationale=_str(data.get("rationale")),
-        examples=_examples(data.get("examples"), source, "examples", memo),
-        counterexamples=_examples(data.get("counterexamples"), source, "counterexamples", memo),
-        ambiguous_cases=tuple(
-            AmbiguousCase(
-                case=_str(item.get("case")),
-                resolution=_str(item.get("resolution")),
-                decided=_str(item.get("decided")),
-                by=_str(item.get("by")),
-                source=source.child("ambiguous_cases", index),
-            )
-            for index, item in enumerate(_list(data.get("ambiguous_cases")))
-            if isinstance(item, dict)
-        ),
-        overrides=_strs(data.get("overrides")),
-        see_also=_strs(data.get("see_also")),
-        replaced_by=_str(data.get("replaced_by")) or None,
-        tags=_strs(data.get("tags")),
-        source=source,
+    fields = {name: read(data.get(name), source, memo) for name, read in RULE_READERS.items()}
+    fields["task"] = fields["task"] or default_task
+    return Rule(**fields, source=source)
+
+
+def _status(value: Any, source: Source, memo: dict | None) -> str:
+    return value if value in ("draft", "active", "deprecated") else "active"
+
+
+def _ambiguous_cases(value: Any, source: Source, memo: dict | None) -> tuple[AmbiguousCase, ...]:
+    return tuple(
+        AmbiguousCase(
+            case=_str(item.get("case")),
+            resolution=_str(item.get("resolution")),
+            decided=_str(item.get("decided")),
+            by=_str(item.get("by")),
+            source=source.child("ambiguous_cases", index),
+        )
+        for index, item in enumerate(_list(value))
+        if isinstance(item, dict)
     )
+
+
+# Each rule field is read from the key of the same name alone (`value` is None when the key is
+# absent), so a field's value depends on that one entry and the rule's source: history builds
+# a new version of a rule from the fields of its unchanged entries and reads only the new ones.
+RULE_READERS: dict[str, Any] = {
+    "id": lambda value, source, memo: _str(value),
+    "task": lambda value, source, memo: _str(value),  # build_rule falls back to the enclosing task
+    "title": lambda value, source, memo: _str(value),
+    "status": _status,
+    "labels": lambda value, source, memo: _strs(value),
+    "decision": lambda value, source, memo: _str(value) or None,
+    "when": lambda value, source, memo: _str(value),
+    "unless": lambda value, source, memo: _strs(value),
+    "rationale": lambda value, source, memo: _str(value),
+    "examples": lambda value, source, memo: _examples(value, source, "examples", memo),
+    "counterexamples": lambda value, source, memo: _examples(value, source, "counterexamples", memo),
+    "ambiguous_cases": _ambiguous_cases,
+    "overrides": lambda value, source, memo: _strs(value),
+    "see_also": lambda value, source, memo: _strs(value),
+    "replaced_by": lambda value, source, memo: _str(value) or None,
+    "tags": lambda value, source, memo: _strs(value),
+}
 
 
 def build_policy(data: dict) -> AgreementPolicy:
