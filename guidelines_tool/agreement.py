@@ -49,19 +49,31 @@ ONE_CATEGORY = "only one category was used, so chance agreement is perfect and t
 @dataclass(frozen=True)
 class Coefficient:
     """One agreement value. `value` is None exactly when the coefficient is undefined; `reason`
-    then says why. `ci` is the (low, high) interval, `method` how it was obtained."""
+    then says why. `ci` is the (low, high) interval, `method` how it was obtained; `ci_reason`
+    why a defined value has no interval. `se` is the analytic standard error and
+    `analytic_ci` its t interval (agreement_variance), where computed; `se_reason` why a defined
+    value has none."""
 
     value: float | None
     ci: tuple[float, float] | None = None
     reason: str | None = None
     method: str | None = None
+    se: float | None = None
+    analytic_ci: tuple[float, float] | None = None
+    ci_reason: str | None = None
+    se_reason: str | None = None
 
     def to_dict(self) -> dict[str, object]:
-        """The issue's JSON shape: value, ci ([lo, hi] or null), reason."""
+        """The issue's JSON shape: value, ci ([lo, hi] or null), reason; then se, analytic_ci,
+        ci_reason and se_reason."""
         return {
             "value": self.value,
             "ci": list(self.ci) if self.ci is not None else None,
             "reason": self.reason,
+            "se": self.se,
+            "analytic_ci": list(self.analytic_ci) if self.analytic_ci is not None else None,
+            "ci_reason": self.ci_reason,
+            "se_reason": self.se_reason,
         }
 
 
@@ -951,10 +963,20 @@ def _point(name: str, ratings: Ratings, scale: str) -> Coefficient:
 def _with_interval(
     point: Coefficient, reps: np.ndarray, n_boot: int, confidence: float
 ) -> Coefficient:
+    ci = percentile_interval(reps, confidence)
     return Coefficient(
-        point.value, percentile_interval(reps, confidence), None,
-        interval_method(n_boot, confidence),
+        point.value, ci, None, interval_method(n_boot, confidence),
+        ci_reason=None if ci is not None else interval_reason(reps),
     )
+
+
+def interval_reason(replicates: np.ndarray) -> str:
+    """Why percentile_interval gave no interval for these replicates."""
+    defined = int(np.isfinite(replicates).sum())
+    return (f"only {defined} of {replicates.size} bootstrap resamples have a defined value "
+            "(an interval needs at least half of them, and two): resamples that drew a single "
+            "category or no pairable item have none, and an interval from the rest would be "
+            "biased")
 
 
 def all_coefficients(

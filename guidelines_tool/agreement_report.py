@@ -7,12 +7,13 @@ Returns data; reporters render it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
 
 from guidelines_tool import agreement as ag
+from guidelines_tool import agreement_variance
 from guidelines_tool.annotations import AnnotationTable, Gold
 from guidelines_tool.errors import DataError
 from guidelines_tool.model import Finding, Project, Task
@@ -81,6 +82,7 @@ class AgreementReport:
             "task": self.task, "scale": self.scale, "weights": self.weights,
             "categories": [str(c) for c in self.categories],
             "multi_label": self.multi_label, "interval_method": self.interval,
+            "se_method": agreement_variance.SE_METHOD,
             "overall": self.overall.to_dict(), "by": self.by,
             "groups": [g.to_dict() for g in self.groups],
         }
@@ -160,8 +162,6 @@ def agreement_report(
 
 
 def _with(report: AgreementReport, **changes: object) -> AgreementReport:
-    from dataclasses import replace
-
     return replace(report, **changes)
 
 
@@ -184,12 +184,29 @@ def _summary(
                   "and per-label α (--by label)")
         coefficients = {k: (c if k in MULTI_LABEL_ONLY else ag.undefined(reason))
                         for k, c in coefficients.items()}
+    coefficients = {k: _with_se(k, c, ratings, "nominal" if multi else scale, n_boot, confidence)
+                    for k, c in coefficients.items()}
     patterns = ratings.patterns
     per_item = patterns.rows.sum(axis=1)
     n_items = int(patterns.freq[per_item > 0].sum())
     return Summary(n_items, ratings.n_ratings,
                    int(ratings.present_annotators.size), coefficients,
                    int(patterns.freq[per_item >= 2].sum()))
+
+
+NO_BOOTSTRAP = "no bootstrap resamples were requested (--bootstrap 0)"
+
+
+def _with_se(name: str, c: ag.Coefficient, ratings: ag.Ratings, scale: str, n_boot: int,
+             confidence: float) -> ag.Coefficient:
+    """The coefficient with its analytic standard error (Gwet/irrCAC) beside the bootstrap
+    interval, and why it has no bootstrap interval when it has none."""
+    if c.value is None:
+        return c
+    se = agreement_variance.analytic_se(name, ratings, scale=scale, confidence=confidence)
+    ci_reason = c.ci_reason or (NO_BOOTSTRAP if n_boot <= 0 else None)
+    return replace(c, se=se.se, analytic_ci=se.ci, ci_reason=ci_reason,
+                   se_reason=se.reason if se.se is None else None)
 
 
 def _breakdown(table, ratings, setup, by, gold, n_boot, seed, confidence):

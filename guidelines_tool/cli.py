@@ -176,9 +176,11 @@ def fmt_command(check: bool, show_diff: bool, paths: tuple[Path, ...]) -> None:
     """Rewrite guideline files in canonical key order and style, keeping comments.
 
     Keys in the documented order (unknown keys last, as written), 2-space indent with sequences
-    indented under their key, multi-line strings as literal blocks; quoting and short flow
-    collections stay as written. A file is only rewritten when the result holds the same data
-    and every comment. With no PATHS: guidelines.yaml and every file of the guideline folder.
+    indented under their key, multi-line strings as literal blocks; quoting, short flow
+    collections, an opening `---` and CRLF line endings stay as written; a byte-order mark is
+    dropped. A file is only rewritten when the result holds the same data and every comment;
+    otherwise it is reported with line:col and left untouched. With no PATHS: guidelines.yaml
+    and every file of the guideline folder.
     """
     from guidelines_tool.formatting import format_paths
 

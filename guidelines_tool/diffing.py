@@ -158,7 +158,8 @@ def changed_fields(old: Rule, new: Rule) -> tuple[str, ...]:
     """Names of the rule fields whose content differs (in RULE_FIELDS order)."""
     if old == new:  # records compare by content (sources are excluded): the common case
         return ()
-    return tuple(name for name in _COMPARED if getattr(old, name) != getattr(new, name))
+    before, after = old.__dict__, new.__dict__  # plain dict reads: history compares thousands
+    return tuple(name for name in _COMPARED if before[name] != after[name])
 
 
 def classify_rule(
@@ -196,6 +197,8 @@ def classify_task(old: Task | None, new: Task | None) -> TaskChange | None:
         return TaskChange(task_id, "added", "minor", (), labels_added=new.label_ids, new=new)
     if new is None:
         return TaskChange(task_id, "removed", "major", (), labels_removed=old.label_ids, old=old)
+    if old == new:  # records compare by content (sources are excluded): the common case
+        return None
     before, after = old.content(), new.content()
     fields_ = tuple(name for name in before if name != "id" and before[name] != after[name])
     if not fields_:

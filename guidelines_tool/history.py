@@ -7,7 +7,10 @@ How it reads history, and why (FACTS.md has the measurements):
   as the merge's change). Walking commits and diffing trees through GitPython objects costs
   a process per commit.
 - ONE `git cat-file --batch` process reads every blob that is needed; each distinct blob is
-  parsed once (`loading.parse_file_text`).
+  parsed once (`loading.parse_file_text`, or entry by entry: see "fast path" below). Both
+  git processes run while Python reads their pipes (`read_line`): a commit's blobs are asked
+  for as soon as the commit is read, and parsed as they arrive, so on two cores git's work
+  costs little wall time.
 - The walk is replayed in Python: a rule's identity is its `id`, so a rule keeps one history
   when its file is renamed, when it moves to another file, or between a task file's inline
   `rules:` and a file of its own.
@@ -22,6 +25,7 @@ with their own tests; the `Git` class holds the few calls that spawn git.
 from __future__ import annotations
 
 import bisect
+import codecs
 import contextlib
 import dataclasses
 import functools
@@ -31,7 +35,9 @@ import io
 import os
 import pickle
 import posixpath
+import queue
 import re
+import selectors
 import subprocess
 import threading
 from dataclasses import dataclass, field
@@ -41,6 +47,18 @@ from typing import Any, Callable, Iterable, Iterator
 
 from guidelines_tool.diffing import Change, Level, RuleDiff, classify_rule, classify_task, parse_version
 from guidelines_tool.errors import HistoryError
+from guidelines_tool.loading import (
+    _MAYBE_SPECIAL,
+    RULE_READERS,
+    _key,
+    _resolve_plain,
+    _str,
+    build_rule,
+    build_task,
+    parse_file_text,
+    parse_yaml,
+    syntax_finding,
+)
 from guidelines_tool.model import Finding, ProjectConfig, Rule, Source, Task
 
 Progress = Callable[[int, int], None]
@@ -48,7 +66,7 @@ CACHE_VERSION = 1
 CACHE_DIR = "guidelines-cache"
 YAML_SUFFIXES = (".yaml", ".yml")
 SYMLINK_MODE = "120000"
-MAX_BLOB_BYTES = 10 * 1024 * 1024  # loading.MAX_FILE_BYTES (not imported: history loads lazily)
+MAX_BLOB_BYTES = 10 * 1024 * 1024  # the same limit as loading.MAX_FILE_BYTES
 MAX_SYMLINK_HOPS = 8  # links followed to resolve one path (each hop costs two git calls; loops hit it)
 
 # --- records ----------------------------------------------------------------------------------
@@ -152,6 +170,27 @@ class ParsedBlob:
     tasks: tuple[Task, ...]
     findings: tuple[Finding, ...]
     ok: bool = True  # False: the YAML could not be read at all (this version is skipped)
+
+
+def _plain_record(cls: type) -> bool:
+    """Can `_record` build `cls`: a dataclass with no __post_init__ and no slots."""
+    return dataclasses.is_dataclass(cls) and not hasattr(cls, "__post_init__") and not hasattr(cls, "__slots__")
+
+
+def _record(cls: type, values: dict[str, Any]) -> Any:
+    """`cls(**values)` for a frozen dataclass record, given every field, without its __init__.
+
+    A frozen dataclass's __init__ sets each field through object.__setattr__: four times
+    the cost of the rest of building one. History builds tens of thousands (log entries,
+    rule versions, revisions), so the hot paths fill the instance dict directly, which is
+    how pickle rebuilds the cached records too. A record type that gains a __post_init__
+    or slots goes through its constructor.
+    """
+    if cls in _PLAIN:
+        record = object.__new__(cls)
+        record.__dict__.update(values)
+        return record
+    return cls(**values)
 
 
 # --- the result -------------------------------------------------------------------------------
@@ -283,6 +322,8 @@ def _state_at(revisions: dict[str, list], indexes: dict[str, list[int]], positio
     return state
 
 
+_PLAIN = {cls for cls in (Rule, Commit, FileChange, RuleRevision, ParsedBlob) if _plain_record(cls)}
+
 # --- pure parsers of git output ---------------------------------------------------------------
 
 LOG_FORMAT = "%x1e%H%x1f%P%x1f%cI%x1f%an%x1f%ae%x1f%B%x1f"
@@ -293,35 +334,90 @@ def parse_log(text: str) -> list[LogEntry]:
     """Parse `git log -z --raw --no-abbrev --format=LOG_FORMAT` output into entries.
 
     Read token by token (NUL-separated), never by splitting on the record separator: a commit
-    message may hold \\x1e or \\x1f itself, but never a NUL, so each header is one token, and
+    message may hold \x1e or \x1f itself, but never a NUL, so each header is one token, and
     the change records after it are consumed by count (a path may hold anything but NUL).
     """
+    return _parse_log_tokens(text.split("\0"), final=True)[0]
+
+
+def parse_log_prefix(text: str) -> tuple[list[LogEntry], str]:
+    """The entries `text` (the start of `git log` output still being written) completes, and
+    the text to keep: the last commit's header onwards, whose change list may go on.
+
+    Joining the kept text with what git writes next and parsing again gives the entries
+    `parse_log` gives for the whole output.
+    """
     tokens = text.split("\0")
+    entries, rest = _parse_log_tokens(tokens[:-1], final=False)  # the last token may be cut short
+    return entries, "\0".join(tokens[rest:])
+
+
+class LogReader:
+    """Parses `git log` output piece by piece, as the pipe delivers it (see `parse_log_prefix`).
+
+    A commit's entry is complete only once the next header arrives: text without a header
+    mark is just kept, so a huge commit is not parsed again for every piece of it.
+    """
+
+    def __init__(self) -> None:
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="surrogateescape")
+        self._pending: list[str] = []
+
+    def feed(self, piece: bytes) -> list[LogEntry]:
+        text = self._decoder.decode(piece)
+        self._pending.append(text)
+        if "\x1e" not in text:
+            return []
+        entries, rest = parse_log_prefix("".join(self._pending))
+        self._pending = [rest]
+        return entries
+
+    def close(self) -> list[LogEntry]:
+        """The entries left once git has written everything."""
+        self._pending.append(self._decoder.decode(b"", final=True))
+        entries = parse_log("".join(self._pending))
+        self._pending = []
+        return entries
+
+
+def _parse_log_tokens(tokens: list[str], *, final: bool) -> tuple[list[LogEntry], int]:
+    """Entries from the tokens, and the index of the first token not consumed. Unless `final`,
+    the last commit (whose changes may continue past the tokens) is not consumed."""
     entries = []
     i = 0
     while i < len(tokens):
+        header_index = i
         start = tokens[i].find("\x1e")  # past any text git's config puts before a commit
         header = tokens[i][start:]
         i += 1
         if start < 0:
             continue
         sha, parents, date, author, email, rest = header[1:].split("\x1f", 5)
-        commit = Commit(
-            sha=sha,
-            date=datetime.fromisoformat(date),
-            author=_printable(author),
-            message=_printable(rest.removesuffix("\x1f").strip(" \t\r\n")),  # str.strip() eats \x1c-\x1f too
-            author_email=_printable(email),
-            parents=tuple(parents.split()),
-        )
-        changes, i = _read_changes(tokens, i, stop_at_other=True)
+        commit = _record(Commit, {
+            "sha": sha,
+            "date": datetime.fromisoformat(date),
+            "author": _printable(author),
+            "message": _printable(rest.removesuffix("\x1f").strip(" \t\r\n")),  # str.strip() eats \x1c-\x1f too
+            "author_email": _printable(email),
+            "parents": tuple(parents.split()),
+        })
+        try:
+            changes, i = _read_changes(tokens, i, stop_at_other=True)
+        except IndexError:  # a record's paths are not all here yet
+            if final:
+                raise
+            return entries, header_index
+        if not final and i >= len(tokens):
+            return entries, header_index
         entries.append(LogEntry(commit, changes))
-    return entries
+    return entries, len(tokens)
 
 
 def _printable(text: str) -> str:
     """Text git gave as bytes that were not UTF-8 (decoded with surrogate escapes), with U+FFFD
     in their place: only paths keep the escapes, so they name the same files as os does."""
+    if text.isascii():  # the common case, and escapes are never ASCII (a constant-time check)
+        return text
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
@@ -362,7 +458,8 @@ def _read_changes(tokens: list[str], i: int, *, stop_at_other: bool) -> tuple[tu
             old_path = None
         if status == "D":
             new_path = None
-        changes.append(FileChange(status, old_path, new_path, old_blob, new_blob, parts[1]))
+        changes.append(_record(FileChange, {"status": status, "old_path": old_path, "new_path": new_path,
+                                            "old_blob": old_blob, "new_blob": new_blob, "new_mode": parts[1]}))
     return tuple(changes), i
 
 
@@ -382,18 +479,49 @@ def parse_refs(text: str) -> dict[str, str]:
 
 def parse_batch_output(data: bytes) -> dict[str, bytes]:
     """`git cat-file --batch` output → blob id → contents (missing objects are left out)."""
-    blobs = {}
-    position = 0
-    while position < len(data):
-        end = data.index(b"\n", position)
-        header = data[position:end].split()
-        position = end + 1
-        if len(header) < 3 or header[1] == b"missing":
-            continue
-        size = int(header[2])
-        blobs[header[0].decode()] = data[position : position + size]
-        position += size + 1  # contents end with a newline
+    reader = BatchReader()
+    blobs = dict(reader.feed(data))
+    reader.close()
     return blobs
+
+
+class BatchReader:
+    """Reads `git cat-file --batch` output piece by piece, as the pipe delivers it.
+
+    `feed` takes the next bytes and returns the (blob id, contents) of every object they
+    complete, in order; an object split across pieces waits for the rest. So blobs can be
+    parsed while git is still writing the ones after them.
+    """
+
+    def __init__(self) -> None:
+        self._data = b""
+        self._position = 0
+
+    def feed(self, piece: bytes) -> list[tuple[str, bytes]]:
+        data = self._data[self._position:] + piece if self._position < len(self._data) else piece
+        position, size_of_data = 0, len(data)
+        found = []
+        while position < size_of_data:
+            end = data.find(b"\n", position)
+            if end < 0:
+                break
+            header = data[position:end].split()
+            if len(header) < 3 or header[1] == b"missing":
+                position = end + 1
+                continue
+            size = int(header[2])
+            stop = end + 1 + size
+            if stop >= size_of_data:  # the contents (and the newline after them) are not all here
+                break
+            found.append((header[0].decode(), data[end + 1 : stop]))
+            position = stop + 1  # contents end with a newline
+        self._data, self._position = data, position
+        return found
+
+    def close(self) -> None:
+        """Raise HistoryError when the output stopped in the middle of an object."""
+        if self._position < len(self._data):
+            raise HistoryError("git cat-file stopped in the middle of an object")
 
 
 # --- git --------------------------------------------------------------------------------------
@@ -466,14 +594,20 @@ class Git:
         if self.rev_parse("HEAD") is None:
             raise HistoryError("the git repository has no commits yet: commit the guidelines first")
 
-    def log(self, tip: str, exclude: str | None = None) -> str:
-        """The first-parent line up to `tip` (oldest first) with the blobs each commit changed."""
+    @staticmethod
+    def log_args(tip: str, exclude: str | None = None) -> list[str]:
+        """`git log` arguments for the first-parent line up to `tip`, oldest first, with the
+        blobs each commit changed (a merge: against its first parent)."""
         args = ["log", "-z", "--first-parent", "--diff-merges=first-parent", "--raw", "-M",
                 "--no-abbrev", "--no-color", "--no-ext-diff", "--no-show-signature", "--reverse", f"--format={LOG_FORMAT}", tip]
         args.insert(1, "--encoding=UTF-8")  # a user's i18n.logOutputEncoding would re-encode messages and names
         if exclude:
             args.append(f"^{exclude}")
-        with _popen(args, self.top, stdin=subprocess.DEVNULL) as proc:
+        return args
+
+    def log(self, tip: str, exclude: str | None = None) -> str:
+        """The first-parent line up to `tip` (oldest first) with the blobs each commit changed."""
+        with _popen(self.log_args(tip, exclude), self.top, stdin=subprocess.DEVNULL) as proc:
             out = proc.stdout.read()  # one read: see read_blobs (git's errors are short)
             error = proc.stderr.read()
         if proc.returncode != 0:
@@ -483,18 +617,34 @@ class Git:
 
     def read_blobs(self, blob_ids: Iterable[str]) -> dict[str, bytes]:
         """Contents of many blobs through one `git cat-file --batch` process."""
+        return dict(self.stream_blobs(blob_ids))
+
+    def stream_blobs(self, blob_ids: Iterable[str]) -> Iterator[tuple[str, bytes]]:
+        """(blob id, contents) of many blobs, in request order, as `git cat-file --batch`
+        writes them (missing objects are left out).
+
+        A caller that parses each blob as it comes works while git reads the next ones
+        (git is another process: on two cores the reading costs almost no wall time).
+        """
         ids = list(blob_ids)
         if not ids:
-            return {}
+            return
         request = ("\n".join(ids) + "\n").encode()
         with _popen(["cat-file", "--batch", "--buffer"], self.top, stdin=subprocess.PIPE) as proc:
-            # Feed the ids from a thread and read the answer in one go: communicate()'s poll
-            # loop reads in small pieces and costs more than git itself on megabytes of blobs.
+            # Feed the ids from a thread: git stops reading them while its output waits.
             writer = threading.Thread(target=_feed, args=(proc.stdin, request), daemon=True)
             writer.start()
-            out = proc.stdout.read()
+            stdout = proc.stdout.fileno()  # type: ignore[union-attr]
+            _widen_pipe(stdout)
+            reader = BatchReader()
+            while True:
+                # os.read returns what the pipe holds (up to the size), never waits for more.
+                piece = os.read(stdout, PIPE_READ)
+                if not piece:
+                    break
+                yield from reader.feed(piece)
             writer.join()
-        return parse_batch_output(out)
+            reader.close()
 
     def tree_blobs(self, rev: str, folder: str, hops: int = 0) -> dict[str, str]:
         """path → blob id of every file under `folder` at `rev` (paths relative to the top)."""
@@ -668,6 +818,8 @@ class Walk:
     def _update_rule(self, rule_id: str, commit: Commit, index: int) -> None:
         old = self.rules.get(rule_id)
         new = self._current(rule_id, self.rule_paths, "rules")
+        if new is old:  # an untouched inline rule of a touched task file: the very same record
+            return
         result = classify_rule(old, new, existed_before=rule_id in self.revisions)
         if result is None:
             if new is not None:
@@ -675,7 +827,9 @@ class Walk:
             return
         change, level, fields_ = result
         path = (new or old).source.path  # type: ignore[union-attr]
-        revision = RuleRevision(rule_id, commit, path, new, old, change, level, fields_, index)
+        revision = _record(RuleRevision, {"rule_id": rule_id, "commit": commit, "path": path, "rule": new,
+                                          "previous": old, "change": change, "level": level, "fields": fields_,
+                                          "index": index})
         self.revisions.setdefault(rule_id, []).append(revision)
         if new is None:
             self.rules.pop(rule_id, None)
@@ -743,6 +897,20 @@ def _with_path(record: Any, path: str) -> Any:
     return dataclasses.replace(record, **changes) if changes else record
 
 
+PIPE_READ = 1 << 20
+
+
+def _widen_pipe(fd: int) -> None:
+    """Let git write ahead up to 1 MiB (Linux; the default 64 KiB makes it wait on every
+    few dozen blobs). Best effort: elsewhere, or above the system's limit, nothing changes."""
+    try:
+        import fcntl
+
+        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_READ)  # type: ignore[attr-defined]
+    except (ImportError, AttributeError, OSError):
+        pass
+
+
 def _feed(stream: Any, data: bytes) -> None:
     try:
         stream.write(data)
@@ -757,8 +925,6 @@ def parse_blob(data: bytes, path: str, chunks: ChunkMemo | None = None) -> Parse
     With a `ChunkMemo`, the top-level entries already seen in other versions are not parsed
     again (see `parse_chunked`); the result is the same as `loading.parse_file_text`'s.
     """
-    from guidelines_tool.loading import parse_file_text, syntax_finding
-
     if len(data) > MAX_BLOB_BYTES:
         return _too_large(data, path)
     if data.startswith(LFS_POINTER):
@@ -827,6 +993,12 @@ class ChunkMemo(dict):
         self.items: dict[str, Any] = {}
         self.records: dict[tuple, tuple[Any, Rule | None]] = {}
         self.examples: dict[tuple, tuple[Any, tuple]] = {}  # for `loading.build_rule`
+        # path → entry text → (rule field, its value), or () for a key that is no rule field:
+        # a rule file's new version reads only its changed entries (see `_rule_from_chunks`)
+        self.fields: dict[str, tuple[Source, dict[str, tuple]]] = {}
+        # the fields of a rule whose key is absent: no value, so nothing depends on the path
+        root = Source("")
+        self.absent = {name: read(None, root, None) for name, read in RULE_READERS.items()}
 
 
 def split_top_level(text: str) -> list[str] | None:
@@ -890,16 +1062,12 @@ def _simple_scalar(text: str, special: frozenset[str]) -> Any:
     if text[0] == '"':
         return text[1:-1]
     if text[0] in special:
-        from guidelines_tool.loading import _resolve_plain
-
         return _resolve_plain(text)
     return text
 
 
 def _simple_key(text: str, special: frozenset[str]) -> str:
     if text[0] in special:
-        from guidelines_tool.loading import _key, _resolve_plain
-
         return _key(_resolve_plain(text))
     return text
 
@@ -932,8 +1100,7 @@ def _simple_entry(chunk: str) -> tuple[str, Any] | None:
     through the loader's own resolver (numbers, booleans, dates), so the value is what
     `loading.parse_yaml` gives.
     """
-    from guidelines_tool.loading import _MAYBE_SPECIAL as special
-
+    special = _MAYBE_SPECIAL
     first_line = chunk.find("\n") + 1
     if first_line == 0:
         return None
@@ -994,8 +1161,6 @@ def _parse_entries(chunks: list[str], path: str, memo: ChunkMemo) -> bool:
     were seen before parses only its new items; everything else is parsed in one call (the
     chunks, joined, are a mapping of just those entries).
     """
-    from guidelines_tool.loading import parse_yaml
-
     hard: list[tuple[str, tuple[str, list[str]] | None]] = []
     sequences: list[tuple[str, str, list[str]]] = []
     items_seen = memo.items
@@ -1024,7 +1189,15 @@ def _parse_entries(chunks: list[str], path: str, memo: ChunkMemo) -> bool:
             if split is not None and type(entry) is list and len(entry) == len(split[1]):
                 items_seen.update(zip(split[1], entry))
     for chunk, key, items in sequences:
-        new = [item for item in items if item not in memo.items]
+        new = []
+        for item in items:
+            if item in memo.items:
+                continue
+            mapping = _item_mapping(item, path, memo)
+            if mapping is None:
+                new.append(item)
+            else:
+                memo.items[item] = mapping
         if new:
             value, findings = parse_yaml("".join(new), path)
             if findings or not isinstance(value, list) or len(value) != len(new):
@@ -1032,6 +1205,43 @@ def _parse_entries(chunks: list[str], path: str, memo: ChunkMemo) -> bool:
             memo.items.update(zip(new, value))
         memo[chunk] = (key, [memo.items[item] for item in items])
     return True
+
+
+_ITEM_START = re.compile(r"( *- +)(?=[A-Za-z_])")
+
+
+def _item_mapping(item: str, path: str, memo: ChunkMemo) -> dict[str, Any] | None:
+    """The mapping a block sequence item holds (a task file's inline rule), read entry by
+    entry like a file of its own; None when the item is anything else or holds a surprise.
+
+    `- key: ...` with every later line indented to the first key's column (or empty) is
+    that mapping moved right: shifted back to column 0 it is a top-level mapping with the
+    same entries, so its unchanged entries come from the memo and only new ones are parsed.
+    """
+    match = _ITEM_START.match(item)
+    if match is None or not item.endswith("\n"):
+        return None
+    pad = " " * match.end()
+    lines = item[match.end():].split("\n")
+    for i in range(1, len(lines) - 1):
+        line = lines[i]
+        if line.startswith(pad):
+            lines[i] = line[len(pad):]
+        elif line:  # a line left of the item's keys (a comment, a blank line with spaces)
+            return None
+    chunks = split_top_level("\n".join(lines))
+    if chunks is None:
+        return None
+    new = [chunk for chunk in chunks if chunk not in memo]
+    if new and not _parse_entries(new, path, memo):
+        return None
+    mapping: dict[str, Any] = {}
+    for chunk in chunks:
+        key, value = memo[chunk]
+        if key in mapping:
+            return None  # a duplicate key: the parser reports it
+        mapping[key] = value
+    return mapping
 
 
 def parse_chunked(text: str, path: str, memo: ChunkMemo) -> ParsedBlob | None:
@@ -1052,7 +1262,42 @@ def parse_chunked(text: str, path: str, memo: ChunkMemo) -> ParsedBlob | None:
         if key in data:
             return None  # a duplicate key: the whole-file loader reports it properly
         data[key] = value
+    if data.get("kind") == "rule":
+        rule = _rule_from_chunks(chunks, data, path, memo)
+        return _record(ParsedBlob, {"path": path, "rules": (rule,) if rule else (), "tasks": (), "findings": (), "ok": True})
     return records_from_data(data, path, memo)
+
+
+def _rule_from_chunks(chunks: list[str], data: dict[str, Any], path: str, memo: ChunkMemo) -> Rule | None:
+    """`loading.build_rule(data, Source(path))` for a `kind: rule` file, field by field.
+
+    Each rule field is read from its own entry alone (`loading.RULE_READERS`), so the field
+    values of entries seen before at this path are reused: a new version of a rule file
+    reads only the entries it changed.
+    """
+    if not _str(data.get("id")):
+        return None
+    known = memo.fields.get(path)
+    if known is None:
+        known = memo.fields[path] = (Source(path), {})
+    root, seen = known
+    fields = memo.absent.copy()
+    for chunk in chunks:
+        entry = seen.get(chunk)
+        if entry is None:
+            key, value = memo[chunk]
+            read = RULE_READERS.get(key)
+            entry = seen[chunk] = (key, read(value, root, memo.examples)) if read else ()
+        if entry:
+            fields[entry[0]] = entry[1]
+    # No enclosing task: build_rule's fallback for an empty `task` is "" here.
+    return _make_rule(fields, root)
+
+
+def _make_rule(fields: dict[str, Any], source: Source) -> Rule:
+    """Rule(**fields, source=source), built the fast way (see `_record`)."""
+    fields["source"] = source
+    return _record(Rule, fields)
 
 
 def records_from_data(data: dict[str, Any], path: str, memo: ChunkMemo | None = None) -> ParsedBlob:
@@ -1061,8 +1306,6 @@ def records_from_data(data: dict[str, Any], path: str, memo: ChunkMemo | None = 
     With a memo, an inline rule whose item (the same parsed object) was built before at the
     same place is reused.
     """
-    from guidelines_tool.loading import _str, build_rule, build_task
-
     kind = data.get("kind")
     root = Source(path)
     rules: list[Rule] = []
@@ -1090,7 +1333,7 @@ def records_from_data(data: dict[str, Any], path: str, memo: ChunkMemo | None = 
         rule = build_rule(data, root, memo=memo.examples if memo is not None else None)
         if rule:
             rules.append(rule)
-    return ParsedBlob(path, tuple(rules), tuple(tasks), ())
+    return _record(ParsedBlob, {"path": path, "rules": tuple(rules), "tasks": tuple(tasks), "findings": (), "ok": True})
 
 
 # --- cache ------------------------------------------------------------------------------------
@@ -1293,20 +1536,20 @@ def _walk_to(git_: Git, tip: str, folder: str, cache: Cache, progress: Progress 
     if walk is not None and walk.tip == tip:
         return walk
     entries: list[LogEntry] | None = None
+    known = cache.load_blobs()
     if walk is not None:
-        entries = parse_log(git_.log(tip, exclude=walk.tip))
+        entries = read_line(git_, walk, tip, walk.tip, known, progress)
         # Continue only when the cached tip is on the new line (no rewrite, no branch switch).
         if not entries or entries[0].commit.parents[:1] != (walk.tip,):
             walk, entries = None, None
     if walk is None:
         # A full replay: blobs parsed by earlier runs need not be parsed again.
         walk = Walk(folder, git_.prefix)
-        entries = parse_log(git_.log(tip))
+        entries = read_line(git_, walk, tip, None, known, progress)
     _follow_symlinks(git_, walk, entries)
     # The line's tip may hold the project elsewhere than the checkout (a branch that moves it).
     moves = relocate_project(git_.prefix, entries, git_.tree_blobs, start=project_prefix_at(git_, tip))
     folders = _folder_changes(git_, walk, entries, moves)
-    known = cache.load_blobs()
     blobs = _parsed_blobs(git_, walk, entries, folders, known, progress)
     total = len(entries)
     for done, (entry, new_folder) in enumerate(zip(entries, folders), 1):
@@ -1315,6 +1558,88 @@ def _walk_to(git_: Git, tip: str, folder: str, cache: Cache, progress: Progress 
             progress(done, total)
     cache.save(name, walk, known)
     return walk
+
+
+def read_line(git_: Git, walk: Walk, tip: str, exclude: str | None, known: dict[str, ParsedBlob],
+              progress: Progress | None = None) -> list[LogEntry]:
+    """`parse_log(git_.log(tip, exclude))`, reading blobs ahead while git writes the log.
+
+    Each blob a commit brings into the walk's guideline folder is asked of `git cat-file` as
+    soon as the commit is read, and parsed into `known` as it arrives: the two git processes
+    run beside Python (on two cores the log and the blobs cost almost no wall time), where
+    reading the whole log first left Python waiting. What this reads ahead is a guess (the
+    folder may change along the line, a symlink stands for another file): `_parsed_blobs`
+    later reads whatever the replay needs and `known` lacks, so a wrong guess costs time only.
+    """
+    if os.name == "nt":  # select() takes no pipes there: read the log first, the blobs later
+        return parse_log(git_.log(tip, exclude))
+    memo = ChunkMemo()
+    parsed = 0
+    asked: dict[str, str] = {}  # blob → the project path it is parsed as
+    entries: list[LogEntry] = []
+    log_reader, batch_reader = LogReader(), BatchReader()
+    with _popen(git_.log_args(tip, exclude), git_.top, stdin=subprocess.DEVNULL) as log, \
+            _popen(["cat-file", "--batch", "--buffer"], git_.top, stdin=subprocess.PIPE) as cat:
+        requests: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        writer = threading.Thread(target=_feed_queue, args=(cat.stdin, requests), daemon=True)
+        writer.start()
+        try:
+            log_fd, cat_fd = log.stdout.fileno(), cat.stdout.fileno()  # type: ignore[union-attr]
+            _widen_pipe(log_fd)
+            _widen_pipe(cat_fd)
+            with selectors.DefaultSelector() as selector:
+                selector.register(log_fd, selectors.EVENT_READ)
+                selector.register(cat_fd, selectors.EVENT_READ)
+                while selector.get_map():
+                    # The log first: every commit read gives git cat-file more to do.
+                    for fd in sorted((key.fd for key, _ in selector.select()), key=lambda fd: fd != log_fd):
+                        piece = os.read(fd, PIPE_READ)
+                        if not piece:
+                            selector.unregister(fd)
+                        if fd == cat_fd:
+                            for blob, data in batch_reader.feed(piece):
+                                known[blob] = parse_blob(data, asked[blob], memo)
+                                parsed += 1
+                                # Once the log is read the number of blobs is known: show it.
+                                if progress and parsed % 100 == 0 and log_fd not in selector.get_map():
+                                    progress(parsed, len(asked))
+                            continue
+                        new = log_reader.feed(piece) if piece else log_reader.close()
+                        entries += new
+                        wanted = []
+                        for entry in new:
+                            for change in entry.changes:
+                                blob = change.new_blob
+                                if (blob and blob not in asked and blob not in known
+                                        and change.new_mode != SYMLINK_MODE and walk.wanted(change.new_path)):
+                                    asked[blob] = walk.project_path(change.new_path)  # type: ignore[arg-type]
+                                    wanted.append(blob)
+                        if wanted:
+                            requests.put("".join(f"{blob}\n" for blob in wanted).encode())
+                        if not piece:
+                            requests.put(None)  # git cat-file ends once it has answered
+        finally:
+            requests.put(None)
+        error = log.stderr.read()  # type: ignore[union-attr]
+        log.wait()
+    if log.returncode != 0:
+        raise HistoryError(f"git log failed: {error.decode(errors='replace').strip()}")
+    batch_reader.close()
+    if progress and asked:
+        progress(len(asked), len(asked))
+    return entries
+
+
+def _feed_queue(stream: Any, requests: queue.SimpleQueue) -> None:
+    """Write what the queue holds to git's stdin until None; git blocks on its output while
+    its reader is busy, so the writing must not hold up the reading thread."""
+    try:
+        while (data := requests.get()) is not None:
+            stream.write(data)
+            stream.flush()
+        stream.close()
+    except OSError:  # git exited early; its error shows on the read side
+        pass
 
 
 def symlink_target(link: str, name: bytes) -> str | None:
@@ -1542,8 +1867,6 @@ def project_prefix_at(git_: Git, sha: str) -> str:
 
 def _configured_folder(data: bytes) -> str:
     """The `guidelines:` folder one version of the config names (the default when it is broken)."""
-    from guidelines_tool.loading import parse_file_text
-
     parsed = parse_file_text(data.decode("utf-8", errors="replace"), "guidelines.yaml")
     return (parsed.project or ProjectConfig()).guidelines
 
@@ -1564,13 +1887,14 @@ def _parsed_blobs(
     # are new to the chunk memo.
     missing = [blob for blob in paths if blob not in known]
     if missing:
-        contents = git_.read_blobs(missing)
         memo = ChunkMemo()
-        for done, blob in enumerate(missing, 1):
-            if blob in contents:
-                known[blob] = parse_blob(contents[blob], paths[blob], memo)
-            if progress and (done % 100 == 0 or done == len(missing)):
+        # Each blob is parsed as git hands it over, while git reads the next ones.
+        for done, (blob, data) in enumerate(git_.stream_blobs(missing), 1):
+            known[blob] = parse_blob(data, paths[blob], memo)
+            if progress and done % 100 == 0:
                 progress(done, len(missing))
+        if progress:
+            progress(len(missing), len(missing))
     return {blob: known[blob] for blob in paths if blob in known}
 
 

@@ -9,8 +9,8 @@ The method (DESIGN.md, "Linking rule revisions to agreement"):
    `window="rule"` pools R's whole previous version against its whole new one instead;
 3. agreement on the items R governs (cited R; or, where the task's data has no citations or R
    could not be cited on one side — before it was added, after it was deprecated — items where
-   any annotator chose one of R's labels, on both sides) before vs after, with a bootstrap CI
-   (items resampled within each window, seeded per revision);
+   any annotator chose one of R's labels, on both sides) before vs after, with a bias-corrected
+   bootstrap CI (items resampled within each window, seeded per revision);
 4. the same on the task's other items is the control: the difference-in-differences removes what
    happened to everybody (annotators getting better, an easier batch) from the rule's effect;
 5. verdict from the CI of the difference-in-differences (of the plain delta when there are too
@@ -27,6 +27,7 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
+from statistics import NormalDist
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -51,6 +52,7 @@ REASON_BY_CODE = {UNKNOWN_REVISION: "unknown_revision", NO_TIMESTAMP: "no_timest
 # changes that leave the rule's meaning as it was cannot move agreement
 SKIPPED_LEVELS = ("none",)
 NOT_CITABLE_STATUSES = ("deprecated",)
+NORMAL = NormalDist()
 
 
 # --- resolution ----------------------------------------------------------------------------
@@ -401,10 +403,10 @@ def compare_windows(
     return Comparison(
         gb, ga, cb, ca,
         delta=delta,
-        delta_ci=_interval(delta_boot, settings.confidence) if delta is not None else None,
+        delta_ci=_interval(delta_boot, settings.confidence, delta) if delta is not None else None,
         control_delta=control,
         did=did,
-        did_ci=_interval(did_boot, settings.confidence) if did is not None else None,
+        did_ci=_interval(did_boot, settings.confidence, did) if did is not None else None,
     )
 
 
@@ -412,13 +414,33 @@ def _difference(after: float | None, before: float | None) -> float | None:
     return None if after is None or before is None else after - before
 
 
-def _interval(replicates: np.ndarray, confidence: float) -> tuple[float, float] | None:
-    """Percentile interval; None when most replicates are undefined (too few items)."""
+def _interval(
+    replicates: np.ndarray, confidence: float, estimate: float | None = None
+) -> tuple[float, float] | None:
+    """Bootstrap interval; None when most replicates are undefined (too few items).
+
+    With the `estimate`, the bias-corrected percentile interval (BC; Efron 1982, Efron &
+    Tibshirani 1993 §14.3 with acceleration 0): the percentile levels move by z0 = Φ⁻¹(share of
+    replicates below the estimate), the median bias of the replicates. α is a ratio bounded by 1,
+    and on small windows or near the bound its replicates are not centred on the estimate; there
+    the percentile interval of a difference of α's misses its nominal coverage and BC recovers
+    some of it. With z0 = 0 (replicates centred, as on large windows) BC is the percentile interval.
+    BCa's acceleration is left out on purpose: from the jackknife of a window with a handful of
+    disagreeing items it is erratic, and in simulation it pushed the false-positive rate of a
+    no-effect revision at 30 items and α 0.9 from 5 % to 7 %. Without `estimate`, the percentile
+    interval."""
     finite = replicates[np.isfinite(replicates)]
     if len(finite) < max(10, len(replicates) // 2):
         return None
-    tail = (1.0 - confidence) / 2 * 100
-    lo, hi = np.percentile(finite, [tail, 100 - tail])
+    tail = (1.0 - confidence) / 2
+    levels = [tail, 1.0 - tail]
+    if estimate is not None:
+        below = (np.count_nonzero(finite < estimate) + 0.5 * np.count_nonzero(finite == estimate)) / len(finite)
+        # one replicate's worth from either end: z0 stays finite when all fall on one side
+        bound = 0.5 / len(finite)
+        z0 = NORMAL.inv_cdf(min(max(below, bound), 1.0 - bound))
+        levels = [NORMAL.cdf(2 * z0 + NORMAL.inv_cdf(level)) for level in levels]
+    lo, hi = np.percentile(finite, [100 * level for level in levels])
     return float(lo), float(hi)
 
 
@@ -789,7 +811,7 @@ def state_series(
         ci = None
         if stats.n_items >= settings.min_items and ratings is not None:
             rng = np.random.default_rng(np.random.SeedSequence([settings.seed, start]))
-            ci = _interval(_replicates(ratings, settings, rng), settings.confidence)
+            ci = _interval(_replicates(ratings, settings, rng), settings.confidence, stats.alpha)
         out.append((Window(start, stop), stats, ci))
     return out
 

@@ -28,7 +28,8 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml import events as ev
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.nodes import ScalarNode
+from ruamel.yaml.constructor import SafeConstructor
+from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from ruamel.yaml.reader import ReaderError
 
 from guidelines_tool.model import (
@@ -116,6 +117,7 @@ _MAYBE_SPECIAL = frozenset(k for k in _SAFE.resolver.versioned_resolver if k)
 # words YAML 1.2 (core schema, as ruamel resolves it) reads as booleans or null: a plain scalar
 # starting with one of these letters is a string unless it is one of these words
 _WORD_STARTS = frozenset("tTfFnN")
+_DIGITS = frozenset("0123456789")
 _SPECIAL_WORDS = frozenset(("true", "True", "TRUE", "false", "False", "FALSE", "null", "Null", "NULL"))
 _SCALAR, _ALIAS = ev.ScalarEvent, ev.AliasEvent
 _MAP_START, _MAP_END = ev.MappingStartEvent, ev.MappingEndEvent
@@ -157,6 +159,111 @@ def _key(value: Any) -> str:
     return value if isinstance(value, str) else str(value)
 
 
+def key_identity(tag: str, value: Any) -> tuple:
+    """What makes two YAML mapping keys the same key: their tag and value (YAML 1.2, 3.2.1.1).
+
+    Python's `==` is not that: `1`, `1.0` and `true` are one dict key (1 == 1.0 == True), while
+    in YAML they are three (int, float, bool). `0o17` and `15`, or `~` and `null`, are one.
+    """
+    if tag.endswith(":bool"):
+        return (tag, bool(value))
+    if tag.endswith(":int"):
+        return (tag, int(value))
+    if tag.endswith(":float"):  # by bits: 0.0 and -0.0 are two floats (Python says equal)
+        return (tag, float(value).hex())
+    if tag.endswith(":null"):
+        return (tag, None)
+    return (tag, value)
+
+
+class YamlKey(str):
+    """A mapping key YAML reads as something other than a string (`1`, `true`, `~`, `0o17`,
+    `.inf`, a date), kept as the text it was written as, compared the way YAML compares keys.
+
+    Built by `KeyAwareConstructor` so that `{1: a, true: b}` is two keys, as YAML says, and a
+    round-trip dump writes the key back exactly as written (it is the plain scalar's text).
+    """
+
+    tag: str
+    value: Any
+    identity: tuple
+
+    def __new__(cls, text: str, tag: str, value: Any) -> YamlKey:
+        key = super().__new__(cls, text)
+        key.tag, key.value, key.identity = tag, value, key_identity(tag, value)
+        return key
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, YamlKey) and self.identity == other.identity
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    def __hash__(self) -> int:
+        return hash(self.identity)
+
+    def __repr__(self) -> str:
+        return f"YamlKey({str(self)!r}, {self.value!r})"
+
+
+class KeyAwareConstructor:
+    """Mixin for a ruamel constructor: scalar mapping keys that are not strings become `YamlKey`.
+
+    Without it ruamel, like any Python dict, takes `1:` and `true:` in one mapping for a
+    duplicate key (and a safe load of `{1: a, 1.0: b}` would silently keep one).
+    """
+
+    def construct_document(self, node: Any) -> Any:
+        self._key_nodes = _scalar_key_nodes(node)
+        try:
+            return super().construct_document(node)  # type: ignore[misc]
+        finally:
+            self._key_nodes = set()
+
+    def construct_object(self, node: Any, deep: bool = False) -> Any:
+        data = super().construct_object(node, deep=deep)  # type: ignore[misc]
+        if id(node) in getattr(self, "_key_nodes", ()) and not isinstance(data, str):
+            try:
+                hash(key_identity(str(node.tag), data))
+            except (TypeError, ValueError):
+                return data
+            return YamlKey(node.value, str(node.tag), data)
+        return data
+
+
+def _scalar_key_nodes(root: Any) -> set[int]:
+    """ids of every scalar node used as a mapping key in the graph under `root` (iterative)."""
+    found: set[int] = set()
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        value = getattr(node, "value", None)
+        if isinstance(node, MappingNode):
+            for key, item in value:
+                if isinstance(key, ScalarNode) and not str(key.tag).endswith(":merge"):
+                    found.add(id(key))
+                stack.extend((key, item))
+            stack.extend(pair for merged in getattr(node, "merge", None) or () for pair in merged)
+        elif isinstance(node, SequenceNode):
+            stack.extend(value)
+    return found
+
+
+class _KeyAwareSafeConstructor(KeyAwareConstructor, SafeConstructor):
+    """ruamel's safe constructor with YAML's notion of equal keys."""
+
+
+def safe_yaml() -> YAML:
+    """ruamel's safe loader (C parser when present) that compares keys as YAML does."""
+    yaml = YAML(typ="safe")
+    yaml.Constructor = _KeyAwareSafeConstructor
+    return yaml
+
+
 class _Composer:
     """Builds plain data from parser events; with `positions`, also records where each pointer is.
 
@@ -170,6 +277,8 @@ class _Composer:
         self.positions = positions
         self.anchors: dict[str, tuple[Any, int]] = {}
         self.nodes = 0  # nodes after alias expansion, the measure of an alias bomb
+        # (id of mapping, text key) → (YAML identity, text as written) of its non-string keys
+        self.typed_keys: dict[tuple[int, str], tuple[tuple, str]] = {}
 
     def document(self) -> Any:
         """The single document of the stream (None when empty)."""
@@ -247,9 +356,15 @@ class _Composer:
                     continue
             if is_mapping:
                 if frame[2] is no_key:  # this scalar is a key
-                    key = value if type(value) is str else _key(value)
+                    if type(value) is str:
+                        key = value
+                        if value[:1] in _DIGITS and not event.style and key not in container:
+                            self.date_key(container, key, event)  # `2026-01-02:` is not `'2026-01-02':`
+                    else:
+                        key = self.typed_key(container, value, event)
                     if key in container:
-                        raise _Stop(DUPLICATE_KEY, event.start_mark, f"duplicate key {key!r} in this mapping")
+                        message = self.duplicate(container, key, value, event)
+                        raise _Stop(DUPLICATE_KEY, event.start_mark, message)
                     frame[2] = key
                     frame[3] = event.start_mark
                     continue
@@ -261,6 +376,32 @@ class _Composer:
                 if positions is not None:
                     self.child_pointer(frame, event)
                 container.append(value)
+
+    def typed_key(self, container: dict, value: Any, event: Any) -> str:
+        """The text key a number, boolean or null key is stored under; remembers what it was."""
+        key = _key(value)
+        if key not in container:  # the first of two keys that read alike is the one on record
+            self.typed_keys[id(container), key] = (_value_identity(value), getattr(event, "value", key))
+        return key
+
+    def date_key(self, container: dict, key: str, event: Any) -> None:
+        """Remember a plain key YAML reads as a date or time (stored as its ISO text)."""
+        if str(_SAFE.resolver.resolve(ScalarNode, event.value, (True, False))).endswith(":timestamp"):
+            self.typed_keys[id(container), key] = ((":timestamp", key), event.value)
+
+    def duplicate(self, container: dict, key: str, value: Any, event: Any) -> str:
+        """Say why `key` is refused: the same YAML key twice, or two YAML keys that read as one."""
+        before = self.typed_keys.get((id(container), key), (_value_identity(key), None))
+        now, written = _value_identity(value), None
+        if type(value) is not str:
+            written = getattr(event, "value", key)
+        elif not getattr(event, "style", True) and str(event.value)[:1] in _DIGITS:
+            resolved = str(_SAFE.resolver.resolve(ScalarNode, event.value, (True, False)))
+            if resolved.endswith(":timestamp"):
+                now, written = (":timestamp", key), event.value
+        if before[0] == now:
+            return f"duplicate key {key!r} in this mapping"
+        return _collision_message(key, before[1], written)
 
     def child_pointer(self, frame: list, event: Any) -> tuple:
         """Record where the value about to be stored in `frame` is; return its pointer."""
@@ -310,6 +451,24 @@ class _Composer:
                 f"document expands to more than {MAX_EXPANDED_NODES:,} nodes through aliases (an alias bomb?)",
             )
         return value
+
+
+def _value_identity(value: Any) -> tuple:
+    """YAML's key identity of a value the fast path resolved (dates are already ISO strings)."""
+    if type(value) is str:
+        return ("str", value)
+    if value is None:
+        return key_identity(":null", None)
+    return key_identity(":" + {bool: "bool", int: "int", float: "float"}.get(type(value), "other"), value)
+
+
+def _collision_message(key: str, first: str | None, second: str | None) -> str:
+    """Two different YAML keys (`1` and `'1'`, `.inf` and `inf`) that become one text key here."""
+    shown = [f"`{text}`" if text is not None else f"the string {key!r}" for text in (first, second)]
+    return (
+        f"keys {shown[0]} and {shown[1]} are different YAML keys but both read as {key!r} "
+        "(guideline keys are text): rename or quote one"
+    )
 
 
 _NO_KEY = object()
@@ -374,7 +533,7 @@ def _yaml_error_finding(text: str, path: str, exc: MarkedYAMLError) -> Finding:
 
 def _parse_full(text: str, path: str) -> tuple[Any, list[Finding]]:
     """ruamel's own safe loader, for documents the fast path does not take."""
-    yaml = YAML(typ="safe")
+    yaml = safe_yaml()
     yaml.max_depth = MAX_DEPTH
     try:
         data = yaml.load(text)
@@ -390,6 +549,10 @@ def _parse_full(text: str, path: str) -> tuple[Any, list[Finding]]:
         return None, [problem(path, 1, 1, stop.kind, stop.message)]
 
 
+def _text_key(key: Any) -> str:
+    return _key(_plain_scalar(key.value)) if isinstance(key, YamlKey) else _key(key)
+
+
 def _plain_scalars(data: Any, active: set, budget: list | None = None) -> Any:
     """Copy ruamel's output into plain data (dates → ISO strings), refusing cycles and bombs."""
     budget = budget if budget is not None else [MAX_EXPANDED_NODES]
@@ -401,7 +564,15 @@ def _plain_scalars(data: Any, active: set, budget: list | None = None) -> Any:
             raise _Stop(ALIAS_BOMB, None, "document refers to itself through an alias")
         active.add(id(data))
         if isinstance(data, dict):
-            result: Any = {_key(key): _plain_scalars(value, active, budget) for key, value in data.items()}
+            result = {}
+            written: dict[str, Any] = {}  # text key → the YAML key it came from
+            for key, value in data.items():
+                text = _text_key(key)
+                if text in result:  # two YAML keys (`1` and `'1'`) that become one text key
+                    shown = [str(k) if isinstance(k, YamlKey) else None for k in (written[text], key)]
+                    raise _Stop(DUPLICATE_KEY, None, _collision_message(text, *shown))
+                written[text] = key
+                result[text] = _plain_scalars(value, active, budget)
         else:
             result = [_plain_scalars(item, active, budget) for item in data]
         active.discard(id(data))
@@ -507,36 +678,50 @@ def build_rule(data: Any, source: Source, default_task: str = "", *, memo: dict 
     """
     if not isinstance(data, dict) or not _str(data.get("id")):
         return None
-    status = data.get("status") if data.get("status") in ("draft", "active", "deprecated") else "active"
-    return Rule(
-        id=_str(data.get("id")),
-        task=_str(data.get("task")) or default_task,
-        title=_str(data.get("title")),
-        status=status,
-        labels=_strs(data.get("labels")),
-        decision=_str(data.get("decision")) or None,
-        when=_str(data.get("when")),
-        unless=_strs(data.get("unless")),
-        rationale=_str(data.get("rationale")),
-        examples=_examples(data.get("examples"), source, "examples", memo),
-        counterexamples=_examples(data.get("counterexamples"), source, "counterexamples", memo),
-        ambiguous_cases=tuple(
-            AmbiguousCase(
-                case=_str(item.get("case")),
-                resolution=_str(item.get("resolution")),
-                decided=_str(item.get("decided")),
-                by=_str(item.get("by")),
-                source=source.child("ambiguous_cases", index),
-            )
-            for index, item in enumerate(_list(data.get("ambiguous_cases")))
-            if isinstance(item, dict)
-        ),
-        overrides=_strs(data.get("overrides")),
-        see_also=_strs(data.get("see_also")),
-        replaced_by=_str(data.get("replaced_by")) or None,
-        tags=_strs(data.get("tags")),
-        source=source,
+    fields = {name: read(data.get(name), source, memo) for name, read in RULE_READERS.items()}
+    fields["task"] = fields["task"] or default_task
+    return Rule(**fields, source=source)
+
+
+def _status(value: Any, source: Source, memo: dict | None) -> str:
+    return value if value in ("draft", "active", "deprecated") else "active"
+
+
+def _ambiguous_cases(value: Any, source: Source, memo: dict | None) -> tuple[AmbiguousCase, ...]:
+    return tuple(
+        AmbiguousCase(
+            case=_str(item.get("case")),
+            resolution=_str(item.get("resolution")),
+            decided=_str(item.get("decided")),
+            by=_str(item.get("by")),
+            source=source.child("ambiguous_cases", index),
+        )
+        for index, item in enumerate(_list(value))
+        if isinstance(item, dict)
     )
+
+
+# Each rule field is read from the key of the same name alone (`value` is None when the key is
+# absent), so a field's value depends on that one entry and the rule's source: history builds
+# a new version of a rule from the fields of its unchanged entries and reads only the new ones.
+RULE_READERS: dict[str, Any] = {
+    "id": lambda value, source, memo: _str(value),
+    "task": lambda value, source, memo: _str(value),  # build_rule falls back to the enclosing task
+    "title": lambda value, source, memo: _str(value),
+    "status": _status,
+    "labels": lambda value, source, memo: _strs(value),
+    "decision": lambda value, source, memo: _str(value) or None,
+    "when": lambda value, source, memo: _str(value),
+    "unless": lambda value, source, memo: _strs(value),
+    "rationale": lambda value, source, memo: _str(value),
+    "examples": lambda value, source, memo: _examples(value, source, "examples", memo),
+    "counterexamples": lambda value, source, memo: _examples(value, source, "counterexamples", memo),
+    "ambiguous_cases": _ambiguous_cases,
+    "overrides": lambda value, source, memo: _strs(value),
+    "see_also": lambda value, source, memo: _strs(value),
+    "replaced_by": lambda value, source, memo: _str(value) or None,
+    "tags": lambda value, source, memo: _strs(value),
+}
 
 
 def build_policy(data: dict) -> AgreementPolicy:

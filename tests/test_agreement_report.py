@@ -293,3 +293,59 @@ def test_relabelling_under_a_later_revision_is_no_duplicate(runner: CliRunner,
     # the same judgement twice under one revision stays a duplicate
     dup = write_ratings(tmp_path / "dup.csv", seed=5, n_items=60, extra=again[:1] + again[:1])
     assert run(runner, str(dup), "--bootstrap", "0").exit_code == 1
+
+
+# --- analytic standard errors beside the bootstrap interval ---------------------------------
+
+
+def test_json_and_csv_carry_the_analytic_se(runner: CliRunner, tmp_path: Path) -> None:
+    from guidelines_tool import agreement_variance as av
+
+    path = write_ratings(tmp_path / "r.csv", annotators=("ann", "ben"))
+    data = json.loads(run(runner, str(path), "--format", "json", "--bootstrap", "300").stdout)
+    rows = list(csv.DictReader(path.open()))
+    r = ag.encode([x["item"] for x in rows], [x["annotator"] for x in rows],
+                  [x["label"] for x in rows])
+    assert "Gwet (2014)" in data["se_method"]
+    for name, c in data["overall"]["coefficients"].items():
+        expected = av.analytic_se(name, r)
+        assert c["se"] == pytest.approx(expected.se, rel=1e-12), name
+        assert c["analytic_ci"] == pytest.approx(list(expected.ci), rel=1e-12), name
+        assert c["ci"] is not None and c["ci_reason"] is None  # the bootstrap CI is kept
+    table = list(csv.DictReader(io.StringIO(
+        run(runner, str(path), "--format", "csv", "--bootstrap", "0").stdout)))
+    by_name = {t["coefficient"]: t for t in table}
+    assert float(by_name["cohen_kappa"]["se"]) == pytest.approx(
+        data["overall"]["coefficients"]["cohen_kappa"]["se"], rel=1e-12)
+    assert by_name["cohen_kappa"]["ci_low"] == "" and "--bootstrap 0" in by_name[
+        "cohen_kappa"]["ci_reason"]
+    text = run(runner, str(path), "--bootstrap", "100").stdout
+    assert "se 0." in text
+
+
+def test_a_null_bootstrap_interval_says_why(runner: CliRunner, tmp_path: Path) -> None:
+    # two pairable items (one x x, one y y) among single judgements: α is defined only in
+    # resamples that draw both, about 40 % of them
+    lines = ["item,annotator,label", "p1,a,x", "p1,b,x", "p2,a,y", "p2,b,y"]
+    lines += [f"s{i},a,{'xy'[i % 2]}" for i in range(8)]
+    path = tmp_path / "few.csv"
+    path.write_text("\n".join(lines) + "\n")
+    data = json.loads(run(runner, str(path), "--format", "json", "--bootstrap", "400").stdout)
+    alpha = data["overall"]["coefficients"]["krippendorff_alpha"]
+    assert alpha["value"] is not None and alpha["ci"] is None
+    assert alpha["ci_reason"].startswith("only ") and "of 400 bootstrap resamples" in alpha[
+        "ci_reason"]
+    assert "(no interval: only" in run(runner, str(path), "--bootstrap", "400").stdout
+
+
+def test_a_null_standard_error_says_why(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "one.csv"  # one item with two judgements: α has a value, no variance
+    path.write_text("item,annotator,label\np1,a,x\np1,b,y\ns1,a,x\ns2,a,y\n")
+    data = json.loads(run(runner, str(path), "--format", "json", "--bootstrap", "0").stdout)
+    alpha = data["overall"]["coefficients"]["krippendorff_alpha"]
+    assert alpha["value"] is not None and alpha["se"] is None
+    assert alpha["se_reason"].startswith("fewer than two items")
+    rows = list(csv.DictReader(io.StringIO(
+        run(runner, str(path), "--format", "csv", "--bootstrap", "0").stdout)))
+    assert [r["se_reason"] for r in rows if r["coefficient"] == "krippendorff_alpha"] == [
+        alpha["se_reason"]]

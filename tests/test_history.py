@@ -11,7 +11,9 @@ import pytest
 
 from guidelines_tool.errors import HistoryError
 from guidelines_tool.history import (
+    BatchReader,
     FileChange,
+    LogReader,
     compare,
     parse_batch_output,
     parse_log,
@@ -90,6 +92,26 @@ def test_parse_log_reads_header_message_and_changes() -> None:
     assert second.commit.date == datetime(2026, 1, 2, 8, tzinfo=timezone.utc)
 
 
+@pytest.mark.parametrize("size", [1, 3, 17, 64, 100_000])
+def test_log_read_in_pieces_of_any_size_gives_the_same_entries(size: int) -> None:
+    # paths that look like headers and like change records, a rename, a non-UTF-8 name
+    # (its bytes may be cut between pieces), a message holding the separators
+    text = (
+        f"\x1e{A}\x1f\x1f2026-01-01T00:00:00+00:00\x1fAnn\x1fann@x\x1fFirst \x1e and \x1f\n\x1f\0\n"
+        f":000000 100644 {Z} {B} A\0g/\x1e{A}.yaml\0:000000 100644 {Z} {B} A\0g/:100644.yaml\0"
+        f":100644 100644 {A} {B} R090\0g/old.yaml\0g/new \udce9.yaml\0"
+        f"\x1e{B}\x1f{A}\x1f2026-01-02T10:00:00+02:00\x1fBo\x1fbo@x\x1fEmpty\n\x1f\0"
+        f"\x1e{Z}\x1f{B}\x1f2026-01-03T10:00:00+02:00\x1fCy\x1fcy@x\x1fLast\n\x1f\0\n"
+        f":100644 000000 {A} {Z} D\0g/\x1e.yaml\0"
+    )
+    data = text.encode("utf-8", "surrogateescape")
+    reader = LogReader()
+    entries = [entry for start in range(0, len(data), size) for entry in reader.feed(data[start : start + size])]
+    entries += reader.close()
+    assert entries == parse_log(text)
+    assert [len(entry.changes) for entry in entries] == [3, 0, 1]
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -105,6 +127,24 @@ def test_parse_refs(text: str, expected: dict[str, str]) -> None:
 def test_parse_batch_output_handles_missing_and_binary() -> None:
     data = f"{A} blob 3\nab\n\n{B} missing\n{Z} blob 0\n\n".encode()
     assert parse_batch_output(data) == {A: b"ab\n", Z: b""}
+
+
+@pytest.mark.parametrize("size", [1, 2, 5, 13, 1000])
+def test_batch_output_read_in_pieces_of_any_size(size: int) -> None:
+    # an object's contents may hold its own header's shape, newlines and NULs
+    tricky = f"{A} blob 3\n\0x\n".encode()
+    data = f"{A} blob 3\nab\n\n{B} missing\n{Z} blob 0\n\n{B} blob {len(tricky)}\n".encode() + tricky + b"\n"
+    reader = BatchReader()
+    found = [item for start in range(0, len(data), size) for item in reader.feed(data[start : start + size])]
+    reader.close()
+    assert found == [(A, b"ab\n"), (Z, b""), (B, tricky)]
+
+
+def test_batch_output_cut_inside_an_object_is_an_error() -> None:
+    reader = BatchReader()
+    assert reader.feed(f"{A} blob 3\nab\n\n{B} blob 9\nabc".encode()) == [(A, b"ab\n")]
+    with pytest.raises(HistoryError):
+        reader.close()
 
 
 def test_messages_and_paths_holding_the_log_separators(repo: Path) -> None:
@@ -530,6 +570,8 @@ def test_chunked_parse_equals_whole_file_parse(name: str) -> None:
     parse_blob(rule_yaml("R-1").encode(), "g/x.yaml", memo)
     assert records(parse_blob(text.encode(), "g/x.yaml", memo)) == records(whole)
     assert records(parse_blob(text.encode(), "g/y.yaml", ChunkMemo()))[:2] == records(whole)[:2]
+    # the same text under another name (a rename) with the same memo: every source moves along
+    assert records(parse_blob(text.encode(), "g/y.yaml", memo)) == records(parse_blob(text.encode(), "g/y.yaml"))
 
 
 TASK_VERSIONS = {
@@ -541,6 +583,16 @@ TASK_VERSIONS = {
     "an item's quoted scalar continues at the items' indentation": [
         "kind: task\nid: t\nrules:\n  - id: R-1\n    when: x\n  - id: R-2\n    when: y\n",
         'kind: task\nid: t\nrules:\n  - id: R-1\n    when: "x\n  - id: R-2\n    when: y"\n  - id: R-2\n    when: y\n',
+    ],
+    "inline rules read entry by entry": [
+        "kind: task\nid: t\nrules:\n  - id: R-1\n    when: |\n      one\n\n      two\n    labels: [a, b]\n  - id: R-2\n",
+        # the same first item, the second with a sequence at its keys' column and a comment
+        "kind: task\nid: t\nrules:\n  - id: R-1\n    when: |\n      one\n\n      two\n    labels: [a, b]\n"
+        "  - id: R-2\n    examples:\n    - {input: x, label: a}\n    # about it\n    title: T\n",
+        # a comment left of the keys, a duplicate key, a scalar item, wider `-   ` markers
+        "kind: task\nid: t\nrules:\n  - id: R-2\n  - id: R-1\n# left\n    when: x\n  - id: R-2\n    id: R-3\n"
+        "  - plain\n  -   id: R-4\n      when: |\n        deep\n      rationale: r\n",
+        "kind: task\nid: t\nrules:\n  - id: R-4\n    when: &w x\n    rationale: *w\n  -   id: R-4\n      when: y\n",
     ],
     "items at column 0, one broken": [
         "kind: task\nid: t\nrules:\n- id: R-1\n  when: x\n- id: R-2\n",
@@ -750,3 +802,33 @@ def test_entries_read_without_the_parser_equal_the_parser(seed: int) -> None:
         assert not findings and isinstance(value, dict) and len(value) == 1, chunk
         assert repr(fast) == repr(next(iter(value.items()))), chunk  # repr: 1, 1.0 and True differ
     assert taken > 100  # the fast path is really exercised
+
+
+def test_records_built_without_init_equal_constructed_ones(repo: Path) -> None:
+    """The hot paths fill record dicts directly (history._record): every field is there, and
+    each record equals, hashes and prints like the one its constructor makes."""
+    import dataclasses
+
+    commit(repo, "edit", {f"{RULES}/r1.yaml": rule_yaml("R-1", when="Other.")})
+    history = read_history(repo, use_cache=False)
+    revisions = [r for revs in history.revisions.values() for r in revs]
+    records = [*history.commits, *revisions, *(r.rule for r in revisions if r.rule)]
+    records += list(parse_raw_changes(f":100644 100644 {A} {B} M\0g/x.yaml\0"))
+    records += list(parse_blob(rule_yaml("R-1").encode(), "g/x.yaml", ChunkMemo()).rules)
+    records.append(parse_blob(rule_yaml("R-1").encode(), "g/x.yaml", ChunkMemo()))
+    assert {type(r).__name__ for r in records} == {"Commit", "RuleRevision", "Rule", "FileChange", "ParsedBlob"}
+    for record in records:
+        names = [f.name for f in dataclasses.fields(record)]
+        assert list(vars(record)) == names, type(record)
+        built = type(record)(**{name: getattr(record, name) for name in names})
+        assert built == record and repr(built) == repr(record)
+
+
+def test_cold_run_reports_progress_while_blobs_are_parsed(repo: Path) -> None:
+    for n in range(3):
+        commit(repo, f"edit {n}", {f"{RULES}/r1.yaml": rule_yaml("R-1", when=f"Text {n}.")})
+    calls: list[tuple[int, int]] = []
+    read_history(repo, use_cache=False, progress=lambda done, total: calls.append((done, total)))
+    # the blobs (task file, four rule versions; the config is outside the folder), then the
+    # replay of four commits
+    assert calls == [(5, 5), (4, 4)]

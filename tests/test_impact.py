@@ -4,6 +4,7 @@ items, the comparison, the verdict, determinism."""
 from __future__ import annotations
 
 from dataclasses import replace
+from statistics import NormalDist
 
 import numpy as np
 import pytest
@@ -207,6 +208,36 @@ def test_verdict_uses_delta_when_the_control_is_too_small():
     assert impact.verdict(c, 30) == "improved"
     c_big = replace(c, control_before=stats, control_after=stats)
     assert impact.verdict(c_big, 30) == "no_clear_change"
+
+
+# --- the bias-corrected interval ------------------------------------------------------------------
+
+NORMAL = NormalDist()
+
+
+def test_bc_is_the_percentile_interval_when_replicates_are_centred_on_the_estimate():
+    replicates = np.linspace(-1.0, 1.0, 1001)  # the estimate 0.0 is their median: z0 = 0
+    assert impact._interval(replicates, 0.95, 0.0) == impact._interval(replicates, 0.95)
+
+
+def test_bc_moves_the_levels_by_twice_the_median_bias():
+    # 30 % of the replicates below the estimate: z0 = Φ⁻¹(0.3), levels Φ(2 z0 ± 1.96)
+    replicates = np.linspace(0.0, 1.0, 100_001)
+    z0 = NORMAL.inv_cdf(0.3)
+    lo, hi = impact._interval(replicates, 0.95, 0.3)
+    assert lo == pytest.approx(NORMAL.cdf(2 * z0 - 1.959964), abs=1e-4)
+    assert hi == pytest.approx(NORMAL.cdf(2 * z0 + 1.959964), abs=1e-4)
+
+
+def test_bc_counts_ties_with_the_estimate_as_half_below_and_stays_finite_at_the_edge():
+    # α of a tiny window takes few values: half the replicates tie with the estimate, the rest
+    # lie above it: z0 = Φ⁻¹(0.25)
+    replicates = np.array([0.5] * 500 + [0.6] * 500)
+    z0 = NORMAL.inv_cdf(0.25)
+    expected = np.percentile(replicates, [100 * NORMAL.cdf(2 * z0 + z) for z in (-1.959964, 1.959964)])
+    assert impact._interval(replicates, 0.95, 0.5) == pytest.approx(tuple(expected))
+    # every replicate above the estimate: z0 from half a replicate, not -inf
+    assert impact._interval(replicates, 0.95, 0.1) == (0.5, 0.5)
 
 
 def test_same_seed_same_numbers_and_filtering_does_not_change_them():

@@ -31,6 +31,12 @@ def _ci(c: Coefficient) -> str:
     return f"[{c.ci[0]:.3f}, {c.ci[1]:.3f}]" if c.ci else ""
 
 
+def _ci_and_se(c: Coefficient, why_none: bool) -> str:
+    se = f"se {c.se:.3f}" if c.se is not None else ""
+    why = f"(no interval: {c.ci_reason})" if why_none and c.ci is None and c.ci_reason else ""
+    return "  ".join(part for part in (_ci(c), se, why) if part)
+
+
 def _title(name: str, report: AgreementReport) -> str:
     title = TITLES.get(name, name)
     if name == "gwet_ac1" and report.weights not in ("identity", "masi"):
@@ -74,7 +80,9 @@ class TextReporter:
             c = summary.coefficients.get(name)
             if c is None:
                 continue
-            tail = _ci(c) if c.value is not None else f"({c.reason})"
+            # "no interval" only when resamples were drawn: with --bootstrap 0 it is every line
+            tail = (_ci_and_se(c, report.interval is not None) if c.value is not None
+                    else f"({c.reason})")
             lines.append(f"  {_title(name, report):<22} {_number(c.value):>6}  {tail}".rstrip())
         return lines
 
@@ -106,7 +114,8 @@ class CsvReporter:
     """One row per (group, coefficient): group is `overall` for the overall figures."""
 
     FIELDS = ("group", "n_items", "n_annotations", "n_annotators", "coefficient", "value",
-              "ci_low", "ci_high", "reason", "n_pairable_items")
+              "ci_low", "ci_high", "reason", "n_pairable_items", "se", "analytic_ci_low",
+              "analytic_ci_high", "ci_reason", "se_reason")
 
     def render(self, report: AgreementReport) -> str:
         buf = io.StringIO()
@@ -119,12 +128,16 @@ class CsvReporter:
                 writer.writerow([g.name, s.n_items, s.n_annotations, s.n_annotators, name,
                                  "" if c.value is None else repr(c.value),
                                  c.ci[0] if c.ci else "", c.ci[1] if c.ci else "",
-                                 c.reason or "", pairable])
+                                 c.reason or "", pairable,
+                                 "" if c.se is None else repr(c.se),
+                                 c.analytic_ci[0] if c.analytic_ci else "",
+                                 c.analytic_ci[1] if c.analytic_ci else "", c.ci_reason or "",
+                                 c.se_reason or ""])
             acc = g.extra.get("accuracy") if g.name != "overall" else report.accuracy
             if acc:
                 writer.writerow([g.name, s.n_items, s.n_annotations, s.n_annotators,
                                  "accuracy", "" if acc["value"] is None else repr(acc["value"]),
-                                 "", "", acc.get("reason") or "", pairable])
+                                 "", "", acc.get("reason") or "", pairable, "", "", "", "", ""])
         return buf.getvalue()
 
 
@@ -138,11 +151,12 @@ class MarkdownReporter:
         out = [f"**{o.n_items}** items{pairable}, **{o.n_annotations}** annotations, "
                f"**{o.n_annotators}** annotators; scale `{report.scale}`"
                + (f"; {report.interval}" if report.interval else ""), "",
-               "| Coefficient | Value | 95% CI | Note |", "|---|---:|---|---|"]
+               "| Coefficient | Value | 95% CI | SE | Note |", "|---|---:|---|---:|---|"]
         for name in COEFFICIENTS:
             c = o.coefficients[name]
-            out.append(f"| {_title(name, report)} | {_number(c.value)} | {_ci(c)} | "
-                       f"{_md(c.reason or '')} |")
+            se = "" if c.se is None else f"{c.se:.3f}"
+            out.append(f"| {_title(name, report)} | {_number(c.value)} | {_ci(c)} | {se} | "
+                       f"{_md(c.reason or (c.ci_reason if report.interval else None) or '')} |")
         if report.groups:
             names = list(report.groups[0].summary.coefficients)
             out += ["", f"### By {report.by}", "",
