@@ -300,3 +300,12 @@ def test_a_rule_file_that_does_not_load_is_a_warning_not_a_silent_gap(tmp_path, 
                for r in caplog.records)
     with pytest.raises(GuidelinesError):
         build_site(root, strict=True, site_dir=tmp_path / "strict")
+
+
+def test_without_the_tabs_extension_examples_are_headed_tables(tmp_path):
+    """A site without pymdownx.tabbed would show `=== "Examples"` and the tables as code blocks."""
+    root = copy_project(tmp_path, theme="mkdocs", extensions="[admonition, tables, toc]")
+    build_site(root, strict=True, site_dir=tmp_path / "site")
+    page = (tmp_path / "site" / "tasks" / "photo-subject" / "index.html").read_text(encoding="utf-8")
+    assert "===" not in page and "&lt;table" not in page and "<pre>" not in page
+    assert "<strong>Near misses</strong>" in page and 'data-label="Why">bag not in focus</td>' in page

@@ -32,10 +32,10 @@ class SiteData:
     notes: list[str] = field(default_factory=list)
     assets: CollectedAssets | None = None  # example asset files (None: not looked for)
 
-    def pages(self) -> dict[str, str]:
+    def pages(self, *, tabs: bool = True) -> dict[str, str]:
         return render_pages(self.project, history=self.history, impact=self.impact,
                             hotspots=self.hotspots, series=self.series,
-                            assets=self.assets.available if self.assets is not None else None)
+                            assets=self.assets.available if self.assets is not None else None, tabs=tabs)
 
     def asset_files(self) -> dict[str, Path | bytes]:
         """Site path → file on disk (or its contents in a release), for every example asset shipped."""

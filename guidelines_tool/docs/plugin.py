@@ -108,7 +108,9 @@ class GuidelinesPlugin(BasePlugin[GuidelinesConfig]):
                         finding.path, finding.line, finding.column, finding.message)
         prefix = self.config.prefix.strip("/")
         self.edit_paths = {}
-        generated: dict[str, str | bytes] = {**self.data.pages(), **self.data.charts(), STYLESHEET: stylesheet()}
+        tabs = _has_extension(config, "pymdownx.tabbed")
+        generated: dict[str, str | bytes] = {**self.data.pages(tabs=tabs), **self.data.charts(),
+                                             STYLESHEET: stylesheet()}
         for path, content in generated.items():
             src_uri = posixpath.join(prefix, path) if prefix else path
             if files.get_file_from_path(src_uri) is not None:
@@ -193,6 +195,15 @@ def _asset_url(match: re.Match[str], page, files) -> str:
     if file is None:
         return match[0]
     return match[1] + html.escape(file.url_relative_to(page.file), quote=True) + match[3]
+
+
+def _has_extension(config, name: str) -> bool:
+    """Whether the site's Markdown has an extension (given by name, or as an Extension object)."""
+    for extension in config.markdown_extensions:
+        module = extension if isinstance(extension, str) else type(extension).__module__
+        if module == name or module.startswith(name + "."):
+            return True
+    return False
 
 
 def _rename_toc(items, renamed: dict[str, str]) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from dataclasses import dataclass
 from typing import AbstractSet, Any, Mapping, Sequence
 
 from guidelines_tool.docs.assets import Asset, classify
@@ -42,6 +43,7 @@ def render_pages(
     hotspots: Any = None,
     series: Mapping[str, Sequence[QualityPoint]] | None = None,
     assets: AbstractSet[str] | None = None,
+    tabs: bool = True,
 ) -> dict[str, str]:
     """Every page of the annotators' site: relative path (posix, under the docs folder) → Markdown.
 
@@ -50,17 +52,21 @@ def render_pages(
     Charts are not pages: `charts.render_charts()` draws the images `quality.md` refers to.
     `assets`: the project-relative paths of example asset files that exist (`assets.collect_assets`);
     a local asset not in it is shown as missing. None: not checked, every local asset is linked.
+    `tabs`: examples and near misses as content tabs (pymdownx.tabbed syntax); False gives two
+    headed blocks instead, for sites without that extension (an unknown `===` line would turn
+    the indented tables into a code block).
     """
+    view = View(assets, tabs)
     prepare(rich_texts(project))
     links = Links(project)
     releases = release_list(history, project.config.release_tag_prefix)
     verdicts = impact_verdicts(impact)
     pages = {HOME: home_page(project, links, history, releases)}
     for task_id, task in sorted(project.tasks.items()):
-        pages[task_page(task_id)] = task_page_text(project, task, links, history, verdicts, assets)
+        pages[task_page(task_id)] = task_page_text(project, task, links, history, verdicts, view)
     orphans = sorted({rule.task for rule in project.rules} - set(project.tasks))
     if orphans:
-        pages["tasks/unassigned.md"] = orphan_page(project, orphans, links, history, verdicts, assets)
+        pages["tasks/unassigned.md"] = orphan_page(project, orphans, links, history, verdicts, view)
     pages.update(changelog_pages(project, links, history, releases))
     pages[QUALITY] = quality_page(project, links, history, impact, hotspots, series or {})
     return dict(sorted(pages.items()))
@@ -75,6 +81,14 @@ def rich_texts(project: Project) -> list[str]:
     for rule in project.rules:
         texts += [rule.when, rule.rationale] + [case.resolution for case in rule.ambiguous_cases]
     return texts
+
+
+@dataclass(frozen=True)
+class View:
+    """How task pages show examples: which asset files exist, and whether tabs are available."""
+
+    assets: AbstractSet[str] | None = None
+    tabs: bool = True
 
 
 # --- home --------------------------------------------------------------------------------
@@ -122,7 +136,7 @@ def home_page(project: Project, links: Links, history: Any, releases: list[Relea
 
 
 def task_page_text(project: Project, task: Task, links: Links, history: Any, verdicts: Mapping,
-                   assets: AbstractSet[str] | None = None) -> str:
+                   view: View | None = None) -> str:
     page = task_page(task.id)
     out = [front_matter(task.title), f"# {plain(task.title)}\n"]
     out.append(f"Task `{page_name(task.id)}` · scale: {plain(task.scale)}"
@@ -136,17 +150,17 @@ def task_page_text(project: Project, task: Task, links: Links, history: Any, ver
     if not rules:
         out.append("\nNo rules yet.\n")
     for rule in rules:
-        out.append(rule_section(rule, task, links, page, history, verdicts, assets))
+        out.append(rule_section(rule, task, links, page, history, verdicts, view))
     return "\n".join(out)
 
 
 def orphan_page(project: Project, task_ids: list[str], links: Links, history: Any, verdicts: Mapping,
-                assets: AbstractSet[str] | None = None) -> str:
+                view: View | None = None) -> str:
     page = "tasks/unassigned.md"
     out = [front_matter("Rules without a known task"), "# Rules without a known task\n",
            "These rules name a task that no task file defines.\n"]
     for rule in sorted((r for r in project.rules if r.task in task_ids), key=_rule_order):
-        out.append(rule_section(rule, None, links, page, history, verdicts, assets))
+        out.append(rule_section(rule, None, links, page, history, verdicts, view))
     return "\n".join(out)
 
 
@@ -167,7 +181,7 @@ def labels_table(task: Task) -> str:
 
 
 def rule_section(rule: Rule, task: Task | None, links: Links, page: str, history: Any, verdicts: Mapping,
-                 assets: AbstractSet[str] | None = None) -> str:
+                 view: View | None = None) -> str:
     marker = {"deprecated": " (deprecated)", "draft": " (draft)"}.get(rule.status, "")
     out = [f'\n## <a id="{anchor(rule.id)}"></a>{plain(rule.id)} — {plain(rule.title)}{marker}\n']
     if rule.status == "deprecated":
@@ -188,7 +202,7 @@ def rule_section(rule: Rule, task: Task | None, links: Links, page: str, history
     if rule.rationale.strip():
         out.append("**Why**\n")
         out.append(rich(rule.rationale))
-    out.append(examples_tabs(rule, task, page, assets))
+    out.append(examples_tabs(rule, task, page, view or View()))
     out.append(ambiguous_log(rule))
     out.append(revision_table(rule, history, verdicts))
     return "\n".join(part for part in out if part)
@@ -218,13 +232,17 @@ def _examples_table(examples: Sequence, task: Task | None, rule: Rule, page: str
     return html_table(["Input", "Label", "Why"], rows, "gl-examples")
 
 
-def examples_tabs(rule: Rule, task: Task | None, page: str = "", assets: AbstractSet[str] | None = None) -> str:
+def examples_tabs(rule: Rule, task: Task | None, page: str = "", view: View | None = None) -> str:
+    view = view or View()
     if not rule.examples and not rule.counterexamples:
         return ""
     tabs = []
     for title, examples in (("Examples", rule.examples), ("Near misses", rule.counterexamples)):
-        body = _examples_table(examples, task, rule, page, assets)
-        tabs.append(f'=== "{title}"\n\n' + "".join(f"    {line}\n" if line else "\n" for line in body.splitlines()))
+        body = _examples_table(examples, task, rule, page, view.assets)
+        if view.tabs:
+            tabs.append(f'=== "{title}"\n\n' + "".join(f"    {line}\n" if line else "\n" for line in body.splitlines()))
+        else:
+            tabs.append(f"**{title}**\n\n{body}")
     return "\n".join(tabs)
 
 
