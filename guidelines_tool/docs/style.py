@@ -37,6 +37,7 @@ h1 code, h2 code { overflow-wrap: anywhere; }
   .gl-stack tr { border-top: 1px solid rgba(127, 127, 127, 0.35); padding: 0.4em 0; }
   .gl-stack td { border: 0 !important; padding: 0.15em 0.6em !important; }
   .gl-stack td::before { content: attr(data-label); display: block; font-size: 0.8em; font-weight: bold; opacity: 0.75; }
+  .gl-stack td:empty { display: none !important; }  /* a name over nothing reads like a missing value */
 }
 """
 
