@@ -529,7 +529,10 @@ def render_command(out: Path, rev: str | None) -> None:
     """Write the site's pages as plain Markdown (for any Markdown site generator)."""
     from guidelines_tool.docs.site import write_pages
 
-    written = write_pages(project_root(), out, rev=rev)
+    problems: list[str] = []
+    written = write_pages(project_root(), out, rev=rev, problems=problems)
+    for problem in problems:
+        click.echo(f"warning: {problem}", err=True)
     click.echo(f"wrote {len(written)} files to {out}")
 
 

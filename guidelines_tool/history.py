@@ -2049,3 +2049,18 @@ def rule_revisions(history: History, rule_id: str) -> list[RuleRevision]:
     close = difflib.get_close_matches(rule_id, list(history.revisions), n=3)
     hint = f" (did you mean {', '.join(close)}?)" if close else ""
     raise HistoryError(f"no rule '{rule_id}' in the history of {history.branch}{hint}")
+
+
+def read_files_at(root: Path, sha: str, paths: Iterable[str]) -> dict[str, bytes]:
+    """Contents of project files (paths relative to `root`, posix) as they stood at commit `sha`.
+
+    For release builds of the docs site: an example's image is shown as it was in that release.
+    Files absent at `sha` are left out; symlinks are followed inside the tree, as `tree_blobs` does."""
+    wanted = sorted(set(paths))
+    if not wanted:
+        return {}
+    git_ = Git(root)
+    tree = git_.tree_blobs(sha, git_.prefix)
+    full = {path: f"{git_.prefix}/{path}" if git_.prefix else path for path in wanted}
+    blobs = git_.read_blobs({tree[name] for name in full.values() if name in tree})
+    return {path: blobs[tree[name]] for path, name in full.items() if name in tree and tree[name] in blobs}

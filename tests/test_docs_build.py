@@ -140,7 +140,7 @@ def test_mike_deploys_each_release_with_the_plugin(tmp_path):
         encoding="utf-8")
     git(root, "commit", "-qam", "mike provider")
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "GIT_CONFIG_NOSYSTEM": "1",
-           "PYTHONPATH": str(REPO)}  # the plugin's package, also when it is not installed
+           "PYTHONPATH": _pythonpath()}  # the plugin's package, also when it is not installed
     for version, rev in (("1.0", "v1.0.0"), ("2.0", None)):
         run_env = {**env, "GUIDELINES_REV": rev} if rev else {k: v for k, v in env.items() if k != "GUIDELINES_REV"}
         subprocess.run([str(bin_dir / "mike"), "deploy", version], cwd=root, env=run_env, check=True,
@@ -150,6 +150,13 @@ def test_mike_deploys_each_release_with_the_plugin(tmp_path):
     assert 'id="PPS-003"' in old and 'id="PPS-002"' not in old and "Deprecated" not in old
     assert 'id="PPS-002"' in new and "Deprecated" in new
     assert '"1.0"' in git(root, "show", "gh-pages:versions.json")
+
+
+def _pythonpath() -> str:
+    """This checkout first, then the caller's PYTHONPATH (which may register the entry point)."""
+    import os
+
+    return os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
 
 
 def _tree(site: Path) -> dict[str, bytes]:
@@ -241,7 +248,7 @@ def test_serve_rebuilds_when_a_rule_file_changes(tmp_path):
         port = probe.getsockname()[1]
     url = f"http://127.0.0.1:{port}/tasks/photo-subject/"
     server = subprocess.Popen([sys.executable, "-m", "guidelines_tool", "docs", "serve", "-a", f"127.0.0.1:{port}"],
-                              cwd=root, env={**os.environ, "PYTHONPATH": str(REPO)},
+                              cwd=root, env={**os.environ, "PYTHONPATH": _pythonpath()},
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def page_when(predicate, timeout: float = 60) -> str:
@@ -277,3 +284,28 @@ def test_cli_render_a_release(tmp_path, monkeypatch):
     assert sorted(p.name for p in (tmp_path / "md" / "changelog").iterdir()) == ["index.md", "v1.0.0.md"]
     result = CliRunner().invoke(cli, ["docs", "build", "--rev", "v7"])
     assert result.exit_code == 2 and "unknown revision 'v7'" in result.stderr
+
+
+def test_a_rule_file_that_does_not_load_is_a_warning_not_a_silent_gap(tmp_path, caplog):
+    """An annotator cannot tell a rule is missing: the build must say which file was left out."""
+    import logging
+
+    root = copy_project(tmp_path)
+    rule = root / "guidelines" / "photo-subject" / "rules" / "pps-002.yaml"
+    rule.write_text(rule.read_text(encoding="utf-8").replace("decision: product", "decision: [product"), encoding="utf-8")
+    with caplog.at_level(logging.WARNING, logger="mkdocs"):
+        result = build_site(root, site_dir=tmp_path / "site")
+    assert result.warnings >= 1
+    assert any("guidelines/photo-subject/rules/pps-002.yaml:" in r.getMessage() and "missing from the site" in r.getMessage()
+               for r in caplog.records)
+    with pytest.raises(GuidelinesError):
+        build_site(root, strict=True, site_dir=tmp_path / "strict")
+
+
+def test_without_the_tabs_extension_examples_are_headed_tables(tmp_path):
+    """A site without pymdownx.tabbed would show `=== "Examples"` and the tables as code blocks."""
+    root = copy_project(tmp_path, theme="mkdocs", extensions="[admonition, tables, toc]")
+    build_site(root, strict=True, site_dir=tmp_path / "site")
+    page = (tmp_path / "site" / "tasks" / "photo-subject" / "index.html").read_text(encoding="utf-8")
+    assert "===" not in page and "&lt;table" not in page and "<pre>" not in page
+    assert "<strong>Near misses</strong>" in page and 'data-label="Why">bag not in focus</td>' in page

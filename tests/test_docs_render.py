@@ -40,10 +40,12 @@ def test_rule_section_content(project):
     page = render_pages(project)["tasks/photo-subject.md"]
     section = page[page.index('<a id="PPS-002">'):page.index('<a id="PPS-003">')]
     assert '=== "Examples"' in section and '=== "Near misses"' in section
-    assert "    | Model holds a handbag, both sharp | Product | equal focus |" in section
+    assert ('<td data-label="Input">Model holds a handbag, both sharp</td><td data-label="Label">Product</td>'
+            '<td data-label="Why">equal focus</td>') in section
     assert "**Decision:** label it **Product**." in section
     assert "[PPS-001](#PPS-001)" in section and "[TOX-001](toxicity.md#TOX-001)" in section
-    assert "<td>Mannequin wearing the product</td><td>Treat as <strong>product</strong></td>" in section
+    assert ('<td data-label="Case">Mannequin wearing the product</td>'
+            '<td data-label="Resolution">Treat as <strong>product</strong></td>') in section
     assert "<em>similar</em>" in section  # Markdown in `when` renders
     assert "Revision history" not in section and "No history available" in page[:page.index("## Labels")]
     deprecated = page[page.index('<a id="PPS-003">'):]
@@ -53,7 +55,8 @@ def test_rule_section_content(project):
 def test_labels_table(project):
     page = render_pages(project)["tasks/photo-subject.md"]
     assert "<th>Label</th><th>Definition</th><th>Use it when</th><th>Do not use it when</th>" in page
-    assert "<td>Item fills most of the frame</td><td>Item only partly visible</td>" in page
+    assert ('<td data-label="Use it when">Item fills most of the frame</td>'
+            '<td data-label="Do not use it when">Item only partly visible</td>') in page
 
 
 def test_pages_without_history_or_data_say_so(project):
@@ -120,11 +123,28 @@ def test_history_parts_from_a_real_repository(tmp_path):
     assert "the condition (when) now reads “The subject in sharpest focus is the primary subject.”" in v11 and "the near-miss examples: 1 added" in v11
     v2 = pages["changelog/v2.0.0.md"]
     assert "## Deprecated" in v2 and "Use [PPS-002](../tasks/photo-subject.md#PPS-002) instead." in v2
-    assert "label **Scene**: definition changed." in v2
+    assert "label **Scene**: the definition now reads “No single subject stands out.”" in v2  # the words, not the fact
     assert "**v2.0.0**, released 2026-03-15" in pages["index.md"]
     task = pages["tasks/photo-subject.md"]
     pps1 = task[task.index('<a id="PPS-001">'):task.index('<a id="PPS-002">')]
     assert "| 2026-02-10 |" in pps1 and "| changed (minor) |" in pps1 and "| 2026-01-05 |" in pps1
+
+
+def test_what_changed_since_the_release_i_was_trained_on(tmp_path):
+    """One page per older release with everything since it (not one release at a time)."""
+    from guidelines_tool import history as history_module
+    root = git_project(tmp_path)
+    pages = render_pages(load_project(root), history=history_module.read_history(root))
+    assert {"changelog/since/v1.0.0.md", "changelog/since/v1.1.0.md"} <= set(pages)
+    assert "changelog/since/v2.0.0.md" not in pages  # the current release: nothing since
+    since = pages["changelog/since/v1.0.0.md"]
+    assert "# What changed since v1.0.0" in since
+    # v1.1.0's and v2.0.0's changes, together
+    assert "[PPS-002](../../tasks/photo-subject.md#PPS-002) Equal focus — the product wins: a new rule." in since
+    assert "PPS-003](../../tasks/photo-subject.md#PPS-003) Size decides: deprecated." in since
+    assert "the condition (when) now reads" in since and "label **Scene**: the definition now reads" in since
+    index = pages["changelog/index.md"]
+    assert "[everything since v1.0.0](since/v1.0.0.md)" in index and "nothing: it is the current version" in index
 
 
 def test_unreleased_changes_have_their_own_page(tmp_path):

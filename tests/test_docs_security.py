@@ -26,12 +26,18 @@ from tests.docs_support import (
 )
 
 PAYLOADS: list[str] = YAML(typ="safe").load((FIXTURES / "docs_payloads.yaml").read_text(encoding="utf-8"))
+ASSET_PAYLOADS: list[str] = YAML(typ="safe").load((FIXTURES / "docs_asset_payloads.yaml").read_text(encoding="utf-8"))
+HOSTILE_FILE = "PWN62=alert(1);.png"  # a real file with a hostile name, next to the rule
 MARKER = "PWN"
 # Tags and attributes sanitized rule text may legitimately produce (beyond the benign site's).
 TEXT_TAGS = {"p", "br", "hr", "em", "strong", "b", "i", "code", "pre", "kbd", "del", "sub", "sup",
              "ul", "ol", "li", "blockquote", "a", "table", "thead", "tbody", "tr", "th", "td", "dl", "dt", "dd", "div",
-             "h3"}  # h3: the quality page's per-task headings (the benign fixture has no annotations)
-TEXT_ATTRIBUTES = {("a", "href"), ("a", "rel"), ("a", "id"), ("div", "class"), ("h3", "id")}
+             "h3",  # h3: the quality page's per-task headings (the benign fixture has no annotations)
+             "img", "audio", "video", "span"}  # example assets (render.example_input)
+TEXT_ATTRIBUTES = {("a", "href"), ("a", "rel"), ("a", "id"), ("div", "class"), ("h3", "id"),
+                   ("a", "class"), ("a", "referrerpolicy"), ("span", "class")}
+TEXT_ATTRIBUTES |= {(tag, name) for tag in ("img", "audio", "video")
+                    for name in ("class", "src", "alt", "loading", "decoding", "referrerpolicy", "controls", "preload")}
 SAFE_SCHEMES = ("http:", "https:", "mailto:")
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "data", "xlink:href", "poster", "background", "content"}
 
@@ -65,6 +71,13 @@ def hostile_project(root: Path) -> None:
             "replaced_by": payload if index % 2 else "HX-2", "tags": [payload, "ok"],
         }
         dump(root / f"guidelines/hostile/rules/hx-{index:02d}.yaml", rule)
+    # Asset-shaped inputs: URLs and paths in `input`, payloads in `why` (the image's alt text).
+    assets = [{"input": payload, "label": "ok", "why": p[index % len(p)]}
+              for index, payload in enumerate(ASSET_PAYLOADS + [HOSTILE_FILE])]
+    (root / "guidelines/hostile/rules" / HOSTILE_FILE).write_bytes(b"\x89PNG\r\n\x1a\n")
+    dump(root / "guidelines/hostile/rules/hx-assets.yaml", {
+        "kind": "rule", "id": "HX-ASSETS", "task": "hostile", "title": "assets", "labels": ["ok"],
+        "examples": assets, "counterexamples": list(reversed(assets))})
     # Annotations: hostile item and annotator ids reach the hotspot tables on the quality page.
     import csv
 
@@ -132,9 +145,32 @@ def test_no_dangerous_urls_or_marked_attribute_values(sites):
             bad.append((name, tag, key, value))
         if "javascript:" in squashed or "vbscript:" in squashed or "data:text" in squashed:
             bad.append((name, tag, key, value))
-        if (MARKER in value or "alert(" in value) and not (key == "href" and squashed.startswith(SAFE_SCHEMES)):
+        if (MARKER in value or "alert(" in value) and not _inert_value(tag, key, squashed):
             bad.append((name, tag, key, value))
     assert bad == []
+
+
+def _inert_value(tag: str, key: str, squashed: str) -> bool:
+    """Where YAML text may show up in an attribute value without doing anything: an http(s)
+    link or asset URL, the name of an asset file copied into the site, an image's alt text."""
+    if key in ("href", "src"):
+        return squashed.startswith(SAFE_SCHEMES) or re.fullmatch(r"(\.\./)*assets/examples/[0-9a-f]+/[\w.-]+", squashed)
+    return (tag, key) == ("img", "alt")
+
+
+def test_asset_payloads_reach_the_page(sites):
+    """The asset corpus is exercised: URLs become media, the rest is shown as text."""
+    _, hostile = sites
+    page = (hostile / "tasks" / "hostile" / "index.html").read_text(encoding="utf-8")
+    inv = inventory({"page": page})
+    sources = [value for _, tag, key, value in inv.values if tag == "img" and key == "src"]
+    assert "https://example.com/PWN58.svg" in sources  # remote SVG: an image, never a page
+    # Markdown syntax inside a URL stays in the attribute (no link, no emphasis made from it)
+    assert "https://example.com/[PWN63](https://x.example/a.png)*b*_c_.png" in sources
+    assert "https://example.com/a&quot;onerror=alert(PWN48).png" in sources  # `&quot;` stays text
+    assert any(re.fullmatch(r"(\.\./)+assets/examples/[0-9a-f]+/PWN62_alert_1__\.png", v) for v in sources)
+    assert "PWN59/evil.svg" in page and "PWN60/page.html" in page  # local SVG/HTML: text
+    assert not [v for _, tag, key, v in inv.values if key == "src" and "PWN50" in v]  # traversal refused
 
 
 def test_search_index_holds_only_text(sites):
@@ -199,7 +235,8 @@ def test_hostile_history_and_charts(tmp_path):
     inv = inventory(html_files(tmp_path / "site"))
     assert not [a for a in inv.attributes if a[1].startswith("on")]
     assert not [s for s in inv.scripts if MARKER in s or "alert" in s]
-    assert not [v for v in inv.values if "javascript:" in v[3].lower() or (MARKER in v[3] and v[2] != "href")]
+    assert not [v for v in inv.values if "javascript:" in v[3].lower()
+                or (MARKER in v[3] and not _inert_value(v[1], v[2], v[3].lower()))]
     day = datetime(2026, 1, 1, tzinfo=timezone.utc)
     charts = render_charts({"t": [QualityPoint("a", day, 0.5, 10)]}, {"t": [(day, "$\\undefinedcommand$ {{x}} <b>")]})
     assert charts["assets/quality/t.png"].startswith(b"\x89PNG")

@@ -8,7 +8,7 @@ from typing import Any, Mapping
 
 from guidelines_tool.docs.pagekit import (
     CHANGELOG, NO_HISTORY, UNRELEASED, Links, Release, changelog_page, fmt_date, front_matter, href, label_name,
-    md_table, release_list,
+    md_table, release_list, since_page,
 )
 from guidelines_tool.docs.safe import plain
 from guidelines_tool.model import Project, Rule, Task
@@ -43,14 +43,23 @@ def changelog_pages(project: Project, links: Links, history: Any, releases: list
         out.append("No release has been tagged yet.\n")
     else:
         rows = []
+        pending = unreleased(project, history, releases)
         for position, release in enumerate(releases):
             previous = releases[position - 1] if position else None
             since = f"since {plain(previous.tag)}" if previous else "first release"
+            if release is not releases[-1]:
+                catch_up = f"[everything since {plain(release.tag)}]({href(CHANGELOG, since_page(release.tag))})"
+                pages[since_page(release.tag)] = since_release_page(project, links, history, release)
+            elif pending is not None:
+                catch_up = f"[not yet released changes]({href(CHANGELOG, UNRELEASED)})"
+            else:
+                catch_up = "nothing: it is the current version"
             rows.append([f"[{plain(release.tag)}]({href(CHANGELOG, changelog_page(release.tag))})",
-                         fmt_date(release.date), since])
+                         fmt_date(release.date), since, catch_up])
             pages[changelog_page(release.tag)] = release_page(project, links, history, release, previous)
-        out.append(md_table(["Release", "Date", "Compared with"], reversed(rows)))
-        pending = unreleased(project, history, releases)
+        out.append("Trained on an older release? The last column lists everything that changed since it, "
+                   "in one place.\n")
+        out.append(md_table(["Release", "Date", "Its changes", "Trained on it? Read"], reversed(rows)))
         if pending is not None:
             pages[UNRELEASED] = unreleased_page(project, links, releases[-1], pending)
             out.insert(2, f"The guidelines have [changed since {plain(releases[-1].tag)}]"
@@ -65,6 +74,18 @@ def unreleased_page(project: Project, links: Links, last: Release, pending: tupl
            "These changes are in the guidelines but not in a release yet.\n"]
     new_rules = {rule.id: rule for rule in project.rules}
     out.append(changes_between(pending[0], pending[1], new_rules, project.tasks, links, UNRELEASED, 2))
+    return "\n".join(out)
+
+
+def since_release_page(project: Project, links: Links, history: Any, release: Release) -> str:
+    """"What changed since vX": the release an annotator learned against the guidelines shown here."""
+    page = since_page(release.tag)
+    out = [front_matter(f"What changed since {release.tag}"), f"# What changed since {plain(release.tag)}\n",
+           f"For annotators trained on {plain(release.tag)} (released {fmt_date(release.date)}): every change "
+           "between it and the guidelines on this site, rule by rule, in one list.\n"]
+    new_rules = {rule.id: rule for rule in project.rules}
+    out.append(changes_between(history.rules_at(release.sha), history.tasks_at(release.sha), new_rules,
+                               project.tasks, links, page, 2))
     return "\n".join(out)
 
 
@@ -176,6 +197,22 @@ def _shorten(text: str, limit: int = 240) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
+def _label_field(name: str, before: Any, after: Any) -> str:
+    """One changed field of a label, with its new text (an annotator needs the words, not the fact)."""
+    old, new = getattr(before, name), getattr(after, name)
+    if name == "definition":
+        return f"the definition now reads “{plain(_shorten(new))}”" if new else "the definition was removed"
+    if name in ("include", "exclude"):
+        words = "use it when" if name == "include" else "do not use it when"
+        added = [f"“{plain(item)}”" for item in new if item not in old]
+        removed = [f"“{plain(item)}”" for item in old if item not in new]
+        parts = ([f"added {', '.join(added)}"] if added else []) + ([f"removed {', '.join(removed)}"] if removed else [])
+        return f"{words}: {'; '.join(parts) or 'reordered'}"
+    if name == "name":
+        return f"renamed from **{plain(old)}**"
+    return f"its value is now {plain(str(new))} (was {plain(str(old))})"
+
+
 def label_changes(old_tasks: Mapping[str, Task], new_tasks: Mapping[str, Task]) -> list[tuple[str, str]]:
     entries = []
     for task_id in sorted(set(old_tasks) | set(new_tasks)):
@@ -190,8 +227,8 @@ def label_changes(old_tasks: Mapping[str, Task], new_tasks: Mapping[str, Task]) 
             changed = [name for name in ("name", "definition", "include", "exclude", "value")
                        if getattr(before[label_id], name) != getattr(after[label_id], name)]
             if changed:
-                entries.append(("Wording and examples",
-                                f"label **{plain(after[label_id].name)}**: {', '.join(changed)} changed."))
+                details = "; ".join(_label_field(name, before[label_id], after[label_id]) for name in changed)
+                entries.append(("Wording and examples", f"label **{plain(after[label_id].name)}**: {details}."))
     return entries
 
 

@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from guidelines_tool.docs.assets import CollectedAssets, collect_assets
 from guidelines_tool.docs.pagekit import QualityPoint
 from guidelines_tool.docs.render import render_pages
 from guidelines_tool.errors import GuidelinesError, HistoryError
@@ -29,10 +30,16 @@ class SiteData:
     series: dict[str, list[QualityPoint]] = field(default_factory=dict)
     marks: dict[str, list[tuple[datetime, str]]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    assets: CollectedAssets | None = None  # example asset files (None: not looked for)
 
-    def pages(self) -> dict[str, str]:
+    def pages(self, *, tabs: bool = True) -> dict[str, str]:
         return render_pages(self.project, history=self.history, impact=self.impact,
-                            hotspots=self.hotspots, series=self.series)
+                            hotspots=self.hotspots, series=self.series,
+                            assets=self.assets.available if self.assets is not None else None, tabs=tabs)
+
+    def asset_files(self) -> dict[str, Path | bytes]:
+        """Site path → file on disk (or its contents in a release), for every example asset shipped."""
+        return dict(self.assets.files) if self.assets is not None else {}
 
     def charts(self) -> dict[str, bytes]:
         from guidelines_tool.docs.charts import render_charts
@@ -50,6 +57,14 @@ def load_site_data(root: Path, *, rev: str | None = None, with_history: bool = T
         data.history = _read_history(root, project, data.notes, required=rev is not None)
     if rev is not None:
         data.project, data.history = project_at(project, data.history, rev)
+    # Example asset files: from the work tree, or as they were in the release being built.
+    read_at = None
+    if rev is not None:
+        from guidelines_tool.history import read_files_at
+
+        sha = data.history.commits[-1].sha  # the history is cut at the release's commit
+        read_at = lambda paths: read_files_at(root, sha, paths)  # noqa: E731
+    data.assets = collect_assets(root, data.project, read_at)
     if with_annotations and rev is None:  # a release build shows that release's rules only
         _add_quality(data, root)
     return data

@@ -4,6 +4,7 @@ release tags read from the history, and the chart point record. Everything here 
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import posixpath
 import re
@@ -27,6 +28,7 @@ HOME = "index.md"
 QUALITY = "quality.md"
 CHANGELOG = "changelog/index.md"
 UNRELEASED = "changelog/unreleased.md"
+STYLESHEET = "assets/guidelines.css"  # layout for phones and example assets (plugin builds only)
 
 VERDICT_WORDS = {
     "improved": "agreement improved",
@@ -77,6 +79,11 @@ def task_page(task_id: str) -> str:
 
 def changelog_page(tag: str) -> str:
     return f"changelog/{tag_name(tag)}.md"
+
+
+def since_page(tag: str) -> str:
+    """Everything that changed between release `tag` and the guidelines this site shows."""
+    return f"changelog/since/{tag_name(tag)}.md"
 
 
 def chart_path(task_id: str) -> str:
@@ -145,11 +152,19 @@ def md_table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
 
 
 def html_table(headers: Sequence[str], rows: Iterable[Sequence[str]], css_class: str) -> str:
-    """An HTML table block of already-safe cells, for cells holding rich (block) content."""
+    """An HTML table block of already-safe cells, for cells holding rich (block) content or media.
+
+    Each cell carries its column's name (`data-label`, from our own header words, never YAML), so
+    on a phone the stylesheet can stack a row into a card with every cell named, instead of a
+    table whose last columns ("Do not use it when", "Why") sit off screen."""
     head = "".join(f"<th>{cell}</th>" for cell in headers)
-    body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
+    labels = [html.escape(re.sub(r"<[^>]*>", "", cell), quote=True) for cell in headers]
+    body = "".join(
+        "<tr>" + "".join(f'<td data-label="{label}">{cell}</td>' for label, cell in zip(labels, row)) + "</tr>"
+        for row in rows
+    )
     return (
-        f'\n<div class="{css_class}"><table><thead><tr>{head}</tr></thead>'
+        f'\n<div class="{css_class} gl-stack"><table><thead><tr>{head}</tr></thead>'
         f"<tbody>{body}</tbody></table></div>\n"
     )
 

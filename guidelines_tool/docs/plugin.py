@@ -20,6 +20,7 @@ import html
 import json
 import logging
 import posixpath
+import re
 from urllib.parse import quote
 from pathlib import Path
 
@@ -29,7 +30,8 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 
 from guidelines_tool.docs.data import SiteData, load_site_data
-from guidelines_tool.docs.pagekit import task_page
+from guidelines_tool.docs.pagekit import STYLESHEET, task_page
+from guidelines_tool.docs.style import stylesheet
 from guidelines_tool.errors import GuidelinesError
 
 log = logging.getLogger("mkdocs.plugins.guidelines")
@@ -64,7 +66,14 @@ class GuidelinesPlugin(BasePlugin[GuidelinesConfig]):
         for path in (self.root / "guidelines.yaml", self.root / self._guideline_folder()):
             if path.exists() and str(path) not in config.watch:
                 config.watch.append(str(path))
+        sheet = self._stylesheet_uri()
+        if sheet not in config.extra_css:
+            config.extra_css.append(sheet)
         return config
+
+    def _stylesheet_uri(self) -> str:
+        prefix = self.config.prefix.strip("/")
+        return posixpath.join(prefix, STYLESHEET) if prefix else STYLESHEET
 
     def _guideline_folder(self) -> str:
         from guidelines_tool.config import read_config
@@ -91,9 +100,17 @@ class GuidelinesPlugin(BasePlugin[GuidelinesConfig]):
             raise _abort(str(exc)) from exc
         for note in self.data.notes:
             log.info(note)
+        for finding in self.data.project.load_findings:
+            # A file that does not load is missing from the site, which no annotator can notice:
+            # say so at build time (and fail `--strict`).
+            log.warning("guidelines: %s:%s:%s: %s (what this file holds may be missing from the site; "
+                        "run `guidelines validate`)",
+                        finding.path, finding.line, finding.column, finding.message)
         prefix = self.config.prefix.strip("/")
         self.edit_paths = {}
-        generated: dict[str, str | bytes] = {**self.data.pages(), **self.data.charts()}
+        tabs = _has_extension(config, "pymdownx.tabbed")
+        generated: dict[str, str | bytes] = {**self.data.pages(tabs=tabs), **self.data.charts(),
+                                             STYLESHEET: stylesheet()}
         for path, content in generated.items():
             src_uri = posixpath.join(prefix, path) if prefix else path
             if files.get_file_from_path(src_uri) is not None:
@@ -101,7 +118,24 @@ class GuidelinesPlugin(BasePlugin[GuidelinesConfig]):
                 continue
             files.append(File.generated(config, src_uri, content=content))
             self.edit_paths[src_uri] = self._source_of(path)
+        self._add_assets(files, config, prefix)
         return files
+
+    def _add_assets(self, files: Files, config, prefix: str) -> None:
+        """Ship the example asset files (copied by MkDocs, watched by `serve`); warn for missing ones,
+        naming the rule file and the example, so `--strict` stops on them."""
+        for problem in self.data.assets.problems if self.data.assets else ():
+            log.warning("guidelines: %s", problem)
+        for site_path, source in sorted(self.data.asset_files().items()):
+            src_uri = posixpath.join(prefix, site_path) if prefix else site_path
+            if isinstance(source, bytes):  # a release build: the file as it was in the release
+                if files.get_file_from_path(src_uri) is None:
+                    files.append(File.generated(config, src_uri, content=source))
+                continue
+            if files.get_file_from_path(src_uri) is None:
+                files.append(File.generated(config, src_uri, abs_src_path=str(source)))
+            if not any(str(source).startswith(str(Path(w)) + "/") or str(source) == w for w in config.watch):
+                config.watch.append(str(source))
 
     def _source_of(self, path: str) -> str:
         project = self.data.project
@@ -109,6 +143,18 @@ class GuidelinesPlugin(BasePlugin[GuidelinesConfig]):
             if path == task_page(task_id):
                 return task.source.path
         return "guidelines.yaml"
+
+    def on_page_content(self, html_text: str, *, page, config, files) -> str:
+        """Give each rule's heading the rule's id, so search results, the table of contents and
+        permalinks all land on `#RULE-ID` (the toc extension slugs the heading text instead)."""
+        if page.file.src_uri not in self.edit_paths:
+            return html_text
+        renamed: dict[str, str] = {}
+        html_text = RULE_HEADING.sub(lambda match: _rule_heading(match, renamed), html_text)
+        html_text = ASSET_URL.sub(lambda match: _asset_url(match, page, files), html_text)
+        if renamed:
+            _rename_toc(page.toc, renamed)
+        return html_text
 
     def on_page_context(self, context, *, page, config, nav):
         source = self.edit_paths.get(page.file.src_uri)
@@ -124,6 +170,46 @@ class GuidelinesPlugin(BasePlugin[GuidelinesConfig]):
         for path in config.watch:
             server.watch(path)
         return server
+
+
+# A rule heading as the toc extension writes it: `<h2 id="slug"><a id="RULE-ID"></a>text…</h2>`
+# (the id only holds the characters `pagekit.anchor()` lets through).
+RULE_HEADING = re.compile(r'<h([1-6]) id="([^"<>]*)"><a id="([A-Za-z0-9-]+)"></a>(.*?)</h\1>', re.DOTALL)
+
+
+def _rule_heading(match: re.Match[str], renamed: dict[str, str]) -> str:
+    level, slug, rule_anchor, inner = match.groups()
+    renamed[slug] = rule_anchor
+    inner = inner.replace(f'href="#{slug}"', f'href="#{rule_anchor}"')
+    return f'<h{level} id="{rule_anchor}">{inner}</h{level}>'
+
+
+# The URL attribute of an example asset element (render.example_input): relative to the page's
+# Markdown file, which MkDocs does not rewrite inside raw HTML.
+ASSET_URL = re.compile(r'(<(?:img|audio|video|a) class="gl-asset-[a-z]+" (?:src|href)=")([^":&]+)(")')
+
+
+def _asset_url(match: re.Match[str], page, files) -> str:
+    target = posixpath.normpath(posixpath.join(posixpath.dirname(page.file.src_uri), html.unescape(match[2])))
+    file = files.get_file_from_path(target)
+    if file is None:
+        return match[0]
+    return match[1] + html.escape(file.url_relative_to(page.file), quote=True) + match[3]
+
+
+def _has_extension(config, name: str) -> bool:
+    """Whether the site's Markdown has an extension (given by name, or as an Extension object)."""
+    for extension in config.markdown_extensions:
+        module = extension if isinstance(extension, str) else type(extension).__module__
+        if module == name or module.startswith(name + "."):
+            return True
+    return False
+
+
+def _rename_toc(items, renamed: dict[str, str]) -> None:
+    for item in items:
+        item.id = renamed.get(item.id, item.id)
+        _rename_toc(item.children, renamed)
 
 
 def _edit_url(config, root: Path, source: str) -> str | None:

@@ -12,16 +12,20 @@ links and anchors go through `anchor()` / `page_name()`, which only let safe cha
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+import posixpath
+import re
+from dataclasses import dataclass
+from typing import AbstractSet, Any, Mapping, Sequence
 
+from guidelines_tool.docs.assets import Asset, classify
 from guidelines_tool.docs.changelog import changelog_pages, changes_text, unreleased
 from guidelines_tool.docs.pagekit import (
     HOME, NO_HISTORY, QUALITY, UNRELEASED, VERDICT_WORDS, anchor, changelog_page, fmt_date, fmt_number,
     front_matter, href, html_table, inline_list, label_name, Links, md_table, page_name, QualityPoint,
-    Release, release_list, task_page,
+    Release, release_list, since_page, task_page,
 )
 from guidelines_tool.docs.quality import quality_page
-from guidelines_tool.docs.safe import plain, prepare, rich, rich_inline
+from guidelines_tool.docs.safe import attribute, inert_attribute, plain, prepare, rich, rich_inline
 from guidelines_tool.model import Project, Rule, Task
 
 # Shells and tests name these through this module: the page function and its vocabulary.
@@ -38,23 +42,31 @@ def render_pages(
     impact: Any = None,
     hotspots: Any = None,
     series: Mapping[str, Sequence[QualityPoint]] | None = None,
+    assets: AbstractSet[str] | None = None,
+    tabs: bool = True,
 ) -> dict[str, str]:
     """Every page of the annotators' site: relative path (posix, under the docs folder) → Markdown.
 
     `history` (history.History), `impact` (impact.ImpactReport), `hotspots` (HotspotReport) and
     `series` (agreement over time per task) are optional; pages say what is missing without them.
     Charts are not pages: `charts.render_charts()` draws the images `quality.md` refers to.
+    `assets`: the project-relative paths of example asset files that exist (`assets.collect_assets`);
+    a local asset not in it is shown as missing. None: not checked, every local asset is linked.
+    `tabs`: examples and near misses as content tabs (pymdownx.tabbed syntax); False gives two
+    headed blocks instead, for sites without that extension (an unknown `===` line would turn
+    the indented tables into a code block).
     """
+    view = View(assets, tabs)
     prepare(rich_texts(project))
     links = Links(project)
     releases = release_list(history, project.config.release_tag_prefix)
     verdicts = impact_verdicts(impact)
     pages = {HOME: home_page(project, links, history, releases)}
     for task_id, task in sorted(project.tasks.items()):
-        pages[task_page(task_id)] = task_page_text(project, task, links, history, verdicts)
+        pages[task_page(task_id)] = task_page_text(project, task, links, history, verdicts, view)
     orphans = sorted({rule.task for rule in project.rules} - set(project.tasks))
     if orphans:
-        pages["tasks/unassigned.md"] = orphan_page(project, orphans, links, history, verdicts)
+        pages["tasks/unassigned.md"] = orphan_page(project, orphans, links, history, verdicts, view)
     pages.update(changelog_pages(project, links, history, releases))
     pages[QUALITY] = quality_page(project, links, history, impact, hotspots, series or {})
     return dict(sorted(pages.items()))
@@ -69,6 +81,14 @@ def rich_texts(project: Project) -> list[str]:
     for rule in project.rules:
         texts += [rule.when, rule.rationale] + [case.resolution for case in rule.ambiguous_cases]
     return texts
+
+
+@dataclass(frozen=True)
+class View:
+    """How task pages show examples: which asset files exist, and whether tabs are available."""
+
+    assets: AbstractSet[str] | None = None
+    tabs: bool = True
 
 
 # --- home --------------------------------------------------------------------------------
@@ -101,6 +121,9 @@ def home_page(project: Project, links: Links, history: Any, releases: list[Relea
             f"**{plain(current.tag)}**, released {fmt_date(current.date)}. "
             f"[What changed in it{since}]({href(HOME, changelog_page(current.tag))}).\n"
         )
+        if len(releases) > 1:
+            older = " · ".join(f"[{plain(r.tag)}]({href(HOME, since_page(r.tag))})" for r in reversed(releases[:-1]))
+            out.append(f"Trained on an older release? Everything that changed since: {older}.\n")
         out.append(changes_text(project, links, history, current, HOME, heading_level=3))
         if unreleased(project, history, releases) is not None:
             out.append(f"The guidelines have [changed since {plain(current.tag)}]({href(HOME, UNRELEASED)}) "
@@ -112,7 +135,8 @@ def home_page(project: Project, links: Links, history: Any, releases: list[Relea
 # --- a task page -------------------------------------------------------------------------
 
 
-def task_page_text(project: Project, task: Task, links: Links, history: Any, verdicts: Mapping) -> str:
+def task_page_text(project: Project, task: Task, links: Links, history: Any, verdicts: Mapping,
+                   view: View | None = None) -> str:
     page = task_page(task.id)
     out = [front_matter(task.title), f"# {plain(task.title)}\n"]
     out.append(f"Task `{page_name(task.id)}` · scale: {plain(task.scale)}"
@@ -126,16 +150,17 @@ def task_page_text(project: Project, task: Task, links: Links, history: Any, ver
     if not rules:
         out.append("\nNo rules yet.\n")
     for rule in rules:
-        out.append(rule_section(rule, task, links, page, history, verdicts))
+        out.append(rule_section(rule, task, links, page, history, verdicts, view))
     return "\n".join(out)
 
 
-def orphan_page(project: Project, task_ids: list[str], links: Links, history: Any, verdicts: Mapping) -> str:
+def orphan_page(project: Project, task_ids: list[str], links: Links, history: Any, verdicts: Mapping,
+                view: View | None = None) -> str:
     page = "tasks/unassigned.md"
     out = [front_matter("Rules without a known task"), "# Rules without a known task\n",
            "These rules name a task that no task file defines.\n"]
     for rule in sorted((r for r in project.rules if r.task in task_ids), key=_rule_order):
-        out.append(rule_section(rule, None, links, page, history, verdicts))
+        out.append(rule_section(rule, None, links, page, history, verdicts, view))
     return "\n".join(out)
 
 
@@ -155,7 +180,8 @@ def labels_table(task: Task) -> str:
     return html_table(["Label", "Definition", "Use it when", "Do not use it when"], rows, "gl-labels")
 
 
-def rule_section(rule: Rule, task: Task | None, links: Links, page: str, history: Any, verdicts: Mapping) -> str:
+def rule_section(rule: Rule, task: Task | None, links: Links, page: str, history: Any, verdicts: Mapping,
+                 view: View | None = None) -> str:
     marker = {"deprecated": " (deprecated)", "draft": " (draft)"}.get(rule.status, "")
     out = [f'\n## <a id="{anchor(rule.id)}"></a>{plain(rule.id)} — {plain(rule.title)}{marker}\n']
     if rule.status == "deprecated":
@@ -176,7 +202,7 @@ def rule_section(rule: Rule, task: Task | None, links: Links, page: str, history
     if rule.rationale.strip():
         out.append("**Why**\n")
         out.append(rich(rule.rationale))
-    out.append(examples_tabs(rule, task))
+    out.append(examples_tabs(rule, task, page, view or View()))
     out.append(ambiguous_log(rule))
     out.append(revision_table(rule, history, verdicts))
     return "\n".join(part for part in out if part)
@@ -196,22 +222,69 @@ def rule_facts(rule: Rule, task: Task | None, links: Links, page: str) -> str:
     return " · ".join(facts) + "\n"
 
 
-def _examples_table(examples: Sequence, task: Task | None) -> str:
+def _examples_table(examples: Sequence, task: Task | None, rule: Rule, page: str,
+                    assets: AbstractSet[str] | None) -> str:
     if not examples:
         return "None given.\n"
-    rows = [[plain(example.input), ", ".join(plain(label_name(task, l)) for l in example.labels),
-             plain(example.why)] for example in examples]
-    return md_table(["Input", "Label", "Why"], rows)
+    rows = [[example_input(example, task, rule, page, assets),
+             ", ".join(plain(label_name(task, l)) for l in example.labels), plain(example.why)]
+            for example in examples]
+    return html_table(["Input", "Label", "Why"], rows, "gl-examples")
 
 
-def examples_tabs(rule: Rule, task: Task | None) -> str:
+def examples_tabs(rule: Rule, task: Task | None, page: str = "", view: View | None = None) -> str:
+    view = view or View()
     if not rule.examples and not rule.counterexamples:
         return ""
     tabs = []
     for title, examples in (("Examples", rule.examples), ("Near misses", rule.counterexamples)):
-        body = _examples_table(examples, task)
-        tabs.append(f'=== "{title}"\n\n' + "".join(f"    {line}\n" if line else "\n" for line in body.splitlines()))
+        body = _examples_table(examples, task, rule, page, view.assets)
+        if view.tabs:
+            tabs.append(f'=== "{title}"\n\n' + "".join(f"    {line}\n" if line else "\n" for line in body.splitlines()))
+        else:
+            tabs.append(f"**{title}**\n\n{body}")
     return "\n".join(tabs)
+
+
+def example_input(example: Any, task: Task | None, rule: Rule, page: str, assets: AbstractSet[str] | None) -> str:
+    """An example's input cell: its text, or the asset it names (image, player or link).
+
+    Inline HTML in one table cell: no `|` or line break, every YAML-derived value either
+    `plain()` text or an `inert_attribute()` (Markdown punctuation as character references, so
+    no Markdown pass can reopen it). Local URLs are relative to
+    the page's Markdown file; the MkDocs plugin rewrites them for the built page's URL.
+    """
+    asset = classify(example.input, rule.source.path)
+    if asset is None:
+        return plain(str(example.input))
+    if asset.url is None:
+        asset = asset.found_at(assets)
+        if asset is None:
+            return f'<span class="gl-asset-missing">{plain(str(example.input).strip())} (file missing)</span>'
+    # A site path is built from safe characters only; a URL is untrusted text.
+    src = inert_attribute(asset.url) if asset.url is not None else attribute(href(page, asset.site_path))
+    remote = ' referrerpolicy="no-referrer"' if asset.url is not None else ""
+    name = plain(posixpath.basename(asset.text.rstrip("/")) or asset.text)
+    link = f'<a class="gl-asset-link" href="{src}"{remote}>{name}</a>'
+    if asset.kind == "image":
+        return (f'<img class="gl-asset-image" src="{src}" alt="{_alt(example, task)}" loading="lazy" '
+                f'decoding="async"{remote}><span class="gl-asset-caption">{link}</span>')
+    if asset.kind in ("audio", "video"):
+        return (f'<{asset.kind} class="gl-asset-{asset.kind}" src="{src}" controls preload="none"{remote}>'
+                f'</{asset.kind}><span class="gl-asset-caption">{link}</span>')
+    return link
+
+
+def _alt(example: Any, task: Task | None) -> str:
+    """Alt text from the example: its label and why, as inert text fit for a quoted attribute."""
+    labels = ", ".join(label_name(task, label) for label in example.labels)
+    text = f"Example labelled {labels}" + (f": {example.why}" if example.why else "")
+    # Inert already; a script scheme is also kept out of the value, so that no attribute of the
+    # site holds one, whatever reads it (a scanner, a screen reader's link detection).
+    return inert_attribute(_SCRIPT_SCHEME.sub(lambda m: m[1] + " ", text))
+
+
+_SCRIPT_SCHEME = re.compile(r"(javascript|vbscript|data)\s*:", re.IGNORECASE)
 
 
 def ambiguous_log(rule: Rule) -> str:

@@ -176,6 +176,15 @@ def clear_cache() -> None:
     _RENDERED.clear()
 
 
+def inert_attribute(value: str) -> str:
+    """Untrusted text (an asset URL, alt text) for a double-quoted attribute of inline HTML on a
+    Markdown page. HTML escaping alone is not enough there: Python-Markdown runs its link,
+    backtick and autolink patterns before it stashes inline HTML, so `[x](javascript:…)` inside
+    an attribute value would become a link. Punctuation becomes character references, which the
+    browser decodes back inside the attribute and Markdown leaves alone."""
+    return _inert_text(html.escape(" ".join(str(value).split()), quote=True))
+
+
 def attribute(value: str) -> str:
     """A value we build (ids, paths) for an HTML attribute, escaped for the attribute context."""
     return html.escape(value, quote=True)

@@ -21,9 +21,12 @@ class BuildResult:
     warnings: int
 
 
-def write_pages(root: Path, out: Path, *, rev: str | None = None) -> list[Path]:
-    """Write every generated page and chart under `out`; returns the files written, sorted."""
+def write_pages(root: Path, out: Path, *, rev: str | None = None, problems: list[str] | None = None) -> list[Path]:
+    """Write every generated page, chart and example asset under `out`; returns the files written,
+    sorted. `problems` (when given) receives a line per missing or refused example asset."""
     data = load_site_data(root, rev=rev)
+    if problems is not None and data.assets is not None:
+        problems.extend(data.assets.problems)
     written = []
     for path, content in {**data.pages(), **data.charts()}.items():
         target = out / path
@@ -32,6 +35,11 @@ def write_pages(root: Path, out: Path, *, rev: str | None = None) -> list[Path]:
             target.write_bytes(content)
         else:
             target.write_text(content, encoding="utf-8", newline="\n")
+        written.append(target)
+    for path, source in data.asset_files().items():
+        target = out / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(source if isinstance(source, bytes) else source.read_bytes())
         written.append(target)
     return sorted(written)
 
