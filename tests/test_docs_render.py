@@ -99,7 +99,7 @@ def test_impact_verdicts_hotspots_and_series(project):
     assert "agreement improved" in quality and "3 annotations could not be tied" in quality
     assert "![Chart: agreement over time, rule revisions marked](assets/quality/photo-subject.png)" in quality
     assert "| 2026-02-01 | `abc1234def` |   |   | 0.700 | 50 | 0 |" in quality
-    assert "| product, person | 0.400 |" in quality
+    assert "| product, person | 40% |" in quality
 
 
 def test_charts_are_deterministic_png():

@@ -82,10 +82,10 @@ def hotspots_text(hotspots: Any, project: Project | None = None) -> str:
                        f"({fmt_number(data.get('n_items'))} items).\n")
         for key, value in sorted(data.items()):
             if isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
-                columns = sorted({column for item in value for column in item})
+                columns = list(dict.fromkeys(column for item in value for column in item))  # record order
                 out.append(f"**{plain(key.replace('_', ' ').capitalize())}**\n")
                 out.append(md_table([plain(c.replace("_", " ")) for c in columns],
-                                    ([_cell(item.get(column)) for column in columns] for item in value)))
+                                    ([_cell(item.get(column), column) for column in columns] for item in value)))
     return "\n".join(out) or "No disagreement hotspots found.\n"
 
 
@@ -93,7 +93,12 @@ def _is_report(value: Mapping) -> bool:
     return any(key in value for key in ("confused_pairs", "items", "rules", "annotators", "task"))
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any, column: str = "") -> str:
+    if isinstance(value, float) and column == "share":
+        return f"{value:.0%}"
+    if isinstance(value, float) and (column == "pairs" or column.startswith("n_")):
+        # disagreeing pairs are weighted 1/(m − 1) per item: a count, fractional now and then
+        return f"{value:.1f}".removesuffix(".0")
     if isinstance(value, float):
         return fmt_number(value)
     if isinstance(value, (list, tuple)):

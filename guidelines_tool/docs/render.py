@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import AbstractSet, Any, Mapping, Sequence
 
-from guidelines_tool.docs.assets import Asset, classify
+from guidelines_tool.docs.assets import classify
 from guidelines_tool.docs.changelog import changelog_pages, changes_text, unreleased
 from guidelines_tool.docs.pagekit import (
     HOME, NO_HISTORY, QUALITY, UNRELEASED, VERDICT_WORDS, anchor, changelog_page, fmt_date, fmt_number,
