@@ -65,14 +65,19 @@ def test_case(case, tmp_path):
     assert not comment_lines(old) - comment_lines(new)
 
 
-@pytest.mark.parametrize("case", INPUTS, ids=stem)
+def _utf8(path) -> bool:
+    try:
+        path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("case", [case for case in INPUTS if _utf8(case)], ids=stem)
 def test_validate_agrees_on_duplicate_keys(case):
     """fmt refuses a duplicate key exactly where validate's loader reports one (YAML 1.2: the
     same tag and value), and formats files where it finds none."""
-    try:
-        text = case.read_bytes().decode("utf-8")
-    except UnicodeDecodeError:
-        pytest.skip("not UTF-8: no YAML to compare")
+    text = case.read_bytes().decode("utf-8")  # a non-UTF-8 file has no YAML to compare
     _data, findings = parse_yaml(text, case.name)
     duplicates = [f for f in findings if f.code == DUPLICATE_KEY[0]]
     error = case.with_name(stem(case) + ".error")
