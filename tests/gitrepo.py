@@ -103,6 +103,8 @@ def tag(repo: Path, name: str, rev: str = "HEAD", *, message: str | None = None)
 # --- guideline file texts, for building repositories quickly ----------------------------------
 
 CONFIG = "kind: project\nname: Test guidelines\nbranch: main\nrelease_tag_prefix: v\n"
+RULES = "guidelines/t/rules"  # the one-task project's rule folder
+TASK = "guidelines/t/task.yaml"
 
 
 def task_yaml(task_id: str = "t", labels: tuple[str, ...] = ("a", "b"), *, scale: str = "nominal",
@@ -129,3 +131,25 @@ def inline_rules(*rule_texts: str) -> str:
         block.append("  - " + lines[0])
         block += ["    " + line for line in lines[1:]]
     return "\n".join(block) + "\n"
+
+
+def one_rule_repo(path: Path) -> Path:
+    """The smallest project with history: task t (labels a, b) and rule R-1, in one commit."""
+    return make_repo(path, {"guidelines.yaml": CONFIG, TASK: task_yaml(), f"{RULES}/r1.yaml": rule_yaml("R-1")})
+
+
+def run_cli(*args: str) -> tuple[int, str, str]:
+    """`guidelines ARGS` in-process: exit code, stdout, stderr."""
+    from click.testing import CliRunner
+
+    from guidelines_tool.cli import cli
+
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def repo_in_cwd_fixture(tmp_path: Path, monkeypatch) -> Path:
+    """`one_rule_repo` as the current folder (import it as a fixture: see test_history_cli.py)."""
+    repo = one_rule_repo(tmp_path / "repo")
+    monkeypatch.chdir(repo)
+    return repo

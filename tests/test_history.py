@@ -23,6 +23,9 @@ from guidelines_tool.history import (
     read_tree,
 )
 from tests.gitrepo import (
+    RULES,
+    TASK,
+    one_rule_repo,
     BASE_DATE,
     CONFIG,
     commit,
@@ -35,8 +38,6 @@ from tests.gitrepo import (
     task_yaml,
 )
 
-RULES = "guidelines/t/rules"
-TASK = "guidelines/t/task.yaml"
 
 
 def changes_of(history, rule_id: str) -> list[tuple[str, str, tuple[str, ...]]]:
@@ -45,10 +46,7 @@ def changes_of(history, rule_id: str) -> list[tuple[str, str, tuple[str, ...]]]:
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
-    return make_repo(
-        tmp_path / "repo",
-        {"guidelines.yaml": CONFIG, TASK: task_yaml(), f"{RULES}/r1.yaml": rule_yaml("R-1")},
-    )
+    return one_rule_repo(tmp_path / "repo")
 
 
 # --- pure parsers -----------------------------------------------------------------------------

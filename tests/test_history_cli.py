@@ -6,28 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from guidelines_tool.cli import cli
-from tests.gitrepo import CONFIG, commit, git, make_repo, rule_yaml, tag, task_yaml
+from tests.gitrepo import CONFIG, RULES, TASK, commit, git, repo_in_cwd_fixture, rule_yaml, run_cli, tag, task_yaml
 
-RULES = "guidelines/t/rules"
-TASK = "guidelines/t/task.yaml"
-
-
-@pytest.fixture
-def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    repo = make_repo(
-        tmp_path / "repo",
-        {"guidelines.yaml": CONFIG, TASK: task_yaml(), f"{RULES}/r1.yaml": rule_yaml("R-1")},
-    )
-    monkeypatch.chdir(repo)
-    return repo
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args))
-    return result.exit_code, result.stdout, result.stderr
+repo = pytest.fixture(repo_in_cwd_fixture)  # the one-rule project, as the current folder
+run = run_cli
 
 
 def test_log_text_newest_first_with_field_changes(repo: Path) -> None:

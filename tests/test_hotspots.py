@@ -15,17 +15,9 @@ from guidelines_tool.loading import load_project
 from guidelines_tool.reporters.impact import HotspotMarkdownReporter, HotspotTextReporter
 from guideline_project import write_project
 
-# three rules over overlapping labels: FOCUS and FACE both decide product ↔ person, so label
-# pairs cannot tell them apart; only what annotators cite can
-TASK = """\
-kind: task
-id: pps
-title: Primary subject of product photos
-labels:
-  - {id: product, name: Product}
-  - {id: person, name: Person}
-  - {id: packaging, name: Packaging}
-"""
+# the helper project's task (labels product, person, packaging) with three rules over overlapping
+# labels: FOCUS and FACE both decide product ↔ person, so label pairs cannot tell them apart; only
+# what annotators cite can
 
 
 def _rule(rule_id: str, labels: str, title: str) -> str:
@@ -34,7 +26,6 @@ def _rule(rule_id: str, labels: str, title: str) -> str:
 
 
 FILES = {
-    "guidelines/pps/task.yaml": TASK,
     "guidelines/pps/rules/PPS-001.yaml": None,
     "guidelines/pps/rules/FOCUS.yaml": _rule("FOCUS", "product, person", "Equal focus, the product wins"),
     "guidelines/pps/rules/FACE.yaml": _rule("FACE", "product, person", "A face makes it a person photo"),
