@@ -350,6 +350,26 @@ def _optional_project():
     return load_project(root)
 
 
+DUPLICATES_OPTION = click.option(
+    "--duplicates", type=click.Choice(["error", "first", "last"]), default="error", show_default=True,
+    help="Repeated (item, annotator) judgements: fail, or keep one.")
+
+
+def _read_table(files, project, task, duplicates, *, duplicate_exit: int, **options):
+    """Read annotation FILES; row problems and the read summary go to stderr, and unresolved
+    duplicates end the command with `duplicate_exit`."""
+    from guidelines_tool.annotations import read_annotations
+    from guidelines_tool.reporters.agreement import problems_text
+
+    table = read_annotations(files, project=project, task=task, duplicates=duplicates, **options)
+    click.echo(problems_text(table.problems, table.summary.to_dict()), err=True, nl=False)
+    if table.duplicate_error:
+        click.echo("error: duplicate (item, annotator) judgements; fix them or pass "
+                   "--duplicates first|last to keep one", err=True)
+        raise SystemExit(duplicate_exit)
+    return table
+
+
 @cli.command("agreement")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--task", help="Task id (needed when the data or the project has several).")
@@ -369,23 +389,16 @@ def _optional_project():
 @click.option("--input-format",
               type=click.Choice(["csv", "jsonl", "parquet", "labelstudio", "prodigy"]),
               help="Read every FILE in this format (default: from the extension).")
-@click.option("--duplicates", type=click.Choice(["error", "first", "last"]), default="error",
-              show_default=True, help="Repeated (item, annotator) judgements: fail, or keep one.")
+@DUPLICATES_OPTION
 def agreement_command(files, task, scale, by, gold, fmt, seed, n_boot, min_agreement,
                       input_format, duplicates) -> None:
     """Inter-annotator agreement of annotation FILES, with bootstrap intervals."""
     from guidelines_tool.agreement_report import agreement_report
     from guidelines_tool.reporters.agreement import REPORTER_BY_NAME, problems_text
-    from guidelines_tool.annotations import read_annotations, read_gold
+    from guidelines_tool.annotations import read_gold
 
     project = _optional_project()
-    table = read_annotations(files, input_format=input_format, project=project, task=task,
-                             duplicates=duplicates)
-    click.echo(problems_text(table.problems, table.summary.to_dict()), err=True, nl=False)
-    if table.duplicate_error:
-        click.echo("error: duplicate (item, annotator) judgements; fix them or pass "
-                   "--duplicates first|last to keep one", err=True)
-        raise SystemExit(1)
+    table = _read_table(files, project, task, duplicates, duplicate_exit=1, input_format=input_format)
     policy = project.policy_for(table.task_id or "") if project is not None else None
     gold_labels = read_gold(gold, project=project, task=table.task_id) if gold else None
     if gold_labels is not None and gold_labels.problems:
@@ -406,20 +419,10 @@ def agreement_command(files, task, scale, by, gold, fmt, seed, n_boot, min_agree
 
 
 def _annotation_table(files, project, task, duplicates="error"):
-    """Read annotation FILES for one task; row problems and the read summary go to stderr."""
-    from guidelines_tool.reporters.agreement import problems_text
-    from guidelines_tool.annotations import read_annotations
-
+    """Read annotation FILES for one task (impact, hotspots)."""
     # a judgement repeated at another time may fall under another revision: impact's windows
     # tell, so it is a re-label here, not a duplicate
-    table = read_annotations(files, project=project, task=task, duplicates=duplicates,
-                             relabel_by_time=True)
-    click.echo(problems_text(table.problems, table.summary.to_dict()), err=True, nl=False)
-    if table.duplicate_error:
-        click.echo("error: duplicate (item, annotator) judgements; fix them or pass "
-                   "--duplicates first|last to keep one", err=True)
-        raise SystemExit(2)
-    return table
+    return _read_table(files, project, task, duplicates, duplicate_exit=2, relabel_by_time=True)
 
 
 def _annotation_tables(files, project, task, duplicates="error"):
@@ -433,11 +436,6 @@ def _annotation_tables(files, project, task, duplicates="error"):
             raise
     tables = [_annotation_table(files, project, task_id, duplicates) for task_id in sorted(project.tasks)]
     return [table for table in tables if len(table)]
-
-
-DUPLICATES_OPTION = click.option(
-    "--duplicates", type=click.Choice(["error", "first", "last"]), default="error", show_default=True,
-    help="Repeated (item, annotator) judgements: fail, or keep one.")
 
 
 @cli.command("impact")
