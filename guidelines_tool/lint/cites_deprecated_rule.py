@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from guidelines_tool.lint.problem import Problem
+from guidelines_tool.lint.problem import Problem, rule_citations
 from guidelines_tool.model import Project
 
 CODE = "GL302"
@@ -27,9 +27,8 @@ def check(project: Project) -> Iterator[Problem]:
     for rule in project.rules:
         if rule.status != "active":
             continue
-        for field in ("overrides", "see_also"):
-            for index, other in enumerate(getattr(rule, field)):
-                cited = rules.get(other)
-                if cited is not None and cited.status == "deprecated":
-                    instead = f" (replaced by {cited.replaced_by})" if cited.replaced_by else ""
-                    yield Problem(rule.source.child(field, index), f"{field} cites deprecated rule {other}{instead}", at_value=True)
+        for source, field, other in rule_citations(rule):
+            cited = rules.get(other)
+            if cited is not None and cited.status == "deprecated":
+                instead = f" (replaced by {cited.replaced_by})" if cited.replaced_by else ""
+                yield Problem(source, f"{field} cites deprecated rule {other}{instead}", at_value=True)

@@ -34,3 +34,10 @@ def duplicate_ids(records: Iterable, what: str) -> Iterator[Problem]:
             others = ", ".join(sorted({o.source.path for o in records_with_id if o is not record}))
             message = f"{what} id {record_id!r} is defined more than once (also in {others})"
             yield Problem(record.source.child("id"), message, at_value=True)
+
+
+def rule_citations(rule) -> Iterator[tuple[Source, str, str]]:
+    """(where, field, cited id) for every rule a rule's `overrides` and `see_also` name."""
+    for field in ("overrides", "see_also"):
+        for index, other in enumerate(getattr(rule, field)):
+            yield rule.source.child(field, index), field, other

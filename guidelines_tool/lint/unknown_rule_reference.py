@@ -14,7 +14,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Collection, Iterator
 
-from guidelines_tool.lint.problem import Problem
+from guidelines_tool.lint.problem import Problem, rule_citations
 from guidelines_tool.model import Project, Source
 
 CODE = "GL208"
@@ -25,10 +25,9 @@ SEVERITY = "error"
 def check(project: Project) -> Iterator[Problem]:
     known = project.rules_by_id
     for rule in project.rules:
-        for field in ("overrides", "see_also"):
-            for index, other in enumerate(getattr(rule, field)):
-                if other not in known:
-                    yield _problem(rule.source.child(field, index), field, other, known)
+        for source, field, other in rule_citations(rule):
+            if other not in known:
+                yield _problem(source, field, other, known)
         if rule.replaced_by and rule.replaced_by not in known:
             yield _problem(rule.source.child("replaced_by"), "replaced_by", rule.replaced_by, known)
 
