@@ -1230,8 +1230,12 @@ def _item_mapping(item: str, path: str, memo: ChunkMemo) -> dict[str, Any] | Non
         elif line:  # a line left of the item's keys (a comment, a blank line with spaces)
             return None
     chunks = split_top_level("\n".join(lines))
-    if chunks is None:
-        return None
+    return None if chunks is None else _chunks_mapping(chunks, path, memo)
+
+
+def _chunks_mapping(chunks: list[str], path: str, memo: ChunkMemo) -> dict[str, Any] | None:
+    """The mapping a block mapping's top-level entries make, parsing only entries the memo lacks;
+    None on any finding or a repeated key (the whole-file loader then reports it properly)."""
     new = [chunk for chunk in chunks if chunk not in memo]
     if new and not _parse_entries(new, path, memo):
         return None
@@ -1239,7 +1243,7 @@ def _item_mapping(item: str, path: str, memo: ChunkMemo) -> dict[str, Any] | Non
     for chunk in chunks:
         key, value = memo[chunk]
         if key in mapping:
-            return None  # a duplicate key: the parser reports it
+            return None
         mapping[key] = value
     return mapping
 
@@ -1251,17 +1255,9 @@ def parse_chunked(text: str, path: str, memo: ChunkMemo) -> ParsedBlob | None:
     returns None and the caller parses the whole file the ordinary way.
     """
     chunks = split_top_level(text)
-    if chunks is None:
+    data = None if chunks is None else _chunks_mapping(chunks, path, memo)
+    if data is None:
         return None
-    new = [chunk for chunk in chunks if chunk not in memo]
-    if new and not _parse_entries(new, path, memo):
-        return None
-    data: dict[str, Any] = {}
-    for chunk in chunks:
-        key, value = memo[chunk]
-        if key in data:
-            return None  # a duplicate key: the whole-file loader reports it properly
-        data[key] = value
     if data.get("kind") == "rule":
         rule = _rule_from_chunks(chunks, data, path, memo)
         return _record(ParsedBlob, {"path": path, "rules": (rule,) if rule else (), "tasks": (), "findings": (), "ok": True})
