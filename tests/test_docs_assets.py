@@ -106,11 +106,7 @@ def test_serve_watches_assets_outside_the_guideline_folder(tmp_path):
     from mkdocs.structure.files import Files
 
     root = copy_project(tmp_path)
-    (root / "media").mkdir()
-    (root / RULES / "examples" / "shutter.wav").rename(root / "media" / "shutter.wav")
-    rule = root / RULES / "pps-002.yaml"
-    rule.write_text(rule.read_text(encoding="utf-8").replace("examples/shutter.wav", "/media/shutter.wav"),
-                    encoding="utf-8")
+    move_example_asset(root, "shutter.wav", "media", "/media/shutter.wav")
     config = load_config(str(root / "mkdocs.yml"))
     config = config.plugins.on_config(config)
     files = config.plugins.on_files(Files([]), config=config)
@@ -184,11 +180,7 @@ def test_assets_with_a_prefix(tmp_path):
 def test_a_path_not_beside_the_rule_is_read_from_the_project_root(tmp_path):
     """`assets/x.jpg` (the schema's own example) also finds a project-wide assets/ folder."""
     root = copy_project(tmp_path)
-    (root / "assets").mkdir()
-    (root / RULES / "examples" / "equal-focus.png").rename(root / "assets" / "equal-focus.png")
-    rule = root / RULES / "pps-002.yaml"
-    rule.write_text(rule.read_text(encoding="utf-8").replace("examples/equal-focus.png", "assets/equal-focus.png"),
-                    encoding="utf-8")
+    move_example_asset(root, "equal-focus.png", "assets", "assets/equal-focus.png")
     project = load_project(root)
     collected = collect_assets(root, project)
     assert collected.problems == [] and "assets/equal-focus.png" in collected.available
@@ -200,3 +192,11 @@ def test_a_path_not_beside_the_rule_is_read_from_the_project_root(tmp_path):
     problems = collect_assets(root, load_project(root)).problems
     assert problems and ("looked for guidelines/photo-subject/rules/assets/equal-focus.png or assets/equal-focus.png"
                          in problems[0])
+
+
+def move_example_asset(root, name: str, folder: str, reference: str) -> None:
+    """Move `examples/NAME` from beside PPS-002 into the project's FOLDER, cited as REFERENCE."""
+    (root / folder).mkdir()
+    (root / RULES / "examples" / name).rename(root / folder / name)
+    rule = root / RULES / "pps-002.yaml"
+    rule.write_text(rule.read_text(encoding="utf-8").replace(f"examples/{name}", reference), encoding="utf-8")
