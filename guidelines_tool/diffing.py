@@ -136,9 +136,6 @@ class RuleDiff:
     def bump(self) -> Level:
         return max_level([c.level for c in self.rules] + [c.level for c in self.tasks])
 
-    def by_change(self, change: str) -> tuple[RuleChange, ...]:
-        return tuple(c for c in self.rules if c.change == change)
-
     def __bool__(self) -> bool:
         return bool(self.rules or self.tasks)
 

@@ -121,7 +121,6 @@ NESTED: dict[tuple[str, str], str] = {
 # Nested kinds whose mappings are always written in block style (they hold prose).
 ALWAYS_BLOCK = frozenset({"project", "task", "rule", "label"})
 DOCUMENT_KINDS = ("project", "task", "rule")
-MODELINE = "# yaml-language-server:"
 _STR_TAG = "tag:yaml.org,2002:str"
 
 

@@ -824,25 +824,6 @@ def position(found: dict, pointer: tuple, *, value: bool = False) -> tuple[int, 
     return 1, 1
 
 
-def locate_in(node: Any, path: str, pointer: tuple) -> Location:
-    """Walk a round-trip node along `pointer`; point at the last key or item reached."""
-    line, column = 0, 0
-    lc = getattr(node, "lc", None)
-    if lc is not None:
-        line, column = lc.line, lc.col
-    for key in pointer:
-        lc = getattr(node, "lc", None)
-        try:
-            if isinstance(key, int) and isinstance(node, list):
-                line, column = lc.item(key)
-            else:
-                line, column = lc.key(key)
-            node = node[key]
-        except (KeyError, IndexError, TypeError, AttributeError):
-            break
-    return Location(path, line + 1, column + 1)
-
-
 class Locator:
     """Positions for many findings, each file's events read at most once per run."""
 

@@ -210,22 +210,6 @@ def test_sample_project_every_task_without_task_option(tmp_path):
     assert spots.exit_code == 0 and spots.stdout.startswith("### Disagreement hotspots")
 
 
-def test_quality_for_the_docs_page(repo):
-    from guidelines_tool.history import read_history
-    from guidelines_tool.impact import quality_from_files
-    from guidelines_tool.loading import load_project
-
-    project = load_project(repo["root"])
-    quality = quality_from_files(project, read_history(repo["root"]), [repo["csv"]])
-    assert {r.verdict for r in quality.impact.revisions} >= {"improved", "regressed"}
-    assert list(quality.hotspots) == ["t"] and len(quality.series["t"]) == 3
-    point = quality.series["t"][1]
-    assert (point.alpha, point.n_items) == (pytest.approx(1.0), 80)  # QualityPoint's fields
-    assert [label for _, label in quality.marks["t"]] == ["A-1 improved", "B-1 regressed"]
-    without_history = quality_from_files(project, None, [repo["csv"]])
-    assert without_history.impact is None and "no git history" in without_history.notes[-1]
-
-
 def test_bad_input_is_a_clear_error_not_a_traceback(repo, tmp_path):
     empty = tmp_path / "empty.csv"
     empty.write_text("item,annotator,label\n")

@@ -163,7 +163,7 @@ def _add_quality(data: SiteData, root: Path) -> None:
             points = agreement_over_time(project, history, table)
             data.series[table.task_id] = [quality_point(point) for point in points]
             data.marks[table.task_id] = [
-                (_date(point.date), ", ".join(point.rules_changed)) for point in points if point.rules_changed
+                (point.date, ", ".join(point.rules_changed)) for point in points if point.rules_changed
             ]
         try:
             reports[table.task_id] = hotspots(project, table)
@@ -174,16 +174,6 @@ def _add_quality(data: SiteData, root: Path) -> None:
 
 def quality_point(point: Any) -> QualityPoint:
     """impact.StatePoint → the renderer's chart point."""
-    return QualityPoint(commit=point.commit, date=_date(point.date), alpha=point.stats.alpha,
+    return QualityPoint(commit=point.commit, date=point.date, alpha=point.stats.alpha,
                         n_items=point.stats.n_items, n_annotations=point.stats.n_annotations,
                         release=point.release, rules_changed=tuple(point.rules_changed))
-
-
-def _date(value: datetime | str | None) -> datetime | None:
-    """StatePoint dates: a datetime (or an ISO string in older versions of impact)."""
-    if isinstance(value, datetime) or value is None:
-        return value
-    try:
-        return datetime.fromisoformat(value) if value else None
-    except ValueError:
-        return None
