@@ -146,7 +146,10 @@ def _add_quality(data: SiteData, root: Path) -> None:
     tables = []
     for task_id in sorted(project.tasks):
         try:
-            table = read_annotations(files, project=project, task=task_id, duplicates="first")
+            # read as `guidelines impact` reads them (a judgement repeated at another time is a
+            # re-label that impact's windows place), so the page shows the verdicts the CLI gives
+            table = read_annotations(files, project=project, task=task_id, duplicates="first",
+                                     relabel_by_time=True)
         except GuidelinesError as exc:
             data.notes.append(f"quality: {task_id}: {exc}")
             continue
