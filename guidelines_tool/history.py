@@ -32,6 +32,7 @@ import functools
 import gc
 import hashlib
 import io
+import itertools
 import os
 import pickle
 import posixpath
@@ -1130,11 +1131,14 @@ _P = rf"[^{_UNPRINTABLE}]"  # a printable character (space included)
 _NS = rf"[^ {_UNPRINTABLE}]"  # a printable character other than space
 _DQ = rf'"[^"\\{_UNPRINTABLE}]*"'
 _SQ = rf"'(?:[^'{_UNPRINTABLE}]|'')*'"
+# inside flow collections, ASCII only: the patterns stay small (compiling each costs every run)
+_FLOW_DQ = r'"[ !#-\[\]-~]*"'
+_FLOW_SQ = r"'(?:[ -&(-~]|'')*'"
 _PLAIN_FLOW = r"[A-Za-z0-9](?:[A-Za-z0-9 ._/()'+-]*[A-Za-z0-9._/()'+-])?"
 # in block context: what may follow is decided by the line's pattern (spaces, a comment, \n)
 _PLAIN_BLOCK = (rf"[^-?:,\[\]{{}}#&*!|>'\"%@`< {_UNPRINTABLE}]"  # `<`: `<<` is a merge key
                 rf"(?:[^: {_UNPRINTABLE}]|:(?=[^ \n])| +(?=[^ #\n]))*?")
-_FLOW_SCALAR = rf"{_DQ}|{_SQ}|{_PLAIN_FLOW}"
+_FLOW_SCALAR = rf"{_FLOW_DQ}|{_FLOW_SQ}|{_PLAIN_FLOW}"
 _FLOW_SEQ = rf"\[ *(?:(?:{_FLOW_SCALAR})(?: *, *(?:{_FLOW_SCALAR}))*)? *\]"
 _FLOW_MAP = rf"\{{ *(?:{_KEY}: +(?:{_FLOW_SCALAR})(?: *, *{_KEY}: +(?:{_FLOW_SCALAR}))*)? *\}}"
 _ONE_LINE = rf"{_FLOW_SEQ}|{_FLOW_MAP}|{_DQ}|{_SQ}|{_PLAIN_BLOCK}"
@@ -1353,16 +1357,11 @@ def _item_mapping(item: str, path: str, memo: ChunkMemo) -> dict[str, Any] | Non
 def _chunks_mapping(chunks: list[str], path: str, memo: ChunkMemo) -> dict[str, Any] | None:
     """The mapping a block mapping's top-level entries make, parsing only entries the memo lacks;
     None on any finding or a repeated key (the whole-file loader then reports it properly)."""
-    new = [chunk for chunk in chunks if chunk not in memo]
+    new = list(itertools.filterfalse(memo.__contains__, chunks))
     if new and not _parse_entries(new, path, memo):
         return None
-    mapping: dict[str, Any] = {}
-    for chunk in chunks:
-        key, value = memo[chunk]
-        if key in mapping:
-            return None
-        mapping[key] = value
-    return mapping
+    mapping = dict(map(memo.__getitem__, chunks))  # (key, value) pairs
+    return mapping if len(mapping) == len(chunks) else None
 
 
 def parse_chunked(text: str, path: str, memo: ChunkMemo, *, lazy: bool = False) -> ParsedBlob | None:
@@ -1383,7 +1382,7 @@ def parse_chunked(text: str, path: str, memo: ChunkMemo, *, lazy: bool = False) 
             # The memo's own copy of each entry text: versions share the strings they have
             # in common, in memory and in the pickled cache.
             canon = memo.canon
-            rule = RuleText(rule_id, path, tuple([canon.setdefault(c, c) for c in chunks])) if rule_id else None
+            rule = RuleText(rule_id, path, tuple(map(canon.setdefault, chunks, chunks))) if rule_id else None
         else:
             rule = _rule_from_chunks(chunks, data, path, memo)
         return _record(ParsedBlob, {"path": path, "rules": (rule,) if rule else (), "tasks": (), "findings": (), "ok": True})
