@@ -207,11 +207,11 @@ class RuleText:
     def source(self) -> Source:
         return Source(self.path)
 
-    @property
+    @functools.cached_property
     def task(self) -> str:
         return self.field("task")
 
-    @property
+    @functools.cached_property
     def status(self) -> str:
         return self.field("status")
 
@@ -309,6 +309,15 @@ class History:
     def rules_at(self, sha: str | None) -> dict[str, Rule]:
         """The rules as they stood after commit `sha` (None: before the first commit)."""
         return _state_at(self.revisions, self._rule_indexes, self._position(sha), "rule")
+
+    def rules_changed(self, old: str | None, new: str | None) -> tuple[dict[str, Rule], dict[str, Rule], int]:
+        """The rules at two commits of the line, less those that are the very same version at
+        both (no revision between them: never built, only counted, returned last)."""
+        before = _state_at(self.revisions, self._rule_indexes, self._position(old), "version")
+        after = _state_at(self.revisions, self._rule_indexes, self._position(new), "version")
+        same = {rule_id for rule_id, version in before.items() if after.get(rule_id) is version}
+        return ({k: _built(v) for k, v in before.items() if k not in same},  # type: ignore[misc]
+                {k: _built(v) for k, v in after.items() if k not in same}, len(same))
 
     def tasks_at(self, sha: str | None) -> dict[str, Task]:
         """The tasks as they stood after commit `sha` (None: before the first commit)."""

@@ -88,14 +88,15 @@ class Changelog:
 def diff_between(history: History, old: Commit | None, new: Commit | None) -> RuleDiff:
     """Semantic diff between two commits of the line (None: the empty start), moves left out."""
     old_sha, new_sha = (old.sha if old else None), (new.sha if new else None)
+    old_rules, new_rules, same = history.rules_changed(old_sha, new_sha)
     diff = diff_rules(
-        history.rules_at(old_sha),
-        history.rules_at(new_sha),
+        old_rules,
+        new_rules,
         history.tasks_at(old_sha),
         history.tasks_at(new_sha),
         known_before=history.known_before(old_sha),
     )
-    return RuleDiff(tuple(c for c in diff.rules if c.level != "none"), diff.tasks, diff.unchanged)
+    return RuleDiff(tuple(c for c in diff.rules if c.level != "none"), diff.tasks, diff.unchanged + same)
 
 
 @dataclass(frozen=True)

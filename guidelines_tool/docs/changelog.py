@@ -103,9 +103,9 @@ def changes_text(project: Project, links: Links, history: Any, release: Release,
     """Plain-language, field-level changes of a release against the release before it."""
     releases = release_list(history, project.config.release_tag_prefix)
     position = next(i for i, r in enumerate(releases) if r.tag == release.tag)
-    old_rules = history.rules_at(releases[position - 1].sha) if position else {}
-    old_tasks = history.tasks_at(releases[position - 1].sha) if position else {}
-    return changes_between(old_rules, old_tasks, history.rules_at(release.sha), history.tasks_at(release.sha),
+    old_sha = releases[position - 1].sha if position else None
+    old_rules, new_rules, _ = history.rules_changed(old_sha, release.sha)  # the rules either side lists
+    return changes_between(old_rules, history.tasks_at(old_sha), new_rules, history.tasks_at(release.sha),
                            links, page, heading_level)
 
 
