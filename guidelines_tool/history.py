@@ -1144,9 +1144,11 @@ _SQ = rf"'(?:[^'{_UNPRINTABLE}]|'')*'"
 _FLOW_DQ = r'"[ !#-\[\]-~]*"'
 _FLOW_SQ = r"'(?:[ -&(-~]|'')*'"
 _PLAIN_FLOW = r"[A-Za-z0-9](?:[A-Za-z0-9 ._/()'+-]*[A-Za-z0-9._/()'+-])?"
-# in block context: what may follow is decided by the line's pattern (spaces, a comment, \n)
+# in block context: runs of plain characters, a `:` not before a space, spaces not before a `#`
+# or the line's end (what follows is the line's pattern: spaces, a comment, \n). Possessive:
+# there is one way to read a line, and backtracking into it was most of the matching time.
 _PLAIN_BLOCK = (rf"[^-?:,\[\]{{}}#&*!|>'\"%@`< {_UNPRINTABLE}]"  # `<`: `<<` is a merge key
-                rf"(?:[^: {_UNPRINTABLE}]|:(?=[^ \n])| +(?=[^ #\n]))*?")
+                rf"(?:[^: {_UNPRINTABLE}]++|:(?=[^ \n])| ++(?=[^ #\n]))*+")
 _FLOW_SCALAR = rf"{_FLOW_DQ}|{_FLOW_SQ}|{_PLAIN_FLOW}"
 _FLOW_SEQ = rf"\[ *(?:(?:{_FLOW_SCALAR})(?: *, *(?:{_FLOW_SCALAR}))*)? *\]"
 _FLOW_MAP = rf"\{{ *(?:{_KEY}: +(?:{_FLOW_SCALAR})(?: *, *{_KEY}: +(?:{_FLOW_SCALAR}))*)? *\}}"
