@@ -273,6 +273,10 @@ class History:
         for name in (rev, self.tag_prefix + rev):
             if name in self.tags and self.tags[name] in self._index:
                 return self.commits[self._index[self.tags[name]]]
+        if rev in self.tags and rev.lower() not in self._index:
+            # A tag off the line, or of a tree or blob: it names no commit here, even when
+            # its name looks like the start of some commit's sha (git, too, reads a ref first).
+            return None
         if len(rev) >= 4 and all(c in "0123456789abcdefABCDEF" for c in rev):
             rev = rev.lower()
             if rev in self._index:
@@ -466,14 +470,29 @@ def _read_changes(tokens: list[str], i: int, *, stop_at_other: bool) -> tuple[tu
 def parse_refs(text: str) -> dict[str, str]:
     """`git for-each-ref --format='%(refname:lstrip=2)%00%(objectname)%00%(*objectname)'` → name → commit.
 
-    Annotated tags are peeled to the commit they point at.
+    Annotated tags are peeled to the commit they point at. With the object types as two more
+    fields (`TAG_FORMAT`), a tag is peeled to whatever it names: see `parse_tag_refs`.
+    """
+    return {name: sha for name, (sha, _) in parse_tag_refs(text).items()}
+
+
+TAG_FORMAT = "%(refname:lstrip=2)%00%(objectname)%00%(*objectname)%00%(objecttype)%00%(*objecttype)"
+
+
+def parse_tag_refs(text: str) -> dict[str, tuple[str, str]]:
+    """`git for-each-ref --format=TAG_FORMAT` → tag name → (object, its type).
+
+    The object is the one an annotated tag points at (one level peeled), its type "commit"
+    for an ordinary release tag; a tag may name a tree or a blob too (`git tag v1 HEAD^{tree}`),
+    or another tag (type "tag": `*` peels one level only, `Git.tags` peels the rest). Without
+    the type fields (the older three-field format) the type is taken to be "commit".
     """
     refs = {}
     for line in text.splitlines():
         if not line:
             continue
-        name, obj, peeled = (line.split("\0") + ["", ""])[:3]
-        refs[name] = peeled or obj
+        name, obj, peeled, kind, peeled_kind = (line.split("\0") + ["", "", "", ""])[:5]
+        refs[name] = (peeled, peeled_kind or "commit") if peeled else (obj, kind or "commit")
     return refs
 
 
@@ -669,15 +688,28 @@ class Git:
         return files
 
     def tags(self) -> dict[str, str]:
-        """Tag name → the commit it names. `lstrip=2`, not `short`: a tag that shares its name
-        with a branch is shortened to `tags/<name>` and would no longer read as a release."""
-        text = self.run("for-each-ref", "refs/tags",
-                        "--format=%(refname:lstrip=2)%00%(objectname)%00%(*objectname)%00%(*objecttype)")
-        tags = parse_refs(text)
-        for line in text.splitlines():
-            name, *_, peeled_type = line.split("\0")
-            if peeled_type == "tag":  # a tag of a tag: `*` peels one level only
-                tags[name] = self.rev_parse(f"refs/tags/{name}") or tags[name]
+        """Tag name → the object it names: a commit for every ordinary tag (see `tag_objects`)."""
+        return {name: sha for name, (sha, _) in self.tag_objects().items()}
+
+    def tag_objects(self) -> dict[str, tuple[str, str]]:
+        """Tag name → (the object it names, peeled through annotated tags, and its type).
+
+        `lstrip=2`, not `short`: a tag that shares its name with a branch is shortened to
+        `tags/<name>` and would no longer read as a release. A tag of a tree or a blob keeps
+        that object (the caller says it is ignored); a tag of a tag is peeled to the end by
+        one `git cat-file --batch-check` for all of them (rare: git warns when creating one).
+        """
+        tags = parse_tag_refs(self.run("for-each-ref", "refs/tags", f"--format={TAG_FORMAT}"))
+        nested = sorted(name for name, (_, kind) in tags.items() if kind == "tag")
+        if nested:
+            request = "".join(f"refs/tags/{name}^{{}}\n" for name in nested).encode()
+            proc = subprocess.run(["git", "cat-file", "--batch-check"], cwd=self.top, input=request,
+                                  capture_output=True)
+            answers = proc.stdout.decode("utf-8", errors="replace").splitlines()
+            for name, answer in zip(nested, answers):
+                parts = answer.split()
+                if len(parts) == 3 and parts[1] != "missing":
+                    tags[name] = (parts[0], parts[1])
         return tags
 
     def cache_dir(self) -> Path:
@@ -1469,17 +1501,45 @@ def read_history(
     line = resolve_line(git_, branch or config.branch)
     folder = guideline_folder(git_, config.guidelines)
     cache = Cache(git_.cache_dir() if use_cache else None)
+    tag_objects = git_.tag_objects()
     with _gc_paused():
         walk = _walk_to(git_, line.tip, folder, cache, progress)
-        history = walk.history(line.name, git_.tags(), config.release_tag_prefix, list(line.notes))
-    for name, sha in history.tags.items():
-        if parse_version(name, history.tag_prefix) and history.index_of(sha) is None:
-            history.notes.append(
-                f"release tag {name} is not on the first-parent line of {history.branch}: "
-                "left out of changelogs and version numbering"
-            )
+        # A tag of a tree or blob stays in `tags` (its name is taken: `release` must not reuse
+        # it), but names no commit, so no release: the notes say so.
+        tags = {name: sha for name, (sha, _) in tag_objects.items()}
+        history = walk.history(line.name, tags, config.release_tag_prefix, list(line.notes))
+    history.notes.extend(release_tag_notes(history, {name: kind for name, (_, kind) in tag_objects.items()}))
     history.notes.extend(odd_tag_notes(history))
     return history
+
+
+def release_tag_notes(history: History, kinds: dict[str, str]) -> list[str]:
+    """Notes for release tags (`<prefix>X.Y.Z`) that changelogs and releases leave out: those
+    naming a tree or a blob instead of a commit, and those off the first-parent line.
+    `kinds`: tag name → the type of the object it names (a tag absent from it is a commit's)."""
+    notes = []
+    for name, sha in history.tags.items():
+        if not parse_version(name, history.tag_prefix) or history.index_of(sha) is not None:
+            continue
+        kind = kinds.get(name, "commit")
+        if kind != "commit":
+            article = "an" if kind[:1] in "aeiou" else "a"
+            notes.append(f"release tag {name} points at {article} {kind} ({sha[:7]}), not a commit: "
+                         "ignored by changelog and release")
+        else:
+            notes.append(f"release tag {name} is not on the first-parent line of {history.branch}: "
+                         "left out of changelogs and version numbering")
+    return notes
+
+
+def unknown_revision_message(git_: Git, rev: str, tag_prefix: str) -> str:
+    """Why `rev` names no commit: a tag of a tree or a blob says so, anything else is unknown."""
+    objects = git_.tag_objects()
+    for name in (rev, tag_prefix + rev):
+        sha, kind = objects.get(name, ("", "commit"))
+        if kind != "commit":
+            return f"tag {name} points at a {kind} ({sha[:7]}), not a commit, so it names no version of the guidelines"
+    return f"unknown revision '{rev}' (not a commit, branch, tag or release version)"
 
 
 def odd_tag_notes(history: History) -> list[str]:
@@ -1906,7 +1966,7 @@ def read_tree(root: Path, rev: str) -> tuple[dict[str, Rule], dict[str, Task], l
     if sha is None and parse_version(config.release_tag_prefix + rev, config.release_tag_prefix):
         sha = git_.rev_parse(f"refs/tags/{config.release_tag_prefix}{rev}")  # `1.2.0` for tag v1.2.0
     if sha is None:
-        raise HistoryError(f"unknown revision '{rev}' (not a commit, branch, tag or release version)")
+        raise HistoryError(unknown_revision_message(git_, rev, config.release_tag_prefix))
     # Where the project was at that revision (it may have moved since), and the folder that
     # revision's own config names (the config may have changed it since).
     prefix = project_prefix_at(git_, sha)

@@ -502,3 +502,72 @@ def test_a_branch_that_moves_the_project_still_reads_the_configured_line(repo: P
     code, out, err = run("diff", "main", "--format", "json")  # main against the moved work tree
     assert code == 0, err
     assert json.loads(out)["rules"] == []
+
+
+# --- tags that name a tree or a blob ---------------------------------------------------------
+
+
+def test_release_tags_of_a_tree_or_a_blob_are_ignored_with_a_note_and_no_command_fails(repo: Path) -> None:
+    tag(repo, "v0.9.0", message="a real release")  # annotated tag of a commit: still peeled
+    git(repo, "tag", "v1.0.0", "HEAD^{tree}")
+    git(repo, "tag", "-a", "v1.1.0", "-m", "annotated tree", "HEAD^{tree}")
+    git(repo, "tag", "v1.2.0", "HEAD:guidelines.yaml")  # a blob
+    git(repo, "-c", "advice.nestedTag=false", "tag", "-a", "v2.0.0", "-m", "tag of a tag", "v1.1.0")
+    git(repo, "tag", "keys", "HEAD:guidelines.yaml")  # not a release tag: no note (git.git has one)
+    tree = git(repo, "rev-parse", "HEAD^{tree}").strip()
+    commit(repo, "add R-2", {f"{RULES}/r2.yaml": rule_yaml("R-2")})
+    history = read_history(repo, use_cache=False)
+    assert [name for name, _, _ in history.releases()] == ["v0.9.0"]
+    assert history.tags["v1.0.0"] == history.tags["v1.1.0"] == history.tags["v2.0.0"] == tree
+    assert history.resolve("v1.0.0") is None and history.resolve("1.1.0") is None
+    assert history.resolve("0.9.0") == history.commits[0]
+    for name, kind in (("v1.0.0", "tree"), ("v1.1.0", "tree"), ("v1.2.0", "blob"), ("v2.0.0", "tree")):
+        assert any(n.startswith(f"release tag {name} points at a {kind} (") and "not a commit: ignored" in n
+                   for n in history.notes), history.notes
+    assert not any("first-parent" in n or "keys" in n for n in history.notes)
+    code, out, err = run("changelog", "--format", "json")
+    assert code == 0, err
+    assert [r["tag"] for r in json.loads(out)["releases"]] == [None, "v0.9.0"]
+    assert "release tag v1.0.0 points at a tree" in err and "Traceback" not in err
+    code, out, err = run("release", "--dry-run")
+    assert code == 0 and out.startswith("would tag v0.10.0 on "), err
+    code, out, err = run("log", "R-1", "--format", "json")
+    assert code == 0 and len(json.loads(out)["revisions"]) == 1
+    for rev, kind in (("v1.0.0", "tree"), ("1.2.0", "blob")):
+        code, out, err = run("diff", rev)
+        assert code == 2 and "Traceback" not in err
+        assert f"points at a {kind} (" in err and "not a commit" in err
+
+
+def test_release_refuses_to_reuse_the_name_of_a_tree_tag(repo: Path) -> None:
+    git(repo, "tag", "v1.0.0", "HEAD^{tree}")
+    code, out, err = run("release", "--dry-run")
+    assert code == 2 and "tag v1.0.0 already exists" in err
+    assert "release tag v1.0.0 points at a tree" in err
+
+
+def test_a_tag_whose_name_looks_like_a_sha_resolves_as_the_tag(repo: Path) -> None:
+    second = commit(repo, "edit", {f"{RULES}/r1.yaml": rule_yaml("R-1", rationale="Edited.")})
+    git(repo, "tag", second[:6], "HEAD^{tree}")  # a tag named like the tip's short sha
+    history = read_history(repo, use_cache=False)
+    assert history.resolve(second[:6]) is None  # the tag names a tree, as git reads it first
+    assert history.resolve(second[:7]) == history.tip
+    assert history.resolve(second) == history.tip
+
+
+C1, T1 = "c" * 40, "e" * 40
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    (f"v1\0{C1}\0\0commit\0\n", {"v1": (C1, "commit")}),
+    (f"v2\0{'a' * 40}\0{C1}\0tag\0commit\n", {"v2": (C1, "commit")}),  # annotated: peeled
+    (f"v3\0{T1}\0\0tree\0\n", {"v3": (T1, "tree")}),
+    (f"v4\0{'a' * 40}\0{T1}\0tag\0blob\n", {"v4": (T1, "blob")}),
+    (f"v5\0{'a' * 40}\0{'b' * 40}\0tag\0tag\n", {"v5": ("b" * 40, "tag")}),  # peeled further by Git
+    (f"old\0{C1}\0\n", {"old": (C1, "commit")}),  # the three-field format
+])
+def test_parse_tag_refs(text: str, expected: dict[str, tuple[str, str]]) -> None:
+    from guidelines_tool.history import parse_refs, parse_tag_refs
+
+    assert parse_tag_refs(text) == expected
+    assert parse_refs(text) == {name: sha for name, (sha, _) in expected.items()}
