@@ -1794,6 +1794,8 @@ def _folder_changes(git_: Git, walk: Walk, entries: list[LogEntry],
 # such a move are rewritten into the tip's layout (`X/<rel>` → `<tip prefix>/<rel>`; paths
 # outside X were not part of the project then and are dropped), so the replay sees one project
 # that always lived where it lives now, and a pure move of the whole project changes nothing.
+# A move may also take two commits: the project copied to its new folder in one, the old copy
+# deleted in a later one (see `_copied_from`).
 
 CONFIG_FILE = "guidelines.yaml"
 
@@ -1828,6 +1830,11 @@ def relocate_project(
     """Rewrite, in place, the entries from before the project's folder moves into the tip's
     layout. Returns entry index → (project folder before, after) for every rewritten entry.
 
+    Walking back from the last entry, a commit moved the project into the folder it is in
+    after that commit when it brought the config there from folder X: a rename of
+    `X/guidelines.yaml`, a delete of it plus an add in the same commit (`_config_source`), or,
+    with `list_tree`, a copy whose original was deleted later on the line (`_copied_from`).
+
     With `list_tree(rev, folder) -> {path: blob}` (`Git.tree_blobs`), a move commit's changes
     become the project's YAML files before (removed) and after (added): a file left behind at
     the old place leaves the project, as it does on disk, instead of staying in it as a ghost.
@@ -1836,15 +1843,20 @@ def relocate_project(
     """
     current = tip_prefix if start is None else start
     located: dict[int, tuple[str, str]] = {}
+    deleted_later: dict[str, bool] = {}  # folder → is its config's last change on the line a delete
     for i in range(len(entries) - 1, -1, -1):
         after = current
         config = _join(current, CONFIG_FILE)
         for change in entries[i].changes:
             if change.new_path == config and change.status in "RA":
                 source = _config_source(change, entries[i].changes)
+                if source is None and change.status == "A" and list_tree is not None:
+                    gone = sorted(folder for folder, deleted in deleted_later.items() if deleted and folder != current)
+                    source = _copied_from(entries[i].commit, current, gone, list_tree)
                 if source is not None:
                     current = source
                 break
+        _note_config_changes(entries[i].changes, deleted_later)
         if (current, after) != (tip_prefix, tip_prefix):
             located[i] = (current, after)
     for i, (before, after) in located.items():
@@ -1861,6 +1873,67 @@ def relocate_project(
             )
         entries[i] = dataclasses.replace(entries[i], changes=_relocated(changes, before, after, tip_prefix))
     return located
+
+
+def _note_config_changes(changes: tuple[FileChange, ...], deleted_later: dict[str, bool]) -> None:
+    """Record, for each folder whose config `changes` touch and that has no later record (the
+    walk goes backwards), whether that last change deleted it. A rename away is no delete:
+    the project lives on elsewhere (a copy kept, not a move)."""
+    for change in changes:
+        for path, deleted in ((change.old_path, change.status == "D"), (change.new_path, False)):
+            if path is not None and posixpath.basename(path) == CONFIG_FILE:
+                deleted_later.setdefault(posixpath.dirname(path), deleted)
+
+
+def deletes_another_config(entries: list[LogEntry], prefix: str) -> bool:
+    """Do `entries` delete a config outside the project folder `prefix`?
+
+    For a warm run: when the commits added since the cached tip delete another folder's
+    config, a copy of that folder into `prefix` before the cached tip may now be the first
+    half of a move (`_copied_from`), which the cached walk did not know: replay in full
+    (the parsed blobs stay cached) rather than continue it.
+    """
+    config = _join(prefix, CONFIG_FILE)
+    return any(change.status == "D" and change.old_path != config
+               and posixpath.basename(change.old_path or "") == CONFIG_FILE
+               for entry in entries for change in entry.changes)
+
+
+def _copied_from(commit: Commit, folder: str, candidates: list[str],
+                 list_tree: Callable[[str, str], dict[str, str]]) -> str | None:
+    """The folder `commit` copied the project in `folder` from, or None (a new project).
+
+    A config added with no source in its commit is a copy, the first half of a move, when
+    the parent tree holds a project config in a folder that is deleted later on the line
+    (`candidates`, sorted: their configs' last change on the line is a delete), and more than
+    half of the other YAML files (distinct blobs) under `folder` after the commit are byte for
+    byte files of that folder before it. The config itself is left out of the count: a move
+    often rewrites it, and two projects' configs may be the same few lines. The folder
+    sharing the most wins, the first in path order on a tie.
+
+    Not a move: a project created from scratch (nothing shared), a second project of a
+    monorepo beside one retired later (at most a template task file shared), a copy whose
+    original is kept or renamed away (no candidate), and a copy edited so heavily in the
+    copying commit itself that most of its files differ (it reads as a new project).
+    """
+    if not candidates or not commit.parents:
+        return None
+    added = _guideline_blobs(list_tree(commit.sha, folder), folder)
+    best, best_shared = None, 0
+    for candidate in candidates:
+        before = list_tree(commit.parents[0], candidate)
+        if _join(candidate, CONFIG_FILE) not in before:
+            continue
+        shared = len(added & _guideline_blobs(before, candidate))
+        if shared > best_shared:
+            best, best_shared = candidate, shared
+    return best if 2 * best_shared > len(added) else None
+
+
+def _guideline_blobs(files: dict[str, str], folder: str) -> set[str]:
+    """The distinct blobs of the YAML files in `files` (a `tree_blobs` of `folder`), bar its config."""
+    config = _join(folder, CONFIG_FILE)
+    return {blob for path, blob in files.items() if path.endswith(YAML_SUFFIXES) and path != config}
 
 
 def _relocated(changes: tuple[FileChange, ...], before: str, after: str, tip: str) -> tuple[FileChange, ...]:
