@@ -1843,7 +1843,7 @@ def relocate_project(
     """
     current = tip_prefix if start is None else start
     located: dict[int, tuple[str, str]] = {}
-    deleted_later: dict[str, bool] = {}  # folder → is its config's last change on the line a delete
+    deleted_next: dict[str, bool] = {}  # folder → does the next add/rename/delete of its config delete it
     for i in range(len(entries) - 1, -1, -1):
         after = current
         config = _join(current, CONFIG_FILE)
@@ -1851,12 +1851,12 @@ def relocate_project(
             if change.new_path == config and change.status in "RA":
                 source = _config_source(change, entries[i].changes)
                 if source is None and change.status == "A" and list_tree is not None:
-                    gone = sorted(folder for folder, deleted in deleted_later.items() if deleted and folder != current)
+                    gone = sorted(folder for folder, deleted in deleted_next.items() if deleted and folder != current)
                     source = _copied_from(entries[i].commit, current, gone, list_tree)
                 if source is not None:
                     current = source
                 break
-        _note_config_changes(entries[i].changes, deleted_later)
+        _note_config_changes(entries[i].changes, deleted_next)
         if (current, after) != (tip_prefix, tip_prefix):
             located[i] = (current, after)
     for i, (before, after) in located.items():
@@ -1875,14 +1875,18 @@ def relocate_project(
     return located
 
 
-def _note_config_changes(changes: tuple[FileChange, ...], deleted_later: dict[str, bool]) -> None:
-    """Record, for each folder whose config `changes` touch and that has no later record (the
-    walk goes backwards), whether that last change deleted it. A rename away is no delete:
-    the project lives on elsewhere (a copy kept, not a move)."""
+def _note_config_changes(changes: tuple[FileChange, ...], deleted_next: dict[str, bool]) -> None:
+    """Record, for each folder whose config `changes` add, rename or delete, whether that was
+    a delete. The walk goes backwards, so the map holds, per folder, whether the next such
+    change after the current commit deletes its config. Edits are not counted (both copies may
+    be edited before the old one goes); a rename away is no delete: the project lives on
+    elsewhere (a copy kept, not a move)."""
     for change in changes:
-        for path, deleted in ((change.old_path, change.status == "D"), (change.new_path, False)):
+        if change.status in "MT":
+            continue
+        for path in (change.old_path, change.new_path):
             if path is not None and posixpath.basename(path) == CONFIG_FILE:
-                deleted_later.setdefault(posixpath.dirname(path), deleted)
+                deleted_next[posixpath.dirname(path)] = change.status == "D"
 
 
 def deletes_another_config(entries: list[LogEntry], prefix: str) -> bool:
@@ -1905,7 +1909,8 @@ def _copied_from(commit: Commit, folder: str, candidates: list[str],
 
     A config added with no source in its commit is a copy, the first half of a move, when
     the parent tree holds a project config in a folder that is deleted later on the line
-    (`candidates`, sorted: their configs' last change on the line is a delete), and more than
+    (`candidates`, sorted: folders whose config is next added, renamed or deleted by a delete;
+    edits of either copy in between do not matter), and more than
     half of the other YAML files (distinct blobs) under `folder` after the commit are byte for
     byte files of that folder before it. The config itself is left out of the count: a move
     often rewrites it, and two projects' configs may be the same few lines. The folder
@@ -1977,8 +1982,13 @@ def _tree_where_it_was(git_: Git, sha: str, folder: str, location: tuple[str, st
 
 
 def project_prefix_at(git_: Git, sha: str) -> str:
-    """Where the project's config was at `sha`: the current place, else the one project config
-    (`kind: project`) named guidelines.yaml in that tree (the project moved since)."""
+    """Where the project's config was at `sha`: the current place, else a project config
+    (`kind: project`) named guidelines.yaml elsewhere in that tree (the project moved since).
+
+    With several (a monorepo), the one whose other YAML files share the most blobs with the
+    project as checked out (HEAD's tree at the current place) is taken, the first in path
+    order on a tie; when none shares any, the current place (nothing is there: all reads new).
+    """
     from guidelines_tool.loading import parse_file_text
 
     here = _join(git_.prefix, CONFIG_FILE)
@@ -1988,10 +1998,29 @@ def project_prefix_at(git_: Git, sha: str) -> str:
                if posixpath.basename(path) == CONFIG_FILE}
     texts = git_.read_blobs(set(configs.values()))
     projects = sorted(
-        path for path, blob in configs.items()
+        posixpath.dirname(path) for path, blob in configs.items()
         if parse_file_text(texts.get(blob, b"").decode("utf-8", errors="replace"), CONFIG_FILE).project is not None
     )
-    return posixpath.dirname(projects[0]) if len(projects) == 1 else git_.prefix
+    if len(projects) == 1:
+        return projects[0]
+    return _most_alike(git_, sha, projects) if projects else git_.prefix
+
+
+def _most_alike(git_: Git, sha: str, folders: list[str]) -> str:
+    """Of project `folders` at `sha`, the one sharing the most YAML blobs with the checked-out
+    project (its config left out: see `_guideline_blobs`); the current place when none shares any."""
+    head = git_.rev_parse("HEAD")
+    if head is None:
+        return git_.prefix
+    mine = _guideline_blobs(git_.tree_blobs(head, git_.prefix), git_.prefix)
+    tree = git_.tree_blobs(sha, "")
+    best, best_shared = git_.prefix, 0
+    for folder in folders:  # sorted: the first wins a tie
+        theirs = _guideline_blobs({p: b for p, b in tree.items() if _under(p, folder) is not None}, folder)
+        shared = len(mine & theirs)
+        if shared > best_shared:
+            best, best_shared = folder, shared
+    return best
 
 
 def _configured_folder(data: bytes) -> str:

@@ -711,3 +711,50 @@ def test_copy_then_delete_with_a_warm_cache_from_between_the_two(tmp_path: Path)
     warm = read_history(top / "new")
     assert [(r.commit.sha, r.change) for r in warm.revisions["R-1"]] == [
         (r.commit.sha, r.change) for r in cold.revisions["R-1"]]
+
+
+def test_copy_then_delete_there_and_back_again(tmp_path: Path) -> None:
+    """Moved by copy + delete to new/, edited there, moved back the same way: one history.
+    The old config edited between the copy and the delete changes nothing."""
+    top = _monorepo(tmp_path)
+    _copy_project(top, "old", "new", "copy to new")
+    commit(top, "edit the old config meanwhile", {"old/guidelines.yaml": CONFIG + "description: old\n"})
+    _delete_folder(top, "old", "drop old")
+    commit(top, "edit in new", {f"new/{RULES}/r1.yaml": rule_yaml("R-1", rationale="In new.")})
+    _copy_project(top, "new", "old", "copy back to old")
+    _delete_folder(top, "new", "drop new")
+    for use_cache in (False, True):
+        history = read_history(top / "old", use_cache=use_cache)
+        assert [(r.change, r.commit.subject) for r in history.revisions["R-1"]] == [
+            ("added", "initial guidelines"), ("changed", "edit in new")]
+        assert [r.commit.subject for r in history.revisions["R-2"]] == ["initial guidelines"]
+
+
+def test_copy_then_delete_in_a_merged_branch(tmp_path: Path) -> None:
+    top = _monorepo(tmp_path)
+    git(top, "checkout", "-q", "-b", "move")
+    _copy_project(top, "old", "new")
+    _delete_folder(top, "old")
+    git(top, "checkout", "-q", "main")
+    commit(top, "edit on main meanwhile", {f"old/{RULES}/r2.yaml": rule_yaml("R-2", rationale="Main.")})
+    git(top, "merge", "-q", "--no-ff", "-m", "merge the move", "move")
+    history = read_history(top / "new", use_cache=False)
+    # the merge moved the project (one commit on the line: rename or delete + add), with main's edit
+    assert [(r.change, r.commit.subject) for r in history.revisions["R-2"]] == [
+        ("added", "initial guidelines"), ("changed", "edit on main meanwhile")]
+    assert [r.commit.subject for r in history.revisions["R-1"]] == ["initial guidelines"]
+
+
+def test_diff_finds_the_moved_project_among_several_in_a_monorepo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    top = _monorepo(tmp_path)
+    commit(top, "another project", {"another/guidelines.yaml": CONFIG, f"another/{TASK}": task_yaml(),
+                                    f"another/{RULES}/a1.yaml": rule_yaml("A-1")})
+    before = git(top, "rev-parse", "HEAD").strip()
+    _move_project(top, "old", "new")
+    commit(top, "edit", {f"new/{RULES}/r1.yaml": rule_yaml("R-1", rationale="Edited.")})
+    monkeypatch.chdir(top / "new")
+    code, out, err = run("diff", before, "HEAD", "--format", "json")
+    assert code == 0, err
+    assert [(c["rule"], c["change"]) for c in json.loads(out)["rules"]] == [("R-1", "changed")]
+    history = read_history(top / "new", use_cache=False)
+    assert [r.change for r in history.revisions["R-1"]] == ["added", "changed"]
