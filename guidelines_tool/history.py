@@ -1882,10 +1882,10 @@ def _note_config_changes(changes: tuple[FileChange, ...], deleted_next: dict[str
     be edited before the old one goes); a rename away is no delete: the project lives on
     elsewhere (a copy kept, not a move)."""
     for change in changes:
-        if change.status in "MT":
+        if change.status in "MT":  # most changes: decided without looking at the paths
             continue
         for path in (change.old_path, change.new_path):
-            if path is not None and posixpath.basename(path) == CONFIG_FILE:
+            if path is not None and path.endswith(CONFIG_FILE) and posixpath.basename(path) == CONFIG_FILE:
                 deleted_next[posixpath.dirname(path)] = change.status == "D"
 
 
