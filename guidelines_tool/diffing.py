@@ -148,25 +148,26 @@ class RuleDiff:
         }
 
 
-_COMPARED = tuple(name for name in RULE_FIELDS if name != "id")
+COMPARED_RULE_FIELDS = tuple(name for name in RULE_FIELDS if name != "id")
 
 
 def changed_fields(old: Rule, new: Rule) -> tuple[str, ...]:
     """Names of the rule fields whose content differs (in RULE_FIELDS order)."""
-    if old == new:  # records compare by content (sources are excluded): the common case
-        return ()
     before, after = old.__dict__, new.__dict__  # plain dict reads: history compares thousands
-    return tuple(name for name in _COMPARED if before[name] != after[name])
+    return tuple(name for name in COMPARED_RULE_FIELDS if before[name] != after[name])
 
 
 def classify_rule(
-    old: Rule | None, new: Rule | None, *, existed_before: bool = False
+    old: Rule | None, new: Rule | None, *, existed_before: bool = False,
+    fields: tuple[str, ...] | None = None,
 ) -> tuple[Change, Level, tuple[str, ...]] | None:
     """Classify one rule's change between two versions; None when nothing changed.
 
     `existed_before` marks an addition as "re-added" (the id was deleted earlier in history).
     Same content in another file is "moved" (level none); same content in the same file is
-    no change at all, whatever the bytes say (a `fmt` re-layout).
+    no change at all, whatever the bytes say (a `fmt` re-layout). `fields` are the changed
+    fields when the caller knows them (history compares unbuilt versions entry by entry);
+    then `old` and `new` need only `status` and `source`.
     """
     if old is None and new is None:
         return None
@@ -174,7 +175,7 @@ def classify_rule(
         return ("re-added" if existed_before else "added"), "minor", ()
     if new is None:
         return "removed", ("minor" if old.status == "deprecated" else "major"), ()
-    fields_ = changed_fields(old, new)
+    fields_ = changed_fields(old, new) if fields is None else fields
     if not fields_:
         if old.source.path != new.source.path:
             return "moved", "none", ()

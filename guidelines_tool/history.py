@@ -45,7 +45,15 @@ from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Iterable, Iterator
 
-from guidelines_tool.diffing import Change, Level, RuleDiff, classify_rule, classify_task, parse_version
+from guidelines_tool.diffing import (
+    COMPARED_RULE_FIELDS,
+    Change,
+    Level,
+    RuleDiff,
+    classify_rule,
+    classify_task,
+    parse_version,
+)
 from guidelines_tool.errors import HistoryError
 from guidelines_tool.loading import (
     _MAYBE_SPECIAL,
@@ -117,21 +125,36 @@ class RuleRevision:
 
     `rule` is the version after the commit (None when removed), `previous` the one before
     (None when added). `index` is the commit's position on the line (oldest = 0).
+    The versions are kept as read (`version`, `previous_version`: a Rule, or a RuleText
+    built into one when `rule` or `previous` is first read).
     """
 
     rule_id: str
     commit: Commit
     path: str
-    rule: Rule | None
-    previous: Rule | None
+    version: Rule | RuleText | None
+    previous_version: Rule | RuleText | None
     change: Change
     level: Level
     fields: tuple[str, ...]
     index: int = 0
 
     @property
+    def rule(self) -> Rule | None:
+        return _built(self.version)
+
+    @property
+    def previous(self) -> Rule | None:
+        return _built(self.previous_version)
+
+    @property
     def previous_path(self) -> str | None:
-        return self.previous.source.path if self.previous else None
+        return self.previous_version.source.path if self.previous_version else None
+
+    @property
+    def task(self) -> str:
+        """The task of the rule's version after the commit, or before it when removed."""
+        return (self.version or self.previous_version).task  # type: ignore[union-attr]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -161,12 +184,70 @@ class TaskRevision:
     index: int = 0
 
 
+class RuleText:
+    """A rule version as a `kind: rule` file's top-level entries: built into a Rule when read.
+
+    History reads every version of every rule file, and most are never shown: only
+    `guidelines log`, diffs and the docs site look inside a few. Kept as entry texts, a
+    version costs no field reading to make, pickles as a few shared strings, and compares
+    with the next version entry by entry (`_changed_fields`: only entries whose text differs
+    are read). `rule()` builds the Rule that `loading.parse_file_text` gives for the file.
+    """
+
+    def __init__(self, rule_id: str, path: str, chunks: tuple[str, ...]) -> None:
+        self.id = rule_id
+        self.path = path
+        self.chunks = chunks  # the file's top-level entries, in order (see split_top_level)
+
+    def __repr__(self) -> str:
+        return f"RuleText({self.id!r}, {self.path!r})"
+
+    @property
+    def source(self) -> Source:
+        return Source(self.path)
+
+    @property
+    def task(self) -> str:
+        return self.field("task")
+
+    @property
+    def status(self) -> str:
+        return self.field("status")
+
+    def field(self, name: str) -> Any:
+        """One rule field's value, read from its entry alone (`RULE_READERS`)."""
+        return _field_value(name, self.entries().get(name))
+
+    def entries(self) -> dict[str, str]:
+        """Rule field name → the text of its entry (fields without an entry are absent)."""
+        memo = _shared_memo()
+        found = {}
+        for chunk in self.chunks:
+            key = _entry(chunk, self.path, memo)[0]
+            if key in RULE_READERS:
+                found[key] = chunk
+        return found
+
+    def rule(self) -> Rule:
+        built = self.__dict__.get("built")
+        if built is None:
+            built = self.built = _build_text(self)
+        return built
+
+
+def _built(version: Rule | RuleText | None) -> Rule | None:
+    return version.rule() if type(version) is RuleText else version  # type: ignore[union-attr]
+
+
 @dataclass(frozen=True)
 class ParsedBlob:
-    """A guideline file's records as parsed from one blob (sources point at `path`)."""
+    """A guideline file's records as parsed from one blob (sources point at `path`).
+
+    `rules` holds RuleText for a rule file read entry by entry with `lazy` (see `parse_blob`).
+    """
 
     path: str
-    rules: tuple[Rule, ...]
+    rules: tuple[Rule | RuleText, ...]
     tasks: tuple[Task, ...]
     findings: tuple[Finding, ...]
     ok: bool = True  # False: the YAML could not be read at all (this version is skipped)
@@ -245,9 +326,9 @@ class History:
         by_task: dict[str, set[int]] = {}
         for revisions in self.revisions.values():
             for revision in revisions:
-                for rule in (revision.rule, revision.previous):
-                    if rule is not None:
-                        by_task.setdefault(rule.task, set()).add(revision.index)
+                for version in (revision.version, revision.previous_version):
+                    if version is not None:
+                        by_task.setdefault(version.task, set()).add(revision.index)
         for task_id, revisions in self.task_revisions.items():
             by_task.setdefault(task_id, set()).update(r.index for r in revisions)
         return {task_id: sorted(indexes) for task_id, indexes in by_task.items()}
@@ -766,7 +847,7 @@ class Walk:
         self.files: dict[str, ParsedBlob] = {}  # project-relative path → last good parse
         self.rule_paths: dict[str, set[str]] = {}
         self.task_paths: dict[str, set[str]] = {}
-        self.rules: dict[str, Rule] = {}
+        self.rules: dict[str, Rule | RuleText] = {}
         self.tasks: dict[str, Task] = {}
         self.revisions: dict[str, list[RuleRevision]] = {}
         self.task_revisions: dict[str, list[TaskRevision]] = {}
@@ -852,15 +933,15 @@ class Walk:
         new = self._current(rule_id, self.rule_paths, "rules")
         if new is old:  # an untouched inline rule of a touched task file: the very same record
             return
-        result = classify_rule(old, new, existed_before=rule_id in self.revisions)
+        result = _classify(old, new, existed_before=rule_id in self.revisions)
         if result is None:
             if new is not None:
                 self.rules[rule_id] = new
             return
         change, level, fields_ = result
         path = (new or old).source.path  # type: ignore[union-attr]
-        revision = _record(RuleRevision, {"rule_id": rule_id, "commit": commit, "path": path, "rule": new,
-                                          "previous": old, "change": change, "level": level, "fields": fields_,
+        revision = _record(RuleRevision, {"rule_id": rule_id, "commit": commit, "path": path, "version": new,
+                                          "previous_version": old, "change": change, "level": level, "fields": fields_,
                                           "index": index})
         self.revisions.setdefault(rule_id, []).append(revision)
         if new is None:
@@ -919,6 +1000,8 @@ def _repath(parsed: ParsedBlob, path: str) -> ParsedBlob:
 
 
 def _with_path(record: Any, path: str) -> Any:
+    if type(record) is RuleText:
+        return RuleText(record.id, path, record.chunks)
     changes: dict[str, Any] = {}
     for f in dataclasses.fields(record):
         value = getattr(record, f.name)
@@ -951,11 +1034,12 @@ def _feed(stream: Any, data: bytes) -> None:
         pass
 
 
-def parse_blob(data: bytes, path: str, chunks: ChunkMemo | None = None) -> ParsedBlob:
+def parse_blob(data: bytes, path: str, chunks: ChunkMemo | None = None, *, lazy: bool = False) -> ParsedBlob:
     """Parse one blob's bytes as the guideline file at `path`.
 
     With a `ChunkMemo`, the top-level entries already seen in other versions are not parsed
     again (see `parse_chunked`); the result is the same as `loading.parse_file_text`'s.
+    With `lazy` too, a rule file's rule is a RuleText, built into that Rule when read.
     """
     if len(data) > MAX_BLOB_BYTES:
         return _too_large(data, path)
@@ -967,7 +1051,7 @@ def parse_blob(data: bytes, path: str, chunks: ChunkMemo | None = None) -> Parse
         finding = syntax_finding(path, 1, 1, "file is not valid UTF-8")
         return ParsedBlob(path, (), (), (finding,), ok=False)
     if chunks is not None:
-        fast = parse_chunked(text, path, chunks)
+        fast = parse_chunked(text, path, chunks, lazy=lazy)
         if fast is not None:
             return fast
     parsed = parse_file_text(text, path)
@@ -1028,6 +1112,8 @@ class ChunkMemo(dict):
         # path → entry text → (rule field, its value), or () for a key that is no rule field:
         # a rule file's new version reads only its changed entries (see `_rule_from_chunks`)
         self.fields: dict[str, tuple[Source, dict[str, tuple]]] = {}
+        self.canon: dict[str, str] = {}  # entry text → the one copy RuleTexts hold
+        self.values: dict[str, Any] = {}  # entry text → its rule field's value (see _field_value)
         # the fields of a rule whose key is absent: no value, so nothing depends on the path
         root = Source("")
         self.absent = {name: read(None, root, None) for name, read in RULE_READERS.items()}
@@ -1280,20 +1366,111 @@ def _chunks_mapping(chunks: list[str], path: str, memo: ChunkMemo) -> dict[str, 
     return mapping
 
 
-def parse_chunked(text: str, path: str, memo: ChunkMemo) -> ParsedBlob | None:
+def parse_chunked(text: str, path: str, memo: ChunkMemo, *, lazy: bool = False) -> ParsedBlob | None:
     """`loading.parse_file_text` for a block-mapping file, parsing only entries not seen before.
 
     New entries are parsed by `_parse_entries`; any finding, repeated key or surprise
-    returns None and the caller parses the whole file the ordinary way.
+    returns None and the caller parses the whole file the ordinary way. With `lazy`, a rule
+    file's rule is kept as a RuleText of its entries (every entry is parsed all the same:
+    a version that does not parse must be known now, to be skipped).
     """
     chunks = split_top_level(text)
     data = None if chunks is None else _chunks_mapping(chunks, path, memo)
     if data is None:
         return None
     if data.get("kind") == "rule":
-        rule = _rule_from_chunks(chunks, data, path, memo)
+        if lazy:
+            rule_id = _str(data.get("id"))
+            # The memo's own copy of each entry text: versions share the strings they have
+            # in common, in memory and in the pickled cache.
+            canon = memo.canon
+            rule = RuleText(rule_id, path, tuple([canon.setdefault(c, c) for c in chunks])) if rule_id else None
+        else:
+            rule = _rule_from_chunks(chunks, data, path, memo)
         return _record(ParsedBlob, {"path": path, "rules": (rule,) if rule else (), "tasks": (), "findings": (), "ok": True})
     return records_from_data(data, path, memo)
+
+
+# --- unbuilt rule versions (RuleText) -----------------------------------------------------------
+
+_MEMO: list[ChunkMemo] = []
+
+
+def _shared_memo() -> ChunkMemo:
+    """The process's chunk memo: the walk parses entries into it, and RuleText reads them back
+    from it (a version loaded from the cache parses its entries again, once, when read)."""
+    if not _MEMO:
+        _MEMO.append(ChunkMemo())
+    return _MEMO[0]
+
+
+def _entry(chunk: str, path: str, memo: ChunkMemo) -> tuple[str, Any]:
+    """The parsed (key, value) of one top-level entry text of a RuleText."""
+    entry = memo.get(chunk)
+    if entry is None:
+        if not _parse_entries([chunk], path, memo):  # parsed once already, when the blob was read
+            raise HistoryError(f"{path}: an entry of an old version no longer parses")
+        entry = memo[chunk]
+    return entry
+
+
+_ROOT = Source("")
+
+
+def _field_value(name: str, chunk: str | None) -> Any:
+    """Rule field `name` as read from entry text `chunk` alone (None: no such entry). Sources
+    are not compared, so the value is read at the empty path and shared by every file."""
+    memo = _shared_memo()
+    if chunk is None:
+        return memo.absent[name]
+    values = memo.values
+    value = values.get(chunk, _ABSENT)
+    if value is _ABSENT:
+        value = values[chunk] = RULE_READERS[name](_entry(chunk, "", memo)[1], _ROOT, memo.examples)
+    return value
+
+
+_ABSENT = object()
+
+
+def _changed_fields(old: RuleText, new: RuleText) -> tuple[str, ...]:
+    """`diffing.changed_fields` of the two built rules, reading only the entries that differ."""
+    if old.chunks == new.chunks:
+        return ()
+    # An entry whose text is in both versions (wherever it stands) holds the same field value:
+    # only the entries of one version alone can differ.
+    memo = _shared_memo()
+    kept_old, kept_new = set(old.chunks), set(new.chunks)
+    before = {_entry(c, old.path, memo)[0]: c for c in old.chunks if c not in kept_new}
+    after = {_entry(c, new.path, memo)[0]: c for c in new.chunks if c not in kept_old}
+    return tuple(
+        name for name in COMPARED_RULE_FIELDS
+        if (name in before or name in after)
+        and _field_value(name, before.get(name)) != _field_value(name, after.get(name))
+    )
+
+
+def _classify(old: Rule | RuleText | None, new: Rule | RuleText | None, *, existed_before: bool):
+    """`diffing.classify_rule`, comparing two RuleTexts without building them."""
+    if old is not None and new is not None:
+        if type(old) is RuleText and type(new) is RuleText:
+            return classify_rule(old, new, existed_before=existed_before, fields=_changed_fields(old, new))  # type: ignore[arg-type]
+        old, new = _built(old), _built(new)
+    return classify_rule(old, new, existed_before=existed_before)  # type: ignore[arg-type]
+
+
+def _build_text(text: RuleText) -> Rule:
+    """The Rule a RuleText stands for: `parse_chunked`'s eager answer for the same entries."""
+    memo = _shared_memo()
+    chunks = list(text.chunks)
+    data = _chunks_mapping(chunks, text.path, memo)
+    rule = None if data is None else _rule_from_chunks(chunks, data, text.path, memo)
+    if rule is None:  # cannot happen (the same entries made the RuleText); never guess
+        rules = parse_file_text("".join(chunks), text.path).rules
+        if not rules:
+            raise HistoryError(f"{text.path}: a version of rule {text.id} no longer parses")
+        rule = rules[0]
+    return rule
 
 
 def _rule_from_chunks(chunks: list[str], data: dict[str, Any], path: str, memo: ChunkMemo) -> Rule | None:
@@ -1629,7 +1806,7 @@ def read_line(git_: Git, walk: Walk, tip: str, exclude: str | None, known: dict[
     """
     if os.name == "nt":  # select() takes no pipes there: read the log first, the blobs later
         return parse_log(git_.log(tip, exclude))
-    memo = ChunkMemo()
+    memo = _shared_memo()
     parsed = 0
     asked: dict[str, str] = {}  # blob → the project path it is parsed as
     entries: list[LogEntry] = []
@@ -1654,7 +1831,7 @@ def read_line(git_: Git, walk: Walk, tip: str, exclude: str | None, known: dict[
                             selector.unregister(fd)
                         if fd == cat_fd:
                             for blob, data in batch_reader.feed(piece):
-                                known[blob] = parse_blob(data, asked[blob], memo)
+                                known[blob] = parse_blob(data, asked[blob], memo, lazy=True)
                                 parsed += 1
                                 # Once the log is read the number of blobs is known: show it.
                                 if progress and parsed % 100 == 0 and log_fd not in selector.get_map():
@@ -2045,10 +2222,10 @@ def _parsed_blobs(
     # are new to the chunk memo.
     missing = [blob for blob in paths if blob not in known]
     if missing:
-        memo = ChunkMemo()
+        memo = _shared_memo()
         # Each blob is parsed as git hands it over, while git reads the next ones.
         for done, (blob, data) in enumerate(git_.stream_blobs(missing), 1):
-            known[blob] = parse_blob(data, paths[blob], memo)
+            known[blob] = parse_blob(data, paths[blob], memo, lazy=True)
             if progress and done % 100 == 0:
                 progress(done, len(missing))
         if progress:

@@ -830,3 +830,80 @@ def test_cold_run_reports_progress_while_blobs_are_parsed(repo: Path) -> None:
     # the blobs (task file, four rule versions; the config is outside the folder), then the
     # replay of four commits
     assert calls == [(5, 5), (4, 4)]
+
+
+# --- unbuilt rule versions (RuleText) classify as built ones do ----------------------------------
+
+# Versions of one rule's file: the same content re-laid out, and real edits of each kind.
+LAYOUTS = [
+    "kind: rule\nid: {id}\ntask: t\ntitle: Rule {id}\nstatus: active\nlabels: [a, b]\ndecision: a\nwhen: Both.\n",
+    # the same content: quoted, reordered, block sequence, comments, a BOM-free re-layout
+    '# about {id}\nkind: rule\nid: "{id}"\ntitle: "Rule {id}"\ntask: t\nlabels:\n  - a\n  - b\ndecision: a\nwhen: |-\n  Both.\n',
+    # the same content, status left to its default
+    "kind: rule\nid: {id}\ntask: t\ntitle: Rule {id}\nlabels: [a, b]\ndecision: a\nwhen: Both.\n",
+    # edits: wording (patch), decision (major), labels, examples, deprecation, unknown key
+    "kind: rule\nid: {id}\ntask: t\ntitle: Rule {id}\nlabels: [a, b]\ndecision: a\nwhen: Both, clearly.\n",
+    "kind: rule\nid: {id}\ntask: t\ntitle: Rule {id}\nlabels: [a, b]\ndecision: b\nwhen: Both.\n",
+    "kind: rule\nid: {id}\ntask: t\ntitle: Rule {id}\nlabels: [a]\ndecision: a\nwhen: Both.\n",
+    "kind: rule\nid: {id}\ntask: t\ntitle: Rule {id}\nlabels: [a, b]\ndecision: a\nwhen: Both.\n"
+    "examples:\n  - input: x\n    label: a\n    why: 1.0\n",
+    "kind: rule\nid: {id}\ntask: t\ntitle: Rule {id}\nlabels: [a, b]\ndecision: a\nwhen: Both.\n"
+    "examples:\n  - {{input: x, label: a, why: '1.0'}}\n",
+    "kind: rule\nid: {id}\ntask: t\ntitle: Rule {id}\nstatus: deprecated\nlabels: [a, b]\ndecision: a\nwhen: Both.\n",
+    "kind: rule\nid: {id}\ntask: t\ntitle: Rule {id}\nlabels: [a, b]\ndecision: a\nwhen: Both.\nnotes: free text\n",
+    "kind: rule\nid: {id}\ntask: t\ntitle: 12\nlabels: [a, b]\ndecision: null\nwhen: Both.\n",
+    "kind: rule\nid: {id}\ntask: t\ntitle: '12'\nlabels: [a, b]\nwhen: Both.\n",
+]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_unbuilt_versions_classify_as_built_ones(tmp_path: Path, seed: int, monkeypatch) -> None:
+    """History keeps rule files' versions as entry texts and compares only the entries that
+    differ: every revision (change, level, fields, path) and every version it holds must be
+    what comparing built Rule records gives, whatever the edits and re-layouts."""
+    import random
+
+    import guidelines_tool.history as history_module
+
+    rng = random.Random(seed)
+    ids = [f"R-{i}" for i in range(4)]
+    paths = {rid: f"{RULES}/{rid.lower()}.yaml" for rid in ids}
+    repo = make_repo(tmp_path / "r", {"guidelines.yaml": CONFIG, TASK: task_yaml(),
+                                      **{paths[rid]: LAYOUTS[0].format(id=rid) for rid in ids}})
+    texts = dict.fromkeys(ids, 0)  # the layout each file holds
+
+    def another(rid: str, choices: int = len(LAYOUTS)) -> str:
+        texts[rid] = (texts[rid] + rng.randrange(1, choices)) % choices
+        return LAYOUTS[texts[rid]].format(id=rid)
+
+    for n in range(30):
+        rid = rng.choice(ids)
+        roll = rng.random()
+        if roll < 0.7:
+            files: dict[str, str | None] = {paths[rid]: another(rid)}
+        elif roll < 0.85:  # a rename, sometimes with an edit
+            old, paths[rid] = paths[rid], f"{RULES}/{rid.lower()}-{n}.yaml"
+            same = LAYOUTS[texts[rid]].format(id=rid)
+            files = {old: None, paths[rid]: another(rid) if rng.random() < 0.5 else same}
+        else:  # removed, and back later
+            files = {paths[rid]: None}
+            paths[rid] = f"{RULES}/{rid.lower()}-back-{n}.yaml"
+            commit(repo, f"remove {rid} ({n})", files)
+            files = {paths[rid]: another(rid)}
+        commit(repo, f"step {n}", files)
+
+    def revisions(history) -> list[tuple]:
+        return [(r.rule_id, r.commit.sha, r.change, r.level, r.fields, r.path, r.rule, r.previous,
+                 r.rule.source if r.rule else None, r.previous_path, r.task)
+                for revs in history.revisions.values() for r in revs]
+
+    lazy = read_history(repo, use_cache=False)
+    assert any(type(r.version).__name__ == "RuleText" for revs in lazy.revisions.values() for r in revs)
+    eager_parse = history_module.parse_blob
+    monkeypatch.setattr(history_module, "parse_blob",
+                        lambda data, path, memo=None, *, lazy=False: eager_parse(data, path, memo))
+    eager = read_history(repo, use_cache=False)
+    assert all(type(r.version).__name__ != "RuleText" for revs in eager.revisions.values() for r in revs)
+    assert revisions(lazy) == revisions(eager)
+    kinds = {(r.change, r.level) for revs in eager.revisions.values() for r in revs}
+    assert {("changed", "major"), ("changed", "patch"), ("moved", "none")} <= kinds, kinds  # every kind of edit ran
