@@ -2010,7 +2010,7 @@ def relocate_project(
     Walking back from the last entry, a commit moved the project into the folder it is in
     after that commit when it brought the config there from folder X: a rename of
     `X/guidelines.yaml`, a delete of it plus an add in the same commit (`_config_source`), or,
-    with `list_tree`, a copy whose original was deleted later on the line (`_copied_from`).
+    with `list_tree`, a copy whose original was deleted later on the line (`_copy_source`).
 
     With `list_tree(rev, folder) -> {path: blob}` (`Git.tree_blobs`), a move commit's changes
     become the project's YAML files before (removed) and after (added): a file left behind at
@@ -2027,9 +2027,8 @@ def relocate_project(
         for change in entries[i].changes:
             if change.new_path == config and change.status in "RA":
                 source = _config_source(change, entries[i].changes)
-                if source is None and change.status == "A" and list_tree is not None:
-                    gone = sorted(folder for folder, deleted in deleted_next.items() if deleted and folder != current)
-                    source = _copied_from(entries[i].commit, current, gone, list_tree)
+                if list_tree is not None:
+                    source = _copy_source(entries[i], current, source, deleted_next, list_tree)
                 if source is not None:
                     current = source
                 break
@@ -2078,6 +2077,27 @@ def deletes_another_config(entries: list[LogEntry], prefix: str) -> bool:
     return any(change.status == "D" and change.old_path != config
                and posixpath.basename(change.old_path or "") == CONFIG_FILE
                for entry in entries for change in entry.changes)
+
+
+def _copy_source(entry: LogEntry, folder: str, source: str | None, deleted_next: dict[str, bool],
+                 list_tree: Callable[[str, str], dict[str, str]]) -> str | None:
+    """Where the config `entry` brought to `folder` came from, given `source`, what the commit
+    alone says (`_config_source`: a rename, or a delete + add; None: nowhere).
+
+    Only when some other folder's config is deleted later on the line can it be a copy
+    (`_copied_from`); then the folders the commit itself renamed or deleted a config from
+    compete with those on the files the project shares with them (a config is a few lines
+    two projects may share byte for byte, so git may pair it with the wrong one), and
+    `source` stands when none shares enough. Otherwise `source` stands as it is, without
+    reading any tree.
+    """
+    later = [other for other, deleted in deleted_next.items() if deleted and other != folder]
+    if not later:
+        return source
+    now = [posixpath.dirname(c.old_path) for c in entry.changes if c.status in "DR" and c.old_path
+           and posixpath.basename(c.old_path) == CONFIG_FILE]
+    copied = _copied_from(entry.commit, folder, sorted(set(later) | set(now)), list_tree)
+    return copied if copied is not None else source
 
 
 def _copied_from(commit: Commit, folder: str, candidates: list[str],

@@ -878,3 +878,17 @@ def test_a_rewritten_branch_between_two_runs_gives_the_cold_answer(repo: Path, r
         assert cold.rules_at(cold.tip.sha)["R-2"].rationale == "Amended."
     if rewrite == "reset-and-new":
         assert sorted(cold.revisions) == ["R-1", "R-3"]
+
+
+def test_copy_commit_that_also_retires_another_project_follows_the_copied_one(tmp_path: Path) -> None:
+    """The copy commit deletes an unrelated project's config too: a delete + add in one commit
+    alone would read as a move from there; the copied files say where the project came from."""
+    top = _monorepo(tmp_path)
+    commit(top, "a project to retire", {"zeta/guidelines.yaml": CONFIG, f"zeta/{TASK}": task_yaml(labels=("p", "q")),
+                                        f"zeta/{RULES}/z1.yaml": rule_yaml("Z-1")})
+    git(top, "rm", "-q", "-r", "zeta")
+    _copy_project(top, "old", "new", "copy old to new, retire zeta")
+    _delete_folder(top, "old")
+    history = read_history(top / "new", use_cache=False)
+    assert sorted(history.revisions) == ["R-1", "R-2"]
+    assert [r.commit.subject for r in history.revisions["R-1"]] == ["initial guidelines"]
