@@ -905,3 +905,17 @@ def test_a_guidelines_folder_outside_the_project_folder_is_read_as_validate_read
     assert [rule.id for rule in load_project(top / "proj").rules] == ["R-1"]  # validate reads it
     history = read_history(top / "proj", use_cache=False)
     assert [r.change for r in history.revisions["R-1"]] == ["added", "changed"]
+
+
+def test_copy_from_one_of_two_identical_retired_projects_takes_the_first_in_path_order(tmp_path: Path) -> None:
+    files = {"guidelines.yaml": CONFIG, TASK: task_yaml(), f"{RULES}/r1.yaml": rule_yaml("R-1")}
+    top = make_repo(tmp_path / "r", {f"{folder}/{path}": text for folder in ("old", "another") for path, text in files.items()})
+    edited = rule_yaml("R-1", rationale="Edited.")
+    commit(top, "edit old", {f"old/{RULES}/r1.yaml": edited})
+    commit(top, "edit another the same way", {f"another/{RULES}/r1.yaml": edited})  # now byte-identical
+    _copy_project(top, "old", "new")
+    _delete_folder(top, "old", "drop old")
+    _delete_folder(top, "another", "drop another")
+    for _ in range(2):  # the same answer every time: "another" sorts first
+        history = read_history(top / "new", use_cache=False)
+        assert [r.commit.subject for r in history.revisions["R-1"]] == ["initial guidelines", "edit another the same way"]
