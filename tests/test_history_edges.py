@@ -541,7 +541,7 @@ def test_release_tags_of_a_tree_or_a_blob_are_ignored_with_a_note_and_no_command
 
 def test_release_refuses_to_reuse_the_name_of_a_tree_tag(repo: Path) -> None:
     git(repo, "tag", "v1.0.0", "HEAD^{tree}")
-    code, out, err = run("release", "--dry-run")
+    code, _, err = run("release", "--dry-run")
     assert code == 2 and "tag v1.0.0 already exists" in err
     assert "release tag v1.0.0 points at a tree" in err
 
@@ -704,7 +704,7 @@ def test_copy_then_delete_with_a_warm_cache_from_between_the_two(tmp_path: Path)
     _copy_project(top, "old", "new")
     commit(top, "edit the new copy", {f"new/{RULES}/r1.yaml": rule_yaml("R-1", rationale="New home.")})
     before = read_history(top / "new")
-    assert [r.commit.subject for r in before.revisions["R-1"]][0] == "copy the project to its new home"
+    assert before.revisions["R-1"][0].commit.subject == "copy the project to its new home"
     _delete_folder(top, "old")
     cold = read_history(top / "new", use_cache=False)
     assert [r.commit.subject for r in cold.revisions["R-1"]] == ["initial guidelines", "edit the new copy"]
@@ -840,8 +840,8 @@ def test_a_tag_off_the_line_is_no_release_but_diff_reads_it(repo: Path) -> None:
     git(repo, "checkout", "-q", "main")
     history = read_history(repo, use_cache=False)
     assert history.releases() == [] and history.resolve("experiment-1") is None
-    assert history.notes == ["release tag v9.0.0 is not on the first-parent line of main: "
-                             "left out of changelogs and version numbering"]
+    assert history.notes == [("release tag v9.0.0 is not on the first-parent line of main: "
+                              "left out of changelogs and version numbering")]
     code, out, err = run("diff", "experiment-1", "--format", "json")
     assert code == 0, err
     assert [(c["rule"], c["fields"]) for c in json.loads(out)["rules"]] == [("R-1", ["decision"])]
