@@ -2107,12 +2107,13 @@ def _copied_from(commit: Commit, folder: str, candidates: list[str],
 
     A config added with no source in its commit is a copy, the first half of a move, when
     the parent tree holds a project config in a folder that is deleted later on the line
-    (`candidates`, sorted: folders whose config is next added, renamed or deleted by a delete;
-    edits of either copy in between do not matter), and more than
-    half of the other YAML files (distinct blobs) under `folder` after the commit are byte for
-    byte files of that folder before it. The config itself is left out of the count: a move
-    often rewrites it, and two projects' configs may be the same few lines. The folder
-    sharing the most wins, the first in path order on a tie.
+    (`candidates`, sorted: folders whose config is next added, renamed or deleted by a
+    delete; edits of either copy in between do not matter), and more than half of the other
+    YAML files (distinct blobs) under `folder` after the commit are byte for byte files of
+    that folder before it. The config itself is left out of the count: a move often rewrites
+    it, and two projects' configs may be the same few lines. The folder sharing the most
+    wins, the first in path order on a tie. (`_copy_source` also lets the folders a commit
+    renamed or deleted a config from compete here.)
 
     Not a move: a project created from scratch (nothing shared), a second project of a
     monorepo beside one retired later (at most a template task file shared), a copy whose
