@@ -1,10 +1,13 @@
 """Benchmark: rule history on a generated repository vs `git log -p` over the same range.
 
     /work/venv/bin/python bench/history.py [--rules 2000] [--commits 5000] [--runs 3] [--phases]
+                                           [--layouts mixed|flow]
 
 Generates (once, cached under /tmp) a guideline repository of N rule files and M commits made
 of edits, renames, moves between files (into and out of task files' inline `rules:`) and
-merged side branches, built with one `git fast-import` stream. Then prints the median wall
+merged side branches, built with one `git fast-import` stream. The rule files come in the
+three layouts real projects have (`rule_yaml`); `--layouts flow` writes them all in the
+plainest one, as this bench did before (its figures are not comparable with mixed ones). Then prints the median wall
 and CPU time of, side by side (interleaved: one run of each per round):
 
 - `git log -p` over the branch (the peer), and `git log -p --first-parent -M`;
@@ -43,33 +46,53 @@ def sentence(rng: random.Random, n: int = 10) -> str:
     return " ".join(rng.choice(WORDS) for _ in range(n)).capitalize() + "."
 
 
-def rule_yaml(rule_id: str, task: str, rng: random.Random) -> str:
-    lines = [
-        "kind: rule",
-        f"id: {rule_id}",
-        f"task: {task}",
-        f"title: {sentence(rng, 5)}",
-        "status: active",
-        "labels: [product, person]",
-        f"decision: {rng.choice(['product', 'person'])}",
-        "when: |",
-        f"  {sentence(rng, 14)}",
-        f"  {sentence(rng, 12)}",
-        f'unless: ["{sentence(rng, 6)}"]',
-        f"rationale: {sentence(rng, 12)}",
-        "examples:",
-        f'  - {{input: "{sentence(rng, 6)}", label: product, why: "{sentence(rng, 4)}"}}',
-        f'  - {{input: "{sentence(rng, 6)}", label: person, why: "{sentence(rng, 4)}"}}',
-        "counterexamples:",
-        f'  - {{input: "{sentence(rng, 6)}", label: person, why: "{sentence(rng, 4)}"}}',
-        "tags: [composition]",
-    ]
+LAYOUTS = ("flow", "template", "block")
+
+
+def rule_yaml(rule_id: str, task: str, rng: random.Random, layout: str = "flow") -> str:
+    """One rule file in one of the layouts real projects have (each a third of the rules):
+
+    - flow: one line per field, flow-mapping examples (what `fmt` keeps as it is);
+    - template: what `guidelines new-rule` writes: a schema modeline, trailing comments;
+    - block: the sample project's hand-written style: block-mapping examples, block
+      sequences of quoted strings, a folded rationale.
+    """
+    title, when = sentence(rng, 5), [sentence(rng, 14), sentence(rng, 12)]
+    decision = rng.choice(["product", "person"])
+    unless, rationale = sentence(rng, 6), sentence(rng, 12)
+    examples = [(sentence(rng, 6), "product", sentence(rng, 4)), (sentence(rng, 6), "person", sentence(rng, 4))]
+    counter = [(sentence(rng, 6), "person", sentence(rng, 4))]
+    head = [f"id: {rule_id}", f"task: {task}", f"title: {title}"]
+    if layout == "block":
+        lines = ["# yaml-language-server: $schema=../../../schemas/rule.schema.json", "kind: rule", *head,
+                 "status: active", "labels: [product, person]", f"decision: {decision}",
+                 "when: |", *(f"  {w}" for w in when), "unless:", f'  - "{unless}"',
+                 "rationale: >-", f"  {rationale}", "examples:"]
+        for name, items in (("examples", examples), ("counterexamples", counter)):
+            if name == "counterexamples":
+                lines.append("counterexamples:")
+            for text, label, why in items:
+                lines += [f'  - input: "{text}"', f"    label: {label}", f"    why: {why}"]
+        lines.append("tags: [composition]")
+    else:
+        comment = (lambda text: f"  # {text}") if layout == "template" else (lambda text: "")
+        lines = (["# yaml-language-server: $schema=../../../schemas/rule.schema.json"] if layout == "template" else [])
+        lines += ["kind: rule", *head, "status: active" + comment("draft until reviewed, then active"),
+                  "labels: [product, person]" + comment("the labels this rule decides between"),
+                  f"decision: {decision}" + comment("the label it assigns when it applies"),
+                  "when: |", *(f"  {w}" for w in when),
+                  f'unless: ["{unless}"]' + comment("look-alikes where it does not apply"),
+                  f"rationale: {rationale}", "examples:"]
+        lines += [f'  - {{input: "{t}", label: {lab}, why: "{w}"}}' for t, lab, w in examples]
+        lines.append("counterexamples:" + comment("near misses: look similar, get another label"))
+        lines += [f'  - {{input: "{t}", label: {lab}, why: "{w}"}}' for t, lab, w in counter]
+        lines.append("tags: [composition]")
     return "\n".join(lines) + "\n"
 
 
 def inline_rule(text: str) -> str:
     """A rule file's text as an item of a task file's `rules:` list (same content)."""
-    lines = [line for line in text.splitlines() if line != "kind: rule"]
+    lines = [line for line in text.splitlines() if line != "kind: rule" and not line.startswith("#")]
     return "\n".join(["  - " + lines[0]] + ["    " + line for line in lines[1:]]) + "\n"
 
 
@@ -85,12 +108,13 @@ def task_yaml(task: str, inline: list[str]) -> str:
 class Generator:
     """Keeps the file state of main and writes a fast-import stream."""
 
-    def __init__(self, n_rules: int, n_commits: int, seed: int = 7) -> None:
+    def __init__(self, n_rules: int, n_commits: int, seed: int = 7, mixed: bool = True) -> None:
         self.rng = random.Random(seed)
         self.n_rules, self.n_commits = n_rules, n_commits
         self.tasks = [f"task-{i:02d}" for i in range(20)]
         self.rule_task = {f"R-{i:04d}": self.tasks[i % len(self.tasks)] for i in range(n_rules)}
-        self.rule_text = {rid: rule_yaml(rid, task, self.rng) for rid, task in self.rule_task.items()}
+        self.rule_text = {rid: rule_yaml(rid, task, self.rng, LAYOUTS[i % len(LAYOUTS)] if mixed else "flow")
+                          for i, (rid, task) in enumerate(self.rule_task.items())}
         self.rule_path = {rid: f"guidelines/{task}/rules/{rid.lower()}.yaml" for rid, task in self.rule_task.items()}
         self.inline: dict[str, list[str]] = {task: [] for task in self.tasks}  # task → inline rule ids
         self.out: list[bytes] = []
@@ -132,13 +156,16 @@ class Generator:
         kind = self.rng.random()
         for i, line in enumerate(lines):
             if kind < 0.5 and line.startswith("rationale:"):
-                lines[i] = f"rationale: {sentence(self.rng, 12)}"
+                if line == "rationale: >-":  # folded: its text is on the next line
+                    lines[i + 1] = f"  {sentence(self.rng, 12)}"
+                else:
+                    lines[i] = f"rationale: {sentence(self.rng, 12)}"
                 break
             if 0.5 <= kind < 0.85 and line.startswith("  ") and i > 0 and lines[i - 1] == "when: |":
                 lines[i] = f"  {sentence(self.rng, 14)}"
                 break
             if kind >= 0.85 and line.startswith("decision:"):
-                lines[i] = "decision: person" if "product" in line else "decision: product"
+                lines[i] = line.replace("product", "person") if "product" in line else line.replace("person", "product")
                 break
         self.rule_text[rid] = "\n".join(lines) + "\n"
         return self.write_rule(rid)
@@ -197,13 +224,13 @@ class Generator:
         return b"".join(self.out)
 
 
-def build_repo(path: Path, n_rules: int, n_commits: int) -> None:
+def build_repo(path: Path, n_rules: int, n_commits: int, mixed: bool = True) -> None:
     if (path / ".git" / "bench-complete").exists():
         return
     shutil.rmtree(path, ignore_errors=True)
     path.mkdir(parents=True)
     subprocess.run(["git", "init", "-q", "-b", "main", str(path)], check=True)
-    data = Generator(n_rules, n_commits).stream()
+    data = Generator(n_rules, n_commits, mixed=mixed).stream()
     subprocess.run(["git", "fast-import", "--quiet"], cwd=path, input=data, check=True)
     subprocess.run(["git", "branch", "-D", "side"], cwd=path, check=False, capture_output=True)
     subprocess.run(["git", "checkout", "-q", "-f", "main"], cwd=path, check=True)
@@ -244,15 +271,18 @@ def main() -> None:
     parser.add_argument("--rules", type=int, default=2000)
     parser.add_argument("--commits", type=int, default=5000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--layouts", choices=["mixed", "flow"], default="mixed",
+                        help="rule files in the three layouts real projects have (default), or all in flow style")
     parser.add_argument("--phases", action="store_true", help="also show where a cold run's CPU time goes")
     args = parser.parse_args()
     os.environ["PYTHONPATH"] = str(ROOT)
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     os.environ["PYTHONPYCACHEPREFIX"] = "/tmp/guidelines-bench-pycache"
-    repo = Path(f"/tmp/guidelines-bench-history-{args.rules}-{args.commits}")
+    mixed = args.layouts == "mixed"
+    repo = Path(f"/tmp/guidelines-bench-history-{args.rules}-{args.commits}{'-mixed' if mixed else ''}")
     start = time.perf_counter()
-    build_repo(repo, args.rules, args.commits)
-    print(f"repository: {repo} ({args.rules} rules, {args.commits} commits; ready in {time.perf_counter() - start:.1f} s)")
+    build_repo(repo, args.rules, args.commits, mixed)
+    print(f"repository: {repo} ({args.rules} rules, {args.commits} commits, {args.layouts} layouts; ready in {time.perf_counter() - start:.1f} s)")
     cache = repo / ".git" / "guidelines-cache"
 
     def drop_cache() -> None:

@@ -32,6 +32,7 @@ import functools
 import gc
 import hashlib
 import io
+import itertools
 import os
 import pickle
 import posixpath
@@ -1152,34 +1153,53 @@ def _chunk_key(chunk: str) -> str:
     return chunk[: chunk.index(":")]
 
 
-# Entries whose text a regular expression can vouch for need no parser. A plain scalar is made
-# of characters that mean nothing to YAML in its place (no `:`, `#`, quotes, brackets,
-# anchors, tags; in flow collections no commas either); a double-quoted one has no escapes.
+# Entries whose text a regular expression can vouch for need no parser. A scalar must be one
+# YAML reads the same way wherever it stands: printable (no tab, no control, no line or
+# paragraph separator, no BOM), plain ones without an indicator first and without `: ` or
+# ` #` inside (in flow collections, without `,[]{}` and most punctuation either), quoted ones
+# on one line and, double-quoted, without escapes.
 _KEY = r"[A-Za-z_][A-Za-z0-9_-]*"
-_DQ = r'"[ !#-\[\]-~]*"'
+_UNPRINTABLE = "\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029\\ud800-\\udfff\\ufeff\\ufffe\\uffff"
+_P = rf"[^{_UNPRINTABLE}]"  # a printable character (space included)
+_NS = rf"[^ {_UNPRINTABLE}]"  # a printable character other than space
+_DQ = rf'"[^"\\{_UNPRINTABLE}]*"'
+_SQ = rf"'(?:[^'{_UNPRINTABLE}]|'')*'"
+# inside flow collections, ASCII only: the patterns stay small (compiling each costs every run)
+_FLOW_DQ = r'"[ !#-\[\]-~]*"'
+_FLOW_SQ = r"'(?:[ -&(-~]|'')*'"
 _PLAIN_FLOW = r"[A-Za-z0-9](?:[A-Za-z0-9 ._/()'+-]*[A-Za-z0-9._/()'+-])?"
-_FLOW_SCALAR = rf"{_DQ}|{_PLAIN_FLOW}"
+# in block context: what may follow is decided by the line's pattern (spaces, a comment, \n)
+_PLAIN_BLOCK = (rf"[^-?:,\[\]{{}}#&*!|>'\"%@`< {_UNPRINTABLE}]"  # `<`: `<<` is a merge key
+                rf"(?:[^: {_UNPRINTABLE}]|:(?=[^ \n])| +(?=[^ #\n]))*?")
+_FLOW_SCALAR = rf"{_FLOW_DQ}|{_FLOW_SQ}|{_PLAIN_FLOW}"
 _FLOW_SEQ = rf"\[ *(?:(?:{_FLOW_SCALAR})(?: *, *(?:{_FLOW_SCALAR}))*)? *\]"
 _FLOW_MAP = rf"\{{ *(?:{_KEY}: +(?:{_FLOW_SCALAR})(?: *, *{_KEY}: +(?:{_FLOW_SCALAR}))*)? *\}}"
-_ONE_LINE = rf"{_FLOW_SEQ}|{_FLOW_MAP}|{_DQ}|[A-Za-z0-9][A-Za-z0-9 .,()'/_+-]*?"
+_ONE_LINE = rf"{_FLOW_SEQ}|{_FLOW_MAP}|{_DQ}|{_SQ}|{_PLAIN_BLOCK}"
+# A comment after a value: `#` after white space, to the end of the line.
+_COMMENT = r"(?:[ ]+#[^\n]*)?"
+# Blank lines and comment lines after an entry, before the next key.
+_TRAIL = r"(?:[ ]*(?:#[^\n]*)?\n)*"
 # `key: value` on one line
-_SIMPLE = re.compile(rf"({_KEY}):[ ]+({_ONE_LINE})[ ]*\n")
+_SIMPLE = re.compile(rf"({_KEY}):[ ]+({_ONE_LINE})[ ]*{_COMMENT}\n{_TRAIL}")
 # `key:` alone, then one-line block sequence items at one indentation
-_ITEMS = re.compile(rf"({_KEY}):[ ]*\n((?:[ ]*-[ ]+(?:{_ONE_LINE})[ ]*\n)+)")
-_ITEM_LINE = re.compile(rf"([ ]*)-[ ]+({_ONE_LINE})[ ]*")
+_ITEMS = re.compile(rf"({_KEY}):[ ]*{_COMMENT}\n((?:[ ]*-[ ]+(?:{_ONE_LINE})[ ]*{_COMMENT}\n)+){_TRAIL}")
+_ITEM_LINE = re.compile(rf"([ ]*)-[ ]+({_ONE_LINE})[ ]*{_COMMENT}")
 _FLOW_TOKEN = re.compile(rf"(?:({_KEY}): +)?({_FLOW_SCALAR})")
-# `key: |` and lines of printable ASCII, all indented at least as much as the first, none blank:
-# a literal block with clip chomping is those lines less that indentation, each ending in \n.
-_LITERAL = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):[ ]+\|[ ]*\n((?:[ ]+[!-~][ -~]*\n)+)")
+# `key: |` (or `|-`, `>`, `>-`), then lines indented at least as much as the first (blank lines
+# between them), then blank lines and comments at column 0: see `_block_scalar`.
+_BLOCK = re.compile(rf"({_KEY}):[ ]+([|>])(-?)[ ]*\n((?:[ ]+{_NS}{_P}*\n)(?:(?:[ ]*\n)*[ ]+{_NS}{_P}*\n)*)"
+                    r"((?:[ ]*\n|#[^\n]*\n)*)")
 _INDENT = re.compile(r"[ ]*")
 # `key:` alone on its line, then block sequence items (split at `- ` at the items' indentation)
-_SEQUENCE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):[ ]*\n( *)- ")
+_SEQUENCE = re.compile(rf"([A-Za-z_][A-Za-z0-9_-]*):[ ]*{_COMMENT}\n( *)- ")
 _NOT_SIMPLE = object()
 
 
 def _simple_scalar(text: str, special: frozenset[str]) -> Any:
     if text[0] == '"':
         return text[1:-1]
+    if text[0] == "'":
+        return text[1:-1].replace("''", "'")
     if text[0] in special:
         return _resolve_plain(text)
     return text
@@ -1206,7 +1226,7 @@ def _one_line_value(text: str, special: frozenset[str]) -> Any:
                 key = _simple_key(key, special)
             if key in mapping:
                 return _NOT_SIMPLE  # the loader reports the duplicate
-            mapping[key] = value[1:-1] if value[0] == '"' else _simple_scalar(value, special)
+            mapping[key] = _simple_scalar(value, special)
         return mapping
     return _simple_scalar(text, special)
 
@@ -1215,34 +1235,19 @@ def _simple_entry(chunk: str) -> tuple[str, Any] | None:
     """The (key, value) of an entry whose text needs no parser, or None.
 
     One-line values (plain or simple double-quoted scalars, flow sequences and mappings of
-    them), block sequences of such one-line items, and clip literal blocks. Plain scalars go
-    through the loader's own resolver (numbers, booleans, dates), so the value is what
-    `loading.parse_yaml` gives.
+    them), block sequences of such one-line items, each maybe followed by a comment, and
+    plain literal and folded blocks. Plain scalars go through the loader's own resolver
+    (numbers, booleans, dates), so the value is what `loading.parse_yaml` gives.
     """
     special = _MAYBE_SPECIAL
-    first_line = chunk.find("\n") + 1
-    if first_line == 0:
+    line_end = chunk.find("\n")
+    if line_end == -1:
         return None
-    if first_line == len(chunk):
-        match = _SIMPLE.fullmatch(chunk)
-        if match is None:
-            return None
+    if (match := _SIMPLE.fullmatch(chunk)) is not None:
         key, value = match.group(1), _one_line_value(match.group(2), special)
-    elif chunk[first_line - 2] == "|":
-        match = _LITERAL.fullmatch(chunk)
-        if match is None:
-            return None
-        key, block = match.group(1), match.group(2)
-        lines = block.split("\n")[:-1]
-        indent = _INDENT.match(lines[0]).end()  # type: ignore[union-attr]
-        prefix = " " * indent
-        if not all(line.startswith(prefix) for line in lines):
-            return None
-        value = "".join(line[indent:] + "\n" for line in lines)
-    else:
-        match = _ITEMS.fullmatch(chunk)
-        if match is None:
-            return None
+    elif chunk[line_end - 1] in "|>-" and (match := _BLOCK.fullmatch(chunk)) is not None:
+        key, value = match.group(1), _block_scalar(*match.group(2, 3, 4, 5))
+    elif (match := _ITEMS.fullmatch(chunk)) is not None:
         key, value, indent = match.group(1), [], None
         for line in match.group(2).split("\n")[:-1]:
             item = _ITEM_LINE.fullmatch(line)
@@ -1252,9 +1257,36 @@ def _simple_entry(chunk: str) -> tuple[str, Any] | None:
             value.append(_one_line_value(item.group(2), special))
         if any(v is _NOT_SIMPLE for v in value):
             return None
+    else:
+        return None
     if value is _NOT_SIMPLE:
         return None
     return (_simple_key(key, special) if key[0] in special else key), value
+
+
+def _block_scalar(style: str, strip: str, block: str, trail: str) -> Any:
+    """The value of a `_BLOCK` entry (`_NOT_SIMPLE` when a line needs the parser's rules).
+
+    Literal: each line less the first line's indentation (deeper lines keep their extra
+    spaces), blank lines as line breaks. Folded, when every line is at that indentation and
+    none is blank or ends in a space: the lines joined by spaces. Clip keeps one final line
+    break, strip (`-`) none; blank lines after the last are dropped either way.
+    """
+    lines = block.split("\n")[:-1]
+    indent = _INDENT.match(lines[0]).end()  # type: ignore[union-attr]
+    prefix = " " * indent
+    for line in lines + trail.split("\n")[:-1]:
+        if not line.startswith(prefix) and line.strip(" ") and line[0] != "#":
+            return _NOT_SIMPLE  # a shallower line (the regex lets only blank ones through)
+        if not line.strip(" ") and len(line) > indent:
+            return _NOT_SIMPLE  # spaces beyond the indentation: content, or not? The parser knows
+    if style == "|":
+        value = "".join((line[indent:] if line.strip(" ") else "") + "\n" for line in lines)
+    elif any(not line.strip(" ") or line[indent] == " " or line[-1] == " " for line in lines):
+        return _NOT_SIMPLE  # blank and deeper lines keep their line breaks; trailing spaces
+    else:
+        value = " ".join(line[indent:] for line in lines) + "\n"
+    return value[:-1] if strip else value
 
 
 def _sequence_items(chunk: str) -> tuple[str, list[str]] | None:
@@ -1276,8 +1308,9 @@ def _sequence_items(chunk: str) -> tuple[str, list[str]] | None:
 def _parse_entries(chunks: list[str], path: str, memo: ChunkMemo) -> bool:
     """Parse new top-level entries into `memo`; False when the file must be parsed whole.
 
-    Entries a regular expression can vouch for take no parser; a block sequence whose items
-    were seen before parses only its new items; everything else is parsed in one call (the
+    Entries a regular expression can vouch for take no parser; a block sequence is read
+    item by item (an item that is a mapping, entry by entry: see `_item_mapping`), and the
+    items that cannot be are parsed in one call; everything else is parsed in one call (the
     chunks, joined, are a mapping of just those entries).
     """
     hard: list[tuple[str, tuple[str, list[str]] | None]] = []
@@ -1289,7 +1322,7 @@ def _parse_entries(chunks: list[str], path: str, memo: ChunkMemo) -> bool:
             memo[chunk] = entry
             continue
         split = _sequence_items(chunk) if chunk.endswith("\n") else None
-        if split is not None and any(item in items_seen for item in split[1]):
+        if split is not None:
             sequences.append((chunk, *split))
         elif chunk.endswith("\n"):
             hard.append((chunk, split))
@@ -1322,6 +1355,8 @@ def _parse_entries(chunks: list[str], path: str, memo: ChunkMemo) -> bool:
             if findings or not isinstance(value, list) or len(value) != len(new):
                 return False
             memo.items.update(zip(new, value))
+        if key[0] in _MAYBE_SPECIAL:
+            key = _simple_key(key, _MAYBE_SPECIAL)  # `1:` or `true:` is the key the parser makes
         memo[chunk] = (key, [memo.items[item] for item in items])
     return True
 
@@ -1355,16 +1390,11 @@ def _item_mapping(item: str, path: str, memo: ChunkMemo) -> dict[str, Any] | Non
 def _chunks_mapping(chunks: list[str], path: str, memo: ChunkMemo) -> dict[str, Any] | None:
     """The mapping a block mapping's top-level entries make, parsing only entries the memo lacks;
     None on any finding or a repeated key (the whole-file loader then reports it properly)."""
-    new = [chunk for chunk in chunks if chunk not in memo]
+    new = list(itertools.filterfalse(memo.__contains__, chunks))
     if new and not _parse_entries(new, path, memo):
         return None
-    mapping: dict[str, Any] = {}
-    for chunk in chunks:
-        key, value = memo[chunk]
-        if key in mapping:
-            return None
-        mapping[key] = value
-    return mapping
+    mapping = dict(map(memo.__getitem__, chunks))  # (key, value) pairs
+    return mapping if len(mapping) == len(chunks) else None
 
 
 def parse_chunked(text: str, path: str, memo: ChunkMemo, *, lazy: bool = False) -> ParsedBlob | None:
@@ -1385,7 +1415,7 @@ def parse_chunked(text: str, path: str, memo: ChunkMemo, *, lazy: bool = False) 
             # The memo's own copy of each entry text: versions share the strings they have
             # in common, in memory and in the pickled cache.
             canon = memo.canon
-            rule = RuleText(rule_id, path, tuple([canon.setdefault(c, c) for c in chunks])) if rule_id else None
+            rule = RuleText(rule_id, path, tuple(map(canon.setdefault, chunks, chunks))) if rule_id else None
         else:
             rule = _rule_from_chunks(chunks, data, path, memo)
         return _record(ParsedBlob, {"path": path, "rules": (rule,) if rule else (), "tasks": (), "findings": (), "ok": True})
@@ -1444,11 +1474,15 @@ def _changed_fields(old: RuleText, new: RuleText) -> tuple[str, ...]:
     kept_old, kept_new = set(old.chunks), set(new.chunks)
     before = {_entry(c, old.path, memo)[0]: c for c in old.chunks if c not in kept_new}
     after = {_entry(c, new.path, memo)[0]: c for c in new.chunks if c not in kept_old}
-    return tuple(
-        name for name in COMPARED_RULE_FIELDS
-        if (name in before or name in after)
-        and _field_value(name, before.get(name)) != _field_value(name, after.get(name))
-    )
+    changed = [
+        name for name in before.keys() | after.keys()
+        if name in _FIELD_ORDER and _field_value(name, before.get(name)) != _field_value(name, after.get(name))
+    ]
+    changed.sort(key=_FIELD_ORDER.__getitem__)
+    return tuple(changed)
+
+
+_FIELD_ORDER = {name: i for i, name in enumerate(COMPARED_RULE_FIELDS)}
 
 
 def _classify(old: Rule | RuleText | None, new: Rule | RuleText | None, *, existed_before: bool):

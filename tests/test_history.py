@@ -754,7 +754,12 @@ from guidelines_tool.loading import parse_yaml  # noqa: E402
 SCALARS = ["a", "product", "Two words", "x'y", "a - b", "a, b", "1", "1.5", "-2", "0x1F", "1e3", "true", "True",
            "no", "on", "null", "Null", "~", "2026-01-02", "2026-13-45", '"quoted, with: colon # hash"', '""',
            '"a\\"b"', "'single'", "a: b", "a #c", "[x]", "{x: y}", "*alias", "&anchor a", "!tag a", "%x", "@x",
-           "`x`", "a ", "  a", "é", "a\tb", ".5", "+1", "=", "<<", "yes", "n", "0o17", ".inf", "-.nan"]
+           "`x`", "a ", "  a", "é", "a\tb", ".5", "+1", "=", "<<", "yes", "n", "0o17", ".inf", "-.nan",
+           "it's", "'it''s'", "''", "'a # b'", "'x", "a;b — c ★", "a:b", "a:", "a :b", "a#b", "a # b", "a  b",
+           "**bold** (see X-1)", "?x", ":x", "-x", "- x", "a\u2028b", "a\x85b", "\ufeffa", "\u00a0a", "a\u00a0",
+           "50%", "a|b", "a>b", "<a>", "<<<", "2026-01-02 10:00:00", "1_000", "0b1", "TRUE", "nULL", "a{b}[c]"]
+# characters a random plain scalar is made of: the ones YAML gives a meaning somewhere
+FUZZ = "ab :#-?,[]{}&*!|>'\"%@`<~.0 \t—★é\u2028\x85"
 
 
 def _fast_path_cases(rng) -> list[str]:
@@ -764,11 +769,31 @@ def _fast_path_cases(rng) -> list[str]:
     def key() -> str:
         return rng.choice(["k", "key", "true", "null", "1", "a_b-c", "input"])
 
+    def comment() -> str:
+        return rng.choice(["", "", "  # note", " #x", "#x", "  # a: b", " # é"])
+
+    def trail() -> str:
+        return "".join(rng.choice(["\n", "  \n", "# c\n", "  # c\n", "x\n", "  x\n"]) for _ in range(rng.randrange(3)))
+
+    def fuzz() -> str:
+        return "".join(rng.choice(FUZZ) for _ in range(1 + rng.randrange(6)))
+
     cases = []
-    for _ in range(400):
-        shape = rng.randrange(5)
+    for _ in range(600):
+        shape = rng.randrange(8)
         if shape == 0:
             cases.append(f"{key()}: {scalar()}\n")
+        elif shape == 5:
+            cases.append(f"{key()}: {rng.choice([scalar(), fuzz()])}{comment()}\n{trail()}")
+        elif shape == 6:
+            items = "".join(f"  - {rng.choice([scalar(), fuzz()])}{comment()}\n" for _ in range(1 + rng.randrange(3)))
+            cases.append(f"{key()}:{comment()}\n{items}{trail()}")
+        elif shape == 7:
+            indent = rng.choice(["  ", "    "])
+            lines = "".join(rng.choice([f"{indent}text", f"{indent}more — é", f"{indent} deeper", f"{indent}tail ",
+                                        "", indent, indent + "   ", " shallow", f"{indent}# kept", f"{indent}x: y"]) + "\n"
+                            for _ in range(rng.randrange(4)))
+            cases.append(f"{key()}: {rng.choice(['|', '|-', '>', '>-', '|+', '>2'])}\n{indent}first\n{lines}{trail()}")
         elif shape == 1:
             cases.append(f"{key()}: [{', '.join(scalar() for _ in range(rng.randrange(4)))}]\n")
         elif shape == 2:
