@@ -364,6 +364,10 @@ class History:
         for name in (rev, self.tag_prefix + rev):
             if name in self.tags and self.tags[name] in self._index:
                 return self.commits[self._index[self.tags[name]]]
+        if rev in self.tags and rev.lower() not in self._index:
+            # A tag off the line, or of a tree or blob: it names no commit here, even when
+            # its name looks like the start of some commit's sha (git, too, reads a ref first).
+            return None
         if len(rev) >= 4 and all(c in "0123456789abcdefABCDEF" for c in rev):
             rev = rev.lower()
             if rev in self._index:
@@ -557,14 +561,29 @@ def _read_changes(tokens: list[str], i: int, *, stop_at_other: bool) -> tuple[tu
 def parse_refs(text: str) -> dict[str, str]:
     """`git for-each-ref --format='%(refname:lstrip=2)%00%(objectname)%00%(*objectname)'` → name → commit.
 
-    Annotated tags are peeled to the commit they point at.
+    Annotated tags are peeled to the commit they point at. With the object types as two more
+    fields (`TAG_FORMAT`), a tag is peeled to whatever it names: see `parse_tag_refs`.
+    """
+    return {name: sha for name, (sha, _) in parse_tag_refs(text).items()}
+
+
+TAG_FORMAT = "%(refname:lstrip=2)%00%(objectname)%00%(*objectname)%00%(objecttype)%00%(*objecttype)"
+
+
+def parse_tag_refs(text: str) -> dict[str, tuple[str, str]]:
+    """`git for-each-ref --format=TAG_FORMAT` → tag name → (object, its type).
+
+    The object is the one an annotated tag points at (one level peeled), its type "commit"
+    for an ordinary release tag; a tag may name a tree or a blob too (`git tag v1 HEAD^{tree}`),
+    or another tag (type "tag": `*` peels one level only, `Git.tags` peels the rest). Without
+    the type fields (the older three-field format) the type is taken to be "commit".
     """
     refs = {}
     for line in text.splitlines():
         if not line:
             continue
-        name, obj, peeled = (line.split("\0") + ["", ""])[:3]
-        refs[name] = peeled or obj
+        name, obj, peeled, kind, peeled_kind = (line.split("\0") + ["", "", "", ""])[:5]
+        refs[name] = (peeled, peeled_kind or "commit") if peeled else (obj, kind or "commit")
     return refs
 
 
@@ -760,15 +779,29 @@ class Git:
         return files
 
     def tags(self) -> dict[str, str]:
-        """Tag name → the commit it names. `lstrip=2`, not `short`: a tag that shares its name
-        with a branch is shortened to `tags/<name>` and would no longer read as a release."""
-        text = self.run("for-each-ref", "refs/tags",
-                        "--format=%(refname:lstrip=2)%00%(objectname)%00%(*objectname)%00%(*objecttype)")
-        tags = parse_refs(text)
-        for line in text.splitlines():
-            name, *_, peeled_type = line.split("\0")
-            if peeled_type == "tag":  # a tag of a tag: `*` peels one level only
-                tags[name] = self.rev_parse(f"refs/tags/{name}") or tags[name]
+        """Tag name → the object it names: a commit for every ordinary tag (see `tag_objects`)."""
+        return {name: sha for name, (sha, _) in self.tag_objects().items()}
+
+    def tag_objects(self) -> dict[str, tuple[str, str]]:
+        """Tag name → (the object it names, peeled through annotated tags, and its type).
+
+        `lstrip=2`, not `short`: a tag that shares its name with a branch is shortened to
+        `tags/<name>` and would no longer read as a release. A tag of a tree or a blob keeps
+        that object (the caller says it is ignored); a tag of a tag is peeled to the end by
+        one `git cat-file --batch-check` for all of them (rare: git warns when creating one).
+        """
+        tags = parse_tag_refs(self.run("for-each-ref", "refs/tags", f"--format={TAG_FORMAT}"))
+        nested = sorted(name for name, (_, kind) in tags.items() if kind == "tag")
+        if nested:
+            request = "".join(f"refs/tags/{name}^{{}}\n" for name in nested).encode()
+            # No check: an answer git cannot give leaves that tag as it is.
+            proc = subprocess.run(["git", "cat-file", "--batch-check"], cwd=self.top, input=request,
+                                  capture_output=True, check=False)
+            answers = proc.stdout.decode("utf-8", errors="replace").splitlines()
+            for name, answer in zip(nested, answers):
+                parts = answer.split()
+                if len(parts) == 3 and parts[1] != "missing":
+                    tags[name] = (parts[0], parts[1])
         return tags
 
     def cache_dir(self) -> Path:
@@ -1691,17 +1724,45 @@ def read_history(
     line = resolve_line(git_, branch or config.branch)
     folder = guideline_folder(git_, config.guidelines)
     cache = Cache(git_.cache_dir() if use_cache else None)
+    tag_objects = git_.tag_objects()
     with _gc_paused():
         walk = _walk_to(git_, line.tip, folder, cache, progress)
-        history = walk.history(line.name, git_.tags(), config.release_tag_prefix, list(line.notes))
-    for name, sha in history.tags.items():
-        if parse_version(name, history.tag_prefix) and history.index_of(sha) is None:
-            history.notes.append(
-                f"release tag {name} is not on the first-parent line of {history.branch}: "
-                "left out of changelogs and version numbering"
-            )
+        # A tag of a tree or blob stays in `tags` (its name is taken: `release` must not reuse
+        # it), but names no commit, so no release: the notes say so.
+        tags = {name: sha for name, (sha, _) in tag_objects.items()}
+        history = walk.history(line.name, tags, config.release_tag_prefix, list(line.notes))
+    history.notes.extend(release_tag_notes(history, {name: kind for name, (_, kind) in tag_objects.items()}))
     history.notes.extend(odd_tag_notes(history))
     return history
+
+
+def release_tag_notes(history: History, kinds: dict[str, str]) -> list[str]:
+    """Notes for release tags (`<prefix>X.Y.Z`) that changelogs and releases leave out: those
+    naming a tree or a blob instead of a commit, and those off the first-parent line.
+    `kinds`: tag name → the type of the object it names (a tag absent from it is a commit's)."""
+    notes = []
+    for name, sha in history.tags.items():
+        if not parse_version(name, history.tag_prefix) or history.index_of(sha) is not None:
+            continue
+        kind = kinds.get(name, "commit")
+        if kind != "commit":
+            article = "an" if kind[:1] in "aeiou" else "a"
+            notes.append(f"release tag {name} points at {article} {kind} ({sha[:7]}), not a commit: "
+                         "ignored by changelog and release")
+        else:
+            notes.append(f"release tag {name} is not on the first-parent line of {history.branch}: "
+                         "left out of changelogs and version numbering")
+    return notes
+
+
+def unknown_revision_message(git_: Git, rev: str, tag_prefix: str) -> str:
+    """Why `rev` names no commit: a tag of a tree or a blob says so, anything else is unknown."""
+    objects = git_.tag_objects()
+    for name in (rev, tag_prefix + rev):
+        sha, kind = objects.get(name, ("", "commit"))
+        if kind != "commit":
+            return f"tag {name} points at a {kind} ({sha[:7]}), not a commit, so it names no version of the guidelines"
+    return f"unknown revision '{rev}' (not a commit, branch, tag or release version)"
 
 
 def odd_tag_notes(history: History) -> list[str]:
@@ -1956,6 +2017,8 @@ def _folder_changes(git_: Git, walk: Walk, entries: list[LogEntry],
 # such a move are rewritten into the tip's layout (`X/<rel>` → `<tip prefix>/<rel>`; paths
 # outside X were not part of the project then and are dropped), so the replay sees one project
 # that always lived where it lives now, and a pure move of the whole project changes nothing.
+# A move may also take two commits: the project copied to its new folder in one, the old copy
+# deleted in a later one (see `_copied_from`).
 
 CONFIG_FILE = "guidelines.yaml"
 
@@ -1990,6 +2053,11 @@ def relocate_project(
     """Rewrite, in place, the entries from before the project's folder moves into the tip's
     layout. Returns entry index → (project folder before, after) for every rewritten entry.
 
+    Walking back from the last entry, a commit moved the project into the folder it is in
+    after that commit when it brought the config there from folder X: a rename of
+    `X/guidelines.yaml`, a delete of it plus an add in the same commit (`_config_source`), or,
+    with `list_tree`, a copy whose original was deleted later on the line (`_copy_source`).
+
     With `list_tree(rev, folder) -> {path: blob}` (`Git.tree_blobs`), a move commit's changes
     become the project's YAML files before (removed) and after (added): a file left behind at
     the old place leaves the project, as it does on disk, instead of staying in it as a ghost.
@@ -1998,15 +2066,19 @@ def relocate_project(
     """
     current = tip_prefix if start is None else start
     located: dict[int, tuple[str, str]] = {}
+    deleted_next: dict[str, bool] = {}  # folder → does the next add/rename/delete of its config delete it
     for i in range(len(entries) - 1, -1, -1):
         after = current
         config = _join(current, CONFIG_FILE)
         for change in entries[i].changes:
             if change.new_path == config and change.status in "RA":
                 source = _config_source(change, entries[i].changes)
+                if list_tree is not None:
+                    source = _copy_source(entries[i], current, source, deleted_next, list_tree)
                 if source is not None:
                     current = source
                 break
+        _note_config_changes(entries[i].changes, deleted_next)
         if (current, after) != (tip_prefix, tip_prefix):
             located[i] = (current, after)
     for i, (before, after) in located.items():
@@ -2023,6 +2095,94 @@ def relocate_project(
             )
         entries[i] = dataclasses.replace(entries[i], changes=_relocated(changes, before, after, tip_prefix))
     return located
+
+
+def _note_config_changes(changes: tuple[FileChange, ...], deleted_next: dict[str, bool]) -> None:
+    """Record, for each folder whose config `changes` add, rename or delete, whether that was
+    a delete. The walk goes backwards, so the map holds, per folder, whether the next such
+    change after the current commit deletes its config. Edits are not counted (both copies may
+    be edited before the old one goes); a rename away is no delete: the project lives on
+    elsewhere (a copy kept, not a move)."""
+    for change in changes:
+        if change.status in "MT":  # most changes: decided without looking at the paths
+            continue
+        for path in (change.old_path, change.new_path):
+            if path is not None and path.endswith(CONFIG_FILE) and posixpath.basename(path) == CONFIG_FILE:
+                deleted_next[posixpath.dirname(path)] = change.status == "D"
+
+
+def deletes_another_config(entries: list[LogEntry], prefix: str) -> bool:
+    """Do `entries` delete a config outside the project folder `prefix`?
+
+    For a warm run: when the commits added since the cached tip delete another folder's
+    config, a copy of that folder into `prefix` before the cached tip may now be the first
+    half of a move (`_copied_from`), which the cached walk did not know: replay in full
+    (the parsed blobs stay cached) rather than continue it.
+    """
+    config = _join(prefix, CONFIG_FILE)
+    return any(change.status == "D" and change.old_path != config
+               and posixpath.basename(change.old_path or "") == CONFIG_FILE
+               for entry in entries for change in entry.changes)
+
+
+def _copy_source(entry: LogEntry, folder: str, source: str | None, deleted_next: dict[str, bool],
+                 list_tree: Callable[[str, str], dict[str, str]]) -> str | None:
+    """Where the config `entry` brought to `folder` came from, given `source`, what the commit
+    alone says (`_config_source`: a rename, or a delete + add; None: nowhere).
+
+    Only when some other folder's config is deleted later on the line can it be a copy
+    (`_copied_from`); then the folders the commit itself renamed or deleted a config from
+    compete with those on the files the project shares with them (a config is a few lines
+    two projects may share byte for byte, so git may pair it with the wrong one), and
+    `source` stands when none shares enough. Otherwise `source` stands as it is, without
+    reading any tree.
+    """
+    later = [other for other, deleted in deleted_next.items() if deleted and other != folder]
+    if not later:
+        return source
+    now = [posixpath.dirname(c.old_path) for c in entry.changes if c.status in "DR" and c.old_path
+           and posixpath.basename(c.old_path) == CONFIG_FILE]
+    copied = _copied_from(entry.commit, folder, sorted(set(later) | set(now)), list_tree)
+    return copied if copied is not None else source
+
+
+def _copied_from(commit: Commit, folder: str, candidates: list[str],
+                 list_tree: Callable[[str, str], dict[str, str]]) -> str | None:
+    """The folder `commit` copied the project in `folder` from, or None (a new project).
+
+    A config added with no source in its commit is a copy, the first half of a move, when
+    the parent tree holds a project config in a folder that is deleted later on the line
+    (`candidates`, sorted: folders whose config is next added, renamed or deleted by a
+    delete; edits of either copy in between do not matter), and more than half of the other
+    YAML files (distinct blobs) under `folder` after the commit are byte for byte files of
+    that folder before it. The config itself is left out of the count: a move often rewrites
+    it, and two projects' configs may be the same few lines. The folder sharing the most
+    wins, the first in path order on a tie. (`_copy_source` also lets the folders a commit
+    renamed or deleted a config from compete here.)
+
+    Not a move: a project created from scratch (nothing shared), a second project of a
+    monorepo beside one retired later (at most a template task file shared), a copy whose
+    original is kept or renamed away (no candidate), and a copy edited so heavily in the
+    copying commit itself that most of its files differ (it reads as a new project).
+    """
+    if not candidates or not commit.parents:
+        return None
+    added = _guideline_blobs(list_tree(commit.sha, folder), folder)
+    best, best_shared = None, 0
+    for candidate in candidates:
+        before = list_tree(commit.parents[0], candidate)
+        if _join(candidate, CONFIG_FILE) not in before:
+            continue
+        shared = len(added & _guideline_blobs(before, candidate))
+        if shared > best_shared:
+            best, best_shared = candidate, shared
+    return best if 2 * best_shared > len(added) else None
+
+
+def _guideline_blobs(files: dict[str, str], folder: str) -> set[str]:
+    """The distinct blobs of the YAML files in `files` (a `tree_blobs` of `folder`), bar its config."""
+    config = _join(folder, CONFIG_FILE)
+    return {blob for path, blob in files.items() if path.endswith(YAML_SUFFIXES) and path != config}
 
 
 def _relocated(changes: tuple[FileChange, ...], before: str, after: str, tip: str) -> tuple[FileChange, ...]:
@@ -2066,8 +2226,13 @@ def _tree_where_it_was(git_: Git, sha: str, folder: str, location: tuple[str, st
 
 
 def project_prefix_at(git_: Git, sha: str) -> str:
-    """Where the project's config was at `sha`: the current place, else the one project config
-    (`kind: project`) named guidelines.yaml in that tree (the project moved since)."""
+    """Where the project's config was at `sha`: the current place, else a project config
+    (`kind: project`) named guidelines.yaml elsewhere in that tree (the project moved since).
+
+    With several (a monorepo), the one whose other YAML files share the most blobs with the
+    project as checked out (HEAD's tree at the current place) is taken, the first in path
+    order on a tie; when none shares any, the current place (nothing is there: all reads new).
+    """
     from guidelines_tool.loading import parse_file_text
 
     here = _join(git_.prefix, CONFIG_FILE)
@@ -2077,10 +2242,29 @@ def project_prefix_at(git_: Git, sha: str) -> str:
                if posixpath.basename(path) == CONFIG_FILE}
     texts = git_.read_blobs(set(configs.values()))
     projects = sorted(
-        path for path, blob in configs.items()
+        posixpath.dirname(path) for path, blob in configs.items()
         if parse_file_text(texts.get(blob, b"").decode("utf-8", errors="replace"), CONFIG_FILE).project is not None
     )
-    return posixpath.dirname(projects[0]) if len(projects) == 1 else git_.prefix
+    if len(projects) == 1:
+        return projects[0]
+    return _most_alike(git_, sha, projects) if projects else git_.prefix
+
+
+def _most_alike(git_: Git, sha: str, folders: list[str]) -> str:
+    """Of project `folders` at `sha`, the one sharing the most YAML blobs with the checked-out
+    project (its config left out: see `_guideline_blobs`); the current place when none shares any."""
+    head = git_.rev_parse("HEAD")
+    if head is None:
+        return git_.prefix
+    mine = _guideline_blobs(git_.tree_blobs(head, git_.prefix), git_.prefix)
+    tree = git_.tree_blobs(sha, "")
+    best, best_shared = git_.prefix, 0
+    for folder in folders:  # sorted: the first wins a tie
+        theirs = _guideline_blobs({p: b for p, b in tree.items() if _under(p, folder) is not None}, folder)
+        shared = len(mine & theirs)
+        if shared > best_shared:
+            best, best_shared = folder, shared
+    return best
 
 
 def _configured_folder(data: bytes) -> str:
@@ -2128,7 +2312,7 @@ def read_tree(root: Path, rev: str) -> tuple[dict[str, Rule], dict[str, Task], l
     if sha is None and parse_version(config.release_tag_prefix + rev, config.release_tag_prefix):
         sha = git_.rev_parse(f"refs/tags/{config.release_tag_prefix}{rev}")  # `1.2.0` for tag v1.2.0
     if sha is None:
-        raise HistoryError(f"unknown revision '{rev}' (not a commit, branch, tag or release version)")
+        raise HistoryError(unknown_revision_message(git_, rev, config.release_tag_prefix))
     # Where the project was at that revision (it may have moved since), and the folder that
     # revision's own config names (the config may have changed it since).
     prefix = project_prefix_at(git_, sha)
