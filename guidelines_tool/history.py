@@ -873,7 +873,14 @@ class Walk:
         return not folder or path.startswith(folder + "/")
 
     def project_path(self, path: str) -> str:
-        return path[len(self.project_prefix) + 1 :] if self.project_prefix else path
+        """`path` (relative to the top) relative to the project folder, as loading names files
+        (`../shared/r.yaml` for a guideline folder beside the project)."""
+        prefix = self.project_prefix
+        if not prefix:
+            return path
+        if path.startswith(prefix) and path[len(prefix):len(prefix) + 1] == "/":
+            return path[len(prefix) + 1 :]
+        return posixpath.relpath(path, prefix)
 
     def apply(self, entry: LogEntry, blobs: dict[str, ParsedBlob], folder: str | None = None) -> None:
         """Replay one commit: update the files it touched and record what changed per id.
@@ -1803,9 +1810,10 @@ def guideline_folder(git_: Git, guidelines: str) -> str:
 
 
 def folder_in(prefix: str, guidelines: str) -> str:
-    """The guideline folder `guidelines` of a project at `prefix`, relative to the top."""
-    folder = str(PurePosixPath(prefix or ".") / guidelines).strip("/")
-    return "" if folder in ("", ".") else folder.removeprefix("./")
+    """The guideline folder `guidelines` of a project at `prefix`, relative to the top
+    (`proj` with `../shared`: `shared`, a folder beside the project, as validate reads it)."""
+    folder = posixpath.normpath(posixpath.join(prefix or ".", guidelines.strip("/") or "."))
+    return "" if folder == "." else folder
 
 
 def _walk_to(git_: Git, tip: str, folder: str, cache: Cache, progress: Progress | None) -> Walk:
@@ -1818,8 +1826,11 @@ def _walk_to(git_: Git, tip: str, folder: str, cache: Cache, progress: Progress 
     known = cache.load_blobs()
     if walk is not None:
         entries = read_line(git_, walk, tip, walk.tip, known, progress)
-        # Continue only when the cached tip is on the new line (no rewrite, no branch switch).
-        if not entries or entries[0].commit.parents[:1] != (walk.tip,):
+        # Continue only when the cached tip is on the new line (no rewrite, no branch switch),
+        # and no new commit deletes another project's config (it may turn a copy of that
+        # project, before the cached tip, into the first half of a move).
+        if (not entries or entries[0].commit.parents[:1] != (walk.tip,)
+                or deletes_another_config(entries, walk.project_prefix)):
             walk, entries = None, None
     if walk is None:
         # A full replay: blobs parsed by earlier runs need not be parsed again.
@@ -1996,7 +2007,10 @@ def _folder_changes(git_: Git, walk: Walk, entries: list[LogEntry],
     texts = git_.read_blobs(set(versions.values()))
     current = walk.folder if walk.commits else None
     for i, blob in sorted(versions.items()):
-        folder = guideline_folder(git_, _configured_folder(texts.get(blob, b"")))
+        named = _configured_folder(texts.get(blob, b""))
+        if named is None and current is not None:
+            continue  # a broken version: the folder stays what the last readable one named
+        folder = guideline_folder(git_, named or ProjectConfig().guidelines)
         if current is None:
             # A fresh replay: the folder of the first config applies from the first commit.
             walk.folder = current = folder
@@ -2267,10 +2281,11 @@ def _most_alike(git_: Git, sha: str, folders: list[str]) -> str:
     return best
 
 
-def _configured_folder(data: bytes) -> str:
-    """The `guidelines:` folder one version of the config names (the default when it is broken)."""
+def _configured_folder(data: bytes) -> str | None:
+    """The `guidelines:` folder one version of the config names; None when that version does
+    not parse (it names nothing: like any broken version, it is skipped)."""
     parsed = parse_file_text(data.decode("utf-8", errors="replace"), "guidelines.yaml")
-    return (parsed.project or ProjectConfig()).guidelines
+    return parsed.project.guidelines if parsed.project is not None else None
 
 
 def _parsed_blobs(
@@ -2320,8 +2335,9 @@ def read_tree(root: Path, rev: str) -> tuple[dict[str, Rule], dict[str, Task], l
     config_path = _join(prefix, CONFIG_FILE)
     config_blob = git_.tree_blobs(sha, config_path).get(config_path)
     if config_blob:
-        data = git_.read_blobs([config_blob]).get(config_blob, b"")
-        walk.folder = folder_in(prefix, _configured_folder(data))
+        named = _configured_folder(git_.read_blobs([config_blob]).get(config_blob, b""))
+        if named is not None:  # a version that does not parse names nothing: keep today's folder
+            walk.folder = folder_in(prefix, named)
     files = {path: blob for path, blob in git_.tree_blobs(sha, walk.folder).items() if walk.wanted(path)}
     contents = git_.read_blobs(sorted(set(files.values())))
     rules: dict[str, Rule] = {}
