@@ -44,7 +44,7 @@ import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from guidelines_tool.diffing import (
     COMPARED_RULE_FIELDS,
@@ -1171,6 +1171,8 @@ class ChunkMemo(dict):
         # a rule file's new version reads only its changed entries (see `_rule_from_chunks`)
         self.fields: dict[str, tuple[Source, dict[str, tuple]]] = {}
         self.canon: dict[str, str] = {}  # entry text → the one copy RuleTexts hold
+        # path → its last version read: text, chunks, where each chunk starts (split_edited)
+        self.latest: dict[str, tuple[str, list[str], tuple[int, ...]]] = {}
         self.values: dict[str, Any] = {}  # entry text → its rule field's value (see _field_value)
         # the fields of a rule whose key is absent: no value, so nothing depends on the path
         root = Source("")
@@ -1203,6 +1205,53 @@ def split_top_level(text: str) -> list[str] | None:
         return None
     starts.append(len(text))
     return [text[a:b] for a, b in zip(starts, starts[1:])]
+
+
+def split_edited(text: str, last: tuple[str, Sequence[str], tuple[int, ...]]) -> list[str] | None:
+    """`split_top_level(text)` for a new version of a file whose `last` version (its text,
+    chunks, and where each chunk starts) was split before: the whole entries both versions
+    start and end with are the last version's own strings, and only the text between them is
+    split. None when that cannot be vouched for (the head changed; the text between starts
+    no key line, or runs into a kept entry): the caller splits afresh.
+
+    A chunk boundary depends only on the line break before it and the key line after it,
+    and a kept entry starts with a key line and holds no boundary inside, so the whole text
+    splits exactly there. Which entries are kept is found by binary search on the texts'
+    common start and end: a one-line edit costs a few string comparisons, not a new split.
+    """
+    old_text, old, starts = last
+    n, head = len(old), starts[0]
+    if not text.startswith(old_text[:head]):
+        return None
+    ends = starts[1:] + (len(old_text),)
+    low, high = 0, n  # the most whole entries the two texts start with
+    while low < high:
+        mid = (low + high + 1) // 2
+        if text.startswith(old_text[: ends[mid - 1]]):
+            low = mid
+        else:
+            high = mid - 1
+    kept = low
+    begin = ends[kept - 1] if kept else head  # where the new text's changed entries start
+    delta = len(text) - len(old_text)
+    low, high = 0, n - kept  # the most whole entries (after those) the two texts end with
+    while low < high:
+        mid = (low + high + 1) // 2
+        start = starts[n - mid]
+        if start + delta >= begin and text.endswith(old_text[start:]):
+            low = mid
+        else:
+            high = mid - 1
+    tail = low
+    end = starts[n - tail] + delta if tail else len(text)
+    middle = text[begin:end]
+    if not middle:
+        return [*old[:kept], *old[n - tail:]] or None  # no entry left: not a mapping to split
+    if (not _KEY_LINE.match(middle) or (tail and middle[-1] != "\n")
+            or (kept and old[kept - 1][-1] != "\n")):
+        return None
+    new = split_top_level(middle)
+    return None if new is None else [*old[:kept], *new, *old[n - tail:]]
 
 
 def _chunk_key(chunk: str) -> str:
@@ -1463,18 +1512,25 @@ def parse_chunked(text: str, path: str, memo: ChunkMemo, *, lazy: bool = False) 
     file gives a RuleText of its entries, its parse and its rule (every entry is parsed all
     the same: a version that does not parse must be known now, to be skipped).
     """
-    chunks = split_top_level(text)
-    data = None if chunks is None else _chunks_mapping(chunks, path, memo)
+    last = memo.latest.get(path)
+    chunks = None if last is None else split_edited(text, last)
+    if chunks is None:
+        chunks = split_top_level(text)
+        if chunks is None:
+            return None
+    # The memo's own copy of each entry text: versions share the strings they have in
+    # common, in memory and in the pickled cache, and compare them by identity first.
+    chunks = list(map(memo.canon.setdefault, chunks, chunks))
+    starts = tuple(itertools.accumulate(map(len, chunks), initial=len(text) - sum(map(len, chunks))))[:-1]
+    memo.latest[path] = (text, chunks, starts)
+    data = _chunks_mapping(chunks, path, memo)
     if data is None:
         return None
     if data.get("kind") == "rule":
         if lazy:
             rule_id = _str(data.get("id"))
             if rule_id:
-                # The memo's own copy of each entry text: versions share the strings they
-                # have in common, in memory and in the pickled cache.
-                canon = memo.canon
-                return RuleText(rule_id, path, tuple(map(canon.setdefault, chunks, chunks)))
+                return RuleText(rule_id, path, tuple(chunks))
             rule = None
         else:
             rule = _rule_from_chunks(chunks, data, path, memo)

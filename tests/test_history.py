@@ -932,3 +932,37 @@ def test_unbuilt_versions_classify_as_built_ones(tmp_path: Path, seed: int, monk
     assert revisions(lazy) == revisions(eager)
     kinds = {(r.change, r.level) for revs in eager.revisions.values() for r in revs}
     assert {("changed", "major"), ("changed", "patch"), ("moved", "none")} <= kinds, kinds  # every kind of edit ran
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_splitting_a_new_version_from_the_last_equals_splitting_it_afresh(seed: int) -> None:
+    """`split_edited` keeps the entries a new version shares with the last one and splits only
+    the text between: whatever the two texts, its answer is None or `split_top_level`'s."""
+    import itertools
+    import random
+
+    from guidelines_tool.history import split_edited
+
+    rng = random.Random(seed)
+    lines = ["kind: rule\n", "id: R-1\n", "# note\n", "\n", "title: A\n", "  more\n", "when: |\n", "  text\n",
+             "labels:\n", "- a\n", "  - b\n", "---\n", "x: &a 1\n", "y: *a\n", "\ufeffz: 1\n", "rationale: r",
+             "tags: [t]\n", "  # indented note\n", "examples:\n", "  - input: x\n", "    label: a\n", "title: A\n"]
+    taken = 0
+    for _ in range(3000):
+        old_text = "".join(rng.choice(lines) for _ in range(rng.randrange(1, 9)))
+        old = split_top_level(old_text)
+        if old is None:
+            continue
+        starts = tuple(itertools.accumulate(map(len, old), initial=len(old_text) - sum(map(len, old))))[:-1]
+        text = old_text
+        for _ in range(rng.randrange(1, 3)):  # insert, replace or delete lines somewhere
+            breaks = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+            cut = rng.choice(breaks)
+            drop = rng.choice([0, 0, 1, 2]) if cut < len(text) else 0
+            rest = text[cut:].split("\n", drop)[-1] if drop else text[cut:]
+            text = text[:cut] + rng.choice(lines + [""]) + rest
+        got = split_edited(text, (old_text, tuple(old), starts))
+        if got is not None:
+            taken += 1
+            assert got == split_top_level(text), (old_text, text)
+    assert taken > 500
