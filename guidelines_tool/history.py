@@ -36,7 +36,6 @@ import itertools
 import os
 import pickle
 import posixpath
-import queue
 import re
 import selectors
 import subprocess
@@ -1958,6 +1957,8 @@ def read_line(git_: Git, walk: Walk, tip: str, exclude: str | None, known: dict[
     reading the whole log first left Python waiting. What this reads ahead is a guess (the
     folder may change along the line, a symlink stands for another file): `_parsed_blobs`
     later reads whatever the replay needs and `known` lacks, so a wrong guess costs time only.
+
+    No thread writes the requests: they go to git as its stdin can take them (`_Requests`).
     """
     if os.name == "nt":  # select() takes no pipes there: read the log first, the blobs later
         return parse_log(git_.log(tip, exclude))
@@ -1968,19 +1969,23 @@ def read_line(git_: Git, walk: Walk, tip: str, exclude: str | None, known: dict[
     log_reader, batch_reader = LogReader(), BatchReader()
     with _popen(git_.log_args(tip, exclude), git_.top, stdin=subprocess.DEVNULL) as log, \
             _popen(["cat-file", "--batch", "--buffer"], git_.top, stdin=subprocess.PIPE) as cat:
-        requests: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
-        writer = threading.Thread(target=_feed_queue, args=(cat.stdin, requests), daemon=True)
-        writer.start()
         try:
             log_fd, cat_fd = log.stdout.fileno(), cat.stdout.fileno()  # type: ignore[union-attr]
+            requests = _Requests(cat.stdin)  # type: ignore[arg-type]
             _widen_pipe(log_fd)
             _widen_pipe(cat_fd)
             with selectors.DefaultSelector() as selector:
                 selector.register(log_fd, selectors.EVENT_READ)
                 selector.register(cat_fd, selectors.EVENT_READ)
+                log_open = True
                 while selector.get_map():
+                    requests.watch(selector)
                     # The log first: every commit read gives git cat-file more to do.
-                    for fd in sorted((key.fd for key, _ in selector.select()), key=lambda fd: fd != log_fd):
+                    ready = sorted((key.fd for key, _ in selector.select()), key=lambda fd: fd != log_fd)
+                    for fd in ready:
+                        if fd == requests.fd:
+                            requests.write()
+                            continue
                         piece = os.read(fd, PIPE_READ)
                         if not piece:
                             selector.unregister(fd)
@@ -1989,7 +1994,7 @@ def read_line(git_: Git, walk: Walk, tip: str, exclude: str | None, known: dict[
                                 known[blob] = parse_blob(data, asked[blob], memo, lazy=True)
                                 parsed += 1
                                 # Once the log is read the number of blobs is known: show it.
-                                if progress and parsed % 100 == 0 and log_fd not in selector.get_map():
+                                if progress and parsed % 100 == 0 and not log_open:
                                     progress(parsed, len(asked))
                             continue
                         new = log_reader.feed(piece) if piece else log_reader.close()
@@ -2003,11 +2008,12 @@ def read_line(git_: Git, walk: Walk, tip: str, exclude: str | None, known: dict[
                                     asked[blob] = walk.project_path(change.new_path)  # type: ignore[arg-type]
                                     wanted.append(blob)
                         if wanted:
-                            requests.put("".join(f"{blob}\n" for blob in wanted).encode())
+                            requests.add("".join(f"{blob}\n" for blob in wanted).encode())
                         if not piece:
-                            requests.put(None)  # git cat-file ends once it has answered
+                            log_open = False
+                            requests.finish()  # git cat-file ends once it has answered
         finally:
-            requests.put(None)
+            requests.close()
         error = log.stderr.read()  # type: ignore[union-attr]
         log.wait()
     if log.returncode != 0:
@@ -2018,16 +2024,61 @@ def read_line(git_: Git, walk: Walk, tip: str, exclude: str | None, known: dict[
     return entries
 
 
-def _feed_queue(stream: Any, requests: queue.SimpleQueue) -> None:
-    """Write what the queue holds to git's stdin until None; git blocks on its output while
-    its reader is busy, so the writing must not hold up the reading thread."""
-    try:
-        while (data := requests.get()) is not None:
-            stream.write(data)
-            stream.flush()
-        stream.close()
-    except OSError:  # git exited early; its error shows on the read side
-        pass
+class _Requests:
+    """Blob ids on their way to `git cat-file`'s stdin, written as the pipe takes them.
+
+    git blocks writing its answers while Python is busy parsing; a blocking write of more
+    requests would then wait on git, and git on Python. Written only when the selector says
+    the pipe has room, they never block, and no thread is needed.
+    """
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+        self.fd = stream.fileno()
+        os.set_blocking(self.fd, False)
+        self.pending = bytearray()
+        self.done = False  # no more requests will come: close stdin once the pending are out
+        self.registered = False
+
+    def add(self, data: bytes) -> None:
+        self.pending += data
+
+    def finish(self) -> None:
+        self.done = True
+
+    def watch(self, selector: selectors.BaseSelector) -> None:
+        """Ask the selector about room in the pipe exactly while something waits to be written."""
+        if self.stream.closed:
+            return
+        if self.done and not self.pending:
+            if self.registered:
+                selector.unregister(self.fd)
+                self.registered = False
+            self.close()
+        elif self.pending and not self.registered:
+            selector.register(self.fd, selectors.EVENT_WRITE)
+            self.registered = True
+        elif not self.pending and self.registered:
+            selector.unregister(self.fd)
+            self.registered = False
+
+    def write(self) -> None:
+        try:
+            written = os.write(self.fd, self.pending)
+        except BlockingIOError:
+            return
+        except OSError:  # git exited early; its error shows on the read side
+            self.pending.clear()
+            self.done = True
+            return
+        del self.pending[:written]
+
+    def close(self) -> None:
+        if not self.stream.closed:
+            try:
+                self.stream.close()
+            except OSError:
+                pass
 
 
 def symlink_target(link: str, name: bytes) -> str | None:

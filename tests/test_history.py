@@ -966,3 +966,15 @@ def test_splitting_a_new_version_from_the_last_equals_splitting_it_afresh(seed: 
             taken += 1
             assert got == split_top_level(text), (old_text, text)
     assert taken > 500
+
+
+def test_more_requests_than_git_cat_files_pipe_holds(tmp_path: Path) -> None:
+    """1,800 blobs in one commit: their ids (73 KB) overflow the 64 KB pipe to git cat-file,
+    whose answers fill the pipe back while Python parses. Requests are written as the pipe
+    takes them, with no thread: nothing may wait on anything forever, and every file is read."""
+    files = {"guidelines.yaml": CONFIG, TASK: task_yaml()}
+    files |= {f"{RULES}/r{i}.yaml": rule_yaml(f"R-{i}", rationale=f"Reason {i}.") for i in range(1800)}
+    repo = make_repo(tmp_path / "r", files)
+    history = read_history(repo, use_cache=False)
+    assert len(history.revisions) == 1800
+    assert history.rules_at(history.tip.sha)["R-1799"].rationale == "Reason 1799."
