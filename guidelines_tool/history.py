@@ -976,7 +976,8 @@ class Walk:
 
     def _current(self, record_id: str, paths: dict[str, set[str]], attr: str) -> Any:
         # A duplicated id (lint reports it) resolves to the first file in path order.
-        for path in sorted(paths.get(record_id, ())):
+        where = paths.get(record_id, ())
+        for path in where if len(where) < 2 else sorted(where):
             for record in getattr(self.files[path], attr):
                 if record.id == record_id:
                     return record
@@ -993,7 +994,8 @@ class Walk:
                 self.rules[rule_id] = new
             return
         change, level, fields_ = result
-        path = (new or old).source.path  # type: ignore[union-attr]
+        version = new or old
+        path = version.path if type(version) is RuleText else version.source.path  # type: ignore[union-attr]
         revision = _record(RuleRevision, {"rule_id": rule_id, "commit": commit, "path": path, "version": new,
                                           "previous_version": old, "change": change, "level": level, "fields": fields_,
                                           "index": index})
