@@ -1167,6 +1167,7 @@ class ChunkMemo(dict):
         super().__init__()
         self.items: dict[str, Any] = {}
         self.records: dict[tuple, tuple[Any, Rule | None]] = {}
+        self.tasks: dict[str, tuple[tuple, Task | None]] = {}  # path → its task's own entries, and the task
         self.examples: dict[tuple, tuple[Any, tuple]] = {}  # for `loading.build_rule`
         # path → entry text → (rule field, its value), or () for a key that is no rule field:
         # a rule file's new version reads only its changed entries (see `_rule_from_chunks`)
@@ -1290,7 +1291,8 @@ _TRAIL = r"(?:[ ]*(?:#[^\n]*)?\n)*"
 # `key: value` on one line
 _SIMPLE = re.compile(rf"({_KEY}):[ ]+({_ONE_LINE})[ ]*{_COMMENT}\n{_TRAIL}")
 # `key:` alone, then one-line block sequence items at one indentation
-_ITEMS = re.compile(rf"({_KEY}):[ ]*{_COMMENT}\n((?:[ ]*-[ ]+(?:{_ONE_LINE})[ ]*{_COMMENT}\n)+){_TRAIL}")
+# (each item line is then matched by _ITEM_LINE: the pattern stays small to compile)
+_ITEMS = re.compile(rf"({_KEY}):[ ]*{_COMMENT}\n((?:[ ]*-[ ]+[^\n]*\n)+){_TRAIL}")
 _ITEM_LINE = re.compile(rf"([ ]*)-[ ]+({_ONE_LINE})[ ]*{_COMMENT}")
 _FLOW_TOKEN = re.compile(rf"(?:({_KEY}): +)?({_FLOW_SCALAR})")
 # `key: |` (or `|-`, `>`, `>-`), then lines indented at least as much as the first (blank lines
@@ -1657,6 +1659,21 @@ def _make_rule(fields: dict[str, Any], source: Source) -> Rule:
     return _record(Rule, fields)
 
 
+def _task_of(data: dict[str, Any], root: Source, memo: ChunkMemo | None) -> Task | None:
+    """`build_task(data, root)`, reused while a task file's own entries are the very same
+    parsed values at the same path (most of its versions change only its inline rules)."""
+    if memo is None:
+        return build_task(data, root)
+    own = tuple((key, value) for key, value in data.items() if key != "rules")
+    known = memo.tasks.get(root.path)
+    if known is not None and len(known[0]) == len(own) and all(
+            a[0] == b[0] and a[1] is b[1] for a, b in zip(known[0], own)):
+        return known[1]
+    task = build_task(data, root)
+    memo.tasks[root.path] = (own, task)  # the values are kept alive with it: their ids stay theirs
+    return task
+
+
 def records_from_data(data: dict[str, Any], path: str, memo: ChunkMemo | None = None) -> ParsedBlob:
     """Records of a parsed mapping, dispatched on `kind` exactly as `loading.parse_file_text` does.
 
@@ -1668,7 +1685,7 @@ def records_from_data(data: dict[str, Any], path: str, memo: ChunkMemo | None = 
     rules: list[Rule] = []
     tasks: list[Task] = []
     if kind == "task":
-        task = build_task(data, root)
+        task = _task_of(data, root, memo)
         if task:
             tasks.append(task)
         items = data.get("rules") if isinstance(data.get("rules"), list) else []
