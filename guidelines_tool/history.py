@@ -33,6 +33,7 @@ import gc
 import hashlib
 import io
 import itertools
+import operator
 import os
 import pickle
 import posixpath
@@ -883,9 +884,10 @@ class Walk:
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
-        state["commits"] = [[getattr(c, name) for c in self.commits] for name in self._COMMIT_FIELDS]
-        fields = self._REVISION_FIELDS
-        state["revisions"] = {rule_id: [tuple([r.__dict__[name] for name in fields]) for r in revisions]
+        commit_row = operator.itemgetter(*self._COMMIT_FIELDS)
+        state["commits"] = list(zip(*[commit_row(c.__dict__) for c in self.commits])) or [()] * len(self._COMMIT_FIELDS)
+        row = operator.itemgetter(*self._REVISION_FIELDS)
+        state["revisions"] = {rule_id: [row(r.__dict__) for r in revisions]
                               for rule_id, revisions in self.revisions.items()}
         return state
 
