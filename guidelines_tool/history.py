@@ -1954,11 +1954,15 @@ def _walk_to(git_: Git, tip: str, folder: str, cache: Cache, progress: Progress 
         # A full replay: blobs parsed by earlier runs need not be parsed again.
         walk = Walk(folder, git_.prefix)
         entries = read_line(git_, walk, tip, None, known, progress)
-    _follow_symlinks(git_, walk, entries)
+    linked = _follow_symlinks(git_, walk, entries)
     # The line's tip may hold the project elsewhere than the checkout (a branch that moves it).
     moves = relocate_project(git_.prefix, entries, git_.tree_blobs, start=project_prefix_at(git_, tip))
+    folder = walk.folder
     folders = _folder_changes(git_, walk, entries, moves)
-    blobs = _parsed_blobs(git_, walk, entries, folders, known, progress)
+    if linked or moves or walk.folder != folder or any(f is not None for f in folders) or os.name == "nt":
+        blobs = _parsed_blobs(git_, walk, entries, folders, known, progress)
+    else:  # read_line's guess was right: it read every blob these commits bring in
+        blobs = known
     total = len(entries)
     for done, (entry, new_folder) in enumerate(zip(entries, folders), 1):
         walk.apply(entry, blobs, new_folder)
@@ -2111,16 +2115,17 @@ def symlink_target(link: str, name: bytes) -> str | None:
     return None if target == ".." or target.startswith("../") else target
 
 
-def _follow_symlinks(git_: Git, walk: Walk, entries: list[LogEntry]) -> None:
+def _follow_symlinks(git_: Git, walk: Walk, entries: list[LogEntry]) -> bool:
     """Rewrite, in place, the changes of YAML symlinks (and of their targets) into changes of
     the link's path carrying the target's blob: the work tree reads a link as its target.
     `walk.links` (link → target, top-relative) carries the state across cached runs.
+    False when there is no link to follow (nothing was rewritten).
     """
     links = walk.links
     new_links = {c for e in entries for c in e.changes if c.new_mode == SYMLINK_MODE and c.new_path
                  and c.new_path.endswith(YAML_SUFFIXES) and c.new_blob}
     if not links and not new_links:
-        return
+        return False
     names = git_.read_blobs({c.new_blob for c in new_links})  # type: ignore[misc]
     for i, entry in enumerate(entries):
         changes = []
@@ -2156,6 +2161,7 @@ def _follow_symlinks(git_: Git, walk: Walk, entries: list[LogEntry]) -> None:
                     rewritten = True
         if rewritten:
             entries[i] = dataclasses.replace(entry, changes=tuple(changes))
+    return True
 
 
 def _folder_changes(git_: Git, walk: Walk, entries: list[LogEntry],
