@@ -716,11 +716,13 @@ class Git:
             raise HistoryError("the git repository has no commits yet: commit the guidelines first")
 
     @staticmethod
-    def log_args(tip: str, exclude: str | None = None) -> list[str]:
-        """`git log` arguments for the first-parent line up to `tip`, oldest first, with the
-        blobs each commit changed (a merge: against its first parent)."""
-        args = ["log", "-z", "--first-parent", "--diff-merges=first-parent", "--raw", "-M",
-                "--no-abbrev", "--no-color", "--no-ext-diff", "--no-show-signature", "--reverse", f"--format={LOG_FORMAT}", tip]
+    def log_args(tip: str, exclude: str | None = None, *, reverse: bool = True) -> list[str]:
+        """`git log` arguments for the first-parent line up to `tip` with the blobs each commit
+        changed (a merge: against its first parent), oldest first; newest first without
+        `reverse` (git then writes at once, where --reverse walks the whole line first)."""
+        order = ["--reverse"] if reverse else []
+        args = ["log", "-z", "--first-parent", "--diff-merges=first-parent", "--raw", "-M", "--no-abbrev",
+                "--no-color", "--no-ext-diff", "--no-show-signature", *order, f"--format={LOG_FORMAT}", tip]
         args.insert(1, "--encoding=UTF-8")  # a user's i18n.logOutputEncoding would re-encode messages and names
         if exclude:
             args.append(f"^{exclude}")
@@ -1992,7 +1994,7 @@ def read_line(git_: Git, walk: Walk, tip: str, exclude: str | None, known: dict[
     asked: dict[str, str] = {}  # blob → the project path it is parsed as
     entries: list[LogEntry] = []
     log_reader, batch_reader = LogReader(), BatchReader()
-    with _popen(git_.log_args(tip, exclude), git_.top, stdin=subprocess.DEVNULL) as log, \
+    with _popen(git_.log_args(tip, exclude, reverse=False), git_.top, stdin=subprocess.DEVNULL) as log, \
             _popen(["cat-file", "--batch", "--buffer"], git_.top, stdin=subprocess.PIPE) as cat:
         try:
             log_fd, cat_fd = log.stdout.fileno(), cat.stdout.fileno()  # type: ignore[union-attr]
@@ -2046,6 +2048,7 @@ def read_line(git_: Git, walk: Walk, tip: str, exclude: str | None, known: dict[
     batch_reader.close()
     if progress and asked:
         progress(len(asked), len(asked))
+    entries.reverse()  # read newest first (git's first bytes come at once): replayed oldest first
     return entries
 
 
@@ -2477,6 +2480,7 @@ def _parsed_blobs(
             if change.new_blob and walk.wanted(change.new_path, folder):
                 paths[change.new_blob] = walk.project_path(change.new_path)
     # In commit order: a file's previous version is seen first, so only its changed entries
+    # (read_line reads newest first: there a file's next version is seen first, as good)
     # are new to the chunk memo.
     missing = [blob for blob in paths if blob not in known]
     if missing:
