@@ -479,12 +479,18 @@ def test_diff_finds_the_project_config_among_other_guidelines_yaml_files(tmp_pat
                                      f"old/{RULES}/r1.yaml": rule_yaml("R-1"),
                                      "docs/guidelines.yaml": "title: not a project config\n"})
     first = git(top, "rev-parse", "HEAD").strip()
+    assert _diff_after_moving_and_editing(top, first, monkeypatch) == [("R-1", "changed")]
+
+
+def _diff_after_moving_and_editing(top: Path, before: str, monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """Move the project old/ → new/, edit R-1 there, and `guidelines diff BEFORE HEAD` run in
+    new/: the (rule, change) pairs it reports."""
     _move_project(top, "old", "new")
     commit(top, "edit", {f"new/{RULES}/r1.yaml": rule_yaml("R-1", rationale="Edited.")})
     monkeypatch.chdir(top / "new")
-    code, out, err = run("diff", first, "HEAD", "--format", "json")
+    code, out, err = run("diff", before, "HEAD", "--format", "json")
     assert code == 0, err
-    assert [(c["rule"], c["change"]) for c in json.loads(out)["rules"]] == [("R-1", "changed")]
+    return [(c["rule"], c["change"]) for c in json.loads(out)["rules"]]
 
 
 def test_a_branch_that_moves_the_project_still_reads_the_configured_line(repo: Path) -> None:
@@ -748,12 +754,7 @@ def test_diff_finds_the_moved_project_among_several_in_a_monorepo(tmp_path: Path
     commit(top, "another project", {"another/guidelines.yaml": CONFIG, f"another/{TASK}": task_yaml(),
                                     f"another/{RULES}/a1.yaml": rule_yaml("A-1")})
     before = git(top, "rev-parse", "HEAD").strip()
-    _move_project(top, "old", "new")
-    commit(top, "edit", {f"new/{RULES}/r1.yaml": rule_yaml("R-1", rationale="Edited.")})
-    monkeypatch.chdir(top / "new")
-    code, out, err = run("diff", before, "HEAD", "--format", "json")
-    assert code == 0, err
-    assert [(c["rule"], c["change"]) for c in json.loads(out)["rules"]] == [("R-1", "changed")]
+    assert _diff_after_moving_and_editing(top, before, monkeypatch) == [("R-1", "changed")]
     history = read_history(top / "new", use_cache=False)
     assert [r.change for r in history.revisions["R-1"]] == ["added", "changed"]
 
