@@ -200,6 +200,24 @@ class RuleText:
         self.path = path
         self.chunks = chunks  # the file's top-level entries, in order (see split_top_level)
 
+    # A task file's inline rule (an item of its `rules:`, its entries shifted to column 0) sets
+    # these on the instance; a rule file's leaves them to the class (nothing more to pickle).
+    pointer: tuple = ()  # ("rules", index)
+    default_task = ""  # the enclosing task's id, for a rule without `task:`
+
+    @classmethod
+    def inline(cls, rule_id: str, path: str, chunks: tuple[str, ...], index: int, default_task: str) -> RuleText:
+        text = cls(rule_id, path, chunks)
+        text.pointer, text.default_task = ("rules", index), default_task
+        return text
+
+    def moved(self, path: str) -> RuleText:
+        """The same version in the file at `path` (a blob seen under another name)."""
+        text = RuleText(self.id, path, self.chunks)
+        if self.pointer:
+            text.pointer, text.default_task = self.pointer, self.default_task
+        return text
+
     # A rule file's parse is its one rule: a RuleText stands for the file's ParsedBlob too
     # (the walk's files and the cached blobs hold it as is; a wrapper per version cost as
     # much to build and pickle as the version itself).
@@ -216,7 +234,7 @@ class RuleText:
 
     @property
     def source(self) -> Source:
-        return Source(self.path)
+        return Source(self.path, self.pointer)
 
     @functools.cached_property
     def task(self) -> str:
@@ -227,8 +245,10 @@ class RuleText:
         return self.field("status")
 
     def field(self, name: str) -> Any:
-        """One rule field's value, read from its entry alone (`RULE_READERS`)."""
-        return _field_value(name, self.entries().get(name))
+        """One rule field's value, read from its entry alone (`RULE_READERS`); an inline rule
+        without `task:` belongs to the enclosing task, as `loading.build_rule` has it."""
+        value = _field_value(name, self.entries().get(name))
+        return value or self.default_task if name == "task" else value
 
     def entries(self) -> dict[str, str]:
         """Rule field name → the text of its entry (fields without an entry are absent)."""
@@ -1063,7 +1083,7 @@ def _repath(parsed: ParsedBlob, path: str) -> ParsedBlob:
 
 def _with_path(record: Any, path: str) -> Any:
     if type(record) is RuleText:
-        return RuleText(record.id, path, record.chunks)
+        return record.moved(path)
     changes: dict[str, Any] = {}
     for f in dataclasses.fields(record):
         value = getattr(record, f.name)
@@ -1172,6 +1192,7 @@ class ChunkMemo(dict):
         self.items: dict[str, Any] = {}
         self.records: dict[tuple, tuple[Any, Rule | None]] = {}
         self.tasks: dict[str, tuple[tuple, Task | None]] = {}  # path → its task's own entries, and the task
+        self.item_chunks: dict[int, tuple[dict, tuple[str, ...]]] = {}  # id(item mapping) → it, its entries
         self.examples: dict[tuple, tuple[Any, tuple]] = {}  # for `loading.build_rule`
         # path → entry text → (rule field, its value), or () for a key that is no rule field:
         # a rule file's new version reads only its changed entries (see `_rule_from_chunks`)
@@ -1498,7 +1519,10 @@ def _item_mapping(item: str, path: str, memo: ChunkMemo) -> dict[str, Any] | Non
         elif line:  # a line left of the item's keys (a comment, a blank line with spaces)
             return None
     chunks = split_top_level("\n".join(lines))
-    return None if chunks is None else _chunks_mapping(chunks, path, memo)
+    mapping = None if chunks is None else _chunks_mapping(chunks, path, memo)
+    if mapping is not None:  # for an inline RuleText (records_from_data): the entries it is made of
+        memo.item_chunks[id(mapping)] = (mapping, tuple(map(memo.canon.setdefault, chunks, chunks)))  # type: ignore[arg-type]
+    return mapping
 
 
 def _chunks_mapping(chunks: list[str], path: str, memo: ChunkMemo) -> dict[str, Any] | None:
@@ -1542,7 +1566,7 @@ def parse_chunked(text: str, path: str, memo: ChunkMemo, *, lazy: bool = False) 
         else:
             rule = _rule_from_chunks(chunks, data, path, memo)
         return _record(ParsedBlob, {"path": path, "rules": (rule,) if rule else (), "tasks": (), "findings": (), "ok": True})
-    return records_from_data(data, path, memo)
+    return records_from_data(data, path, memo, lazy=lazy)
 
 
 # --- unbuilt rule versions (RuleText) -----------------------------------------------------------
@@ -1589,18 +1613,22 @@ _ABSENT = object()
 
 def _changed_fields(old: RuleText, new: RuleText) -> tuple[str, ...]:
     """`diffing.changed_fields` of the two built rules, reading only the entries that differ."""
-    if old.chunks == new.chunks:
+    same_task = old.default_task == new.default_task
+    if old.chunks == new.chunks and same_task:
         return ()
     # An entry whose text is in both versions (wherever it stands) holds the same field value:
-    # only the entries of one version alone can differ.
+    # only the entries of one version alone can differ (and `task`, when the enclosing task did).
     memo = _shared_memo()
     kept_old, kept_new = set(old.chunks), set(new.chunks)
     before = {_entry(c, old.path, memo)[0]: c for c in old.chunks if c not in kept_new}
     after = {_entry(c, new.path, memo)[0]: c for c in new.chunks if c not in kept_old}
     changed = [
         name for name in before.keys() | after.keys()
-        if name in _FIELD_ORDER and _field_value(name, before.get(name)) != _field_value(name, after.get(name))
+        if name in _FIELD_ORDER and name != "task"
+        and _field_value(name, before.get(name)) != _field_value(name, after.get(name))
     ]
+    if ("task" in before or "task" in after or not same_task) and old.task != new.task:
+        changed.append("task")
     changed.sort(key=_FIELD_ORDER.__getitem__)
     return tuple(changed)
 
@@ -1622,7 +1650,10 @@ def _build_text(text: RuleText) -> Rule:
     memo = _shared_memo()
     chunks = list(text.chunks)
     data = _chunks_mapping(chunks, text.path, memo)
-    rule = None if data is None else _rule_from_chunks(chunks, data, text.path, memo)
+    if data is not None and text.pointer:  # an inline rule: as records_from_data builds it
+        rule = build_rule(data, text.source, default_task=text.default_task, memo=memo.examples)
+    else:
+        rule = None if data is None else _rule_from_chunks(chunks, data, text.path, memo)
     if rule is None:  # cannot happen (the same entries made the RuleText); never guess
         rules = parse_file_text("".join(chunks), text.path).rules
         if not rules:
@@ -1678,11 +1709,12 @@ def _task_of(data: dict[str, Any], root: Source, memo: ChunkMemo | None) -> Task
     return task
 
 
-def records_from_data(data: dict[str, Any], path: str, memo: ChunkMemo | None = None) -> ParsedBlob:
+def records_from_data(data: dict[str, Any], path: str, memo: ChunkMemo | None = None, *,
+                      lazy: bool = False) -> ParsedBlob:
     """Records of a parsed mapping, dispatched on `kind` exactly as `loading.parse_file_text` does.
 
     With a memo, an inline rule whose item (the same parsed object) was built before at the
-    same place is reused.
+    same place is reused; with `lazy` too, an inline rule read entry by entry is a RuleText.
     """
     kind = data.get("kind")
     root = Source(path)
@@ -1696,10 +1728,13 @@ def records_from_data(data: dict[str, Any], path: str, memo: ChunkMemo | None = 
         default_task = _str(data.get("id"))
         built = memo.records if memo is not None else {}
         for index, item in enumerate(items):
-            key = (id(item), path, index, default_task)
+            key = (id(item), path, index, default_task, lazy)
             known = built.get(key)
             if known is not None and known[0] is item:
                 rule = known[1]
+            elif lazy and (entries := memo.item_chunks.get(id(item))) and entries[0] is item and _str(item.get("id")):  # type: ignore[union-attr]
+                rule = RuleText.inline(_str(item["id"]), path, entries[1], index, default_task)
+                built[key] = (item, rule)
             else:
                 rule = build_rule(item, root.child("rules", index), default_task=default_task,
                                   memo=memo.examples if memo is not None else None)

@@ -978,3 +978,70 @@ def test_more_requests_than_git_cat_files_pipe_holds(tmp_path: Path) -> None:
     history = read_history(repo, use_cache=False)
     assert len(history.revisions) == 1800
     assert history.rules_at(history.tip.sha)["R-1799"].rationale == "Reason 1799."
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_unbuilt_inline_rules_classify_as_built_ones(tmp_path: Path, seed: int, monkeypatch) -> None:
+    """The same for a task file's inline rules (kept as their item's entries): edits inside the
+    task file, moves in and out, between two tasks (a rule without `task:` takes the enclosing
+    task's id: moving it changes its task), and renames of the task file."""
+    import random
+
+    import guidelines_tool.history as history_module
+
+    rng = random.Random(seed)
+    ids = [f"R-{i}" for i in range(4)]
+    task_files = {"t": TASK, "u": "guidelines/u/task.yaml"}
+    where: dict[str, str] = {rid: f"{RULES}/{rid.lower()}.yaml" for rid in ids}  # a path, or a task id
+    layout = dict.fromkeys(ids, 0)
+
+    def text(rid: str, inline: bool) -> str:
+        lines = LAYOUTS[layout[rid]].format(id=rid).splitlines()
+        if inline:  # an item of `rules:`, without the file's comments or kind (two without a task)
+            lines = [line for line in lines if not line.startswith(("#", "kind:"))
+                     and not (line.startswith("task:") and rid in ("R-1", "R-3"))]
+            return "".join(("  - " if i == 0 else "    ") + line + "\n" for i, line in enumerate(lines))
+        return "\n".join(lines) + "\n"
+
+    def task_text(task: str) -> str:
+        inline = "".join(text(rid, True) for rid in ids if where[rid] == task)
+        return task_yaml(task, inline=("rules:\n" + inline) if inline else "")
+
+    files = {"guidelines.yaml": CONFIG, **{path: task_text(task) for task, path in task_files.items()},
+             **{where[rid]: text(rid, False) for rid in ids}}
+    repo = make_repo(tmp_path / "r", files)
+    for n in range(30):
+        rid, roll = rng.choice(ids), rng.random()
+        before = dict(where)
+        if roll < 0.5:  # an edit or re-layout, wherever the rule is
+            layout[rid] = (layout[rid] + rng.randrange(1, len(LAYOUTS))) % len(LAYOUTS)
+        elif roll < 0.85:  # into a task file, to the other task, or out to a file
+            where[rid] = rng.choice([t for t in task_files if t != where[rid]] + [f"{RULES}/{rid.lower()}-{n}.yaml"])
+        else:  # the task file u is renamed
+            old = task_files["u"]
+            task_files["u"] = f"guidelines/u{n}/task.yaml"
+            commit(repo, f"rename u ({n})", {old: None, task_files["u"]: task_text("u")})
+            continue
+        change: dict[str, str | None] = {path: task_text(task) for task, path in task_files.items()}
+        for r in {rid}:
+            if before[r] not in task_files and before[r] != where[r]:
+                change[before[r]] = None
+            if where[r] not in task_files:
+                change[where[r]] = text(r, False)
+        commit(repo, f"step {n}", change)
+
+    def revisions(history) -> list[tuple]:
+        return [(r.rule_id, r.commit.sha, r.change, r.level, r.fields, r.path, r.rule, r.previous,
+                 r.rule.source if r.rule else None, r.previous_path, r.task)
+                for revs in history.revisions.values() for r in revs]
+
+    lazy = read_history(repo, use_cache=False)
+    inline = [r for revs in lazy.revisions.values() for r in revs
+              if type(r.version).__name__ == "RuleText" and r.version.pointer]
+    assert inline  # inline rules were kept unbuilt
+    eager_parse = history_module.parse_blob
+    monkeypatch.setattr(history_module, "parse_blob",
+                        lambda data, path, memo=None, *, lazy=False: eager_parse(data, path, memo))
+    eager = read_history(repo, use_cache=False)
+    assert revisions(lazy) == revisions(eager)
+    assert any("task" in r.fields for revs in eager.revisions.values() for r in revs)  # a move changed a task
