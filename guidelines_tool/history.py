@@ -11,6 +11,9 @@ How it reads history, and why (FACTS.md has the measurements):
   git processes run while Python reads their pipes (`read_line`): a commit's blobs are asked
   for as soon as the commit is read, and parsed as they arrive, so on two cores git's work
   costs little wall time.
+- A rule's versions are kept as the entry texts of their file (or task-file item): a
+  `RuleText`, built into a Rule only when something reads it. Two versions are compared
+  entry by entry, reading only the entries whose text differs.
 - The walk is replayed in Python: a rule's identity is its `id`, so a rule keeps one history
   when its file is renamed, when it moves to another file, or between a task file's inline
   `rules:` and a file of its own.
