@@ -880,6 +880,24 @@ def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
 # --- replaying the walk -----------------------------------------------------------------------
 
 
+def _leave(records: Iterable[Any], path: str, ids: set[str], paths: dict[str, set[str]]) -> None:
+    for record in records:
+        ids.add(record.id)
+        where = paths.get(record.id)
+        if where:
+            where.discard(path)
+
+
+def _enter(records: Iterable[Any], path: str, ids: set[str], paths: dict[str, set[str]]) -> None:
+    for record in records:
+        ids.add(record.id)
+        where = paths.get(record.id)
+        if where is None:
+            paths[record.id] = {path}
+        else:
+            where.add(path)
+
+
 class Walk:
     """The state of the guideline files while the line is replayed commit by commit.
 
@@ -958,11 +976,11 @@ class Walk:
         if folder is not None and folder != self.folder:
             self.folder = folder
             touched = dict.fromkeys(self.files)
+        files, wanted, project_path = self.files, self.wanted, self.project_path
         for change in entry.changes:
-            old_wanted, new_wanted = self.wanted(change.old_path), self.wanted(change.new_path)
-            old_path = self.project_path(change.old_path) if old_wanted else None
-            new_path = self.project_path(change.new_path) if new_wanted else None
-            previous = self.files.get(old_path) if old_path else None
+            old_path = project_path(change.old_path) if wanted(change.old_path) else None  # type: ignore[arg-type]
+            new_path = project_path(change.new_path) if wanted(change.new_path) else None  # type: ignore[arg-type]
+            previous = files.get(old_path) if old_path else None
             if old_path and change.status != "C":
                 touched[old_path] = None
             if new_path:
@@ -970,9 +988,9 @@ class Walk:
                 if parsed is not None and not parsed.ok:
                     self._problem(entry.commit, new_path, parsed)
                     # Skip the broken version: keep what the file held before.
-                    previous = self.files.get(new_path) or previous
+                    previous = files.get(new_path) or previous
                     parsed = _repath(previous, new_path) if previous else None
-                elif parsed is not None:
+                elif parsed is not None and parsed.path != new_path:
                     parsed = _repath(parsed, new_path)
                 touched[new_path] = parsed
         if not touched:
@@ -980,22 +998,14 @@ class Walk:
         rule_ids: set[str] = set()
         task_ids: set[str] = set()
         for path, parsed in touched.items():
-            old = self.files.pop(path, None)
-            for ids, index_map, records in (
-                (rule_ids, self.rule_paths, old.rules if old else ()),
-                (task_ids, self.task_paths, old.tasks if old else ()),
-            ):
-                for record in records:
-                    ids.add(record.id)
-                    index_map.get(record.id, set()).discard(path)
+            old = files.pop(path, None)
+            if old is not None:
+                _leave(old.rules, path, rule_ids, self.rule_paths)
+                _leave(old.tasks, path, task_ids, self.task_paths)
             if parsed is not None:
-                self.files[path] = parsed
-                for record in parsed.rules:
-                    rule_ids.add(record.id)
-                    self.rule_paths.setdefault(record.id, set()).add(path)
-                for record in parsed.tasks:
-                    task_ids.add(record.id)
-                    self.task_paths.setdefault(record.id, set()).add(path)
+                files[path] = parsed
+                _enter(parsed.rules, path, rule_ids, self.rule_paths)
+                _enter(parsed.tasks, path, task_ids, self.task_paths)
         for rule_id in sorted(rule_ids):
             self._update_rule(rule_id, entry.commit, index)
         for task_id in sorted(task_ids):
