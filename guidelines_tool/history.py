@@ -1341,6 +1341,7 @@ _INDENT = re.compile(r"[ ]*")
 # `key:` alone on its line, then block sequence items (split at `- ` at the items' indentation)
 _SEQUENCE = re.compile(rf"([A-Za-z_][A-Za-z0-9_-]*):[ ]*{_COMMENT}\n( *)- ")
 _NOT_SIMPLE = object()
+_NOT_PLAIN_TEXT = frozenset("[{\"'")  # first characters of one-line values that are not plain text
 
 
 def _simple_scalar(text: str, special: frozenset[str]) -> Any:
@@ -1392,7 +1393,9 @@ def _simple_entry(chunk: str) -> tuple[str, Any] | None:
     if line_end == -1:
         return None
     if (match := _SIMPLE.fullmatch(chunk)) is not None:
-        key, value = match.group(1), _one_line_value(match.group(2), special)
+        key, value = match.group(1, 2)
+        if value[0] in _NOT_PLAIN_TEXT or value[0] in special:  # else a plain scalar that is text
+            value = _one_line_value(value, special)
     elif chunk[line_end - 1] in "|>-" and (match := _BLOCK.fullmatch(chunk)) is not None:
         key, value = match.group(1), _block_scalar(*match.group(2, 3, 4, 5))
     elif (match := _ITEMS.fullmatch(chunk)) is not None:
