@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import posixpath
 import shutil
+import subprocess
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -119,6 +120,9 @@ def test_unknown_release_is_a_clear_error(tmp_path):
     root = git_project(tmp_path)
     with pytest.raises(GuidelinesError, match="unknown revision"):
         build_site(root, rev="v9.9.9")
+    subprocess.run(["git", "tag", "v9.0.0", "HEAD^{tree}"], cwd=root, check=True)  # a tag of a tree
+    with pytest.raises(GuidelinesError, match="v9.0.0 points at a tree"):
+        build_site(root, rev="v9.0.0")
 
 
 @pytest.mark.slow
