@@ -881,6 +881,26 @@ LAYOUTS = [
 ]
 
 
+def _read_unbuilt_and_built(repo: Path, monkeypatch) -> tuple:
+    """The history read as history does (versions unbuilt), then with every version built as
+    it is parsed; asserts the two have the same revisions, versions and sources."""
+    import guidelines_tool.history as history_module
+
+    def revisions(history) -> list[tuple]:
+        return [(r.rule_id, r.commit.sha, r.change, r.level, r.fields, r.path, r.rule, r.previous,
+                 r.rule.source if r.rule else None, r.previous_path, r.task)
+                for revs in history.revisions.values() for r in revs]
+
+    lazy = read_history(repo, use_cache=False)
+    eager_parse = history_module.parse_blob
+    monkeypatch.setattr(history_module, "parse_blob",
+                        lambda data, path, memo=None, *, lazy=False: eager_parse(data, path, memo))
+    eager = read_history(repo, use_cache=False)
+    assert all(type(r.version).__name__ != "RuleText" for revs in eager.revisions.values() for r in revs)
+    assert revisions(lazy) == revisions(eager)
+    return lazy, eager
+
+
 @pytest.mark.parametrize("seed", [1, 2, 3, 4])
 def test_unbuilt_versions_classify_as_built_ones(tmp_path: Path, seed: int, monkeypatch) -> None:
     """History keeps rule files' versions as entry texts and compares only the entries that
@@ -888,7 +908,6 @@ def test_unbuilt_versions_classify_as_built_ones(tmp_path: Path, seed: int, monk
     what comparing built Rule records gives, whatever the edits and re-layouts."""
     import random
 
-    import guidelines_tool.history as history_module
 
     rng = random.Random(seed)
     ids = [f"R-{i}" for i in range(4)]
@@ -917,19 +936,8 @@ def test_unbuilt_versions_classify_as_built_ones(tmp_path: Path, seed: int, monk
             files = {paths[rid]: another(rid)}
         commit(repo, f"step {n}", files)
 
-    def revisions(history) -> list[tuple]:
-        return [(r.rule_id, r.commit.sha, r.change, r.level, r.fields, r.path, r.rule, r.previous,
-                 r.rule.source if r.rule else None, r.previous_path, r.task)
-                for revs in history.revisions.values() for r in revs]
-
-    lazy = read_history(repo, use_cache=False)
+    lazy, eager = _read_unbuilt_and_built(repo, monkeypatch)
     assert any(type(r.version).__name__ == "RuleText" for revs in lazy.revisions.values() for r in revs)
-    eager_parse = history_module.parse_blob
-    monkeypatch.setattr(history_module, "parse_blob",
-                        lambda data, path, memo=None, *, lazy=False: eager_parse(data, path, memo))
-    eager = read_history(repo, use_cache=False)
-    assert all(type(r.version).__name__ != "RuleText" for revs in eager.revisions.values() for r in revs)
-    assert revisions(lazy) == revisions(eager)
     kinds = {(r.change, r.level) for revs in eager.revisions.values() for r in revs}
     assert {("changed", "major"), ("changed", "patch"), ("moved", "none")} <= kinds, kinds  # every kind of edit ran
 
@@ -987,7 +995,6 @@ def test_unbuilt_inline_rules_classify_as_built_ones(tmp_path: Path, seed: int, 
     task's id: moving it changes its task), and renames of the task file."""
     import random
 
-    import guidelines_tool.history as history_module
 
     rng = random.Random(seed)
     ids = [f"R-{i}" for i in range(4)]
@@ -1023,25 +1030,13 @@ def test_unbuilt_inline_rules_classify_as_built_ones(tmp_path: Path, seed: int, 
             commit(repo, f"rename u ({n})", {old: None, task_files["u"]: task_text("u")})
             continue
         change: dict[str, str | None] = {path: task_text(task) for task, path in task_files.items()}
-        for r in {rid}:
-            if before[r] not in task_files and before[r] != where[r]:
-                change[before[r]] = None
-            if where[r] not in task_files:
-                change[where[r]] = text(r, False)
+        if before[rid] not in task_files and before[rid] != where[rid]:
+            change[before[rid]] = None
+        if where[rid] not in task_files:
+            change[where[rid]] = text(rid, False)
         commit(repo, f"step {n}", change)
 
-    def revisions(history) -> list[tuple]:
-        return [(r.rule_id, r.commit.sha, r.change, r.level, r.fields, r.path, r.rule, r.previous,
-                 r.rule.source if r.rule else None, r.previous_path, r.task)
-                for revs in history.revisions.values() for r in revs]
-
-    lazy = read_history(repo, use_cache=False)
-    inline = [r for revs in lazy.revisions.values() for r in revs
-              if type(r.version).__name__ == "RuleText" and r.version.pointer]
-    assert inline  # inline rules were kept unbuilt
-    eager_parse = history_module.parse_blob
-    monkeypatch.setattr(history_module, "parse_blob",
-                        lambda data, path, memo=None, *, lazy=False: eager_parse(data, path, memo))
-    eager = read_history(repo, use_cache=False)
-    assert revisions(lazy) == revisions(eager)
+    lazy, eager = _read_unbuilt_and_built(repo, monkeypatch)
+    assert any(type(r.version).__name__ == "RuleText" and r.version.pointer
+               for revs in lazy.revisions.values() for r in revs)  # inline rules were kept unbuilt
     assert any("task" in r.fields for revs in eager.revisions.values() for r in revs)  # a move changed a task
