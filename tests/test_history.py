@@ -908,7 +908,6 @@ def test_unbuilt_versions_classify_as_built_ones(tmp_path: Path, seed: int, monk
     what comparing built Rule records gives, whatever the edits and re-layouts."""
     import random
 
-
     rng = random.Random(seed)
     ids = [f"R-{i}" for i in range(4)]
     paths = {rid: f"{RULES}/{rid.lower()}.yaml" for rid in ids}
@@ -994,7 +993,6 @@ def test_unbuilt_inline_rules_classify_as_built_ones(tmp_path: Path, seed: int, 
     task file, moves in and out, between two tasks (a rule without `task:` takes the enclosing
     task's id: moving it changes its task), and renames of the task file."""
     import random
-
 
     rng = random.Random(seed)
     ids = [f"R-{i}" for i in range(4)]
