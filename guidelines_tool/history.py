@@ -189,7 +189,8 @@ class TaskRevision:
 
 
 class RuleText:
-    """A rule version as a `kind: rule` file's top-level entries: built into a Rule when read.
+    """A rule version as the texts of its entries, built into a Rule when read: a rule file's
+    top-level entries, or a task file's inline item's (shifted to column 0).
 
     History reads every version of every rule file, and most are never shown: only
     `guidelines log`, diffs and the docs site look inside a few. Kept as entry texts, a
@@ -251,7 +252,7 @@ class RuleText:
         """One rule field's value, read from its entry alone (`RULE_READERS`); an inline rule
         without `task:` belongs to the enclosing task, as `loading.build_rule` has it."""
         value = _field_value(name, self.entries().get(name))
-        return value or self.default_task if name == "task" else value
+        return (value or self.default_task) if name == "task" else value
 
     def entries(self) -> dict[str, str]:
         """Rule field name → the text of its entry (fields without an entry are absent)."""
