@@ -1560,6 +1560,10 @@ def parse_chunked(text: str, path: str, memo: ChunkMemo, *, lazy: bool = False) 
     file gives a RuleText of its entries, its parse and its rule (every entry is parsed all
     the same: a version that does not parse must be known now, to be skipped).
     """
+    if "\r" in text and text.count("\r") == text.count("\r\n"):
+        # YAML reads a CRLF as a line feed wherever it stands: so do the patterns. (A lone CR
+        # is a line break of its own: such text is left to the parser.)
+        text = text.replace("\r\n", "\n")
     last = memo.latest.get(path)
     chunks = None if last is None else split_edited(text, last)
     if chunks is None:

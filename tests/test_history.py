@@ -616,6 +616,24 @@ def test_sample_project_files_parse_the_same_both_ways() -> None:
         assert records(parse_blob(data, file.name, memo)) == records(parse_blob(data, file.name)), file
 
 
+def test_windows_line_ends_parse_the_same_both_ways() -> None:
+    """CRLF files (committed from Windows without autocrlf) take the fast path, read as YAML
+    reads them; a lone CR is a line break of its own, and CR CR LF two."""
+    from guidelines_tool.history import parse_chunked
+
+    files = sorted(Path(__file__).parent.parent.glob("sample_guidelines/guidelines/**/*.yaml"))
+    texts = [file.read_text(encoding="utf-8") for file in files] + [t for t in TRICKY.values() if "\r" not in t]
+    memo, fast = ChunkMemo(), 0
+    for text in texts:
+        for variant in (text.replace("\n", "\r\n"), text.replace("\n", "\r\r\n"), text.replace("\n", "\r", 3)):
+            data = variant.encode()
+            whole = parse_blob(data, "g/x.yaml")
+            assert records(parse_blob(data, "g/x.yaml", memo)) == records(whole), variant
+            assert records(parse_blob(data, "g/y.yaml", ChunkMemo())) == records(parse_blob(data, "g/y.yaml"))
+        fast += parse_chunked(text.replace("\n", "\r\n"), "g/z.yaml", ChunkMemo()) is not None
+    assert fast > len(files)  # the sample's files (and many tricky ones) read without the whole-file parser
+
+
 @pytest.mark.parametrize(
     ("text", "chunks"),
     [
