@@ -1535,7 +1535,13 @@ def _item_mapping(item: str, path: str, memo: ChunkMemo) -> dict[str, Any] | Non
             lines[i] = line[len(pad):]
         elif line:  # a line left of the item's keys (a comment, a blank line with spaces)
             return None
-    chunks = split_top_level("\n".join(lines))
+    if (lines[-1] == "" and "&" not in item and "!" not in item and "<<" not in item
+            and all(map(_KEY_LINE.match, lines[:-1]))):
+        # every line is a key line (a flat mapping, as example items are): split_top_level
+        # would cut at each, and finds nothing else to refuse
+        chunks: list[str] | None = [line + "\n" for line in lines[:-1]]
+    else:
+        chunks = split_top_level("\n".join(lines))
     mapping = None if chunks is None else _chunks_mapping(chunks, path, memo)
     if mapping is not None:  # for an inline RuleText (records_from_data): the entries it is made of
         memo.item_chunks[id(mapping)] = (mapping, tuple(map(memo.canon.setdefault, chunks, chunks)))  # type: ignore[arg-type]
