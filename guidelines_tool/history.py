@@ -325,6 +325,7 @@ class History:
     notes: list[str] = field(default_factory=list)
     branch: str = ""
     tag_prefix: str = "v"
+    tag_kinds: dict[str, str] = field(default_factory=dict)  # tag → "tree"/"blob" when it names no commit
 
     def __post_init__(self) -> None:
         self._index = {commit.sha: i for i, commit in enumerate(self.commits)}
@@ -393,6 +394,13 @@ class History:
         if rev not in cache:
             cache[rev] = self._resolve(rev)
         return cache[rev]
+
+    def unresolved(self, rev: str) -> str:
+        """Why `resolve(rev)` found no commit, said for a user."""
+        for name in (rev, self.tag_prefix + rev):
+            if name in self.tag_kinds:
+                return tag_of_no_commit(name, self.tags[name], self.tag_kinds[name])
+        return f"unknown revision {rev!r} (not a tag, version or commit on the branch)"
 
     def _resolve(self, rev: str) -> Commit | None:
         rev = rev.strip()
@@ -1920,20 +1928,20 @@ def read_history(
         # it), but names no commit, so no release: the notes say so.
         tags = {name: sha for name, (sha, _) in tag_objects.items()}
         history = walk.history(line.name, tags, config.release_tag_prefix, list(line.notes))
-    history.notes.extend(release_tag_notes(history, {name: kind for name, (_, kind) in tag_objects.items()}))
+    history.tag_kinds = {name: kind for name, (_, kind) in tag_objects.items() if kind != "commit"}
+    history.notes.extend(release_tag_notes(history))
     history.notes.extend(odd_tag_notes(history))
     return history
 
 
-def release_tag_notes(history: History, kinds: dict[str, str]) -> list[str]:
+def release_tag_notes(history: History) -> list[str]:
     """Notes for release tags (`<prefix>X.Y.Z`) that changelogs and releases leave out: those
-    naming a tree or a blob instead of a commit, and those off the first-parent line.
-    `kinds`: tag name → the type of the object it names (a tag absent from it is a commit's)."""
+    naming a tree or a blob instead of a commit, and those off the first-parent line."""
     notes = []
     for name, sha in history.tags.items():
         if not parse_version(name, history.tag_prefix) or history.index_of(sha) is not None:
             continue
-        kind = kinds.get(name, "commit")
+        kind = history.tag_kinds.get(name, "commit")
         if kind != "commit":
             article = "an" if kind[:1] in "aeiou" else "a"
             notes.append(f"release tag {name} points at {article} {kind} ({sha[:7]}), not a commit: "
@@ -1950,8 +1958,12 @@ def unknown_revision_message(git_: Git, rev: str, tag_prefix: str) -> str:
     for name in (rev, tag_prefix + rev):
         sha, kind = objects.get(name, ("", "commit"))
         if kind != "commit":
-            return f"tag {name} points at a {kind} ({sha[:7]}), not a commit, so it names no version of the guidelines"
+            return tag_of_no_commit(name, sha, kind)
     return f"unknown revision '{rev}' (not a commit, branch, tag or release version)"
+
+
+def tag_of_no_commit(name: str, sha: str, kind: str) -> str:
+    return f"tag {name} points at a {kind} ({sha[:7]}), not a commit, so it names no version of the guidelines"
 
 
 def odd_tag_notes(history: History) -> list[str]:

@@ -86,10 +86,7 @@ def project_at(project: Project, history: Any, rev: str) -> tuple[Project, Any]:
     """The project as it stood at release `rev`, with the history cut at that commit."""
     commit = history.resolve(rev)
     if commit is None:
-        # A tag of a tree, or of a commit off the line: the history's note says which.
-        tag = next((name for name in (rev, history.tag_prefix + rev) if name in history.tags), None)
-        said = next((note for note in history.notes if tag and f"tag {tag} " in note), None)
-        raise HistoryError(said or f"unknown revision {rev!r} (not a tag, version or commit on the branch)")
+        raise HistoryError(history.unresolved(rev))
     rules = history.rules_at(commit.sha)
     tasks = history.tasks_at(commit.sha)
     at = replace(project, tasks=dict(sorted(tasks.items())),
