@@ -931,8 +931,8 @@ class Walk:
     # Pickled as columns: the commits' fields as lists, each revision as a plain tuple (its
     # commit is commits[index]). Records pickle one by one, with a dict of their fields each:
     # on 5,000 commits that was half the time a cold run spent writing the cache.
-    _COMMIT_FIELDS = ("sha", "date", "author", "message", "author_email", "parents")
-    _REVISION_FIELDS = ("path", "version", "previous_version", "change", "level", "fields", "index")
+    _COMMIT_FIELDS = tuple(f.name for f in dataclasses.fields(Commit))
+    _REVISION_FIELDS = tuple(f.name for f in dataclasses.fields(RuleRevision) if f.name not in ("rule_id", "commit"))
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
@@ -946,14 +946,16 @@ class Walk:
     def __setstate__(self, state: dict[str, Any]) -> None:
         names = self._COMMIT_FIELDS
         commits = [_record(Commit, dict(zip(names, values))) for values in zip(*state["commits"])]
-        fields = self._REVISION_FIELDS
         state["commits"] = commits
-        state["revisions"] = {
-            rule_id: [_record(RuleRevision, {"rule_id": rule_id, "commit": commits[row[-1]], **dict(zip(fields, row))})
-                      for row in rows]
-            for rule_id, rows in state["revisions"].items()
-        }
+        state["revisions"] = {rule_id: [self._revision(rule_id, row, commits) for row in rows]
+                              for rule_id, rows in state["revisions"].items()}
         self.__dict__.update(state)
+
+    @classmethod
+    def _revision(cls, rule_id: str, row: tuple, commits: list[Commit]) -> RuleRevision:
+        values = dict(zip(cls._REVISION_FIELDS, row))
+        # a dataclass's fields in order, as RuleRevision's own __init__ would set them
+        return _record(RuleRevision, {"rule_id": rule_id, "commit": commits[values["index"]], **values})
 
     def wanted(self, path: str | None, folder: str | None = None) -> bool:
         """Is `path` (relative to the top) a YAML file in the guideline folder (default: the current)?"""
@@ -1220,8 +1222,8 @@ class ChunkMemo(dict):
         # a rule file's new version reads only its changed entries (see `_rule_from_chunks`)
         self.fields: dict[str, tuple[Source, dict[str, tuple]]] = {}
         self.canon: dict[str, str] = {}  # entry text → the one copy RuleTexts hold
-        # path → its last version read: text, chunks, where each chunk starts (split_edited)
-        self.latest: dict[str, tuple[str, list[str], tuple[int, ...]]] = {}
+        # path → its last version read: text and chunks (split_edited)
+        self.latest: dict[str, tuple[str, list[str]]] = {}
         self.values: dict[str, Any] = {}  # entry text → its rule field's value (see _field_value)
         # the fields of a rule whose key is absent: no value, so nothing depends on the path
         root = Source("")
@@ -1256,9 +1258,9 @@ def split_top_level(text: str) -> list[str] | None:
     return [text[a:b] for a, b in zip(starts, starts[1:])]
 
 
-def split_edited(text: str, last: tuple[str, Sequence[str], tuple[int, ...]]) -> list[str] | None:
-    """`split_top_level(text)` for a new version of a file whose `last` version (its text,
-    chunks, and where each chunk starts) was split before: the whole entries both versions
+def split_edited(text: str, last: tuple[str, Sequence[str]]) -> list[str] | None:
+    """`split_top_level(text)` for a new version of a file whose `last` version (its text and
+    its chunks) was split before: the whole entries both versions
     start and end with are the last version's own strings, and only the text between them is
     split. None when that cannot be vouched for (the head changed; the text between starts
     no key line, or runs into a kept entry): the caller splits afresh.
@@ -1268,7 +1270,9 @@ def split_edited(text: str, last: tuple[str, Sequence[str], tuple[int, ...]]) ->
     splits exactly there. Which entries are kept is found by binary search on the texts'
     common start and end: a one-line edit costs a few string comparisons, not a new split.
     """
-    old_text, old, starts = last
+    old_text, old = last
+    # where each old chunk starts (the chunks are the text after its head, in order)
+    starts = tuple(itertools.accumulate(map(len, old), initial=len(old_text) - sum(map(len, old))))[:-1]
     n, head = len(old), starts[0]
     if not text.startswith(old_text[:head]):
         return None
@@ -1587,8 +1591,7 @@ def parse_chunked(text: str, path: str, memo: ChunkMemo, *, lazy: bool = False) 
     # The memo's own copy of each entry text: versions share the strings they have in
     # common, in memory and in the pickled cache, and compare them by identity first.
     chunks = list(map(memo.canon.setdefault, chunks, chunks))
-    starts = tuple(itertools.accumulate(map(len, chunks), initial=len(text) - sum(map(len, chunks))))[:-1]
-    memo.latest[path] = (text, chunks, starts)
+    memo.latest[path] = (text, chunks)
     data = _chunks_mapping(chunks, path, memo)
     if data is None:
         return None
