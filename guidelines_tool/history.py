@@ -748,20 +748,19 @@ class Git:
             raise HistoryError("the git repository has no commits yet: commit the guidelines first")
 
     @staticmethod
-    def log_args(tip: str, exclude: str | None = None, *, reverse: bool = True) -> list[str]:
+    def log_args(tip: str, exclude: str | None = None) -> list[str]:
         """`git log` arguments for the first-parent line up to `tip` with the blobs each commit
-        changed (a merge: against its first parent), oldest first; newest first without
-        `reverse` (git then writes at once, where --reverse walks the whole line first)."""
-        order = ["--reverse"] if reverse else []
+        changed (a merge: against its first parent), newest first: git then writes at once,
+        where --reverse walks the whole line first."""
         args = ["log", "-z", "--first-parent", "--diff-merges=first-parent", "--raw", "-M", "--no-abbrev",
-                "--no-color", "--no-ext-diff", "--no-show-signature", *order, f"--format={LOG_FORMAT}", tip]
+                "--no-color", "--no-ext-diff", "--no-show-signature", f"--format={LOG_FORMAT}", tip]
         args.insert(1, "--encoding=UTF-8")  # a user's i18n.logOutputEncoding would re-encode messages and names
         if exclude:
             args.append(f"^{exclude}")
         return args
 
     def log(self, tip: str, exclude: str | None = None) -> str:
-        """The first-parent line up to `tip` (oldest first) with the blobs each commit changed."""
+        """The first-parent line up to `tip` (newest first) with the blobs each commit changed."""
         with _popen(self.log_args(tip, exclude), self.top, stdin=subprocess.DEVNULL) as proc:
             out = proc.stdout.read()  # one read: see read_blobs (git's errors are short)
             error = proc.stderr.read()
@@ -2038,7 +2037,7 @@ def _walk_to(git_: Git, tip: str, folder: str, cache: Cache, progress: Progress 
     moves = relocate_project(git_.prefix, entries, git_.tree_blobs, start=project_prefix_at(git_, tip))
     folder = walk.folder
     folders = _folder_changes(git_, walk, entries, moves)
-    if linked or moves or walk.folder != folder or any(f is not None for f in folders) or os.name == "nt":
+    if linked or moves or walk.folder != folder or any(f is not None for f in folders) or not READS_AHEAD:
         blobs = _parsed_blobs(git_, walk, entries, folders, known, progress)
     else:  # read_line's guess was right: it read every blob these commits bring in
         blobs = known
@@ -2049,6 +2048,9 @@ def _walk_to(git_: Git, tip: str, folder: str, cache: Cache, progress: Progress 
             progress(done, total)
     cache.save(name, walk, known)
     return walk
+
+
+READS_AHEAD = os.name != "nt"  # read_line parses blobs while git writes (select() takes no pipes on Windows)
 
 
 def read_line(git_: Git, walk: Walk, tip: str, exclude: str | None, known: dict[str, ParsedBlob],
@@ -2064,14 +2066,14 @@ def read_line(git_: Git, walk: Walk, tip: str, exclude: str | None, known: dict[
 
     No thread writes the requests: they go to git as its stdin can take them (`_Requests`).
     """
-    if os.name == "nt":  # select() takes no pipes there: read the log first, the blobs later
-        return parse_log(git_.log(tip, exclude))
+    if not READS_AHEAD:  # read the log first, the blobs later
+        return parse_log(git_.log(tip, exclude))[::-1]
     memo = _shared_memo()
     parsed = 0
     asked: dict[str, str] = {}  # blob → the project path it is parsed as
     entries: list[LogEntry] = []
     log_reader, batch_reader = LogReader(), BatchReader()
-    with _popen(git_.log_args(tip, exclude, reverse=False), git_.top, stdin=subprocess.DEVNULL) as log, \
+    with _popen(git_.log_args(tip, exclude), git_.top, stdin=subprocess.DEVNULL) as log, \
             _popen(["cat-file", "--batch", "--buffer"], git_.top, stdin=subprocess.PIPE) as cat:
         try:
             log_fd, cat_fd = log.stdout.fileno(), cat.stdout.fileno()  # type: ignore[union-attr]
