@@ -2295,6 +2295,11 @@ def _folder_changes(git_: Git, walk: Walk, entries: list[LogEntry],
 CONFIG_FILE = "guidelines.yaml"
 
 
+def _is_config(path: str | None) -> bool:
+    """Is `path` (relative to the top) some folder's project config file?"""
+    return path is not None and path.endswith(CONFIG_FILE) and posixpath.basename(path) == CONFIG_FILE
+
+
 def _under(path: str | None, prefix: str) -> str | None:
     """`path` relative to `prefix` ("" = the top), or None when it lies outside."""
     if path is None or not prefix:
@@ -2308,11 +2313,10 @@ def _join(prefix: str, rel: str) -> str:
 
 def _config_source(change: FileChange, changes: tuple[FileChange, ...]) -> str | None:
     """The folder the config came from when `change` brought it to its place (None: nowhere)."""
-    if change.status == "R" and change.old_path and posixpath.basename(change.old_path) == CONFIG_FILE:
+    if change.status == "R" and _is_config(change.old_path):
         return posixpath.dirname(change.old_path)
     if change.status == "A":  # rename detection missed it (edited a lot on the way)
-        gone = [c.old_path for c in changes if c.status == "D" and c.old_path
-                and posixpath.basename(c.old_path) == CONFIG_FILE]
+        gone = [c.old_path for c in changes if c.status == "D" and _is_config(c.old_path)]
         if len(gone) == 1:
             return posixpath.dirname(gone[0])
     return None
@@ -2379,7 +2383,7 @@ def _note_config_changes(changes: tuple[FileChange, ...], deleted_next: dict[str
         if change.status in "MT":  # most changes: decided without looking at the paths
             continue
         for path in (change.old_path, change.new_path):
-            if path is not None and path.endswith(CONFIG_FILE) and posixpath.basename(path) == CONFIG_FILE:
+            if _is_config(path):
                 deleted_next[posixpath.dirname(path)] = change.status == "D"
 
 
@@ -2393,7 +2397,7 @@ def deletes_another_config(entries: list[LogEntry], prefix: str) -> bool:
     """
     config = _join(prefix, CONFIG_FILE)
     return any(change.status == "D" and change.old_path != config
-               and posixpath.basename(change.old_path or "") == CONFIG_FILE
+               and _is_config(change.old_path)
                for entry in entries for change in entry.changes)
 
 
@@ -2412,8 +2416,7 @@ def _copy_source(entry: LogEntry, folder: str, source: str | None, deleted_next:
     later = [other for other, deleted in deleted_next.items() if deleted and other != folder]
     if not later:
         return source
-    now = [posixpath.dirname(c.old_path) for c in entry.changes if c.status in "DR" and c.old_path
-           and posixpath.basename(c.old_path) == CONFIG_FILE]
+    now = [posixpath.dirname(c.old_path) for c in entry.changes if c.status in "DR" and _is_config(c.old_path)]
     copied = _copied_from(entry.commit, folder, sorted(set(later) | set(now)), list_tree)
     return copied if copied is not None else source
 
@@ -2511,7 +2514,7 @@ def project_prefix_at(git_: Git, sha: str) -> str:
     if git_.tree_blobs(sha, here).get(here):
         return git_.prefix
     configs = {path: blob for path, blob in git_.tree_blobs(sha, "").items()
-               if posixpath.basename(path) == CONFIG_FILE}
+               if _is_config(path)}
     texts = git_.read_blobs(set(configs.values()))
     projects = sorted(
         posixpath.dirname(path) for path, blob in configs.items()
