@@ -665,6 +665,17 @@ def _read_labelstudio(path: Path, hints: _Hints = _NO_HINTS) -> _Chunk:
     return chunk
 
 
+def labelstudio_export_rows(tasks: Sequence[object], *, source: str, project: Project | None = None,
+                            task: str | None = None) -> tuple[list[dict], list[Finding], Counter]:
+    """Rows of Label Studio export tasks already in memory (the JSON export's shape, as
+    `pull label-studio` fetches it page by page): the same rows, problems and exclusion counts
+    (reason → n) as reading that export from a file."""
+    chunk = _Chunk(source, pa.table({}), np.zeros(0, dtype=np.int64), by_record=True)
+    rows = [row for t, obj in enumerate(tasks, start=1) for row in _labelstudio_rows(source, t, obj, chunk)]
+    rows = _one_control(chunk, rows, _hints(project, task))
+    return rows, chunk.problems, chunk.rejected
+
+
 def _looks_flat_labelstudio(keys) -> bool:
     """A JSON-MIN record or CSV header: Label Studio's own `annotation_id` / `annotator`
     beside the task `id`, and no long-format `item` + `label` pair."""
