@@ -560,6 +560,11 @@ def serve_command(dev_addr: str | None, config_file: Path | None, open_in_browse
     serve_site(project_root(), config_file=config_file, dev_addr=dev_addr, open_in_browser=open_in_browser)
 
 
+from guidelines_tool.cli_integrations import publish_group, pull_group  # noqa: E402 (issue 15)
+cli.add_command(publish_group)
+cli.add_command(pull_group)
+
+
 def main() -> None:
     # A file name that is not UTF-8 reaches us with surrogate escapes (as os names it); write
     # it back as its own bytes, like git and ls do, instead of failing on a strict UTF-8 stdout.
