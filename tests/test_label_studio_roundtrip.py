@@ -227,6 +227,9 @@ def test_tokens_wrong_and_legacy_switched_off(server, annotators, repo):
     pull = ["pull", "label-studio", "--project", project_id, "--url", server.url]
     assert run(pull, user.personal_token).exit_code == 0
     assert run(pull, user.legacy_token).exit_code == 0
+    other_name = run(pull[:-1] + [server.url.replace("127.0.0.1", "localhost")], user.personal_token)
+    assert other_name.exit_code == 0
+    assert f"has pushes to project {project_id} at {server.url}: pass that --url" in other_name.stderr
 
     wrong = run(pull, "not-a-token")
     assert wrong.exit_code == 2 and "Traceback" not in wrong.stderr

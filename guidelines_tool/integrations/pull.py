@@ -60,9 +60,19 @@ def pull(root: Path | None, tool_name: str, target: Target, *, token: str, task:
     if root is None:
         result.notes.append("not inside a guideline project: no publish log, so no guideline_rev")
     elif not timeline:
-        result.notes.append(f"{LOG_PATH} has no push to project {target.project} at {target.url}: no "
-                            "guideline_rev (impact will place the annotations by their time)")
+        result.notes.append(_no_push_note(entries, tool_name, target))
     return result
+
+
+def _no_push_note(entries, tool_name: str, target: Target) -> str:
+    note = (f"{LOG_PATH} has no push to project {target.project} at {target.url}: no guideline_rev "
+            "(impact will place the annotations by their time)")
+    # The same server under another name (localhost / 127.0.0.1) looks like another server: a
+    # project id is only unique on one server, so the user says which, but is told what exists.
+    elsewhere = sorted({e.url for e in entries if e.tool == tool_name and e.project == target.project})
+    if elsewhere:
+        note += f"; it has pushes to project {target.project} at {', '.join(elsewhere)}: pass that --url if it is this server"
+    return note
 
 
 def _project(root: Path | None) -> Project | None:
