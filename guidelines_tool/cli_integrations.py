@@ -12,9 +12,9 @@ from pathlib import Path
 
 import click
 
+from guidelines_tool.integrations.label_studio.client import TOKEN_VARIABLE
 from guidelines_tool.integrations.label_studio.config import DATA_TYPES
 
-TOKEN_VARIABLE = "LABEL_STUDIO_API_KEY"
 URL_OPTION = click.option(
     "--url", envvar="LABEL_STUDIO_URL", default="http://localhost:8080", show_default=True,
     help="The Label Studio server (or set LABEL_STUDIO_URL).")
@@ -85,24 +85,29 @@ def publish_label_studio_command(task_id, project_id, title, url, site_url, data
         progress.close()
     _note_all(result.notes, result.problems)
     plan = result.plan
-    changes = [f"adds {', '.join(plan.added)}" if plan.added else "", f"removes {', '.join(plan.removed)}" if plan.removed else ""]
+    changes = ", ".join(part for part in (f"adds {', '.join(plan.added)}" if plan.added else "",
+                                          f"removes {', '.join(plan.removed)}" if plan.removed else "") if part)
     if dry_run:
-        where = f"project {plan.target.project}" if plan.target.project else f"new project {title!r}"
-        click.echo(f"<!-- labeling config for {where} at {url} -->\n{plan.config}")
-        click.echo(f"<!-- instructions (guidelines {result.stamp.version}, commit {result.stamp.commit[:12]}) -->")
-        click.echo(plan.instructions)
-        click.echo(f"dry run: nothing written{'; the push ' + ', '.join(c for c in changes if c) if any(changes) else ''}", err=True)
+        click.echo(_dry_run_text(result, title, url))
+        click.echo(f"dry run: nothing written{'; the push ' + changes if changes else ''}", err=True)
         if plan.orphans and not force:
             raise refusal(plan, task_id)
         return
-    pushed = result.pushed
     click.echo(f"pushed task {task_id} ({result.stamp.version}, commit {result.stamp.commit[:12]}) to "
-               f"{pushed.project_url}" + (f"; {', '.join(c for c in changes if c)}" if any(changes) else ""))
+               f"{result.pushed.project_url}" + (f"; {changes}" if changes else ""))
     if plan.orphans:
         click.echo(f"warning: forced: {sum(plan.orphans.values())} annotations use removed labels "
                    f"({', '.join(sorted(plan.orphans))})", err=True)
     click.echo(f"recorded in {os.path.relpath(result.log)}: commit it with the guidelines, so that "
                "`guidelines pull label-studio` can tell which rules each annotation was made under", err=True)
+
+
+def _dry_run_text(result, title: str | None, url: str) -> str:
+    """The config and the instructions a push would write, each headed by an XML comment."""
+    plan, stamp = result.plan, result.stamp
+    where = f"project {plan.target.project}" if plan.target.project else f"new project {title!r}"
+    return (f"<!-- labeling config for {where} at {url} -->\n{plan.config}\n"
+            f"<!-- instructions (guidelines {stamp.version}, commit {stamp.commit[:12]}) -->\n{plan.instructions}")
 
 
 @click.group("pull")
