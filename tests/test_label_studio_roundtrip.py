@@ -232,6 +232,10 @@ def test_tokens_wrong_and_legacy_switched_off(server, annotators, repo):
     other_name = run(pull[:-1] + [server.url.replace("127.0.0.1", "localhost")], user.personal_token)
     assert other_name.exit_code == 0
     assert f"has pushes to project {project_id} at {server.url}: pass that --url" in other_name.stderr
+    os.chdir(repo.parent)  # outside the guideline project: no log, still a file
+    outside = run(pull + ["-o", "outside.jsonl"], user.personal_token)
+    assert outside.exit_code == 0 and "not inside a guideline project" in outside.stderr
+    assert (repo.parent / "outside.jsonl").read_text() == ""
 
     wrong = run(pull, "not-a-token")
     assert wrong.exit_code == 2 and "Traceback" not in wrong.stderr
