@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from guidelines_tool import agreement, impact, simulate  # noqa: E402
 from guidelines_tool.annotations import read_annotations  # noqa: E402
 from guidelines_tool.history import read_history  # noqa: E402
-from guidelines_tool.loading import load_project  # noqa: E402
+from guidelines_tool.project import load_project  # noqa: E402
 
 TASK = "t"
 LABELS = ("a", "b", "c", "d", "e", "f")

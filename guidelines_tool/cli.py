@@ -51,7 +51,7 @@ def cli() -> None:
 
 
 def project_root(path: Path | None = None) -> Path:
-    from guidelines_tool.config import find_root
+    from guidelines_tool.project import find_root
 
     return find_root(path)
 
@@ -338,14 +338,14 @@ def release_command(dry_run: bool) -> None:
 
 def _optional_project():
     """The guideline project around the working directory, or None outside one."""
-    from guidelines_tool.config import find_root
+    from guidelines_tool.project import find_root
     from guidelines_tool.errors import ConfigError
 
     try:
         root = find_root()
     except ConfigError:
         return None
-    from guidelines_tool.loading import load_project
+    from guidelines_tool.project import load_project
 
     return load_project(root)
 
@@ -457,7 +457,7 @@ def impact_command(files, rule_id, task, since, window, seed, n_boot, fmt, fail_
     from guidelines_tool.history import read_history
     from guidelines_tool.impact import compute_impact
     from guidelines_tool.reporters.impact import IMPACT_REPORTERS
-    from guidelines_tool.loading import load_project
+    from guidelines_tool.project import load_project
 
     root = project_root()
     project = load_project(root)

@@ -385,7 +385,7 @@ def run_demo(directory: Path, progress: Callable[[str], None] | None = None) -> 
     from guidelines_tool.hotspots import hotspots
     from guidelines_tool.impact import compute_impact
     from guidelines_tool.reporters.impact import HotspotTextReporter, ImpactTextReporter
-    from guidelines_tool.loading import load_project
+    from guidelines_tool.project import load_project
 
     say = progress or (lambda message: None)
     directory = Path(directory)

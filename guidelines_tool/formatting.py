@@ -72,16 +72,15 @@ try:  # libyaml (ruamel.yaml.clib): reads tabs YAML allows where ruamel's own pa
 except ImportError:  # pragma: no cover - without the C extension such files are refused, with their line
     _CParser = None
 
-from guidelines_tool.config import CONFIG_NAME, find_root, read_config
 from guidelines_tool.errors import ConfigError
 from guidelines_tool.loading import (
     MAX_FILE_BYTES,
     KeyAwareConstructor,
     YamlKey,
-    guideline_files,
     relative_path,
     safe_yaml,
 )
+from guidelines_tool.project import CONFIG_NAME, find_root, guideline_files, read_config
 
 _RULE = (
     "kind", "id", "task", "title", "status", "labels", "decision", "when", "unless", "rationale",

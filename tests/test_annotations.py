@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from guidelines_tool.annotations import read_annotations, read_gold
 from guidelines_tool.errors import DataError
-from guidelines_tool.loading import load_project
+from guidelines_tool.project import load_project
 
 DATA = Path(__file__).parent / "data" / "annotations"
 

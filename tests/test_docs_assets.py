@@ -15,7 +15,7 @@ from guidelines_tool.docs.assets import classify, collect_assets
 from guidelines_tool.docs.render import render_pages
 from guidelines_tool.docs.site import build_site, write_pages
 from guidelines_tool.errors import GuidelinesError
-from guidelines_tool.loading import load_project
+from guidelines_tool.project import load_project
 from tests.docs_support import copy_project, html_files, inventory
 
 CASES = YAML(typ="safe").load((Path(__file__).parent / "data" / "docs_asset_inputs.yaml").read_text(encoding="utf-8"))

@@ -17,7 +17,7 @@ from guidelines_tool.cli import cli
 from guidelines_tool.docs.render import anchor
 from guidelines_tool.docs.site import build_site
 from guidelines_tool.errors import GuidelinesError
-from guidelines_tool.loading import load_project
+from guidelines_tool.project import load_project
 from tests.docs_support import copy_project, git, git_project, html_files, inventory
 
 REPO = Path(__file__).resolve().parents[1]

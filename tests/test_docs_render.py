@@ -11,7 +11,7 @@ import pytest
 
 from guidelines_tool.docs.charts import render_charts
 from guidelines_tool.docs.render import QualityPoint, anchor, page_name, render_pages
-from guidelines_tool.loading import load_project
+from guidelines_tool.project import load_project
 from guidelines_tool.model import Rule
 from tests.docs_support import DOCS_PROJECT, git_project
 

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from guidelines_tool.annotations import read_annotations
 from guidelines_tool.cli import cli
 from guidelines_tool.hotspots import hotspots
-from guidelines_tool.loading import load_project
+from guidelines_tool.project import load_project
 from guidelines_tool.reporters.impact import HotspotMarkdownReporter, HotspotTextReporter
 from guideline_project import write_project
 

@@ -281,7 +281,7 @@ def test_items_rated_once_in_a_window_do_not_count_towards_min_items():
 
 
 def test_settings_come_from_the_tasks_policy_and_scale(tmp_path):
-    from guidelines_tool.loading import load_project
+    from guidelines_tool.project import load_project
     from guideline_project import write_project
 
     project = load_project(write_project(tmp_path, {

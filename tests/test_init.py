@@ -12,7 +12,7 @@ from ruamel.yaml import YAML
 
 from guidelines_tool.cli import cli
 from guidelines_tool.errors import GuidelinesError
-from guidelines_tool.loading import load_project
+from guidelines_tool.project import load_project
 from guidelines_tool.scaffold import default_name, init_project, template_files, yaml_scalar
 from guidelines_tool.schema import schema_texts
 

@@ -12,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from guidelines_tool.loading import Locator, load_project, locate_text, parse_file_text, parse_yaml, positions
+from guidelines_tool.loading import Locator, locate_text, parse_file_text, parse_yaml, positions
+from guidelines_tool.project import load_project
 from guidelines_tool.model import Source
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_guidelines"

@@ -12,7 +12,7 @@ from ruamel.yaml import YAML
 
 from guidelines_tool.authoring import next_rule_id, new_rule
 from guidelines_tool.cli import cli
-from guidelines_tool.loading import load_project
+from guidelines_tool.project import load_project
 from guidelines_tool.model import Project, ProjectConfig, Rule, Task
 from guidelines_tool.scaffold import init_project
 from tests.gitrepo import commit, make_repo

@@ -23,7 +23,7 @@ import pytest
 
 from guidelines_tool.cli import cli
 from guidelines_tool.lint import CHECKS, code_table
-from guidelines_tool.loading import load_project
+from guidelines_tool.project import load_project
 
 REPO = Path(__file__).resolve().parents[1]
 SCHEMAS = sorted((REPO / "schemas").glob("*.schema.json"))
