@@ -1,14 +1,11 @@
 """The JSON Schemas: well-formed, editor-friendly (draft-07 subset, descriptions and examples
-everywhere), strict (unknown keys rejected, URL-safe ids), shipped in the wheel, and the schema
-findings `validate` builds from them point at the offending key or value."""
+everywhere), strict (unknown keys rejected, URL-safe ids), and the schema
+findings `validate` builds from them point at the offending key or value. That the wheel
+ships them: test_packaging.py."""
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-import venv
 from pathlib import Path
 
 import jsonschema
@@ -171,43 +168,3 @@ def test_schema_command_writes_files(tmp_path):
 
 def test_schema_command_rejects_unknown_kind():
     assert CliRunner().invoke(cli, ["schema", "--kind", "label"]).exit_code == 2
-
-
-def build_wheel(out: Path) -> Path:
-    """The wheel, built offline when the build tools are at hand, else in pip's isolated env."""
-    base = [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(REPO)]
-    done = subprocess.run([*base, "--no-build-isolation"], capture_output=True, text=True)
-    if done.returncode != 0:
-        done = subprocess.run(base, capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr[-3000:]
-    return next(out.glob("guidelines_tool-*.whl"))
-
-
-def test_installed_wheel_finds_its_schemas(tmp_path):
-    wheel = build_wheel(tmp_path / "dist")
-    env_dir = tmp_path / "venv"
-    venv.EnvBuilder(with_pip=False).create(env_dir)
-    bindir = env_dir / ("Scripts" if os.name == "nt" else "bin")
-    python = bindir / "python"
-    site = Path(subprocess.check_output([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], text=True).strip())
-    # the package comes from the wheel; its dependencies from the environment running the tests
-    parents = [p for p in sys.path if p.endswith("site-packages")]
-    (site / "zz_test_dependencies.pth").write_text("".join(f"import site; site.addsitedir({p!r})\n" for p in parents))
-    install = subprocess.run(  # pip of the test environment, installing into the fresh one
-        [sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "-q", str(wheel)], capture_output=True, text=True
-    )
-    assert install.returncode == 0, install.stderr[-3000:]
-    elsewhere = tmp_path / "elsewhere"
-    write_project(elsewhere)
-    run = dict(cwd=elsewhere, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": ""})
-    where = subprocess.run([str(python), "-c", "import guidelines_tool; print(guidelines_tool.__file__)"], **run)
-    assert Path(where.stdout.strip()).is_relative_to(site), where.stdout + where.stderr
-    script = [str(bindir / "guidelines")]  # the console script the wheel installed
-    schema = subprocess.run([*script, "schema", "--kind", "rule"], **run)
-    assert schema.returncode == 0, schema.stderr
-    assert schema.stdout == (SCHEMA_DIR / "rule.schema.json").read_text(encoding="utf-8")
-    assert subprocess.run([*script, "validate"], **run).returncode == 0
-    (elsewhere / "guidelines/pps/rules/bad.yaml").write_text("kind: rule\nid: bad id\n")
-    bad = subprocess.run([*script, "validate"], **run)
-    assert bad.returncode == 1
-    assert "guidelines/pps/rules/bad.yaml:2:5: GL103" in bad.stdout

@@ -1,0 +1,204 @@
+"""The package as users get it: pyproject.toml alone builds an sdist and a wheel that carry the
+schemas and the sample, and a wheel install and an editable install (PEP 660) both find them
+through the one lookup in `guidelines_tool/bundled.py`.
+
+Installs go into fresh virtual environments (no pip of their own: the test environment's pip
+installs into them with `--python`); the dependencies come from the test environment through a
+`.pth` file of plain paths, so nothing is downloaded and nothing of the test environment's own
+editable install leaks in.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tarfile
+import tomllib
+import venv
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SCHEMA_DIR = REPO / "schemas"
+pytestmark = pytest.mark.slow
+
+
+def test_every_package_is_listed_in_pyproject():
+    """`packages` is a list (a mapped package is invisible to `find`): a new package must be in it."""
+    listed = set(tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"])
+    on_disk = {
+        ".".join(path.parent.relative_to(REPO).parts)
+        for path in (REPO / "guidelines_tool").rglob("__init__.py")
+        if "__pycache__" not in path.parts
+    }
+    missing = sorted(on_disk - listed)
+    assert not missing, f"add {missing} to [tool.setuptools] packages in pyproject.toml"
+    assert listed - on_disk == {"guidelines_tool._schemas", "guidelines_tool._sample"}
+
+
+# --- building -------------------------------------------------------------------------------
+
+
+def source_copy(target: Path) -> Path:
+    """The checkout's files (tracked, and new ones git does not ignore), without build leftovers.
+
+    Built from a copy because setuptools reuses `build/` in the source folder: a module deleted
+    since the last build would otherwise reappear in the wheel.
+    """
+    listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=REPO, check=True,
+                            capture_output=True).stdout.decode().split("\0")
+    for rel in filter(None, listed):
+        source = REPO / rel
+        if source.is_file():
+            destination = target / rel
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            destination.write_bytes(source.read_bytes())
+    return target
+
+
+def run_ok(command: list[str], **kwargs) -> subprocess.CompletedProcess:
+    done = subprocess.run(command, capture_output=True, text=True, **kwargs)
+    assert done.returncode == 0, f"{command}\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    return done
+
+
+def build_wheel(source: Path, out: Path) -> Path:
+    """The wheel, built offline with the test environment's setuptools."""
+    run_ok([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out), str(source)])
+    return next(out.glob("guidelines_tool-*.whl"))
+
+
+@dataclass
+class Built:
+    source: Path
+    wheel: Path
+    sdist: Path
+    wheel_from_sdist: Path
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Built:
+    base = tmp_path_factory.mktemp("build")
+    source = source_copy(base / "src")
+    wheel = build_wheel(source, base / "wheel")
+    run_ok([sys.executable, "-m", "build", "--sdist", "--no-isolation", "--outdir", str(base / "sdist"), str(source)])
+    sdist = next((base / "sdist").glob("guidelines_tool-*.tar.gz"))
+    return Built(source, wheel, sdist, build_wheel(sdist, base / "wheel-from-sdist"))
+
+
+def wheel_names(wheel: Path) -> set[str]:
+    with zipfile.ZipFile(wheel) as archive:
+        return {name for name in archive.namelist() if ".dist-info/" not in name}
+
+
+def test_the_wheel_carries_the_schemas_and_the_sample(built):
+    names = wheel_names(built.wheel)
+    schemas = {f"guidelines_tool/_schemas/{p.name}" for p in SCHEMA_DIR.glob("*.schema.json")}
+    assert schemas and schemas <= names
+    assert "guidelines_tool/_sample/guidelines.yaml" in names
+    assert "guidelines_tool/_sample/guidelines/product-photo-subject/task.yaml" in names
+    assert "guidelines_tool/data/init/dot-github/workflows/guidelines.yml" in names
+    assert not [name for name in names if "__pycache__" in name or name.startswith("guidelines_tool/_sample/site/")]
+
+
+def test_the_sdist_is_complete(built):
+    """A wheel built from the sdist holds what a wheel built from the checkout holds."""
+    assert wheel_names(built.wheel_from_sdist) == wheel_names(built.wheel)
+    with tarfile.open(built.sdist) as archive:
+        names = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
+    assert {"pyproject.toml", "MANIFEST.in", "README.md", "schemas/rule.schema.json", "sample_guidelines/guidelines.yaml"} <= names
+    assert "setup.py" not in names
+
+
+# --- installing -----------------------------------------------------------------------------
+
+
+class FreshEnv:
+    """A new virtual environment whose only guidelines_tool is the one installed into it."""
+
+    def __init__(self, path: Path) -> None:
+        venv.EnvBuilder(with_pip=False).create(path)
+        self.bindir = path / ("Scripts" if os.name == "nt" else "bin")
+        self.python = self.bindir / "python"
+        self.site = Path(run_ok([str(self.python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"]).stdout.strip())
+        # the dependencies from the test environment: plain path lines, so that its .pth files
+        # (its own editable guidelines_tool among them) are not run
+        parents = [p for p in sys.path if p.endswith("site-packages")]
+        (self.site / "zz_test_dependencies.pth").write_text("".join(f"{p}\n" for p in parents))
+
+    def install(self, *args: str, env: dict[str, str] | None = None) -> None:
+        run_ok([sys.executable, "-m", "pip", "--python", str(self.python), "install", "--no-deps",
+                "--no-build-isolation", "-q", *args], env={**os.environ, **(env or {})})
+
+    def run(self, *args: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess:
+        command = [str(self.bindir / "guidelines"), *args] if args[0] != "python" else [str(self.python), *args[1:]]
+        env = {**os.environ, "PYTHONPATH": "", "PYTHONNOUSERSITE": "1", "NO_COLOR": "1"}
+        done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=env)
+        if check:
+            assert done.returncode == 0, f"{args}\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+        return done
+
+    def where(self, cwd: Path) -> dict[str, Path]:
+        """Where the package and its two bundled folders were imported from."""
+        code = ("from guidelines_tool import bundled; import guidelines_tool; "
+                "print(guidelines_tool.__file__); print(bundled.schemas()); print(bundled.sample())")
+        package, schemas, sample = self.run("python", "-c", code, cwd=cwd).stdout.split("\n")[:3]
+        return {"package": Path(package), "schemas": Path(schemas), "sample": Path(sample)}
+
+
+def check_the_installed_tool(env: FreshEnv, work: Path) -> None:
+    """schema, init (+ validate, the MkDocs plugin) and demo, run from a folder outside the checkout."""
+    schema = env.run("schema", "--kind", "rule", cwd=work)
+    assert schema.stdout == (SCHEMA_DIR / "rule.schema.json").read_text(encoding="utf-8")
+    env.run("init", "project", cwd=work)
+    project = work / "project"
+    for kind in ("project", "task", "rule"):
+        assert (project / "schemas" / f"{kind}.schema.json").read_text(encoding="utf-8") == (SCHEMA_DIR / f"{kind}.schema.json").read_text(encoding="utf-8")
+    env.run("validate", cwd=project)
+    (project / "guidelines/review-sentiment/rules/bad.yaml").write_text("kind: rule\nid: bad id\n")
+    bad = env.run("validate", cwd=project, check=False)
+    assert bad.returncode == 1 and "guidelines/review-sentiment/rules/bad.yaml:2:5: GL103" in bad.stdout
+    (project / "guidelines/review-sentiment/rules/bad.yaml").unlink()
+    env.run("python", "-m", "mkdocs", "build", "--strict", "-q", cwd=project)  # the plugin, by its entry point
+    assert (project / "site" / "index.html").is_file()
+    env.run("demo", "demo", cwd=work)
+    assert (work / "demo" / "guidelines" / "product-photo-subject" / "task.yaml").is_file()
+    assert not (work / "demo" / "__init__.py").exists()
+
+
+def test_installed_wheel_finds_its_schemas(built, tmp_path):
+    env = FreshEnv(tmp_path / "venv")
+    env.install(str(built.wheel))
+    work = tmp_path / "elsewhere"
+    work.mkdir()
+    where = env.where(work)
+    for path in where.values():
+        assert path.is_relative_to(env.site), where
+    check_the_installed_tool(env, work)
+
+
+def test_editable_install_finds_the_checkout_folders(built, tmp_path):
+    env = FreshEnv(tmp_path / "venv")
+    env.install("-e", str(built.source))
+    work = tmp_path / "elsewhere"
+    work.mkdir()
+    where = env.where(work)
+    assert where == {"package": built.source / "guidelines_tool" / "__init__.py",
+                     "schemas": built.source / "schemas", "sample": built.source / "sample_guidelines"}
+    check_the_installed_tool(env, work)
+
+
+def test_an_uninstalled_source_folder_says_so(tmp_path):
+    """guidelines_tool imported from its folder without an install: a clear error, no traceback."""
+    source = tmp_path / "src"
+    source_copy(source)
+    env = FreshEnv(tmp_path / "venv")  # the dependencies, but no guidelines_tool
+    done = subprocess.run([str(env.python), "-m", "guidelines_tool", "schema"], cwd=source, capture_output=True,
+                          text=True, env={**os.environ, "PYTHONPATH": "", "PYTHONNOUSERSITE": "1"})
+    assert done.returncode == 2, done.stderr
+    assert "cannot find the JSON Schemas (schemas/), which ship with the tool: install guidelines_tool" in done.stderr
+    assert "Traceback" not in done.stderr
