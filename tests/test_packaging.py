@@ -114,6 +114,12 @@ def test_the_sdist_is_complete(built):
     assert "setup.py" not in names
 
 
+def test_building_warns_about_nothing(built, tmp_path):
+    """setuptools' deprecation warnings (a license table, unlisted data folders) are gone."""
+    done = run_ok([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-v", "-w", str(tmp_path), str(built.source)])
+    assert "Warning" not in done.stdout + done.stderr, [line for line in (done.stdout + done.stderr).splitlines() if "Warning" in line]
+
+
 # --- installing -----------------------------------------------------------------------------
 
 
