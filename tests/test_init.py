@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,7 @@ from ruamel.yaml import YAML
 
 from guidelines_tool.cli import cli
 from guidelines_tool.errors import GuidelinesError
+from guidelines_tool.install_source import InstallSource
 from guidelines_tool.project import load_project
 from guidelines_tool.scaffold import default_name, init_project, template_files, yaml_scalar
 from guidelines_tool.schema import schema_texts
@@ -153,6 +156,33 @@ def test_ci_validates_pull_requests_on_full_history(scaffold):
     runs = [step["run"] for step in steps if "run" in step]
     assert "guidelines validate --format github" in runs
     assert "guidelines fmt --diff" in runs
+
+
+def install_step(root: Path) -> str:
+    steps = load(root / ".github" / "workflows" / "guidelines.yml")["jobs"]["validate"]["steps"]
+    return next(step["run"] for step in steps if step.get("name") == "Install guidelines_tool")
+
+
+def test_ci_installs_the_tool_from_where_this_copy_came_from(tmp_path):
+    """The pin comes from install_source (PEP 610; real installs of each kind: test_packaging.py)."""
+    source = InstallSource("guidelines-tool @ git+https://example.com/t.git@" + "a" * 40, "was installed from there")
+    init_project(tmp_path, tool=source)
+    workflow = load(tmp_path / ".github" / "workflows" / "guidelines.yml")
+    assert workflow["env"] == {"GUIDELINES_TOOL": source.requirement}
+    assert 'pip install "$GUIDELINES_TOOL"' in install_step(tmp_path)
+
+
+def test_without_a_source_ci_fails_at_install_and_says_what_to_set(tmp_path):
+    init_project(tmp_path, tool=InstallSource(None, "was installed from the folder file:///x, which a CI runner cannot reach"))
+    assert load(tmp_path / ".github" / "workflows" / "guidelines.yml")["env"] == {"GUIDELINES_TOOL": ""}
+    done = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", install_step(tmp_path)],
+                          capture_output=True, text=True, env={"PATH": os.environ["PATH"], "GUIDELINES_TOOL": ""})
+    assert done.returncode == 1
+    assert done.stdout == (
+        "::error file=.github/workflows/guidelines.yml,title=Where should CI install guidelines_tool from?::"
+        "GUIDELINES_TOOL at the top of .github/workflows/guidelines.yml is empty: set it to the pip requirement "
+        "your team installs guidelines_tool from (see the comment above it).\n"
+    )
 
 
 def test_gitignore_keeps_the_built_site_out(scaffold):

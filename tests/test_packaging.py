@@ -10,6 +10,7 @@ editable install leaks in.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -137,8 +138,10 @@ class FreshEnv:
         (self.site / "zz_test_dependencies.pth").write_text("".join(f"{p}\n" for p in parents))
 
     def install(self, *args: str, env: dict[str, str] | None = None) -> None:
+        # --ignore-installed: the test environment's own guidelines-tool is on the path (for the
+        # dependencies) and would otherwise count as already installed
         run_ok([sys.executable, "-m", "pip", "--python", str(self.python), "install", "--no-deps",
-                "--no-build-isolation", "-q", *args], env={**os.environ, **(env or {})})
+                "--no-build-isolation", "--ignore-installed", "-q", *args], env={**os.environ, **(env or {})})
 
     def run(self, *args: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess:
         command = [str(self.bindir / "guidelines"), *args] if args[0] != "python" else [str(self.python), *args[1:]]
@@ -154,6 +157,12 @@ class FreshEnv:
                 "print(guidelines_tool.__file__); print(bundled.schemas()); print(bundled.sample())")
         package, schemas, sample = self.run("python", "-c", code, cwd=cwd).stdout.split("\n")[:3]
         return {"package": Path(package), "schemas": Path(schemas), "sample": Path(sample)}
+
+
+def workflow(project: Path) -> dict:
+    from ruamel.yaml import YAML
+
+    return YAML(typ="safe").load((project / ".github" / "workflows" / "guidelines.yml").read_text(encoding="utf-8"))
 
 
 def check_the_installed_tool(env: FreshEnv, work: Path) -> None:
@@ -185,6 +194,10 @@ def test_installed_wheel_finds_its_schemas(built, tmp_path):
     for path in where.values():
         assert path.is_relative_to(env.site), where
     check_the_installed_tool(env, work)
+    # a wheel file on this machine is no source for CI: the workflow says what to put there
+    text = (work / "project" / ".github" / "workflows" / "guidelines.yml").read_text(encoding="utf-8")
+    assert workflow(work / "project")["env"]["GUIDELINES_TOOL"] == ""
+    assert f"was installed from the file {built.wheel.as_uri()}" in " ".join(text.replace("  # ", " ").split())
 
 
 def test_editable_install_finds_the_checkout_folders(built, tmp_path):
@@ -196,6 +209,9 @@ def test_editable_install_finds_the_checkout_folders(built, tmp_path):
     assert where == {"package": built.source / "guidelines_tool" / "__init__.py",
                      "schemas": built.source / "schemas", "sample": built.source / "sample_guidelines"}
     check_the_installed_tool(env, work)
+    text = (work / "project" / ".github" / "workflows" / "guidelines.yml").read_text(encoding="utf-8")
+    assert workflow(work / "project")["env"]["GUIDELINES_TOOL"] == ""
+    assert f"was installed from the folder {built.source.as_uri()} (an editable install)" in " ".join(text.replace("  # ", " ").split())
 
 
 def test_an_uninstalled_source_folder_says_so(tmp_path):
@@ -208,3 +224,107 @@ def test_an_uninstalled_source_folder_says_so(tmp_path):
     assert done.returncode == 2, done.stderr
     assert "cannot find the JSON Schemas (schemas/), which ship with the tool: install guidelines_tool" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+# --- where the CI workflow `init` writes installs the tool from (issue 17, item 13) ----------
+
+TOOL_URL = "https://git.example.test/team/guidelines_tool.git"  # rewritten to a local repository
+
+
+@dataclass
+class ToolRepo:
+    path: Path
+    sha: str
+    git_env: dict[str, str]  # makes TOOL_URL clone the local repository
+
+
+@pytest.fixture(scope="module")
+def tool_repo(built, tmp_path_factory) -> ToolRepo:
+    """The tool's source as a git repository tagged v0.1.0, reachable as TOOL_URL through git's
+    `url.<base>.insteadOf`: pip clones and records the https URL, git reads the local folder."""
+    base = tmp_path_factory.mktemp("tool-repo")
+    repo = base / "guidelines_tool"
+    (base / "gitconfig").write_text(
+        f'[url "{repo.as_uri()}"]\n\tinsteadOf = {TOOL_URL}\n[user]\n\tname = Tool Dev\n\temail = dev@example.com\n'
+        "[init]\n\tdefaultBranch = main\n[commit]\n\tgpgsign = false\n[tag]\n\tgpgsign = false\n"
+    )
+    git_env = {"GIT_CONFIG_GLOBAL": str(base / "gitconfig"), "GIT_CONFIG_NOSYSTEM": "1",
+               "GIT_AUTHOR_DATE": "2026-01-01T00:00:00+00:00", "GIT_COMMITTER_DATE": "2026-01-01T00:00:00+00:00"}
+    env = {**os.environ, **git_env}
+    subprocess.run(["cp", "-a", str(built.source), str(repo)], check=True)
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "guidelines_tool 0.1.0"], ["tag", "v0.1.0"]):
+        run_ok(["git", *args], cwd=repo, env=env)
+    sha = run_ok(["git", "rev-parse", "HEAD"], cwd=repo, env=env).stdout.strip()
+    return ToolRepo(repo, sha, git_env)
+
+
+def init_with(env: FreshEnv, work: Path) -> tuple[str, str]:
+    """`guidelines init` run by the tool in `env`: the workflow's GUIDELINES_TOOL and its comment."""
+    work.mkdir(exist_ok=True)
+    env.run("init", "project", cwd=work)
+    text = (work / "project" / ".github" / "workflows" / "guidelines.yml").read_text(encoding="utf-8")
+    comment = " ".join(line.strip().removeprefix("#") for line in text.splitlines() if line.startswith("  #"))
+    return workflow(work / "project")["env"]["GUIDELINES_TOOL"], " ".join(comment.split())
+
+
+def run_install_step(env: FreshEnv, project: Path, extra: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """The workflow's "Install guidelines_tool" step, its script run as GitHub runs it (bash -eo
+    pipefail), with its `env:` and with `pip` installing into `env`."""
+    data = workflow(project)
+    step = next(step for step in data["jobs"]["validate"]["steps"] if step.get("name") == "Install guidelines_tool")
+    pip = env.bindir / "pip"  # the test environment's pip, installing into `env`
+    pip.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m pip --python "{env.python}" "$@"\n')
+    pip.chmod(0o755)
+    run_env = {**os.environ, **data["env"], **(extra or {}), "PATH": f"{env.bindir}{os.pathsep}{os.environ['PATH']}",
+               # offline: the dependencies are in the test environment, the build backend too
+               # (PIP_NO_BUILD_ISOLATION=0 is how pip's environment spells --no-build-isolation)
+               "PIP_NO_DEPS": "1", "PIP_NO_BUILD_ISOLATION": "0", "PIP_IGNORE_INSTALLED": "1",
+               "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+    return subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]], cwd=project,
+                          capture_output=True, text=True, env=run_env)
+
+
+def test_a_vcs_install_pins_its_commit_and_that_line_installs(tool_repo, tmp_path):
+    env = FreshEnv(tmp_path / "venv")
+    env.install(f"guidelines-tool @ git+{TOOL_URL}@v0.1.0", env=tool_repo.git_env)
+    value, comment = init_with(env, tmp_path / "work")
+    assert value == f"guidelines-tool @ git+{TOOL_URL}@{tool_repo.sha}"
+    assert f"was installed from the git repository {TOOL_URL} at v0.1.0 (commit {tool_repo.sha[:12]})" in comment
+    # the line works: the workflow's Install step, as written, in another fresh environment
+    ci = FreshEnv(tmp_path / "ci")
+    done = run_install_step(ci, tmp_path / "work" / "project", tool_repo.git_env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert ci.run("--version", cwd=tmp_path).stdout.startswith("guidelines, version ")
+    recorded = json.loads(next(ci.site.glob("guidelines_tool-*.dist-info")).joinpath("direct_url.json").read_text())
+    assert recorded["vcs_info"]["commit_id"] == tool_repo.sha
+
+
+def test_a_local_git_install_gets_the_placeholder_the_install_step_explains(tool_repo, tmp_path):
+    env = FreshEnv(tmp_path / "venv")
+    env.install(f"guidelines-tool @ git+{tool_repo.path.as_uri()}@v0.1.0", env=tool_repo.git_env)
+    value, comment = init_with(env, tmp_path / "work")
+    assert value == ""
+    assert f"was installed from the git repository {tool_repo.path.as_uri()} at v0.1.0, which a CI runner cannot reach" in comment
+    assert 'for example GUIDELINES_TOOL: "guidelines-tool @ git+https://' in comment
+    done = run_install_step(FreshEnv(tmp_path / "ci"), tmp_path / "work" / "project")
+    assert done.returncode == 1
+    assert done.stdout.startswith("::error file=.github/workflows/guidelines.yml,title=Where should CI install guidelines_tool from?::")
+    assert "GUIDELINES_TOOL at the top of .github/workflows/guidelines.yml is empty" in done.stdout
+
+
+def test_an_index_install_pins_its_version_and_that_line_installs(built, tmp_path):
+    from guidelines_tool import __version__
+
+    index = tmp_path / "index"  # a find-links folder: pip installs by name and version, no direct URL
+    index.mkdir()
+    (index / built.wheel.name).write_bytes(built.wheel.read_bytes())
+    env = FreshEnv(tmp_path / "venv")
+    env.install("--no-index", "--find-links", str(index), "guidelines-tool")
+    assert not next(env.site.glob("guidelines_tool-*.dist-info")).joinpath("direct_url.json").exists()
+    value, comment = init_with(env, tmp_path / "work")
+    assert value == f"guidelines-tool=={__version__}"
+    assert f"was installed from a package index (version {__version__})" in comment
+    ci = FreshEnv(tmp_path / "ci")
+    done = run_install_step(ci, tmp_path / "work" / "project", {"PIP_NO_INDEX": "1", "PIP_FIND_LINKS": str(index)})
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert ci.run("--version", cwd=tmp_path).stdout.startswith("guidelines, version ")
