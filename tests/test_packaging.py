@@ -22,6 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from ruamel.yaml import YAML
+
+from guidelines_tool import __version__
 
 REPO = Path(__file__).resolve().parent.parent
 SCHEMA_DIR = REPO / "schemas"
@@ -160,8 +163,6 @@ class FreshEnv:
 
 
 def workflow(project: Path) -> dict:
-    from ruamel.yaml import YAML
-
     return YAML(typ="safe").load((project / ".github" / "workflows" / "guidelines.yml").read_text(encoding="utf-8"))
 
 
@@ -313,8 +314,6 @@ def test_a_local_git_install_gets_the_placeholder_the_install_step_explains(tool
 
 
 def test_an_index_install_pins_its_version_and_that_line_installs(built, tmp_path):
-    from guidelines_tool import __version__
-
     index = tmp_path / "index"  # a find-links folder: pip installs by name and version, no direct URL
     index.mkdir()
     (index / built.wheel.name).write_bytes(built.wheel.read_bytes())

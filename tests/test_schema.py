@@ -12,7 +12,6 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
-from guideline_project import write_project
 from guidelines_tool.cli import cli
 from guidelines_tool.schema import KINDS, check_document, schema_for, schema_texts
 from guidelines_tool.validation import validate
@@ -137,9 +136,9 @@ def test_one_of_reports_the_closest_alternative():
     assert [(p.pointer, p.message) for p in problems] == [(("examples", 0, "label", 1), "examples[0].label[1]: 3 is not of type 'string'")]
 
 
-def test_schema_findings_have_line_and_column(tmp_path):
+def test_schema_findings_have_line_and_column(guideline_project, tmp_path):
     rule = "kind: rule\nid: PPS-002\ntask: pps\ntitle: T\nstatus: actve\nlabels: [product]\nwhen: w\ncolour: red\n"
-    root = write_project(tmp_path, {"guidelines/pps/rules/PPS-002.yaml": rule})
+    root = guideline_project(tmp_path, {"guidelines/pps/rules/PPS-002.yaml": rule})
     found = [(f.line, f.column, f.code, f.message) for f in validate(root).findings if f.code.startswith("GL1")]
     assert found == [
         (5, 9, "GL103", "status: 'actve' is not one of 'draft', 'active', 'deprecated' (did you mean 'active'?)"),

@@ -6,6 +6,7 @@ import json
 import os
 import re
 import subprocess
+from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from click.testing import CliRunner
 from ruamel.yaml import YAML
 
 from guidelines_tool.cli import cli
+from guidelines_tool.docs.site import build_site
 from guidelines_tool.errors import GuidelinesError
 from guidelines_tool.install_source import InstallSource
 from guidelines_tool.project import load_project
@@ -277,8 +279,6 @@ def test_templates_are_package_data_with_dot_names():
 def plugin_installed(tmp_path_factory, monkeypatch):
     """Register the `guidelines` MkDocs plugin the way an installed wheel does (a dist-info with
     the entry point on sys.path), for test runs from a source checkout."""
-    from importlib.metadata import entry_points
-
     if any(e.name == "guidelines" for e in entry_points(group="mkdocs.plugins")):
         return
     site = tmp_path_factory.mktemp("site-packages")
@@ -293,8 +293,6 @@ def plugin_installed(tmp_path_factory, monkeypatch):
 
 @pytest.mark.slow
 def test_the_scaffold_builds_a_site(tmp_path, plugin_installed):
-    from guidelines_tool.docs.site import build_site
-
     init_project(tmp_path / "project", name="Retail photos")
     result = build_site(tmp_path / "project", site_dir=tmp_path / "site", strict=True)
     html = "\n".join(p.read_text(encoding="utf-8") for p in result.site_dir.rglob("*.html"))
