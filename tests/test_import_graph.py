@@ -3,8 +3,10 @@
 The graph is read from the source with `ast`: every `import guidelines_tool...` and `from
 guidelines_tool... import ...` (and relative imports), at module level *and* inside functions or
 `if TYPE_CHECKING:` blocks — an import moved into a function still ties the two modules together,
-it only hides the knot until run time. A package's `__init__` importing its own submodules (to
-re-export their public names) is not an edge: it is how a package presents itself.
+it only hides the knot until run time. A module importing its own package (`history/walk.py`
+taking a name from `history/__init__.py`, which re-exports walk's names) is not an edge: importing a
+submodule imports its package anyway, and re-exporting is how a package presents itself. The
+package's edges to its submodules stay, so a cycle through a package's re-exports is found.
 """
 
 from __future__ import annotations
@@ -66,7 +68,7 @@ def imported_modules(name: str, path: Path, known: set[str]) -> set[str]:
             if target.split(".")[0] != top:
                 continue
             module = _longest_known(target, known)
-            if module and module != name and not (is_package and module.startswith(name + ".")):
+            if module and module != name and not name.startswith(module + "."):  # not its own package
                 edges.add(module)
     return edges
 
@@ -144,8 +146,19 @@ def _write(root: Path, files: dict[str, str]) -> Path:
         ),
         pytest.param(  # re-exports of a package's own submodules are not a cycle
             {"pkg/__init__.py": "", "pkg/sub/__init__.py": "from pkg.sub.impl import f\nfrom . import other\n",
-             "pkg/sub/impl.py": "from pkg.sub.other import g\n", "pkg/sub/other.py": "import json\n"},
+             "pkg/sub/impl.py": "from pkg.sub.other import g\nfrom pkg.sub import other\n",
+             "pkg/sub/other.py": "from pkg.sub import impl\n"},
+            ["pkg.sub.impl", "pkg.sub.other", "pkg.sub.impl"], id="re-export-and-a-real-cycle-inside",
+        ),
+        pytest.param(  # a submodule taking names from its own package
+            {"pkg/__init__.py": "", "pkg/sub/__init__.py": "from pkg.sub.impl import f\nX = 1\n",
+             "pkg/sub/impl.py": "from pkg.sub import X\nimport pkg\n"},
             None, id="re-export",
+        ),
+        pytest.param(  # impact -> history (the package) -> history.walk -> impact
+            {"pkg/__init__.py": "", "pkg/a.py": "from pkg.sub import f\n", "pkg/sub/__init__.py": "from pkg.sub.impl import f\n",
+             "pkg/sub/impl.py": "def f():\n    import pkg.a\n"},
+            ["pkg.a", "pkg.sub", "pkg.sub.impl", "pkg.a"], id="through-re-exports",
         ),
     ],
 )
