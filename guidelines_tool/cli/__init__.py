@@ -12,6 +12,7 @@ One module per command family: `validate` (validate, schema), `authoring` (init,
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import click
@@ -21,10 +22,60 @@ from guidelines_tool.errors import EXIT_CLEAN, EXIT_INTERNAL, GuidelinesError
 
 EXIT_INTERRUPTED = 130  # as a shell reports SIGINT
 
+# Every command, and the module of guidelines_tool.cli that holds it. A command's module is
+# imported when the command is looked up, so `guidelines validate` does not import the history,
+# agreement and docs commands (nor the reporter registries their --format choices come from).
+COMMANDS: dict[str, tuple[str, str]] = {
+    "validate": ("validate", "validate_command"),
+    "schema": ("validate", "schema_command"),
+    "init": ("authoring", "init_command"),
+    "new-rule": ("authoring", "new_rule_command"),
+    "fmt": ("authoring", "fmt_command"),
+    "log": ("history", "log_command"),
+    "diff": ("history", "diff_command"),
+    "changelog": ("history", "changelog_command"),
+    "release": ("history", "release_command"),
+    "agreement": ("data", "agreement_command"),
+    "impact": ("data", "impact_command"),
+    "hotspots": ("data", "hotspots_command"),
+    "demo": ("demo", "demo_command"),
+    "docs": ("docs", "docs_group"),
+}
+
 
 class GuidelinesGroup(click.Group):
     """Maps the tool's errors to a message and exit code (users never see a traceback), and every
-    command's returned exit code to the process's exit status."""
+    command's returned exit code to the process's exit status.
+
+    `lazy` names commands by (module, attribute) under guidelines_tool.cli; each is imported on
+    first lookup. Reading `commands` loads them all (what click's own code and the docs expect).
+    """
+
+    def __init__(self, *args, lazy: dict[str, tuple[str, str]] | None = None, **kwargs) -> None:
+        self._lazy = dict(lazy or {})
+        super().__init__(*args, **kwargs)
+
+    @property
+    def commands(self) -> dict[str, click.Command]:
+        for name in list(self._lazy):
+            self._load(name)
+        return self._commands
+
+    @commands.setter
+    def commands(self, value: dict[str, click.Command]) -> None:
+        self._commands = value
+
+    def _load(self, name: str) -> None:
+        module, attribute = self._lazy.pop(name)
+        self._commands[name] = getattr(importlib.import_module(f"{__name__}.{module}"), attribute)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self._commands, *self._lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self._lazy:
+            self._load(cmd_name)
+        return self._commands.get(cmd_name)
 
     def invoke(self, ctx: click.Context) -> None:
         ctx.exit(self._run(ctx))
@@ -52,28 +103,10 @@ class GuidelinesGroup(click.Group):
         return code
 
 
-@click.group(cls=GuidelinesGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=GuidelinesGroup, lazy=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="guidelines")
 def cli() -> None:
     """Annotation guidelines as versioned, validated decision rules."""
-
-
-def _add_commands() -> None:
-    # Listed here, in `--help` order (click sorts them by name), rather than registered by
-    # decorators at import: one place shows every command and the module it lives in.
-    from guidelines_tool.cli import authoring, data, demo, docs, history, validate
-
-    for command in (
-        validate.validate_command, validate.schema_command,
-        authoring.init_command, authoring.new_rule_command, authoring.fmt_command,
-        history.log_command, history.diff_command, history.changelog_command, history.release_command,
-        data.agreement_command, data.impact_command, data.hotspots_command,
-        demo.demo_command, docs.docs_group,
-    ):
-        cli.add_command(command)
-
-
-_add_commands()
 
 
 def main() -> None:

@@ -33,3 +33,23 @@ def test_no_heavy_import(tmp_path, args):
     loaded = set(done.stderr.splitlines()[-1].split())
     assert "guidelines_tool" in loaded
     assert loaded.isdisjoint(HEAVY), sorted(loaded & set(HEAVY))
+
+
+def test_version_imports_no_command_module(tmp_path):
+    probe = PROBE.replace('name.split(".")[0] for name in sys.modules', "name for name in sys.modules")
+    done = subprocess.run([sys.executable, "-c", probe, "--version"], cwd=tmp_path, capture_output=True, text=True)
+    loaded = done.stderr.splitlines()[-1].split()
+    assert [m for m in loaded if m.startswith(("guidelines_tool.cli.", "guidelines_tool.reporters"))] == []
+
+
+def test_every_listed_command_resolves_to_itself():
+    import click
+
+    from guidelines_tool.cli import COMMANDS, cli
+
+    ctx = click.Context(cli, info_name="guidelines")
+    assert cli.list_commands(ctx) == sorted(COMMANDS)
+    for name in COMMANDS:
+        command = cli.get_command(ctx, name)
+        assert isinstance(command, click.Command) and command.name == name
+    assert cli.get_command(ctx, "no-such-command") is None
