@@ -45,7 +45,7 @@ def seed_option() -> Decorator:
 
 def bootstrap_option(*, minimum: int) -> Decorator:
     """`--bootstrap` (dest `n_boot`): resamples over items; None lets the task's policy decide."""
-    none = "; 0: none" if minimum == 0 else f"; at least {minimum}"
+    none = "; 0: none" if minimum == 0 else ""  # click shows the range itself
     return click.option(
         "--bootstrap", "n_boot", type=click.IntRange(min=minimum),
         help=f"Bootstrap resamples over items (default: the task's agreement policy, else 2000{none}).")
