@@ -6,8 +6,9 @@ Exit codes: 0 clean, 1 findings (or a failed gate), 2 usage or configuration err
 3 internal error.
 
 One module per command family: `validate` (validate, schema), `authoring` (init, new-rule, fmt),
-`history` (log, diff, changelog, release), `data` (agreement, impact, hotspots: they read annotation files), `docs`,
-`demo`; `options` holds the options several commands share.
+`history` (log, diff, changelog, release), `data` (agreement, impact, hotspots: the commands that
+read annotation files), `docs`, `demo`; `options` holds the options several commands share and
+`common` the few helpers they share (finding the project, printing a warning).
 """
 
 from __future__ import annotations
