@@ -392,9 +392,9 @@ def test_a_comment_inside_brackets_opens_them_into_block_style():
 
 def test_a_comment_that_cannot_be_kept_stops_the_rewrite(monkeypatch):
     # should a comment still get lost (a formatter bug), the file is refused at that comment
-    import guidelines_tool.formatting as formatting
+    import guidelines_tool.formatting.text as formatting_text
 
-    monkeypatch.setattr(formatting, "_open_commented_flows", lambda data, text: None)
+    monkeypatch.setattr(formatting_text, "open_commented_flows", lambda data, text: None)
     with pytest.raises(FormatProblem, match="# inside") as problem:
         format_text("title: T\nkind: rule\nlabels: [a, # inside\n  b]\n")
     assert (problem.value.line, problem.value.column) == (3, 13)
