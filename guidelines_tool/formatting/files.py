@@ -95,8 +95,19 @@ def format_paths(
     else:
         root = find_root(start)
         files = default_paths(root)
-    outcomes = [format_file(path, relative_path(root, path), check=check, diff=diff) for path in files]
+    outcomes = [_format_one(path, relative_path(root, path), check=check, diff=diff) for path in files]
     return FmtReport(tuple(outcomes), check)
+
+
+def _format_one(path: Path, shown: str, *, check: bool, diff: bool) -> FileOutcome:
+    """One file's outcome, whatever happens: fmt runs over many files, and a YAML library failing
+    on one of them (ruamel raises NotImplementedError, TypeError ... on shapes it cannot hold)
+    must cost that file, reported, not the run."""
+    try:
+        return format_file(path, shown, check=check, diff=diff)
+    except Exception as exc:  # noqa: BLE001 - the per-file boundary; the file is left untouched
+        message = f"cannot format this file ({type(exc).__name__}: {exc}); left untouched - please report it"
+        return FileOutcome(shown, "error", message)
 
 
 def format_file(path: Path, shown: str, *, check: bool = False, diff: bool = False) -> FileOutcome:

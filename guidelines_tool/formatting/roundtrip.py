@@ -15,7 +15,11 @@ from ruamel.yaml.constructor import DuplicateKeyError, RoundTripConstructor
 from ruamel.yaml.emitter import Emitter
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import (
+    AliasEvent,
+    CollectionStartEvent,
     MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
     SequenceEndEvent,
     StreamEndEvent,
 )
@@ -145,8 +149,60 @@ def load_round_trip(text: str, yaml: YAML) -> Any:
             text.count("\n", 0, position) + 1,
             position - (text.rfind("\n", 0, position) + 1) + 1,
         ) from None
+    except NotImplementedError:  # ruamel's round-trip parser: "overlap in comment"
+        line, column = _comment_after_key(text)
+        raise FormatProblem(
+            "ruamel.yaml, which fmt writes with, cannot keep a comment written right after `key:` "
+            "when the value continues on the lines below (move the comment above the key); "
+            "left untouched",
+            line,
+            column,
+        ) from None
+    except TypeError:  # a sequence or mapping as a key: ruamel cannot hold it in its mapping
+        line, column = _complex_key(text)
+        raise FormatProblem(
+            "complex key (a sequence or mapping used as a key): guideline files use plain keys; "
+            "left untouched",
+            line,
+            column,
+        ) from None
     except (YAMLError, RecursionError, ValueError) as exc:
         raise FormatProblem(f"does not parse: {exc}") from None
+
+
+_KEY_THEN_COMMENT = re.compile(r"^[ \t]*(?:- +)?[^#\s][^#\n]*?:[ \t]+(#[^\n]*)$", re.M)
+
+
+def _comment_after_key(text: str) -> tuple[int, int]:
+    """1-based line and column of the first `key: # comment` whose value follows on more indented
+    lines (the shape ruamel cannot round-trip); 1:1 when there is none."""
+    lines = text.split("\n")
+    for match in _KEY_THEN_COMMENT.finditer(text):
+        line = text.count("\n", 0, match.start())
+        indent = len(lines[line]) - len(lines[line].lstrip())
+        below = next((other for other in lines[line + 1:] if other.strip()), "")
+        if len(below) - len(below.lstrip()) > indent:
+            return line + 1, match.start(1) - match.start() + 1
+    return 1, 1
+
+
+def _complex_key(text: str) -> tuple[int, int]:
+    """1-based line and column of the first mapping key that is a sequence or a mapping."""
+    expecting_key: list[bool | None] = []  # per open collection: a mapping's key next? (None: a sequence)
+    try:
+        for event in yaml_events(text):
+            if isinstance(event, (ScalarEvent, AliasEvent, CollectionStartEvent)):
+                if expecting_key and expecting_key[-1] is not None:
+                    if expecting_key[-1] and isinstance(event, CollectionStartEvent):
+                        return event.start_mark.line + 1, event.start_mark.column + 1
+                    expecting_key[-1] = not expecting_key[-1]
+                if isinstance(event, CollectionStartEvent):
+                    expecting_key.append(True if isinstance(event, MappingStartEvent) else None)
+            elif isinstance(event, (MappingEndEvent, SequenceEndEvent)):
+                expecting_key.pop()
+    except (YAMLError, ValueError):
+        pass
+    return 1, 1
 
 
 def _tab_message(text: str, line: int, column: int) -> str:
