@@ -388,9 +388,9 @@ def test_a_comment_inside_brackets_opens_them_into_block_style():
 
 def test_a_comment_that_cannot_be_kept_stops_the_rewrite(monkeypatch):
     # should a comment still get lost (a formatter bug), the file is refused at that comment
-    import guidelines_tool.formatting as formatting
+    import guidelines_tool.formatting.text as formatting_text
 
-    monkeypatch.setattr(formatting, "_open_commented_flows", lambda data, text: None)
+    monkeypatch.setattr(formatting_text, "open_commented_flows", lambda data, text: None)
     with pytest.raises(FormatProblem, match="# inside") as problem:
         format_text("title: T\nkind: rule\nlabels: [a, # inside\n  b]\n")
     assert (problem.value.line, problem.value.column) == (3, 13)
@@ -486,3 +486,60 @@ def test_key_order_covers_the_schema_in_its_order(kind, schema):
     properties = list(schema["properties"])
     assert set(properties) <= set(KEY_ORDER[kind]), f"{kind}: fmt does not know {set(properties) - set(KEY_ORDER[kind])}"
     assert [key for key in KEY_ORDER[kind] if key in properties] == properties
+
+
+# --- files ruamel.yaml cannot round-trip (issue 17: one bad file must not stop the run) -----------
+
+# yaml-test-suite P94K's shape: a comment after `key:` whose value continues on the next lines,
+# then a blank line; ruamel's round-trip parser raises NotImplementedError("overlap in comment")
+COMMENT_OVERLAP = "kind: rule\nid: R-2\ntitle: # c\n  more\n\nwhen: w\n"
+# yaml-test-suite 4FJ6: a sequence as a mapping key (a "complex key"); ruamel's round-trip
+# constructor raises TypeError (unhashable CommentedSeq)
+COMPLEX_KEY = "kind: rule\nid: R-3\n[ a, [ [[b,c]]: d, e]]: 23\n"
+
+
+def test_a_comment_ruamel_cannot_place_is_a_problem_at_its_line():
+    with pytest.raises(FormatProblem, match="comment") as problem:
+        format_text(COMMENT_OVERLAP)
+    assert (problem.value.line, problem.value.column) == (3, 8)
+
+
+def test_a_complex_key_is_a_problem_at_the_key():
+    with pytest.raises(FormatProblem, match="complex key") as problem:
+        format_text(COMPLEX_KEY)
+    assert (problem.value.line, problem.value.column) == (3, 1)
+
+
+def test_one_file_ruamel_cannot_read_does_not_stop_the_others(tmp_path, monkeypatch):
+    make_project(tmp_path)
+    rules = tmp_path / "guidelines" / "t" / "rules"
+    (rules / "A-overlap.yaml").write_text(COMMENT_OVERLAP)
+    (rules / "B-complex.yaml").write_text(COMPLEX_KEY)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["fmt"])
+    assert result.exit_code == 1
+    assert "internal error" not in result.output
+    assert "guidelines/t/rules/A-overlap.yaml:3:8:" in result.output
+    assert "guidelines/t/rules/B-complex.yaml:3:1:" in result.output
+    # the files after them were still formatted, the broken ones left as they were
+    assert (rules / "R-1.yaml").read_text() == format_text(MESSY)
+    assert (rules / "A-overlap.yaml").read_text() == COMMENT_OVERLAP
+    assert (rules / "B-complex.yaml").read_text() == COMPLEX_KEY
+
+
+def test_an_unexpected_formatter_failure_is_one_files_error(tmp_path, monkeypatch):
+    # whatever a YAML library raises on one file, the others are still formatted
+    import guidelines_tool.formatting.files as files
+
+    def explode(text):
+        if "R-2" in text:
+            raise RuntimeError("boom")
+        return format_text(text)
+
+    make_project(tmp_path)
+    (tmp_path / "guidelines" / "t" / "rules" / "A.yaml").write_text(COMMENT_OVERLAP)
+    monkeypatch.setattr(files, "format_text", explode)
+    report = files.format_paths(start=tmp_path)
+    status = {Path(o.path).name: (o.status, o.message) for o in report.outcomes}
+    assert status["A.yaml"][0] == "error" and "RuntimeError: boom" in status["A.yaml"][1]
+    assert status["R-1.yaml"][0] == "reformatted"
