@@ -8,9 +8,14 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from guidelines_tool.cli import cli
+from guidelines_tool.formatting import format_text
 
 MESSY = "title: T\nkind: rule  # k\nid: R-1\n"
 CLEAN = "kind: rule  # k\nid: R-1\ntitle: T\n"
+# shapes ruamel.yaml cannot round-trip: yaml-test-suite P94K (a comment after `key:` whose value
+# continues below) and 4FJ6 (a sequence as a key); tests/test_formatting.py holds them to their findings
+COMMENT_OVERLAP = "kind: rule\nid: R-2\ntitle: # c\n  more\n\nwhen: w\n"
+COMPLEX_KEY = "kind: rule\nid: R-3\n[ a, [ [[b,c]]: d, e]]: 23\n"
 
 
 def make_project(root: Path) -> None:
@@ -71,3 +76,38 @@ def test_fmt_without_a_project_is_a_usage_error(tmp_path, monkeypatch):
     result = CliRunner().invoke(cli, ["fmt"])
     assert result.exit_code == 2
     assert "guidelines.yaml" in result.stderr
+
+
+def test_one_file_ruamel_cannot_read_does_not_stop_the_others(tmp_path, monkeypatch):
+    make_project(tmp_path)
+    rules = tmp_path / "guidelines" / "t" / "rules"
+    (rules / "A-overlap.yaml").write_text(COMMENT_OVERLAP)
+    (rules / "B-complex.yaml").write_text(COMPLEX_KEY)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["fmt"])
+    assert result.exit_code == 1
+    assert "internal error" not in result.output
+    assert "guidelines/t/rules/A-overlap.yaml:3:8:" in result.output
+    assert "guidelines/t/rules/B-complex.yaml:3:1:" in result.output
+    # the files after them were still formatted, the broken ones left as they were
+    assert (rules / "R-1.yaml").read_text() == CLEAN
+    assert (rules / "A-overlap.yaml").read_text() == COMMENT_OVERLAP
+    assert (rules / "B-complex.yaml").read_text() == COMPLEX_KEY
+
+
+def test_an_unexpected_formatter_failure_is_one_files_error(tmp_path, monkeypatch):
+    # whatever a YAML library raises on one file, the others are still formatted
+    import guidelines_tool.formatting.files as files
+
+    def explode(text):
+        if "R-2" in text:
+            raise RuntimeError("boom")
+        return format_text(text)
+
+    make_project(tmp_path)
+    (tmp_path / "guidelines" / "t" / "rules" / "A.yaml").write_text(COMMENT_OVERLAP)
+    monkeypatch.setattr(files, "format_text", explode)
+    report = files.format_paths(start=tmp_path)
+    status = {Path(o.path).name: (o.status, o.message) for o in report.outcomes}
+    assert status["A.yaml"][0] == "error" and "RuntimeError: boom" in status["A.yaml"][1]
+    assert status["R-1.yaml"][0] == "reformatted"
