@@ -3,10 +3,10 @@
 The files are real templates in `guidelines_tool/data/init/` (shipped as package data), copied with
 three substitutions: the project name for `__PROJECT_NAME__`; in the CI workflow, where CI installs
 the tool from for `__GUIDELINES_TOOL__` (install_source.py: the source this copy was installed
-from); and a leading `dot-` in a path part for `.` (package-data globs skip dot files, so
-`.github/` is stored as `dot-github/`). The JSON Schemas
-are written to `schemas/` from `schema.schema_texts()`, so the editor modelines and
-`.vscode/settings.json` point at files that exist.
+from); and a leading `dot-` in a path part for `.` (package-data globs skip dot files, so `.github/`
+is stored as `dot-github/`). The JSON Schemas are written to `schemas/` from
+`schema.schema_texts()`, so the editor modelines and `.vscode/settings.json` point at files that
+exist.
 """
 
 from __future__ import annotations
