@@ -393,7 +393,7 @@ def _read_table(files, project, task, duplicates, *, duplicate_exit: int, **opti
 def agreement_command(files, task, scale, by, gold, fmt, seed, n_boot, min_agreement,
                       input_format, duplicates) -> None:
     """Inter-annotator agreement of annotation FILES, with bootstrap intervals."""
-    from guidelines_tool.agreement_report import agreement_report
+    from guidelines_tool.agreement.report import agreement_report
     from guidelines_tool.reporters.agreement import REPORTER_BY_NAME, problems_text
     from guidelines_tool.annotations import read_gold
 

@@ -13,6 +13,7 @@ import pytest
 
 from guidelines_tool import agreement as ag
 from guidelines_tool.agreement import Ratings, encode
+from guidelines_tool.agreement import bootstrap, coefficients, ratings
 
 
 def _vectors_dir() -> Path | None:
@@ -197,8 +198,8 @@ def test_bootstrap_is_seeded_and_brackets_the_value() -> None:
 def test_resample_is_multinomial(freq: list[int], route: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Pattern counts of a replicate are multinomial(n, freq/n), whichever way they are drawn:
     means, covariances and one rare pattern's whole distribution (its binomial marginal)."""
-    monkeypatch.setattr(ag, "_poisson_route", lambda f, own: route == "poisson" and own.any())
-    monkeypatch.setattr(ag, "ITEM_BLOCK", 10_000)  # several blocks of item draws
+    monkeypatch.setattr(bootstrap, "_poisson_route", lambda f, own: route == "poisson" and own.any())
+    monkeypatch.setattr(bootstrap, "ITEM_BLOCK", 10_000)  # several blocks of item draws
     f = np.array(freq)
     n, p, b = int(f.sum()), f / f.sum(), 100_000
     draws = ag.resample(f, b, np.random.default_rng(11))
@@ -304,7 +305,7 @@ def test_annotator_agreement_counts_pairs() -> None:
 @pytest.mark.parametrize("metric", ag.METRICS)
 def test_sparse_patterns_agree_with_dense(metric: str, monkeypatch: pytest.MonkeyPatch) -> None:
     dense = _random_ratings(21, n_items=80, q=6)
-    monkeypatch.setattr(ag, "DENSE_LIMIT", 0)  # force the path used for many categories
+    monkeypatch.setattr(ratings, "DENSE_LIMIT", 0)  # force the path used for many categories
     sparse = _random_ratings(21, n_items=80, q=6)
     assert ag.krippendorff_alpha(sparse, metric).value == pytest.approx(
         ag.krippendorff_alpha(dense, metric).value, abs=1e-12)
@@ -360,6 +361,6 @@ def test_pair_replicates_equal_the_dense_tables(kind, weights):
     tables[:, used] = draws
     w = ag.gwet_weights(weights, np.arange(q, dtype=float))
     with np.errstate(divide="ignore", invalid="ignore"):
-        dense = ag._pair_family(kind, tables.reshape(n_boot, q, q), w)
-        sparse = ag._pair_replicates(kind, used, draws, q, w)
+        dense = coefficients._pair_family(kind, tables.reshape(n_boot, q, q), w)
+        sparse = bootstrap._pair_replicates(kind, used, draws, q, w)
     np.testing.assert_allclose(sparse, dense, equal_nan=True)

@@ -299,7 +299,7 @@ def test_relabelling_under_a_later_revision_is_no_duplicate(runner: CliRunner,
 
 
 def test_json_and_csv_carry_the_analytic_se(runner: CliRunner, tmp_path: Path) -> None:
-    from guidelines_tool import agreement_variance as av
+    from guidelines_tool.agreement import variance as av
 
     path = write_ratings(tmp_path / "r.csv", annotators=("ann", "ben"))
     data = json.loads(run(runner, str(path), "--format", "json", "--bootstrap", "300").stdout)

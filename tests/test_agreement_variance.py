@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 
 from guidelines_tool import agreement as ag
-from guidelines_tool import agreement_variance as av
+from guidelines_tool.agreement import bootstrap, coefficients
+from guidelines_tool.agreement import variance as av
 from tests.test_agreement import ALIASES, VECTOR_FILES, _load_vector, _random_ratings
 
 #: Fields of a vector entry that hold a printed statistic, all checked here.
@@ -186,7 +187,7 @@ def test_kappa_ase_matches_statsmodels(weights: str, seed: int) -> None:
     inter_rater = pytest.importorskip("statsmodels.stats.inter_rater")
     r = _two_raters(seed)
     q = r.n_categories
-    cells, _ = ag._pair_cells(r)
+    cells, _ = coefficients._pair_cells(r)
     table = np.bincount(cells, minlength=q * q).reshape(q, q)
     kind = {"identity": None, "linear": "linear", "quadratic": "quadratic"}[weights]
     res = inter_rater.cohens_kappa(table, wt=kind, return_results=True)
@@ -278,7 +279,7 @@ def test_analytic_se_agrees_with_the_bootstrap(name: str) -> None:
     se = av.analytic_se(name, r).se
     reps = ag.coefficient(name, r, n_boot=0)  # point only
     assert reps.value is not None
-    boot = ag._replicates(name, r, metric="nominal", weights="identity", n=3000,
+    boot = bootstrap._replicates(name, r, metric="nominal", weights="identity", n=3000,
                           rng=np.random.default_rng(0))
     assert se == pytest.approx(float(np.std(boot, ddof=1)), rel=0.08)
 

@@ -11,7 +11,7 @@ import html
 import io
 
 from guidelines_tool.agreement import COEFFICIENTS, Coefficient
-from guidelines_tool.agreement_report import AgreementReport, Group, Summary
+from guidelines_tool.agreement.report import AgreementReport, Group, Summary
 from guidelines_tool.model import Finding
 from guidelines_tool.reporters.output import json_text
 
