@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 import pyarrow as pa
@@ -29,104 +31,204 @@ from guidelines_tool.annotations.times import _chunk_times
 from guidelines_tool.errors import DataError
 from guidelines_tool.model import Finding, Project, Task
 
+#: The record columns normalisation codes (annotated_at is parsed as times instead).
+CODED = tuple(name for name in (*REQUIRED, *OPTIONAL) if name != "annotated_at")
+
 
 def _normalise(
     chunks: list[Chunk], *, project: Project | None, task: str | None, duplicates: str,
     relabel_by_time: bool = False,
 ) -> AnnotationTable:
-    problems: list[Finding] = []
-    rejected: Counter = Counter()
-    read = 0
-    parts: dict[str, list[_Coded]] = {name: [] for name in (*REQUIRED, *OPTIONAL)}
-    stamps: list[np.ndarray] = []
-    files, lines = [], []
+    """The readers' chunks checked and encoded into one table, step by step:
+
+    1. `_gather`: each file's columns, coded (a file without a required column is rejected);
+    2. `_reject_empty`: rows without an item, an annotator or a label;
+    3. `_select_task`: the task the rows are for (rows of other tasks are set aside);
+    4. `_is_multi_label`, `_reject_no_choice`, `_numeric_labels`, `_encode_labels`: labels
+       or label sets, a rating scale's numbers spelled one way;
+    5. `_reject_unknown_labels`: labels the task does not have;
+    6. `_check_judgements`: duplicate judgements (by the `duplicates` policy) and re-labels.
+    Raises DataError for a file whose columns cannot be used or an ambiguous task.
+    """
+    gathered = _gather(chunks)
+    paths = tuple(c.path for c in chunks)
+    if not gathered.files:
+        return _empty_table(paths, gathered.problems, gathered.read, gathered.rejected)
+    cols = {name: _merge(p, sort=name != "item") for name, p in gathered.parts.items()}
+    rows = _Rows(paths, [c.by_record for c in chunks], gathered)
+    _reject_empty(cols, rows)
+    task_obj, other_task = _select_task(cols["task"], project, task, rows.keep, rows.reject)
+    multi = _is_multi_label(task_obj, chunks, cols["label"])
+    if not multi:
+        _reject_no_choice(cols["label"], rows)
+        cols["label"] = _numeric_labels(cols["label"], task_obj)
+    label_codes, labels, label_sets = _encode_labels(cols["label"], multi)
+    if task_obj is not None:
+        _reject_unknown_labels(label_codes, labels, label_sets, task_obj, rows)
+    stamps = _joined(gathered.stamps)
+    dup_error, relabelled = _check_judgements(cols, stamps, rows, duplicates, relabel_by_time)
+    rule_codes, rule_sets = _encode_sets(cols["rules"])
+    problems, keep = rows.problems, rows.keep
+    problems.sort(key=lambda p: (paths.index(p.path) if p.path in paths else 0, p.line,
+                                 p.code))
+    summary = ReadSummary(gathered.read, int(keep.sum()),
+                          {k: v for k, v in rows.rejected.items() if v}, other_task, relabelled)
+    every_row = bool(keep.all())
+
+    def kept(a: np.ndarray) -> np.ndarray:
+        return a if every_row else a[keep]
+
+    items, annotators, tasks = cols["item"], cols["annotator"], cols["task"]
+    return AnnotationTable(
+        kept(items.codes), _sequence(items.values), kept(annotators.codes),
+        tuple(annotators.values),
+        kept(label_codes), labels, label_sets, kept(tasks.codes), tuple(tasks.values),
+        kept(cols["guideline_rev"].codes), tuple(cols["guideline_rev"].values), kept(stamps),
+        kept(rule_codes), rule_sets, kept(cols["batch"].codes), tuple(cols["batch"].values),
+        kept(rows.file), paths, kept(rows.line), multi,
+        task_obj.id if task_obj is not None else task, problems, summary, dup_error, relabelled,
+    )
+
+
+def _joined(arrays: list[np.ndarray]) -> np.ndarray:
+    """One array of the files' arrays (the file's own when there is one)."""
+    return arrays[0] if len(arrays) == 1 else np.concatenate(arrays)
+
+
+@dataclass
+class _Gathered:
+    """Every file's coded columns in file order, and what the readers found and counted."""
+
+    problems: list[Finding] = field(default_factory=list)
+    rejected: Counter = field(default_factory=Counter)
+    read: int = 0
+    parts: dict[str, list[_Coded]] = field(default_factory=lambda: {c: [] for c in CODED})
+    stamps: list[np.ndarray] = field(default_factory=list)  # annotated_at, per file
+    files: list[np.ndarray] = field(default_factory=list)  # each row's file index, per file
+    lines: list[np.ndarray] = field(default_factory=list)  # each row's line, per file
+
+
+def _gather(chunks: list[Chunk]) -> _Gathered:
+    """Each file's record columns, coded, one file after the other, with its reader's findings.
+
+    Checks the header (`_known_names`: each column once, matched without case or padding),
+    that the required columns are there (a file without one has all its rows rejected, with
+    one finding), and the columns' types (`_check_types`); parses `annotated_at` (a bad time
+    is reported and the row kept without a time).
+    """
+    gathered = _Gathered()
     for f, chunk in enumerate(chunks):
-        problems += chunk.problems
-        rejected += chunk.rejected
-        read += chunk.read
+        gathered.problems += chunk.problems
+        gathered.rejected += chunk.rejected
+        gathered.read += chunk.read
         chunk.table = _known_names(chunk)
         n = chunk.table.num_rows
         missing = [c for c in REQUIRED if c not in chunk.table.column_names]
         if missing and n:
             hint = chunk.hint
-            problems.append(finding(chunk.path, 1, "missing-column",
-                                    f"missing required column(s) {', '.join(missing)}; "
-                                    f"all {n} rows rejected{hint}"))
-            rejected["missing-column"] += n
+            gathered.problems.append(finding(chunk.path, 1, "missing-column",
+                                             f"missing required column(s) {', '.join(missing)}; "
+                                             f"all {n} rows rejected{hint}"))
+            gathered.rejected["missing-column"] += n
             continue
         if not n:
             continue
-        present = [c for c in parts if c != "annotated_at" and c in chunk.table.column_names]
+        present = [c for c in gathered.parts if c in chunk.table.column_names]
         _check_types(chunk, present)
         coded = dict(zip(present, _map(_code, [chunk.table.column(c) for c in present], n)))
-        for name in parts:
-            if name == "annotated_at":
-                stamps.append(_chunk_times(chunk, problems))
-            elif name in coded:
-                parts[name].append(coded[name][0])
-            else:
-                parts[name].append(_absent(n))
-        files.append(np.broadcast_to(np.int32(f), n))
-        lines.append(chunk.lines)
-    paths = tuple(c.path for c in chunks)
-    if not files:
-        return _empty_table(paths, problems, read, rejected)
-    cols = {name: _merge(p, sort=name != "item") for name, p in parts.items()
-            if name != "annotated_at"}
-    file = files[0] if len(files) == 1 else np.concatenate(files)
-    line = lines[0] if len(lines) == 1 else np.concatenate(lines)
-    keep = np.ones(len(file), dtype=bool)
+        for name, parts in gathered.parts.items():
+            parts.append(coded[name][0] if name in coded else _absent(n))
+        gathered.stamps.append(_chunk_times(chunk, gathered.problems))
+        gathered.files.append(np.broadcast_to(np.int32(f), n))
+        gathered.lines.append(chunk.lines)
+    return gathered
 
-    by_record = [c.by_record for c in chunks]
 
-    def place(r: int) -> str:
+class _Rows:
+    """The rows still kept (`keep`, one flag a row of all files), and the one way to reject
+    some: each rejected row becomes a finding at its file and line and is counted by reason."""
+
+    def __init__(self, paths: tuple[str, ...], by_record: list[bool], gathered: _Gathered):
+        self.paths = paths
+        self.by_record = by_record  # per file: a JSON document, whose rows are records
+        self.file = _joined(gathered.files)
+        self.line = _joined(gathered.lines)
+        self.keep = np.ones(len(self.file), dtype=bool)
+        self.problems = gathered.problems
+        self.rejected = gathered.rejected
+
+    def place(self, r: int) -> str:
         """Where row r came from, for messages."""
-        if by_record[file[r]]:
-            return f"{paths[file[r]]} record {line[r]}"
-        return f"{paths[file[r]]}:{line[r]}"
+        if self.by_record[self.file[r]]:
+            return f"{self.paths[self.file[r]]} record {self.line[r]}"
+        return f"{self.paths[self.file[r]]}:{self.line[r]}"
 
-    def reject(mask: np.ndarray, kind: str, message, severity: str | None = None) -> None:
-        nonlocal keep
-        hit = mask & keep
+    def reject(self, mask: np.ndarray, kind: str, message: str | Callable[[int], str],
+               severity: str | None = None) -> None:
+        """Reject the kept rows of `mask` for reason `kind`; `message` is the finding's text,
+        or a function of the row that gives it."""
+        hit = mask & self.keep
         if not hit.any():
             return
+        paths, file, line, by_record = self.paths, self.file, self.line, self.by_record
         for r in np.flatnonzero(hit):
             text = message(r) if callable(message) else message
             if by_record[file[r]]:  # JSON documents: a record number, not a line
-                problems.append(finding(paths[file[r]], 0, kind, f"record {line[r]}: {text}",
-                                        severity))
+                self.problems.append(finding(paths[file[r]], 0, kind,
+                                             f"record {line[r]}: {text}", severity))
             else:
-                problems.append(finding(paths[file[r]], int(line[r]), kind, text, severity))
-        rejected[kind] += int(hit.sum())
-        keep &= ~hit
+                self.problems.append(finding(paths[file[r]], int(line[r]), kind, text, severity))
+        self.rejected[kind] += int(hit.sum())
+        self.keep &= ~hit
 
+
+def _reject_empty(cols: dict[str, _Coded], rows: _Rows) -> None:
+    """Checks that every row has an item, an annotator and a label (blank once trimmed is
+    empty)."""
     for name in REQUIRED:
-        reject(cols[name].codes < 0, f"empty-{name}", f"empty {name}; row rejected")
+        rows.reject(cols[name].codes < 0, f"empty-{name}", f"empty {name}; row rejected")
 
-    task_obj, other_task = _select_task(cols["task"], project, task, keep, reject)
-    # without a task: multi-label when some judgement holds several labels (lists of one
-    # label, as Label Studio writes single choices, are single labels)
-    multi = task_obj.multi_label if task_obj is not None else any(
-        c.multi_label for c in chunks) or any(";" in v for v in cols["label"].values)
-    if not multi and _EMPTY_SET in cols["label"].values:
-        none = cols["label"].values.index(_EMPTY_SET)
-        reject(cols["label"].codes == none, "no-choice",
-               "accepted with no option chosen (\"none of these\"): a single-label task has no "
-               "label for that answer; row rejected")
-    if not multi:
-        cols["label"] = _numeric_labels(cols["label"], task_obj)
-    label_codes, labels, label_sets = _encode_labels(cols["label"], multi)
-    if task_obj is not None:
-        allowed = set(task_obj.label_ids)
-        bad = np.array([any(m not in allowed for m in s) for s in label_sets] + [False])
-        if bad.any():
-            known = ", ".join(task_obj.label_ids)
-            reject(bad[label_codes], "unknown-label",
-                   lambda r: f"label {labels[label_codes[r]]!r} is not in task "
-                             f"{task_obj.id!r} (labels: {known}); row rejected")
 
+def _is_multi_label(task: Task | None, chunks: list[Chunk], labels: _Coded) -> bool:
+    """Whether the labels are label sets: as the task says; without a task, when a file says
+    so (Prodigy's config) or some judgement holds several labels (lists of one label, as Label
+    Studio writes single choices, are single labels)."""
+    if task is not None:
+        return task.multi_label
+    return any(c.multi_label for c in chunks) or any(";" in v for v in labels.values)
+
+
+def _reject_no_choice(labels: _Coded, rows: _Rows) -> None:
+    """Checks that no row of a single-label task is an explicit "none of these" answer
+    (Prodigy's accepted empty choice): such a task has no label for it."""
+    if _EMPTY_SET not in labels.values:
+        return
+    none = labels.values.index(_EMPTY_SET)
+    rows.reject(labels.codes == none, "no-choice",
+                "accepted with no option chosen (\"none of these\"): a single-label task has no "
+                "label for that answer; row rejected")
+
+
+def _reject_unknown_labels(codes: np.ndarray, labels: tuple[str, ...],
+                           label_sets: tuple[tuple[str, ...], ...], task: Task,
+                           rows: _Rows) -> None:
+    """Checks that every label (every member of a label set) is one of the task's labels."""
+    allowed = set(task.label_ids)
+    bad = np.array([any(m not in allowed for m in s) for s in label_sets] + [False])
+    if bad.any():
+        known = ", ".join(task.label_ids)
+        rows.reject(bad[codes], "unknown-label",
+                    lambda r: f"label {labels[codes[r]]!r} is not in task "
+                              f"{task.id!r} (labels: {known}); row rejected")
+
+
+def _check_judgements(cols: dict[str, _Coded], stamps: np.ndarray, rows: _Rows,
+                      duplicates: str, relabel_by_time: bool) -> tuple[bool, int]:
+    """Checks that each (task, item, annotator) is judged once per guideline revision (and,
+    with `relabel_by_time`, once per `annotated_at`): a repeat is a duplicate, handled by the
+    `duplicates` policy. Returns whether duplicates are an error, and how many kept rows
+    re-label an item under another revision (or time)."""
     items, annotators, tasks = cols["item"], cols["annotator"], cols["task"]
-    stamps = stamps[0] if len(stamps) == 1 else np.concatenate(stamps)
     revs = cols["guideline_rev"]
     by_time = relabel_by_time and not np.isnat(stamps).all()
 
@@ -140,29 +242,12 @@ def _normalise(
 
     relabels = bool(revs.values) or by_time
     dup_error = _check_duplicates(
-        items.codes, annotators.codes, tasks.codes, items.values, annotators.values, keep,
-        duplicates, reject, place, context if relabels else None)
-    relabelled = _count_relabels(items.codes, annotators.codes, tasks.codes, keep,
+        items.codes, annotators.codes, tasks.codes, items.values, annotators.values, rows.keep,
+        duplicates, rows.reject, rows.place, context if relabels else None)
+    relabelled = _count_relabels(items.codes, annotators.codes, tasks.codes, rows.keep,
                                  len(items.values), len(annotators.values)) \
         if relabels and not dup_error else 0
-    rule_codes, rule_sets = _encode_sets(cols["rules"])
-    problems.sort(key=lambda p: (paths.index(p.path) if p.path in paths else 0, p.line,
-                                 p.code))
-    summary = ReadSummary(read, int(keep.sum()), {k: v for k, v in rejected.items() if v},
-                          other_task, relabelled)
-    def kept(a: np.ndarray) -> np.ndarray:
-        return a if every_row else a[keep]
-
-    every_row = bool(keep.all())
-    return AnnotationTable(
-        kept(items.codes), _sequence(items.values), kept(annotators.codes),
-        tuple(annotators.values),
-        kept(label_codes), labels, label_sets, kept(tasks.codes), tuple(tasks.values),
-        kept(cols["guideline_rev"].codes), tuple(cols["guideline_rev"].values), kept(stamps),
-        kept(rule_codes), rule_sets, kept(cols["batch"].codes), tuple(cols["batch"].values),
-        kept(file), paths, kept(line), multi, task_obj.id if task_obj is not None else task,
-        problems, summary, dup_error, relabelled,
-    )
+    return dup_error, relabelled
 
 
 def _known_names(chunk: Chunk) -> pa.Table:
