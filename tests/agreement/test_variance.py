@@ -20,7 +20,7 @@ from guidelines_tool.agreement import variance as av
 
 #: Fields of a vector entry that hold a printed statistic, all checked here.
 CHECKED = ("se", "ci95", "ase", "ase_h0", "z", "pa", "pe", "p_value_R")
-#: Fields that describe the entry (checked by test_agreement or not statistics).
+#: Fields that describe the entry (checked by test_coefficients or not statistics).
 DESCRIPTIVE = ("coefficient", "value", "tolerance", "source", "metric", "weights", "values",
                "n_c")
 #: (vector, entry index, field) → why it is not reproduced. Every entry listed runs as a strict

@@ -48,7 +48,7 @@ LS_MIN_HINT = "Label Studio JSON-MIN or CSV export"
 def test_labelstudio_json_min_export_is_named_in_the_error(tmp_path):
     # JSON-MIN flattens each annotation to {id, <control name>: choice, annotator, ...}; with one
     # record, no task and no project nothing tells `text` from `sentiment`: the finding names
-    # the export (tests/test_annotations_exports.py has the cases where something does tell)
+    # the export (the JSON-MIN tests below have the cases where something does tell)
     path = tmp_path / "export-min.json"
     path.write_text('[{"text": "a", "id": 1, "sentiment": "Positive", "annotator": "a@x.com", '
                     '"annotation_id": 1, "created_at": "2021-03-09T22:16:08Z", '
