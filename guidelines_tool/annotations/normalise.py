@@ -28,7 +28,7 @@ from guidelines_tool.annotations.chunk import (
 from guidelines_tool.annotations.encoding import _absent, _code, _Coded, _map, _merge, _sequence
 from guidelines_tool.annotations.table import AnnotationTable, ReadSummary
 from guidelines_tool.annotations.times import _chunk_times
-from guidelines_tool.errors import DataError
+from guidelines_tool.errors import DataError, SeveralTasksError
 from guidelines_tool.model import Finding, Project, Task
 
 #: The record columns normalisation codes (annotated_at is parsed as times instead).
@@ -299,8 +299,8 @@ def _select_task(task_col: _Coded, project, task, keep, reject) -> tuple[Task | 
     if chosen is None and has_column:
         seen = sorted({task_col.values[c] for c in np.unique(task_col.codes[keep]) if c >= 0})
         if len(seen) > 1:
-            raise DataError(f"the annotations cover several tasks ({', '.join(seen[:10])}); "
-                            "choose one with --task")
+            raise SeveralTasksError(f"the annotations cover several tasks ({', '.join(seen[:10])}); "
+                                    "choose one with --task")
         chosen = seen[0] if seen else None
     if chosen is None and project is not None:
         if len(known) > 1:
