@@ -9,7 +9,7 @@ publish log (`publish_log.py`), refusing a push that would orphan annotations (`
 writing the long-format file (`pull.py`) — so another tool (Argilla, CVAT) only implements the
 three methods. Label Studio is the one implementation (`label_studio/`); `TOOLS` lists it.
 
-Nothing here prints or exits: the CLI does (`cli_integrations.py`).
+Nothing here prints or exits: the CLI does (`cli/integrations.py`).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from guidelines_tool.errors import GuidelinesError
+from guidelines_tool.errors import EXIT_FINDINGS, GuidelinesError
 from guidelines_tool.model import Finding, Project, Task
 
 Progress = Callable[[int, int], None]  # (done, total)
@@ -33,7 +33,7 @@ class OrphanedAnnotations(GuidelinesError):
     """A push would remove labels that existing annotations use (exit 1: the change, not the
     command, is at fault — like a failed gate)."""
 
-    exit_code = 1
+    exit_code = EXIT_FINDINGS
 
 
 @dataclass(frozen=True)

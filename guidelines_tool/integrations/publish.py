@@ -60,7 +60,7 @@ def publish(root: Path, tool_name: str, target: Target, task_id: str, *, token: 
 def _checked(root: Path, task_id: str, *, dry_run: bool) -> tuple[Project, Stamp, list[str]]:
     """The project, if its guideline files are committed (a dry run only notes that they are
     not), validate without errors and define the task with labels; and HEAD's stamp."""
-    from guidelines_tool.loading import load_project
+    from guidelines_tool.project import load_project
     from guidelines_tool.validation import validate
 
     project = load_project(root)

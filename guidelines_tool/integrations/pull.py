@@ -78,7 +78,7 @@ def _no_push_note(entries, tool_name: str, target: Target) -> str:
 def _project(root: Path | None) -> Project | None:
     if root is None:
         return None
-    from guidelines_tool.loading import load_project
+    from guidelines_tool.project import load_project
 
     return load_project(root)
 
@@ -103,11 +103,12 @@ def _stamp(result: PullResult, timeline: Timeline, multi_label: bool) -> None:
         label = row.get("label")
         if isinstance(label, list) and len(label) == 1 and not multi_label:
             row["label"] = label[0]  # Label Studio stores a single choice as a list of one
-        entry = timeline.entry_at(parse_time(str(row.get("annotated_at") or "")))
+        when = parse_time(str(row.get("annotated_at") or ""))
+        entry = timeline.entry_at(when)
         if entry is not None:
             row["guideline_rev"] = entry.commit
             result.stamped += 1
-        elif timeline:
+        elif timeline and when is not None:
             result.before_first_push += 1
 
 

@@ -12,8 +12,7 @@ from pathlib import Path
 from guidelines_tool.errors import GuidelinesError, HistoryError
 from guidelines_tool.integrations import Stamp
 from guidelines_tool.model import ProjectConfig
-
-CONFIG_NAME = "guidelines.yaml"
+from guidelines_tool.project import CONFIG_NAME
 
 
 def stamp_of(root: Path, config: ProjectConfig) -> tuple[Stamp, list[str]]:
