@@ -139,3 +139,33 @@ def test_task_agreement_block_overrides_project_policy_field_by_field(tmp_path):
     assert project.config.agreement.target == 0.8  # the project keeps its own (default) target
     assert project.tasks["t"].content()["agreement"] == {
         "metric": "krippendorff_alpha", "confidence": 0.95, "bootstrap": 2000, "min_items": 30, "target": 0.7}
+
+
+def test_quiz_fields_load_into_the_records(tmp_path):
+    """`media` and `quiz: false` on examples, `label`/`quiz` on ambiguous cases, `quiz:` in the config."""
+    from guideline_project import write_project
+    from guidelines_tool.loading import load_project
+
+    rule = """kind: rule
+id: PPS-002
+task: pps
+title: Boxes
+labels: [product, packaging]
+when: Boxed.
+examples:
+  - {input: A closed shoe box, media: media/box.png, label: packaging}
+  - {input: An open box, label: product, quiz: false}
+ambiguous_cases:
+  - {case: Gift box with a window, resolution: Packaging, label: packaging}
+  - {case: Tin, resolution: Depends, quiz: false}
+"""
+    root = write_project(tmp_path, {
+        "guidelines.yaml": "kind: project\nname: T\nquiz: {pass_mark: 0.9, results: quiz/results.json}\n",
+        "guidelines/pps/rules/PPS-002.yaml": rule})
+    project = load_project(root)
+    loaded = project.rule("PPS-002")
+    assert [(e.media, e.quiz) for e in loaded.examples] == [("media/box.png", True), ("", False)]
+    assert [(c.label, c.labels, c.quiz) for c in loaded.ambiguous_cases] == [
+        ("packaging", ("packaging",), True), ("", (), False)]
+    assert (project.config.quiz.pass_mark, project.config.quiz.results) == (0.9, "quiz/results.json")
+    assert load_project(write_project(tmp_path / "plain")).config.quiz.pass_mark == 0.8
