@@ -560,6 +560,11 @@ def serve_command(dev_addr: str | None, config_file: Path | None, open_in_browse
     serve_site(project_root(), config_file=config_file, dev_addr=dev_addr, open_in_browser=open_in_browser)
 
 
+from guidelines_tool.quiz_cli import quiz_group  # noqa: E402  (issue 14; moves into cli/ with issue 16)
+
+cli.add_command(quiz_group)
+
+
 def main() -> None:
     # A file name that is not UTF-8 reaches us with surrogate escapes (as os names it); write
     # it back as its own bytes, like git and ls do, instead of failing on a strict UTF-8 stdout.
