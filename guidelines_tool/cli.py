@@ -551,7 +551,8 @@ def build_command(strict: bool, site_dir: Path | None, rev: str | None, config_f
 
 @docs_group.command("serve")
 @click.option("-a", "--dev-addr", default=None, metavar="IP:PORT", help="Address to serve on.")
-@click.option("-f", "--config-file", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@click.option("-f", "--config-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The MkDocs config (default: mkdocs.yml at the project root).")
 @click.option("--open", "open_in_browser", is_flag=True, help="Open the site in a browser.")
 def serve_command(dev_addr: str | None, config_file: Path | None, open_in_browser: bool) -> None:
     """Serve the site with live reload; editing a guideline file rebuilds it."""

@@ -80,7 +80,8 @@ def _shell(path: Path) -> str:
               help="Share of right answers to pass (default: the project's quiz.pass_mark, else 0.8).")
 @click.option("--input-format", type=click.Choice(["csv", "jsonl", "parquet", "labelstudio", "prodigy"]),
               help="Read every ANSWERS file in this format (default: from the extension).")
-@click.option("--format", "fmt", type=click.Choice(sorted(QUIZ_REPORTERS)), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(sorted(QUIZ_REPORTERS)), default="text", show_default=True,
+              help="text for a terminal, json for tools (and the site's quiz.results), md for a report.")
 @DUPLICATES_OPTION
 def score_command(answers: tuple[Path, ...], gold: Path, task: str | None, pass_mark: float | None,
                   input_format: str | None, fmt: str, duplicates: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -159,3 +159,17 @@ def test_unreleased_changes_have_their_own_page(tmp_path):
     assert "## Changes how you label" in text and "now assigns **Mildly toxic** (was **Not toxic**)" in text
     clean = render_pages(load_project(git_project(tmp_path / "clean")), history=history_module.read_history(root))
     assert "changelog/unreleased.md" not in clean
+
+
+@pytest.mark.parametrize("step", [timedelta(seconds=1), timedelta(minutes=7), timedelta(days=1), timedelta(days=30)])
+def test_chart_time_axis_shows_dates_even_for_commits_seconds_apart(step):
+    """A history replayed by a script has commits seconds apart: the axis still reads as days."""
+    from guidelines_tool.docs.charts import chart_figure
+
+    start = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+    points = [QualityPoint(f"c{k}", start + k * step, 0.5 + k / 20, 40) for k in range(4)]
+    figure = chart_figure(points, [(start + step, "R-1")], 0.8)
+    figure.canvas.draw()
+    labels = [t.get_text() for t in figure.axes[0].get_xticklabels() if t.get_text()]
+    assert len(labels) >= 2 and len(set(labels)) == len(labels), labels
+    assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", label) for label in labels), labels
