@@ -40,10 +40,10 @@ class SiteData:
                             quiz_results=self.quiz_results)
 
     def scripts(self) -> dict[str, str]:
-        """The site's own scripts (the practise pages' quiz), path → text."""
-        from guidelines_tool.docs.practise import QUIZ_SCRIPT, quiz_script
+        """The site's own scripts (the practise pages' quiz, the every-page one), path → text."""
+        from guidelines_tool.docs.practise import site_scripts
 
-        return {QUIZ_SCRIPT: quiz_script()}
+        return site_scripts()
 
     def asset_files(self) -> dict[str, Path | bytes]:
         """Site path → file on disk (or its contents in a release), for every example asset shipped."""

@@ -31,6 +31,7 @@ from mkdocs.structure.files import File, Files
 
 from guidelines_tool.docs.data import SiteData, load_site_data
 from guidelines_tool.docs.pagekit import STYLESHEET, task_page
+from guidelines_tool.docs.practise import SITE_SCRIPT
 from guidelines_tool.docs.style import stylesheet
 from guidelines_tool.errors import GuidelinesError
 
@@ -69,6 +70,9 @@ class GuidelinesPlugin(BasePlugin[GuidelinesConfig]):
         sheet = self._stylesheet_uri()
         if sheet not in config.extra_css:
             config.extra_css.append(sheet)
+        script = self._prefixed(SITE_SCRIPT)
+        if script not in [str(s) for s in config.extra_javascript]:
+            config.extra_javascript.append(script)
         title = self._site_title()
         if title and not self.config.prefix.strip("/"):
             # The guidelines are the whole site: its title is the project's (guidelines.yaml's
@@ -87,8 +91,11 @@ class GuidelinesPlugin(BasePlugin[GuidelinesConfig]):
         return title_text(config.docs.title)
 
     def _stylesheet_uri(self) -> str:
+        return self._prefixed(STYLESHEET)
+
+    def _prefixed(self, path: str) -> str:
         prefix = self.config.prefix.strip("/")
-        return posixpath.join(prefix, STYLESHEET) if prefix else STYLESHEET
+        return posixpath.join(prefix, path) if prefix else path
 
     def _guideline_folder(self) -> str:
         from guidelines_tool.config import read_config

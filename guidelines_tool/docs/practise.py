@@ -25,6 +25,7 @@ from guidelines_tool.model import Project, Task
 from guidelines_tool.quiz import KIND_WORDS, Baseline, Question, mark_changes, task_questions
 
 QUIZ_SCRIPT = "assets/guidelines-quiz.js"
+SITE_SCRIPT = "assets/guidelines.js"  # every page (plugin builds): wide tables reachable by keyboard
 QUIZ_SIZE = 15  # questions in one round of a task's quiz (a rule's quiz asks all of its own)
 NO_JS = ("Each question below is an item to label; open its answer to check yourself. With JavaScript "
          "on, this page asks them one at a time, {size} per round, and keeps the score (on this page only: "
@@ -237,8 +238,11 @@ def _weak(rules: Any, links: Links, from_page: str) -> str:
                      for rule, t in weak[:4]) + (f" +{len(weak) - 4}" if len(weak) > 4 else "")
 
 
-def quiz_script() -> str:
-    """The quiz's JavaScript, shipped as package data."""
+def site_scripts() -> dict[str, str]:
+    """The site's own scripts (package data), site path → text: the practise pages' quiz, and the
+    script every page of a plugin build loads."""
     from importlib import resources
 
-    return resources.files("guidelines_tool").joinpath("data", "site", "guidelines-quiz.js").read_text(encoding="utf-8")
+    folder = resources.files("guidelines_tool").joinpath("data", "site")
+    return {path: folder.joinpath(path.rsplit("/", 1)[1]).read_text(encoding="utf-8")
+            for path in (QUIZ_SCRIPT, SITE_SCRIPT)}

@@ -42,6 +42,10 @@ h1 code, h2 code { overflow-wrap: anywhere; }
 .gl-asset-audio { display: block; max-width: 100%; min-width: 12rem; }
 .gl-asset-missing { font-style: italic; }
 .gl-asset-caption { display: block; font-size: 0.85em; overflow-wrap: anywhere; }
+/* Material wraps every table in a box that reaches 0.8rem past the column on each side: inside our
+   own wrapper that made a horizontal scrollbar under every generated table, however narrow */
+.gl-stack .md-typeset__scrollwrap { margin-left: 0; margin-right: 0; }
+.gl-stack .md-typeset__table { padding: 0; }
 img[src*="assets/quality/"] { aspect-ratio: 7 / 3; width: 100%; max-width: 700px; height: auto; }
 @media (max-width: 40em) {
   /* phones: a row of a labels / examples / ambiguous-cases table becomes a card, each cell named */
@@ -52,9 +56,7 @@ img[src*="assets/quality/"] { aspect-ratio: 7 / 3; width: 100%; max-width: 700px
   .gl-stack td { border: 0 !important; padding: 0.15em 0.6em !important; }
   .gl-stack td::before { content: attr(data-label); display: block; font-size: 0.8em; font-weight: bold; opacity: 0.75; }
   .gl-stack td:empty { display: none !important; }  /* a name over nothing reads like a missing value */
-  /* Material's table wrapper reaches past the column on phones: a card list must not */
-  .gl-stack .md-typeset__scrollwrap { margin-left: 0; margin-right: 0; }
-  .gl-stack .md-typeset__table { display: block; padding: 0; }
+  .gl-stack .md-typeset__table { display: block; }
 }
 """
 
