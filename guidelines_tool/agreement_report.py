@@ -15,7 +15,7 @@ import numpy as np
 from guidelines_tool import agreement as ag
 from guidelines_tool import agreement_variance
 from guidelines_tool.annotations import AnnotationTable, Gold
-from guidelines_tool.errors import DataError
+from guidelines_tool.errors import EXIT_CLEAN, EXIT_FINDINGS, DataError
 from guidelines_tool.model import Finding, Project, Task
 
 By = Literal["batch", "revision", "label", "annotator"]
@@ -58,6 +58,18 @@ class Group:
 
 
 @dataclass(frozen=True)
+class Gate:
+    """A CI gate on Krippendorff's α (`--min-agreement`): the threshold, whether α met it, and why."""
+
+    min_agreement: float
+    passed: bool
+    reason: str  # one line, e.g. "Krippendorff's α 0.612 is below 0.8"
+
+    def to_dict(self) -> dict[str, object]:
+        return {"min_agreement": self.min_agreement, "passed": self.passed, "reason": self.reason}
+
+
+@dataclass(frozen=True)
 class AgreementReport:
     """The result of `guidelines agreement`."""
 
@@ -74,7 +86,7 @@ class AgreementReport:
     accuracy: dict[str, object] | None = None
     read: dict[str, object] = field(default_factory=dict)
     problems: list[Finding] = field(default_factory=list)
-    gate: tuple[float, bool, str] | None = None  # (threshold, passed, one-line reason)
+    gate: Gate | None = None
 
     def to_dict(self) -> dict[str, object]:
         """The issue's JSON shape, plus the context a reader needs to trust it."""
@@ -92,13 +104,12 @@ class AgreementReport:
             out["overall"]["accuracy"] = self.accuracy
         out["read"] = dict(self.read, problems=[p.to_dict() for p in self.problems])
         if self.gate is not None:
-            out["gate"] = {"min_agreement": self.gate[0], "passed": self.gate[1],
-                           "reason": self.gate[2]}
+            out["gate"] = self.gate.to_dict()
         return out
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.gate is not None and not self.gate[1] else 0
+        return EXIT_FINDINGS if self.gate is not None and not self.gate.passed else EXIT_CLEAN
 
 
 @dataclass(frozen=True)
@@ -300,10 +311,10 @@ def _overall_accuracy(ratings, table, gold) -> dict[str, object]:
             "reason": None if n else "no annotated item has a gold label"}
 
 
-def _gate(overall: Summary, threshold: float) -> tuple[float, bool, str]:
+def _gate(overall: Summary, threshold: float) -> Gate:
     alpha = overall.coefficients["krippendorff_alpha"]
     if alpha.value is None:
-        return threshold, False, f"Krippendorff's α is undefined ({alpha.reason})"
+        return Gate(threshold, False, f"Krippendorff's α is undefined ({alpha.reason})")
     if alpha.value < threshold:
-        return threshold, False, f"Krippendorff's α {alpha.value:.3f} is below {threshold:g}"
-    return threshold, True, f"Krippendorff's α {alpha.value:.3f} meets {threshold:g}"
+        return Gate(threshold, False, f"Krippendorff's α {alpha.value:.3f} is below {threshold:g}")
+    return Gate(threshold, True, f"Krippendorff's α {alpha.value:.3f} meets {threshold:g}")

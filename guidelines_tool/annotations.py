@@ -30,7 +30,7 @@ import numpy as np
 import pyarrow as pa
 
 from guidelines_tool.agreement import Ratings, masi_matrix
-from guidelines_tool.errors import DataError
+from guidelines_tool.errors import DataError, SeveralTasksError
 from guidelines_tool.model import Finding, Project, Task
 
 class _LazyCompute:
@@ -1396,8 +1396,8 @@ def _select_task(task_col: _Coded, project, task, keep, reject) -> tuple[Task | 
     if chosen is None and has_column:
         seen = sorted({task_col.values[c] for c in np.unique(task_col.codes[keep]) if c >= 0})
         if len(seen) > 1:
-            raise DataError(f"the annotations cover several tasks ({', '.join(seen[:10])}); "
-                            "choose one with --task")
+            raise SeveralTasksError(f"the annotations cover several tasks ({', '.join(seen[:10])}); "
+                                    "choose one with --task")
         chosen = seen[0] if seen else None
     if chosen is None and project is not None:
         if len(known) > 1:

@@ -252,6 +252,10 @@ def write_quizzes(built: list[BuiltQuiz], out: Path) -> list[tuple[BuiltQuiz, Pa
 # --- answers and the key ---------------------------------------------------------------------
 
 
+DUPLICATE_ANSWERS = ("an annotator answered the same question twice; pass --duplicates first|last to keep "
+                     "one (last: a retaken quiz)")
+
+
 @dataclass(frozen=True)
 class ScoringInput:
     answers: list[Answer]
@@ -259,6 +263,7 @@ class ScoringInput:
     task: str | None
     problems: list  # findings from reading the answers and the key
     summary: dict
+    duplicate_error: bool = False  # repeated answers under `--duplicates error`: not scored
 
 
 def read_key(path: Path, project: Project | None, task: str | None):
@@ -297,7 +302,8 @@ def read_scoring_input(files: list[Path], gold: Path, *, project: Project | None
     key, problems = read_key(gold, project, task)
     table = read_annotations(files, input_format=input_format, project=project, task=task, duplicates=duplicates)
     if table.duplicate_error:
-        raise DataError("an annotator answered the same question twice; pass --duplicates first|last to keep one")
+        return ScoringInput([], key, task or table.task_id, list(table.problems) + list(problems),
+                            table.summary.to_dict(), duplicate_error=True)
     answers = []
     items = table.items
     for row in range(len(table)):

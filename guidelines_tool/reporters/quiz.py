@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from guidelines_tool.quiz import QuizScore, Tally
-from guidelines_tool.reporters.findings import Reporter
-from guidelines_tool.reporters.impact import _align, _cell, _fit, _wrap
-from guidelines_tool.reporters.output import json_text
+from guidelines_tool.reporters.base import Reporter, registry
+from guidelines_tool.reporters.impact import _align, _fit, _wrap
+from guidelines_tool.reporters.output import json_text, md_cell
 
 STATUS_WORDS = {"passed": "passed", "failed": "FAILED", "incomplete": "incomplete"}
 TOP = 10  # rules listed in text and md; json lists every rule
@@ -97,21 +97,19 @@ class QuizMarkdownReporter(Reporter):
 
     def render(self, score: QuizScore) -> str:
         level = f"{score.confidence:.0%}"
-        out = [f"### Quiz results — {_cell(str(score.task or ''))}".rstrip(" —"), "", _cell(headline(score)), "",
+        out = [f"### Quiz results — {md_cell(str(score.task or ''))}".rstrip(" —"), "", md_cell(headline(score)), "",
                f"| annotator | right | accuracy ({level} CI) | result | rules missed |", "|---|---|---|---|---|"]
-        out += [f"| {_cell(a.annotator)} | {_fraction(a.overall)} | {_pct(a.overall.accuracy)} {_ci(a.overall.ci)} "
-                f"| {STATUS_WORDS[a.status]} | {_cell(weak_text(a.weak_rules))} |" for a in score.annotators]
+        out += [f"| {md_cell(a.annotator)} | {_fraction(a.overall)} | {_pct(a.overall.accuracy)} {_ci(a.overall.ci)} "
+                f"| {STATUS_WORDS[a.status]} | {md_cell(weak_text(a.weak_rules))} |" for a in score.annotators]
         out += ["", f"| rule to clarify | wrong | miss rate ({level} CI) | share of wrong answers | annotators "
                     "| chosen instead | title |", "|---|---|---|---|---|---|---|"]
         missed = [r for r in score.rules if r.wrong]
-        out += [f"| `{_cell(r.rule)}` | {r.wrong}/{r.answered} | {_pct(r.miss_rate)} {_ci(r.ci)} | {_pct(r.share)} "
-                f"| {r.annotators} of {r.of_annotators} | {_cell(_instead(r.chosen_instead))} | {_cell(r.title)} |"
+        out += [f"| `{md_cell(r.rule)}` | {r.wrong}/{r.answered} | {_pct(r.miss_rate)} {_ci(r.ci)} | {_pct(r.share)} "
+                f"| {r.annotators} of {r.of_annotators} | {md_cell(_instead(r.chosen_instead))} | {md_cell(r.title)} |"
                 for r in missed[:TOP]]
         out += ["", *_more(missed)] if len(missed) > TOP else []
-        out += [""] + [f"> {_cell(note)}" for note in score.notes]
+        out += [""] + [f"> {md_cell(note)}" for note in score.notes]
         return "\n".join(out).rstrip("\n") + "\n"
 
 
-QUIZ_REPORTERS: dict[str, type[Reporter]] = {
-    cls.name: cls for cls in (QuizTextReporter, QuizJsonReporter, QuizMarkdownReporter)
-}
+QUIZ_SCORE_REPORTERS = registry(QuizTextReporter, QuizJsonReporter, QuizMarkdownReporter)

@@ -193,7 +193,7 @@ def test_sample_project_every_task_without_task_option(tmp_path):
     import shutil
 
     root = tmp_path / "sample"
-    shutil.copytree(Path(__file__).resolve().parents[1] / "sample_guidelines", root)
+    shutil.copytree(Path(__file__).resolve().parents[2] / "sample_guidelines", root)
     make_repo(root)
     commit(root, "sample", date=BASE_DATE)
     sample = {"root": root}

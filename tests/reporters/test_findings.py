@@ -10,7 +10,7 @@ import pytest
 
 from guidelines_tool.lint import code_table
 from guidelines_tool.model import Finding
-from guidelines_tool.reporters.findings import REPORTER_BY_NAME, Reporter
+from guidelines_tool.reporters.findings import VALIDATE_REPORTERS, Reporter
 from guidelines_tool.validation import ValidationResult
 
 FINDINGS = [
@@ -25,12 +25,12 @@ def result(findings=FINDINGS, files=4, rules=7):
 
 
 def render(name, res=None):
-    return REPORTER_BY_NAME[name]().render(res or result())
+    return VALIDATE_REPORTERS[name]().render(res or result())
 
 
 def test_registry_names_match_classes():
-    assert sorted(REPORTER_BY_NAME) == ["github", "gitlab", "json", "junit", "markdown", "sarif", "text"]
-    for name, reporter in REPORTER_BY_NAME.items():
+    assert sorted(VALIDATE_REPORTERS) == ["github", "gitlab", "json", "junit", "markdown", "sarif", "text"]
+    for name, reporter in VALIDATE_REPORTERS.items():
         assert issubclass(reporter, Reporter) and reporter.name == name
 
 
@@ -43,7 +43,7 @@ def test_text():
 
 
 def test_summary_lines():
-    reporter = REPORTER_BY_NAME["text"]()
+    reporter = VALIDATE_REPORTERS["text"]()
     assert reporter.summary(result()) == "4 files, 7 rules: 2 errors, 1 warning"
     assert reporter.summary(result([], files=1, rules=1)) == "1 file, 1 rule: no problems"
 
@@ -112,6 +112,6 @@ def test_markdown_table_escapes_pipes():
     assert "| `guidelines/b c.yaml:1:1` | error | `GL001` yaml-syntax | 100% broken second line \\| pipe &lt;tag&gt; &amp; more |" in text
 
 
-@pytest.mark.parametrize("name", sorted(REPORTER_BY_NAME))
+@pytest.mark.parametrize("name", sorted(VALIDATE_REPORTERS))
 def test_every_format_renders_an_empty_result(name):
     assert isinstance(render(name, result([])), str)

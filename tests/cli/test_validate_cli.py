@@ -131,7 +131,7 @@ def test_github_actions_selects_annotations_and_writes_a_summary(tmp_path: Path,
 
 
 def test_sample_project_validates_clean():
-    sample = Path(__file__).resolve().parent.parent / "sample_guidelines"
+    sample = Path(__file__).resolve().parents[2] / "sample_guidelines"
     result = invoke("--project", str(sample), "--strict")
     assert result.exit_code == 0, result.stdout
 
@@ -153,7 +153,7 @@ def test_machine_formats_stay_utf8_with_a_file_name_that_is_not(tmp_path: Path, 
     root = write_project(tmp_path)
     name = os.fsdecode(b"caf\xe9.yaml")
     (root / "guidelines" / "pps" / "rules" / name).write_text(BAD_RULE, encoding="utf-8")
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8:strict", "PYTHONPATH": str(Path(__file__).parent.parent)}
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8:strict", "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
     env.pop("GITHUB_ACTIONS", None)
     env.pop("GITHUB_STEP_SUMMARY", None)
     proc = subprocess.run([sys.executable, "-m", "guidelines_tool", "validate", "--project", str(root), "--format", fmt],

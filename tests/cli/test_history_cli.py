@@ -193,7 +193,7 @@ def test_file_name_that_is_not_utf8_prints_on_a_strict_utf8_terminal(repo: Path)
 
     (repo / RULES / os.fsdecode(b"caf\xe9.yaml")).write_text(rule_yaml("R-2"), encoding="utf-8")
     commit(repo, "latin-1 file name")
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8:strict", "PYTHONPATH": str(Path(__file__).parent.parent)}
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8:strict", "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
     for args in (["validate"], ["log", "R-2"], ["diff", "HEAD~1"], ["log", "R-2", "--format", "json"]):
         proc = subprocess.run([sys.executable, "-m", "guidelines_tool", *args], cwd=repo, env=env, capture_output=True)
         assert proc.returncode in (0, 1), (args, proc.stderr)
