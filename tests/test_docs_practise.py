@@ -175,3 +175,19 @@ def test_render_writes_the_quiz_script(tmp_path):
     names = {p.relative_to(tmp_path / "out").as_posix() for p in written}
     assert {"assets/guidelines-quiz.js", "practise/photo-subject.md"} <= names
     assert "fetch(" not in (tmp_path / "out" / "assets" / "guidelines-quiz.js").read_text(encoding="utf-8")
+
+
+def test_practise_pages_stay_out_of_the_search_index(tmp_path):
+    """A search for an example's words lands on its rule; the index (loaded by every page) does not
+    carry the quiz a second time."""
+    import json
+
+    from guidelines_tool.docs.site import build_site
+
+    root = copy_project(tmp_path)
+    build_site(root, site_dir=tmp_path / "site")
+    index = json.loads((tmp_path / "site" / "search" / "search_index.json").read_text(encoding="utf-8"))
+    locations = [doc["location"] for doc in index["docs"]]
+    assert any(location.startswith("tasks/photo-subject/") for location in locations)
+    assert not [location for location in locations if location.startswith("practise/")]
+    assert (tmp_path / "site" / "practise" / "photo-subject" / "index.html").is_file()

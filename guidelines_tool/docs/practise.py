@@ -69,7 +69,9 @@ def site_baseline(project: Project, history: Any, task_id: str) -> Baseline | No
 def practise_page_text(project: Project, task: Task, questions: Sequence[Question], baseline: str | None,
                        links: Links, assets: AbstractSet[str] | None = None) -> str:
     page = practise_page(task.id)
-    out = [front_matter(f"Practise: {task.title}"), f"# Practise: {plain(task.title)}\n"]
+    # Not in the search index: a search for an example's words should land on its rule, where the
+    # page is read, not on a quiz question (and the index is loaded by every page).
+    out = [front_matter(f"Practise: {task.title}", searchable=False), f"# Practise: {plain(task.title)}\n"]
     rules = sorted({q.rule for q in questions})
     out.append(f"{len(questions)} questions from the examples, near misses and resolved ambiguous cases of "
                f"the {len(rules)} active rules of {links.task(task.id, page)}. "
