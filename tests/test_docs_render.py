@@ -25,8 +25,10 @@ def test_page_set_and_front_matter(project):
     pages = render_pages(project)
     assert sorted(pages) == ["changelog/index.md", "index.md", "practise/photo-subject.md", "practise/toxicity.md",
                              "quality.md", "tasks/photo-subject.md", "tasks/toxicity.md"]
-    for text in pages.values():
-        assert text.startswith("---\ntitle: ") and "\nrender_macros: false\n---\n" in text
+    for path, text in pages.items():
+        end = "\nrender_macros: false\nsearch:\n  exclude: true\n---\n" if path.startswith("practise/") else \
+            "\nrender_macros: false\n---\n"
+        assert text.startswith("---\ntitle: ") and end in text
 
 
 def test_each_rule_is_a_section_with_its_id_as_anchor(project):
