@@ -226,7 +226,9 @@ def label_studio_config(quiz: Quiz, media_kinds: Iterable[str] = ()) -> str:
     lines += [tag[kind] for kind in media_kinds]
     lines.append('  <Text name="input" value="$input"/>')
     choice = "multiple" if quiz.multi_label else "single-radio"
-    lines.append(f'  <Choices name="label" toName="input" choice="{choice}" required="true">')
+    # named `answer`, not `label`: a JSON-MIN or CSV export then has no `label` column to be taken
+    # for a long-format annotation file (a multi-label answer there is a {"choices": [...]} cell)
+    lines.append(f'  <Choices name="answer" toName="input" choice="{choice}" required="true">')
     lines += [f"    <Choice value={quoteattr(name)} alias={quoteattr(label_id)}/>" for label_id, name in quiz.labels]
     lines += ["  </Choices>", "</View>"]
     return "\n".join(lines) + "\n"

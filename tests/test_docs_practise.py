@@ -191,3 +191,36 @@ def test_practise_pages_stay_out_of_the_search_index(tmp_path):
     assert any(location.startswith("tasks/photo-subject/") for location in locations)
     assert not [location for location in locations if location.startswith("practise/")]
     assert (tmp_path / "site" / "practise" / "photo-subject" / "index.html").is_file()
+
+
+@pytest.mark.browser
+def test_a_multi_label_question_takes_several_keys_then_enter(browser, tmp_path):
+    import markdown
+
+    root = copy_project(tmp_path)
+    (root / "guidelines" / "tags" / "rules").mkdir(parents=True)
+    (root / "guidelines" / "tags" / "task.yaml").write_text(
+        "kind: task\nid: tags\ntitle: Photo tags\nmulti_label: true\nlabels:\n  - {id: outdoor, name: Outdoor}\n"
+        "  - {id: people, name: People}\n  - {id: food, name: Food}\n", encoding="utf-8")
+    (root / "guidelines" / "tags" / "rules" / "tag-001.yaml").write_text(
+        "kind: rule\nid: TAG-001\ntask: tags\ntitle: Picnics\nlabels: [outdoor, people, food]\nwhen: A picnic.\n"
+        "examples:\n  - {input: Family picnic on a lawn, label: [outdoor, people, food], why: all three}\n",
+        encoding="utf-8")
+    write_pages(root, tmp_path / "out")
+    text = (tmp_path / "out" / "practise" / "tags.md").read_text(encoding="utf-8").split("---\n", 2)[2]
+    html = tmp_path / "out" / "practise" / "tags.html"
+    html.write_text("<!doctype html><html lang=en><title>q</title>" + markdown.markdown(text), encoding="utf-8")
+    page = browser.new_page()
+    try:
+        page.goto(html.as_uri())
+        page.locator(".gl-quiz-status").wait_for()
+        for key in ("1", "3", "3", "2", "3"):  # toggles: outdoor, food, food off, people, food on
+            page.keyboard.press(key)
+        pressed = page.locator(".gl-quiz-option[aria-pressed='true']")
+        assert pressed.count() == 3
+        page.keyboard.press("Enter")  # checks the answer
+        assert page.locator(".gl-quiz-verdict").inner_text() == "Right: Outdoor, People, Food."
+        page.keyboard.press("Enter")
+        assert page.locator(".gl-quiz-heading").inner_text() == "Your score: 1 of 1 (100%)"
+    finally:
+        page.close()

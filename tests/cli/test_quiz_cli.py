@@ -104,6 +104,7 @@ def test_build_writes_files_any_tool_and_the_readers_take(repo):
     # the Label Studio files
     config = (repo / "quiz" / "label-studio-config.xml").read_text(encoding="utf-8")
     assert '<Choice value="Scene / lifestyle" alias="scene"/>' in config and 'choice="single-radio"' in config
+    assert '<Choices name="answer" toName="input"' in config
     tasks = json.loads((repo / "quiz" / "label-studio-tasks.json").read_text(encoding="utf-8"))
     assert [t["data"]["item"] for t in tasks] == [r["item"] for r in rows]
     assert {t["data"]["input"] for t in tasks} == {r["input"] for r in rows}
@@ -121,7 +122,7 @@ def label_studio_export(tasks: list[dict], answers: dict[str, dict[str, str]]) -
             annotations.append({
                 "id": n * 100 + user, "completed_by": user, "created_username": f"{who}@example.com, {user}",
                 "was_cancelled": False, "created_at": "2026-03-01T10:00:00.000000Z", "lead_time": 4.2,
-                "result": [{"id": f"r{n}{user}", "type": "choices", "from_name": "label", "to_name": "input",
+                "result": [{"id": f"r{n}{user}", "type": "choices", "from_name": "answer", "to_name": "input",
                             "origin": "manual", "value": {"choices": [label]}}],
             })
         out.append({"id": n, "data": task["data"], "annotations": annotations, "predictions": [],
@@ -205,3 +206,39 @@ def test_several_tasks_get_a_folder_each(repo):
     assert result.exit_code == 0, result.stderr
     assert (repo / "all" / "pps" / "quiz.csv").is_file() and (repo / "all" / "tox" / "quiz-gold.csv").is_file()
     assert "--gold all/tox/quiz-gold.csv" in result.stdout
+
+
+def test_label_studio_json_min_and_csv_exports_of_a_multi_label_quiz(repo):
+    """JSON-MIN and CSV exports hold one flat record per annotation, the answer under the control's
+    name; a multi-label answer is a {"choices": [...]} object (a JSON cell in the CSV)."""
+    commit(repo, "a multi-label task", {
+        "guidelines/tags/task.yaml": "kind: task\nid: tags\ntitle: Photo tags\nmulti_label: true\nlabels:\n"
+                                     "  - {id: outdoor, name: Outdoor}\n  - {id: people, name: People}\n  - {id: food, name: Food}\n",
+        "guidelines/tags/rules/TAG-001.yaml": "kind: rule\nid: TAG-001\ntask: tags\ntitle: Picnics\n"
+                                              "labels: [outdoor, people, food]\nwhen: A picnic.\nexamples:\n"
+                                              "  - {input: Family picnic, label: [outdoor, people, food]}\n"
+                                              "  - {input: Sandwich on a bench, label: [outdoor, food]}\n"
+                                              "counterexamples:\n  - {input: Dinner party indoors, label: [people, food]}\n"})
+    assert invoke("quiz", "build", "--task", "tags", "-o", "tags").exit_code == 0
+    config = (repo / "tags" / "label-studio-config.xml").read_text(encoding="utf-8")
+    assert 'choice="multiple"' in config
+    gold = list(csv.DictReader((repo / "tags" / "quiz-gold.csv").open(encoding="utf-8")))
+    assert sorted(r["label"] for r in gold) == ["outdoor;food", "outdoor;people;food", "people;food"]  # as written
+    records = []
+    for n, row in enumerate(gold, start=1):
+        for user in (1, 2):
+            chosen = row["label"].split(";") if user == 1 else row["label"].split(";")[:1]  # user 2 picks one
+            records.append({"item": row["item"], "input": "x", "task": "tags", "id": n, "answer": {"choices": chosen},
+                            "annotator": user, "annotation_id": n * 10 + user, "created_at": "2026-03-01T10:00:00Z",
+                            "updated_at": "2026-03-01T10:00:00Z", "lead_time": 2.5})
+    (repo / "min.json").write_text(json.dumps(records), encoding="utf-8")
+    with (repo / "export.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(records[0]))
+        writer.writeheader()
+        writer.writerows({**r, "answer": json.dumps(r["answer"])} for r in records)
+    for name in ("min.json", "export.csv"):
+        result = invoke("quiz", "score", name, "--gold", "tags/quiz-gold.csv", "--input-format", "labelstudio",
+                        "--format", "json")
+        assert result.exit_code == 0, result.stderr
+        by = {a["annotator"]: a for a in json.loads(result.stdout)["annotators"]}
+        assert (by["1"]["correct"], by["2"]["correct"]) == (3, 0), name
