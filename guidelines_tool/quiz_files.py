@@ -195,13 +195,15 @@ def quiz_files(built: BuiltQuiz) -> dict[str, str]:
     rows += [[q.item, q.input, q.task] + ([media.get(q.item, "")] if with_media else []) for q in quiz.questions]
     gold = [["item", "label", "rule", "task", "kind", "change"]]
     gold += [[q.item, ";".join(q.answer), q.rule, q.task, q.kind, q.change] for q in quiz.questions]
+    kinds = sorted({LS_MEDIA_KEYS[media_kind(m)] for m in media.values() if media_kind(m) in LS_MEDIA_KEYS})
     tasks = []
     for q in quiz.questions:
-        data = {"item": q.item, "input": q.input, "task": q.task}
+        # Label Studio refuses an import whose tasks lack a key the config names: every task
+        # carries every media key of the quiz, empty when its question shows no such file
+        data = {"item": q.item, "input": q.input, "task": q.task, **dict.fromkeys(kinds, "")}
         if q.item in media and media_kind(media[q.item]) in LS_MEDIA_KEYS:
             data[LS_MEDIA_KEYS[media_kind(media[q.item])]] = media[q.item]
         tasks.append({"data": data})
-    kinds = sorted({LS_MEDIA_KEYS[media_kind(m)] for m in media.values() if media_kind(m) in LS_MEDIA_KEYS})
     return {
         QUIZ_FILE: _csv(rows),
         GOLD_FILE: _csv(gold),

@@ -107,6 +107,7 @@ def test_build_writes_files_any_tool_and_the_readers_take(repo):
     assert '<Choices name="answer" toName="input"' in config
     tasks = json.loads((repo / "quiz" / "label-studio-tasks.json").read_text(encoding="utf-8"))
     assert [t["data"]["item"] for t in tasks] == [r["item"] for r in rows]
+    assert all(set(t["data"]) == {"item", "input", "task"} for t in tasks)  # no picture in this quiz: no image key
     assert {t["data"]["input"] for t in tasks} == {r["input"] for r in rows}
 
 
@@ -242,3 +243,23 @@ def test_label_studio_json_min_and_csv_exports_of_a_multi_label_quiz(repo):
         assert result.exit_code == 0, result.stderr
         by = {a["annotator"]: a for a in json.loads(result.stdout)["annotators"]}
         assert (by["1"]["correct"], by["2"]["correct"]) == (3, 0), name
+
+
+def test_pictures_go_to_label_studio_with_an_image_key_on_every_task(repo):
+    """Label Studio 1.23 refuses an import whose tasks lack a key the config names ("image" key
+    is expected in task data): a quiz with some pictures gives every task the key."""
+    (repo / "media").mkdir()
+    (repo / "media" / "bag.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    rule_file = repo / "guidelines" / "pps" / "rules" / "PPS-001.yaml"
+    rule_file.write_text(rule_file.read_text(encoding="utf-8").replace(
+        '{input: "Bag in focus", label: product,', '{input: "Bag in focus", media: /media/bag.png, label: product,'),
+        encoding="utf-8")
+    result = invoke("quiz", "build", "-o", "pictures")
+    assert result.exit_code == 0, result.stderr
+    tasks = json.loads((repo / "pictures" / "label-studio-tasks.json").read_text(encoding="utf-8"))
+    assert all("image" in t["data"] for t in tasks)
+    assert sorted(t["data"]["image"] for t in tasks)[-1] == "media/bag.png" and sum(bool(t["data"]["image"]) for t in tasks) == 1
+    config = (repo / "pictures" / "label-studio-config.xml").read_text(encoding="utf-8")
+    assert '<Image name="image" value="$image" maxWidth="640px"/>' in config
+    rows = list(csv.DictReader((repo / "pictures" / "quiz.csv").open(encoding="utf-8")))
+    assert list(rows[0]) == ["item", "input", "task", "media"] and {r["media"] for r in rows} == {"", "media/bag.png"}
