@@ -1,0 +1,39 @@
+"""Gold files: adjudicated labels checked like annotations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from guidelines_tool.annotations import read_gold
+
+
+def test_gold_file(annotation_data: Path) -> None:
+    gold = read_gold(annotation_data / "gold.csv")
+    assert gold.labels == {"p1": "product", "p2": "person", "p3": "person"}
+    assert [(p.line, p.code) for p in gold.problems] == [(5, "ANN003")]
+
+
+def test_gold_csv_with_semicolons_is_read(tmp_path):
+    path = tmp_path / "gold.csv"
+    path.write_text("item;label\np1;x\np2;y\n")
+    assert read_gold(path).labels == {"p1": "x", "p2": "y"}
+
+
+def test_extra_columns_are_kept_per_item_and_a_multi_label_set_is_checked_member_by_member(tmp_path):
+    """A quiz key (`quiz-gold.csv`) names the deciding rule of each item; a multi-label task's gold
+    is a `;`-joined set whose members are each a label of the task."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from guideline_project import write_project
+    from guidelines_tool.loading import load_project
+
+    root = write_project(tmp_path / "p", {"guidelines/tags/task.yaml": (
+        "kind: task\nid: tags\ntitle: Tags\nmulti_label: true\nlabels:\n  - {id: a, name: A}\n  - {id: b, name: B}\n")})
+    project = load_project(root)
+    path = tmp_path / "quiz-gold.csv"
+    path.write_text("item,label,rule,task\nq1,a;b,R-1,tags\nq2,b,,tags\nq3,a;zz,R-2,tags\nq4,a,R-9,other\n")
+    gold = read_gold(path, project=project, task="tags", extra=("rule", "missing"))
+    assert gold.labels == {"q1": "a;b", "q2": "b"}
+    assert gold.extra == {"rule": {"q1": "R-1"}}  # empty cells and absent columns are left out
+    assert [(p.line, p.message) for p in gold.problems] == [(4, "gold label 'zz' is not in task 'tags'")]
