@@ -11,13 +11,20 @@ for one of them would say "nothing changed", which is not true of that version).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from guidelines_tool.diffing import RuleChange, RuleDiff, diff_rules, format_version, next_version
+from guidelines_tool.diffing import (
+    RuleChange,
+    RuleDiff,
+    diff_rules,
+    format_version,
+    next_version,
+)
 from guidelines_tool.errors import HistoryError
 from guidelines_tool.history import Commit, History
+from guidelines_tool.model import Project
 
 GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("added", ("added", "re-added")),
@@ -191,3 +198,38 @@ def plan_release(history: History) -> ReleasePlan:
         raise HistoryError(f"tag {tag} already exists (on {history.tags[tag][:7]})")
     section = Section(tag, format_version(version), history.tip, last.tag if last else None, diff)
     return ReleasePlan(tag, format_version(version), history.tip, last.tag if last else None, section)
+
+
+def project_at(project: Project, history: Any, rev: str) -> tuple[Project, Any]:
+    """The project as it stood at release `rev`, with the history cut at that commit."""
+    commit = history.resolve(rev)
+    if commit is None:
+        raise HistoryError(history.unresolved(rev))
+    rules = history.rules_at(commit.sha)
+    tasks = history.tasks_at(commit.sha)
+    at = replace(project, tasks=dict(sorted(tasks.items())),
+                 rules=tuple(sorted(rules.values(), key=lambda rule: rule.id)), load_findings=())
+    return at, HistoryUntil(history, commit.sha)
+
+
+class HistoryUntil:
+    """A read-only view of a History that ends at one commit (for versioned builds)."""
+
+    def __init__(self, history: Any, sha: str) -> None:
+        self._history = history
+        shas = [commit.sha for commit in history.commits]
+        self.commits = history.commits[: shas.index(sha) + 1]
+        kept = {commit.sha for commit in self.commits}
+        self.tags = {tag: s for tag, s in history.tags.items() if s in kept}
+        self.tag_prefix = getattr(history, "tag_prefix", "v")
+        self.revisions = {
+            rule_id: [r for r in revisions if r.commit.sha in kept]
+            for rule_id, revisions in history.revisions.items()
+        }
+        self.problems = getattr(history, "problems", [])
+
+    def releases(self) -> list:
+        return [entry for entry in self._history.releases() if entry[0] in self.tags]
+
+    def __getattr__(self, name: str) -> Any:  # rules_at, tasks_at, resolve, ...
+        return getattr(self._history, name)
