@@ -184,4 +184,4 @@ def test_installed_wheel_finds_its_schemas(tmp_path):
     (elsewhere / "guidelines/pps/rules/bad.yaml").write_text("kind: rule\nid: bad id\n")
     bad = subprocess.run([*script, "validate"], **run)
     assert bad.returncode == 1
-    assert "guidelines/pps/rules/bad.yaml:2:5: GL103" in bad.stdout
+    assert "guidelines/pps/rules/bad.yaml:2:5: error GL103" in bad.stdout
