@@ -8,8 +8,6 @@ import json
 import os
 import re
 import subprocess
-import sys
-import venv
 from pathlib import Path
 
 import pytest
@@ -192,24 +190,6 @@ def test_the_closing_hint_names_the_tool_as_invoked(tmp_path):
     assert "not on your PATH" in " ".join(hint)
 
 
-def _install(venv_dir: Path) -> Path:
-    """The README's `python3 -m venv .venv && .venv/bin/pip install .`, offline: the package from
-    a wheel of this tree, its dependencies from the environment running the tests."""
-    from test_schema import build_wheel
-
-    wheel = build_wheel(venv_dir.parent / "dist")
-    venv.EnvBuilder(with_pip=False).create(venv_dir)
-    python = venv_dir / "bin" / "python"
-    site = Path(subprocess.check_output([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                                        text=True).strip())
-    parents = [p for p in sys.path if p.endswith("site-packages")]
-    (site / "zz_test_dependencies.pth").write_text("".join(f"import site; site.addsitedir({p!r})\n" for p in parents))
-    done = subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "-q",
-                           str(wheel)], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr[-3000:]
-    return venv_dir / "bin" / "guidelines"
-
-
 @pytest.mark.slow
 def test_the_printed_commands_run_as_printed_after_the_readme_first_command(tmp_path):
     # the README's first command ends by running the demo through .venv/bin/guidelines, which is
@@ -217,12 +197,15 @@ def test_the_printed_commands_run_as_printed_after_the_readme_first_command(tmp_
     first = next(line for line in (REPO / "README.md").read_text().splitlines() if "guidelines demo" in line)
     steps = [step.strip() for step in first.split("#")[0].split("&&")]
     assert steps[:2] == ["python3 -m venv .venv", ".venv/bin/pip install ."] and steps[2] == ".venv/bin/guidelines demo"
+    from tests.test_packaging import FreshEnv, build_wheel, source_copy
+
+    # `python3 -m venv .venv && .venv/bin/pip install .`, offline: the package from a wheel of
+    # this tree, its dependencies from the environment running the tests
     home = tmp_path / "user"
-    home.mkdir()
-    _install(home / ".venv")
+    FreshEnv(home / ".venv").install(str(build_wheel(source_copy(tmp_path / "src"), tmp_path / "wheel")))
     path = os.pathsep.join(d for d in os.environ["PATH"].split(os.pathsep)
                            if d and not (Path(d) / "guidelines").exists())
-    env = {**os.environ, "PATH": path, "PYTHONPATH": ""}
+    env = {**os.environ, "PATH": path, "PYTHONPATH": "", "PYTHONNOUSERSITE": "1"}
     demo_run = subprocess.run(["bash", "-c", steps[2]], cwd=home, env=env, capture_output=True, text=True)
     assert demo_run.returncode == 0, demo_run.stderr[-3000:]
     hint = next(line for line in demo_run.stdout.splitlines() if line.startswith("Next: "))
