@@ -436,8 +436,26 @@ def write_readme(directory: Path, shas: list[str], batches: dict[str, list[list[
     from guidelines_tool.demo_readme import readme
 
     others = sorted(p.name for p in (directory / "guidelines").iterdir() if p.is_dir() and p.name != TASK)
-    text = readme(shas=shas, batches=batches, gold=gold, command=command, other_tasks=others)
+    text = readme(story_facts(), shas=shas, batches=batches, gold=gold, command=command, other_tasks=others)
     (directory / "README.md").write_text(text, encoding="utf-8")
+
+
+def story_facts():
+    """The story as demo_readme tells it: commits, annotation periods, planted effects, and the
+    rules still disputed at the end."""
+    from guidelines_tool import demo_readme as r
+
+    last = len(STORY) - 1
+    disputed = tuple(r.Disputed(s.rule_at(last), s.pair, confusion(s.key, last))
+                     for s in SCOPES if confusion(s.key, last) > SETTLED)
+    return r.Story(
+        task=TASK, start=START,
+        steps=tuple(r.Step(step.day, step.message, step.author, step.tag) for step in STORY),
+        first_annotated=FIRST_ANNOTATED,
+        periods=tuple(_period_bounds(k) for k in range(FIRST_ANNOTATED, len(STORY))),
+        planted=planted_effects(), disputed=disputed, settled=SETTLED,
+        months=round((PERIOD_END - STORY[0].day) / 30),
+    )
 
 
 def closing_hint(directory: Path, command: str) -> list[str]:

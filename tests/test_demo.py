@@ -174,7 +174,8 @@ def test_readme_numbers_are_counted_from_the_data_not_written_in():
     batches, gold = demo.simulate_batches(shas)
     kept = dict(list(batches.items())[:4])
     kept["batch-02"] = kept["batch-02"][:30]
-    text = " ".join(readme(shas=shas, batches=kept, gold=gold[:7], command="g", other_tasks=[]).split())
+    text = " ".join(readme(demo.story_facts(), shas=shas, batches=kept, gold=gold[:7], command="g",
+                           other_tasks=[]).split())
     n = sum(map(len, kept.values()))
     assert f"{n} annotations" in text and "in 4 batches" in text and "| batch-02 |" in text
     assert "| batch-05 |" not in text and "adjudicated labels for 7 items" in text
