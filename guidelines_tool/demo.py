@@ -232,26 +232,34 @@ def _email(author: str) -> str:
     return author.lower().replace(" ", ".") + "@example.com"
 
 
-def _sample_files(root: Path) -> dict[str, str]:
-    files = {}
+def _sample_files(root: Path) -> dict[str, str | bytes]:
+    """The sample's files: text, and the example pictures (`media/`) as bytes."""
+    files: dict[str, str | bytes] = {}
     for path in sorted(root.rglob("*")):
         rel = path.relative_to(root).as_posix()
         # __init__.py (and its bytecode) only make the folder a package: see bundled.py; the
         # sample's README tells the sample's story: the demo writes its own (demo_readme)
         if (path.is_file() and not rel.startswith(("annotations/", "gold/", "site/", "__pycache__/"))
                 and rel not in ("__init__.py", "README.md")):
-            files[rel] = path.read_text(encoding="utf-8")
+            data = path.read_bytes()
+            try:
+                files[rel] = data.decode("utf-8")
+            except UnicodeDecodeError:
+                files[rel] = data
     return files
 
 
-def _write_tree(repo: Path, before: dict[str, str], after: dict[str, str]) -> None:
+def _write_tree(repo: Path, before: dict[str, str | bytes], after: dict[str, str | bytes]) -> None:
     for rel in set(before) - set(after):
         (repo / rel).unlink()
     for rel, text in after.items():
         if before.get(rel) != text:
             target = repo / rel
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
+            if isinstance(text, bytes):
+                target.write_bytes(text)
+            else:
+                target.write_text(text, encoding="utf-8")
 
 
 def _check_target(directory: Path) -> None:

@@ -31,11 +31,19 @@ class SiteData:
     marks: dict[str, list[tuple[datetime, str]]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     assets: CollectedAssets | None = None  # example asset files (None: not looked for)
+    quiz_results: dict | None = None  # the `quiz.results` file, when configured
 
     def pages(self, *, tabs: bool = True) -> dict[str, str]:
         return render_pages(self.project, history=self.history, impact=self.impact,
                             hotspots=self.hotspots, series=self.series,
-                            assets=self.assets.available if self.assets is not None else None, tabs=tabs)
+                            assets=self.assets.available if self.assets is not None else None, tabs=tabs,
+                            quiz_results=self.quiz_results)
+
+    def scripts(self) -> dict[str, str]:
+        """The site's own scripts (the practise pages' quiz, the every-page one), path → text."""
+        from guidelines_tool.docs.practise import site_scripts
+
+        return site_scripts()
 
     def asset_files(self) -> dict[str, Path | bytes]:
         """Site path → file on disk (or its contents in a release), for every example asset shipped."""
@@ -67,7 +75,20 @@ def load_site_data(root: Path, *, rev: str | None = None, with_history: bool = T
     data.assets = collect_assets(root, data.project, read_at)
     if with_annotations and rev is None:  # a release build shows that release's rules only
         _add_quality(data, root)
+    if project.config.quiz.results and rev is None:
+        data.quiz_results = _quiz_results(root / project.config.quiz.results, data.notes)
     return data
+
+
+def _quiz_results(path: Path, notes: list[str]) -> dict:
+    """The configured quiz results; a file that cannot be read is said on the page and at build time."""
+    from guidelines_tool.quiz_files import read_results
+
+    try:
+        return read_results(path)
+    except GuidelinesError as exc:
+        notes.append(f"quiz results: {exc}")
+        return {"error": str(exc)}
 
 
 def _read_history(root: Path, project: Project, notes: list[str], *, required: bool) -> History | None:
