@@ -1,8 +1,9 @@
 """Changelog and release planning from a `History`: pure functions, no git.
 
 A changelog section is the semantic diff between two states of the line: the previous release
-tag (or the empty start) and the next release tag (or the tip, for "Unreleased"). Moves with
-no content change (level none) are left out: an annotator has nothing to relearn.
+tag (or the empty start) and the next release tag (or the tip, for "Unreleased"). Moves with no
+content change are listed under their own heading, "moved": an annotator has nothing to relearn
+(their level is none, so they never bump the version), but a lead looking for a file needs them.
 
 Several release tags on one commit (a re-tag `v1.0.1` of `v1.0.0`) are one release: the highest
 version names it and gets its section, the others are listed as its aliases (an empty section
@@ -31,6 +32,7 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("changed", ("changed",)),
     ("deprecated", ("deprecated",)),
     ("removed", ("removed",)),
+    ("moved", ("moved",)),
 )
 
 
@@ -73,7 +75,7 @@ class Section:
 
 def _entry(change: RuleChange) -> dict[str, Any]:
     rule = change.new or change.old
-    return {
+    entry = {
         "rule": change.rule_id,
         "task": rule.task if rule else "",
         "title": rule.title if rule else "",
@@ -81,6 +83,9 @@ def _entry(change: RuleChange) -> dict[str, Any]:
         "level": change.level,
         "fields": list(change.fields),
     }
+    if change.old is not None and change.new is not None and change.old.source.path != change.new.source.path:
+        entry |= {"old_path": change.old.source.path, "path": change.new.source.path}
+    return entry
 
 
 @dataclass(frozen=True)
@@ -93,7 +98,7 @@ class Changelog:
 
 
 def diff_between(history: History, old: Commit | None, new: Commit | None) -> RuleDiff:
-    """Semantic diff between two commits of the line (None: the empty start), moves left out."""
+    """Semantic diff between two commits of the line (None: the empty start), moves included."""
     old_sha, new_sha = (old.sha if old else None), (new.sha if new else None)
     old_rules, new_rules, same = history.rules_changed(old_sha, new_sha)
     diff = diff_rules(
@@ -103,7 +108,7 @@ def diff_between(history: History, old: Commit | None, new: Commit | None) -> Ru
         history.tasks_at(new_sha),
         known_before=history.known_before(old_sha),
     )
-    return RuleDiff(tuple(c for c in diff.rules if c.level != "none"), diff.tasks, diff.unchanged + same)
+    return RuleDiff(diff.rules, diff.tasks, diff.unchanged + same)
 
 
 @dataclass(frozen=True)
