@@ -21,15 +21,13 @@ from urllib.parse import urlsplit
 import markdown
 import nh3
 
-from guidelines_tool.docs.pagekit import HOME, Links, page_name, task_page
+from guidelines_tool.docs.pagekit import HOME, Links, task_page
+from guidelines_tool.docs.practise import practise_page
 from guidelines_tool.docs.render import View, labels_table, rule_section
 from guidelines_tool.docs.safe import ALLOWED_TAGS, URL_SCHEMES, plain, prepare, rich
 from guidelines_tool.integrations import Stamp
 from guidelines_tool.model import Project, Task
 
-# Where the quiz of a task will be published, relative to the guidelines' home page (issue 14's
-# "Practise" page; one place to change if it lands elsewhere).
-PRACTISE_PAGE = "{task}/practise/"
 TAGS = frozenset(ALLOWED_TAGS | {"h1", "h2", "h3", "h4", "div", "span", "img", "audio", "video"})
 ATTRIBUTES = {"a": {"href"}, "img": {"src", "alt"}, "audio": {"src", "controls"},
               "video": {"src", "controls"}, "*": set()}
@@ -101,9 +99,12 @@ def instructions_html(project: Project, task: Task, stamp: Stamp, site: Site | N
     prepare([task.description, *(label.definition for label in task.labels),
              *(text for rule in rules for text in (rule.when, rule.rationale))])
     links = Links(project)
-    parts = [f"# {plain(task.title)}\n", _stamp_line(stamp), _site_line(task, site), rich(task.description),
-             "## Labels\n", labels_table(task)]
-    parts += [rule_section(rule, task, links, page, None, {}, View(tabs=False)) for rule in rules]
+    # The site has a practise page for a task with questions, and a rule's "Practise this rule"
+    # link where the rule has some (as `docs.render` decides); without a site, no quiz to link.
+    quizzes = _quiz_counts(project, task) if site is not None else {}
+    parts = [f"# {plain(task.title)}\n", _stamp_line(stamp), _site_line(task, site, bool(quizzes)),
+             rich(task.description), "## Labels\n", labels_table(task)]
+    parts += [rule_section(rule, task, links, page, None, {}, View(tabs=False, quizzes=quizzes)) for rule in rules]
     others = len(project.rules_of(task.id)) - len(rules)
     if others:
         parts.append(f"\n{others} draft or deprecated rule{'s are' if others > 1 else ' is'} not shown: "
@@ -117,12 +118,23 @@ def _stamp_line(stamp: Stamp) -> str:
             f"{plain(stamp.date[:10])}\n")
 
 
-def _site_line(task: Task, site: Site | None) -> str:
+def _quiz_counts(project: Project, task: Task) -> dict[str, int]:
+    """Rule id → questions it has on the task's practise page (the site's own count)."""
+    from guidelines_tool.quiz import task_questions
+
+    counts: dict[str, int] = {}
+    for question in task_questions(project, task.id).questions:
+        counts[question.rule] = counts.get(question.rule, 0) + 1
+    return counts
+
+
+def _site_line(task: Task, site: Site | None, quiz: bool) -> str:
     if site is None:
         return ""
-    guidelines = site.url(task_page(task.id))
-    quiz = site.home + PRACTISE_PAGE.format(task=page_name(task.id))
-    return f"[The full guidelines]({guidelines}) · [Practise with the quiz]({quiz})\n"
+    line = f"[The full guidelines]({site.url(task_page(task.id))})"
+    if quiz:
+        line += f" · [Practise with the quiz]({site.url(practise_page(task.id))})"
+    return line + "\n"
 
 
 def finish(fragment: str, page: str, site: Site | None) -> str:

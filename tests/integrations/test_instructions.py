@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from guidelines_tool.docs.render import render_pages
 from guidelines_tool.errors import GuidelinesError
 from guidelines_tool.integrations import Stamp
 from guidelines_tool.integrations.instructions import (
@@ -58,10 +59,37 @@ def test_stamp_links_labels_and_active_rules(project, guideline_project):
     assert "<strong>v1.2.0-3-gabc1234</strong>" in text and "<code>abc12340000</code>" not in text
     assert "<code>abc123400000</code>" in text and "2026-05-01" in text
     assert 'href="https://guides.example.org/retail/tasks/pps/" target="_blank"' in text
-    assert 'href="https://guides.example.org/retail/pps/practise/"' in text
+    assert 'href="https://guides.example.org/retail/practise/pps/"' in text
+    assert 'href="https://guides.example.org/retail/practise/pps/#quiz-PPS-001"' in text  # "Practise this rule"
     assert "<h2>PPS-001 — The product wins</h2>" in text and "Model holds a bag" in text
     assert "Not yet" not in text and "1 draft or deprecated rule is not shown" in text
     assert "<th>Label</th>" in text and "<code>packaging</code>" in text
+
+
+def test_every_link_into_the_site_goes_to_a_page_the_site_has(project):
+    """The links are worked out apart from the site's pages: check them against what
+    `docs.render` makes (the task page, the practise page, their anchors)."""
+    p = project()
+    pages = render_pages(p)
+    text = instructions_html(p, p.tasks["pps"], STAMP, SITE)
+    links = [value for tag, attributes in tags_in(text) for name, value in attributes if name == "href"]
+    inside = [link for link in links if link.startswith(SITE.home)]
+    assert len(inside) >= 3
+    for link in inside:
+        path, _, fragment = link[len(SITE.home):].partition("#")
+        page = path.rstrip("/") + ".md" if path else "index.md"
+        assert page in pages, (link, sorted(pages))
+        if fragment:
+            assert f'id="{fragment}"' in pages[page], link
+
+
+def test_no_quiz_link_for_a_task_without_questions(project, guideline_project):
+    rule = (guideline_project() / "guidelines/pps/rules/PPS-001.yaml").read_text()
+    bare = rule.split("examples:")[0].split("near_misses:")[0]
+    p = project({"guidelines/pps/rules/PPS-001.yaml": bare})
+    assert "practise/pps.md" not in render_pages(p)  # the site has no practise page then
+    text = instructions_html(p, p.tasks["pps"], STAMP, SITE)
+    assert "practise" not in text.lower() and 'href="https://guides.example.org/retail/tasks/pps/"' in text
 
 
 def test_the_same_inputs_give_the_same_bytes(project):

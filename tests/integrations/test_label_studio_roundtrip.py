@@ -113,7 +113,7 @@ def test_round_trip_push_annotate_pull_agreement(server, annotators, repo, tmp_p
     assert project["show_instruction"] is True
     instructions = project["expert_instruction"]
     assert "v1.0.0" in instructions and first["commit"][:12] in instructions
-    assert f'href="{SITE}tasks/pps/"' in instructions and f'href="{SITE}pps/practise/"' in instructions
+    assert f'href="{SITE}tasks/pps/"' in instructions and f'href="{SITE}practise/pps/"' in instructions
     assert "PPS-001" in instructions and "Model holds a bag" in instructions
 
     items = import_items(server, project_id, 12)
