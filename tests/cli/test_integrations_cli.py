@@ -90,6 +90,49 @@ def test_a_server_that_is_down_is_said_to_be(repo, command):
     assert f"error: cannot reach Label Studio at {url}" in result.stderr and "is the server running" in result.stderr
 
 
+@pytest.mark.parametrize("url, example", [
+    ("127.0.0.1:8080", "like http://127.0.0.1:8080,"), ("localhost:8080", "like http://localhost:8080,"),
+    ("ftp://127.0.0.1:8080", "like http://localhost:8080,"),
+])
+def test_an_address_that_is_not_http_is_said_to_be(repo, url, example):
+    result = run(["pull", "label-studio", "--project", "3", "--url", url])
+    assert result.exit_code == 2 and "Traceback" not in result.stderr
+    assert "must be the http:// or https:// address of the Label Studio server" in result.stderr
+    assert example in result.stderr
+
+
+@pytest.fixture
+def web_server():
+    """A real HTTP server that is not Label Studio (a folder served as files), on 127.0.0.1."""
+    import functools
+    import http.server
+    import threading
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=os.devnull))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize("command", [
+    ["pull", "label-studio", "--project", "3"],
+    ["publish", "label-studio", "--task", "pps", "--project", "3"],
+    ["publish", "label-studio", "--task", "pps", "--create", "New"],
+])
+def test_a_server_that_is_not_label_studio_is_said_to_be(repo, web_server, command):
+    result = run(command + ["--url", web_server + "/projects/3/"])
+    assert result.exit_code == 2 and "Traceback" not in result.stderr and "<html" not in result.stderr.lower()
+    assert f"{web_server}/projects/3 answered " in result.stderr and "not Label Studio's API" in result.stderr
+    assert f"(perhaps {web_server})?" in result.stderr
+    assert not (repo.path / ".guidelines").exists()
+
+
 def test_no_token_is_said_to_be(repo):
     result = run(["pull", "label-studio", "--project", "3", "--url", dead_url()], token="")
     assert result.exit_code == 2 and "LABEL_STUDIO_API_KEY is not set" in result.stderr

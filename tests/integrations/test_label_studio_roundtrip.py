@@ -237,6 +237,11 @@ def test_tokens_wrong_and_legacy_switched_off(server, annotators, repo):
 
     missing = run(["pull", "label-studio", "--project", "9999", "--url", server.url], user.personal_token)
     assert missing.exit_code == 2 and "has no project 9999" in missing.stderr
+    # the address of a page, copied from the browser: Label Studio answers a web page, not its API
+    page = run(["pull", "label-studio", "--project", project_id, "--url", f"{server.url}/projects/{project_id}/"],
+               user.personal_token)
+    assert page.exit_code == 2 and "has no project" not in page.stderr and "<html" not in page.stderr.lower()
+    assert "not Label Studio's API" in page.stderr and f"(perhaps {server.url})?" in page.stderr
 
 
 def _expired_jwt() -> str:

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from guidelines_tool.integrations import IntegrationError
 
@@ -53,7 +54,7 @@ class Connection:
     """A Label Studio server, with the calls push and pull make."""
 
     def __init__(self, url: str, token: str) -> None:
-        self.url = url.strip().rstrip("/")
+        self.url = checked_url(url)
         self._token = token.strip()
         self._client: Any = None
 
@@ -159,10 +160,23 @@ class Connection:
         except ValueError as exc:  # an answer the SDK could not parse: not a Label Studio server?
             raise IntegrationError(
                 f"{self.url} sent an answer Label Studio would not while {doing} ({type(exc).__name__}: "
-                f"{str(exc)[:200]}): is it a Label Studio server?") from None
+                f"{str(exc)[:200]}): {self._address_hint()}") from None
+
+    def _address_hint(self) -> str:
+        parts = urlsplit(self.url)
+        hint = ("is --url (or LABEL_STUDIO_URL) the address you open Label Studio at, without the path "
+                "of a page")
+        if parts.path not in ("", "/"):
+            hint += f" (perhaps {parts.scheme}://{parts.netloc})"
+        return hint + "?"
 
     def _api_message(self, exc: Any, doing: str, missing: str | None) -> str:
         status, detail = exc.status_code, _detail(exc.body)
+        if not isinstance(exc.body, dict) and (status < 500 or status == 501):
+            # Label Studio's API answers JSON, errors included (a missing project too); a web
+            # page means the address is not its API: another server, or a page's path in --url.
+            return (f"{self.url} answered {status} with a web page, not Label Studio's API, while {doing}: "
+                    f"{self._address_hint()}")
         if status == 401:
             if "legacy token" in detail.lower():
                 return (f"Label Studio at {self.url} does not accept legacy tokens ({detail}). {TOKEN_HELP}")
@@ -172,6 +186,17 @@ class Connection:
         if status == 404 and missing:
             return missing
         return f"Label Studio at {self.url} answered {status} while {doing}: {detail}"
+
+
+def checked_url(url: str) -> str:
+    """The server's address as the SDK needs it (http or https, no trailing slash), or why not."""
+    url = url.strip().rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme in ("http", "https") and parts.netloc:
+        return url
+    example = f"http://{url}" if "://" not in url and url else "http://localhost:8080"
+    raise IntegrationError(f"--url (or LABEL_STUDIO_URL) must be the http:// or https:// address of the "
+                           f"Label Studio server, like {example}, not {url!r}")
 
 
 def _detail(body: Any) -> str:
