@@ -101,9 +101,25 @@ def publish_label_studio_command(task_id: str, project_id: int | None, title: st
     if plan.orphans:
         click.echo(f"warning: forced: {sum(plan.orphans.values())} annotations use removed labels "
                    f"({', '.join(sorted(plan.orphans))})", err=True)
-    click.echo(f"recorded in {os.path.relpath(result.log)}: commit it with the guidelines, so that "
-               "`guidelines pull label-studio` can tell which rules each annotation was made under", err=True)
+    click.echo(_next_steps(result, task_id), err=True)
     return EXIT_CLEAN
+
+
+def _next_steps(result, task_id: str) -> str:
+    """Commit the log, then pull: as commands that run as printed from the working folder."""
+    import shlex
+
+    from guidelines_tool.cli.invocation import invocation
+
+    log = shlex.quote(os.path.relpath(result.log))
+    pushed = result.pushed
+    message = shlex.quote(f"Publish {task_id} {result.stamp.version} to Label Studio project {pushed.project}")
+    tool = invocation().from_folder(Path("."))
+    pull = (f"{tool} pull label-studio --project {pushed.project} --url {shlex.quote(pushed.url)} "
+            f"-o {shlex.quote(f'label-studio-{pushed.project}.csv')}")
+    return (f"recorded in {log}: commit it with the guidelines, so that a pull can tell which rules each "
+            f"annotation was made under:\n  git add {log} && git commit -m {message} -- {log}\n"
+            f"after annotating, pull the annotations back:\n  {pull}")
 
 
 def _dry_run_text(result, title: str | None, url: str) -> str:

@@ -15,6 +15,8 @@ from __future__ import annotations
 import csv
 import json
 import os
+import subprocess
+import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -68,6 +70,19 @@ def log_entries(root: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
 
 
+def printed_commands(stderr: str) -> list[str]:
+    """The commands a push prints for the user to run next (indented lines)."""
+    return [line.strip() for line in stderr.splitlines() if line.startswith("  ")]
+
+
+def run_printed(command: str, folder: Path, *, token: str = "") -> subprocess.CompletedProcess:
+    """A printed command run as printed, by a shell in `folder`, with the tool on PATH."""
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    env = {**os.environ, "PATH": path, "LABEL_STUDIO_API_KEY": token}
+    env.pop("LABEL_STUDIO_URL", None)
+    return subprocess.run(["bash", "-c", command], cwd=folder, env=env, capture_output=True, text=True, timeout=300)
+
+
 def import_items(server, project_id: int, n: int) -> dict[str, int]:
     """n tasks `item-00`.. into the project; item → Label Studio task id."""
     admin = sdk(server, server.admin_user().personal_token)
@@ -97,7 +112,7 @@ PHASE_2 = {
 }
 
 
-def test_round_trip_push_annotate_pull_agreement(server, annotators, repo, tmp_path):
+def test_round_trip_push_annotate_pull_agreement(server, annotators, repo, monkeypatch):
     admin = server.admin_user()
     pushed = run(["publish", "label-studio", "--task", "pps", "--create", "Round trip", "--url", server.url,
                   "--site-url", SITE], admin.personal_token)
@@ -106,6 +121,9 @@ def test_round_trip_push_annotate_pull_agreement(server, annotators, repo, tmp_p
     project_id = int(first["project"])
     assert first["commit"] == repo.head() and first["version"] == "v1.0.0"
     assert f"/projects/{project_id}/" in pushed.stdout
+    commit_log, pull_command = printed_commands(pushed.stderr)
+    assert run_printed(commit_log, repo.path).returncode == 0
+    assert repo.git("status", "--porcelain").strip() == ""  # the log is committed
 
     project = server.admin.get(f"/api/projects/{project_id}").json()
     assert '<Choice value="Product" alias="product" hotkey="p" hint="The item for sale is the subject." />' in project["label_config"]
@@ -151,6 +169,23 @@ def test_round_trip_push_annotate_pull_agreement(server, annotators, repo, tmp_p
     revisions = {r["item"]: {row["guideline_rev"] for row in rows if row["item"] == r["item"]} for r in rows}
     assert all(revisions[item] == {first["commit"]} for item in PHASE_1)
     assert all(revisions[item] == {second_sha} for item in PHASE_2)
+
+    # the export comes a page of tasks at a time: in pages of 5, three, and the same rows
+    from guidelines_tool.integrations import Target
+    from guidelines_tool.integrations import label_studio as label_studio_tool
+    from guidelines_tool.integrations.pull import pull
+
+    monkeypatch.setattr(label_studio_tool, "PAGE_SIZE", 5)
+    pages = []
+    paged = pull(repo.path, "label-studio", Target(server.url, str(project_id)), token=admin.personal_token,
+                 progress=lambda done, total: pages.append((done, total)))
+    assert pages == [(5, 12), (10, 12), (12, 12)]
+    assert sorted((r["item"], str(r["annotator"]), r["label"], r["guideline_rev"]) for r in paged.rows) == sorted(
+        (r["item"], r["annotator"], r["label"], r["guideline_rev"]) for r in rows)
+
+    printed = run_printed(pull_command, repo.path, token=admin.personal_token)
+    assert printed.returncode == 0, printed.stderr
+    assert (repo.path / f"label-studio-{project_id}.csv").read_text() == (repo.path / "pulled.csv").read_text()
 
     # agreement on the pulled file = Krippendorff's alpha of what was posted, computed apart
     import krippendorff
@@ -238,10 +273,11 @@ def test_tokens_wrong_and_legacy_switched_off(server, annotators, repo):
     missing = run(["pull", "label-studio", "--project", "9999", "--url", server.url], user.personal_token)
     assert missing.exit_code == 2 and "has no project 9999" in missing.stderr
     # the address of a page, copied from the browser: Label Studio answers a web page, not its API
-    page = run(["pull", "label-studio", "--project", project_id, "--url", f"{server.url}/projects/{project_id}/"],
-               user.personal_token)
-    assert page.exit_code == 2 and "has no project" not in page.stderr and "<html" not in page.stderr.lower()
-    assert "not Label Studio's API" in page.stderr and f"(perhaps {server.url})?" in page.stderr
+    for token in (user.personal_token, user.legacy_token):  # the first is exchanged there: another path
+        page = run(["pull", "label-studio", "--project", project_id, "--url", f"{server.url}/projects/{project_id}/"],
+                   token)
+        assert page.exit_code == 2 and "has no project" not in page.stderr and "<html" not in page.stderr.lower()
+        assert "not Label Studio's API" in page.stderr and f"(perhaps {server.url})?" in page.stderr
 
 
 def _expired_jwt() -> str:
@@ -253,3 +289,36 @@ def _expired_jwt() -> str:
 
     expired = int(datetime(2026, 1, 1, tzinfo=timezone.utc).timestamp())
     return f"{part({'alg': 'HS256', 'typ': 'JWT'})}.{part({'token_type': 'refresh', 'exp': expired})}.c2lnbmF0dXJl"
+
+
+def test_a_quiz_project_pulled_is_scored(server, annotators, repo):
+    """`quiz build` makes the Label Studio files; annotators answer in Label Studio; the pulled
+    file is what `quiz score` reads, and it counts what was posted."""
+    rule = (repo.path / "guidelines/pps/rules/PPS-001.yaml").read_text()
+    more = rule + ("  - {input: Shoe on a plain floor, label: product}\n"
+                   "  - {input: Runner mid-stride, label: person}\n")
+    repo.commit("PPS-001: more examples", {"guidelines/pps/rules/PPS-001.yaml": more})
+    built = run(["quiz", "build", "--task", "pps", "-o", "quiz"], "")
+    assert built.exit_code == 0, built.stderr
+    admin = sdk(server, server.admin_user().personal_token)
+    project = admin.projects.create(title="Quiz", label_config=(repo.path / "quiz/label-studio-config.xml").read_text())
+    admin.projects.import_tasks(project.id, request=json.loads((repo.path / "quiz/label-studio-tasks.json").read_text()))
+    tasks = admin.tasks.list(project=project.id, fields="task_only", page_size=100, page=1).response.tasks
+    with open(repo.path / "quiz/quiz-gold.csv", newline="") as handle:
+        key = {row["item"]: row["label"] for row in csv.DictReader(handle)}
+    assert len(tasks) == len(key) == 3
+    wrong = {"product": "packaging", "person": "packaging"}
+    for n, task in enumerate(sorted(tasks, key=lambda t: t.data["item"])):
+        right = key[task.data["item"]]
+        for user, label in ((annotators[0], right), (annotators[1], wrong[right] if n == 0 else right)):
+            sdk(server, user.personal_token).annotations.create(
+                id=task.id, result=[{"from_name": "answer", "to_name": "input", "type": "choices",
+                                     "value": {"choices": [label]}}])
+
+    pulled = run(["pull", "label-studio", "--project", str(project.id), "--url", server.url, "-o", "answers.csv"],
+                 server.admin_user().personal_token)
+    assert pulled.exit_code == 0, pulled.stderr
+    score = run(["quiz", "score", "answers.csv", "--gold", "quiz/quiz-gold.csv", "--format", "json"], "")
+    assert score.exit_code == 0, score.stderr
+    by_annotator = {a["annotator"]: (a["correct"], a["answered"]) for a in json.loads(score.stdout)["annotators"]}
+    assert by_annotator == {str(annotators[0].id): (3, 3), str(annotators[1].id): (2, 3)}

@@ -158,9 +158,11 @@ class Connection:
             raise IntegrationError(f"talking to Label Studio at {self.url} failed while {doing}: "
                                    f"{_reason(exc)}") from None
         except ValueError as exc:  # an answer the SDK could not parse: not a Label Studio server?
+            # (a personal access token is first exchanged at the address: a web page there
+            # fails to parse as JSON inside the SDK, before any ApiError)
             raise IntegrationError(
-                f"{self.url} sent an answer Label Studio would not while {doing} ({type(exc).__name__}: "
-                f"{str(exc)[:200]}): {self._address_hint()}") from None
+                f"{self.url} sent an answer that is not Label Studio's API while {doing} "
+                f"({type(exc).__name__}: {str(exc)[:200]}): {self._address_hint()}") from None
 
     def _address_hint(self) -> str:
         parts = urlsplit(self.url)
