@@ -16,7 +16,14 @@ from guidelines_tool.project import CONFIG_NAME
 
 
 def stamp_of(root: Path, config: ProjectConfig) -> tuple[Stamp, list[str]]:
-    """The stamp of HEAD, and the guideline files that differ from it (`uncommitted_error`)."""
+    """The stamp of the guidelines at HEAD, and the guideline files that differ from it
+    (`uncommitted_error`).
+
+    The stamp is the last commit on HEAD's first-parent line that changed the guideline files:
+    a commit after it that changes nothing annotators read (the publish log committed after a
+    push, the tool's config, code) is not a new version of the guidelines, so pushing again
+    keeps `v1.2.0` rather than `v1.2.0-1-g…`. First-parent: a change merged from a branch is
+    stamped with its merge, the commit `impact` places revisions on."""
     from guidelines_tool.history import Git
 
     git = Git(root)
@@ -26,8 +33,9 @@ def stamp_of(root: Path, config: ProjectConfig) -> tuple[Stamp, list[str]]:
     paths = [_in_repo(git.prefix, CONFIG_NAME), _in_repo(git.prefix, config.guidelines)]
     changed = [line[3:] for line in git.run("status", "--porcelain", "--untracked-files=all", "--",
                                                  *paths).splitlines() if line.strip()]
-    date = git.run("log", "-1", "--format=%cI", head).strip()
-    return Stamp(version=_version(git, config.release_tag_prefix), commit=head, date=date), changed
+    last = git.run("log", "-1", "--first-parent", "--format=%H", head, "--", *paths).strip() or head
+    date = git.run("log", "-1", "--format=%cI", last).strip()
+    return Stamp(version=_version(git, config.release_tag_prefix, last), commit=last, date=date), changed
 
 
 def uncommitted_error(changed: list[str]) -> GuidelinesError:
@@ -37,11 +45,11 @@ def uncommitted_error(changed: list[str]) -> GuidelinesError:
         "with a commit, and annotations made under it are linked to that commit's rules")
 
 
-def _version(git, prefix: str) -> str:
-    """The release tag at HEAD (`v1.2.0`), `git describe`'s form past it (`v1.2.0-3-gabc1234`),
+def _version(git, prefix: str, commit: str) -> str:
+    """The release tag at `commit` (`v1.2.0`), `git describe`'s form past it (`v1.2.0-3-gabc1234`),
     or `unreleased` before the first release."""
     try:
-        return git.run("describe", "--tags", "--abbrev=7", f"--match={prefix}[0-9]*", "HEAD").strip()
+        return git.run("describe", "--tags", "--abbrev=7", f"--match={prefix}[0-9]*", commit).strip()
     except HistoryError:  # no release tag reachable
         return "unreleased"
 
