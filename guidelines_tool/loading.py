@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import gc
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -906,14 +906,18 @@ def guideline_files(root: Path, config: ProjectConfig) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
 
 
-def load_files(root: Path, paths: list[Path]) -> list[ParsedFile]:
-    """Read and parse guideline files (paths absolute or relative to the cwd)."""
+def load_files(root: Path, paths: list[Path], texts: Mapping[str, str] | None = None) -> list[ParsedFile]:
+    """Read and parse guideline files (paths absolute or relative to the cwd).
+
+    `texts` (relative posix path → text) is read instead of the file on disk: unsaved buffers.
+    """
     parsed = []
     resolved_root = root.resolve()
+    texts = texts or {}
     with paused_gc():
         for path in paths:
             rel = relative_path(resolved_root, path)
-            text, findings = read_text(path, rel)
+            text, findings = (texts[rel], []) if rel in texts else read_text(path, rel)
             parsed.append(ParsedFile(path=rel, findings=findings) if text is None else parse_file_text(text, rel))
     return parsed
 
