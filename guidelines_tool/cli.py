@@ -560,6 +560,15 @@ def serve_command(dev_addr: str | None, config_file: Path | None, open_in_browse
     serve_site(project_root(), config_file=config_file, dev_addr=dev_addr, open_in_browser=open_in_browser)
 
 
+@cli.command("lsp")
+@click.option("--tcp", metavar="HOST:PORT", help="Listen on a TCP port instead of stdio.")
+def lsp_command(tcp: str | None) -> None:
+    """Run the language server for editors (stdio by default)."""
+    from guidelines_tool.lsp import serve
+
+    serve(tcp=tcp)
+
+
 def main() -> None:
     # A file name that is not UTF-8 reaches us with surrogate escapes (as os names it); write
     # it back as its own bytes, like git and ls do, instead of failing on a strict UTF-8 stdout.
