@@ -34,6 +34,7 @@ from guidelines_tool.lsp.diagnostics import DOCS_URL, diagnostics_for
 from guidelines_tool.lsp.documents import Doc, Projects
 from guidelines_tool.lsp.insight import Insight
 from guidelines_tool.lsp.state import ProjectState
+from guidelines_tool.lsp.text import TextIndex
 from guidelines_tool.model import Finding
 
 log = logging.getLogger("guidelines.lsp")
@@ -65,6 +66,27 @@ class Options:
         return options
 
 
+@dataclass
+class Buffer:
+    """An open document's text. Kept here rather than in pygls' workspace, which splits lines at
+    more characters than LSP does (form feed, U+2028, ...) and so would apply an edit of a
+    document holding one at the wrong place."""
+
+    text: str
+    version: int
+
+    def apply(self, changes: list, version: int, encoding: str) -> None:
+        for change in changes:
+            if isinstance(change, types.TextDocumentContentChangePartial):
+                index = TextIndex(self.text, encoding)
+                start = index.offset(change.range.start.line, change.range.start.character)
+                end = max(start, index.offset(change.range.end.line, change.range.end.character))
+                self.text = self.text[:start] + change.text + self.text[end:]
+            else:
+                self.text = change.text
+        self.version = version
+
+
 class GuidelinesServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__("guidelines", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
@@ -72,6 +94,7 @@ class GuidelinesServer(LanguageServer):
         self.projects.defer_schema = True
         self.options = Options()
         self.open: dict[str, tuple[ProjectState, str]] = {}  # open uri → its project and path
+        self.buffers: dict[str, Buffer] = {}  # open uri → its text, as the client counts lines
         self.published: dict[str, tuple] = {}  # uri → (findings, text) last published
         self.timer: asyncio.TimerHandle | None = None
         self.background: dict[Path, asyncio.Task] = {}
@@ -94,10 +117,11 @@ class GuidelinesServer(LanguageServer):
     # --- documents -----------------------------------------------------------------------------
 
     def doc(self, uri: str) -> Doc | None:
-        buffer = self.workspace.text_documents.get(uri)
-        return self.projects.doc(uri, buffer.source if buffer is not None else None)
+        buffer = self.buffers.get(uri)
+        return self.projects.doc(uri, buffer.text if buffer is not None else None)
 
-    def opened(self, uri: str, text: str) -> None:
+    def opened(self, uri: str, text: str, version: int) -> None:
+        self.buffers[uri] = Buffer(text, version)
         found = self.projects.project_of(uri)
         if found is None:
             return
@@ -107,16 +131,20 @@ class GuidelinesServer(LanguageServer):
         self.open[uri] = (state, rel)
         state.set_buffer(rel, text)
 
-    def changed(self, uri: str) -> None:
-        found = self.open.get(uri)
-        buffer = self.workspace.text_documents.get(uri)
-        if found is None or buffer is None:
+    def changed(self, params: types.DidChangeTextDocumentParams) -> None:
+        uri = params.text_document.uri
+        buffer = self.buffers.get(uri)
+        if buffer is None:
             return
-        state, rel = found
-        state.set_buffer(rel, buffer.source)
-        self.schedule_check()
+        buffer.apply(params.content_changes, params.text_document.version, self.projects.encoding)
+        found = self.open.get(uri)
+        if found is not None:
+            state, rel = found
+            state.set_buffer(rel, buffer.text)
+            self.schedule_check()
 
     def closed(self, uri: str) -> None:
+        self.buffers.pop(uri, None)
         found = self.open.pop(uri, None)
         if found is not None:
             state, rel = found
@@ -197,8 +225,8 @@ class GuidelinesServer(LanguageServer):
             self.internal_error(f"checking {state.root}", exc)
 
     def publish(self, state: ProjectState, findings: dict[str, list[Finding]]) -> None:
-        """Diagnostics for every file of the project whose findings or text changed since the
-        last time, and for every open file on each new version."""
+        """Diagnostics for every file of the project whose findings, text or version changed since
+        they were last published (so an open file gets them on each new version)."""
         uris = {rel: uri for uri, (owner, rel) in self.open.items() if owner is state}
         root_uri = self.projects.uri(state, "").rstrip("/") + "/"
         stale = {uri for uri in self.published if uri.startswith(root_uri) and uri not in uris.values()}
@@ -212,9 +240,9 @@ class GuidelinesServer(LanguageServer):
 
     def _publish_file(self, state: ProjectState, rel: str, uri: str, found: list[Finding]) -> None:
         text = state.display_text(rel)
-        key = (tuple(found), text)
-        buffer = self.workspace.text_documents.get(uri)
-        if self.published.get(uri) == key and buffer is None:
+        buffer = self.buffers.get(uri)
+        key = (tuple(found), text, buffer.version if buffer is not None else None)
+        if self.published.get(uri) == key:
             return
         self.published[uri] = key
         diagnostics = diagnostics_for(found, text, self.projects.encoding, self.options.docs_url)
@@ -284,13 +312,13 @@ def build() -> GuidelinesServer:
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     @guarded()
     def did_open(ls: GuidelinesServer, params: types.DidOpenTextDocumentParams) -> None:
-        ls.opened(params.text_document.uri, params.text_document.text)
+        ls.opened(params.text_document.uri, params.text_document.text, params.text_document.version)
         ls.check_now()
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     @guarded()
     def did_change(ls: GuidelinesServer, params: types.DidChangeTextDocumentParams) -> None:
-        ls.changed(params.text_document.uri)
+        ls.changed(params)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     @guarded()
