@@ -906,19 +906,28 @@ def guideline_files(root: Path, config: ProjectConfig) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
 
 
-def load_files(root: Path, paths: list[Path], texts: Mapping[str, str] | None = None) -> list[ParsedFile]:
+def load_files(
+    root: Path, paths: list[Path], texts: Mapping[str, str] | None = None, known: Mapping[str, ParsedFile] | None = None
+) -> list[ParsedFile]:
     """Read and parse guideline files (paths absolute or relative to the cwd).
 
     `texts` (relative posix path → text) is read instead of the file on disk: unsaved buffers.
+    `known` (relative posix path → an earlier parse) is reused when the text is the same.
     """
     parsed = []
     resolved_root = root.resolve()
-    texts = texts or {}
+    texts, known = texts or {}, known or {}
     with paused_gc():
         for path in paths:
             rel = relative_path(resolved_root, path)
             text, findings = (texts[rel], []) if rel in texts else read_text(path, rel)
-            parsed.append(ParsedFile(path=rel, findings=findings) if text is None else parse_file_text(text, rel))
+            earlier = known.get(rel)
+            if text is None:
+                parsed.append(ParsedFile(path=rel, findings=findings))
+            elif earlier is not None and earlier.text == text:
+                parsed.append(earlier)
+            else:
+                parsed.append(parse_file_text(text, rel))
     return parsed
 
 

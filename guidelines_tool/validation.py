@@ -89,20 +89,25 @@ def project_findings(
     return [settings.apply(finding) for finding in findings if finding.code not in settings.disabled]
 
 
-def read_project(root: Path, *, overlay: Mapping[str, str] | None = None) -> tuple[list[ParsedFile], Project]:
+def read_project(
+    root: Path, *, overlay: Mapping[str, str] | None = None, known: Mapping[str, ParsedFile] | None = None
+) -> tuple[list[ParsedFile], Project]:
     """Every project file parsed (guidelines.yaml first) and the Project they make.
 
     `overlay` maps paths (absolute, or relative to `root`) to text read instead of the file on
     disk; a YAML path under the guideline folder that is only in the overlay is read too.
+    `known` (relative path → an earlier parse) is reused for a file whose text is unchanged.
     """
     texts = {relative_path(root, root / path): text for path, text in (overlay or {}).items()}
-    config_file = load_files(root, [root / CONFIG_NAME], texts)[0]
+    config_file = load_files(root, [root / CONFIG_NAME], texts, known)[0]
     config = config_file.project or ProjectConfig()
     files = guideline_files(root, config)
     folder = relative_path(root, root / config.guidelines)
     prefix = "" if folder == "." else f"{folder}/"
     unsaved = {root / rel for rel in texts if rel.endswith((".yaml", ".yml")) and rel.startswith(prefix)}
-    parsed = [config_file, *load_files(root, sorted(unsaved.union(files)), texts)]
+    if unsaved - set(files):
+        files = sorted(unsaved.union(files))
+    parsed = [config_file, *load_files(root, files, texts, known)]
     return parsed, assemble(root, config, parsed)
 
 

@@ -17,7 +17,6 @@ from pathlib import Path
 from lsprotocol import types
 from pygls.uris import from_fs_path
 
-from guidelines_tool.formatting import FormatProblem, NotGuideline, format_text
 from guidelines_tool.lsp import schemas
 from guidelines_tool.lsp.documents import Doc, scalar_span
 from guidelines_tool.lsp.syntax import Node, outline
@@ -194,6 +193,8 @@ class FormatRefused(Exception):
 
 def format_edits(doc: Doc) -> list[types.TextEdit]:
     """`guidelines fmt` on the buffer, as edits of the lines that change (comments kept)."""
+    from guidelines_tool.formatting import FormatProblem, NotGuideline, format_text  # only when asked: it is big
+
     text = doc.text
     try:
         formatted = format_text(text)

@@ -70,6 +70,7 @@ class Projects:
         self._roots: dict[Path, Path | None] = {}
         self.encoding = "utf-16"
         self.defer_schema = False  # new projects: schema-check the open files first (the server)
+        self.use_cache = False  # new projects: use the parse cache between sessions (the server)
 
     def root_of(self, folder: Path) -> Path | None:
         if folder not in self._roots:
@@ -96,7 +97,7 @@ class Projects:
             return None
         state = self.states.get(root)
         if state is None:
-            state = self.states[root] = ProjectState(root)
+            state = self.states[root] = ProjectState(root, use_cache=self.use_cache)
             if self.defer_schema:
                 state.defer_schema = set()
         rel = relative_path(state.root, path.resolve())

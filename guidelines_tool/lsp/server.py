@@ -92,6 +92,7 @@ class GuidelinesServer(LanguageServer):
         super().__init__("guidelines", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
         self.projects = Projects()
         self.projects.defer_schema = True
+        self.projects.use_cache = True
         self.options = Options()
         self.open: dict[str, tuple[ProjectState, str]] = {}  # open uri → its project and path
         self.buffers: dict[str, Buffer] = {}  # open uri → its text, as the client counts lines
@@ -216,6 +217,7 @@ class GuidelinesServer(LanguageServer):
             self.publish(state, findings)
             errors = sum(1 for found in findings.values() for f in found if f.severity == "error")
             warnings = sum(len(found) for found in findings.values()) - errors
+            state.save_cache()
             self.say(f"guidelines: checked {len(state.files)} files of {state.root} "
                      f"({len(state.project.rules)} rules) in {time.perf_counter() - started:.2f}s: "
                      f"{errors} errors, {warnings} warnings", types.MessageType.Info)

@@ -25,6 +25,7 @@ from typing import Any
 
 from guidelines_tool.config import CONFIG_NAME
 from guidelines_tool.lint import find_problems, locate_problem
+from guidelines_tool.lsp import cache as parse_cache
 from guidelines_tool.loading import ParsedFile, assemble, load_files, position, positions, read_text
 from guidelines_tool.model import Finding, Location, Project, ProjectConfig, Rule, Source, Task
 from guidelines_tool.validation import project_findings, read_project, schema_findings
@@ -83,8 +84,10 @@ class FileState:
 class ProjectState:
     """The project at `root`, kept up to date change by change (see the module docstring)."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, use_cache: bool = False) -> None:
         self.root = root.resolve()
+        self.use_cache = use_cache  # read and write the parse cache of the user's cache folder
+        self.cache_stale = False
         self.overlay: dict[str, str] = {}  # relative path → text of an open buffer
         self.files: dict[str, FileState] = {}  # config first, then guideline files in read order
         self.project: Project | None = None
@@ -102,18 +105,31 @@ class ProjectState:
     # --- reading ---------------------------------------------------------------------------
 
     def load(self) -> None:
-        """Read the whole project (disk overlaid by the buffers), as `validate` reads it."""
-        parsed, _project = read_project(self.root, overlay=self.overlay)
+        """Read the whole project (disk overlaid by the buffers), as `validate` reads it; a file
+        whose text has not changed keeps its parse (from memory, else from the disk cache)."""
+        known = {rel: state.parsed for rel, state in self.files.items()}
+        if not known and self.use_cache:
+            known = parse_cache.load(self.root)
+        parsed, _project = read_project(self.root, overlay=self.overlay, known=known)
         old = self.files
         self.files = {}
         for item in parsed:
-            known = old.get(item.path)
-            if known is not None and known.parsed.text == item.text and item.text is not None:
-                self.files[item.path] = known  # same text: keep its parse and its findings
+            kept = old.get(item.path)
+            if kept is not None and kept.parsed is item:
+                self.files[item.path] = kept  # same parse: keep what was worked out from it
             else:
                 self._put(item)
+        self.cache_stale = self.use_cache and any(known.get(item.path) is not item for item in parsed if item.text)
         self.dirty.clear()
         self._assemble(lint_changed=True)
+
+    def save_cache(self) -> None:
+        """Keep the parses of the files as they are on disk for the next session."""
+        if self.use_cache and self.cache_stale:
+            on_disk = {rel: state.parsed for rel, state in self.files.items()
+                       if rel not in self.overlay and state.parsed.text is not None}
+            parse_cache.save(self.root, on_disk)
+            self.cache_stale = False
 
     def is_project_file(self, rel: str) -> bool:
         """Is `rel` guidelines.yaml or a YAML file under the guideline folder?"""
@@ -177,8 +193,8 @@ class ProjectState:
             del self.files[rel]
             self.last_good.pop(rel, None)
             return True
-        item = load_files(self.root, [path], self.overlay)[0]
-        if old is not None and old.parsed.text == item.text and item.text is not None:
+        item = load_files(self.root, [path], self.overlay, {rel: old.parsed} if old else None)[0]
+        if old is not None and old.parsed is item:
             return False
         self._put(item)
         if old is None:

@@ -7,7 +7,9 @@ the diagnostics of a given version, read what the server logged.
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,9 @@ from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 from pytest_lsp.client import DEFAULT_CLIENT_FEATURES
 
 SERVER = [sys.executable, "-m", "guidelines_tool", "lsp"]
+# the server keeps parsed files in the user's cache folder: in tests, a folder of their own
+CACHE_HOME = tempfile.mkdtemp(prefix="guidelines-lsp-tests-cache-")
+SERVER_ENV = {**os.environ, "XDG_CACHE_HOME": CACHE_HOME}
 TIMEOUT = 30.0  # generous: the machine is shared; a healthy run answers in well under a second
 
 
@@ -150,7 +155,7 @@ def capabilities(name: str = "visual-studio-code") -> types.ClientCapabilities:
     return client_capabilities(name)
 
 
-@pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER, client_factory=make_client))
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER, client_factory=make_client, server_env=SERVER_ENV))
 async def client(lsp_client: LanguageClient):
     lsp_client.editor = Editor(lsp_client)
     await lsp_client.initialize_session(types.InitializeParams(
