@@ -85,12 +85,16 @@ class Insight:
 
 
 def _revision_line(revision: dict[str, Any]) -> str:
+    from guidelines_tool.reporters.impact import VERDICT_MARK  # the words `guidelines impact` prints
+
     before, after = revision.get("before") or {}, revision.get("after") or {}
     alpha = ""
     if before.get("alpha") is not None and after.get("alpha") is not None:
         alpha = f" (α {before['alpha']:.2f} → {after['alpha']:.2f})"
     commit = str(revision.get("commit", ""))[:7]
-    return f"{revision.get('date', '')} `{commit}` {revision.get('change', '')}: **{revision.get('verdict', '?')}**{alpha}"
+    verdict = VERDICT_MARK.get(str(revision.get("verdict")), str(revision.get("verdict", "?")))
+    level = f" ({revision['level']})" if revision.get("level") else ""
+    return f"{str(revision.get('date', ''))[:10]} `{commit}` {revision.get('change', '')}{level}: **{verdict}**{alpha}"
 
 
 # --- the child process ----------------------------------------------------------------------------
