@@ -38,6 +38,7 @@ class Insight:
     revisions: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     computed: str = ""
     task: asyncio.Task | None = None
+    process: asyncio.subprocess.Process | None = None
 
     def start(self) -> None:
         """Begin the background job (once); the answer arrives later."""
@@ -48,7 +49,7 @@ class Insight:
 
     async def _run(self) -> None:
         try:
-            proc = await asyncio.create_subprocess_exec(
+            proc = self.process = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "guidelines_tool.lsp.insight", str(self.root),
                 stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
             )
@@ -58,6 +59,11 @@ class Insight:
         except Exception as exc:  # the hover says it failed; the server carries on
             answer = {"status": "failed", "message": f"{type(exc).__name__}: {exc}"}
         self.accept(answer)
+
+    def stop(self) -> None:
+        """The server is shutting down: the job goes with it."""
+        if self.process is not None and self.process.returncode is None:
+            self.process.kill()
 
     def accept(self, answer: dict[str, Any]) -> None:
         self.status = str(answer.get("status", "failed"))

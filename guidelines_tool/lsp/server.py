@@ -428,6 +428,8 @@ def build() -> GuidelinesServer:
             ls.timer.cancel()
         for task in ls.background.values():
             task.cancel()
+        for insight in ls.insights.values():
+            insight.stop()
 
     return server
 

@@ -346,3 +346,15 @@ def _apply(text: str, edit: types.TextEdit) -> str:
         return sum(len(line) + 1 for line in lines[: position.line]) + position.character
 
     return text[: offset(edit.range.start)] + edit.new_text + text[offset(edit.range.end):]
+
+
+async def test_completes_inline_rule_labels_and_lint_codes(project: Path, editor):
+    uri = editor.open(project / REVIEW)
+    items = await complete(editor, uri, editor.pos(uri, "    decision: ", 14))
+    assert labels_of(items) == ["positive", "negative"]  # the enclosing task's labels
+    config = project / "guidelines.yaml"
+    config.write_text("kind: project\nname: Test guidelines\nlint:\n  disable: [GL3]\n", encoding="utf-8")
+    uri = editor.open(config)
+    items = await complete(editor, uri, editor.pos(uri, "[GL3", 4))
+    assert "GL303" in labels_of(items)
+    assert next(i for i in items if i.label == "GL303").detail == "rule-without-examples (warning)"
