@@ -167,3 +167,19 @@ async def client(lsp_client: LanguageClient):
 @pytest_asyncio.fixture
 async def editor(client: LanguageClient) -> Editor:
     return client.editor
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER, client_factory=make_client, server_env=SERVER_ENV),
+                    scope="module")
+async def module_client(lsp_client: LanguageClient):
+    """One server for a whole test module (each test still works on a project of its own)."""
+    lsp_client.editor = Editor(lsp_client)
+    await lsp_client.initialize_session(types.InitializeParams(
+        capabilities=capabilities(), initialization_options={"debounce": 20}))
+    yield
+    await lsp_client.shutdown_session()
+
+
+@pytest_asyncio.fixture(loop_scope="module")
+async def shared_editor(module_client: LanguageClient) -> Editor:
+    return module_client.editor

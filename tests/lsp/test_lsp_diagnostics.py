@@ -11,7 +11,13 @@ from lsprotocol import types
 
 from tests.guideline_project import RULE, write_project
 
-pytestmark = pytest.mark.asyncio
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+@pytest.fixture
+def editor(shared_editor):
+    """One server for the module: every test opens a project of its own."""
+    return shared_editor
 
 RULE1 = "guidelines/pps/rules/PPS-001.yaml"
 TASK = "guidelines/pps/task.yaml"

@@ -10,7 +10,13 @@ from lsprotocol import types
 
 from tests.guideline_project import write_project
 
-pytestmark = pytest.mark.asyncio
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+@pytest.fixture
+def editor(shared_editor):
+    """One server for the module: every test opens a project of its own."""
+    return shared_editor
 
 TASK = "guidelines/pps/task.yaml"
 RULE1 = "guidelines/pps/rules/PPS-001.yaml"
@@ -229,10 +235,14 @@ async def test_document_symbols_of_a_task_file(project: Path, editor):
 async def test_workspace_symbols_are_rule_ids_and_titles(project: Path, editor):
     editor.open(project / RULE1)
     await editor.settled(project)
-    found = await editor.client.workspace_symbol_async(types.WorkspaceSymbolParams(query="box"))
-    assert [s.name for s in found] == ["PPS-002 Boxes count as the product"]
-    found = await editor.client.workspace_symbol_async(types.WorkspaceSymbolParams(query=""))
-    assert sorted(s.name.split()[0] for s in found) == ["PPS-001", "PPS-002", "REV-001", "pps", "review"]
+    mine = editor.uri(project) + "/"  # the server may hold other tests' projects too
+
+    async def symbols(query: str) -> list[types.SymbolInformation]:
+        found = await editor.client.workspace_symbol_async(types.WorkspaceSymbolParams(query=query))
+        return [s for s in found if s.location.uri.startswith(mine)]
+
+    assert [s.name for s in await symbols("boxes count")] == ["PPS-002 Boxes count as the product"]
+    assert sorted(s.name.split()[0] for s in await symbols("")) == ["PPS-001", "PPS-002", "REV-001", "pps", "review"]
 
 
 # --- rename -------------------------------------------------------------------------------------
