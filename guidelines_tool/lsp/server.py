@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import gc
 import logging
 import time
 import traceback
@@ -123,7 +124,10 @@ class GuidelinesServer(LanguageServer):
 
     def opened(self, uri: str, text: str, version: int) -> None:
         self.buffers[uri] = Buffer(text, version)
+        known = len(self.projects.states)
         found = self.projects.project_of(uri)
+        if len(self.projects.states) > known:
+            gc.freeze()  # a project was just read: its records stay; the collector need not scan them
         if found is None:
             return
         state, rel = found
@@ -215,6 +219,7 @@ class GuidelinesServer(LanguageServer):
             state.defer_schema = None
             findings = state.findings()
             self.publish(state, findings)
+            gc.freeze()  # the project's records live as long as the session: no collector passes over them
             errors = sum(1 for found in findings.values() for f in found if f.severity == "error")
             warnings = sum(len(found) for found in findings.values()) - errors
             state.save_cache()

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -72,8 +73,12 @@ class FileState:
 
     rel: str
     parsed: ParsedFile
-    view: tuple
     schema: list[Finding] | None = None  # None: not checked yet
+
+    @cached_property
+    def view(self) -> tuple:
+        """What lint can see of the file (worked out only for files that change)."""
+        return lint_view(self.parsed)
 
     @property
     def broken(self) -> bool:
@@ -127,9 +132,14 @@ class ProjectState:
         """Keep the parses of the files as they are on disk for the next session."""
         if self.use_cache and self.cache_stale:
             on_disk = {rel: state.parsed for rel, state in self.files.items()
-                       if rel not in self.overlay and state.parsed.text is not None}
+                       if state.parsed.text is not None and (rel not in self.overlay or self._same_on_disk(rel))}
             parse_cache.save(self.root, on_disk)
             self.cache_stale = False
+
+    def _same_on_disk(self, rel: str) -> bool:
+        """Is the open buffer of `rel` the file as saved (opened, not edited)?"""
+        text, _findings = read_text(self.root / rel, rel)
+        return text == self.overlay.get(rel)
 
     def is_project_file(self, rel: str) -> bool:
         """Is `rel` guidelines.yaml or a YAML file under the guideline folder?"""
@@ -203,7 +213,7 @@ class ProjectState:
         return old.view != self.files[rel].view
 
     def _put(self, item: ParsedFile) -> None:
-        self.files[item.path] = FileState(item.path, item, lint_view(item))
+        self.files[item.path] = FileState(item.path, item)
         if isinstance(item.data, dict):
             self.last_good[item.path] = item
         self._positions.pop(item.path, None)
