@@ -17,7 +17,7 @@ def serve(*, tcp: str | None = None) -> None:
     """Run the server on stdio, or listening on `tcp` (`HOST:PORT`), until the client exits."""
     address = _address(tcp) if tcp is not None else None
     logging.basicConfig(level=logging.WARNING, format="guidelines lsp: %(levelname)s: %(message)s")
-    from guidelines_tool.lsp.server import build
+    from guidelines_tool.lsp.handlers import build
 
     server = build()
     if address is None:

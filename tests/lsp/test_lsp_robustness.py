@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from lsprotocol import types
 
-from guidelines_tool.lsp.server import GuidelinesServer, guarded
+from guidelines_tool.lsp.handlers import guarded
+from guidelines_tool.lsp.server import GuidelinesServer
 from tests.guideline_project import RULE, write_project
 
 TESTS = Path(__file__).resolve().parent.parent
