@@ -210,7 +210,8 @@ class GuidelinesServer(LanguageServer):
                 await asyncio.sleep(0)
             state.defer_schema = None
             findings = state.findings()
-            self.publish(state, findings)
+            await self._publish_in_steps(state, findings)
+            self.check(state)  # and whatever changed meanwhile, open files included
             gc.freeze()  # the project's records live as long as the session: no collector passes over them
             errors = sum(1 for found in findings.values() for f in found if f.severity == "error")
             warnings = sum(len(found) for found in findings.values()) - errors
@@ -222,6 +223,16 @@ class GuidelinesServer(LanguageServer):
         except Exception as exc:
             state.defer_schema = None
             self.internal_error(f"checking {state.root}", exc)
+
+    async def _publish_in_steps(self, state: ProjectState, findings: dict[str, list[Finding]]) -> None:
+        """The diagnostics of the files that are not open, a few at a time between messages (a
+        large project with findings everywhere would otherwise hold the editor up)."""
+        open_files = {rel for owner, rel in self.open.values() if owner is state}
+        for number, rel in enumerate(sorted(set(findings) - open_files), 1):
+            if rel in state.files:
+                self._publish_file(state, rel, self.projects.uri(state, rel), findings[rel])
+            if number % BACKGROUND_CHUNK == 0:
+                await asyncio.sleep(0)
 
     def publish(self, state: ProjectState, findings: dict[str, list[Finding]]) -> None:
         """Diagnostics for every file of the project whose findings, text or version changed since
