@@ -43,3 +43,9 @@ def test_the_config_can_come_from_the_overlay(tmp_path: Path):
     root = write_project(tmp_path, {RULE_FILE: RULE.replace("decision: product", "decision: prodct")})
     config = "kind: project\nname: Test guidelines\nlint:\n  disable: [unknown-label, GL207]\n"
     assert validate(root, overlay={"guidelines.yaml": config}).findings == []
+
+
+def test_an_overlay_over_the_size_limit_is_refused_like_the_file(tmp_path: Path):
+    root = write_project(tmp_path)
+    huge = RULE + "# " + "x" * (10 * 1024 * 1024) + "\n"
+    assert lines(validate(root, overlay={RULE_FILE: huge})) == [f"{RULE_FILE}:1:1: GL008"]
