@@ -194,7 +194,7 @@ class GuidelinesServer(LanguageServer):
 
     def check(self, state: ProjectState) -> None:
         findings = state.findings()
-        self.publish(state, findings)
+        self.publish(state, findings, open_only=state.defer_schema is not None)  # the rest follows
         if state.defer_schema is not None and state.root not in self.background:
             self.background[state.root] = asyncio.get_running_loop().create_task(self.finish(state))
 
@@ -234,16 +234,20 @@ class GuidelinesServer(LanguageServer):
             if number % BACKGROUND_CHUNK == 0:
                 await asyncio.sleep(0)
 
-    def publish(self, state: ProjectState, findings: dict[str, list[Finding]]) -> None:
+    def publish(self, state: ProjectState, findings: dict[str, list[Finding]], *, open_only: bool = False) -> None:
         """Diagnostics for every file of the project whose findings, text or version changed since
-        they were last published (so an open file gets them on each new version)."""
+        they were last published (so an open file gets them on each new version); open files first."""
         uris = {rel: uri for uri, (owner, rel) in self.open.items() if owner is state}
+        for rel, uri in sorted(uris.items()):
+            self._publish_file(state, rel, uri, findings.get(rel, []))
+        if open_only:
+            return
         root_uri = self.projects.uri(state, "").rstrip("/") + "/"
         stale = {uri for uri in self.published if uri.startswith(root_uri) and uri not in uris.values()}
-        for rel in sorted(set(findings) | set(uris)):
-            uri = uris.get(rel) or self.projects.uri(state, rel)
+        for rel in sorted(set(findings) - set(uris)):
+            uri = self.projects.uri(state, rel)
             stale.discard(uri)
-            self._publish_file(state, rel, uri, findings.get(rel, []))
+            self._publish_file(state, rel, uri, findings[rel])
         for uri in stale:  # files that had findings and have none now (or are gone)
             self.published.pop(uri, None)
             self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))

@@ -111,27 +111,33 @@ class ProjectState:
 
     def load(self) -> None:
         """Read the whole project (disk overlaid by the buffers), as `validate` reads it; a file
-        whose text has not changed keeps its parse (from memory, else from the disk cache)."""
-        known = {rel: state.parsed for rel, state in self.files.items()}
+        whose text has not changed keeps its parse and its schema findings (from memory, else from
+        the cache of an earlier session)."""
+        known = {rel: (state.parsed, state.schema) for rel, state in self.files.items()}
         if not known and self.use_cache:
             known = parse_cache.load(self.root)
-        parsed, _project = read_project(self.root, overlay=self.overlay, known=known)
+        parsed, _project = read_project(self.root, overlay=self.overlay, known={rel: entry[0] for rel, entry in known.items()})
         old = self.files
         self.files = {}
         for item in parsed:
             kept = old.get(item.path)
             if kept is not None and kept.parsed is item:
                 self.files[item.path] = kept  # same parse: keep what was worked out from it
-            else:
-                self._put(item)
-        self.cache_stale = self.use_cache and any(known.get(item.path) is not item for item in parsed if item.text)
+                continue
+            self._put(item)
+            earlier = known.get(item.path)
+            if earlier is not None and earlier[0] is item:
+                self.files[item.path].schema = earlier[1]
+        self.cache_stale = self.use_cache and any(
+            known.get(item.path, (None,))[0] is not item or self.files[item.path].schema is None
+            for item in parsed if item.text)
         self.dirty.clear()
         self._assemble(lint_changed=True)
 
     def save_cache(self) -> None:
-        """Keep the parses of the files as they are on disk for the next session."""
+        """Keep the parses and schema findings of the files as they are on disk for the next session."""
         if self.use_cache and self.cache_stale:
-            on_disk = {rel: state.parsed for rel, state in self.files.items()
+            on_disk = {rel: (state.parsed, state.schema) for rel, state in self.files.items()
                        if state.parsed.text is not None and (rel not in self.overlay or self._same_on_disk(rel))}
             parse_cache.save(self.root, on_disk)
             self.cache_stale = False

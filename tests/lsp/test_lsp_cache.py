@@ -37,7 +37,24 @@ def test_a_second_session_reuses_the_parses(tmp_path: Path):
     state = ProjectState(root, use_cache=True)
     state.load()
     assert not state.cache_stale
-    assert state.files[RULE1].parsed.text == earlier[RULE1].text
+    assert state.files[RULE1].parsed is not earlier[RULE1][0]  # another unpickling, the same parse
+    assert state.files[RULE1].parsed.text == earlier[RULE1][0].text
+    assert state.files[RULE1].schema == []  # the schema findings came with it: no schema check to redo
+    assert flat(state.findings()) == validate(root).findings
+
+
+def flat(by_path: dict) -> list:
+    return [finding for findings in by_path.values() for finding in findings]
+
+
+def test_cached_schema_findings_are_the_files_own(tmp_path: Path):
+    broken = RULE.replace("title: The product wins\n", "")  # a missing key: a schema finding
+    root = write_project(tmp_path / "p", {RULE1: broken})
+    session(root)
+    state = ProjectState(root, use_cache=True)
+    state.load()
+    assert [f.code for f in state.files[RULE1].schema] == ["GL102"]
+    assert flat(state.findings()) == validate(root).findings
 
 
 def test_a_file_changed_since_is_parsed_again(tmp_path: Path):
