@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from guidelines_tool.config import CONFIG_NAME
 from guidelines_tool.lint import resolve_code, run_checks
-from guidelines_tool.loading import Locator, ParsedFile, assemble, guideline_files, load_files, relative_path
-from guidelines_tool.model import Finding, Project, ProjectConfig, Source
+from guidelines_tool.loading import Locator, ParsedFile, relative_path
+from guidelines_tool.model import Finding, Project, Source
+from guidelines_tool.project import CONFIG_NAME, read_project
 from guidelines_tool.schema import DOCUMENT_KINDS, INVALID_VALUE, check_document
 
 
@@ -87,28 +87,6 @@ def project_findings(
     findings.extend(settings.problems(locate))
     findings.extend(lint(project, locate, disabled=settings.disabled, severities=settings.severity))
     return [settings.apply(finding) for finding in findings if finding.code not in settings.disabled]
-
-
-def read_project(
-    root: Path, *, overlay: Mapping[str, str] | None = None, known: Mapping[str, ParsedFile] | None = None
-) -> tuple[list[ParsedFile], Project]:
-    """Every project file parsed (guidelines.yaml first) and the Project they make.
-
-    `overlay` maps paths (absolute, or relative to `root`) to text read instead of the file on
-    disk; a YAML path under the guideline folder that is only in the overlay is read too.
-    `known` (relative path → an earlier parse) is reused for a file whose text is unchanged.
-    """
-    texts = {relative_path(root, root / path): text for path, text in (overlay or {}).items()}
-    config_file = load_files(root, [root / CONFIG_NAME], texts, known)[0]
-    config = config_file.project or ProjectConfig()
-    files = guideline_files(root, config)
-    folder = relative_path(root, root / config.guidelines)
-    prefix = "" if folder == "." else f"{folder}/"
-    unsaved = {root / rel for rel in texts if rel.endswith((".yaml", ".yml")) and rel.startswith(prefix)}
-    if unsaved - set(files):
-        files = sorted(unsaved.union(files))
-    parsed = [config_file, *load_files(root, files, texts, known)]
-    return parsed, assemble(root, config, parsed)
 
 
 def schema_findings(item: ParsedFile, locate: Locator) -> list[Finding]:

@@ -9,7 +9,7 @@ from pathlib import Path
 from lsprotocol import types
 from pygls.uris import from_fs_path, to_fs_path
 
-from guidelines_tool.config import CONFIG_NAME
+from guidelines_tool.project import CONFIG_NAME
 from guidelines_tool.loading import relative_path
 from guidelines_tool.lsp.state import ProjectState
 from guidelines_tool.lsp.syntax import Node, outline

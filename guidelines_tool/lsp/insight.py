@@ -111,7 +111,7 @@ def compute(root: Path) -> dict[str, Any]:
     from guidelines_tool.docs.data import annotation_files
     from guidelines_tool.errors import GuidelinesError
     from guidelines_tool.history import Git
-    from guidelines_tool.loading import load_project
+    from guidelines_tool.project import load_project
 
     project = load_project(root)
     files = annotation_files(root, project.config.annotations)

@@ -25,7 +25,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from guidelines_tool import __version__
-from guidelines_tool.config import CONFIG_NAME
+from guidelines_tool.project import CONFIG_NAME
 from guidelines_tool.lsp.diagnostics import DOCS_URL, diagnostics_for
 from guidelines_tool.lsp.documents import Doc, Projects
 from guidelines_tool.lsp.insight import Insight

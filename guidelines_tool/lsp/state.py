@@ -24,12 +24,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from guidelines_tool.config import CONFIG_NAME
 from guidelines_tool.lint import find_problems, locate_problem
+from guidelines_tool.loading import ParsedFile, load_files, position, positions, read_text
 from guidelines_tool.lsp import cache as parse_cache
-from guidelines_tool.loading import ParsedFile, assemble, load_files, position, positions, read_text
 from guidelines_tool.model import Finding, Location, Project, ProjectConfig, Rule, Source, Task
-from guidelines_tool.validation import project_findings, read_project, schema_findings
+from guidelines_tool.project import CONFIG_NAME, assemble, read_project
+from guidelines_tool.validation import project_findings, schema_findings
 
 YAML_SUFFIXES = (".yaml", ".yml")
 

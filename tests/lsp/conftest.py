@@ -10,9 +10,11 @@ import asyncio
 import os
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
 import pytest_asyncio
 import pytest_lsp
 from lsprotocol import types
@@ -25,6 +27,27 @@ SERVER = [sys.executable, "-m", "guidelines_tool", "lsp"]
 CACHE_HOME = tempfile.mkdtemp(prefix="guidelines-lsp-tests-cache-")
 SERVER_ENV = {**os.environ, "XDG_CACHE_HOME": CACHE_HOME}
 TIMEOUT = 30.0  # generous: the machine is shared; a healthy run answers in well under a second
+
+
+@dataclass(frozen=True)
+class Base:
+    """The texts of the base project (tests/conftest.py's `guideline_project`)."""
+
+    rule: str  # guidelines/pps/rules/PPS-001.yaml
+    task: str  # guidelines/pps/task.yaml
+
+
+@pytest.fixture
+def base(guideline_project, tmp_path: Path) -> Base:
+    root = guideline_project(tmp_path / "base-texts")
+    return Base((root / "guidelines/pps/rules/PPS-001.yaml").read_text(encoding="utf-8"),
+                (root / "guidelines/pps/task.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def write_project(guideline_project):
+    """write_project(root, files=None) → root: the base project with `files` added or replaced."""
+    return lambda root, files=None: guideline_project(root, files)
 
 
 class Editor:
