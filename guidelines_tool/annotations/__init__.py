@@ -9,7 +9,8 @@ finding with file and line, and the summary counts rows read, used and rejected 
 
 One module, one job:
 
-- `reading`      `read_annotations`: each file's format, its reader, then normalisation
+- `reading`      `read_annotations`: each file's format, its reader, then normalisation; and
+                 `labelstudio_export_rows` for export tasks `pull label-studio` fetched
 - `chunk`        what a reader hands on (`Chunk`), the record columns, finding codes
 - `csv`          CSV / TSV as spreadsheets write them
 - `jsonl`        JSON Lines
@@ -40,6 +41,7 @@ from guidelines_tool.annotations.reading import (
     Duplicates,
     InputFormat,
     detect_format,
+    labelstudio_export_rows,
     read_annotations,
 )
 from guidelines_tool.annotations.table import AnnotationTable, ReadSummary
@@ -58,6 +60,7 @@ __all__ = [
     "LazyStrings",
     "ReadSummary",
     "detect_format",
+    "labelstudio_export_rows",
     "read_annotations",
     "read_gold",
 ]

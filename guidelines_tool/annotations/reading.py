@@ -4,22 +4,26 @@ reader, then normalisation of all files together into one `AnnotationTable`."""
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
 import pyarrow as pa
 
 from guidelines_tool.annotations.chunk import NO_HINTS, Chunk, Hints
 from guidelines_tool.annotations.csv import _read_csv
 from guidelines_tool.annotations.jsonl import _read_jsonl
-from guidelines_tool.annotations.labelstudio import _labelstudio_csv, _read_labelstudio
+from guidelines_tool.annotations.labelstudio import (
+    _labelstudio_csv, _labelstudio_rows, _one_control, _read_labelstudio,
+)
 from guidelines_tool.annotations.normalise import _normalise
 from guidelines_tool.annotations.parquet import _read_parquet
 from guidelines_tool.annotations.prodigy import _read_prodigy
 from guidelines_tool.annotations.table import AnnotationTable
 from guidelines_tool.errors import DataError
-from guidelines_tool.model import Project
+from guidelines_tool.model import Finding, Project
 
 
 InputFormat = Literal["csv", "jsonl", "parquet", "labelstudio", "prodigy"]
@@ -107,3 +111,14 @@ def _read_file(path: Path, fmt: str, hints: Hints | None = None) -> Chunk:
             reason += ("; the file is not UTF-8 (a spreadsheet's legacy encoding?): save it as "
                        "UTF-8, e.g. Excel's \"CSV UTF-8\"")
         raise DataError(f"{path}: cannot read as {fmt}: {reason}") from exc
+
+
+def labelstudio_export_rows(tasks: Sequence[object], *, source: str, project: Project | None = None,
+                            task: str | None = None) -> tuple[list[dict], list[Finding], Counter]:
+    """Rows of Label Studio export tasks already in memory (the JSON export's shape, as
+    `pull label-studio` fetches it page by page): the same rows, problems and exclusion counts
+    (reason → n) as reading that export from a file."""
+    chunk = Chunk(source, pa.table({}), np.zeros(0, dtype=np.int64), by_record=True)
+    rows = [row for t, obj in enumerate(tasks, start=1) for row in _labelstudio_rows(source, t, obj, chunk)]
+    rows = _one_control(chunk, rows, _hints(project, task))
+    return rows, chunk.problems, chunk.rejected

@@ -158,3 +158,19 @@ def test_json_min_with_full_agreement_takes_the_only_column_repeating_across_tas
         r["source"] = "shop"
     path.write_text(json.dumps(records))
     assert read_annotations([path]).summary.rejected == {"missing-column": 8}
+
+
+def test_export_tasks_in_memory_read_as_the_export_file(annotation_data: Path) -> None:
+    """`pull label-studio` reads the export a page at a time: the same rows, problems and
+    exclusions as the file (the file's cancelled and empty annotations, counted alike)."""
+    from guidelines_tool.annotations import labelstudio_export_rows
+
+    path = annotation_data / "labelstudio.json"
+    tasks = json.loads(path.read_text())
+    rows, problems, excluded = labelstudio_export_rows(tasks, source=str(path))
+    table = read_annotations([path])
+    assert [(r["item"], r["annotator"], r["label"]) for r in rows] == [
+        ("11", "1", ["positive"]), ("11", "2", ["positive"]), ("review-12", "1", ["negative"]),
+        ("review-12", "2", ["neutral"])]
+    assert [p.message for p in problems] == [p.message for p in table.problems]
+    assert dict(excluded) == table.summary.rejected
