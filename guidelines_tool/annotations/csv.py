@@ -2,8 +2,14 @@
 
 pyarrow's parallel reader when every record is one line; the serial one when quoted values span
 lines. UTF-8 with or without a byte-order mark, UTF-16 with one (Excel's "Unicode text"),
-Excel's `sep=` first line, `;` / tab / `|` delimiters recognised from the header. Malformed rows
-are skipped and reported with their line.
+Excel's `sep=` first line, `;` / tab / `|` delimiters recognised from the header, lines ending
+in LF, CR LF or a lone CR (old Mac exports), mixed too. Malformed rows are skipped and reported
+with their line.
+
+What pyarrow is handed is bounded first: only the record columns are converted (a header of
+100,000 columns costs seconds, not minutes), a header or record longer than pyarrow's block is
+parsed in one block instead of failing on "straddling" blocks, and text that is not UTF-8 is
+reported at its line by this module (pyarrow's row handler cannot even decode such a row).
 """
 
 from __future__ import annotations
@@ -11,21 +17,34 @@ from __future__ import annotations
 import csv
 import io
 import re
+import sys
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 
-from guidelines_tool.annotations.chunk import Chunk, finding
+from guidelines_tool.annotations.chunk import OPTIONAL, REQUIRED, Chunk, finding
+from guidelines_tool.annotations.labelstudio import _looks_flat_labelstudio
+from guidelines_tool.annotations.source import line_number, not_utf8
+from guidelines_tool.errors import DataError
+
+_BLOCK = 1 << 20  # pyarrow's default block size
+# a Label Studio CSV export is read with all its columns (the control's is not known yet);
+# real ones have a few dozen, so more than this is no export
+_MAX_EXPORT_COLUMNS = 1000
 
 
-def _read_csv(path: Path) -> Chunk:
-    data = path.read_bytes()
+def _read_csv(path: Path, data: bytes) -> Chunk:
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 with its BOM: Excel's "Unicode text"
-        data = data.decode("utf-16").encode("utf-8")
+        try:
+            data = data.decode("utf-16").encode("utf-8")
+        except UnicodeError as exc:
+            raise DataError(f"{path}: starts with a UTF-16 byte-order mark but is not UTF-16 "
+                            f"text ({exc.reason} at byte {getattr(exc, 'start', '?')})") from exc
     # Excel's "sep=;" first line names the delimiter; line numbers still count it
-    sep_line = re.match(rb"(?:\xef\xbb\xbf)?sep=([^\r\n])\r?\n", data[:16])
+    sep_line = re.match(rb"(?:\xef\xbb\xbf)?sep=([^\r\n])(?:\r\n|\r|\n)", data[:16])
     if sep_line:
         chunk = _read_csv_data(path, data[sep_line.end():], sep_line.group(1).decode())
         chunk.lines = chunk.lines + 1
@@ -34,51 +53,75 @@ def _read_csv(path: Path) -> Chunk:
     return _read_csv_data(path, data, None)
 
 
+def _head(data: bytes) -> str:
+    """The start of the file as text: 64 KiB, and at least the whole first line (a header of
+    100,000 columns is longer)."""
+    end = 65536
+    if len(data) > end:
+        breaks = [i for i in (data.find(b"\n"), data.find(b"\r")) if i >= 0]
+        end = max(end, min(breaks) + 1 if breaks else len(data))
+    return data[:end].decode("utf-8-sig", errors="replace")
+
+
 def _read_csv_data(path: Path, data: bytes, delimiter: str | None) -> Chunk:
     import pyarrow.csv as pacsv
 
-    text_head = data[:65536].decode("utf-8-sig", errors="replace")
-    first = next(csv.reader(io.StringIO(text_head)), None)
+    head = _head(data)
+    first = next(csv.reader(io.StringIO(head, newline="")), None)
     if not first:
         return Chunk(str(path), pa.table({}), np.zeros(0, dtype=np.int64))
-    delimiter = delimiter or _delimiter(text_head,
-                                        "\t" if path.suffix.lower() == ".tsv" else ",")
-    header = next(csv.reader(io.StringIO(text_head), delimiter=delimiter))
+    delimiter = delimiter or _delimiter(head, "\t" if path.suffix.lower() == ".tsv" else ",")
+    header = next(csv.reader(io.StringIO(head, newline=""), delimiter=delimiter))
+    columns = _columns_read(path, header)
+    header_bytes = len(head.split("\n", 1)[0].encode())
     bad_rows: list[tuple[int | None, str]] = []
 
     def on_invalid(row: pacsv.InvalidRow) -> str:
         number = row.number
         if number is None and row.text:  # pyarrow cannot count lines when values span them
             at = data.find(row.text.encode())
-            number = data.count(b"\n", 0, at) + 1 if at >= 0 else None
+            number = line_number(data, at) if at >= 0 else None
         bad_rows.append((number, f"has {row.actual_columns} fields, the header has "
                                  f"{row.expected_columns}"))
         return "skip"
 
-    def parse(newlines_in_values: bool) -> pa.Table:
+    def parse(newlines_in_values: bool, block: int) -> pa.Table:
         bad_rows.clear()
-        return pacsv.read_csv(
-            pa.BufferReader(data),  # zero-copy: no Python file object in the way
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=on_invalid,
-                                             newlines_in_values=newlines_in_values),
-            convert_options=pacsv.ConvertOptions(
-                column_types={name: _CSV_TYPE for name in header}, strings_can_be_null=False),
-        )
+        with _undecodable_rows_fail_quietly():
+            return pacsv.read_csv(
+                pa.BufferReader(data),  # zero-copy: no Python file object in the way
+                read_options=pacsv.ReadOptions(block_size=block),
+                parse_options=pacsv.ParseOptions(delimiter=delimiter,
+                                                 invalid_row_handler=on_invalid,
+                                                 newlines_in_values=newlines_in_values),
+                convert_options=pacsv.ConvertOptions(
+                    column_types={name: _CSV_TYPE for name in columns},
+                    include_columns=columns, strings_can_be_null=False),
+            )
 
+    # a block must hold the header and any record whole
+    block = max(_BLOCK, 2 * header_bytes)
     # pyarrow parses in parallel blocks only when no quoted value spans lines; try that, and
     # parse again serially when the records do not line up one per line
     try:
-        table = parse(False)
+        table = parse(False, block)
         simple = not bad_rows and _one_record_per_line(data, table.num_rows)
     except pa.ArrowInvalid:
         table, simple = None, False
     if table is None or (not simple and b'"' in data):
-        table = parse(True)
+        try:
+            table = parse(True, block)
+        except pa.ArrowInvalid:
+            # a record longer than a block (a pasted document in a cell): one block, serially;
+            # anything still failing is no CSV this module can read, and says so
+            table = parse(True, max(block, len(data) + 1))
     if simple:
         chunk = Chunk(str(path), table, np.arange(2, table.num_rows + 2, dtype=np.int32))
         chunk.read = table.num_rows
+        chunk.hint = _hint(head, header)
         return chunk
     chunk = Chunk(str(path), table, _csv_lines(data, table.num_rows, bad_rows, delimiter))
+    chunk.hint = _hint(head, header)
     for number, message in bad_rows:
         chunk.problems.append(finding(str(path), number or 0, "malformed-record",
                                       f"row {message}; row skipped"))
@@ -87,14 +130,61 @@ def _read_csv_data(path: Path, data: bytes, delimiter: str | None) -> Chunk:
     return chunk
 
 
+def _hint(head: str, header: list[str]) -> str:
+    """What the header holds, for the message of a file that lacks a required column."""
+    if "\x00" in head:
+        return ("; the file holds NUL bytes: binary data, or UTF-16 text without its "
+                "byte-order mark?")
+    names = ", ".join(repr(n[:30]) for n in header[:6])
+    more = f" and {len(header) - 6:,} more" if len(header) > 6 else ""
+    return f" (the header has {names}{more})"
+
+
+def _columns_read(path: Path, header: list[str]) -> list[str]:
+    """The header's columns pyarrow converts: the record columns (spelled as the header spells
+    them), or every column of a Label Studio export, whose answer column has the control's
+    name. With none of either, the first column: the rows are still counted."""
+    known = {*REQUIRED, *OPTIONAL}
+    if _looks_flat_labelstudio(header) and len(header) <= _MAX_EXPORT_COLUMNS:
+        wanted = header
+    else:
+        wanted = [name for name in header if name.strip().lower() in known]
+    names = [name.strip().lower() for name in wanted]
+    twice = sorted({n for n in names if n in known and names.count(n) > 1})
+    if twice or len(set(wanted)) < len(wanted):
+        # which one holds the data? (pyarrow would pick one without a word)
+        raise DataError(f"{path}: column(s) {', '.join(twice or sorted(set(wanted)))} appear "
+                        "more than once in the header")
+    return wanted or header[:1]
+
+
+@contextmanager
+def _undecodable_rows_fail_quietly():
+    """pyarrow decodes a malformed row's text before calling the row handler; when that text
+    is not UTF-8 the decoding fails inside pyarrow, which prints "Exception ignored ..." and
+    stops the parse. The parse's failure is reported (at its line, see reading.py); the
+    print is not for the user."""
+    previous = sys.unraisablehook
+
+    def hook(unraisable) -> None:
+        if not isinstance(unraisable.exc_value, UnicodeDecodeError):
+            previous(unraisable)
+
+    sys.unraisablehook = hook
+    try:
+        yield
+    finally:
+        sys.unraisablehook = previous
+
+
 def _delimiter(head: str, default: str) -> str:
     """The header's delimiter: `default`, unless `item` and `label` (which annotation and
     gold files both need) only appear when the header is split at `;`, a tab or `|` (Excel
     writes "CSV" with `;` in many locales)."""
     needed = {"item", "label"}
     def columns(sep: str) -> set[str]:
-        return {c.strip().lower() for c in next(csv.reader(io.StringIO(head), delimiter=sep), [])}
-
+        return {c.strip().lower()
+                for c in next(csv.reader(io.StringIO(head, newline=""), delimiter=sep), [])}
     if needed <= columns(default):
         return default
     return next((sep for sep in (";", "\t", "|", ",") if sep != default
@@ -107,21 +197,31 @@ _CSV_TYPE = pa.dictionary(pa.int32(), pa.string())
 
 def _one_record_per_line(data: bytes, n_rows: int) -> bool:
     """Whether every line after the header is one record. Blank lines, values spanning lines
-    and skipped rows all leave fewer records than lines, so counting newlines is enough."""
-    lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
-    return lines == n_rows + 1
+    and skipped rows all leave fewer records than lines, so counting line ends is enough.
+    A lone CR ends a line too (old Mac files, or pasted into another file): a file that has
+    CRs other than CR LF pairs is left to `_csv_lines`, which counts them."""
+    lf = data.count(b"\n")
+    lines = lf + (0 if data.endswith(b"\n") else 1)
+    if lines != n_rows + 1:
+        return False
+    return b"\r" not in data or data.count(b"\r") == lf
 
 
 def _csv_lines(data: bytes, n_rows: int, bad: list, delimiter: str) -> np.ndarray:
-    """The 1-based line of each parsed data row (blank and malformed lines skipped)."""
+    """The 1-based line of each parsed data row (blank and malformed lines skipped); lines end
+    at LF, CR LF or a lone CR."""
     buf = np.frombuffer(data, dtype=np.uint8)
-    ends = np.flatnonzero(buf == 10)
+    is_lf = buf == 10
+    lone_cr = (buf == 13) & ~np.r_[is_lf[1:], False]
+    ends = np.flatnonzero(is_lf | lone_cr)  # each line's terminator
     if not ends.size or ends[-1] != buf.size - 1:
-        ends = np.r_[ends, buf.size]
+        ends = np.r_[ends, buf.size]  # an unterminated last line
     starts = np.r_[0, ends[:-1] + 1]
-    length = ends - starts
-    cr_only = (length == 1) & (buf[np.minimum(starts, buf.size - 1)] == 13)
-    nonblank = np.flatnonzero((length > 0) & ~cr_only) + 1  # 1-based line numbers
+    text_ends = ends.copy()  # where each line's text stops: before its CR LF, LF or CR
+    crlf = (ends < buf.size) & (ends > starts)
+    crlf[crlf] = is_lf[ends[crlf]] & (buf[ends[crlf] - 1] == 13)
+    text_ends[crlf] -= 1
+    nonblank = np.flatnonzero(text_ends > starts) + 1  # 1-based line numbers
     skip = np.array([number for number, _ in bad if number], dtype=np.int64)
     lines = nonblank[1:]
     if skip.size:
@@ -131,11 +231,12 @@ def _csv_lines(data: bytes, n_rows: int, bad: list, delimiter: str) -> np.ndarra
     # quoted values spanning lines: let the csv module tell where each record starts (pyarrow
     # read the values already, whatever their length: lift the module's 128 KiB field limit)
     csv.field_size_limit(2**31 - 1)
-    reader = csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=delimiter)
-    starts, previous = [], 0
+    reader = csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""), delimiter=delimiter)
+    starts_, previous = [], 0
     for row in reader:
         if row:
-            starts.append(previous + 1)
+            starts_.append(previous + 1)
         previous = reader.line_num
-    starts = [s for s in starts[1:] if s not in set(skip.tolist())]
-    return np.array(starts[:n_rows] + [0] * max(0, n_rows - len(starts)), dtype=np.int64)
+    skipped = set(skip.tolist())
+    starts_ = [s for s in starts_[1:] if s not in skipped]
+    return np.array(starts_[:n_rows] + [0] * max(0, n_rows - len(starts_)), dtype=np.int64)

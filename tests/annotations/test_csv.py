@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from guidelines_tool.annotations import read_annotations
+from guidelines_tool.errors import DataError
 
 
 def test_good_csv_reads_every_column(annotation_data: Path, codes: Callable) -> None:
@@ -95,3 +96,72 @@ def test_spreadsheet_encodings(tmp_path: Path, rows: Callable) -> None:
     latin.write_bytes("item,annotator,label\ni1,José,x\n".encode("latin-1"))
     with pytest.raises(Exception, match='not UTF-8.*"CSV UTF-8"'):
         read_annotations([latin])
+
+
+@pytest.mark.parametrize("ending", [b"\r", b"\r\n", b"\n"])
+def test_lone_cr_and_mixed_line_ends_keep_their_line_numbers(tmp_path: Path, rows: Callable,
+                                                              ending: bytes) -> None:
+    # old Mac exports end lines with a lone CR; pasted files mix all three
+    path = tmp_path / "endings.csv"
+    path.write_bytes(b"item,annotator,label" + ending + b"p1,a,x\rp1,b,x\r\n\n"
+                     b'p2,a,"y\rz"\np2,b,y' + ending + b"p3,a\rp3,b,x" + ending)
+    t = read_annotations([path])
+    assert rows(t) == [("p1", "a", "x"), ("p1", "b", "x"), ("p2", "a", "y\rz"), ("p2", "b", "y"),
+                       ("p3", "b", "x")]
+    assert t.line.tolist() == [2, 3, 5, 7, 9]
+    assert [(p.line, p.code) for p in t.problems] == [(8, "ANN009")]
+
+
+def test_a_5_mb_value_is_read(tmp_path: Path) -> None:
+    # longer than pyarrow's block: it failed with "straddling object ... increase block size"
+    path = tmp_path / "long.csv"
+    path.write_text("item,annotator,label,note\np1,a,x,short\np1,b,x," + "y" * 5_000_000 + "\n")
+    t = read_annotations([path])
+    assert len(t) == 2 and t.line.tolist() == [2, 3] and not t.problems
+
+
+def test_a_header_of_100000_columns_is_read(tmp_path: Path, rows: Callable) -> None:
+    # longer than a block ("Empty CSV file"), and minutes of conversion for columns nobody reads
+    names = [f"c{i}" for i in range(100_000)]
+    path = tmp_path / "wide.csv"
+    path.write_text(",".join(names + ["item", "annotator", "label"]) + "\n"
+                    + ",".join(["v"] * 100_000 + ["p1", "a", "x"]) + "\n")
+    assert rows(read_annotations([path])) == [("p1", "a", "x")]
+    lacking = tmp_path / "lacking.csv"
+    lacking.write_text(",".join(names) + "\n" + ",".join(["v"] * 100_000) + "\n")
+    t = read_annotations([lacking])
+    assert [p.code for p in t.problems] == ["ANN002"]
+    assert "(the header has 'c0', 'c1', 'c2', 'c3', 'c4', 'c5' and 99,994 more)" in \
+        t.problems[0].message
+
+
+def test_binary_garbage_is_named_not_utf8_at_its_line_and_prints_nothing(tmp_path: Path,
+                                                                       capfd) -> None:
+    rng = np.random.default_rng(2)
+    path = tmp_path / "garbage.bin"
+    path.write_bytes(b"item,annotator,label\np1,a,x\n" + rng.integers(0, 256, 3000, dtype=np.uint8)
+                     .tobytes().replace(b"\n", b"!").replace(b"\r", b"!") + b",1,2\n")
+    with pytest.raises(DataError, match=r"garbage.bin: cannot read as csv: line 3, byte 0x.. at "
+                                        r"column \d+; the file is not UTF-8"):
+        read_annotations([path], input_format="csv")
+    # pyarrow's row handler cannot decode such a row: its "Exception ignored" must not show
+    assert capfd.readouterr().err == ""
+
+
+def test_an_empty_file_is_said_to_be_empty(tmp_path: Path) -> None:
+    path = tmp_path / "empty.csv"
+    path.write_bytes(b"")
+    t = read_annotations([path])
+    assert [(p.line, p.code, p.severity, p.message) for p in t.problems] == [
+        (0, "ANN014", "warning", "the file is empty")]
+    header_only = tmp_path / "header.csv"
+    header_only.write_text("item,annotator,label\n")
+    t = read_annotations([header_only])
+    assert [p.message for p in t.problems] == ["no annotation records in the file"]
+
+
+def test_a_known_column_twice_is_refused_before_parsing(tmp_path: Path) -> None:
+    path = tmp_path / "twice.csv"
+    path.write_text("item,annotator,label, Label\np1,a,x,y\n")
+    with pytest.raises(DataError, match="column.s. label appear more than once"):
+        read_annotations([path])

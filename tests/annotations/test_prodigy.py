@@ -69,3 +69,31 @@ def test_prodigy_span_records_are_skipped_not_read_as_accept(tmp_path: Path,
     t = read_annotations([path])
     assert rows(t) == [("1", "ner-b", "accept")]
     assert t.summary.rejected == {"skipped (not a classification)": 1}
+
+
+def _write(path: Path, records: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    return path
+
+
+def test_a_null_input_hash_and_a_list_label_are_findings_not_type_errors(tmp_path: Path,
+                                                                         rows: Callable) -> None:
+    base = {"text": "t", "answer": "accept", "_input_hash": None, "_task_hash": 7}
+    path = _write(tmp_path / "odd.jsonl", [
+        dict(base, label="X", _session_id="s-a"),
+        dict(base, label=["X", "Y"], _session_id="s-b"),  # unhashable: TypeError before
+        dict(base, label={"id": "X"}, _session_id="s-c"),
+        dict(base, label="X", _session_id="s-d", _task_hash=None),  # no item id at all
+        dict(base, accept={"X": True}, _session_id="s-e"),
+    ])
+    for input_format in ("prodigy", None):
+        t = read_annotations([path], input_format=input_format)
+        assert rows(t) == [("7", "s-a", "accept")]
+        assert [(p.line, p.code) for p in t.problems] == [
+            (2, "ANN009"), (3, "ANN009"), (4, "ANN003"), (5, "ANN009")]
+        assert "`label` is ['X', 'Y']: a binary answer's label is one text" in \
+            t.problems[0].message
+        assert "no item id: `meta.id`, `id`, `_input_hash` and `_task_hash`" in \
+            t.problems[2].message
+        assert t.summary.read == 5 and t.summary.used == 1
+
