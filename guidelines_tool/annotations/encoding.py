@@ -167,6 +167,38 @@ def _plainly_clean(strings: pa.Array) -> bool:
     return not ((ends == 32) | ((ends >= 9) & (ends <= 13)) | (ends >= 0x80)).any()
 
 
+_CONTROL_NAMES = ("NUL SOH STX ETX EOT ENQ ACK BEL BS HT LF VT FF CR SO SI DLE DC1 DC2 DC3 DC4 "
+                  "NAK SYN ETB CAN EM SUB ESC FS GS RS US").split()
+
+
+def _control_values(values: Sequence[str]) -> np.ndarray:
+    """Which values hold a control character other than tab, LF and CR (a NUL in an id, an
+    escape sequence bound for the terminal): one pass over the values' UTF-8 bytes."""
+    if not len(values):
+        return np.zeros(0, dtype=bool)
+    arr = values._array if isinstance(values, LazyStrings) else pa.array(list(values),
+                                                                         pa.string())
+    if not pa.types.is_string(arr.type):
+        arr = pc.cast(arr, pa.string())
+    _, offsets_buf, data_buf = arr.buffers()
+    offsets = np.frombuffer(offsets_buf, dtype=np.int32, count=len(arr) + 1,
+                            offset=arr.offset * 4)
+    data = np.frombuffer(data_buf, dtype=np.uint8)[offsets[0]:offsets[-1]] \
+        if data_buf is not None else np.zeros(0, dtype=np.uint8)
+    if not data.size or data.min() >= 32:  # the usual case, decided in one pass
+        return np.zeros(len(arr), dtype=bool)
+    bad = np.flatnonzero((data < 32) & (data != 9) & (data != 10) & (data != 13)) + offsets[0]
+    mask = np.zeros(len(arr), dtype=bool)
+    mask[np.searchsorted(offsets, bad, side="right") - 1] = True
+    return mask
+
+
+def _control_name(value: str) -> str:
+    """The first control character of `value`, as "U+0000 (NUL)"."""
+    c = next(ch for ch in value if ord(ch) < 32 and ch not in "\t\n\r")
+    return f"U+{ord(c):04X} ({_CONTROL_NAMES[ord(c)]})"
+
+
 def _map(fn, columns: list, n_rows: int) -> list:
     """fn over columns; on large files in threads (Arrow's kernels release the GIL)."""
     if n_rows < 200_000 or len(columns) < 2 or all(

@@ -6,7 +6,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from guidelines_tool.annotations.chunk import finding
+from guidelines_tool.annotations.chunk import finding, shown
 from guidelines_tool.annotations.encoding import _text
 from guidelines_tool.annotations.reading import _read_file, detect_format
 from guidelines_tool.errors import DataError
@@ -48,10 +48,10 @@ def read_gold(
                                     "empty-label", "empty item or label; gold row ignored"))
         elif allowed is not None and label not in allowed:
             problems.append(finding(str(path), n, "unknown-label",
-                                    f"gold label {label!r} is not in task {task!r}"))
+                                    f"gold label {shown(label)} is not in task {task!r}"))
         elif item in out and out[item] != label:
             problems.append(finding(str(path), n, "duplicate",
-                                    f"item {item!r} has two gold labels; first one kept"))
+                                    f"item {shown(item)} has two gold labels; first one kept"))
         else:
             out.setdefault(item, label)
     return Gold(out, problems)

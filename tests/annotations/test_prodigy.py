@@ -97,3 +97,14 @@ def test_a_null_input_hash_and_a_list_label_are_findings_not_type_errors(tmp_pat
             t.problems[2].message
         assert t.summary.read == 5 and t.summary.used == 1
 
+
+def test_an_empty_accept_says_how_it_is_counted(tmp_path: Path, rows: Callable) -> None:
+    # "accept with nothing chosen" is no label: in a single-label task it is left out of the
+    # figures, counted under its own reason (not as an empty label)
+    path = _write(tmp_path / "none.jsonl", [
+        {"text": "x", "accept": ["A"], "answer": "accept", "_input_hash": 1, "_session_id": "s-a"},
+        {"text": "x", "accept": [], "answer": "accept", "_input_hash": 1, "_session_id": "s-b"}])
+    t = read_annotations([path])
+    assert t.summary.rejected == {"no-choice": 1} and "empty-label" not in t.summary.rejected
+    assert t.problems[0].message.endswith(
+        "row left out of the figures, counted as no-choice in the read summary")
