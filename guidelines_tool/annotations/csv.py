@@ -115,6 +115,8 @@ def _read_csv_data(path: Path, data: bytes, delimiter: str | None) -> Chunk:
             # a record longer than a block (a pasted document in a cell): one block, serially;
             # anything still failing is no CSV this module can read, and says so
             table = parse(True, max(block, len(data) + 1))
+    if delimiter != ",":
+        table = _decimal_commas(table)
     if simple:
         chunk = Chunk(str(path), table, np.arange(2, table.num_rows + 2, dtype=np.int32))
         chunk.read = table.num_rows
@@ -128,6 +130,35 @@ def _read_csv_data(path: Path, data: bytes, delimiter: str | None) -> Chunk:
     chunk.rejected["malformed-record"] += len(bad_rows)
     chunk.read = table.num_rows + len(bad_rows)
     return chunk
+
+
+# a number with a decimal comma, as spreadsheets in many locales write it (in `;` CSV): 0,5
+_DECIMAL_COMMA = r"^(\s*[-+]?\d+),(\d+\s*)$"
+_NUMBER = re.compile(r"\s*[-+]?(?:\d+(?:[.,]\d*)?|[.,]\d+)\s*")
+
+
+def _decimal_commas(table: pa.Table) -> pa.Table:
+    """Labels written with a decimal comma (`0,5`) as numbers (`0.5`), when every label of the
+    file is a number: a file whose delimiter is not the comma comes from a spreadsheet in a
+    locale that writes them so. In a comma-separated file `1,1` had to be quoted by its
+    writer: text, kept as it is (the caller only calls this for other delimiters)."""
+    name = next((n for n in table.column_names if n.strip().lower() == "label"), None)
+    if name is None:
+        return table
+    column = table.column(name)
+    if pa.types.is_dictionary(column.type):
+        values = {v for chunk in column.chunks for v in chunk.dictionary.to_pylist()}
+    else:
+        values = set(column.to_pylist())
+    values.discard(None)
+    if not any("," in v for v in values) or not all(
+            not v.strip() or _NUMBER.fullmatch(v) for v in values):
+        return table
+    from guidelines_tool.annotations.encoding import pc
+
+    text = pc.cast(column, pa.string())
+    numbers = pc.replace_substring_regex(text, _DECIMAL_COMMA, r"\1.\2")
+    return table.set_column(table.column_names.index(name), name, numbers)
 
 
 def _hint(head: str, header: list[str]) -> str:

@@ -346,14 +346,17 @@ def _select_task(task_col: _Coded, project, task, keep, reject) -> tuple[Task | 
     return (known.get(chosen) if chosen is not None else None), other
 
 
-# a number written with a decimal comma, as spreadsheets in many locales save `;` CSV: 0,5
-_DECIMAL_COMMA = re.compile(r"^\s*([-+]?\d+),(\d+)\s*$")
+# a label that is a number as files write them: 1, 1.0, .5, -2, 1e3 (not Python's "1_0",
+# "nan" or "inf"); decimal commas are the CSV reader's (csv.py)
+_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 
 
 def _numeric_labels(col: _Coded, task: Task | None) -> _Coded:
-    """Rating scales written as numbers: `1`, `1.0`, `1.00` and `1,0` (decimal comma) are one
-    label (a spreadsheet round trip rewrites some rows only). Applies when every label is a number; the spelling
-    kept is the task's label id with that value, else the shortest form (`1`, `0.5`)."""
+    """Rating scales written as numbers: `1`, `1.0` and `1.00` are one label (a spreadsheet
+    round trip rewrites some rows only). Applies when every label is a number; the spelling
+    kept is the task's label id with that value, else the shortest form (`1`, `0.5`).
+    A decimal comma (`1,0`) is a number only where the CSV reader made it one: in a file whose
+    delimiter is not the comma; elsewhere `1,1` is the text its writer quoted."""
     values = list(col.values)
     if not values or len(values) > 10_000:
         return col  # a rating scale has few values; ids-as-labels are not this case
@@ -362,10 +365,9 @@ def _numeric_labels(col: _Coded, task: Task | None) -> _Coded:
         if v == _EMPTY_SET:  # rejected rows of a single-label task: no number, no matter
             numbers.append(math.nan)
             continue
-        try:
-            number = float(_DECIMAL_COMMA.sub(r"\1.\2", v))
-        except ValueError:
+        if not _NUMBER.fullmatch(v):
             return col
+        number = float(v)
         if not math.isfinite(number):
             return col
         numbers.append(number)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from guidelines_tool.annotations import read_annotations
@@ -39,6 +39,8 @@ _ID = st.text(alphabet=st.sampled_from(list('ab1,"; \n')), min_size=1, max_size=
 @settings(max_examples=40, deadline=None)
 @given(rows=st.lists(st.tuples(_ID, _ID, _ID), min_size=1, max_size=12,
                      unique_by=lambda r: (r[0].strip(), r[1].strip())))
+@example(rows=[("a", "b", "1,1")])  # a quoted "1,1" in a comma-separated file is text, not 1.1
+@example(rows=[("a", "b", "1,1"), ("a", "a", "1")])
 def test_csv_round_trip_with_quotes_and_newlines(tmp_path_factory, rows, codes: Callable) -> None:
     """Any values the csv module writes come back trimmed, each row with its first line."""
     path = tmp_path_factory.mktemp("rt") / "rt.csv"
@@ -165,3 +167,18 @@ def test_a_known_column_twice_is_refused_before_parsing(tmp_path: Path) -> None:
     path.write_text("item,annotator,label, Label\np1,a,x,y\n")
     with pytest.raises(DataError, match="column.s. label appear more than once"):
         read_annotations([path])
+
+
+@pytest.mark.parametrize("delimiter, labels", [
+    (";", ["0.5", "1", "1", "0.5"]),  # a spreadsheet in a decimal-comma locale: numbers
+    ("\t", ["0.5", "1", "1", "0.5"]),
+    (",", ["0,5", "1,0", "1", "0,5"]),  # quoted in a comma-separated file: the text written
+])
+def test_decimal_commas_are_numbers_only_where_the_comma_is_no_delimiter(
+        tmp_path: Path, codes: Callable, delimiter: str, labels: list[str]) -> None:
+    path = tmp_path / "ratings.csv"
+    with path.open("w", newline="") as f:
+        writer = csv.writer(f, delimiter=delimiter)
+        writer.writerows([("item", "annotator", "label"), ("i1", "a", "0,5"), ("i1", "b", "1,0"),
+                          ("i2", "a", "1"), ("i2", "b", "0,5")])
+    assert codes(read_annotations([path]), "label") == labels
