@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from guidelines_tool.annotations.chunk import OPTIONAL, REQUIRED, Chunk, finding
+from guidelines_tool.annotations.chunk import OPTIONAL, REQUIRED, Chunk, finding, shown
 from guidelines_tool.annotations.labelstudio import _looks_flat_labelstudio
 from guidelines_tool.annotations.source import line_number, not_utf8
 from guidelines_tool.errors import DataError
@@ -67,6 +67,11 @@ def _read_csv_data(path: Path, data: bytes, delimiter: str | None) -> Chunk:
     import pyarrow.csv as pacsv
 
     head = _head(data)
+    if "\ufffd" in head and not _first_line_is_utf8(data):
+        # the names could not be matched to pyarrow's: say what is wrong instead
+        raise DataError(f"{path}: cannot read as csv: line 1 is not UTF-8 text; save the file "
+                        "as UTF-8, e.g. Excel's \"CSV UTF-8\"")
+    csv.field_size_limit(2**31 - 1)  # a header cell may be long too (the module's limit: 128 KiB)
     first = next(csv.reader(io.StringIO(head, newline="")), None)
     if not first:
         return Chunk(str(path), pa.table({}), np.zeros(0, dtype=np.int64))
@@ -87,6 +92,13 @@ def _read_csv_data(path: Path, data: bytes, delimiter: str | None) -> Chunk:
 
     def parse(newlines_in_values: bool, block: int) -> pa.Table:
         bad_rows.clear()
+        try:
+            return read(newlines_in_values, block, columns)
+        except pa.ArrowKeyError:  # pyarrow split the header otherwise: read every column
+            bad_rows.clear()
+            return read(newlines_in_values, block, None)
+
+    def read(newlines_in_values: bool, block: int, columns: list[str] | None) -> pa.Table:
         with _undecodable_rows_fail_quietly():
             return pacsv.read_csv(
                 pa.BufferReader(data),  # zero-copy: no Python file object in the way
@@ -95,8 +107,8 @@ def _read_csv_data(path: Path, data: bytes, delimiter: str | None) -> Chunk:
                                                  invalid_row_handler=on_invalid,
                                                  newlines_in_values=newlines_in_values),
                 convert_options=pacsv.ConvertOptions(
-                    column_types={name: _CSV_TYPE for name in columns},
-                    include_columns=columns, strings_can_be_null=False),
+                    column_types={name: _CSV_TYPE for name in columns or header},
+                    include_columns=columns or [], strings_can_be_null=False),
             )
 
     # a block must hold the header and any record whole
@@ -171,6 +183,15 @@ def _hint(head: str, header: list[str]) -> str:
     return f" (the header has {names}{more})"
 
 
+def _first_line_is_utf8(data: bytes) -> bool:
+    ends = [i for i in (data.find(b"\n"), data.find(b"\r")) if i >= 0]
+    try:
+        data[:min(ends) if ends else len(data)].decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _columns_read(path: Path, header: list[str]) -> list[str]:
     """The header's columns pyarrow converts: the record columns (spelled as the header spells
     them), or every column of a Label Studio export, whose answer column has the control's
@@ -180,12 +201,14 @@ def _columns_read(path: Path, header: list[str]) -> list[str]:
         wanted = header
     else:
         wanted = [name for name in header if name.strip().lower() in known]
-    names = [name.strip().lower() for name in wanted]
-    twice = sorted({n for n in names if n in known and names.count(n) > 1})
-    if twice or len(set(wanted)) < len(wanted):
+    names = [name.strip().lower() if name.strip().lower() in known else name
+             for name in wanted]
+    seen: set[str] = set()
+    twice = sorted({n for n in names if n in seen or seen.add(n)})
+    if twice:
         # which one holds the data? (pyarrow would pick one without a word)
-        raise DataError(f"{path}: column(s) {', '.join(twice or sorted(set(wanted)))} appear "
-                        "more than once in the header")
+        shown_names = ", ".join(n if len(n) <= 40 else shown(n, 40) for n in twice[:5])
+        raise DataError(f"{path}: column(s) {shown_names} appear more than once in the header")
     return wanted or header[:1]
 
 
@@ -260,8 +283,7 @@ def _csv_lines(data: bytes, n_rows: int, bad: list, delimiter: str) -> np.ndarra
     if lines.size == n_rows:
         return lines
     # quoted values spanning lines: let the csv module tell where each record starts (pyarrow
-    # read the values already, whatever their length: lift the module's 128 KiB field limit)
-    csv.field_size_limit(2**31 - 1)
+    # read the values already, whatever their length: the module's field limit is lifted)
     reader = csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""), delimiter=delimiter)
     starts_, previous = [], 0
     for row in reader:

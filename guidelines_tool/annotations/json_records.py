@@ -24,6 +24,7 @@ from guidelines_tool.annotations.chunk import OPTIONAL, REQUIRED, Chunk, finding
 # Python refuses to convert longer digit strings to int (CVE-2020-10735: quadratic time)
 _MAX_DIGITS = sys.get_int_max_str_digits() if hasattr(sys, "get_int_max_str_digits") else 4300
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")  # not str.splitlines: U+2028 may sit inside a string
+_LINE_BREAK_BYTES = re.compile(rb"\r\n|\r|\n")
 
 
 class LongNumber(str):
@@ -63,15 +64,31 @@ def long_number_finding(path: str, line: int, numbers: list[LongNumber], where: 
         "kept as its digits, as text; ids and labels compare as text, so nothing else changes"))
 
 
-def _json_lines(data: bytes) -> list[tuple[int, str]]:
+def _json_lines(data: bytes) -> list[tuple[int, str | bytes]]:
     """The non-blank lines of a JSON Lines file with their 1-based numbers; lines end at LF,
-    CR LF or a lone CR."""
-    text = data.decode("utf-8-sig")
+    CR LF or a lone CR. A line that is not UTF-8 stays bytes (the caller reports it): one bad
+    line does not cost the file."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        parts = _LINE_BREAK_BYTES.split(data) if b"\r" in data else data.split(b"\n")
+        return [(n, _decoded(line)) for n, line in enumerate(parts, start=1)
+                if line.strip(b" \t\r\n")]
     parts = _LINE_BREAK.split(text) if "\r" in text else text.split("\n")
-    return [(n, line) for n, line in enumerate(parts, start=1) if line.strip()]
+    # blank is JSON's whitespace only: a line of U+00A0 is a line, and not JSON
+    return [(n, line) for n, line in enumerate(parts, start=1) if line.strip(" \t\r\n")]
 
 
-def _parse_json_lines(path: Path, lines: list[tuple[int, str]]) -> tuple[list, Chunk]:
+def _decoded(line: bytes) -> str | bytes:
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError:
+        return line
+
+
+def _parse_json_lines(path: Path, lines: list[tuple[int, str | bytes]]) -> tuple[list, Chunk]:
     chunk = Chunk(str(path), pa.table({}), np.zeros(0, dtype=np.int64))
     records = []
 
@@ -80,6 +97,9 @@ def _parse_json_lines(path: Path, lines: list[tuple[int, str]]) -> tuple[list, C
         chunk.rejected["malformed-record"] += 1
 
     for n, line in lines:
+        if isinstance(line, bytes):
+            bad(n, f"not UTF-8 text ({_not_utf8_at(line)})")
+            continue
         try:
             record = loads(line)
         except json.JSONDecodeError as exc:
@@ -89,7 +109,7 @@ def _parse_json_lines(path: Path, lines: list[tuple[int, str]]) -> tuple[list, C
             bad(n, "JSON nested too deeply (more than about 1,000 levels)")
             continue
         if not isinstance(record, dict):
-            bad(n, f"not a JSON object (a {type(record).__name__})")
+            bad(n, f"not a JSON object (a JSON {_json_type(record)})")
             continue
         if len(line) > _MAX_DIGITS and re.search(r"\d{%d}" % (_MAX_DIGITS + 1), line):
             numbers = long_numbers(record)
@@ -97,6 +117,22 @@ def _parse_json_lines(path: Path, lines: list[tuple[int, str]]) -> tuple[list, C
                 chunk.problems.append(long_number_finding(str(path), n, numbers))
         records.append((n, record))
     return records, chunk
+
+
+def _json_type(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    return {list: "array", str: "string"}.get(type(value), "number")
+
+
+def _not_utf8_at(line: bytes) -> str:
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return f"byte 0x{line[exc.start]:02x} at column {exc.start + 1}"
+    return "?"
 
 
 def _cell(value: object) -> object:

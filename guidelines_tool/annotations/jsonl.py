@@ -7,9 +7,12 @@ recognised by their keys and handed to prodigy.py.
 pyarrow's reader is native code with two known failure shapes, both kept from it: a line
 nested some 20,000 levels deep overflows its stack (a segmentation fault, no message), and
 thousands of distinct keys make it quadratic (20,000 lines with one new key each: minutes).
-Nesting is bounded from the bytes before the call (`_depth_bound`, one pass over the file in C
-that also counts its lines); keys are bounded by giving pyarrow a schema of the record columns,
-inferred from the first 64 KiB, and telling it to ignore every other key.
+A third was found by fuzzing: a block whose first value is `null` (a line `null`) crashes it
+too. So pyarrow only gets files whose every non-blank line starts with `{` (checked on the line
+starts, which the numbering needs anyway) and whose long lines, if any, are not nested deep
+(`_depth_bound`); keys are bounded by giving pyarrow a schema of the record columns, inferred
+from the first 64 KiB, and telling it to ignore every other key. Anything else goes to the line
+reader, which reports each line it cannot read.
 """
 
 from __future__ import annotations
@@ -26,10 +29,12 @@ from guidelines_tool.annotations.prodigy import _PRODIGY_IDS, _PRODIGY_KEYS, _pr
 # nesting pyarrow is handed at most (it crashes near 20,000; Python's parser stops at ~1,000,
 # so deeper lines are reported by the line reader either way)
 MAX_DEPTH = 1000
+# a line this short cannot nest deeper than pyarrow copes with (10,000 levels were fine)
+_LONG_LINE = 4096
 _SAMPLE = 1 << 16  # bytes the column types are inferred from
-# the bytes `_depth_bound` looks at: brackets and line ends; everything else is deleted
-_STRUCTURE = bytes(b for b in range(256) if b not in b"[]{}\n\r")
-_STEP = np.zeros(256, dtype=np.int64)
+# the bytes `_depth_bound` looks at: brackets; everything else is deleted
+_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+_STEP = np.zeros(256, dtype=np.int32)
 _STEP[[ord("["), ord("{")]] = 1
 _STEP[[ord("]"), ord("}")]] = -1
 
@@ -52,23 +57,57 @@ def _read_jsonl(path: Path, data: bytes) -> Chunk:
     return chunk
 
 
-def _depth_bound(data: bytes) -> tuple[int, int]:
-    """An upper bound of any line's nesting depth (brackets inside strings count too, so it
-    may exceed the truth, never fall short of it), and the number of line ends. One C pass
-    keeps only brackets and line ends; the rest is numpy on what is left."""
-    kept = np.frombuffer(data.translate(None, _STRUCTURE), dtype=np.uint8)
-    line_ends = int(np.count_nonzero(kept == 10))
-    if kept.size == line_ends:
-        return 0, line_ends
-    # the level after each bracket, and each one's line (a line end starts the next line);
-    # a leading 0 is the first line's start
-    level = np.r_[0, np.cumsum(_STEP[kept])]
-    line = np.r_[0, np.cumsum((kept == 10) | (kept == 13))]
-    # each line's running minimum, in one pass: lines are shifted apart so that every later
-    # line lies below every earlier one and no minimum carries over
-    span = int(level.max() - level.min()) + 1
-    shifted = level - line * span
-    return int((shifted - np.minimum.accumulate(shifted)).max()), line_ends
+def _depth_bound(data: bytes) -> int:
+    """An upper bound of the nesting depth of any stretch of `data`: the largest rise of the
+    bracket level (brackets inside strings count too, and lines are not told apart, so it may
+    exceed the truth, never fall short of it). One C pass keeps only the brackets."""
+    kept = np.frombuffer(data.translate(None, _BRACKETS), dtype=np.uint8)
+    if not kept.size:
+        return 0
+    level = np.cumsum(_STEP[kept], dtype=np.int32)
+    return int(max((level - np.minimum(np.minimum.accumulate(level), 0)).max(), 0))
+
+
+def _record_lines(data: bytes) -> np.ndarray | None:
+    """The numbers of the lines pyarrow would read as records (the non-blank ones), or None
+    when the file must go to the line reader instead: a line that does not start with `{`
+    (pyarrow crashes on a block whose first value is `null`, and fails on other values), or
+    a long line that may nest too deep. One numpy pass over the line ends, which the
+    numbering needs anyway; the bracket pass only for files with lines over 4 KiB."""
+    buf = np.frombuffer(data, dtype=np.uint8)
+    if not buf.size:
+        return np.zeros(0, dtype=np.int64)
+    ends = np.flatnonzero(buf == 10)
+    starts = np.r_[0, ends + 1]
+    if starts[-1] == buf.size:  # a final line end starts no line
+        starts = starts[:-1]
+    first = buf[starts]
+    odd = np.flatnonzero(first != ord("{"))
+    if odd.size:  # blank lines are fine anywhere; any other start is not
+        at = starts[odd]
+        after = buf[np.minimum(at + 1, buf.size - 1)]
+        blank = (first[odd] == 10) | ((first[odd] == 13) & ((after == 10) | (at + 1 == buf.size)))
+        if not blank.all():
+            return None
+    if _longest_line(ends, buf.size) > _LONG_LINE and _depth_bound(data) > MAX_DEPTH:
+        return None
+    if b"\r" in data:  # a lone CR ends a line for the line reader: number as it does
+        crlf = int(np.count_nonzero(buf[ends[ends > 0] - 1] == 13))
+        if data.count(b"\r") != crlf:
+            return np.array([n for n, _ in _json_lines(data)], dtype=np.int64)
+    if not odd.size:
+        return np.arange(1, starts.size + 1, dtype=np.int64)
+    keep = np.ones(starts.size, dtype=bool)
+    keep[odd] = False
+    return np.flatnonzero(keep) + 1
+
+
+def _longest_line(ends: np.ndarray, size: int) -> int:
+    """The longest line's length, from the positions of the line ends."""
+    if not ends.size:
+        return size
+    inner = int(np.diff(ends).max()) - 1 if ends.size > 1 else 0
+    return max(int(ends[0]), inner, size - int(ends[-1]) - 1)
 
 
 def _read_jsonl_arrow(path: Path, data: bytes) -> Chunk | None:
@@ -77,9 +116,9 @@ def _read_jsonl_arrow(path: Path, data: bytes) -> Chunk | None:
 
     if data.startswith(b"\xef\xbb\xbf"):
         return None  # a byte-order mark: leave it to the text reader
-    depth, line_ends = _depth_bound(data)
-    if depth > MAX_DEPTH:
-        return None  # the line reader reports each line too deep, and reads the others
+    lines = _record_lines(data)
+    if lines is None:
+        return None  # the line reader reports each line it cannot read, and reads the others
     schema = _record_schema(data)
     if schema is None:
         return None
@@ -96,14 +135,13 @@ def _read_jsonl_arrow(path: Path, data: bytes) -> Chunk | None:
         # would become one id; Python's json keeps them exact
         return None
     n = table.num_rows
+    if lines.size != n:  # two values on a line, say: the line reader tells which
+        return None
     table = table.select(keep) if keep else pa.table({"_empty": pa.nulls(n)})
-    lines_by_lf = line_ends + (0 if data.endswith(b"\n") else 1)
-    if lines_by_lf == n and (b"\r" not in data or data.count(b"\r") == line_ends):
-        lines = np.arange(1, n + 1, dtype=np.int32)
-    else:  # blank lines, or lone CRs ending lines: number the non-blank ones
-        lines = np.array([k for k, _ in _json_lines(data)], dtype=np.int64)
-        if lines.size != n:
-            return None
+    try:
+        table.validate(full=True)  # pyarrow's JSON reader lets invalid UTF-8 through
+    except pa.ArrowInvalid:
+        return None  # the line reader names each line that is not UTF-8
     chunk = Chunk(str(path), table, lines)
     chunk.read = n
     return chunk
@@ -111,8 +149,7 @@ def _read_jsonl_arrow(path: Path, data: bytes) -> Chunk | None:
 
 def _record_schema(data: bytes) -> pa.Schema | None:
     """The record columns' types, from the first 64 KiB (or None: leave the file to the line
-    reader). Columns not seen there are read as text; a later line that disagrees fails the
-    read, and the line reader takes over."""
+    reader). A later line that disagrees fails the read, and the line reader takes over."""
     import pyarrow.json as pajson
 
     cut = data.find(b"\n", _SAMPLE)
@@ -125,8 +162,7 @@ def _record_schema(data: bytes) -> pa.Schema | None:
     if names & set(_PRODIGY_KEYS) or any(pa.types.is_struct(seen.field(c).type)
                                          for c in REQUIRED if c in names):
         return None
-    fields = [seen.field(c) if c in names else pa.field(c, pa.string())
-              for c in (*REQUIRED, *OPTIONAL)]
-    # Prodigy's keys appearing later: typed null, so that a value fails the read
-    fields += [pa.field(k, pa.null()) for k in _PRODIGY_KEYS]
-    return pa.schema(fields)
+    # a record column first seen later is typed null: a value there fails the read, and the
+    # line reader takes over (typed text, each would cost a column of nulls)
+    return pa.schema([seen.field(c) if c in names else pa.field(c, pa.null())
+                      for c in (*REQUIRED, *OPTIONAL)])

@@ -84,8 +84,8 @@ def _read_labelstudio(path: Path, data: bytes, hints: Hints = NO_HINTS) -> Chunk
     for t, task in enumerate(tasks, start=1):
         rows.extend(_labelstudio_rows(str(path), t, task, chunk))
     rows = _one_control(chunk, rows, hints)
+    chunk.read = len(rows) + sum(chunk.rejected.values())  # before _set_records rejects any
     _set_records(chunk, rows, [r["_line"] for r in rows])
-    chunk.read = len(rows) + sum(chunk.rejected.values())
     if tasks and not chunk.read:
         chunk.problems.append(finding(str(path), 0, "no-records", (
             f"{len(tasks)} task(s), none with an annotation: nothing to read (Label Studio "
@@ -211,7 +211,8 @@ def _labelstudio_rows(path: str, t: int, task: object, chunk: Chunk) -> list[dic
             # "email, id" in recent exports: the id, as completed_by would give it
             who = ann["created_username"].rsplit(",", 1)[-1].strip() or None
         answers = [r for r in ann.get("result") or []
-                   if isinstance(r, dict) and r.get("type") in _LS_ANSWERS]
+                   if isinstance(r, dict) and isinstance(r.get("type"), str)
+                   and r["type"] in _LS_ANSWERS]
         if not answers:
             skip("skipped", f"{where} has no `choices`, `taxonomy` or `rating` result",
                  "skipped (cancelled or empty)")
@@ -348,7 +349,8 @@ def _labelstudio_flat(chunk: Chunk, records: list, lines: list[int], hints: Hint
             "control's name, run inside a guideline project whose task lists the labels, or "
             "export as JSON")))
         chunk.rejected["missing-column"] += len(good)
-        chunk.read = len(records)
+        chunk.read = sum(chunk.rejected.values())  # every row: none could be used
+        chunk.table, chunk.lines = pa.table({}), np.zeros(0, dtype=np.int64)  # counted here
         return chunk
     rows: list[dict] = []
     out_lines: list[int] = []
@@ -385,6 +387,6 @@ def _labelstudio_flat(chunk: Chunk, records: list, lines: list[int], hints: Hint
     if len(controls) == 1:
         for row in rows:
             row.pop("task")
+    chunk.read = len(rows) + sum(chunk.rejected.values())  # before _set_records rejects any
     _set_records(chunk, rows, out_lines)
-    chunk.read = len(rows) + sum(chunk.rejected.values())
     return chunk

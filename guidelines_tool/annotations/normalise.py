@@ -329,7 +329,9 @@ def _select_task(task_col: _Coded, project, task, keep, reject) -> tuple[Task | 
     if chosen is None and has_column:
         seen = sorted({task_col.values[c] for c in np.unique(task_col.codes[keep]) if c >= 0})
         if len(seen) > 1:
-            raise SeveralTasksError(f"the annotations cover several tasks ({', '.join(seen[:10])}); "
+            names = ", ".join(t if len(t) <= 40 else shown(t, 40) for t in seen[:10])
+            more = f" and {len(seen) - 10} more" if len(seen) > 10 else ""
+            raise SeveralTasksError(f"the annotations cover several tasks ({names}{more}); "
                                     "choose one with --task")
         chosen = seen[0] if seen else None
     if chosen is None and project is not None:

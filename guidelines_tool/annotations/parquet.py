@@ -22,4 +22,5 @@ def _read_parquet(path: Path, data: bytes) -> Chunk:
     names = source.schema_arrow.names
     wanted = [n for n in names if n.strip().lower() in known] or names[:1]  # rows still counted
     table = source.read(columns=wanted, use_threads=True)
+    table.validate(full=True)  # text that is not UTF-8 fails here, not at its first use
     return Chunk(str(path), table, np.arange(1, table.num_rows + 1), read=table.num_rows)

@@ -109,7 +109,7 @@ def _read_file(path: Path, fmt: str, hints: Hints | None = None) -> Chunk:
         raise DataError(f"{path}: not enough memory to read it as {fmt} "
                         f"({len(data):,} bytes)") from exc
     except (pa.ArrowInvalid, UnicodeDecodeError, OSError, csv.Error) as exc:
-        raise DataError(f"{path}: cannot read as {fmt}: {_reason(exc, data)}") from exc
+        raise DataError(f"{path}: cannot read as {fmt}: {_reason(exc, data, fmt)}") from exc
     if not chunk.read and not chunk.problems:
         # the summary's "no usable annotations" must have something above it to point at
         what = "the file is empty" if not data.strip(b"\xef\xbb\xbf \t\r\n") else \
@@ -118,12 +118,14 @@ def _read_file(path: Path, fmt: str, hints: Hints | None = None) -> Chunk:
     return chunk
 
 
-def _reason(exc: Exception, data: bytes) -> str:
-    """Why a reader failed, in the user's terms: text that is not UTF-8 is named by its line
-    (judged from the bytes, not from the parser's message), anything else by the parser."""
-    bad = not_utf8(data)
+def _reason(exc: Exception, data: bytes, fmt: str) -> str:
+    """Why a reader failed, in the user's terms: a text file that is not UTF-8 is named by its
+    line (judged from the bytes, not from the parser's message), anything else by the parser."""
+    bad = not_utf8(data) if fmt != "parquet" else None
     if bad is not None:
         # guessing a legacy code page could rename annotators silently: say what to do
         return (f"{bad}; the file is not UTF-8 (a spreadsheet's legacy encoding, or not text "
                 "at all?): save it as UTF-8, e.g. Excel's \"CSV UTF-8\"")
-    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    # a parser may quote the row it choked on: a 5 MB row is no message
+    return reason if len(reason) <= 300 else reason[:300] + f"... ({len(reason):,} characters)"

@@ -182,3 +182,23 @@ def test_decimal_commas_are_numbers_only_where_the_comma_is_no_delimiter(
         writer.writerows([("item", "annotator", "label"), ("i1", "a", "0,5"), ("i1", "b", "1,0"),
                           ("i2", "a", "1"), ("i2", "b", "0,5")])
     assert codes(read_annotations([path]), "label") == labels
+
+
+def test_found_by_fuzzing_headers_and_messages_stay_readable(tmp_path: Path) -> None:
+    # a header that is not UTF-8: named, not pyarrow's "Column ... does not exist"
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("item,annotator,label,bemerkung_ü\np1,a,x,y\n".encode("latin-1"))
+    with pytest.raises(DataError, match="latin.csv: cannot read as csv: line 1 is not UTF-8"):
+        read_annotations([latin])
+    # a header cell longer than the csv module's 128 KiB field limit
+    wide = tmp_path / "wide.csv"
+    wide.write_text('item,annotator,label,"' + "n" * 200_000 + '"\np1,a,x,y\n')
+    assert len(read_annotations([wide])) == 1
+    # a message never quotes megabytes: several tasks with long names
+    tasks = tmp_path / "tasks.csv"
+    tasks.write_text("item,annotator,label,task\n" + "".join(
+        f"p1,a{k},x,{k}{'t' * 5000}\n" for k in range(12)))
+    with pytest.raises(DataError) as error:
+        read_annotations([tasks])
+    assert "several tasks" in str(error.value) and "and 2 more" in str(error.value)
+    assert len(str(error.value)) < 1000

@@ -60,6 +60,18 @@ def test_a_line_nested_20000_deep_is_a_finding_not_a_crash(tmp_path: Path, read_
     assert "nested too deeply" in out["problems"][0][2]
 
 
+@pytest.mark.parametrize("line", ["null", "  null", "nullx", 'null {"item": "p2"}'])
+def test_a_line_starting_with_null_is_a_finding_not_a_crash(tmp_path: Path, read_in_child,
+                                                            line: str) -> None:
+    # found by fuzzing: pyarrow's JSON reader crashes (SIGSEGV) on a block whose first value
+    # is null, whatever follows; the first line always starts a block
+    path = tmp_path / "null.jsonl"
+    path.write_text(line + "\n" + GOOD_LINES)
+    out = read_in_child(path)
+    assert out["rows"] == [["p1", "a", "x"], ["p1", "b", "x"]] and out["lines"] == [2, 3]
+    assert [p[:2] for p in out["problems"]] == [[1, "ANN009"]]
+
+
 def test_thousands_of_distinct_keys_do_not_make_the_read_quadratic(tmp_path: Path,
                                                                    read_in_child) -> None:
     # pyarrow infers a column per key: 20,000 lines with one new key each took over 3 minutes
@@ -106,3 +118,16 @@ def test_a_lone_surrogate_rejects_its_record(tmp_path: Path, rows: Callable) -> 
     assert [(p.line, p.code) for p in t.problems] == [(3, "ANN009")]
     assert "lone UTF-16 surrogate" in t.problems[0].message
     assert t.summary.read == 3 and t.summary.rejected == {"malformed-record": 1}
+
+
+def test_a_line_that_is_not_utf8_is_a_finding_and_the_rest_is_read(tmp_path: Path,
+                                                                     rows: Callable) -> None:
+    # found by fuzzing: pyarrow's JSON reader lets invalid UTF-8 through, and the first use of
+    # the value failed with UnicodeDecodeError
+    path = tmp_path / "latin.jsonl"
+    path.write_bytes(GOOD_LINES.encode() + '{"item": "p2", "annotator": "José", "label": "x"}\n'
+                     .encode("latin-1"))
+    t = read_annotations([path])
+    assert rows(t) == [("p1", "a", "x"), ("p1", "b", "x")]
+    assert [(p.line, p.code, p.message) for p in t.problems] == [
+        (3, "ANN009", "not UTF-8 text (byte 0xe9 at column 33); line skipped")]

@@ -238,3 +238,34 @@ def test_an_export_without_annotations_says_so(tmp_path: Path) -> None:
     assert [p.message for p in read_annotations([unannotated]).problems] == [
         "1 task(s), none with an annotation: nothing to read (Label Studio exports unannotated "
         "tasks only when asked to)"]
+
+
+def test_found_by_fuzzing_counts_stay_whole_and_odd_values_are_no_type_errors(
+        tmp_path: Path) -> None:
+    # an export whose answer column cannot be told, with a malformed row: every row counted
+    # once (the CSV rows were counted again as missing their columns)
+    path = tmp_path / "export.csv"
+    path.write_text("annotation_id,annotator,id,sentiment,text\n1,a,1,pos,t1\n"
+                    "2,a,2,neg,t2,EXTRA\n3,a,3,pos,t3\n")
+    t = read_annotations([path])
+    assert t.summary.rejected == {"malformed-record": 1, "missing-column": 2}
+    assert t.summary.read == 3 and t.summary.used == 0
+    # a result whose `type` is an object, and a record with a lone surrogate
+    tasks = json.loads((REAL / "sentiment.json").read_text())
+    tasks[0]["annotations"][0]["result"][0]["type"] = {"choices": 1}
+    tasks[1]["annotations"][0]["result"][0]["value"]["choices"] = ["Neg\ud800"]
+    odd = tmp_path / "odd.json"
+    odd.write_text(json.dumps(tasks))
+    t = read_annotations([odd])
+    assert len(t) == 6
+    assert t.summary.read == t.summary.used + sum(t.summary.rejected.values())
+    assert "lone UTF-16 surrogate" in " ".join(p.message for p in t.problems)
+
+
+def test_a_column_repeated_in_an_export_is_named_alone(tmp_path: Path) -> None:
+    path = tmp_path / "export.csv"
+    text = (REAL / "sentiment.csv").read_text()
+    path.write_text(text.replace('"text"', '"lead_time"', 1))
+    with pytest.raises(DataError, match=r"export.csv: column\(s\) lead_time appear more than "
+                                        r"once in the header$"):
+        read_annotations([path])

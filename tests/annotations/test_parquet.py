@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -50,3 +51,13 @@ def test_parquet_binary_strings_read_and_invalid_utf8_is_a_clear_error(tmp_path)
                              "annotator": [b"x", b"y"], "label": [b"p", b"\xff"]}), bad)
     with pytest.raises(DataError, match="UTF8"):
         read_annotations([bad])
+
+
+def test_parquet_text_that_is_not_utf8_is_a_clear_error(tmp_path: Path) -> None:
+    # Parquet stores strings as bytes: a writer can put anything there
+    path = tmp_path / "bad.parquet"
+    bad = pa.Array.from_buffers(pa.string(), 1, [None, pa.py_buffer(np.array([0, 2], np.int32)),
+                                                 pa.py_buffer(b"\xff\xfe")])
+    pq.write_table(pa.table({"item": bad, "annotator": ["a"], "label": ["x"]}), path)
+    with pytest.raises(DataError, match=r"bad.parquet: cannot read as parquet: .*UTF8"):
+        read_annotations([path])
