@@ -36,7 +36,7 @@ _BLOCK = 1 << 20  # pyarrow's default block size
 _MAX_EXPORT_COLUMNS = 1000
 
 
-def _read_csv(path: Path, data: bytes) -> Chunk:
+def _read_csv(path: Path, data: bytes, extra: tuple[str, ...] = ()) -> Chunk:
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 with its BOM: Excel's "Unicode text"
         try:
             data = data.decode("utf-16").encode("utf-8")
@@ -46,11 +46,11 @@ def _read_csv(path: Path, data: bytes) -> Chunk:
     # Excel's "sep=;" first line names the delimiter; line numbers still count it
     sep_line = re.match(rb"(?:\xef\xbb\xbf)?sep=([^\r\n])(?:\r\n|\r|\n)", data[:16])
     if sep_line:
-        chunk = _read_csv_data(path, data[sep_line.end():], sep_line.group(1).decode())
+        chunk = _read_csv_data(path, data[sep_line.end():], sep_line.group(1).decode(), extra)
         chunk.lines = chunk.lines + 1
         chunk.problems = [replace(p, line=p.line + 1) if p.line else p for p in chunk.problems]
         return chunk
-    return _read_csv_data(path, data, None)
+    return _read_csv_data(path, data, None, extra)
 
 
 def _head(data: bytes) -> str:
@@ -63,7 +63,7 @@ def _head(data: bytes) -> str:
     return data[:end].decode("utf-8-sig", errors="replace")
 
 
-def _read_csv_data(path: Path, data: bytes, delimiter: str | None) -> Chunk:
+def _read_csv_data(path: Path, data: bytes, delimiter: str | None, extra: tuple[str, ...] = ()) -> Chunk:
     import pyarrow.csv as pacsv
 
     head = _head(data)
@@ -77,7 +77,7 @@ def _read_csv_data(path: Path, data: bytes, delimiter: str | None) -> Chunk:
         return Chunk(str(path), pa.table({}), np.zeros(0, dtype=np.int64))
     delimiter = delimiter or _delimiter(head, "\t" if path.suffix.lower() == ".tsv" else ",")
     header = next(csv.reader(io.StringIO(head, newline=""), delimiter=delimiter))
-    columns = _columns_read(path, header)
+    columns = _columns_read(path, header, extra)
     header_bytes = len(head.split("\n", 1)[0].encode())
     bad_rows: list[tuple[int | None, str]] = []
 
@@ -192,11 +192,11 @@ def _first_line_is_utf8(data: bytes) -> bool:
     return True
 
 
-def _columns_read(path: Path, header: list[str]) -> list[str]:
-    """The header's columns pyarrow converts: the record columns (spelled as the header spells
-    them), or every column of a Label Studio export, whose answer column has the control's
-    name. With none of either, the first column: the rows are still counted."""
-    known = {*REQUIRED, *OPTIONAL}
+def _columns_read(path: Path, header: list[str], extra: tuple[str, ...] = ()) -> list[str]:
+    """The header's columns pyarrow converts: the record columns and `extra` (spelled as the
+    header spells them), or every column of a Label Studio export, whose answer column has the
+    control's name. With none of either, the first column: the rows are still counted."""
+    known = {*REQUIRED, *OPTIONAL, *extra}
     if _looks_flat_labelstudio(header) and len(header) <= _MAX_EXPORT_COLUMNS:
         wanted = header
     else:

@@ -31,7 +31,7 @@ def read_gold(
     """A gold file (`item,label[,task]`, any supported tabular format), checked like annotations.
     `extra`: further columns to keep per item (a quiz key's `rule`); absent ones are left out."""
     path = Path(path)
-    chunk = _read_file(path, detect_format(path))
+    chunk = _read_file(path, detect_format(path), extra=tuple(extra))
     problems = list(chunk.problems)
     names = chunk.table.column_names
     missing = [c for c in ("item", "label") if c not in names]

@@ -151,9 +151,9 @@ def _cell(value: object) -> object:
     return str(value)
 
 
-def _records_table(rows: list[dict]) -> pa.Table:
-    """Arrow table of the record columns from dicts; only columns some record has."""
-    present = [c for c in (*REQUIRED, *OPTIONAL) if any(c in r for r in rows)]
+def _records_table(rows: list[dict], extra: tuple[str, ...] = ()) -> pa.Table:
+    """Arrow table of the record columns (and `extra`) from dicts; only columns some record has."""
+    present = [c for c in dict.fromkeys((*REQUIRED, *OPTIONAL, *extra)) if any(c in r for r in rows)]
     data = {}
     for name in present:
         values = [_cell(r.get(name)) for r in rows]
@@ -165,15 +165,15 @@ def _records_table(rows: list[dict]) -> pa.Table:
     return pa.table(data) if data else pa.table({"_empty": pa.array([None] * len(rows))})
 
 
-def _set_records(chunk: Chunk, rows: list[dict], lines: list[int]) -> None:
+def _set_records(chunk: Chunk, rows: list[dict], lines: list[int], extra: tuple[str, ...] = ()) -> None:
     """The chunk's table and lines from record dicts. A record whose text cannot be UTF-8 (a
     lone surrogate, "\\ud800" in the JSON) is rejected with a finding; the rest are kept."""
     try:
-        chunk.table = _records_table(rows)
+        chunk.table = _records_table(rows, extra)
     except UnicodeEncodeError:
         keep = []
         for row, n in zip(rows, lines):
-            column = next((c for c in (*REQUIRED, *OPTIONAL) if _unencodable(row.get(c))), None)
+            column = next((c for c in (*REQUIRED, *OPTIONAL, *extra) if _unencodable(row.get(c))), None)
             if column is None:
                 keep.append((row, n))
                 continue
@@ -184,7 +184,7 @@ def _set_records(chunk: Chunk, rows: list[dict], lines: list[int]) -> None:
                 "Unicode text can; record skipped"))
             chunk.rejected["malformed-record"] += 1
         rows, lines = [r for r, _ in keep], [n for _, n in keep]
-        chunk.table = _records_table(rows)
+        chunk.table = _records_table(rows, extra)
     chunk.lines = np.array(lines, dtype=np.int64)
 
 

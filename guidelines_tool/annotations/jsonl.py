@@ -39,20 +39,20 @@ _STEP[[ord("["), ord("{")]] = 1
 _STEP[[ord("]"), ord("}")]] = -1
 
 
-def _read_jsonl(path: Path, data: bytes) -> Chunk:
+def _read_jsonl(path: Path, data: bytes, extra: tuple[str, ...] = ()) -> Chunk:
     """JSON Lines; Prodigy exports (`_input_hash` / `answer` keys) are recognised by content.
 
     pyarrow's JSON reader first; a file it rejects (a malformed line, a field whose type
     changes between lines) is read line by line so that each bad line can be reported.
     """
-    fast = _read_jsonl_arrow(path, data)
+    fast = _read_jsonl_arrow(path, data, extra)
     if fast is not None:
         return fast
     lines = _json_lines(data)
     records, chunk = _parse_json_lines(path, lines)
     if any(any(k in r for k in _PRODIGY_IDS) for _, r in records):
         return _prodigy_chunk(path, records, chunk)
-    _set_records(chunk, [r for _, r in records], [n for n, _ in records])
+    _set_records(chunk, [r for _, r in records], [n for n, _ in records], extra)
     chunk.read = len(lines)
     return chunk
 
@@ -110,7 +110,7 @@ def _longest_line(ends: np.ndarray, size: int) -> int:
     return max(int(ends[0]), inner, size - int(ends[-1]) - 1)
 
 
-def _read_jsonl_arrow(path: Path, data: bytes) -> Chunk | None:
+def _read_jsonl_arrow(path: Path, data: bytes, extra: tuple[str, ...] = ()) -> Chunk | None:
     """The whole file through pyarrow.json, or None when it needs the line-by-line reader."""
     import pyarrow.json as pajson
 
@@ -119,7 +119,7 @@ def _read_jsonl_arrow(path: Path, data: bytes) -> Chunk | None:
     lines = _record_lines(data)
     if lines is None:
         return None  # the line reader reports each line it cannot read, and reads the others
-    schema = _record_schema(data)
+    schema = _record_schema(data, extra)
     if schema is None:
         return None
     try:
@@ -127,7 +127,7 @@ def _read_jsonl_arrow(path: Path, data: bytes) -> Chunk | None:
             explicit_schema=schema, unexpected_field_behavior="ignore"))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
-    keep = [c for c in (*REQUIRED, *OPTIONAL)
+    keep = [c for c in (*REQUIRED, *OPTIONAL, *extra)
             if c in table.column_names and table.column(c).null_count < table.num_rows]
     if any(pa.types.is_floating(table.schema.field(c).type) for c in keep
            if c != "annotated_at"):
@@ -147,7 +147,7 @@ def _read_jsonl_arrow(path: Path, data: bytes) -> Chunk | None:
     return chunk
 
 
-def _record_schema(data: bytes) -> pa.Schema | None:
+def _record_schema(data: bytes, extra: tuple[str, ...] = ()) -> pa.Schema | None:
     """The record columns' types, from the first 64 KiB (or None: leave the file to the line
     reader). A later line that disagrees fails the read, and the line reader takes over."""
     import pyarrow.json as pajson
@@ -165,4 +165,4 @@ def _record_schema(data: bytes) -> pa.Schema | None:
     # a record column first seen later is typed null: a value there fails the read, and the
     # line reader takes over (typed text, each would cost a column of nulls)
     return pa.schema([seen.field(c) if c in names else pa.field(c, pa.null())
-                      for c in (*REQUIRED, *OPTIONAL)])
+                      for c in dict.fromkeys((*REQUIRED, *OPTIONAL, *extra))])

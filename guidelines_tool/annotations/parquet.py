@@ -14,11 +14,11 @@ import pyarrow as pa
 from guidelines_tool.annotations.chunk import OPTIONAL, REQUIRED, Chunk
 
 
-def _read_parquet(path: Path, data: bytes) -> Chunk:
+def _read_parquet(path: Path, data: bytes, extra: tuple[str, ...] = ()) -> Chunk:
     import pyarrow.parquet as pq
 
     source = pq.ParquetFile(pa.BufferReader(data))
-    known = {*REQUIRED, *OPTIONAL}
+    known = {*REQUIRED, *OPTIONAL, *extra}
     names = source.schema_arrow.names
     wanted = [n for n in names if n.strip().lower() in known] or names[:1]  # rows still counted
     table = source.read(columns=wanted, use_threads=True)

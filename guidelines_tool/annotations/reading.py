@@ -91,20 +91,23 @@ def _hints(project: Project | None, task: str | None) -> Hints:
     return Hints(frozenset(tasks), frozenset(l for t in tasks.values() for l in t.label_ids))
 
 
-def _read_file(path: Path, fmt: str, hints: Hints | None = None) -> Chunk:
+def _read_file(path: Path, fmt: str, hints: Hints | None = None,
+               extra: tuple[str, ...] = ()) -> Chunk:
     """One file through its format's reader. The bytes come from `read_bytes` (regular files
     only, the size checked before the read); whatever cannot be read is a DataError naming
-    the file, and the line where there is one."""
+    the file, and the line where there is one. `extra`: columns kept besides the record
+    columns (a gold file's `rule`), in the long formats (CSV, JSON Lines, Parquet)."""
     hints = hints or NO_HINTS
     data = read_bytes(path)
     try:
         if fmt == "labelstudio" and path.suffix.lower() not in (".csv", ".tsv"):
             chunk = _read_labelstudio(path, data, hints)
         elif fmt in ("csv", "labelstudio"):  # Label Studio's CSV / TSV exports are CSV
-            chunk = _labelstudio_csv(_read_csv(path, data), hints)
+            chunk = _labelstudio_csv(_read_csv(path, data, extra), hints)
+        elif fmt == "prodigy":
+            chunk = _read_prodigy(path, data)
         else:
-            chunk = {"jsonl": _read_jsonl, "parquet": _read_parquet,
-                     "prodigy": _read_prodigy}[fmt](path, data)
+            chunk = {"jsonl": _read_jsonl, "parquet": _read_parquet}[fmt](path, data, extra)
     except MemoryError as exc:
         raise DataError(f"{path}: not enough memory to read it as {fmt} "
                         f"({len(data):,} bytes)") from exc
