@@ -1,7 +1,7 @@
 """CSV and TSV files, as spreadsheets and scripts write them.
 
 pyarrow's parallel reader when every record is one line; the serial one when quoted values span
-lines. UTF-8 with or without a byte-order mark, UTF-16 with one (Excel's "Unicode text"),
+lines. UTF-8 with or without a byte-order mark, UTF-16 or UTF-32 with one (Excel's "Unicode text"),
 Excel's `sep=` first line, `;` / tab / `|` delimiters recognised from the header, lines ending
 in LF, CR LF or a lone CR (old Mac exports), mixed too. Malformed rows are skipped and reported
 with their line.
@@ -37,12 +37,7 @@ _MAX_EXPORT_COLUMNS = 1000
 
 
 def _read_csv(path: Path, data: bytes, extra: tuple[str, ...] = ()) -> Chunk:
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 with its BOM: Excel's "Unicode text"
-        try:
-            data = data.decode("utf-16").encode("utf-8")
-        except UnicodeError as exc:
-            raise DataError(f"{path}: starts with a UTF-16 byte-order mark but is not UTF-16 "
-                            f"text ({exc.reason} at byte {getattr(exc, 'start', '?')})") from exc
+    # UTF-16 / UTF-32 with a byte-order mark arrive as UTF-8 (source.text_bytes)
     # Excel's "sep=;" first line names the delimiter; line numbers still count it
     sep_line = re.match(rb"(?:\xef\xbb\xbf)?sep=([^\r\n])(?:\r\n|\r|\n)", data[:16])
     if sep_line:

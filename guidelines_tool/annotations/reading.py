@@ -17,7 +17,7 @@ from guidelines_tool.annotations.labelstudio import _labelstudio_csv, _read_labe
 from guidelines_tool.annotations.normalise import _normalise
 from guidelines_tool.annotations.parquet import _read_parquet
 from guidelines_tool.annotations.prodigy import _read_prodigy
-from guidelines_tool.annotations.source import not_utf8, read_bytes
+from guidelines_tool.annotations.source import not_utf8, read_bytes, text_bytes
 from guidelines_tool.annotations.table import AnnotationTable
 from guidelines_tool.errors import DataError
 from guidelines_tool.model import Project
@@ -99,6 +99,8 @@ def _read_file(path: Path, fmt: str, hints: Hints | None = None,
     columns (a gold file's `rule`), in the long formats (CSV, JSON Lines, Parquet)."""
     hints = hints or NO_HINTS
     data = read_bytes(path)
+    if fmt != "parquet":
+        data = text_bytes(path, data, fmt)
     try:
         if fmt == "labelstudio" and path.suffix.lower() not in (".csv", ".tsv"):
             chunk = _read_labelstudio(path, data, hints)

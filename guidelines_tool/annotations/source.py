@@ -134,3 +134,47 @@ def _size(n: int) -> str:
         if n >= scale:
             return f"{n / scale:.1f} {unit}"
     return f"{n} bytes"
+
+
+# files that are no text at all, by their first bytes: what each is, and what to do
+_MAGIC = (
+    (b"PAR1", "a Parquet file: name it .parquet, or pass --input-format parquet"),
+    (b"PK\x03\x04", "a ZIP archive (an Excel workbook, .xlsx?): save the sheet as CSV UTF-8"),
+    (b"\xd0\xcf\x11\xe0", "an old Excel workbook (.xls): save the sheet as CSV UTF-8"),
+    (b"\x1f\x8b", "gzip-compressed: decompress it first"),
+    (b"BZh", "bzip2-compressed: decompress it first"),
+    (b"\xfd7zXZ\x00", "xz-compressed: decompress it first"),
+    (b"(\xb5/\xfd", "zstd-compressed: decompress it first"),
+    (b"SQLite format 3\x00", "an SQLite database (Label Studio's own?): export the project instead"),
+    (b"%PDF", "a PDF document"),
+)
+# byte-order marks of the Unicode encodings other than UTF-8 (UTF-32 LE's starts like UTF-16 LE's)
+_BOMS = ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+         (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+
+
+def text_bytes(path: Path, data: bytes, fmt: str) -> bytes:
+    """A text file's bytes as UTF-8, for the CSV and JSON readers: UTF-16 or UTF-32 with a
+    byte-order mark (Excel's "Unicode text", PowerShell's Out-File) is converted, line ends
+    kept, so line numbers hold. A file that is no text is a DataError naming what it is (a
+    Parquet file named .csv, a workbook, a compressed file), and so is one whose first line
+    holds NUL bytes (UTF-16 without its mark, or binary data): read as UTF-8 it would be one
+    finding per line, none of them the reason."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding).encode("utf-8")
+            except UnicodeError as exc:
+                raise DataError(f"{path}: starts with a {encoding.upper()} byte-order mark but is "
+                                f"not {encoding.upper()} text ({exc.reason} at byte "
+                                f"{getattr(exc, 'start', '?')})") from exc
+    for magic, what in _MAGIC:
+        if data.startswith(magic):
+            raise DataError(f"{path}: cannot read as {fmt}: the file is {what}")
+    first = data[:4096].split(b"\n", 1)[0]
+    if b"\x00" in first:
+        guess = ("UTF-16 text without its byte-order mark" if first.count(b"\x00") * 3 >= len(first)
+                 else "binary data")
+        raise DataError(f"{path}: cannot read as {fmt}: line 1 holds NUL bytes ({guess}?): save "
+                        "the file as UTF-8, e.g. Excel's \"CSV UTF-8\"")
+    return data

@@ -3,6 +3,8 @@ blocks and a device is never read; the size limit holds before the read."""
 
 from __future__ import annotations
 
+import gzip
+import json
 import os
 import subprocess
 import sys
@@ -115,3 +117,44 @@ def test_agreement_on_a_dangling_link_exits_2_with_the_reason(tmp_path: Path,
     assert result.exit_code == 2
     assert ("batch.csv: a symbolic link to 'exported/batch.csv', which does not exist"
             in result.stderr)
+
+
+JUDGEMENTS = [("i1", "José", "x"), ("i1", "b", "y")]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be-bom", "utf-32"])
+@pytest.mark.parametrize("name", ["a.csv", "a.jsonl", "a.json"])
+def test_utf16_and_utf32_with_a_byte_order_mark_are_read_in_every_text_format(
+        tmp_path: Path, rows, encoding: str, name: str) -> None:
+    """Excel's "Unicode text" and PowerShell 5's Out-File write UTF-16 with a byte-order mark;
+    each text format reads it, with its line numbers (lone CR line ends included)."""
+    records = [{"item": i, "annotator": a, "label": l} for i, a, l in JUDGEMENTS]
+    text = {"a.csv": "item,annotator,label\r\ni1,José,x\ri1,b,y\n",
+            "a.jsonl": "".join(json.dumps(r, ensure_ascii=False) + "\r\n" for r in records),
+            "a.json": json.dumps(records, ensure_ascii=False)}[name]
+    data = ("\ufeff" + text).encode("utf-16-be") if encoding == "utf-16-be-bom" else text.encode(encoding)
+    path = tmp_path / name
+    path.write_bytes(data)
+    table = read_annotations([path])
+    assert rows(table) == JUDGEMENTS and not table.problems
+    if name != "a.json":
+        assert table.line.tolist() == ([2, 3] if name == "a.csv" else [1, 2])
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    (b"PAR1\x15\x04", "is a Parquet file: name it .parquet, or pass --input-format parquet"),
+    (b"PK\x03\x04\x14\x00", r"is a ZIP archive \(an Excel workbook"),
+    (gzip.compress(ROWS.encode()), "is gzip-compressed: decompress it first"),
+    (ROWS.encode("utf-16-le"), r"line 1 holds NUL bytes \(UTF-16 text without its byte-order mark\?\)"),
+    (b"item,annotator,label\x00\x01\x02\x03\nx", r"line 1 holds NUL bytes \(binary data\?\)"),
+    (b"\xff\xfei\x00t\x00\x00\xd8", "starts with a UTF-16 byte-order mark but is not UTF-16 text"),
+])
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".json"])
+def test_a_file_that_is_no_text_is_named_for_what_it_is(tmp_path: Path, data: bytes,
+                                                         message: str, suffix: str) -> None:
+    """Read as UTF-8, these were one finding per line ("row has 1 fields", "not valid JSON"),
+    none of them the reason."""
+    path = tmp_path / f"a{suffix}"
+    path.write_bytes(data)
+    with pytest.raises(DataError, match=f"^{path}: .*{message}"):
+        read_annotations([path])
