@@ -36,10 +36,25 @@ def _text(column: pa.ChunkedArray | pa.Array) -> pa.Array:
     """
     arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
     if pa.types.is_list(arr.type) or pa.types.is_large_list(arr.type):
-        arr = pc.binary_join(pc.cast(arr, pa.list_(pa.string())), ";")
+        arr = _joined(arr)
     if not pa.types.is_string(arr.type):
         arr = pc.cast(arr, pa.string())
     return pc.utf8_trim_whitespace(arr)
+
+
+def _joined(arr: pa.Array) -> pa.Array:
+    """A list column as `;`-joined text. A null member is left out, as the JSON line reader
+    leaves it out (`["y", null]` is `y`, whichever reader a file went to); Arrow's join would
+    make the whole list null, and the judgement an "empty label"."""
+    arr = pc.cast(arr, pa.list_(pa.string()))
+    members = arr.flatten()
+    if members.null_count:
+        kept = members.is_valid()
+        parents = _numpy(pc.list_parent_indices(arr).filter(kept), fill=0)
+        offsets = np.zeros(len(arr) + 1, dtype=np.int32)
+        np.cumsum(np.bincount(parents, minlength=len(arr)), out=offsets[1:])
+        arr = pa.ListArray.from_arrays(pa.array(offsets), members.filter(kept), mask=arr.is_null())
+    return pc.binary_join(arr, ";")
 
 
 class LazyStrings(Sequence):
@@ -116,7 +131,7 @@ def _code(column: pa.ChunkedArray | pa.Array) -> tuple[_Coded, bool]:
     if is_list:
         # an empty list is an empty label, as a blank cell of the same file as CSV would be
         # (only Prodigy's accepted empty `accept` says "none of these" explicitly)
-        arr = pc.binary_join(pc.cast(arr, pa.list_(pa.string())), ";")
+        arr = _joined(arr)
     elif not pa.types.is_string(arr.type):
         arr = pc.cast(arr, pa.string())
     encoded = pc.dictionary_encode(arr)
