@@ -45,6 +45,7 @@ CODES = {
     "no-records": ("ANN014", "warning"),
     "control-character": ("ANN015", "error"),
     "long-number": ("ANN016", "warning"),
+    "open-quote": ("ANN017", "warning"),
 }
 
 

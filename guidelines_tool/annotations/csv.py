@@ -129,14 +129,54 @@ def _read_csv_data(path: Path, data: bytes, delimiter: str | None, extra: tuple[
         chunk.read = table.num_rows
         chunk.hint = _hint(head, header)
         return chunk
-    chunk = Chunk(str(path), table, _csv_lines(data, table.num_rows, bad_rows, delimiter))
+    lines, spans = _csv_lines(data, table.num_rows, bad_rows, delimiter)
+    chunk = Chunk(str(path), table, lines)
     chunk.hint = _hint(head, header)
     for number, message in bad_rows:
         chunk.problems.append(finding(str(path), number or 0, "malformed-record",
                                       f"row {message}; row skipped"))
     chunk.rejected["malformed-record"] += len(bad_rows)
     chunk.read = table.num_rows + len(bad_rows)
+    if spans:
+        _open_quotes(chunk, spans, len(header), delimiter)
     return chunk
+
+
+def _open_quotes(chunk: Chunk, spans: list[tuple[int, list[str], bool]], n_fields: int,
+                 delimiter: str) -> None:
+    """Quoted values that run over lines which read as records of their own: a quote left
+    open swallows every record up to the next quote, or to the end of the file, into one value,
+    and the records swallowed would be lost without a word. Open to the end of the file, the
+    quote is certainly unclosed: the row is rejected. Closed by a later quote, the value may be
+    text that spans lines (an e-mail, a poem): a warning, when at least two of its lines and
+    half of them read as records."""
+    drop = []
+    for row, text, at_end in spans:
+        inner = text[1:]
+        if len(inner) < 2 and not at_end:
+            continue  # a warning needs two lines that read as records (the common 2-line value)
+        looks = sum(len(next(csv.reader([line], delimiter=delimiter), [])) == n_fields
+                    for line in inner)
+        first, last = int(chunk.lines[row]), int(chunk.lines[row]) + len(inner)
+        swallowed = f", {looks} of which read as records of their own" if looks else ""
+        if at_end:
+            drop.append(row)
+            chunk.problems.append(finding(
+                chunk.path, first, "malformed-record",
+                f"a quoted value opens on this line and is never closed: lines {first}-{last} "
+                f"(the end of the file) were read as one value{swallowed}; row skipped (a quote "
+                "inside a quoted value is written twice: \"\")"))
+        elif looks >= 2 and 2 * looks >= len(inner):
+            chunk.problems.append(finding(
+                chunk.path, first, "open-quote",
+                f"a quoted value runs over lines {first}-{last}{swallowed}: a quote left open? "
+                "Those lines were read as one value of this row, not as records"))
+    if drop:
+        keep = np.ones(chunk.table.num_rows, dtype=bool)
+        keep[drop] = False
+        chunk.table = chunk.table.filter(pa.array(keep))
+        chunk.lines = chunk.lines[keep]
+        chunk.rejected["malformed-record"] += len(drop)
 
 
 # a number with a decimal comma, as spreadsheets in many locales write it (in `;` CSV): 0,5
@@ -256,9 +296,11 @@ def _one_record_per_line(data: bytes, n_rows: int) -> bool:
     return b"\r" not in data or data.count(b"\r") == lf
 
 
-def _csv_lines(data: bytes, n_rows: int, bad: list, delimiter: str) -> np.ndarray:
+def _csv_lines(data: bytes, n_rows: int, bad: list, delimiter: str
+               ) -> tuple[np.ndarray, list[tuple[int, list[str], bool]]]:
     """The 1-based line of each parsed data row (blank and malformed lines skipped); lines end
-    at LF, CR LF or a lone CR."""
+    at LF, CR LF or a lone CR. With them, the rows whose record spans lines: (row, the record's
+    lines, whether it is still inside a quote at the end of the file)."""
     buf = np.frombuffer(data, dtype=np.uint8)
     is_lf = buf == 10
     lone_cr = (buf == 13) & ~np.r_[is_lf[1:], False]
@@ -276,15 +318,30 @@ def _csv_lines(data: bytes, n_rows: int, bad: list, delimiter: str) -> np.ndarra
     if skip.size:
         lines = lines[~np.isin(lines, skip)]
     if lines.size == n_rows:
-        return lines
+        return lines, []
     # quoted values spanning lines: let the csv module tell where each record starts (pyarrow
     # read the values already, whatever their length: the module's field limit is lifted)
-    reader = csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""), delimiter=delimiter)
-    starts_, previous = [], 0
+    text = io.StringIO(data.decode("utf-8-sig"), newline="").readlines()
+    reader = csv.reader(text, delimiter=delimiter)
+    records, previous = [], 0
     for row in reader:
         if row:
-            starts_.append(previous + 1)
+            records.append((previous + 1, reader.line_num))
         previous = reader.line_num
     skipped = set(skip.tolist())
-    starts_ = [s for s in starts_[1:] if s not in skipped]
-    return np.array(starts_[:n_rows] + [0] * max(0, n_rows - len(starts_)), dtype=np.int64)
+    records = [r for r in records[1:] if r[0] not in skipped][:n_rows]
+    spans = [(k, text[first - 1:last], last == len(text) and _inside_quote(text[first - 1:last],
+                                                                          delimiter))
+             for k, (first, last) in enumerate(records) if last > first]
+    starts_ = [first for first, _ in records]
+    return np.array(starts_ + [0] * max(0, n_rows - len(starts_)), dtype=np.int64), spans
+
+
+def _inside_quote(record: list[str], delimiter: str) -> bool:
+    """Whether the text of a record ends inside a quoted value (the csv module says so only
+    when strict)."""
+    try:
+        list(csv.reader(record, delimiter=delimiter, strict=True))
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False

@@ -202,3 +202,32 @@ def test_found_by_fuzzing_headers_and_messages_stay_readable(tmp_path: Path) -> 
         read_annotations([tasks])
     assert "several tasks" in str(error.value) and "and 2 more" in str(error.value)
     assert len(str(error.value)) < 1000
+
+
+def test_a_quote_left_open_to_the_end_of_the_file_rejects_its_row_and_says_what_it_swallowed(
+        tmp_path: Path, rows: Callable) -> None:
+    """pyarrow (and the csv module) read everything after an unclosed quote as one value: 96
+    records vanished, and the summary said 'read 2 rows, rejected 0'."""
+    path = tmp_path / "a.csv"
+    path.write_text("item,annotator,label\ni1,a,x\ni1,b,\"y\n"
+                    + "".join(f"i{k},{a},x\n" for k in range(2, 50) for a in "ab"))
+    table = read_annotations([path])
+    assert rows(table) == [("i1", "a", "x")]
+    [problem] = table.problems
+    assert (problem.line, problem.code) == (3, "ANN009")
+    assert "never closed: lines 3-99 (the end of the file)" in problem.message
+    assert "96 of which read as records of their own; row skipped" in problem.message
+    assert table.summary.rejected == {"malformed-record": 1} and table.summary.read == 2
+
+
+def test_a_quote_closed_many_records_later_is_a_warning_and_multi_line_text_is_not(
+        tmp_path: Path, rows: Callable) -> None:
+    swallowed = "".join(f"i{k},{a},x\n" for k in range(2, 5) for a in "ab")
+    path = tmp_path / "a.csv"
+    path.write_text("item,annotator,label\ni1,a,x\ni1,b,\"y\n" + swallowed + "i9,a,z\"\n"
+                    "i9,b,\"a poem, in lines,\nthat span, as text does\nover three\"\n")
+    table = read_annotations([path])
+    assert [(p.line, p.code) for p in table.problems] == [(3, "ANN017")]
+    assert "runs over lines 3-10, 7 of which read as records of their own: a quote left open?" \
+        in table.problems[0].message
+    assert [r[:2] for r in rows(table)] == [("i1", "a"), ("i1", "b"), ("i9", "b")]
