@@ -269,3 +269,14 @@ def test_a_column_repeated_in_an_export_is_named_alone(tmp_path: Path) -> None:
     with pytest.raises(DataError, match=r"export.csv: column\(s\) lead_time appear more than "
                                         r"once in the header$"):
         read_annotations([path])
+
+
+@pytest.mark.parametrize("nesting", ["[" * 30_000 + "]" * 30_000,
+                                     '[{"id": 1, "data": ' + '{"a": ' * 30_000 + "1" + "}" * 30_001 + "]"])
+def test_an_export_nested_30000_deep_is_a_clear_error_not_a_crash(tmp_path: Path, read_in_child,
+                                                                  nesting: str) -> None:
+    path = tmp_path / "deep.json"
+    path.write_text(nesting)
+    out = read_in_child(path)
+    assert out == {"error": f"{path}: JSON nested too deeply (more than about 1,000 levels) "
+                            "to be an export"}

@@ -108,3 +108,15 @@ def test_an_empty_accept_says_how_it_is_counted(tmp_path: Path, rows: Callable) 
     assert t.summary.rejected == {"no-choice": 1} and "empty-label" not in t.summary.rejected
     assert t.problems[0].message.endswith(
         "row left out of the figures, counted as no-choice in the read summary")
+
+
+def test_a_line_nested_20000_deep_is_a_finding_and_the_rest_is_read(tmp_path: Path,
+                                                                     read_in_child) -> None:
+    good = {"_input_hash": 1, "_annotator_id": "s-a", "answer": "accept", "label": "X"}
+    path = tmp_path / "deep.jsonl"
+    path.write_text(json.dumps(good) + "\n" + json.dumps({**good, "_annotator_id": "s-b"})[:-1]
+                    + ', "meta": ' + "[" * 20_000 + "]" * 20_000 + "}\n")
+    out = read_in_child(path, "prodigy")
+    assert out["rows"] == [["1", "s-a", "accept"]]
+    assert [p[:2] for p in out["problems"]] == [[2, "ANN009"]]
+    assert "nested too deeply" in out["problems"][0][2]
