@@ -48,6 +48,20 @@ def _read_csv(path: Path, data: bytes, extra: tuple[str, ...] = ()) -> Chunk:
     return _read_csv_data(path, data, None, extra)
 
 
+def _row_start(data: bytes, text: bytes, found: dict[bytes, int]) -> int | None:
+    """Where a malformed row pyarrow quotes starts: its text as a whole line, after the rows
+    of the same text already placed (the first match would give every copy of a repeated bad
+    row one line, and shift the lines of the rows after it)."""
+    at = found.get(text, 0)
+    while (at := data.find(text, at)) >= 0:
+        end = at + len(text)
+        if (at == 0 or data[at - 1] in b"\r\n") and (end == len(data) or data[end] in b"\r\n"):
+            found[text] = end
+            return at
+        at += 1
+    return None
+
+
 def _head(data: bytes) -> str:
     """The start of the file as text: 64 KiB, and at least the whole first line (a header of
     100,000 columns is longer)."""
@@ -76,17 +90,20 @@ def _read_csv_data(path: Path, data: bytes, delimiter: str | None, extra: tuple[
     header_bytes = len(head.split("\n", 1)[0].encode())
     bad_rows: list[tuple[int | None, str]] = []
 
+    found: dict[bytes, int] = {}  # where the next search for a row's text starts
+
     def on_invalid(row: pacsv.InvalidRow) -> str:
         number = row.number
         if number is None and row.text:  # pyarrow cannot count lines when values span them
-            at = data.find(row.text.encode())
-            number = line_number(data, at) if at >= 0 else None
+            at = _row_start(data, row.text.encode(), found)
+            number = line_number(data, at) if at is not None else None
         bad_rows.append((number, f"has {row.actual_columns} fields, the header has "
                                  f"{row.expected_columns}"))
         return "skip"
 
     def parse(newlines_in_values: bool, block: int) -> pa.Table:
         bad_rows.clear()
+        found.clear()
         try:
             return read(newlines_in_values, block, columns)
         except pa.ArrowKeyError:  # pyarrow split the header otherwise: read every column

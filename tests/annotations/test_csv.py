@@ -231,3 +231,17 @@ def test_a_quote_closed_many_records_later_is_a_warning_and_multi_line_text_is_n
     assert "runs over lines 3-10, 7 of which read as records of their own: a quote left open?" \
         in table.problems[0].message
     assert [r[:2] for r in rows(table)] == [("i1", "a"), ("i1", "b"), ("i9", "b")]
+
+
+def test_a_repeated_malformed_row_is_placed_at_each_of_its_lines(tmp_path: Path, rows: Callable
+                                                                 ) -> None:
+    """Where values span lines pyarrow gives a malformed row's text, not its line; the first
+    match of that text gave both copies line 4, and shifted the next row's line (7 read as 6).
+    A copy inside a longer line is no match either."""
+    path = tmp_path / "a.csv"
+    path.write_text('item,annotator,label\ni1,a,"multi\nline"\ni1,b,x,extra\ni2,a,x\n'
+                    'zi1,b,x,extra,\ni1,b,x,extra\ni2,b,x\n')
+    table = read_annotations([path])
+    assert [(p.line, p.code) for p in table.problems] == [(4, "ANN009"), (6, "ANN009"), (7, "ANN009")]
+    assert rows(table) == [("i1", "a", "multi\nline"), ("i2", "a", "x"), ("i2", "b", "x")]
+    assert table.line.tolist() == [2, 5, 8]
