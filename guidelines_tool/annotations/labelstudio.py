@@ -48,6 +48,8 @@ def _read_labelstudio(path: Path, data: bytes, hints: Hints = NO_HINTS) -> Chunk
     in exports before 1.0) or JSON-MIN (one flat object per annotation, the answer under the
     control's name). One row per (task, annotator, answering control)."""
     text = data.decode("utf-8-sig")
+    if not text.strip():  # an empty file says so, as an empty CSV does (not "Expecting value")
+        return Chunk(str(path), pa.table({}), np.zeros(0, dtype=np.int64), by_record=True)
     try:
         tasks = loads(text)
     except json.JSONDecodeError as exc:

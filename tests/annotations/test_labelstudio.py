@@ -232,6 +232,9 @@ def test_an_export_without_annotations_says_so(tmp_path: Path) -> None:
     empty.write_text("[]")
     assert [p.message for p in read_annotations([empty]).problems] == [
         "no annotation records in the file"]
+    for text in ("", " \n", "\ufeff"):  # not "not valid JSON (Expecting value ...)"
+        empty.write_text(text, encoding="utf-8")
+        assert [p.message for p in read_annotations([empty]).problems] == ["the file is empty"]
     unannotated = tmp_path / "unannotated.json"
     unannotated.write_text(json.dumps([json.loads((REAL / "sentiment.all-tasks.json")
                                                   .read_text())[4]]))
