@@ -119,6 +119,22 @@ def test_agreement_on_a_dangling_link_exits_2_with_the_reason(tmp_path: Path,
             in result.stderr)
 
 
+@pytest.mark.parametrize("command", [["agreement", "ok.csv", "--gold"], ["quiz", "score", "ok.csv", "--gold"]])
+def test_a_gold_file_that_is_a_fifo_or_a_dangling_link_is_named(tmp_path: Path, monkeypatch,
+                                                                 command: list[str]) -> None:
+    """`--gold` was checked by click ("does not exist") or by is_file() ("no such file")
+    before the reader could say what the path is."""
+    monkeypatch.chdir(tmp_path)
+    Path("ok.csv").write_text(ROWS)
+    Path("gold.csv").symlink_to("exported/gold.csv")
+    os.mkfifo("fifo.csv")
+    result = CliRunner().invoke(cli, [*command, "gold.csv"])
+    assert result.exit_code == 2
+    assert "gold.csv: a symbolic link to 'exported/gold.csv', which does not exist" in result.stderr
+    result = CliRunner().invoke(cli, [*command, "fifo.csv"])
+    assert result.exit_code == 2 and "fifo.csv: a named pipe (FIFO), not a file" in result.stderr
+
+
 JUDGEMENTS = [("i1", "José", "x"), ("i1", "b", "y")]
 
 
