@@ -38,8 +38,16 @@ def _text(column: pa.ChunkedArray | pa.Array) -> pa.Array:
     if pa.types.is_list(arr.type) or pa.types.is_large_list(arr.type):
         arr = _joined(arr)
     if not pa.types.is_string(arr.type):
-        arr = pc.cast(arr, pa.string())
+        arr = pc.cast(_nan_absent(arr), pa.string())
     return pc.utf8_trim_whitespace(arr)
+
+
+def _nan_absent(arr: pa.Array) -> pa.Array:
+    """A float column's NaN as an absent value: pandas writes a missing value so (a label NaN
+    was the label "nan"); a blank cell of the same file as CSV would be absent too."""
+    if pa.types.is_floating(arr.type) and pc.any(pc.is_nan(arr)).as_py():
+        arr = pc.if_else(pc.is_nan(arr), pa.scalar(None, arr.type), arr)
+    return arr
 
 
 def _joined(arr: pa.Array) -> pa.Array:
@@ -133,7 +141,7 @@ def _code(column: pa.ChunkedArray | pa.Array) -> tuple[_Coded, bool]:
         # (only Prodigy's accepted empty `accept` says "none of these" explicitly)
         arr = _joined(arr)
     elif not pa.types.is_string(arr.type):
-        arr = pc.cast(arr, pa.string())
+        arr = pc.cast(_nan_absent(arr), pa.string())
     encoded = pc.dictionary_encode(arr)
     return _clean(_numpy(encoded.indices, fill=-1), encoded.dictionary), is_list
 

@@ -136,17 +136,23 @@ def _not_utf8_at(line: bytes) -> str:
 
 
 def _cell(value: object) -> object:
-    """A JSON value as a record cell: lists of strings stay lists, scalars become strings."""
-    if value is None:
-        return None
+    """A JSON value as a record cell: lists stay lists (of strings, absent members left out),
+    scalars become strings. Spelled as Arrow casts what pyarrow's reader types, so that a file
+    reads alike whichever reader takes it: `1.0` is `1`, `true` is `true`, and NaN (what
+    Python's json writes for pandas' missing values) is absent, as null is."""
     if isinstance(value, list):
-        return [str(v) if not isinstance(v, (dict, list)) else json.dumps(v, sort_keys=True)
-                for v in value if v is not None]
+        return [s for s in map(_scalar, value) if s is not None]
+    return _scalar(value)
+
+
+def _scalar(value: object) -> str | None:
+    if value is None or (isinstance(value, float) and value != value):
+        return None
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    if isinstance(value, dict):
+    if isinstance(value, (dict, list)):
         return json.dumps(value, sort_keys=True)
     return str(value)
 

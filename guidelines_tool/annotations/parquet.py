@@ -22,6 +22,9 @@ def _read_parquet(path: Path, data: bytes, extra: tuple[str, ...] = ()) -> Chunk
     known = {*REQUIRED, *OPTIONAL, *extra}
     names = source.schema_arrow.names
     wanted = [n for n in names if n.strip().lower() in known] or names[:1]  # rows still counted
+    twice = sorted({n for n in wanted if wanted.count(n) > 1})
+    if twice:  # Parquet allows it; pyarrow cannot select them (KeyError), and which holds the data?
+        raise DataError(f"{path}: column(s) {', '.join(twice)} appear more than once in the file")
     table = source.read(columns=wanted, use_threads=True)
     try:
         table.validate(full=True)  # text that is not UTF-8 fails here, not at its first use

@@ -111,3 +111,30 @@ def test_text_that_is_not_utf8_is_named_by_column_and_row_in_any_column_shape(
                              "label": label}), path, row_group_size=1)
     with pytest.raises(DataError, match=r"column 'label', row 2 \(byte 0xc3 at position \d\)"):
         read_annotations([path])
+
+
+def test_nan_is_an_absent_value_in_parquet_and_json(tmp_path: Path, rows) -> None:
+    """pandas writes a missing value in a float column as NaN (Python's json too): it was read
+    as the label "nan", a category of its own."""
+    path = tmp_path / "a.parquet"
+    pq.write_table(pa.table({"item": ["i", "i", "j"], "annotator": ["a", "b", "a"],
+                             "label": [1.5, float("nan"), None]}), path)
+    table = read_annotations([path])
+    assert rows(table) == [("i", "a", "1.5")]
+    assert [(p.line, p.code) for p in table.problems] == [(2, "ANN005"), (3, "ANN005")]
+    jsonl = tmp_path / "a.jsonl"  # NaN is no JSON for pyarrow: the line reader reads it
+    jsonl.write_text('{"item": "i", "annotator": "a", "label": 1.5}\n'
+                     '{"item": "i", "annotator": "b", "label": NaN}\n'
+                     '{"item": "j", "annotator": "a", "label": [NaN, 2.0, true]}\n')
+    table = read_annotations([jsonl])
+    assert [(p.line, p.code) for p in table.problems] == [(2, "ANN005")]
+    assert table.label_sets[table.label[-1]] == ("2", "true")
+
+
+def test_a_column_twice_in_a_parquet_file_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "a.parquet"
+    pq.write_table(pa.Table.from_arrays([pa.array(["i"]), pa.array(["a"]), pa.array(["x"]),
+                                         pa.array(["y"])],
+                                        names=["item", "annotator", "label", "label"]), path)
+    with pytest.raises(DataError, match=r"a.parquet: column\(s\) label appear more than once"):
+        read_annotations([path])  # was: internal error, KeyError
