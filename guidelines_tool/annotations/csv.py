@@ -19,7 +19,6 @@ import io
 import re
 import sys
 from contextlib import contextmanager
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -41,10 +40,8 @@ def _read_csv(path: Path, data: bytes, extra: tuple[str, ...] = ()) -> Chunk:
     # Excel's "sep=;" first line names the delimiter; line numbers still count it
     sep_line = re.match(rb"(?:\xef\xbb\xbf)?sep=([^\r\n])(?:\r\n|\r|\n)", data[:16])
     if sep_line:
-        chunk = _read_csv_data(path, data[sep_line.end():], sep_line.group(1).decode(), extra)
-        chunk.lines = chunk.lines + 1
-        chunk.problems = [replace(p, line=p.line + 1) if p.line else p for p in chunk.problems]
-        return chunk
+        return _read_csv_data(path, data[sep_line.end():], sep_line.group(1).decode(), extra,
+                              first_line=2)
     return _read_csv_data(path, data, None, extra)
 
 
@@ -72,7 +69,10 @@ def _head(data: bytes) -> str:
     return data[:end].decode("utf-8-sig", errors="replace")
 
 
-def _read_csv_data(path: Path, data: bytes, delimiter: str | None, extra: tuple[str, ...] = ()) -> Chunk:
+def _read_csv_data(path: Path, data: bytes, delimiter: str | None, extra: tuple[str, ...] = (),
+                   first_line: int = 1) -> Chunk:
+    """`data` read as CSV; `first_line`: the line of the file it starts on (2 after Excel's
+    `sep=` line), which every line number and message counts from."""
     import pyarrow.csv as pacsv
 
     head = _head(data)
@@ -142,15 +142,18 @@ def _read_csv_data(path: Path, data: bytes, delimiter: str | None, extra: tuple[
     if delimiter != ",":
         table = _decimal_commas(table)
     if simple:
-        chunk = Chunk(str(path), table, np.arange(2, table.num_rows + 2, dtype=np.int32))
+        chunk = Chunk(str(path), table,
+                      np.arange(first_line + 1, table.num_rows + first_line + 1, dtype=np.int32))
         chunk.read = table.num_rows
         chunk.hint = _hint(head, header)
         return chunk
     lines, spans = _csv_lines(data, table.num_rows, bad_rows, delimiter)
+    lines = np.where(lines > 0, lines + (first_line - 1), 0)  # 0: not known
     chunk = Chunk(str(path), table, lines)
     chunk.hint = _hint(head, header)
     for number, message in bad_rows:
-        chunk.problems.append(finding(str(path), number or 0, "malformed-record",
+        chunk.problems.append(finding(str(path), number + first_line - 1 if number else 0,
+                                      "malformed-record",
                                       f"row {message}; row skipped"))
     chunk.rejected["malformed-record"] += len(bad_rows)
     chunk.read = table.num_rows + len(bad_rows)

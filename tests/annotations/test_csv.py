@@ -245,3 +245,14 @@ def test_a_repeated_malformed_row_is_placed_at_each_of_its_lines(tmp_path: Path,
     assert [(p.line, p.code) for p in table.problems] == [(4, "ANN009"), (6, "ANN009"), (7, "ANN009")]
     assert rows(table) == [("i1", "a", "multi\nline"), ("i2", "a", "x"), ("i2", "b", "x")]
     assert table.line.tolist() == [2, 5, 8]
+
+
+def test_after_a_sep_line_messages_count_it_too(tmp_path: Path) -> None:
+    """Line numbers were shifted past Excel's `sep=` line after reading, but a message's own
+    line range was not (an open quote's 'lines 3-5' is lines 4-6 of the file)."""
+    path = tmp_path / "excel.csv"
+    path.write_text('sep=;\nitem;annotator;label\np1;a;x\np1;b;"y\np2;a;x\np2;b;x\n')
+    table = read_annotations([path])
+    [problem] = table.problems
+    assert problem.line == 4 and "lines 4-6 (the end of the file)" in problem.message
+    assert table.line.tolist() == [3]
