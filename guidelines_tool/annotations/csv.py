@@ -341,8 +341,7 @@ def _csv_lines(data: bytes, n_rows: int, bad: list, delimiter: str
         return lines, []
     # quoted values spanning lines: let the csv module tell where each record starts (pyarrow
     # read the values already, whatever their length: the module's field limit is lifted)
-    text = io.StringIO(data.decode("utf-8-sig"), newline="").readlines()
-    reader = csv.reader(text, delimiter=delimiter)
+    reader = csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""), delimiter=delimiter)
     records, previous = [], 0
     for row in reader:
         if row:
@@ -350,8 +349,11 @@ def _csv_lines(data: bytes, n_rows: int, bad: list, delimiter: str
         previous = reader.line_num
     skipped = set(skip.tolist())
     records = [r for r in records[1:] if r[0] not in skipped][:n_rows]
-    spans = [(k, text[first - 1:last], last == len(text) and _inside_quote(text[first - 1:last],
-                                                                          delimiter))
+
+    def text(first: int, last: int) -> list[str]:  # lines first..last, as the csv module splits
+        return [data[starts[k]:ends[k] + 1].decode("utf-8", "replace") for k in range(first - 1, last)]
+
+    spans = [(k, text(first, last), last == ends.size and _inside_quote(text(first, last), delimiter))
              for k, (first, last) in enumerate(records) if last > first]
     starts_ = [first for first, _ in records]
     return np.array(starts_ + [0] * max(0, n_rows - len(starts_)), dtype=np.int64), spans
