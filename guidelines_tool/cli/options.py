@@ -42,7 +42,9 @@ def task_option(*, required: bool = False, help: str = TASK_HELP) -> Decorator:
 
 def gold_option() -> Decorator:
     """`--gold`: a CSV file of adjudicated labels."""
-    return click.option("--gold", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    # no exists=True: the reader names what is wrong (a dangling link, a FIFO), click says
+    # "does not exist" of both
+    return click.option("--gold", type=click.Path(dir_okay=False, path_type=Path),
                         help="Adjudicated labels (item,label[,task]): accuracy per annotator.")
 
 
