@@ -49,7 +49,7 @@ InputFormat = Literal["csv", "jsonl", "parquet", "labelstudio", "prodigy"]
 INPUT_FORMATS: tuple[str, ...] = ("csv", "jsonl", "parquet", "labelstudio", "prodigy")
 Duplicates = Literal["error", "first", "last"]
 REQUIRED = ("item", "annotator", "label")
-OPTIONAL = ("task", "guideline_rev", "annotated_at", "rules", "batch")
+OPTIONAL = ("task", "guideline_rev", "annotated_at", "rules", "batch", "scope")
 EXTENSIONS = {
     ".csv": "csv", ".tsv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet",
     ".pq": "parquet", ".json": "labelstudio",
@@ -134,6 +134,10 @@ class AnnotationTable:
     summary: ReadSummary = ReadSummary(0, 0, {})
     duplicate_error: bool = False  # duplicates found under the `error` policy
     relabelled: int = 0  # rows re-labelling an (item, annotator) under another revision
+    # the rules whose scope the row's item is in (`scope` column: rule ids, `;`-joined), known
+    # independently of the labels; codes index `scope_sets`; None when the files have no scope
+    scope: np.ndarray | None = None
+    scope_sets: tuple[tuple[str, ...], ...] = ((),)
 
     def __len__(self) -> int:
         return int(self.item.size)
@@ -144,6 +148,8 @@ class AnnotationTable:
         columns = ("item", "annotator", "label", "task", "guideline_rev", "annotated_at",
                    "rules", "batch", "file", "line")
         data = {name: getattr(self, name)[mask] for name in columns}
+        if self.scope is not None:
+            data["scope"] = self.scope[mask]
         return _replace(self, **data)
 
     def pooled(self) -> AnnotationTable:
@@ -1328,6 +1334,7 @@ def _normalise(
                                  len(items.values), len(annotators.values)) \
         if relabels and not dup_error else 0
     rule_codes, rule_sets = _encode_sets(cols["rules"])
+    scope_codes, scope_sets = _encode_sets(cols["scope"]) if cols["scope"].values else (None, ((),))
     problems.sort(key=lambda p: (paths.index(p.path) if p.path in paths else 0, p.line,
                                  p.code))
     summary = ReadSummary(read, int(keep.sum()), {k: v for k, v in rejected.items() if v},
@@ -1344,6 +1351,7 @@ def _normalise(
         kept(rule_codes), rule_sets, kept(cols["batch"].codes), tuple(cols["batch"].values),
         kept(file), paths, kept(line), multi, task_obj.id if task_obj is not None else task,
         problems, summary, dup_error, relabelled,
+        scope=None if scope_codes is None else kept(scope_codes), scope_sets=scope_sets,
     )
 
 
@@ -1647,3 +1655,26 @@ def read_gold(
         else:
             out.setdefault(item, label)
     return Gold(out, problems)
+
+
+def read_scope(path: Path | str) -> dict[str, tuple[str, ...]]:
+    """A scope file: which rules' scope each item is in, known independently of the labels
+    (item metadata, adjudication). Columns `item` and `scope` (or `rules`): rule ids, several
+    `;`-joined or on several rows; any supported tabular format. `impact --scope FILE` prefers it
+    to citations; an item the file does not list is in no rule's scope."""
+    path = Path(path)
+    chunk = _read_file(path, detect_format(path))
+    names = chunk.table.column_names
+    column = "scope" if "scope" in names else "rules" if "rules" in names else None
+    if "item" not in names or column is None:
+        raise DataError(f"{path}: a scope file needs the columns item and scope (rule ids, ';'-joined); "
+                        f"it has {', '.join(names) or 'none'}")
+    items = [unicodedata.normalize("NFC", v) if v else v for v in _text(chunk.table.column("item")).to_pylist()]
+    rules = _text(chunk.table.column(column)).to_pylist()
+    out: dict[str, set[str]] = {}
+    for item, joined in zip(items, rules):
+        if item:
+            out.setdefault(item, set()).update(r.strip() for r in (joined or "").split(";") if r.strip())
+    if not out:
+        raise DataError(f"{path}: no item in the scope file")
+    return {item: tuple(sorted(ids)) for item, ids in out.items()}
