@@ -246,13 +246,24 @@ def _normal_quantile(p: float) -> float:
     return (lo + hi) / 2
 
 
-def annotator_effects(item: np.ndarray, annotator: np.ndarray, value: np.ndarray, delta: np.ndarray,
-                      n_annotators: int) -> tuple[np.ndarray, np.ndarray] | None:
-    """Each annotator's disagreement propensity b_j: the least-squares fit of every pair's
-    disagreement (less the mean) by b_a + b_b, pairs weighted 1/(m_i − 1) as in α. Returns
-    (b over all `n_annotators` codes, the codes present), or None without pairs. Solving for all
-    annotators at once keeps an annotator's partners out of its own effect (summing its pairs
-    would credit it with their effects, and with six annotators lose a third of its own)."""
+@dataclass(frozen=True)
+class Pairs:
+    """Every pair of judgements of one item: its item, its two annotators, their disagreement
+    δ and its weight 1/(m_i − 1) in α's observed disagreement."""
+
+    item: np.ndarray
+    first: np.ndarray
+    second: np.ndarray
+    gap: np.ndarray
+    weight: np.ndarray
+
+    def subset(self, keep: np.ndarray) -> Pairs:
+        return Pairs(self.item[keep], self.first[keep], self.second[keep], self.gap[keep], self.weight[keep])
+
+
+def pairs(item: np.ndarray, annotator: np.ndarray, value: np.ndarray, delta: np.ndarray) -> Pairs | None:
+    """The pairs of judgements of each item (items laid out in a padded matrix: as many passes
+    as the most judgements an item has)."""
     item = np.asarray(item)
     if item.size < 2:
         return None
@@ -270,17 +281,33 @@ def annotator_effects(item: np.ndarray, annotator: np.ndarray, value: np.ndarray
     who = np.full((len(m), width), -1, dtype=np.int64)
     values[it, slot] = np.asarray(value)[order]
     who[it, slot] = np.asarray(annotator)[order]
+    ids = sorted_items[start]
     inverse = 1.0 / np.maximum(m - 1, 1)
     parts = []
     for c in range(width - 1):
         for d in range(c + 1, width):
             ok = np.flatnonzero(who[:, d] >= 0)
-            parts.append((who[ok, c], who[ok, d], delta[values[ok, c], values[ok, d]], inverse[ok]))
-    first = np.concatenate([p[0] for p in parts])
-    second = np.concatenate([p[1] for p in parts])
-    gap = np.concatenate([p[2] for p in parts])
-    weight = np.concatenate([p[3] for p in parts])
-    gap = gap - (gap * weight).sum() / weight.sum()
+            parts.append((ids[ok], who[ok, c], who[ok, d], delta[values[ok, c], values[ok, d]], inverse[ok]))
+    return Pairs(*(np.concatenate([p[k] for p in parts]) for k in range(5)))
+
+
+def annotator_effects(item: np.ndarray, annotator: np.ndarray, value: np.ndarray, delta: np.ndarray,
+                      n_annotators: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """Each annotator's disagreement propensity b_j: the least-squares fit of every pair's
+    disagreement (less the mean) by b_a + b_b, pairs weighted 1/(m_i − 1) as in α. Returns
+    (b over all `n_annotators` codes, the codes present), or None without pairs. Solving for all
+    annotators at once keeps an annotator's partners out of its own effect (summing its pairs
+    would credit it with their effects, and with six annotators lose a third of its own)."""
+    found = pairs(item, annotator, value, delta)
+    return None if found is None else fit_effects(found, n_annotators)
+
+
+def fit_effects(found: Pairs, n_annotators: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """annotator_effects on pairs already found."""
+    if not len(found.gap):
+        return None
+    first, second, weight = found.first, found.second, found.weight
+    gap = found.gap - (found.gap * weight).sum() / weight.sum()
     seen = np.bincount(np.concatenate([first, second]), minlength=n_annotators)
     present = np.flatnonzero(seen)
     local = np.full(n_annotators, -1, dtype=np.int64)
@@ -346,11 +373,15 @@ class Design:
         # σ² per kind: cross-fitted products of the propensities, pooled over groups and splits
         products = np.zeros(len(self.kinds))
         weights = np.zeros(len(self.kinds))
+        found = [pairs(codes, a, np.asarray(g.value), d)
+                 for g, codes, a, d in zip(self.groups, item_codes, annotator_codes, self.deltas)]
         for _ in range(splits):
             half = rng.random(n_i) < 0.5
-            for k, (g, codes, a, d) in enumerate(zip(self.groups, item_codes, annotator_codes, self.deltas)):
-                fits = [annotator_effects(codes[member], a[member], np.asarray(g.value)[member], d, n_a)
-                        for member in (half[codes], ~half[codes])]
+            for k, group_pairs in enumerate(found):
+                if group_pairs is None:
+                    continue
+                side = half[group_pairs.item]
+                fits = [fit_effects(group_pairs.subset(member), n_a) for member in (side, ~side)]
                 if fits[0] is None or fits[1] is None:
                     continue
                 both = np.intersect1d(fits[0][1], fits[1][1])

@@ -200,12 +200,17 @@ class TaskAnnotations:
         return len(self.scope_item) > 0
 
     @cached_property
+    def item_codes(self) -> int:
+        """One more than the largest item code (items are integer codes)."""
+        return int(np.max(self.item)) + 1 if len(self.item) else 0
+
+    @cached_property
     def relabels(self) -> bool:
         """Whether some annotator judged some item more than once (under several revisions)."""
         if not len(self.item):
             return False
-        _, item = np.unique(self.item, return_inverse=True)
-        pair = item.astype(np.int64) * (int(np.max(self.annotator)) + 1) + np.asarray(self.annotator, dtype=np.int64)
+        pair = np.asarray(self.item, dtype=np.int64) * (int(np.max(self.annotator)) + 1) \
+            + np.asarray(self.annotator, dtype=np.int64)
         return bool(len(np.unique(pair)) < len(pair))
 
     def scoped(self, rule: str) -> np.ndarray:
@@ -545,8 +550,19 @@ def _latest(data: TaskAnnotations, rows: np.ndarray) -> np.ndarray:
     return np.sort(rows[len(pair) - 1 - from_end])
 
 
+def _set(data: TaskAnnotations, *items: np.ndarray) -> np.ndarray:
+    """Items as a mask over the task's item codes (membership tests on windows of thousands of
+    judgements, hundreds of times a report: a mask is one index where np.isin sorts)."""
+    mask = np.zeros(data.item_codes, dtype=bool)
+    for part in items:
+        mask[np.asarray(part, dtype=np.int64)] = True
+    return mask
+
+
 def _member(data: TaskAnnotations, rows: np.ndarray, items: np.ndarray) -> np.ndarray:
-    return _latest(data, rows[np.isin(data.item[rows], items)])
+    """The rows on the given items (an array of items or a mask), each annotator's latest."""
+    mask = items if items.dtype == bool else _set(data, items)
+    return _latest(data, rows[mask[data.item[rows]]])
 
 
 def _window_stats(rows: np.ndarray, n_items: int, alpha: float | None) -> WindowStats:
@@ -570,9 +586,11 @@ def _delta_for(data: TaskAnnotations, settings: Settings):
 
 
 def _pairable(data: TaskAnnotations, rows: np.ndarray) -> int:
+    """Items of the rows rated at least twice (a window's item codes are mostly a narrow range)."""
     if len(rows) == 0:
         return 0
-    return int((np.unique(data.item[rows], return_counts=True)[1] >= 2).sum())
+    codes = np.asarray(data.item[rows], dtype=np.int64)
+    return int(np.count_nonzero(np.bincount(codes - codes.min()) >= 2))
 
 
 def _rows(data: TaskAnnotations, window: Window) -> np.ndarray:
@@ -594,9 +612,9 @@ class _Selected:
 
 def _citation_checks(data: TaskAnnotations, spec: RevisionSpec, rows: np.ndarray,
                      items: np.ndarray) -> tuple[bool, bool]:
-    """(low citation rate, label-dependent citations) on the judgements of the rule's items in
-    both windows (`rows`)."""
-    governed = rows[np.isin(data.item[rows], items)]
+    """(low citation rate, label-dependent citations) on the judgements of the rule's items
+    (a mask) in both windows (`rows`)."""
+    governed = rows[items[data.item[rows]]]
     if not len(governed) or spec.rule not in data.rule_ids:
         return False, False
     code = data.rule_ids.index(spec.rule)
@@ -609,7 +627,7 @@ def _citation_checks(data: TaskAnnotations, spec: RevisionSpec, rows: np.ndarray
 
 
 def _citing_others(data: TaskAnnotations, rows: np.ndarray, exclude: set[str]) -> np.ndarray:
-    """Items of the rows that cite some rule not in `exclude` and none in it."""
+    """Items (a mask) of the rows that cite some rule not in `exclude` and none in it."""
     codes = [k for k, rule in enumerate(data.rule_ids) if rule not in exclude]
     pairs = _citations_within(data, rows)
     row, rule = data.cite_row[pairs], data.cite_rule[pairs]
@@ -617,7 +635,7 @@ def _citing_others(data: TaskAnnotations, rows: np.ndarray, exclude: set[str]) -
         inside = np.isin(row, rows)
         row, rule = row[inside], rule[inside]
     other = np.isin(rule, codes)
-    return np.setdiff1d(np.unique(data.item[row[other]]), data.item[row[~other]])
+    return _set(data, data.item[row[other]]) & ~_set(data, data.item[row[~other]])
 
 
 def select_groups(data: TaskAnnotations, spec: RevisionSpec, windows: tuple[Window, Window],
@@ -645,21 +663,20 @@ def select_groups(data: TaskAnnotations, spec: RevisionSpec, windows: tuple[Wind
     known = context.revised_at.get(spec.position, {})
     together = {rule: known.get(rule) or replace(spec, rule=rule, labels=())
                 for rule in spec.confounded_with} if rows is None else {}
-    governed = [_governed(data, part, spec.rule, spec.labels, by) for part in (before, after)]
-    others = [np.unique(np.concatenate([_governed(data, part, r, s.labels, by) for r, s in together.items()]
-                                       or [np.zeros(0, dtype=data.item.dtype)])) for part in (before, after)]
+    governed = [_set(data, _governed(data, part, spec.rule, spec.labels, by)) for part in (before, after)]
+    others = [_set(data, *[_governed(data, part, r, s.labels, by) for r, s in together.items()])
+              for part in (before, after)]
     if together:
         warnings.append("several_rules_changed")
-        mine = np.concatenate(governed)
-        overlap = np.isin(mine, np.concatenate(others)).mean() if len(mine) else 0.0
+        mine = governed[0] | governed[1]
+        overlap = np.count_nonzero(mine & (others[0] | others[1])) / max(np.count_nonzero(mine), 1)
         if overlap > SHARED_ITEMS:
             withheld.append("several_rules_changed")
     control_by = "other items"
-    excluded = [np.union1d(g, o) for g, o in zip(governed, others)]
-    control = [np.setdiff1d(np.unique(data.item[part]), x) for part, x in zip((before, after), excluded)]
+    control = [~(g | o) for g, o in zip(governed, others)]
     low = False
     if by == "citations":
-        low, dependent = _citation_checks(data, spec, np.concatenate([before, after]), np.concatenate(governed))
+        low, dependent = _citation_checks(data, spec, np.concatenate([before, after]), governed[0] | governed[1])
         if dependent:
             warnings.append("label_dependent_citations")
             withheld.append("label_dependent_citations")
@@ -702,18 +719,16 @@ def _baseline_groups(data: TaskAnnotations, spec: RevisionSpec, by: GovernedBy, 
     between = {rule: s for p, revised in context.revised_at.items() if window.start < p < spec.position
                for rule, s in revised.items() if rule != spec.rule}
     others = {**together, **between}
-    mine = _governed(data, base, spec.rule, spec.labels, by)
+    mine = _set(data, _governed(data, base, spec.rule, spec.labels, by))
     if _pairable(data, _member(data, base, mine)) < settings.min_items:
         return None
     out = []
     for part in (*rows, base):
-        theirs = [_governed(data, part, r, s.labels, by) for r, s in others.items()]
-        excluded = np.union1d(_governed(data, part, spec.rule, spec.labels, by),
-                              np.concatenate(theirs) if theirs else np.zeros(0, dtype=data.item.dtype))
         if control_by == "items citing other rules":
             rest = _citing_others(data, part, {spec.rule, *others})
         else:
-            rest = np.setdiff1d(np.unique(data.item[part]), excluded)
+            rest = ~_set(data, _governed(data, part, spec.rule, spec.labels, by),
+                         *[_governed(data, part, r, s.labels, by) for r, s in others.items()])
         out.append(_member(data, part, rest))
     if min(_pairable(data, group) for group in out) < settings.min_items:
         return None

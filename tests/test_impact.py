@@ -319,3 +319,171 @@ def test_settings_come_from_the_tasks_policy_and_scale(tmp_path):
     assert stars.policy == project.policy_for("stars")
     pps = Settings.for_task(project, "pps", bootstrap=300)  # the CLI's --bootstrap wins over the policy
     assert (pps.metric, pps.min_items, pps.bootstrap, pps.confidence) == ("nominal", 12, 300, 0.9)
+
+
+# --- warnings, the longer baseline, the choice of the worst rule ---------------------------------
+
+from guidelines_tool import simulate  # noqa: E402
+
+PAIRS = ((0, 1), (2, 3), (0, 2), (4, 5))
+RULES = ("R1", "R2", "R3", "R4")
+
+
+def _simulated(*, periods=2, governed=120, cite_rate=1.0, citation="random", confusion=None, seed=0,
+               scope=False, overlap=False):
+    """A task of four rules (R1 revised at the last commit), `periods` guideline states, 3 of 6
+    annotators per item. `confusion(t, rule)` sets a rule's confusion in period t."""
+    rng = np.random.default_rng(seed)
+    scopes = tuple(simulate.Scope(r, p, 1.0) for r, p in zip(RULES, PAIRS))
+    base = simulate.confusion_for_alpha(0.5, 0.06, 6, (0, 1))
+    batches = []
+    per = governed * 5
+    for t in range(periods):
+        c = {r: (confusion(t, r) if confusion else base) for r in RULES}
+        batches.append(simulate.simulate_period(simulate.Period(per, 0.06, c, first_item=t * per), scopes, n_labels=6,
+                                                annotators=6, per_item=3, rng=rng, cite_rate=cite_rate,
+                                                governed_items=governed * 4, citation=citation))
+    item = np.concatenate([b.item for b in batches])
+    cited = np.concatenate([b.cited for b in batches])
+    rows = np.flatnonzero(cited >= 0)
+    rules = cited[rows]
+    if overlap:  # R2's items cite R1 as well
+        extra = rows[rules == 1]
+        order = np.argsort(np.concatenate([rows, extra]), kind="stable")
+        rows, rules = np.concatenate([rows, extra])[order], np.concatenate([rules, np.zeros(len(extra), int)])[order]
+    kwargs = {}
+    if scope:
+        first = np.unique(item, return_index=True)[1]
+        where = np.concatenate([b.scope for b in batches])[first]
+        kwargs = {"scope_item": item[first][where >= 0], "scope_rule": where[where >= 0]}
+    return TaskAnnotations.build(item, np.concatenate([b.annotator for b in batches]),
+                                 np.concatenate([b.value for b in batches]),
+                                 np.concatenate([np.full(len(b.item), t) for t, b in enumerate(batches)]),
+                                 tuple(f"L{i}" for i in range(6)), cite_row=rows, cite_rule=rules,
+                                 rule_ids=RULES, **kwargs)
+
+
+def _sim_spec(rule="R1", position=1, **kw):
+    pair = PAIRS[RULES.index(rule)]
+    return _spec(rule, position=position, labels=(f"L{pair[0]}", f"L{pair[1]}"), **kw)
+
+
+def _one(data, spec, periods=2, settings=SETTINGS):
+    return impact.finalise(impact.analyse_task(data, [spec], list(range(1, periods)), periods, settings), settings)[0]
+
+
+def test_label_dependent_citations_withhold_the_verdict_and_a_scope_restores_it():
+    data = _simulated(citation="decision")
+    r = _one(data, _sim_spec())
+    assert "label_dependent_citations" in r.warnings and r.verdict == "inconclusive"
+    assert r.withheld == ("label_dependent_citations",)
+    scoped = _one(_simulated(citation="decision", scope=True), _sim_spec())
+    assert scoped.governed_by == "scope" and "label_dependent_citations" not in scoped.warnings
+    assert scoped.verdict == "no_clear_change"
+
+
+def test_low_citation_rate_takes_the_items_citing_other_rules_as_the_control():
+    r = _one(_simulated(cite_rate=0.3), _sim_spec())
+    assert "low_citation_rate" in r.warnings and r.control_by == "items citing other rules"
+    assert r.verdict in ("no_clear_change", "improved", "regressed")  # a warning, not a reason to withhold
+    full = _one(_simulated(), _sim_spec())
+    assert "low_citation_rate" not in full.warnings and full.control_by == "other items"
+
+
+def test_labels_fallback_withholds():
+    data = _simulated(cite_rate=0.0)
+    r = _one(data, _sim_spec())
+    assert r.governed_by == "scope" or r.governed_by == "labels"
+    assert "labels_fallback" in r.warnings and r.verdict == "inconclusive"
+
+
+def test_several_rules_changed_leaves_their_items_out_of_the_control_and_withholds_when_they_overlap():
+    data = _simulated()
+    alone = _one(data, _sim_spec())
+    together = _one(data, _sim_spec(confounded_with=("R2",)))
+    assert "several_rules_changed" in together.warnings and together.verdict != "inconclusive"
+    assert together.comparison.control_before.n_items < alone.comparison.control_before.n_items
+    shared = _one(_simulated(overlap=True), _sim_spec(confounded_with=("R2",)))
+    assert shared.verdict == "inconclusive" and "several_rules_changed" in shared.withheld
+
+
+def test_without_earlier_states_the_worst_rules_inference_is_conditional_on_that_choice():
+    # R1 is by far the worst just before and improves a lot: the conditional test still calls it;
+    # the estimate stays the adjacent one, its interval and p are the conditional ones
+    worst = simulate.confusion_for_alpha(0.3, 0.06, 6, (0, 1))
+    good = simulate.confusion_for_alpha(0.6, 0.06, 6, (0, 1))
+    data = _simulated(confusion=lambda t, r: worst if (r == "R1" and t == 0) else good)
+    r = _one(data, _sim_spec())
+    c = r.comparison
+    assert c.selection is not None and c.selection.method == "conditional" and c.selection.candidates == 4
+    assert "regression_to_mean" in r.warnings and r.verdict == "improved"
+    assert r.to_dict()["selection"]["adjusted_by"] == "conditional"
+    assert c.p_value >= c.selection.unadjusted.p_value  # conditioning costs evidence, never adds it
+
+
+def test_with_earlier_states_the_estimate_is_against_them():
+    data = _simulated(periods=3)
+    r = _one(data, _sim_spec(position=2), periods=3)
+    c = r.comparison
+    assert c.from_baseline and c.baseline is not None and r.to_dict()["estimate"] == "baseline"
+    assert c.baseline.window == Window(0, 1) and c.estimate == c.baseline.did.value
+    assert set(r.to_dict()["baseline"]) >= {"window", "did", "did_ci", "dip", "dip_ci"}
+    # a rising trend before the commit: the window just before sits far above the earlier state
+    low = simulate.confusion_for_alpha(0.3, 0.06, 6, (0, 1))
+    base = simulate.confusion_for_alpha(0.5, 0.06, 6, (0, 1))
+    trend = _simulated(periods=3, confusion=lambda t, rule: low if (rule == "R1" and t == 0) else base)
+    rising = _one(trend, _sim_spec(position=2), periods=3)
+    assert "pre_trend" in rising.warnings and rising.verdict == "inconclusive"
+
+
+def _verdicts(p_values, estimates=None):
+    data = _improving_history()
+    base = impact.analyse_task(data, [_spec("R")], [1], 2, SETTINGS)[0]
+    out = []
+    for k, p in enumerate(p_values):
+        est = (estimates or [0.1] * len(p_values))[k]
+        c = replace(base.comparison, p_value=p, did=est, delta=est)
+        out.append(replace(base, comparison=c, spec=replace(base.spec, commit=f"c{k}", position=k),
+                           verdict="no_clear_change" if p is not None else "insufficient_data"))
+    return out
+
+
+def test_finalise_holds_the_verdicts_to_the_false_discovery_rate():
+    from statsmodels.stats.multitest import multipletests
+
+    p = [0.001, 0.01, 0.02, 0.04, 0.3, None]
+    results = impact.finalise(_verdicts(p, [0.2, -0.1, 0.1, 0.1, 0.1, 0.1]), 0.05)
+    q = multipletests(p[:5], method="fdr_bh")[1]
+    assert [r.q_value for r in results[:5]] == pytest.approx(list(q)) and results[5].q_value is None
+    assert [r.verdict for r in results] == ["improved", "regressed", "improved", "improved", "no_clear_change",
+                                            "insufficient_data"]
+    assert all(r.tests == 5 for r in results)
+    flagged = [r for r in results if r.adjusted_ci is not None]
+    assert len(flagged) == 4 and flagged[0].adjusted_level == pytest.approx(1 - 4 * 0.05 / 5)
+    strict = impact.finalise(_verdicts(p), 0.01)
+    assert [r.verdict for r in strict][:2] == ["improved", "no_clear_change"]  # q 0.005, 0.025
+
+
+def test_the_gate_is_holm_over_the_revisions_since():
+    p = [0.001, 0.011, 0.02, 0.3]
+    results = impact.finalise(_verdicts(p, [-0.2, -0.1, -0.1, -0.1]), 0.05)
+    # Holm over all four: 0.004, 0.033, 0.04, 0.3 -> the first three fail
+    assert [r.spec.commit for r in impact.gate_failures(results, 0)] == ["c0", "c1", "c2"]
+    # since position 1: Holm over three: 0.033, 0.04, 0.3
+    assert [r.spec.commit for r in impact.gate_failures(results, 1)] == ["c1", "c2"]
+    improved = impact.finalise(_verdicts(p, [0.2, 0.1, 0.1, 0.1]), 0.05)
+    assert impact.gate_failures(improved, 0) == []  # only falls fail a gate
+
+
+def test_placebo_splits_inside_a_state():
+    from guidelines_tool.impact_placebo import splits
+
+    data = _improving_history()  # two states, no commit inside either: items split in halves
+    found = splits(data, [1], 2)
+    assert [start for start, _, _ in found] == [0, 1]
+    for _, before, after in found:
+        assert not set(data.item[before]) & set(data.item[after])
+        assert abs(len(np.unique(data.item[before])) - len(np.unique(data.item[after]))) <= 1
+    # a commit that touched another task at position 1 inside the state [0, 2): the split is there
+    inner = splits(data, [], 2)
+    assert len(inner) == 1 and set(data.position[inner[0][1]]) == {0} and set(data.position[inner[0][2]]) == {1}
