@@ -34,9 +34,11 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from guidelines_tool import agreement, agreement_twoway, impact_checks, impact_compare, multiplicity
+from guidelines_tool import agreement, impact_checks, impact_compare, multiplicity
+from guidelines_tool.agreement import twoway
 from guidelines_tool.annotations import AnnotationTable
-from guidelines_tool.errors import DataError, HistoryError
+from guidelines_tool.errors import EXIT_CLEAN, EXIT_FINDINGS, DataError, HistoryError
+from guidelines_tool.impact_warnings import WARNINGS
 from guidelines_tool.model import AgreementPolicy, Project
 
 if TYPE_CHECKING:
@@ -402,41 +404,6 @@ class Settings:
 
 # --- what can make a reading unsafe ------------------------------------------------------------
 
-#: Every warning a revision can carry, with what it means (the reports and the site print these).
-WARNINGS: dict[str, str] = {
-    "annotator_turnover": (
-        "fewer than half of the annotators who worked in either window worked in both. The interval "
-        "counts annotators as a sample (items and annotators resampled together), so it is wider, "
-        "but a change in who annotates is not the rule's doing: --annotators shared compares only "
-        "those who worked in both windows."),
-    "regression_to_mean": (
-        "agreement on the rule's items was unusually low just before the commit (it was the task's "
-        "worst-agreeing rule then, what `hotspots` points at, or well below the rule's own longer "
-        "history): part of any rise after it is chance coming back. Where the data has earlier "
-        "states of the rule, the estimate is against those (they were not what prompted the edit); "
-        "otherwise its p-value and interval are conditional on the rule having looked worst."),
-    "pre_trend": (
-        "agreement on the rule's items was already rising or falling against the other items before "
-        "the commit (the window just before differs from the rule's longer history): annotators "
-        "learning the distinction looks like an effect of the revision, so the verdict is withheld."),
-    "label_dependent_citations": (
-        "annotators cite the rule far more often with some labels than with others (e.g. only when "
-        "choosing its decision label), so the items citing it are chosen by their labels: selection "
-        "on the outcome; the verdict is withheld. A scope column or --scope FILE assigns items to "
-        "rules independently of the labels."),
-    "low_citation_rate": (
-        "most judgements of the rule's items do not cite it, so uncited items of the rule sit among "
-        "the other items; the control is therefore the items citing other rules (when there are "
-        "enough), which the output says."),
-    "labels_fallback": (
-        "no citations and no scope: the rule's items are those where someone chose one of its "
-        "labels, i.e. chosen by the outcome itself; the verdict is withheld. Cite rules in the "
-        "`rules` column, or give a scope column or --scope FILE."),
-    "several_rules_changed": (
-        "other rules of the task changed in the same commit; the control leaves their items out, but "
-        "annotators met all the changes at once. When the rules share many items the verdict is "
-        "withheld."),
-}
 #: Shared / all annotators of the two windows below which `annotator_turnover` fires.
 TURNOVER_SHARED = 0.5
 #: |z| of the window just before against the longer history at which the readings disagree.
@@ -748,7 +715,7 @@ def _candidates(data: TaskAnnotations, before: np.ndarray, spec: RevisionSpec, b
         rows = _member(data, before, _governed(data, before, rule, labels, by))
         if (key, rule) not in context.alphas:
             enough = _pairable(data, rows) >= settings.min_items
-            lin = agreement_twoway.linearise(data.item[rows], data.annotator[rows], data.value[rows],
+            lin = twoway.linearise(data.item[rows], data.annotator[rows], data.value[rows],
                                              delta_of(rows)) if enough else None
             context.alphas[(key, rule)] = None if lin is None else lin.alpha
         return context.alphas[(key, rule)], rows
@@ -1138,6 +1105,12 @@ class ImpactReport:
     @property
     def tests(self) -> int:
         return sum(r.q_value is not None for r in self.revisions)
+
+    def exit_code(self, *, fail_on_regression: bool = False) -> int:
+        """0, or 1 when `fail_on_regression` and the gate failed: a revision at or after --since
+        cut agreement, Holm over those revisions (a CI gate)."""
+        failed = fail_on_regression and self.gate is not None and bool(self.gate.failed)
+        return EXIT_FINDINGS if failed else EXIT_CLEAN
 
     def to_dict(self) -> dict[str, Any]:
         """The issue's JSON shape (plus the window mode, which changes what the numbers mean)."""

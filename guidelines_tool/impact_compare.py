@@ -3,7 +3,7 @@
 `impact` chooses the judgements (which windows, which items the rule governs, which items are
 the control, which annotators); this module turns them into numbers (pure statistics on arrays):
 - the difference-in-differences (DiD) of α on the governed items against the control, before
-  vs after the commit, with its two-way (items × annotators) SE (agreement_twoway), Student-t p;
+  vs after the commit, with its two-way (items × annotators) SE (agreement.twoway), Student-t p;
 - the same against the rule's longer history (the *baseline*: earlier guideline states under the
   same version of the rule, not the window just before it), and the *dip*: how far the window
   just before sits from that history (a dip that may have triggered the edit, or a trend);
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from guidelines_tool import selection
-from guidelines_tool.agreement_twoway import Design, Group, p_value, quantile
+from guidelines_tool.agreement.twoway import Design, Group, p_value, quantile
 
 # group order in a design: governed before/after, control before/after, then the baseline's
 # governed and control, then the other candidate rules of the selection check

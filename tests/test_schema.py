@@ -4,7 +4,6 @@ findings `validate` builds from them point at the offending key or value."""
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -13,10 +12,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from click.testing import CliRunner
 
 from guideline_project import write_project
-from guidelines_tool.cli import cli
 from guidelines_tool.schema import KINDS, check_document, schema_for, schema_texts
 from guidelines_tool.validation import validate
 
@@ -148,29 +145,6 @@ def test_schema_findings_have_line_and_column(tmp_path):
         (5, 9, "GL103", "status: 'actve' is not one of 'draft', 'active', 'deprecated' (did you mean 'active'?)"),
         (8, 1, "GL101", "unknown key 'colour'"),
     ]
-
-
-def test_schema_command_prints_one_kind():
-    result = CliRunner().invoke(cli, ["schema", "--kind", "rule"])
-    assert result.exit_code == 0
-    assert result.stdout == (SCHEMA_DIR / "rule.schema.json").read_text(encoding="utf-8")
-
-
-def test_schema_command_prints_all_kinds_as_one_json_object():
-    result = CliRunner().invoke(cli, ["schema"])
-    assert result.exit_code == 0
-    assert sorted(json.loads(result.stdout)) == sorted(KINDS)
-
-
-def test_schema_command_writes_files(tmp_path):
-    result = CliRunner().invoke(cli, ["schema", "-o", str(tmp_path / "out")])
-    assert result.exit_code == 0
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(f"{kind}.schema.json" for kind in KINDS)
-    assert (tmp_path / "out" / "task.schema.json").read_text(encoding="utf-8") == schema_texts()["task"]
-
-
-def test_schema_command_rejects_unknown_kind():
-    assert CliRunner().invoke(cli, ["schema", "--kind", "label"]).exit_code == 2
 
 
 def build_wheel(out: Path) -> Path:

@@ -39,7 +39,7 @@ def quality_page(project: Project, links: Links, history: Any, impact: Any, hots
 
 
 def impact_table(impact: Any, links: Links) -> str:
-    from guidelines_tool.impact import WARNINGS
+    from guidelines_tool.impact_warnings import WARNINGS
     from guidelines_tool.reporters.impact import explain, fdr_line
 
     if impact is None:
