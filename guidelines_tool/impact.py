@@ -406,8 +406,10 @@ class Settings:
 
 #: Shared / all annotators of the two windows below which `annotator_turnover` fires.
 TURNOVER_SHARED = 0.5
-#: |z| of the window just before against the longer history at which the readings disagree.
+#: |z| of the window just before against the longer history reported as a dip or a rise.
 DIP_Z = 1.959964
+#: The p at which the adjacent reading must confirm a call made against the longer history.
+CONFIRM_P = 0.05
 #: Share of the rule's items also governed by a rule changed in the same commit above which
 #: `several_rules_changed` withholds the verdict.
 SHARED_ITEMS = 0.2
@@ -452,6 +454,20 @@ class Comparison:
     baseline: Baseline | None = None
     selection: impact_compare.SelectionAdjustment | None = field(default=None, compare=False, repr=False)
     from_baseline: bool = False  # did/did_ci/p are against the rule's longer history
+    adjacent: impact_compare.Estimate | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def confirmed(self) -> bool:
+        """Whether the window just before reads the same way as the longer history: with a
+        baseline, a call needs the adjacent DiD on the same side of 0 at p ≤ 0.05 too. A rule
+        that annotators were already learning (rising before the commit) reads stronger against
+        its earlier states than against the window just before; a dip that prompted the edit
+        reads stronger just before. Both readings agreeing is what a call rests on."""
+        if not self.from_baseline or self.adjacent is None:
+            return True
+        a = self.adjacent
+        return (a.value is not None and a.p_value is not None and a.p_value <= CONFIRM_P
+                and self.estimate is not None and (a.value > 0) == (self.estimate > 0))
 
     @property
     def estimate(self) -> float | None:
@@ -765,9 +781,8 @@ def analyse_revision(
             # a dip just before: the estimate is against the longer history, which the dip
             # (a reason to revise the rule) does not move
             warnings.append("regression_to_mean")
-        elif z >= DIP_Z:
+        elif z >= DIP_Z:  # already rising before the commit; finalise withholds a call it would make
             warnings.append("pre_trend")
-            withheld.append("pre_trend")
     if result.selection is not None and "regression_to_mean" not in warnings:
         warnings.append("regression_to_mean")
     primary = result.primary if enough else impact_compare.Estimate(result.primary.value)
@@ -785,6 +800,7 @@ def analyse_revision(
         did=did.value, did_ci=did.ci, se=primary.se, df=primary.df, p_value=primary.p_value,
         controlled=result.controlled, primary=primary, baseline=baseline,
         selection=result.selection if enough else None, from_baseline=result.from_baseline and enough,
+        adjacent=result.did if result.from_baseline and enough else None,
     )
     if not enough or primary.p_value is None:
         decided: Verdict = "insufficient_data"
@@ -956,6 +972,9 @@ class RevisionImpact:
                                   "method": "fcr"}
         if c.baseline is not None:
             out["baseline"] = c.baseline.to_dict()
+        if c.adjacent is not None:
+            out["adjacent"] = {"did": _round(c.adjacent.value), "did_ci": _round_pair(c.adjacent.ci),
+                               "p_value": _significant(c.adjacent.p_value)}
         if c.selection is not None:
             u = c.selection.unadjusted
             out["selection"] = {"worst_of": c.selection.candidates, "adjusted_by": c.selection.method,
@@ -1009,12 +1028,19 @@ def finalise(results: list[RevisionImpact], settings: Settings | float) -> list[
     for k, r in enumerate(results):
         verdict = r.verdict
         adjusted = None
+        warnings, withheld = r.warnings, r.withheld
         if verdict not in ("insufficient_data", "inconclusive"):
             verdict = _direction(r.comparison.estimate) if k in flagged else "no_clear_change"
+            if k in flagged and not r.comparison.confirmed:
+                # the longer history and the window just before disagree: a trend, not the rule
+                verdict = "inconclusive"
+                warnings = tuple(_ordered([*warnings, "pre_trend"]))
+                withheld = tuple(_ordered([*withheld, "pre_trend"]))
         if k in flagged:
             adjusted = _adjusted_interval(r.comparison, level)
         out.append(replace(r, verdict=verdict, q_value=qs[k], tests=tests, adjusted_ci=adjusted,
-                           adjusted_level=level if adjusted is not None else None))
+                           adjusted_level=level if adjusted is not None else None, warnings=warnings,
+                           withheld=withheld))
     return out
 
 
@@ -1032,7 +1058,7 @@ def gate_failures(results: list[RevisionImpact], since_position: int = 0, alpha:
               and r.p_value is not None]
     adjusted = multiplicity.holm([r.p_value for r in family])
     return [r for r, p in zip(family, adjusted) if p is not None and p <= alpha and r.verdict != "inconclusive"
-            and r.comparison.estimate is not None and r.comparison.estimate < 0]
+            and r.comparison.estimate is not None and r.comparison.estimate < 0 and r.comparison.confirmed]
 
 
 def _round(value: float | None, digits: int = 6) -> float | None:

@@ -17,9 +17,10 @@ WARNINGS: dict[str, str] = {
         "states of the rule, the estimate is against those (they were not what prompted the edit); "
         "otherwise its p-value and interval are conditional on the rule having looked worst."),
     "pre_trend": (
-        "agreement on the rule's items was already rising or falling against the other items before "
-        "the commit (the window just before differs from the rule's longer history): annotators "
-        "learning the distinction looks like an effect of the revision, so the verdict is withheld."),
+        "agreement on the rule's items was already moving against the other items before the "
+        "commit: the window just before sits well above (or below) the rule's earlier states, or "
+        "reads the change differently from them. Annotators learning the distinction look like an "
+        "effect of the revision, so a call the two readings do not both support is withheld."),
     "label_dependent_citations": (
         "annotators cite the rule far more often with some labels than with others (e.g. only when "
         "choosing its decision label), so the items citing it are chosen by their labels: selection "

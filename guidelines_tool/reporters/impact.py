@@ -77,7 +77,10 @@ def explain(row: dict) -> str:
         if adjusted:
             parts.append(f"interval adjusted for the calls made (false coverage rate) {_ci(adjusted['ci'], 2)}")
     if row.get("estimate") == "baseline":
-        parts.append("against the rule's earlier states")
+        adjacent = row.get("adjacent") or {}
+        just_before = (f" (just before: {_num(adjacent.get('did'), True, 2)}, {_p('p', adjacent.get('p_value'))})"
+                       if adjacent else "")
+        parts.append("against the rule's earlier states" + just_before)
     selection = row.get("selection") or {}
     if selection.get("adjusted_by") == "conditional":
         parts.append(f"conditional on its having been the worst-agreeing of {selection.get('worst_of')} rules")
