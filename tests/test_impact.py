@@ -330,19 +330,19 @@ RULES = ("R1", "R2", "R3", "R4")
 
 
 def _simulated(*, periods=2, governed=120, cite_rate=1.0, citation="random", confusion=None, seed=0,
-               scope=False, overlap=False):
+               scope=False, overlap=False, sizes=None):
     """A task of four rules (R1 revised at the last commit), `periods` guideline states, 3 of 6
     annotators per item. `confusion(t, rule)` sets a rule's confusion in period t."""
     rng = np.random.default_rng(seed)
     scopes = tuple(simulate.Scope(r, p, 1.0) for r, p in zip(RULES, PAIRS))
     base = simulate.confusion_for_alpha(0.5, 0.06, 6, (0, 1))
     batches = []
-    per = governed * 5
     for t in range(periods):
+        size = sizes[t] if sizes else governed  # each rule's items in period t
         c = {r: (confusion(t, r) if confusion else base) for r in RULES}
-        batches.append(simulate.simulate_period(simulate.Period(per, 0.06, c, first_item=t * per), scopes, n_labels=6,
-                                                annotators=6, per_item=3, rng=rng, cite_rate=cite_rate,
-                                                governed_items=governed * 4, citation=citation))
+        batches.append(simulate.simulate_period(simulate.Period(size * 5, 0.06, c, first_item=t * 10_000), scopes,
+                                                n_labels=6, annotators=6, per_item=3, rng=rng, cite_rate=cite_rate,
+                                                governed_items=size * 4, citation=citation))
     item = np.concatenate([b.item for b in batches])
     cited = np.concatenate([b.cited for b in batches])
     rows = np.flatnonzero(cited >= 0)
@@ -487,3 +487,80 @@ def test_placebo_splits_inside_a_state():
     # a commit that touched another task at position 1 inside the state [0, 2): the split is there
     inner = splits(data, [], 2)
     assert len(inner) == 1 and set(data.position[inner[0][1]]) == {0} and set(data.position[inner[0][2]]) == {1}
+
+
+def test_the_longer_history_needs_min_items_too():
+    # R1 has 40 items in the earlier state and 60 in the windows around the commit
+    data = _simulated(periods=3, sizes=[40, 60, 60])
+    at = replace(SETTINGS, policy=replace(SETTINGS.policy, min_items=40))
+    above = replace(SETTINGS, policy=replace(SETTINGS.policy, min_items=41))
+    assert _one(data, _sim_spec(position=2), periods=3, settings=at).comparison.from_baseline
+    assert not _one(data, _sim_spec(position=2), periods=3, settings=above).comparison.from_baseline
+
+
+def test_the_worst_rule_check_counts_rules_with_min_items():
+    # R1 is the worst just before; the other rules have 40 items there: candidates at min_items 40,
+    # not at 41 (then nothing is conditioned on)
+    worst = simulate.confusion_for_alpha(0.3, 0.06, 6, (0, 1))
+    good = simulate.confusion_for_alpha(0.6, 0.06, 6, (0, 1))
+    data = _simulated(sizes=[40, 40], confusion=lambda t, r: worst if (r == "R1" and t == 0) else good)
+    at = replace(SETTINGS, policy=replace(SETTINGS.policy, min_items=40))
+    above = replace(SETTINGS, policy=replace(SETTINGS.policy, min_items=41))
+    assert _one(data, _sim_spec(), settings=at).comparison.selection is not None
+    assert _one(data, _sim_spec(), settings=above).verdict == "insufficient_data"
+
+
+def _at(min_items):
+    return replace(SETTINGS, policy=replace(SETTINGS.policy, min_items=min_items))
+
+
+def test_the_longer_history_needs_min_control_items_too():
+    # three rules changed with R1: the control is the 40 unscoped items of the earlier state
+    data = _simulated(periods=3, sizes=[40, 60, 60])
+    spec = _sim_spec(position=2, confounded_with=("R2", "R3", "R4"))
+    assert _one(data, spec, periods=3, settings=_at(40)).comparison.from_baseline
+    assert not _one(data, spec, periods=3, settings=_at(41)).comparison.from_baseline
+
+
+def test_a_state_needs_min_items_for_its_interval():
+    data = _improving_history()  # 80 items in each state
+    assert all(ci is not None for _, _, ci in impact.state_series(data, [1], 2, _at(80)))
+    assert all(ci is None for _, _, ci in impact.state_series(data, [1], 2, _at(81)))
+
+
+def test_too_little_data_points_to_the_rule_window_from_exactly_min_items():
+    # annotations under states 0 and 2 only (batches tagged by release); R revised at 1
+    rows = (_items(NOISY, 0, 0, 0) + _items(CLEAN_CD, 100, 0, 1)
+            + _items(CLEAN_AB, 200, 2, 0) + _items(CLEAN_CD, 300, 2, 1))
+    data = _table(rows)
+    for min_items, hinted in ((40, True), (41, False)):
+        settings = _at(min_items)
+        r = impact.analyse_task(data, [_spec("R")], [1, 2], 3, settings)[0]
+        assert r.verdict == "insufficient_data"
+        assert ("--window rule" in impact._with_reason(r, data, settings, 3).reason) == hinted
+
+
+def test_low_citation_rate_switches_the_control_from_exactly_min_items():
+    data = _simulated(cite_rate=0.3)
+    spec = _sim_spec(confounded_with=("R2", "R3"))  # the citing-others control: R4's cited items
+    citing = [impact._pairable(data, impact._member(data, impact._rows(data, w),
+                                                     impact._citing_others(data, impact._rows(data, w), {"R1", "R2", "R3"})))
+              for w in (Window(0, 1), Window(1, 2))]
+    boundary = min(citing)
+    governed = _one(data, spec, settings=_at(1))
+    assert min(governed.comparison.before.n_items, governed.comparison.after.n_items) >= boundary  # R1 is not the limit
+    assert _one(data, spec, settings=_at(boundary)).control_by == "items citing other rules"
+    assert _one(data, spec, settings=_at(boundary + 1)).control_by == "other items"
+
+
+def test_a_placebo_position_needs_min_items_on_both_sides():
+    from guidelines_tool.impact_placebo import placebo_revisions, splits
+
+    data = _simulated()
+    counts = [min(len(impact._governed(data, part, "R1", (), "citations")) for part in (before, after))
+              for _, before, after in splits(data, [1], 2)]
+    boundary = min(counts)
+    specs = [_sim_spec()]
+    runs_at = placebo_revisions(data, [1], 2, _at(boundary), 10, all_specs=specs)
+    runs_above = placebo_revisions(data, [1], 2, _at(boundary + 1), 10, all_specs=specs)
+    assert sum(r.spec.rule == "R1" for r in runs_at) > sum(r.spec.rule == "R1" for r in runs_above)
