@@ -1,20 +1,28 @@
 """Rule revisions × annotations → the agreement change each revision caused.
 
-The method (DESIGN.md, "Linking rule revisions to agreement"):
+The method (DESIGN.md, "Linking rule revisions to agreement"; issue 11):
 1. every annotation is tied to the commit of the branch's first-parent line it was made under
    (`guideline_rev`, else `annotated_at`); the rest are counted by reason, never dropped silently;
 2. revision k of rule R, made in commit C_k, is judged on two windows of annotations: *before*
    (made under the task's guidelines as they stood just before C_k, since the previous commit that
    changed the task) and *after* (made under the state C_k created, until the next such commit);
    `window="rule"` pools R's whole previous version against its whole new one instead;
-3. agreement on the items R governs (cited R; or, where the task's data has no citations or R
-   could not be cited on one side — before it was added, after it was deprecated — items where
-   any annotator chose one of R's labels, on both sides) before vs after, with a bias-corrected
-   bootstrap CI (items resampled within each window, seeded per revision);
-4. the same on the task's other items is the control: the difference-in-differences removes what
-   happened to everybody (annotators getting better, an easier batch) from the rule's effect;
-5. verdict from the CI of the difference-in-differences (of the plain delta when there are too
-   few control items), `insufficient_data` below the task's `min_items`.
+3. the items R governs: in its scope (a scope column or file), else cited R, else (no citations,
+   or R could not be cited on one side) where any annotator chose one of R's labels — chosen by
+   the outcome, so never a verdict (`labels_fallback`);
+4. the task's other items are the control (less those of rules changed in the same commit, or,
+   against the longer history, since): the difference-in-differences (DiD) removes what happened
+   to everybody (annotators getting better, an easier batch) from the rule's effect;
+5. where R has earlier guideline states under the same version, the DiD is taken against those
+   (the window just before is what prompts an edit), and a call also needs the window just
+   before to read the same way; where it has none and R was the task's worst-agreeing rule just
+   before, p and interval are conditional on that choice (impact_compare, selection);
+6. intervals and p-values count items and annotators as samples (agreement.twoway); verdicts
+   are held to a false discovery rate over the whole report (`finalise`, Benjamini–Hochberg), the
+   CI gate to a family-wise error rate over the revisions it checks (`gate_failures`, Holm);
+7. warnings (impact_warnings) say where the reading is unsafe; some withhold the verdict
+   (`inconclusive`); `insufficient_data` below the task's `min_items`, with the counts and what
+   to do.
 
 The core (resolution, windows, governed items, comparison, verdict) is pure functions over
 arrays and records; `compute_impact` only adapts a History and annotation tables to it, so the
