@@ -40,8 +40,8 @@ from guidelines_tool.model import (
     Finding,
     Label,
     Location,
-    Project,
     ProjectConfig,
+    QuizConfig,
     Rule,
     Source,
     Task,
@@ -694,6 +694,8 @@ def _ambiguous_cases(value: Any, source: Source, memo: dict | None) -> tuple[Amb
             resolution=_str(item.get("resolution")),
             decided=_str(item.get("decided")),
             by=_str(item.get("by")),
+            label=_label(item.get("label")),
+            quiz=item.get("quiz") is not False,
             source=source.child("ambiguous_cases", index),
         )
         for index, item in enumerate(_list(value))
@@ -754,8 +756,16 @@ def build_project(data: dict, source: Source) -> ProjectConfig:
         release_tag_prefix=_str(data.get("release_tag_prefix")) if "release_tag_prefix" in data else default.release_tag_prefix,
         agreement=build_policy(data["agreement"]) if isinstance(data.get("agreement"), dict) else default.agreement,
         docs=DocsConfig(title=_str(docs.get("title")) or _str(data.get("name")) or DocsConfig().title),
+        quiz=_quiz_config(data.get("quiz")),
         source=source,
     )
+
+
+def _quiz_config(value: Any) -> QuizConfig:
+    data = value if isinstance(value, dict) else {}
+    mark = _number(data.get("pass_mark"))
+    return QuizConfig(pass_mark=float(mark) if mark is not None and 0 <= mark <= 1 else QuizConfig().pass_mark,
+                      results=_str(data.get("results")) or None)
 
 
 def locate(root: Path, source: Source, *, value: bool = False) -> Location:
@@ -859,16 +869,22 @@ def _examples(value: Any, parent: Source, field: str, memo: dict | None = None) 
     result = []
     for index, item in enumerate(_list(value)):
         if isinstance(item, dict):
-            label = item.get("label")
             result.append(
                 Example(
                     input=_str(item.get("input")),
-                    label=_strs(label) if isinstance(label, list) else _str(label),
+                    label=_label(item.get("label")),
                     why=_str(item.get("why")),
+                    media=_str(item.get("media")),
+                    quiz=item.get("quiz") is not False,
                     source=source.child(index),
                 )
             )
     return tuple(result)
+
+
+def _label(value: Any) -> str | tuple[str, ...]:
+    """An example's `label`: one id, or a tuple of ids (multi-label tasks)."""
+    return _strs(value) if isinstance(value, list) else _str(value)
 
 
 def _list(value: Any) -> list:
@@ -899,14 +915,6 @@ def _number(value: Any) -> float | None:
     return value
 
 
-def guideline_files(root: Path, config: ProjectConfig) -> list[Path]:
-    """Every YAML file under the project's guideline folder, in a stable order."""
-    folder = root / config.guidelines
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
-
-
 def load_files(root: Path, paths: list[Path]) -> list[ParsedFile]:
     """Read and parse guideline files (paths absolute or relative to the cwd)."""
     parsed = []
@@ -933,41 +941,6 @@ def paused_gc() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
-
-
-def load_project(root: Path) -> Project:
-    """Load `guidelines.yaml` and every task and rule file under the guideline folder."""
-    from guidelines_tool.config import read_config
-
-    config, config_findings = read_config(root)
-    parsed = load_files(root, guideline_files(root, config))
-    return assemble(root, config, parsed, config_findings)
-
-
-def assemble(
-    root: Path, config: ProjectConfig, parsed: list[ParsedFile], findings: list[Finding] = ()
-) -> Project:
-    """Parsed files → one Project (rules in file order; duplicates kept for lint to report)."""
-    tasks: dict[str, Task] = {}
-    all_tasks: list[Task] = []
-    rules: list[Rule] = []
-    all_findings = list(findings)
-    for item in parsed:
-        all_findings.extend(item.findings)
-        for task in item.tasks:
-            tasks.setdefault(task.id, task)
-        all_tasks.extend(item.tasks)
-        rules.extend(item.rules)
-    return Project(
-        root=root,
-        config=config,
-        tasks=tasks,
-        rules=tuple(rules),
-        files=tuple(item.path for item in parsed),
-        load_findings=tuple(sorted(all_findings)),
-        kinds={item.path: item.data.get("kind") for item in parsed if isinstance(item.data, dict)},
-        all_tasks=tuple(all_tasks),
-    )
 
 
 def relative_path(root: Path, path: Path) -> str:
