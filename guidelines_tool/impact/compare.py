@@ -162,9 +162,12 @@ def compare(groups: Groups, item: np.ndarray, annotator: np.ndarray, value: np.n
                 adjustment = _selective(design, weights(primary_weights), candidates, primary, len(candidates) + 1,
                                         confidence)
                 if adjustment is not None:
+                    # the estimate that goes with the conditional interval and p: the median-
+                    # unbiased one (the plain DiD is biased upwards by the choice; it stays in
+                    # `unadjusted`, the JSON's selection.adjacent)
                     lo, hi = adjustment.at(confidence)
-                    primary = Estimate(primary.value, primary.se, primary.df, adjustment.truncation.p_value(0.0),
-                                       (lo, hi))
+                    value = min(max(adjustment.truncation.median_unbiased, -RANGE), RANGE)
+                    primary = Estimate(value, primary.se, primary.df, adjustment.truncation.p_value(0.0), (lo, hi))
     return Result(alphas, n_items, primary, controlled, delta, did, baseline, dip, adjustment, from_baseline)
 
 
