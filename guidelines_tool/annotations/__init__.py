@@ -23,6 +23,7 @@ One module, one job:
 - `times`        `annotated_at` as datetime64[us] UTC
 - `table`        `AnnotationTable` and `ReadSummary`, what the rest of the tool reads
 - `gold`         `read_gold`: adjudicated labels
+- `scope`        `read_scope`: which rules govern which item (impact --scope)
 
 A judgement is identified by (task, item, annotator) plus its guideline revision: the same
 annotator labelling an item again under another revision is a re-label, kept (impact compares
@@ -44,6 +45,7 @@ from guidelines_tool.annotations.reading import (
     labelstudio_export_rows,
     read_annotations,
 )
+from guidelines_tool.annotations.scope import read_scope
 from guidelines_tool.annotations.table import AnnotationTable, ReadSummary
 
 __all__ = [
@@ -63,4 +65,5 @@ __all__ = [
     "labelstudio_export_rows",
     "read_annotations",
     "read_gold",
+    "read_scope",
 ]
