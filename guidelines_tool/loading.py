@@ -17,7 +17,10 @@ Parsing is split in two so the common path stays fast:
 from __future__ import annotations
 
 import datetime as _dt
+import errno
 import gc
+import os
+import stat
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -580,15 +583,65 @@ def _plain_scalars(data: Any, active: set, budget: list | None = None) -> Any:
     return _plain_scalar(data)
 
 
-def read_text(path: Path, rel: str) -> tuple[str | None, list[Finding]]:
-    """Read a file as UTF-8 text; size and encoding problems become findings."""
+class FileProblem(Exception):
+    """A path that cannot be read as a guideline file, and what to say about it."""
+
+    def __init__(self, kind: tuple[str, str], message: str) -> None:
+        super().__init__(message)
+        self.kind, self.message = kind, message
+
+
+def read_file_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """A regular file's bytes, at most `limit` of them; anything else raises `FileProblem`.
+
+    Opened without blocking and checked on the open descriptor before any read: a FIFO named
+    like a rule file would block `read()` forever, and a link to `/dev/zero` reports size 0 but
+    never ends. Dangling links and link loops say what they are, not just "no such file".
+    """
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return None, [_too_large(rel, size)]
-        raw = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as exc:
-        return None, [problem(rel, 1, 1, UNREADABLE, f"cannot read file: {exc.strerror or exc}")]
+        raise FileProblem(UNREADABLE, _open_failure(Path(path), exc)) from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise FileProblem(UNREADABLE, f"not a regular file but {_file_type(mode)}: a guideline file must be a regular file")
+        chunks, size = [], 0
+        while size <= limit:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > limit:
+            raise FileProblem(FILE_TOO_LARGE, _too_large_message(os.fstat(fd).st_size))
+        return b"".join(chunks)
+    except OSError as exc:
+        raise FileProblem(UNREADABLE, f"cannot read file: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
+
+
+def _open_failure(path: Path, exc: OSError) -> str:
+    if exc.errno == errno.ELOOP:
+        return "symbolic link loop (the link leads back to itself): cannot read file"
+    if exc.errno == errno.ENOENT and path.is_symlink():
+        return f"symbolic link to {os.readlink(path)!r}, which does not exist"
+    return f"cannot read file: {exc.strerror or exc}"
+
+
+def _file_type(mode: int) -> str:
+    kinds = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
+             (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a folder"))
+    return next((name for test, name in kinds if test(mode)), "a special file")
+
+
+def read_text(path: Path, rel: str) -> tuple[str | None, list[Finding]]:
+    """Read a file as UTF-8 text; size, type and encoding problems become findings."""
+    try:
+        raw = read_file_bytes(path)
+    except FileProblem as exc:
+        return None, [problem(rel, 1, 1, exc.kind, exc.message)]
     try:
         return raw.decode("utf-8"), []
     except UnicodeDecodeError as exc:
@@ -598,7 +651,11 @@ def read_text(path: Path, rel: str) -> tuple[str | None, list[Finding]]:
 
 
 def _too_large(rel: str, size: int) -> Finding:
-    return problem(rel, 1, 1, FILE_TOO_LARGE, f"file is {size:,} bytes, more than the {MAX_FILE_BYTES:,} a guideline file may have")
+    return problem(rel, 1, 1, FILE_TOO_LARGE, _too_large_message(size))
+
+
+def _too_large_message(size: int) -> str:
+    return f"file is {size:,} bytes, more than the {MAX_FILE_BYTES:,} a guideline file may have"
 
 
 def buffer_text(text: str, rel: str) -> tuple[str | None, list[Finding]]:
@@ -784,8 +841,8 @@ def locate(root: Path, source: Source, *, value: bool = False) -> Location:
     Falls back to the deepest position that exists, so a finding always has a place.
     """
     try:
-        text = (root / source.path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        text = read_file_bytes(root / source.path).decode("utf-8")
+    except (FileProblem, UnicodeDecodeError):
         return Location(source.path)
     return locate_text(text, source, value=value)
 
@@ -859,8 +916,8 @@ class Locator:
             text = self.texts.get(source.path)
             if text is None:
                 try:
-                    text = (self.root / source.path).read_text(encoding="utf-8")
-                except (OSError, UnicodeDecodeError):
+                    text = read_file_bytes(self.root / source.path).decode("utf-8")
+                except (FileProblem, UnicodeDecodeError):
                     text = ""
             found = self._cache[source.path] = positions(text)
         return Location(source.path, *position(found, source.pointer, value=value))

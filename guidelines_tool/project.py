@@ -46,11 +46,15 @@ def read_config(root: Path) -> tuple[ProjectConfig, list[Finding]]:
 
 
 def guideline_files(root: Path, config: ProjectConfig) -> list[Path]:
-    """Every YAML file under the project's guideline folder, in a stable order."""
+    """Every YAML path under the project's guideline folder, in a stable order.
+
+    Not only regular files: a FIFO, a device link, a dangling link or a link loop named like a
+    guideline file is listed too, so that reading it reports what it is instead of skipping it.
+    """
     folder = root / config.guidelines
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+    return sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and not p.is_dir())
 
 
 def load_project(root: Path) -> Project:

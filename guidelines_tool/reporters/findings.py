@@ -150,8 +150,9 @@ class SarifReporter(FindingsReporter):
 
 def _uri(path: str) -> str:
     """A relative path as the URI reference SARIF requires (3.10.2): a space, `%` or `é`
-    percent-encoded (UTF-8), `/` kept, so viewers resolve it against %SRCROOT%."""
-    return quote(path, safe="/")
+    percent-encoded (UTF-8), `/` kept, so viewers resolve it against %SRCROOT%. A file name that
+    is not UTF-8 (its bytes kept as surrogates by os.fsdecode) is encoded as its own bytes."""
+    return quote(path, safe="/", errors="surrogateescape")
 
 
 class JunitReporter(FindingsReporter):
