@@ -76,6 +76,9 @@ LOADING_CODES: dict[str, str] = {code: name for code, name in (
     YAML_SYNTAX, EMPTY_FILE, DUPLICATE_KEY, TAB_INDENT, BYTE_ORDER_MARK, NOT_UTF8, ALIAS_BOMB,
     FILE_TOO_LARGE, UNREADABLE, TOO_DEEP, MULTIPLE_DOCUMENTS,
 )}
+# Loading problems that leave the file read in full: a warning, not an error. YAML allows a
+# leading BOM and editors show the file clean, so failing CI on it would make the two disagree.
+LOADING_WARNINGS: frozenset[str] = frozenset((BYTE_ORDER_MARK[0],))
 
 
 @dataclass
@@ -93,8 +96,8 @@ class ParsedFile:
 
 
 def problem(path: str, line: int, column: int, kind: tuple[str, str], message: str) -> Finding:
-    """A loading finding (always an error: the file cannot be trusted as read)."""
-    return Finding(path, line, column, kind[0], kind[1], "error", message)
+    """A loading finding: an error (the file cannot be trusted as read) unless in LOADING_WARNINGS."""
+    return Finding(path, line, column, kind[0], kind[1], "warning" if kind[0] in LOADING_WARNINGS else "error", message)
 
 
 def syntax_finding(path: str, line: int, column: int, message: str) -> Finding:
@@ -475,6 +478,10 @@ def _collision_message(key: str, first: str | None, second: str | None) -> str:
 
 
 _NO_KEY = object()
+BOM_MESSAGE = (
+    "file starts with a byte-order mark: YAML allows it and it is skipped here, but diffs and some "
+    "tools show it as content; `guidelines fmt` removes it (or save the file as UTF-8 without BOM)"
+)
 
 
 def parse_yaml(text: str, path: str) -> tuple[Any, list[Finding]]:
@@ -484,7 +491,7 @@ def parse_yaml(text: str, path: str) -> tuple[Any, list[Finding]]:
     """
     findings = []
     if text.startswith("\ufeff"):
-        findings.append(problem(path, 1, 1, BYTE_ORDER_MARK, "file starts with a byte-order mark (save it as UTF-8 without BOM)"))
+        findings.append(problem(path, 1, 1, BYTE_ORDER_MARK, BOM_MESSAGE))
         text = text[1:]
     try:
         if _Parser is None:

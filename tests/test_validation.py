@@ -14,6 +14,7 @@ from guidelines_tool.validation import validate
 
 CORPUS = Path(__file__).parent / "malformed"
 CASES = sorted(CORPUS.iterdir())
+WARNING_ONLY = {"bom-utf8.yaml"}  # read in full, a warning only: exit 1 under --strict
 
 
 def run_validate(root: Path, *args: str):
@@ -28,7 +29,7 @@ def test_corpus_is_large_enough():
 def test_malformed_file_gives_findings(guideline_project, tmp_path: Path, case: Path):
     rel = f"guidelines/pps/rules/{case.name}"
     root = guideline_project(tmp_path, {rel: case.read_bytes()})
-    result = run_validate(root)
+    result = run_validate(root, *(["--strict"] if case.name in WARNING_ONLY else []))
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     assert "Traceback" not in result.output + result.stderr
     assert result.exit_code == 1, result.stderr
@@ -103,3 +104,23 @@ def test_an_overlay_over_the_size_limit_is_refused_like_the_file(guideline_proje
     root = guideline_project()
     huge = (root / RULE_FILE).read_text() + "# " + "x" * (10 * 1024 * 1024) + "\n"
     assert lines(validate(root, overlay={RULE_FILE: huge})) == [f"{RULE_FILE}:1:1: GL008"]
+
+
+def test_a_byte_order_mark_is_a_warning_that_fmt_fixes(guideline_project, tmp_path: Path):
+    # YAML allows a leading BOM and the editor shows the file clean: CI warns (policy, issue 17
+    # item 10), says why and how to fix, and reads the rest of the file as usual
+    rel = "guidelines/pps/rules/PPS-001.yaml"
+    root = guideline_project(tmp_path)
+    path = root / rel
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"labels: [product, person]", b"labels: [product, persn]"))
+    result = validate(root)
+    bom = [f for f in result.findings if f.code == "GL005"]
+    assert [(f.path, f.line, f.column, f.severity) for f in bom] == [(rel, 1, 1, "warning")]
+    assert "guidelines fmt" in bom[0].message
+    assert any(f.code == "GL206" for f in result.findings)  # the rest of the file is still checked
+    path.write_bytes(b"\xef\xbb\xbf" + (root / rel).read_bytes()[3:].replace(b"persn", b"person"))
+    clean_but_bom = validate(root)
+    assert clean_but_bom.exit_code() == 0 and clean_but_bom.exit_code(strict=True) == 1
+    from guidelines_tool.lint import code_table
+
+    assert code_table()["GL005"][1] == "warning"
