@@ -17,6 +17,7 @@ Parsing is split in two so the common path stays fast:
 from __future__ import annotations
 
 import datetime as _dt
+import re
 import errno
 import gc
 import os
@@ -93,6 +94,8 @@ class ParsedFile:
     project: ProjectConfig | None = None
     findings: list[Finding] = field(default_factory=list)
     text: str | None = None  # kept so positions can be found without reading the file again
+    # a file that could not be read: the ids it seems to define (see `ids_of_broken_file`)
+    unread_ids: tuple[str, ...] = ()
 
 
 def problem(path: str, line: int, column: int, kind: tuple[str, str], message: str) -> Finding:
@@ -672,11 +675,28 @@ def buffer_text(text: str, rel: str) -> tuple[str | None, list[Finding]]:
     return text, []
 
 
+_ID_ENTRY = re.compile(r"""(?:^|[\s{,])id[ \t]*:[ \t]*["']?([A-Za-z0-9][A-Za-z0-9_.-]*)""", re.MULTILINE)
+
+
+def ids_of_broken_file(path: str, text: str | None) -> tuple[str, ...]:
+    """The ids a file that could not be read seems to define: each `id: X` in its text, and its
+    own name (`PPS-004.yaml`, the only clue when the text cannot be decoded).
+
+    Rules and tasks that exist but failed to parse are known ids: a reference to them is not
+    also reported as unknown elsewhere (the file's own finding says what to fix).
+    """
+    found = dict.fromkeys(_ID_ENTRY.findall(text or ""))
+    found[Path(path).stem] = None
+    return tuple(found)
+
+
 def parse_file_text(text: str, path: str) -> ParsedFile:
     """Parse a guideline file's text into records (used for the work tree and for git blobs)."""
     data, findings = parse_yaml(text, path)
     parsed = ParsedFile(path=path, data=data, findings=findings, text=text)
     if data is None:
+        if any(f.severity == "error" for f in findings):
+            parsed.unread_ids = ids_of_broken_file(path, text)
         if not any(f.code != BYTE_ORDER_MARK[0] for f in findings):
             what = _emptiness(text)
             parsed.findings.append(problem(path, 1, 1, EMPTY_FILE, what))
@@ -1006,7 +1026,7 @@ def load_files(
             text, findings = buffer_text(texts[rel], rel) if rel in texts else read_text(path, rel)
             earlier = known.get(rel)
             if text is None:
-                parsed.append(ParsedFile(path=rel, findings=findings))
+                parsed.append(ParsedFile(path=rel, findings=findings, unread_ids=ids_of_broken_file(rel, None)))
             elif earlier is not None and earlier.text == text:
                 parsed.append(earlier)
             else:

@@ -96,8 +96,11 @@ def assemble(
     all_tasks: list[Task] = []
     rules: list[Rule] = []
     all_findings = list(findings)
+    unread: dict[str, str] = {}
     for item in parsed:
         all_findings.extend(item.findings)
+        for ident in item.unread_ids:
+            unread.setdefault(ident, item.path)
         for task in item.tasks:
             tasks.setdefault(task.id, task)
         all_tasks.extend(item.tasks)
@@ -111,4 +114,5 @@ def assemble(
         load_findings=tuple(sorted(all_findings)),
         kinds={item.path: item.data.get("kind") for item in parsed if isinstance(item.data, dict)},
         all_tasks=tuple(all_tasks),
+        unread_ids=unread,
     )

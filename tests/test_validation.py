@@ -124,3 +124,27 @@ def test_a_byte_order_mark_is_a_warning_that_fmt_fixes(guideline_project, tmp_pa
     from guidelines_tool.lint import code_table
 
     assert code_table()["GL005"][1] == "warning"
+
+
+def test_a_file_that_failed_to_parse_still_counts_for_references(guideline_project, tmp_path: Path):
+    # issue 17 item 8: a broken rule or task file is reported once, in itself; references to what
+    # it defines (overrides, see_also, replaced_by, task) are not also called unknown elsewhere
+    from tests.guideline_project import RULE
+
+    rules = "guidelines/pps/rules"
+    citing = RULE.replace("PPS-001", "PPS-002") + "overrides: [PPS-004]\nsee_also: [PPS-005, PPS-006, PPS-009]\n"
+    root = guideline_project(tmp_path, {
+        f"{rules}/PPS-002.yaml": citing,
+        f"{rules}/PPS-004.yaml": "kind: rule\nid: PPS-004\ntitle: [unclosed\n",  # a syntax error
+        f"{rules}/PPS-005.yaml": b"kind: rule\nid: PPS-005\ntitle: caf\xe9\n",  # not UTF-8: only the name tells
+        "guidelines/qa/task.yaml": "kind: task\nid: qa\ntitle: QA\nrules:\n  - {id: PPS-006, when: x\n",
+        f"{rules}/QA-001.yaml": RULE.replace("PPS-001", "QA-001").replace("task: pps", "task: qa"),
+    })
+    findings = validate(root).findings
+    codes = {(f.path.rsplit("/", 1)[-1], f.code) for f in findings}
+    assert ("PPS-004.yaml", "GL001") in codes and ("PPS-005.yaml", "GL006") in codes and ("task.yaml", "GL001") in codes
+    references = [f for f in findings if f.code in ("GL208", "GL204")]
+    # only the id no file defines is unknown
+    assert [(f.path, f.message) for f in references] == [
+        (f"{rules}/PPS-002.yaml", "see_also names unknown rule 'PPS-009' (did you mean 'PPS-002'?)")
+    ]

@@ -57,6 +57,7 @@ def lint_view(parsed: ParsedFile) -> tuple:
         kind,
         tuple((blind(rule), rule.source, _example_sources(rule)) for rule in parsed.rules),
         tuple((blind(task), task.source, tuple(label.source for label in task.labels)) for task in parsed.tasks),
+        parsed.unread_ids,  # a broken file's ids silence references to them
     )
 
 
