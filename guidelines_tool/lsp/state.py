@@ -10,7 +10,8 @@ module adds is memory, so a keystroke does not redo the whole project:
 * lint problems (unlocated, as `lint.find_problems` gives them) are kept until a change touches
   something a check reads. Checks read ids, tasks, labels, decisions, statuses, references and
   example labels, never prose: a change that only edits prose (titles, `when`, example inputs,
-  label definitions ...) leaves every problem as it was, and only their line:column is looked up
+  label definitions ...) leaves every problem as it was (unless it makes a text start with, or stop
+  starting with, the template's TODO), and only their line:column is looked up
   again. `blind()` names the prose fields; a test holds every check to not reading them.
 * positions (`loading.positions`) are kept per file text.
 """
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from guidelines_tool.lint import find_problems, locate_problem
+from guidelines_tool.lint.template_text import is_placeholder
 from guidelines_tool.loading import ParsedFile, load_files, position, positions, read_text
 from guidelines_tool.lsp import cache as parse_cache
 from guidelines_tool.model import Finding, Location, Project, ProjectConfig, Rule, Source, Task
@@ -35,12 +37,14 @@ YAML_SUFFIXES = (".yaml", ".yml")
 
 
 def blind(record: Any) -> Any:
-    """A rule or task with its prose emptied: what lint may read of it."""
+    """A rule or task with its prose emptied: what lint may read of it. Prose that is still the
+    new-rule template's placeholder stays a placeholder (template-text reads that much of it)."""
     if isinstance(record, Rule):
         return replace(
-            record, title="", when="", unless=(), rationale="", ambiguous_cases=(), tags=(),
-            examples=tuple(replace(e, input="", why="") for e in record.examples),
-            counterexamples=tuple(replace(e, input="", why="") for e in record.counterexamples),
+            record, title=_prose(record.title), when=_prose(record.when), rationale=_prose(record.rationale),
+            unless=tuple(_prose(text) for text in record.unless), ambiguous_cases=(), tags=(),
+            examples=tuple(replace(e, input=_prose(e.input), why=_prose(e.why)) for e in record.examples),
+            counterexamples=tuple(replace(e, input=_prose(e.input), why=_prose(e.why)) for e in record.counterexamples),
         )
     if isinstance(record, Task):
         labels = tuple(replace(label, name="", definition="", include=(), exclude=(), value=None) for label in record.labels)
@@ -66,6 +70,10 @@ def _example_sources(rule: Rule) -> tuple:
 
 
 _NOT_A_MAPPING = object()
+
+
+def _prose(text: str) -> str:
+    return "TODO" if is_placeholder(text) else ""
 
 
 @dataclass

@@ -131,3 +131,16 @@ def test_a_broken_file_keeps_its_ids_known_edit_after_edit(tmp_path: Path, write
     state.set_buffer(rule4, "kind: rule\nid: PPS-045\ntitle: [unclosed\n")  # now PPS-044 is unknown
     same_as_validate(state)
     assert "GL208" in [f.code for f in flat(state.findings())]
+
+
+def test_filling_in_template_text_re_lints(tmp_path: Path, write_project, base):
+    # template-text (GL212) reads whether prose starts with TODO: writing the title clears it
+    root = write_project(tmp_path, {RULE1: base.rule.replace("title: The product wins", "title: TODO a title")})
+    state = ProjectState(root)
+    same_as_validate(state)
+    assert [f.code for f in flat(state.findings())] == ["GL212"]
+    state.set_buffer(RULE1, base.rule.replace("title: The product wins", "title: The product wins, mostly"))
+    same_as_validate(state)
+    state.set_buffer(RULE1, base.rule.replace("when: Both are in focus.", "when: TODO later"))
+    same_as_validate(state)
+    assert [f.code for f in flat(state.findings())] == ["GL212"]
