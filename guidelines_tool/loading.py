@@ -266,9 +266,9 @@ class _KeyAwareSafeConstructor(KeyAwareConstructor, SafeConstructor):
     """ruamel's safe constructor with YAML's notion of equal keys."""
 
 
-def safe_yaml() -> YAML:
-    """ruamel's safe loader (C parser when present) that compares keys as YAML does."""
-    yaml = YAML(typ="safe")
+def safe_yaml(*, pure: bool = False) -> YAML:
+    """ruamel's safe loader (C parser when present, unless `pure`) that compares keys as YAML does."""
+    yaml = YAML(typ="safe", pure=pure)
     yaml.Constructor = _KeyAwareSafeConstructor
     return yaml
 
@@ -281,8 +281,8 @@ class _Composer:
     method calls for plain strings): it runs once per scalar of every file.
     """
 
-    def __init__(self, text: str, positions: dict | None = None) -> None:
-        self.parser = _Parser(text)
+    def __init__(self, text: str, positions: dict | None = None, *, pure: bool = False) -> None:
+        self.parser = _PureEvents(text) if pure else _Parser(text)
         self.positions = positions
         self.anchors: dict[str, tuple[Any, int]] = {}
         self.nodes = 0  # nodes after alias expansion, the measure of an alias bomb
@@ -296,8 +296,8 @@ class _Composer:
         event = get()
         if type(event) is _STREAM_END:
             return None
-        if getattr(event, "version", None) is not None or getattr(event, "tags", None):
-            raise _NeedsFullLoader
+        if self.positions is None and (getattr(event, "version", None) is not None or getattr(event, "tags", None)):
+            raise _NeedsFullLoader  # (positions alone do not depend on the directive)
         data = self.node(get(), ())
         get()  # DocumentEnd
         event = get()
@@ -462,6 +462,19 @@ class _Composer:
         return value
 
 
+class _PureEvents:
+    """ruamel's pure-Python parser behind the C parser's `get_event()`.
+
+    libyaml's scanner (YAML 1.1) refuses some valid YAML 1.2, a `:` inside a plain scalar in a
+    flow collection above all (`{decided: 2026-01-15 10:00:00}`), which the editor and
+    check-jsonschema accept. When the C parser fails, this one decides, so a file is valid here
+    exactly when it is valid YAML 1.2; the C parser stays the fast path for every other file.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.get_event = YAML(typ="safe", pure=True).parse(text).__next__
+
+
 def _value_identity(value: Any) -> tuple:
     """YAML's key identity of a value the fast path resolved (dates are already ISO strings)."""
     if type(value) is str:
@@ -499,7 +512,10 @@ def parse_yaml(text: str, path: str) -> tuple[Any, list[Finding]]:
     try:
         if _Parser is None:
             raise _NeedsFullLoader
-        data = _Composer(text).document()
+        try:
+            data = _Composer(text).document()
+        except MarkedYAMLError:  # libyaml may refuse valid YAML 1.2: the pure parser decides
+            data = _Composer(text, pure=True).document()
     except _NeedsFullLoader:
         data, more = _parse_full(text, path)
         return data, findings + more
@@ -549,7 +565,12 @@ def _parse_full(text: str, path: str) -> tuple[Any, list[Finding]]:
     yaml = safe_yaml()
     yaml.max_depth = MAX_DEPTH
     try:
-        data = yaml.load(text)
+        try:
+            data = yaml.load(text)
+        except MarkedYAMLError:  # libyaml may refuse valid YAML 1.2 (see _PureEvents)
+            yaml = safe_yaml(pure=True)
+            yaml.max_depth = MAX_DEPTH
+            data = yaml.load(text)
     except MarkedYAMLError as exc:
         return None, [_yaml_error_finding(text, path, exc)]
     except ReaderError as exc:
@@ -890,6 +911,12 @@ def positions(text: str) -> dict[tuple, tuple[int, int, int, int]]:
         return _round_trip_positions(text)
     try:
         _Composer(text, found).document()
+    except MarkedYAMLError:  # as parse_yaml does: what libyaml refuses, the pure parser may read
+        found = {}
+        try:
+            _Composer(text, found, pure=True).document()
+        except (_Stop, _NeedsFullLoader, YAMLError, RecursionError, ValueError, TypeError):
+            pass
     except (_Stop, _NeedsFullLoader, YAMLError, RecursionError, ValueError, TypeError):
         pass
     return found

@@ -148,3 +148,25 @@ def test_a_file_that_failed_to_parse_still_counts_for_references(guideline_proje
     assert [(f.path, f.message) for f in references] == [
         (f"{rules}/PPS-002.yaml", "see_also names unknown rule 'PPS-009' (did you mean 'PPS-002'?)")
     ]
+
+
+@pytest.mark.parametrize("prefix", ["", "%YAML 1.2\n---\n", "# a tag sends it to the full loader\n"], ids=["fast", "directive", "tagged"])
+def test_a_time_inside_a_flow_mapping_is_valid_yaml(guideline_project, tmp_path: Path, prefix: str):
+    # issue 17 item 9: libyaml's scanner refuses `:` inside a plain scalar in flow context
+    # (`10:00:00`), YAML 1.2 allows it, and the editor and check-jsonschema accept it
+    from tests.guideline_project import RULE
+
+    rule = prefix + RULE.replace("PPS-001", "PPS-002") + (
+        "ambiguous_cases:\n"
+        f"  - {{case: c, resolution: r, decided: 2026-01-15 10:00:00, by: {'!!str ' if 'tag' in prefix else ''}lead}}\n"
+        "see_also: [PPS-001, {at: 10:30}]\n"
+        "oops: 1\n"
+    )
+    rel = "guidelines/pps/rules/PPS-002.yaml"
+    root = guideline_project(tmp_path, {rel: rule})
+    found = [(f.code, f.line, f.column) for f in validate(root).findings if f.path == rel]
+    offset = prefix.count("\n")
+    assert ("GL001", ) not in [(code,) for code, _l, _c in found], found
+    # the file is read: what is wrong in it is found, at the right place
+    assert ("GL101", 13 + offset, 1) in found  # unknown key 'oops'
+    assert any(code == "GL103" and line == 12 + offset for code, line, _c in found)  # {at: 10:30} is not a rule id
