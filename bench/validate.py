@@ -188,7 +188,7 @@ def main() -> None:
     python = declared_venv()
     bindir = python.parent
     paths = subprocess.run([str(python), "-c", "from guidelines_tool.validation import fast_paths; print(fast_paths())"],
-                           capture_output=True, text=True, check=True).stdout.strip()
+                           capture_output=True, text=True, check=True, cwd=VENV).stdout.strip()  # not the source folder
     print(f"environment: {VENV.relative_to(REPO)} (declared dependencies + {', '.join(PEERS)}); fast paths: {paths}")
     root = args.keep or Path(tempfile.mkdtemp(prefix="bench-validate-"))
     try:
