@@ -25,11 +25,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from guidelines_tool.docs.assets import example_asset
 from guidelines_tool.lint import find_problems, locate_problem
 from guidelines_tool.lint.template_text import is_placeholder
 from guidelines_tool.loading import ParsedFile, load_files, position, positions, read_text
 from guidelines_tool.lsp import cache as parse_cache
-from guidelines_tool.model import Finding, Location, Project, ProjectConfig, Rule, Source, Task
+from guidelines_tool.model import Example, Finding, Location, Project, ProjectConfig, Rule, Source, Task
 from guidelines_tool.project import CONFIG_NAME, assemble, read_project
 from guidelines_tool.validation import project_findings, schema_findings
 
@@ -42,14 +43,23 @@ def blind(record: Any) -> Any:
     if isinstance(record, Rule):
         return replace(
             record, title=_prose(record.title), when=_prose(record.when), rationale=_prose(record.rationale),
-            unless=tuple(_prose(text) for text in record.unless), ambiguous_cases=(), tags=(),
-            examples=tuple(replace(e, input=_prose(e.input), why=_prose(e.why)) for e in record.examples),
-            counterexamples=tuple(replace(e, input=_prose(e.input), why=_prose(e.why)) for e in record.counterexamples),
+            unless=tuple(_prose(text) for text in record.unless), tags=(),
+            # a case's label is checked (GL206); its words are not
+            ambiguous_cases=tuple(replace(c, case="", resolution="", decided="", by="") for c in record.ambiguous_cases),
+            examples=tuple(_blind_example(e, record) for e in record.examples),
+            counterexamples=tuple(_blind_example(e, record) for e in record.counterexamples),
         )
     if isinstance(record, Task):
         labels = tuple(replace(label, name="", definition="", include=(), exclude=(), value=None) for label in record.labels)
         return replace(record, title="", description="", scale="nominal", multi_label=False, labels=labels, agreement=None)
     return record
+
+
+def _blind_example(example: Example, rule: Rule) -> Example:
+    """An example without its prose. An input that names a file the example shows is kept:
+    GL211 checks that the file is there."""
+    shows_input = not example.media and example_asset(example, rule.source.path) is not None
+    return replace(example, input=example.input if shows_input else _prose(example.input), why=_prose(example.why))
 
 
 def lint_view(parsed: ParsedFile) -> tuple:
