@@ -221,6 +221,8 @@ class Project:
     # as read, duplicates included (`tasks` keeps the first of each id)
     kinds: dict[str, Any] = field(default_factory=dict)
     all_tasks: tuple[Task, ...] = ()
+    # ids that files which could not be read seem to define → that file: known, though unread
+    unread_ids: dict[str, str] = field(default_factory=dict)
 
     def rules_of(self, task_id: str) -> tuple[Rule, ...]:
         return tuple(rule for rule in self.rules if rule.task == task_id)

@@ -46,11 +46,15 @@ def read_config(root: Path) -> tuple[ProjectConfig, list[Finding]]:
 
 
 def guideline_files(root: Path, config: ProjectConfig) -> list[Path]:
-    """Every YAML file under the project's guideline folder, in a stable order."""
+    """Every YAML path under the project's guideline folder, in a stable order.
+
+    Not only regular files: a FIFO, a device link, a dangling link or a link loop named like a
+    guideline file is listed too, so that reading it reports what it is instead of skipping it.
+    """
     folder = root / config.guidelines
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+    return sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and not p.is_dir())
 
 
 def load_project(root: Path) -> Project:
@@ -92,8 +96,11 @@ def assemble(
     all_tasks: list[Task] = []
     rules: list[Rule] = []
     all_findings = list(findings)
+    unread: dict[str, str] = {}
     for item in parsed:
         all_findings.extend(item.findings)
+        for ident in item.unread_ids:
+            unread.setdefault(ident, item.path)
         for task in item.tasks:
             tasks.setdefault(task.id, task)
         all_tasks.extend(item.tasks)
@@ -107,4 +114,5 @@ def assemble(
         load_findings=tuple(sorted(all_findings)),
         kinds={item.path: item.data.get("kind") for item in parsed if isinstance(item.data, dict)},
         all_tasks=tuple(all_tasks),
+        unread_ids=unread,
     )
