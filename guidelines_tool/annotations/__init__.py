@@ -22,6 +22,7 @@ One module, one job:
 - `times`        `annotated_at` as datetime64[us] UTC
 - `table`        `AnnotationTable` and `ReadSummary`, what the rest of the tool reads
 - `gold`         `read_gold`: adjudicated labels
+- `scope`        `read_scope`: which rules govern which item (impact --scope)
 
 A judgement is identified by (task, item, annotator) plus its guideline revision: the same
 annotator labelling an item again under another revision is a re-label, kept (impact compares
@@ -42,6 +43,7 @@ from guidelines_tool.annotations.reading import (
     detect_format,
     read_annotations,
 )
+from guidelines_tool.annotations.scope import read_scope
 from guidelines_tool.annotations.table import AnnotationTable, ReadSummary
 
 __all__ = [
@@ -60,4 +62,5 @@ __all__ = [
     "detect_format",
     "read_annotations",
     "read_gold",
+    "read_scope",
 ]

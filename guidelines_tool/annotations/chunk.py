@@ -18,7 +18,7 @@ from guidelines_tool.model import Finding
 
 
 REQUIRED = ("item", "annotator", "label")
-OPTIONAL = ("task", "guideline_rev", "annotated_at", "rules", "batch")
+OPTIONAL = ("task", "guideline_rev", "annotated_at", "rules", "batch", "scope")
 
 
 # the label of an explicit "none of these" answer (Prodigy's accepted empty `accept` list):

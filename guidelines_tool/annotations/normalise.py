@@ -68,6 +68,7 @@ def _normalise(
     stamps = _joined(gathered.stamps)
     dup_error, relabelled = _check_judgements(cols, stamps, rows, duplicates, relabel_by_time)
     rule_codes, rule_sets = _encode_sets(cols["rules"])
+    scope_codes, scope_sets = _encode_sets(cols["scope"]) if cols["scope"].values else (None, ((),))
     problems, keep = rows.problems, rows.keep
     problems.sort(key=lambda p: (paths.index(p.path) if p.path in paths else 0, p.line,
                                  p.code))
@@ -87,6 +88,7 @@ def _normalise(
         kept(rule_codes), rule_sets, kept(cols["batch"].codes), tuple(cols["batch"].values),
         kept(rows.file), paths, kept(rows.line), multi,
         task_obj.id if task_obj is not None else task, problems, summary, dup_error, relabelled,
+        scope=None if scope_codes is None else kept(scope_codes), scope_sets=scope_sets,
     )
 
 

@@ -39,8 +39,10 @@ def gold_option() -> Decorator:
 
 
 def seed_option() -> Decorator:
-    """`--seed`: the bootstrap's random seed (the same seed, the same intervals)."""
-    return click.option("--seed", type=int, default=0, show_default=True, help="Bootstrap seed.")
+    """`--seed`: the random seed (the same seed, the same intervals: agreement's bootstrap,
+    impact's split of the items for the annotators' spread)."""
+    return click.option("--seed", type=int, default=0, show_default=True,
+                        help="Random seed: the same seed gives the same numbers.")
 
 
 def bootstrap_option(*, minimum: int) -> Decorator:

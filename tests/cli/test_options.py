@@ -20,7 +20,7 @@ def every_option() -> dict[str, dict[str, tuple]]:
 
     def walk(command: click.Command, ctx: click.Context) -> None:
         for param in command.get_params(ctx):
-            if isinstance(param, click.Option):
+            if isinstance(param, click.Option) and not param.hidden:  # hidden: kept for old scripts only
                 record = (param.get_help_record(ctx)[1], repr(param.type.to_info_dict()), repr(param.default), param.required)
                 found.setdefault(max(param.opts, key=len), {})[ctx.command_path] = record
         if isinstance(command, click.Group):
