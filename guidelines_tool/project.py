@@ -12,9 +12,10 @@ from pathlib import Path
 from guidelines_tool import loading
 from guidelines_tool.errors import ConfigError
 from guidelines_tool.loading import ParsedFile, load_files
-from guidelines_tool.model import Finding, Project, ProjectConfig, Rule, Task
+from guidelines_tool.model import Experiment, Finding, Project, ProjectConfig, Rule, Task
 
 CONFIG_NAME = "guidelines.yaml"
+EXPERIMENTS = "experiments"  # experiments/<id>.yaml: guideline experiments (kind: experiment)
 
 
 def find_root(start: Path | None = None) -> Path:
@@ -52,10 +53,28 @@ def guideline_files(root: Path, config: ProjectConfig) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
 
 
+def experiment_files(root: Path) -> list[Path]:
+    """The experiment files: `experiments/*.yaml` at the project root (the batches and
+    assignment files an experiment writes sit in a folder of its own beside them)."""
+    folder = root / EXPERIMENTS
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def project_files(root: Path, config: ProjectConfig) -> list[Path]:
+    """The guideline files, then the experiment files not among them (a guideline folder of
+    `.` holds the experiments folder too)."""
+    files = guideline_files(root, config)
+    seen = {path.resolve() for path in files}
+    return files + [path for path in experiment_files(root) if path.resolve() not in seen]
+
+
 def load_project(root: Path) -> Project:
-    """Load `guidelines.yaml` and every task and rule file under the guideline folder."""
+    """Load `guidelines.yaml`, every task and rule file under the guideline folder, and the
+    experiment files."""
     config, config_findings = read_config(root)
-    parsed = load_files(root, guideline_files(root, config))
+    parsed = load_files(root, project_files(root, config))
     return assemble(root, config, parsed, config_findings)
 
 
@@ -67,7 +86,7 @@ def read_project(root: Path) -> tuple[list[ParsedFile], Project]:
     """
     config_file = load_files(root, [root / CONFIG_NAME])[0]
     config = config_file.project or ProjectConfig()
-    parsed = [config_file, *load_files(root, guideline_files(root, config))]
+    parsed = [config_file, *load_files(root, project_files(root, config))]
     return parsed, assemble(root, config, parsed)
 
 
@@ -78,9 +97,11 @@ def assemble(
     tasks: dict[str, Task] = {}
     all_tasks: list[Task] = []
     rules: list[Rule] = []
+    experiments: list[Experiment] = []
     all_findings = list(findings)
     for item in parsed:
         all_findings.extend(item.findings)
+        experiments.extend(item.experiments)
         for task in item.tasks:
             tasks.setdefault(task.id, task)
         all_tasks.extend(item.tasks)
@@ -94,4 +115,5 @@ def assemble(
         load_findings=tuple(sorted(all_findings)),
         kinds={item.path: item.data.get("kind") for item in parsed if isinstance(item.data, dict)},
         all_tasks=tuple(all_tasks),
+        experiments=tuple(experiments),
     )
