@@ -7,7 +7,7 @@ Exit codes: 0 clean, 1 findings (or a failed gate), 2 usage or configuration err
 
 One module per command family: `validate` (validate, schema), `authoring` (init, new-rule, fmt),
 `history` (log, diff, changelog, release), `data` (agreement, impact, hotspots: the commands that
-read annotation files), `docs`, `demo`, `quiz` (quiz build, quiz score); `options` holds the options several commands share and
+read annotation files), `docs`, `demo`, `quiz` (quiz build, quiz score), `experiment` (experiment plan, experiment analyse); `options` holds the options several commands share and
 `common` the few helpers they share (finding the project, printing a warning).
 """
 
@@ -42,6 +42,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("demo", "demo_command"),
     "docs": ("docs", "docs_group"),
     "quiz": ("quiz", "quiz_group"),
+    "experiment": ("experiment", "experiment_group"),
 }
 
 

@@ -1,0 +1,117 @@
+"""`experiment plan`, `experiment analyse`: a rule's new wording piloted on a random half of the
+work, at the same time as the current one (issue 12)."""
+
+from __future__ import annotations
+
+import shlex
+from pathlib import Path
+
+import click
+
+from guidelines_tool.cli.common import project_root
+from guidelines_tool.cli.options import duplicates_option, format_option, gold_option, input_format_option, seed_option
+from guidelines_tool.errors import EXIT_CLEAN, EXIT_USAGE, ConfigError
+from guidelines_tool.reporters.experiment import EXPERIMENT_REPORTERS, PLAN_REPORTERS
+
+
+@click.group("experiment")
+def experiment_group() -> None:
+    """A/B tests of a rule's wording on randomly split work: plan, then analyse."""
+
+
+@experiment_group.command("plan")
+@click.argument("name")
+@click.option("--rule", "rules", multiple=True, required=True,
+              help="The rule whose wording is tested (repeat for several rules of one task).")
+@click.option("--variant", required=True, help="Branch or commit holding the proposed wording (arm B).")
+@click.option("--base", default="HEAD", show_default=True, help="The current wording (arm A).")
+@click.option("--items", "items_file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="CSV of the items to send out (column item; optional stratum, scope, and any columns "
+                   "the batches should carry). Without it only the sample size is computed.")
+@click.option("--unit", type=click.Choice(["item", "annotator"]), default="item", show_default=True,
+              help="What is randomised: items (every annotator works both arms) or annotators.")
+@click.option("--annotators", "annotators_file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="CSV with an annotator column: who works in the experiment (needed for --unit annotator).")
+@seed_option()
+@click.option("--effect", type=click.FloatRange(min=0, min_open=True), default=0.10, show_default=True,
+              help="The smallest change of α worth detecting (the power calculation's effect).")
+@click.option("--past", "past_files", multiple=True, type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="The task's earlier annotations, for the power calculation (repeatable).")
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the assignment and the batches (default: experiments/NAME/).")
+@click.option("--force", is_flag=True, help="Replace an existing experiment file.")
+@format_option(PLAN_REPORTERS)
+def plan_command(name: str, rules: tuple[str, ...], variant: str, base: str, items_file: Path | None, unit: str,
+                 annotators_file: Path | None, seed: int, effect: float, past_files: tuple[Path, ...],
+                 out_dir: Path | None, force: bool, output_format: str) -> int:
+    """Plan experiment NAME: arms, the random split, batches per arm, the sample size needed."""
+    import re
+
+    from guidelines_tool.experiment.plan import plan_experiment, write_plan
+    from guidelines_tool.project import load_project
+
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", name):
+        raise ConfigError(f"experiment name {name!r}: use lower-case letters, digits and dashes")
+    root = project_root()
+    project = load_project(root)
+    past = None
+    if past_files:
+        from guidelines_tool.cli.data import read_table
+
+        past = read_table(past_files, project, None, "last", duplicate_exit=EXIT_USAGE)
+    plan = plan_experiment(project, root, name, rules=rules, variant=variant, base=base, items_file=items_file,
+                           unit=unit, annotators_file=annotators_file, seed=seed, effect=effect, past=past)
+    written = []
+    if items_file is not None:
+        paths = write_plan(plan, root, out_dir=out_dir, force=force)
+        written = [_shown(path) for path in paths]
+    click.echo(PLAN_REPORTERS[output_format]().render((plan, written)), nl=False)
+    if written and output_format == "text":
+        click.echo(f"commit the plan before sending the batches: git add {shlex.quote(written[0])} "
+                   f"{shlex.quote(str(Path(written[1]).parent))} && git commit -m 'experiment {name}: plan'", err=True)
+    return EXIT_CLEAN
+
+
+def _shown(path: Path) -> str:
+    """A path as the user can type it from where they are."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+@experiment_group.command("analyse")
+@click.argument("name")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@gold_option()
+@click.option("--keep-contaminated", is_flag=True,
+              help="Count rows labelled under the other arm's revision in their assigned arm (intention to "
+                   "treat) instead of leaving them out.")
+@seed_option()
+@format_option(EXPERIMENT_REPORTERS)
+@input_format_option()
+@duplicates_option()
+def analyse_command(name: str, files: tuple[Path, ...], gold: Path | None, keep_contaminated: bool, seed: int,
+                    output_format: str, input_format: str | None, duplicates: str) -> int:
+    """Compare the arms of experiment NAME on the annotation FILES: α per arm, B − A, the verdict."""
+    from guidelines_tool.cli.data import read_gold_shown, read_table
+    from guidelines_tool.experiment.analyse import analyse
+    from guidelines_tool.experiment.assign import read_assignment
+    from guidelines_tool.project import load_project
+
+    root = project_root()
+    project = load_project(root)
+    experiment = project.experiment(name)
+    if experiment is None:
+        known = ", ".join(e.id for e in project.experiments) or "none"
+        raise ConfigError(f"no experiment {name!r} in experiments/ (known: {known}); plan one with "
+                          "`guidelines experiment plan`")
+    assignment = read_assignment(root / experiment.assignment)
+    table = read_table(files, project, experiment.task, duplicates, duplicate_exit=EXIT_USAGE,
+                       input_format=input_format, relabel_by_time=True)
+    gold_labels = read_gold_shown(gold, project, experiment.task)
+    result = analyse(experiment, assignment, table, project.tasks.get(experiment.task),
+                     gold=gold_labels.labels if gold_labels else None, keep_contaminated=keep_contaminated,
+                     seed=seed)
+    click.echo(EXPERIMENT_REPORTERS[output_format]().render(result), nl=False)
+    return EXIT_CLEAN

@@ -1,0 +1,204 @@
+"""`guidelines experiment plan` and `analyse` end to end: a real git repository with the proposed
+wording on a branch, the plan's batches, simulated annotations for both arms."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from guidelines_tool.cli import cli
+from guidelines_tool.simulate import confusion_for_alpha
+from tests.gitrepo import CONFIG, commit, git, make_repo
+
+TASK = "kind: task\nid: t\ntitle: T\nscale: nominal\nlabels:\n" + "".join(
+    f"  - {{id: {x}, name: {x.upper()}}}\n" for x in "abcd")
+RULE = ("kind: rule\nid: R-1\ntask: t\ntitle: Rule R-1\nstatus: active\nlabels: [a, b]\ndecision: a\n"
+        "when: {when}\nexamples:\n  - {{input: x, label: a}}\n")
+OTHER = RULE.replace("R-1", "R-2").replace("[a, b]", "[c, d]").replace("decision: a", "decision: c").replace(
+    "label: a", "label: c")
+NOISE = 0.05
+ITEMS = 600
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch) -> Path:
+    """main: R-1 and R-2; branch `variant`: R-1 reworded; branch `two-tasks`: a label added."""
+    root = make_repo(tmp_path / "repo", {"guidelines.yaml": CONFIG, "guidelines/t/task.yaml": TASK,
+                                         "guidelines/t/rules/r1.yaml": RULE.format(when="Both are visible."),
+                                         "guidelines/t/rules/r2.yaml": OTHER.format(when="Either.")})
+    git(root, "checkout", "-q", "-b", "variant")
+    commit(root, "R-1: clearer wording", {"guidelines/t/rules/r1.yaml": RULE.format(when="Both in focus.")})
+    git(root, "checkout", "-q", "-b", "relabel", "main")
+    commit(root, "a new label", {"guidelines/t/task.yaml": TASK + "  - {id: e, name: E}\n",
+                                 "guidelines/t/rules/r1.yaml": RULE.format(when="Both in focus.")})
+    git(root, "checkout", "-q", "main")
+    (root / "items.csv").write_text("item,stratum,text\n" + "".join(
+        f"i{k:03d},{'day' if k % 3 else 'night'},photo {k}\n" for k in range(ITEMS)), encoding="utf-8")
+    (root / "annotators.csv").write_text("annotator\n" + "".join(f"ann{k}\n" for k in range(6)), encoding="utf-8")
+    monkeypatch.chdir(root)
+    return root
+
+
+def plan(*extra: str) -> tuple[int, str, str]:
+    return run("experiment", "plan", "pilot", "--rule", "R-1", "--variant", "variant", "--items", "items.csv",
+               "--annotators", "annotators.csv", "--seed", "7", *extra)
+
+
+def simulate(root: Path, effect: float, wrong: float = 0.0, seed: int = 1, base_alpha: float = 0.55) -> Path:
+    """Three of six annotators per item; each arm's rule confusion set so that α on its items is
+    base_alpha (A) and base_alpha + effect (B); `wrong` of the rows shown the other arm's wording
+    (and tagged with its revision, as a tool that served the wrong page would)."""
+    rng = np.random.default_rng(seed)
+    arms = {r["id"]: r["arm"] for r in csv.DictReader((root / "experiments/pilot/assignment.csv").open())
+            if r["kind"] == "item"}
+    experiment = json.loads(run("experiment", "plan", "x", "--rule", "R-1", "--variant", "variant",
+                                "--format", "json")[1])["arms"]
+    sha = {arm: experiment[arm]["commit"] for arm in "AB"}
+    confusion = {"A": confusion_for_alpha(base_alpha, NOISE, 4), "B": confusion_for_alpha(base_alpha + effect, NOISE, 4)}
+    path = root / "annotations.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        out = csv.writer(handle)
+        out.writerow(["item", "annotator", "label", "guideline_rev", "experiment"])
+        for item, arm in sorted(arms.items()):
+            truth = int(rng.integers(0, 2))
+            for who in rng.choice(6, 3, replace=False):
+                shown = ("B" if arm == "A" else "A") if rng.random() < wrong else arm
+                value = truth if rng.random() >= confusion[shown] else 1 - truth
+                if rng.random() < NOISE:
+                    value = int(rng.integers(0, 4))
+                out.writerow([item, f"ann{who}", "abcd"[value], sha[shown], "pilot"])
+    return path
+
+
+def test_plan_writes_a_valid_experiment_file_the_split_and_tagged_batches(repo):
+    code, out, err = plan()
+    assert code == 0, err
+    assert "items: A 300, B 300" in out and "seed 7" in out
+    assert (repo / "experiments/pilot.yaml").is_file()
+    assert run("validate")[0] == 0
+    assert run("fmt", "--check", "experiments/pilot.yaml")[0] == 0
+    assignment = list(csv.DictReader((repo / "experiments/pilot/assignment.csv").open()))
+    items = [r for r in assignment if r["kind"] == "item"]
+    assert len(items) == ITEMS and {r["kind"] for r in assignment} == {"item", "annotator"}
+    # balanced within strata
+    for stratum in ("day", "night"):
+        arms = [r["arm"] for r in items if r["stratum"] == stratum]
+        assert abs(arms.count("A") - arms.count("B")) <= 1
+    batch = list(csv.DictReader((repo / "experiments/pilot/batch-B.csv").open()))
+    head = git(repo, "rev-parse", "variant").strip()
+    assert {r["guideline_rev"] for r in batch} == {head} and {r["experiment"] for r in batch} == {"pilot"}
+    assert {r["item"] for r in batch} == {r["id"] for r in items if r["arm"] == "B"}
+    assert batch[0]["text"].startswith("photo ")
+    tasks = json.loads((repo / "experiments/pilot/batch-A.labelstudio.json").read_text())
+    assert tasks[0]["data"]["guideline_rev"] == git(repo, "rev-parse", "main").strip()
+
+
+def test_the_split_is_reproducible_and_depends_on_the_seed(repo):
+    plan()
+    first = (repo / "experiments/pilot/assignment.csv").read_text()
+    assert plan()[0] == 2  # the plan is fixed: no silent overwrite
+    assert plan("--force")[0] == 0
+    assert (repo / "experiments/pilot/assignment.csv").read_text() == first
+    rows = (repo / "items.csv").read_text().splitlines()
+    (repo / "items.csv").write_text("\n".join([rows[0], *reversed(rows[1:])]) + "\n")  # order does not matter
+    plan("--force")
+    assert (repo / "experiments/pilot/assignment.csv").read_text() == first
+    code, _, _ = run("experiment", "plan", "pilot", "--rule", "R-1", "--variant", "variant", "--items",
+                     "items.csv", "--seed", "8", "--force")
+    assert code == 0 and (repo / "experiments/pilot/assignment.csv").read_text() != first
+
+
+def test_plan_refuses_a_variant_that_does_not_change_the_rule_or_changes_labels(repo):
+    code, _, err = run("experiment", "plan", "p", "--rule", "R-2", "--variant", "variant", "--items", "items.csv")
+    assert code == 2 and "does not change rule R-2 (it changes R-1)" in err
+    code, _, err = run("experiment", "plan", "p", "--rule", "R-1", "--variant", "relabel", "--items", "items.csv")
+    assert code == 2 and "changes task(s) t" in err
+    code, _, err = run("experiment", "plan", "p", "--rule", "R-1", "--variant", "nope")
+    assert code == 2 and "unknown revision 'nope'" in err
+
+
+def test_planted_effect_is_found(repo):
+    plan()
+    simulate(repo, effect=0.15)
+    code, out, err = run("experiment", "analyse", "pilot", "annotations.csv", "--format", "json")
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["verdict"] == "b_better"
+    assert result["delta_ci"][0] < 0.15 < result["delta_ci"][1]
+    assert set(result["arms"]["A"]) >= {"commit", "alpha", "ci", "n_items", "n_annotators"}
+    assert result["arms"]["A"]["n_items"] == result["arms"]["B"]["n_items"] == 300
+    assert result["design_checks"]["rows"]["contaminated"] == 0
+    assert result["confusions"][0]["labels"] == ["a", "b"] and result["confusions"][0]["change"] < 0
+    text = run("experiment", "analyse", "pilot", "annotations.csv")[1]
+    assert "verdict: b_better" in text and "a / b:" in text
+
+
+def test_no_effect_gives_no_clear_difference(repo):
+    plan()
+    simulate(repo, effect=0.0, seed=3)
+    result = json.loads(run("experiment", "analyse", "pilot", "annotations.csv", "--format", "json")[1])
+    assert result["verdict"] == "no_clear_difference"
+    assert result["p_value"] > 0.05
+
+
+def test_rows_under_the_wrong_arm_are_reported_and_left_out(repo):
+    plan()
+    simulate(repo, effect=0.15, wrong=0.2)
+    result = json.loads(run("experiment", "analyse", "pilot", "annotations.csv", "--format", "json")[1])
+    rows = result["design_checks"]["rows"]
+    assert 0.15 < rows["contaminated"] / rows["read"] < 0.25
+    assert rows["used"] == rows["read"] - rows["contaminated"]
+    assert result["arms"]["A"]["n_judgements"] + result["arms"]["B"]["n_judgements"] == rows["used"]
+    assert any("other arm's revision: left out" in w for w in result["design_checks"]["warnings"])
+    assert result["delta_ci"][0] < 0.15 < result["delta_ci"][1] and result["verdict"] != "a_better"
+    kept = json.loads(run("experiment", "analyse", "pilot", "annotations.csv", "--format", "json",
+                          "--keep-contaminated")[1])
+    assert kept["design_checks"]["rows"]["used"] == rows["read"]
+    assert kept["delta"] < result["delta"]  # intention to treat: contamination dilutes the difference
+
+
+def test_too_few_items_is_insufficient_data(repo):
+    (repo / "items.csv").write_text("item\n" + "".join(f"i{k:03d}\n" for k in range(40)))
+    plan()
+    simulate(repo, effect=0.15)
+    result = json.loads(run("experiment", "analyse", "pilot", "annotations.csv", "--format", "json")[1])
+    assert result["verdict"] == "insufficient_data" and result["arms"]["A"]["n_items"] == 20
+
+
+def test_power_from_past_data_and_a_warning_when_items_are_too_few(repo):
+    plan()
+    simulate(repo, effect=0.0, seed=5)
+    (repo / "small.csv").write_text("item\n" + "".join(f"s{k:03d}\n" for k in range(60)))
+    code, out, err = run("experiment", "plan", "small", "--rule", "R-1", "--variant", "variant", "--items",
+                         "small.csv", "--past", "annotations.csv", "--effect", "0.1", "--format", "json")
+    assert code == 0, err
+    power = json.loads(out)["power"]
+    assert power["past"]["n_items"] == ITEMS and 300 < power["items_80"] < power["items_90"] < 5000
+    assert power["at_plan"] < 0.3
+    assert any("too few for 80 % power" in w for w in json.loads(out)["warnings"])
+
+
+def test_analyse_an_unknown_experiment_is_a_usage_error(repo):
+    (repo / "a.csv").write_text("item,annotator,label\ni1,x,a\n")
+    code, _, err = run("experiment", "analyse", "nope", "a.csv")
+    assert code == 2 and "no experiment 'nope'" in err
+
+
+def test_unit_annotator_splits_the_annotators(repo):
+    code, out, err = plan("--unit", "annotator")
+    assert code == 0, err
+    assignment = list(csv.DictReader((repo / "experiments/pilot/assignment.csv").open()))
+    people = [r["arm"] for r in assignment if r["kind"] == "annotator"]
+    assert sorted(people) == ["A"] * 3 + ["B"] * 3
+    assert {r["arm"] for r in assignment if r["kind"] == "item"} == {"both"}
+    assert "no carry-over" in out
