@@ -59,7 +59,7 @@ def quiz_source(root: Path, *, rev: str | None = None, need_history: bool = Fals
         source.notes.append(f"no history, so no question is marked as changed: {exc}")
         return source
     if rev is not None:
-        from guidelines_tool.docs.data import project_at
+        from guidelines_tool.releases import project_at
 
         commit = source.history.resolve(rev)
         if commit is None:
