@@ -634,7 +634,7 @@ def main() -> None:
         figures = [project_figures(core, settings, 20, 0.1, projects, 100, args.seed)]
         if not args.quick:
             figures.append(project_figures(core, settings, 500, 0.1, max(projects // 10, 10), 100, args.seed))
-        figures.append(project_figures(core, settings, 100, 0.0, max(projects // 2 if not args.quick else projects, 10),
+        figures.append(project_figures(core, settings, 100, 0.0, 40 if args.quick else max(projects // 2, 10),
                                        100, args.seed, gate_sizes=(10, 28, 100)))
         if folder:
             (folder / "projects.json").write_text(json.dumps(figures, indent=1))

@@ -690,7 +690,7 @@ def select_groups(data: TaskAnnotations, spec: RevisionSpec, windows: tuple[Wind
             if baseline is None:
                 baseline_window = None
             else:
-                groups = replace(groups, control_before=baseline[0], control_after=baseline[1],
+                groups = replace(groups, baseline_control_after=baseline[1],
                                  baseline_governed=baseline[2], baseline_control=baseline[3])
     if rows is None and settings.window == "adjacent" and by in ("scope", "citations"):
         groups = replace(groups, candidates=_candidates(data, before, spec, by, together, settings, context))
@@ -700,10 +700,10 @@ def select_groups(data: TaskAnnotations, spec: RevisionSpec, windows: tuple[Wind
 def _baseline_groups(data: TaskAnnotations, spec: RevisionSpec, by: GovernedBy, window: Window,
                      windows: tuple[Window, Window], rows: tuple[np.ndarray, np.ndarray], shared: np.ndarray,
                      together: dict, control_by: str, settings: Settings, context: TaskContext):
-    """The rule's longer history as groups: (control before, control after, governed in the
-    baseline, control in the baseline), or None when it has too few items. Rules revised between
-    the baseline and the commit changed what their items' agreement is: their items leave the
-    control of every window (a control must not move for reasons of its own)."""
+    """The rule's longer history as groups: (control just before, control after, governed in the
+    baseline, control in the baseline), the controls without the items of rules revised between
+    the baseline and the commit (their agreement moved for reasons of their own), or None when
+    a group has too few items."""
     base = _rows(data, window)
     if settings.annotators == "shared":
         base = base[np.isin(data.annotator[base], shared)]

@@ -24,11 +24,13 @@ from guidelines_tool.agreement.twoway import Design, Group, p_value, quantile
 
 # group order in a design: governed before/after, control before/after, then the baseline's
 # governed and control, then the other candidate rules of the selection check
-GB, GA, CB, CA, BG, BC = range(6)
+GB, GA, CB, CA, BG, BC, BCA = range(7)
 DID = (-1.0, 1.0, 1.0, -1.0)
 DELTA = (-1.0, 1.0, 0.0, 0.0)
-BASELINE_DID = (0.0, 1.0, 0.0, -1.0, -1.0, 1.0)
-DIP = (1.0, 0.0, -1.0, 0.0, -1.0, 1.0)  # (gov − control) just before − the same over the baseline
+# against the longer history the control leaves out the rules revised since (BC, BCA); just
+# before, only those revised in the same commit (CB, CA): each reading keeps the items it can
+BASELINE_DID = (0.0, 1.0, 0.0, 0.0, -1.0, 1.0, -1.0)
+DIP = (1.0, 0.0, -1.0, 1.0, -1.0, 1.0, -1.0)  # the baseline reading less the adjacent one
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,7 @@ class Groups:
     control_after: np.ndarray
     baseline_governed: np.ndarray | None = None
     baseline_control: np.ndarray | None = None
+    baseline_control_after: np.ndarray | None = None  # the after window's control for that reading
     candidates: tuple[np.ndarray, ...] = ()  # the other rules' governed rows just before
 
 
@@ -114,10 +117,10 @@ def compare(groups: Groups, item: np.ndarray, annotator: np.ndarray, value: np.n
     sets = [groups.governed_before, groups.governed_after, groups.control_before, groups.control_after]
     has_baseline = groups.baseline_governed is not None and groups.baseline_control is not None
     if has_baseline:
-        sets += [groups.baseline_governed, groups.baseline_control]
+        sets += [groups.baseline_governed, groups.baseline_control, groups.baseline_control_after]
     first_candidate = len(sets)
     sets += list(groups.candidates if select else ())
-    kinds = ["governed", "governed", "control", "control"] + (["governed", "control"] if has_baseline else [])
+    kinds = ["governed", "governed", "control", "control"] + (["governed", "control", "control"] if has_baseline else [])
     kinds += [f"rule {k}" for k in range(len(sets) - len(kinds))]
     design = Design([Group(item[r], annotator[r], value[r], delta_of(r), kind) for r, kind in zip(sets, kinds)],
                     rng=rng)
@@ -138,7 +141,7 @@ def compare(groups: Groups, item: np.ndarray, annotator: np.ndarray, value: np.n
     primary_weights = DID if controlled else DELTA
     primary = did if controlled else delta
     baseline = dip = None
-    if has_baseline and min(n_items[BG], n_items[BC]) >= min_items and controlled:
+    if has_baseline and min(n_items[BG], n_items[BC], n_items[BCA]) >= min_items and controlled:
         baseline = estimate(BASELINE_DID)[0]
         dip = estimate(DIP)[0]
     # against the rule's longer history when the data has one: the window just before is what
