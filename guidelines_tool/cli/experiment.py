@@ -35,8 +35,9 @@ def experiment_group() -> None:
 @seed_option()
 @click.option("--effect", type=click.FloatRange(min=0, min_open=True), default=0.10, show_default=True,
               help="The smallest change of α worth detecting (the power calculation's effect).")
-@click.option("--past", "past_files", multiple=True, type=click.Path(dir_okay=False, exists=True, path_type=Path),
-              help="The task's earlier annotations, for the power calculation (repeatable).")
+@click.option("--past", "past_files", multiple=True, type=click.Path(exists=True, path_type=Path),
+              help="The task's earlier annotations (a file or a folder of them; repeatable), for the power "
+                   "calculation.")
 @click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the assignment and the batches (default: experiments/NAME/).")
 @click.option("--force", is_flag=True, help="Replace an existing experiment file.")
@@ -58,7 +59,7 @@ def plan_command(name: str, rules: tuple[str, ...], variant: str, base: str, ite
     if past_files:
         from guidelines_tool.cli.data import read_table
 
-        past = read_table(past_files, project, None, "last", duplicate_exit=EXIT_USAGE)
+        past = read_table(_annotation_files(past_files), project, None, "last", duplicate_exit=EXIT_USAGE)
     plan = plan_experiment(project, root, name, rules=rules, variant=variant, base=base, items_file=items_file,
                            unit=unit, annotators_file=annotators_file, seed=seed, effect=effect, past=past)
     written = []
@@ -70,6 +71,22 @@ def plan_command(name: str, rules: tuple[str, ...], variant: str, base: str, ite
         click.echo(f"commit the plan before sending the batches: git add {shlex.quote(written[0])} "
                    f"{shlex.quote(str(Path(written[1]).parent))} && git commit -m 'experiment {name}: plan'", err=True)
     return EXIT_CLEAN
+
+
+def _annotation_files(paths: tuple[Path, ...]) -> tuple[Path, ...]:
+    """Files as given; a folder's annotation files (by extension), sorted."""
+    from guidelines_tool.annotations import EXTENSIONS
+
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in EXTENSIONS)
+            if not found:
+                raise ConfigError(f"{path}: no annotation files ({', '.join(sorted(EXTENSIONS))})")
+            out += found
+        else:
+            out.append(path)
+    return tuple(out)
 
 
 def _shown(path: Path) -> str:

@@ -44,8 +44,8 @@ def test_validate_points_at_the_line_and_column_of_a_bad_value(guideline_project
     result = CliRunner().invoke(cli, ["validate"])
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
-        "experiments/pps-wording.yaml:8:7: GL103 unit: 'items' is not one of 'item', 'annotator' (did you mean 'item'?)",
-        "experiments/pps-wording.yaml:10:1: GL101 unknown key 'colour'",
+        "experiments/pps-wording.yaml:8:7: error GL103 unit: 'items' is not one of 'item', 'annotator' (did you mean 'item'?)",
+        "experiments/pps-wording.yaml:10:1: error GL101 unknown key 'colour'",
     ]
 
 

@@ -177,10 +177,12 @@ def test_too_few_items_is_insufficient_data(repo):
 
 def test_power_from_past_data_and_a_warning_when_items_are_too_few(repo):
     plan()
-    simulate(repo, effect=0.0, seed=5)
+    past = simulate(repo, effect=0.0, seed=5)
+    (repo / "past").mkdir()
+    past.rename(repo / "past" / "annotations.csv")  # a folder of annotation files
     (repo / "small.csv").write_text("item\n" + "".join(f"s{k:03d}\n" for k in range(60)))
     code, out, err = run("experiment", "plan", "small", "--rule", "R-1", "--variant", "variant", "--items",
-                         "small.csv", "--past", "annotations.csv", "--effect", "0.1", "--format", "json")
+                         "small.csv", "--past", "past", "--effect", "0.1", "--format", "json")
     assert code == 0, err
     power = json.loads(out)["power"]
     assert power["past"]["n_items"] == ITEMS and 300 < power["items_80"] < power["items_90"] < 5000
