@@ -204,3 +204,24 @@ def test_unit_annotator_splits_the_annotators(repo):
     assert sorted(people) == ["A"] * 3 + ["B"] * 3
     assert {r["arm"] for r in assignment if r["kind"] == "item"} == {"both"}
     assert "no carry-over" in out
+
+
+def test_label_studio_tasks_come_back_tagged_with_their_arm(repo):
+    """The Label Studio batches, annotated and exported as Label Studio exports them, are read
+    back with each task's guideline_rev: no row is untagged or contaminated."""
+    plan()
+    rng = np.random.default_rng(2)
+    export = []
+    for arm in "AB":
+        tasks = json.loads((repo / f"experiments/pilot/batch-{arm}.labelstudio.json").read_text())
+        for number, task in enumerate(tasks):
+            annotations = [{"completed_by": int(who), "result": [
+                {"type": "choices", "from_name": "label", "to_name": "text",
+                 "value": {"choices": [str(rng.choice(["a", "b"]))]}}]} for who in rng.choice(6, 3, replace=False)]
+            export.append({"id": len(export) + 1, "data": task["data"], "annotations": annotations})
+    (repo / "export.json").write_text(json.dumps(export))
+    code, out, err = run("experiment", "analyse", "pilot", "export.json", "--format", "json")
+    assert code == 0, err
+    rows = json.loads(out)["design_checks"]["rows"]
+    assert rows["read"] == rows["used"] == 3 * ITEMS
+    assert rows["untagged"] == rows["contaminated"] == 0
