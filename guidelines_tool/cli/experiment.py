@@ -16,7 +16,7 @@ from guidelines_tool.reporters.experiment import EXPERIMENT_REPORTERS, PLAN_REPO
 
 @click.group("experiment")
 def experiment_group() -> None:
-    """A/B tests of a rule's wording on randomly split work: plan, then analyse."""
+    """A/B tests of a rule's wording on randomly split work: plan, analyse, conclude."""
 
 
 @experiment_group.command("plan")
@@ -111,24 +111,60 @@ def _shown(path: Path) -> str:
 def analyse_command(name: str, files: tuple[Path, ...], gold: Path | None, keep_contaminated: bool, seed: int,
                     output_format: str, input_format: str | None, duplicates: str) -> int:
     """Compare the arms of experiment NAME on the annotation FILES: α per arm, B − A, the verdict."""
+    _, result = _analysed(project_root(), name, files, gold=gold, keep_contaminated=keep_contaminated, seed=seed,
+                          input_format=input_format, duplicates=duplicates)
+    click.echo(EXPERIMENT_REPORTERS[output_format]().render(result), nl=False)
+    return EXIT_CLEAN
+
+
+@experiment_group.command("conclude")
+@click.argument("name")
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--adopt", type=click.Choice(["A", "B"]), required=True,
+              help="B: bring the variant's wording onto the current branch; A: keep the current wording.")
+@click.option("--keep-contaminated", is_flag=True, help="As for analyse (when FILES are given).")
+@seed_option()
+@input_format_option()
+@duplicates_option()
+def conclude_command(name: str, files: tuple[Path, ...], adopt: str, keep_contaminated: bool, seed: int,
+                     input_format: str | None, duplicates: str) -> int:
+    """Adopt arm A or B of experiment NAME and record the result (with the analysis of FILES, when
+    given) in its experiment file, committed."""
+    from guidelines_tool.experiment.conclude import conclude
+
+    root = project_root()
+    experiment, analysis = _analysed(root, name, files, keep_contaminated=keep_contaminated, seed=seed,
+                                     input_format=input_format, duplicates=duplicates)
+    result = conclude(root, experiment, adopt, analysis=analysis)
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    brought = {"fast-forward": f"fast-forwarded to {experiment.commit('B')[:12]}",
+               "cherry-pick": f"cherry-picked {len(result.commits)} commit(s)", "none": "no rule changed"}
+    click.echo(f"experiment {name}: adopted {adopt} — {brought[result.method]}; "
+               f"recorded in {experiment.source.path} ({result.record[:12]})")
+    return EXIT_CLEAN
+
+
+def _analysed(root: Path, name: str, files: tuple[Path, ...], **options):
+    """The experiment NAME, and the analysis of FILES (None without files)."""
     from guidelines_tool.cli.data import read_gold_shown, read_table
     from guidelines_tool.experiment.analyse import analyse
     from guidelines_tool.experiment.assign import read_assignment
     from guidelines_tool.project import load_project
 
-    root = project_root()
     project = load_project(root)
     experiment = project.experiment(name)
     if experiment is None:
         known = ", ".join(e.id for e in project.experiments) or "none"
         raise ConfigError(f"no experiment {name!r} in experiments/ (known: {known}); plan one with "
                           "`guidelines experiment plan`")
+    if not files:
+        return experiment, None
     assignment = read_assignment(root / experiment.assignment)
-    table = read_table(files, project, experiment.task, duplicates, duplicate_exit=EXIT_USAGE,
-                       input_format=input_format, relabel_by_time=True)
-    gold_labels = read_gold_shown(gold, project, experiment.task)
-    result = analyse(experiment, assignment, table, project.tasks.get(experiment.task),
-                     gold=gold_labels.labels if gold_labels else None, keep_contaminated=keep_contaminated,
-                     seed=seed)
-    click.echo(EXPERIMENT_REPORTERS[output_format]().render(result), nl=False)
-    return EXIT_CLEAN
+    table = read_table(files, project, experiment.task, options["duplicates"], duplicate_exit=EXIT_USAGE,
+                       input_format=options["input_format"], relabel_by_time=True)
+    gold = options.get("gold")
+    gold_labels = read_gold_shown(gold, project, experiment.task) if gold else None
+    return experiment, analyse(experiment, assignment, table, project.tasks.get(experiment.task),
+                               gold=gold_labels.labels if gold_labels else None,
+                               keep_contaminated=options["keep_contaminated"], seed=options["seed"])

@@ -61,9 +61,10 @@ def simulate(root: Path, effect: float, wrong: float = 0.0, seed: int = 1, base_
     rng = np.random.default_rng(seed)
     arms = {r["id"]: r["arm"] for r in csv.DictReader((root / "experiments/pilot/assignment.csv").open())
             if r["kind"] == "item"}
-    experiment = json.loads(run("experiment", "plan", "x", "--rule", "R-1", "--variant", "variant",
-                                "--format", "json")[1])["arms"]
-    sha = {arm: experiment[arm]["commit"] for arm in "AB"}
+    from guidelines_tool.project import load_project
+
+    experiment = load_project(root).experiment("pilot")
+    sha = {arm: experiment.commit(arm) for arm in "AB"}
     confusion = {"A": confusion_for_alpha(base_alpha, NOISE, 4), "B": confusion_for_alpha(base_alpha + effect, NOISE, 4)}
     path = root / "annotations.csv"
     with path.open("w", newline="", encoding="utf-8") as handle:
@@ -225,3 +226,54 @@ def test_label_studio_tasks_come_back_tagged_with_their_arm(repo):
     rows = json.loads(out)["design_checks"]["rows"]
     assert rows["read"] == rows["used"] == 3 * ITEMS
     assert rows["untagged"] == rows["contaminated"] == 0
+
+
+def rule_when(repo: Path) -> str:
+    return (repo / "guidelines/t/rules/r1.yaml").read_text().split("when: ")[1].splitlines()[0]
+
+
+def test_conclude_b_cherry_picks_the_wording_and_records_the_analysis(repo):
+    plan()
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "experiment pilot: plan")  # main moved on: no fast-forward
+    simulate(repo, effect=0.15)
+    code, out, err = run("experiment", "conclude", "pilot", "annotations.csv", "--adopt", "B")
+    assert code == 0, err
+    assert "adopted B — cherry-picked 1 commit(s)" in out, out
+    assert rule_when(repo) == "Both in focus."
+    assert git(repo, "log", "-1", "--format=%s").startswith("experiment pilot: adopt B (b_better, B - A +")
+    assert git(repo, "status", "--porcelain", "--untracked-files=no") == ""
+    text = (repo / "experiments/pilot.yaml").read_text()
+    assert "conclusion:" in text and "adopted: B" in text and "method: cherry-pick" in text
+    assert run("validate")[0] == 0 and run("fmt", "--check", "experiments/pilot.yaml")[0] == 0
+    from guidelines_tool.project import load_project
+
+    conclusion = load_project(repo).experiment("pilot").conclusion
+    assert conclusion.adopted == "B" and conclusion.verdict == "b_better" and len(conclusion.commits) == 1
+    assert conclusion.ci[0] < conclusion.delta < conclusion.ci[1]
+    code, _, err = run("experiment", "conclude", "pilot", "--adopt", "A")
+    assert code == 2 and "already concluded" in err
+
+
+def test_conclude_b_fast_forwards_when_the_branch_has_not_moved(repo):
+    plan()  # the plan stays uncommitted: HEAD is still arm A's commit
+    code, out, err = run("experiment", "conclude", "pilot", "--adopt", "B")
+    assert code == 0, err
+    assert "fast-forwarded" in out and rule_when(repo) == "Both in focus."
+
+
+def test_conclude_a_keeps_the_wording(repo):
+    plan()
+    simulate(repo, effect=0.0, seed=3)
+    code, out, err = run("experiment", "conclude", "pilot", "annotations.csv", "--adopt", "A")
+    assert code == 0, err
+    assert "no rule changed" in out and rule_when(repo) == "Both are visible."
+    assert "method: none" in (repo / "experiments/pilot.yaml").read_text()
+
+
+def test_conclude_refuses_a_dirty_tree(repo):
+    plan()
+    (repo / "guidelines/t/task.yaml").write_text(TASK + "# edited\n")
+    code, _, err = run("experiment", "conclude", "pilot", "--adopt", "B")
+    assert code == 2 and "uncommitted changes" in err
+    assert rule_when(repo) == "Both are visible."
