@@ -13,10 +13,13 @@ import json
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from guidelines_tool.errors import ConfigError
-from guidelines_tool.experiment.analyse import Analysis
 from guidelines_tool.model import Experiment
+
+if TYPE_CHECKING:  # `log` reads revision_notes: it should not import numpy for it
+    from guidelines_tool.experiment.analyse import Analysis
 
 
 @dataclass(frozen=True)
@@ -86,3 +89,24 @@ def conclude(root: Path, experiment: Experiment, adopt: str, *, analysis: Analys
         summary += f" ({c.verdict}, B - A {c.delta:+.3f})"
     record = commit_files(root, [path], summary)
     return Conclusion(experiment.id, adopt, method, commits, record, analysis, tuple(warnings))
+
+
+def revision_notes(experiments) -> dict[str, str]:
+    """Commit sha → one line about the concluded experiment that brought it onto the branch
+    (for `log RULE`)."""
+    notes = {}
+    for experiment in experiments:
+        done = experiment.conclusion
+        if done is None:
+            continue
+        figures = ""
+        if done.verdict:
+            figures = f" ({done.verdict}"
+            if done.delta is not None:
+                figures += f", B − A {done.delta:+.3f}"
+                if done.ci is not None:
+                    figures += f" [{done.ci[0]:+.3f}, {done.ci[1]:+.3f}]"
+            figures += ")"
+        for sha in done.commits:
+            notes[sha] = f"experiment {experiment.id}: adopted {done.adopted}{figures}, {done.date}"
+    return notes

@@ -253,6 +253,15 @@ def test_conclude_b_cherry_picks_the_wording_and_records_the_analysis(repo):
     assert conclusion.ci[0] < conclusion.delta < conclusion.ci[1]
     code, _, err = run("experiment", "conclude", "pilot", "--adopt", "A")
     assert code == 2 and "already concluded" in err
+    # the rule's history shows the experiment next to the revision it brought
+    code, out, err = run("log", "R-1")
+    assert code == 0, err
+    picked = conclusion.commits[0]
+    block = out.split(picked[:7])[1]
+    assert "experiment pilot: adopted B (b_better, B − A +" in block.splitlines()[2]
+    revisions = json.loads(run("log", "R-1", "--format", "json")[1])["revisions"]
+    assert revisions[0]["commit"] == picked and revisions[0]["experiment"].startswith("experiment pilot: adopted B")
+    assert "experiment" not in revisions[1]
 
 
 def test_conclude_b_fast_forwards_when_the_branch_has_not_moved(repo):
