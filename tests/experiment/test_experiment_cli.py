@@ -286,3 +286,22 @@ def test_conclude_refuses_a_dirty_tree(repo):
     code, _, err = run("experiment", "conclude", "pilot", "--adopt", "B")
     assert code == 2 and "uncommitted changes" in err
     assert rule_when(repo) == "Both are visible."
+
+
+def test_docs_build_experiment_publishes_arm_b_with_a_banner_beside_the_main_site(repo):
+    """The real MkDocs build: the pilot site has R-1's new wording under a banner, the main site
+    keeps the current wording and has no banner."""
+    plan()
+    (repo / "docs").mkdir()
+    (repo / "mkdocs.yml").write_text("site_name: T\nplugins: [guidelines]\nmarkdown_extensions: [admonition]\n")
+    code, out, err = run("docs", "build", "--experiment", "pilot")
+    assert code == 0, err
+    pilot = (repo / "site-experiments/pilot/tasks/t/index.html").read_text()
+    assert "Both in focus." in pilot and "Both are visible." not in pilot.split("R-2")[0]
+    assert "You are in the pilot of R-1&#x27;s new wording" in pilot or "You are in the pilot of R-1's new wording" in pilot
+    assert pilot.count("admonition-title\">Pilot") == 1  # R-2 is not piloted
+    assert run("docs", "build")[0] == 0
+    main = (repo / "site/tasks/t/index.html").read_text()
+    assert "Both are visible." in main and "Both in focus." not in main and "Pilot" not in main
+    code, _, err = run("docs", "build", "--experiment", "nope")
+    assert code == 2 and "no experiment 'nope'" in err
