@@ -14,6 +14,13 @@ from guidelines_tool.errors import EXIT_CLEAN, EXIT_USAGE, ConfigError
 from guidelines_tool.reporters.experiment import EXPERIMENT_REPORTERS, PLAN_REPORTERS
 
 
+def keep_contaminated_option():
+    """`--keep-contaminated`, the same for analyse and conclude."""
+    return click.option("--keep-contaminated", is_flag=True,
+                        help="Count rows labelled under the other arm's revision in their assigned arm "
+                             "(intention to treat) instead of leaving them out.")
+
+
 @click.group("experiment")
 def experiment_group() -> None:
     """A/B tests of a rule's wording on randomly split work: plan, analyse, conclude."""
@@ -101,9 +108,7 @@ def _shown(path: Path) -> str:
 @click.argument("name")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @gold_option()
-@click.option("--keep-contaminated", is_flag=True,
-              help="Count rows labelled under the other arm's revision in their assigned arm (intention to "
-                   "treat) instead of leaving them out.")
+@keep_contaminated_option()
 @seed_option()
 @format_option(EXPERIMENT_REPORTERS)
 @input_format_option()
@@ -122,7 +127,7 @@ def analyse_command(name: str, files: tuple[Path, ...], gold: Path | None, keep_
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--adopt", type=click.Choice(["A", "B"]), required=True,
               help="B: bring the variant's wording onto the current branch; A: keep the current wording.")
-@click.option("--keep-contaminated", is_flag=True, help="As for analyse (when FILES are given).")
+@keep_contaminated_option()
 @seed_option()
 @input_format_option()
 @duplicates_option()
