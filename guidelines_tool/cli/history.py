@@ -120,7 +120,12 @@ def changelog_command(since: str | None, output_format: str) -> int:
     """Rules added / changed / deprecated / removed per release tag; unreleased changes on top."""
     from guidelines_tool.releases import build_changelog
 
-    changelog = build_changelog(read_history_shown(project_root()), since=since)
+    from guidelines_tool.experiment.conclude import attach_experiments
+    from guidelines_tool.project import load_project
+
+    root = project_root()
+    history = read_history_shown(root)
+    changelog = attach_experiments(build_changelog(history, since=since), history, load_project(root).experiments)
     click.echo(CHANGELOG_REPORTERS[output_format]().render(changelog), nl=False)
     return EXIT_CLEAN
 

@@ -110,3 +110,29 @@ def revision_notes(experiments) -> dict[str, str]:
         for sha in done.commits:
             notes[sha] = f"experiment {experiment.id}: adopted {done.adopted}{figures}, {done.date}"
     return notes
+
+
+def attach_experiments(changelog, history, experiments):
+    """The changelog with each concluded experiment listed in the release (or the unreleased
+    changes) where the commits it brought landed."""
+    from dataclasses import replace
+
+    notes = revision_notes(experiments)
+    if not notes:
+        return changelog
+    sections = []
+    for section in changelog.sections:
+        end = history.index_of(section.commit.sha) if section.commit else None
+        start = None
+        if section.base_tag is not None:
+            base = history.resolve(section.base_tag)
+            start = history.index_of(base.sha) if base else None
+        found = []
+        for sha, note in notes.items():
+            position = history.index_of(sha)
+            if position is None or end is None or position > end or (start is not None and position <= start):
+                continue
+            if note not in found:
+                found.append(note)
+        sections.append(replace(section, experiments=tuple(sorted(found))))
+    return replace(changelog, sections=tuple(sections))

@@ -286,6 +286,10 @@ def section_markdown(section: Section, level: int = 2) -> str:
                     extra = f"{extra[:-1]}; {where})"
             lines.append(f"- **{md_cell(change.rule_id)}**{title_text}{marker}{extra}")
         lines.append("")
+    if section.experiments:
+        lines += [f"{hashes}# Experiments", ""]
+        lines += [f"- {md_cell(note)}" for note in section.experiments]
+        lines.append("")
     if section.diff.tasks:
         lines.append(f"{hashes}# Tasks")
         lines.append("")

@@ -262,6 +262,12 @@ def test_conclude_b_cherry_picks_the_wording_and_records_the_analysis(repo):
     revisions = json.loads(run("log", "R-1", "--format", "json")[1])["revisions"]
     assert revisions[0]["commit"] == picked and revisions[0]["experiment"].startswith("experiment pilot: adopted B")
     assert "experiment" not in revisions[1]
+    # and the changelog lists it in the release (here: the unreleased changes) it landed in
+    code, out, err = run("changelog")
+    assert code == 0, err
+    assert "### Experiments" in out and "- experiment pilot: adopted B (b_better" in out
+    releases = json.loads(run("changelog", "--format", "json")[1])["releases"]
+    assert releases[0]["experiments"][0].startswith("experiment pilot: adopted B")
 
 
 def test_conclude_b_fast_forwards_when_the_branch_has_not_moved(repo):
