@@ -311,3 +311,26 @@ def test_docs_build_experiment_publishes_arm_b_with_a_banner_beside_the_main_sit
     assert "Both are visible." in main and "Both in focus." not in main and "Pilot" not in main
     code, _, err = run("docs", "build", "--experiment", "nope")
     assert code == 2 and "no experiment 'nope'" in err
+
+
+def test_untagged_foreign_and_outside_rows_are_counted(repo):
+    plan()
+    path = simulate(repo, effect=0.0, seed=4)
+    head = git(repo, "rev-parse", "relabel").strip()  # a revision of neither arm
+    arms = {r["id"]: r["arm"] for r in csv.DictReader((repo / "experiments/pilot/assignment.csv").open())
+            if r["kind"] == "item"}
+    in_a = sorted(i for i, arm in arms.items() if arm == "A")
+    in_b = sorted(i for i, arm in arms.items() if arm == "B")
+    with path.open("a", newline="", encoding="utf-8") as handle:
+        out = csv.writer(handle)
+        out.writerows([[in_a[0], "ann9", "a", "", "pilot"], [in_a[1], "ann9", "a", "", "pilot"],  # untagged, arm A only
+                       [in_a[2], "ann7", "a", "", "pilot"], [in_b[0], "ann7", "b", "", "pilot"],  # both arms
+                       [in_b[1], "ann8", "b", head, "pilot"],  # foreign
+                       ["zzz", "ann0", "a", "", ""]])  # not an item of the experiment
+    result = json.loads(run("experiment", "analyse", "pilot", "annotations.csv", "--format", "json")[1])
+    rows = result["design_checks"]["rows"]
+    assert (rows["untagged"], rows["foreign"], rows["outside"]) == (4, 1, 1)
+    assert rows["used"] == rows["read"] - 2
+    assert result["design_checks"]["one_arm_annotators"] == ["ann9"]
+    md = run("experiment", "analyse", "pilot", "annotations.csv", "--format", "md")[1]
+    assert md.startswith("### Experiment `pilot`: R-1") and "| A |" in md and "carry no guideline_rev" in md
