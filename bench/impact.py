@@ -9,7 +9,7 @@ history (warm cache), and `compute_impact` — for this build and for the peer, 
 the tool (`--peer DIR`, a folder holding its `guidelines_tool` package, e.g. `git archive main`):
 runs interleaved, each in its own process, medians of wall and CPU time, and the ratio.
 
-    python bench/impact.py [--runs N] [--annotations N] [--revisions N] [--keep DIR] [--peer DIR]
+    python bench/impact.py [--runs N] [--annotations N] [--revisions N] [--keep DIR] [--peer DIR] [--installed]
 
 With --keep DIR the repository and CSV are built there once and reused by later runs with the
 same sizes (the setup takes longer than the thing measured).
@@ -18,6 +18,7 @@ same sizes (the setup takes longer than the thing measured).
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import shutil
 import statistics
@@ -158,6 +159,9 @@ def main() -> None:
     parser.add_argument("--revisions", type=int, default=490, help="commits after the first")
     parser.add_argument("--keep", type=Path, help="build the data in this folder once and reuse it")
     parser.add_argument("--peer", type=Path, help="another build (a folder holding guidelines_tool/) to time beside")
+    parser.add_argument("--installed", action="store_true",
+                        help="time the guidelines_tool installed in this Python (e.g. a venv built with `pip install .`) "
+                             "instead of this checkout")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--data", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -176,7 +180,8 @@ def main() -> None:
             csv_path.with_suffix(".part").rename(csv_path)  # complete data only is reused
         print(f"setup (not timed): {args.revisions + 1} commits, {args.annotations:,} annotations, "
               f"{time.perf_counter() - setup:.1f} s")
-        builds = {"this build": HERE} | ({"peer": args.peer.resolve()} if args.peer else {})
+        this = Path(importlib.util.find_spec("guidelines_tool").origin).parents[1] if args.installed else HERE
+        builds = {"this build": this} | ({"peer": args.peer.resolve()} if args.peer else {})
         results: dict[str, list[dict]] = {name: [] for name in builds}
         for run in range(args.runs):
             order = list(builds.items()) if run % 2 == 0 else list(builds.items())[::-1]

@@ -4,7 +4,8 @@ time; is it caught by the impact tests?"""
 import re, subprocess, sys, pathlib
 root = pathlib.Path(__file__).resolve().parents[1]
 targets = []
-for rel in ('guidelines_tool/impact.py', 'guidelines_tool/impact_compare.py', 'guidelines_tool/impact_placebo.py'):
+for rel in ('guidelines_tool/impact/data.py', 'guidelines_tool/impact/analysis.py', 'guidelines_tool/impact/report.py',
+            'guidelines_tool/impact/compare.py', 'guidelines_tool/impact/placebo.py'):
     lines = (root / rel).read_text().splitlines(keepends=True)
     for k, line in enumerate(lines):
         if 'min_items' in line and re.search(r'(>=|<)\s*(settings\.)?min_items', line) and not line.strip().startswith('#'):
@@ -20,7 +21,7 @@ for rel, k in targets:
     path.write_text(''.join(lines))
     try:
         r = subprocess.run([str(root / '.venv/bin/python'), '-m', 'pytest', '-q', '-x', '-p', 'no:cacheprovider',
-                            'tests/test_impact.py', 'tests/cli/test_impact_cli.py', 'tests/test_demo.py'],
+                            'tests/impact', 'tests/cli/test_impact_cli.py', 'tests/test_demo.py'],
                            cwd=root, capture_output=True, text=True)
         caught = r.returncode != 0
     finally:

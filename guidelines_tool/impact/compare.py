@@ -8,8 +8,10 @@ the control, which annotators); this module turns them into numbers (pure statis
   same version of the rule, not the window just before it), and the *dip*: how far the window
   just before sits from that history (a dip that may have triggered the edit, or a trend);
 - when the rule was the worst-looking of the task's rules in the window just before (what
-  `hotspots` shows a lead), the inference conditional on that choice (selection.py): p, interval
-  and a median-unbiased estimate that do not read regression to the mean as an effect.
+  `hotspots` shows a lead), the inference conditional on that choice (selection.py): p and
+  interval that do not read regression to the mean as an effect. The estimate shown stays the
+  plain DiD (biased upwards by the choice, ~1 SD in bench/attribution.py's worst-rule cells): the
+  median-unbiased one was tried and is erratic near the truncation point (error SD 6x the SE).
 """
 
 from __future__ import annotations

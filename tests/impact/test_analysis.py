@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from guidelines_tool import impact
+from guidelines_tool.impact import analysis, data as impact_data, report
 from guidelines_tool.impact import (
     BEFORE_FIRST_COMMIT,
     NO_TIMESTAMP,
@@ -239,14 +240,14 @@ NORMAL = NormalDist()
 
 def test_bc_is_the_percentile_interval_when_replicates_are_centred_on_the_estimate():
     replicates = np.linspace(-1.0, 1.0, 1001)  # the estimate 0.0 is their median: z0 = 0
-    assert impact._interval(replicates, 0.95, 0.0) == impact._interval(replicates, 0.95)
+    assert analysis._interval(replicates, 0.95, 0.0) == analysis._interval(replicates, 0.95)
 
 
 def test_bc_moves_the_levels_by_twice_the_median_bias():
     # 30 % of the replicates below the estimate: z0 = Φ⁻¹(0.3), levels Φ(2 z0 ± 1.96)
     replicates = np.linspace(0.0, 1.0, 100_001)
     z0 = NORMAL.inv_cdf(0.3)
-    lo, hi = impact._interval(replicates, 0.95, 0.3)
+    lo, hi = analysis._interval(replicates, 0.95, 0.3)
     assert lo == pytest.approx(NORMAL.cdf(2 * z0 - 1.959964), abs=1e-4)
     assert hi == pytest.approx(NORMAL.cdf(2 * z0 + 1.959964), abs=1e-4)
 
@@ -257,9 +258,9 @@ def test_bc_counts_ties_with_the_estimate_as_half_below_and_stays_finite_at_the_
     replicates = np.array([0.5] * 500 + [0.6] * 500)
     z0 = NORMAL.inv_cdf(0.25)
     expected = np.percentile(replicates, [100 * NORMAL.cdf(2 * z0 + z) for z in (-1.959964, 1.959964)])
-    assert impact._interval(replicates, 0.95, 0.5) == pytest.approx(tuple(expected))
+    assert analysis._interval(replicates, 0.95, 0.5) == pytest.approx(tuple(expected))
     # every replicate above the estimate: z0 from half a replicate, not -inf
-    assert impact._interval(replicates, 0.95, 0.1) == (0.5, 0.5)
+    assert analysis._interval(replicates, 0.95, 0.1) == (0.5, 0.5)
 
 
 def test_same_seed_same_numbers_and_filtering_does_not_change_them():
@@ -474,7 +475,7 @@ def test_the_gate_is_holm_over_the_revisions_since():
 
 
 def test_placebo_splits_inside_a_state():
-    from guidelines_tool.impact_placebo import splits
+    from guidelines_tool.impact.placebo import splits
 
     data = _improving_history()  # two states, no commit inside either: items split in halves
     found = splits(data, [1], 2)
@@ -535,14 +536,14 @@ def test_too_little_data_points_to_the_rule_window_from_exactly_min_items():
         settings = _at(min_items)
         r = impact.analyse_task(data, [_spec("R")], [1, 2], 3, settings)[0]
         assert r.verdict == "insufficient_data"
-        assert ("--window rule" in impact._with_reason(r, data, settings, 3).reason) == hinted
+        assert ("--window rule" in report._with_reason(r, data, settings, 3).reason) == hinted
 
 
 def test_low_citation_rate_switches_the_control_from_exactly_min_items():
     data = _simulated(cite_rate=0.3)
     spec = _sim_spec(confounded_with=("R2", "R3"))  # the citing-others control: R4's cited items
-    citing = [impact._pairable(data, impact._member(data, impact._rows(data, w),
-                                                     impact._citing_others(data, impact._rows(data, w), {"R1", "R2", "R3"})))
+    citing = [analysis._pairable(data, analysis._member(data, analysis._rows(data, w),
+                                                     analysis._citing_others(data, analysis._rows(data, w), {"R1", "R2", "R3"})))
               for w in (Window(0, 1), Window(1, 2))]
     boundary = min(citing)
     governed = _one(data, spec, settings=_at(1))
@@ -552,10 +553,10 @@ def test_low_citation_rate_switches_the_control_from_exactly_min_items():
 
 
 def test_a_placebo_position_needs_min_items_on_both_sides():
-    from guidelines_tool.impact_placebo import placebo_revisions, splits
+    from guidelines_tool.impact.placebo import placebo_revisions, splits
 
     data = _simulated()
-    counts = [min(len(impact._governed(data, part, "R1", (), "citations")) for part in (before, after))
+    counts = [min(len(impact_data._governed(data, part, "R1", (), "citations")) for part in (before, after))
               for _, before, after in splits(data, [1], 2)]
     boundary = min(counts)
     specs = [_sim_spec()]

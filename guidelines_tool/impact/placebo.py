@@ -13,13 +13,29 @@ model (the report says so beside the verdicts).
 from __future__ import annotations
 
 import math
-from dataclasses import replace
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from guidelines_tool.impact import RevisionImpact, RevisionSpec, Settings, TaskAnnotations
+from guidelines_tool.impact.analysis import RevisionImpact, Settings, TaskContext, _round, analyse_revision
+from guidelines_tool.impact.data import RevisionSpec, TaskAnnotations, Window, _governed, governed_definition
+
+@dataclass(frozen=True)
+class Placebo:
+    """The analysis re-run where the rule did not change: how often it finds an effect there
+    (unadjusted p ≤ 0.05: 5 % when the method is calibrated on this project's data) and how far
+    its estimates spread (against the SE it reports)."""
+
+    runs: int
+    false_positive_rate: float | None
+    null_sd: float | None
+    mean_se: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"runs": self.runs, "false_positive_rate": _round(self.false_positive_rate),
+                "null_sd": _round(self.null_sd), "mean_se": _round(self.mean_se)}
+
 
 #: The unadjusted level placebo runs are counted at (a calibrated method flags 5 % of them).
 LEVEL = 0.05
@@ -29,8 +45,6 @@ def splits(data: TaskAnnotations, change_points: list[int], end: int) -> list[tu
     """(state start, rows before, rows after) of every placebo position: inside each guideline
     state of the task, at each commit that did not change the task and has annotations on both
     sides, else at the middle of the state's items in time order."""
-    from guidelines_tool.impact import Window
-
     bounds = sorted({0, *change_points, end})
     out = []
     for start, stop in zip(bounds, bounds[1:]):
@@ -56,9 +70,6 @@ def placebo_revisions(data: TaskAnnotations, change_points: list[int], end: int,
                       runs: int, *, all_specs: list[RevisionSpec] = ()) -> list[RevisionImpact]:
     """Up to `runs` placebo analyses of this task, spread evenly over its placebo positions and
     rules (those with `min_items` governed items on both sides)."""
-    from guidelines_tool.impact import RevisionSpec, TaskContext, Window, _governed, analyse_revision, \
-        governed_definition
-
     labels = {s.rule: s.labels for s in all_specs}
     rules = sorted(set(data.rule_ids) | set(labels))
     candidates = []
@@ -88,11 +99,9 @@ def placebo_revisions(data: TaskAnnotations, change_points: list[int], end: int,
     return out
 
 
-def summarise(results: list[RevisionImpact]):
+def summarise(results: list[RevisionImpact]) -> Placebo:
     """The placebo block of the report: runs, the share with p ≤ 0.05, the spread of the
     estimates and the SE the analysis reported for them."""
-    from guidelines_tool.impact import Placebo
-
     estimates = [r.comparison.estimate for r in results if r.comparison.estimate is not None]
     p = [r.p_value for r in results if r.p_value is not None]
     se = [r.comparison.se for r in results if r.comparison.se is not None]

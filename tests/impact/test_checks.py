@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from guidelines_tool.impact_checks import LOW_CITATION_RATE, chi2_sf, citation_rate, label_dependence
+from guidelines_tool.impact.checks import LOW_CITATION_RATE, chi2_sf, citation_rate, label_dependence
 
 
 @pytest.mark.parametrize("x, df", [(3.84, 1), (10.0, 3), (0.5, 4), (100.0, 5), (30.0, 30), (1e-3, 2)])
