@@ -64,10 +64,6 @@ class Analysis:
     scale: str
     measure_items: str  # governed | all
 
-    @property
-    def exit_code(self) -> int:
-        return 0
-
 
 def row_arms(table: AnnotationTable, experiment: Experiment, assignment: Assignment) -> tuple[np.ndarray, np.ndarray]:
     """Per row: the assigned arm (-1 outside the experiment) and the arm of its revision
