@@ -50,18 +50,20 @@ def impact_table(impact: Any, links: Links) -> str:
         return "No rule revision could be linked to annotations.\n"
     multiplicity = data.get("multiplicity") or {}
     tests = multiplicity.get("tests") or 0
-    rows = []
+    rows, words = [], []
     for row in revisions:
+        rule, commit = links.rule(str(row.get("rule")), QUALITY), f"`{plain(str(row.get('commit', ''))[:10])}`"
         rows.append([
-            links.rule(str(row.get("rule")), QUALITY), f"`{plain(str(row.get('commit', ''))[:10])}`",
-            plain(str(row.get("date", ""))[:10]), plain(str(row.get("change", ""))),
+            rule, commit, plain(str(row.get("date", ""))[:10]), plain(str(row.get("change", ""))),
             fmt_number((row.get("before") or {}).get("alpha")), fmt_number((row.get("after") or {}).get("alpha")),
             fmt_number(row.get("delta")), fmt_number(row.get("did")),
             plain(VERDICT_WORDS.get(str(row.get("verdict")), str(row.get("verdict")))),
-            plain(explain({**row, "tests": tests})),
         ])
-    text = md_table(["Rule", "Commit", "Date", "Change", "α before", "α after", "Δ", "Δ vs control", "Verdict",
-                     "In words"], rows)
+        # each verdict in one sentence, under the table: as a column it pushed the verdict out of
+        # sight on a desktop page (tests/docs/test_accessibility.py)
+        words.append(f"- {rule} {commit}: {plain(explain({**row, 'tests': tests}))}\n")
+    text = md_table(["Rule", "Commit", "Date", "Change", "α before", "α after", "Δ", "Δ vs control", "Verdict"], rows)
+    text += "\n**In words**\n\n" + "".join(words)
     if multiplicity:
         text += "\n" + plain(fdr_line(float(multiplicity.get("q", 0.05)), tests)) + "\n"
     placebo = data.get("placebo")
