@@ -41,6 +41,9 @@ from guidelines_tool.model import (
     AmbiguousCase,
     DocsConfig,
     Example,
+    Experiment,
+    ExperimentArm,
+    ExperimentConclusion,
     Finding,
     Label,
     Location,
@@ -59,7 +62,7 @@ except ImportError:  # pragma: no cover - exercised only where the C extension i
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_EXPANDED_NODES = 2_000_000  # nodes after alias expansion: far above any real guideline file
 MAX_DEPTH = 64
-KINDS = ("project", "task", "rule")
+KINDS = ("project", "task", "rule", "experiment")
 
 # Loading problems: code, name. Lint and schema codes live in lint/ and schema.py.
 YAML_SYNTAX = ("GL001", "yaml-syntax")
@@ -92,6 +95,7 @@ class ParsedFile:
     tasks: list[Task] = field(default_factory=list)
     rules: list[Rule] = field(default_factory=list)
     project: ProjectConfig | None = None
+    experiments: list[Experiment] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     text: str | None = None  # kept so positions can be found without reading the file again
     # a file that could not be read: the ids it seems to define (see `ids_of_broken_file`)
@@ -740,6 +744,10 @@ def parse_file_text(text: str, path: str) -> ParsedFile:
             parsed.rules.append(rule)
     elif parsed.kind == "project":
         parsed.project = build_project(data, root)
+    elif parsed.kind == "experiment":
+        experiment = build_experiment(data, root)
+        if experiment:
+            parsed.experiments.append(experiment)
     return parsed
 
 
@@ -875,6 +883,71 @@ def build_project(data: dict, source: Source) -> ProjectConfig:
         quiz=_quiz_config(data.get("quiz")),
         source=source,
     )
+
+
+def build_experiment(data: dict, source: Source) -> Experiment | None:
+    """An experiment mapping → Experiment (None without an id); loose values fall back to
+    defaults, the schema reports them."""
+    experiment_id = _str(data.get("id"))
+    if not experiment_id:
+        return None
+    arms_data = data.get("arms") if isinstance(data.get("arms"), dict) else {}
+    arms = {}
+    for name in ("A", "B"):
+        arm = arms_data.get(name) if isinstance(arms_data.get(name), dict) else {}
+        arms[name] = ExperimentArm(commit=_str(arm.get("commit")), ref=_str(arm.get("ref")))
+    sample = _mapping(data.get("sample"))
+    measure = _mapping(data.get("measure"))
+    decision = _mapping(data.get("decision"))
+    power = _mapping(data.get("power"))
+    return Experiment(
+        id=experiment_id,
+        task=_str(data.get("task")),
+        rules=_strs(data.get("rules")),
+        arms=arms,
+        unit=data.get("unit") if data.get("unit") in ("item", "annotator") else "item",
+        seed=_int(data.get("seed"), 0),
+        assignment=_str(data.get("assignment")),
+        title=_str(data.get("title")),
+        items_per_arm=_int(sample.get("items_per_arm"), 0),
+        per_item=_int(sample.get("per_item"), 0),
+        annotators=_int(sample.get("annotators"), 0),
+        scale=_str(measure.get("scale")) or "nominal",
+        items=measure.get("items") if measure.get("items") in ("governed", "all") else "governed",
+        confidence=_fraction(decision.get("confidence"), 0.95),
+        min_items=_int(decision.get("min_items"), 30),
+        effect=_number(power.get("effect")) or 0.10,
+        planned=_str(data.get("planned")),
+        conclusion=_conclusion(data.get("conclusion"), source.child("conclusion")),
+        source=source,
+    )
+
+
+def _conclusion(value: Any, source: Source) -> ExperimentConclusion | None:
+    if not isinstance(value, dict) or value.get("adopted") not in ("A", "B"):
+        return None
+    ci = value.get("ci")
+    pair = tuple(float(v) for v in ci) if isinstance(ci, list) and len(ci) == 2 and all(
+        _number(v) is not None for v in ci) else None
+    return ExperimentConclusion(
+        adopted=value["adopted"], verdict=_str(value.get("verdict")), delta=_number(value.get("delta")),
+        ci=pair, p_value=_number(value.get("p_value")), method=_str(value.get("method")),
+        commits=_strs(value.get("commits")), date=_str(value.get("date")), source=source,
+    )
+
+
+def _mapping(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _int(value: Any, default: int) -> int:
+    number = _number(value)
+    return int(number) if number is not None and float(number).is_integer() else default
+
+
+def _fraction(value: Any, default: float) -> float:
+    number = _number(value)
+    return float(number) if number is not None and 0 < number < 1 else default
 
 
 def _quiz_config(value: Any) -> QuizConfig:

@@ -45,7 +45,7 @@ def resolve(schema, sub):
 
 def test_schema_texts_match_the_source_files():
     texts = schema_texts()
-    assert sorted(texts) == sorted(KINDS) == ["annotation", "project", "rule", "task"]
+    assert sorted(texts) == sorted(KINDS) == ["annotation", "experiment", "project", "rule", "task"]
     for kind, text in texts.items():
         assert text == (SCHEMA_DIR / f"{kind}.schema.json").read_text(encoding="utf-8")
 

@@ -20,7 +20,7 @@ from guidelines_tool.errors import ConfigError
 from guidelines_tool.formatting.roundtrip import FormatProblem, NotGuideline
 from guidelines_tool.formatting.text import format_text
 from guidelines_tool.loading import MAX_FILE_BYTES, FileProblem, read_file_bytes, relative_path
-from guidelines_tool.project import CONFIG_NAME, find_root, guideline_files, read_config
+from guidelines_tool.project import CONFIG_NAME, find_root, project_files, read_config
 
 Status = Literal["unchanged", "reformatted", "would-reformat", "skipped", "error"]
 
@@ -57,9 +57,9 @@ class FmtReport:
 
 
 def default_paths(root: Path) -> list[Path]:
-    """Every guideline file of the project, and `guidelines.yaml` first."""
+    """Every guideline and experiment file of the project, and `guidelines.yaml` first."""
     config, _findings = read_config(root)
-    return [root / CONFIG_NAME, *guideline_files(root, config)]
+    return [root / CONFIG_NAME, *project_files(root, config)]
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
