@@ -8,6 +8,7 @@ together. It sits above `loading.py` so that loading needs nothing from here.
 from __future__ import annotations
 
 from collections.abc import Mapping
+import os
 from pathlib import Path
 
 from guidelines_tool import loading
@@ -71,8 +72,12 @@ def project_files(root: Path, config: ProjectConfig) -> list[Path]:
     """The guideline files, then the experiment files not among them (a guideline folder of
     `.` holds the experiments folder too)."""
     files = guideline_files(root, config)
-    seen = {path.resolve() for path in files}
-    return files + [path for path in experiment_files(root) if path.resolve() not in seen]
+    experiments = experiment_files(root)
+    if not experiments:
+        return files
+    # realpath, not Path.resolve: a link loop among the guideline files is a finding, not a crash
+    seen = {os.path.realpath(path) for path in files}
+    return files + [path for path in experiments if os.path.realpath(path) not in seen]
 
 
 def load_project(root: Path) -> Project:
