@@ -270,7 +270,8 @@ class ProjectState:
 
     @property
     def unchecked(self) -> list[str]:
-        """Files whose schema findings are not worked out yet (see `defer_schema`)."""
+        """Files whose schema findings are not worked out yet (see `defer_schema`: while it is set,
+        findings are complete for the files it names only)."""
         return [rel for rel, state in self.files.items() if state.schema is None]
 
     def check_schema(self, rels: list[str]) -> None:
@@ -295,7 +296,22 @@ class ProjectState:
         if key != self._lint_key:
             self._lint_problems = find_problems(project, disabled=disabled, severities=severities)
             self._lint_key = key
-        return [locate_problem(locate, *problem) for problem in self._lint_problems]
+        problems = self._lint_problems
+        if self.defer_schema is not None:
+            # the first check publishes only the open files: locating a problem reads its file's
+            # positions (a second parse), so the other files' problems wait for the background pass
+            problems = [problem for problem in problems if problem[3].source.path in self.defer_schema]
+        return [locate_problem(locate, *problem) for problem in problems]
+
+    def unlocated(self) -> list[str]:
+        """Files holding lint problems whose positions are not read yet (the background pass reads
+        them a few at a time, so the full check after it does not hold the editor up)."""
+        paths = dict.fromkeys(problem[3].source.path for problem in self._lint_problems)
+        return [rel for rel in paths if rel in self.files and rel not in self._positions]
+
+    def read_positions(self, rels: list[str]) -> None:
+        for rel in rels:
+            self.locate(Source(rel))
 
     def locate(self, source: Source, *, value: bool = False) -> Location:
         """Line:column (1-based) of a pointer, as `loading.Locator` finds it."""
