@@ -405,7 +405,8 @@ def select(mutants: list[Mutant], budget: int, seed: int, module: str) -> list[M
 
 
 def check_module(module: str, tests: tuple[str, ...], copy: Path, exclusions: list[dict[str, str]],
-                 *, budget: int, seed: int, used: set[int], progress) -> ModuleResult:
+                 *, budget: int, seed: int, used: set[int], progress,
+                 caught: set[tuple[str, str, str]] = frozenset()) -> ModuleResult:
     path = copy / module
     source = path.read_text(encoding="utf-8")
     mutants = find_mutants(module, source)
@@ -426,6 +427,10 @@ def check_module(module: str, tests: tuple[str, ...], copy: Path, exclusions: li
             entry = exclusion_for(mutant, source, exclusions)
             if entry is not None:
                 result.outcomes.append(Outcome(mutant, "equivalent", reason=entry["reason"]))
+                continue
+            key = (module, mutant.source_line(source), mutant.mutation)
+            if key in caught:  # killed by the tests of an earlier run: tests were only added since
+                result.outcomes.append(Outcome(mutant, "killed", reason="earlier run"))
                 continue
             mutated = mutant.apply(source)
             try:
@@ -469,6 +474,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--target", type=float, default=0.95, help="score each target module must reach")
     parser.add_argument("--list", action="store_true", help="list the mutants (after sampling) and stop")
     parser.add_argument("--json", type=Path, help="also write the outcomes to this file")
+    parser.add_argument("--rerun-survivors", type=Path, metavar="JSON",
+                        help="an earlier --json: mutants it records as killed are not run again "
+                             "(valid when only tests were added since)")
     args = parser.parse_args(argv)
 
     chosen = {m: spec for m, spec in MODULES.items()
@@ -486,6 +494,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     exclusions = load_exclusions()
+    caught: set[tuple[str, str, str]] = set()
+    if args.rerun_survivors:
+        for record in json.loads(args.rerun_survivors.read_text(encoding="utf-8")):
+            caught |= {(record["module"], o["source"], o["mutation"]) for o in record["outcomes"]
+                       if o["status"] in ("killed", "timeout")}
     sys.dont_write_bytecode = False
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     os.environ.setdefault("OMP_NUM_THREADS", "1")
@@ -505,7 +518,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{module}: tests {' '.join(tests)}", file=sys.stderr, flush=True)
             sources[module] = (copy / module).read_text(encoding="utf-8")
             results.append(check_module(module, tests, copy, exclusions, budget=args.budget, seed=args.seed,
-                                        used=used, progress=lambda text: print(text, file=sys.stderr, flush=True)))
+                                        used=used, progress=lambda text: print(text, file=sys.stderr, flush=True),
+                                        caught=caught))
     finally:
         shutil.rmtree(copy, ignore_errors=True)
     print(report(results, sources), end="")
