@@ -1,0 +1,61 @@
+"""Report set-up cases a one-line mutant of agreement_report.py survived without (see
+scripts/mutation.py); each docstring names the mutant it kills."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from guidelines_tool.agreement_report import agreement_report
+from guidelines_tool.annotations import read_annotations
+from guidelines_tool.loading import load_project
+
+
+def _csv(path: Path, *, task: str | None = None) -> Path:
+    rows = ["item,annotator,label" + (",task" if task else "")]
+    labels = ["low", "mid", "high"]
+    for i in range(12):
+        for j, who in enumerate(("ann", "ben")):
+            rows.append(f"i{i},{who},{labels[(i + j * (i % 3 == 0)) % 3]}" + (f",{task}" if task else ""))
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_task_column_without_a_project_reads_labels_as_they_come(tmp_path):
+    """Kills `project and table.task_id` → `or` (a task id with no project to look it up in)."""
+    table = read_annotations([_csv(tmp_path / "r.csv", task="grade")], task="grade")
+    assert table.task_id == "grade"
+    report = agreement_report(table, n_boot=0)
+    assert report.task == "grade" and report.scale == "nominal"
+    assert report.categories == ("high", "low", "mid")  # no project: the labels' own order
+
+
+def test_task_labels_without_values_have_no_numeric_scores(tmp_path):
+    """A task whose labels carry no `value` orders them but gives no numbers (ordinal α needs
+    only the order). Kills `values and all(...)` → `or` (float(None))."""
+    (tmp_path / "guidelines.yaml").write_text("kind: project\nname: T\n", encoding="utf-8")
+    (tmp_path / "guidelines" / "grade").mkdir(parents=True)
+    (tmp_path / "guidelines" / "grade" / "task.yaml").write_text(
+        "kind: task\nid: grade\ntitle: Grade\nscale: ordinal\nlabels:\n"
+        "  - {id: low, name: Low}\n  - {id: mid, name: Mid}\n  - {id: high, name: High}\n", encoding="utf-8")
+    project = load_project(tmp_path)
+    table = read_annotations([_csv(tmp_path / "r.csv", task="grade")], project=project)
+    report = agreement_report(table, project=project, n_boot=0)
+    assert report.scale == "ordinal" and report.categories == ("low", "mid", "high")
+    assert report.overall.coefficients["krippendorff_alpha"].value is not None
+
+
+def test_the_default_seed_is_the_cli_default(tmp_path):
+    """`agreement_report` called without a seed gives the intervals `guidelines agreement`
+    prints without `--seed` (0). Kills `seed: int = 0` → 1."""
+    from guidelines_tool.cli import options
+
+    table = read_annotations([_csv(tmp_path / "r.csv")])
+    assert options.seed_option()(lambda **kw: kw).__click_params__[0].default == 0
+    default = agreement_report(table, n_boot=200)
+    zero = agreement_report(table, n_boot=200, seed=0)
+    one = agreement_report(table, n_boot=200, seed=1)
+    alpha = {name: r.overall.coefficients["krippendorff_alpha"].ci for name, r in
+             (("default", default), ("zero", zero), ("one", one))}
+    assert alpha["default"] == alpha["zero"] != alpha["one"]
