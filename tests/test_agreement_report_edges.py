@@ -59,3 +59,41 @@ def test_the_default_seed_is_the_cli_default(tmp_path):
     alpha = {name: r.overall.coefficients["krippendorff_alpha"].ci for name, r in
              (("default", default), ("zero", zero), ("one", one))}
     assert alpha["default"] == alpha["zero"] != alpha["one"]
+
+
+def _small(tmp_path: Path) -> Path:
+    """Three annotators; cy rates only item i3, which has no gold label."""
+    rows = ["item,annotator,label",
+            "i1,ann,x", "i1,ben,x",
+            "i2,ann,x", "i2,ben,y",
+            "i3,ann,y", "i3,ben,y", "i3,cy,z"]
+    path = tmp_path / "small.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def test_by_annotator_accuracy_and_coefficients(tmp_path):
+    """Kills dropping `value`/`reason` from (or `n: 0` → 1 in) the accuracy of an annotator with
+    no gold item, dropping α from an annotator's row, and a gold label outside the categories
+    coded 0 (the first category) instead of -1 (no gold)."""
+    from guidelines_tool.annotations import Gold
+
+    table = read_annotations([_small(tmp_path)])
+    gold = Gold({"i1": "x", "i2": "w"}, [])  # w is no category: i2 has no usable gold
+    report = agreement_report(table, by="annotator", gold=gold, n_boot=0)
+    rows = {g.name: g for g in report.groups}
+    assert set(rows["ann"].summary.coefficients) == {"percent_agreement", "krippendorff_alpha"}
+    assert rows["ann"].extra["accuracy"] == {"value": 1.0, "n": 1}
+    assert rows["ben"].extra["accuracy"] == {"value": 1.0, "n": 1}
+    assert rows["cy"].extra["accuracy"] == {"value": None, "n": 0, "reason": "no gold item rated"}
+    assert report.accuracy == {"value": 1.0, "n": 2, "reason": None}
+
+
+def test_by_label_counts_items_where_the_label_occurs(tmp_path):
+    """Kills `presence > 0` → `> 1` in the per-label item count: x occurs on i1 (twice) and i2
+    (once), so on 2 items; z on one item, once."""
+    table = read_annotations([_small(tmp_path)])
+    report = agreement_report(table, by="label", n_boot=0)
+    rows = {g.name: g.summary for g in report.groups}
+    assert {k: (s.n_items, s.n_annotations, s.n_pairable_items) for k, s in rows.items()} == {
+        "x": (2, 3, 2), "y": (2, 3, 2), "z": (1, 1, 1)}
