@@ -97,3 +97,13 @@ def test_by_label_counts_items_where_the_label_occurs(tmp_path):
     rows = {g.name: g.summary for g in report.groups}
     assert {k: (s.n_items, s.n_annotations, s.n_pairable_items) for k, s in rows.items()} == {
         "x": (2, 3, 2), "y": (2, 3, 2), "z": (1, 1, 1)}
+
+
+def test_gate_passes_at_exactly_the_threshold(tmp_path):
+    """`--min-agreement` is a minimum: α equal to it passes. Kills `<` → `<=` in _gate."""
+    table = read_annotations([_csv(tmp_path / "r.csv")])
+    alpha = agreement_report(table, n_boot=0).overall.coefficients["krippendorff_alpha"].value
+    at = agreement_report(table, n_boot=0, min_agreement=alpha).gate
+    above = agreement_report(table, n_boot=0, min_agreement=alpha + 1e-9).gate
+    assert at.passed and at.reason.endswith(f"meets {alpha:g}")
+    assert not above.passed and "is below" in above.reason
