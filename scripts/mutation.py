@@ -63,14 +63,16 @@ _NOT_MEMORY = "--deselect=tests/test_agreement.py::test_alpha_and_its_bootstrap_
 MODULES: dict[str, tuple[tuple[str, ...], bool]] = {
     # statistics
     "guidelines_tool/agreement.py": (
-        (_NOT_MEMORY, "tests/test_agreement.py", "tests/test_agreement_variance.py", "tests/test_regressions_issue17.py"), True),
+        (_NOT_MEMORY, "tests/test_agreement_edges.py", "tests/test_agreement.py",
+         "tests/test_agreement_variance.py", "tests/test_regressions_issue17.py"), True),
     "guidelines_tool/agreement_variance.py": (
-        ("tests/test_agreement_variance.py", "tests/test_regressions_issue17.py"), True),
+        ("tests/test_agreement_edges.py", "tests/test_agreement_variance.py",
+         "tests/test_regressions_issue17.py"), True),
     "guidelines_tool/agreement_report.py": (
-        ("tests/test_agreement_report.py", "tests/test_regressions_issue17.py"), True),
+        ("tests/test_agreement_report_edges.py", "tests/test_agreement_report.py"), True),
     # sanitising
     "guidelines_tool/docs/safe.py": (
-        ("tests/test_regressions_issue17.py", "tests/test_docs_security.py"), True),
+        ("tests/test_docs_safe.py", "tests/test_regressions_issue17.py", "tests/test_docs_security.py"), True),
     # reporters
     "guidelines_tool/reporters/base.py": (
         ("tests/reporters", "tests/cli/test_formats.py"), True),
