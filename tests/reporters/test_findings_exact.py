@@ -1,0 +1,104 @@
+"""The validate formats field by field on a small fixed result: a key a reader needs (SARIF's rule
+metadata, GitLab's fingerprint, JUnit's counts) cannot go missing unnoticed."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from guidelines_tool import __version__
+from guidelines_tool.lint import code_table
+from guidelines_tool.model import Finding
+from guidelines_tool.reporters.findings import INFORMATION_URI, VALIDATE_REPORTERS
+from guidelines_tool.validation import ValidationResult
+
+ERROR = Finding("g/a.yaml", 3, 7, "GL206", "unknown-label", "error", "m1")
+WARNING = Finding("g/c.yaml", 1, 1, "GL303", "rule-without-examples", "warning", "m2")
+RESULT = ValidationResult([ERROR, WARNING], 3, 2)
+
+
+def render(name: str, result: ValidationResult = RESULT) -> str:
+    return VALIDATE_REPORTERS[name]().render(result)
+
+
+def test_sarif_log_rules_and_results_exactly():
+    log = json.loads(render("sarif"))
+    assert {k: v for k, v in log.items() if k != "runs"} == {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0"}
+    (run,) = log["runs"]
+    assert set(run) == {"tool", "results"}
+    driver = run["tool"]["driver"]
+    assert {k: v for k, v in driver.items() if k != "rules"} == {
+        "name": "guidelines", "version": __version__, "informationUri": INFORMATION_URI}
+    table = code_table()
+    assert driver["rules"][0] == {
+        "id": "GL001", "name": table["GL001"][0], "shortDescription": {"text": table["GL001"][2]},
+        "defaultConfiguration": {"level": table["GL001"][1]}, "helpUri": f"{INFORMATION_URI}#gl001"}
+    index = [rule["id"] for rule in driver["rules"]]
+    assert run["results"] == [
+        {"ruleId": "GL206", "ruleIndex": index.index("GL206"), "level": "error", "message": {"text": "m1"},
+         "locations": [{"physicalLocation": {"artifactLocation": {"uri": "g/a.yaml", "uriBaseId": "%SRCROOT%"},
+                                             "region": {"startLine": 3, "startColumn": 7}}}]},
+        {"ruleId": "GL303", "ruleIndex": index.index("GL303"), "level": "warning", "message": {"text": "m2"},
+         "locations": [{"physicalLocation": {"artifactLocation": {"uri": "g/c.yaml", "uriBaseId": "%SRCROOT%"},
+                                             "region": {"startLine": 1, "startColumn": 1}}}]},
+    ]
+
+
+def test_sarif_unknown_code_has_no_rule_index():
+    other = Finding("g/x.yaml", 1, 1, "GL999", "nothing", "error", "m")
+    (result,) = json.loads(render("sarif", ValidationResult([other], 1, 0)))["runs"][0]["results"]
+    assert result["ruleIndex"] == -1
+
+
+def test_gitlab_code_quality_exactly():
+    issues = json.loads(render("gitlab"))
+    fingerprints = [issue.pop("fingerprint") for issue in issues]
+    assert issues == [
+        {"description": "GL206 m1", "check_name": "GL206 unknown-label", "severity": "major",
+         "location": {"path": "g/a.yaml", "lines": {"begin": 3}}},
+        {"description": "GL303 m2", "check_name": "GL303 rule-without-examples", "severity": "minor",
+         "location": {"path": "g/c.yaml", "lines": {"begin": 1}}},
+    ]
+    assert all(re.fullmatch(r"[0-9a-f]{64}", f) for f in fingerprints) and len(set(fingerprints)) == 2
+    assert json.loads(render("gitlab"))[0]["fingerprint"] == fingerprints[0]  # stable across runs
+
+
+def test_junit_exactly():
+    assert render("junit") == (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<testsuites name="guidelines validate" tests="3" failures="1" errors="0">\n'
+        '  <testsuite name="guidelines validate" tests="3" failures="1" errors="0" skipped="0">\n'
+        '    <testcase classname="guidelines.validate" name="g/a.yaml"><failure type="GL206" message="1 error">'
+        "g/a.yaml:3:7: GL206 m1\n</failure></testcase>\n"
+        '    <testcase classname="guidelines.validate" name="g/c.yaml"><system-out>'
+        "g/c.yaml:1:1: GL303 m2 (warning)\n</system-out></testcase>\n"
+        '    <testcase classname="guidelines.validate" name="1 other files"/>\n'
+        "  </testsuite>\n</testsuites>\n"
+    )
+
+
+def test_junit_when_every_file_has_findings():
+    """No "other files" case when all files had findings (and never a negative count)."""
+    text = render("junit", ValidationResult([ERROR, WARNING], 2, 2))
+    assert 'tests="2" failures="1"' in text and "other files" not in text
+    text = render("junit", ValidationResult([ERROR, WARNING], 1, 2))
+    assert 'tests="2"' in text and "other files" not in text
+
+
+def test_markdown_exactly():
+    assert render("markdown") == (
+        "### guidelines validate\n\n3 files, 2 rules: 1 error, 1 warning\n\n"
+        "| where | severity | check | message |\n|---|---|---|---|\n"
+        "| `g/a.yaml:3:7` | error | `GL206` unknown-label | m1 |\n"
+        "| `g/c.yaml:1:1` | warning | `GL303` rule-without-examples | m2 |\n"
+    )
+    assert render("markdown", ValidationResult([], 3, 2)) == "### guidelines validate\n\n3 files, 2 rules: no problems\n"
+
+
+def test_github_levels_and_summary_with_skipped_files():
+    lines = render("github").splitlines()
+    assert [line.split(" ", 1)[0] for line in lines] == ["::error", "::warning"]
+    reporter = VALIDATE_REPORTERS["text"]()
+    skipped = ValidationResult([], 1, 1, skipped=["a.yaml", "b.yaml"])
+    assert reporter.summary(skipped) == "1 file, 1 rule: no problems; skipped 2 files outside the guidelines: a.yaml, b.yaml"
