@@ -81,11 +81,13 @@ MODULES: dict[str, tuple[tuple[str, ...], bool]] = {
     "guidelines_tool/reporters/findings.py": (
         ("tests/reporters", "tests/test_regressions_issue17.py", "tests/cli/test_formats.py"), True),
     "guidelines_tool/reporters/agreement.py": (
-        ("tests/reporters", "tests/cli/test_formats.py"), True),
+        ("tests/reporters", "tests/test_agreement_report.py", "tests/cli/test_formats.py"), True),
     "guidelines_tool/reporters/history.py": (
-        ("tests/reporters", "tests/cli/test_formats.py", "tests/cli/test_history_cli.py"), True),
+        ("tests/reporters", "tests/cli/test_history_cli.py", "tests/test_history_edges.py",
+         "tests/cli/test_formats.py"), True),
     "guidelines_tool/reporters/impact.py": (
-        ("tests/reporters", "tests/cli/test_formats.py", "tests/cli/test_impact_cli.py"), True),
+        ("tests/reporters", "tests/test_hotspots.py", "tests/cli/test_impact_cli.py", "tests/cli/test_formats.py",
+         "tests/test_demo.py"), True),
 }
 # Imported once by the parent so each forked run starts with them loaded (none of them is ours).
 PRELOAD = ("numpy", "pyarrow", "pyarrow.json", "pyarrow.csv", "ruamel.yaml", "markdown", "nh3", "click",
