@@ -1,7 +1,7 @@
 """A mutation check: would the tests notice if one line of a module were wrong?
 
     nice -n 10 .venv/bin/python scripts/mutation.py                 # every module in MODULES
-    nice -n 10 .venv/bin/python scripts/mutation.py docs/safe.py    # one module (suffix match)
+    nice -n 10 .venv/bin/python scripts/mutation.py docs/safe.py    # one module (part of its path)
     .venv/bin/python scripts/mutation.py --list reporters/findings.py   # the mutants, not run
 
 Each mutant is one small change to one line of a module, of the kinds that slip through review:
@@ -476,7 +476,7 @@ def report(results: list[ModuleResult], sources: dict[str, str]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("modules", nargs="*", help="modules to check (a path suffix; default: all in MODULES)")
+    parser.add_argument("modules", nargs="*", help="modules to check (part of the path; default: all in MODULES)")
     parser.add_argument("--budget", type=int, default=120, help="at most this many mutants a module (0: all)")
     parser.add_argument("--seed", type=int, default=17, help="seed of the sampling when a module has more")
     parser.add_argument("--target", type=float, default=0.95, help="score each target module must reach")
@@ -488,7 +488,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     chosen = {m: spec for m, spec in MODULES.items()
-              if not args.modules or any(m.endswith(suffix) for suffix in args.modules)}
+              if not args.modules or any(part in m for part in args.modules)}
     if not chosen:
         parser.error(f"no module in MODULES matches {args.modules}")
     if args.list:
