@@ -70,7 +70,9 @@ def test_pre_keeps_line_breaks_and_other_text_is_one_line():
     space, and the block stays on one line."""
     html = safe.rich_html("para one\ncontinues\n\n```\nline 1\nline 2\n```\n\nafter\nthis")
     assert html == "<p>para one continues</p> <pre><code>line 1&#10;line 2&#10;</code></pre> <p>after this</p>"
-    assert "\n" not in safe.rich_html('<p title="a\nb">x</p>')
+    # a line break inside a tag (an href) becomes a reference too: the block stays one line
+    assert safe.rich_html('see <a href="https://example.com/a\nb">x</a>') == (
+        '<p>see <a href="https://example.com/a&#10;b" rel="noopener noreferrer nofollow">x</a></p>')
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -114,12 +116,16 @@ def test_prepare_gives_what_rich_gives():
     text with a link reference definition and one holding the separator (both rendered alone).
     Kills the mutants of the batching that change what a text renders to."""
     texts = [f"item *{i}*\n\n- a{i}\n- b{i}" for i in range(5)] + [
-        "[x][r]\n\n[r]: https://example.com/r", "a <!-- guidelines-tool:split --> b", "**solo**"]
+        "[x][r]\n\n[r]: https://example.com/r", "uses [r] too",  # a definition must not leak
+        "a <!-- guidelines-tool:split --> b", "**solo**",
+        "<div>\nan HTML block left open", "*after the open block*"]  # swallows the separator
+    safe.prepare(["**earlier**"])
     safe.clear_cache()
+    assert safe._RENDERED == {}
     alone = [safe.rich(t) for t in texts]
-    safe.clear_cache()
+    assert safe._RENDERED == {}  # rich() alone does not fill the cache
     safe.prepare(texts)
-    assert set(safe._RENDERED) == {t for t in texts}
+    assert set(safe._RENDERED) == set(texts)
     assert [safe.rich(t) for t in texts] == alone
     safe.clear_cache()
 
