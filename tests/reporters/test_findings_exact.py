@@ -102,3 +102,11 @@ def test_github_levels_and_summary_with_skipped_files():
     reporter = VALIDATE_REPORTERS["text"]()
     skipped = ValidationResult([], 1, 1, skipped=["a.yaml", "b.yaml"])
     assert reporter.summary(skipped) == "1 file, 1 rule: no problems; skipped 2 files outside the guidelines: a.yaml, b.yaml"
+
+
+def test_github_message_escapes_percent_cr_and_lf():
+    """The runner reads a CR or LF as the end of the command: kills dropping any of the three
+    `_gh_data` escapes."""
+    finding = Finding("g/a.yaml", 2, 5, "GL001", "yaml-syntax", "error", "50% done\r\nnext\rline")
+    text = render("github", ValidationResult([finding], 1, 0))
+    assert text == "::error file=g/a.yaml,line=2,col=5,title=GL001 yaml-syntax::50%25 done%0D%0Anext%0Dline\n"
