@@ -101,6 +101,8 @@ def test_csv_row_per_group_and_coefficient_with_intervals(table):
     assert float(row["se"]) == alpha.se and row["n_pairable_items"] == "4"
     assert (float(row["analytic_ci_low"]), float(row["analytic_ci_high"])) == alpha.analytic_ci
     assert row["reason"] == "" and row["ci_reason"] == "" and row["se_reason"] == ""
+    cohen = overall["cohen_kappa"]  # three annotators: undefined, and the row says why
+    assert cohen["value"] == "" and cohen["reason"] == report.overall.coefficients["cohen_kappa"].reason != ""
 
 
 def test_md_coefficients_table_and_groups(table):
