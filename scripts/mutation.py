@@ -475,6 +475,15 @@ def report(results: list[ModuleResult], sources: dict[str, str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def write_json(path: Path, results: list[ModuleResult], sources: dict[str, str]) -> None:
+    path.write_text(json.dumps([
+        {"module": r.module, "found": r.total, "score": r.score,
+         "outcomes": [{"line": o.mutant.line, "mutation": o.mutant.mutation, "status": o.status,
+                       "source": o.mutant.source_line(sources[r.module]), "reason": o.reason}
+                      for o in r.outcomes]}
+        for r in results], indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("modules", nargs="*", help="modules to check (part of the path; default: all in MODULES)")
@@ -529,6 +538,8 @@ def main(argv: list[str] | None = None) -> int:
             results.append(check_module(module, tests, copy, exclusions, budget=args.budget, seed=args.seed,
                                         used=used, progress=lambda text: print(text, file=sys.stderr, flush=True),
                                         caught=caught))
+            if args.json:  # after each module: a long run stopped half-way keeps what it found
+                write_json(args.json, results, sources)
     finally:
         shutil.rmtree(copy, ignore_errors=True)
     print(report(results, sources), end="")
@@ -537,12 +548,6 @@ def main(argv: list[str] | None = None) -> int:
         stale = [e for e in exclusions if id(e) not in used and e["module"] in chosen]
         for entry in stale:
             print(f"stale exclusion (no such mutant any more): {entry['module']}: {entry['mutation']} | {entry['line']}")
-    if args.json:
-        args.json.write_text(json.dumps([
-            {"module": r.module, "found": r.total, "score": r.score,
-             "outcomes": [{"line": o.mutant.line, "mutation": o.mutant.mutation, "status": o.status,
-                           "source": o.mutant.source_line(sources[r.module])} for o in r.outcomes]}
-            for r in results], indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     below = [r for r in results if chosen[r.module][1] and r.score is not None and r.score < args.target]
     return 1 if below else 0
 
