@@ -1,0 +1,52 @@
+"""How `log`, `diff` and `changelog` describe a field change: the choice between old → new, a
+word diff and item counts, and the boundaries of that choice (each case here kills a one-line
+mutant of reporters/history.py that the end-to-end tests let through)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from guidelines_tool.reporters import history as rh
+from tests.gitrepo import RULES, commit, repo_in_cwd_fixture, rule_yaml, run_cli
+
+repo = pytest.fixture(repo_in_cwd_fixture)
+
+
+def test_long_means_over_sixty_characters_or_several_lines():
+    assert not rh._long("x" * rh.SHORT_TEXT) and rh._long("x" * (rh.SHORT_TEXT + 1))
+    assert rh._long("one\ntwo") and not rh._long("one line\n") and not rh._long(["x" * 100])
+
+
+def test_count_change_names_added_removed_and_reordered():
+    assert rh._count_change([1, 2], [2, 1]) == "2 → 2 items, reordered"
+    assert rh._count_change([1], [1, 2, 3]) == "1 → 3 items, 2 added"
+    assert rh._count_change([1, 2], [3]) == "2 → 1 items, 1 added, 2 removed"
+    assert rh._count_change([1, 2], [1]) == "2 → 1 items, 1 removed"
+
+
+def test_short_values():
+    assert rh._short(None) == "(none)" and rh._short("") == "(none)" and rh._short(0) == "0"
+    assert rh._short(["a", "b"]) == "[a, b]" and rh._text(None) == "" and rh._text(["a", 1]) == "a; 1"
+
+
+def test_log_details_per_kind_of_field(repo: Path) -> None:
+    """A short field shows old → new; a field that becomes long (or stops being long) a word
+    diff, whichever side is long; a list of mappings its item counts, whichever side has them."""
+    long_title = "A title long enough to pass the sixty characters of a short text"
+    commit(repo, "long title, examples", {f"{RULES}/r1.yaml": rule_yaml(
+        "R-1", extra=f"tags: [focus]\nexamples:\n  - {{input: x, label: a}}\n").replace("title: Rule R-1", f"title: {long_title}")})
+    commit(repo, "short title, no examples", {f"{RULES}/r1.yaml": rule_yaml("R-1", extra="tags: [focus, zoom]\n")})
+    code, out, err = run_cli("log", "R-1")
+    assert code == 0, err
+    newest = out.split("\n\n")[1].splitlines()
+    older = out.split("\n\n")[2].splitlines()
+    title = [line for line in newest if line.startswith("    title: ")]
+    assert len(title) == 1 and "[-" in title[0] and "{+" in title[0] and " → " not in title[0]  # long → short: a word diff
+    assert "    examples: 1 → 0 items, 1 removed" in newest  # mappings only on the old side
+    assert "    tags: [focus] → [focus, zoom]" in newest  # a list of strings: old → new
+    title = [line for line in older if line.startswith("    title: ")]
+    assert len(title) == 1 and "[-" in title[0] and "{+" in title[0] and " → " not in title[0]  # short → long: a word diff
+    assert "    examples: 0 → 1 items, 1 added" in older  # mappings only on the new side
+    assert "    tags: [] → [focus]" in older
