@@ -14,13 +14,18 @@ from guidelines_tool.agreement import COEFFICIENTS
 from guidelines_tool.agreement_report import agreement_report
 from guidelines_tool.annotations import Gold, read_annotations
 from guidelines_tool.model import Finding
-from guidelines_tool.reporters.agreement import AGREEMENT_REPORTERS, TITLES, CsvReporter, problems_text
+from guidelines_tool.reporters.agreement import AGREEMENT_REPORTERS, problems_text
 
 ROWS = ["item,annotator,label,batch",
         "i1,ann,x,b1", "i1,ben,x,b1",
         "i2,ann,x,b1", "i2,ben,y,b1",
         "i3,ann,y,b2", "i3,ben,y,b2", "i3,cy,z,b2",
         "i4,ann,z,b2", "i4,ben,z,b2", "i5,ann,x,b2"]
+
+
+# written out, not read from TITLES: a title lost there must fail here
+TITLE_TEXTS = ["Percent agreement", "Cohen's kappa", "Scott's pi", "Fleiss' kappa", "Krippendorff's alpha",
+               "Gwet's AC1", "Brennan-Prediger"]
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +45,7 @@ def test_text_names_every_coefficient_and_the_header(table):
     assert lines[0] == "5 items (4 with two judgements or more), 10 annotations, 3 annotators (scale nominal)"
     assert lines[1].startswith("intervals: ")
     titled = [line.split("  ")[1].strip() for line in lines[3:3 + len(COEFFICIENTS)]]
-    assert titled == [TITLES[name] for name in COEFFICIENTS]
+    assert titled == TITLE_TEXTS
     alpha = report.overall.coefficients["krippendorff_alpha"]
     assert f"  {'Krippendorff' + chr(39) + 's alpha':<22} {alpha.value:>6.3f}  [{alpha.ci[0]:.3f}, {alpha.ci[1]:.3f}]  se {alpha.se:.3f}" in lines
 
@@ -73,7 +78,10 @@ def test_by_annotator_with_gold_and_a_gate_in_every_format(table):
     assert "### By annotator" in md and "| Accuracy vs gold |" in md
     assert "| ann | 5 | 5 | " in md and md.rstrip().splitlines()[-1].startswith("❌ ")
     rows = list(csv.reader(io.StringIO(render("csv", report))))
-    assert rows[0] == list(CsvReporter.FIELDS)
+    assert rows[0] == ["group", "n_items", "n_annotations", "n_annotators", "coefficient", "value", "ci_low",
+                       "ci_high", "reason", "n_pairable_items", "se", "analytic_ci_low", "analytic_ci_high",
+                       "ci_reason", "se_reason"]
+    assert all(len(row) == len(rows[0]) for row in rows)
     accuracy = [row for row in rows if row[4] == "accuracy"]
     assert [row[0] for row in accuracy] == ["overall", "ann", "ben", "cy"]
     assert accuracy[-1][5] == "" and accuracy[-1][8] == "no gold item rated"
@@ -110,8 +118,8 @@ def test_md_coefficients_table_and_groups(table):
     md = render("md", report)
     assert md.startswith("**5** items (4 with two judgements or more), **10** annotations, **3** annotators; scale `nominal`; ")
     assert "| Coefficient | Value | 95% CI | SE | Note |" in md
-    for name in COEFFICIENTS:
-        assert f"| {TITLES[name]} | " in md
+    for title in TITLE_TEXTS:
+        assert f"| {title} | " in md
     assert "### By batch" in md and "| b1 | 2 | 4 | " in md and "| b2 | 3 | 6 | " in md
 
 

@@ -15,7 +15,7 @@ repo = pytest.fixture(repo_in_cwd_fixture)
 
 
 def test_long_means_over_sixty_characters_or_several_lines():
-    assert not rh._long("x" * rh.SHORT_TEXT) and rh._long("x" * (rh.SHORT_TEXT + 1))
+    assert not rh._long("x" * 60) and rh._long("x" * 61)  # 60 written out: SHORT_TEXT itself is under test
     assert rh._long("one\ntwo") and not rh._long("one line\n") and not rh._long(["x" * 100])
 
 
