@@ -50,3 +50,16 @@ def test_log_details_per_kind_of_field(repo: Path) -> None:
     assert len(title) == 1 and "[-" in title[0] and "{+" in title[0] and " → " not in title[0]  # short → long: a word diff
     assert "    examples: 0 → 1 items, 1 added" in older  # mappings only on the new side
     assert "    tags: [] → [focus]" in older
+
+
+def test_diff_names_the_old_path_of_a_rule_renamed_with_an_edit(repo: Path) -> None:
+    """A rename with an edit is a change, not a move, and still says where the rule was (text and
+    md). Kills `change == "moved" or (...)` → `and` in _fields_cell and TextDiffReporter."""
+    commit(repo, "rename and edit", {f"{RULES}/r1.yaml": None,
+                                     f"{RULES}/focus.yaml": rule_yaml("R-1", decision="b")})
+    code, out, err = run_cli("diff", "HEAD~1", "HEAD", "--format", "md")
+    assert code == 0, err
+    assert f"| R-1 | t | changed | major | decision, moved from {RULES}/r1.yaml |" in out
+    code, out, err = run_cli("diff", "HEAD~1", "HEAD")
+    assert code == 0, err
+    assert f"      moved from {RULES}/r1.yaml" in out.splitlines()
