@@ -70,7 +70,7 @@ def agreement_command(files: tuple[Path, ...], task_id: str | None, scale: str |
                       gold: Path | None, output_format: str, seed: int, n_boot: int | None,
                       min_agreement: float | None, input_format: str | None, duplicates: str) -> int:
     """Inter-annotator agreement of annotation FILES, with bootstrap intervals."""
-    from guidelines_tool.agreement_report import agreement_report
+    from guidelines_tool.agreement.report import agreement_report
 
     project = optional_project()
     # duplicates are findings here (exit 1): the figures could be computed, they would be wrong

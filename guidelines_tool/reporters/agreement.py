@@ -14,7 +14,7 @@ from guidelines_tool.reporters.output import json_text, md_cell
 
 if TYPE_CHECKING:
     from guidelines_tool.agreement import Coefficient
-    from guidelines_tool.agreement_report import AgreementReport, Summary
+    from guidelines_tool.agreement.report import AgreementReport, Summary
     from guidelines_tool.model import Finding
 
 TITLES = {
@@ -131,7 +131,7 @@ class CsvReporter(Reporter):
         import csv  # imported here, as the numbers below: every CLI start would pay for it
         import io
 
-        from guidelines_tool.agreement_report import Group
+        from guidelines_tool.agreement.report import Group
 
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")

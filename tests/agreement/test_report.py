@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -12,8 +13,9 @@ import pytest
 from click.testing import CliRunner
 
 from guidelines_tool import agreement as ag
+from guidelines_tool.agreement import variance as av
 from guidelines_tool.cli import cli
-from tests.test_annotations import DATA, make_project
+
 
 NAMES = {"percent_agreement", "cohen_kappa", "scott_pi", "fleiss_kappa", "krippendorff_alpha",
          "gwet_ac1", "brennan_prediger"}
@@ -99,9 +101,9 @@ def test_by_label_has_binary_alpha_and_confusions(runner: CliRunner, tmp_path: P
     assert pairs[0]["share"] >= pairs[-1]["share"]
 
 
-def test_by_annotator_with_gold(runner: CliRunner, tmp_path: Path) -> None:
-    result = run(runner, str(DATA / "good.csv"), "--by", "annotator", "--gold",
-                 str(DATA / "gold.csv"), "--format", "json", "--bootstrap", "0")
+def test_by_annotator_with_gold(runner: CliRunner, tmp_path: Path, annotation_data: Path) -> None:
+    result = run(runner, str(annotation_data / "good.csv"), "--by", "annotator", "--gold",
+                 str(annotation_data / "gold.csv"), "--format", "json", "--bootstrap", "0")
     assert result.exit_code == 0
     data = json.loads(result.stdout)
     by_name = {g["group"]: g for g in data["groups"]}
@@ -121,13 +123,14 @@ def test_gate_fails_below_the_threshold(runner: CliRunner, tmp_path: Path) -> No
     assert ok.exit_code == 0 and "PASS" in ok.stdout
 
 
-def test_duplicates_error_reports_then_exits_1(runner: CliRunner) -> None:
-    result = run(runner, str(DATA / "malformed.csv"))
+def test_duplicates_error_reports_then_exits_1(runner: CliRunner, annotation_data: Path) -> None:
+    result = run(runner, str(annotation_data / "malformed.csv"))
     assert result.exit_code == 1 and result.stdout == ""
     assert "malformed.csv:9: error ANN008" in result.stderr
     assert "malformed.csv:6: error ANN009" in result.stderr
     assert "read 8 rows, used 3, rejected 5" in result.stderr
-    kept = run(runner, str(DATA / "malformed.csv"), "--duplicates", "first", "--bootstrap", "0")
+    kept = run(runner, str(annotation_data / "malformed.csv"), "--duplicates", "first",
+               "--bootstrap", "0")
     assert kept.exit_code == 0 and "warning ANN008" in kept.stderr
 
 
@@ -140,9 +143,9 @@ def test_csv_and_markdown_formats(runner: CliRunner, tmp_path: Path) -> None:
     assert "| Krippendorff's alpha |" in md and "| Coefficient | Value |" in md
 
 
-def test_inside_a_project_labels_and_scale_come_from_the_task(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_inside_a_project_labels_and_scale_come_from_the_task(tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch,
+                                                              make_project: Callable) -> None:
     make_project(tmp_path, {"grade": (["low", "mid", "high"], "ordinal", False)})
     monkeypatch.chdir(tmp_path)
     path = tmp_path / "r.csv"
@@ -167,8 +170,9 @@ def test_inside_a_project_labels_and_scale_come_from_the_task(
     assert json.loads(scale.stdout)["scale"] == "nominal"
 
 
-def test_multi_label_reports_masi_alpha_and_per_label(runner: CliRunner) -> None:
-    data = json.loads(run(runner, str(DATA / "good.jsonl"), "--format", "json",
+def test_multi_label_reports_masi_alpha_and_per_label(runner: CliRunner,
+                                                      annotation_data: Path) -> None:
+    data = json.loads(run(runner, str(annotation_data / "good.jsonl"), "--format", "json",
                           "--bootstrap", "0", "--by", "label").stdout)
     assert data["multi_label"] and data["scale"] == "masi"
     coefficients = data["overall"]["coefficients"]
@@ -299,8 +303,6 @@ def test_relabelling_under_a_later_revision_is_no_duplicate(runner: CliRunner,
 
 
 def test_json_and_csv_carry_the_analytic_se(runner: CliRunner, tmp_path: Path) -> None:
-    from guidelines_tool import agreement_variance as av
-
     path = write_ratings(tmp_path / "r.csv", annotators=("ann", "ben"))
     data = json.loads(run(runner, str(path), "--format", "json", "--bootstrap", "300").stdout)
     rows = list(csv.DictReader(path.open()))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,12 +14,13 @@ import numpy as np
 import pytest
 
 from guidelines_tool import agreement as ag
-from guidelines_tool import agreement_variance as av
-from tests.test_agreement import ALIASES, VECTOR_FILES, _load_vector, _random_ratings
+from guidelines_tool.agreement import bootstrap, coefficients
+from guidelines_tool.agreement import variance as av
+
 
 #: Fields of a vector entry that hold a printed statistic, all checked here.
 CHECKED = ("se", "ci95", "ase", "ase_h0", "z", "pa", "pe", "p_value_R")
-#: Fields that describe the entry (checked by test_agreement or not statistics).
+#: Fields that describe the entry (checked by test_coefficients or not statistics).
 DESCRIPTIVE = ("coefficient", "value", "tolerance", "source", "metric", "weights", "values",
                "n_c")
 #: (vector, entry index, field) → why it is not reproduced. Every entry listed runs as a strict
@@ -67,9 +69,10 @@ def _weights(entry: dict, ratings: ag.Ratings):
     return "identity"
 
 
-def _statistics(spec: dict, entry: dict, ratings: ag.Ratings) -> dict[str, object]:
+def _statistics(spec: dict, entry: dict, ratings: ag.Ratings, aliases: dict[str, str]
+                ) -> dict[str, object]:
     """What our functions give for each printed field of the entry."""
-    name = ALIASES.get(entry["coefficient"], entry["coefficient"])
+    name = aliases.get(entry["coefficient"], entry["coefficient"])
     name = "gwet_ac1" if name == "gwet_ac2" else name
     family = _family(spec, entry, ratings)
     weights = _weights(entry, ratings)
@@ -85,29 +88,12 @@ def _statistics(spec: dict, entry: dict, ratings: ag.Ratings) -> dict[str, objec
             "p_value_R": a.p_value}
 
 
-def _printed_cases():
-    for path in VECTOR_FILES:
-        spec = _exact(path)
-        for k, entry in enumerate(spec["expected"]):
-            for field in CHECKED:
-                if field not in entry:
-                    continue
-                marks = ()
-                why = NOT_REPRODUCED.get((path.stem, k, field))
-                if why:
-                    marks = (pytest.mark.xfail(reason=why, strict=True),)
-                yield pytest.param(path, k, field, marks=marks,
-                                   id=f"{path.stem}-{entry['coefficient']}-{k}-{field}")
-
-
-PRINTED = list(_printed_cases())
-
-
-@pytest.mark.parametrize(("path", "index", "field"), PRINTED)
-def test_printed_statistic_is_reproduced(path: Path, index: int, field: str) -> None:
-    spec, ratings = _load_vector(path)
+def test_printed_statistic_is_reproduced(printed_statistic: tuple[Path, int, str],
+                                         load_vector: Callable, aliases: dict[str, str]) -> None:
+    path, index, field = printed_statistic
+    spec, ratings = load_vector(path)
     entry = _exact(path)["expected"][index]
-    got = _statistics(spec, spec["expected"][index], ratings)
+    got = _statistics(spec, spec["expected"][index], ratings, aliases)
     printed = entry[field]
     assert got[field] is not None, f"{field} not computed"
     tol = _tolerance(field, printed)
@@ -117,26 +103,28 @@ def test_printed_statistic_is_reproduced(path: Path, index: int, field: str) -> 
     assert got["value"] == pytest.approx(float(entry["value"]), abs=float(entry["tolerance"]))
 
 
-def test_every_printed_statistic_is_checked() -> None:
+def test_every_printed_statistic_is_checked(vector_files: list[Path],
+                                            printed_statistics: list) -> None:
     # a field nobody checks must fail here, not pass silently: every key of every entry is
     # either descriptive or one of CHECKED (which test_printed_statistic_is_reproduced runs)
-    assert VECTOR_FILES, "no published vectors found"
+    assert vector_files, "no published vectors found"
     unchecked = []
-    for path in VECTOR_FILES:
+    for path in vector_files:
         for k, entry in enumerate(_exact(path)["expected"]):
             unchecked += [f"{path.stem}[{k}].{key}" for key in entry
                           if key not in CHECKED and key not in DESCRIPTIVE]
     assert not unchecked, f"printed statistics no test checks: {unchecked}"
     # 13 table SEs; 6 raw coefficients with se/ci/pa/pe/p (26) and 5 weighted (12); 2 SAS κ (8)
-    assert len(PRINTED) >= 59
+    assert len(printed_statistics) >= 59
     stale = [key for key in NOT_REPRODUCED
-             if not any(p.values[0].stem == key[0] and p.values[1:] == key[1:] for p in PRINTED)]
+             if not any(p.values[0][0].stem == key[0] and p.values[0][1:] == key[1:]
+                        for p in printed_statistics)]
     assert not stale, f"expected failures that no longer exist: {stale}"
 
 
 # --- the .dist functions: irrCAC README output on distrib.6raters ----------------------------
 
-DIST = json.loads((Path(__file__).parent / "data" / "irrcac_distrib6raters.json").read_text(),
+DIST = json.loads((Path(__file__).parents[1] / "data" / "irrcac_distrib6raters.json").read_text(),
                   parse_float=Decimal)
 
 
@@ -186,7 +174,7 @@ def test_kappa_ase_matches_statsmodels(weights: str, seed: int) -> None:
     inter_rater = pytest.importorskip("statsmodels.stats.inter_rater")
     r = _two_raters(seed)
     q = r.n_categories
-    cells, _ = ag._pair_cells(r)
+    cells, _ = coefficients._pair_cells(r)
     table = np.bincount(cells, minlength=q * q).reshape(q, q)
     kind = {"identity": None, "linear": "linear", "quadratic": "quadratic"}[weights]
     res = inter_rater.cohens_kappa(table, wt=kind, return_results=True)
@@ -239,8 +227,9 @@ def _conger_literal(r: ag.Ratings, w: np.ndarray) -> float:
 
 @pytest.mark.parametrize("weights", ["identity", "quadratic"])
 @pytest.mark.parametrize("seed", range(3))
-def test_conger_matches_the_literal_r_loop(weights: str, seed: int) -> None:
-    r = _random_ratings(seed, n_items=50, n_annotators=5, missing=0.3)
+def test_conger_matches_the_literal_r_loop(weights: str, seed: int,
+                                           random_ratings: Callable) -> None:
+    r = random_ratings(seed, n_items=50, n_annotators=5, missing=0.3)
     w = ag.gwet_weights(weights, r.scores())
     got = av.gwet_se("conger_kappa", r, weights=weights)
     assert got.value == pytest.approx(ag.conger_kappa(r, weights).value, abs=1e-12)
@@ -248,8 +237,8 @@ def test_conger_matches_the_literal_r_loop(weights: str, seed: int) -> None:
 
 
 @pytest.mark.parametrize("seed", range(3))
-def test_values_equal_the_point_estimates(seed: int) -> None:
-    r = _random_ratings(seed, missing=0.3)
+def test_values_equal_the_point_estimates(seed: int, random_ratings: Callable) -> None:
+    r = random_ratings(seed, missing=0.3)
     for weights in ("identity", "linear", "quadratic"):
         for name, fn in (("percent_agreement", ag.percent_agreement),
                          ("fleiss_kappa", ag.fleiss_kappa), ("gwet_ac1", ag.gwet_ac1),
@@ -261,8 +250,8 @@ def test_values_equal_the_point_estimates(seed: int) -> None:
         assert got.value == pytest.approx(ag.krippendorff_alpha(r, metric).value, abs=1e-12)
 
 
-def test_count_table_and_raw_ratings_give_the_same_se() -> None:
-    r = _random_ratings(4, missing=0.2)
+def test_count_table_and_raw_ratings_give_the_same_se(random_ratings: Callable) -> None:
+    r = random_ratings(4, missing=0.2)
     counts = ag.Ratings.from_counts(r.counts, r.categories)
     for name in ("percent_agreement", "fleiss_kappa", "gwet_ac1", "krippendorff_alpha",
                  "brennan_prediger"):
@@ -271,14 +260,14 @@ def test_count_table_and_raw_ratings_give_the_same_se() -> None:
 
 @pytest.mark.parametrize("name", ["fleiss_kappa", "gwet_ac1", "krippendorff_alpha",
                                   "percent_agreement", "brennan_prediger"])
-def test_analytic_se_agrees_with_the_bootstrap(name: str) -> None:
+def test_analytic_se_agrees_with_the_bootstrap(name: str, random_ratings: Callable) -> None:
     # a delta-method variance and the bootstrap estimate the same thing: on 1,500 items with
     # missing ratings they agree within a few per cent
-    r = _random_ratings(11, n_items=1500, n_annotators=4, missing=0.3)
+    r = random_ratings(11, n_items=1500, n_annotators=4, missing=0.3)
     se = av.analytic_se(name, r).se
     reps = ag.coefficient(name, r, n_boot=0)  # point only
     assert reps.value is not None
-    boot = ag._replicates(name, r, metric="nominal", weights="identity", n=3000,
+    boot = bootstrap._replicates(name, r, metric="nominal", weights="identity", n=3000,
                           rng=np.random.default_rng(0))
     assert se == pytest.approx(float(np.std(boot, ddof=1)), rel=0.08)
 

@@ -13,7 +13,7 @@ from typing import Literal
 import numpy as np
 
 from guidelines_tool import agreement as ag
-from guidelines_tool import agreement_variance
+from guidelines_tool.agreement import variance
 from guidelines_tool.annotations import AnnotationTable, Gold
 from guidelines_tool.errors import EXIT_CLEAN, EXIT_FINDINGS, DataError
 from guidelines_tool.model import Finding, Project, Task
@@ -94,7 +94,7 @@ class AgreementReport:
             "task": self.task, "scale": self.scale, "weights": self.weights,
             "categories": [str(c) for c in self.categories],
             "multi_label": self.multi_label, "interval_method": self.interval,
-            "se_method": agreement_variance.SE_METHOD,
+            "se_method": variance.SE_METHOD,
             "overall": self.overall.to_dict(), "by": self.by,
             "groups": [g.to_dict() for g in self.groups],
         }
@@ -214,7 +214,7 @@ def _with_se(name: str, c: ag.Coefficient, ratings: ag.Ratings, scale: str, n_bo
     interval, and why it has no bootstrap interval when it has none."""
     if c.value is None:
         return c
-    se = agreement_variance.analytic_se(name, ratings, scale=scale, confidence=confidence)
+    se = variance.analytic_se(name, ratings, scale=scale, confidence=confidence)
     ci_reason = c.ci_reason or (NO_BOOTSTRAP if n_boot <= 0 else None)
     return replace(c, se=se.se, analytic_ci=se.ci, ci_reason=ci_reason,
                    se_reason=se.reason if se.se is None else None)

@@ -27,7 +27,15 @@ from weakref import WeakKeyDictionary
 
 import numpy as np
 
-from guidelines_tool import agreement as ag
+from guidelines_tool.agreement.coefficients import (
+    NO_PAIRS,
+    ONE_CATEGORY,
+    _is_identity,
+    _pair_cells,
+)
+from guidelines_tool.agreement.diagnostics import category_distance
+from guidelines_tool.agreement.distances import SCALE_WEIGHTS, gwet_weights
+from guidelines_tool.agreement.ratings import Ratings
 
 Variant = Literal["raw", "dist"]
 
@@ -170,12 +178,12 @@ class _Items:
     n: float  # rated items
 
 
-def _items(ratings: ag.Ratings, w: np.ndarray) -> _Items:
+def _items(ratings: Ratings, w: np.ndarray) -> _Items:
     patterns = ratings.patterns
     r = patterns.rows.sum(axis=1)
     keep = (r >= 1) & (patterns.freq > 0)
     rows = patterns.rows[keep].astype(float)
-    weighted = rows if ag._is_identity(w) else rows @ w.T
+    weighted = rows if _is_identity(w) else rows @ w.T
     freq = patterns.freq[keep].astype(float)
     return _Items(rows, freq, r[keep].astype(float), (rows * (weighted - 1)).sum(axis=1),
                   float(freq.sum()))
@@ -194,7 +202,7 @@ def _finish(value: float, x: np.ndarray, centre: float, items_n: float, freq: np
 
 def gwet_se(
     name: str,
-    ratings: ag.Ratings,
+    ratings: Ratings,
     *,
     weights: str | np.ndarray = "identity",
     variant: Variant = "raw",
@@ -210,7 +218,7 @@ def gwet_se(
         raise ValueError(f"no multi-rater variance for {name!r}")
     w = _weight_matrix(ratings, weights)
     if ratings.n_ratings == 0 or not (ratings.patterns.rows.sum(axis=1) >= 2).any():
-        return _undefined(ag.NO_PAIRS)
+        return _undefined(NO_PAIRS)
     items = _items(ratings, w)
     q = w.shape[0]
     if name == "krippendorff_alpha":
@@ -241,7 +249,7 @@ def gwet_se(
         pe = total / q**2
         pe_i = np.full(r.size, pe)
     if 1 - pe <= 1e-12:
-        return _undefined(ag.ONE_CATEGORY)
+        return _undefined(ONE_CATEGORY)
     value = (pa - pe) / (1 - pe)
     x = n / n2 * (pa_i - pe * pairable) / (1 - pe) - 2 * (1 - value) * (pe_i - pe) / (1 - pe)
     return _finish(value, x, value, n, freq, n, f, pa, pe, confidence)
@@ -263,7 +271,7 @@ def _alpha_raw(items: _Items, w: np.ndarray, variant: Variant, confidence: float
     pi = freq @ rows / (n * r_mean)
     pe = float(pi @ w @ pi)
     if 1 - pe <= 1e-12:
-        return _undefined(ag.ONE_CATEGORY)
+        return _undefined(ONE_CATEGORY)
     alpha = (pa - pe) / (1 - pe)
     pw = (w @ pi + w.T @ pi) / 2
     spread = (r - r_mean) / r_mean
@@ -281,7 +289,7 @@ def _alpha_raw(items: _Items, w: np.ndarray, variant: Variant, confidence: float
     return _finish(alpha, x, alpha_prime, n, freq, n0, f, pa, pe, confidence)
 
 
-def _conger(ratings: ag.Ratings, w: np.ndarray, pa: float, n2: float, confidence: float,
+def _conger(ratings: Ratings, w: np.ndarray, pa: float, n2: float, confidence: float,
             population: float) -> Analytic:
     """conger.kappa.raw: chance agreement from each rater's own marginals; its per-item term
     depends on which raters rated the item, so it is summed per item, not per pattern."""
@@ -299,7 +307,7 @@ def _conger(ratings: ag.Ratings, w: np.ndarray, pa: float, n2: float, confidence
     s2 = (p.T @ p - k * np.outer(mean, mean)) / (k - 1)
     pe = float((w * (np.outer(mean, mean) - s2 / k)).sum())
     if 1 - pe <= 1e-12:
-        return _undefined(ag.ONE_CATEGORY)
+        return _undefined(ONE_CATEGORY)
     value = (pa - pe) / (1 - pe)
     # λ_ig = Σ_k A_gk Σ_l w_kl (δ_igl − (ε_ig − n_g/n) p_gl) n/n_g with A_gk = r p̄_k − p_gk:
     # a rater's term is c_g = Σ_k A_gk (w p_g)_k when it did not rate the item, plus
@@ -314,7 +322,7 @@ def _conger(ratings: ag.Ratings, w: np.ndarray, pa: float, n2: float, confidence
     c_rows = patterns.rows.astype(float)
     r = c_rows.sum(axis=1)
     pairable = r >= 2
-    sum_q = (c_rows * ((c_rows if ag._is_identity(w) else c_rows @ w.T) - 1)).sum(axis=1)
+    sum_q = (c_rows * ((c_rows if _is_identity(w) else c_rows @ w.T) - 1)).sum(axis=1)
     pa_pattern = np.where(pairable, sum_q / np.where(pairable, r * (r - 1), 1.0), 0.0)
     inverse = patterns.inverse[rated]
     pa_i, pairable = pa_pattern[inverse], pairable[inverse]
@@ -322,9 +330,9 @@ def _conger(ratings: ag.Ratings, w: np.ndarray, pa: float, n2: float, confidence
     return _finish(value, x, value, n, np.ones(x.size), n, n / population, pa, pe, confidence)
 
 
-def _weight_matrix(ratings: ag.Ratings, weights: str | np.ndarray) -> np.ndarray:
+def _weight_matrix(ratings: Ratings, weights: str | np.ndarray) -> np.ndarray:
     if isinstance(weights, str):
-        return ag.gwet_weights(weights, ratings.scores())
+        return gwet_weights(weights, ratings.scores())
     return np.asarray(weights, dtype=float)
 
 
@@ -333,14 +341,14 @@ def _weight_matrix(ratings: ag.Ratings, weights: str | np.ndarray) -> np.ndarray
 
 #: Contingency tables already built, per Ratings: the report asks for κ and π of the same
 #: ratings, and pairing 300k items takes ~20 ms.
-_TABLES: WeakKeyDictionary[ag.Ratings, tuple[np.ndarray | None, str | None]] = (
+_TABLES: WeakKeyDictionary[Ratings, tuple[np.ndarray | None, str | None]] = (
     WeakKeyDictionary())
 
 
-def _pair_table(ratings: ag.Ratings) -> tuple[np.ndarray | None, str | None]:
+def _pair_table(ratings: Ratings) -> tuple[np.ndarray | None, str | None]:
     """The two annotators' q × q table over the items both rated (None and why otherwise)."""
     if ratings not in _TABLES:
-        cells, reason = ag._pair_cells(ratings)
+        cells, reason = _pair_cells(ratings)
         q = ratings.n_categories
         _TABLES[ratings] = ((None, reason) if reason else
                             (np.bincount(cells, minlength=q * q).reshape(q, q).astype(float),
@@ -350,7 +358,7 @@ def _pair_table(ratings: ag.Ratings) -> tuple[np.ndarray | None, str | None]:
 
 def table_se(
     name: str,
-    ratings: ag.Ratings,
+    ratings: Ratings,
     *,
     weights: str | np.ndarray = "identity",
     confidence: float = 0.95,
@@ -362,7 +370,7 @@ def table_se(
         raise ValueError(f"no contingency-table variance for {name!r}")
     table, reason = _pair_table(ratings)
     if table is None:
-        return _undefined(reason or ag.NO_PAIRS)
+        return _undefined(reason or NO_PAIRS)
     return table_analytic(name, table, _weight_matrix(ratings, weights),
                           confidence=confidence, population=population)
 
@@ -390,7 +398,7 @@ def table_analytic(name: str, table: np.ndarray, w: np.ndarray, *, confidence: f
     else:
         value, pe, var = _chance_table(name, p, w, pa, rows, cols, n)
         if value is None:
-            return _undefined(ag.ONE_CATEGORY)
+            return _undefined(ONE_CATEGORY)
     se = math.sqrt(max((1 - f) * var, 1e-100))
     if n < 2:
         return Analytic(value, pa=pa, pe=pe, reason=NO_VARIANCE)
@@ -436,7 +444,7 @@ def _bangdiwala(table: np.ndarray, confidence: float, f: float) -> Analytic:
     b1 = float(((np.diag(table) / n) ** 2).sum())
     b2 = float(rows @ cols)
     if b2 <= 0:
-        return _undefined(ag.NO_PAIRS)
+        return _undefined(NO_PAIRS)
     value = b1 / b2
     pi = (rows + cols) / 2
     pkk = np.diag(table) / n
@@ -464,7 +472,7 @@ class KappaASE:
     z: float
 
 
-def kappa_ase(ratings: ag.Ratings, weights: str | np.ndarray = "identity", *,
+def kappa_ase(ratings: Ratings, weights: str | np.ndarray = "identity", *,
               confidence: float = 0.95) -> KappaASE | None:
     """SAS's κ statistics for two annotators (None when κ is undefined). With weights (SAS's
     Cicchetti–Allison weights are Gwet's linear ones, Fleiss–Cohen the quadratic)."""
@@ -495,25 +503,25 @@ def kappa_ase(ratings: ag.Ratings, weights: str | np.ndarray = "identity", *,
 # --- what the report shows ------------------------------------------------------------------
 
 
-def alpha_weights(ratings: ag.Ratings, metric: str) -> np.ndarray:
+def alpha_weights(ratings: Ratings, metric: str) -> np.ndarray:
     """Krippendorff's distance as Gwet's agreement weights, 1 − δ / max δ (α is unchanged by
     the scaling; ordinal δ comes from the observed marginals and is treated as fixed)."""
-    delta = ag.category_distance(ratings, metric)
+    delta = category_distance(ratings, metric)
     top = float(delta.max()) if delta.size else 0.0
     return 1.0 - delta / top if top > 0 else np.eye(ratings.n_categories)
 
 
-def analytic_se(name: str, ratings: ag.Ratings, *, scale: str = "nominal",
+def analytic_se(name: str, ratings: Ratings, *, scale: str = "nominal",
                 confidence: float = 0.95) -> Analytic:
     """The analytic standard error the report shows beside coefficient `name` (one of
     agreement.COEFFICIENTS) with the scale's weights: the two-annotator table formulas for
     Cohen's κ and Scott's π, Gwet's multi-rater ones for the others."""
     if name in ("cohen_kappa", "scott_pi"):
-        return table_se(name, ratings, weights=ag.SCALE_WEIGHTS[scale], confidence=confidence)
+        return table_se(name, ratings, weights=SCALE_WEIGHTS[scale], confidence=confidence)
     if name == "krippendorff_alpha":
         if ratings.n_ratings == 0 or not (ratings.patterns.rows.sum(axis=1) >= 2).any():
-            return _undefined(ag.NO_PAIRS)
+            return _undefined(NO_PAIRS)
         return gwet_se(name, ratings, weights=alpha_weights(ratings, scale),
                        confidence=confidence)
-    weights = "identity" if name == "percent_agreement" else ag.SCALE_WEIGHTS[scale]
+    weights = "identity" if name == "percent_agreement" else SCALE_WEIGHTS[scale]
     return gwet_se(name, ratings, weights=weights, confidence=confidence)
