@@ -55,21 +55,30 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 EXCLUSIONS = Path(__file__).with_name("mutation-equivalent.yaml")
 
-# module → (test paths (and pytest options) run for its mutants, most specific first; whether it
-# counts towards the score target). Keep each list to the tests that exercise the module: a survivor run costs the
-# whole list.
 # A resource test (11 s: peak memory of a 200-category bootstrap) checks no value a mutant changes.
-_NOT_MEMORY = "--deselect=tests/test_agreement.py::test_alpha_and_its_bootstrap_with_many_categories_stay_in_memory"
-MODULES: dict[str, tuple[tuple[str, ...], bool]] = {
-    # statistics
-    "guidelines_tool/agreement.py": (
-        (_NOT_MEMORY, "tests/test_agreement_edges.py", "tests/test_agreement.py",
-         "tests/test_agreement_variance.py", "tests/test_regressions_issue17.py"), True),
-    "guidelines_tool/agreement_variance.py": (
-        ("tests/test_agreement_edges.py", "tests/test_agreement_variance.py",
-         "tests/test_regressions_issue17.py"), True),
-    "guidelines_tool/agreement_report.py": (
-        ("tests/test_agreement_report_edges.py", "tests/test_agreement_report.py"), True),
+_NOT_MEMORY = "--deselect=tests/agreement/test_bootstrap.py::test_alpha_and_its_bootstrap_with_many_categories_stay_in_memory"
+_AGREEMENT = "tests/agreement"  # the package's modules feed each other: a mutant runs all its tests
+
+
+def _agreement(module: str, *first: str) -> tuple[str, tuple[tuple[str, ...], bool]]:
+    return f"guidelines_tool/agreement/{module}.py", ((_NOT_MEMORY, *first, _AGREEMENT), True)
+
+
+# module → (test paths (and pytest options) run for its mutants, most specific first; whether it
+# counts towards the score target). Keep each list to the tests that exercise the module: a
+# survivor's run costs the whole list.
+MODULES: dict[str, tuple[tuple[str, ...], bool]] = dict([
+    # statistics (the agreement package): the module's own tests first (-x stops at the first failure)
+    _agreement("ratings", "tests/agreement/test_ratings.py"),
+    _agreement("distances", "tests/agreement/test_distances.py"),
+    _agreement("coefficients", "tests/agreement/test_coefficients_edges.py", "tests/agreement/test_coefficients.py"),
+    _agreement("bootstrap", "tests/agreement/test_bootstrap_edges.py", "tests/agreement/test_bootstrap.py"),
+    _agreement("intervals", "tests/agreement/test_intervals_edges.py", "tests/agreement/test_intervals.py"),
+    _agreement("diagnostics", "tests/agreement/test_diagnostics_edges.py", "tests/agreement/test_diagnostics.py"),
+    _agreement("variance", "tests/agreement/test_variance_edges.py", "tests/agreement/test_variance_population.py",
+               "tests/agreement/test_variance.py"),
+    _agreement("report", "tests/agreement/test_report_edges.py", "tests/agreement/test_report.py"),
+]) | {
     # sanitising
     "guidelines_tool/docs/safe.py": (
         ("tests/test_docs_safe.py", "tests/test_regressions_issue17.py", "tests/test_docs_security.py"), True),
@@ -81,7 +90,7 @@ MODULES: dict[str, tuple[tuple[str, ...], bool]] = {
     "guidelines_tool/reporters/findings.py": (
         ("tests/reporters", "tests/test_regressions_issue17.py", "tests/cli/test_formats.py"), True),
     "guidelines_tool/reporters/agreement.py": (
-        ("tests/reporters", "tests/test_agreement_report.py", "tests/cli/test_formats.py"), True),
+        ("tests/reporters", "tests/agreement/test_report.py", "tests/cli/test_formats.py"), True),
     "guidelines_tool/reporters/history.py": (
         ("tests/reporters", "tests/cli/test_history_cli.py", "tests/test_history_edges.py",
          "tests/cli/test_formats.py"), True),

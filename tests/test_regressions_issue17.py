@@ -3,15 +3,11 @@ kills). After the restructuring these move beside the modules they test."""
 
 from __future__ import annotations
 
-import math
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-import numpy as np
 import pytest
 
-from guidelines_tool import agreement as ag
-from guidelines_tool import agreement_variance as av
 from guidelines_tool.docs.safe import ALLOWED_TAGS, rich, rich_inline, sanitize
 from guidelines_tool.formatting import format_text
 from guidelines_tool.history import read_history
@@ -20,7 +16,6 @@ from guidelines_tool.reporters.findings import VALIDATE_REPORTERS
 from guidelines_tool.validation import ValidationResult
 from tests.docs_support import RISKY_EXTENSIONS, copy_project, html_files, inventory
 from tests.gitrepo import RULES, commit, git, one_rule_repo, rule_yaml
-from tests.test_agreement import VECTOR_FILES, _load_vector, _random_ratings
 
 HANDLERS = ("onclick", "onmouseover", "onerror", "onfocus", "onload")
 REL = {"noopener", "noreferrer", "nofollow"}
@@ -221,42 +216,3 @@ def test_rename_with_a_small_edit_is_a_move_even_when_git_config_turns_renames_o
     revisions = history.revisions["R-1"]
     assert [(r.change, r.level) for r in revisions] == [("added", "minor"), ("moved", "none")]
     assert (revisions[-1].previous_path, revisions[-1].path) == (f"{RULES}/r1.yaml", f"{RULES}/focus.yaml")
-
-
-# --- agreement variance: the finite-population factor -------------------------------------------
-# No published example prints a standard error with a finite population, so these hold the
-# documented relation (irrCAC: variance × (1 − n/N), Gwet 2014 §5): kills ignoring the factor
-# (`f = 0`, `(1 - f)` dropped, `n/N` inverted) in every formula family.
-
-
-def _raw4raters() -> ag.Ratings:
-    path = next(p for p in VECTOR_FILES if p.name == "gwet_raw4raters.json")
-    return _load_vector(path)[1]
-
-
-@pytest.mark.parametrize(("name", "variant"), [(name, "raw") for name in av.RAW_COEFFICIENTS]
-                         + [("krippendorff_alpha", "dist")])  # only α has a separate .dist variance
-def test_finite_population_scales_the_multi_rater_se(name, variant):
-    for ratings in (_raw4raters(), _random_ratings(3)):
-        infinite = av.gwet_se(name, ratings, variant=variant)
-        rated = int(np.unique(ratings.item).size)
-        for population in (rated, 2 * rated, 10 * rated + 3):
-            finite = av.gwet_se(name, ratings, variant=variant, population=population)
-            assert finite.value == infinite.value
-            assert finite.se == pytest.approx(infinite.se * math.sqrt(1 - rated / population), rel=1e-12, abs=1e-15), population
-            assert finite.df == infinite.df
-        census = av.gwet_se(name, ratings, variant=variant, population=rated)
-        assert census.se == pytest.approx(0.0, abs=1e-12)  # every item rated: no sampling error
-
-
-@pytest.mark.parametrize("name", av.TABLE_COEFFICIENTS)
-def test_finite_population_scales_the_two_rater_table_se(name):
-    ratings = _random_ratings(5, n_annotators=2, missing=0.1)
-    infinite = av.table_se(name, ratings)
-    table, _ = av._pair_table(ratings)
-    pairs = int(table.sum())
-    for population in (2 * pairs, 5 * pairs + 1):
-        finite = av.table_se(name, ratings, population=population)
-        assert finite.value == infinite.value
-        assert finite.se == pytest.approx(infinite.se * math.sqrt(1 - pairs / population), rel=1e-12)
-    assert av.table_se(name, ratings, population=pairs).se == pytest.approx(0.0, abs=1e-40)

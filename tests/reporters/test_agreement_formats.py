@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from guidelines_tool.agreement import COEFFICIENTS
-from guidelines_tool.agreement_report import agreement_report
+from guidelines_tool.agreement.report import agreement_report
 from guidelines_tool.annotations import Gold, read_annotations
 from guidelines_tool.model import Finding
 from guidelines_tool.reporters.agreement import AGREEMENT_REPORTERS, problems_text

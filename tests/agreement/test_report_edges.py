@@ -1,4 +1,4 @@
-"""Report set-up cases a one-line mutant of agreement_report.py survived without (see
+"""Report set-up cases a one-line mutant of agreement/report.py survived without (see
 scripts/mutation.py); each docstring names the mutant it kills."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from guidelines_tool.agreement_report import agreement_report
+from guidelines_tool.agreement.report import agreement_report
 from guidelines_tool.annotations import read_annotations
 from guidelines_tool.loading import load_project
 
@@ -107,3 +107,17 @@ def test_gate_passes_at_exactly_the_threshold(tmp_path):
     above = agreement_report(table, n_boot=0, min_agreement=alpha + 1e-9).gate
     assert at.passed and at.reason.endswith(f"meets {alpha:g}")
     assert not above.passed and "is below" in above.reason
+
+
+def test_interval_and_ratio_scales_are_accepted(tmp_path):
+    """Kills dropping a metric from METRICS: `--scale interval` (and ratio) on numeric labels."""
+    path = tmp_path / "n.csv"
+    path.write_text("item,annotator,label\n" + "".join(
+        f"i{i},a,{1 + i % 4}\ni{i},b,{1 + (i + (i % 3 == 0)) % 4}\n" for i in range(16)), encoding="utf-8")
+    table = read_annotations([path])
+    for scale in ("nominal", "ordinal", "interval", "ratio"):
+        report = agreement_report(table, scale=scale, n_boot=0)
+        assert report.scale == scale and report.overall.coefficients["krippendorff_alpha"].value is not None
+    values = {s: agreement_report(table, scale=s, n_boot=0).overall.coefficients["krippendorff_alpha"].value
+              for s in ("nominal", "interval", "ratio")}
+    assert len(set(values.values())) == 3  # each metric weighs the disagreements its own way
