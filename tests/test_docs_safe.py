@@ -142,3 +142,15 @@ def test_inert_attribute_escapes_quotes(value, expected):
     out = safe.inert_attribute(value)
     assert '"' not in out and "<" not in out
     assert safe.attribute('a"b') == "a&quot;b"
+
+
+def test_prepare_keeps_a_link_definition_to_its_own_text():
+    """A text defining a link reference is rendered alone even when nothing else in the batch
+    fails the split (kills `_SEPARATOR in t or _REFERENCE_DEFINITION…` → `and`)."""
+    texts = ["[x][r]\n\n[r]: https://example.com/r", "uses [r] too", "and *more*"]
+    safe.clear_cache()
+    alone = [safe.rich(t) for t in texts]
+    safe.prepare(texts)
+    assert [safe.rich(t) for t in texts] == alone
+    assert "href" not in safe.rich("uses [r] too")
+    safe.clear_cache()
