@@ -24,3 +24,11 @@ def test_select_keeps_the_rows_asked_for():
     ratings = encode(["i1", "i1", "i2"], ["a", "b", "a"], ["x", "y", "y"])
     part = ratings.select(np.array([False, True, True]))
     assert part.items == ("i1", "i2") and part.item.tolist() == [0, 1] and part.n_ratings == 2
+
+
+def test_count_patterns_of_no_items():
+    """Kills `reshape(0, q)` → `reshape(1, q)` for an empty count table."""
+    from guidelines_tool.agreement.ratings import count_patterns
+
+    patterns = count_patterns(np.zeros((0, 3), dtype=np.int64))
+    assert patterns.rows.shape == (0, 3) and patterns.freq.size == 0 and patterns.inverse.size == 0
