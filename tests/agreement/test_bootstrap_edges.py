@@ -29,9 +29,9 @@ def test_alpha_replicate_of_the_sample_itself_is_the_point_alpha(metric, seed, r
 
 def test_rows_product_in_single_thread_blocks_is_the_product():
     """A product too large for one BLAS thread is taken a row at a time: kills the block size
-    floor (`max(1, …)` → 0) and the slice (`i + rows` → `i - rows`)."""
+    floor (`max(1, …)` → 0), the slice (`i + rows` → `i - rows`) and its range (over more rows than columns)."""
     rng = np.random.default_rng(0)
-    a, b = rng.random((5, 600)), rng.random((600, 600))  # 600 · 600 > 2**18: one row a block
+    a, b = rng.random((700, 600)), rng.random((600, 600))  # 600 · 600 > 2**18: one row a block
     assert np.allclose(bootstrap._rows_product(a, b), a @ b)
     small = rng.random((4, 3))
     assert np.allclose(bootstrap._rows_product(small, b[:3, :3]), small @ b[:3, :3])
