@@ -6,6 +6,7 @@ docstring names the mutant it kills."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from guidelines_tool import agreement as ag
 
@@ -14,3 +15,14 @@ def test_interval_reason_counts_defined_resamples():
     """Kills an early return from interval_reason: the reason says how many were defined."""
     reason = ag.interval_reason(np.array([np.nan, 0.5, np.nan, np.inf]))
     assert reason.startswith("only 1 of 4 bootstrap resamples have a defined value")
+
+
+def test_percentile_interval_needs_half_the_resamples_and_two():
+    """At least half of the resamples, and at least two, must be defined (kills `max(2, …)` →
+    `max(3, …)` and the `//` 2 boundary)."""
+    nan = np.nan
+    assert ag.percentile_interval(np.array([0.1, 0.3, nan, nan]), 0.5) == pytest.approx((0.15, 0.25))
+    assert ag.percentile_interval(np.array([0.1, nan, nan])) is None  # one defined value
+    five = np.r_[np.linspace(0, 1, 5), [nan] * 5]
+    assert ag.percentile_interval(five) is not None and ag.percentile_interval(five[1:]) is not None
+    assert ag.percentile_interval(np.r_[np.linspace(0, 1, 4), [nan] * 6]) is None
