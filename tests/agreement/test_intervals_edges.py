@@ -26,3 +26,21 @@ def test_percentile_interval_needs_half_the_resamples_and_two():
     five = np.r_[np.linspace(0, 1, 5), [nan] * 5]
     assert ag.percentile_interval(five) is not None and ag.percentile_interval(five[1:]) is not None
     assert ag.percentile_interval(np.r_[np.linspace(0, 1, 4), [nan] * 6]) is None
+
+
+def test_coefficient_bootstraps_only_when_asked_and_defaults_to_95_percent():
+    """Kills `n_boot <= 0` → `< 0` / `<= 1` and the 0.95 defaults of coefficient and
+    interval_method."""
+    from guidelines_tool.agreement import encode
+    from guidelines_tool.agreement.intervals import coefficient, interval_method
+
+    ratings = encode([i // 2 for i in range(40)], ["a", "b"] * 20,
+                     ["x" if i % 3 else "y" for i in range(40)])
+    none = coefficient("krippendorff_alpha", ratings, n_boot=0)
+    assert none.ci is None and none.method is None and none.ci_reason is None
+    one = coefficient("krippendorff_alpha", ratings, n_boot=1)
+    assert one.method == "95% percentile bootstrap over items, n=1" and one.ci is None and one.ci_reason
+    many = coefficient("krippendorff_alpha", ratings, n_boot=200)
+    assert many.method == "95% percentile bootstrap over items, n=200" and many.ci is not None
+    assert many == coefficient("krippendorff_alpha", ratings, n_boot=200, confidence=0.95)
+    assert interval_method(10) == "95% percentile bootstrap over items, n=10"
