@@ -49,3 +49,14 @@ def test_accuracy_counts_matches_with_gold():
     gold = np.array([0, 1, -1, 0])  # x, y, none, x
     correct, judged = ag.accuracy(ratings, gold)
     assert correct.tolist() == [2.0, 2.0] and judged.tolist() == [3, 3]
+
+
+def test_binary_alphas_bootstrap_boundaries_and_defaults():
+    """Kills the defaults of binary_alphas and `n_boot > 0` → `>= 0` / `> 1`."""
+    presence = np.array([[2, 0], [1, 1], [0, 2], [2, 0], [1, 1], [0, 2], [2, 0], [0, 2]])
+    totals = np.full(8, 2)
+    assert all(c.method is None for c in ag.binary_alphas(presence, totals))
+    assert ag.binary_alphas(presence, totals, n_boot=1)[0].method == "95% percentile bootstrap over items, n=1"
+    default = ag.binary_alphas(presence, totals, n_boot=100)
+    assert default == ag.binary_alphas(presence, totals, n_boot=100, seed=0, confidence=0.95)
+    assert [c.ci for c in default] != [c.ci for c in ag.binary_alphas(presence, totals, n_boot=100, seed=1)]

@@ -44,3 +44,32 @@ def test_coefficient_bootstraps_only_when_asked_and_defaults_to_95_percent():
     assert many.method == "95% percentile bootstrap over items, n=200" and many.ci is not None
     assert many == coefficient("krippendorff_alpha", ratings, n_boot=200, confidence=0.95)
     assert interval_method(10) == "95% percentile bootstrap over items, n=10"
+
+
+def _ordinal_ratings():
+    from guidelines_tool.agreement import encode
+
+    return encode([i // 3 for i in range(60)], ["a", "b", "c"] * 20,
+                  [1 + (i // 3 + (i % 3 == 2) * (i % 2)) % 4 for i in range(60)], categories=[1, 2, 3, 4])
+
+
+def test_all_coefficients_percent_agreement_is_the_plain_share_on_every_scale():
+    """Kills `name == "percent_agreement"` → `!=` in _weights_name: only percent agreement keeps
+    identity weights when the scale weighs the others."""
+    ratings = _ordinal_ratings()
+    nominal, ordinal = ag.all_coefficients(ratings), ag.all_coefficients(ratings, scale="ordinal")
+    assert ordinal["percent_agreement"].value == nominal["percent_agreement"].value
+    assert ordinal["gwet_ac1"].value != nominal["gwet_ac1"].value  # AC2 with ordinal weights
+    assert ordinal["fleiss_kappa"].value != nominal["fleiss_kappa"].value
+
+
+def test_all_coefficients_bootstrap_boundaries_and_defaults():
+    """Kills the `n_boot` / `seed` / `confidence` defaults of all_coefficients and `n_boot <= 0`
+    → `<= 1`."""
+    ratings = _ordinal_ratings()
+    assert all(c.method is None for c in ag.all_coefficients(ratings).values())
+    once = ag.all_coefficients(ratings, n_boot=1)["krippendorff_alpha"]
+    assert once.method == "95% percentile bootstrap over items, n=1"
+    default = ag.all_coefficients(ratings, n_boot=100)["krippendorff_alpha"]
+    assert default == ag.all_coefficients(ratings, n_boot=100, seed=0, confidence=0.95)["krippendorff_alpha"]
+    assert default.ci != ag.all_coefficients(ratings, n_boot=100, seed=1)["krippendorff_alpha"].ci
