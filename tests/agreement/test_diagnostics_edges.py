@@ -60,3 +60,13 @@ def test_binary_alphas_bootstrap_boundaries_and_defaults():
     default = ag.binary_alphas(presence, totals, n_boot=100)
     assert default == ag.binary_alphas(presence, totals, n_boot=100, seed=0, confidence=0.95)
     assert [c.ci for c in default] != [c.ci for c in ag.binary_alphas(presence, totals, n_boot=100, seed=1)]
+
+
+def test_annotator_with_a_single_pair_and_one_category():
+    """One shared item is enough for an annotator's figures (kills `pairs[a] == 0` → `== 1`);
+    with a single category α is undefined, not a ZeroDivisionError (kills `d_e > 0` → `>=`)."""
+    one_pair = encode([1, 1, 2, 2, 3, 3], ["A", "B", "A", "B", "A", "C"], ["x", "y", "x", "x", "y", "y"])
+    rows = {r.annotator: r for r in ag.annotator_agreement(one_pair)}
+    assert rows["C"].n_pairs == 1 and rows["C"].percent_agreement.value == 1.0 and rows["C"].alpha.value is not None
+    same = encode([1, 1, 2, 2], ["A", "B", "A", "B"], ["x", "x", "x", "x"])
+    assert all(r.alpha.value is None and r.alpha.reason == ag.ONE_CATEGORY for r in ag.annotator_agreement(same))
