@@ -29,8 +29,8 @@ def test_percentile_interval_needs_half_the_resamples_and_two():
 
 
 def test_coefficient_bootstraps_only_when_asked_and_defaults_to_95_percent():
-    """Kills `n_boot <= 0` → `< 0` / `<= 1` and the 0.95 defaults of coefficient and
-    interval_method."""
+    """Kills `n_boot <= 0` → `< 0` / `<= 1`, the 0.95 defaults of coefficient and
+    interval_method, and the seed of coefficient's default generator."""
     from guidelines_tool.agreement import encode
     from guidelines_tool.agreement.intervals import coefficient, interval_method
 
@@ -42,7 +42,8 @@ def test_coefficient_bootstraps_only_when_asked_and_defaults_to_95_percent():
     assert one.method == "95% percentile bootstrap over items, n=1" and one.ci is None and one.ci_reason
     many = coefficient("krippendorff_alpha", ratings, n_boot=200)
     assert many.method == "95% percentile bootstrap over items, n=200" and many.ci is not None
-    assert many == coefficient("krippendorff_alpha", ratings, n_boot=200, confidence=0.95)
+    assert many == coefficient("krippendorff_alpha", ratings, n_boot=200, confidence=0.95,
+                               rng=np.random.default_rng(0))  # the default generator is seeded 0
     assert interval_method(10) == "95% percentile bootstrap over items, n=10"
 
 
