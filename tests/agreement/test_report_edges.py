@@ -121,3 +121,12 @@ def test_interval_and_ratio_scales_are_accepted(tmp_path):
     values = {s: agreement_report(table, scale=s, n_boot=0).overall.coefficients["krippendorff_alpha"].value
               for s in ("nominal", "interval", "ratio")}
     assert len(set(values.values())) == 3  # each metric weighs the disagreements its own way
+
+
+def test_gate_to_dict(tmp_path):
+    """The JSON report's `gate`: kills dropping a key from Gate.to_dict."""
+    table = read_annotations([_csv(tmp_path / "r.csv")])
+    gate = agreement_report(table, n_boot=0, min_agreement=0.99).gate
+    assert gate.to_dict() == {"min_agreement": 0.99, "passed": False, "reason": gate.reason}
+    assert "gate" not in agreement_report(table, n_boot=0).to_dict()
+    assert agreement_report(table, n_boot=0, min_agreement=0.99).to_dict()["gate"] == gate.to_dict()
