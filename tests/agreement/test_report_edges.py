@@ -83,6 +83,7 @@ def test_by_annotator_accuracy_and_coefficients(tmp_path):
     report = agreement_report(table, by="annotator", gold=gold, n_boot=0)
     rows = {g.name: g for g in report.groups}
     assert set(rows["ann"].summary.coefficients) == {"percent_agreement", "krippendorff_alpha"}
+    assert [rows[k].summary.n_annotators for k in ("ann", "ben", "cy")] == [1, 1, 1]
     assert rows["ann"].extra["accuracy"] == {"value": 1.0, "n": 1}
     assert rows["ben"].extra["accuracy"] == {"value": 1.0, "n": 1}
     assert rows["cy"].extra["accuracy"] == {"value": None, "n": 0, "reason": "no gold item rated"}
@@ -95,8 +96,8 @@ def test_by_label_counts_items_where_the_label_occurs(tmp_path):
     table = read_annotations([_small(tmp_path)])
     report = agreement_report(table, by="label", n_boot=0)
     rows = {g.name: g.summary for g in report.groups}
-    assert {k: (s.n_items, s.n_annotations, s.n_pairable_items) for k, s in rows.items()} == {
-        "x": (2, 3, 2), "y": (2, 3, 2), "z": (1, 1, 1)}
+    assert {k: (s.n_items, s.n_annotations, s.n_pairable_items, s.n_annotators) for k, s in rows.items()} == {
+        "x": (2, 3, 2, 2), "y": (2, 3, 2, 2), "z": (1, 1, 1, 1)}  # z: cy alone, once
 
 
 def test_gate_passes_at_exactly_the_threshold(tmp_path):
@@ -130,3 +131,14 @@ def test_gate_to_dict(tmp_path):
     assert gate.to_dict() == {"min_agreement": 0.99, "passed": False, "reason": gate.reason}
     assert "gate" not in agreement_report(table, n_boot=0).to_dict()
     assert agreement_report(table, n_boot=0, min_agreement=0.99).to_dict()["gate"] == gate.to_dict()
+
+
+def test_an_ordered_scale_without_an_order_names_the_first_five_labels(tmp_path):
+    """Kills `order[:5]` → `[:6]` in the message a user reads to fix `--scale` without a project."""
+    from guidelines_tool.errors import DataError
+
+    path = tmp_path / "w.csv"
+    path.write_text("item,annotator,label\n" + "".join(f"i{i},a,{c}\ni{i},b,{c}\n" for i, c in enumerate("abcdefg")),
+                    encoding="utf-8")
+    with pytest.raises(DataError, match=r"these labels are not numbers \(a, b, c, d, e, \.\.\.\); run inside"):
+        agreement_report(read_annotations([path]), scale="ordinal", n_boot=0)
