@@ -34,7 +34,7 @@ from guidelines_tool import agreement, impact, simulate  # noqa: E402
 from guidelines_tool.agreement import bootstrap  # noqa: E402
 from guidelines_tool.annotations import read_annotations  # noqa: E402
 from guidelines_tool.history import read_history  # noqa: E402
-from guidelines_tool.loading import load_project  # noqa: E402
+from guidelines_tool.project import load_project  # noqa: E402
 
 TASK = "t"
 LABELS = ("a", "b", "c", "d", "e", "f")

@@ -1915,7 +1915,7 @@ def read_history(
     Raises HistoryError for a folder outside git, a shallow clone, an empty repository.
     `progress(done, total)` is called while blobs are parsed and commits replayed.
     """
-    from guidelines_tool.config import read_config
+    from guidelines_tool.project import read_config
 
     config, _ = read_config(root)
     git_ = Git(root)
@@ -2579,7 +2579,7 @@ def _parsed_blobs(
 
 def read_tree(root: Path, rev: str) -> tuple[dict[str, Rule], dict[str, Task], list[Finding]]:
     """The rules and tasks of the guideline folder at any revision git can name."""
-    from guidelines_tool.config import read_config
+    from guidelines_tool.project import read_config
 
     config, _ = read_config(root)
     git_ = Git(root)
@@ -2632,7 +2632,8 @@ def compare(root: Path, old: str | None = None, new: str | None = None) -> Compa
     Reads only the two trees, so it works in shallow clones too.
     """
     from guidelines_tool.diffing import diff_rules
-    from guidelines_tool.loading import LOADING_CODES, load_project
+    from guidelines_tool.loading import LOADING_CODES
+    from guidelines_tool.project import load_project
 
     old_rules, old_tasks, problems = read_tree(root, old or "HEAD")
     if new is None:
@@ -2657,7 +2658,7 @@ def compare(root: Path, old: str | None = None, new: str | None = None) -> Compa
 
 def create_tag(root: Path, name: str, sha: str, message: str) -> None:
     """Create annotated tag `name` on `sha`; refuses on a dirty tree or when HEAD is elsewhere."""
-    from guidelines_tool.config import read_config
+    from guidelines_tool.project import read_config
 
     config, _ = read_config(root)
     git_ = Git(root)

@@ -16,14 +16,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
+from guidelines_tool.formatting import text as formatting_text
 from guidelines_tool.formatting import (
     KEY_ORDER,
+    NESTED,
     FormatProblem,
     NotGuideline,
     format_file,
     format_text,
     same_data,
 )
+from guidelines_tool.schema import schema_for
 
 RULE_ORDER = KEY_ORDER["rule"]
 # Strings that load as something else (bool, float, date, null, int...) when written unquoted.
@@ -388,8 +391,6 @@ def test_a_comment_inside_brackets_opens_them_into_block_style():
 
 def test_a_comment_that_cannot_be_kept_stops_the_rewrite(monkeypatch):
     # should a comment still get lost (a formatter bug), the file is refused at that comment
-    import guidelines_tool.formatting.text as formatting_text
-
     monkeypatch.setattr(formatting_text, "open_commented_flows", lambda data, text: None)
     with pytest.raises(FormatProblem, match="# inside") as problem:
         format_text("title: T\nkind: rule\nlabels: [a, # inside\n  b]\n")
@@ -462,9 +463,6 @@ def test_broken_files_are_reported_and_untouched(tmp_path):
 
 def _object_schemas():
     """(kind, object schema) for every kind fmt orders, found by walking NESTED through the schemas."""
-    from guidelines_tool.formatting import NESTED
-    from guidelines_tool.schema import schema_for
-
     found = []
     stack = [(kind, schema_for(kind), schema_for(kind)) for kind in ("project", "task", "rule")]
     while stack:

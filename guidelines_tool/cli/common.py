@@ -13,21 +13,21 @@ if TYPE_CHECKING:
 
 def project_root(path: Path | None = None) -> Path:
     """The project folder around `path` (default: the current folder); ConfigError outside one."""
-    from guidelines_tool.config import find_root
+    from guidelines_tool.project import find_root
 
     return find_root(path)
 
 
 def optional_project() -> Project | None:
     """The guideline project around the working directory, or None outside one."""
-    from guidelines_tool.config import find_root
     from guidelines_tool.errors import ConfigError
+    from guidelines_tool.project import find_root
 
     try:
         root = find_root()
     except ConfigError:
         return None
-    from guidelines_tool.loading import load_project
+    from guidelines_tool.project import load_project
 
     return load_project(root)
 

@@ -125,7 +125,7 @@ def impact_command(files: tuple[Path, ...], rule_id: str | None, task_id: str | 
     """Link each rule revision to the agreement change it caused, from annotation FILES."""
     from guidelines_tool.history import read_history
     from guidelines_tool.impact import compute_impact
-    from guidelines_tool.loading import load_project
+    from guidelines_tool.project import load_project
 
     root = project_root()
     project = load_project(root)

@@ -16,15 +16,11 @@ try:  # libyaml (ruamel.yaml.clib): reads tabs YAML allows where ruamel's own pa
 except ImportError:  # pragma: no cover - without the C extension such files are refused, with their line
     _CParser = None
 
-from guidelines_tool.config import CONFIG_NAME, find_root, read_config
 from guidelines_tool.errors import ConfigError
 from guidelines_tool.formatting.roundtrip import FormatProblem, NotGuideline
 from guidelines_tool.formatting.text import format_text
-from guidelines_tool.loading import (
-    MAX_FILE_BYTES,
-    guideline_files,
-    relative_path,
-)
+from guidelines_tool.loading import MAX_FILE_BYTES, relative_path
+from guidelines_tool.project import CONFIG_NAME, find_root, guideline_files, read_config
 
 Status = Literal["unchanged", "reformatted", "would-reformat", "skipped", "error"]
 

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from guidelines_tool.agreement import Ratings, encode
-from guidelines_tool.loading import load_project
+from guidelines_tool.project import load_project
 
 
 def _vectors_dir() -> Path | None:

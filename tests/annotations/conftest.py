@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from guidelines_tool.loading import load_project
+from guidelines_tool.project import load_project
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "annotations"
 #: Files as tools and spreadsheets write them, with what reading each must give (cases.json).

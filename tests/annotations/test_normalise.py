@@ -12,7 +12,7 @@ import pytest
 
 from guidelines_tool.annotations import read_annotations
 from guidelines_tool.errors import DataError
-from guidelines_tool.loading import load_project
+from guidelines_tool.project import load_project
 
 
 def test_malformed_csv_reports_every_bad_row_with_its_line(annotation_data: Path,

@@ -11,7 +11,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from guideline_project import write_project
+from tests.guideline_project import write_project
 from guidelines_tool import cli as cli_package
 from guidelines_tool.cli import GuidelinesGroup, cli
 from guidelines_tool.errors import DataError, DuplicateJudgementsError

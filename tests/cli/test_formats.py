@@ -9,7 +9,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from guideline_project import write_project
+from tests.guideline_project import write_project
 from guidelines_tool.cli import cli
 from guidelines_tool.reporters.agreement import AGREEMENT_REPORTERS
 from guidelines_tool.reporters.base import Reporter

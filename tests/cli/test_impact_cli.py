@@ -176,7 +176,7 @@ def test_agreement_over_time_has_one_point_per_guideline_state(repo):
     from guidelines_tool.annotations import read_annotations
     from guidelines_tool.history import read_history
     from guidelines_tool.impact import agreement_over_time
-    from guidelines_tool.loading import load_project
+    from guidelines_tool.project import load_project
 
     project = load_project(repo["root"])
     table = read_annotations([repo["csv"]], project=project)

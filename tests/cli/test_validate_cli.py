@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from guideline_project import write_project
+from tests.guideline_project import write_project
 from guidelines_tool.cli import cli
 
 WARN_RULE = "kind: rule\nid: PPS-002\ntask: pps\ntitle: T\nlabels: [product, packaging]\nwhen: Boxed.\n"

@@ -16,7 +16,6 @@ import pytest
 from guidelines_tool.docs.data import load_site_data
 from guidelines_tool.docs.render import QualityPoint
 from guidelines_tool.docs.site import build_site
-from tests.docs_support import git_project
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -47,8 +46,8 @@ PAGES = ["", "tasks/photo-subject/", "changelog/", "changelog/v2.0.0/", "changel
          "changelog/unreleased/", "quality/"]
 
 
-def _build(tmp: Path, theme: str) -> Path:
-    root = git_project(tmp, theme=theme)
+def _build(docs, tmp: Path, theme: str) -> Path:
+    root = docs.git_project(tmp, theme=theme)
     (root / "guidelines" / "photo-subject" / "rules" / "pps-long.yaml").write_text(LONG_RULE, encoding="utf-8")
     data = load_site_data(root)
     day = lambda month: datetime(2026, month, 1, tzinfo=timezone.utc)  # noqa: E731
@@ -61,13 +60,13 @@ def _build(tmp: Path, theme: str) -> Path:
 
 
 @pytest.fixture(scope="module")
-def sites(tmp_path_factory):
+def sites(docs, tmp_path_factory):
     """theme → URL of the fixture site built with that theme (built on first use), served locally."""
     servers, urls = [], {}
 
     def url(theme: str) -> str:
         if theme not in urls:
-            site = _build(tmp_path_factory.mktemp(f"browser-{theme}"), theme)
+            site = _build(docs, tmp_path_factory.mktemp(f"browser-{theme}"), theme)
             handler = functools.partial(QuietHandler, directory=str(site))
             server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
             threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -11,14 +11,14 @@ import pytest
 
 from guidelines_tool.docs.charts import render_charts
 from guidelines_tool.docs.render import QualityPoint, anchor, page_name, render_pages
-from guidelines_tool.loading import load_project
+from guidelines_tool.history import read_history
 from guidelines_tool.model import Rule
-from tests.docs_support import DOCS_PROJECT, git_project
+from guidelines_tool.project import load_project
 
 
 @pytest.fixture(scope="module")
-def project():
-    return load_project(DOCS_PROJECT)
+def project(docs):
+    return load_project(docs.project)
 
 
 def test_page_set_and_front_matter(project):
@@ -111,11 +111,10 @@ def test_charts_are_deterministic_png():
     assert one == two and one["assets/quality/t.png"].startswith(b"\x89PNG")
 
 
-def test_history_parts_from_a_real_repository(tmp_path):
-    from guidelines_tool import history as history_module
-    root = git_project(tmp_path)
+def test_history_parts_from_a_real_repository(docs, tmp_path):
+    root = docs.git_project(tmp_path)
     project = load_project(root)
-    history = history_module.read_history(root)
+    history = read_history(root)
     pages = render_pages(project, history=history)
     assert {"changelog/v1.0.0.md", "changelog/v1.1.0.md", "changelog/v2.0.0.md"} <= set(pages)
     v11 = pages["changelog/v1.1.0.md"]
@@ -130,11 +129,10 @@ def test_history_parts_from_a_real_repository(tmp_path):
     assert "| 2026-02-10 |" in pps1 and "| changed (minor) |" in pps1 and "| 2026-01-05 |" in pps1
 
 
-def test_what_changed_since_the_release_i_was_trained_on(tmp_path):
+def test_what_changed_since_the_release_i_was_trained_on(docs, tmp_path):
     """One page per older release with everything since it (not one release at a time)."""
-    from guidelines_tool import history as history_module
-    root = git_project(tmp_path)
-    pages = render_pages(load_project(root), history=history_module.read_history(root))
+    root = docs.git_project(tmp_path)
+    pages = render_pages(load_project(root), history=read_history(root))
     assert {"changelog/since/v1.0.0.md", "changelog/since/v1.1.0.md"} <= set(pages)
     assert "changelog/since/v2.0.0.md" not in pages  # the current release: nothing since
     since = pages["changelog/since/v1.0.0.md"]
@@ -147,14 +145,13 @@ def test_what_changed_since_the_release_i_was_trained_on(tmp_path):
     assert "[everything since v1.0.0](since/v1.0.0.md)" in index and "nothing: it is the current version" in index
 
 
-def test_unreleased_changes_have_their_own_page(tmp_path):
-    from guidelines_tool import history as history_module
-    root = git_project(tmp_path)
+def test_unreleased_changes_have_their_own_page(docs, tmp_path):
+    root = docs.git_project(tmp_path)
     rule = root / "guidelines" / "toxicity" / "task.yaml"
     rule.write_text(rule.read_text(encoding="utf-8").replace("decision: none", "decision: mild"), encoding="utf-8")
-    pages = render_pages(load_project(root), history=history_module.read_history(root))
+    pages = render_pages(load_project(root), history=read_history(root))
     assert "[changed since v2.0.0](unreleased.md)" in pages["changelog/index.md"]
     text = pages["changelog/unreleased.md"]
     assert "## Changes how you label" in text and "now assigns **Mildly toxic** (was **Not toxic**)" in text
-    clean = render_pages(load_project(git_project(tmp_path / "clean")), history=history_module.read_history(root))
+    clean = render_pages(load_project(docs.git_project(tmp_path / "clean")), history=read_history(root))
     assert "changelog/unreleased.md" not in clean

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from guideline_project import write_project
 from guidelines_tool.cli import cli
 
 CORPUS = Path(__file__).parent / "malformed"
@@ -24,9 +23,9 @@ def test_corpus_is_large_enough():
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
-def test_malformed_file_gives_findings(tmp_path: Path, case: Path):
+def test_malformed_file_gives_findings(guideline_project, tmp_path: Path, case: Path):
     rel = f"guidelines/pps/rules/{case.name}"
-    root = write_project(tmp_path, {rel: case.read_bytes()})
+    root = guideline_project(tmp_path, {rel: case.read_bytes()})
     result = run_validate(root)
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     assert "Traceback" not in result.output + result.stderr
@@ -37,15 +36,15 @@ def test_malformed_file_gives_findings(tmp_path: Path, case: Path):
     assert all(finding["line"] >= 1 and finding["column"] >= 1 for finding in mine)
 
 
-def test_malformed_project_file(tmp_path: Path):
-    root = write_project(tmp_path, {"guidelines.yaml": "kind: project\nname: [unclosed\n"})
+def test_malformed_project_file(guideline_project, tmp_path: Path):
+    root = guideline_project(tmp_path, {"guidelines.yaml": "kind: project\nname: [unclosed\n"})
     result = run_validate(root)
     assert result.exit_code == 1
     assert json.loads(result.stdout)["findings"][0]["path"] == "guidelines.yaml"
 
 
-def test_file_over_the_size_limit(tmp_path: Path):
-    root = write_project(tmp_path)
+def test_file_over_the_size_limit(guideline_project, tmp_path: Path):
+    root = guideline_project(tmp_path)
     big = root / "guidelines/pps/rules/huge.yaml"
     with big.open("w") as handle:  # 50 MB of valid YAML: refused before it is read
         line = "# " + "x" * 1021 + "\n"

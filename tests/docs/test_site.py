@@ -4,33 +4,39 @@ builds of release tags; reproducible output; the `guidelines docs` commands."""
 
 from __future__ import annotations
 
+import logging
+import os
 import posixpath
 import shutil
+import socket
 import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
 from click.testing import CliRunner
+from mkdocs.config import load_config
 
+from guidelines_tool import demo
 from guidelines_tool.cli import cli
 from guidelines_tool.docs.render import anchor
 from guidelines_tool.docs.site import build_site
 from guidelines_tool.errors import GuidelinesError
-from guidelines_tool.loading import load_project
-from tests.docs_support import copy_project, git, git_project, html_files, inventory
+from guidelines_tool.project import load_project
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "sample_guidelines"
 THEMES = ["material", "mkdocs"]
 MKDOCS_STAMPED = {"sitemap.xml", "sitemap.xml.gz"}  # MkDocs writes the build date into these
 
 
-def check_site(root: Path, site: Path) -> None:
+def check_site(docs, root: Path, site: Path) -> None:
     """Every rule has its anchor on its task page; every internal link and image resolves."""
     project = load_project(root)
-    pages = html_files(site)
-    inv = inventory(pages)
+    inv = docs.inventory(docs.html_files(site))
     for rule in project.rules:
         page = f"tasks/{rule.task}/index.html"
         assert anchor(rule.id) in inv.ids.get(page, set()), (rule.id, page)
@@ -52,21 +58,21 @@ def check_site(root: Path, site: Path) -> None:
 
 
 @pytest.mark.parametrize("theme", THEMES)
-def test_fixture_site_builds_strict_with_anchors_and_links(tmp_path, theme):
-    root = copy_project(tmp_path, theme=theme)
+def test_fixture_site_builds_strict_with_anchors_and_links(docs, tmp_path, theme):
+    root = docs.copy_project(tmp_path, theme=theme)
     result = build_site(root, strict=True, site_dir=tmp_path / "site")
     assert result.warnings == 0
-    check_site(root, tmp_path / "site")
+    check_site(docs, root, tmp_path / "site")
     page = (tmp_path / "site" / "tasks" / "photo-subject" / "index.html").read_text(encoding="utf-8")
     assert "tabbed-set" in page and "Near misses" in page  # examples beside near misses, as tabs
     assert "No history available" in page
 
 
 @pytest.mark.parametrize("theme", THEMES)
-def test_sample_project_site(tmp_path, theme):
-    root = copy_project(tmp_path, SAMPLE, theme=theme)
+def test_sample_project_site(docs, tmp_path, theme):
+    root = docs.copy_project(tmp_path, SAMPLE, theme=theme)
     build_site(root, strict=True, site_dir=tmp_path / "site")
-    check_site(root, tmp_path / "site")
+    check_site(docs, root, tmp_path / "site")
     quality = (tmp_path / "site" / "quality" / "index.html").read_text(encoding="utf-8")
     assert "Confused pairs" in quality  # hotspots need annotations only, not history
     assert "No agreement over time available" in quality  # no git history in a plain copy
@@ -82,16 +88,16 @@ def test_sample_site_as_shipped_reads_offline(tmp_path):
         assert "fonts.googleapis.com" not in html and "fonts.gstatic.com" not in html, page
 
 
-def test_deprecated_rule_links_to_its_replacement(tmp_path):
-    root = copy_project(tmp_path)
+def test_deprecated_rule_links_to_its_replacement(docs, tmp_path):
+    root = docs.copy_project(tmp_path)
     build_site(root, site_dir=tmp_path / "site")
     page = (tmp_path / "site" / "tasks" / "photo-subject" / "index.html").read_text(encoding="utf-8")
     section = page[page.index('id="PPS-003"'):]
     assert "Deprecated" in section[:600] and 'href="#PPS-002"' in section[:600]
 
 
-def test_edit_link_points_at_the_yaml(tmp_path):
-    root = copy_project(tmp_path, theme="mkdocs")  # Material shows it only with content.action.edit
+def test_edit_link_points_at_the_yaml(docs, tmp_path):
+    root = docs.copy_project(tmp_path, theme="mkdocs")  # Material shows it only with content.action.edit
     config = root / "mkdocs.yml"
     config.write_text(config.read_text() + "repo_url: https://git.example.com/team/guides\n"
                       "edit_uri: edit/main/docs/\n", encoding="utf-8")
@@ -100,11 +106,11 @@ def test_edit_link_points_at_the_yaml(tmp_path):
     assert 'href="https://git.example.com/team/guides/edit/main/guidelines/photo-subject/task.yaml"' in page
 
 
-def test_history_pages_and_versioned_builds(tmp_path):
-    root = git_project(tmp_path)
+def test_history_pages_and_versioned_builds(docs, tmp_path):
+    root = docs.git_project(tmp_path)
     build_site(root, strict=True)
     latest = root / "site"
-    check_site(root, latest)
+    check_site(docs, root, latest)
     assert {p.name for p in (latest / "changelog").iterdir()} >= {"v1.0.0", "v1.1.0", "v2.0.0", "index.html"}
     home = (latest / "index.html").read_text(encoding="utf-8")
     assert "v2.0.0" in home and "2026-03-15" in home
@@ -116,8 +122,8 @@ def test_history_pages_and_versioned_builds(tmp_path):
     assert (latest / "index.html").is_file()  # the latest build is left alone
 
 
-def test_unknown_release_is_a_clear_error(tmp_path):
-    root = git_project(tmp_path)
+def test_unknown_release_is_a_clear_error(docs, tmp_path):
+    root = docs.git_project(tmp_path)
     with pytest.raises(GuidelinesError, match="unknown revision"):
         build_site(root, rev="v9.9.9")
     subprocess.run(["git", "tag", "v9.0.0", "HEAD^{tree}"], cwd=root, check=True)  # a tag of a tree
@@ -126,40 +132,34 @@ def test_unknown_release_is_a_clear_error(tmp_path):
 
 
 @pytest.mark.slow
-def test_mike_deploys_each_release_with_the_plugin(tmp_path):
+def test_mike_deploys_each_release_with_the_plugin(docs, tmp_path):
     """mike runs the `mkdocs` command; `rev: !ENV GUIDELINES_REV` makes it build that release."""
-    import os
-    import subprocess
-    import sys
-
     bin_dir = Path(sys.executable).parent
     if not (bin_dir / "mike").exists() or not (bin_dir / "mkdocs").exists():
         pytest.skip("mike and mkdocs are not installed beside this Python")
-    root = git_project(tmp_path)
+    root = docs.git_project(tmp_path)
     (root / "mkdocs.yml").write_text(
         "site_name: Guidelines\ndocs_dir: docs\ntheme: {name: material}\n"
         "extra: {version: {provider: mike}}\n"
         "plugins: [search, {guidelines: {rev: !ENV [GUIDELINES_REV, null]}}]\n"
         "markdown_extensions: [admonition, {pymdownx.tabbed: {alternate_style: true}}, pymdownx.superfences, tables]\n",
         encoding="utf-8")
-    git(root, "commit", "-qam", "mike provider")
+    docs.git(root, "commit", "-qam", "mike provider")
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "GIT_CONFIG_NOSYSTEM": "1",
            "PYTHONPATH": _pythonpath()}  # the plugin's package, also when it is not installed
     for version, rev in (("1.0", "v1.0.0"), ("2.0", None)):
         run_env = {**env, "GUIDELINES_REV": rev} if rev else {k: v for k, v in env.items() if k != "GUIDELINES_REV"}
         subprocess.run([str(bin_dir / "mike"), "deploy", version], cwd=root, env=run_env, check=True,
                        capture_output=True)
-    old = git(root, "show", "gh-pages:1.0/tasks/photo-subject/index.html")
-    new = git(root, "show", "gh-pages:2.0/tasks/photo-subject/index.html")
+    old = docs.git(root, "show", "gh-pages:1.0/tasks/photo-subject/index.html")
+    new = docs.git(root, "show", "gh-pages:2.0/tasks/photo-subject/index.html")
     assert 'id="PPS-003"' in old and 'id="PPS-002"' not in old and "Deprecated" not in old
     assert 'id="PPS-002"' in new and "Deprecated" in new
-    assert '"1.0"' in git(root, "show", "gh-pages:versions.json")
+    assert '"1.0"' in docs.git(root, "show", "gh-pages:versions.json")
 
 
 def _pythonpath() -> str:
     """This checkout first, then the caller's PYTHONPATH (which may register the entry point)."""
-    import os
-
     return os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
 
 
@@ -171,16 +171,15 @@ def _tree(site: Path) -> dict[str, bytes]:
 @pytest.fixture(scope="module")
 def demo_project(tmp_path_factory) -> Path:
     """The demo's repository: months of rule history with annotation batches (real data)."""
-    from guidelines_tool import demo
     root = tmp_path_factory.mktemp("demo") / "demo"
     demo.run_demo(root)
     return root
 
 
 @pytest.mark.slow
-def test_quality_page_from_real_annotations(demo_project, tmp_path):
+def test_quality_page_from_real_annotations(docs, demo_project, tmp_path):
     build_site(demo_project, strict=True, site_dir=tmp_path / "site")
-    check_site(demo_project, tmp_path / "site")
+    check_site(docs, demo_project, tmp_path / "site")
     charts = sorted((tmp_path / "site" / "assets" / "quality").glob("*.png"))
     assert charts and all(p.read_bytes().startswith(b"\x89PNG") for p in charts)
     quality = (tmp_path / "site" / "quality" / "index.html").read_text(encoding="utf-8")
@@ -200,8 +199,8 @@ def test_two_builds_are_byte_identical(demo_project, tmp_path):
     assert [name for name in one if one[name] != two[name]] == []
 
 
-def test_cli_build_render_and_errors(tmp_path, monkeypatch):
-    root = copy_project(tmp_path)
+def test_cli_build_render_and_errors(docs, tmp_path, monkeypatch):
+    root = docs.copy_project(tmp_path)
     monkeypatch.chdir(root)
     runner = CliRunner()
     result = runner.invoke(cli, ["docs", "build", "--strict", "--site-dir", str(tmp_path / "site")])
@@ -218,35 +217,26 @@ def test_cli_build_render_and_errors(tmp_path, monkeypatch):
     assert result.exit_code == 2 and "mkdocs.yml does not exist" in result.stderr
 
 
-def test_serve_watches_the_guideline_files(tmp_path):
-    from mkdocs.config import load_config
-
-    root = copy_project(tmp_path)
+def test_serve_watches_the_guideline_files(docs, tmp_path):
+    root = docs.copy_project(tmp_path)
     cfg = load_config(str(root / "mkdocs.yml"))
     cfg = cfg.plugins.on_config(cfg)
     assert str(root / "guidelines") in cfg.watch and str(root / "guidelines.yaml") in cfg.watch
 
 
-def test_shallow_clone_builds_without_history(tmp_path):
-    origin = git_project(tmp_path / "origin")
+def test_shallow_clone_builds_without_history(docs, tmp_path):
+    origin = docs.git_project(tmp_path / "origin")
     clone = tmp_path / "clone"
-    git(tmp_path, "clone", "-q", "--depth", "1", origin.resolve().as_uri(), str(clone))
+    docs.git(tmp_path, "clone", "-q", "--depth", "1", origin.resolve().as_uri(), str(clone))
     build_site(clone, strict=True, site_dir=tmp_path / "site")
     home = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
     assert "shallow clone" in home and "v2.0.0" not in home
 
 
 @pytest.mark.slow
-def test_serve_rebuilds_when_a_rule_file_changes(tmp_path):
+def test_serve_rebuilds_when_a_rule_file_changes(docs, tmp_path):
     """`guidelines docs serve` in a child process: edit a rule's YAML, the served page follows."""
-    import os
-    import socket
-    import subprocess
-    import sys
-    import time
-    import urllib.request
-
-    root = copy_project(tmp_path)
+    root = docs.copy_project(tmp_path)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -278,8 +268,8 @@ def test_serve_rebuilds_when_a_rule_file_changes(tmp_path):
         server.wait(timeout=20)
 
 
-def test_cli_render_a_release(tmp_path, monkeypatch):
-    root = git_project(tmp_path)
+def test_cli_render_a_release(docs, tmp_path, monkeypatch):
+    root = docs.git_project(tmp_path)
     monkeypatch.chdir(root)
     result = CliRunner().invoke(cli, ["docs", "render", "--rev", "v1.0.0", "--out", str(tmp_path / "md")])
     assert result.exit_code == 0, result.stderr
@@ -290,11 +280,9 @@ def test_cli_render_a_release(tmp_path, monkeypatch):
     assert result.exit_code == 2 and "unknown revision 'v7'" in result.stderr
 
 
-def test_a_rule_file_that_does_not_load_is_a_warning_not_a_silent_gap(tmp_path, caplog):
+def test_a_rule_file_that_does_not_load_is_a_warning_not_a_silent_gap(docs, tmp_path, caplog):
     """An annotator cannot tell a rule is missing: the build must say which file was left out."""
-    import logging
-
-    root = copy_project(tmp_path)
+    root = docs.copy_project(tmp_path)
     rule = root / "guidelines" / "photo-subject" / "rules" / "pps-002.yaml"
     rule.write_text(rule.read_text(encoding="utf-8").replace("decision: product", "decision: [product"), encoding="utf-8")
     with caplog.at_level(logging.WARNING, logger="mkdocs"):
@@ -306,9 +294,9 @@ def test_a_rule_file_that_does_not_load_is_a_warning_not_a_silent_gap(tmp_path, 
         build_site(root, strict=True, site_dir=tmp_path / "strict")
 
 
-def test_without_the_tabs_extension_examples_are_headed_tables(tmp_path):
+def test_without_the_tabs_extension_examples_are_headed_tables(docs, tmp_path):
     """A site without pymdownx.tabbed would show `=== "Examples"` and the tables as code blocks."""
-    root = copy_project(tmp_path, theme="mkdocs", extensions="[admonition, tables, toc]")
+    root = docs.copy_project(tmp_path, theme="mkdocs", extensions="[admonition, tables, toc]")
     build_site(root, strict=True, site_dir=tmp_path / "site")
     page = (tmp_path / "site" / "tasks" / "photo-subject" / "index.html").read_text(encoding="utf-8")
     assert "===" not in page and "&lt;table" not in page and "<pre>" not in page

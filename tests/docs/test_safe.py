@@ -6,27 +6,23 @@ the same mkdocs.yml: Material's own scripts and attributes are allowed, nothing 
 
 from __future__ import annotations
 
+import csv
 import json
 import re
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 from ruamel.yaml import YAML
 
+from guidelines_tool.docs.charts import render_charts
+from guidelines_tool.docs.render import QualityPoint
 from guidelines_tool.docs.safe import plain, rich
 from guidelines_tool.docs.site import build_site
-from tests.docs_support import (
-    FIXTURES,
-    MATERIAL_EXTENSIONS,
-    RISKY_EXTENSIONS,
-    copy_project,
-    html_files,
-    inventory,
-    mkdocs_yml,
-)
 
-PAYLOADS: list[str] = YAML(typ="safe").load((FIXTURES / "docs_payloads.yaml").read_text(encoding="utf-8"))
-ASSET_PAYLOADS: list[str] = YAML(typ="safe").load((FIXTURES / "docs_asset_payloads.yaml").read_text(encoding="utf-8"))
+DATA = Path(__file__).parent / "data"
+PAYLOADS: list[str] = YAML(typ="safe").load((DATA / "payloads.yaml").read_text(encoding="utf-8"))
+ASSET_PAYLOADS: list[str] = YAML(typ="safe").load((DATA / "asset_payloads.yaml").read_text(encoding="utf-8"))
 HOSTILE_FILE = "PWN62=alert(1);.png"  # a real file with a hostile name, next to the rule
 MARKER = "PWN"
 # Tags and attributes sanitized rule text may legitimately produce (beyond the benign site's).
@@ -79,8 +75,6 @@ def hostile_project(root: Path) -> None:
         "kind": "rule", "id": "HX-ASSETS", "task": "hostile", "title": "assets", "labels": ["ok"],
         "examples": assets, "counterexamples": list(reversed(assets))})
     # Annotations: hostile item and annotator ids reach the hotspot tables on the quality page.
-    import csv
-
     (root / "annotations").mkdir()
     with open(root / "annotations" / "batch.csv", "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
@@ -94,15 +88,15 @@ def hostile_project(root: Path) -> None:
             "when": payload, "labels": [payload]})
 
 
-@pytest.fixture(scope="module", params=[("material", RISKY_EXTENSIONS), ("material", MATERIAL_EXTENSIONS),
-                                        ("mkdocs", RISKY_EXTENSIONS)], ids=["material-risky", "material-init", "mkdocs-risky"])
-def sites(request, tmp_path_factory) -> tuple[Path, Path]:
+@pytest.fixture(scope="module", params=[("material", "risky"), ("material", "init"), ("mkdocs", "risky")],
+                ids=["material-risky", "material-init", "mkdocs-risky"])
+def sites(request, docs, tmp_path_factory) -> tuple[Path, Path]:
     theme, extensions = request.param
     tmp = tmp_path_factory.mktemp("security")
-    benign = copy_project(tmp / "benign", theme=theme, extensions=extensions)
+    benign = docs.copy_project(tmp / "benign", theme=theme, extensions=extensions)
     hostile = tmp / "hostile"
     (hostile / "docs").mkdir(parents=True)
-    (hostile / "mkdocs.yml").write_text(mkdocs_yml(theme, extensions), encoding="utf-8")
+    (hostile / "mkdocs.yml").write_text(docs.mkdocs_yml(theme, extensions), encoding="utf-8")
     hostile_project(hostile)
     build_site(benign, site_dir=tmp / "benign-site")
     build_site(hostile, site_dir=tmp / "hostile-site")
@@ -118,26 +112,26 @@ def test_payloads_are_many_and_marked():
     assert all(MARKER in payload for payload in PAYLOADS[:7] + PAYLOADS[8:])
 
 
-def test_no_script_from_yaml(sites):
+def test_no_script_from_yaml(docs, sites):
     benign, hostile = sites
-    allowed = {_normalize(s) for s in inventory(html_files(benign)).scripts}
-    found = {_normalize(s) for s in inventory(html_files(hostile)).scripts}
+    allowed = {_normalize(s) for s in docs.inventory(docs.html_files(benign)).scripts}
+    found = {_normalize(s) for s in docs.inventory(docs.html_files(hostile)).scripts}
     assert found - allowed == set()
     assert not [s for s in found if MARKER in s or "alert" in s]
 
 
-def test_no_event_handler_or_foreign_attribute(sites):
+def test_no_event_handler_or_foreign_attribute(docs, sites):
     benign, hostile = sites
-    base = inventory(html_files(benign))
-    inv = inventory(html_files(hostile))
+    base = docs.inventory(docs.html_files(benign))
+    inv = docs.inventory(docs.html_files(hostile))
     assert not [a for a in inv.attributes if a[1].startswith("on")]
     assert inv.tags - base.tags - TEXT_TAGS == set()
     assert inv.attributes - base.attributes - TEXT_ATTRIBUTES == set()
 
 
-def test_no_dangerous_urls_or_marked_attribute_values(sites):
+def test_no_dangerous_urls_or_marked_attribute_values(docs, sites):
     _, hostile = sites
-    inv = inventory(html_files(hostile))
+    inv = docs.inventory(docs.html_files(hostile))
     bad = []
     for name, tag, key, value in inv.values:
         squashed = re.sub(r"[\x00-\x20]", "", value).lower()
@@ -158,11 +152,11 @@ def _inert_value(tag: str, key: str, squashed: str) -> bool:
     return (tag, key) == ("img", "alt")
 
 
-def test_asset_payloads_reach_the_page(sites):
+def test_asset_payloads_reach_the_page(docs, sites):
     """The asset corpus is exercised: URLs become media, the rest is shown as text."""
     _, hostile = sites
     page = (hostile / "tasks" / "hostile" / "index.html").read_text(encoding="utf-8")
-    inv = inventory({"page": page})
+    inv = docs.inventory({"page": page})
     sources = [value for _, tag, key, value in inv.values if tag == "img" and key == "src"]
     assert "https://example.com/PWN58.svg" in sources  # remote SVG: an image, never a page
     # Markdown syntax inside a URL stays in the attribute (no link, no emphasis made from it)
@@ -173,11 +167,11 @@ def test_asset_payloads_reach_the_page(sites):
     assert not [v for _, tag, key, v in inv.values if key == "src" and "PWN50" in v]  # traversal refused
 
 
-def test_search_index_holds_only_text(sites):
+def test_search_index_holds_only_text(docs, sites):
     _, hostile = sites
     index = json.loads((hostile / "search" / "search_index.json").read_text(encoding="utf-8"))
     fragments = {f"{i}:{k}": doc.get(k, "") for i, doc in enumerate(index["docs"]) for k in ("title", "text")}
-    inv = inventory(fragments)
+    inv = docs.inventory(fragments)
     assert inv.scripts == set()
     assert not [a for a in inv.attributes if a[1].startswith("on") or a[1] in URL_ATTRIBUTES]
 
@@ -199,40 +193,34 @@ def test_plain_text_cannot_form_markup(payload):
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)
-def test_rich_text_is_one_sanitized_block(payload):
+def test_rich_text_is_one_sanitized_block(docs, payload):
     block = rich(payload).strip()
     assert block.startswith('<div class="gl-rich">') and block.endswith("</div>") and "\n" not in block
-    inv = inventory({"block": block})
+    inv = docs.inventory({"block": block})
     assert inv.tags <= TEXT_TAGS
     assert inv.attributes <= TEXT_ATTRIBUTES
     for _, _, key, value in inv.values:
         assert key != "href" or value.startswith(SAFE_SCHEMES) or not re.match(r"[^/?#]*:", value), value
 
 
-def test_hostile_history_and_charts(tmp_path):
+def test_hostile_history_and_charts(docs, tmp_path):
     """Commit messages, hostile rule ids in chart marks, and payload titles with git history."""
-    from datetime import datetime, timezone
-
-    from guidelines_tool.docs.charts import render_charts
-    from guidelines_tool.docs.render import QualityPoint
-    from tests.docs_support import git
-
     root = tmp_path / "hostile"
     (root / "docs").mkdir(parents=True)
-    (root / "mkdocs.yml").write_text(mkdocs_yml("mkdocs", RISKY_EXTENSIONS), encoding="utf-8")
+    (root / "mkdocs.yml").write_text(docs.mkdocs_yml("mkdocs", "risky"), encoding="utf-8")
     hostile_project(root)
-    git(root, "init", "-q", "-b", "main")
-    git(root, "-c", "user.name=x", "-c", "user.email=x@example.com", "add", "-A")
+    docs.git(root, "init", "-q", "-b", "main")
+    docs.git(root, "-c", "user.name=x", "-c", "user.email=x@example.com", "add", "-A")
     for index, payload in enumerate(PAYLOADS[:6]):
         (root / "guidelines" / "hostile" / "rules" / "hx-01.yaml").write_text(
             json.dumps({"kind": "rule", "id": "HX-1", "task": "hostile", "title": payload, "when": payload}),
             encoding="utf-8")
-        git(root, "add", "-A")
-        git(root, "-c", "user.name=<b>x</b>", "-c", "user.email=x@example.com", "commit", "-q",
-            "-m", payload, date=f"2026-01-0{index + 1}T00:00:00+00:00")
-    git(root, "tag", "v1.0.0")
+        docs.git(root, "add", "-A")
+        docs.git(root, "-c", "user.name=<b>x</b>", "-c", "user.email=x@example.com", "commit", "-q",
+                 "-m", payload, date=f"2026-01-0{index + 1}T00:00:00+00:00")
+    docs.git(root, "tag", "v1.0.0")
     build_site(root, site_dir=tmp_path / "site")
-    inv = inventory(html_files(tmp_path / "site"))
+    inv = docs.inventory(docs.html_files(tmp_path / "site"))
     assert not [a for a in inv.attributes if a[1].startswith("on")]
     assert not [s for s in inv.scripts if MARKER in s or "alert" in s]
     assert not [v for v in inv.values if "javascript:" in v[3].lower()

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
@@ -11,8 +14,10 @@ from click.testing import CliRunner
 from ruamel.yaml import YAML
 
 from guidelines_tool.cli import cli
+from guidelines_tool.docs.site import build_site
 from guidelines_tool.errors import GuidelinesError
-from guidelines_tool.loading import load_project
+from guidelines_tool.install_source import InstallSource
+from guidelines_tool.project import load_project
 from guidelines_tool.scaffold import default_name, init_project, template_files, yaml_scalar
 from guidelines_tool.schema import schema_texts
 
@@ -155,6 +160,33 @@ def test_ci_validates_pull_requests_on_full_history(scaffold):
     assert "guidelines fmt --diff" in runs
 
 
+def install_step(root: Path) -> str:
+    steps = load(root / ".github" / "workflows" / "guidelines.yml")["jobs"]["validate"]["steps"]
+    return next(step["run"] for step in steps if step.get("name") == "Install guidelines_tool")
+
+
+def test_ci_installs_the_tool_from_where_this_copy_came_from(tmp_path):
+    """The pin comes from install_source (PEP 610; real installs of each kind: test_packaging.py)."""
+    source = InstallSource("guidelines-tool @ git+https://example.com/t.git@" + "a" * 40, "was installed from there")
+    init_project(tmp_path, tool=source)
+    workflow = load(tmp_path / ".github" / "workflows" / "guidelines.yml")
+    assert workflow["env"] == {"GUIDELINES_TOOL": source.requirement}
+    assert 'pip install "$GUIDELINES_TOOL"' in install_step(tmp_path)
+
+
+def test_without_a_source_ci_fails_at_install_and_says_what_to_set(tmp_path):
+    init_project(tmp_path, tool=InstallSource(None, "was installed from the folder file:///x, which a CI runner cannot reach"))
+    assert load(tmp_path / ".github" / "workflows" / "guidelines.yml")["env"] == {"GUIDELINES_TOOL": ""}
+    done = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", install_step(tmp_path)],
+                          capture_output=True, text=True, env={"PATH": os.environ["PATH"], "GUIDELINES_TOOL": ""})
+    assert done.returncode == 1
+    assert done.stdout == (
+        "::error file=.github/workflows/guidelines.yml,title=Where should CI install guidelines_tool from?::"
+        "GUIDELINES_TOOL at the top of .github/workflows/guidelines.yml is empty: set it to the pip requirement "
+        "your team installs guidelines_tool from (see the comment above it).\n"
+    )
+
+
 def test_gitignore_keeps_the_built_site_out(scaffold):
     assert "site/" in (scaffold / ".gitignore").read_text().splitlines()
 
@@ -243,28 +275,11 @@ def test_templates_are_package_data_with_dot_names():
 # --- the site builds --------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def plugin_installed(tmp_path_factory, monkeypatch):
-    """Register the `guidelines` MkDocs plugin the way an installed wheel does (a dist-info with
-    the entry point on sys.path), for test runs from a source checkout."""
-    from importlib.metadata import entry_points
-
-    if any(e.name == "guidelines" for e in entry_points(group="mkdocs.plugins")):
-        return
-    site = tmp_path_factory.mktemp("site-packages")
-    info = site / "guidelines_tool_testonly-0.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: guidelines-tool-testonly\nVersion: 0\n")
-    (info / "entry_points.txt").write_text(
-        "[mkdocs.plugins]\nguidelines = guidelines_tool.docs.plugin:GuidelinesPlugin\n"
-    )
-    monkeypatch.syspath_prepend(str(site))
-
-
 @pytest.mark.slow
-def test_the_scaffold_builds_a_site(tmp_path, plugin_installed):
-    from guidelines_tool.docs.site import build_site
-
+def test_the_scaffold_builds_a_site(tmp_path):
+    # the plugin is found by its entry point, as in a user's install (the suite runs from
+    # `pip install -e .`; test_packaging builds a site from a wheel install too)
+    assert "guidelines" in {e.name for e in entry_points(group="mkdocs.plugins")}, "pip install -e . first"
     init_project(tmp_path / "project", name="Retail photos")
     result = build_site(tmp_path / "project", site_dir=tmp_path / "site", strict=True)
     html = "\n".join(p.read_text(encoding="utf-8") for p in result.site_dir.rglob("*.html"))

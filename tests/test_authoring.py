@@ -12,10 +12,9 @@ from ruamel.yaml import YAML
 
 from guidelines_tool.authoring import next_rule_id, new_rule
 from guidelines_tool.cli import cli
-from guidelines_tool.loading import load_project
 from guidelines_tool.model import Project, ProjectConfig, Rule, Task
+from guidelines_tool.project import load_project
 from guidelines_tool.scaffold import init_project
-from tests.gitrepo import commit, make_repo
 
 CASES = YAML(typ="safe", pure=True).load((Path(__file__).parent / "data" / "new_rule_ids.yaml").read_text())
 RULES_DIR = Path("guidelines/review-sentiment/rules")
@@ -152,15 +151,15 @@ def test_a_task_with_one_label_gets_no_counterexample(tmp_path):
     assert load_project(tmp_path).load_findings == ()
 
 
-def test_ids_of_deleted_rules_are_not_reused(tmp_path, monkeypatch):
+def test_ids_of_deleted_rules_are_not_reused(make_repo, tmp_path, monkeypatch):
     init_project(tmp_path, name="Reviews")
-    make_repo(tmp_path)
-    commit(tmp_path, "scaffold")
+    repo = make_repo(tmp_path)
+    repo.commit("scaffold")
     monkeypatch.chdir(tmp_path)
     created = new_rule(tmp_path, "review-sentiment")
     assert created.rule_id == "RS-003"
-    commit(tmp_path, "add RS-003")
-    commit(tmp_path, "drop RS-003 again", {str(RULES_DIR / "RS-003.yaml"): None})
+    repo.commit("add RS-003")
+    repo.commit("drop RS-003 again", {str(RULES_DIR / "RS-003.yaml"): None})
     again = new_rule(tmp_path, "review-sentiment")
     assert again.rule_id == "RS-004"
     assert again.notes == ()

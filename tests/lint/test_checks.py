@@ -1,6 +1,6 @@
-"""Lint checks, driven by the case files in tests/lint_cases/ (one file per check).
+"""Lint checks, driven by the case files in tests/lint/cases/ (one file per check).
 
-Each case adds files to the base project (tests/guideline_project.py) and lists, as text lines
+Each case adds files to the base project (the `guideline_project` fixture) and lists, as text lines
 `path:line:col: CODE message`, exactly the findings of that check it must give.
 """
 
@@ -11,11 +11,10 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from guideline_project import write_project
 from guidelines_tool.lint import CHECKS, code_table, resolve_code
 from guidelines_tool.validation import validate
 
-CASE_DIR = Path(__file__).parent / "lint_cases"
+CASE_DIR = Path(__file__).parent / "cases"
 
 
 def load_cases() -> list:
@@ -28,16 +27,16 @@ def load_cases() -> list:
 
 
 @pytest.mark.parametrize(("code", "case"), load_cases())
-def test_lint_case(tmp_path: Path, code: str, case: dict):
-    root = write_project(tmp_path, case["files"])
+def test_lint_case(guideline_project, tmp_path: Path, code: str, case: dict):
+    root = guideline_project(tmp_path, case["files"])
     found = [
         f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}" for f in validate(root).findings if f.code == code
     ]
     assert found == case["expect"]
 
 
-def test_base_project_is_clean(tmp_path: Path):
-    assert validate(write_project(tmp_path)).findings == []
+def test_base_project_is_clean(guideline_project, tmp_path: Path):
+    assert validate(guideline_project(tmp_path)).findings == []
 
 
 @pytest.mark.parametrize("code", sorted(CHECKS))
@@ -74,14 +73,14 @@ def test_resolve_code_accepts_code_or_name():
     assert resolve_code("no-such-check") is None
 
 
-def test_lint_config_disables_and_changes_severity(tmp_path: Path):
+def test_lint_config_disables_and_changes_severity(guideline_project, tmp_path: Path):
     rule = "kind: rule\nid: PPS-002\ntask: pps\ntitle: T\nlabels: [product, packaging]\nwhen: w\nstatus: deprecated\n"
     files = {"guidelines/pps/rules/PPS-002.yaml": rule}
-    assert [f.code for f in validate(write_project(tmp_path / "a", files)).findings] == ["GL301"]
+    assert [f.code for f in validate(guideline_project(tmp_path / "a", files)).findings] == ["GL301"]
     config = "kind: project\nname: T\nlint:\n  severity: {deprecated-without-replacement: error}\n"
-    findings = validate(write_project(tmp_path / "b", {**files, "guidelines.yaml": config})).findings
+    findings = validate(guideline_project(tmp_path / "b", {**files, "guidelines.yaml": config})).findings
     assert [(f.code, f.severity) for f in findings] == [("GL301", "error")]
     config = "kind: project\nname: T\nlint:\n  disable: [GL301, not-a-check]\n"
-    findings = validate(write_project(tmp_path / "c", {**files, "guidelines.yaml": config})).findings
+    findings = validate(guideline_project(tmp_path / "c", {**files, "guidelines.yaml": config})).findings
     assert [(f.path, f.line, f.column, f.code) for f in findings] == [("guidelines.yaml", 4, 20, "GL103")]
     assert "unknown check 'not-a-check'" in findings[0].message
