@@ -9,7 +9,7 @@ import pytest
 
 from guidelines_tool.agreement.report import agreement_report
 from guidelines_tool.annotations import read_annotations
-from guidelines_tool.loading import load_project
+from guidelines_tool.project import load_project
 
 
 def _csv(path: Path, *, task: str | None = None) -> Path:

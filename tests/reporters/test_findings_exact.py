@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import json
 import re
+import xml.etree.ElementTree as ET
+
+import pytest
 
 from guidelines_tool import __version__
 from guidelines_tool.lint import code_table
@@ -110,3 +113,65 @@ def test_github_message_escapes_percent_cr_and_lf():
     finding = Finding("g/a.yaml", 2, 5, "GL001", "yaml-syntax", "error", "50% done\r\nnext\rline")
     text = render("github", ValidationResult([finding], 1, 0))
     assert text == "::error file=g/a.yaml,line=2,col=5,title=GL001 yaml-syntax::50%25 done%0D%0Anext%0Dline\n"
+
+
+# --- issue 17: ',' and ':' in a GitHub path property, JUnit failures per file -------------------
+
+
+def _parse_workflow_command(line: str) -> tuple[str, dict[str, str], str]:
+    """A workflow command read the way the Actions runner reads it (ActionCommand.TryParseV2):
+    properties split on `,`, each on its first `=`, then `%2C`, `%3A`, `%0D`, `%0A`, `%25`
+    unescaped."""
+    assert line.startswith("::")
+    head, _, data = line[2:].partition("::")
+    command, _, props = head.partition(" ")
+
+    def unescape(text: str, *, prop: bool) -> str:
+        pairs = [("%0D", "\r"), ("%0A", "\n")] + ([("%3A", ":"), ("%2C", ",")] if prop else [])
+        for escaped, plain in pairs + [("%25", "%")]:
+            text = text.replace(escaped, plain)
+        return text
+
+    properties = {}
+    for pair in filter(None, props.split(",")):
+        key, _, value = pair.partition("=")
+        properties[key] = unescape(value, prop=True)
+    return command, properties, unescape(data, prop=False)
+
+
+@pytest.mark.parametrize("path", ["guidelines/a,b.yaml", "guidelines/x:y.yaml", "g/line=3,col=9.yaml",
+                                  "g/100%,sure:.yaml", "g/plain.yaml"])
+def test_github_annotation_path_survives_commas_and_colons(path):
+    """Kills dropping `.replace(",", "%2C")` or `.replace(":", "%3A")` from `_gh_property`: an
+    unescaped comma splits the file property, and the runner puts the annotation elsewhere."""
+    finding = Finding(path, 4, 2, "GL206", "unknown-label", "error", "a, b: c")
+    text = render("github", ValidationResult([finding], 1, 1))
+    command, properties, data = _parse_workflow_command(text.rstrip("\n"))
+    assert (command, data) == ("error", "a, b: c")
+    assert properties == {"file": path, "line": "4", "col": "2", "title": "GL206 unknown-label"}
+
+
+def test_github_annotation_escapes_path_exactly():
+    finding = Finding("g/a,b:c.yaml", 1, 1, "GL001", "yaml-syntax", "warning", "m")
+    text = render("github", ValidationResult([finding], 1, 1))
+    assert text == "::warning file=g/a%2Cb%3Ac.yaml,line=1,col=1,title=GL001 yaml-syntax::m\n"
+
+
+def test_junit_counts_failing_files_not_errors():
+    """Kills `failures += len(errors)` (and `failures += 1` per finding): JUnit's `failures` counts
+    failing test cases, and a test case here is a file."""
+    findings = [
+        Finding("g/a.yaml", 1, 1, "GL201", "unknown-kind", "error", "one"),
+        Finding("g/a.yaml", 2, 1, "GL206", "unknown-label", "error", "two"),
+        Finding("g/a.yaml", 3, 1, "GL303", "rule-without-examples", "warning", "three"),
+        Finding("g/b.yaml", 1, 1, "GL001", "yaml-syntax", "error", "four"),
+        Finding("g/c.yaml", 1, 1, "GL303", "rule-without-examples", "warning", "only a warning"),
+    ]
+    root = ET.fromstring(VALIDATE_REPORTERS["junit"]().render(ValidationResult(findings, 5, 4)))
+    suite = root.find("testsuite")
+    assert (root.get("failures"), suite.get("failures")) == ("2", "2")
+    assert (root.get("tests"), suite.get("tests")) == ("4", "4")  # a, b, c and "2 other files"
+    cases = {case.get("name"): case for case in suite.findall("testcase")}
+    assert cases["g/a.yaml"].find("failure").get("message") == "2 errors"
+    assert cases["g/b.yaml"].find("failure").get("message") == "1 error"
+    assert cases["g/c.yaml"].find("failure") is None and "only a warning" in cases["g/c.yaml"].find("system-out").text

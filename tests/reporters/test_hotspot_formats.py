@@ -7,9 +7,9 @@ import pytest
 
 from guidelines_tool.annotations import read_annotations
 from guidelines_tool.hotspots import hotspots
-from guidelines_tool.loading import load_project
+from guidelines_tool.project import load_project
 from guidelines_tool.reporters import impact as ri
-from guideline_project import write_project
+from tests.guideline_project import write_project
 
 
 def _rule(rule_id: str, labels: str) -> str:

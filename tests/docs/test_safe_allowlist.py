@@ -1,5 +1,5 @@
 """docs/safe.py's allowlists and options, each held by a case: the hostile-payload tests
-(test_docs_security.py) show nothing dangerous gets through, these show that what a guideline
+(tests/docs/test_safe.py) show nothing dangerous gets through, these show that what a guideline
 legitimately writes does (a tag dropped from the allowlist, a scheme or an extension lost, would
 otherwise pass unnoticed). Each docstring names the mutants it kills."""
 
@@ -8,7 +8,9 @@ from __future__ import annotations
 import pytest
 
 from guidelines_tool.docs import safe
-from tests.docs_support import inventory
+from tests.docs.conftest import DocsKit
+
+inventory = DocsKit.inventory
 
 EVERYTHING = """Some **bold**, *em*, <b>b</b>, <i>i</i>, `code`, <kbd>K</kbd>, <del>d</del>, H<sub>2</sub>O, x<sup>2</sup>.  
 next line
