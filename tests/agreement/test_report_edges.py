@@ -142,3 +142,13 @@ def test_an_ordered_scale_without_an_order_names_the_first_five_labels(tmp_path)
                     encoding="utf-8")
     with pytest.raises(DataError, match=r"these labels are not numbers \(a, b, c, d, e, \.\.\.\); run inside"):
         agreement_report(read_annotations([path]), scale="ordinal", n_boot=0)
+
+
+def test_by_label_counts_the_annotators_of_each_label(tmp_path):
+    """ann uses x, y and z, ben only x: x has 2 annotators, y and z one each (kills summing the
+    annotator × label matrix over the wrong axis, which the symmetric data above cannot tell)."""
+    path = tmp_path / "labels.csv"
+    path.write_text("item,annotator,label\ni1,ann,x\ni1,ben,x\ni2,ann,y\ni2,ben,x\ni3,ann,z\ni3,ben,x\n",
+                    encoding="utf-8")
+    report = agreement_report(read_annotations([path]), by="label", n_boot=0)
+    assert {g.name: g.summary.n_annotators for g in report.groups} == {"x": 2, "y": 1, "z": 1}
