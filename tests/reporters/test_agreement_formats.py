@@ -44,7 +44,8 @@ def test_text_names_every_coefficient_and_the_header(table):
     lines = render("text", report).splitlines()
     assert lines[0] == "5 items (4 with two judgements or more), 10 annotations, 3 annotators (scale nominal)"
     assert lines[1].startswith("intervals: ")
-    titled = [line.split("  ")[1].strip() for line in lines[3:3 + len(COEFFICIENTS)]]
+    rows = [line for line in lines[3:] if line.startswith("  ") and line[2] != " "]  # not a wrapped reason
+    titled = [line[2:24].strip() for line in rows[:len(COEFFICIENTS)]]
     assert titled == TITLE_TEXTS
     alpha = report.overall.coefficients["krippendorff_alpha"]
     assert f"  {'Krippendorff' + chr(39) + 's alpha':<22} {alpha.value:>6.3f}  [{alpha.ci[0]:.3f}, {alpha.ci[1]:.3f}]  se {alpha.se:.3f}" in lines
@@ -72,10 +73,13 @@ def test_by_annotator_with_gold_and_a_gate_in_every_format(table):
     gold = Gold({"i1": "x", "i2": "y", "i4": "z"}, [])
     report = agreement_report(table, by="annotator", gold=gold, n_boot=0, min_agreement=0.99)
     text = render("text", report)
-    assert "\nBy annotator:\n" in text
-    assert "  Accuracy vs gold " in text and "(n=6)" in text
-    ann = next(line for line in text.splitlines() if line.startswith("  ann "))
-    assert "  alpha 0." in ann and "  agree 0." in ann and "accuracy 0.667 (n=3)" in ann
+    assert "\nBy annotator (other coefficients: --format csv, json or md):\n" in text
+    assert "  Accuracy vs gold       0.833  (n=6)" in text.splitlines()
+    rows = {line.split()[0]: line.split()[1:] for line in text.splitlines() if line.startswith(("  ann ", "  ben ", "  cy "))}
+    # items, agreement with the others (ann: 3 of 5 pairs), α vs the others, accuracy (items)
+    assert rows == {"ann": ["5", "0.600", "0.467", "0.667", "(3)"], "ben": ["4", "0.600", "0.467", "1.000", "(3)"],
+                    "cy": ["1", "0.000", "-0.333", "note", "1"]}
+    assert "  note 1: no gold item rated" in text.splitlines()
     assert text.rstrip().splitlines()[-1].startswith("FAIL: Krippendorff's α ")
     md = render("md", report)
     assert "### By annotator" in md and "| Accuracy vs gold |" in md

@@ -32,8 +32,8 @@ def test_short_values():
 
 
 def test_log_details_per_kind_of_field(repo: Path) -> None:
-    """A short field shows old → new; a field that becomes long (or stops being long) a word
-    diff, whichever side is long; a list of mappings its item counts, whichever side has them."""
+    """A short field shows old → new; a field that becomes long (or stops being long) goes the
+    text way (a word diff, or old above new when most words changed), whichever side is long; a list of mappings its item counts, whichever side has them."""
     long_title = "A title long enough to pass the sixty characters of a short text"
     commit(repo, "long title, examples", {f"{RULES}/r1.yaml": rule_yaml(
         "R-1", extra=f"tags: [focus]\nexamples:\n  - {{input: x, label: a}}\n").replace("title: Rule R-1", f"title: {long_title}")})
@@ -42,12 +42,14 @@ def test_log_details_per_kind_of_field(repo: Path) -> None:
     assert code == 0, err
     newest = out.split("\n\n")[1].splitlines()
     older = out.split("\n\n")[2].splitlines()
-    title = [line for line in newest if line.startswith("    title: ")]
-    assert len(title) == 1 and "[-" in title[0] and "{+" in title[0] and " → " not in title[0]  # long → short: a word diff
+    # long → short: the text path (most words changed: old above new), not old → new on one line
+    assert newest[newest.index("    title (rewritten):") + 1:][:2] == [f"      old: {long_title}", "      new: Rule R-1"]
+    assert not any(line.startswith("    title: ") for line in newest)
     assert "    examples: 1 → 0 items, 1 removed" in newest  # mappings only on the old side
     assert "    tags: [focus] → [focus, zoom]" in newest  # a list of strings: old → new
-    title = [line for line in older if line.startswith("    title: ")]
-    assert len(title) == 1 and "[-" in title[0] and "{+" in title[0] and " → " not in title[0]  # short → long: a word diff
+    # short → long: the text path too
+    assert older[older.index("    title (rewritten):") + 1:][:2] == ["      old: Rule R-1", f"      new: {long_title}"]
+    assert not any(line.startswith("    title: ") for line in older)
     assert "    examples: 0 → 1 items, 1 added" in older  # mappings only on the new side
     assert "    tags: [] → [focus]" in older
 
