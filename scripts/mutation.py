@@ -97,6 +97,8 @@ MODULES: dict[str, tuple[tuple[str, ...], bool]] = dict([
     "guidelines_tool/reporters/impact.py": (
         ("tests/reporters", "tests/test_hotspots.py", "tests/cli/test_impact_cli.py", "tests/cli/test_formats.py",
          "tests/test_demo.py"), True),
+    "guidelines_tool/reporters/quiz.py": (
+        ("tests/reporters", "tests/cli/test_quiz_cli.py", "tests/test_quiz.py"), True),
 }
 # Imported once by the parent so each forked run starts with them loaded (none of them is ours).
 PRELOAD = ("numpy", "pyarrow", "pyarrow.json", "pyarrow.csv", "ruamel.yaml", "markdown", "nh3", "click",
