@@ -28,7 +28,9 @@ a value that only matters for speed). Equivalent ones are listed with the reason
 `scripts/mutation-equivalent.yaml`, keyed by module, the source line (stripped) and the mutation,
 so an entry survives line shifts; entries that match no mutant any more are reported as stale.
 Listed mutants still run: one the tests kill counts as killed (the same line text can stand
-where the change does matter), one that survives counts as equivalent.
+where the change does matter), one that survives counts as equivalent. `--trust-equivalents`
+skips running them (each survivor costs the module's whole test list) and counts them as
+equivalent.
 
 score = (killed + timeouts) / (mutants − equivalent). Exit status 0 when every module reaches
 `--target` (default 0.95 for the modules marked target=True), 1 otherwise.
@@ -423,7 +425,7 @@ def select(mutants: list[Mutant], budget: int, seed: int, module: str) -> list[M
 
 def check_module(module: str, tests: tuple[str, ...], copy: Path, exclusions: list[dict[str, str]],
                  *, budget: int, seed: int, used: set[int], progress,
-                 caught: set[tuple[str, str, str]] = frozenset()) -> ModuleResult:
+                 caught: set[tuple[str, str, str]] = frozenset(), trust: bool = False) -> ModuleResult:
     path = copy / module
     source = path.read_text(encoding="utf-8")
     mutants = find_mutants(module, source)
@@ -446,6 +448,9 @@ def check_module(module: str, tests: tuple[str, ...], copy: Path, exclusions: li
             key = (module, mutant.source_line(source), mutant.mutation)
             if key in caught:  # killed by the tests of an earlier run: tests were only added since
                 result.outcomes.append(Outcome(mutant, "killed", reason="earlier run"))
+                continue
+            if trust and entry is not None:  # --trust-equivalents: listed, so not run
+                result.outcomes.append(Outcome(mutant, "equivalent", reason=entry["reason"]))
                 continue
             mutated = mutant.apply(source)
             try:
@@ -506,6 +511,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rerun-survivors", type=Path, metavar="JSON",
                         help="an earlier --json: mutants it records as killed are not run again "
                              "(valid when only tests were added since)")
+    parser.add_argument("--trust-equivalents", action="store_true",
+                        help="count the mutants listed in mutation-equivalent.yaml as equivalent without "
+                             "running them (each runs the module's whole test list: minutes on a busy machine); "
+                             "the default checks them")
     args = parser.parse_args(argv)
 
     chosen = {m: spec for m, spec in MODULES.items()
@@ -548,13 +557,14 @@ def main(argv: list[str] | None = None) -> int:
             sources[module] = (copy / module).read_text(encoding="utf-8")
             results.append(check_module(module, tests, copy, exclusions, budget=args.budget, seed=args.seed,
                                         used=used, progress=lambda text: print(text, file=sys.stderr, flush=True),
-                                        caught=caught))
+                                        caught=caught, trust=args.trust_equivalents))
             if args.json:  # after each module: a long run stopped half-way keeps what it found
                 write_json(args.json, results, sources)
     finally:
         shutil.rmtree(copy, ignore_errors=True)
     print(report(results, sources), end="")
-    print(f"budget {args.budget} a module, seed {args.seed}; {time.monotonic() - started:.0f} s")
+    trusted = "; listed equivalents trusted, not run" if args.trust_equivalents else ""
+    print(f"budget {args.budget} a module, seed {args.seed}{trusted}; {time.monotonic() - started:.0f} s")
     if not args.modules:
         stale = [e for e in exclusions if id(e) not in used and e["module"] in chosen]
         for entry in stale:
