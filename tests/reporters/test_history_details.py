@@ -65,3 +65,18 @@ def test_diff_names_the_old_path_of_a_rule_renamed_with_an_edit(repo: Path) -> N
     code, out, err = run_cli("diff", "HEAD~1", "HEAD")
     assert code == 0, err
     assert f"      moved from {RULES}/r1.yaml" in out.splitlines()
+
+
+def test_text_change_shows_old_and_new_below_half_the_words_kept():
+    assert rh._text_change("when", "a b", "a c") == ["when: a [-b-]{+c+}"]  # exactly half kept: a word diff
+    assert rh._text_change("when", "a b c", "x y c") == ["when (rewritten):", "  old: a b c", "  new: x y c"]
+    assert rh._text_change("when", "", "x y") == ["when: {+x y+}"]  # nothing on one side: nothing to interleave
+    assert rh._text_change("when", "x y", " ") == ["when: [-x-] [-y-]"]
+    assert rh._text_change("when", "one\n  two ", "three four five")[1:] == ["  old: one two", "  new: three four five"]
+
+
+def test_change_text_and_code_spans():
+    assert rh.change_text("moved", "none") == "moved (content unchanged)"
+    assert rh.change_text("changed", "minor") == "changed (minor)" and rh.change_text("added", "minor") == "added (minor)"
+    assert rh._code("rules/a b.yaml") == "`rules/a b.yaml`"
+    assert rh._code("rules/a`b.yaml") == "`` rules/a`b.yaml ``"
