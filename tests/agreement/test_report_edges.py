@@ -152,3 +152,17 @@ def test_by_label_counts_the_annotators_of_each_label(tmp_path):
                     encoding="utf-8")
     report = agreement_report(read_annotations([path]), by="label", n_boot=0)
     assert {g.name: g.summary.n_annotators for g in report.groups} == {"x": 2, "y": 1, "z": 1}
+
+
+def test_the_small_sample_warning_starts_below_min_items(tmp_path):
+    """Kills `n >= min_items` → `>` in _small_sample and the `n == 1` plural (12 items rated twice)."""
+    table = read_annotations([_csv(tmp_path / "r.csv")])
+    assert agreement_report(table, n_boot=0, min_items=12).warnings == []
+    assert agreement_report(table, n_boot=0, min_items=13).warnings == [
+        "only 12 items have two judgements or more, fewer than min_items (13): the coefficients and their "
+        "intervals rest on too few items to be trusted"]
+    one = tmp_path / "one.csv"
+    one.write_text("item,annotator,label\ni1,ann,low\ni1,ben,low\ni2,ann,mid\n", encoding="utf-8")
+    assert agreement_report(read_annotations([one]), n_boot=0, min_items=2).warnings[0].startswith(
+        "only 1 item has two judgements or more, fewer than min_items (2)")
+    assert agreement_report(table, n_boot=0).min_items == 30  # the policy's default
