@@ -54,3 +54,25 @@ def test_bangdiwala_undefined_when_the_annotators_share_no_category():
     `b2 <= 0` → `b2 < 0` (a ZeroDivisionError)."""
     result = av.table_analytic("bangdiwala_b", np.array([[0.0, 5.0], [0.0, 0.0]]), np.eye(2))
     assert result.value is None and result.reason == ag.NO_PAIRS
+
+
+def test_ratio_estimator_by_hand():
+    """pairable="random" (the report's SE), worked by hand on four items, one judged once: the
+    linearised pa is n/n₂ (pa_i − pa) + pa on pairable items and pa on the single one, so the
+    variance is Σ (n/n₂ (pa_i − pa))² / (n (n − 1)) = (16 + 64 + 16)/81 / 12 = 8/81, with
+    n₂ − 1 = 2 degrees of freedom (irrCAC's fixed count: 4/27 and 3). Two pairable items are
+    enough for an se (3/16 by the same sum). Kills sign, scale and df mutants of the random
+    branch and `n2 < 2` → `<= 2`."""
+    import math
+
+    four = encode([1, 1, 2, 2, 3, 3, 4], ["A", "B"] * 3 + ["A"], ["a", "a", "a", "b", "b", "b", "a"])
+    got = av.gwet_se("percent_agreement", four, pairable="random")
+    assert got.value == pytest.approx(2 / 3) and got.se == pytest.approx(math.sqrt(8) / 9, rel=1e-12)
+    assert got.df == 2
+    t_975_2 = 4.302652729911275  # Student t, 97.5 % quantile, 2 df
+    assert got.ci == pytest.approx((2 / 3 - t_975_2 * got.se, 1.0), rel=1e-9)  # clipped at 1
+    fixed = av.gwet_se("percent_agreement", four)
+    assert fixed.se == pytest.approx(math.sqrt(4 / 27), rel=1e-12) and fixed.df == 3
+    two = encode([1, 1, 2, 2, 3], ["A", "B", "A", "B", "A"], ["a", "a", "a", "b", "a"])
+    got = av.gwet_se("percent_agreement", two, pairable="random")
+    assert got.value == pytest.approx(0.5) and got.se == pytest.approx(math.sqrt(3) / 4, rel=1e-12) and got.df == 1
