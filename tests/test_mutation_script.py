@@ -94,3 +94,11 @@ def test_repeated_mutations_on_one_line_are_numbered():
     made = _made("y = [1, 1]\n")
     assert [m[1] for m in made] == ["1 → 0", "1 → 0 (#2)"]
     assert [m[2] for m in made] == ["y = [0, 1]", "y = [1, 0]"]
+
+
+def test_modules_with_the_same_tests_share_one_unmutated_run():
+    variance = mutation.MODULES["guidelines_tool/agreement/variance.py"][0]
+    report = mutation.MODULES["guidelines_tool/agreement/report.py"][0]
+    assert mutation.test_set(variance) == mutation.test_set(report)  # both run tests/agreement
+    assert mutation.test_set(("tests/a", "tests/a/test_x.py", "-k", "tests/ab.py")) == ("-k", "tests/a", "tests/ab.py")
+    assert mutation.test_set(("tests/reporters",)) != mutation.test_set(("tests/reporters", "tests/cli/test_formats.py"))
