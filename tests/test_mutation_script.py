@@ -102,3 +102,10 @@ def test_modules_with_the_same_tests_share_one_unmutated_run():
     assert mutation.test_set(variance) == mutation.test_set(report)  # both run tests/agreement
     assert mutation.test_set(("tests/a", "tests/a/test_x.py", "-k", "tests/ab.py")) == ("-k", "tests/a", "tests/ab.py")
     assert mutation.test_set(("tests/reporters",)) != mutation.test_set(("tests/reporters", "tests/cli/test_formats.py"))
+
+
+def test_a_larger_passing_set_covers_a_module_s_tests():
+    done = mutation.test_set(("--deselect=x", "tests/reporters", "tests/cli/test_formats.py", "tests/test_quiz.py"))
+    assert mutation.covers(done, mutation.test_set(("--deselect=x", "tests/reporters/test_output.py", "tests/test_quiz.py")))
+    assert not mutation.covers(done, mutation.test_set(("--deselect=x", "tests/cli/test_quiz_cli.py")))
+    assert not mutation.covers(done, mutation.test_set(("tests/reporters",)))  # other options
