@@ -71,4 +71,4 @@ def test_markdown_tables(reports):
                    "| annotator | α vs others | annotations | gold accuracy |"):
         assert f"\n\n{header}\n|---|" in md
     md = ri.HotspotMarkdownReporter().render(reports["uncited"])
-    assert "| rule to clarify | covers (its labels' confused pairs) | title |" in md
+    assert "\n| rule to clarify | covers (its labels' confused pairs) | title |\n|---|---|---|\n| `FACE` | " in md
