@@ -80,3 +80,14 @@ def test_change_text_and_code_spans():
     assert rh.change_text("changed", "minor") == "changed (minor)" and rh.change_text("added", "minor") == "added (minor)"
     assert rh._code("rules/a b.yaml") == "`rules/a b.yaml`"
     assert rh._code("rules/a`b.yaml") == "`` rules/a`b.yaml ``"
+
+
+def test_task_summary_lists_label_changes_then_the_other_fields():
+    from guidelines_tool.diffing import TaskChange
+
+    change = TaskChange("t", "changed", "major", ("labels", "title", "scale"), labels_added=("c", "d"),
+                        labels_removed=("a",), labels_renamed=(("b", "bee"),), labels_changed=("e",))
+    assert rh.task_summary(change) == ("labels added: c, d; labels removed: a; labels renamed: b → bee; "
+                                       "labels reworded: e; fields: title, scale")
+    assert rh.task_summary(TaskChange("t", "changed", "minor", ("labels",), labels_added=("c",))) == "labels added: c"
+    assert rh.task_summary(TaskChange("t", "changed", "patch", ())) == ""
