@@ -76,3 +76,21 @@ def test_ratio_estimator_by_hand():
     two = encode([1, 1, 2, 2, 3], ["A", "B", "A", "B", "A"], ["a", "a", "a", "b", "a"])
     got = av.gwet_se("percent_agreement", two, pairable="random")
     assert got.value == pytest.approx(0.5) and got.se == pytest.approx(math.sqrt(3) / 4, rel=1e-12) and got.df == 1
+
+
+def test_items_judged_once_raise_no_numpy_warning():
+    """An item judged once divides by a placeholder 1, never 0: numpy would print 'invalid
+    value encountered in divide' on the user's terminal even though np.where drops the
+    quotient. Kills `np.where(pairable, r * (r - 1), 1.0)` → `0.0` in coefficients._item_stats,
+    gwet_se's pa_i and _conger's pa_pattern."""
+    import warnings
+
+    ratings = encode([1, 1, 1, 2, 2, 2, 3, 4, 4], ["A", "B", "C", "A", "B", "C", "A", "B", "C"],
+                     ["x", "x", "y", "y", "y", "x", "x", "y", "y"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for name in av.RAW_COEFFICIENTS:
+            assert av.gwet_se(name, ratings).value is not None, name
+            assert av.gwet_se(name, ratings, pairable="random").value is not None, name
+        for name in ("percent_agreement", "fleiss_kappa", "gwet_ac1", "brennan_prediger", "conger_kappa"):
+            assert getattr(ag, name)(ratings).value is not None, name
