@@ -357,6 +357,8 @@ def scratch_copy() -> Path:
             dest = target / rel
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, dest)
+    # a git work tree, as the checkout is: tests that list the project's files (test_demo) ask git
+    subprocess.run(["git", "init", "-q"], cwd=target, check=True)
     return target
 
 
