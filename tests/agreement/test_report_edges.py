@@ -166,3 +166,21 @@ def test_the_small_sample_warning_starts_below_min_items(tmp_path):
     assert agreement_report(read_annotations([one]), n_boot=0, min_items=2).warnings[0].startswith(
         "only 1 item has two judgements or more, fewer than min_items (2)")
     assert agreement_report(table, n_boot=0).min_items == 30  # the policy's default
+
+
+def test_a_group_at_exactly_min_items_is_not_flagged(tmp_path):
+    """Kills `n < self.min_items` → `<=` in below_min_items: two batches of six items rated twice."""
+    rows = ["item,annotator,label,batch"] + [f"i{i},{who},{'low' if (i + j * (i % 2)) % 2 else 'mid'},b{i // 6}"
+                                             for i in range(12) for j, who in enumerate(("ann", "ben"))]
+    path = tmp_path / "b.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    table = read_annotations([path])
+    at = agreement_report(table, by="batch", n_boot=0, min_items=6)
+    assert [g.summary.n_pairable_items for g in at.groups] == [6, 6]
+    assert not any(at.below_min_items(g) for g in at.groups) and not any("batch groups" in w for w in at.warnings)
+    above = agreement_report(table, by="batch", n_boot=0, min_items=7)
+    assert all(above.below_min_items(g) for g in above.groups)
+    assert "2 of 2 batch groups have fewer than min_items (7) items with two judgements or more (marked * in the " \
+        "text output)" in above.warnings
+    assert not agreement_report(table, by="label", n_boot=0, min_items=100).below_min_items(
+        agreement_report(table, by="label", n_boot=0, min_items=100).groups[0])  # only batch and revision groups

@@ -125,3 +125,10 @@ def test_overall_reasons_wrap_under_the_interval_column(table):
     cohen = lines.index("  Cohen's kappa               —  (Cohen's κ is defined for exactly two annotators; these ratings")
     assert lines[cohen + 1] == " " * 33 + "have 3)"
     assert lines[0] == "5 items (4 with two judgements or more), 10 annotations, 3 annotators (scale nominal)"
+
+
+def test_the_min_items_note_wraps_under_its_star(table):
+    text = ra.TextReporter().render(agreement_report(table, by="batch", n_boot=0, min_items=10**30))
+    lines = text.splitlines()
+    star = next(i for i, line in enumerate(lines) if line.startswith("  * fewer than min_items"))
+    assert len(lines[star]) <= 100 and lines[star + 1].startswith("    ") and lines[star + 1][4] != " "
