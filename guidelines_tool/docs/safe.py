@@ -125,10 +125,13 @@ def _finish(text: str, rendered: str) -> str:
 
 # Converting many small texts one by one is dominated by Python-Markdown's per-call set-up.
 # `prepare()` converts them in batches joined by a separator block, and checks the split: a text
-# that swallows the separator (an unclosed fence or HTML block) or defines link references
-# (which would leak into its neighbours) is converted on its own instead.
+# that swallows the separator or defines link references (which would leak into its neighbours)
+# is converted on its own instead. A raw HTML block left open (`<div>` with no `</div>`) runs on
+# over the separators *and keeps them*, so the split still counts right while the texts after it
+# lose their Markdown: a text with a line starting like an HTML block is converted on its own.
 _SEPARATOR = "<!-- guidelines-tool:split -->"
 _REFERENCE_DEFINITION = re.compile(r"^[ ]{0,3}\[[^\]]*\]:", re.MULTILINE)
+_HTML_BLOCK = re.compile(r"^[ ]{0,3}<", re.MULTILINE)
 _RENDERED: dict[str, str] = {}
 _RENDERED_LIMIT = 50_000
 BATCH = 200
@@ -140,7 +143,7 @@ def prepare(texts) -> None:
                    and str(t) not in _RENDERED})
     if len(_RENDERED) + len(todo) > _RENDERED_LIMIT:
         _RENDERED.clear()
-    alone = [t for t in todo if _SEPARATOR in t or _REFERENCE_DEFINITION.search(t)]
+    alone = [t for t in todo if _SEPARATOR in t or _REFERENCE_DEFINITION.search(t) or _HTML_BLOCK.search(t)]
     batchable = [t for t in todo if t not in set(alone)]
     for start in range(0, len(batchable), BATCH):
         chunk = batchable[start:start + BATCH]
