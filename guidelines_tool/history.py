@@ -7,13 +7,14 @@ How it reads history, and why (FACTS.md has the measurements):
   as the merge's change). Walking commits and diffing trees through GitPython objects costs
   a process per commit.
 - ONE `git cat-file --batch` process reads every blob that is needed; each distinct blob is
-  parsed once (`loading.parse_file_text`, or entry by entry: see "fast path" below). Both
+  parsed once, by `loading.parse_yaml` (the one YAML reader). Both
   git processes run while Python reads their pipes (`read_line`): a commit's blobs are asked
   for as soon as the commit is read, and parsed as they arrive, so on two cores git's work
   costs little wall time.
-- A rule's versions are kept as the entry texts of their file (or task-file item): a
-  `RuleText`, built into a Rule only when something reads it. Two versions are compared
-  entry by entry, reading only the entries whose text differs.
+- A rule's versions are kept as their parsed data (a file's mapping, or a task-file item):
+  a `RuleVersion`, built into a Rule only when something reads it. Two versions are
+  compared field by field, reading only the fields whose data differ; a rule whose data did
+  not change is the very same version (`VersionMemo`), neither rebuilt nor classified.
 - The walk is replayed in Python: a rule's identity is its `id`, so a rule keeps one history
   when its file is renamed, when it moves to another file, or between a task file's inline
   `rules:` and a file of its own.
@@ -35,19 +36,17 @@ import functools
 import gc
 import hashlib
 import io
-import itertools
 import operator
 import os
 import pickle
 import posixpath
-import re
 import selectors
 import subprocess
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator
 
 from guidelines_tool.diffing import (
     COMPARED_RULE_FIELDS,
@@ -60,15 +59,14 @@ from guidelines_tool.diffing import (
 )
 from guidelines_tool.errors import HistoryError
 from guidelines_tool.loading import (
-    _MAYBE_SPECIAL,
+    FILE_TOO_LARGE,
     RULE_READERS,
-    _key,
-    _resolve_plain,
-    _str,
+    UNREADABLE,
     build_rule,
     build_task,
     parse_file_text,
     parse_yaml,
+    problem,
     syntax_finding,
 )
 from guidelines_tool.model import Finding, ProjectConfig, Rule, Source, Task
@@ -129,15 +127,15 @@ class RuleRevision:
 
     `rule` is the version after the commit (None when removed), `previous` the one before
     (None when added). `index` is the commit's position on the line (oldest = 0).
-    The versions are kept as read (`version`, `previous_version`: a Rule, or a RuleText
-    built into one when `rule` or `previous` is first read).
+    The versions are kept as read (`version`, `previous_version`: RuleVersions, built into
+    Rules when `rule` or `previous` is first read).
     """
 
     rule_id: str
     commit: Commit
     path: str
-    version: Rule | RuleText | None
-    previous_version: Rule | RuleText | None
+    version: RuleVersion | None
+    previous_version: RuleVersion | None
     change: Change
     level: Level
     fields: tuple[str, ...]
@@ -153,7 +151,7 @@ class RuleRevision:
 
     @property
     def previous_path(self) -> str | None:
-        return self.previous_version.source.path if self.previous_version else None
+        return self.previous_version.path if self.previous_version else None
 
     @property
     def task(self) -> str:
@@ -188,53 +186,34 @@ class TaskRevision:
     index: int = 0
 
 
-class RuleText:
-    """A rule version as the texts of its entries, built into a Rule when read: a rule file's
-    top-level entries, or a task file's inline item's (shifted to column 0).
+class RuleVersion:
+    """One version of a rule as parsed: the plain data of its mapping (a rule file's, or one
+    item of a task file's `rules:`), built into a Rule only when something reads it.
 
     History reads every version of every rule file, and most are never shown: only
-    `guidelines log`, diffs and the docs site look inside a few. Kept as entry texts, a
-    version costs no field reading to make, pickles as a few shared strings, and compares
-    with the next version entry by entry (`_changed_fields`: only entries whose text differs
-    are read). `rule()` builds the Rule that `loading.parse_file_text` gives for the file.
+    `guidelines log`, diffs and the docs site look inside a few. Kept as parsed data, a
+    version costs no field reading to make, and compares with the next version field by
+    field on that data (`_changed_fields`: a field whose data is the same is not read).
+    `rule()` builds the Rule `loading.parse_file_text` gives for the same data.
     """
 
-    def __init__(self, rule_id: str, path: str, chunks: tuple[str, ...]) -> None:
+    def __init__(self, rule_id: str, path: str, data: dict[str, Any], pointer: tuple = (),
+                 default_task: str = "") -> None:
         self.id = rule_id
         self.path = path
-        self.chunks = chunks  # the file's top-level entries, in order (see split_top_level)
+        self.data = data
+        if pointer:  # an inline rule; a rule file's leaves these to the class (less to pickle)
+            self.pointer, self.default_task = pointer, default_task
 
-    # A task file's inline rule (an item of its `rules:`, its entries shifted to column 0) sets
-    # these on the instance; a rule file's leaves them to the class (nothing more to pickle).
-    pointer: tuple = ()  # ("rules", index)
-    default_task = ""  # the enclosing task's id, for a rule without `task:`
+    pointer: tuple = ()  # ("rules", index) for a task file's inline rule
+    default_task = ""  # the enclosing task's id, for an inline rule without `task:`
 
-    @classmethod
-    def inline(cls, rule_id: str, path: str, chunks: tuple[str, ...], index: int, default_task: str) -> RuleText:
-        text = cls(rule_id, path, chunks)
-        text.pointer, text.default_task = ("rules", index), default_task
-        return text
-
-    def moved(self, path: str) -> RuleText:
+    def moved(self, path: str) -> RuleVersion:
         """The same version in the file at `path` (a blob seen under another name)."""
-        text = RuleText(self.id, path, self.chunks)
-        if self.pointer:
-            text.pointer, text.default_task = self.pointer, self.default_task
-        return text
-
-    # A rule file's parse is its one rule: a RuleText stands for the file's ParsedBlob too
-    # (the walk's files and the cached blobs hold it as is; a wrapper per version cost as
-    # much to build and pickle as the version itself).
-    ok = True
-    tasks: tuple[Task, ...] = ()
-    findings: tuple[Finding, ...] = ()
-
-    @property
-    def rules(self) -> tuple[RuleText]:
-        return (self,)
+        return RuleVersion(self.id, path, self.data, self.pointer, self.default_task)
 
     def __repr__(self) -> str:
-        return f"RuleText({self.id!r}, {self.path!r})"
+        return f"RuleVersion({self.id!r}, {self.path!r}, {self.pointer!r})"
 
     @property
     def source(self) -> Source:
@@ -242,48 +221,33 @@ class RuleText:
 
     @functools.cached_property
     def task(self) -> str:
-        return self.field("task")
+        """`task:`, or the enclosing task's id for an inline rule without one (as build_rule has it)."""
+        return _field("task", self.data.get("task")) or self.default_task
 
     @functools.cached_property
     def status(self) -> str:
-        return self.field("status")
-
-    def field(self, name: str) -> Any:
-        """One rule field's value, read from its entry alone (`RULE_READERS`); an inline rule
-        without `task:` belongs to the enclosing task, as `loading.build_rule` has it."""
-        value = _field_value(name, self.entries().get(name))
-        return (value or self.default_task) if name == "task" else value
-
-    def entries(self) -> dict[str, str]:
-        """Rule field name → the text of its entry (fields without an entry are absent)."""
-        memo = _shared_memo()
-        found = {}
-        for chunk in self.chunks:
-            key = _entry(chunk, self.path, memo)[0]
-            if key in RULE_READERS:
-                found[key] = chunk
-        return found
+        return _field("status", self.data.get("status"))
 
     def rule(self) -> Rule:
         built = self.__dict__.get("built")
         if built is None:
-            built = self.built = _build_text(self)
-        return built
+            built = self.built = build_rule(self.data, self.source, default_task=self.default_task)
+        return built  # type: ignore[return-value]  (made only from a mapping with an id)
 
 
-def _built(version: Rule | RuleText | None) -> Rule | None:
-    return version.rule() if type(version) is RuleText else version  # type: ignore[union-attr]
+def _built(version: RuleVersion | None) -> Rule | None:
+    return version.rule() if version is not None else None
 
 
 @dataclass(frozen=True)
 class ParsedBlob:
     """A guideline file's records as parsed from one blob (sources point at `path`).
 
-    `rules` holds RuleText for a rule file read entry by entry with `lazy` (see `parse_blob`).
+    `rules` holds RuleVersions: built into Rules when read (see `parse_blob`).
     """
 
     path: str
-    rules: tuple[Rule | RuleText, ...]
+    rules: tuple[RuleVersion, ...]
     tasks: tuple[Task, ...]
     findings: tuple[Finding, ...]
     ok: bool = True  # False: the YAML could not be read at all (this version is skipped)
@@ -920,7 +884,7 @@ class Walk:
         self.files: dict[str, ParsedBlob] = {}  # project-relative path → last good parse
         self.rule_paths: dict[str, set[str]] = {}
         self.task_paths: dict[str, set[str]] = {}
-        self.rules: dict[str, Rule | RuleText] = {}
+        self.rules: dict[str, RuleVersion] = {}
         self.tasks: dict[str, Task] = {}
         self.revisions: dict[str, list[RuleRevision]] = {}
         self.task_revisions: dict[str, list[TaskRevision]] = {}
@@ -1042,7 +1006,7 @@ class Walk:
             return
         change, level, fields_ = result
         version = new or old
-        path = version.path if type(version) is RuleText else version.source.path  # type: ignore[union-attr]
+        path = version.path  # type: ignore[union-attr]
         revision = _record(RuleRevision, {"rule_id": rule_id, "commit": commit, "path": path, "version": new,
                                           "previous_version": old, "change": change, "level": level, "fields": fields_,
                                           "index": index})
@@ -1094,19 +1058,15 @@ def _repath(parsed: ParsedBlob, path: str) -> ParsedBlob:
     """The same parse with every source pointing at `path` (a blob seen under another name)."""
     if parsed.path == path:
         return parsed
-    if type(parsed) is RuleText:
-        return _with_path(parsed, path)
     return ParsedBlob(
         path,
-        tuple(_with_path(rule, path) for rule in parsed.rules),
+        tuple(rule.moved(path) for rule in parsed.rules),
         tuple(_with_path(task, path) for task in parsed.tasks),
         parsed.findings,
     )
 
 
 def _with_path(record: Any, path: str) -> Any:
-    if type(record) is RuleText:
-        return record.moved(path)
     changes: dict[str, Any] = {}
     for f in dataclasses.fields(record):
         value = getattr(record, f.name)
@@ -1139,13 +1099,13 @@ def _feed(stream: Any, data: bytes) -> None:
         pass
 
 
-def parse_blob(data: bytes, path: str, chunks: ChunkMemo | None = None, *, lazy: bool = False) -> ParsedBlob | RuleText:
-    """Parse one blob's bytes as the guideline file at `path`.
+def parse_blob(data: bytes, path: str, memo: VersionMemo | None = None) -> ParsedBlob:
+    """Parse one blob's bytes as the guideline file at `path` (`loading.parse_yaml`).
 
-    With a `ChunkMemo`, the top-level entries already seen in other versions are not parsed
-    again (see `parse_chunked`); the result is the same as `loading.parse_file_text`'s.
-    With `lazy` too, a rule file gives a RuleText (its parse and its rule), built into that
-    Rule when read.
+    Its rules are RuleVersions (built into Rules when read). With a `VersionMemo`, a rule
+    whose data is the same as in the last version read at the same place is that very
+    version, and a task whose own entries are the same is that very Task: nothing is built
+    or classified again (see `VersionMemo`).
     """
     if len(data) > MAX_BLOB_BYTES:
         return _too_large(data, path)
@@ -1156,20 +1116,18 @@ def parse_blob(data: bytes, path: str, chunks: ChunkMemo | None = None, *, lazy:
     except UnicodeDecodeError:
         finding = syntax_finding(path, 1, 1, "file is not valid UTF-8")
         return ParsedBlob(path, (), (), (finding,), ok=False)
-    if chunks is not None:
-        fast = parse_chunked(text, path, chunks, lazy=lazy)
-        if fast is not None:
-            return fast
+    value, findings = parse_yaml(text, path)
+    if isinstance(value, dict):
+        return records_from_data(value, path, findings, memo)
+    # Not a mapping (broken, empty, a list): no records; the loader says what the file is.
     parsed = parse_file_text(text, path)
     readable = parsed.data is not None or not parsed.findings or _only_empty(parsed.findings)
-    return ParsedBlob(path, tuple(parsed.rules), tuple(parsed.tasks), tuple(parsed.findings), readable)
+    return ParsedBlob(path, (), (), tuple(parsed.findings), readable)
 
 
 def _too_large(data: bytes, path: str) -> ParsedBlob:
     """The limit `validate` applies to a file on disk, applied to an old version: the blob is
     reported and skipped like an unparsable one, never handed to the YAML parser."""
-    from guidelines_tool.loading import FILE_TOO_LARGE, problem
-
     message = f"file is {len(data):,} bytes, more than the {MAX_BLOB_BYTES:,} a guideline file may have"
     return ParsedBlob(path, (), (), (problem(path, 1, 1, FILE_TOO_LARGE, message),), ok=False)
 
@@ -1180,8 +1138,6 @@ LFS_POINTER = b"version https://git-lfs.github.com/spec/"
 def _lfs_pointer(path: str) -> ParsedBlob:
     """A Git LFS pointer in place of the file: git holds no contents to read. Parsed, it is a
     mapping without `kind`, and the file's rules would silently look removed."""
-    from guidelines_tool.loading import UNREADABLE, problem
-
     message = "stored in Git LFS (git holds only a pointer): history cannot read this version; keep guideline files out of LFS"
     return ParsedBlob(path, (), (), (problem(path, 1, 1, UNREADABLE, message),), ok=False)
 
@@ -1191,599 +1147,111 @@ def _only_empty(findings: list[Finding]) -> bool:
     return all(f.name == "empty-file" for f in findings)
 
 
-# --- fast path: a version of a file is mostly its previous version -----------------------------
-
-_KEY_LINE = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*:(?:[ \t\r]|$)", re.MULTILINE)
-# The same, found after a line break: a pattern that starts with a literal is scanned for
-# much faster than one that starts with `^` (tried at every position of every blob).
-_KEY_AFTER_BREAK = re.compile(r"\n(?=[A-Za-z_][A-Za-z0-9_-]*:(?:[ \t\r]|$))", re.MULTILINE)
-_MARKERS = re.compile(r"\n(?:---|\.\.\.|%)")
-# Anchors, tags and merge keys tie one entry to another: such files take the whole-file path.
-_CROSS_LINKS = re.compile(r"(?:^|[\s\[{,:-])[&!]\S|<<")
-
-
-class ChunkMemo(dict):
-    """Top-level entry text → its parsed (key, value): shared by every version of every file.
-
-    `items` does the same for the items of a block sequence (a task file's inline `rules:`),
-    `records` keeps the rule built from each such item, so an untouched inline rule is
-    neither parsed nor built again; `examples` does the same for a rule's examples.
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.items: dict[str, Any] = {}
-        self.records: dict[tuple, tuple[Any, Rule | None]] = {}
-        self.tasks: dict[str, tuple[tuple, Task | None]] = {}  # path → its task's own entries, and the task
-        self.item_chunks: dict[int, tuple[dict, tuple[str, ...]]] = {}  # id(item mapping) → it, its entries
-        self.examples: dict[tuple, tuple[Any, tuple]] = {}  # for `loading.build_rule`
-        # path → entry text → (rule field, its value), or () for a key that is no rule field:
-        # a rule file's new version reads only its changed entries (see `_rule_from_chunks`)
-        self.fields: dict[str, tuple[Source, dict[str, tuple]]] = {}
-        self.canon: dict[str, str] = {}  # entry text → the one copy RuleTexts hold
-        # path → its last version read: text and chunks (split_edited)
-        self.latest: dict[str, tuple[str, list[str]]] = {}
-        self.values: dict[str, Any] = {}  # entry text → its rule field's value (see _field_value)
-        # the fields of a rule whose key is absent: no value, so nothing depends on the path
-        root = Source("")
-        self.absent = {name: read(None, root, None) for name, read in RULE_READERS.items()}
+def records_from_data(data: dict[str, Any], path: str, findings: Iterable[Finding] = (),
+                      memo: VersionMemo | None = None) -> ParsedBlob:
+    """Records of a parsed mapping, dispatched on `kind` as `loading.parse_file_text` does:
+    a rule file's one rule, or a task file's task and inline rules (RuleVersions)."""
+    memo = memo if memo is not None else VersionMemo()
+    kind = data.get("kind")
+    rules: list[RuleVersion] = []
+    tasks: list[Task] = []
+    if kind == "rule":
+        rule_id = _field("id", data.get("id"))
+        if rule_id:
+            rules.append(memo.rule(rule_id, path, data))
+    elif kind == "task":
+        task = memo.task(data, path)
+        if task:
+            tasks.append(task)
+        items = data.get("rules")
+        default_task = _field("id", data.get("id"))
+        for index, item in enumerate(items if isinstance(items, list) else ()):
+            if isinstance(item, dict):
+                rule_id = _field("id", item.get("id"))
+                if rule_id:
+                    rules.append(memo.rule(rule_id, path, item, ("rules", index), default_task))
+    return _record(ParsedBlob, {"path": path, "rules": tuple(rules), "tasks": tuple(tasks),
+                                "findings": tuple(findings), "ok": True})
 
 
-def split_top_level(text: str) -> list[str] | None:
-    """Split a block-mapping document into one text chunk per top-level key, or None.
-
-    A chunk starts at a line beginning (column 0) with `key:`; every other line (indented
-    content, `- ` items at column 0, comments, blank lines) belongs to the chunk above it.
-    None when the text has anything the split cannot vouch for: a BOM, document markers or
-    directives after the start, content before the first key, anchors, tags or merge keys.
-    """
-    if not text or text[0] == "\ufeff":
-        return None
-    if ("&" in text or "!" in text or "<<" in text) and _CROSS_LINKS.search(text):
-        return None
-    starts = [match.end() for match in _KEY_AFTER_BREAK.finditer(text)]
-    if _KEY_LINE.match(text):
-        starts.insert(0, 0)
-    if not starts:
-        return None
-    head = text[: starts[0]]
-    if head.startswith("---") and head[3:4] in ("\n", "\r"):
-        head = head[4:]  # an explicit document start, with nothing after it on the line
-    if any(line.strip() and not line.lstrip().startswith("#") for line in head.splitlines()):
-        return None
-    if _MARKERS.search(text, starts[0]):
-        return None
-    starts.append(len(text))
-    return [text[a:b] for a, b in zip(starts, starts[1:])]
-
-
-def split_edited(text: str, last: tuple[str, Sequence[str]]) -> list[str] | None:
-    """`split_top_level(text)` for a new version of a file whose `last` version (its text and
-    its chunks) was split before: the whole entries both versions
-    start and end with are the last version's own strings, and only the text between them is
-    split. None when that cannot be vouched for (the head changed; the text between starts
-    no key line, or runs into a kept entry): the caller splits afresh.
-
-    A chunk boundary depends only on the line break before it and the key line after it,
-    and a kept entry starts with a key line and holds no boundary inside, so the whole text
-    splits exactly there. Which entries are kept is found by binary search on the texts'
-    common start and end: a one-line edit costs a few string comparisons, not a new split.
-    """
-    old_text, old = last
-    # where each old chunk starts (the chunks are the text after its head, in order)
-    starts = tuple(itertools.accumulate(map(len, old), initial=len(old_text) - sum(map(len, old))))[:-1]
-    n, head = len(old), starts[0]
-    if not text.startswith(old_text[:head]):
-        return None
-    ends = starts[1:] + (len(old_text),)
-    low, high = 0, n  # the most whole entries the two texts start with
-    while low < high:
-        mid = (low + high + 1) // 2
-        if text.startswith(old_text[: ends[mid - 1]]):
-            low = mid
-        else:
-            high = mid - 1
-    kept = low
-    begin = ends[kept - 1] if kept else head  # where the new text's changed entries start
-    delta = len(text) - len(old_text)
-    low, high = 0, n - kept  # the most whole entries (after those) the two texts end with
-    while low < high:
-        mid = (low + high + 1) // 2
-        start = starts[n - mid]
-        if start + delta >= begin and text.endswith(old_text[start:]):
-            low = mid
-        else:
-            high = mid - 1
-    tail = low
-    end = starts[n - tail] + delta if tail else len(text)
-    middle = text[begin:end]
-    if not middle:
-        return [*old[:kept], *old[n - tail:]] or None  # no entry left: not a mapping to split
-    if (not _KEY_LINE.match(middle) or (tail and middle[-1] != "\n")
-            or (kept and old[kept - 1][-1] != "\n")):
-        return None
-    new = split_top_level(middle)
-    return None if new is None else [*old[:kept], *new, *old[n - tail:]]
-
-
-def _chunk_key(chunk: str) -> str:
-    return chunk[: chunk.index(":")]
-
-
-# Entries whose text a regular expression can vouch for need no parser. A scalar must be one
-# YAML reads the same way wherever it stands: printable (no tab, no control, no line or
-# paragraph separator, no BOM), plain ones without an indicator first and without `: ` or
-# ` #` inside (in flow collections, without `,[]{}` and most punctuation either), quoted ones
-# on one line and, double-quoted, without escapes.
-_KEY = r"[A-Za-z_][A-Za-z0-9_-]*"
-_UNPRINTABLE = "\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029\\ud800-\\udfff\\ufeff\\ufffe\\uffff"
-_P = rf"[^{_UNPRINTABLE}]"  # a printable character (space included)
-_NS = rf"[^ {_UNPRINTABLE}]"  # a printable character other than space
-_DQ = rf'"[^"\\{_UNPRINTABLE}]*"'
-_SQ = rf"'(?:[^'{_UNPRINTABLE}]|'')*'"
-# inside flow collections, ASCII only: the patterns stay small (compiling each costs every run)
-_FLOW_DQ = r'"[ !#-\[\]-~]*"'
-_FLOW_SQ = r"'(?:[ -&(-~]|'')*'"
-_PLAIN_FLOW = r"[A-Za-z0-9](?:[A-Za-z0-9 ._/()'+-]*[A-Za-z0-9._/()'+-])?"
-# in block context: runs of plain characters, a `:` not before a space, spaces not before a `#`
-# or the line's end (what follows is the line's pattern: spaces, a comment, \n). Possessive:
-# there is one way to read a line, and backtracking into it was most of the matching time.
-_PLAIN_BLOCK = (rf"[^-?:,\[\]{{}}#&*!|>'\"%@`< {_UNPRINTABLE}]"  # `<`: `<<` is a merge key
-                rf"(?:[^: {_UNPRINTABLE}]++|:(?=[^ \n])| ++(?=[^ #\n]))*+")
-_FLOW_SCALAR = rf"{_FLOW_DQ}|{_FLOW_SQ}|{_PLAIN_FLOW}"
-_FLOW_SEQ = rf"\[ *(?:(?:{_FLOW_SCALAR})(?: *, *(?:{_FLOW_SCALAR}))*)? *\]"
-_FLOW_MAP = rf"\{{ *(?:{_KEY}: +(?:{_FLOW_SCALAR})(?: *, *{_KEY}: +(?:{_FLOW_SCALAR}))*)? *\}}"
-_ONE_LINE = rf"{_FLOW_SEQ}|{_FLOW_MAP}|{_DQ}|{_SQ}|{_PLAIN_BLOCK}"
-# A comment after a value: `#` after white space, to the end of the line.
-_COMMENT = r"(?:[ ]+#[^\n]*)?"
-# Blank lines and comment lines after an entry, before the next key.
-_TRAIL = r"(?:[ ]*(?:#[^\n]*)?\n)*"
-# `key: value` on one line
-_SIMPLE = re.compile(rf"({_KEY}):[ ]+({_ONE_LINE})[ ]*{_COMMENT}\n{_TRAIL}")
-# `key:` alone, then one-line block sequence items at one indentation
-# (each item line is then matched by _ITEM_LINE: the pattern stays small to compile)
-_ITEMS = re.compile(rf"({_KEY}):[ ]*{_COMMENT}\n((?:[ ]*-[ ]+[^\n]*\n)+){_TRAIL}")
-_ITEM_LINE = re.compile(rf"([ ]*)-[ ]+({_ONE_LINE})[ ]*{_COMMENT}")
-_FLOW_TOKEN = re.compile(rf"(?:({_KEY}): +)?({_FLOW_SCALAR})")
-# `key: |` (or `|-`, `>`, `>-`), then lines indented at least as much as the first (blank lines
-# between them), then blank lines and comments at column 0: see `_block_scalar`.
-_BLOCK = re.compile(rf"({_KEY}):[ ]+([|>])(-?)[ ]*\n((?:[ ]+{_NS}{_P}*\n)(?:(?:[ ]*\n)*[ ]+{_NS}{_P}*\n)*)"
-                    r"((?:[ ]*\n|#[^\n]*\n)*)")
-_INDENT = re.compile(r"[ ]*")
-# `key:` alone on its line, then block sequence items (split at `- ` at the items' indentation)
-_SEQUENCE = re.compile(rf"([A-Za-z_][A-Za-z0-9_-]*):[ ]*{_COMMENT}\n( *)- ")
-_NOT_SIMPLE = object()
-_NOT_PLAIN_TEXT = frozenset("[{\"'")  # first characters of one-line values that are not plain text
-
-
-def _simple_scalar(text: str, special: frozenset[str]) -> Any:
-    if text[0] == '"':
-        return text[1:-1]
-    if text[0] == "'":
-        return text[1:-1].replace("''", "'")
-    if text[0] in special:
-        return _resolve_plain(text)
-    return text
-
-
-def _simple_key(text: str, special: frozenset[str]) -> str:
-    if text[0] in special:
-        return _key(_resolve_plain(text))
-    return text
-
-
-def _one_line_value(text: str, special: frozenset[str]) -> Any:
-    """The value of a text `_ONE_LINE` matched (`_NOT_SIMPLE` for a repeated flow key)."""
-    first = text[0]
-    if first == "[":
-        return [_simple_scalar(match.group(2), special) for match in _FLOW_TOKEN.finditer(text, 1)]
-    if first == "{":
-        mapping: dict[str, Any] = {}
-        for match in _FLOW_TOKEN.finditer(text, 1):
-            key, value = match.groups()
-            if key is None:
-                return _NOT_SIMPLE  # cannot happen after _FLOW_MAP matched; never guess
-            if key[0] in special:
-                key = _simple_key(key, special)
-            if key in mapping:
-                return _NOT_SIMPLE  # the loader reports the duplicate
-            mapping[key] = _simple_scalar(value, special)
-        return mapping
-    return _simple_scalar(text, special)
-
-
-def _simple_entry(chunk: str) -> tuple[str, Any] | None:
-    """The (key, value) of an entry whose text needs no parser, or None.
-
-    One-line values (plain or simple double-quoted scalars, flow sequences and mappings of
-    them), block sequences of such one-line items, each maybe followed by a comment, and
-    plain literal and folded blocks. Plain scalars go through the loader's own resolver
-    (numbers, booleans, dates), so the value is what `loading.parse_yaml` gives.
-    """
-    special = _MAYBE_SPECIAL
-    line_end = chunk.find("\n")
-    if line_end == -1:
-        return None
-    if (match := _SIMPLE.fullmatch(chunk)) is not None:
-        key, value = match.group(1, 2)
-        if value[0] in _NOT_PLAIN_TEXT or value[0] in special:  # else a plain scalar that is text
-            value = _one_line_value(value, special)
-    elif chunk[line_end - 1] in "|>-" and (match := _BLOCK.fullmatch(chunk)) is not None:
-        key, value = match.group(1), _block_scalar(*match.group(2, 3, 4, 5))
-    elif (match := _ITEMS.fullmatch(chunk)) is not None:
-        key, value, indent = match.group(1), [], None
-        for line in match.group(2).split("\n")[:-1]:
-            item = _ITEM_LINE.fullmatch(line)
-            if item is None or (indent is not None and item.group(1) != indent):
-                return None
-            indent = item.group(1)
-            value.append(_one_line_value(item.group(2), special))
-        if any(v is _NOT_SIMPLE for v in value):
-            return None
-    else:
-        return None
-    if value is _NOT_SIMPLE:
-        return None
-    return (_simple_key(key, special) if key[0] in special else key), value
-
-
-def _block_scalar(style: str, strip: str, block: str, trail: str) -> Any:
-    """The value of a `_BLOCK` entry (`_NOT_SIMPLE` when a line needs the parser's rules).
-
-    Literal: each line less the first line's indentation (deeper lines keep their extra
-    spaces), blank lines as line breaks. Folded, when every line is at that indentation and
-    none is blank or ends in a space: the lines joined by spaces. Clip keeps one final line
-    break, strip (`-`) none; blank lines after the last are dropped either way.
-    """
-    lines = block.split("\n")[:-1]
-    indent = _INDENT.match(lines[0]).end()  # type: ignore[union-attr]
-    prefix = " " * indent
-    for line in lines + trail.split("\n")[:-1]:
-        if not line.startswith(prefix) and line.strip(" ") and line[0] != "#":
-            return _NOT_SIMPLE  # a shallower line (the regex lets only blank ones through)
-        if not line.strip(" ") and len(line) > indent:
-            return _NOT_SIMPLE  # spaces beyond the indentation: content, or not? The parser knows
-    if style == "|":
-        value = "".join((line[indent:] if line.strip(" ") else "") + "\n" for line in lines)
-    elif any(not line.strip(" ") or line[indent] == " " or line[-1] == " " for line in lines):
-        return _NOT_SIMPLE  # blank and deeper lines keep their line breaks; trailing spaces
-    else:
-        value = " ".join(line[indent:] for line in lines) + "\n"
-    return value[:-1] if strip else value
-
-
-def _sequence_items(chunk: str) -> tuple[str, list[str]] | None:
-    """`key:` and the text of each item of the block sequence under it, or None."""
-    match = _SEQUENCE.match(chunk)
-    if match is None:
-        return None
-    marker = "\n" + match.group(2) + "- "
-    body = chunk[match.start(2):]
-    starts = [0]
-    position = body.find(marker)
-    while position != -1:
-        starts.append(position + 1)
-        position = body.find(marker, position + 1)
-    starts.append(len(body))
-    return match.group(1), [body[a:b] for a, b in zip(starts, starts[1:])]
-
-
-def _parse_entries(chunks: list[str], path: str, memo: ChunkMemo) -> bool:
-    """Parse new top-level entries into `memo`; False when the file must be parsed whole.
-
-    Entries a regular expression can vouch for take no parser; a block sequence is read
-    item by item (an item that is a mapping, entry by entry: see `_item_mapping`), and the
-    items that cannot be are parsed in one call; everything else is parsed in one call (the
-    chunks, joined, are a mapping of just those entries).
-    """
-    hard: list[tuple[str, tuple[str, list[str]] | None]] = []
-    sequences: list[tuple[str, str, list[str]]] = []
-    items_seen = memo.items
-    for chunk in chunks:
-        entry = _simple_entry(chunk)
-        if entry is not None:
-            memo[chunk] = entry
-            continue
-        split = _sequence_items(chunk) if chunk.endswith("\n") else None
-        if split is not None:
-            sequences.append((chunk, *split))
-        elif chunk.endswith("\n"):
-            hard.append((chunk, split))
-        else:  # the file's last line has no line break: joined, it would run into the next
-            value, findings = parse_yaml(chunk, path)
-            if findings or not isinstance(value, dict) or list(value) != [_chunk_key(chunk)]:
-                return False
-            memo[chunk] = next(iter(value.items()))
-    if hard:
-        value, findings = parse_yaml("".join(chunk for chunk, _ in hard), path)
-        if findings or not isinstance(value, dict) or list(value) != [_chunk_key(c) for c, _ in hard]:
-            return False
-        for (chunk, split), (key, entry) in zip(hard, value.items()):
-            memo[chunk] = (key, entry)
-            # Remember the items too when the split is provably right: as many as parsed.
-            if split is not None and type(entry) is list and len(entry) == len(split[1]):
-                items_seen.update(zip(split[1], entry))
-    for chunk, key, items in sequences:
-        new = []
-        for item in items:
-            if item in memo.items:
-                continue
-            mapping = _item_mapping(item, path, memo)
-            if mapping is None:
-                new.append(item)
-            else:
-                memo.items[item] = mapping
-        if new:
-            value, findings = parse_yaml("".join(new), path)
-            if findings or not isinstance(value, list) or len(value) != len(new):
-                return False
-            memo.items.update(zip(new, value))
-        if key[0] in _MAYBE_SPECIAL:
-            key = _simple_key(key, _MAYBE_SPECIAL)  # `1:` or `true:` is the key the parser makes
-        memo[chunk] = (key, [memo.items[item] for item in items])
-    return True
-
-
-_ITEM_START = re.compile(r"( *- +)(?=[A-Za-z_])")
-
-
-def _item_mapping(item: str, path: str, memo: ChunkMemo) -> dict[str, Any] | None:
-    """The mapping a block sequence item holds (a task file's inline rule), read entry by
-    entry like a file of its own; None when the item is anything else or holds a surprise.
-
-    `- key: ...` with every later line indented to the first key's column (or empty) is
-    that mapping moved right: shifted back to column 0 it is a top-level mapping with the
-    same entries, so its unchanged entries come from the memo and only new ones are parsed.
-    """
-    match = _ITEM_START.match(item)
-    if match is None or not item.endswith("\n"):
-        return None
-    pad = " " * match.end()
-    lines = item[match.end():].split("\n")
-    for i in range(1, len(lines) - 1):
-        line = lines[i]
-        if line.startswith(pad):
-            lines[i] = line[len(pad):]
-        elif line:  # a line left of the item's keys (a comment, a blank line with spaces)
-            return None
-    if (lines[-1] == "" and "&" not in item and "!" not in item and "<<" not in item
-            and all(map(_KEY_LINE.match, lines[:-1]))):
-        # every line is a key line (a flat mapping, as example items are): split_top_level
-        # would cut at each, and finds nothing else to refuse
-        chunks: list[str] | None = [line + "\n" for line in lines[:-1]]
-    else:
-        chunks = split_top_level("\n".join(lines))
-    mapping = None if chunks is None else _chunks_mapping(chunks, path, memo)
-    if mapping is not None:  # for an inline RuleText (records_from_data): the entries it is made of
-        memo.item_chunks[id(mapping)] = (mapping, tuple(map(memo.canon.setdefault, chunks, chunks)))  # type: ignore[arg-type]
-    return mapping
-
-
-def _chunks_mapping(chunks: list[str], path: str, memo: ChunkMemo) -> dict[str, Any] | None:
-    """The mapping a block mapping's top-level entries make, parsing only entries the memo lacks;
-    None on any finding or a repeated key (the whole-file loader then reports it properly)."""
-    new = list(itertools.filterfalse(memo.__contains__, chunks))
-    if new and not _parse_entries(new, path, memo):
-        return None
-    mapping = dict(map(memo.__getitem__, chunks))  # (key, value) pairs
-    return mapping if len(mapping) == len(chunks) else None
-
-
-def parse_chunked(text: str, path: str, memo: ChunkMemo, *, lazy: bool = False) -> ParsedBlob | RuleText | None:
-    """`loading.parse_file_text` for a block-mapping file, parsing only entries not seen before.
-
-    New entries are parsed by `_parse_entries`; any finding, repeated key or surprise
-    returns None and the caller parses the whole file the ordinary way. With `lazy`, a rule
-    file gives a RuleText of its entries, its parse and its rule (every entry is parsed all
-    the same: a version that does not parse must be known now, to be skipped).
-    """
-    if "\r" in text and text.count("\r") == text.count("\r\n"):
-        # YAML reads a CRLF as a line feed wherever it stands: so do the patterns. (A lone CR
-        # is a line break of its own: such text is left to the parser.)
-        text = text.replace("\r\n", "\n")
-    last = memo.latest.get(path)
-    chunks = None if last is None else split_edited(text, last)
-    if chunks is None:
-        chunks = split_top_level(text)
-        if chunks is None:
-            return None
-    # The memo's own copy of each entry text: versions share the strings they have in
-    # common, in memory and in the pickled cache, and compare them by identity first.
-    chunks = list(map(memo.canon.setdefault, chunks, chunks))
-    memo.latest[path] = (text, chunks)
-    data = _chunks_mapping(chunks, path, memo)
-    if data is None:
-        return None
-    if data.get("kind") == "rule":
-        if lazy:
-            rule_id = _str(data.get("id"))
-            if rule_id:
-                return RuleText(rule_id, path, tuple(chunks))
-            rule = None
-        else:
-            rule = _rule_from_chunks(chunks, data, path, memo)
-        return _record(ParsedBlob, {"path": path, "rules": (rule,) if rule else (), "tasks": (), "findings": (), "ok": True})
-    return records_from_data(data, path, memo, lazy=lazy)
-
-
-# --- unbuilt rule versions (RuleText) -----------------------------------------------------------
-
-_MEMO: list[ChunkMemo] = []
-
-
-def _shared_memo() -> ChunkMemo:
-    """The process's chunk memo: the walk parses entries into it, and RuleText reads them back
-    from it (a version loaded from the cache parses its entries again, once, when read)."""
-    if not _MEMO:
-        _MEMO.append(ChunkMemo())
-    return _MEMO[0]
-
-
-def _entry(chunk: str, path: str, memo: ChunkMemo) -> tuple[str, Any]:
-    """The parsed (key, value) of one top-level entry text of a RuleText."""
-    entry = memo.get(chunk)
-    if entry is None:
-        if not _parse_entries([chunk], path, memo):  # parsed once already, when the blob was read
-            raise HistoryError(f"{path}: an entry of an old version no longer parses")
-        entry = memo[chunk]
-    return entry
-
+# --- the per-entry memo: a version of a file is mostly its previous version ---------------------
 
 _ROOT = Source("")
-
-
-def _field_value(name: str, chunk: str | None) -> Any:
-    """Rule field `name` as read from entry text `chunk` alone (None: no such entry). Sources
-    are not compared, so the value is read at the empty path and shared by every file."""
-    memo = _shared_memo()
-    if chunk is None:
-        return memo.absent[name]
-    values = memo.values
-    value = values.get(chunk, _ABSENT)
-    if value is _ABSENT:
-        value = values[chunk] = RULE_READERS[name](_entry(chunk, "", memo)[1], _ROOT, memo.examples)
-    return value
-
-
 _ABSENT = object()
 
 
-def _changed_fields(old: RuleText, new: RuleText) -> tuple[str, ...]:
-    """`diffing.changed_fields` of the two built rules, reading only the entries that differ."""
-    same_task = old.default_task == new.default_task
-    if old.chunks == new.chunks and same_task:
+def _field(name: str, value: Any) -> Any:
+    """Rule field `name` as `loading.build_rule` reads it from the entry's value alone (None:
+    no entry). Sources are not compared, so the value is read at the empty path."""
+    return RULE_READERS[name](value, _ROOT, None)
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Are two parsed values the same data: equal, with the same types all the way down?
+    (Python's == takes 1, 1.0 and True for one value; the rule fields read them as three.)"""
+    return a is b or (a == b and (type(a) is str or repr(a) == repr(b)))
+
+
+class VersionMemo:
+    """The last rule version and task read at each place of each file, for one history read.
+
+    A new version of a file mostly repeats its previous one. A rule (a rule file's, or one
+    inline rule of a task file) whose data is the same as at the same place before is that
+    very RuleVersion: the replay sees the same object and classifies nothing. A changed rule
+    shares every value that did not change with its previous version, so versions compare
+    by identity first and the cache pickles each value once. A task whose own entries (all
+    but its inline `rules:`) did not change is that very Task, not built again.
+    """
+
+    def __init__(self) -> None:
+        self.rules: dict[tuple[str, tuple], RuleVersion] = {}  # (path, pointer) → last version there
+        self.tasks: dict[str, tuple[dict[str, Any], Task | None]] = {}  # path → own entries, task
+
+    def rule(self, rule_id: str, path: str, data: dict[str, Any], pointer: tuple = (),
+             default_task: str = "") -> RuleVersion:
+        key = (path, pointer)
+        last = self.rules.get(key)
+        if last is not None:
+            if last.id == rule_id and last.default_task == default_task and _same(last.data, data):
+                return last
+            known = last.data
+            data = {name: old if (old := known.get(name, _ABSENT)) is not _ABSENT and _same(old, value) else value
+                    for name, value in data.items()}
+        version = self.rules[key] = RuleVersion(rule_id, path, data, pointer, default_task)
+        return version
+
+    def task(self, data: dict[str, Any], path: str) -> Task | None:
+        own = {key: value for key, value in data.items() if key != "rules"}
+        last = self.tasks.get(path)
+        if last is not None and _same(last[0], own):
+            return last[1]
+        task = build_task(data, Source(path))
+        self.tasks[path] = (own, task)
+        return task
+
+
+def _changed_fields(old: RuleVersion, new: RuleVersion) -> tuple[str, ...]:
+    """`diffing.changed_fields` of the two built rules, reading only the fields whose data differ."""
+    if old.data is new.data and old.default_task == new.default_task:
         return ()
-    # An entry whose text is in both versions (wherever it stands) holds the same field value:
-    # only the entries of one version alone can differ (and `task`, when the enclosing task did).
-    memo = _shared_memo()
-    kept_old, kept_new = set(old.chunks), set(new.chunks)
-    before = {_entry(c, old.path, memo)[0]: c for c in old.chunks if c not in kept_new}
-    after = {_entry(c, new.path, memo)[0]: c for c in new.chunks if c not in kept_old}
-    changed = [
-        name for name in before.keys() | after.keys()
-        if name in _FIELD_ORDER and name != "task"
-        and _field_value(name, before.get(name)) != _field_value(name, after.get(name))
-    ]
-    if ("task" in before or "task" in after or not same_task) and old.task != new.task:
-        changed.append("task")
-    changed.sort(key=_FIELD_ORDER.__getitem__)
+    before, after = old.data, new.data
+    changed = []
+    for name in COMPARED_RULE_FIELDS:
+        if name == "task":
+            if old.task != new.task:
+                changed.append(name)
+            continue
+        a, b = before.get(name), after.get(name)
+        if not _same(a, b) and _field(name, a) != _field(name, b):
+            changed.append(name)
     return tuple(changed)
 
 
-_FIELD_ORDER = {name: i for i, name in enumerate(COMPARED_RULE_FIELDS)}
-
-
-def _classify(old: Rule | RuleText | None, new: Rule | RuleText | None, *, existed_before: bool):
-    """`diffing.classify_rule`, comparing two RuleTexts without building them."""
+def _classify(old: RuleVersion | None, new: RuleVersion | None, *, existed_before: bool):
+    """`diffing.classify_rule` of the two versions, without building them."""
     if old is not None and new is not None:
-        if type(old) is RuleText and type(new) is RuleText:
-            return classify_rule(old, new, existed_before=existed_before, fields=_changed_fields(old, new))  # type: ignore[arg-type]
-        old, new = _built(old), _built(new)
+        return classify_rule(old, new, existed_before=existed_before, fields=_changed_fields(old, new))  # type: ignore[arg-type]
     return classify_rule(old, new, existed_before=existed_before)  # type: ignore[arg-type]
-
-
-def _build_text(text: RuleText) -> Rule:
-    """The Rule a RuleText stands for: `parse_chunked`'s eager answer for the same entries."""
-    memo = _shared_memo()
-    chunks = list(text.chunks)
-    data = _chunks_mapping(chunks, text.path, memo)
-    if data is not None and text.pointer:  # an inline rule: as records_from_data builds it
-        rule = build_rule(data, text.source, default_task=text.default_task, memo=memo.examples)
-    else:
-        rule = None if data is None else _rule_from_chunks(chunks, data, text.path, memo)
-    if rule is None:  # cannot happen (the same entries made the RuleText); never guess
-        rules = parse_file_text("".join(chunks), text.path).rules
-        if not rules:
-            raise HistoryError(f"{text.path}: a version of rule {text.id} no longer parses")
-        rule = rules[0]
-    return rule
-
-
-def _rule_from_chunks(chunks: list[str], data: dict[str, Any], path: str, memo: ChunkMemo) -> Rule | None:
-    """`loading.build_rule(data, Source(path))` for a `kind: rule` file, field by field.
-
-    Each rule field is read from its own entry alone (`loading.RULE_READERS`), so the field
-    values of entries seen before at this path are reused: a new version of a rule file
-    reads only the entries it changed.
-    """
-    if not _str(data.get("id")):
-        return None
-    known = memo.fields.get(path)
-    if known is None:
-        known = memo.fields[path] = (Source(path), {})
-    root, seen = known
-    fields = memo.absent.copy()
-    for chunk in chunks:
-        entry = seen.get(chunk)
-        if entry is None:
-            key, value = memo[chunk]
-            read = RULE_READERS.get(key)
-            entry = seen[chunk] = (key, read(value, root, memo.examples)) if read else ()
-        if entry:
-            fields[entry[0]] = entry[1]
-    # No enclosing task: build_rule's fallback for an empty `task` is "" here.
-    return _make_rule(fields, root)
-
-
-def _make_rule(fields: dict[str, Any], source: Source) -> Rule:
-    """Rule(**fields, source=source), built the fast way (see `_record`)."""
-    fields["source"] = source
-    return _record(Rule, fields)
-
-
-def _task_of(data: dict[str, Any], root: Source, memo: ChunkMemo | None) -> Task | None:
-    """`build_task(data, root)`, reused while a task file's own entries are the very same
-    parsed values at the same path (most of its versions change only its inline rules)."""
-    if memo is None:
-        return build_task(data, root)
-    own = tuple((key, value) for key, value in data.items() if key != "rules")
-    known = memo.tasks.get(root.path)
-    if known is not None and len(known[0]) == len(own) and all(
-            a[0] == b[0] and a[1] is b[1] for a, b in zip(known[0], own)):
-        return known[1]
-    task = build_task(data, root)
-    memo.tasks[root.path] = (own, task)  # the values are kept alive with it: their ids stay theirs
-    return task
-
-
-def records_from_data(data: dict[str, Any], path: str, memo: ChunkMemo | None = None, *,
-                      lazy: bool = False) -> ParsedBlob:
-    """Records of a parsed mapping, dispatched on `kind` exactly as `loading.parse_file_text` does.
-
-    With a memo, an inline rule whose item (the same parsed object) was built before at the
-    same place is reused; with `lazy` too, an inline rule read entry by entry is a RuleText.
-    """
-    kind = data.get("kind")
-    root = Source(path)
-    rules: list[Rule] = []
-    tasks: list[Task] = []
-    if kind == "task":
-        task = _task_of(data, root, memo)
-        if task:
-            tasks.append(task)
-        items = data.get("rules") if isinstance(data.get("rules"), list) else []
-        default_task = _str(data.get("id"))
-        built = memo.records if memo is not None else {}
-        for index, item in enumerate(items):
-            key = (id(item), path, index, default_task, lazy)
-            known = built.get(key)
-            if known is not None and known[0] is item:
-                rule = known[1]
-            elif lazy and (entries := memo.item_chunks.get(id(item))) and entries[0] is item and _str(item.get("id")):  # type: ignore[union-attr]
-                rule = RuleText.inline(_str(item["id"]), path, entries[1], index, default_task)
-                built[key] = (item, rule)
-            else:
-                rule = build_rule(item, root.child("rules", index), default_task=default_task,
-                                  memo=memo.examples if memo is not None else None)
-                if memo is not None and isinstance(item, dict):
-                    built[key] = (item, rule)  # the item is kept alive: its id stays its own
-            if rule:
-                rules.append(rule)
-    elif kind == "rule":
-        rule = build_rule(data, root, memo=memo.examples if memo is not None else None)
-        if rule:
-            rules.append(rule)
-    return _record(ParsedBlob, {"path": path, "rules": tuple(rules), "tasks": tuple(tasks), "findings": (), "ok": True})
 
 
 # --- cache ------------------------------------------------------------------------------------
@@ -2020,8 +1488,9 @@ def _walk_to(git_: Git, tip: str, folder: str, cache: Cache, progress: Progress 
         return walk
     entries: list[LogEntry] | None = None
     known = cache.load_blobs()
+    memo = VersionMemo()
     if walk is not None:
-        entries = read_line(git_, walk, tip, walk.tip, known, progress)
+        entries = read_line(git_, walk, tip, walk.tip, known, memo, progress)
         # Continue only when the cached tip is on the new line (no rewrite, no branch switch),
         # and no new commit deletes another project's config (it may turn a copy of that
         # project, before the cached tip, into the first half of a move).
@@ -2031,14 +1500,14 @@ def _walk_to(git_: Git, tip: str, folder: str, cache: Cache, progress: Progress 
     if walk is None:
         # A full replay: blobs parsed by earlier runs need not be parsed again.
         walk = Walk(folder, git_.prefix)
-        entries = read_line(git_, walk, tip, None, known, progress)
+        entries = read_line(git_, walk, tip, None, known, memo, progress)
     linked = _follow_symlinks(git_, walk, entries)
     # The line's tip may hold the project elsewhere than the checkout (a branch that moves it).
     moves = relocate_project(git_.prefix, entries, git_.tree_blobs, start=project_prefix_at(git_, tip))
     folder = walk.folder
     folders = _folder_changes(git_, walk, entries, moves)
     if linked or moves or walk.folder != folder or any(f is not None for f in folders) or not READS_AHEAD:
-        blobs = _parsed_blobs(git_, walk, entries, folders, known, progress)
+        blobs = _parsed_blobs(git_, walk, entries, folders, known, memo, progress)
     else:  # read_line's guess was right: it read every blob these commits bring in
         blobs = known
     total = len(entries)
@@ -2054,7 +1523,7 @@ READS_AHEAD = os.name != "nt"  # read_line parses blobs while git writes (select
 
 
 def read_line(git_: Git, walk: Walk, tip: str, exclude: str | None, known: dict[str, ParsedBlob],
-              progress: Progress | None = None) -> list[LogEntry]:
+              memo: VersionMemo, progress: Progress | None = None) -> list[LogEntry]:
     """`parse_log(git_.log(tip, exclude))`, reading blobs ahead while git writes the log.
 
     Each blob a commit brings into the walk's guideline folder is asked of `git cat-file` as
@@ -2068,7 +1537,6 @@ def read_line(git_: Git, walk: Walk, tip: str, exclude: str | None, known: dict[
     """
     if not READS_AHEAD:  # read the log first, the blobs later
         return parse_log(git_.log(tip, exclude))[::-1]
-    memo = _shared_memo()
     parsed = 0
     asked: dict[str, str] = {}  # blob → the project path it is parsed as
     entries: list[LogEntry] = []
@@ -2097,7 +1565,7 @@ def read_line(git_: Git, walk: Walk, tip: str, exclude: str | None, known: dict[
                             selector.unregister(fd)
                         if fd == cat_fd:
                             for blob, data in batch_reader.feed(piece):
-                                known[blob] = parse_blob(data, asked[blob], memo, lazy=True)
+                                known[blob] = parse_blob(data, asked[blob], memo)
                                 parsed += 1
                                 # Once the log is read the number of blobs is known: show it.
                                 if progress and parsed % 100 == 0 and not log_open:
@@ -2551,7 +2019,7 @@ def _configured_folder(data: bytes) -> str | None:
 
 def _parsed_blobs(
     git_: Git, walk: Walk, entries: list[LogEntry], folders: list[str | None],
-    known: dict[str, ParsedBlob], progress: Progress | None,
+    known: dict[str, ParsedBlob], memo: VersionMemo, progress: Progress | None,
 ) -> dict[str, ParsedBlob]:
     """Parse the blobs `entries` need that `known` lacks (adding them to it)."""
     paths = {}
@@ -2561,15 +2029,11 @@ def _parsed_blobs(
         for change in entry.changes:
             if change.new_blob and walk.wanted(change.new_path, folder):
                 paths[change.new_blob] = walk.project_path(change.new_path)
-    # In commit order: a file's previous version is seen first, so only its changed entries
-    # (read_line reads newest first: there a file's next version is seen first, as good)
-    # are new to the chunk memo.
     missing = [blob for blob in paths if blob not in known]
     if missing:
-        memo = _shared_memo()
         # Each blob is parsed as git hands it over, while git reads the next ones.
         for done, (blob, data) in enumerate(git_.stream_blobs(missing), 1):
-            known[blob] = parse_blob(data, paths[blob], memo, lazy=True)
+            known[blob] = parse_blob(data, paths[blob], memo)
             if progress and done % 100 == 0:
                 progress(done, len(missing))
         if progress:
@@ -2608,8 +2072,9 @@ def read_tree(root: Path, rev: str) -> tuple[dict[str, Rule], dict[str, Task], l
     for path in sorted(files):
         parsed = parse_blob(contents.get(files[path], b""), walk.project_path(path))
         problems.extend(parsed.findings if not parsed.ok else ())
-        for rule in parsed.rules:
-            rules.setdefault(rule.id, rule)
+        for version in parsed.rules:
+            if version.id not in rules:
+                rules[version.id] = version.rule()
         for task in parsed.tasks:
             tasks.setdefault(task.id, task)
     return rules, tasks, problems
