@@ -321,6 +321,8 @@ import resource, sys, time
 start = time.process_time()
 from pathlib import Path
 import guidelines_tool.history as H
+import guidelines_tool.history.git as G
+import guidelines_tool.history.walk as W
 spent = {"imports": time.process_time() - start}
 
 def timed(owner, name, label):
@@ -333,11 +335,11 @@ def timed(owner, name, label):
             spent[label] = spent.get(label, 0.0) + time.process_time() - began
     setattr(owner, name, wrapper)
 
-timed(H, "read_line", "read log + blobs (all of it)")
-timed(H, "_parse_log_tokens", "  of which parse log output")
-timed(H, "parse_blob", "  of which parse blobs")
-timed(H.Walk, "apply", "replay commits (classify)")
-timed(H.Cache, "save", "write the cache")
+timed(W, "read_line", "read log + blobs (all of it)")
+timed(G, "_parse_log_tokens", "  of which parse log output")
+timed(W, "parse_blob", "  of which parse blobs")
+timed(W.Walk, "apply", "replay commits (classify)")
+timed(W.Cache, "save", "write the cache")
 for label in ("read log + blobs (all of it)", "  of which parse log output", "  of which parse blobs"):
     spent[label] = 0.0  # printed in this order, whichever call ends first
 began = time.process_time()

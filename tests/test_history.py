@@ -755,7 +755,7 @@ def test_release_tags_named_like_a_branch_or_tagging_a_tag_count(repo: Path) -> 
 # --- versions compared on their data differ where built rules differ ------------------------------
 
 from guidelines_tool.diffing import changed_fields, classify_rule  # noqa: E402
-from guidelines_tool.history import _changed_fields  # noqa: E402
+from guidelines_tool.history.records import fields_changed  # noqa: E402
 
 SCALARS = ["a", "product", "Two words", "x'y", "a - b", "a, b", "1", "1.5", "-2", "0x1F", "1e3", "true", "True",
            "no", "on", "null", "Null", "~", "2026-01-02", "2026-13-45", '"quoted, with: colon # hash"', '""',
@@ -790,7 +790,7 @@ def test_versions_compared_on_their_data_find_the_fields_built_rules_differ_in(s
             continue  # not a rule file YAML reads (a value that breaks the line)
         compared += 1
         before, after = old.rules[0], new.rules[0]
-        assert _changed_fields(before, after) == changed_fields(before.rule(), after.rule()), (values, edited)
+        assert fields_changed(before, after) == changed_fields(before.rule(), after.rule()), (values, edited)
     assert compared > 150
 def test_records_built_without_init_equal_constructed_ones(repo: Path) -> None:
     """The hot paths fill record dicts directly (history._record): every field is there, and
@@ -970,7 +970,7 @@ def test_unbuilt_inline_rules_classify_as_built_ones(tmp_path: Path, seed: int) 
 def test_reading_the_log_first_gives_what_reading_ahead_gives(repo: Path, monkeypatch) -> None:
     """Where blobs cannot be read while git writes the log (Windows: select() takes no pipes),
     the log is read whole and the blobs after it: the same history."""
-    import guidelines_tool.history as history_module
+    import guidelines_tool.history.walk as history_module
 
     commit(repo, "edit", {f"{RULES}/r1.yaml": rule_yaml("R-1", rationale="Edited.")})
     commit(repo, "inline", {TASK: task_yaml(inline=inline_rules(rule_yaml("R-2"))), f"{RULES}/r1.yaml": None})
