@@ -1,10 +1,13 @@
 """Git: the one module that runs git. Pure parsers of its output beside the few calls that spawn it.
 
-Every read (log, cat-file, ls-tree, rev-parse, for-each-ref, status) is a plain `git`
-subprocess (`_git`, `_popen`): importing GitPython alone costs more than all of history's git
-processes on a warm run, and its object walks spawn a process per commit (FACTS.md). The
+Every git call — the reads (log, cat-file, ls-tree, rev-parse, for-each-ref, status) and the
 writes of the repositories the tool creates (`init_repository`, `commit_all`, `tag_commit`,
-`annotated_tag`) still go through GitPython's object API (see the end of the module).
+`annotated_tag`) — is a plain `git` subprocess through one thin wrapper (`_git`, `_checked`,
+`_popen` for streams), with one error type (HistoryError). One choice, not two: GitPython is
+not used. Importing it alone costs more than all of history's git processes on a warm run,
+its object walks spawn a process per commit (FACTS.md), and it leaks resources in a
+long-lived process (the language server); the writes it did are a handful of plumbing
+commands.
 
 How history reads, and why (FACTS.md has the measurements):
 
@@ -290,11 +293,7 @@ class Git:
         self.prefix = "" if self.prefix == "." else self.prefix
 
     def run(self, *args: str) -> str:
-        proc = _git(list(args), cwd=self.top)
-        if proc.returncode != 0:
-            detail = proc.stderr.decode("utf-8", errors="replace").strip()
-            raise HistoryError(f"git {args[0]} failed: {detail or f'exit status {proc.returncode}'}")
-        return proc.stdout.decode("utf-8", errors="replace")
+        return _checked(list(args), self.top)
 
     def rev_parse(self, rev: str) -> str | None:
         """The commit `rev` names, or None when it names none."""
@@ -472,8 +471,7 @@ class Git:
         if nested:
             request = "".join(f"refs/tags/{name}^{{}}\n" for name in nested).encode()
             # No check: an answer git cannot give leaves that tag as it is.
-            proc = subprocess.run(["git", "cat-file", "--batch-check"], cwd=self.top, input=request,
-                                  capture_output=True, check=False)
+            proc = _git(["cat-file", "--batch-check"], self.top, stdin=request)
             answers = proc.stdout.decode("utf-8", errors="replace").splitlines()
             for name, answer in zip(nested, answers):
                 parts = answer.split()
@@ -506,9 +504,12 @@ def _popen(args: list[str], cwd: Path, *, stdin: Any) -> Iterator[subprocess.Pop
         proc.wait()
 
 
-def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
+def _git(args: list[str], cwd: Path, *, stdin: bytes | None = None,
+         env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """One git process run to its end: its output, whatever its exit status (see `_checked`)."""
     try:
-        return subprocess.run(["git", *args], cwd=cwd, capture_output=True, stdin=subprocess.DEVNULL)
+        return subprocess.run(["git", *args], cwd=cwd, capture_output=True, env=env,
+                              **({"input": stdin} if stdin is not None else {"stdin": subprocess.DEVNULL}))
     except FileNotFoundError:
         raise HistoryError("git is not installed (or not on PATH): rule history needs it") from None
     except NotADirectoryError:
@@ -604,50 +605,50 @@ def symlink_target(link: str, name: bytes) -> str | None:
     return None if target == ".." or target.startswith("../") else target
 
 
+def _checked(args: list[str], cwd: Path, *, stdin: bytes | None = None, env: dict[str, str] | None = None) -> str:
+    """`_git`, its output as text; HistoryError with git's own message when it fails."""
+    proc = _git(args, cwd, stdin=stdin, env=env)
+    if proc.returncode != 0:
+        detail = proc.stderr.decode("utf-8", errors="replace").strip()
+        raise HistoryError(f"git {args[0]} failed: {detail or f'exit status {proc.returncode}'}")
+    return proc.stdout.decode("utf-8", errors="replace")
+
+
 # --- writing: repositories the tool creates (demo, release tags) ------------------------------
-# Writes are few and not on a hot path, so they go through GitPython's object API.
-
-
-def _repo(root: Path):
-    import git  # GitPython, imported only by the commands that write
-
-    try:
-        return git.Repo(root)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        raise HistoryError(f"{root} is not inside a git repository") from None
+# Plumbing, not porcelain: a commit is written with `commit-tree` (no hooks, no signing, no
+# editor, the message kept byte for byte), so a replayed history has the same commit ids on
+# every machine whatever the user's git configuration.
 
 
 def init_repository(root: Path, *, branch: str = "main") -> None:
-    """A new, empty repository at `root` whose first branch is `branch`."""
-    import git
-
-    git.Repo.init(root, initial_branch=branch)
+    """A new, empty repository at `root` (made if missing) whose first branch is `branch`."""
+    root.mkdir(parents=True, exist_ok=True)
+    _checked(["init", "-q", f"--initial-branch={branch}"], root)
 
 
 def commit_all(root: Path, message: str, *, author: str, email: str, when: datetime) -> str:
     """Stage every change under `root` (additions, edits, deletions) and commit it with a fixed
     author and date, so replayed histories are reproducible. Returns the new commit's sha."""
-    import git
-
-    repo = _repo(root)
-    repo.git.add(A=True)
-    actor = git.Actor(author, email)
-    # git's internal "<epoch> <+hhmm>" form: GitPython parses it without guessing
+    _checked(["add", "-A"], root)
+    tree = _checked(["write-tree"], root).strip()
+    parent = _git(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], root).stdout.decode().strip()
     if when.tzinfo is None:
         when = when.replace(tzinfo=timezone.utc)
-    stamp = f"{int(when.timestamp())} {when.strftime('%z')}"
-    commit = repo.index.commit(
-        message, author=actor, committer=actor, author_date=stamp, commit_date=stamp
-    )
-    return commit.hexsha
+    stamp = f"{int(when.timestamp())} {when.strftime('%z')}"  # git's internal date format: no guessing
+    who = {"NAME": author, "EMAIL": email, "DATE": stamp}
+    env = {**os.environ, **{f"GIT_{role}_{key}": value for role in ("AUTHOR", "COMMITTER") for key, value in who.items()}}
+    sha = _checked(["commit-tree", "--no-gpg-sign", tree, *(["-p", parent] if parent else []), "-F", "-"],
+                   root, stdin=message.encode("utf-8"), env=env).strip()
+    _checked(["update-ref", "-m", f"commit: {message.partition(chr(10))[0]}", "HEAD", sha], root)
+    return sha
 
 
 def tag_commit(root: Path, name: str, sha: str) -> None:
     """A lightweight tag `name` on `sha` (the demo's release markers)."""
-    _repo(root).create_tag(name, ref=sha)
+    _checked(["tag", name, sha], root)
 
 
 def annotated_tag(root: Path, name: str, sha: str, message: str) -> None:
     """An annotated tag `name` on `sha` with `message` kept verbatim (it is Markdown: git would
     strip its "#" headings as comments)."""
-    _repo(root).create_tag(name, ref=sha, message=message, cleanup="verbatim")
+    _checked(["tag", "--cleanup=verbatim", "-F", "-", name, sha], root, stdin=message.encode("utf-8"))
