@@ -509,6 +509,33 @@ def test_cache_rebuilds_after_history_is_rewritten(repo: Path) -> None:
     assert history.rules_at(history.tip.sha)["R-1"].rationale == "Two."
 
 
+def test_the_cache_fingerprint_covers_every_module_the_records_depend_on() -> None:
+    """The files hashed are found from the import statements (a regular expression, for
+    speed): an independent reading with `ast` of every file found, imports inside functions
+    included, names no guidelines_tool module that is not in the list."""
+    import ast
+
+    import guidelines_tool
+    from guidelines_tool.history.cache import code_modules
+
+    top = Path(guidelines_tool.__file__).parent
+    found = {top.parent / path for path in code_modules(top / "history")}
+    assert {top / "loading.py", top / "model.py", top / "diffing.py"} <= found
+    assert set((top / "history").glob("*.py")) <= found
+    for path in found:
+        for node in ast.walk(ast.parse(path.read_bytes())):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("guidelines_tool"):
+                names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names if alias.name.startswith("guidelines_tool")]
+            else:
+                continue
+            for name in names:
+                where = top.parent.joinpath(*name.split("."))
+                for module in (where.with_suffix(".py"), where / "__init__.py"):
+                    assert not module.is_file() or module in found, (path, name)
+
+
 # --- a blob's records are what the loader makes of the same text --------------------------------
 
 from guidelines_tool.history import VersionMemo, parse_blob  # noqa: E402

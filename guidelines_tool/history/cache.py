@@ -12,6 +12,8 @@ import hashlib
 import io
 import os
 import pickle
+import re
+import sys
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -24,20 +26,92 @@ W = TypeVar("W")
 
 @functools.lru_cache(maxsize=1)
 def code_fingerprint() -> str:
-    """A hash of the code that turns blobs into records and revisions.
+    """A hash of the code that turns blobs into records and revisions, and of the YAML parser.
 
-    Cached records are only as right as the loader that made them: when `loading.py`,
-    `model.py`, `diffing.py` or this module change (an upgrade, a local edit), old cache
-    files no longer match and are rebuilt.
+    Cached records are only as right as the code that made them: when any of it changes (an
+    upgrade, a local edit, a file moved between modules), old cache files no longer match and
+    are rebuilt. The modules hashed are derived, never listed: every module of this package
+    and every guidelines_tool module they import, transitively (`code_modules`).
     """
-    digest = hashlib.sha1(f"{CACHE_VERSION}".encode())
-    here = Path(__file__).parent
-    for path in [*sorted(here.glob("*.py")), *(here.parent / name for name in ("loading.py", "model.py", "diffing.py"))]:
+    import ruamel.yaml  # already imported by loading.py: the version of the parser that read the blobs
+
+    digest = hashlib.sha1(f"{CACHE_VERSION} {sys.version_info[:2]} {ruamel.yaml.__version__} "
+                          f"{'_ruamel_yaml' in sys.modules}".encode())
+    for path in code_modules(Path(__file__).parent):
         try:
-            digest.update(path.read_bytes())
-        except OSError:
-            digest.update(path.name.encode())
+            digest.update(path.as_posix().encode() + b"\0" + path.read_bytes())
+        except OSError:  # no source (a frozen build): its name at least
+            digest.update(path.as_posix().encode())
     return digest.hexdigest()
+
+
+_TOP = Path(__file__).resolve().parent.parent  # the guidelines_tool package
+# an import statement at the start of a line (the pattern starts with a literal: scanned for fast)
+_IMPORT = re.compile(rb"\n[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]+(\([^)]*\)|[^\n#]*)|import[ \t]+([^\n#]*))")
+
+
+def code_modules(package: Path) -> list[Path]:
+    """The source files of every module of `package` and of every guidelines_tool module they
+    import, directly or through each other (relative to the guidelines_tool package, sorted).
+
+    Read from the import statements in the files themselves, imports inside functions
+    included (a regular expression over the bytes, not a parse: this runs on every warm run,
+    and parsing the files would cost more than the rest of that run). A name that looks like
+    an import in a docstring at most adds a file: the fingerprint may change more often than
+    needed, never less.
+    """
+    todo = sorted(package.resolve().glob("*.py"))
+    seen: set[Path] = set()
+    while todo:
+        path = todo.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        try:
+            source = path.read_bytes()
+        except OSError:
+            continue
+        for match in _IMPORT.finditer(b"\n" + source):
+            todo.extend(_module_files(match, path))
+    return sorted((path.relative_to(_TOP.parent) for path in seen), key=Path.as_posix)
+
+
+def _module_files(match: re.Match, importer: Path) -> list[Path]:
+    """The guidelines_tool source files one import statement (`from X import a, b` / `import X`) names."""
+    origin, names, plain = match.groups()
+    if plain is not None:
+        return [file for name in plain.decode(errors="replace").split(",") if name.strip()
+                for file in _files_of(name.split()[0])]
+    module = origin.decode(errors="replace")
+    if module.startswith("."):  # relative: from the importer's package up
+        base = importer.parent
+        for _ in range(len(module) - len(module.lstrip(".")) - 1):
+            base = base.parent
+        module = ".".join([*base.relative_to(_TOP.parent).parts, *filter(None, module.lstrip(".").split("."))])
+    files = _files_of(module)
+    if files and files[-1].name == "__init__.py":  # `from package import a, b`: a and b may be modules
+        words = names.decode(errors="replace").strip("()").replace("\n", " ").split(",")
+        files += [file for word in words if word.strip() for file in _files_of(f"{module}.{word.split()[0]}")]
+    return files
+
+
+@functools.lru_cache(maxsize=None)
+def _files_of(module: str) -> list[Path]:
+    """The source files importing `module` runs when it is a guidelines_tool module: its
+    packages' `__init__.py` (outermost first), then its own file; [] for anything else."""
+    parts = module.split(".")
+    if parts[0] != _TOP.name:
+        return []
+    files = []
+    for depth in range(1, len(parts) + 1):
+        where = _TOP.parent.joinpath(*parts[:depth])
+        if (where / "__init__.py").is_file():
+            files.append(where / "__init__.py")
+        elif depth == len(parts) and where.with_suffix(".py").is_file():
+            files.append(where.with_suffix(".py"))
+        else:
+            break  # a name defined in a module, not a module
+    return files
 
 
 class Cache:
