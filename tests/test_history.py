@@ -519,7 +519,7 @@ def test_the_cache_fingerprint_covers_every_module_the_records_depend_on() -> No
     from guidelines_tool.history.cache import code_modules
 
     top = Path(guidelines_tool.__file__).parent
-    found = {top.parent / path for path in code_modules(top / "history")}
+    found = set(code_modules(top / "history"))
     assert {top / "loading.py", top / "model.py", top / "diffing.py"} <= found
     assert set((top / "history").glob("*.py")) <= found
     for path in found:
@@ -534,6 +534,15 @@ def test_the_cache_fingerprint_covers_every_module_the_records_depend_on() -> No
                 where = top.parent.joinpath(*name.split("."))
                 for module in (where.with_suffix(".py"), where / "__init__.py"):
                     assert not module.is_file() or module in found, (path, name)
+
+
+def test_the_cache_fingerprint_is_the_same_from_any_folder(tmp_path: Path, monkeypatch) -> None:
+    """A command run in the project's folder and one run elsewhere share the cache."""
+    from guidelines_tool.history.cache import code_fingerprint
+
+    here = code_fingerprint.__wrapped__()
+    monkeypatch.chdir(tmp_path)
+    assert code_fingerprint.__wrapped__() == here
 
 
 # --- a blob's records are what the loader makes of the same text --------------------------------

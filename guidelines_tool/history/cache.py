@@ -38,10 +38,11 @@ def code_fingerprint() -> str:
     digest = hashlib.sha1(f"{CACHE_VERSION} {sys.version_info[:2]} {ruamel.yaml.__version__} "
                           f"{'_ruamel_yaml' in sys.modules}".encode())
     for path in code_modules(Path(__file__).parent):
+        name = path.relative_to(_TOP.parent).as_posix().encode()  # the same wherever the tool is installed
         try:
-            digest.update(path.as_posix().encode() + b"\0" + path.read_bytes())
+            digest.update(name + b"\0" + path.read_bytes())
         except OSError:  # no source (a frozen build): its name at least
-            digest.update(path.as_posix().encode())
+            digest.update(name)
     return digest.hexdigest()
 
 
@@ -52,7 +53,7 @@ _IMPORT = re.compile(rb"\n[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]+(\([^)]*\
 
 def code_modules(package: Path) -> list[Path]:
     """The source files of every module of `package` and of every guidelines_tool module they
-    import, directly or through each other (relative to the guidelines_tool package, sorted).
+    import, directly or through each other (sorted).
 
     Read from the import statements in the files themselves, imports inside functions
     included (a regular expression over the bytes, not a parse: this runs on every warm run,
@@ -73,7 +74,7 @@ def code_modules(package: Path) -> list[Path]:
             continue
         for match in _IMPORT.finditer(b"\n" + source):
             todo.extend(_module_files(match, path))
-    return sorted((path.relative_to(_TOP.parent) for path in seen), key=Path.as_posix)
+    return sorted(seen)
 
 
 def _module_files(match: re.Match, importer: Path) -> list[Path]:
