@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from guidelines_tool.history.records import ParsedBlob, RuleVersion, _record, rule_field, same_data
+from guidelines_tool.history.records import ParsedBlob, RuleVersion, rule_field, same_data
 from guidelines_tool.loading import (
     FILE_TOO_LARGE,
     UNREADABLE,
@@ -98,8 +98,7 @@ def records_from_data(data: dict[str, Any], path: str, findings: Iterable[Findin
                 rule_id = rule_field("id", item.get("id"))
                 if rule_id:
                     rules.append(memo.rule(rule_id, path, item, ("rules", index), default_task))
-    return _record(ParsedBlob, {"path": path, "rules": tuple(rules), "tasks": tuple(tasks),
-                                "findings": tuple(findings), "ok": True})
+    return ParsedBlob(path, tuple(rules), tuple(tasks), tuple(findings))
 
 
 class VersionMemo:

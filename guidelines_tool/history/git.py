@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from guidelines_tool.errors import HistoryError
-from guidelines_tool.history.records import Commit, FileChange, LogEntry, _record
+from guidelines_tool.history.records import Commit, FileChange, LogEntry
 
 SYMLINK_MODE = "120000"
 MAX_SYMLINK_HOPS = 8  # links followed to resolve one path (each hop costs two git calls; loops hit it)
@@ -112,14 +112,14 @@ def _parse_log_tokens(tokens: list[str], *, final: bool) -> tuple[list[LogEntry]
         if start < 0:
             continue
         sha, parents, date, author, email, rest = header[1:].split("\x1f", 5)
-        commit = _record(Commit, {
-            "sha": sha,
-            "date": datetime.fromisoformat(date),
-            "author": _printable(author),
-            "message": _printable(rest.removesuffix("\x1f").strip(" \t\r\n")),  # str.strip() eats \x1c-\x1f too
-            "author_email": _printable(email),
-            "parents": tuple(parents.split()),
-        })
+        commit = Commit(
+            sha=sha,
+            date=datetime.fromisoformat(date),
+            author=_printable(author),
+            message=_printable(rest.removesuffix("\x1f").strip(" \t\r\n")),  # str.strip() eats \x1c-\x1f too
+            author_email=_printable(email),
+            parents=tuple(parents.split()),
+        )
         try:
             changes, i = _read_changes(tokens, i, stop_at_other=True)
         except IndexError:  # a record's paths are not all here yet
@@ -177,8 +177,7 @@ def _read_changes(tokens: list[str], i: int, *, stop_at_other: bool) -> tuple[tu
             old_path = None
         if status == "D":
             new_path = None
-        changes.append(_record(FileChange, {"status": status, "old_path": old_path, "new_path": new_path,
-                                            "old_blob": old_blob, "new_blob": new_blob, "new_mode": parts[1]}))
+        changes.append(FileChange(status, old_path, new_path, old_blob, new_blob, parts[1]))
     return tuple(changes), i
 
 

@@ -10,7 +10,6 @@ the docs site look inside a few). Two versions compare field by field on their d
 from __future__ import annotations
 
 import bisect
-import dataclasses
 import difflib
 import functools
 from dataclasses import dataclass, field
@@ -197,29 +196,6 @@ class ParsedBlob:
     ok: bool = True  # False: the YAML could not be read at all (this version is skipped)
 
 
-def _plain_record(cls: type) -> bool:
-    """Can `_record` build `cls`: a dataclass with no __post_init__ and no slots."""
-    return dataclasses.is_dataclass(cls) and not hasattr(cls, "__post_init__") and not hasattr(cls, "__slots__")
-
-
-def _record(cls: type, values: dict[str, Any]) -> Any:
-    """`cls(**values)` for a frozen dataclass record, given every field, without its __init__.
-
-    A frozen dataclass's __init__ sets each field through object.__setattr__: four times
-    the cost of the rest of building one. History builds tens of thousands (log entries,
-    rule versions, revisions), so the hot paths fill the instance dict directly, which is
-    how pickle rebuilds the cached records too. A record type that gains a __post_init__
-    or slots goes through its constructor.
-    """
-    if cls in _PLAIN:
-        record = object.__new__(cls)
-        record.__dict__.update(values)
-        return record
-    return cls(**values)
-
-
-
-
 @dataclass
 class History:
     """Every rule's content versions along one branch's first-parent line."""
@@ -365,9 +341,6 @@ def _state_at(revisions: dict[str, list], indexes: dict[str, list[int]], positio
         if i and getattr(revs[i - 1], attr) is not None:
             state[key] = getattr(revs[i - 1], attr)
     return state
-
-
-_PLAIN = {cls for cls in (Rule, Commit, FileChange, RuleRevision, ParsedBlob) if _plain_record(cls)}
 
 
 def tag_of_no_commit(name: str, sha: str, kind: str) -> str:

@@ -40,7 +40,6 @@ from guidelines_tool.history.records import (
     RuleRevision,
     RuleVersion,
     TaskRevision,
-    _record,
     classify_versions,
 )
 from guidelines_tool.history.relocate import (
@@ -96,6 +95,7 @@ class Walk:
     # on 5,000 commits that was half the time a cold run spent writing the cache.
     _COMMIT_FIELDS = tuple(f.name for f in dataclasses.fields(Commit))
     _REVISION_FIELDS = tuple(f.name for f in dataclasses.fields(RuleRevision) if f.name not in ("rule_id", "commit"))
+    _INDEX = _REVISION_FIELDS.index("index")
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
@@ -107,18 +107,12 @@ class Walk:
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        names = self._COMMIT_FIELDS
-        commits = [_record(Commit, dict(zip(names, values))) for values in zip(*state["commits"])]
+        # The columns hold the fields in their dataclass order: the constructors take them as they are.
+        commits = [Commit(*values) for values in zip(*state["commits"])]
         state["commits"] = commits
-        state["revisions"] = {rule_id: [self._revision(rule_id, row, commits) for row in rows]
+        state["revisions"] = {rule_id: [RuleRevision(rule_id, commits[row[self._INDEX]], *row) for row in rows]
                               for rule_id, rows in state["revisions"].items()}
         self.__dict__.update(state)
-
-    @classmethod
-    def _revision(cls, rule_id: str, row: tuple, commits: list[Commit]) -> RuleRevision:
-        values = dict(zip(cls._REVISION_FIELDS, row))
-        # a dataclass's fields in order, as RuleRevision's own __init__ would set them
-        return _record(RuleRevision, {"rule_id": rule_id, "commit": commits[values["index"]], **values})
 
     def wanted(self, path: str | None, folder: str | None = None) -> bool:
         """Is `path` (relative to the top) a YAML file in the guideline folder (default: the current)?"""
@@ -207,9 +201,7 @@ class Walk:
         change, level, fields_ = result
         version = new or old
         path = version.path  # type: ignore[union-attr]
-        revision = _record(RuleRevision, {"rule_id": rule_id, "commit": commit, "path": path, "version": new,
-                                          "previous_version": old, "change": change, "level": level, "fields": fields_,
-                                          "index": index})
+        revision = RuleRevision(rule_id, commit, path, new, old, change, level, fields_, index)
         self.revisions.setdefault(rule_id, []).append(revision)
         if new is None:
             self.rules.pop(rule_id, None)
