@@ -340,6 +340,7 @@ import resource, sys, time
 start = time.process_time()
 from pathlib import Path
 import guidelines_tool.history as H
+import guidelines_tool.history.blobs as B
 import guidelines_tool.history.git as G
 import guidelines_tool.history.walk as W
 spent = {"imports": time.process_time() - start}
@@ -356,18 +357,21 @@ def timed(owner, name, label):
 
 timed(W, "read_line", "read log + blobs (all of it)")
 timed(G, "_parse_log_tokens", "  of which parse log output")
-timed(W, "parse_blob", "  of which parse blobs")
+timed(B, "parse_blob", "  of which parse blobs here")
+timed(B.BlobParser, "finish", "  of which the worker's records")
 timed(W.Walk, "apply", "replay commits (classify)")
 timed(W.Cache, "save", "write the cache")
-for label in ("read log + blobs (all of it)", "  of which parse log output", "  of which parse blobs"):
+labels = ("read log + blobs (all of it)", "  of which parse log output", "  of which parse blobs here",
+          "  of which the worker's records")
+for label in labels:
     spent[label] = 0.0  # printed in this order, whichever call ends first
 began = time.process_time()
 H.read_history(Path(sys.argv[1]))
 spent["read_history, all of it"] = time.process_time() - began
 children = resource.getrusage(resource.RUSAGE_CHILDREN)
-spent["git processes (children)"] = children.ru_utime + children.ru_stime
+spent["git processes and the parse worker (children)"] = children.ru_utime + children.ru_stime
 for label, seconds in spent.items():
-    print(f"  {label:34} {seconds:6.3f} s cpu")
+    print(f"  {label:52} {seconds:6.3f} s cpu")
 """
 
 

@@ -9,6 +9,14 @@ version (they compare by identity first, and the cache pickles each once).
 
 from __future__ import annotations
 
+import contextlib
+import os
+import pickle
+import signal
+import struct
+import sys
+import zlib
+from sys import intern
 from typing import Any, Iterable
 
 from guidelines_tool.history.records import ParsedBlob, RuleVersion, rule_field, same_data
@@ -120,13 +128,18 @@ class VersionMemo:
              default_task: str = "") -> RuleVersion:
         key = (path, pointer)
         last = self.rules.get(key)
-        if last is not None:
-            if last.id == rule_id and last.default_task == default_task and same_data(last.data, data):
-                return last
-            known = last.data
-            data = {name: old if (old := known.get(name, _ABSENT)) is not _ABSENT and same_data(old, value) else value
-                    for name, value in data.items()}
-        version = self.rules[key] = RuleVersion(rule_id, path, data, pointer, default_task)
+        known = last.data if last is not None else {}
+        shared, same = {}, len(known) == len(data)
+        for name, value in data.items():
+            old = known.get(name, _ABSENT)
+            if old is not _ABSENT and same_data(old, value):
+                value = old
+            else:
+                same = False
+            shared[intern(name)] = value  # one key object for every version: pickled once
+        if same and last.id == rule_id and last.default_task == default_task:  # type: ignore[union-attr]
+            return last  # type: ignore[return-value]
+        version = self.rules[key] = RuleVersion(rule_id, path, shared, pointer, default_task)
         return version
 
     def task(self, data: dict[str, Any], path: str) -> Task | None:
@@ -146,3 +159,173 @@ def _configured_folder(data: bytes) -> str | None:
     return parsed.project.guidelines if parsed.project is not None else None
 
 
+
+
+# --- two cores: a second process parses while this one reads git ------------------------------
+
+SECOND_PROCESS = hasattr(os, "fork") and sys.platform != "darwin"  # macOS: fork without exec is unsafe
+WORKER_AFTER = 256  # blobs parsed here before a second process is worth its start (~2 ms)
+WORKER_SHARE = 10  # of 16 paths go to the worker: this process also reads git's output and replays
+_FRAME = struct.Struct("!HHI")  # a blob handed to the worker: id, path and contents lengths
+
+
+class BlobParser:
+    """Parses blobs into `known` as git hands them over, using a second core where it can.
+
+    A cold read of a long history spends most of its time in the YAML parser. On POSIX
+    (`SECOND_PROCESS`), once WORKER_AFTER blobs show the read is a long one, a forked worker
+    parses blobs while this one reads git's output and parses the rest. Files are shared out by path (a hash:
+    WORKER_SHARE of 16 to the worker), so the versions of one file are read by one process
+    and share their unchanged values (`VersionMemo`); a blob of the worker's share is parsed
+    here when the worker's pipe is full at that moment, so neither process waits on the
+    other. The worker sends its records back when it is done (`finish`), pickled. If it
+    fails, its blobs are parsed here: never a lost blob.
+    """
+
+    def __init__(self, known: dict[str, ParsedBlob], memo: VersionMemo) -> None:
+        self.known, self.memo = known, memo
+        self.parsed_here = 0
+        self.worker: _Worker | None = None
+        self.may_fork = SECOND_PROCESS
+
+    def add(self, blob: str, path: str, data: bytes) -> None:
+        if self.worker is None and self.may_fork and self.parsed_here >= WORKER_AFTER:
+            self.may_fork = False
+            self.worker = _Worker.start()
+        if (self.worker is None or zlib.crc32(path.encode("utf-8", "surrogateescape")) % 16 >= WORKER_SHARE
+                or not self.worker.take(blob, path, data)):
+            self.known[blob] = parse_blob(data, path, self.memo)
+            self.parsed_here += 1
+
+    def finish(self) -> None:
+        """Wait for the worker's records (parsing here whatever it could not deliver)."""
+        worker, self.worker = self.worker, None
+        if worker is not None:
+            parsed, failed = worker.results()
+            self.known.update(parsed)
+            for blob, (path, data) in failed.items():
+                self.known[blob] = parse_blob(data, path, self.memo)
+
+    def __enter__(self) -> BlobParser:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.worker is not None:  # an error before finish(): stop the worker, parse nothing more
+            self.worker.stop()
+            self.worker = None
+
+
+class _Worker:
+    """The forked process of a BlobParser: frames in through one pipe, a pickle of
+    {blob: ParsedBlob} out through another once its input ends."""
+
+    def __init__(self, pid: int, to_worker: int, from_worker: int) -> None:
+        self.pid, self.to_worker, self.from_worker = pid, to_worker, from_worker
+        self.pending = b""  # the part of the last frame the pipe did not take yet
+        self.given: dict[str, tuple[str, bytes]] = {}  # blob → (path, contents), until the records are back
+
+    @classmethod
+    def start(cls) -> _Worker | None:
+        """Fork the worker (None when the system refuses: everything is then parsed here)."""
+        inbound, to_worker = os.pipe()
+        from_worker, outbound = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError:
+            for fd in (inbound, to_worker, from_worker, outbound):
+                os.close(fd)
+            return None
+        if pid == 0:  # the worker: it must never return into the caller's code
+            status = 1
+            try:
+                _close_all_but(inbound, outbound)
+                _serve(inbound, outbound)
+                status = 0
+            finally:
+                os._exit(status)  # no atexit handlers, no flushing of the parent's buffers
+        os.close(inbound)
+        os.close(outbound)
+        os.set_blocking(to_worker, False)
+        return cls(pid, to_worker, from_worker)
+
+    def take(self, blob: str, path: str, data: bytes) -> bool:
+        """Hand the blob over if the pipe has room now; False: parse it in this process."""
+        if self.pending and not self._flush():
+            return False
+        name, where = blob.encode(), path.encode("utf-8", "surrogateescape")
+        frame = _FRAME.pack(len(name), len(where), len(data)) + name + where + data
+        try:
+            written = os.write(self.to_worker, frame)
+        except BlockingIOError:
+            return False
+        except OSError:  # the worker is gone: results() says so
+            written = len(frame)
+        self.pending = frame[written:]
+        self.given[blob] = (path, data)
+        return True
+
+    def _flush(self) -> bool:
+        """Write what is left of the last frame; True once all of it is written."""
+        try:
+            written = os.write(self.to_worker, self.pending)
+        except BlockingIOError:
+            return False
+        except OSError:
+            written = len(self.pending)
+        self.pending = self.pending[written:]
+        return not self.pending
+
+    def results(self) -> tuple[dict[str, ParsedBlob], dict[str, tuple[str, bytes]]]:
+        """The worker's records, and the blobs it gave none for (it failed)."""
+        try:
+            os.set_blocking(self.to_worker, True)
+            if self.pending:
+                os.write(self.to_worker, self.pending)
+        except OSError:
+            pass
+        os.close(self.to_worker)
+        chunks = []
+        while chunk := os.read(self.from_worker, 1 << 20):
+            chunks.append(chunk)
+        os.close(self.from_worker)
+        _, status = os.waitpid(self.pid, 0)
+        try:
+            parsed = pickle.loads(b"".join(chunks)) if status == 0 else {}
+        except Exception:  # a worker that died mid-write: its blobs are parsed here
+            parsed = {}
+        return parsed, {blob: given for blob, given in self.given.items() if blob not in parsed}
+
+    def stop(self) -> None:
+        for fd in (self.to_worker, self.from_worker):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        with contextlib.suppress(OSError):
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+
+
+def _close_all_but(*keep: int) -> None:
+    """Close every file descriptor of this (forked) process but stdin, stdout, stderr and `keep`:
+    a git pipe held open in the worker would keep git from seeing the end of its input."""
+    try:
+        open_fds = [int(name) for name in os.listdir("/proc/self/fd")]  # Linux: only the open ones
+    except OSError:
+        open_fds = list(range(3, min(os.sysconf("SC_OPEN_MAX"), 1 << 16)))
+    for fd in open_fds:
+        if fd > 2 and fd not in keep:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+
+def _serve(inbound: int, outbound: int) -> None:
+    """The worker's loop: parse each blob framed on `inbound`; at its end, pickle the records."""
+    memo = VersionMemo()
+    parsed: dict[str, ParsedBlob] = {}
+    with open(inbound, "rb", buffering=1 << 20) as stream:
+        while header := stream.read(_FRAME.size):
+            name_size, path_size, data_size = _FRAME.unpack(header)
+            blob = stream.read(name_size).decode()
+            path = stream.read(path_size).decode("utf-8", "surrogateescape")
+            parsed[blob] = parse_blob(stream.read(data_size), path, memo)
+    with open(outbound, "wb") as out:
+        pickle.dump(parsed, out, protocol=pickle.HIGHEST_PROTOCOL)

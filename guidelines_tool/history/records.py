@@ -151,6 +151,10 @@ class RuleVersion:
     pointer: tuple = ()  # ("rules", index) for a task file's inline rule
     default_task = ""  # the enclosing task's id, for an inline rule without `task:`
 
+    def __reduce__(self) -> tuple:
+        # What it is made of, not what was derived from it (task, status, the built Rule).
+        return RuleVersion, (self.id, self.path, self.data, self.pointer, self.default_task)
+
     def moved(self, path: str) -> RuleVersion:
         """The same version in the file at `path` (a blob seen under another name)."""
         return RuleVersion(self.id, path, self.data, self.pointer, self.default_task)
@@ -359,6 +363,8 @@ def rule_revisions(history: History, rule_id: str) -> list[RuleRevision]:
 # --- comparing two versions on their data ------------------------------------------------------
 
 _ROOT = Source("")
+_ABSENT = object()
+_FIELD_ORDER = {name: i for i, name in enumerate(COMPARED_RULE_FIELDS)}
 
 
 def rule_field(name: str, value: Any) -> Any:
@@ -374,20 +380,21 @@ def same_data(a: Any, b: Any) -> bool:
 
 
 def fields_changed(old: RuleVersion, new: RuleVersion) -> tuple[str, ...]:
-    """`diffing.changed_fields` of the two built rules, reading only the fields whose data differ."""
-    if old.data is new.data and old.default_task == new.default_task:
-        return ()
+    """`diffing.changed_fields` of the two built rules, reading only the fields whose data differ.
+
+    Versions read one after the other share the values that did not change (`VersionMemo`):
+    the entries to look at are those whose values are not the very same objects.
+    """
     before, after = old.data, new.data
-    changed = []
-    for name in COMPARED_RULE_FIELDS:
-        if name == "task":
-            if old.task != new.task:
-                changed.append(name)
-            continue
-        a, b = before.get(name), after.get(name)
-        if not same_data(a, b) and rule_field(name, a) != rule_field(name, b):
-            changed.append(name)
-    return tuple(changed)
+    if before is after and old.default_task == new.default_task:
+        return ()
+    differ = {name for name, value in after.items() if before.get(name, _ABSENT) is not value}
+    differ.update(name for name in before if name not in after)
+    changed = [name for name in differ if name in _FIELD_ORDER and name != "task"
+               and not same_data(a := before.get(name), b := after.get(name)) and rule_field(name, a) != rule_field(name, b)]
+    if ("task" in differ or old.default_task != new.default_task) and old.task != new.task:
+        changed.append("task")
+    return tuple(sorted(changed, key=_FIELD_ORDER.__getitem__))
 
 
 def classify_versions(old: RuleVersion | None, new: RuleVersion | None, *, existed_before: bool):

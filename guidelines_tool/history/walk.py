@@ -26,7 +26,7 @@ from typing import Any, Iterable, Iterator
 from guidelines_tool.config import read_config
 from guidelines_tool.diffing import classify_task, parse_version
 from guidelines_tool.errors import HistoryError
-from guidelines_tool.history.blobs import VersionMemo, _configured_folder, parse_blob
+from guidelines_tool.history.blobs import BlobParser, VersionMemo, _configured_folder, parse_blob
 from guidelines_tool.history.cache import Cache
 from guidelines_tool.history.git import SYMLINK_MODE, Git, parse_log, symlink_target
 from guidelines_tool.history.records import (
@@ -386,7 +386,7 @@ def read_line(git_: Git, walk: Walk, tip: str, exclude: str | None, known: dict[
     if not READS_AHEAD:  # read the log first, the blobs later
         return parse_log(git_.log(tip, exclude))[::-1]
     asked: dict[str, str] = {}  # blob → the project path it is parsed as
-    log_done = False
+    log_done, received = False, 0
 
     def blobs_for(new: list[LogEntry], done: bool) -> list[str]:
         nonlocal log_done
@@ -401,13 +401,18 @@ def read_line(git_: Git, walk: Walk, tip: str, exclude: str | None, known: dict[
                     wanted.append(blob)
         return wanted
 
-    def on_blob(blob: str, data: bytes) -> None:
-        known[blob] = parse_blob(data, asked[blob], memo)
-        # Once the log is read the number of blobs is known: show it.
-        if progress and len(known) % 100 == 0 and log_done:
-            progress(sum(blob in known for blob in asked), len(asked))
+    with BlobParser(known, memo) as parser:
 
-    entries = git_.read_ahead(tip, exclude, blobs_for, on_blob)
+        def on_blob(blob: str, data: bytes) -> None:
+            nonlocal received
+            parser.add(blob, asked[blob], data)
+            received += 1
+            # Once the log is read the number of blobs is known: show it.
+            if progress and received % 100 == 0 and log_done:
+                progress(received, len(asked))
+
+        entries = git_.read_ahead(tip, exclude, blobs_for, on_blob)
+        parser.finish()
     if progress and asked:
         progress(len(asked), len(asked))
     entries.reverse()  # read newest first (git's first bytes come at once): replayed oldest first
