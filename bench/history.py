@@ -1,11 +1,12 @@
 """Benchmark: rule history on a generated repository vs `git log -p` over the same range.
 
-    python bench/history.py [--rules 2000] [--commits 5000] [--runs 3] [--phases]
-                            [--layouts mixed|flow] [--before DIR]
+    python3 -m venv /tmp/hb && /tmp/hb/bin/pip install .        # the build to measure, as a user installs it
+    /tmp/hb/bin/python bench/history.py [--rules 2000] [--commits 5000] [--runs 3] [--phases]
+                                        [--layouts mixed|flow] [--before-python PY]
 
-Run it with the Python of a virtualenv built from the declared dependencies only
-(`python3 -m venv /tmp/hb && /tmp/hb/bin/pip install .`): the tool's code is taken from this
-checkout (PYTHONPATH), its dependencies from that environment, as a user's install has them.
+The tool measured is the one installed in the virtualenv of the Python that runs this script
+(built from the declared dependencies only: the figures are a user's), never this checkout
+(the Python commands run in the generated repository, so the checkout is not on sys.path).
 
 Generates (once, cached under /tmp) a guideline repository of N rule files and M commits made
 of edits, renames, moves between files (into and out of task files' inline `rules:`) and
@@ -18,9 +19,9 @@ and CPU time of, side by side (interleaved: one run of each per round):
 - building the whole history, cold (no cache) and warm (cache present), each a fresh process;
 - `guidelines log RULE` for one rule (warm cache, fresh process, the way a user runs it).
 
-With `--before DIR` (another checkout of the tool, e.g. `git worktree add /tmp/before main`),
+With `--before-python PY` (the Python of another virtualenv, e.g. one with `main` installed),
 the same three measures of that build run in the same rounds, and a second table compares
-the two builds (after / before).
+the two builds (this one / before).
 
 Targets (issue 16): cold full history <= 3x `git log -p` (wall); warm <= 0.5 s.
 
@@ -42,7 +43,6 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 WORDS = (
     "product person focus frame blurred sharp handbag model mannequin label background shadow "
@@ -282,9 +282,9 @@ def main() -> None:
     parser.add_argument("--layouts", choices=["mixed", "flow"], default="mixed",
                         help="rule files in the three layouts real projects have (default), or all in flow style")
     parser.add_argument("--phases", action="store_true", help="also show where a cold run's CPU time goes")
-    parser.add_argument("--before", type=Path, help="another checkout of the tool, measured in the same rounds")
+    parser.add_argument("--before-python", help="the Python of another install of the tool, measured in the same rounds")
     args = parser.parse_args()
-    os.environ["PYTHONPATH"] = str(ROOT)  # the phases run; each measured command sets its build's
+    os.environ.pop("PYTHONPATH", None)  # the installed tool, not a checkout
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     os.environ["PYTHONPYCACHEPREFIX"] = "/tmp/guidelines-bench-pycache"
     mixed = args.layouts == "mixed"
@@ -304,21 +304,21 @@ def main() -> None:
         "git log -p --first-parent -M": (
             ["git", "-C", str(repo), "log", "-p", "--first-parent", "-M", "main"], repo, None, None),
     }
-    builds = {"": ROOT, " (before)": args.before.resolve()} if args.before else {"": ROOT}
-    for label, root in builds.items():
+    builds = {"": PYTHON, " (before)": args.before_python} if args.before_python else {"": PYTHON}
+    for label, python in builds.items():
         # One build's cold, warm and log runs follow each other: each finds the cache the one before wrote.
-        env = {**os.environ, "PYTHONPATH": str(root)}
-        commands[f"full history, cold{label}"] = (walk, root, drop_cache, env)
-        commands[f"full history, warm{label}"] = (walk, root, None, env)
-        if _has_log_command(root):
+        walk = [python, *walk[1:]]
+        commands[f"full history, cold{label}"] = (walk, repo, drop_cache, None)
+        commands[f"full history, warm{label}"] = (walk, repo, None, None)
+        if _has_log_command(python):
             commands[f"guidelines log R-0007 (warm){label}"] = (
-                [PYTHON, "-m", "guidelines_tool", "log", "R-0007"], repo, None, env)
+                [python, "-m", "guidelines_tool", "log", "R-0007"], repo, None, None)
     results = interleaved(commands, args.runs)
     peer_wall, peer_cpu = results["git log -p"]
     print(f"{'measure':45} {'wall s':>8} {'x git':>6} {'cpu s':>8} {'x git':>6}")
     for name, (wall, cpu) in results.items():
         print(f"{name:45} {wall:8.3f} {wall / peer_wall:6.2f} {cpu:8.3f} {cpu / peer_cpu:6.2f}")
-    if args.before:
+    if args.before_python:
         print(f"\n{'this build / before':45} {'wall':>8} {'':6} {'cpu':>8}")
         for name in ("full history, cold", "full history, warm", "guidelines log R-0007 (warm)"):
             if name in results and f"{name} (before)" in results:
@@ -379,14 +379,13 @@ def phases(repo: Path, cache: Path) -> None:
     """Where one cold run's CPU time goes, by phase (one in-process run, cache dropped first)."""
     shutil.rmtree(cache, ignore_errors=True)
     print("cold run, CPU by phase:")
-    subprocess.run([PYTHON, "-c", PHASES, str(repo)], cwd=ROOT, check=True)
+    subprocess.run([PYTHON, "-c", PHASES, str(repo)], cwd=repo, check=True)
 
 
-def _has_log_command(root: Path) -> bool:
-    """Does the build at `root` have `guidelines log`? (asked in a fresh process: two builds, one name)"""
+def _has_log_command(python: str) -> bool:
+    """Does the build `python` runs have `guidelines log`? (asked in a fresh process: two builds, one name)"""
     code = "from guidelines_tool.cli import cli; print('log' in cli.commands)"
-    done = subprocess.run([PYTHON, "-c", code], env={**os.environ, "PYTHONPATH": str(root)},
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run([python, "-c", code], cwd="/", capture_output=True, text=True, check=True)
     return done.stdout.strip() == "True"
 
 
