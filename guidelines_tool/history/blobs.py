@@ -174,12 +174,13 @@ class BlobParser:
 
     A cold read of a long history spends most of its time in the YAML parser. On POSIX
     (`SECOND_PROCESS`), once WORKER_AFTER blobs show the read is a long one, a forked worker
-    parses blobs while this one reads git's output and parses the rest. Files are shared out by path (a hash:
-    WORKER_SHARE of 16 to the worker), so the versions of one file are read by one process
-    and share their unchanged values (`VersionMemo`); a blob of the worker's share is parsed
-    here when the worker's pipe is full at that moment, so neither process waits on the
-    other. The worker sends its records back when it is done (`finish`), pickled. If it
-    fails, its blobs are parsed here: never a lost blob.
+    parses blobs while this one reads git's output and parses the rest. Files are shared out
+    by path (a hash: WORKER_SHARE of 16 to the worker), so one file's versions are read by one
+    process and share their unchanged values (`VersionMemo`: the replay then compares them by
+    identity); a blob of the worker's share is parsed here when the worker's pipe is full at
+    that moment, so neither process waits on the other. The worker sends its records back
+    when it is done (`finish`), pickled. If it fails, its blobs are parsed here: never a lost
+    blob.
     """
 
     def __init__(self, known: dict[str, ParsedBlob], memo: VersionMemo) -> None:

@@ -152,7 +152,7 @@ class RuleVersion:
     default_task = ""  # the enclosing task's id, for an inline rule without `task:`
 
     def __reduce__(self) -> tuple:
-        # What it is made of, not what was derived from it (task, status, the built Rule).
+        # What it is made of, not what was derived from it (the built Rule).
         return RuleVersion, (self.id, self.path, self.data, self.pointer, self.default_task)
 
     def moved(self, path: str) -> RuleVersion:
@@ -166,12 +166,12 @@ class RuleVersion:
     def source(self) -> Source:
         return Source(self.path, self.pointer)
 
-    @functools.cached_property
+    @property
     def task(self) -> str:
         """`task:`, or the enclosing task's id for an inline rule without one (as build_rule has it)."""
         return rule_field("task", self.data.get("task")) or self.default_task
 
-    @functools.cached_property
+    @property
     def status(self) -> str:
         return rule_field("status", self.data.get("status"))
 
@@ -382,17 +382,27 @@ def same_data(a: Any, b: Any) -> bool:
 def fields_changed(old: RuleVersion, new: RuleVersion) -> tuple[str, ...]:
     """`diffing.changed_fields` of the two built rules, reading only the fields whose data differ.
 
-    Versions read one after the other share the values that did not change (`VersionMemo`):
-    the entries to look at are those whose values are not the very same objects.
+    Versions read one after the other by one process share the values that did not change
+    (`VersionMemo`): the entries to look at are those whose values are not the very same
+    objects. A value found to be the same data here becomes the old version's object in the
+    new version too (versions parsed by two processes share them from then on: the next
+    comparison is an identity check, and the cache pickles the value once).
     """
     before, after = old.data, new.data
     if before is after and old.default_task == new.default_task:
         return ()
-    differ = {name for name, value in after.items() if before.get(name, _ABSENT) is not value}
-    differ.update(name for name in before if name not in after)
-    changed = [name for name in differ if name in _FIELD_ORDER and name != "task"
-               and not same_data(a := before.get(name), b := after.get(name)) and rule_field(name, a) != rule_field(name, b)]
-    if ("task" in differ or old.default_task != new.default_task) and old.task != new.task:
+    changed = []
+    for name, value in after.items():
+        known = before.get(name, _ABSENT)
+        if known is value:
+            continue
+        if known is not _ABSENT and same_data(known, value):
+            after[name] = known
+        elif name in _FIELD_ORDER and name != "task" and rule_field(name, None if known is _ABSENT else known) != rule_field(name, value):
+            changed.append(name)
+    changed += [name for name in before if name not in after and name in _FIELD_ORDER and name != "task"
+                and rule_field(name, before[name]) != rule_field(name, None)]
+    if ("task" in before or "task" in after or old.default_task != new.default_task) and old.task != new.task:
         changed.append("task")
     return tuple(sorted(changed, key=_FIELD_ORDER.__getitem__))
 
