@@ -15,6 +15,7 @@ import pickle
 import signal
 import struct
 import sys
+import threading
 import zlib
 from sys import intern
 from typing import Any, Iterable
@@ -192,7 +193,9 @@ class BlobParser:
     def add(self, blob: str, path: str, data: bytes) -> None:
         if self.worker is None and self.may_fork and self.parsed_here >= WORKER_AFTER:
             self.may_fork = False
-            self.worker = _Worker.start()
+            # Forked, a process has only the thread that forked: a lock another thread held
+            # (a server's, a library's) would stay locked in the worker. Not with threads.
+            self.worker = _Worker.start() if threading.active_count() == 1 else None
         if (self.worker is None or zlib.crc32(path.encode("utf-8", "surrogateescape")) % 16 >= WORKER_SHARE
                 or not self.worker.take(blob, path, data)):
             self.known[blob] = parse_blob(data, path, self.memo)

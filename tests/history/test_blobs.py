@@ -295,3 +295,26 @@ def test_an_error_before_the_end_stops_the_worker(tmp_path: Path, monkeypatch: p
     assert parser.worker is None
     with pytest.raises(ChildProcessError):  # reaped: no process left behind
         os.waitpid(worker.pid, os.WNOHANG)
+
+
+def test_no_worker_is_forked_while_other_threads_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A forked process keeps only the forking thread: locks other threads hold would stay
+    held in the worker, so a process with threads (a server) parses in one process."""
+    import threading
+
+    import guidelines_tool.history.blobs as blobs
+
+    monkeypatch.setattr(blobs, "WORKER_AFTER", 0)
+    repo = _many_versions(tmp_path)
+    started = []
+    real_start = blobs._Worker.start
+    monkeypatch.setattr(blobs._Worker, "start", classmethod(lambda cls: started.append(1) or real_start.__func__(cls)))
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        history = read_history(repo, use_cache=False)
+    finally:
+        stop.set()
+        thread.join()
+    assert started == [] and "R-2" in history.revisions
