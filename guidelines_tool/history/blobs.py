@@ -153,7 +153,7 @@ class VersionMemo:
         return task
 
 
-def _configured_folder(data: bytes) -> str | None:
+def configured_folder(data: bytes) -> str | None:
     """The `guidelines:` folder one version of the config names; None when that version does
     not parse (it names nothing: like any broken version, it is skipped)."""
     parsed = parse_file_text(data.decode("utf-8", errors="replace"), "guidelines.yaml")

@@ -17,10 +17,10 @@ from typing import Iterable
 from guidelines_tool.config import read_config
 from guidelines_tool.diffing import RuleDiff, diff_rules, parse_version
 from guidelines_tool.errors import HistoryError
-from guidelines_tool.history.blobs import _configured_folder, parse_blob
+from guidelines_tool.history.blobs import configured_folder, parse_blob
 from guidelines_tool.history.git import Git, annotated_tag
 from guidelines_tool.history.records import tag_of_no_commit
-from guidelines_tool.history.relocate import CONFIG_FILE, _join, project_prefix_at
+from guidelines_tool.history.relocate import CONFIG_FILE, join_path, project_prefix_at
 from guidelines_tool.history.walk import Walk, folder_in, guideline_folder
 from guidelines_tool.loading import LOADING_CODES, load_project
 from guidelines_tool.model import Finding, Rule, Task
@@ -51,10 +51,10 @@ def read_tree(root: Path, rev: str) -> tuple[dict[str, Rule], dict[str, Task], l
     # revision's own config names (the config may have changed it since).
     prefix = project_prefix_at(git_, sha)
     walk = Walk(folder_in(prefix, config.guidelines), prefix)
-    config_path = _join(prefix, CONFIG_FILE)
+    config_path = join_path(prefix, CONFIG_FILE)
     config_blob = git_.tree_blobs(sha, config_path).get(config_path)
     if config_blob:
-        named = _configured_folder(git_.read_blobs([config_blob]).get(config_blob, b""))
+        named = configured_folder(git_.read_blobs([config_blob]).get(config_blob, b""))
         if named is not None:  # a version that does not parse names nothing: keep today's folder
             walk.folder = folder_in(prefix, named)
     files = {path: blob for path, blob in git_.tree_blobs(sha, walk.folder).items() if walk.wanted(path)}

@@ -37,7 +37,7 @@ def _under(path: str | None, prefix: str) -> str | None:
     return path[len(prefix) + 1:] if path.startswith(prefix + "/") else None
 
 
-def _join(prefix: str, rel: str) -> str:
+def join_path(prefix: str, rel: str) -> str:
     return f"{prefix}/{rel}" if prefix else rel
 
 
@@ -75,7 +75,7 @@ def relocate_project(
     deleted_next: dict[str, bool] = {}  # folder → does the next add/rename/delete of its config delete it
     for i in range(len(entries) - 1, -1, -1):
         after = current
-        config = _join(current, CONFIG_FILE)
+        config = join_path(current, CONFIG_FILE)
         for change in entries[i].changes:
             if change.new_path == config and change.status in "RA":
                 source = _config_source(change, entries[i].changes)
@@ -125,7 +125,7 @@ def deletes_another_config(entries: list[LogEntry], prefix: str) -> bool:
     half of a move (`_copied_from`), which the cached walk did not know: replay in full
     (the parsed blobs stay cached) rather than continue it.
     """
-    config = _join(prefix, CONFIG_FILE)
+    config = join_path(prefix, CONFIG_FILE)
     return any(change.status == "D" and change.old_path != config
                and _is_config(change.old_path)
                for entry in entries for change in entry.changes)
@@ -176,7 +176,7 @@ def _copied_from(commit: Commit, folder: str, candidates: list[str],
     best, best_shared = None, 0
     for candidate in candidates:
         before = list_tree(commit.parents[0], candidate)
-        if _join(candidate, CONFIG_FILE) not in before:
+        if join_path(candidate, CONFIG_FILE) not in before:
             continue
         shared = len(added & _guideline_blobs(before, candidate))
         if shared > best_shared:
@@ -186,7 +186,7 @@ def _copied_from(commit: Commit, folder: str, candidates: list[str],
 
 def _guideline_blobs(files: dict[str, str], folder: str) -> set[str]:
     """The distinct blobs of the YAML files in `files` (a `tree_blobs` of `folder`), bar its config."""
-    config = _join(folder, CONFIG_FILE)
+    config = join_path(folder, CONFIG_FILE)
     return {blob for path, blob in files.items() if path.endswith(YAML_SUFFIXES) and path != config}
 
 
@@ -195,8 +195,8 @@ def _relocated(changes: tuple[FileChange, ...], before: str, after: str, tip: st
     moved = []
     for change in changes:
         old_rel, new_rel = _under(change.old_path, before), _under(change.new_path, after)
-        moved.append((change, None if old_rel is None else _join(tip, old_rel),
-                      None if new_rel is None else _join(tip, new_rel)))
+        moved.append((change, None if old_rel is None else join_path(tip, old_rel),
+                      None if new_rel is None else join_path(tip, new_rel)))
     written = {new for _, _, new in moved if new is not None}
     result = []
     for change, old, new in moved:
@@ -213,7 +213,7 @@ def _relocated(changes: tuple[FileChange, ...], before: str, after: str, tip: st
     return tuple(result)
 
 
-def _tree_where_it_was(git_: Git, sha: str, folder: str, location: tuple[str, str] | None) -> dict[str, str]:
+def tree_where_it_was(git_: Git, sha: str, folder: str, location: tuple[str, str] | None) -> dict[str, str]:
     """`tree_blobs` of `folder` (tip layout) at `sha`, read where the project was then."""
     if location is None or location[1] == git_.prefix:
         return git_.tree_blobs(sha, folder)
@@ -221,12 +221,12 @@ def _tree_where_it_was(git_: Git, sha: str, folder: str, location: tuple[str, st
     if rel is None:
         return {}
     there = location[1]
-    files = git_.tree_blobs(sha, _join(there, rel) if rel else there)
+    files = git_.tree_blobs(sha, join_path(there, rel) if rel else there)
     moved = {}
     for path, blob in files.items():
         inside = _under(path, there)
         if inside is not None:
-            moved[_join(git_.prefix, inside)] = blob
+            moved[join_path(git_.prefix, inside)] = blob
     return moved
 
 
@@ -238,7 +238,7 @@ def project_prefix_at(git_: Git, sha: str) -> str:
     project as checked out (HEAD's tree at the current place) is taken, the first in path
     order on a tie; when none shares any, the current place (nothing is there: all reads new).
     """
-    here = _join(git_.prefix, CONFIG_FILE)
+    here = join_path(git_.prefix, CONFIG_FILE)
     if git_.tree_blobs(sha, here).get(here):
         return git_.prefix
     configs = {path: blob for path, blob in git_.tree_blobs(sha, "").items()

@@ -26,7 +26,7 @@ from typing import Any, Iterable, Iterator
 from guidelines_tool.config import read_config
 from guidelines_tool.diffing import classify_task, parse_version
 from guidelines_tool.errors import HistoryError
-from guidelines_tool.history.blobs import BlobParser, VersionMemo, _configured_folder, parse_blob
+from guidelines_tool.history.blobs import BlobParser, VersionMemo, configured_folder, parse_blob
 from guidelines_tool.history.cache import Cache
 from guidelines_tool.history.git import SYMLINK_MODE, Git, parse_log, symlink_target
 from guidelines_tool.history.records import (
@@ -43,7 +43,7 @@ from guidelines_tool.history.records import (
     classify_versions,
 )
 from guidelines_tool.history.relocate import (
-    _tree_where_it_was,
+    tree_where_it_was,
     deletes_another_config,
     project_prefix_at,
     relocate_project,
@@ -487,7 +487,7 @@ def _folder_changes(git_: Git, walk: Walk, entries: list[LogEntry],
     texts = git_.read_blobs(set(versions.values()))
     current = walk.folder if walk.commits else None
     for i, blob in sorted(versions.items()):
-        named = _configured_folder(texts.get(blob, b""))
+        named = configured_folder(texts.get(blob, b""))
         if named is None and current is not None:
             continue  # a broken version: the folder stays what the last readable one named
         folder = guideline_folder(git_, named or ProjectConfig().guidelines)
@@ -496,7 +496,7 @@ def _folder_changes(git_: Git, walk: Walk, entries: list[LogEntry],
             walk.folder = current = folder
         elif folder != current:
             folders[i] = current = folder
-            files = _tree_where_it_was(git_, entries[i].commit.sha, folder, (moves or {}).get(i))
+            files = tree_where_it_was(git_, entries[i].commit.sha, folder, (moves or {}).get(i))
             changes = tuple(FileChange("A", None, path, None, blob) for path, blob in sorted(files.items()))
             entries[i] = dataclasses.replace(entries[i], changes=changes)
     return folders
