@@ -138,8 +138,8 @@ class VersionMemo:
             else:
                 same = False
             shared[intern(name)] = value  # one key object for every version: pickled once
-        if same and last.id == rule_id and last.default_task == default_task:  # type: ignore[union-attr]
-            return last  # type: ignore[return-value]
+        if last is not None and same and last.id == rule_id and last.default_task == default_task:
+            return last
         version = self.rules[key] = RuleVersion(rule_id, path, shared, pointer, default_task)
         return version
 
@@ -160,12 +160,10 @@ def configured_folder(data: bytes) -> str | None:
     return parsed.project.guidelines if parsed.project is not None else None
 
 
-
-
 # --- two cores: a second process parses while this one reads git ------------------------------
 
 SECOND_PROCESS = hasattr(os, "fork") and sys.platform != "darwin"  # macOS: fork without exec is unsafe
-WORKER_AFTER = 256  # blobs parsed here before a second process is worth its start (~2 ms)
+WORKER_AFTER = 256  # blobs parsed here (~40 ms) before a second process is worth its start
 WORKER_SHARE = 10  # of 16 paths go to the worker: this process also reads git's output and replays
 _FRAME = struct.Struct("!HHI")  # a blob handed to the worker: id, path and contents lengths
 
