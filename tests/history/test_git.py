@@ -8,7 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -307,3 +307,36 @@ def test_file_names_with_a_newline_or_tab(repo: Path) -> None:
     assert json.loads(out)["revisions"][0]["path"] == f"{RULES}/a\nb.yaml"
     history = read_history(repo, use_cache=False)
     assert history.revisions["R-3"][0].path == f"{RULES}/c\td.yaml"
+
+
+# --- writing: the repositories the tool creates ---------------------------------------------------
+
+
+def test_commits_the_tool_writes_are_the_same_wherever_they_are_written(tmp_path: Path) -> None:
+    """`demo` replays a story into a new repository: the commit ids must not depend on the
+    machine (its git config: signing, hooks) or on the message's last newline."""
+    from guidelines_tool.history import commit_all, init_repository, tag_commit
+
+    when = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone(timedelta(hours=2)))
+    shas = []
+    for name, signing in (("plain", False), ("signing", True)):
+        root = tmp_path / name
+        init_repository(root, branch="trunk")
+        if signing:  # a user who signs every commit, with a key that does not exist
+            git(root, "config", "commit.gpgsign", "true")
+            git(root, "config", "user.signingkey", "no-such-key")
+        (root / "f.txt").write_text("one\n", encoding="utf-8")
+        first = commit_all(root, "First\n\n# not a comment, no final newline", author="Ann Lead",
+                           email="ann@example.com", when=when)
+        (root / "f.txt").unlink()
+        (root / "g.txt").write_text("two\n", encoding="utf-8")
+        second = commit_all(root, "Second", author="Bo", email="bo@example.com", when=when + timedelta(hours=1))
+        tag_commit(root, "v1.0.0", first)
+        shas.append((first, second))
+        assert git(root, "symbolic-ref", "HEAD").strip() == "refs/heads/trunk"
+        assert git(root, "rev-parse", "HEAD", "HEAD~1", "v1.0.0").split() == [second, first, first]
+        raw = git(root, "cat-file", "commit", first)
+        assert "author Ann Lead <ann@example.com> 1767315845 +0200\ncommitter Ann Lead <ann@example.com> 1767315845 +0200\n" in raw
+        assert raw.endswith("\n\nFirst\n\n# not a comment, no final newline")
+        assert git(root, "ls-tree", "--name-only", second).split() == ["g.txt"]  # the deletion is committed
+    assert shas[0] == shas[1]
