@@ -31,9 +31,10 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from guidelines_tool import agreement, impact, simulate  # noqa: E402
+from guidelines_tool.agreement import bootstrap  # noqa: E402
 from guidelines_tool.annotations import read_annotations  # noqa: E402
 from guidelines_tool.history import read_history  # noqa: E402
-from guidelines_tool.loading import load_project  # noqa: E402
+from guidelines_tool.project import load_project  # noqa: E402
 
 TASK = "t"
 LABELS = ("a", "b", "c", "d", "e", "f")
@@ -184,12 +185,13 @@ def main() -> None:
         print(f"  of compute_impact, alpha_bootstrap: median {statistics.median(boot):.2f} s wall")
         if not args.no_peer:
             # the same compute with numpy's multinomial drawing the replicates (one run)
-            original, agreement.resample = agreement.resample, numpy_multinomial
+            # patched where alpha_bootstrap looks it up: its own module
+            original, bootstrap.resample = bootstrap.resample, numpy_multinomial
             try:
                 _, peer_wall, peer_cpu = timed(impact.compute_impact, project, history, table,
                                                bootstrap=args.bootstrap)
             finally:
-                agreement.resample = original
+                bootstrap.resample = original
             ours = statistics.median(wall["compute_impact"]), statistics.median(cpu["compute_impact"])
             print(f"  peer: compute_impact with numpy's multinomial sampler {peer_wall:.2f} s wall "
                   f"{peer_cpu:.2f} s CPU; ours/peer {ours[0] / peer_wall:.2f} wall, {ours[1] / peer_cpu:.2f} CPU")

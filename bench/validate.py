@@ -142,7 +142,9 @@ def main() -> None:
         ]
         ours_runs, peer_runs = [], []
         for run in range(args.runs):
-            ours_runs.append(timed(ours, REPO))
+            # from the generated project, not this checkout: `python -m` would import the source
+            # folder rather than the installed tool (whose package carries the schemas)
+            ours_runs.append(timed(ours, root))
             peer_runs.append(timed(peer, REPO))
             print(
                 f"run {run + 1}: guidelines validate {ours_runs[-1][0]:.2f} s (cpu {ours_runs[-1][1]:.2f} s)   "

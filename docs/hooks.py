@@ -452,7 +452,7 @@ def _repo(config: MkDocsConfig) -> Path:
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
     """`mkdocs serve` rebuilds when a schema, a lint check or a command changes."""
     repo = _repo(config)
-    for path in (repo / "schemas", repo / "guidelines_tool" / "lint", repo / "guidelines_tool" / "cli.py"):
+    for path in (repo / "schemas", repo / "guidelines_tool" / "lint", repo / "guidelines_tool" / "cli"):
         if path.exists() and str(path) not in config.watch:
             config.watch.append(str(path))
     return config

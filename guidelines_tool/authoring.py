@@ -17,7 +17,7 @@ from pathlib import Path, PurePosixPath
 
 from guidelines_tool.errors import GuidelinesError
 from guidelines_tool.formatting import dump_yaml, format_text, round_trip_yaml
-from guidelines_tool.loading import load_project
+from guidelines_tool.project import load_project
 from guidelines_tool.model import Project, Task
 
 NUMBERED_ID = re.compile(r"^(?P<prefix>[A-Z][A-Z0-9-]*?-?)(?P<number>[0-9]+)$")

@@ -33,6 +33,7 @@ from typing import Callable
 import numpy as np
 from ruamel.yaml import YAML
 
+from guidelines_tool import bundled
 from guidelines_tool import history as git_history, simulate
 from guidelines_tool.errors import GuidelinesError
 
@@ -47,12 +48,8 @@ SEED = 20260302
 
 
 def sample_root() -> Path:
-    """The bundled sample project (package data in a wheel, the repository folder otherwise)."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "data" / "sample_guidelines", here.parent / "sample_guidelines"):
-        if (candidate / "guidelines.yaml").is_file():
-            return candidate
-    raise GuidelinesError("the sample project (sample_guidelines/) is not installed with the tool")
+    """The bundled sample project."""
+    return bundled.sample()
 
 
 # --- the story --------------------------------------------------------------------------------
@@ -239,7 +236,8 @@ def _sample_files(root: Path) -> dict[str, str]:
     files = {}
     for path in sorted(root.rglob("*")):
         rel = path.relative_to(root).as_posix()
-        if path.is_file() and not rel.startswith(("annotations/", "gold/", "site/")):
+        # __init__.py (and its bytecode) only make the folder a package: see bundled.py
+        if path.is_file() and not rel.startswith(("annotations/", "gold/", "site/", "__pycache__/")) and rel != "__init__.py":
             files[rel] = path.read_text(encoding="utf-8")
     return files
 
@@ -385,7 +383,7 @@ def run_demo(directory: Path, progress: Callable[[str], None] | None = None) -> 
     from guidelines_tool.hotspots import hotspots
     from guidelines_tool.impact import compute_impact
     from guidelines_tool.reporters.impact import HotspotTextReporter, ImpactTextReporter
-    from guidelines_tool.loading import load_project
+    from guidelines_tool.project import load_project
 
     say = progress or (lambda message: None)
     directory = Path(directory)

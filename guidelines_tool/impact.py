@@ -34,7 +34,7 @@ import numpy as np
 
 from guidelines_tool import agreement
 from guidelines_tool.annotations import AnnotationTable
-from guidelines_tool.errors import DataError, HistoryError
+from guidelines_tool.errors import EXIT_CLEAN, EXIT_FINDINGS, DataError, HistoryError
 from guidelines_tool.model import AgreementPolicy, Project
 
 if TYPE_CHECKING:
@@ -569,6 +569,10 @@ class ImpactReport:
     @property
     def regressed(self) -> list[RevisionImpact]:
         return [r for r in self.revisions if r.verdict == "regressed"]
+
+    def exit_code(self, *, fail_on_regression: bool = False) -> int:
+        """0, or 1 when `fail_on_regression` and a revision regressed agreement (a CI gate)."""
+        return EXIT_FINDINGS if fail_on_regression and self.regressed else EXIT_CLEAN
 
     def to_dict(self) -> dict[str, Any]:
         """The issue's JSON shape (plus the window mode, which changes what the numbers mean)."""

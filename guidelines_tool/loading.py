@@ -40,7 +40,6 @@ from guidelines_tool.model import (
     Finding,
     Label,
     Location,
-    Project,
     ProjectConfig,
     Rule,
     Source,
@@ -898,14 +897,6 @@ def _number(value: Any) -> float | None:
     return value
 
 
-def guideline_files(root: Path, config: ProjectConfig) -> list[Path]:
-    """Every YAML file under the project's guideline folder, in a stable order."""
-    folder = root / config.guidelines
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
-
-
 def load_files(root: Path, paths: list[Path]) -> list[ParsedFile]:
     """Read and parse guideline files (paths absolute or relative to the cwd)."""
     parsed = []
@@ -932,41 +923,6 @@ def paused_gc() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
-
-
-def load_project(root: Path) -> Project:
-    """Load `guidelines.yaml` and every task and rule file under the guideline folder."""
-    from guidelines_tool.config import read_config
-
-    config, config_findings = read_config(root)
-    parsed = load_files(root, guideline_files(root, config))
-    return assemble(root, config, parsed, config_findings)
-
-
-def assemble(
-    root: Path, config: ProjectConfig, parsed: list[ParsedFile], findings: list[Finding] = ()
-) -> Project:
-    """Parsed files → one Project (rules in file order; duplicates kept for lint to report)."""
-    tasks: dict[str, Task] = {}
-    all_tasks: list[Task] = []
-    rules: list[Rule] = []
-    all_findings = list(findings)
-    for item in parsed:
-        all_findings.extend(item.findings)
-        for task in item.tasks:
-            tasks.setdefault(task.id, task)
-        all_tasks.extend(item.tasks)
-        rules.extend(item.rules)
-    return Project(
-        root=root,
-        config=config,
-        tasks=tasks,
-        rules=tuple(rules),
-        files=tuple(item.path for item in parsed),
-        load_findings=tuple(sorted(all_findings)),
-        kinds={item.path: item.data.get("kind") for item in parsed if isinstance(item.data, dict)},
-        all_tasks=tuple(all_tasks),
-    )
 
 
 def relative_path(root: Path, path: Path) -> str:

@@ -1,10 +1,12 @@
 """`guidelines init`: scaffold a working guideline repository.
 
 The files are real templates in `guidelines_tool/data/init/` (shipped as package data), copied with
-two substitutions: the project name for `__PROJECT_NAME__`, and a leading `dot-` in a path part for
-`.` (package-data globs skip dot files, so `.github/` is stored as `dot-github/`). The JSON Schemas
-are written to `schemas/` from `schema.schema_texts()`, so the editor modelines and
-`.vscode/settings.json` point at files that exist.
+three substitutions: the project name for `__PROJECT_NAME__`; in the CI workflow, where CI installs
+the tool from for `__GUIDELINES_TOOL__` (install_source.py: the source this copy was installed
+from); and a leading `dot-` in a path part for `.` (package-data globs skip dot files, so `.github/`
+is stored as `dot-github/`). The JSON Schemas are written to `schemas/` from
+`schema.schema_texts()`, so the editor modelines and `.vscode/settings.json` point at files that
+exist.
 """
 
 from __future__ import annotations
@@ -18,8 +20,11 @@ from pathlib import Path, PurePosixPath
 
 from guidelines_tool.errors import GuidelinesError
 from guidelines_tool.formatting import write_atomic
+from guidelines_tool.install_source import InstallSource, install_source, workflow_env
 
 PLACEHOLDER = "__PROJECT_NAME__"
+TOOL_PLACEHOLDER = "  GUIDELINES_TOOL: __GUIDELINES_TOOL__\n"  # the whole line: a comment goes with it
+WORKFLOW = ".github/workflows/guidelines.yml"
 YAML_SUFFIXES = (".yaml", ".yml")
 
 
@@ -29,6 +34,7 @@ class Scaffold:
 
     root: Path
     files: tuple[str, ...]
+    tool: InstallSource  # where the CI workflow installs guidelines_tool from
 
 
 def template_files() -> dict[str, str]:
@@ -46,11 +52,15 @@ def _walk(folder: Traversable, prefix: PurePosixPath):
             yield str(prefix / name), entry.read_text(encoding="utf-8")
 
 
-def scaffold_files(name: str) -> dict[str, str]:
-    """Every file `init` writes, with its content: templates filled in, plus the schemas."""
+def scaffold_files(name: str, tool: InstallSource | None = None) -> dict[str, str]:
+    """Every file `init` writes, with its content: templates filled in, plus the schemas.
+
+    `tool`: where the workflow installs guidelines_tool from (default: where this copy came from).
+    """
     from guidelines_tool.schema import schema_texts
 
     files = {path: fill(path, text, name) for path, text in template_files().items()}
+    files[WORKFLOW] = files[WORKFLOW].replace(TOOL_PLACEHOLDER, workflow_env(tool or install_source()))
     for kind, text in schema_texts().items():
         files[f"schemas/{kind}.schema.json"] = text if text.endswith("\n") else text + "\n"
     return dict(sorted(files.items()))
@@ -78,14 +88,17 @@ def default_name(target: Path) -> str:
     return (words[:1].upper() + words[1:]) if words else "Annotation guidelines"
 
 
-def init_project(target: Path, *, name: str | None = None, force: bool = False) -> Scaffold:
+def init_project(
+    target: Path, *, name: str | None = None, force: bool = False, tool: InstallSource | None = None
+) -> Scaffold:
     """Write the scaffold into `target` (created if missing).
 
     Refuses, before writing anything, when a file it would write already exists (unless `force`).
     """
     if target.exists() and not target.is_dir():
         raise GuidelinesError(f"{target} exists and is not a folder")
-    files = scaffold_files(name or default_name(target))
+    tool = tool or install_source()
+    files = scaffold_files(name or default_name(target), tool)
     blocked = [path for path in files if _blocked(target, path)]
     if blocked:
         raise GuidelinesError(
@@ -104,7 +117,7 @@ def init_project(target: Path, *, name: str | None = None, force: bool = False) 
             write_atomic(destination, text)
         else:
             destination.write_text(text, encoding="utf-8")
-    return Scaffold(target, tuple(files))
+    return Scaffold(target, tuple(files), tool)
 
 
 def _blocked(target: Path, path: str) -> bool:

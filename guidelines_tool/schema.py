@@ -1,7 +1,7 @@
 """The JSON Schemas (project, task, rule, annotation) and validation of documents against them.
 
-`schemas/` at the repo top is the source of truth; a built wheel carries a copy inside the
-package (see setup.py), so the same call works from a source checkout and an installed wheel.
+`schemas/` at the repo top is the source of truth; `bundled.schemas()` finds it in an editable
+install and in a wheel alike.
 """
 
 from __future__ import annotations
@@ -10,12 +10,11 @@ import difflib
 import json
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
+from guidelines_tool import bundled
+
 KINDS: tuple[str, ...] = ("project", "task", "rule", "annotation")
-_SOURCE_DIR = Path(__file__).resolve().parent.parent / "schemas"
 
 
 def schema_file_name(kind: str) -> str:
@@ -25,20 +24,14 @@ def schema_file_name(kind: str) -> str:
 
 @cache
 def schema_texts() -> dict[str, str]:
-    """Kind → JSON text of its schema, from the package data (or the source tree)."""
-    return {kind: _read(schema_file_name(kind)) for kind in KINDS}
+    """Kind → JSON text of its schema, as shipped with the tool."""
+    folder = bundled.schemas()
+    return {kind: folder.joinpath(schema_file_name(kind)).read_text(encoding="utf-8") for kind in KINDS}
 
 
 def schema_for(kind: str) -> dict[str, Any]:
     """The parsed schema of one kind (a fresh copy: callers may not share it)."""
     return json.loads(schema_texts()[kind])
-
-
-def _read(name: str) -> str:
-    packaged = resources.files("guidelines_tool").joinpath("schemas", name)
-    if packaged.is_file():
-        return packaged.read_text(encoding="utf-8")
-    return (_SOURCE_DIR / name).read_text(encoding="utf-8")
 
 
 # --- validation -----------------------------------------------------------------------------

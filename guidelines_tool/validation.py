@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from guidelines_tool.config import CONFIG_NAME
 from guidelines_tool.lint import resolve_code, run_checks
-from guidelines_tool.loading import Locator, ParsedFile, assemble, guideline_files, load_files, relative_path
-from guidelines_tool.model import Finding, Project, ProjectConfig, Source
+from guidelines_tool.loading import Locator, ParsedFile, relative_path
+from guidelines_tool.model import Finding, Project, Source
+from guidelines_tool.project import CONFIG_NAME, read_project
 from guidelines_tool.schema import DOCUMENT_KINDS, INVALID_VALUE, check_document
 
 
@@ -65,14 +65,6 @@ def validate(root: Path, paths: list[Path] | None = None) -> ValidationResult:
         findings = [finding for finding in findings if finding.path in wanted]
     files = len(wanted) if wanted is not None else len(project.files)
     return ValidationResult(sorted(set(findings)), files, len(project.rules), skipped)
-
-
-def read_project(root: Path) -> tuple[list[ParsedFile], Project]:
-    """Every project file parsed (guidelines.yaml first) and the Project they make."""
-    config_file = load_files(root, [root / CONFIG_NAME])[0]
-    config = config_file.project or ProjectConfig()
-    parsed = [config_file, *load_files(root, guideline_files(root, config))]
-    return parsed, assemble(root, config, parsed)
 
 
 def schema_findings(item: ParsedFile, locate: Locator) -> list[Finding]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parent / "docs" / "data"  # moved with the docs tests (tests/docs/conftest.py)
 DOCS_PROJECT = FIXTURES / "docs_project"
 
 # What `guidelines init` writes (BRIEF_COMMON), and a maximal variant with the extensions that

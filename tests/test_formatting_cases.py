@@ -15,11 +15,16 @@ what is a duplicate key.
 from __future__ import annotations
 
 import shutil
+from itertools import combinations
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from guidelines_tool.formatting import comment_lines, format_file, format_text, same_data
+from guidelines_tool.cli import cli
+from guidelines_tool.formatting import FormatProblem, comment_lines, format_file, format_text, same_data
 from guidelines_tool.loading import DUPLICATE_KEY, parse_yaml, safe_yaml
 
 CASES = Path(__file__).parent / "fmt_cases"
@@ -163,11 +168,6 @@ def test_validate_keeps_keys_yaml_holds_apart_and_names_a_clash(prefix):
 
 # --- nested brackets with comments, generated ------------------------------------------------------
 
-from hypothesis import HealthCheck, given, settings  # noqa: E402 - the generated part of this module
-from hypothesis import strategies as st  # noqa: E402
-
-from guidelines_tool.formatting import FormatProblem  # noqa: E402
-
 SCALARS = ["a", "'q #x'", '"d, e"', "1", "true", "~", "b c", "yes", "0o7", "&an v"]
 
 
@@ -226,22 +226,17 @@ def test_comments_in_nested_brackets_are_kept_or_the_file_refused(text):
     assert format_text(out) == out
 
 
-def test_fmt_fixes_what_validate_reports_and_keeps_the_rest(tmp_path, monkeypatch):
+def test_fmt_fixes_what_validate_reports_and_keeps_the_rest(guideline_project, tmp_path, monkeypatch):
     """End to end: a Windows-edited rule (BOM, CRLF, an opening `---` under the modeline, a
     comment inside brackets). validate reports the BOM; fmt drops it, keeps the rest, and then
     validate is clean and `fmt --check` has nothing to do."""
-    from click.testing import CliRunner
-    from guideline_project import write_project
-
-    from guidelines_tool.cli import cli
-
     rule = (
         "# yaml-language-server: $schema=../../../schemas/rule.schema.json\n---\n"
         "title: The product wins\nkind: rule\nid: PPS-001\ntask: pps\n"
         "labels: [product, # the one that wins\n  person]\ndecision: product\nwhen: Both are in focus.\n"
         "examples:\n  - {input: Model holds a bag, label: product}\n"
     )
-    root = write_project(tmp_path)
+    root = guideline_project(tmp_path)
     path = root / "guidelines" / "pps" / "rules" / "PPS-001.yaml"
     path.write_bytes(b"\xef\xbb\xbf" + rule.replace("\n", "\r\n").encode())
     monkeypatch.chdir(root)
@@ -283,8 +278,6 @@ def _validate_verdict(text: str) -> str:
 
 
 def test_fmt_and_validate_agree_on_every_pair_of_key_spellings():
-    from itertools import combinations
-
     disagreements = []
     for first, second in combinations(_spellings(), 2):
         text = f"kind: rule\nid: R-1\nx_map:\n  {first}: a\n  {second}: b\n"

@@ -11,9 +11,8 @@ from click.testing import CliRunner
 from guidelines_tool.annotations import read_annotations
 from guidelines_tool.cli import cli
 from guidelines_tool.hotspots import hotspots
-from guidelines_tool.loading import load_project
+from guidelines_tool.project import load_project
 from guidelines_tool.reporters.impact import HotspotMarkdownReporter, HotspotTextReporter
-from guideline_project import write_project
 
 # the helper project's task (labels product, person, packaging) with three rules over overlapping
 # labels: FOCUS and FACE both decide product ↔ person, so label pairs cannot tell them apart; only
@@ -45,8 +44,8 @@ def _rows(patterns, rule_id, first, n):
 
 
 @pytest.fixture()
-def project_dir(tmp_path):
-    write_project(tmp_path, FILES)
+def project_dir(guideline_project, tmp_path):
+    guideline_project(tmp_path, FILES)
     # FACE's items are the disputed ones; FOCUS's and BOX's are mostly agreed
     rows = _rows(SPLIT, "FACE", 0, 40) + _rows(AGREED_PP, "FOCUS", 100, 60) + _rows(AGREED_BOX, "BOX", 200, 60)
     lines = ["item,annotator,label,rules"] + [",".join(r) for r in rows]

@@ -22,6 +22,7 @@ from guidelines_tool.impact import (
     WindowStats,
 )
 from guidelines_tool.model import AgreementPolicy
+from guidelines_tool.project import load_project
 
 NAT = np.datetime64("NaT", "us")
 
@@ -280,11 +281,8 @@ def test_items_rated_once_in_a_window_do_not_count_towards_min_items():
     assert result.verdict == "insufficient_data"
 
 
-def test_settings_come_from_the_tasks_policy_and_scale(tmp_path):
-    from guidelines_tool.loading import load_project
-    from guideline_project import write_project
-
-    project = load_project(write_project(tmp_path, {
+def test_settings_come_from_the_tasks_policy_and_scale(guideline_project, tmp_path):
+    project = load_project(guideline_project(tmp_path, {
         "guidelines.yaml": "kind: project\nname: T\nagreement: {confidence: 0.9, bootstrap: 700, min_items: 12}\n",
         "guidelines/stars/task.yaml": "kind: task\nid: stars\ntitle: Stars\nscale: ordinal\n"
                                       "labels:\n  - {id: low, name: Low, value: 1}\n  - {id: high, name: High, value: 2}\n"

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from guidelines_tool.loading import Locator, load_project, locate_text, parse_file_text, parse_yaml, positions
+from guidelines_tool.loading import Locator, locate_text, parse_file_text, parse_yaml, positions
 from guidelines_tool.model import Source
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_guidelines"
@@ -118,24 +118,3 @@ def test_locator_reads_each_file_once(tmp_path: Path):
     assert str(locate(Source("a.yaml", ("y",)))) == "a.yaml:2:1"
     (tmp_path / "a.yaml").write_text("changed: true\n")
     assert str(locate(Source("a.yaml", ("y",)))) == "a.yaml:2:1"
-
-
-def test_sample_project_loads_without_findings():
-    project = load_project(SAMPLE)
-    assert project.load_findings == ()
-    assert len(project.rules) >= 25
-
-
-def test_task_agreement_block_overrides_project_policy_field_by_field(tmp_path):
-    """A task that sets only `target` keeps the project's confidence and bootstrap, not the defaults."""
-    (tmp_path / "guidelines.yaml").write_text(
-        "kind: project\nname: p\nagreement: {confidence: 0.9, bootstrap: 500, min_items: 12}\n", encoding="utf-8")
-    (tmp_path / "guidelines").mkdir()
-    (tmp_path / "guidelines" / "t.yaml").write_text(
-        "kind: task\nid: t\ntitle: T\nlabels: [{id: a}, {id: b}]\nagreement: {target: 0.7}\n", encoding="utf-8")
-    project = load_project(tmp_path)
-    policy = project.policy_for("t")
-    assert (policy.confidence, policy.bootstrap, policy.min_items, policy.target) == (0.9, 500, 12, 0.7)
-    assert project.config.agreement.target == 0.8  # the project keeps its own (default) target
-    assert project.tasks["t"].content()["agreement"] == {
-        "metric": "krippendorff_alpha", "confidence": 0.95, "bootstrap": 2000, "min_items": 30, "target": 0.7}

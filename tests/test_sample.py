@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from guidelines_tool.loading import load_project, parse_yaml
+from guidelines_tool.loading import parse_yaml
 from guidelines_tool.model import Project, Rule
+from guidelines_tool.project import load_project
 from guidelines_tool.schema import schema_texts
 from guidelines_tool.validation import validate
 

@@ -1,22 +1,15 @@
 """The JSON Schemas: well-formed, editor-friendly (draft-07 subset, descriptions and examples
-everywhere), strict (unknown keys rejected, URL-safe ids), shipped in the wheel, and the schema
-findings `validate` builds from them point at the offending key or value."""
+everywhere), strict (unknown keys rejected, URL-safe ids), and the schema
+findings `validate` builds from them point at the offending key or value. That the wheel
+ships them: test_packaging.py."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-import venv
 from pathlib import Path
 
 import jsonschema
 import pytest
-from click.testing import CliRunner
 
-from guideline_project import write_project
-from guidelines_tool.cli import cli
 from guidelines_tool.schema import KINDS, check_document, schema_for, schema_texts
 from guidelines_tool.validation import validate
 
@@ -140,74 +133,11 @@ def test_one_of_reports_the_closest_alternative():
     assert [(p.pointer, p.message) for p in problems] == [(("examples", 0, "label", 1), "examples[0].label[1]: 3 is not of type 'string'")]
 
 
-def test_schema_findings_have_line_and_column(tmp_path):
+def test_schema_findings_have_line_and_column(guideline_project, tmp_path):
     rule = "kind: rule\nid: PPS-002\ntask: pps\ntitle: T\nstatus: actve\nlabels: [product]\nwhen: w\ncolour: red\n"
-    root = write_project(tmp_path, {"guidelines/pps/rules/PPS-002.yaml": rule})
+    root = guideline_project(tmp_path, {"guidelines/pps/rules/PPS-002.yaml": rule})
     found = [(f.line, f.column, f.code, f.message) for f in validate(root).findings if f.code.startswith("GL1")]
     assert found == [
         (5, 9, "GL103", "status: 'actve' is not one of 'draft', 'active', 'deprecated' (did you mean 'active'?)"),
         (8, 1, "GL101", "unknown key 'colour'"),
     ]
-
-
-def test_schema_command_prints_one_kind():
-    result = CliRunner().invoke(cli, ["schema", "--kind", "rule"])
-    assert result.exit_code == 0
-    assert result.stdout == (SCHEMA_DIR / "rule.schema.json").read_text(encoding="utf-8")
-
-
-def test_schema_command_prints_all_kinds_as_one_json_object():
-    result = CliRunner().invoke(cli, ["schema"])
-    assert result.exit_code == 0
-    assert sorted(json.loads(result.stdout)) == sorted(KINDS)
-
-
-def test_schema_command_writes_files(tmp_path):
-    result = CliRunner().invoke(cli, ["schema", "-o", str(tmp_path / "out")])
-    assert result.exit_code == 0
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(f"{kind}.schema.json" for kind in KINDS)
-    assert (tmp_path / "out" / "task.schema.json").read_text(encoding="utf-8") == schema_texts()["task"]
-
-
-def test_schema_command_rejects_unknown_kind():
-    assert CliRunner().invoke(cli, ["schema", "--kind", "label"]).exit_code == 2
-
-
-def build_wheel(out: Path) -> Path:
-    """The wheel, built offline when the build tools are at hand, else in pip's isolated env."""
-    base = [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(REPO)]
-    done = subprocess.run([*base, "--no-build-isolation"], capture_output=True, text=True)
-    if done.returncode != 0:
-        done = subprocess.run(base, capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr[-3000:]
-    return next(out.glob("guidelines_tool-*.whl"))
-
-
-def test_installed_wheel_finds_its_schemas(tmp_path):
-    wheel = build_wheel(tmp_path / "dist")
-    env_dir = tmp_path / "venv"
-    venv.EnvBuilder(with_pip=False).create(env_dir)
-    bindir = env_dir / ("Scripts" if os.name == "nt" else "bin")
-    python = bindir / "python"
-    site = Path(subprocess.check_output([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], text=True).strip())
-    # the package comes from the wheel; its dependencies from the environment running the tests
-    parents = [p for p in sys.path if p.endswith("site-packages")]
-    (site / "zz_test_dependencies.pth").write_text("".join(f"import site; site.addsitedir({p!r})\n" for p in parents))
-    install = subprocess.run(  # pip of the test environment, installing into the fresh one
-        [sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "-q", str(wheel)], capture_output=True, text=True
-    )
-    assert install.returncode == 0, install.stderr[-3000:]
-    elsewhere = tmp_path / "elsewhere"
-    write_project(elsewhere)
-    run = dict(cwd=elsewhere, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": ""})
-    where = subprocess.run([str(python), "-c", "import guidelines_tool; print(guidelines_tool.__file__)"], **run)
-    assert Path(where.stdout.strip()).is_relative_to(site), where.stdout + where.stderr
-    script = [str(bindir / "guidelines")]  # the console script the wheel installed
-    schema = subprocess.run([*script, "schema", "--kind", "rule"], **run)
-    assert schema.returncode == 0, schema.stderr
-    assert schema.stdout == (SCHEMA_DIR / "rule.schema.json").read_text(encoding="utf-8")
-    assert subprocess.run([*script, "validate"], **run).returncode == 0
-    (elsewhere / "guidelines/pps/rules/bad.yaml").write_text("kind: rule\nid: bad id\n")
-    bad = subprocess.run([*script, "validate"], **run)
-    assert bad.returncode == 1
-    assert "guidelines/pps/rules/bad.yaml:2:5: GL103" in bad.stdout

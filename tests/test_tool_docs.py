@@ -20,10 +20,12 @@ from pathlib import Path
 
 import click
 import pytest
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
 
 from guidelines_tool.cli import cli
 from guidelines_tool.lint import CHECKS, code_table
-from guidelines_tool.loading import load_project
+from guidelines_tool.project import load_project
 
 REPO = Path(__file__).resolve().parents[1]
 SCHEMAS = sorted((REPO / "schemas").glob("*.schema.json"))
@@ -41,9 +43,6 @@ hooks = load_hooks()
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
-    from mkdocs.commands.build import build
-    from mkdocs.config import load_config
-
     installed = {entry.name for entry in entry_points(group="mkdocs.plugins")}
     assert "guidelines" in installed, "the guidelines plugin is not installed: pip install -e ."
     out = tmp_path_factory.mktemp("tool-site")

@@ -17,7 +17,7 @@ from guidelines_tool.docs.pagekit import QualityPoint
 from guidelines_tool.docs.render import render_pages
 from guidelines_tool.errors import GuidelinesError, HistoryError
 from guidelines_tool.history import History
-from guidelines_tool.loading import load_project
+from guidelines_tool.project import load_project
 from guidelines_tool.model import Project
 
 

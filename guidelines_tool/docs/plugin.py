@@ -76,7 +76,7 @@ class GuidelinesPlugin(BasePlugin[GuidelinesConfig]):
         return posixpath.join(prefix, STYLESHEET) if prefix else STYLESHEET
 
     def _guideline_folder(self) -> str:
-        from guidelines_tool.config import read_config
+        from guidelines_tool.project import read_config
 
         try:
             return read_config(self.root)[0].guidelines

@@ -1,19 +1,21 @@
-"""Output of `guidelines agreement`: text, json, csv and markdown, chosen by name.
+"""Output of `guidelines agreement`: text, json, csv and markdown (`AGREEMENT_REPORTERS`).
 
-Each reporter turns an AgreementReport into a string; `cli.py` writes it. The read summary and
+Each reporter turns an AgreementReport into a string; the CLI writes it. The read summary and
 the row problems go to stderr through `problems_text` so that stdout stays machine-readable.
+Importing this module stays cheap (no numpy): the CLI builds its `--format` choices from it.
 """
 
 from __future__ import annotations
 
-import csv
-import html
-import io
+from typing import TYPE_CHECKING
 
-from guidelines_tool.agreement import COEFFICIENTS, Coefficient
-from guidelines_tool.agreement_report import AgreementReport, Group, Summary
-from guidelines_tool.model import Finding
-from guidelines_tool.reporters.output import json_text
+from guidelines_tool.reporters.base import Reporter, registry
+from guidelines_tool.reporters.output import json_text, md_cell
+
+if TYPE_CHECKING:
+    from guidelines_tool.agreement import Coefficient
+    from guidelines_tool.agreement.report import AgreementReport, Summary
+    from guidelines_tool.model import Finding
 
 TITLES = {
     "percent_agreement": "Percent agreement", "cohen_kappa": "Cohen's kappa",
@@ -44,8 +46,10 @@ def _title(name: str, report: AgreementReport) -> str:
     return title
 
 
-class TextReporter:
+class TextReporter(Reporter):
     """Aligned plain text for a terminal."""
+
+    name = "text"
 
     def render(self, report: AgreementReport) -> str:
         out = [self._header(report), ""]
@@ -61,7 +65,7 @@ class TextReporter:
             out += [f"  {c.a} ↔ {c.b}: {c.share:.0%} of disagreement ({c.pairs:g} pairs)"
                     for c in report.confusion]
         if report.gate is not None:
-            out += ["", ("PASS: " if report.gate[1] else "FAIL: ") + report.gate[2]]
+            out += ["", ("PASS: " if report.gate.passed else "FAIL: ") + report.gate.reason]
         return "\n".join(out) + "\n"
 
     def _header(self, report: AgreementReport) -> str:
@@ -75,6 +79,8 @@ class TextReporter:
         return head + (f"\nintervals: {report.interval}" if report.interval else "")
 
     def _coefficients(self, report: AgreementReport, summary: Summary) -> list[str]:
+        from guidelines_tool.agreement import COEFFICIENTS
+
         lines = []
         for name in COEFFICIENTS:
             c = summary.coefficients.get(name)
@@ -103,21 +109,30 @@ class TextReporter:
         return lines
 
 
-class JsonReporter:
+class JsonReporter(Reporter):
     """The issue's JSON shape (`overall`, `groups`), plus context keys."""
+
+    name = "json"
 
     def render(self, report: AgreementReport) -> str:
         return json_text(report.to_dict()) + "\n"
 
 
-class CsvReporter:
+class CsvReporter(Reporter):
     """One row per (group, coefficient): group is `overall` for the overall figures."""
+
+    name = "csv"
 
     FIELDS = ("group", "n_items", "n_annotations", "n_annotators", "coefficient", "value",
               "ci_low", "ci_high", "reason", "n_pairable_items", "se", "analytic_ci_low",
               "analytic_ci_high", "ci_reason", "se_reason")
 
     def render(self, report: AgreementReport) -> str:
+        import csv  # imported here, as the numbers below: every CLI start would pay for it
+        import io
+
+        from guidelines_tool.agreement.report import Group
+
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
         writer.writerow(self.FIELDS)
@@ -141,10 +156,14 @@ class CsvReporter:
         return buf.getvalue()
 
 
-class MarkdownReporter:
+class MarkdownReporter(Reporter):
     """GitHub-flavoured Markdown tables (for a CI step summary or the docs)."""
 
+    name = "md"
+
     def render(self, report: AgreementReport) -> str:
+        from guidelines_tool.agreement import COEFFICIENTS
+
         o = report.overall
         pairable = (f" ({o.n_pairable_items} with two judgements or more)"
                     if o.n_pairable_items is not None and o.n_pairable_items != o.n_items else "")
@@ -156,7 +175,7 @@ class MarkdownReporter:
             c = o.coefficients[name]
             se = "" if c.se is None else f"{c.se:.3f}"
             out.append(f"| {_title(name, report)} | {_number(c.value)} | {_ci(c)} | {se} | "
-                       f"{_md(c.reason or (c.ci_reason if report.interval else None) or '')} |")
+                       f"{md_cell(c.reason or (c.ci_reason if report.interval else None) or '')} |")
         if report.groups:
             names = list(report.groups[0].summary.coefficients)
             out += ["", f"### By {report.by}", "",
@@ -172,22 +191,14 @@ class MarkdownReporter:
                          for c in g.summary.coefficients.values()]
                 if with_accuracy:
                     cells.append(_number(g.extra["accuracy"]["value"]))
-                out.append(f"| {_md(g.name)} | {g.summary.n_items} | "
+                out.append(f"| {md_cell(g.name)} | {g.summary.n_items} | "
                            f"{g.summary.n_annotations} | " + " | ".join(cells) + " |")
         if report.gate is not None:
-            out += ["", ("✅ " if report.gate[1] else "❌ ") + report.gate[2]]
+            out += ["", ("✅ " if report.gate.passed else "❌ ") + report.gate.reason]
         return "\n".join(out) + "\n"
 
 
-def _md(text: str) -> str:
-    """Data (batch names, labels, annotators) in a Markdown cell: one row, no raw HTML."""
-    return (html.escape(text, quote=False).replace("\\", "\\\\").replace("|", "\\|")
-            .replace("\r", " ").replace("\n", " "))
-
-
-REPORTER_BY_NAME = {
-    "text": TextReporter, "json": JsonReporter, "csv": CsvReporter, "md": MarkdownReporter,
-}
+AGREEMENT_REPORTERS = registry(TextReporter, JsonReporter, CsvReporter, MarkdownReporter)
 
 
 def problems_text(

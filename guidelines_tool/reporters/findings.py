@@ -1,33 +1,19 @@
-"""Output formats. A reporter is a class with a `name` that renders a result to text; the CLI
-picks it by name, prints the text to stdout, and prints `summary()` to stderr.
+"""Output formats of `validate`: text, json, github, sarif, junit, gitlab, markdown.
 
-To add a format: subclass `Reporter` (or a reporter of your own result type) and list it in the
-dict that feeds your command's `--format` choice: `REPORTER_BY_NAME` for `validate`; other
-commands keep their own dict (e.g. `AGREEMENT_REPORTERS`) next to it in this module.
+The CLI picks one by name from `VALIDATE_REPORTERS`, prints `render()` to stdout and `summary()` to
+stderr. To add a format: subclass `FindingsReporter`, give it a `name`, list it in the registry.
 """
 
 from __future__ import annotations
 
-import html
-from typing import Any, ClassVar
+from typing import Any
 
 from guidelines_tool import __version__
 from guidelines_tool.model import Finding
-from guidelines_tool.reporters.output import json_text, printable
+from guidelines_tool.reporters.base import Reporter, registry
+from guidelines_tool.reporters.output import json_text, md_cell, printable
 
 INFORMATION_URI = "https://github.com/guidelines-tool/guidelines-tool"
-
-
-class Reporter:
-    """Base class: `render(result) -> str` for stdout, `summary(result) -> str` for stderr."""
-
-    name: ClassVar[str] = ""
-
-    def render(self, result: Any) -> str:
-        raise NotImplementedError
-
-    def summary(self, result: Any) -> str:
-        return ""
 
 
 class FindingsReporter(Reporter):
@@ -84,7 +70,7 @@ class MarkdownReporter(FindingsReporter):
         if not result.findings:
             return head
         rows = "".join(
-            f"| `{f.path}:{f.line}:{f.column}` | {f.severity} | `{f.code}` {f.name} | {_md_cell(f.message)} |\n"
+            f"| `{f.path}:{f.line}:{f.column}` | {f.severity} | `{f.code}` {f.name} | {md_cell(f.message)} |\n"
             for f in result.findings
         )
         return printable(f"{head}\n| where | severity | check | message |\n|---|---|---|---|\n{rows}")
@@ -198,10 +184,9 @@ class GitlabReporter(FindingsReporter):
         return json_text(issues) + "\n"
 
 
-REPORTER_BY_NAME: dict[str, type[Reporter]] = {
-    reporter.name: reporter
-    for reporter in (TextReporter, JsonReporter, GithubReporter, SarifReporter, JunitReporter, GitlabReporter, MarkdownReporter)
-}
+VALIDATE_REPORTERS = registry(  # alphabetical: the order `validate --help` lists them in
+    GithubReporter, GitlabReporter, JsonReporter, JunitReporter, MarkdownReporter, SarifReporter, TextReporter
+)
 
 
 def _plural(count: int, word: str) -> str:
@@ -214,8 +199,3 @@ def _gh_data(text: str) -> str:
 
 def _gh_property(text: str) -> str:
     return _gh_data(text).replace(":", "%3A").replace(",", "%2C")
-
-
-def _md_cell(text: str) -> str:
-    """Table-safe and inert: no pipes, no line breaks, no raw HTML from YAML text."""
-    return html.escape(text, quote=False).replace("|", "\\|").replace("\n", " ")

@@ -1,18 +1,25 @@
-"""Output of the history commands (`log`, `diff`, `changelog`, `release`): classes chosen by name.
+"""Output of the history commands: `LOG_REPORTERS`, `DIFF_REPORTERS`, `CHANGELOG_REPORTERS`, and
+`release_text` for `release`.
 
-Each reporter turns a result into one string; `cli.py` echoes it. Text is for people, JSON for
+Each reporter turns a result into one string; the CLI echoes it. Text is for people, JSON for
 other tools (stable keys, sorted), Markdown for pull-request comments and tag messages.
+Importing this module stays cheap (no git, no diffing): the CLI builds its `--format` choices
+from it, so what the reporters need from the core is imported where it is used.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from guidelines_tool.diffing import MARKDOWN_FIELDS, RuleChange, TaskChange, word_diff
-from guidelines_tool.history import Comparison, RuleRevision
-from guidelines_tool.releases import GROUPS, Changelog, ReleasePlan, Section
-from guidelines_tool.reporters.output import json_text, printable
+from guidelines_tool.reporters.base import Reporter, registry
+from guidelines_tool.reporters.output import json_text, md_cell, printable
+
+if TYPE_CHECKING:
+    from guidelines_tool.diffing import RuleChange, TaskChange
+    from guidelines_tool.history import Comparison, RuleRevision
+    from guidelines_tool.releases import Changelog, ReleasePlan, Section
 
 SHORT_TEXT = 60  # longer strings are shown as a word diff, not old → new
 
@@ -21,6 +28,8 @@ SHORT_TEXT = 60  # longer strings are shown as a word diff, not old → new
 
 def field_details(old: Any, new: Any, fields: tuple[str, ...]) -> list[str]:
     """One line (or a few) per changed field: old → new, a word diff, or item counts."""
+    from guidelines_tool.diffing import MARKDOWN_FIELDS
+
     lines = []
     before = old.content() if old is not None else {}
     after = new.content() if new is not None else {}
@@ -37,6 +46,8 @@ def field_details(old: Any, new: Any, fields: tuple[str, ...]) -> list[str]:
 
 def render_word_diff(old: str, new: str) -> str:
     """git's `--word-diff=plain` notation on one line: [-removed-]{+added+}."""
+    from guidelines_tool.diffing import word_diff
+
     parts = []
     for op, text in word_diff(old, new):
         text = re.sub(r"\s+", " ", text)  # one line: newlines and runs of blanks become a space
@@ -98,9 +109,22 @@ def task_summary(change: TaskChange) -> str:
 # --- log --------------------------------------------------------------------------------------
 
 
-class TextLogReporter:
-    def render(self, rule_id: str, revisions: list[RuleRevision], branch: str) -> str:
-        lines = [f"{rule_id}: {len(revisions)} revision{'s' * (len(revisions) != 1)} on {branch} (newest first)"]
+@dataclass(frozen=True)
+class RuleLog:
+    """What `log` shows: one rule's revisions on the branch read (oldest first, as
+    `rule_revisions` returns them; the reporters show them newest first)."""
+
+    rule_id: str
+    revisions: list[RuleRevision]
+    branch: str
+
+
+class TextLogReporter(Reporter):
+    name = "text"
+
+    def render(self, log: RuleLog) -> str:
+        revisions = log.revisions
+        lines = [f"{log.rule_id}: {len(revisions)} revision{'s' * (len(revisions) != 1)} on {log.branch} (newest first)"]
         for rev in reversed(revisions):
             when = rev.commit.date.strftime("%Y-%m-%d %H:%M")
             lines.append("")
@@ -113,13 +137,15 @@ class TextLogReporter:
         return "\n".join(lines)
 
 
-class JsonLogReporter:
-    def render(self, rule_id: str, revisions: list[RuleRevision], branch: str) -> str:
-        payload = {"rule": rule_id, "revisions": [rev.to_dict() for rev in reversed(revisions)]}
+class JsonLogReporter(Reporter):
+    name = "json"
+
+    def render(self, log: RuleLog) -> str:
+        payload = {"rule": log.rule_id, "revisions": [rev.to_dict() for rev in reversed(log.revisions)]}
         return json_text(payload)
 
 
-LOG_REPORTERS = {"text": TextLogReporter, "json": JsonLogReporter}
+LOG_REPORTERS = registry(TextLogReporter, JsonLogReporter)
 
 
 # --- diff -------------------------------------------------------------------------------------
@@ -132,7 +158,9 @@ def _fields_cell(change: RuleChange) -> str:
     return ", ".join(change.fields)
 
 
-class TextDiffReporter:
+class TextDiffReporter(Reporter):
+    name = "text"
+
     def render(self, comparison: Comparison) -> str:
         diff = comparison.diff
         head = f"{comparison.old_label} → {comparison.new_label}"
@@ -150,19 +178,23 @@ class TextDiffReporter:
         return "\n".join(lines)
 
 
-class JsonDiffReporter:
+class JsonDiffReporter(Reporter):
+    name = "json"
+
     def render(self, comparison: Comparison) -> str:
         payload = {"from": comparison.old_label, "to": comparison.new_label, **comparison.diff.to_dict()}
         return json_text(payload)
 
 
-class MarkdownDiffReporter:
+class MarkdownDiffReporter(Reporter):
     """A pull-request comment, after DVC's `metrics diff --md`: one table row per rule."""
+
+    name = "md"
 
     def render(self, comparison: Comparison) -> str:
         diff = comparison.diff
         lines = [
-            f"**Guideline changes** `{_md(comparison.old_label)}` → `{_md(comparison.new_label)}`: "
+            f"**Guideline changes** `{md_cell(comparison.old_label)}` → `{md_cell(comparison.new_label)}`: "
             f"version bump **{diff.bump}**",
             "",
         ]
@@ -173,29 +205,21 @@ class MarkdownDiffReporter:
             for change in diff.rules:
                 rule = change.new or change.old
                 lines.append(
-                    f"| {_md(change.rule_id)} | {_md(rule.task if rule else '')} | {change.change} "
-                    f"| {change.level} | {_md(_fields_cell(change)) or '—'} |"
+                    f"| {md_cell(change.rule_id)} | {md_cell(rule.task if rule else '')} | {change.change} "
+                    f"| {change.level} | {md_cell(_fields_cell(change)) or '—'} |"
                 )
             lines.append("")
         if diff.tasks:
             lines += ["| Task | Change | Level | Details |", "|------|--------|-------|---------|"]
             for change in diff.tasks:
                 lines.append(
-                    f"| {_md(change.task_id)} | {change.change} | {change.level} | {_md(task_summary(change)) or '—'} |"
+                    f"| {md_cell(change.task_id)} | {change.change} | {change.level} | {md_cell(task_summary(change)) or '—'} |"
                 )
             lines.append("")
         return printable("\n".join(lines))
 
 
-def _md(text: str) -> str:
-    """Plain text made safe inside a Markdown table cell."""
-    return (
-        text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
-        .replace("<", "&lt;").replace(">", "&gt;").replace("`", "\\`")
-    )
-
-
-DIFF_REPORTERS = {"text": TextDiffReporter, "json": JsonDiffReporter, "md": MarkdownDiffReporter}
+DIFF_REPORTERS = registry(TextDiffReporter, JsonDiffReporter, MarkdownDiffReporter)
 
 
 # --- changelog and release --------------------------------------------------------------------
@@ -203,6 +227,8 @@ DIFF_REPORTERS = {"text": TextDiffReporter, "json": JsonDiffReporter, "md": Mark
 
 def section_markdown(section: Section, level: int = 2) -> str:
     """One release's changes as Markdown (also the message of its annotated tag)."""
+    from guidelines_tool.releases import GROUPS
+
     hashes = "#" * level
     title = section.tag or "Unreleased"
     when = f" — {section.date.date().isoformat()}" if section.date and section.tag else ""
@@ -220,22 +246,24 @@ def section_markdown(section: Section, level: int = 2) -> str:
         lines.append("")
         for change in changes:
             rule = change.new or change.old
-            title_text = f": {_md(rule.title)}" if rule and rule.title else ""
+            title_text = f": {md_cell(rule.title)}" if rule and rule.title else ""
             extra = f" ({', '.join(change.fields)}; {change.level})" if change.fields else f" ({change.level})"
             marker = " (re-added)" if change.change == "re-added" else ""
-            lines.append(f"- **{_md(change.rule_id)}**{title_text}{marker}{extra}")
+            lines.append(f"- **{md_cell(change.rule_id)}**{title_text}{marker}{extra}")
         lines.append("")
     if section.diff.tasks:
         lines.append(f"{hashes}# Tasks")
         lines.append("")
         for change in section.diff.tasks:
             detail = task_summary(change)
-            lines.append(f"- **{_md(change.task_id)}** {change.change} ({change.level}){': ' + _md(detail) if detail else ''}")
+            lines.append(f"- **{md_cell(change.task_id)}** {change.change} ({change.level}){': ' + md_cell(detail) if detail else ''}")
         lines.append("")
     return printable("\n".join(lines).rstrip() + "\n")
 
 
-class MarkdownChangelogReporter:
+class MarkdownChangelogReporter(Reporter):
+    name = "md"
+
     def render(self, changelog: Changelog) -> str:
         parts = [f"# Changelog ({changelog.branch})", ""]
         if not changelog.sections:
@@ -244,12 +272,14 @@ class MarkdownChangelogReporter:
         return printable("\n".join(parts).rstrip() + "\n")
 
 
-class JsonChangelogReporter:
+class JsonChangelogReporter(Reporter):
+    name = "json"
+
     def render(self, changelog: Changelog) -> str:
         return json_text(changelog.to_dict())
 
 
-CHANGELOG_REPORTERS = {"md": MarkdownChangelogReporter, "json": JsonChangelogReporter}
+CHANGELOG_REPORTERS = registry(MarkdownChangelogReporter, JsonChangelogReporter)
 
 
 def release_text(plan: ReleasePlan, *, dry_run: bool) -> str:

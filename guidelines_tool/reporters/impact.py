@@ -1,14 +1,16 @@
-"""Output of `impact` and `hotspots`: text, json and markdown (a pull-request comment), by name."""
+"""Output of `impact` and `hotspots`: text, json and markdown (a pull-request comment), by name
+(`IMPACT_REPORTERS`, `HOTSPOTS_REPORTERS`). Importing this module stays cheap (no numpy)."""
 
 from __future__ import annotations
 
-import html
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from guidelines_tool.hotspots import HotspotReport
-from guidelines_tool.impact import ImpactReport, RevisionImpact
-from guidelines_tool.reporters.findings import Reporter
-from guidelines_tool.reporters.output import json_text
+from guidelines_tool.reporters.base import Reporter, registry
+from guidelines_tool.reporters.output import json_text, md_cell
+
+if TYPE_CHECKING:
+    from guidelines_tool.hotspots import HotspotReport
+    from guidelines_tool.impact import ImpactReport, RevisionImpact
 
 REASON_TEXT = {"unknown_revision": "unknown revision", "no_timestamp": "no revision and no timestamp",
                "before_first_commit": "dated before the first commit"}
@@ -143,13 +145,6 @@ def _align(rows: list[tuple[str, ...]]) -> list[str]:
     return ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
 
 
-def _cell(text: str) -> str:
-    """Free text in a Markdown table cell: pipes and line breaks would break the row, and
-    item ids, labels and annotator names come from data files: no raw HTML."""
-    return (html.escape(text, quote=False).replace("\\", "\\\\").replace("|", "\\|")
-            .replace("\r", " ").replace("\n", " "))
-
-
 class _JsonReporter(Reporter):
     """A report's `to_dict()`; sorted keys so the same inputs give byte-identical output."""
 
@@ -184,7 +179,7 @@ class ImpactMarkdownReporter(Reporter):
         for r in report.revisions:
             s, c = r.spec, r.comparison
             table.append(
-                f"| `{s.rule}` | `{s.commit[:7]}` | {s.date[:10]} | {_cell(s.author)} | {s.change} ({s.level}) | {r.governed_by} "
+                f"| `{s.rule}` | `{s.commit[:7]}` | {s.date[:10]} | {md_cell(s.author)} | {s.change} ({s.level}) | {r.governed_by} "
                 f"| {_num(c.before.alpha)} ({c.before.n_items}) | {_num(c.after.alpha)} ({c.after.n_items}) "
                 f"| {_num(c.delta, True)} {_ci(c.delta_ci)}".rstrip() + f" | {_num(c.control_delta, True)} "
                 f"| {_num(c.did, True)} {_ci(c.did_ci)}".rstrip() + f" | **{VERDICT_MARK[r.verdict]}** "
@@ -207,14 +202,12 @@ class ImpactMarkdownReporter(Reporter):
         s, c = r.spec, r.comparison
         where = "the items citing it" if r.governed_by == "citations" else "the items carrying its labels*"
         confounded = f"; changed with {', '.join(f'`{x}`' for x in s.confounded_with)}" if s.confounded_with else ""
-        return (f"- `{s.rule}` {_change(s)} in `{s.commit[:7]}` ({s.date[:10]}, {_cell(s.author)}): "
+        return (f"- `{s.rule}` {_change(s)} in `{s.commit[:7]}` ({s.date[:10]}, {md_cell(s.author)}): "
                 f"α {_num(c.before.alpha)} → {_num(c.after.alpha)} on {where} "
                 f"({c.before.n_items} → {c.after.n_items} items), DiD {_num(c.did, True)} {_ci(c.did_ci)}{confounded}")
 
 
-IMPACT_REPORTERS: dict[str, type[Reporter]] = {
-    cls.name: cls for cls in (ImpactTextReporter, ImpactJsonReporter, ImpactMarkdownReporter)
-}
+IMPACT_REPORTERS = registry(ImpactTextReporter, ImpactJsonReporter, ImpactMarkdownReporter)
 
 
 def _fit(line: str) -> str:
@@ -279,27 +272,25 @@ class HotspotMarkdownReporter(Reporter):
 
     def render(self, report: HotspotReport) -> str:
         title = "### Disagreement hotspots" + (
-            f" — {_cell(str(report.task))}" if report.task is not None else "")
+            f" — {md_cell(str(report.task))}" if report.task is not None else "")
         out = [title, "", f"{report.n_items} items, Krippendorff's α {_num(report.alpha)}", ""]
         if report.rules and report.rules[0].basis == "citations":
             out += ["| rule to clarify | share of disagreement (items citing it) | α there | items | confused most | title |",
                     "|---|---|---|---|---|---|"]
             out += [f"| `{h.rule}` | {h.share:.0%} | {_num(h.alpha)} | {h.n_items} "
-                    f"| {_cell(_pair(h.pairs[0] if h.pairs else None))} | {_cell(h.title)} |" for h in report.rules]
+                    f"| {md_cell(_pair(h.pairs[0] if h.pairs else None))} | {md_cell(h.title)} |" for h in report.rules]
         else:
             out += ["| rule to clarify | covers (its labels' confused pairs) | title |", "|---|---|---|"]
-            out += [f"| `{h.rule}` | {h.share:.0%} | {_cell(h.title)} |" for h in report.rules]
+            out += [f"| `{h.rule}` | {h.share:.0%} | {md_cell(h.title)} |" for h in report.rules]
         out += ["", "| confused labels | share of disagreement |", "|---|---|"]
-        out += [f"| {_cell(str(p.a))} ↔ {_cell(str(p.b))} | {p.share:.0%} |" for p in report.pairs]
+        out += [f"| {md_cell(str(p.a))} ↔ {md_cell(str(p.b))} | {p.share:.0%} |" for p in report.pairs]
         out += ["", "| item | agreement | labels | cited rules |", "|---|---|---|---|"]
-        out += [f"| {_cell(i.item)} | {i.agreement:.2f} | {_cell(', '.join(f'{k}×{v}' for k, v in i.labels.items()))} "
-                f"| {_cell(', '.join(i.rules))} |" for i in report.items]
+        out += [f"| {md_cell(i.item)} | {i.agreement:.2f} | {md_cell(', '.join(f'{k}×{v}' for k, v in i.labels.items()))} "
+                f"| {md_cell(', '.join(i.rules))} |" for i in report.items]
         out += ["", "| annotator | α vs others | annotations | gold accuracy |", "|---|---|---|---|"]
-        out += [f"| {_cell(a.annotator)} | {_num(a.agreement_with_others)} | {a.n_annotations} "
+        out += [f"| {md_cell(a.annotator)} | {_num(a.agreement_with_others)} | {a.n_annotations} "
                 f"| {_num(a.gold_accuracy) if a.gold_n else ''} |" for a in report.annotators]
         return "\n".join(out) + "\n"
 
 
-HOTSPOT_REPORTERS: dict[str, type[Reporter]] = {
-    cls.name: cls for cls in (HotspotTextReporter, HotspotJsonReporter, HotspotMarkdownReporter)
-}
+HOTSPOTS_REPORTERS = registry(HotspotTextReporter, HotspotJsonReporter, HotspotMarkdownReporter)

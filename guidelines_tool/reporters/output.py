@@ -30,3 +30,21 @@ def printable(text: str) -> str:
     if not _SURROGATE.search(text):
         return text
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+# --- Markdown table cells -----------------------------------------------------------------------
+# Pull-request comments, step summaries and tag messages carry text from YAML and data files (rule
+# titles, labels, batch and annotator names). In a table cell such text must stay one cell of one
+# row and show as written: a pipe would end the cell, CR or LF the row; `<` would open raw HTML and
+# `&` an entity; a backslash would escape the character after it and a backtick open a code span.
+_MD_CELL = str.maketrans({
+    "\\": "\\\\", "|": "\\|", "`": "\\`",
+    "&": "&amp;", "<": "&lt;", ">": "&gt;",
+    "\r": " ", "\n": " ",
+})
+
+
+def md_cell(text: str) -> str:
+    """Plain text made inert inside a Markdown table cell (and a list item): shown as written,
+    on one line. One pass, so nothing is escaped twice."""
+    return text.translate(_MD_CELL)

@@ -1,0 +1,97 @@
+"""The guideline project on disk: find its root, read `guidelines.yaml`, assemble the Project.
+
+`loading.py` turns one file's YAML into records; this module knows which files make a project
+(the config, then every YAML file under the guideline folder it names) and puts their records
+together. It sits above `loading.py` so that loading needs nothing from here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from guidelines_tool import loading
+from guidelines_tool.errors import ConfigError
+from guidelines_tool.loading import ParsedFile, load_files
+from guidelines_tool.model import Finding, Project, ProjectConfig, Rule, Task
+
+CONFIG_NAME = "guidelines.yaml"
+
+
+def find_root(start: Path | None = None) -> Path:
+    """The nearest folder at or above `start` that holds `guidelines.yaml`."""
+    here = (start or Path.cwd()).resolve()
+    if here.is_file():
+        here = here.parent
+    for folder in (here, *here.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return folder
+    raise ConfigError(
+        f"no {CONFIG_NAME} found in {here} or any parent folder "
+        "(run `guidelines init` to create a guideline project)"
+    )
+
+
+def read_config(root: Path) -> tuple[ProjectConfig, list[Finding]]:
+    """The project config, and the findings reading it produced (defaults where it is broken)."""
+    path = root / CONFIG_NAME
+    if not path.is_file():
+        raise ConfigError(f"{path} does not exist")
+    text, findings = loading.read_text(path, CONFIG_NAME)
+    if text is None:
+        return ProjectConfig(), findings
+    # through the module, so that a test observing every parse (monkeypatch) sees this one too
+    parsed = loading.parse_file_text(text, CONFIG_NAME)
+    return parsed.project or ProjectConfig(), parsed.findings
+
+
+def guideline_files(root: Path, config: ProjectConfig) -> list[Path]:
+    """Every YAML file under the project's guideline folder, in a stable order."""
+    folder = root / config.guidelines
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def load_project(root: Path) -> Project:
+    """Load `guidelines.yaml` and every task and rule file under the guideline folder."""
+    config, config_findings = read_config(root)
+    parsed = load_files(root, guideline_files(root, config))
+    return assemble(root, config, parsed, config_findings)
+
+
+def read_project(root: Path) -> tuple[list[ParsedFile], Project]:
+    """Every project file parsed (guidelines.yaml first) and the Project they make.
+
+    Unlike `load_project`, the config is one of the project's files (validate checks and counts
+    it) and a missing or unreadable config is a finding, not an error.
+    """
+    config_file = load_files(root, [root / CONFIG_NAME])[0]
+    config = config_file.project or ProjectConfig()
+    parsed = [config_file, *load_files(root, guideline_files(root, config))]
+    return parsed, assemble(root, config, parsed)
+
+
+def assemble(
+    root: Path, config: ProjectConfig, parsed: list[ParsedFile], findings: list[Finding] = ()
+) -> Project:
+    """Parsed files → one Project (rules in file order; duplicates kept for lint to report)."""
+    tasks: dict[str, Task] = {}
+    all_tasks: list[Task] = []
+    rules: list[Rule] = []
+    all_findings = list(findings)
+    for item in parsed:
+        all_findings.extend(item.findings)
+        for task in item.tasks:
+            tasks.setdefault(task.id, task)
+        all_tasks.extend(item.tasks)
+        rules.extend(item.rules)
+    return Project(
+        root=root,
+        config=config,
+        tasks=tasks,
+        rules=tuple(rules),
+        files=tuple(item.path for item in parsed),
+        load_findings=tuple(sorted(all_findings)),
+        kinds={item.path: item.data.get("kind") for item in parsed if isinstance(item.data, dict)},
+        all_tasks=tuple(all_tasks),
+    )

@@ -1,0 +1,46 @@
+"""Options shared by several commands read the same everywhere: same name, type, default, help."""
+
+from __future__ import annotations
+
+import click
+import pytest
+
+from guidelines_tool.cli import cli
+
+# options whose text may differ by command, and why: --format lists the command's own reporters;
+# --since accepts any commit for impact but only release tags for changelog; --bootstrap's lower
+# bound is 0 (no interval) for agreement, 100 for impact; new-rule's --task names the rule's task;
+# --strict fails validate on lint warnings, docs build on MkDocs warnings; --rev renders or builds
+PER_COMMAND = {"--format", "--since", "--bootstrap", "--strict", "--rev", "--help"}
+
+
+def every_option() -> dict[str, dict[str, tuple]]:
+    """option -> {command path: its help record and type}, over the whole command tree."""
+    found: dict[str, dict[str, tuple]] = {}
+
+    def walk(command: click.Command, ctx: click.Context) -> None:
+        for param in command.get_params(ctx):
+            if isinstance(param, click.Option):
+                record = (param.get_help_record(ctx)[1], repr(param.type.to_info_dict()), repr(param.default), param.required)
+                found.setdefault(max(param.opts, key=len), {})[ctx.command_path] = record
+        if isinstance(command, click.Group):
+            for name, sub in command.commands.items():
+                walk(sub, click.Context(sub, info_name=name, parent=ctx))
+
+    walk(cli, click.Context(cli, info_name="guidelines"))
+    return found
+
+
+SHARED = {name: uses for name, uses in every_option().items() if len(uses) > 1 and name not in PER_COMMAND}
+
+
+def test_the_shared_families_are_shared():
+    assert {"--gold", "--seed", "--duplicates", "--task", "--config-file"} <= set(SHARED)
+
+
+@pytest.mark.parametrize("name", sorted(SHARED))
+def test_a_shared_option_reads_the_same_everywhere(name):
+    uses = dict(SHARED[name])
+    if name == "--task":
+        uses.pop("guidelines new-rule")  # the task a new rule belongs to: required, its own help
+    assert len(set(uses.values())) == 1, uses
