@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from guidelines_tool.config import read_config
 from guidelines_tool.diffing import RuleDiff, diff_rules, parse_version
 from guidelines_tool.errors import HistoryError
 from guidelines_tool.history.blobs import configured_folder, parse_blob
@@ -22,8 +21,9 @@ from guidelines_tool.history.git import Git, annotated_tag
 from guidelines_tool.history.records import tag_of_no_commit
 from guidelines_tool.history.relocate import CONFIG_FILE, join_path, project_prefix_at
 from guidelines_tool.history.walk import Walk, folder_in, guideline_folder
-from guidelines_tool.loading import LOADING_CODES, load_project
+from guidelines_tool.loading import LOADING_CODES
 from guidelines_tool.model import Finding, Rule, Task
+from guidelines_tool.project import load_project, read_config
 
 
 def unknown_revision_message(git_: Git, rev: str, tag_prefix: str) -> str:

@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterable, Iterator
 
-from guidelines_tool.config import read_config
 from guidelines_tool.diffing import classify_task, parse_version
 from guidelines_tool.errors import HistoryError
 from guidelines_tool.history.blobs import BlobParser, VersionMemo, configured_folder, parse_blob
@@ -49,6 +48,7 @@ from guidelines_tool.history.relocate import (
     relocate_project,
 )
 from guidelines_tool.model import Finding, ProjectConfig, Source, Task
+from guidelines_tool.project import read_config
 
 
 def _leave(records: Iterable[Any], path: str, ids: set[str], paths: dict[str, set[str]]) -> None:

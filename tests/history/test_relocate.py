@@ -380,7 +380,7 @@ def test_a_guidelines_folder_outside_the_project_folder_is_read_as_validate_read
     top = make_repo(tmp_path / "r", {"proj/guidelines.yaml": CONFIG + "guidelines: ../shared\n",
                                      "shared/t/task.yaml": task_yaml(), "shared/t/rules/r1.yaml": rule_yaml("R-1")})
     commit(top, "edit", {"shared/t/rules/r1.yaml": rule_yaml("R-1", rationale="Edited.")})
-    from guidelines_tool.loading import load_project
+    from guidelines_tool.project import load_project
 
     assert [rule.id for rule in load_project(top / "proj").rules] == ["R-1"]  # validate reads it
     history = read_history(top / "proj", use_cache=False)
