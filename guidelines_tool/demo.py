@@ -232,24 +232,34 @@ def _email(author: str) -> str:
     return author.lower().replace(" ", ".") + "@example.com"
 
 
-def _sample_files(root: Path) -> dict[str, str]:
-    files = {}
+def _sample_files(root: Path) -> dict[str, str | bytes]:
+    """The sample's files: text, and the example pictures (`media/`) as bytes."""
+    files: dict[str, str | bytes] = {}
     for path in sorted(root.rglob("*")):
         rel = path.relative_to(root).as_posix()
-        # __init__.py (and its bytecode) only make the folder a package: see bundled.py
-        if path.is_file() and not rel.startswith(("annotations/", "gold/", "site/", "__pycache__/")) and rel != "__init__.py":
-            files[rel] = path.read_text(encoding="utf-8")
+        # __init__.py (and its bytecode) only make the folder a package: see bundled.py; the
+        # sample's README tells the sample's story: the demo writes its own (demo_readme)
+        if (path.is_file() and not rel.startswith(("annotations/", "gold/", "site/", "__pycache__/"))
+                and rel not in ("__init__.py", "README.md")):
+            data = path.read_bytes()
+            try:
+                files[rel] = data.decode("utf-8")
+            except UnicodeDecodeError:
+                files[rel] = data
     return files
 
 
-def _write_tree(repo: Path, before: dict[str, str], after: dict[str, str]) -> None:
+def _write_tree(repo: Path, before: dict[str, str | bytes], after: dict[str, str | bytes]) -> None:
     for rel in set(before) - set(after):
         (repo / rel).unlink()
     for rel, text in after.items():
         if before.get(rel) != text:
             target = repo / rel
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
+            if isinstance(text, bytes):
+                target.write_bytes(text)
+            else:
+                target.write_text(text, encoding="utf-8")
 
 
 def _check_target(directory: Path) -> None:
@@ -375,9 +385,11 @@ def _write_csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
 # --- running it -------------------------------------------------------------------------------
 
 
-def run_demo(directory: Path, progress: Callable[[str], None] | None = None) -> list[str]:
+def run_demo(directory: Path, progress: Callable[[str], None] | None = None,
+             command: str = "guidelines") -> list[str]:
     """Build the demo repository and report on it; returns the lines to print. `progress(message)`
-    is told before each step that takes a moment."""
+    is told before each step that takes a moment; `command` runs the tool from inside
+    `directory` (as the user invoked it: `cli.invocation`), for the commands the demo prints."""
     from guidelines_tool.annotations import read_annotations, read_gold
     from guidelines_tool.history import read_history
     from guidelines_tool.hotspots import hotspots
@@ -393,9 +405,10 @@ def run_demo(directory: Path, progress: Callable[[str], None] | None = None) -> 
     say(f"simulating {len(STORY) - FIRST_ANNOTATED} annotation batches")
     batches, gold = simulate_batches(shas)
     paths = write_annotations(directory, batches, gold)
+    write_readme(directory, shas, batches, gold, command)
     last = STORY[-1].day + 14
-    git_history.commit_all(directory, f"Annotation batches 1-{len(batches)} and gold labels", author="Maria Lopez",
-                           email=_email("Maria Lopez"), when=START + timedelta(days=last))
+    git_history.commit_all(directory, f"Annotation batches 1-{len(batches)}, gold labels and the README",
+                           author="Maria Lopez", email=_email("Maria Lopez"), when=START + timedelta(days=last))
     summary = (f"Built {directory}: {len(STORY)} commits of guideline history from {START:%Y-%m-%d} "
                f"and an annotation commit on {START + timedelta(days=last):%Y-%m-%d}. Annotation started "
                f"with release v1.0.0 ({START + timedelta(days=STORY[FIRST_ANNOTATED].day):%Y-%m-%d}): "
@@ -421,7 +434,49 @@ def run_demo(directory: Path, progress: Callable[[str], None] | None = None) -> 
     out += [f"$ guidelines hotspots annotations/*{{{numbers}}}.csv --gold gold/{TASK}.csv --top 5",
             HotspotTextReporter().render(spots)]
     out += where_next(directory, report, spots)
+    out += closing_hint(directory, command)
     return out
+
+
+def write_readme(directory: Path, shas: list[str], batches: dict[str, list[list[str]]],
+                 gold: list[list[str]], command: str) -> None:
+    """README.md of the demo repository, from the story and the simulated data."""
+    from guidelines_tool.demo_readme import readme
+
+    others = sorted(p.name for p in (directory / "guidelines").iterdir() if p.is_dir() and p.name != TASK)
+    text = readme(story_facts(), shas=shas, batches=batches, gold=gold, command=command, other_tasks=others)
+    (directory / "README.md").write_text(text, encoding="utf-8")
+
+
+def story_facts():
+    """The story as demo_readme tells it: commits, annotation periods, planted effects, and the
+    rules still disputed at the end."""
+    from guidelines_tool import demo_readme as r
+
+    last = len(STORY) - 1
+    disputed = tuple(r.Disputed(s.rule_at(last), s.pair, confusion(s.key, last))
+                     for s in SCOPES if confusion(s.key, last) > SETTLED)
+    return r.Story(
+        task=TASK, start=START,
+        steps=tuple(r.Step(step.day, step.message, step.author, step.tag) for step in STORY),
+        first_annotated=FIRST_ANNOTATED,
+        periods=tuple(_period_bounds(k) for k in range(FIRST_ANNOTATED, len(STORY))),
+        planted=planted_effects(), disputed=disputed, settled=SETTLED,
+        months=round((PERIOD_END - STORY[0].day) / 30),
+    )
+
+
+def closing_hint(directory: Path, command: str) -> list[str]:
+    """The demo's last words: a command that runs as printed from where the user is (the tool
+    as they invoked it, seen from the demo folder), and where the story is told."""
+    import shlex
+
+    folder = shlex.quote(str(directory))
+    lines = ["", f"Next: cd {folder} && {command} impact annotations/*.csv --format md"]
+    if command != "guidelines":  # the transcripts above say `guidelines`: say what stands for it
+        lines += textwrap.wrap(f"(`guidelines` is not on your PATH: in {folder}, the commands above run as "
+                               f"{command} ...)", 100)
+    return lines + [f"The story, the data and more to try: {Path(directory) / 'README.md'}"]
 
 
 def _validate(directory: Path) -> list[str]:
@@ -488,7 +543,6 @@ def where_next(directory: Path, report, spots) -> list[str]:
     lines = ["Where to look next:"]
     for n, point in enumerate(points, 1):
         lines += textwrap.wrap(point, 100, initial_indent=f"  {n}. ", subsequent_indent="     ")
-    lines += ["", f"Next: cd {directory} && guidelines impact annotations/*.csv --format md"]
     return lines
 
 

@@ -334,6 +334,17 @@ def word_diff(old: str, new: str) -> list[tuple[WordOp, str]]:
     return result
 
 
+def words_kept(old: str, new: str) -> float:
+    """How much of the wording two texts share: 2·M / (words of old + words of new), M the words
+    a word diff keeps (difflib's ratio over words, whitespace ignored). 1 for the same words, 0
+    when none stayed; below 0.5 most words changed and a word diff reads as a jumble."""
+    a, b = old.split(), new.split()
+    if not a and not b:
+        return 1.0
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    return 2 * sum(block.size for block in matcher.get_matching_blocks()) / (len(a) + len(b))
+
+
 def _words(text: str) -> list[str]:
     return [token for token in re.split(r"(\s+)", text) if token]
 

@@ -8,9 +8,13 @@ and the project.
 Rules to clarify: where annotators cite rules (`rules` column), each rule is measured on the items
 that cite it — its share of all observed disagreement, α there and the pair confused most — and
 ranked by that share: the rule whose items hold the most disagreement is the one whose rewording
-would remove the most. Without citations the only link is a rule's `labels`: rules whose labels
-cover a confused pair, ranked by the disagreement those pairs hold (several rules often share a
-pair, so this points at a pair more than at one rule; the output says which basis it used).
+would remove the most. An item citing several rules (in one cell, or one rule per annotator)
+gives each an equal part of its disagreement, so the rules' shares and the share of the items
+citing no rule add up to 100 %: no disagreement is counted twice. Without citations the only
+link is a rule's `labels`: rules whose labels cover a confused pair, ranked by the disagreement
+those pairs hold. Several rules often share a pair and each counts it whole (the disagreement
+cannot be split by what nobody said), so those shares overlap; the output says which basis it
+used and how its shares are counted.
 """
 
 from __future__ import annotations
@@ -93,10 +97,14 @@ class HotspotReport:
     items: list[ItemHotspot]
     rules: list[RuleHotspot]
     annotators: list[AnnotatorHotspot]
+    # citations basis: the share of all disagreement on items citing no rule (with the rules'
+    # shares, listed or not, it makes 100 %); None on the labels basis
+    uncited_share: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "task": self.task, "alpha": _round(self.alpha), "n_items": self.n_items,
+            "uncited_share": _round(self.uncited_share),
             "confused_pairs": [{"labels": [p.a, p.b], "pairs": round(p.pairs, 6),
                                 "share": round(p.share, 6)} for p in self.pairs],
             "items": [i.to_dict() for i in self.items],
@@ -119,15 +127,16 @@ def hotspots(
     alpha = agreement.krippendorff_alpha(ratings, metric).value
     all_pairs = agreement.confusion_pairs(ratings, metric, top=10**6)
     items = _low_items(table, ratings, top)
+    uncited = None
     if project is None or table.task_id is None:
         rules = []
     elif any(table.rule_sets):
-        rules = _rules_by_citations(project, table, ratings, metric, items, top)
+        rules, uncited = _rules_by_citations(project, table, ratings, metric, items, top)
     else:
         rules = _rules(project, table.task_id, all_pairs, items, top)
     annotators = _annotators(ratings, metric, gold)
     n_items = int((ratings.counts.sum(axis=1) > 0).sum())
-    return HotspotReport(table.task_id, alpha, n_items, all_pairs[:top], items, rules, annotators[:top])
+    return HotspotReport(table.task_id, alpha, n_items, all_pairs[:top], items, rules, annotators[:top], uncited)
 
 
 def _low_items(table: AnnotationTable, ratings: agreement.Ratings, top: int) -> list[ItemHotspot]:
@@ -155,31 +164,41 @@ def _low_items(table: AnnotationTable, ratings: agreement.Ratings, top: int) -> 
 
 
 def _rules_by_citations(project: Project, table: AnnotationTable, ratings: agreement.Ratings, metric: str,
-                        items: list[ItemHotspot], top: int) -> list[RuleHotspot]:
-    """Each rule on the items citing it: share of all observed disagreement, α, confused pairs."""
+                        items: list[ItemHotspot], top: int) -> tuple[list[RuleHotspot], float]:
+    """Each rule on the items citing it: share of all observed disagreement (an item citing k
+    rules gives each 1/k of its own), α, confused pairs; and the share on items citing none."""
     delta = agreement.category_distance(ratings, metric)
     counts = ratings.counts.astype(float)
     m = counts.sum(axis=1)
     # each item's observed disagreement, weighted as α weighs it (sums to the coincidence total)
     item_disagreement = ((counts @ delta) * counts).sum(axis=1) / np.maximum(m - 1, 1)
     total = float(item_disagreement.sum())
-    # the distinct (item, citation set) pairs, once: each rule then looks only at those
+    # the distinct (item, rule) citations, once: each rule then looks only at those
+    rule_ids = sorted({rule_id for members in table.rule_sets for rule_id in members})
+    rule_code = {rule_id: k for k, rule_id in enumerate(rule_ids)}
     n_sets = len(table.rule_sets)
     pairs = np.unique(ratings.item.astype(np.int64) * n_sets + table.rules)
     pair_item, pair_set = np.divmod(pairs, n_sets)
-    sets_citing: dict[str, list[int]] = {}
-    for code, members in enumerate(table.rule_sets):
-        for rule_id in members:
-            sets_citing.setdefault(rule_id, []).append(code)
+    # each pair expanded to its set's members, without a Python loop over (a million) items
+    flat = np.array([rule_code[r] for rules in table.rule_sets for r in rules], dtype=np.int64)
+    set_sizes = np.array([len(rules) for rules in table.rule_sets], dtype=np.int64)
+    sizes = set_sizes[pair_set]
+    within = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    members = flat[np.repeat((np.cumsum(set_sizes) - set_sizes)[pair_set], sizes) + within]
+    n_rule_ids = max(len(rule_ids), 1)
+    cite_item, cite_rule = np.divmod(np.unique(np.repeat(pair_item, sizes) * n_rule_ids + members), n_rule_ids)
+    n_rules = np.bincount(cite_item, minlength=len(m))  # distinct rules cited on each item
+    part = item_disagreement / np.maximum(n_rules, 1)
+    uncited = float(item_disagreement[n_rules == 0].sum()) / total if total > 0 else 0.0
     out = []
     for rule in project.rules_of(table.task_id):
-        if rule.status == "deprecated" or rule.id not in sets_citing:
+        if rule.status == "deprecated" or rule.id not in rule_code:
             continue
-        cited = np.unique(pair_item[np.isin(pair_set, sets_citing[rule.id])])
+        cited = cite_item[cite_rule == rule_code[rule.id]]
         cited = cited[m[cited] >= 2]  # an item rated once holds no pairable disagreement
         if not len(cited):
             continue
-        share = float(item_disagreement[cited].sum()) / total if total > 0 else 0.0
+        share = float(part[cited].sum()) / total if total > 0 else 0.0
         # α and pairs from the cited items' counts: no pass over every row per rule
         subset = replace(agreement.Ratings.from_counts(ratings.counts[cited], ratings.categories),
                          numeric=ratings.numeric, distance=ratings.distance)
@@ -193,7 +212,7 @@ def _rules_by_citations(project: Project, table: AnnotationTable, ratings: agree
         ))
     # most disagreement first; among equals the lower agreement
     out.sort(key=lambda h: (-round(h.share, 12), h.alpha if h.alpha is not None else 1.0, h.rule))
-    return [h for h in out if h.share > 0][:top]
+    return [h for h in out if h.share > 0][:top], uncited
 
 
 def _rules(project: Project, task_id: str, pairs: list, items: list[ItemHotspot],

@@ -41,6 +41,7 @@ from guidelines_tool.model import (
     Label,
     Location,
     ProjectConfig,
+    QuizConfig,
     Rule,
     Source,
     Task,
@@ -693,6 +694,8 @@ def _ambiguous_cases(value: Any, source: Source, memo: dict | None) -> tuple[Amb
             resolution=_str(item.get("resolution")),
             decided=_str(item.get("decided")),
             by=_str(item.get("by")),
+            label=_label(item.get("label")),
+            quiz=item.get("quiz") is not False,
             source=source.child("ambiguous_cases", index),
         )
         for index, item in enumerate(_list(value))
@@ -752,8 +755,16 @@ def build_project(data: dict, source: Source) -> ProjectConfig:
         release_tag_prefix=_str(data.get("release_tag_prefix")) if "release_tag_prefix" in data else default.release_tag_prefix,
         agreement=build_policy(data["agreement"]) if isinstance(data.get("agreement"), dict) else default.agreement,
         docs=DocsConfig(title=_str(docs.get("title")) or _str(data.get("name")) or DocsConfig().title),
+        quiz=_quiz_config(data.get("quiz")),
         source=source,
     )
+
+
+def _quiz_config(value: Any) -> QuizConfig:
+    data = value if isinstance(value, dict) else {}
+    mark = _number(data.get("pass_mark"))
+    return QuizConfig(pass_mark=float(mark) if mark is not None and 0 <= mark <= 1 else QuizConfig().pass_mark,
+                      results=_str(data.get("results")) or None)
 
 
 def locate(root: Path, source: Source, *, value: bool = False) -> Location:
@@ -857,16 +868,22 @@ def _examples(value: Any, parent: Source, field: str, memo: dict | None = None) 
     result = []
     for index, item in enumerate(_list(value)):
         if isinstance(item, dict):
-            label = item.get("label")
             result.append(
                 Example(
                     input=_str(item.get("input")),
-                    label=_strs(label) if isinstance(label, list) else _str(label),
+                    label=_label(item.get("label")),
                     why=_str(item.get("why")),
+                    media=_str(item.get("media")),
+                    quiz=item.get("quiz") is not False,
                     source=source.child(index),
                 )
             )
     return tuple(result)
+
+
+def _label(value: Any) -> str | tuple[str, ...]:
+    """An example's `label`: one id, or a tuple of ids (multi-label tasks)."""
+    return _strs(value) if isinstance(value, list) else _str(value)
 
 
 def _list(value: Any) -> list:

@@ -98,6 +98,8 @@ class Example:
     input: str
     label: str | tuple[str, ...]
     why: str = ""
+    media: str = ""  # a picture (or other file) of the item; `input` then describes it
+    quiz: bool = True  # False: never asked in a quiz
     source: Source = field(default=Source(""), compare=False)
 
     @property
@@ -111,7 +113,15 @@ class AmbiguousCase:
     resolution: str
     decided: str = ""  # ISO date as written
     by: str = ""  # who decided it
+    label: str | tuple[str, ...] = ""  # the label the resolution gives (what a quiz asks for)
+    quiz: bool = True  # False: never asked in a quiz
     source: Source = field(default=Source(""), compare=False)
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        if isinstance(self.label, tuple):
+            return self.label
+        return (self.label,) if self.label else ()
 
 
 @dataclass(frozen=True)
@@ -171,6 +181,15 @@ class DocsConfig:
 
 
 @dataclass(frozen=True)
+class QuizConfig:
+    """`quiz:` in guidelines.yaml: the share of right answers that passes, and the results file
+    (`guidelines quiz score --format json` output) the quality page shows."""
+
+    pass_mark: float = 0.8
+    results: str | None = None
+
+
+@dataclass(frozen=True)
 class ProjectConfig:
     """`guidelines.yaml` (kind: project). Paths are relative to the project root."""
 
@@ -182,6 +201,7 @@ class ProjectConfig:
     release_tag_prefix: str = "v"
     agreement: AgreementPolicy = AgreementPolicy()
     docs: DocsConfig = DocsConfig()
+    quiz: QuizConfig = QuizConfig()
     source: Source = field(default=Source("guidelines.yaml"), compare=False)
 
 

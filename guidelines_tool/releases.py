@@ -1,8 +1,9 @@
 """Changelog and release planning from a `History`: pure functions, no git.
 
 A changelog section is the semantic diff between two states of the line: the previous release
-tag (or the empty start) and the next release tag (or the tip, for "Unreleased"). Moves with
-no content change (level none) are left out: an annotator has nothing to relearn.
+tag (or the empty start) and the next release tag (or the tip, for "Unreleased"). Moves with no
+content change are listed under their own heading, "moved": an annotator has nothing to relearn
+(their level is none, so they never bump the version), but a lead looking for a file needs them.
 
 Several release tags on one commit (a re-tag `v1.0.1` of `v1.0.0`) are one release: the highest
 version names it and gets its section, the others are listed as its aliases (an empty section
@@ -11,19 +12,27 @@ for one of them would say "nothing changed", which is not true of that version).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from guidelines_tool.diffing import RuleChange, RuleDiff, diff_rules, format_version, next_version
+from guidelines_tool.diffing import (
+    RuleChange,
+    RuleDiff,
+    diff_rules,
+    format_version,
+    next_version,
+)
 from guidelines_tool.errors import HistoryError
 from guidelines_tool.history import Commit, History
+from guidelines_tool.model import Project
 
 GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("added", ("added", "re-added")),
     ("changed", ("changed",)),
     ("deprecated", ("deprecated",)),
     ("removed", ("removed",)),
+    ("moved", ("moved",)),
 )
 
 
@@ -66,7 +75,7 @@ class Section:
 
 def _entry(change: RuleChange) -> dict[str, Any]:
     rule = change.new or change.old
-    return {
+    entry = {
         "rule": change.rule_id,
         "task": rule.task if rule else "",
         "title": rule.title if rule else "",
@@ -74,6 +83,9 @@ def _entry(change: RuleChange) -> dict[str, Any]:
         "level": change.level,
         "fields": list(change.fields),
     }
+    if change.old is not None and change.new is not None and change.old.source.path != change.new.source.path:
+        entry |= {"old_path": change.old.source.path, "path": change.new.source.path}
+    return entry
 
 
 @dataclass(frozen=True)
@@ -86,7 +98,7 @@ class Changelog:
 
 
 def diff_between(history: History, old: Commit | None, new: Commit | None) -> RuleDiff:
-    """Semantic diff between two commits of the line (None: the empty start), moves left out."""
+    """Semantic diff between two commits of the line (None: the empty start), moves included."""
     old_sha, new_sha = (old.sha if old else None), (new.sha if new else None)
     old_rules, new_rules, same = history.rules_changed(old_sha, new_sha)
     diff = diff_rules(
@@ -96,7 +108,7 @@ def diff_between(history: History, old: Commit | None, new: Commit | None) -> Ru
         history.tasks_at(new_sha),
         known_before=history.known_before(old_sha),
     )
-    return RuleDiff(tuple(c for c in diff.rules if c.level != "none"), diff.tasks, diff.unchanged + same)
+    return RuleDiff(diff.rules, diff.tasks, diff.unchanged + same)
 
 
 @dataclass(frozen=True)
@@ -191,3 +203,38 @@ def plan_release(history: History) -> ReleasePlan:
         raise HistoryError(f"tag {tag} already exists (on {history.tags[tag][:7]})")
     section = Section(tag, format_version(version), history.tip, last.tag if last else None, diff)
     return ReleasePlan(tag, format_version(version), history.tip, last.tag if last else None, section)
+
+
+def project_at(project: Project, history: Any, rev: str) -> tuple[Project, Any]:
+    """The project as it stood at release `rev`, with the history cut at that commit."""
+    commit = history.resolve(rev)
+    if commit is None:
+        raise HistoryError(history.unresolved(rev))
+    rules = history.rules_at(commit.sha)
+    tasks = history.tasks_at(commit.sha)
+    at = replace(project, tasks=dict(sorted(tasks.items())),
+                 rules=tuple(sorted(rules.values(), key=lambda rule: rule.id)), load_findings=())
+    return at, HistoryUntil(history, commit.sha)
+
+
+class HistoryUntil:
+    """A read-only view of a History that ends at one commit (for versioned builds)."""
+
+    def __init__(self, history: Any, sha: str) -> None:
+        self._history = history
+        shas = [commit.sha for commit in history.commits]
+        self.commits = history.commits[: shas.index(sha) + 1]
+        kept = {commit.sha for commit in self.commits}
+        self.tags = {tag: s for tag, s in history.tags.items() if s in kept}
+        self.tag_prefix = getattr(history, "tag_prefix", "v")
+        self.revisions = {
+            rule_id: [r for r in revisions if r.commit.sha in kept]
+            for rule_id, revisions in history.revisions.items()
+        }
+        self.problems = getattr(history, "problems", [])
+
+    def releases(self) -> list:
+        return [entry for entry in self._history.releases() if entry[0] in self.tags]
+
+    def __getattr__(self, name: str) -> Any:  # rules_at, tasks_at, resolve, ...
+        return getattr(self._history, name)

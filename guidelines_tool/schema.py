@@ -49,6 +49,8 @@ DOCUMENT_KINDS: tuple[str, ...] = ("project", "task", "rule")
 _HINTS = {  # readable words for the id patterns, shown beside the regex
     "^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$": "rule ids are upper-case letters and digits in dash-separated parts, like PPS-004",
     "^[a-z0-9][a-z0-9-]*$": "task ids are lower-case letters, digits and dashes, like product-photo-subject",
+    "^(?![Jj][Aa][Vv][Aa][Ss][Cc][Rr][Ii][Pp][Tt]:|[Vv][Bb][Ss][Cc][Rr][Ii][Pp][Tt]:|[Dd][Aa][Tt][Aa]:)\\S+$":
+        "media is a file path or an http(s) URL, without spaces; javascript:, vbscript: and data: URLs are refused",
 }
 
 

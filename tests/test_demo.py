@@ -3,9 +3,12 @@ demo prints is the effect the story planted."""
 
 from __future__ import annotations
 
+import csv
 import json
+import os
 import re
 import subprocess
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -124,3 +127,99 @@ def test_demo_refuses_a_file_in_place_of_the_folder(tmp_path):
     (tmp_path / "f").write_text("x")
     result = CliRunner().invoke(cli, ["demo", str(tmp_path / "f")])
     assert result.exit_code == 2 and "Traceback" not in result.output
+
+
+# --- the commands the demo prints, and the README it writes -----------------------------------
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _csv_rows(target: Path) -> list[dict[str, str]]:
+    return [row for path in sorted((target / "annotations").glob("*.csv"))
+            for row in csv.DictReader(path.open(encoding="utf-8"))]
+
+
+def test_the_readme_tells_the_story_the_demo_built(built):
+    target, result = built
+    readme = (target / "README.md").read_text(encoding="utf-8")
+    # before: the sample project's README (three annotators, two batches, a sample_guidelines
+    # folder that is not there)
+    assert "sample_guidelines" not in readme and "three annotators" not in readme
+    rows = _csv_rows(target)
+    annotators = sorted({row["annotator"] for row in rows})
+    batches = sorted({row["batch"] for row in rows})
+    flat = " ".join(readme.split())
+    assert f"{len(rows)} annotations of {len({row['item'] for row in rows})} items by {len(annotators)} annotators" in flat
+    assert all(name in flat for name in annotators) and f"in {len(batches)} batches" in flat
+    assert all(f"| {name} |" in readme for name in batches)
+    assert f"{len(demo.STORY)} commits" in flat
+    gold = list(csv.DictReader((target / "gold" / f"{demo.TASK}.csv").open()))
+    assert f"adjudicated labels for {len(gold)} items" in flat
+    for (k, rule), verdict in demo.planted_effects().items():
+        assert f"{rule}, " in flat and f"agreement {verdict}" in flat
+    # committed with the data, and the story's commits carry no README of another project
+    tracked = subprocess.run(["git", "ls-files", "README.md"], cwd=target, capture_output=True, text=True,
+                             check=True).stdout
+    first = subprocess.run(["git", "rev-list", "--max-parents=0", "HEAD"], cwd=target, capture_output=True,
+                           text=True, check=True).stdout.strip()
+    in_first = subprocess.run(["git", "cat-file", "-e", f"{first}:README.md"], cwd=target).returncode
+    assert tracked.strip() == "README.md" and in_first != 0
+    assert result.stdout.rstrip().endswith(f"The story, the data and more to try: {target / 'README.md'}")
+
+
+def test_readme_numbers_are_counted_from_the_data_not_written_in():
+    from guidelines_tool.demo_readme import readme
+
+    shas = [f"{k:040x}" for k in range(len(demo.STORY))]
+    batches, gold = demo.simulate_batches(shas)
+    kept = dict(list(batches.items())[:4])
+    kept["batch-02"] = kept["batch-02"][:30]
+    text = " ".join(readme(demo.story_facts(), shas=shas, batches=kept, gold=gold[:7], command="g",
+                           other_tasks=[]).split())
+    n = sum(map(len, kept.values()))
+    assert f"{n} annotations" in text and "in 4 batches" in text and "| batch-02 |" in text
+    assert "| batch-05 |" not in text and "adjudicated labels for 7 items" in text
+    assert "other task" not in text and "g log PPS-007" in text
+
+
+def test_the_closing_hint_names_the_tool_as_invoked(tmp_path):
+    assert demo.closing_hint(Path("guidelines-demo"), "guidelines") == [
+        "", "Next: cd guidelines-demo && guidelines impact annotations/*.csv --format md",
+        "The story, the data and more to try: guidelines-demo/README.md"]
+    hint = demo.closing_hint(Path("my demo"), "../.venv/bin/guidelines")
+    assert hint[1] == "Next: cd 'my demo' && ../.venv/bin/guidelines impact annotations/*.csv --format md"
+    assert "not on your PATH" in " ".join(hint)
+
+
+@pytest.mark.slow
+def test_the_printed_commands_run_as_printed_after_the_readme_first_command(tmp_path):
+    # the README's first command ends by running the demo through .venv/bin/guidelines, which is
+    # not on PATH: the demo's closing hint used to say `guidelines impact ...` (command not found)
+    first = next(line for line in (REPO / "README.md").read_text().splitlines() if "guidelines demo" in line)
+    steps = [step.strip() for step in first.split("#")[0].split("&&")]
+    assert steps[:2] == ["python3 -m venv .venv", ".venv/bin/pip install ."] and steps[2] == ".venv/bin/guidelines demo"
+    from tests.test_packaging import FreshEnv, build_wheel, source_copy
+
+    # `python3 -m venv .venv && .venv/bin/pip install .`, offline: the package from a wheel of
+    # this tree, its dependencies from the environment running the tests
+    home = tmp_path / "user"
+    FreshEnv(home / ".venv").install(str(build_wheel(source_copy(tmp_path / "src"), tmp_path / "wheel")))
+    path = os.pathsep.join(d for d in os.environ["PATH"].split(os.pathsep)
+                           if d and not (Path(d) / "guidelines").exists())
+    env = {**os.environ, "PATH": path, "PYTHONPATH": "", "PYTHONNOUSERSITE": "1"}
+    demo_run = subprocess.run(["bash", "-c", steps[2]], cwd=home, env=env, capture_output=True, text=True)
+    assert demo_run.returncode == 0, demo_run.stderr[-3000:]
+    hint = next(line for line in demo_run.stdout.splitlines() if line.startswith("Next: "))
+    assert hint == "Next: cd guidelines-demo && ../.venv/bin/guidelines impact annotations/*.csv --format md"
+    done = subprocess.run(["bash", "-c", hint.removeprefix("Next: ")], cwd=home, env=env, capture_output=True,
+                          text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.startswith("### Guideline impact on agreement")
+    # every command of the README the demo wrote runs as printed from the demo folder
+    readme = (home / "guidelines-demo" / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```sh\n")[1].split("```")[0].splitlines()
+    assert len(block) >= 6 and all(line.startswith("../.venv/bin/guidelines ") for line in block)
+    for line in block:
+        ran = subprocess.run(["bash", "-c", line], cwd=home / "guidelines-demo", env=env, capture_output=True,
+                             text=True)
+        assert ran.returncode == 0, (line, ran.stderr[-2000:])

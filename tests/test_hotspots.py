@@ -72,6 +72,28 @@ def test_with_citations_the_rule_whose_items_hold_the_disagreement_comes_first(p
     assert by_rule["BOX"].pairs[0] == ("product", "packaging")
 
 
+def test_an_item_citing_several_rules_gives_each_an_equal_part_so_shares_add_up(project_dir):
+    # disputed items where both FACE and FOCUS are cited (in one cell, or one rule per annotator),
+    # and disputed items citing nothing: before, each cited rule counted the whole item (the
+    # shares summed past 100 %)
+    both = [(i, a, label, "FACE;FOCUS") for i, a, label, _ in _rows(SPLIT, "", 300, 20)]
+    apart = [(i, a, label, "FACE" if a == "a0" else "FOCUS") for i, a, label, _ in _rows(SPLIT, "", 400, 20)]
+    none = [(i, a, label, "") for i, a, label, _ in _rows(SPLIT, "", 500, 20)]
+    rows = _rows(SPLIT, "FACE", 0, 40) + _rows(AGREED_BOX, "BOX", 200, 60) + both + apart + none
+    (project_dir / "several.csv").write_text("item,annotator,label,rules\n" + "".join(",".join(r) + "\n" for r in rows))
+    report = _report(project_dir, "several.csv")
+    by_rule = {h.rule: h for h in report.rules}
+    assert sum(h.share for h in report.rules) + report.uncited_share == pytest.approx(1.0)
+    # the 40 items citing both hold as much disagreement as FACE's own 40 and the 20 uncited ones
+    # together hold half of that: FOCUS gets half of the shared items, FACE its own and the other half
+    shared = by_rule["FOCUS"].share
+    assert by_rule["FACE"].share == pytest.approx(3 * shared) and report.uncited_share == pytest.approx(shared)
+    assert by_rule["FOCUS"].n_items == 40 and by_rule["FACE"].n_items == 80  # items citing it: not split
+    text = " ".join(HotspotTextReporter().render(report).split())
+    assert "an item citing several rules gives each an equal part of its disagreement" in text
+    assert f"items citing no rule {report.uncited_share:.0%}" in text
+
+
 def test_without_citations_rules_sharing_a_pair_are_ranked_by_their_labels(project_dir):
     report = _report(project_dir, "uncited.csv")
     assert {h.basis for h in report.rules} == {"labels"}
@@ -96,6 +118,9 @@ def test_text_report_leads_with_the_rules_and_fits_100_columns(project_dir):
     assert all(len(line) <= 100 for line in lines)
     uncited = HotspotTextReporter().render(_report(project_dir, "uncited.csv"))
     assert "the data has no `rules` citations" in " ".join(uncited.split())
+    # label-based shares overlap (a pair counts for each rule covering it): the report says so
+    assert "shares overlap: a confused pair counts for every rule whose labels cover it" in " ".join(uncited.split())
+    assert all(len(line) <= 100 for line in uncited.splitlines())
 
 
 def test_long_titles_are_cut_to_the_terminal_width(project_dir):

@@ -14,6 +14,7 @@ from ruamel.yaml import YAML
 
 from guidelines_tool.loading import Locator, locate_text, parse_file_text, parse_yaml, positions
 from guidelines_tool.model import Source
+from guidelines_tool.project import load_project
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_guidelines"
 
@@ -118,3 +119,30 @@ def test_locator_reads_each_file_once(tmp_path: Path):
     assert str(locate(Source("a.yaml", ("y",)))) == "a.yaml:2:1"
     (tmp_path / "a.yaml").write_text("changed: true\n")
     assert str(locate(Source("a.yaml", ("y",)))) == "a.yaml:2:1"
+
+
+def test_quiz_fields_load_into_the_records(tmp_path, guideline_project):
+    """`media` and `quiz: false` on examples, `label`/`quiz` on ambiguous cases, `quiz:` in the config."""
+    rule = """kind: rule
+id: PPS-002
+task: pps
+title: Boxes
+labels: [product, packaging]
+when: Boxed.
+examples:
+  - {input: A closed shoe box, media: media/box.png, label: packaging}
+  - {input: An open box, label: product, quiz: false}
+ambiguous_cases:
+  - {case: Gift box with a window, resolution: Packaging, label: packaging}
+  - {case: Tin, resolution: Depends, quiz: false}
+"""
+    root = guideline_project(tmp_path, {
+        "guidelines.yaml": "kind: project\nname: T\nquiz: {pass_mark: 0.9, results: quiz/results.json}\n",
+        "guidelines/pps/rules/PPS-002.yaml": rule})
+    project = load_project(root)
+    loaded = project.rule("PPS-002")
+    assert [(e.media, e.quiz) for e in loaded.examples] == [("media/box.png", True), ("", False)]
+    assert [(c.label, c.labels, c.quiz) for c in loaded.ambiguous_cases] == [
+        ("packaging", ("packaging",), True), ("", (), False)]
+    assert (project.config.quiz.pass_mark, project.config.quiz.results) == (0.9, "quiz/results.json")
+    assert load_project(guideline_project(tmp_path / "plain")).config.quiz.pass_mark == 0.8

@@ -177,7 +177,7 @@ def check_the_installed_tool(env: FreshEnv, work: Path) -> None:
     env.run("validate", cwd=project)
     (project / "guidelines/review-sentiment/rules/bad.yaml").write_text("kind: rule\nid: bad id\n")
     bad = env.run("validate", cwd=project, check=False)
-    assert bad.returncode == 1 and "guidelines/review-sentiment/rules/bad.yaml:2:5: GL103" in bad.stdout
+    assert bad.returncode == 1 and "guidelines/review-sentiment/rules/bad.yaml:2:5: error GL103" in bad.stdout
     (project / "guidelines/review-sentiment/rules/bad.yaml").unlink()
     env.run("python", "-m", "mkdocs", "build", "--strict", "-q", cwd=project)  # the plugin, by its entry point
     assert (project / "site" / "index.html").is_file()

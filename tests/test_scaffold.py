@@ -119,6 +119,7 @@ def test_mkdocs_yml_is_the_agreed_one(scaffold):
             "admonition", "pymdownx.details", "pymdownx.superfences",
             {"pymdownx.tabbed": {"alternate_style": True}}, {"toc": {"permalink": True}}, "tables",
         ],
+        "extra": {"version": {"provider": "mike"}},  # Material's version picker for `mike deploy`
     }  # fmt: skip
     assert (scaffold / "docs").is_dir()
 
@@ -285,3 +286,21 @@ def test_the_scaffold_builds_a_site(tmp_path):
     html = "\n".join(p.read_text(encoding="utf-8") for p in result.site_dir.rglob("*.html"))
     assert "RS-001" in html and "Sarcasm is labelled by what it means" in html
     assert "Praise and complaint of equal weight are mixed" in html
+
+
+def test_every_option_of_every_command_says_what_it_does():
+    """`guidelines docs serve --help` showed `-f, --config-file FILE` and nothing else."""
+    import click
+
+    from guidelines_tool.cli import cli
+
+    def walk(command, path):
+        if isinstance(command, click.Group):
+            for name, sub in command.commands.items():
+                yield from walk(sub, path + [name])
+        else:
+            yield path, command
+
+    bare = [(" ".join(path), param.opts) for path, command in walk(cli, [])
+            for param in command.params if isinstance(param, click.Option) and not param.help]
+    assert bare == []

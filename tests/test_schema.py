@@ -141,3 +141,27 @@ def test_schema_findings_have_line_and_column(guideline_project, tmp_path):
         (5, 9, "GL103", "status: 'actve' is not one of 'draft', 'active', 'deprecated' (did you mean 'active'?)"),
         (8, 1, "GL101", "unknown key 'colour'"),
     ]
+
+
+def test_example_media_refuses_script_and_data_urls():
+    """`media` names a file or an http(s) URL; a script or data URL is a schema finding that says why."""
+    def rule(media: str) -> dict:
+        return {"kind": "rule", "id": "PPS-001", "task": "pps", "title": "t", "labels": ["product"], "when": "w",
+                "examples": [{"input": "A bag", "media": media, "label": "product", "quiz": False}]}
+
+    for good in ("media/bag.png", "/media/bag.png", "https://cdn.example.com/bag.webp", "bag.mp3"):
+        assert check_document("rule", rule(good)) == [], good
+    for bad in ("javascript:alert(1)", "JavaScript:alert(1)", "data:image/png;base64,AAAA", "vbscript:x", "a b.png"):
+        problems = check_document("rule", rule(bad))
+        assert [p.pointer for p in problems] == [("examples", 0, "media")], bad
+        assert "javascript:, vbscript: and data: URLs are refused" in problems[0].message
+
+
+def test_ambiguous_case_label_and_quiz_flag_and_project_quiz_block():
+    rule = {"kind": "rule", "id": "PPS-001", "task": "pps", "title": "t", "labels": ["product"], "when": "w",
+            "ambiguous_cases": [{"case": "c", "resolution": "r", "label": "product", "quiz": False},
+                                {"case": "c", "resolution": "r", "label": ["product", "person"]}]}
+    assert check_document("rule", rule) == []
+    project = {"kind": "project", "name": "P", "quiz": {"pass_mark": 0.75, "results": "quiz/results.json"}}
+    assert check_document("project", project) == []
+    assert [p.kind[1] for p in check_document("project", {**project, "quiz": {"pass_mark": 80}})] == ["invalid-value"]

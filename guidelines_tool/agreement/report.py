@@ -16,10 +16,13 @@ from guidelines_tool import agreement as ag
 from guidelines_tool.agreement import variance
 from guidelines_tool.annotations import AnnotationTable, Gold
 from guidelines_tool.errors import EXIT_CLEAN, EXIT_FINDINGS, DataError
-from guidelines_tool.model import Finding, Project, Task
+from guidelines_tool.model import AgreementPolicy, Finding, Project, Task
 
 By = Literal["batch", "revision", "label", "annotator"]
 MULTI_LABEL_ONLY = ("krippendorff_alpha", "percent_agreement")
+DEFAULT_MIN_ITEMS = AgreementPolicy.min_items
+#: The column each breakdown reads, and what to say when no annotation has it.
+BY_COLUMN = {"batch": "batch", "revision": "guideline_rev"}
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,11 @@ class AgreementReport:
     read: dict[str, object] = field(default_factory=dict)
     problems: list[Finding] = field(default_factory=list)
     gate: Gate | None = None
+    # the policy's minimum of items with two judgements or more (overall, and per batch or
+    # revision group) below which the figures are flagged, and what the reader should know
+    # before trusting them: a breakdown the data cannot give, too few items
+    min_items: int = DEFAULT_MIN_ITEMS
+    warnings: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, object]:
         """The issue's JSON shape, plus the context a reader needs to trust it."""
@@ -105,7 +113,14 @@ class AgreementReport:
         out["read"] = dict(self.read, problems=[p.to_dict() for p in self.problems])
         if self.gate is not None:
             out["gate"] = self.gate.to_dict()
+        out["min_items"] = self.min_items
+        out["warnings"] = list(self.warnings)
         return out
+
+    def below_min_items(self, group: Group) -> bool:
+        """Whether a batch or revision group has too few items with two judgements or more."""
+        n = group.summary.n_pairable_items
+        return self.by in BY_COLUMN and n is not None and n < self.min_items
 
     @property
     def exit_code(self) -> int:
@@ -148,9 +163,10 @@ def agreement_report(
     seed: int = 0,
     confidence: float = 0.95,
     min_agreement: float | None = None,
+    min_items: int = DEFAULT_MIN_ITEMS,
 ) -> AgreementReport:
     """Overall agreement with bootstrap intervals and the breakdown `by`; a gate on α when
-    `min_agreement` is given."""
+    `min_agreement` is given; warnings when fewer than `min_items` items carry two judgements."""
     if len(table) == 0:
         raise DataError("no usable annotations were read (see the problems above)")
     setup = _setup(table, project, scale)
@@ -169,7 +185,44 @@ def agreement_report(
     groups, confusion = _breakdown(table, ratings, setup, by, gold, n_boot, seed, confidence)
     acc = _overall_accuracy(ratings, table, gold) if gold is not None else None
     gate = _gate(overall, min_agreement) if min_agreement is not None else None
-    return _with(report, groups=groups, confusion=confusion, accuracy=acc, gate=gate)
+    warnings = _small_sample(overall, min_items)
+    if by in BY_COLUMN:
+        groups, missing = _without_column(table, by, groups)
+        warnings += missing
+    report = _with(report, groups=groups, confusion=confusion, accuracy=acc, gate=gate,
+                   min_items=min_items)
+    below = sum(report.below_min_items(g) for g in groups)
+    if below:
+        warnings.append(f"{below} of {len(groups)} {by} groups have fewer than min_items ({min_items}) "
+                        "items with two judgements or more (marked * in the text output)")
+    return _with(report, warnings=warnings)
+
+
+def _small_sample(overall: Summary, min_items: int) -> list[str]:
+    n = overall.n_pairable_items
+    if n is None or n >= min_items:
+        return []
+    return [f"only {n} item{' has' if n == 1 else 's have'} two judgements or more, fewer than "
+            f"min_items ({min_items}): the coefficients and their intervals rest on too few items "
+            "to be trusted"]
+
+
+def _without_column(table: AnnotationTable, by: str, groups: list[Group]) -> tuple[list[Group], list[str]]:
+    """The breakdown, and what to say about annotations without the column it reads: with none
+    having it there is no breakdown at all (one "(none)" row would read as one group)."""
+    column = BY_COLUMN[by]
+    codes = np.asarray(table.batch if by == "batch" else table.guideline_rev)
+    absent = codes < 0
+    if not absent.any():
+        return groups, []
+    # --by revision reads the column as written; impact also resolves annotated_at times
+    timed = by == "revision" and not np.isnat(np.asarray(table.annotated_at, dtype="datetime64[us]")[absent]).all()
+    hint = "; `guidelines impact` places each annotation under a revision by its annotated_at time" if timed else ""
+    if not absent.all():
+        return groups, [f"{int(absent.sum())} of {len(table)} annotations have no {column}: they form the "
+                        f"(none) row{hint}"]
+    return [], [f"no annotation has a {column} (the files have no `{column}` column, or it is empty): "
+                f"there is nothing to break down by {by}{hint}"]
 
 
 def _with(report: AgreementReport, **changes: object) -> AgreementReport:

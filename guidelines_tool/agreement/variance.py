@@ -38,6 +38,13 @@ from guidelines_tool.agreement.distances import SCALE_WEIGHTS, gwet_weights
 from guidelines_tool.agreement.ratings import Ratings
 
 Variant = Literal["raw", "dist"]
+#: How the number of items with two judgements or more is treated in the multi-rater variance:
+#: "fixed" as irrCAC codes it (its published numbers); "random", a ratio estimator, as the
+#: bootstrap resamples it. They differ only where some items are judged once: irrCAC then
+#: averages n/n₂ · pa_i over all n items and counts the single ones as 0, which adds a
+#: spurious spread (se 1.0 beside a [1.0, 1.0] interval on one agreed item and one single; a
+#: third too much with half the items judged once). The report shows "random".
+Pairable = Literal["fixed", "random"]
 
 #: The multi-rater coefficients with a Gwet (2014) variance.
 RAW_COEFFICIENTS = ("percent_agreement", "gwet_ac1", "fleiss_kappa", "krippendorff_alpha",
@@ -47,8 +54,12 @@ TABLE_COEFFICIENTS = ("percent_agreement", "cohen_kappa", "scott_pi", "gwet_ac1"
                       "brennan_prediger", "krippendorff_alpha", "bangdiwala_b")
 
 NO_VARIANCE = "fewer than two items to vary over: no standard error"
-SE_METHOD = ("Gwet (2014) linearised variance as irrCAC computes it (two-annotator table "
-             "formulas for Cohen's κ and Scott's π); t interval with n − 1 df")
+ONE_PAIRABLE_ITEM = ("fewer than two items with two judgements or more: the agreement rests on one "
+                     "item, whose spread cannot be estimated (no standard error)")
+SE_METHOD = ("Gwet (2014) linearised variance as irrCAC computes it, with the items judged twice "
+             "or more taken as a random share of the items (a ratio estimator, as the bootstrap "
+             "resamples them; irrCAC holds their number fixed); two-annotator table formulas for "
+             "Cohen's κ and Scott's π; t interval with n − 1 df")
 
 
 @dataclass(frozen=True)
@@ -208,14 +219,28 @@ def gwet_se(
     variant: Variant = "raw",
     confidence: float = 0.95,
     population: float = math.inf,
+    pairable: Pairable = "fixed",
 ) -> Analytic:
     """A multi-rater coefficient (see RAW_COEFFICIENTS) with Gwet's (2014) analytic standard
     error, as irrCAC's `<name>.raw` computes it (`variant="dist"`: `krippen.alpha.dist`'s
     older α variance; the other `.dist` functions equal the raw ones). `weights` is one of
     Gwet's schemes or a q × q agreement-weight matrix; `population` the number of items in the
-    population (finite-population correction)."""
+    population (finite-population correction). `pairable="random"` linearises the observed
+    agreement as a ratio over the items judged twice or more (see `Pairable`; α's formula
+    already uses those items only), and gives no standard error below two of them."""
     if name not in RAW_COEFFICIENTS:
         raise ValueError(f"no multi-rater variance for {name!r}")
+    result = _gwet_se(name, ratings, weights, variant, confidence, population, pairable)
+    if result.value is None and result.reason == ONE_PAIRABLE_ITEM:  # the value, without an se
+        fixed = gwet_se(name, ratings, weights=weights, variant=variant, confidence=confidence,
+                        population=population)
+        return fixed if fixed.value is None else Analytic(fixed.value, pa=fixed.pa, pe=fixed.pe,
+                                                          reason=ONE_PAIRABLE_ITEM)
+    return result
+
+
+def _gwet_se(name: str, ratings: Ratings, weights: str | np.ndarray, variant: Variant,
+             confidence: float, population: float, mode: Pairable) -> Analytic:
     w = _weight_matrix(ratings, weights)
     if ratings.n_ratings == 0 or not (ratings.patterns.rows.sum(axis=1) >= 2).any():
         return _undefined(NO_PAIRS)
@@ -229,8 +254,16 @@ def gwet_se(
     n2 = float(freq[pairable].sum())
     pa_i = np.where(pairable, items.sum_q / np.where(pairable, r * (r - 1), 1.0), 0.0)
     pa = float(freq @ pa_i) / n2
+    if mode == "random":
+        if n2 < 2:
+            return Analytic(None, reason=ONE_PAIRABLE_ITEM)  # value filled in below
+        # pa = Σ pa_i / n₂ over the pairable items: its linearisation is n/n₂ (pa_i − pa) there
+        # and 0 on items judged once, centred on pa; df from the n₂ items it averages
+        lin_pa, centre_pa, df_n = n / n2 * (pa_i - pa * pairable) + pa, pa, n2
+    else:  # irrCAC: n/n₂ pa_i on every item, single ones 0
+        lin_pa, centre_pa, df_n = n / n2 * pa_i, pa, n
     if name == "percent_agreement":
-        return _finish(pa, n / n2 * pa_i, pa, n, freq, n, f, pa, 0.0, confidence)
+        return _finish(pa, lin_pa, centre_pa, n, freq, df_n, f, pa, 0.0, confidence)
     pi = freq @ (rows / r[:, None]) / n
     total = float(w.sum())
     if name == "conger_kappa":
@@ -251,8 +284,11 @@ def gwet_se(
     if 1 - pe <= 1e-12:
         return _undefined(ONE_CATEGORY)
     value = (pa - pe) / (1 - pe)
-    x = n / n2 * (pa_i - pe * pairable) / (1 - pe) - 2 * (1 - value) * (pe_i - pe) / (1 - pe)
-    return _finish(value, x, value, n, freq, n, f, pa, pe, confidence)
+    # irrCAC's first term, n/n₂ (pa_i − pe·[pairable]) / (1 − pe), is lin_pa − pe over 1 − pe
+    # with its own lin_pa; the ratio estimator's lin_pa keeps the same mean, pa
+    first = ((lin_pa - pe) if mode == "random" else n / n2 * (pa_i - pe * pairable)) / (1 - pe)
+    x = first - 2 * (1 - value) * (pe_i - pe) / (1 - pe)
+    return _finish(value, x, value, n, freq, df_n, f, pa, pe, confidence)
 
 
 def _alpha_raw(items: _Items, w: np.ndarray, variant: Variant, confidence: float,
@@ -524,4 +560,4 @@ def analytic_se(name: str, ratings: Ratings, *, scale: str = "nominal",
         return gwet_se(name, ratings, weights=alpha_weights(ratings, scale),
                        confidence=confidence)
     weights = "identity" if name == "percent_agreement" else SCALE_WEIGHTS[scale]
-    return gwet_se(name, ratings, weights=weights, confidence=confidence)
+    return gwet_se(name, ratings, weights=weights, confidence=confidence, pairable="random")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from guidelines_tool.annotations.chunk import finding
@@ -15,16 +16,20 @@ from guidelines_tool.model import Finding, Project
 
 @dataclass(frozen=True)
 class Gold:
-    """Adjudicated labels: item id → label (for one task), and the findings reading produced."""
+    """Adjudicated labels: item id → label (for one task; a multi-label task's set `;`-joined), the
+    `extra` columns asked for (column → item → value), and the findings reading produced."""
 
     labels: dict[str, str]
     problems: list[Finding]
+    extra: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 def read_gold(
     path: Path | str, *, project: Project | None = None, task: str | None = None,
+    extra: Sequence[str] = (),
 ) -> Gold:
-    """A gold file (`item,label[,task]`, any supported tabular format), checked like annotations."""
+    """A gold file (`item,label[,task]`, any supported tabular format), checked like annotations.
+    `extra`: further columns to keep per item (a quiz key's `rule`); absent ones are left out."""
     path = Path(path)
     chunk = _read_file(path, detect_format(path))
     problems = list(chunk.problems)
@@ -38,20 +43,30 @@ def read_gold(
                      for name in ("item", "label"))
     tasks = (_text(chunk.table.column("task")).to_pylist() if "task" in names
              else [None] * len(items))
-    allowed = set(project.tasks[task].label_ids) if project and task in project.tasks else None
+    kept = {name: _text(chunk.table.column(name)).to_pylist() for name in extra if name in names}
+    chosen = project.tasks.get(task) if project and task else None
+    allowed = set(chosen.label_ids) if chosen is not None else None
     out: dict[str, str] = {}
-    for item, label, t, n in zip(items, labels, tasks, chunk.lines.tolist()):
+    columns: dict[str, dict[str, str]] = {name: {} for name in kept}
+    for row, (item, label, t, n) in enumerate(zip(items, labels, tasks, chunk.lines.tolist())):
         if task is not None and t and t != task:
             continue
+        # a multi-label task's gold is a `;`-joined set, as in annotation CSVs: check each member
+        members = label.split(";") if label and chosen is not None and chosen.multi_label else [label]
+        unknown = [m for m in members if allowed is not None and m not in allowed]
         if not item or not label:
             problems.append(finding(str(path), n, "empty-item" if not item else
                                     "empty-label", "empty item or label; gold row ignored"))
-        elif allowed is not None and label not in allowed:
+        elif unknown:
             problems.append(finding(str(path), n, "unknown-label",
-                                    f"gold label {label!r} is not in task {task!r}"))
+                                    f"gold label {unknown[0]!r} is not in task {task!r}"))
         elif item in out and out[item] != label:
             problems.append(finding(str(path), n, "duplicate",
                                     f"item {item!r} has two gold labels; first one kept"))
         else:
+            if item not in out:
+                for name, values in kept.items():
+                    if values[row]:
+                        columns[name][item] = values[row]
             out.setdefault(item, label)
-    return Gold(out, problems)
+    return Gold(out, problems, columns)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 import click
 
@@ -35,3 +36,15 @@ def optional_project() -> Project | None:
 def warn_finding(finding: Finding) -> None:
     """A problem that does not stop the command (an unparsable old version), on stderr."""
     click.echo(f"warning: {finding.path}:{finding.line}:{finding.column}: {finding.message}", err=True)
+
+
+def use_color(mode: str, stream: IO[str]) -> bool:
+    """Whether to colour what goes to `stream`: `always` and `never` say so; `auto` colours a
+    terminal only, and not when NO_COLOR is set to anything but the empty string (no-color.org:
+    an explicit `--color always` still wins) or TERM is `dumb`."""
+    if mode != "auto":
+        return mode == "always"
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())

@@ -80,9 +80,11 @@ def agreement_command(files: tuple[Path, ...], task_id: str | None, scale: str |
         table, project=project, scale=scale, by=by, gold=read_gold_shown(gold, project, table.task_id),
         n_boot=n_boot if n_boot is not None else (policy.bootstrap if policy else 2000),
         seed=seed, confidence=policy.confidence if policy else 0.95,
-        min_agreement=min_agreement,
+        min_agreement=min_agreement, **({"min_items": policy.min_items} if policy else {}),
     )
     click.echo(AGREEMENT_REPORTERS[output_format]().render(report), nl=False)
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
     if report.gate is not None and not report.gate.passed:
         click.echo(f"agreement gate failed: {report.gate.reason}", err=True)
     return report.exit_code

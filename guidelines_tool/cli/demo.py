@@ -14,10 +14,13 @@ from guidelines_tool.errors import EXIT_CLEAN
 def demo_command(directory: Path | None) -> int:
     """Build a sample guideline repository with a months-long history and simulated annotation
     batches in DIRECTORY (default: ./guidelines-demo), then run validate, impact and hotspots."""
+    from guidelines_tool.cli.invocation import invocation
     from guidelines_tool.demo import run_demo
 
-    lines = run_demo(directory or Path("guidelines-demo"),
-                     progress=lambda message: click.echo(f"… {message}", err=True))
+    directory = directory or Path("guidelines-demo")
+    # the commands the demo prints run from the demo folder with the tool as it was invoked
+    lines = run_demo(directory, progress=lambda message: click.echo(f"… {message}", err=True),
+                     command=invocation().from_folder(directory))
     for line in lines:
         click.echo(line)
     return EXIT_CLEAN

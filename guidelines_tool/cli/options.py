@@ -27,6 +27,14 @@ def format_option(reporters: Mapping[str, Any], *, default: str | None = "text",
                         show_default=default is not None, help=help or "Output format.")
 
 
+def color_option() -> Decorator:
+    """`--color auto|always|never` (dest `color`): whether text output is coloured; auto means on
+    a terminal, unless NO_COLOR is set (see `common.use_color`)."""
+    return click.option("--color", "color", type=click.Choice(["auto", "always", "never"]), default="auto",
+                        show_default=True,
+                        help="Colour the text output: auto = on a terminal unless NO_COLOR is set.")
+
+
 def task_option(*, required: bool = False, help: str = TASK_HELP) -> Decorator:
     """`--task` (dest `task_id`): the id of a task of the project."""
     return click.option("--task", "task_id", required=required, help=help)

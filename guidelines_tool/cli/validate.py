@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 
 import click
 
-from guidelines_tool.cli.common import project_root
-from guidelines_tool.cli.options import format_option, paths_argument, project_option
+from guidelines_tool.cli.common import project_root, use_color
+from guidelines_tool.cli.options import color_option, format_option, paths_argument, project_option
 from guidelines_tool.errors import EXIT_CLEAN
 from guidelines_tool.reporters.findings import VALIDATE_REPORTERS
 from guidelines_tool.schema import KINDS as SCHEMA_KINDS
@@ -25,7 +26,9 @@ def _default_format() -> str:
                help="Report format (default: text; github when GITHUB_ACTIONS=true).")
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
 @project_option()
-def validate_command(paths: tuple[Path, ...], output_format: str | None, strict: bool, project_dir: Path | None) -> int:
+@color_option()
+def validate_command(paths: tuple[Path, ...], output_format: str | None, strict: bool, project_dir: Path | None,
+                     color: str) -> int:
     """Check guideline files: YAML, schema and semantic lint.
 
     With PATHs (files or folders, as pre-commit passes them) the whole project is still read,
@@ -35,8 +38,11 @@ def validate_command(paths: tuple[Path, ...], output_format: str | None, strict:
 
     root = project_root(project_dir or (paths[0] if paths else None))
     result = validate(root, list(paths) or None)
-    reporter = VALIDATE_REPORTERS[output_format or _default_format()]()
-    click.echo(reporter.render(result), nl=False)
+    name = output_format or _default_format()
+    colored = name == "text" and use_color(color, sys.stdout)
+    reporter = VALIDATE_REPORTERS[name](color=True) if colored else VALIDATE_REPORTERS[name]()
+    # color=: click would strip the codes from a stream it does not think is a terminal
+    click.echo(reporter.render(result), nl=False, color=colored)
     click.echo(reporter.summary(result), err=True)
     _write_step_summary(result)
     return result.exit_code(strict=strict)

@@ -1,5 +1,6 @@
 """Example inputs that are assets: an image, audio or video file, or a document, given as a path
-(relative to the rule file's folder, or to the project root with a leading `/`) or an http(s) URL.
+(relative to the rule file's folder, or to the project root with a leading `/`) or an http(s) URL,
+in an example's `media` field (its `input` then describes it) or as the `input` itself.
 
 `classify()` is pure and decides from the text alone, so pages render the same with or without
 the files at hand; `collect_assets()` finds the files on disk for the site and names the missing
@@ -115,12 +116,18 @@ def _kind(path: str, *, remote: bool) -> Kind | None:
     return EXTENSIONS.get(extension) or (REMOTE_ONLY.get(extension) if remote else None)
 
 
+def example_asset(example: Example, rule_file: str) -> Asset | None:
+    """The file an example shows: its `media`, else its `input` when that names a file."""
+    return classify(example.media if example.media else example.input, rule_file)
+
+
 def example_assets(project: Project) -> Iterator[tuple[Rule, str, int, Example, Asset]]:
-    """Every example and near miss of the project whose input is an asset, in rule order."""
+    """Every example and near miss of the project that shows a file (`media`, or an input that
+    is an asset), in rule order."""
     for rule in sorted(project.rules, key=lambda r: r.id):
         for field_name in ("examples", "counterexamples"):
             for index, example in enumerate(getattr(rule, field_name)):
-                asset = classify(example.input, rule.source.path)
+                asset = example_asset(example, rule.source.path)
                 if asset is not None:
                     yield rule, field_name, index, example, asset
 

@@ -7,7 +7,7 @@ Output is reproducible: no timestamps or software stamps in the PNG metadata, fi
 from __future__ import annotations
 
 import io
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Mapping, Sequence
 
 from guidelines_tool.docs.pagekit import QualityPoint, chart_path
@@ -29,9 +29,21 @@ def render_charts(
 
 
 def chart_png(points: Sequence[QualityPoint], marks: Sequence[tuple[datetime, str]], target: float | None) -> bytes:
+    figure = chart_figure(points, marks, target)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", metadata=PNG_METADATA)
+    return buffer.getvalue()
+
+
+MIN_SPAN = timedelta(days=6)  # the narrowest time axis: a week of day ticks
+
+
+def chart_figure(points: Sequence[QualityPoint], marks: Sequence[tuple[datetime, str]], target: float | None):
+    """The chart as a matplotlib Figure (drawn by `chart_png`)."""
     import matplotlib
 
     matplotlib.use("Agg", force=True)
+    from matplotlib import dates as mdates
     from matplotlib.figure import Figure
 
     figure = Figure(figsize=(7, 3), dpi=100)
@@ -57,8 +69,17 @@ def chart_png(points: Sequence[QualityPoint], marks: Sequence[tuple[datetime, st
     axes.grid(True, alpha=0.3)
     if dated or marks:
         axes.legend(loc="lower right", fontsize="small")
+    # Guideline states are dated by day: commits seconds apart (a scripted history, a CI replay)
+    # made matplotlib pick second ticks ("12:00:01"). The axis spans at least a week of day ticks
+    # and labels are dates.
+    when = [d for d, _ in dated] + [m for m, _ in marks if m is not None]
+    if when:
+        low, high = min(when), max(when)
+        if high - low < MIN_SPAN:
+            middle = low + (high - low) / 2
+            axes.set_xlim(middle - MIN_SPAN / 2, middle + MIN_SPAN / 2)
+    axes.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=8))
+    axes.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m-%d"))
     figure.autofmt_xdate()
     figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", metadata=PNG_METADATA)
-    return buffer.getvalue()
+    return figure

@@ -7,7 +7,7 @@ without annotations a site without agreement charts. What was left out is said i
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -17,8 +17,9 @@ from guidelines_tool.docs.pagekit import QualityPoint
 from guidelines_tool.docs.render import render_pages
 from guidelines_tool.errors import GuidelinesError, HistoryError
 from guidelines_tool.history import History
-from guidelines_tool.project import load_project
 from guidelines_tool.model import Project
+from guidelines_tool.project import load_project
+from guidelines_tool.releases import project_at
 
 
 @dataclass
@@ -31,11 +32,19 @@ class SiteData:
     marks: dict[str, list[tuple[datetime, str]]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     assets: CollectedAssets | None = None  # example asset files (None: not looked for)
+    quiz_results: dict | None = None  # the `quiz.results` file, when configured
 
     def pages(self, *, tabs: bool = True) -> dict[str, str]:
         return render_pages(self.project, history=self.history, impact=self.impact,
                             hotspots=self.hotspots, series=self.series,
-                            assets=self.assets.available if self.assets is not None else None, tabs=tabs)
+                            assets=self.assets.available if self.assets is not None else None, tabs=tabs,
+                            quiz_results=self.quiz_results)
+
+    def scripts(self) -> dict[str, str]:
+        """The site's own scripts (the practise pages' quiz, the every-page one), path → text."""
+        from guidelines_tool.docs.practise import site_scripts
+
+        return site_scripts()
 
     def asset_files(self) -> dict[str, Path | bytes]:
         """Site path → file on disk (or its contents in a release), for every example asset shipped."""
@@ -67,7 +76,20 @@ def load_site_data(root: Path, *, rev: str | None = None, with_history: bool = T
     data.assets = collect_assets(root, data.project, read_at)
     if with_annotations and rev is None:  # a release build shows that release's rules only
         _add_quality(data, root)
+    if project.config.quiz.results and rev is None:
+        data.quiz_results = _quiz_results(root / project.config.quiz.results, data.notes)
     return data
+
+
+def _quiz_results(path: Path, notes: list[str]) -> dict:
+    """The configured quiz results; a file that cannot be read is said on the page and at build time."""
+    from guidelines_tool.quiz_files import read_results
+
+    try:
+        return read_results(path)
+    except GuidelinesError as exc:
+        notes.append(f"quiz results: {exc}")
+        return {"error": str(exc)}
 
 
 def _read_history(root: Path, project: Project, notes: list[str], *, required: bool) -> History | None:
@@ -80,41 +102,6 @@ def _read_history(root: Path, project: Project, notes: list[str], *, required: b
             raise
         notes.append(f"history: {exc}")
         return None
-
-
-def project_at(project: Project, history: Any, rev: str) -> tuple[Project, Any]:
-    """The project as it stood at release `rev`, with the history cut at that commit."""
-    commit = history.resolve(rev)
-    if commit is None:
-        raise HistoryError(history.unresolved(rev))
-    rules = history.rules_at(commit.sha)
-    tasks = history.tasks_at(commit.sha)
-    at = replace(project, tasks=dict(sorted(tasks.items())),
-                 rules=tuple(sorted(rules.values(), key=lambda rule: rule.id)), load_findings=())
-    return at, HistoryUntil(history, commit.sha)
-
-
-class HistoryUntil:
-    """A read-only view of a History that ends at one commit (for versioned builds)."""
-
-    def __init__(self, history: Any, sha: str) -> None:
-        self._history = history
-        shas = [commit.sha for commit in history.commits]
-        self.commits = history.commits[: shas.index(sha) + 1]
-        kept = {commit.sha for commit in self.commits}
-        self.tags = {tag: s for tag, s in history.tags.items() if s in kept}
-        self.tag_prefix = getattr(history, "tag_prefix", "v")
-        self.revisions = {
-            rule_id: [r for r in revisions if r.commit.sha in kept]
-            for rule_id, revisions in history.revisions.items()
-        }
-        self.problems = getattr(history, "problems", [])
-
-    def releases(self) -> list:
-        return [entry for entry in self._history.releases() if entry[0] in self.tags]
-
-    def __getattr__(self, name: str) -> Any:  # rules_at, tasks_at, resolve, ...
-        return getattr(self._history, name)
 
 
 ANNOTATION_SUFFIXES = (".csv", ".jsonl", ".json", ".parquet")

@@ -98,10 +98,12 @@ def href(from_page: str, to_path: str, fragment: str = "") -> str:
     return f"{target}#{fragment}" if fragment else target
 
 
-def front_matter(title: str) -> str:
+def front_matter(title: str, *, searchable: bool = True) -> str:
     # The title is emitted as a JSON string (valid YAML) built from inert text, so neither YAML
     # nor the theme's templates can read anything but text out of it.
-    return FRONT_MATTER.format(title=_yaml_string(title_text(title)))
+    text = FRONT_MATTER.format(title=_yaml_string(title_text(title)))
+    # Material's search honours `search: {exclude: true}` (MkDocs' own search ignores it)
+    return text if searchable else text.replace("render_macros: false\n", "render_macros: false\nsearch:\n  exclude: true\n")
 
 
 def title_text(text: str) -> str:

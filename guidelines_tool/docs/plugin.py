@@ -31,6 +31,7 @@ from mkdocs.structure.files import File, Files
 
 from guidelines_tool.docs.data import SiteData, load_site_data
 from guidelines_tool.docs.pagekit import STYLESHEET, task_page
+from guidelines_tool.docs.practise import SITE_SCRIPT
 from guidelines_tool.docs.style import stylesheet
 from guidelines_tool.errors import GuidelinesError
 
@@ -69,11 +70,32 @@ class GuidelinesPlugin(BasePlugin[GuidelinesConfig]):
         sheet = self._stylesheet_uri()
         if sheet not in config.extra_css:
             config.extra_css.append(sheet)
+        script = self._prefixed(SITE_SCRIPT)
+        if script not in [str(s) for s in config.extra_javascript]:
+            config.extra_javascript.append(script)
+        title = self._site_title()
+        if title and not self.config.prefix.strip("/"):
+            # The guidelines are the whole site: its title is the project's (guidelines.yaml's
+            # docs.title, else its name), not whatever mkdocs.yml was scaffolded with.
+            config.site_name = title
         return config
 
+    def _site_title(self) -> str | None:
+        from guidelines_tool.project import read_config
+        from guidelines_tool.docs.pagekit import title_text
+
+        try:
+            config, _findings = read_config(self.root)
+        except GuidelinesError:
+            return None
+        return title_text(config.docs.title)
+
     def _stylesheet_uri(self) -> str:
+        return self._prefixed(STYLESHEET)
+
+    def _prefixed(self, path: str) -> str:
         prefix = self.config.prefix.strip("/")
-        return posixpath.join(prefix, STYLESHEET) if prefix else STYLESHEET
+        return posixpath.join(prefix, path) if prefix else path
 
     def _guideline_folder(self) -> str:
         from guidelines_tool.project import read_config
@@ -110,7 +132,7 @@ class GuidelinesPlugin(BasePlugin[GuidelinesConfig]):
         self.edit_paths = {}
         tabs = _has_extension(config, "pymdownx.tabbed")
         generated: dict[str, str | bytes] = {**self.data.pages(tabs=tabs), **self.data.charts(),
-                                             STYLESHEET: stylesheet()}
+                                             STYLESHEET: stylesheet(), **self.data.scripts()}
         for path, content in generated.items():
             src_uri = posixpath.join(prefix, path) if prefix else path
             if files.get_file_from_path(src_uri) is not None:
@@ -139,10 +161,16 @@ class GuidelinesPlugin(BasePlugin[GuidelinesConfig]):
 
     def _source_of(self, path: str) -> str:
         project = self.data.project
+        from guidelines_tool.docs.practise import practise_page
+
         for task_id, task in project.tasks.items():
-            if path == task_page(task_id):
+            if path in (task_page(task_id), practise_page(task_id)):
                 return task.source.path
         return "guidelines.yaml"
+
+    def on_post_page(self, output: str, *, page, config) -> str:
+        """Name Material's search dialog (axe: aria-dialog-name; screen readers announce it)."""
+        return SEARCH_DIALOG.sub(r'\1 aria-label="Search"\2', output, count=1)
 
     def on_page_content(self, html_text: str, *, page, config, files) -> str:
         """Give each rule's heading the rule's id, so search results, the table of contents and
@@ -184,9 +212,12 @@ def _rule_heading(match: re.Match[str], renamed: dict[str, str]) -> str:
     return f'<h{level} id="{rule_anchor}">{inner}</h{level}>'
 
 
-# The URL attribute of an example asset element (render.example_input): relative to the page's
-# Markdown file, which MkDocs does not rewrite inside raw HTML.
-ASSET_URL = re.compile(r'(<(?:img|audio|video|a) class="gl-asset-[a-z]+" (?:src|href)=")([^":&]+)(")')
+# The URL attribute of an example asset element (render.example_input) or of a link between
+# generated pages inside raw HTML (the practise pages): relative to the page's Markdown file,
+# which MkDocs does not rewrite inside raw HTML.
+ASSET_URL = re.compile(r'(<(?:img|audio|video|a|script) class="gl-(?:asset-[a-z]+|link)" (?:src|href)=")([^":&#]+)(#[A-Za-z0-9_-]*)?(")')
+# Material's search overlay: a dialog without a name.
+SEARCH_DIALOG = re.compile(r'(<div class="md-search" data-md-component="search" role="dialog")(>)')
 
 
 def _asset_url(match: re.Match[str], page, files) -> str:
@@ -194,7 +225,7 @@ def _asset_url(match: re.Match[str], page, files) -> str:
     file = files.get_file_from_path(target)
     if file is None:
         return match[0]
-    return match[1] + html.escape(file.url_relative_to(page.file), quote=True) + match[3]
+    return match[1] + html.escape(file.url_relative_to(page.file), quote=True) + (match[3] or "") + match[4]
 
 
 def _has_extension(config, name: str) -> bool:

@@ -14,16 +14,17 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import AbstractSet, Any, Mapping, Sequence
 
-from guidelines_tool.docs.assets import classify
+from guidelines_tool.docs.assets import example_asset
 from guidelines_tool.docs.changelog import changelog_pages, changes_text, unreleased
 from guidelines_tool.docs.pagekit import (
     HOME, NO_HISTORY, QUALITY, UNRELEASED, VERDICT_WORDS, anchor, changelog_page, fmt_date, fmt_number,
     front_matter, href, html_table, inline_list, label_name, Links, md_table, page_name, QualityPoint,
     Release, release_list, since_page, task_page,
 )
+from guidelines_tool.docs.practise import practise_page, practise_page_text, quiz_results_section, rule_quiz_link, site_questions
 from guidelines_tool.docs.quality import quality_page
 from guidelines_tool.docs.safe import attribute, inert_attribute, plain, prepare, rich, rich_inline
 from guidelines_tool.model import Project, Rule, Task
@@ -44,6 +45,7 @@ def render_pages(
     series: Mapping[str, Sequence[QualityPoint]] | None = None,
     assets: AbstractSet[str] | None = None,
     tabs: bool = True,
+    quiz_results: Mapping[str, Any] | None = None,
 ) -> dict[str, str]:
     """Every page of the annotators' site: relative path (posix, under the docs folder) → Markdown.
 
@@ -55,21 +57,35 @@ def render_pages(
     `tabs`: examples and near misses as content tabs (pymdownx.tabbed syntax); False gives two
     headed blocks instead, for sites without that extension (an unknown `===` line would turn
     the indented tables into a code block).
+    `quiz_results`: the project's `quiz.results` file as read (`quiz_files.read_results`), shown
+    on the quality page.
     """
-    view = View(assets, tabs)
+    quizzes = site_questions(project, history)
+    view = View(assets, tabs, {rule: n for questions, _ in quizzes.values() for rule, n in _count(questions).items()})
     prepare(rich_texts(project))
     links = Links(project)
     releases = release_list(history, project.config.release_tag_prefix)
     verdicts = impact_verdicts(impact)
-    pages = {HOME: home_page(project, links, history, releases)}
+    pages = {HOME: home_page(project, links, history, releases, sorted(quizzes))}
     for task_id, task in sorted(project.tasks.items()):
         pages[task_page(task_id)] = task_page_text(project, task, links, history, verdicts, view)
+    for task_id, (questions, baseline) in quizzes.items():
+        pages[practise_page(task_id)] = practise_page_text(project, project.tasks[task_id], questions, baseline,
+                                                           links, assets)
     orphans = sorted({rule.task for rule in project.rules} - set(project.tasks))
     if orphans:
         pages["tasks/unassigned.md"] = orphan_page(project, orphans, links, history, verdicts, view)
     pages.update(changelog_pages(project, links, history, releases))
-    pages[QUALITY] = quality_page(project, links, history, impact, hotspots, series or {})
+    pages[QUALITY] = quality_page(project, links, history, impact, hotspots, series or {}) \
+        + quiz_results_section(quiz_results, links, QUALITY)
     return dict(sorted(pages.items()))
+
+
+def _count(questions) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for question in questions:
+        counts[question.rule] = counts.get(question.rule, 0) + 1
+    return counts
 
 
 def rich_texts(project: Project) -> list[str]:
@@ -89,12 +105,14 @@ class View:
 
     assets: AbstractSet[str] | None = None
     tabs: bool = True
+    quizzes: Mapping[str, int] = field(default_factory=dict)  # rule id → questions on its practise page
 
 
 # --- home --------------------------------------------------------------------------------
 
 
-def home_page(project: Project, links: Links, history: Any, releases: list[Release]) -> str:
+def home_page(project: Project, links: Links, history: Any, releases: list[Release],
+              practise: Sequence[str] = ()) -> str:
     out = [front_matter(project.config.docs.title), f"# {plain(project.config.docs.title)}\n"]
     out.append("## Tasks\n")
     rows = []
@@ -109,6 +127,9 @@ def home_page(project: Project, links: Links, history: Any, releases: list[Relea
         out.append(md_table(["Task", "Id", "Labels", "Active rules", "Other rules"], rows))
     else:
         out.append("This project has no tasks yet.\n")
+    if practise:
+        quizzes = " · ".join(f"[{plain(project.tasks[t].title)}]({href(HOME, practise_page(t))})" for t in practise)
+        out.append(f"\nPractise with a quiz built from the rules' examples and near misses: {quizzes}.\n")
     out.append("\n## Current release\n")
     if history is None:
         out.append(NO_HISTORY)
@@ -202,7 +223,12 @@ def rule_section(rule: Rule, task: Task | None, links: Links, page: str, history
     if rule.rationale.strip():
         out.append("**Why**\n")
         out.append(rich(rule.rationale))
-    out.append(examples_tabs(rule, task, page, view or View()))
+    view = view or View()
+    if view.quizzes.get(rule.id) and rule.status == "active":
+        n = view.quizzes[rule.id]
+        out.append(f"[Practise this rule]({rule_quiz_link(rule.task, rule.id, page)}) "
+                   f"({n} question{'s' if n != 1 else ''}).\n")
+    out.append(examples_tabs(rule, task, page, view))
     out.append(ambiguous_log(rule))
     out.append(revision_table(rule, history, verdicts))
     return "\n".join(part for part in out if part)
@@ -247,32 +273,40 @@ def examples_tabs(rule: Rule, task: Task | None, page: str = "", view: View | No
 
 
 def example_input(example: Any, task: Task | None, rule: Rule, page: str, assets: AbstractSet[str] | None) -> str:
-    """An example's input cell: its text, or the asset it names (image, player or link).
+    """An example's input cell: its text, or the asset it shows (image, player or link) — from
+    its `media` field (the input then describes it) or from an input that names a file.
 
     Inline HTML in one table cell: no `|` or line break, every YAML-derived value either
     `plain()` text or an `inert_attribute()` (Markdown punctuation as character references, so
     no Markdown pass can reopen it). Local URLs are relative to
     the page's Markdown file; the MkDocs plugin rewrites them for the built page's URL.
+    An image is a thumbnail that opens the full-size file.
     """
-    asset = classify(example.input, rule.source.path)
+    media = getattr(example, "media", "")
+    asset = example_asset(example, rule.source.path)
+    described = f'<span class="gl-asset-text">{plain(str(example.input))}</span>' if media and str(example.input).strip() else ""
     if asset is None:
-        return plain(str(example.input))
+        return plain(str(example.input)) if not media else (described or plain(media)) + (
+            f' <span class="gl-asset-missing">({plain(media)}: not a file the site can show)</span>')
     if asset.url is None:
         asset = asset.found_at(assets)
         if asset is None:
-            return f'<span class="gl-asset-missing">{plain(str(example.input).strip())} (file missing)</span>'
+            shown = plain((media or str(example.input)).strip())
+            return described + f'<span class="gl-asset-missing">{shown} (file missing)</span>'
     # A site path is built from safe characters only; a URL is untrusted text.
     src = inert_attribute(asset.url) if asset.url is not None else attribute(href(page, asset.site_path))
     remote = ' referrerpolicy="no-referrer"' if asset.url is not None else ""
     name = plain(posixpath.basename(asset.text.rstrip("/")) or asset.text)
     link = f'<a class="gl-asset-link" href="{src}"{remote}>{name}</a>'
+    alt = inert_attribute(_SCRIPT_SCHEME.sub(lambda m: m[1] + " ", str(example.input))) if described else _alt(example, task)
     if asset.kind == "image":
-        return (f'<img class="gl-asset-image" src="{src}" alt="{_alt(example, task)}" loading="lazy" '
-                f'decoding="async"{remote}><span class="gl-asset-caption">{link}</span>')
+        return (f'<a class="gl-asset-full" href="{src}"{remote}><img class="gl-asset-image" src="{src}" alt="{alt}" '
+                f'loading="lazy" decoding="async"{remote}></a>'
+                f'<span class="gl-asset-caption">{described or name}</span>')
     if asset.kind in ("audio", "video"):
         return (f'<{asset.kind} class="gl-asset-{asset.kind}" src="{src}" controls preload="none"{remote}>'
-                f'</{asset.kind}><span class="gl-asset-caption">{link}</span>')
-    return link
+                f'</{asset.kind}><span class="gl-asset-caption">{described}{" " if described else ""}{link}</span>')
+    return described + (" " if described else "") + link
 
 
 def _alt(example: Any, task: Task | None) -> str:
@@ -342,9 +376,11 @@ def revision_table(rule: Rule, history: Any, verdicts: Mapping) -> str:
         commit = revision.commit
         level = f" ({plain(revision.level)})" if revision.level not in ("none", "") else ""
         rows.append([
-            fmt_date(commit.date), f"`{plain(commit.sha[:7])}`", plain(revision.change) + level,
+            fmt_date(commit.date), f"<code>{plain(commit.sha[:7])}</code>", plain(revision.change) + level,
             ", ".join(plain(field) for field in revision.fields),
             plain(commit.message.splitlines()[0] if commit.message else ""),
             _verdict_text(_verdict_for(verdicts, rule.id, commit.sha)),
         ])
-    return head + md_table(["Date", "Commit", "Change", "Fields", "Message", "Impact on agreement"], rows)
+    # An HTML table (like the examples'): on a phone each revision becomes a card with named cells.
+    return head + html_table(["Date", "Commit", "Change", "Fields", "Message", "Impact on agreement"], rows,
+                             "gl-revisions")

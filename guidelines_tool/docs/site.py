@@ -28,7 +28,7 @@ def write_pages(root: Path, out: Path, *, rev: str | None = None, problems: list
     if problems is not None and data.assets is not None:
         problems.extend(data.assets.problems)
     written = []
-    for path, content in {**data.pages(), **data.charts()}.items():
+    for path, content in {**data.pages(), **data.charts(), **data.scripts()}.items():
         target = out / path
         target.parent.mkdir(parents=True, exist_ok=True)
         if isinstance(content, bytes):

@@ -32,7 +32,7 @@ _POLICY = ("metric", "confidence", "bootstrap", "min_items", "target")
 KEY_ORDER: dict[str, tuple[str, ...]] = {
     "project": (
         "kind", "name", "guidelines", "annotations", "gold", "branch", "release_tag_prefix",
-        "agreement", "docs", "lint",
+        "agreement", "docs", "quiz", "lint",
     ),
     "task": (
         "kind", "id", "title", "description", "scale", "multi_label", "labels", "agreement", "rules",
@@ -40,14 +40,16 @@ KEY_ORDER: dict[str, tuple[str, ...]] = {
     "rule": _RULE,
     "label": ("id", "name", "definition", "include", "exclude", "value"),
     "policy": _POLICY,
-    "example": ("input", "label", "why"),
-    "ambiguous_case": ("case", "resolution", "decided", "by"),
+    "example": ("input", "media", "label", "why", "quiz"),
+    "ambiguous_case": ("case", "resolution", "label", "decided", "by", "quiz"),
     "docs": ("title",),
+    "quiz": ("pass_mark", "results"),
     "lint": ("disable", "severity"),
 }  # fmt: skip
 NESTED: dict[tuple[str, str], str] = {
     ("project", "agreement"): "policy",
     ("project", "docs"): "docs",
+    ("project", "quiz"): "quiz",
     ("project", "lint"): "lint",
     ("task", "labels"): "label",
     ("task", "agreement"): "policy",

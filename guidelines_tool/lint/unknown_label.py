@@ -1,5 +1,5 @@
-"""Every label a rule uses — in `labels`, `decision`, examples and counterexamples — must be one of
-its task's labels.
+"""Every label a rule uses — in `labels`, `decision`, examples, counterexamples and the labels of
+resolved ambiguous cases — must be one of its task's labels.
 
 Passing (task labels: product, person)::
 
@@ -45,6 +45,11 @@ def _check_rule(rule: Rule, task: Task) -> Iterator[Problem]:
                 if label and label not in known:  # a missing label is the schema's finding
                     where = example.source.child("label", index) if isinstance(example.label, tuple) else example.source.child("label")
                     yield _problem(where, label, task)
+    for case in rule.ambiguous_cases:
+        for index, label in enumerate(case.labels):
+            if label and label not in known:
+                where = case.source.child("label", index) if isinstance(case.label, tuple) else case.source.child("label")
+                yield _problem(where, label, task)
 
 
 def _problem(source: Source, label: str, task: Task) -> Problem:

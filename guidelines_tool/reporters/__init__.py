@@ -5,6 +5,7 @@
 - `history`: `LOG_REPORTERS`, `DIFF_REPORTERS`, `CHANGELOG_REPORTERS` — text, json, md; `release_text`
 - `agreement`: `AGREEMENT_REPORTERS` — text, json, csv, md
 - `impact`: `IMPACT_REPORTERS`, `HOTSPOTS_REPORTERS` — text, json, md
+- `quiz`: `QUIZ_SCORE_REPORTERS` — text, json, md
 - `output`: what every format needs at the output boundary: `json_text`, `printable`, `md_cell`
 
 The core returns data; only these classes turn it into text, and only `cli/` prints it. Importing

@@ -34,9 +34,59 @@ def _ci(c: Coefficient) -> str:
 
 
 def _ci_and_se(c: Coefficient, why_none: bool) -> str:
-    se = f"se {c.se:.3f}" if c.se is not None else ""
+    se = f"se {c.se:.3f}" if c.se is not None else (f"no se: {c.se_reason}" if c.se_reason else "")
     why = f"(no interval: {c.ci_reason})" if why_none and c.ci is None and c.ci_reason else ""
     return "  ".join(part for part in (_ci(c), se, why) if part)
+
+
+WIDTH = 100  # terminal columns the text report is laid out for
+NAME_WIDTH = 20  # a longer group name is cut (the JSON, CSV and Markdown keep it whole)
+OTHER_FORMATS = "other coefficients: --format csv, json or md"
+
+
+def _wrapped(line: str, indent: int) -> list[str]:
+    """A line cut at WIDTH columns between words, its continuation indented."""
+    import textwrap
+
+    if len(line) <= WIDTH:
+        return [line]
+    return textwrap.wrap(line, WIDTH, subsequent_indent=" " * indent, break_on_hyphens=False,
+                         break_long_words=False)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _cut(name: str) -> str:
+    return name if len(name) <= NAME_WIDTH else name[: NAME_WIDTH - 1] + "…"
+
+
+class _Notes:
+    """Why a cell holds no value or no interval: one numbered note per distinct reason."""
+
+    def __init__(self) -> None:
+        self.reasons: dict[str, int] = {}
+
+    def mark(self, reason: str | None) -> str:
+        if not reason:
+            return "—"
+        number = self.reasons.setdefault(reason, len(self.reasons) + 1)
+        return f"note {number}"
+
+    def lines(self, *, wrap: bool = True) -> list[str]:
+        out = []
+        for reason, number in self.reasons.items():
+            line = f"  note {number}: {reason}"
+            out += _wrapped(line, 10) if wrap else [line]
+        return out
+
+
+def _align(rows: list[tuple[str, ...]], right: set[int]) -> list[str]:
+    widths = [max(len(row[k]) for row in rows) for k in range(len(rows[0]))]
+    return ["  " + "  ".join(cell.rjust(w) if k in right else cell.ljust(w)
+                             for k, (cell, w) in enumerate(zip(row, widths))).rstrip()
+            for row in rows]
 
 
 def _title(name: str, report: AgreementReport) -> str:
@@ -58,8 +108,7 @@ class TextReporter(Reporter):
             out.append(f"  {'Accuracy vs gold':<22} {_number(report.accuracy['value'])}"
                        f"  (n={report.accuracy['n']})")
         if report.by:
-            out += ["", f"By {report.by}:"]
-            out += self._groups(report)
+            out += [""] + self._groups(report)
         if report.confusion:
             out += ["", "Confusions behind most disagreement:"]
             out += [f"  {c.a} ↔ {c.b}: {c.share:.0%} of disagreement ({c.pairs:g} pairs)"
@@ -74,9 +123,9 @@ class TextReporter(Reporter):
         weights = f", weights {report.weights}" if report.weights not in ("identity",) else ""
         pairable = (f" ({o.n_pairable_items} with two judgements or more)"
                     if o.n_pairable_items is not None and o.n_pairable_items != o.n_items else "")
-        head = (f"{task}{o.n_items} items{pairable}, {o.n_annotations} annotations, "
-                f"{o.n_annotators} annotators (scale {report.scale}{weights})")
-        return head + (f"\nintervals: {report.interval}" if report.interval else "")
+        head = (f"{task}{_plural(o.n_items, 'item')}{pairable}, {_plural(o.n_annotations, 'annotation')}, "
+                f"{_plural(o.n_annotators, 'annotator')} (scale {report.scale}{weights})")
+        return "\n".join(_wrapped(head, 2)) + (f"\nintervals: {report.interval}" if report.interval else "")
 
     def _coefficients(self, report: AgreementReport, summary: Summary) -> list[str]:
         from guidelines_tool.agreement import COEFFICIENTS
@@ -89,24 +138,78 @@ class TextReporter(Reporter):
             # "no interval" only when resamples were drawn: with --bootstrap 0 it is every line
             tail = (_ci_and_se(c, report.interval is not None) if c.value is not None
                     else f"({c.reason})")
-            lines.append(f"  {_title(name, report):<22} {_number(c.value):>6}  {tail}".rstrip())
+            # the reasons wrap under the interval column, so the lines fit 100 columns
+            lines += _wrapped(f"  {_title(name, report):<22} {_number(c.value):>6}  {tail}".rstrip(), 33)
         return lines
 
     def _groups(self, report: AgreementReport) -> list[str]:
-        lines = []
+        """The breakdown as a table of essentials (percent agreement and α with their
+        intervals; per annotator, agreement with the others and accuracy): every coefficient
+        of every group is in the csv, json and md formats, which the title names."""
+        from guidelines_tool.agreement.report import BY_COLUMN
+
+        by = report.by
+        if not report.groups:
+            column = BY_COLUMN.get(by or "", by)
+            return [f"By {by}: none (no annotation has a {column})"]
+        notes = _Notes()
+        if by == "annotator":
+            rows, right = self._annotator_rows(report, notes), {1, 2, 3, 4}
+        elif by == "label":
+            rows, right = self._label_rows(report, notes), {1, 2, 3}
+        else:
+            rows, right = self._group_rows(report, notes), {1, 2, 3, 5}
+        out = [f"By {by} ({OTHER_FORMATS}):"] + _align(rows, right)
+        out += notes.lines()
+        if any(report.below_min_items(g) for g in report.groups):
+            out += _wrapped(f"  * fewer than min_items ({report.min_items}) items with two judgements "
+                            "or more: too few to trust", 4)
+        return out
+
+    def _cells(self, c: Coefficient | None, report: AgreementReport, notes: _Notes) -> tuple[str, str]:
+        """A coefficient's value and interval cells: a note number where one is missing."""
+        if c is None:
+            return "—", ""
+        if c.value is None:
+            return "—", notes.mark(c.reason)
+        if c.ci is None:
+            return _number(c.value), notes.mark(c.ci_reason) if report.interval else ""
+        return _number(c.value), _ci(c)
+
+    def _group_rows(self, report: AgreementReport, notes: _Notes) -> list[tuple[str, ...]]:
+        rows = [(str(report.by), "items", "annotations", "agree", "CI", "α", "CI")]
         for g in report.groups:
             s = g.summary
-            parts = []
-            for name, c in s.coefficients.items():
-                short = {"krippendorff_alpha": "alpha", "percent_agreement": "agree"}.get(
-                    name, name)
-                parts.append(f"{short} {_number(c.value)} {_ci(c)}".rstrip())
-            acc = g.extra.get("accuracy")
-            if acc:
-                parts.append(f"accuracy {_number(acc['value'])} (n={acc['n']})")
-            lines.append(f"  {g.name:<20} items {s.n_items:>6}  ann {s.n_annotations:>7}  "
-                         + "  ".join(parts))
-        return lines
+            flag = "*" if report.below_min_items(g) else ""
+            rows.append((_cut(g.name), f"{s.n_items}{flag}", str(s.n_annotations),
+                         *self._cells(s.coefficients.get("percent_agreement"), report, notes),
+                         *self._cells(s.coefficients.get("krippendorff_alpha"), report, notes)))
+        return rows
+
+    def _label_rows(self, report: AgreementReport, notes: _Notes) -> list[tuple[str, ...]]:
+        rows = [("label", "items", "annotations", "α (label or not)", "CI")]
+        for g in report.groups:
+            s = g.summary
+            rows.append((_cut(g.name), str(s.n_items), str(s.n_annotations),
+                         *self._cells(s.coefficients.get("krippendorff_alpha"), report, notes)))
+        return rows
+
+    def _annotator_rows(self, report: AgreementReport, notes: _Notes) -> list[tuple[str, ...]]:
+        gold = any("accuracy" in g.extra for g in report.groups)
+        rows = [("annotator", "items", "agree", "α vs others", "")
+                + (("accuracy vs gold (items)",) if gold else ())]
+        for g in report.groups:
+            s = g.summary
+            agree, _ = self._cells(s.coefficients.get("percent_agreement"), report, notes)
+            alpha = s.coefficients.get("krippendorff_alpha")
+            why = notes.mark(alpha.reason) if alpha is not None and alpha.value is None else ""
+            row = (_cut(g.name), str(s.n_items), agree, _number(alpha.value if alpha else None), why)
+            if gold:
+                acc = g.extra.get("accuracy") or {}
+                row += (f"{_number(acc.get('value'))} ({acc.get('n', 0)})" if acc.get("value") is not None
+                        else notes.mark(acc.get("reason")),)
+            rows.append(row)
+        return rows
 
 
 class JsonReporter(Reporter):
@@ -186,16 +289,29 @@ class MarkdownReporter(Reporter):
             if with_accuracy:
                 out[-2] += " Accuracy vs gold |"
                 out[-1] += "---:|"
+            notes = _Notes()
             for g in report.groups:
-                cells = [f"{_number(c.value)} {_ci(c)}".strip()
-                         for c in g.summary.coefficients.values()]
+                cells = [self._cell(c, report, notes) for c in g.summary.coefficients.values()]
                 if with_accuracy:
                     cells.append(_number(g.extra["accuracy"]["value"]))
                 out.append(f"| {md_cell(g.name)} | {g.summary.n_items} | "
                            f"{g.summary.n_annotations} | " + " | ".join(cells) + " |")
+            if notes.reasons:  # why a cell has no value or no interval
+                out += [""] + [f"{md_cell(line.strip())}  " for line in notes.lines(wrap=False)]
+        if report.warnings:
+            out += [""] + [f"> **Warning:** {md_cell(w)}  " for w in report.warnings]
         if report.gate is not None:
             out += ["", ("✅ " if report.gate.passed else "❌ ") + report.gate.reason]
         return "\n".join(out) + "\n"
+
+
+    @staticmethod
+    def _cell(c: Coefficient, report: AgreementReport, notes: _Notes) -> str:
+        if c.value is None:
+            return f"— ({notes.mark(c.reason)})"
+        if c.ci is None and report.interval and c.ci_reason:
+            return f"{_number(c.value)} ({notes.mark(c.ci_reason)})"
+        return f"{_number(c.value)} {_ci(c)}".strip()
 
 
 AGREEMENT_REPORTERS = registry(TextReporter, JsonReporter, CsvReporter, MarkdownReporter)

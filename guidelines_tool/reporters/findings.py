@@ -28,13 +28,34 @@ class FindingsReporter(Reporter):
         return f"{checked}: {_plural(counts['errors'], 'error')}, {_plural(counts['warnings'], 'warning')}{skipped}"
 
 
+#: SGR codes: the place and the code in bold, the severity in bold red or yellow (as ruff and
+#: yamllint colour them), so that errors stand out when a terminal shows many findings.
+BOLD, SEVERITY_STYLE = "1", {"error": "1;31", "warning": "1;33"}
+
+
 class TextReporter(FindingsReporter):
-    """`path:line:col: CODE message`, one finding a line (what editors and grep expect)."""
+    """`path:line:col: severity CODE message`, one finding a line (what editors and grep expect;
+    the severity as yamllint and ruff show it). `color`: ANSI colours, which the CLI asks for on
+    a terminal only (`--color`, `NO_COLOR`)."""
 
     name = "text"
 
+    def __init__(self, *, color: bool = False) -> None:
+        self.color = color
+
     def render(self, result: Any) -> str:
-        return "".join(f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}\n" for f in result.findings)
+        return "".join(self._line(f) for f in result.findings)
+
+    def _line(self, f: Finding) -> str:
+        place, severity, code = f"{f.path}:{f.line}:{f.column}:", f.severity, f.code
+        if self.color:
+            place, code = _sgr(place, BOLD), _sgr(code, BOLD)
+            severity = _sgr(severity, SEVERITY_STYLE.get(severity, BOLD))
+        return f"{place} {severity} {code} {f.message}\n"
+
+
+def _sgr(text: str, style: str) -> str:
+    return f"\x1b[{style}m{text}\x1b[0m"
 
 
 class JsonReporter(FindingsReporter):

@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     from guidelines_tool.releases import Changelog, ReleasePlan, Section
 
 SHORT_TEXT = 60  # longer strings are shown as a word diff, not old → new
+#: Below this share of words kept (diffing.words_kept), most words changed: the old and the new
+#: text are shown whole, one above the other, instead of a word diff that interleaves them.
+REWRITTEN_BELOW = 0.5
 
 # --- field-level detail -----------------------------------------------------------------------
 
@@ -36,12 +39,31 @@ def field_details(old: Any, new: Any, fields: tuple[str, ...]) -> list[str]:
     for name in fields:
         a, b = before.get(name), after.get(name)
         if name in MARKDOWN_FIELDS or _long(a) or _long(b):
-            lines.append(f"{name}: {render_word_diff(_text(a), _text(b))}")
+            lines += _text_change(name, _text(a), _text(b))
         elif _records(a) or _records(b):
             lines.append(f"{name}: {_count_change(a or [], b or [])}")
         else:
             lines.append(f"{name}: {_short(a)} → {_short(b)}")
     return lines
+
+
+def _text_change(name: str, old: str, new: str) -> list[str]:
+    """A word diff when a few words changed; the old and the new text when most did."""
+    from guidelines_tool.diffing import words_kept
+
+    if old.strip() and new.strip() and words_kept(old, new) < REWRITTEN_BELOW:
+        return [f"{name} (rewritten):", f"  old: {_one_line(old)}", f"  new: {_one_line(new)}"]
+    return [f"{name}: {render_word_diff(old, new)}"]
+
+
+def _one_line(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def change_text(change: str, level: str) -> str:
+    """A change and its level for people: `changed (minor)`; a move, which changes nothing an
+    annotator reads (level none), is `moved (content unchanged)`."""
+    return "moved (content unchanged)" if change == "moved" else f"{change} ({level})"
 
 
 def render_word_diff(old: str, new: str) -> str:
@@ -128,7 +150,7 @@ class TextLogReporter(Reporter):
         for rev in reversed(revisions):
             when = rev.commit.date.strftime("%Y-%m-%d %H:%M")
             lines.append("")
-            lines.append(f"{rev.commit.short}  {when}  {rev.commit.author}  {rev.change} ({rev.level})  {rev.path}")
+            lines.append(f"{rev.commit.short}  {when}  {rev.commit.author}  {change_text(rev.change, rev.level)}  {rev.path}")
             lines.append(f"    {rev.commit.subject or '(no message)'}")
             if rev.change == "moved" or (rev.previous_path and rev.previous_path != rev.path):
                 lines.append(f"    moved from {rev.previous_path}")
@@ -170,7 +192,7 @@ class TextDiffReporter(Reporter):
         for change in diff.tasks:
             lines.append(f"  task {change.task_id}: {change.change} ({change.level})  {task_summary(change)}".rstrip())
         for change in diff.rules:
-            lines.append(f"  {change.rule_id}: {change.change} ({change.level})  {change.path}")
+            lines.append(f"  {change.rule_id}: {change_text(change.change, change.level)}  {change.path}")
             if change.change == "moved" or (change.old and change.new and change.old.source.path != change.new.source.path):
                 lines.append(f"      moved from {change.old.source.path}")
             for detail in field_details(change.old, change.new, change.fields):
@@ -232,7 +254,8 @@ def section_markdown(section: Section, level: int = 2) -> str:
     hashes = "#" * level
     title = section.tag or "Unreleased"
     when = f" — {section.date.date().isoformat()}" if section.date and section.tag else ""
-    lines = [f"{hashes} {title}{when} ({section.bump})", ""]
+    bump = "no version bump" if section.bump == "none" else section.bump
+    lines = [f"{hashes} {title}{when} ({bump})", ""]
     since = f"Changes since {section.base_tag}." if section.base_tag else "First release." if section.tag else "Changes since the start."
     lines += [since, ""]
     if section.aliases:
@@ -249,6 +272,12 @@ def section_markdown(section: Section, level: int = 2) -> str:
             title_text = f": {md_cell(rule.title)}" if rule and rule.title else ""
             extra = f" ({', '.join(change.fields)}; {change.level})" if change.fields else f" ({change.level})"
             marker = " (re-added)" if change.change == "re-added" else ""
+            if change.old is not None and change.new is not None and change.old.source.path != change.new.source.path:
+                where = f"moved from {_code(change.old.source.path)} to {_code(change.new.source.path)}"
+                if change.change == "moved":
+                    extra = f" ({where}; same content)"
+                else:  # changed and moved in one release: the move is a detail of the change
+                    extra = f"{extra[:-1]}; {where})"
             lines.append(f"- **{md_cell(change.rule_id)}**{title_text}{marker}{extra}")
         lines.append("")
     if section.diff.tasks:
@@ -259,6 +288,13 @@ def section_markdown(section: Section, level: int = 2) -> str:
             lines.append(f"- **{md_cell(change.task_id)}** {change.change} ({change.level}){': ' + md_cell(detail) if detail else ''}")
         lines.append("")
     return printable("\n".join(lines).rstrip() + "\n")
+
+
+def _code(path: str) -> str:
+    """A path as a Markdown code span (a backtick in it gets a longer fence)."""
+    fence = "``" if "`" in path else "`"
+    pad = " " if "`" in path else ""
+    return f"{fence}{pad}{printable(path)}{pad}{fence}"
 
 
 class MarkdownChangelogReporter(Reporter):

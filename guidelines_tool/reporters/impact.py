@@ -258,7 +258,19 @@ class HotspotTextReporter(Reporter):
                         "has no `rules` citations, so rules sharing a pair cannot be told apart):")
             rows = [("rule", "share", "confused most", "title")] + [
                 (h.rule, f"{h.share:.0%}", _pair(h.pairs[0] if h.pairs else None), h.title) for h in report.rules]
-        return out + [_fit("  " + line) for line in _align(rows)]
+        return out + [_fit("  " + line) for line in _align(rows)] + ["  " + line for line in _wrap(_shares_note(report))]
+
+
+def _shares_note(report: HotspotReport) -> str:
+    """How the rules' shares are counted, and (with citations) what they add up to."""
+    if report.rules[0].basis != "citations":
+        return ("share: the disagreement on the confused pairs the rule's labels cover; shares overlap: "
+                "a confused pair counts for every rule whose labels cover it.")
+    # whole per cents that add up to 100: the rest goes to the rules not listed
+    listed, uncited = round(100 * sum(h.share for h in report.rules)), round(100 * (report.uncited_share or 0.0))
+    return (f"share: of all the disagreement; an item citing several rules gives each an equal part of "
+            f"its disagreement. These rules hold {listed}%, other rules {max(100 - listed - uncited, 0)}%, "
+            f"items citing no rule {uncited}%: 100 % in all.")
 
 
 class HotspotJsonReporter(_JsonReporter):
@@ -282,6 +294,8 @@ class HotspotMarkdownReporter(Reporter):
         else:
             out += ["| rule to clarify | covers (its labels' confused pairs) | title |", "|---|---|---|"]
             out += [f"| `{h.rule}` | {h.share:.0%} | {md_cell(h.title)} |" for h in report.rules]
+        if report.rules:
+            out += ["", _shares_note(report)]
         out += ["", "| confused labels | share of disagreement |", "|---|---|"]
         out += [f"| {md_cell(str(p.a))} ↔ {md_cell(str(p.b))} | {p.share:.0%} |" for p in report.pairs]
         out += ["", "| item | agreement | labels | cited rules |", "|---|---|---|---|"]

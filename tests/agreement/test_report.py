@@ -351,3 +351,129 @@ def test_a_null_standard_error_says_why(runner: CliRunner, tmp_path: Path) -> No
         run(runner, str(path), "--format", "csv", "--bootstrap", "0").stdout)))
     assert [r["se_reason"] for r in rows if r["coefficient"] == "krippendorff_alpha"] == [
         alpha["se_reason"]]
+
+
+# --- what the report says about itself: missing breakdowns, small samples, width ------------
+
+
+def strip_columns(path: Path, *drop: str) -> Path:
+    rows = list(csv.DictReader(path.open()))
+    keep = [name for name in rows[0] if name not in drop]
+    out = path.with_name(f"{path.stem}-without.csv")
+    out.write_text(",".join(keep) + "\n" + "".join(",".join(r[k] for k in keep) + "\n" for r in rows))
+    return out
+
+
+@pytest.mark.parametrize("by, column", [("batch", "batch"), ("revision", "guideline_rev")])
+def test_a_breakdown_by_a_column_the_files_lack_says_so(runner: CliRunner, tmp_path: Path, by: str,
+                                                        column: str) -> None:
+    # before: one "(none)" row holding everything, and no word about why
+    path = strip_columns(write_ratings(tmp_path / "r.csv"), "batch", "guideline_rev")
+    result = run(runner, str(path), "--by", by, "--format", "json", "--bootstrap", "0")
+    data = json.loads(result.stdout)
+    assert data["groups"] == [] and data["by"] == by
+    assert data["warnings"] == [f"no annotation has a {column} (the files have no `{column}` column, "
+                                f"or it is empty): there is nothing to break down by {by}"]
+    assert f"warning: no annotation has a {column}" in result.stderr
+    text = run(runner, str(path), "--by", by, "--bootstrap", "0").stdout
+    assert f"By {by}: none (no annotation has a {column})" in text and "(none)" not in text
+
+
+def test_annotations_without_a_batch_are_counted_in_a_warning(runner: CliRunner, tmp_path: Path) -> None:
+    path = write_ratings(tmp_path / "r.csv", n_items=60, extra=[f"x{i},{w},a,,v1" for i in range(4)
+                                                                 for w in ("ann", "ben")])
+    result = run(runner, str(path), "--by", "batch", "--format", "json", "--bootstrap", "0")
+    data = json.loads(result.stdout)
+    assert [g["group"] for g in data["groups"]] == ["b0", "b1", "(none)"]
+    assert "8 of 188 annotations have no batch: they form the (none) row" in data["warnings"]
+
+
+def test_revision_breakdown_points_at_impact_when_only_times_are_given(runner: CliRunner,
+                                                                       tmp_path: Path) -> None:
+    path = tmp_path / "timed.csv"
+    path.write_text("item,annotator,label,annotated_at\n" + "".join(
+        f"i{i},{w},{'ab'[(i + k) % 2 if k else 0]},2026-01-0{1 + i % 5}T10:00:00Z\n"
+        for i in range(40) for k, w in enumerate(("x", "y"))))
+    data = json.loads(run(runner, str(path), "--by", "revision", "--format", "json",
+                          "--bootstrap", "0").stdout)
+    assert data["groups"] == []
+    assert "`guidelines impact` places each annotation under a revision by its annotated_at" in data[
+        "warnings"][0]
+
+
+def test_a_small_sample_is_warned_about_and_its_se_agrees_with_its_interval(runner: CliRunner,
+                                                                            tmp_path: Path) -> None:
+    # the 4-row file: one item judged three times (all agree), one judged once. Gwet's
+    # formula as irrCAC codes it gave se 1.000 beside the interval [1.000, 1.000]
+    path = tmp_path / "four.csv"
+    path.write_text("item,annotator,label\n1,a,x\n1,b,x\n1,c,x\n2,a,x\n")
+    result = run(runner, str(path), "--bootstrap", "400")
+    assert "se 1.000" not in result.stdout
+    assert result.stdout.splitlines()[3].startswith("  Percent agreement       1.000  [1.000, 1.000]  no se:")
+    warning = ("only 1 item has two judgements or more, fewer than min_items (30): the coefficients and "
+               "their intervals rest on too few items to be trusted")
+    assert f"warning: {warning}" in result.stderr
+    data = json.loads(run(runner, str(path), "--format", "json", "--bootstrap", "400").stdout)
+    pa = data["overall"]["coefficients"]["percent_agreement"]
+    assert pa["se"] is None and pa["se_reason"].startswith("fewer than two items with two judgements")
+    assert data["warnings"] == [warning] and data["min_items"] == 30
+    # 30 pairable items or more: no warning
+    big = write_ratings(tmp_path / "r.csv", n_items=30)
+    assert "warning" not in run(runner, str(big), "--bootstrap", "0").stderr
+
+
+def test_min_items_comes_from_the_project_policy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                 make_project: Callable) -> None:
+    make_project(tmp_path, {"t": (["a", "b", "c"], "nominal", False)})
+    with (tmp_path / "guidelines.yaml").open("a") as config:
+        config.write("agreement: {min_items: 10}\n")
+    monkeypatch.chdir(tmp_path)
+    path = write_ratings(tmp_path / "r.csv", n_items=12)
+    result = CliRunner().invoke(cli, ["agreement", str(path), "--by", "batch", "--bootstrap", "0",
+                                      "--format", "json"])
+    data = json.loads(result.stdout)
+    assert data["min_items"] == 10 and "warning: only" not in result.stderr  # 12 items overall
+    # the two batches of 6 items each are below it: marked, and said once
+    assert "warning: 2 of 2 batch groups" in result.stderr
+    assert data["warnings"] == ["2 of 2 batch groups have fewer than min_items (10) items with two "
+                                "judgements or more (marked * in the text output)"]
+    text = CliRunner().invoke(cli, ["agreement", str(path), "--by", "batch", "--bootstrap", "0"]).stdout
+    assert any(line.split()[:2] == ["b0", "6*"] for line in text.splitlines())
+
+
+@pytest.mark.parametrize("by", ["batch", "revision", "label", "annotator"])
+def test_text_breakdown_fits_100_columns_and_names_the_rest(runner: CliRunner, tmp_path: Path,
+                                                            by: str, annotation_data: Path) -> None:
+    # before: ~250 characters a row, every coefficient with its interval
+    path = write_ratings(tmp_path / "r.csv")
+    result = run(runner, str(path), "--by", by, "--bootstrap", "200")
+    lines = result.stdout.splitlines()
+    assert max(map(len, lines)) <= 100, max(lines, key=len)
+    section = result.stdout.split(f"By {by}")[1]
+    assert "--format csv, json or md" in section  # where the other coefficients are
+    rows = [line.split() for line in section.splitlines()[2:] if line.startswith("  ") and line.strip()]
+    names = {"batch": ["b0", "b1"], "revision": ["v1", "v2"], "label": ["a", "b", "c"],
+             "annotator": ["ann", "ben", "cy"]}[by]
+    assert [row[0] for row in rows[:len(names)]] == names
+    if by in ("batch", "revision", "label"):  # α with its interval on every row
+        assert all("[" in " ".join(row) for row in rows[:len(names)])
+
+
+def test_a_group_without_an_interval_or_value_says_why(runner: CliRunner, tmp_path: Path) -> None:
+    # batch "tiny": two items that agree on one label, α undefined; batch "few": an interval from
+    # too few defined resamples; annotator "cy" shares no item with anybody
+    path = write_ratings(tmp_path / "r.csv", n_items=40, extra=[
+        "t1,ann,a,tiny,v1", "t1,ben,a,tiny,v1", "t2,ann,a,tiny,v1", "t2,ben,a,tiny,v1",
+        "f1,ann,a,few,v1", "f1,ben,a,few,v1", "f2,ann,b,few,v1", "f2,ben,b,few,v1",
+        "f3,ann,a,few,v1", "f4,ann,b,few,v1", "f5,ann,a,few,v1", "f6,ben,b,few,v1",
+        "s1,dee,a,b0,v1"])
+    text = run(runner, str(path), "--by", "batch", "--bootstrap", "400").stdout
+    flat = " ".join(text.split())
+    tiny = next(line for line in text.splitlines() if line.strip().startswith("tiny"))
+    assert "—" in tiny and "note " in tiny
+    assert "the ratings use a single category" in flat or "single category" in flat
+    few = next(line for line in text.splitlines() if line.strip().startswith("few"))
+    assert "note " in few and "bootstrap resamples have a defined value" in flat
+    by_annotator = run(runner, str(path), "--by", "annotator", "--bootstrap", "0").stdout
+    dee = next(line for line in by_annotator.splitlines() if line.strip().startswith("dee"))
+    assert "note " in dee and "shares no item with another annotator" in " ".join(by_annotator.split())

@@ -283,3 +283,34 @@ def test_undefined_cases_have_reasons() -> None:
     assert "two annotators" in av.table_se("scott_pi", three).reason
     lone = ag.encode([1, 1], ["a", "b"], ["x", "y"])
     assert av.gwet_se("percent_agreement", lone).se is None  # one item: no variance
+
+
+@pytest.mark.parametrize("name", ["percent_agreement", "fleiss_kappa", "gwet_ac1", "brennan_prediger"])
+def test_with_many_single_judgements_the_report_se_is_the_bootstraps(name: str,
+                                                                      random_ratings: Callable) -> None:
+    # half the judgements missing among two annotators: about half the items are judged once.
+    # irrCAC holds the number of pairable items fixed and overstates the SE (by about a third
+    # here); the report takes them as a random share of the items (a ratio estimator) and
+    # agrees with the bootstrap, which resamples exactly that
+    r = random_ratings(11, n_items=1500, n_annotators=2, missing=0.5)
+    boot = bootstrap._replicates(name, r, metric="nominal", weights="identity", n=3000,
+                                 rng=np.random.default_rng(0))
+    spread = float(np.std(boot, ddof=1))
+    assert av.analytic_se(name, r).se == pytest.approx(spread, rel=0.04)
+    assert av.gwet_se(name, r, weights="identity").se > 1.1 * spread  # irrCAC's, reproduced as printed
+
+
+def test_with_every_item_pairable_both_ways_agree(random_ratings: Callable) -> None:
+    r = random_ratings(5, n_items=200, n_annotators=3, missing=0.0)
+    for name in ("percent_agreement", "fleiss_kappa", "gwet_ac1", "brennan_prediger"):
+        assert av.analytic_se(name, r).se == pytest.approx(av.gwet_se(name, r).se, rel=1e-12)
+
+
+def test_one_pairable_item_has_no_standard_error() -> None:
+    # all agree on the one item judged twice: irrCAC's formula gives se 1 for percent agreement
+    r = ag.encode([1, 1, 1, 2], ["a", "b", "c", "a"], ["x", "x", "x", "y"])
+    assert av.gwet_se("percent_agreement", r).se == pytest.approx(1.0)  # as irrCAC computes it
+    for name in ("percent_agreement", "fleiss_kappa", "gwet_ac1", "brennan_prediger"):
+        got = av.analytic_se(name, r)
+        assert got.value is not None and got.se is None and got.ci is None, name
+        assert got.reason == av.ONE_PAIRABLE_ITEM

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from guidelines_tool.annotations import read_gold
+from guidelines_tool.project import load_project
 
 
 def test_gold_file(annotation_data: Path) -> None:
@@ -17,3 +18,17 @@ def test_gold_csv_with_semicolons_is_read(tmp_path):
     path = tmp_path / "gold.csv"
     path.write_text("item;label\np1;x\np2;y\n")
     assert read_gold(path).labels == {"p1": "x", "p2": "y"}
+
+
+def test_extra_columns_are_kept_per_item_and_a_multi_label_set_is_checked_member_by_member(tmp_path, guideline_project):
+    """A quiz key (`quiz-gold.csv`) names the deciding rule of each item; a multi-label task's gold
+    is a `;`-joined set whose members are each a label of the task."""
+    root = guideline_project(tmp_path / "p", {"guidelines/tags/task.yaml": (
+        "kind: task\nid: tags\ntitle: Tags\nmulti_label: true\nlabels:\n  - {id: a, name: A}\n  - {id: b, name: B}\n")})
+    project = load_project(root)
+    path = tmp_path / "quiz-gold.csv"
+    path.write_text("item,label,rule,task\nq1,a;b,R-1,tags\nq2,b,,tags\nq3,a;zz,R-2,tags\nq4,a,R-9,other\n")
+    gold = read_gold(path, project=project, task="tags", extra=("rule", "missing"))
+    assert gold.labels == {"q1": "a;b", "q2": "b"}
+    assert gold.extra == {"rule": {"q1": "R-1"}}  # empty cells and absent columns are left out
+    assert [(p.line, p.message) for p in gold.problems] == [(4, "gold label 'zz' is not in task 'tags'")]

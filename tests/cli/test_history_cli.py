@@ -22,7 +22,7 @@ def test_log_text_newest_first_with_field_changes(repo: Path) -> None:
     assert out == (
         "R-1: 3 revisions on main (newest first)\n"
         "\n"
-        f"{shas[0]}  2026-01-01 02:00  Test Lead  moved (none)  {RULES}/focus.yaml\n"
+        f"{shas[0]}  2026-01-01 02:00  Test Lead  moved (content unchanged)  {RULES}/focus.yaml\n"
         "    Rename file\n"
         f"    moved from {RULES}/r1.yaml\n"
         "\n"
@@ -34,6 +34,65 @@ def test_log_text_newest_first_with_field_changes(repo: Path) -> None:
         f"{shas[2]}  2026-01-01 00:00  Test Lead  added (minor)  {RULES}/r1.yaml\n"
         "    initial guidelines\n"
     )
+
+
+def test_log_of_a_rewording_shows_old_and_new_sentences(repo: Path) -> None:
+    # most words changed: a word diff interleaves them ([-Any-]{+The+} [-photo that-]{+image+}),
+    # so the old and the new text are shown whole, one above the other
+    old = "Any photo that shows a person in a setting is lifestyle, whatever is in focus."
+    new = "The image shows a setting you could name and no single element dominates it."
+    commit(repo, "first wording", {f"{RULES}/r1.yaml": rule_yaml("R-1", when=old, rationale="The box is visible.")})
+    commit(repo, "reword", {f"{RULES}/r1.yaml": rule_yaml("R-1", when=new, rationale="The box is clearly visible.")})
+    code, out, err = run("log", "R-1")
+    assert code == 0, err
+    newest = out.split("\n\n")[1].splitlines()
+    assert newest[2:] == [
+        "    when (rewritten):",
+        f"      old: {old}",
+        f"      new: {new}",
+        "    rationale: The box is {+clearly +}visible.",  # a few words changed: still a word diff
+    ]
+    code, out, _ = run("diff", "HEAD~1", "HEAD")
+    assert f"      when (rewritten):\n        old: {old}\n        new: {new}\n" in out
+
+
+def test_a_move_says_the_content_is_unchanged_and_the_changelog_lists_it(repo: Path) -> None:
+    tag(repo, "v1.0.0")
+    commit(repo, "move", {f"{RULES}/r1.yaml": None, f"{RULES}/focus/r1.yaml": rule_yaml("R-1")})
+    commit(repo, "add R-2", {f"{RULES}/r2.yaml": rule_yaml("R-2")})
+    tag(repo, "v1.1.0")
+    code, out, _ = run("diff", "v1.0.0", "v1.1.0")
+    assert f"  R-1: moved (content unchanged)  {RULES}/focus/r1.yaml\n      moved from {RULES}/r1.yaml\n" in out
+    assert "(none)" not in out
+    code, out, _ = run("changelog")
+    assert code == 0
+    assert out.split("## v1.0.0")[0] == (
+        "# Changelog (main)\n\n"
+        "## v1.1.0 — 2026-01-01 (minor)\n\nChanges since v1.0.0.\n\n"
+        "### Added\n\n- **R-2**: Rule R-2 (minor)\n\n"
+        f"### Moved\n\n- **R-1**: Rule R-1 (moved from `{RULES}/r1.yaml` to `{RULES}/focus/r1.yaml`; "
+        "same content)\n\n"
+    )
+    payload = json.loads(run("changelog", "--format", "json")[1])
+    assert payload["releases"][0]["moved"] == [{
+        "rule": "R-1", "task": "t", "title": "Rule R-1", "change": "moved", "level": "none", "fields": [],
+        "old_path": f"{RULES}/r1.yaml", "path": f"{RULES}/focus/r1.yaml"}]
+    # a move alone makes no release: there is nothing for an annotator to relearn
+    commit(repo, "move back", {f"{RULES}/focus/r1.yaml": None, f"{RULES}/r1.yaml": rule_yaml("R-1")})
+    code, out, err = run("release", "--dry-run")
+    assert code == 2 and "nothing to release" in err
+    code, out, _ = run("changelog")
+    assert out.startswith("# Changelog (main)\n\n## Unreleased (no version bump)\n\nChanges since v1.1.0.\n\n### Moved\n\n")
+
+
+def test_a_rule_changed_and_moved_in_one_release_is_changed_with_the_move_said(repo: Path) -> None:
+    tag(repo, "v1.0.0")
+    commit(repo, "move and reword", {f"{RULES}/r1.yaml": None, f"{RULES}/focus/r1.yaml": rule_yaml("R-1", rationale="Clearer.")})
+    code, out, _ = run("changelog")
+    assert out.split("## v1.0.0")[0].endswith(
+        "### Changed\n\n"
+        f"- **R-1**: Rule R-1 (rationale; patch; moved from `{RULES}/r1.yaml` to `{RULES}/focus/r1.yaml`)\n\n")
+    assert "### Moved" not in out
 
 
 def test_log_json_shape(repo: Path) -> None:

@@ -19,6 +19,7 @@ BAD_RULE = "kind: rule\nid: PPS-003\ntask: pps\ntitle: T\nlabels: [product, pers
 def _no_ci(monkeypatch):
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
     monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
 
 
 def invoke(*args: str):
@@ -34,7 +35,7 @@ def test_error_exact_output(tmp_path: Path):
     root = write_project(tmp_path, {"guidelines/pps/rules/PPS-003.yaml": BAD_RULE})
     result = invoke("--project", str(root))
     assert result.exit_code == 1
-    assert result.stdout == "guidelines/pps/rules/PPS-003.yaml:5:19: GL206 'persn' is not a label of task pps (did you mean 'person'?)\n"
+    assert result.stdout == "guidelines/pps/rules/PPS-003.yaml:5:19: error GL206 'persn' is not a label of task pps (did you mean 'person'?)\n"
     assert result.stderr == "4 files, 2 rules: 1 error, 0 warnings\n"
 
 
@@ -42,7 +43,7 @@ def test_warnings_fail_only_with_strict(tmp_path: Path):
     root = write_project(tmp_path, {"guidelines/pps/rules/PPS-002.yaml": WARN_RULE})
     relaxed = invoke("--project", str(root))
     assert relaxed.exit_code == 0
-    assert relaxed.stdout == "guidelines/pps/rules/PPS-002.yaml:2:1: GL303 active rule PPS-002 has no examples\n"
+    assert relaxed.stdout == "guidelines/pps/rules/PPS-002.yaml:2:1: warning GL303 active rule PPS-002 has no examples\n"
     assert invoke("--project", str(root), "--strict").exit_code == 1
 
 
@@ -66,7 +67,7 @@ def test_found_from_the_current_folder(tmp_path: Path, monkeypatch):
     monkeypatch.chdir(root / "guidelines" / "pps")
     result = invoke()
     assert result.exit_code == 1
-    assert result.stdout.startswith("guidelines/pps/rules/PPS-003.yaml:5:19: GL206")
+    assert result.stdout.startswith("guidelines/pps/rules/PPS-003.yaml:5:19: error GL206")
 
 
 def test_no_project_is_a_usage_error(tmp_path: Path, monkeypatch):
@@ -93,7 +94,7 @@ def test_file_arguments_read_the_whole_project_but_report_only_those_files(tmp_p
     assert result.exit_code == 1
     # the clash with PPS-001.yaml is found although only twin.yaml was named; PPS-003's error is not shown
     assert result.stdout == (
-        "guidelines/pps/rules/twin.yaml:2:5: GL202 rule id 'PPS-001' is defined more than once "
+        "guidelines/pps/rules/twin.yaml:2:5: error GL202 rule id 'PPS-001' is defined more than once "
         "(also in guidelines/pps/rules/PPS-001.yaml)\n"
     )
     assert result.stderr == "1 file, 3 rules: 1 error, 0 warnings\n"
@@ -127,7 +128,7 @@ def test_github_actions_selects_annotations_and_writes_a_summary(tmp_path: Path,
     text = summary.read_text(encoding="utf-8")
     assert "4 files, 2 rules: 1 error, 0 warnings" in text
     assert "`guidelines/pps/rules/PPS-003.yaml:5:19`" in text
-    assert invoke("--project", str(root), "--format", "text").stdout.startswith("guidelines/pps/rules/PPS-003.yaml:5:19: GL206")
+    assert invoke("--project", str(root), "--format", "text").stdout.startswith("guidelines/pps/rules/PPS-003.yaml:5:19: error GL206")
 
 
 def test_sample_project_validates_clean():
@@ -140,7 +141,7 @@ def test_missing_guideline_folder_is_a_finding(tmp_path: Path):
     root = write_project(tmp_path, {"guidelines.yaml": "kind: project\nname: T\nguidelines: rules\n"})
     result = invoke("--project", str(root))
     assert result.exit_code == 1
-    assert result.stdout == "guidelines.yaml:3:13: GL103 guideline folder 'rules' does not exist (no task or rule files were checked)\n"
+    assert result.stdout == "guidelines.yaml:3:13: error GL103 guideline folder 'rules' does not exist (no task or rule files were checked)\n"
 
 
 @pytest.mark.parametrize("fmt", ["json", "sarif", "gitlab", "github", "junit", "markdown"])
@@ -166,3 +167,55 @@ def test_machine_formats_stay_utf8_with_a_file_name_that_is_not(tmp_path: Path, 
         assert "caf\\udce9.yaml" in payload  # the byte survives as its escape: os.fsencode gives it back
     else:
         assert "caf\\xe9.yaml" in text
+
+
+# --- colour: on a terminal only, NO_COLOR respected, --color to decide -------------------------
+
+ANSI = "\x1b["
+
+
+def on_a_terminal(root: Path, *args: str, env: dict[str, str] | None = None) -> str:
+    """What `guidelines validate` writes to stdout when stdout is a real terminal (a pty)."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    master, slave = pty.openpty()
+    environment = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "GITHUB_ACTIONS")}
+    proc = subprocess.Popen([sys.executable, "-m", "guidelines_tool", "validate", "--project", str(root), *args],
+                            stdout=slave, stderr=subprocess.DEVNULL, env={**environment, **(env or {})})
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(master)
+    assert proc.wait(timeout=60) == 1
+    return b"".join(chunks).decode().replace("\r\n", "\n")
+
+
+def test_colour_on_a_terminal_unless_no_color(tmp_path: Path):
+    root = write_project(tmp_path, {"guidelines/pps/rules/PPS-003.yaml": BAD_RULE})
+    assert "\x1b[1;31merror\x1b[0m" in on_a_terminal(root)
+    assert ANSI not in on_a_terminal(root, env={"NO_COLOR": "1"})
+    assert ANSI in on_a_terminal(root, env={"NO_COLOR": ""})  # no-color.org: set and not empty
+    assert ANSI not in on_a_terminal(root, "--color", "never")
+    assert ANSI in on_a_terminal(root, "--color", "always", env={"NO_COLOR": "1"})  # asked for: given
+
+
+def test_no_colour_in_a_pipe_unless_always(tmp_path: Path, monkeypatch):
+    root = write_project(tmp_path, {"guidelines/pps/rules/PPS-003.yaml": BAD_RULE})
+    assert ANSI not in invoke("--project", str(root)).stdout  # CliRunner's stdout is no terminal
+    assert ANSI not in invoke("--project", str(root), "--color", "auto").stdout
+    coloured = invoke("--project", str(root), "--color", "always")
+    assert coloured.stdout.startswith("\x1b[1mguidelines/pps/rules/PPS-003.yaml:5:19:\x1b[0m \x1b[1;31merror")
+    assert coloured.exit_code == 1
+    # the machine formats never carry colour, whatever is asked
+    assert ANSI not in invoke("--project", str(root), "--color", "always", "--format", "json").stdout
+    assert invoke("--project", str(root), "--color", "sometimes").exit_code == 2

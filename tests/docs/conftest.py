@@ -9,6 +9,7 @@ or made a git repository with three releases; mkdocs.yml variants; and an invent
 
 from __future__ import annotations
 
+import http.server
 import os
 import shutil
 import subprocess
@@ -19,6 +20,7 @@ from pathlib import Path
 import pytest
 
 DATA = Path(__file__).parent / "data"
+REPO = Path(__file__).resolve().parents[2]
 
 # What `guidelines init` writes, and a maximal variant with the extensions that make untrusted
 # text dangerous (attr_list, md_in_html) switched on.
@@ -29,6 +31,37 @@ EXTENSIONS = {
              " {pymdownx.tabbed: {alternate_style: true}}, {toc: {permalink: true}}, tables]",
 }
 GIT_ENV = {"GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": "/dev/null"}
+# Debian's Chromium, driven by Playwright (no browser download); the flags keep it off the network
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked `browser` skip where Chromium is not installed (CI installs it: .ci/run)."""
+    if CHROMIUM.exists():
+        return
+    skip = pytest.mark.skip(reason=f"{CHROMIUM} is not installed")
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(skip)
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves a built site to the browser tests without a log line per request."""
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium for one test module."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
 
 
 @dataclass
@@ -132,6 +165,13 @@ class DocsKit:
 
     html_files = staticmethod(_html_files)
     inventory = staticmethod(_inventory)
+    QuietHandler = QuietHandler
+
+    @staticmethod
+    def pythonpath() -> str:
+        """This checkout first, then the caller's PYTHONPATH: a `guidelines` run in a subprocess
+        uses the code under test."""
+        return os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
 
     def git_project(self, tmp_path: Path, **kwargs) -> Path:
         """The fixture project as a repository with three releases.

@@ -17,14 +17,7 @@ from guidelines_tool.docs.data import load_site_data
 from guidelines_tool.docs.render import QualityPoint
 from guidelines_tool.docs.site import build_site
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed"),
-]
+pytestmark = pytest.mark.browser  # skipped where Chromium is not installed (conftest.py)
 
 
 # A rule whose id and title have no break opportunity, and a wide example table: what makes a
@@ -67,7 +60,7 @@ def sites(docs, tmp_path_factory):
     def url(theme: str) -> str:
         if theme not in urls:
             site = _build(docs, tmp_path_factory.mktemp(f"browser-{theme}"), theme)
-            handler = functools.partial(QuietHandler, directory=str(site))
+            handler = functools.partial(docs.QuietHandler, directory=str(site))
             server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
             threading.Thread(target=server.serve_forever, daemon=True).start()
             servers.append(server)
@@ -83,20 +76,6 @@ def sites(docs, tmp_path_factory):
 @pytest.fixture
 def site_url(sites):
     return sites("material")
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:
-        pass
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

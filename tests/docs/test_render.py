@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -23,10 +23,12 @@ def project(docs):
 
 def test_page_set_and_front_matter(project):
     pages = render_pages(project)
-    assert sorted(pages) == ["changelog/index.md", "index.md", "quality.md",
-                             "tasks/photo-subject.md", "tasks/toxicity.md"]
-    for text in pages.values():
-        assert text.startswith("---\ntitle: ") and "\nrender_macros: false\n---\n" in text
+    assert sorted(pages) == ["changelog/index.md", "index.md", "practise/photo-subject.md", "practise/toxicity.md",
+                             "quality.md", "tasks/photo-subject.md", "tasks/toxicity.md"]
+    for path, text in pages.items():
+        end = "\nrender_macros: false\nsearch:\n  exclude: true\n---\n" if path.startswith("practise/") else \
+            "\nrender_macros: false\n---\n"
+        assert text.startswith("---\ntitle: ") and end in text
 
 
 def test_each_rule_is_a_section_with_its_id_as_anchor(project):
@@ -126,7 +128,8 @@ def test_history_parts_from_a_real_repository(docs, tmp_path):
     assert "**v2.0.0**, released 2026-03-15" in pages["index.md"]
     task = pages["tasks/photo-subject.md"]
     pps1 = task[task.index('<a id="PPS-001">'):task.index('<a id="PPS-002">')]
-    assert "| 2026-02-10 |" in pps1 and "| changed (minor) |" in pps1 and "| 2026-01-05 |" in pps1
+    assert '<td data-label="Date">2026-02-10</td>' in pps1 and '<td data-label="Date">2026-01-05</td>' in pps1
+    assert '<td data-label="Change">changed (minor)</td>' in pps1  # a card per revision on a phone
 
 
 def test_what_changed_since_the_release_i_was_trained_on(docs, tmp_path):
@@ -155,3 +158,17 @@ def test_unreleased_changes_have_their_own_page(docs, tmp_path):
     assert "## Changes how you label" in text and "now assigns **Mildly toxic** (was **Not toxic**)" in text
     clean = render_pages(load_project(docs.git_project(tmp_path / "clean")), history=read_history(root))
     assert "changelog/unreleased.md" not in clean
+
+
+@pytest.mark.parametrize("step", [timedelta(seconds=1), timedelta(minutes=7), timedelta(days=1), timedelta(days=30)])
+def test_chart_time_axis_shows_dates_even_for_commits_seconds_apart(step):
+    """A history replayed by a script has commits seconds apart: the axis still reads as days."""
+    from guidelines_tool.docs.charts import chart_figure
+
+    start = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+    points = [QualityPoint(f"c{k}", start + k * step, 0.5 + k / 20, 40) for k in range(4)]
+    figure = chart_figure(points, [(start + step, "R-1")], 0.8)
+    figure.canvas.draw()
+    labels = [t.get_text() for t in figure.axes[0].get_xticklabels() if t.get_text()]
+    assert len(labels) >= 2 and len(set(labels)) == len(labels), labels
+    assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", label) for label in labels), labels

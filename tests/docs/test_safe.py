@@ -16,6 +16,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from guidelines_tool.docs.charts import render_charts
+from guidelines_tool.docs.pagekit import title_text
 from guidelines_tool.docs.render import QualityPoint
 from guidelines_tool.docs.safe import plain, rich
 from guidelines_tool.docs.site import build_site
@@ -35,6 +36,8 @@ TEXT_ATTRIBUTES = {("a", "href"), ("a", "rel"), ("a", "id"), ("div", "class"), (
 TEXT_ATTRIBUTES |= {(tag, name) for tag in ("img", "audio", "video")
                     for name in ("class", "src", "alt", "loading", "decoding", "referrerpolicy", "controls", "preload")}
 SAFE_SCHEMES = ("http:", "https:", "mailto:")
+# The hostile project's docs.title (PAYLOADS[1]) as the plugin makes it the site's title, squashed.
+SITE_TITLE = re.sub(r"[\x00-\x20]", "", title_text(PAYLOADS[1])).lower()
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "data", "xlink:href", "poster", "background", "content"}
 
 
@@ -146,7 +149,10 @@ def test_no_dangerous_urls_or_marked_attribute_values(docs, sites):
 
 def _inert_value(tag: str, key: str, squashed: str) -> bool:
     """Where YAML text may show up in an attribute value without doing anything: an http(s)
-    link or asset URL, the name of an asset file copied into the site, an image's alt text."""
+    link or asset URL, the name of an asset file copied into the site, an image's alt text, and
+    the site's title (the project's, words only: `pagekit.title_text`) as the theme names its logo link."""
+    if (tag, key) in (("a", "title"), ("a", "aria-label")) and re.sub(r"[\x00-\x20]", "", squashed) == SITE_TITLE:
+        return True
     if key in ("href", "src"):
         return squashed.startswith(SAFE_SCHEMES) or re.fullmatch(r"(\.\./)*assets/examples/[0-9a-f]+/[\w.-]+", squashed)
     return (tag, key) == ("img", "alt")
@@ -228,3 +234,15 @@ def test_hostile_history_and_charts(docs, tmp_path):
     day = datetime(2026, 1, 1, tzinfo=timezone.utc)
     charts = render_charts({"t": [QualityPoint("a", day, 0.5, 10)]}, {"t": [(day, "$\\undefinedcommand$ {{x}} <b>")]})
     assert charts["assets/quality/t.png"].startswith(b"\x89PNG")
+
+
+def test_practise_page_shows_hostile_questions_as_text(docs, sites):
+    """The quiz page is built from the same untrusted examples: payloads are questions, shown as
+    text, and the page's own script is the only one it adds."""
+    benign, hostile = sites
+    page = (hostile / "practise" / "hostile" / "index.html").read_text(encoding="utf-8")
+    inv = docs.inventory({"page": page})
+    assert page.count('class="gl-q"') >= 10
+    assert "&lt;script&gt;alert" in page
+    assert {s for s in inv.scripts if "guidelines-quiz" in s} == {"src:guidelines-quiz.js"}
+    assert not [v for _, tag, key, v in inv.values if key.startswith("data-") and (MARKER in v or "alert" in v)]

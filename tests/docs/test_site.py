@@ -146,7 +146,7 @@ def test_mike_deploys_each_release_with_the_plugin(docs, tmp_path):
         encoding="utf-8")
     docs.git(root, "commit", "-qam", "mike provider")
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "GIT_CONFIG_NOSYSTEM": "1",
-           "PYTHONPATH": _pythonpath()}  # the plugin's package, also when it is not installed
+           "PYTHONPATH": docs.pythonpath()}  # the plugin's package, also when it is not installed
     for version, rev in (("1.0", "v1.0.0"), ("2.0", None)):
         run_env = {**env, "GUIDELINES_REV": rev} if rev else {k: v for k, v in env.items() if k != "GUIDELINES_REV"}
         subprocess.run([str(bin_dir / "mike"), "deploy", version], cwd=root, env=run_env, check=True,
@@ -156,11 +156,6 @@ def test_mike_deploys_each_release_with_the_plugin(docs, tmp_path):
     assert 'id="PPS-003"' in old and 'id="PPS-002"' not in old and "Deprecated" not in old
     assert 'id="PPS-002"' in new and "Deprecated" in new
     assert '"1.0"' in docs.git(root, "show", "gh-pages:versions.json")
-
-
-def _pythonpath() -> str:
-    """This checkout first, then the caller's PYTHONPATH (which may register the entry point)."""
-    return os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
 
 
 def _tree(site: Path) -> dict[str, bytes]:
@@ -242,7 +237,7 @@ def test_serve_rebuilds_when_a_rule_file_changes(docs, tmp_path):
         port = probe.getsockname()[1]
     url = f"http://127.0.0.1:{port}/tasks/photo-subject/"
     server = subprocess.Popen([sys.executable, "-m", "guidelines_tool", "docs", "serve", "-a", f"127.0.0.1:{port}"],
-                              cwd=root, env={**os.environ, "PYTHONPATH": _pythonpath()},
+                              cwd=root, env={**os.environ, "PYTHONPATH": docs.pythonpath()},
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def page_when(predicate, timeout: float = 60) -> str:

@@ -4,6 +4,7 @@ tool reads it."""
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -35,11 +36,25 @@ def test_registry_names_match_classes():
 
 
 def test_text():
+    # each line says its severity, as yamllint and ruff show it, between the place and the code
     assert render("text") == (
-        "guidelines/a.yaml:3:7: GL206 'persn' is not a label of task pps, see: a,b\n"
-        "guidelines/a.yaml:9:1: GL303 active rule PPS-002 has no examples\n"
-        "guidelines/b c.yaml:1:1: GL001 100% broken\nsecond line | pipe <tag> & more\n"
+        "guidelines/a.yaml:3:7: error GL206 'persn' is not a label of task pps, see: a,b\n"
+        "guidelines/a.yaml:9:1: warning GL303 active rule PPS-002 has no examples\n"
+        "guidelines/b c.yaml:1:1: error GL001 100% broken\nsecond line | pipe <tag> & more\n"
     )
+
+
+def test_text_in_colour():
+    plain = render("text")
+    coloured = VALIDATE_REPORTERS["text"](color=True).render(result())
+    lines = coloured.splitlines()
+    # the severity in red (error) or yellow (warning), the place in bold; nothing else changes
+    assert lines[0] == ("\x1b[1mguidelines/a.yaml:3:7:\x1b[0m \x1b[1;31merror\x1b[0m \x1b[1mGL206\x1b[0m "
+                        "'persn' is not a label of task pps, see: a,b")
+    assert "\x1b[1;33mwarning\x1b[0m" in lines[1] and "\x1b[1;31m" not in lines[1]
+    assert re.sub("\x1b\\[[0-9;]*m", "", coloured) == plain
+    assert "\x1b" not in plain  # colour only when asked for
+    assert VALIDATE_REPORTERS["text"](color=False).render(result()) == plain
 
 
 def test_summary_lines():
