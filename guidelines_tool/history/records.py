@@ -374,9 +374,24 @@ def rule_field(name: str, value: Any) -> Any:
 
 
 def same_data(a: Any, b: Any) -> bool:
-    """Are two parsed values the same data: equal, with the same types all the way down?
-    (Python's == takes 1, 1.0 and True for one value; the rule fields read them as three.)"""
-    return a is b or (a == b and (type(a) is str or repr(a) == repr(b)))
+    """Are two parsed values the same data: equal, with the same types all the way down, and
+    mappings' keys in the same order? (Python's == takes 1, 1.0 and True for one value; the rule
+    fields read them as three.) The answer of `a == b and repr(a) == repr(b)`, without writing
+    out the text of every list and mapping compared (that was a tenth of a cold read's parsing)."""
+    if a is b:
+        return True
+    kind = type(a)
+    if kind is not type(b):
+        return False
+    if kind is str or kind is int or kind is bool:
+        return a == b
+    if kind is list:
+        return len(a) == len(b) and all(map(same_data, a, b))
+    if kind is dict:
+        return len(a) == len(b) and all(
+            ka == kb and type(ka) is type(kb) and same_data(va, vb)
+            for (ka, va), (kb, vb) in zip(a.items(), b.items()))
+    return a == b and repr(a) == repr(b)  # floats (-0.0 is not 0.0; nan is not nan), anything else
 
 
 def fields_changed(old: RuleVersion, new: RuleVersion) -> tuple[str, ...]:

@@ -15,7 +15,8 @@ from guidelines_tool.history import (
     parse_raw_changes,
     read_history,
 )
-from guidelines_tool.history.records import fields_changed
+from guidelines_tool.history.records import fields_changed, same_data
+from guidelines_tool.loading import parse_yaml
 from tests.gitrepo import (
     BASE_DATE,
     RULES,
@@ -65,6 +66,39 @@ def test_versions_compared_on_their_data_find_the_fields_built_rules_differ_in(s
         before, after = old.rules[0], new.rules[0]
         assert fields_changed(before, after) == changed_fields(before.rule(), after.rule()), (values, edited)
     assert compared > 150
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_same_data_is_equal_values_written_out_alike(seed: int) -> None:
+    """same_data(a, b) is `a is b or a == b and repr(a) == repr(b)` (the same types all the way down,
+    mappings' keys in the same order) on what the reader makes of YAML: values that == takes
+    for one (1, 1.0, true; 0, -0.0, false; '1' and 1 are not), in lists and mappings, nested,
+    keys in either order."""
+    import random
+
+    rng = random.Random(seed)
+    alike = ["1", "1.0", "true", "'1'", "0", "0.0", "-0.0", "false", ".nan", "~", "null", "a", "2026-01-02"]
+
+    def value(depth: int = 0) -> str:
+        roll = rng.random()
+        if depth < 2 and roll < 0.25:
+            return "[" + ", ".join(value(depth + 1) for _ in range(rng.randrange(3))) + "]"
+        if depth < 2 and roll < 0.5:
+            keys = rng.sample(["a", "b"], rng.randrange(3))
+            return "{" + ", ".join(f"{key}: {value(depth + 1)}" for key in keys) + "}"
+        return rng.choice(alike)
+
+    answers = {True: 0, False: 0}
+    for _ in range(4000):
+        a, _ = parse_yaml(f"x: {value()}\n", "a.yaml")
+        b, _ = parse_yaml(f"x: {value()}\n", "b.yaml")
+        x, y = a["x"], b["x"]
+        expected = x is y or (x == y and repr(x) == repr(y))
+        assert same_data(x, y) == expected, (x, y)
+        answers[expected] += 1
+        if x == y and not expected:
+            answers[None] = answers.get(None, 0) + 1  # equal to Python, not the same data
+    assert answers[True] > 100 and answers[False] > 100 and answers.get(None, 0) > 50, answers
 
 
 def test_records_built_without_init_equal_constructed_ones(repo: Path) -> None:
