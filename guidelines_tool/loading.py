@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import gc
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -585,7 +585,7 @@ def read_text(path: Path, rel: str) -> tuple[str | None, list[Finding]]:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            return None, [problem(rel, 1, 1, FILE_TOO_LARGE, f"file is {size:,} bytes, more than the {MAX_FILE_BYTES:,} a guideline file may have")]
+            return None, [_too_large(rel, size)]
         raw = path.read_bytes()
     except OSError as exc:
         return None, [problem(rel, 1, 1, UNREADABLE, f"cannot read file: {exc.strerror or exc}")]
@@ -595,6 +595,17 @@ def read_text(path: Path, rel: str) -> tuple[str | None, list[Finding]]:
         line = raw[: exc.start].count(b"\n") + 1
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         return None, [problem(rel, line, column, NOT_UTF8, f"byte 0x{raw[exc.start]:02x} is not valid UTF-8 (save the file as UTF-8)")]
+
+
+def _too_large(rel: str, size: int) -> Finding:
+    return problem(rel, 1, 1, FILE_TOO_LARGE, f"file is {size:,} bytes, more than the {MAX_FILE_BYTES:,} a guideline file may have")
+
+
+def buffer_text(text: str, rel: str) -> tuple[str | None, list[Finding]]:
+    """An editor buffer's text as `read_text` would give the file: refused when too large."""
+    if len(text) * 4 > MAX_FILE_BYTES and len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
+        return None, [_too_large(rel, len(text.encode("utf-8", "surrogatepass")))]
+    return text, []
 
 
 def parse_file_text(text: str, path: str) -> ParsedFile:
@@ -914,15 +925,28 @@ def _number(value: Any) -> float | None:
     return value
 
 
-def load_files(root: Path, paths: list[Path]) -> list[ParsedFile]:
-    """Read and parse guideline files (paths absolute or relative to the cwd)."""
+def load_files(
+    root: Path, paths: list[Path], texts: Mapping[str, str] | None = None, known: Mapping[str, ParsedFile] | None = None
+) -> list[ParsedFile]:
+    """Read and parse guideline files (paths absolute or relative to the cwd).
+
+    `texts` (relative posix path → text) is read instead of the file on disk: unsaved buffers.
+    `known` (relative posix path → an earlier parse) is reused when the text is the same.
+    """
     parsed = []
     resolved_root = root.resolve()
+    texts, known = texts or {}, known or {}
     with paused_gc():
         for path in paths:
             rel = relative_path(resolved_root, path)
-            text, findings = read_text(path, rel)
-            parsed.append(ParsedFile(path=rel, findings=findings) if text is None else parse_file_text(text, rel))
+            text, findings = buffer_text(texts[rel], rel) if rel in texts else read_text(path, rel)
+            earlier = known.get(rel)
+            if text is None:
+                parsed.append(ParsedFile(path=rel, findings=findings))
+            elif earlier is not None and earlier.text == text:
+                parsed.append(earlier)
+            else:
+                parsed.append(parse_file_text(text, rel))
     return parsed
 
 

@@ -7,6 +7,7 @@ together. It sits above `loading.py` so that loading needs nothing from here.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from guidelines_tool import loading
@@ -59,15 +60,27 @@ def load_project(root: Path) -> Project:
     return assemble(root, config, parsed, config_findings)
 
 
-def read_project(root: Path) -> tuple[list[ParsedFile], Project]:
+def read_project(
+    root: Path, *, overlay: Mapping[str, str] | None = None, known: Mapping[str, ParsedFile] | None = None
+) -> tuple[list[ParsedFile], Project]:
     """Every project file parsed (guidelines.yaml first) and the Project they make.
 
     Unlike `load_project`, the config is one of the project's files (validate checks and counts
-    it) and a missing or unreadable config is a finding, not an error.
+    it) and a missing or unreadable config is a finding, not an error. `overlay` maps paths
+    (absolute, or relative to `root`) to text read instead of the file on disk (an editor's unsaved
+    buffers); a YAML path under the guideline folder that is only in the overlay is read too.
+    `known` (relative path → an earlier parse) is reused for a file whose text is unchanged.
     """
-    config_file = load_files(root, [root / CONFIG_NAME])[0]
+    texts = {loading.relative_path(root, root / path): text for path, text in (overlay or {}).items()}
+    config_file = load_files(root, [root / CONFIG_NAME], texts, known)[0]
     config = config_file.project or ProjectConfig()
-    parsed = [config_file, *load_files(root, guideline_files(root, config))]
+    files = guideline_files(root, config)
+    folder = loading.relative_path(root, root / config.guidelines)
+    prefix = "" if folder == "." else f"{folder}/"
+    unsaved = {root / rel for rel in texts if rel.endswith((".yaml", ".yml")) and rel.startswith(prefix)}
+    if unsaved - set(files):
+        files = sorted(unsaved.union(files))
+    parsed = [config_file, *load_files(root, files, texts, known)]
     return parsed, assemble(root, config, parsed)
 
 

@@ -9,6 +9,7 @@ cycles) see every file. They narrow what is *reported*: only findings located in
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,23 +49,44 @@ class ValidationResult:
         return {"findings": [finding.to_dict() for finding in self.findings], "summary": self.summary()}
 
 
-def validate(root: Path, paths: list[Path] | None = None) -> ValidationResult:
-    """Validate the project at `root`; report on `paths` only when given (files or folders)."""
-    parsed, project = read_project(root)
+def validate(root: Path, paths: list[Path] | None = None, *, overlay: Mapping[str, str] | None = None) -> ValidationResult:
+    """Validate the project at `root`; report on `paths` only when given (files or folders).
+
+    `overlay` (path → text) stands in for files on disk: an editor's unsaved buffers.
+    """
+    parsed, project = read_project(root, overlay=overlay)
     locate = Locator(root, {item.path: item.text for item in parsed if item.text is not None})
-    findings = list(project.load_findings)
-    for item in parsed:
-        findings.extend(schema_findings(item, locate))
-    findings.extend(_missing_folder(root, project, locate))
-    settings = _lint_settings(parsed[0])
-    findings.extend(settings.problems(locate))
-    findings.extend(run_checks(project, locate, disabled=settings.disabled, severities=settings.severity))
-    findings = [settings.apply(finding) for finding in findings if finding.code not in settings.disabled]
+    findings = project_findings(root, parsed, project, locate)
     wanted, skipped = _wanted(root, project, paths)
     if wanted is not None:
         findings = [finding for finding in findings if finding.path in wanted]
     files = len(wanted) if wanted is not None else len(project.files)
     return ValidationResult(sorted(set(findings)), files, len(project.rules), skipped)
+
+
+def project_findings(
+    root: Path,
+    parsed: list[ParsedFile],
+    project: Project,
+    locate: Locator,
+    *,
+    file_findings: Callable[[ParsedFile, Locator], list[Finding]] | None = None,
+    lint: Callable[..., list[Finding]] = run_checks,
+) -> list[Finding]:
+    """Every finding of the project (unsorted): loading, schema, lint settings and lint.
+
+    The language server passes cached stand-ins for `file_findings` (default `schema_findings`)
+    and `lint` (same signature as `run_checks`), so it re-checks only what a change can affect.
+    """
+    file_findings = file_findings or schema_findings
+    findings = list(project.load_findings)
+    for item in parsed:
+        findings.extend(file_findings(item, locate))
+    findings.extend(_missing_folder(root, project, locate))
+    settings = _lint_settings(parsed[0])
+    findings.extend(settings.problems(locate))
+    findings.extend(lint(project, locate, disabled=settings.disabled, severities=settings.severity))
+    return [settings.apply(finding) for finding in findings if finding.code not in settings.disabled]
 
 
 def schema_findings(item: ParsedFile, locate: Locator) -> list[Finding]:

@@ -137,6 +137,19 @@ def test_vscode_maps_the_schemas_and_recommends_the_yaml_extension(scaffold):
     assert "redhat.vscode-yaml" in extensions["recommendations"]
 
 
+def test_vscode_starts_the_language_server_with_settings_the_extension_declares(scaffold):
+    settings = json.loads((scaffold / ".vscode" / "settings.json").read_text())
+    assert settings["guidelines.lsp.command"] == ["guidelines", "lsp"]
+    extension = json.loads((Path(__file__).parent.parent / "editors/vscode/package.json").read_text())
+    declared = extension["contributes"]["configuration"]["properties"]
+    for key, value in settings.items():
+        if key.startswith("guidelines."):
+            assert key in declared, key
+            assert isinstance(value, {"array": list, "number": (int, float), "boolean": bool}[declared[key]["type"]])
+    result = CliRunner().invoke(cli, [*settings["guidelines.lsp.command"][1:], "--help"])
+    assert result.exit_code == 0 and "language server" in result.output
+
+
 def test_pre_commit_runs_fmt_and_a_serial_validate(scaffold):
     config = load(scaffold / ".pre-commit-config.yaml")
     hooks = {hook["id"]: hook for repo in config["repos"] for hook in repo["hooks"]}

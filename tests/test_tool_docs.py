@@ -98,6 +98,15 @@ def test_every_lint_code_is_in_the_lint_reference_with_its_examples(site):
             assert html.escape(first.split("#")[0].strip(), quote=False) in plain, code
 
 
+def test_the_language_servers_links_of_codes_land_on_their_lint_reference_entries(site):
+    from guidelines_tool.lsp.diagnostics import DOCS_URL, code_href
+
+    anchors = ids(page(site, "reference/lint"))
+    for code in code_table():
+        path, _, anchor = code_href(code).removeprefix(DOCS_URL).partition("#")
+        assert (site / path / "index.html").is_file() and anchor in anchors, code
+
+
 def test_every_command_and_option_is_in_the_cli_reference(site):
     text = page(site, "reference/cli")
     anchors = ids(text)
@@ -121,7 +130,7 @@ def test_sample_guidelines_are_rendered_by_the_plugin(site):
 
 def test_getting_started_pages_are_in_the_nav(site):
     home = page(site, "")
-    for name in ("getting-started/authoring/", "getting-started/ci/", "getting-started/agreement/",
+    for name in ("getting-started/authoring/", "getting-started/editors/", "getting-started/ci/", "getting-started/agreement/",
                  "getting-started/publishing/", "reference/format/", "reference/lint/", "reference/cli/"):
         assert f'href="{name}"' in home, name
 

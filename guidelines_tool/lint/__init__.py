@@ -84,17 +84,32 @@ def run_checks(
     severities: dict[str, str] | None = None,
 ) -> list[Finding]:
     """Run every enabled check over the project; findings carry code, name, severity, line:col."""
+    return [
+        locate_problem(locate, code, name, severity, problem)
+        for code, name, severity, problem in find_problems(project, disabled=disabled, severities=severities)
+    ]
+
+
+def find_problems(
+    project: Project, *, disabled: Iterable[str] = (), severities: dict[str, str] | None = None
+) -> list[tuple[str, str, str, Problem]]:
+    """(code, name, severity, problem) of every enabled check, not yet located (the language
+    server keeps these and locates them again when only positions moved)."""
     disabled = set(disabled)
     severities = severities or {}
-    findings = []
+    found = []
     for code, module in CHECKS.items():
         if code in disabled:
             continue
         severity = severities.get(code, module.SEVERITY)
-        for problem in module.check(project):
-            where = locate(problem.source, value=problem.at_value)
-            findings.append(Finding(where.path, where.line, where.column, code, module.NAME, severity, problem.message))
-    return findings
+        found.extend((code, module.NAME, severity, problem) for problem in module.check(project))
+    return found
+
+
+def locate_problem(locate: Locate, code: str, name: str, severity: str, problem: Problem) -> Finding:
+    """A check's problem as a finding at its line:column."""
+    where = locate(problem.source, value=problem.at_value)
+    return Finding(where.path, where.line, where.column, code, name, severity, problem.message)
 
 
 def _summary(module: ModuleType) -> str:
@@ -120,4 +135,4 @@ _SCHEMA_TEXT = {
     "invalid-value": "A value of the wrong type, pattern or choice.",
 }
 
-__all__ = ["CHECKS", "Problem", "Source", "code_table", "resolve_code", "run_checks"]
+__all__ = ["CHECKS", "Problem", "Source", "code_table", "find_problems", "locate_problem", "resolve_code", "run_checks"]
