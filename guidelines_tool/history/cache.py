@@ -17,10 +17,10 @@ import sys
 from pathlib import Path
 from typing import Any, TypeVar
 
+from guidelines_tool.history.git import CACHE_DIR
 from guidelines_tool.history.records import ParsedBlob
 
 CACHE_VERSION = 1
-CACHE_DIR = "guidelines-cache"
 W = TypeVar("W")
 
 
@@ -126,7 +126,7 @@ class Cache:
 
     def __init__(self, common_dir: Path | None) -> None:
         """The cache of the repository whose git directory is `common_dir` (None: no cache)."""
-        self.folder = common_dir / CACHE_DIR if common_dir else None
+        self.folder = common_dir / CACHE_DIR if common_dir else None  # Git.cache_dir()
         self.fingerprint = code_fingerprint()
         self._reader: pickle.Unpickler | None = None
 

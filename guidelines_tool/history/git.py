@@ -40,6 +40,8 @@ from typing import Any, Callable, Iterable, Iterator
 from guidelines_tool.errors import HistoryError
 from guidelines_tool.history.records import Commit, FileChange, LogEntry
 
+CACHE_DIR = "guidelines-cache"  # under the git directory: see Git.cache_dir
+
 SYMLINK_MODE = "120000"
 MAX_SYMLINK_HOPS = 8  # links followed to resolve one path (each hop costs two git calls; loops hit it)
 
@@ -290,6 +292,11 @@ class Git:
         except ValueError:
             self.prefix = "."
         self.prefix = "" if self.prefix == "." else self.prefix
+
+    def cache_dir(self) -> Path:
+        """Where the tool keeps its caches for this repository (the history's, the language
+        server's impact): in the git directory shared by every work tree, never in one of them."""
+        return self.common_dir / CACHE_DIR
 
     def run(self, *args: str) -> str:
         return _checked(list(args), self.top)

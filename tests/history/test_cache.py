@@ -40,6 +40,18 @@ def test_cache_changes_no_output_and_warm_runs_read_only_new_commits(repo: Path)
     assert "guidelines-cache" not in git(repo, "status", "--porcelain", "--ignored")
 
 
+def test_the_cache_is_in_the_folder_git_cache_dir_names(repo: Path) -> None:
+    """Git.cache_dir() (which the language server's impact cache also uses) is where read_history
+    writes, in the git directory, shared by the work trees of one repository."""
+    from guidelines_tool.history import Git
+
+    read_history(repo)
+    assert Git(repo).cache_dir() == (repo / ".git" / "guidelines-cache").resolve()
+    assert any(Git(repo).cache_dir().glob("history-*.pickle"))
+    git(repo, "worktree", "add", "-q", str(repo.parent / "other"))
+    assert Git(repo.parent / "other").cache_dir() == Git(repo).cache_dir()
+
+
 def test_cache_rebuilds_after_history_is_rewritten(repo: Path) -> None:
     commit(repo, "edit", {f"{RULES}/r1.yaml": rule_yaml("R-1", rationale="One.")})
     read_history(repo)
