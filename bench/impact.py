@@ -1,14 +1,15 @@
 """Speed of `impact`: 1M annotations and 500 rule revisions (target < 30 s, history warm).
 
 Builds (once, in a temp folder, with one `git fast-import` stream) a guideline repository: one
-task, six labels, 50 rules, 500 commits each revising one rule's `when` (with the 10 rules
-added in the first commit: 500 meaningful revisions, each with its own adjacent windows), and a CSV of 1,000,000 annotations (3 per item,
-with `annotated_at` spread over the history and the governing rule cited). Then times, as
-`guidelines impact` runs them: reading the annotations, reading the history (warm cache), and
-`compute_impact` — median wall and CPU time of the runs, plus the bootstrap's share; then one
-run of `compute_impact` with numpy's multinomial as the bootstrap sampler (the peer).
+task, six labels, 10 rules, 490 commits each revising one rule's `when` (with the 10 rules added
+in the first commit: 500 meaningful revisions, each with its own adjacent windows), and a CSV of
+1,000,000 annotations (3 per item, with `annotated_at` spread over the history and the governing
+rule cited). Then times, as `guidelines impact` runs them: reading the annotations, reading the
+history (warm cache), and `compute_impact` — for this build and for the peer, another build of
+the tool (`--peer DIR`, a folder holding its `guidelines_tool` package, e.g. `git archive main`):
+runs interleaved, each in its own process, medians of wall and CPU time, and the ratio.
 
-    /work/venv/bin/python bench/impact.py [--runs N] [--annotations N] [--revisions N] [--keep DIR]
+    python bench/impact.py [--runs N] [--annotations N] [--revisions N] [--keep DIR] [--peer DIR] [--installed]
 
 With --keep DIR the repository and CSV are built there once and reused by later runs with the
 same sizes (the setup takes longer than the thing measured).
@@ -17,6 +18,9 @@ same sizes (the setup takes longer than the thing measured).
 from __future__ import annotations
 
 import argparse
+import importlib.util
+import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -28,19 +32,13 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from guidelines_tool import agreement, impact, simulate  # noqa: E402
-from guidelines_tool.agreement import bootstrap  # noqa: E402
-from guidelines_tool.annotations import read_annotations  # noqa: E402
-from guidelines_tool.history import read_history  # noqa: E402
-from guidelines_tool.project import load_project  # noqa: E402
-
+HERE = Path(__file__).resolve().parents[1]
 TASK = "t"
 LABELS = ("a", "b", "c", "d", "e", "f")
 N_RULES = 10
 START = datetime(2025, 1, 1, tzinfo=timezone.utc)
 STEP = timedelta(hours=12)
+PHASES = ("read annotations", "read history (warm)", "compute_impact", "total")
 
 
 def rule_text(k: int, version: int) -> str:
@@ -93,6 +91,9 @@ def build_repository(root: Path, revisions: int) -> list[datetime]:
 
 def write_annotations(path: Path, n: int, dates: list[datetime], seed: int = 0) -> None:
     """n annotations, 3 per item; each item in one rule's scope (cited) or none."""
+    sys.path.insert(0, str(HERE))
+    from guidelines_tool import simulate
+
     rng = np.random.default_rng(seed)
     per_item = 3
     n_items = n // per_item
@@ -119,19 +120,37 @@ def _pair_codes(k: int) -> tuple[int, int]:
     return LABELS.index(pair[0]), LABELS.index(pair[1])
 
 
-def timed(fn, *args, **kwargs):
-    """fn's result, wall time and CPU time (the machine is shared: wall time includes waiting)."""
-    started, cpu = time.perf_counter(), time.process_time()
-    result = fn(*args, **kwargs)
-    return result, time.perf_counter() - started, time.process_time() - cpu
+def child(build: Path, data: Path) -> None:
+    """One timed run with the build at `build` (its own process): JSON on stdout."""
+    sys.path.insert(0, str(build))
+    from guidelines_tool.annotations import read_annotations
+    from guidelines_tool.history import read_history
+    from guidelines_tool.impact import compute_impact
+    try:
+        from guidelines_tool.project import load_project
+    except ImportError:  # a build from before the restructuring (issue 16)
+        from guidelines_tool.loading import load_project
 
+    root, csv_path = data / "repo", data / "annotations.csv"
+    project = load_project(root)
+    read_history(root)  # warm: the cache may be this build's to write
 
-def numpy_multinomial(freq: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
-    """The peer sampler: numpy's multinomial over the rating patterns (one binomial a pattern)."""
-    total = int(freq.sum())
-    if total == 0 or freq.size == 0:
-        return np.zeros((n, freq.size), dtype=np.int64)
-    return rng.multinomial(total, freq / total, size=n)
+    def timed(fn, *args, **kwargs):
+        started, cpu = time.perf_counter(), time.process_time()
+        result = fn(*args, **kwargs)
+        return result, time.perf_counter() - started, time.process_time() - cpu
+
+    table, *t_read = timed(read_annotations, [csv_path], project=project)
+    history, *t_hist = timed(read_history, root)
+    report, *t_impact = timed(compute_impact, project, history, table)
+    verdicts: dict[str, int] = {}
+    for r in report.revisions:
+        verdicts[r.verdict] = verdicts.get(r.verdict, 0) + 1
+    parts = [t_read, t_hist, t_impact]
+    out = {"wall": [p[0] for p in parts] + [sum(p[0] for p in parts)],
+           "cpu": [p[1] for p in parts] + [sum(p[1] for p in parts)],
+           "annotations": len(table), "revisions": len(report.revisions), "verdicts": verdicts}
+    print(json.dumps(out))
 
 
 def main() -> None:
@@ -139,84 +158,57 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--annotations", type=int, default=1_000_000)
     parser.add_argument("--revisions", type=int, default=490, help="commits after the first")
-    parser.add_argument("--bootstrap", type=int, default=None,
-                        help="resamples (default: the project policy's, 2000)")
     parser.add_argument("--keep", type=Path, help="build the data in this folder once and reuse it")
-    parser.add_argument("--no-peer", action="store_true",
-                        help="skip the run with numpy's multinomial as the bootstrap sampler")
+    parser.add_argument("--peer", type=Path, help="another build (a folder holding guidelines_tool/) to time beside")
+    parser.add_argument("--installed", action="store_true",
+                        help="time the guidelines_tool installed in this Python (e.g. a venv built with `pip install .`) "
+                             "instead of this checkout")
+    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--data", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child:
+        child(args.child, args.data)
+        return
     with tempfile.TemporaryDirectory() as scratch:
         tmp = args.keep / f"{args.revisions}x{args.annotations}" if args.keep else Path(scratch)
-        root = tmp / "repo"
-        csv_path = tmp / "annotations.csv"
+        root, csv_path = tmp / "repo", tmp / "annotations.csv"
         setup = time.perf_counter()
         if not csv_path.exists():
             shutil.rmtree(root, ignore_errors=True)  # an interrupted earlier build
+            tmp.mkdir(parents=True, exist_ok=True)
             dates = build_repository(root, args.revisions)
             write_annotations(csv_path.with_suffix(".part"), args.annotations, dates)
             csv_path.with_suffix(".part").rename(csv_path)  # complete data only is reused
-        project = load_project(root)
-        read_history(root)  # warm the history cache, as a second `guidelines impact` run would be
         print(f"setup (not timed): {args.revisions + 1} commits, {args.annotations:,} annotations, "
               f"{time.perf_counter() - setup:.1f} s")
-        names = ("read annotations", "read history (warm)", "compute_impact", "total")
-        wall: dict[str, list[float]] = {name: [] for name in names}
-        cpu: dict[str, list[float]] = {name: [] for name in names}
-        boot = []
-        for _ in range(args.runs):
-            table, *t_read = timed(read_annotations, [csv_path], project=project)
-            history, *t_hist = timed(read_history, root)
-            calls = _count_bootstrap()
-            report, *t_impact = timed(impact.compute_impact, project, history, table, bootstrap=args.bootstrap)
-            boot.append(calls.stop())
-            for k, times in enumerate((wall, cpu)):
-                parts = (t_read[k], t_hist[k], t_impact[k])
-                for name, value in zip(names, (*parts, sum(parts))):
-                    times[name].append(value)
-        n_rev = len(report.revisions)
-        verdicts = {v: sum(r.verdict == v for r in report.revisions) for v in
-                    ("improved", "regressed", "no_clear_change", "insufficient_data")}
-        print(f"{len(table):,} annotations, {n_rev} revisions analysed ({verdicts}), "
-              f"unresolved {report.unresolved_count}, bootstrap {args.bootstrap or project.policy_for(TASK).bootstrap} resamples")
-        for name in names:
-            print(f"  {name:22} median {statistics.median(wall[name]):6.2f} s wall "
-                  f"{statistics.median(cpu[name]):6.2f} s CPU   runs {', '.join(f'{v:.2f}' for v in wall[name])}")
-        total = statistics.median(wall["total"])
-        print(f"  of compute_impact, alpha_bootstrap: median {statistics.median(boot):.2f} s wall")
-        if not args.no_peer:
-            # the same compute with numpy's multinomial drawing the replicates (one run)
-            # patched where alpha_bootstrap looks it up: its own module
-            original, bootstrap.resample = bootstrap.resample, numpy_multinomial
-            try:
-                _, peer_wall, peer_cpu = timed(impact.compute_impact, project, history, table,
-                                               bootstrap=args.bootstrap)
-            finally:
-                bootstrap.resample = original
-            ours = statistics.median(wall["compute_impact"]), statistics.median(cpu["compute_impact"])
-            print(f"  peer: compute_impact with numpy's multinomial sampler {peer_wall:.2f} s wall "
-                  f"{peer_cpu:.2f} s CPU; ours/peer {ours[0] / peer_wall:.2f} wall, {ours[1] / peer_cpu:.2f} CPU")
-        print(f"target < 30 s: {'met' if total < 30 else 'NOT met'} ({total:.1f} s, {total / 30:.2f} of the budget)")
-
-
-class _count_bootstrap:
-    """Time spent inside agreement.alpha_bootstrap while it is installed."""
-
-    def __init__(self) -> None:
-        self.spent = 0.0
-        self.original = agreement.alpha_bootstrap
-
-        def wrapper(*a, **k):
-            started = time.perf_counter()
-            try:
-                return self.original(*a, **k)
-            finally:
-                self.spent += time.perf_counter() - started
-
-        agreement.alpha_bootstrap = wrapper
-
-    def stop(self) -> float:
-        agreement.alpha_bootstrap = self.original
-        return self.spent
+        this = Path(importlib.util.find_spec("guidelines_tool").origin).parents[1] if args.installed else HERE
+        builds = {"this build": this} | ({"peer": args.peer.resolve()} if args.peer else {})
+        results: dict[str, list[dict]] = {name: [] for name in builds}
+        for run in range(args.runs):
+            order = list(builds.items()) if run % 2 == 0 else list(builds.items())[::-1]
+            for name, path in order:  # interleaved, so both see the same machine load
+                out = subprocess.run([sys.executable, __file__, "--child", str(path), "--data", str(tmp)],
+                                     capture_output=True, text=True, check=True).stdout
+                results[name].append(json.loads(out.strip().splitlines()[-1]))
+        for name, runs in results.items():
+            first = runs[0]
+            print(f"{name} ({builds[name]}): {first['annotations']:,} annotations, {first['revisions']} revisions "
+                  f"analysed {first['verdicts']}")
+            for k, phase in enumerate(PHASES):
+                wall = [r["wall"][k] for r in runs]
+                cpu = [r["cpu"][k] for r in runs]
+                print(f"  {phase:22} median {statistics.median(wall):6.2f} s wall {statistics.median(cpu):6.2f} s CPU"
+                      f"   runs {', '.join(f'{v:.2f}' for v in wall)}")
+        ours = statistics.median(r["wall"][3] for r in results["this build"])
+        if "peer" in results:
+            theirs = statistics.median(r["wall"][3] for r in results["peer"])
+            cpu_ours = statistics.median(r["cpu"][3] for r in results["this build"])
+            cpu_theirs = statistics.median(r["cpu"][3] for r in results["peer"])
+            print(f"this build / peer: total {ours / theirs:.2f} wall, {cpu_ours / cpu_theirs:.2f} CPU")
+        cpu = statistics.median(r["cpu"][3] for r in results["this build"])
+        print(f"target < 30 s: {'met' if ours < 30 else 'NOT met'} ({ours:.1f} s wall, {ours / 30:.2f} of the budget; "
+              f"{cpu:.1f} s CPU; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores: on a busy machine "
+              "the wall time includes waiting for a core)")
 
 
 if __name__ == "__main__":

@@ -504,7 +504,7 @@ def where_next(directory: Path, report, spots) -> list[str]:
         points.append(
             f"{s.rule}'s {CHANGE_NOUN.get(s.change, s.change)} of {s.date[:10]} ({s.commit[:7]}, {s.author}) cut agreement "
             f"{_on_items(r)} from α {c.before.alpha:.2f} to {c.after.alpha:.2f} (DiD {c.did:+.2f}, "
-            f"CI {c.did_ci[0]:+.2f} to {c.did_ci[1]:+.2f})"
+            f"CI {c.did_ci[0]:+.2f} to {c.did_ci[1]:+.2f}; {_q(r)})"
             + (f"; its revision of {later.spec.date[:10]} brought it back to α "
                f"{later.comparison.after.alpha:.2f}." if later else ": reconsider it.")
             + f" History: `guidelines log {s.rule}`.")
@@ -526,7 +526,7 @@ def where_next(directory: Path, report, spots) -> list[str]:
     for r in improved[:2]:
         c, s = r.comparison, r.spec
         points.append(f"{s.rule}'s {CHANGE_NOUN.get(s.change, s.change)} of {s.date[:10]} lifted agreement {_on_items(r)} "
-                      f"from α {c.before.alpha:.2f} to {c.after.alpha:.2f} (DiD {c.did:+.2f}): "
+                      f"from α {c.before.alpha:.2f} to {c.after.alpha:.2f} (DiD {c.did:+.2f}; {_q(r)}): "
                       "the kind of edit that works.")
     if len(spots.annotators) > 1:
         worst, rest = spots.annotators[0], [a.agreement_with_others for a in spots.annotators[1:]
@@ -540,10 +540,25 @@ def where_next(directory: Path, report, spots) -> list[str]:
         reasons = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in sorted(report.unresolved.items()) if v)
         points.append(f"{report.unresolved_count} annotations could not be tied to a guideline revision "
                       f"({reasons}): fix their guideline_rev or annotated_at.")
+    points.append(LIMITS)
     lines = ["Where to look next:"]
     for n, point in enumerate(points, 1):
         lines += textwrap.wrap(point, 100, initial_indent=f"  {n}. ", subsequent_indent="     ")
     return lines
+
+
+LIMITS = ("What these verdicts can and cannot say: each compares annotations just before and after a "
+          "commit against the task's other items, holds the share of chance calls to 5 % (q-values) and "
+          "counts annotators as a sample, but it cannot tell a rule's effect from annotators learning that "
+          "distinction at the same time, and withholds a verdict (inconclusive) where the data says the "
+          "reading is unsafe. For a contested change, an experiment decides: both wordings at once, "
+          "on items split at random (README, \"What impact can conclude\").")
+
+
+def _q(r) -> str:
+    q = r.q_value
+    shown = "q < 0.001" if q is not None and q < 0.001 else f"q = {q:.3f}" if q is not None else "q —"
+    return f"{shown} after checking {r.tests} revisions"
 
 
 CHANGE_NOUN = {"changed": "revision", "added": "addition", "deprecated": "deprecation",
@@ -552,7 +567,10 @@ CHANGE_NOUN = {"changed": "revision", "added": "addition", "deprecated": "deprec
 
 def _on_items(r) -> str:
     c = r.comparison
+    counts = f"{c.before.n_items} items before and {c.after.n_items} after"
     if r.governed_by == "citations":
-        return f"on the items citing it ({c.before.n_items} → {c.after.n_items})"
-    return (f"on the items carrying its labels ({c.before.n_items} → {c.after.n_items}; weaker evidence: "
+        return f"on the items citing it ({counts})"
+    if r.governed_by == "scope":
+        return f"on the items in its scope ({counts})"
+    return (f"on the items carrying its labels ({counts}; weaker evidence: "
             "nobody could cite it on both sides)")

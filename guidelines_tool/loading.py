@@ -746,6 +746,7 @@ def build_policy(data: dict) -> AgreementPolicy:
         "confidence": _number(data.get("confidence")),
         "bootstrap": None if _number(data.get("bootstrap")) is None else int(data["bootstrap"]),
         "min_items": None if _number(data.get("min_items")) is None else int(data["min_items"]),
+        "fdr": _number(data.get("fdr")),
     }
     given = {name: value for name, value in given.items() if value is not None}
     if "target" in data:  # `target: null` is meaningful: no target

@@ -82,6 +82,8 @@ class AgreementPolicy:
     bootstrap: int = 2000
     min_items: int = 30
     target: float | None = 0.8
+    # the false discovery rate `impact` holds its verdicts to (Benjamini–Hochberg q-values)
+    fdr: float = 0.05
     # The fields an `agreement:` block set; None = every field is meant (built in code). A task's
     # block overrides the project's policy field by field, not the built-in defaults wholesale.
     explicit: frozenset[str] | None = field(default=None, compare=False, repr=False)

@@ -298,7 +298,7 @@ def read_scoring_input(files: list[Path], gold: Path, *, project: Project | None
     """Answers (any annotation format) and the key, for one task."""
     from guidelines_tool.annotations import read_annotations
 
-    if not gold.is_file():
+    if not gold.exists() and not gold.is_symlink():  # a FIFO, a dangling link: read_gold says
         raise DataError(f"{gold}: no such file (`guidelines quiz build` writes quiz-gold.csv; pass --gold)")
     task = key_task(gold, task)
     if project is not None and task is not None and task not in project.tasks:

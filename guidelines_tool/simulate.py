@@ -10,6 +10,16 @@ rule decides between) or in no rule's scope. Each annotator, independently:
 - otherwise picks the item's true label.
 Annotators cite the rule that governs the item with probability `cite_rate`.
 
+Real annotation work adds three things the validity benchmark (`bench/attribution.py`) varies, each
+off by default so the demo's batches stay as they were:
+- annotators differ in how they read a rule: `annotator_confusion[a, s]` is added to the scope's
+  confusion for annotator a (clipped to [0, 0.5]), the same in every period;
+- only some annotators work in a period: `active` lists them, and each item gets `per_item`
+  distinct annotators from that set;
+- citations may depend on the label chosen: with `citation="decision"` an annotator cites the
+  rule only when they pick its decision label (the first of its pair) — what happens when a rule
+  reads "label X when ...", and annotators cite it to justify X.
+
 `expected_alpha` gives the large-sample nominal Krippendorff's α of that model in closed form, so
 the benchmark can plant an effect of a given size in α and check CIs cover it.
 """
@@ -17,8 +27,11 @@ the benchmark can plant an effect of a given size in α and check CIs cover it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
+
+Citation = Literal["random", "decision"]
 
 
 @dataclass(frozen=True)
@@ -63,23 +76,35 @@ def simulate_period(
     annotator_noise: np.ndarray | None = None,
     cite_rate: float = 0.0,
     governed_items: int | None = None,
+    active: np.ndarray | None = None,
+    annotator_confusion: np.ndarray | None = None,
+    citation: Citation = "random",
 ) -> Batch:
     """Draw one period's annotations. `governed_items`, when given, fixes how many items fall in
-    the scopes (split by their shares) instead of drawing it, so windows have a known size."""
+    the scopes (split by their shares) instead of drawing it, so windows have a known size.
+    `active` (annotator ids of the pool `range(annotators)`) limits who works in this period;
+    `annotator_confusion` (annotators × scopes) is each annotator's own offset to each scope's
+    confusion; `citation` "decision" cites a scope's rule only on its decision label."""
     n = period.n_items
     scope_of = _assign_scopes(n, scopes, rng, governed_items)
     truth = rng.integers(0, n_labels, size=n)
     for index, scope in enumerate(scopes):
         members = scope_of == index
         truth[members] = np.asarray(scope.pair)[rng.integers(0, 2, size=int(members.sum()))]
-    # each item gets `per_item` distinct annotators from the pool
-    who = np.argsort(rng.random((n, annotators)), axis=1)[:, :per_item]
+    # each item gets `per_item` distinct annotators from the active set (the pool by default)
+    pool = np.arange(annotators) if active is None else np.asarray(active, dtype=np.int64)
+    who = pool[np.argsort(rng.random((n, len(pool))), axis=1)[:, :per_item]]
     item = np.repeat(np.arange(n) + period.first_item, per_item)
     annotator = who.ravel()
     true_rows = np.repeat(truth, per_item)
     scope_rows = np.repeat(scope_of, per_item)
-    value = _respond(period, scopes, true_rows, scope_rows, annotator, n_labels, rng, annotator_noise)
-    cited = np.where((scope_rows >= 0) & (rng.random(len(item)) < cite_rate), scope_rows, -1)
+    value = _respond(period, scopes, true_rows, scope_rows, annotator, n_labels, rng, annotator_noise,
+                     annotator_confusion)
+    cites = (scope_rows >= 0) & (rng.random(len(item)) < cite_rate)
+    if citation == "decision":
+        decision = np.array([scope.pair[0] for scope in scopes] + [-1])[scope_rows]
+        cites &= value == decision
+    cited = np.where(cites, scope_rows, -1)
     return Batch(item, annotator, value, true_rows, scope_rows, cited)
 
 
@@ -115,11 +140,15 @@ def _respond(
     n_labels: int,
     rng: np.random.Generator,
     annotator_noise: np.ndarray | None,
+    annotator_confusion: np.ndarray | None = None,
 ) -> np.ndarray:
     value = truth.copy()
     for index, scope in enumerate(scopes):
         rows = np.flatnonzero(scope_rows == index)
-        swap = rng.random(len(rows)) < period.confusion.get(scope.rule, 0.0)
+        p = period.confusion.get(scope.rule, 0.0)
+        if annotator_confusion is not None:
+            p = np.clip(p + annotator_confusion[annotator[rows], index], 0.0, 0.5)
+        swap = rng.random(len(rows)) < p
         a, b = scope.pair
         value[rows[swap]] = np.where(truth[rows[swap]] == a, b, a)
     noise = np.full(len(truth), period.noise)
@@ -156,6 +185,27 @@ def expected_alpha(groups: list[tuple[float, np.ndarray, np.ndarray]]) -> float:
         marginal = marginal + weight * chosen
     expected = 1.0 - float((marginal**2).sum())
     return 1.0 - observed / expected
+
+
+def annotators_alpha(prior: np.ndarray, matrices: np.ndarray) -> float:
+    """Large-sample nominal α of one item group rated by annotators who each have their own
+    P(chosen | true) (`matrices`, annotators × labels × labels), every item rated by distinct
+    annotators drawn at random from them (so every ordered pair of distinct annotators is
+    equally likely to meet on an item)."""
+    matrices = np.asarray(matrices, dtype=float)
+    k = len(matrices)
+    if k < 2:
+        raise ValueError("α needs at least two annotators")
+    weighted = matrices * np.asarray(prior, dtype=float)[None, :, None]  # P(true t, chosen l) per annotator
+    same = np.einsum("atl,btl->ab", weighted, matrices)  # P(a and b agree on an item)
+    observed = 1.0 - (same.sum() - np.trace(same)) / (k * (k - 1))
+    marginal = weighted.sum(axis=1).mean(axis=0)
+    return 1.0 - observed / (1.0 - float((marginal**2).sum()))
+
+
+def scope_matrices(noise: float, confusion: np.ndarray, n_labels: int, pair: tuple[int, int]) -> np.ndarray:
+    """Each annotator's P(chosen | true) on a scope's items, given their own `confusion`."""
+    return np.stack([response_probabilities(noise, n_labels, pair, float(c)) for c in np.atleast_1d(confusion)])
 
 
 def scope_alpha(noise: float, confusion: float, n_labels: int, pair: tuple[int, int]) -> float:

@@ -17,7 +17,7 @@ from guidelines_tool import demo
 from guidelines_tool.cli import cli
 
 VERDICT_TEXT = {"improved ▲": "improved", "REGRESSED ▼": "regressed", "no clear change": "no_clear_change",
-                "too little data": "insufficient_data"}
+                "too little data": "insufficient_data", "inconclusive ?": "inconclusive"}
 
 
 @pytest.fixture(scope="module")
@@ -56,9 +56,15 @@ def test_every_verdict_is_the_effect_the_story_planted(built, monkeypatch):
         if expected:
             assert revision["verdict"] == expected, revision
             assert revision["governed_by"] == "citations"
+            assert revision["q_value"] <= 0.05 and revision["q_value"] >= revision["p_value"]
+        elif revision["governed_by"] == "labels":  # chosen by their labels: never a verdict
+            assert revision["verdict"] in ("inconclusive", "insufficient_data"), revision
+            assert "labels_fallback" in revision["warnings"]
         else:  # no planted effect: no verdict either way
             assert revision["verdict"] in ("no_clear_change", "insufficient_data"), revision
         seen[(k, revision["rule"])] = revision["verdict"]
+    assert report["multiplicity"] == {"method": "bh", "q": 0.05,
+                                      "tests": sum(r["q_value"] is not None for r in report["revisions"])}
     assert set(planted) <= set(seen)
     # revisions made before annotation started have nothing to compare with
     assert {v for (k, _), v in seen.items() if k < demo.FIRST_ANNOTATED} == {"insufficient_data"}
@@ -75,7 +81,11 @@ def test_the_printed_table_carries_the_same_verdicts(built, monkeypatch):
             printed.append((line.split()[0], verdict))
     assert printed == [(r["rule"], r["verdict"]) for r in report["revisions"]]
     # the label-governed rows are marked and the fallback explained
-    assert "0 → 0*" in impact_text and "* governed by labels: nobody could cite the rule" in impact_text
+    assert "0, 0*" in impact_text and "* governed by labels: nobody could cite the rule" in impact_text
+    # every verdict other than "no clear change" is said in a sentence, and the warnings explained
+    flat = " ".join(impact_text.split())
+    assert re.search(r"q [<=] 0\.\d+ after checking \d+ revisions; .*annotators shared: 6 of 6", flat)
+    assert "labels_fallback: no citations and no scope" in flat
 
 
 def test_where_to_look_next_names_the_rules_with_their_numbers(built):
@@ -83,7 +93,8 @@ def test_where_to_look_next_names_the_rules_with_their_numbers(built):
     next_steps = result.stdout.split("Where to look next:")[1]
     flat = " ".join(next_steps.split())
     assert re.search(r"1\. PPS-007's revision of 2026-05-11 \(\w{7}, Tom Becker\) cut agreement on the items "
-                     r"citing it \(\d+ → \d+\) from α 0\.\d\d to -?0\.\d\d", flat)
+                     r"citing it \(\d+ items before and \d+ after\) from α 0\.\d\d to -?0\.\d\d "
+                     r"\(DiD -0\.\d\d, CI -0\.\d\d to -0\.\d\d; q [<=] 0\.\d+ after checking \d+ revisions\)", flat)
     assert "its revision of 2026-06-22 brought it back" in flat
     # the rule planted as still disputed is the one hotspots sends the lead to
     assert re.search(r"Clarify PPS-015 next \(Mannequins[^)]*\): the \d+ items citing it hold \d+% of the "
@@ -91,6 +102,8 @@ def test_where_to_look_next_names_the_rules_with_their_numbers(built):
     assert "PPS-004's revision of 2026-04-13 lifted agreement" in flat
     assert "Annotator eli agrees least" in flat
     assert "36 annotations could not be tied to a guideline revision" in flat
+    # what the verdicts cannot say, and where a clean answer comes from
+    assert "cannot tell a rule's effect from annotators learning" in flat and "an experiment decides" in flat
 
 
 def test_the_output_fits_100_columns(built):

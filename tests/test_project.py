@@ -83,4 +83,5 @@ def test_task_agreement_block_overrides_project_policy_field_by_field(tmp_path):
     assert (policy.confidence, policy.bootstrap, policy.min_items, policy.target) == (0.9, 500, 12, 0.7)
     assert project.config.agreement.target == 0.8  # the project keeps its own (default) target
     assert project.tasks["t"].content()["agreement"] == {
-        "metric": "krippendorff_alpha", "confidence": 0.95, "bootstrap": 2000, "min_items": 30, "target": 0.7}
+        "metric": "krippendorff_alpha", "confidence": 0.95, "bootstrap": 2000, "min_items": 30, "target": 0.7,
+        "fdr": 0.05}

@@ -11,11 +11,13 @@ One module, one job (read them in this order):
 - `intervals`    named coefficients with their percentile bootstrap intervals
 - `diagnostics`  per label, per annotator, confusion pairs, accuracy against gold
 - `variance`     analytic standard errors as Gwet (2014) / irrCAC and SAS compute them
+- `twoway`       contrasts of α (arm B − arm A, a difference in differences) with items *and*
+                 annotators random: two-way standard errors, df, p-values (impact, experiments)
 - `report`       `guidelines agreement`: an annotation table → an `AgreementReport`
 
 This module re-exports the public names of the statistics, so `agreement.krippendorff_alpha`,
 `agreement.Ratings` or `agreement.alpha_bootstrap` read the same as before the package was
-split. `variance` and `report` are imported as modules of their own (`report` reads annotation
+split. `variance`, `twoway` and `report` are imported as modules of their own (`report` reads annotation
 tables, so importing the statistics does not import the readers). Names with a leading
 underscore are shared between this package's modules, not used outside it. To replace a
 function in a test, patch it in the module that calls it (e.g. `bootstrap.resample`): patching

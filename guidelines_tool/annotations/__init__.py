@@ -9,7 +9,8 @@ finding with file and line, and the summary counts rows read, used and rejected 
 
 One module, one job:
 
-- `reading`      `read_annotations`: each file's format, its reader, then normalisation
+- `reading`      `read_annotations`: each file's format, its reader, then normalisation; and
+                 `labelstudio_export_rows` for export tasks `pull label-studio` fetched
 - `chunk`        what a reader hands on (`Chunk`), the record columns, finding codes
 - `csv`          CSV / TSV as spreadsheets write them
 - `jsonl`        JSON Lines
@@ -22,6 +23,7 @@ One module, one job:
 - `times`        `annotated_at` as datetime64[us] UTC
 - `table`        `AnnotationTable` and `ReadSummary`, what the rest of the tool reads
 - `gold`         `read_gold`: adjudicated labels
+- `scope`        `read_scope`: which rules govern which item (impact --scope)
 
 A judgement is identified by (task, item, annotator) plus its guideline revision: the same
 annotator labelling an item again under another revision is a re-label, kept (impact compares
@@ -40,8 +42,10 @@ from guidelines_tool.annotations.reading import (
     Duplicates,
     InputFormat,
     detect_format,
+    labelstudio_export_rows,
     read_annotations,
 )
+from guidelines_tool.annotations.scope import read_scope
 from guidelines_tool.annotations.table import AnnotationTable, ReadSummary
 
 __all__ = [
@@ -58,6 +62,8 @@ __all__ = [
     "LazyStrings",
     "ReadSummary",
     "detect_format",
+    "labelstudio_export_rows",
     "read_annotations",
     "read_gold",
+    "read_scope",
 ]

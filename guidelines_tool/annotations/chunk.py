@@ -18,7 +18,7 @@ from guidelines_tool.model import Finding
 
 
 REQUIRED = ("item", "annotator", "label")
-OPTIONAL = ("task", "guideline_rev", "annotated_at", "rules", "batch")
+OPTIONAL = ("task", "guideline_rev", "annotated_at", "rules", "batch", "scope")
 
 
 # the label of an explicit "none of these" answer (Prodigy's accepted empty `accept` list):
@@ -42,6 +42,10 @@ CODES = {
     "skipped": ("ANN011", "warning"),
     "other-control": ("ANN012", "warning"),
     "no-choice": ("ANN013", "error"),
+    "no-records": ("ANN014", "warning"),
+    "control-character": ("ANN015", "error"),
+    "long-number": ("ANN016", "warning"),
+    "open-quote": ("ANN017", "warning"),
 }
 
 
@@ -72,6 +76,13 @@ class Hints:
 
 
 NO_HINTS = Hints()
+
+
+def shown(value: object, limit: int = 60) -> str:
+    """A value as a message quotes it: its repr, cut to `limit` characters (a hostile file's
+    5 MB label must not become a 5 MB message per row)."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit - 14]}... ({len(text)} chars)"
 
 
 def finding(path: str, line: int, kind: str, message: str, severity: str | None = None

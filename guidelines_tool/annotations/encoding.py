@@ -36,10 +36,33 @@ def _text(column: pa.ChunkedArray | pa.Array) -> pa.Array:
     """
     arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
     if pa.types.is_list(arr.type) or pa.types.is_large_list(arr.type):
-        arr = pc.binary_join(pc.cast(arr, pa.list_(pa.string())), ";")
+        arr = _joined(arr)
     if not pa.types.is_string(arr.type):
-        arr = pc.cast(arr, pa.string())
+        arr = pc.cast(_nan_absent(arr), pa.string())
     return pc.utf8_trim_whitespace(arr)
+
+
+def _nan_absent(arr: pa.Array) -> pa.Array:
+    """A float column's NaN as an absent value: pandas writes a missing value so (a label NaN
+    was the label "nan"); a blank cell of the same file as CSV would be absent too."""
+    if pa.types.is_floating(arr.type) and pc.any(pc.is_nan(arr)).as_py():
+        arr = pc.if_else(pc.is_nan(arr), pa.scalar(None, arr.type), arr)
+    return arr
+
+
+def _joined(arr: pa.Array) -> pa.Array:
+    """A list column as `;`-joined text. A null member is left out, as the JSON line reader
+    leaves it out (`["y", null]` is `y`, whichever reader a file went to); Arrow's join would
+    make the whole list null, and the judgement an "empty label"."""
+    arr = pc.cast(arr, pa.list_(pa.string()))
+    members = arr.flatten()
+    if members.null_count:
+        kept = members.is_valid()
+        parents = _numpy(pc.list_parent_indices(arr).filter(kept), fill=0)
+        offsets = np.zeros(len(arr) + 1, dtype=np.int32)
+        np.cumsum(np.bincount(parents, minlength=len(arr)), out=offsets[1:])
+        arr = pa.ListArray.from_arrays(pa.array(offsets), members.filter(kept), mask=arr.is_null())
+    return pc.binary_join(arr, ";")
 
 
 class LazyStrings(Sequence):
@@ -116,9 +139,9 @@ def _code(column: pa.ChunkedArray | pa.Array) -> tuple[_Coded, bool]:
     if is_list:
         # an empty list is an empty label, as a blank cell of the same file as CSV would be
         # (only Prodigy's accepted empty `accept` says "none of these" explicitly)
-        arr = pc.binary_join(pc.cast(arr, pa.list_(pa.string())), ";")
+        arr = _joined(arr)
     elif not pa.types.is_string(arr.type):
-        arr = pc.cast(arr, pa.string())
+        arr = pc.cast(_nan_absent(arr), pa.string())
     encoded = pc.dictionary_encode(arr)
     return _clean(_numpy(encoded.indices, fill=-1), encoded.dictionary), is_list
 
@@ -165,6 +188,38 @@ def _plainly_clean(strings: pa.Array) -> bool:
     data = np.frombuffer(data_buf, dtype=np.uint8)
     ends = np.concatenate([data[offsets[:-1]], data[offsets[1:] - 1]])
     return not ((ends == 32) | ((ends >= 9) & (ends <= 13)) | (ends >= 0x80)).any()
+
+
+_CONTROL_NAMES = ("NUL SOH STX ETX EOT ENQ ACK BEL BS HT LF VT FF CR SO SI DLE DC1 DC2 DC3 DC4 "
+                  "NAK SYN ETB CAN EM SUB ESC FS GS RS US").split()
+
+
+def _control_values(values: Sequence[str]) -> np.ndarray:
+    """Which values hold a control character other than tab, LF and CR (a NUL in an id, an
+    escape sequence bound for the terminal): one pass over the values' UTF-8 bytes."""
+    if not len(values):
+        return np.zeros(0, dtype=bool)
+    arr = values._array if isinstance(values, LazyStrings) else pa.array(list(values),
+                                                                         pa.string())
+    if not pa.types.is_string(arr.type):
+        arr = pc.cast(arr, pa.string())
+    _, offsets_buf, data_buf = arr.buffers()
+    offsets = np.frombuffer(offsets_buf, dtype=np.int32, count=len(arr) + 1,
+                            offset=arr.offset * 4)
+    data = np.frombuffer(data_buf, dtype=np.uint8)[offsets[0]:offsets[-1]] \
+        if data_buf is not None else np.zeros(0, dtype=np.uint8)
+    if not data.size or data.min() >= 32:  # the usual case, decided in one pass
+        return np.zeros(len(arr), dtype=bool)
+    bad = np.flatnonzero((data < 32) & (data != 9) & (data != 10) & (data != 13)) + offsets[0]
+    mask = np.zeros(len(arr), dtype=bool)
+    mask[np.searchsorted(offsets, bad, side="right") - 1] = True
+    return mask
+
+
+def _control_name(value: str) -> str:
+    """The first control character of `value`, as "U+0000 (NUL)"."""
+    c = next(ch for ch in value if ord(ch) < 32 and ch not in "\t\n\r")
+    return f"U+{ord(c):04X} ({_CONTROL_NAMES[ord(c)]})"
 
 
 def _map(fn, columns: list, n_rows: int) -> list:

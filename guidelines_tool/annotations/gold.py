@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from guidelines_tool.annotations.chunk import finding
+from guidelines_tool.annotations.chunk import finding, shown
 from guidelines_tool.annotations.encoding import _text
 from guidelines_tool.annotations.reading import _read_file, detect_format
 from guidelines_tool.errors import DataError
@@ -31,7 +31,7 @@ def read_gold(
     """A gold file (`item,label[,task]`, any supported tabular format), checked like annotations.
     `extra`: further columns to keep per item (a quiz key's `rule`); absent ones are left out."""
     path = Path(path)
-    chunk = _read_file(path, detect_format(path))
+    chunk = _read_file(path, detect_format(path), extra=tuple(extra))
     problems = list(chunk.problems)
     names = chunk.table.column_names
     missing = [c for c in ("item", "label") if c not in names]
@@ -59,10 +59,10 @@ def read_gold(
                                     "empty-label", "empty item or label; gold row ignored"))
         elif unknown:
             problems.append(finding(str(path), n, "unknown-label",
-                                    f"gold label {unknown[0]!r} is not in task {task!r}"))
+                                    f"gold label {shown(unknown[0])} is not in task {task!r}"))
         elif item in out and out[item] != label:
             problems.append(finding(str(path), n, "duplicate",
-                                    f"item {item!r} has two gold labels; first one kept"))
+                                    f"item {shown(item)} has two gold labels; first one kept"))
         else:
             if item not in out:
                 for name, values in kept.items():

@@ -9,14 +9,22 @@ from what the values look like; when that is not clear, a finding says which to 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 
-from guidelines_tool.annotations.chunk import NO_HINTS, REQUIRED, Chunk, Hints, finding
+from guidelines_tool.annotations.chunk import NO_HINTS, REQUIRED, Chunk, Hints, finding, shown
 from guidelines_tool.annotations.encoding import _text
-from guidelines_tool.annotations.json_records import _cell, _records_table
+from guidelines_tool.annotations.json_records import (
+    _MAX_DIGITS,
+    _cell,
+    _set_records,
+    long_number_finding,
+    long_numbers,
+    loads,
+)
 from guidelines_tool.errors import DataError
 
 
@@ -35,21 +43,35 @@ _LS_META = frozenset({
 })
 
 
-def _read_labelstudio(path: Path, hints: Hints = NO_HINTS) -> Chunk:
+def _read_labelstudio(path: Path, data: bytes, hints: Hints = NO_HINTS) -> Chunk:
     """Label Studio exports: JSON (a list of tasks with annotations[].result[]; `completions`
     in exports before 1.0) or JSON-MIN (one flat object per annotation, the answer under the
     control's name). One row per (task, annotator, answering control)."""
+    text = data.decode("utf-8-sig")
+    if not text.strip():  # an empty file says so, as an empty CSV does (not "Expecting value")
+        return Chunk(str(path), pa.table({}), np.zeros(0, dtype=np.int64), by_record=True)
     try:
-        tasks = json.loads(path.read_text(encoding="utf-8-sig"))
+        tasks = loads(text)
     except json.JSONDecodeError as exc:
-        raise DataError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from exc
+        raise DataError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg} at column "
+                        f"{exc.colno})") from exc
     except RecursionError as exc:
-        raise DataError(f"{path}: JSON nested too deeply to be an export") from exc
+        raise DataError(f"{path}: JSON nested too deeply (more than about 1,000 levels) to be "
+                        "an export") from exc
     if isinstance(tasks, dict):
-        tasks = [tasks]
+        if not _looks_like_task(tasks):
+            keys = ", ".join(shown(k, 30) for k in list(tasks)[:8]) or "none"
+            raise DataError(
+                f"{path}: holds one JSON object (keys: {keys}), not a list of tasks: a Label "
+                "Studio JSON export is [{\"id\": ..., \"data\": {...}, \"annotations\": "
+                "[...]}, ...], JSON-MIN a list of flat records")
+        tasks = [tasks]  # one task, as the API returns it
     if not isinstance(tasks, list):
-        raise DataError(f"{path}: a Label Studio export is a JSON list of tasks")
+        raise DataError(f"{path}: holds a JSON {type(tasks).__name__}, not a list of tasks: a "
+                        "Label Studio export is a JSON list")
     chunk = Chunk(str(path), pa.table({}), np.zeros(0, dtype=np.int64), by_record=True)
+    if len(text) > _MAX_DIGITS and re.search(r"\d{%d}" % (_MAX_DIGITS + 1), text):
+        _report_long_numbers(chunk, text, tasks)
     objects = [t for t in tasks if isinstance(t, dict)]
     full = any("annotations" in t or "completions" in t for t in objects)
     if objects and not full and _looks_flat_labelstudio(objects[0].keys()):
@@ -57,18 +79,37 @@ def _read_labelstudio(path: Path, hints: Hints = NO_HINTS) -> Chunk:
     if tasks and not full and all(isinstance(t, dict) and any(c in t for c in REQUIRED)
                                   for t in tasks):
         # a plain JSON array of annotation records (long format), not a Label Studio export
-        chunk.table = _records_table(tasks)
-        chunk.lines = np.arange(1, len(tasks) + 1, dtype=np.int64)
+        _set_records(chunk, tasks, list(range(1, len(tasks) + 1)))
         chunk.read = len(tasks)
         return chunk
     rows: list[dict] = []
     for t, task in enumerate(tasks, start=1):
         rows.extend(_labelstudio_rows(str(path), t, task, chunk))
     rows = _one_control(chunk, rows, hints)
-    chunk.table = _records_table(rows)
-    chunk.lines = np.array([r["_line"] for r in rows], dtype=np.int64)
-    chunk.read = len(rows) + sum(chunk.rejected.values())
+    chunk.read = len(rows) + sum(chunk.rejected.values())  # before _set_records rejects any
+    _set_records(chunk, rows, [r["_line"] for r in rows])
+    if tasks and not chunk.read:
+        chunk.problems.append(finding(str(path), 0, "no-records", (
+            f"{len(tasks)} task(s), none with an annotation: nothing to read (Label Studio "
+            "exports unannotated tasks only when asked to)")))
     return chunk
+
+
+def _looks_like_task(value: dict) -> bool:
+    """A single task object (what the API returns for one task), a JSON-MIN record or a long
+    format record, rather than some other JSON object."""
+    keys = {str(k).lower() for k in value}
+    return bool(keys & {"data", "annotations", "completions"}) or (
+        _looks_flat_labelstudio(keys) or set(REQUIRED) <= keys)
+
+
+def _report_long_numbers(chunk: Chunk, text: str, tasks: list) -> None:
+    """A warning for each integer longer than Python converts (kept as its digits), at the
+    line where the file writes it as a value."""
+    for number in dict.fromkeys(long_numbers(tasks)):
+        at = re.search(r"[:\[,]\s*(%s)\s*[,\]}]" % re.escape(number), text)
+        line = text.count("\n", 0, at.start(1)) + 1 if at else 0
+        chunk.problems.append(long_number_finding(chunk.path, line, [number]))
 
 
 def _labelstudio_csv(chunk: Chunk, hints: Hints) -> Chunk:
@@ -172,7 +213,8 @@ def _labelstudio_rows(path: str, t: int, task: object, chunk: Chunk) -> list[dic
             # "email, id" in recent exports: the id, as completed_by would give it
             who = ann["created_username"].rsplit(",", 1)[-1].strip() or None
         answers = [r for r in ann.get("result") or []
-                   if isinstance(r, dict) and r.get("type") in _LS_ANSWERS]
+                   if isinstance(r, dict) and isinstance(r.get("type"), str)
+                   and r["type"] in _LS_ANSWERS]
         if not answers:
             skip("skipped", f"{where} has no `choices`, `taxonomy` or `rating` result",
                  "skipped (cancelled or empty)")
@@ -181,12 +223,20 @@ def _labelstudio_rows(path: str, t: int, task: object, chunk: Chunk) -> list[dic
             rows.append({
                 "item": _cell(item), "annotator": _cell(who),
                 "label": _cell(_ls_answer(result["type"], result.get("value"))),
-                "task": _cell(result.get("from_name")), "_control": result.get("from_name"),
+                "task": _control_name(result.get("from_name")),
+                "_control": _control_name(result.get("from_name")),
                 "annotated_at": _cell(ann.get("created_at")),
                 "guideline_rev": _cell(data.get("guideline_rev", meta.get("guideline_rev"))),
                 "batch": _cell(data.get("batch", meta.get("batch"))), "_line": t,
             })
     return rows
+
+
+def _control_name(name: object) -> str | None:
+    """A result's `from_name` as a control name (text, whatever JSON value a file holds)."""
+    if name is None or isinstance(name, str):
+        return name
+    return json.dumps(name, sort_keys=True)
 
 
 def _flat_answer(value: object) -> tuple[str, object]:
@@ -201,7 +251,7 @@ def _flat_answer(value: object) -> tuple[str, object]:
             return "none", None
         if text[0] in "{[":
             try:
-                parsed = json.loads(text)
+                parsed = loads(text)
             except (json.JSONDecodeError, RecursionError):
                 return "text", value
             if isinstance(parsed, (dict, list)):
@@ -266,7 +316,8 @@ def _labelstudio_flat(chunk: Chunk, records: list, lines: list[int], hints: Hint
     if not controls and hints.labels:
         controls = [k for k in usable if all(set(members(c)) <= hints.labels for c in cells[k])]
     if not controls:
-        ids = [_cell(field(r, "item") or field(r, "item_id") or field(r, "id")) for _, r in good]
+        ids = [json.dumps(_cell(field(r, "item") or field(r, "item_id") or field(r, "id")))
+               for _, r in good]  # as text: an id may be any JSON value
         def varies(k: str) -> bool:
             seen: dict[object, str] = {}
             for i, (kind, value) in zip(ids, cells[k]):
@@ -300,7 +351,8 @@ def _labelstudio_flat(chunk: Chunk, records: list, lines: list[int], hints: Hint
             "control's name, run inside a guideline project whose task lists the labels, or "
             "export as JSON")))
         chunk.rejected["missing-column"] += len(good)
-        chunk.read = len(records)
+        chunk.read = sum(chunk.rejected.values())  # every row: none could be used
+        chunk.table, chunk.lines = pa.table({}), np.zeros(0, dtype=np.int64)  # counted here
         return chunk
     rows: list[dict] = []
     out_lines: list[int] = []
@@ -325,7 +377,7 @@ def _labelstudio_flat(chunk: Chunk, records: list, lines: list[int], hints: Hint
         for k in controls:
             kind, value = cells[k][index]
             if kind == "none":
-                skip(f"no answer for {k!r}", "skipped (cancelled or empty)")
+                skip(f"no answer for {shown(k)}", "skipped (cancelled or empty)")
                 continue
             rows.append({"item": _cell(item), "annotator": _cell(field(r, "annotator")),
                          "label": value if isinstance(value, list) else _cell(value),
@@ -337,7 +389,6 @@ def _labelstudio_flat(chunk: Chunk, records: list, lines: list[int], hints: Hint
     if len(controls) == 1:
         for row in rows:
             row.pop("task")
-    chunk.table = _records_table(rows)
-    chunk.lines = np.array(out_lines, dtype=np.int64)
-    chunk.read = len(rows) + sum(chunk.rejected.values())
+    chunk.read = len(rows) + sum(chunk.rejected.values())  # before _set_records rejects any
+    _set_records(chunk, rows, out_lines)
     return chunk

@@ -24,8 +24,18 @@ from guidelines_tool.annotations.chunk import (
     REQUIRED,
     Chunk,
     finding,
+    shown,
 )
-from guidelines_tool.annotations.encoding import _absent, _code, _Coded, _map, _merge, _sequence
+from guidelines_tool.annotations.encoding import (
+    _absent,
+    _code,
+    _Coded,
+    _control_name,
+    _control_values,
+    _map,
+    _merge,
+    _sequence,
+)
 from guidelines_tool.annotations.table import AnnotationTable, ReadSummary
 from guidelines_tool.annotations.times import _chunk_times
 from guidelines_tool.errors import DataError, SeveralTasksError
@@ -42,7 +52,8 @@ def _normalise(
     """The readers' chunks checked and encoded into one table, step by step:
 
     1. `_gather`: each file's columns, coded (a file without a required column is rejected);
-    2. `_reject_empty`: rows without an item, an annotator or a label;
+    2. `_reject_empty`, `_reject_control_characters`: rows without an item, an annotator or
+       a label, rows with a control character in a value;
     3. `_select_task`: the task the rows are for (rows of other tasks are set aside);
     4. `_is_multi_label`, `_reject_no_choice`, `_numeric_labels`, `_encode_labels`: labels
        or label sets, a rating scale's numbers spelled one way;
@@ -57,6 +68,7 @@ def _normalise(
     cols = {name: _merge(p, sort=name != "item") for name, p in gathered.parts.items()}
     rows = _Rows(paths, [c.by_record for c in chunks], gathered)
     _reject_empty(cols, rows)
+    _reject_control_characters(cols, rows)
     task_obj, other_task = _select_task(cols["task"], project, task, rows.keep, rows.reject)
     multi = _is_multi_label(task_obj, chunks, cols["label"])
     if not multi:
@@ -68,6 +80,7 @@ def _normalise(
     stamps = _joined(gathered.stamps)
     dup_error, relabelled = _check_judgements(cols, stamps, rows, duplicates, relabel_by_time)
     rule_codes, rule_sets = _encode_sets(cols["rules"])
+    scope_codes, scope_sets = _encode_sets(cols["scope"]) if cols["scope"].values else (None, ((),))
     problems, keep = rows.problems, rows.keep
     problems.sort(key=lambda p: (paths.index(p.path) if p.path in paths else 0, p.line,
                                  p.code))
@@ -87,6 +100,7 @@ def _normalise(
         kept(rule_codes), rule_sets, kept(cols["batch"].codes), tuple(cols["batch"].values),
         kept(rows.file), paths, kept(rows.line), multi,
         task_obj.id if task_obj is not None else task, problems, summary, dup_error, relabelled,
+        scope=None if scope_codes is None else kept(scope_codes), scope_sets=scope_sets,
     )
 
 
@@ -189,6 +203,22 @@ def _reject_empty(cols: dict[str, _Coded], rows: _Rows) -> None:
         rows.reject(cols[name].codes < 0, f"empty-{name}", f"empty {name}; row rejected")
 
 
+def _reject_control_characters(cols: dict[str, _Coded], rows: _Rows) -> None:
+    """Checks that no value holds a control character other than tab, LF and CR: a NUL in an
+    item id is corrupt data (a binary file, UTF-16 read as UTF-8), not an id to count, and an
+    escape sequence in a label would reach the terminal."""
+    for name in CODED:
+        col = cols[name]
+        bad = _control_values(col.values)
+        if name == "label" and bad.any() and _EMPTY_SET in col.values:
+            bad[col.values.index(_EMPTY_SET)] = False  # "none of these": the reader's mark
+        if bad.any():
+            values = col.values
+            rows.reject(np.r_[bad, False][col.codes], "control-character", lambda r: (
+                f"{name} {shown(values[col.codes[r]])} holds the control character "
+                f"{_control_name(values[col.codes[r]])}; row rejected"))
+
+
 def _is_multi_label(task: Task | None, chunks: list[Chunk], labels: _Coded) -> bool:
     """Whether the labels are label sets: as the task says; without a task, when a file says
     so (Prodigy's config) or some judgement holds several labels (lists of one label, as Label
@@ -206,7 +236,9 @@ def _reject_no_choice(labels: _Coded, rows: _Rows) -> None:
     none = labels.values.index(_EMPTY_SET)
     rows.reject(labels.codes == none, "no-choice",
                 "accepted with no option chosen (\"none of these\"): a single-label task has no "
-                "label for that answer; row rejected")
+                "label for that answer (give the task one, e.g. `none`, to count it as a "
+                "judgement); row left out of the figures, counted as no-choice in the read "
+                "summary")
 
 
 def _reject_unknown_labels(codes: np.ndarray, labels: tuple[str, ...],
@@ -218,7 +250,7 @@ def _reject_unknown_labels(codes: np.ndarray, labels: tuple[str, ...],
     if bad.any():
         known = ", ".join(task.label_ids)
         rows.reject(bad[codes], "unknown-label",
-                    lambda r: f"label {labels[codes[r]]!r} is not in task "
+                    lambda r: f"label {shown(labels[codes[r]])} is not in task "
                               f"{task.id!r} (labels: {known}); row rejected")
 
 
@@ -293,13 +325,15 @@ def _select_task(task_col: _Coded, project, task, keep, reject) -> tuple[Task | 
     if has_column and project is not None:
         unknown = np.array([v not in known for v in task_col.values] + [False])
         reject(unknown[task_col.codes], "unknown-task",
-               lambda r: f"task {task_col.values[task_col.codes[r]]!r} is not a task of the "
+               lambda r: f"task {shown(task_col.values[task_col.codes[r]])} is not a task of the "
                          "project; row rejected")
     chosen = task
     if chosen is None and has_column:
         seen = sorted({task_col.values[c] for c in np.unique(task_col.codes[keep]) if c >= 0})
         if len(seen) > 1:
-            raise SeveralTasksError(f"the annotations cover several tasks ({', '.join(seen[:10])}); "
+            names = ", ".join(t if len(t) <= 40 else shown(t, 40) for t in seen[:10])
+            more = f" and {len(seen) - 10} more" if len(seen) > 10 else ""
+            raise SeveralTasksError(f"the annotations cover several tasks ({names}{more}); "
                                     "choose one with --task")
         chosen = seen[0] if seen else None
     if chosen is None and project is not None:
@@ -316,14 +350,17 @@ def _select_task(task_col: _Coded, project, task, keep, reject) -> tuple[Task | 
     return (known.get(chosen) if chosen is not None else None), other
 
 
-# a number written with a decimal comma, as spreadsheets in many locales save `;` CSV: 0,5
-_DECIMAL_COMMA = re.compile(r"^\s*([-+]?\d+),(\d+)\s*$")
+# a label that is a number as files write them: 1, 1.0, .5, -2, 1e3 (not Python's "1_0",
+# "nan" or "inf"); decimal commas are the CSV reader's (csv.py)
+_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 
 
 def _numeric_labels(col: _Coded, task: Task | None) -> _Coded:
-    """Rating scales written as numbers: `1`, `1.0`, `1.00` and `1,0` (decimal comma) are one
-    label (a spreadsheet round trip rewrites some rows only). Applies when every label is a number; the spelling
-    kept is the task's label id with that value, else the shortest form (`1`, `0.5`)."""
+    """Rating scales written as numbers: `1`, `1.0` and `1.00` are one label (a spreadsheet
+    round trip rewrites some rows only). Applies when every label is a number; the spelling
+    kept is the task's label id with that value, else the shortest form (`1`, `0.5`).
+    A decimal comma (`1,0`) is a number only where the CSV reader made it one: in a file whose
+    delimiter is not the comma; elsewhere `1,1` is the text its writer quoted."""
     values = list(col.values)
     if not values or len(values) > 10_000:
         return col  # a rating scale has few values; ids-as-labels are not this case
@@ -332,10 +369,9 @@ def _numeric_labels(col: _Coded, task: Task | None) -> _Coded:
         if v == _EMPTY_SET:  # rejected rows of a single-label task: no number, no matter
             numbers.append(math.nan)
             continue
-        try:
-            number = float(_DECIMAL_COMMA.sub(r"\1.\2", v))
-        except ValueError:
+        if not _NUMBER.fullmatch(v):
             return col
+        number = float(v)
         if not math.isfinite(number):
             return col
         numbers.append(number)
@@ -442,7 +478,7 @@ def _check_duplicates(items_c, anns_c, tasks_c, items, annotators, keep, policy,
     what = {"error": "duplicate judgement", "first": "duplicate judgement (first one kept)",
             "last": "duplicate judgement (last one kept)"}[policy]
     reject(drop, "duplicate", lambda r: (
-        f"{what}: item {items[items_c[r]]!r} by annotator {annotators[anns_c[r]]!r} also at "
+        f"{what}: item {shown(items[items_c[r]])} by annotator {shown(annotators[anns_c[r]])} also at "
         f"{place(partner[r])}"),
         None if policy == "error" else "warning")
     return policy == "error"

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import numpy as np
 
-from guidelines_tool.annotations.chunk import _EMPTY_SET, Chunk, finding
+from guidelines_tool.annotations.chunk import _EMPTY_SET, Chunk, finding, shown
 from guidelines_tool.annotations.json_records import (
     _cell,
     _json_lines,
     _parse_json_lines,
-    _records_table,
+    _set_records,
 )
 
 
@@ -20,8 +20,8 @@ _PRODIGY_KEYS = ("_input_hash", "_annotator_id", "_session_id", "answer")
 _PRODIGY_IDS = ("_input_hash", "_task_hash", "_annotator_id", "_session_id")  # Prodigy's own
 
 
-def _read_prodigy(path: Path) -> Chunk:
-    records, chunk = _parse_json_lines(path, _json_lines(path))
+def _read_prodigy(path: Path, data: bytes) -> Chunk:
+    records, chunk = _parse_json_lines(path, _json_lines(data))
     return _prodigy_chunk(path, records, chunk)
 
 
@@ -36,38 +36,52 @@ def _prodigy_chunk(path: Path, records: list, chunk: Chunk) -> Chunk:
     input, whatever options were shown), else `_task_hash`. Annotator: `_annotator_id`, else
     `_session_id` (both "dataset-name" in named multi-user sessions).
     """
-    binary_labels = {r.get("label") for _, r in records if "accept" not in r and "label" in r}
+    binary_labels = {r.get("label") for _, r in records
+                     if "accept" not in r and isinstance(r.get("label"), (str, int, float))}
     unparsable = sum(chunk.rejected.values())  # lines that were no JSON object
     rows, lines = [], []
+
+    def bad(n: int, message: str, kind: str = "malformed-record",
+            reason: str = "malformed-record") -> None:
+        chunk.problems.append(finding(str(path), n, kind, f"{message}; line skipped"))
+        chunk.rejected[reason] += 1
+
     for n, r in records:
         answer = r.get("answer")
-        if answer not in ("accept", "reject", "ignore"):
-            chunk.problems.append(finding(str(path), n, "malformed-record",
-                                          f"`answer` is {answer!r}, not accept/reject/ignore"))
-            chunk.rejected["malformed-record"] += 1
+        if answer not in ("accept", "reject", "ignore") or not isinstance(answer, str):
+            bad(n, f"`answer` is {shown(answer)}, not accept/reject/ignore")
             continue
         if answer == "ignore" or (answer == "reject" and "accept" in r):
-            chunk.problems.append(finding(str(path), n, "skipped",
-                                          f"answer {answer!r}: not a judgement; line skipped"))
-            chunk.rejected["skipped (ignored or rejected)"] += 1
+            bad(n, f"answer {answer!r}: not a judgement", "skipped",
+                "skipped (ignored or rejected)")
             continue
         if "accept" not in r and "label" not in r:
             # spans (ner.manual), relations, free text: no classification answer to compare
-            chunk.problems.append(finding(str(path), n, "skipped", (
-                "neither `label` (binary) nor `accept` (choice): not a classification "
-                "record; line skipped")))
-            chunk.rejected["skipped (not a classification)"] += 1
+            bad(n, "neither `label` (binary) nor `accept` (choice): not a classification "
+                   "record", "skipped", "skipped (not a classification)")
+            continue
+        accept, label = r.get("accept"), r.get("label")
+        if "accept" in r and not (accept is None or isinstance(accept, list) and all(
+                isinstance(v, (str, int, float)) or v is None for v in accept)):
+            bad(n, f"`accept` is {shown(accept)}: a choice answer is a list of option ids")
+            continue
+        if "accept" not in r and not isinstance(label, (str, int, float)):
+            bad(n, f"`label` is {shown(label)}: a binary answer's label is one text")
             continue
         meta = r.get("meta") if isinstance(r.get("meta"), dict) else {}
         item = next((v for v in (meta.get("id"), r.get("id"), r.get("_input_hash"),
                                  r.get("_task_hash")) if v not in (None, "")), None)
+        if item is None or isinstance(item, (dict, list)):
+            bad(n, "no item id: `meta.id`, `id`, `_input_hash` and `_task_hash` are all "
+                   "missing, null or not a single value", "empty-item", "empty-item")
+            continue
         if "accept" in r:
-            label = r.get("accept")
+            label = accept
             if isinstance(label, list) and not [v for v in label if v not in (None, "")]:
                 label = _EMPTY_SET  # accepted with nothing chosen: "none of these"
         else:
             label = answer
-            if len(binary_labels) > 1 and item is not None:
+            if len(binary_labels) > 1:
                 item = f"{item}#{r.get('label')}"  # one binary decision per (input, label)
         who = r.get("_annotator_id") or r.get("_session_id")
         stamp = r.get("_timestamp")
@@ -79,8 +93,7 @@ def _prodigy_chunk(path: Path, records: list, chunk: Chunk) -> Chunk:
                      "guideline_rev": _cell(meta.get("guideline_rev", r.get("guideline_rev"))),
                      "batch": _cell(meta.get("batch", r.get("batch")))})
         lines.append(n)
-    chunk.table = _records_table(rows)
-    chunk.lines = np.array(lines, dtype=np.int64)
+    _set_records(chunk, rows, lines)
     chunk.read = len(records) + unparsable
     chunk.multi_label = any(
         isinstance(r.get("config"), dict) and r["config"].get("choice_style") == "multiple"

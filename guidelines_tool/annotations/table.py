@@ -73,6 +73,10 @@ class AnnotationTable:
     summary: ReadSummary = ReadSummary(0, 0, {})
     duplicate_error: bool = False  # duplicates found under the `error` policy
     relabelled: int = 0  # rows re-labelling an (item, annotator) under another revision
+    # the rules whose scope the row's item is in (`scope` column: rule ids, `;`-joined), known
+    # independently of the labels; codes index `scope_sets`; None when the files have no scope
+    scope: np.ndarray | None = None
+    scope_sets: tuple[tuple[str, ...], ...] = ((),)
 
     def __len__(self) -> int:
         return int(self.item.size)
@@ -83,6 +87,8 @@ class AnnotationTable:
         columns = ("item", "annotator", "label", "task", "guideline_rev", "annotated_at",
                    "rules", "batch", "file", "line")
         data = {name: getattr(self, name)[mask] for name in columns}
+        if self.scope is not None:
+            data["scope"] = self.scope[mask]
         return _replace(self, **data)
 
     def pooled(self) -> AnnotationTable:

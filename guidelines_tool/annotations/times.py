@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 import numpy as np
 import pyarrow as pa
 
-from guidelines_tool.annotations.chunk import Chunk, finding
+from guidelines_tool.annotations.chunk import Chunk, finding, shown
 from guidelines_tool.annotations.encoding import _code, _numpy, _text, pc
 from guidelines_tool.model import Finding
 
@@ -26,7 +26,7 @@ def _chunk_times(chunk: Chunk, problems: list[Finding]) -> np.ndarray:
             .view("datetime64[us]")
     return _timestamps(_text(column), lambda r, v: problems.append(finding(
         chunk.path, int(chunk.lines[r]), "bad-timestamp",
-        f"annotated_at {v!r} is not an ISO 8601 or Unix time; kept without a time")))
+        f"annotated_at {shown(v)} is not an ISO 8601 or Unix time; kept without a time")))
 
 
 def _timestamps(arr: pa.Array, report) -> np.ndarray:

@@ -7,10 +7,10 @@ Exit codes: 0 clean, 1 findings (or a failed gate), 2 usage or configuration err
 
 One module per command family: `validate` (validate, schema), `authoring` (init, new-rule, fmt),
 `history` (log, diff, changelog, release), `data` (agreement, impact, hotspots: the commands that
-read annotation files), `docs`, `demo`, `quiz` (quiz build, quiz score), `lsp`; `options` holds
-the options several commands share, `common` the few helpers they share (finding the project,
-printing a warning, whether to colour) and `invocation` how the tool was run (so that a command
-it prints runs as printed).
+read annotation files), `docs`, `demo`, `quiz` (quiz build, quiz score), `lsp`, `integrations`
+(publish and pull: labeling tools); `options` holds the options several commands share,
+`common` the few helpers they share (finding the project, printing a warning, whether to
+colour) and `invocation` how the tool was run (so that a command it prints runs as printed).
 """
 
 from __future__ import annotations
@@ -45,6 +45,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "docs": ("docs", "docs_group"),
     "quiz": ("quiz", "quiz_group"),
     "lsp": ("lsp", "lsp_command"),
+    "publish": ("integrations", "publish_group"),
+    "pull": ("integrations", "pull_group"),
 }
 
 

@@ -112,19 +112,35 @@ def _annotation_tables(files, project, task_id, duplicates="error") -> list[Anno
 @annotation_files_argument()
 @click.option("--rule", "rule_id", help="Only this rule's revisions.")
 @task_option()
-@since_option(help="Only revisions at or after this commit, tag or release.")
+@since_option(help="Only revisions at or after this commit, tag or release (a pull request's new commits: "
+                   "what --fail-on-regression gates).")
 @click.option("--window", type=click.Choice(["adjacent", "rule"]), default="adjacent", show_default=True,
               help="adjacent: the states just before and after the commit; rule: the rule's whole "
                    "previous version vs its new one (more data, other changes mixed in).")
+@click.option("--annotators", type=click.Choice(["all", "shared"]), default="all", show_default=True,
+              help="shared: compare only annotators who worked both before and after each commit.")
+@click.option("--scope", "scope_file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="Item -> rule ids (columns item, scope): which rule governs which item, independently "
+                   "of the labels. Preferred to citations (a `scope` column in FILES works too).")
+@click.option("--fdr", type=click.FloatRange(min=0, max=1, min_open=True, max_open=True),
+              help="False discovery rate of the verdicts (default: the agreement policy's fdr, 0.05).")
+@click.option("--placebo", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Re-run the analysis at N positions where no rule changed: this project's false-"
+                   "positive rate and null spread.")
 @seed_option()
-@bootstrap_option(minimum=100)
+@click.option("--bootstrap", "n_boot", type=click.IntRange(min=100), hidden=True,
+              help="No longer used (impact's intervals are analytic, items and annotators random); "
+                   "accepted so that existing scripts still run.")
 @format_option(IMPACT_REPORTERS)
-@click.option("--fail-on-regression", is_flag=True, help="Exit 1 when any revision regressed agreement.")
+@click.option("--fail-on-regression", is_flag=True,
+              help="Exit 1 when a revision at or after --since cut agreement (Holm over those revisions).")
 @duplicates_option()
 def impact_command(files: tuple[Path, ...], rule_id: str | None, task_id: str | None, since: str | None,
-                   window: str, seed: int, n_boot: int | None, output_format: str, fail_on_regression: bool,
+                   window: str, annotators: str, scope_file: Path | None, fdr: float | None, placebo: int,
+                   seed: int, n_boot: int | None, output_format: str, fail_on_regression: bool,
                    duplicates: str) -> int:
     """Link each rule revision to the agreement change it caused, from annotation FILES."""
+    from guidelines_tool.annotations import read_scope
     from guidelines_tool.history import read_history
     from guidelines_tool.impact import compute_impact
     from guidelines_tool.project import load_project
@@ -132,14 +148,16 @@ def impact_command(files: tuple[Path, ...], rule_id: str | None, task_id: str | 
     root = project_root()
     project = load_project(root)
     tables = _annotation_tables(files, project, task_id, duplicates)
+    scope = read_scope(scope_file) if scope_file else None
     history = read_history(root)
     report = compute_impact(project, history, tables, rule=rule_id, task=task_id, since=since,
-                            seed=seed, window=window, bootstrap=n_boot)
+                            seed=seed, window=window, bootstrap=n_boot, fdr=fdr, annotators=annotators,
+                            scope=scope, placebo=placebo, gate=fail_on_regression)
     click.echo(IMPACT_REPORTERS[output_format]().render(report), nl=False)
     code = report.exit_code(fail_on_regression=fail_on_regression)
     if code != EXIT_CLEAN:
-        names = ", ".join(f"{r.spec.rule}@{r.spec.commit[:7]}" for r in report.regressed)
-        click.echo(f"agreement regressed after: {names}", err=True)
+        names = ", ".join(f"{r.spec.rule}@{r.spec.commit[:7]}" for r in report.gate.failed)
+        click.echo(f"agreement regressed after: {names} (Holm over {report.gate.revisions} revisions)", err=True)
     return code
 
 

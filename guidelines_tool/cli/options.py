@@ -42,13 +42,17 @@ def task_option(*, required: bool = False, help: str = TASK_HELP) -> Decorator:
 
 def gold_option() -> Decorator:
     """`--gold`: a CSV file of adjudicated labels."""
-    return click.option("--gold", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    # no exists=True: the reader names what is wrong (a dangling link, a FIFO), click says
+    # "does not exist" of both
+    return click.option("--gold", type=click.Path(dir_okay=False, path_type=Path),
                         help="Adjudicated labels (item,label[,task]): accuracy per annotator.")
 
 
 def seed_option() -> Decorator:
-    """`--seed`: the bootstrap's random seed (the same seed, the same intervals)."""
-    return click.option("--seed", type=int, default=0, show_default=True, help="Bootstrap seed.")
+    """`--seed`: the random seed (the same seed, the same intervals: agreement's bootstrap,
+    impact's split of the items for the annotators' spread)."""
+    return click.option("--seed", type=int, default=0, show_default=True,
+                        help="Random seed: the same seed gives the same numbers.")
 
 
 def bootstrap_option(*, minimum: int) -> Decorator:

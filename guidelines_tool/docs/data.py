@@ -119,6 +119,10 @@ def annotation_files(root: Path, setting: str) -> list[Path]:
     return sorted(p for p in candidates if p.is_file() and p.suffix.lower() in ANNOTATION_SUFFIXES)
 
 
+#: Placebo re-runs of the impact analysis shown on the quality page.
+PLACEBO_RUNS = 20
+
+
 def _add_quality(data: SiteData, root: Path) -> None:
     """Impact, hotspots and agreement over time, when the project has annotation files."""
     files = annotation_files(root, data.project.config.annotations)
@@ -146,7 +150,9 @@ def _add_quality(data: SiteData, root: Path) -> None:
         data.notes.append("quality: no usable annotations")
         return
     if history is not None:  # linking agreement to revisions needs the revisions
-        data.impact = compute_impact(project, history, tables)
+        # the placebo runs go beside the verdicts: how often the method finds an effect on this
+        # project's data where no rule changed
+        data.impact = compute_impact(project, history, tables, placebo=PLACEBO_RUNS)
     reports = {}
     for table in tables:
         if history is not None:

@@ -35,6 +35,7 @@ VERDICT_WORDS = {
     "regressed": "agreement fell",
     "no_clear_change": "no clear change",
     "insufficient_data": "too little data",
+    "inconclusive": "verdict withheld",
 }
 
 

@@ -39,26 +39,58 @@ def quality_page(project: Project, links: Links, history: Any, impact: Any, hots
 
 
 def impact_table(impact: Any, links: Links) -> str:
+    from guidelines_tool.impact_warnings import WARNINGS
+    from guidelines_tool.reporters.impact import explain, fdr_line
+
     if impact is None:
         return "No impact analysis available (it needs git history and annotation data).\n"
     data = impact.to_dict() if hasattr(impact, "to_dict") else impact
     revisions = data.get("revisions", [])
     if not revisions:
         return "No rule revision could be linked to annotations.\n"
-    rows = []
+    multiplicity = data.get("multiplicity") or {}
+    tests = multiplicity.get("tests") or 0
+    rows, words = [], []
     for row in revisions:
+        rule, commit = links.rule(str(row.get("rule")), QUALITY), f"`{plain(str(row.get('commit', ''))[:10])}`"
         rows.append([
-            links.rule(str(row.get("rule")), QUALITY), f"`{plain(str(row.get('commit', ''))[:10])}`",
-            plain(str(row.get("date", ""))[:10]), plain(str(row.get("change", ""))),
+            rule, commit, plain(str(row.get("date", ""))[:10]), plain(str(row.get("change", ""))),
             fmt_number((row.get("before") or {}).get("alpha")), fmt_number((row.get("after") or {}).get("alpha")),
             fmt_number(row.get("delta")), fmt_number(row.get("did")),
             plain(VERDICT_WORDS.get(str(row.get("verdict")), str(row.get("verdict")))),
         ])
+        # each verdict in one sentence, under the table: as a column it pushed the verdict out of
+        # sight on a desktop page (tests/docs/test_accessibility.py)
+        words.append(f"- {rule} {commit}: {plain(explain({**row, 'tests': tests}))}\n")
     text = md_table(["Rule", "Commit", "Date", "Change", "α before", "α after", "Δ", "Δ vs control", "Verdict"], rows)
+    text += "\n**In words**\n\n" + "".join(words)
+    if multiplicity:
+        text += "\n" + plain(fdr_line(float(multiplicity.get("q", 0.05)), tests)) + "\n"
+    placebo = data.get("placebo")
+    if placebo:
+        text += "\n" + placebo_text(placebo)
+    seen = [code for code in WARNINGS if any(code in (row.get("warnings") or ()) for row in revisions)]
+    if seen:
+        text += "\n**What the warnings mean**\n\n" + "".join(f"- `{code}`: {plain(WARNINGS[code])}\n" for code in seen)
     unresolved = (data.get("unresolved") or {}).get("count")
     if unresolved:
         text += f"\n{fmt_number(unresolved)} annotations could not be tied to a guideline revision.\n"
     return text
+
+
+def placebo_text(placebo: Mapping) -> str:
+    """The placebo runs beside the verdicts: the method's false-positive rate on this project."""
+    runs = placebo.get("runs") or 0
+    if not runs:
+        return ("**Placebo check**: no position where no rule changed had enough items on both sides to "
+                "re-run the analysis.\n")
+    rate = placebo.get("false_positive_rate")
+    sd, se = placebo.get("null_sd"), placebo.get("mean_se")
+    spread = (f" Their estimates spread {fmt_number(sd)} (SD) against the {fmt_number(se)} standard error "
+              "the analysis reports." if sd is not None and se is not None else "")
+    return (f"**Placebo check**: the same analysis re-run {runs} times where no rule changed found an effect "
+            f"(p ≤ 0.05) in {fmt_number(100 * rate if rate is not None else None, 1)} % of them; a method "
+            f"calibrated on this project's data finds one in about 5 %.{spread}\n")
 
 
 def hotspots_text(hotspots: Any, project: Project | None = None) -> str:

@@ -25,7 +25,7 @@ _RULE = (
     "kind", "id", "task", "title", "status", "labels", "decision", "when", "unless", "rationale",
     "examples", "counterexamples", "ambiguous_cases", "overrides", "see_also", "replaced_by", "tags",
 )  # fmt: skip
-_POLICY = ("metric", "confidence", "bootstrap", "min_items", "target")
+_POLICY = ("metric", "confidence", "bootstrap", "min_items", "fdr", "target")
 
 # kind → the order of its keys, and for nested fields the "kind" of their items (a mapping) or of
 # each item of their list (a sequence of mappings).

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 from guidelines_tool.reporters.base import Reporter, registry
 from guidelines_tool.reporters.output import json_text, md_cell
 
+from guidelines_tool.impact_warnings import WARNINGS
+
 if TYPE_CHECKING:
     from guidelines_tool.hotspots import HotspotReport
     from guidelines_tool.impact import ImpactReport, RevisionImpact
@@ -15,17 +17,17 @@ if TYPE_CHECKING:
 REASON_TEXT = {"unknown_revision": "unknown revision", "no_timestamp": "no revision and no timestamp",
                "before_first_commit": "dated before the first commit"}
 VERDICT_MARK = {"improved": "improved ▲", "regressed": "REGRESSED ▼", "no_clear_change": "no clear change",
-                "insufficient_data": "too little data"}
+                "inconclusive": "inconclusive ?", "insufficient_data": "too little data"}
 
 
 WIDTH = 100  # terminal columns the text reports are laid out for
-CONFOUNDED = "their effects cannot be told apart"
-LEGEND = ("items, α: the items each rule governs and the agreement on them, under the guidelines just "
-          "before → just after the commit. control: the change on the task's other items over the same commit (annotators "
-          "getting better, an easier batch). DiD: the rule's change minus the control's, with its "
-          "confidence interval; improved or regressed when that interval excludes 0.")
-CHANCE = ("A revision that changed nothing still gets a verdict now and then (about 1 in 20 at 95 % "
-          "confidence): check a surprising verdict on the next batch.")
+LEGEND = ("items, α: how many items each rule governs before and after the commit (before, after), "
+          "and the agreement on them. control: the change on the task's other items over the same commit (annotators "
+          "getting better, an easier batch). DiD: the rule's change minus the control's, with its 95 % "
+          "interval (items and annotators both counted as samples); where the rule has earlier "
+          "states, against those (marked ᵇ), not the window just before, which is what prompts an edit.")
+SCOPE_NOTE = {"scope": "the items in its scope", "citations": "the items citing it",
+              "labels": "the items carrying its labels"}
 
 
 def _num(value: float | None, signed: bool = False, digits: int = 3) -> str:
@@ -34,8 +36,60 @@ def _num(value: float | None, signed: bool = False, digits: int = 3) -> str:
     return f"{value:+.{digits}f}" if signed else f"{value:.{digits}f}"
 
 
-def _ci(ci: tuple[float, float] | None, digits: int = 3) -> str:
+def _ci(ci, digits: int = 3) -> str:
     return "" if ci is None else f"[{ci[0]:+.{digits}f}, {ci[1]:+.{digits}f}]"
+
+
+def _p(name: str, value: float | None) -> str:
+    if value is None:
+        return f"{name} —"
+    if value < 0.001:
+        return f"{name} < 0.001"
+    return f"{name} = {value:.3f}" if value < 0.1 else f"{name} = {value:.2f}"
+
+
+def fdr_line(fdr: float, tests: int) -> str:
+    """How verdicts are held to the false discovery rate, in one line."""
+    return (f"A revision is called improved or regressed when its q-value is {fdr:g} or less: Benjamini–Hochberg "
+            f"over the {tests} revision{'' if tests == 1 else 's'} checked, so about {100 * fdr:g} % of such calls "
+            "are expected to be chance.")
+
+
+def explain(row: dict) -> str:
+    """One sentence a lead understands for one revision (its to_dict() form)."""
+    verdict = row.get("verdict")
+    tests = row.get("tests") or 0
+    annotators = row.get("annotators") or {}
+    union = annotators.get("before", 0) + annotators.get("after", 0) - annotators.get("shared", 0)
+    who = f"annotators shared: {annotators.get('shared', 0)} of {union}" if union else ""
+    parts: list[str] = []
+    if verdict == "insufficient_data":
+        return f"too little data: {row.get('reason') or 'fewer items than min_items on a side'}"
+    if verdict == "inconclusive":
+        withheld = ", ".join(row.get("withheld_by") or row.get("warnings") or [])
+        estimate = row.get("did") if row.get("did") is not None else row.get("delta")
+        name = "DiD" if row.get("did") is not None else "change"
+        parts.append(f"withheld ({withheld}): {name} {_num(estimate, True, 2)}, {_p('p', row.get('p_value'))}")
+    else:
+        checked = f" after checking {tests} revision{'' if tests == 1 else 's'}" if tests else ""
+        parts.append(_p("q", row.get("q_value")) + checked)
+        adjusted = row.get("adjusted_ci")
+        if adjusted:
+            parts.append(f"interval adjusted for the calls made (false coverage rate) {_ci(adjusted['ci'], 2)}")
+    if row.get("estimate") == "baseline":
+        adjacent = row.get("adjacent") or {}
+        just_before = (f" (just before: {_num(adjacent.get('did'), True, 2)}, {_p('p', adjacent.get('p_value'))})"
+                       if adjacent else "")
+        parts.append("against the rule's earlier states" + just_before)
+    selection = row.get("selection") or {}
+    if selection.get("adjusted_by") == "conditional":
+        parts.append(f"conditional on its having been the worst-agreeing of {selection.get('worst_of')} rules")
+    if who:
+        parts.append(who)
+    warnings = [w for w in row.get("warnings") or [] if w not in (row.get("withheld_by") or [])]
+    if warnings:
+        parts.append("warnings: " + ", ".join(warnings))
+    return "; ".join(parts)
 
 
 def _unresolved_line(report: ImpactReport) -> str:
@@ -45,12 +99,16 @@ def _unresolved_line(report: ImpactReport) -> str:
     return f"{report.unresolved_count} annotations resolved to no revision and were left out ({parts})"
 
 
+def _counts(report: ImpactReport) -> dict[str, int]:
+    return {v: sum(r.verdict == v for r in report.revisions) for v in VERDICT_MARK}
+
+
 def _counts_line(report: ImpactReport) -> str:
-    counts = {v: sum(r.verdict == v for r in report.revisions) for v in VERDICT_MARK}
+    counts = _counts(report)
     n = len(report.revisions)
     return (f"{n} rule revision{'' if n == 1 else 's'}: {counts['improved']} improved, "
             f"{counts['regressed']} regressed, {counts['no_clear_change']} no clear change, "
-            f"{counts['insufficient_data']} too little data")
+            f"{counts['inconclusive']} inconclusive, {counts['insufficient_data']} too little data")
 
 
 def _labels_note(report: ImpactReport) -> str | None:
@@ -63,8 +121,37 @@ def _labels_note(report: ImpactReport) -> str | None:
            else "nobody could cite the rule on one side of the commit (it was added, deprecated or "
                 "removed there)" + (", or the data has no citations" if uncited else ""))
     return (f"* governed by labels: {why}, so its items are those where any annotator chose one of "
-            "its labels. That set is broader than what the rule decides: weaker evidence than the "
-            "items citing it.")
+            "its labels: chosen by the outcome itself, so no verdict rests on them (labels_fallback).")
+
+
+def warnings_seen(report: ImpactReport) -> list[str]:
+    return [code for code in WARNINGS if any(code in r.warnings for r in report.revisions)]
+
+
+def _placebo_line(report: ImpactReport) -> str | None:
+    p = report.placebo
+    if p is None:
+        return None
+    if not p.runs:
+        return "placebo: no position where no rule changed has enough items on both sides"
+    spread = (f"; their estimates spread {_num(p.null_sd)} against a reported SE of {_num(p.mean_se)}"
+              if p.null_sd is not None and p.mean_se is not None else "")
+    return (f"placebo: {p.runs} re-runs where no rule changed: {_pct(p.false_positive_rate)} had p ≤ 0.05 "
+            f"(5 % expected of a calibrated method){spread}")
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{100 * value:.1f} %"
+
+
+def _gate_line(report: ImpactReport) -> str | None:
+    g = report.gate
+    if g is None:
+        return None
+    if not g.failed:
+        return f"gate: none of the {g.revisions} revisions checked cut agreement (Holm, 5 %)"
+    names = ", ".join(f"{r.spec.rule}@{r.spec.commit[:7]}" for r in g.failed)
+    return f"gate: agreement fell after {names} (Holm over {g.revisions} revisions, 5 %)"
 
 
 def _commits(report: ImpactReport) -> list[list[RevisionImpact]]:
@@ -78,14 +165,11 @@ def _commits(report: ImpactReport) -> list[list[RevisionImpact]]:
     return groups
 
 
-def _confounded(group: list[RevisionImpact]) -> str:
+def _several(group: list[RevisionImpact]) -> str:
     rules = {r.spec.rule for r in group} | {x for r in group for x in r.spec.confounded_with}
     if len(rules) < 2:
         return ""
-    if len(group) == len(rules):
-        return f"{len(rules)} rules changed together: {CONFOUNDED}"
-    shown = {r.spec.rule for r in group}
-    return f"changed together with {', '.join(sorted(rules - shown))}: {CONFOUNDED}"
+    return f"{len(rules)} rules changed in this commit (several_rules_changed)"
 
 
 def _change(spec: Any) -> str:
@@ -93,9 +177,14 @@ def _change(spec: Any) -> str:
     return f"{spec.change} ({spec.level})" if spec.change == "changed" else spec.change
 
 
+def _row_dict(r: RevisionImpact, report: ImpactReport) -> dict:
+    return {**r.to_dict(), "tests": r.tests or report.tests}
+
+
 class ImpactTextReporter(Reporter):
-    """For a terminal of 100 columns: one block per commit (date, sha, author, confounding),
-    one aligned row per rule revision in it; the full figures are in --format json and md."""
+    """For a terminal of 100 columns: one block per commit (date, sha, author), one aligned row
+    per rule revision in it and, under a row that says more than "no clear change", the verdict
+    in one sentence; then the warnings that fired, explained."""
 
     name = "text"
     HEADER = ("rule", "change", "items", "α", "control", "DiD [CI]", "verdict")
@@ -107,20 +196,30 @@ class ImpactTextReporter(Reporter):
             tasks = {r.spec.task for r in report.revisions}
             groups = _commits(report)
             table = _align([self.HEADER] + [self._row(r) for group in groups for r in group])
-            out = [_counts_line(report), ""] + _wrap(LEGEND) + ["", table[0]]
+            out = [_counts_line(report)] + _wrap(fdr_line(report.fdr, report.tests)) + [""]
+            out += _wrap(LEGEND) + ["", table[0]]
             rows = iter(table[1:])
             for group in groups:
                 s = group[0].spec
                 head = [s.date[:10], s.commit[:7], s.author] + ([f"task {s.task}"] if len(tasks) > 1 else [])
-                confounded = _confounded(group)
-                out += _wrap("· " + "  ".join(head) + (f"  — {confounded}" if confounded else ""), "  ")
-                out += [next(rows) for _ in group]
+                several = _several(group)
+                out += _wrap("· " + "  ".join(head) + (f"  — {several}" if several else ""), "  ")
+                for r in group:
+                    out.append(next(rows))
+                    if r.verdict != "no_clear_change" or r.warnings:
+                        out += _wrap("    " + explain(_row_dict(r, report)), "      ")
         out.append("")
         note = _labels_note(report)
         if note:
             out += _wrap(note)
-        if any(r.verdict in ("improved", "regressed") for r in report.revisions):
-            out += _wrap(CHANCE)
+        seen = warnings_seen(report)
+        if seen:
+            out.append("Warnings:")
+            for code in seen:
+                out += _wrap(f"  {code}: {WARNINGS[code]}", "    ")
+        for line in (_placebo_line(report), _gate_line(report)):
+            if line:
+                out += _wrap(line)
         out += _wrap(_unresolved_line(report))
         out += [line for note in report.notes for line in _wrap(f"note: {note}", "  ")]
         return "\n".join(out) + "\n"
@@ -128,10 +227,11 @@ class ImpactTextReporter(Reporter):
     def _row(self, r: RevisionImpact) -> tuple[str, ...]:
         s, c = r.spec, r.comparison
         mark = "*" if r.governed_by == "labels" else ""
-        return (s.rule, _change(s), f"{c.before.n_items} → {c.after.n_items}{mark}",
+        base = "ᵇ" if c.from_baseline else ""
+        return (s.rule, _change(s), f"{c.before.n_items}, {c.after.n_items}{mark}",
                 f"{_num(c.before.alpha, digits=2)} → {_num(c.after.alpha, digits=2)}",
                 _num(c.control_delta, True, 2),
-                f"{_num(c.did, True, 2)} {_ci(c.did_ci, 2)}".strip(), VERDICT_MARK[r.verdict])
+                f"{_num(c.estimate, True, 2)}{base} {_ci(c.ci, 2)}".strip(), VERDICT_MARK[r.verdict])
 
 
 def _wrap(text: str, indent: str = "") -> list[str]:
@@ -159,52 +259,67 @@ class ImpactJsonReporter(_JsonReporter):
 
 
 class ImpactMarkdownReporter(Reporter):
-    """A pull-request comment: the verdict counts, the revisions that clearly moved agreement
-    (regressions first) in a sentence each, then the full table (folded when it is long)."""
+    """A pull-request comment: the verdict counts and how they are held to a false discovery
+    rate, the revisions that clearly moved agreement (regressions first) and those withheld in a
+    sentence each, then the full table (folded when it is long) and the warnings explained."""
 
     name = "md"
     FOLD_OVER = 10  # rows: a longer table goes in a <details> block under the headline list
 
     def render(self, report: ImpactReport) -> str:
-        counts = {v: sum(r.verdict == v for r in report.revisions) for v in VERDICT_MARK}
+        counts = _counts(report)
         out = ["### Guideline impact on agreement", "",
                f"{counts['improved']} improved · {counts['regressed']} regressed · "
-               f"{counts['no_clear_change']} no clear change · {counts['insufficient_data']} too little data", ""]
-        for verdict, title in (("regressed", "Regressed ▼"), ("improved", "Improved ▲")):
+               f"{counts['no_clear_change']} no clear change · {counts['inconclusive']} inconclusive · "
+               f"{counts['insufficient_data']} too little data", "", fdr_line(report.fdr, report.tests), ""]
+        for verdict, title in (("regressed", "Regressed ▼"), ("improved", "Improved ▲"),
+                               ("inconclusive", "Inconclusive (verdict withheld)")):
             moved = [r for r in report.revisions if r.verdict == verdict]
             if moved:
-                out += [f"**{title}**", ""] + [self._sentence(r) for r in moved] + [""]
-        table = ["| rule | commit | date | author | change | governed by | α before (items) | α after (items) | Δ [CI] | control Δ | DiD [CI] | verdict | confounded with |",
-                 "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+                out += [f"**{title}**", ""] + [self._sentence(r, report) for r in moved] + [""]
+        table = ["| rule | commit | date | author | change | items from | α before (items) | α after (items) "
+                 "| control Δ | DiD [CI] | p | q | verdict | warnings |",
+                 "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
         for r in report.revisions:
             s, c = r.spec, r.comparison
+            base = "ᵇ" if c.from_baseline else ""
             table.append(
-                f"| `{s.rule}` | `{s.commit[:7]}` | {s.date[:10]} | {md_cell(s.author)} | {s.change} ({s.level}) | {r.governed_by} "
-                f"| {_num(c.before.alpha)} ({c.before.n_items}) | {_num(c.after.alpha)} ({c.after.n_items}) "
-                f"| {_num(c.delta, True)} {_ci(c.delta_ci)}".rstrip() + f" | {_num(c.control_delta, True)} "
-                f"| {_num(c.did, True)} {_ci(c.did_ci)}".rstrip() + f" | **{VERDICT_MARK[r.verdict]}** "
-                f"| {', '.join(f'`{x}`' for x in s.confounded_with)} |"
+                f"| `{s.rule}` | `{s.commit[:7]}` | {s.date[:10]} | {md_cell(s.author)} | {s.change} ({s.level}) "
+                f"| {r.governed_by} | {_num(c.before.alpha)} ({c.before.n_items}) | {_num(c.after.alpha)} "
+                f"({c.after.n_items}) | {_num(c.control_delta, True)} "
+                f"| {_num(c.estimate, True)}{base} {_ci(c.ci)}".rstrip()
+                + f" | {_num(r.p_value)} | {_num(r.q_value)} | **{VERDICT_MARK[r.verdict]}** "
+                f"| {', '.join(r.warnings)} |"
             )
         if len(report.revisions) > self.FOLD_OVER:
             out += [f"<details><summary>All {len(report.revisions)} rule revisions</summary>", ""] + table + ["", "</details>"]
         elif report.revisions:
             out += table
         out.append("")
+        if any(r.comparison.from_baseline for r in report.revisions):
+            out += ["ᵇ against the rule's earlier states, not the window just before the commit (which is what "
+                    "prompts an edit, and so low partly by chance).", ""]
         note = _labels_note(report)
         if note:
             out += ["\\" + note, ""]
+        seen = warnings_seen(report)
+        if seen:
+            out += ["**Warnings**", ""] + [f"- `{code}`: {WARNINGS[code]}" for code in seen] + [""]
+        for line in (_placebo_line(report), _gate_line(report)):
+            if line:
+                out += [line[0].upper() + line[1:] + ".", ""]
         out += [_unresolved_line(report) + "."]
         out += [f"> {note}" for note in report.notes]
         return "\n".join(out) + "\n"
 
     @staticmethod
-    def _sentence(r: RevisionImpact) -> str:
+    def _sentence(r: RevisionImpact, report: ImpactReport) -> str:
         s, c = r.spec, r.comparison
-        where = "the items citing it" if r.governed_by == "citations" else "the items carrying its labels*"
-        confounded = f"; changed with {', '.join(f'`{x}`' for x in s.confounded_with)}" if s.confounded_with else ""
+        where = SCOPE_NOTE[r.governed_by] + ("*" if r.governed_by == "labels" else "")
         return (f"- `{s.rule}` {_change(s)} in `{s.commit[:7]}` ({s.date[:10]}, {md_cell(s.author)}): "
                 f"α {_num(c.before.alpha)} → {_num(c.after.alpha)} on {where} "
-                f"({c.before.n_items} → {c.after.n_items} items), DiD {_num(c.did, True)} {_ci(c.did_ci)}{confounded}")
+                f"(on {c.before.n_items} items before and {c.after.n_items} after), DiD {_num(c.estimate, True)} "
+                f"{_ci(c.ci)}; {md_cell(explain(_row_dict(r, report)))}")
 
 
 IMPACT_REPORTERS = registry(ImpactTextReporter, ImpactJsonReporter, ImpactMarkdownReporter)

@@ -83,3 +83,39 @@ def _rows(table) -> list[tuple]:
 def rows() -> Callable[..., list[tuple]]:
     """rows(table): (item, annotator, label) of each row."""
     return _rows
+
+
+_CHILD = """
+import json, sys
+from guidelines_tool.annotations import read_annotations
+from guidelines_tool.errors import GuidelinesError
+try:
+    t = read_annotations([sys.argv[1]], input_format=sys.argv[2] or None)
+except GuidelinesError as exc:
+    print(json.dumps({"error": str(exc)}))
+else:
+    values = lambda col, vals: [vals[c] if c >= 0 else None for c in col.tolist()]
+    print(json.dumps({
+        "rows": list(zip(values(t.item, t.items), values(t.annotator, t.annotators),
+                         values(t.label, t.labels))),
+        "lines": t.line.tolist(), "summary": t.summary.to_dict(),
+        "problems": [[p.line, p.code, p.message] for p in t.problems]}))
+"""
+
+
+@pytest.fixture(scope="session")
+def read_in_child() -> Callable[..., dict]:
+    """read_in_child(path, input_format=None, timeout=120): read_annotations in a child process,
+    for input that once crashed or hung the reader: a crash or a hang fails the test instead of
+    ending the test run. Returns rows, lines, summary and problems, or {"error": message}."""
+    import subprocess
+    import sys
+
+    def run(path: Path, input_format: str | None = None, timeout: float = 120) -> dict:
+        done = subprocess.run([sys.executable, "-c", _CHILD, str(path), input_format or ""],
+                              capture_output=True, text=True, timeout=timeout)
+        assert done.returncode == 0, f"reader died with {done.returncode}: {done.stderr[-2000:]}"
+        assert not done.stderr, done.stderr[-2000:]
+        return json.loads(done.stdout)
+
+    return run

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
 
 from guidelines_tool.annotations import read_gold
 from guidelines_tool.project import load_project
@@ -32,3 +37,25 @@ def test_extra_columns_are_kept_per_item_and_a_multi_label_set_is_checked_member
     assert gold.labels == {"q1": "a;b", "q2": "b"}
     assert gold.extra == {"rule": {"q1": "R-1"}}  # empty cells and absent columns are left out
     assert [(p.line, p.message) for p in gold.problems] == [(4, "gold label 'zz' is not in task 'tags'")]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".parquet"])
+def test_extra_columns_are_kept_in_every_long_format(tmp_path, suffix):
+    """The readers convert only the record columns (a hostile file's 100,000 columns cost
+    nothing); the columns a caller asks for besides them are kept in each long format."""
+    rows = [{"item": "q1", "label": "a", "rule": "R-1", "note": "x"},
+            {"item": "q2", "label": "b", "rule": "R-2", "note": "y"}]
+    path = tmp_path / f"quiz-gold{suffix}"
+    if suffix == ".parquet":
+        pq.write_table(pa.Table.from_pylist(rows), path)
+    elif suffix == ".jsonl":
+        path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    else:
+        path.write_text("item,label,rule,note\nq1,a,R-1,x\nq2,b,R-2,y\n")
+    gold = read_gold(path, extra=("rule",))
+    assert gold.labels == {"q1": "a", "q2": "b"}
+    assert gold.extra == {"rule": {"q1": "R-1", "q2": "R-2"}}
+    # and a line the fast JSON reader leaves to the line reader keeps them too
+    if suffix == ".jsonl":
+        path.write_text(path.read_text() + "null\n")
+        assert read_gold(path, extra=("rule",)).extra == {"rule": {"q1": "R-1", "q2": "R-2"}}

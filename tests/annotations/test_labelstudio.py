@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from guidelines_tool.annotations import read_annotations
+from guidelines_tool.errors import DataError
 
 
 def test_label_studio_export(annotation_data: Path, codes: Callable) -> None:
@@ -158,3 +159,143 @@ def test_json_min_with_full_agreement_takes_the_only_column_repeating_across_tas
         r["source"] = "shop"
     path.write_text(json.dumps(records))
     assert read_annotations([path]).summary.rejected == {"missing-column": 8}
+
+
+def test_export_tasks_in_memory_read_as_the_export_file(annotation_data: Path) -> None:
+    """`pull label-studio` reads the export a page at a time: the same rows, problems and
+    exclusions as the file (the file's cancelled and empty annotations, counted alike)."""
+    from guidelines_tool.annotations import labelstudio_export_rows
+
+    path = annotation_data / "labelstudio.json"
+    tasks = json.loads(path.read_text())
+    rows, problems, excluded = labelstudio_export_rows(tasks, source=str(path))
+    table = read_annotations([path])
+    assert [(r["item"], r["annotator"], r["label"]) for r in rows] == [
+        ("11", "1", ["positive"]), ("11", "2", ["positive"]), ("review-12", "1", ["negative"]),
+        ("review-12", "2", ["neutral"])]
+    assert [p.message for p in problems] == [p.message for p in table.problems]
+    assert dict(excluded) == table.summary.rejected
+
+
+REAL = Path(__file__).resolve().parents[1] / "data" / "annotations" / "labelstudio-1.23"
+
+
+def _judgements(table) -> list[tuple[str, str, str]]:
+    labels = [table.labels[c] for c in table.label]
+    return sorted(zip([table.items[c] for c in table.item],
+                      [table.annotators[c] for c in table.annotator], labels))
+
+
+@pytest.mark.parametrize("project, task, expected", [
+    ("sentiment", None, [("1", "1", "positive"), ("1", "2", "positive"), ("1", "3", "Neutral"),
+                         ("2", "1", "Negative"), ("2", "2", "Negative"), ("3", "1", "Neutral"),
+                         ("3", "2", "positive"), ("4", "1", "Neutral")]),
+    ("topics", "topics", [("6", "1", "Delivery;Price"), ("6", "2", "Price"),
+                          ("7", "1", "Delivery;Quality"), ("7", "3", "Delivery;Quality"),
+                          ("8", "2", "Quality")]),
+    ("topics", "quality", [("6", "1", "4"), ("6", "2", "4"), ("7", "1", "3"), ("7", "3", "2"),
+                           ("8", "3", "5")]),
+    ("kinds", None, [("msg-001", "1", "Delivery"), ("msg-001", "2", "Delivery"),
+                     ("msg-002", "1", "Praise"), ("msg-002", "3", "Praise")]),
+])
+@pytest.mark.parametrize("export", [".json", ".all-tasks.json", ".min.json", ".csv", ".tsv"])
+def test_real_label_studio_1_23_exports_give_the_same_judgements_in_every_format(
+        project: str, task: str | None, expected: list, export: str) -> None:
+    t = read_annotations([REAL / f"{project}{export}"], task=task, input_format="labelstudio")
+    assert _judgements(t) == expected
+    assert t.summary.read == t.summary.used + sum(t.summary.rejected.values())
+    assert all(p.severity == "warning" for p in t.problems)
+
+
+def test_real_exports_say_what_each_leaves_out() -> None:
+    # only JSON has the cancelled annotation; JSON-MIN and CSV never saw it
+    json_export = read_annotations([REAL / "sentiment.json"])
+    assert json_export.summary.rejected == {"skipped (cancelled or empty)": 1}
+    assert "task 3 annotation 3 was cancelled" in json_export.problems[0].message
+    assert read_annotations([REAL / "sentiment.csv"]).summary.rejected == {}
+    # a topic without a rating is no rating judgement: counted, and said
+    quality = read_annotations([REAL / "topics.min.json"], task="quality")
+    assert quality.summary.rejected == {"skipped (cancelled or empty)": 1}
+    assert quality.problems[0].message == "record 6: no answer for 'quality'"
+
+
+def test_a_5000_digit_number_in_an_export_is_kept_with_a_warning(tmp_path: Path) -> None:
+    tasks = json.loads((REAL / "sentiment.json").read_text())
+    tasks[0]["annotations"][0]["lead_time"] = 0  # replaced below by 5,000 digits
+    text = json.dumps(tasks, indent=1).replace('"lead_time": 0', '"lead_time": ' + "9" * 5000, 1)
+    path = tmp_path / "long.json"
+    path.write_text(text)
+    t = read_annotations([path])
+    assert len(t) == 8
+    long = [p for p in t.problems if p.code == "ANN016"]
+    line = text[:text.index("9" * 5000)].count("\n") + 1
+    assert [(p.line, p.message[:28]) for p in long] == [(line, "a number of 5,000 digits (mo")]
+
+
+def test_a_json_object_that_is_no_export_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "settings.json"
+    path.write_text('{"foo": 1, "bar": [2]}')
+    with pytest.raises(DataError, match=r"settings.json: holds one JSON object \(keys: 'foo', "
+                                        r"'bar'\), not a list of tasks"):
+        read_annotations([path])
+    one_task = tmp_path / "task.json"
+    one_task.write_text(json.dumps(json.loads((REAL / "sentiment.json").read_text())[1]))
+    assert len(read_annotations([one_task])) == 2  # one task, as the API returns it
+
+
+def test_an_export_without_annotations_says_so(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.json"
+    empty.write_text("[]")
+    assert [p.message for p in read_annotations([empty]).problems] == [
+        "no annotation records in the file"]
+    for text in ("", " \n", "\ufeff"):  # not "not valid JSON (Expecting value ...)"
+        empty.write_text(text, encoding="utf-8")
+        assert [p.message for p in read_annotations([empty]).problems] == ["the file is empty"]
+    unannotated = tmp_path / "unannotated.json"
+    unannotated.write_text(json.dumps([json.loads((REAL / "sentiment.all-tasks.json")
+                                                  .read_text())[4]]))
+    assert [p.message for p in read_annotations([unannotated]).problems] == [
+        "1 task(s), none with an annotation: nothing to read (Label Studio exports unannotated "
+        "tasks only when asked to)"]
+
+
+def test_found_by_fuzzing_counts_stay_whole_and_odd_values_are_no_type_errors(
+        tmp_path: Path) -> None:
+    # an export whose answer column cannot be told, with a malformed row: every row counted
+    # once (the CSV rows were counted again as missing their columns)
+    path = tmp_path / "export.csv"
+    path.write_text("annotation_id,annotator,id,sentiment,text\n1,a,1,pos,t1\n"
+                    "2,a,2,neg,t2,EXTRA\n3,a,3,pos,t3\n")
+    t = read_annotations([path])
+    assert t.summary.rejected == {"malformed-record": 1, "missing-column": 2}
+    assert t.summary.read == 3 and t.summary.used == 0
+    # a result whose `type` is an object, and a record with a lone surrogate
+    tasks = json.loads((REAL / "sentiment.json").read_text())
+    tasks[0]["annotations"][0]["result"][0]["type"] = {"choices": 1}
+    tasks[1]["annotations"][0]["result"][0]["value"]["choices"] = ["Neg\ud800"]
+    odd = tmp_path / "odd.json"
+    odd.write_text(json.dumps(tasks))
+    t = read_annotations([odd])
+    assert len(t) == 6
+    assert t.summary.read == t.summary.used + sum(t.summary.rejected.values())
+    assert "lone UTF-16 surrogate" in " ".join(p.message for p in t.problems)
+
+
+def test_a_column_repeated_in_an_export_is_named_alone(tmp_path: Path) -> None:
+    path = tmp_path / "export.csv"
+    text = (REAL / "sentiment.csv").read_text()
+    path.write_text(text.replace('"text"', '"lead_time"', 1))
+    with pytest.raises(DataError, match=r"export.csv: column\(s\) lead_time appear more than "
+                                        r"once in the header$"):
+        read_annotations([path])
+
+
+@pytest.mark.parametrize("nesting", ["[" * 30_000 + "]" * 30_000,
+                                     '[{"id": 1, "data": ' + '{"a": ' * 30_000 + "1" + "}" * 30_001 + "]"])
+def test_an_export_nested_30000_deep_is_a_clear_error_not_a_crash(tmp_path: Path, read_in_child,
+                                                                  nesting: str) -> None:
+    path = tmp_path / "deep.json"
+    path.write_text(nesting)
+    out = read_in_child(path)
+    assert out == {"error": f"{path}: JSON nested too deeply (more than about 1,000 levels) "
+                            "to be an export"}

@@ -136,3 +136,21 @@ def test_impact_reads_a_judgement_repeated_at_another_time_as_a_relabel(tmp_path
     assert timed.summary.rejected == {"duplicate": 1} and timed.summary.relabelled == 1
     assert timed.ratings().n_ratings == 2  # pooled: a's March judgement and b's
     assert codes(timed.pooled(), "label") == ["y", "y"]
+
+
+def test_a_control_character_in_a_value_rejects_its_row(tmp_path: Path, rows: Callable) -> None:
+    # a NUL inside an item id was read as a distinct id; an ESC reaches the terminal
+    path = tmp_path / "nul.csv"
+    path.write_bytes(b"item,annotator,label,batch\np1,a,x,b1\np\x001,b,x,b1\np1,c,x,b\x1b[31m\n"
+                     b'p2,a,"multi\nline",b1\np2,b,tab\there,b1\n')
+    t = read_annotations([path])
+    assert rows(t) == [("p1", "a", "x"), ("p2", "a", "multi\nline"), ("p2", "b", "tab\there")]
+    assert [(p.line, p.code, p.message) for p in t.problems] == [
+        (3, "ANN015", "item 'p\\x001' holds the control character U+0000 (NUL); row rejected"),
+        (4, "ANN015", "batch 'b\\x1b[31m' holds the control character U+001B (ESC); row "
+                      "rejected")]
+    assert t.summary.rejected == {"control-character": 2}
+    jsonl = tmp_path / "nul.jsonl"
+    jsonl.write_text('{"item": "p\\u0000", "annotator": "a", "label": "x"}\n'
+                     '{"item": "p", "annotator": "a", "label": "x"}\n')
+    assert [(p.line, p.code) for p in read_annotations([jsonl]).problems] == [(1, "ANN015")]

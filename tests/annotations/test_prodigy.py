@@ -69,3 +69,54 @@ def test_prodigy_span_records_are_skipped_not_read_as_accept(tmp_path: Path,
     t = read_annotations([path])
     assert rows(t) == [("1", "ner-b", "accept")]
     assert t.summary.rejected == {"skipped (not a classification)": 1}
+
+
+def _write(path: Path, records: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    return path
+
+
+def test_a_null_input_hash_and_a_list_label_are_findings_not_type_errors(tmp_path: Path,
+                                                                         rows: Callable) -> None:
+    base = {"text": "t", "answer": "accept", "_input_hash": None, "_task_hash": 7}
+    path = _write(tmp_path / "odd.jsonl", [
+        dict(base, label="X", _session_id="s-a"),
+        dict(base, label=["X", "Y"], _session_id="s-b"),  # unhashable: TypeError before
+        dict(base, label={"id": "X"}, _session_id="s-c"),
+        dict(base, label="X", _session_id="s-d", _task_hash=None),  # no item id at all
+        dict(base, accept={"X": True}, _session_id="s-e"),
+    ])
+    for input_format in ("prodigy", None):
+        t = read_annotations([path], input_format=input_format)
+        assert rows(t) == [("7", "s-a", "accept")]
+        assert [(p.line, p.code) for p in t.problems] == [
+            (2, "ANN009"), (3, "ANN009"), (4, "ANN003"), (5, "ANN009")]
+        assert "`label` is ['X', 'Y']: a binary answer's label is one text" in \
+            t.problems[0].message
+        assert "no item id: `meta.id`, `id`, `_input_hash` and `_task_hash`" in \
+            t.problems[2].message
+        assert t.summary.read == 5 and t.summary.used == 1
+
+
+def test_an_empty_accept_says_how_it_is_counted(tmp_path: Path, rows: Callable) -> None:
+    # "accept with nothing chosen" is no label: in a single-label task it is left out of the
+    # figures, counted under its own reason (not as an empty label)
+    path = _write(tmp_path / "none.jsonl", [
+        {"text": "x", "accept": ["A"], "answer": "accept", "_input_hash": 1, "_session_id": "s-a"},
+        {"text": "x", "accept": [], "answer": "accept", "_input_hash": 1, "_session_id": "s-b"}])
+    t = read_annotations([path])
+    assert t.summary.rejected == {"no-choice": 1} and "empty-label" not in t.summary.rejected
+    assert t.problems[0].message.endswith(
+        "row left out of the figures, counted as no-choice in the read summary")
+
+
+def test_a_line_nested_20000_deep_is_a_finding_and_the_rest_is_read(tmp_path: Path,
+                                                                     read_in_child) -> None:
+    good = {"_input_hash": 1, "_annotator_id": "s-a", "answer": "accept", "label": "X"}
+    path = tmp_path / "deep.jsonl"
+    path.write_text(json.dumps(good) + "\n" + json.dumps({**good, "_annotator_id": "s-b"})[:-1]
+                    + ', "meta": ' + "[" * 20_000 + "]" * 20_000 + "}\n")
+    out = read_in_child(path, "prodigy")
+    assert out["rows"] == [["1", "s-a", "accept"]]
+    assert [p[:2] for p in out["problems"]] == [[2, "ANN009"]]
+    assert "nested too deeply" in out["problems"][0][2]

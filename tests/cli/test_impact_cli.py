@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -114,14 +115,70 @@ def test_json_is_byte_identical_across_runs(repo):
     first = run(repo, "impact", "annotations.csv", "--format", "json").stdout
     second = run(repo, "impact", "annotations.csv", "--format", "json").stdout
     assert first == second
-    assert run(repo, "impact", "annotations.csv", "--format", "json", "--seed", "9").stdout != first
+    # the seed only splits items to estimate the annotators' spread: it never moves an estimate
+    other = json.loads(run(repo, "impact", "annotations.csv", "--format", "json", "--seed", "9").stdout)
+    assert [r["did"] for r in other["revisions"]] == [r["did"] for r in json.loads(first)["revisions"]]
+
+
+def test_every_revision_has_p_q_warnings_annotators_and_scope(repo):
+    report = json.loads(run(repo, "impact", "annotations.csv", "--format", "json").stdout)
+    tested = [r for r in report["revisions"] if r["p_value"] is not None]
+    assert report["multiplicity"] == {"method": "bh", "q": 0.05, "tests": len(tested)} and len(tested) == 2
+    for r in report["revisions"]:
+        assert {"p_value", "q_value", "warnings", "annotators", "scope"} <= set(r)
+        assert r["verdict"] in ("improved", "regressed", "no_clear_change", "insufficient_data", "inconclusive")
+        assert r["annotators"] == {"before": 3 if r["before"]["n_items"] else 0, "after": 3, "shared": 3 if r["before"]["n_items"] else 0}
+        assert r["scope"] == r["governed_by"]
+    for r in tested:  # BH with two tests: q = min(2p, max(p)) (statsmodels checks the general case)
+        assert r["q_value"] >= r["p_value"] and r["q_value"] <= min(1.0, 2 * r["p_value"]) + 1e-9
+        assert r["adjusted_ci"]["method"] == "fcr"
+    added = next(r for r in report["revisions"] if r["commit"] == repo["shas"][0] and r["rule"] == "A-1")
+    assert added["warnings"] == ["labels_fallback", "several_rules_changed"]
+    assert "reason" in added and "min_items = 30" in added["reason"]
+
+
+def test_fdr_option_sets_the_verdicts_threshold(repo):
+    # (finalise's own tests check which verdicts a threshold leaves; here, that the option reaches it)
+    strict = json.loads(run(repo, "impact", "annotations.csv", "--format", "json", "--fdr", "0.01").stdout)
+    assert strict["multiplicity"]["q"] == 0.01
+    text = " ".join(run(repo, "impact", "annotations.csv", "--fdr", "0.01").stdout.split())
+    assert "q-value is 0.01 or less: Benjamini–Hochberg over the 2 revisions checked, so about 1 % of such" in text
+    bad = run(repo, "impact", "annotations.csv", "--fdr", "1.5")
+    assert bad.exit_code == 2 and "--fdr" in bad.stderr
+
+
+def test_fdr_policy_key_in_guidelines_yaml(repo, tmp_path):
+    import shutil
+
+    root = tmp_path / "strict"
+    shutil.copytree(repo["root"], root)
+    config = (root / "guidelines.yaml").read_text()
+    (root / "guidelines.yaml").write_text(config.rstrip("\n") + "\nagreement:\n  fdr: 0.000001\n")
+    report = json.loads(run({"root": root}, "impact", "annotations.csv", "--format", "json").stdout)
+    assert report["multiplicity"]["q"] == 0.000001
+    from guidelines_tool.validation import validate
+
+    assert not [f for f in validate(root).findings if "fdr" in f.message]  # the schema knows the key
 
 
 def test_fail_on_regression_is_a_ci_gate(repo):
     result = run(repo, "impact", "annotations.csv", "--fail-on-regression")
     assert result.exit_code == 1
-    assert "regressed" in result.stderr and "B-1" in result.stderr
+    assert "regressed" in result.stderr and "B-1" in result.stderr and "Holm over 2 revisions" in result.stderr
     assert run(repo, "impact", "annotations.csv", "--rule", "A-1", "--fail-on-regression").exit_code == 0
+
+
+def test_the_gate_covers_only_the_revisions_since_with_holm(repo):
+    since_clarify = json.loads(run(repo, "impact", "annotations.csv", "--since", repo["shas"][1],
+                                   "--fail-on-regression", "--format", "json").stdout)
+    assert since_clarify["gate"] == {"revisions": 2, "method": "holm",
+                                     "failed": [{"rule": "B-1", "commit": repo["shas"][2]}]}
+    # before the muddling commit only: nothing to fail
+    only_clarify = run(repo, "impact", "annotations.csv", "--rule", "A-1", "--since", repo["shas"][1],
+                       "--fail-on-regression", "--format", "json")
+    assert only_clarify.exit_code == 0
+    assert json.loads(only_clarify.stdout)["gate"] == {"revisions": 1, "method": "holm", "failed": []}
+    assert "gate" not in json.loads(run(repo, "impact", "annotations.csv", "--format", "json").stdout)
 
 
 def test_rule_and_since_filters(repo):
@@ -148,9 +205,14 @@ def test_text_and_markdown(repo):
     text = run(repo, "impact", "annotations.csv").stdout
     assert "A-1" in text and "improved" in text and "REGRESSED" in text
     assert "12 annotations resolved to no revision" in text
+    flat = " ".join(text.split())
+    assert re.search(r"q < 0\.001 after checking 2 revisions; .*; annotators shared: 3 of 3", flat)
+    assert "Warnings:" in text and "labels_fallback: no citations and no scope" in flat  # each code, explained
     md = run(repo, "impact", "annotations.csv", "--format", "md").stdout
     assert md.startswith("### Guideline impact on agreement")
     assert "| `B-1` |" in md and "**REGRESSED ▼**" in md
+    assert "on 42 items before and 40 after" in md  # counts, not an agreement change (issue 17)
+    assert "- `labels_fallback`: no citations and no scope" in md and "Benjamini–Hochberg" in md
 
 
 def test_hotspots_find_the_confused_pair_and_rule(repo):
@@ -259,3 +321,159 @@ def test_hotspots_report_what_they_ignored_in_the_gold_file(tmp_path, monkeypatc
                                 catch_exceptions=False)
     assert result.exit_code == 0
     assert "gold.csv:3:" in result.stderr and "gold row ignored" in result.stderr
+
+
+# --- annotators, scope, placebo, batches tagged by release ----------------------------------------
+
+
+@pytest.fixture(scope="module")
+def turnover(tmp_path_factory) -> dict:
+    """A-1 is clarified in commit 1; the annotators before (x0..x2) and after (y0..y2) differ;
+    scope.csv assigns every item to its rule."""
+    root = make_repo(tmp_path_factory.mktemp("turnover") / "repo")
+    day = timedelta(days=1)
+    shas = [
+        commit(root, "start", {"guidelines.yaml": CONFIG, "guidelines/t/task.yaml": TASK,
+                               "guidelines/t/rules/A-1.yaml": rule("A-1", ("a", "b"), "Vague."),
+                               "guidelines/t/rules/B-1.yaml": rule("B-1", ("c", "d"), "Clear.")},
+               date=BASE_DATE),
+        commit(root, "clarify A-1", {"guidelines/t/rules/A-1.yaml": rule("A-1", ("a", "b"), "Precise.")},
+               date=BASE_DATE + 10 * day),
+    ]
+    rows, scope = [], []
+    for first, patterns, who, rev, rule_id in ((0, NOISY_AB, "x", shas[0], "A-1"), (100, CLEAN_CD, "x", shas[0], "B-1"),
+                                                (200, CLEAN_AB, "y", shas[1], "A-1"), (300, CLEAN_CD, "y", shas[1], "B-1"),
+                                                (400, CLEAN_AB, "x", shas[1], "A-1")):
+        for k, pattern in enumerate(patterns):
+            scope.append([f"i{first + k}", rule_id])
+            for a, label in enumerate(pattern):
+                rows.append([f"i{first + k}", f"{who}{a}", label, rev, ""])
+    with (root / "annotations.csv").open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["item", "annotator", "label", "guideline_rev", "rules"])
+        writer.writerows(rows)
+    with (root / "scope.csv").open("w", newline="") as handle:
+        csv.writer(handle).writerows([["item", "scope"]] + scope)
+    return {"root": root, "shas": shas}
+
+
+def _revision(report: dict, rule_id: str, sha: str) -> dict:
+    return next(r for r in report["revisions"] if r["rule"] == rule_id and r["commit"] == sha)
+
+
+def test_annotator_counts_turnover_and_annotators_shared(turnover):
+    # x0..x2 before; after, y0..y2 and (on items 400+) x0..x2 again: 3 of 6 shared
+    report = json.loads(run(turnover, "impact", "annotations.csv", "--scope", "scope.csv", "--format", "json").stdout)
+    clarified = _revision(report, "A-1", turnover["shas"][1])
+    assert clarified["annotators"] == {"before": 3, "after": 6, "shared": 3}
+    assert "annotator_turnover" not in clarified["warnings"]  # half shared: at the threshold, not below
+    shared = json.loads(run(turnover, "impact", "annotations.csv", "--scope", "scope.csv", "--annotators", "shared",
+                            "--format", "json").stdout)
+    assert shared["annotators"] == "shared"
+    only_x = _revision(shared, "A-1", turnover["shas"][1])
+    assert only_x["after"]["n_annotations"] == 3 * len(CLEAN_AB)  # y0..y2 left out
+    assert only_x["annotators"] == {"before": 3, "after": 6, "shared": 3}  # who worked, before the restriction
+
+
+def test_disjoint_annotators_fire_the_turnover_warning(turnover, tmp_path):
+    import shutil
+
+    root = tmp_path / "disjoint"
+    shutil.copytree(turnover["root"], root)
+    lines = (root / "annotations.csv").read_text().splitlines()
+    (root / "annotations.csv").write_text("\n".join(line for line in lines if not line.startswith("i4")) + "\n")
+    report = json.loads(run({"root": root}, "impact", "annotations.csv", "--format", "json").stdout)
+    clarified = _revision(report, "A-1", turnover["shas"][1])
+    assert clarified["annotators"] == {"before": 3, "after": 3, "shared": 0}
+    assert "annotator_turnover" in clarified["warnings"]
+    text = " ".join(run({"root": root}, "impact", "annotations.csv").stdout.split())
+    assert "annotators shared: 0 of 6" in text and "annotator_turnover: fewer than half" in text
+    none_shared = json.loads(run({"root": root}, "impact", "annotations.csv", "--annotators", "shared",
+                                 "--format", "json").stdout)
+    assert _revision(none_shared, "A-1", turnover["shas"][1])["verdict"] == "insufficient_data"
+
+
+def test_scope_file_and_scope_column_are_preferred_to_citations(turnover, tmp_path):
+    by_file = json.loads(run(turnover, "impact", "annotations.csv", "--scope", "scope.csv", "--format", "json").stdout)
+    clarified = _revision(by_file, "A-1", turnover["shas"][1])
+    assert clarified["scope"] == clarified["governed_by"] == "scope"
+    assert clarified["before"]["n_items"] == len(NOISY_AB) and clarified["verdict"] == "improved"
+    assert any("scope" in note for note in [run(turnover, "impact", "annotations.csv", "--scope", "scope.csv").stdout])
+    # the same scope as a column of the annotations
+    import shutil
+
+    root = tmp_path / "column"
+    shutil.copytree(turnover["root"], root)
+    scope = dict(line.split(",") for line in (root / "scope.csv").read_text().splitlines()[1:])
+    lines = (root / "annotations.csv").read_text().splitlines()
+    (root / "annotations.csv").write_text("\n".join([lines[0] + ",scope"] + [
+        line + "," + scope[line.split(",")[0]] for line in lines[1:]]) + "\n")
+    by_column = json.loads(run({"root": root}, "impact", "annotations.csv", "--format", "json").stdout)
+    assert _revision(by_column, "A-1", turnover["shas"][1])["scope"] == "scope"
+    assert [r["did"] for r in by_column["revisions"]] == [r["did"] for r in by_file["revisions"]]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("item,label\ni1,a\n")
+    result = run(turnover, "impact", "annotations.csv", "--scope", str(bad))
+    assert result.exit_code == 2 and "item and scope" in result.stderr
+
+
+def test_placebo_runs_report_the_false_positive_rate_and_null_spread(turnover):
+    result = run(turnover, "impact", "annotations.csv", "--scope", "scope.csv", "--placebo", "5", "--format", "json")
+    placebo = json.loads(result.stdout)["placebo"]
+    assert set(placebo) == {"runs", "false_positive_rate", "null_sd", "mean_se"}
+    assert 1 <= placebo["runs"] <= 5 and 0.0 <= placebo["false_positive_rate"] <= 1.0
+    text = " ".join(run(turnover, "impact", "annotations.csv", "--scope", "scope.csv", "--placebo", "5").stdout.split())
+    assert f"placebo: {placebo['runs']} re-runs where no rule changed" in text
+    assert "placebo" not in json.loads(run(turnover, "impact", "annotations.csv", "--format", "json").stdout)
+
+
+@pytest.fixture(scope="module")
+def releases(tmp_path_factory) -> dict:
+    """Batches tagged by release (issue 17): v1.0.0 on the start, A-1 and B-1 changed in two
+    commits, v2.0.0 on the second. Nothing was annotated between the two releases."""
+    root = make_repo(tmp_path_factory.mktemp("releases") / "repo")
+    day = timedelta(days=1)
+    shas = [
+        commit(root, "start", {"guidelines.yaml": CONFIG, "guidelines/t/task.yaml": TASK,
+                               "guidelines/t/rules/A-1.yaml": rule("A-1", ("a", "b"), "Vague."),
+                               "guidelines/t/rules/B-1.yaml": rule("B-1", ("c", "d"), "Clear.")},
+               date=BASE_DATE),
+        commit(root, "clarify A-1", {"guidelines/t/rules/A-1.yaml": rule("A-1", ("a", "b"), "Precise.")},
+               date=BASE_DATE + 10 * day),
+        commit(root, "reword B-1", {"guidelines/t/rules/B-1.yaml": rule("B-1", ("c", "d"), "Muddled.")},
+               date=BASE_DATE + 20 * day),
+    ]
+    tag(root, "v1.0.0", shas[0])
+    tag(root, "v2.0.0", shas[2])
+    rows = (_rows(NOISY_AB, 0, "A-1", rev="v1.0.0") + _rows(CLEAN_CD, 100, "B-1", rev="v1.0.0")
+            + _rows(CLEAN_AB, 200, "A-1", rev="v2.0.0") + _rows(NOISY_CD, 300, "B-1", rev="v2.0.0"))
+    with (root / "annotations.csv").open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["item", "annotator", "label", "guideline_rev", "annotated_at", "rules"])
+        writer.writerows(rows)
+    return {"root": root, "shas": shas}
+
+
+def test_batches_tagged_by_release_say_why_too_little_data_and_what_to_do(releases):
+    report = json.loads(run(releases, "impact", "annotations.csv", "--format", "json").stdout)
+    clarified = _revision(report, "A-1", releases["shas"][1])
+    assert clarified["verdict"] == "insufficient_data"
+    assert clarified["reason"].startswith("42 items before and 0 after; each side needs min_items = 30")
+    assert "--window rule" in clarified["reason"]
+    text = " ".join(run(releases, "impact", "annotations.csv").stdout.split())
+    assert "too little data: 42 items before and 0 after; each side needs min_items = 30" in text
+    pooled = json.loads(run(releases, "impact", "annotations.csv", "--window", "rule", "--format", "json").stdout)
+    assert _revision(pooled, "A-1", releases["shas"][1])["verdict"] == "improved"
+
+
+def test_agreement_over_time_lists_every_rule_changed_since_the_last_annotated_state(releases):
+    from guidelines_tool.annotations import read_annotations
+    from guidelines_tool.history import read_history
+    from guidelines_tool.impact import agreement_over_time
+    from guidelines_tool.project import load_project
+
+    project = load_project(releases["root"])
+    table = read_annotations([releases["root"] / "annotations.csv"], project=project)
+    points = agreement_over_time(project, read_history(releases["root"]), table, bootstrap=200)
+    assert [p.release for p in points] == ["v1.0.0", "v2.0.0"]
+    assert points[1].rules_changed == ("A-1", "B-1")  # A-1 changed between the releases, B-1 in v2.0.0

@@ -3,6 +3,8 @@ agreement series) to portable Markdown pages."""
 
 from __future__ import annotations
 
+import html
+
 import re
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
@@ -102,6 +104,27 @@ def test_impact_verdicts_hotspots_and_series(project):
     assert "![Chart: agreement over time, rule revisions marked](assets/quality/photo-subject.png)" in quality
     assert "| 2026-02-01 | `abc1234def` |   |   | 0.700 | 50 | 0 |" in quality
     assert "| product, person | 40% |" in quality
+
+
+def test_quality_page_explains_verdicts_warnings_and_the_placebo_check(project):
+    row = {"rule": "PPS-002", "task": "photo-subject", "commit": "abc1234", "date": "2026-02-10", "change": "changed",
+           "level": "minor", "governed_by": "citations", "scope": "citations",
+           "before": {"n_items": 40, "n_annotations": 120, "alpha": 0.61},
+           "after": {"n_items": 45, "n_annotations": 135, "alpha": 0.82}, "delta": 0.21, "did": 0.19,
+           "p_value": 0.0004, "q_value": 0.003, "verdict": "improved", "warnings": ["annotator_turnover"],
+           "withheld_by": [], "annotators": {"before": 4, "after": 5, "shared": 2}, "confounded_with": []}
+    withheld = {**row, "rule": "PPS-003", "verdict": "inconclusive", "warnings": ["pre_trend"],
+                "withheld_by": ["pre_trend"], "p_value": 0.02}
+    impact = {"revisions": [row, withheld], "unresolved": {"count": 0},
+              "multiplicity": {"method": "bh", "q": 0.05, "tests": 21},
+              "placebo": {"runs": 20, "false_positive_rate": 0.05, "null_sd": 0.031, "mean_se": 0.03}}
+    quality = " ".join(html.unescape(render_pages(project, impact=impact)["quality.md"]).split())  # plain() escapes
+    assert "q = 0.003 after checking 21 revisions; annotators shared: 2 of 7; warnings: annotator_turnover" in quality
+    assert "verdict withheld" in quality and "withheld (pre_trend): DiD +0.19, p = 0.020" in quality
+    assert "Benjamini–Hochberg over the 21 revisions checked" in quality
+    assert "**Placebo check**: the same analysis re-run 20 times where no rule changed found an effect" in quality
+    assert "in 5.0 % of them" in quality and "0.031 (SD) against the 0.030 standard error" in quality
+    assert "- `annotator_turnover`: fewer than half" in quality and "- `pre_trend`: agreement on the rule" in quality
 
 
 def test_charts_are_deterministic_png():

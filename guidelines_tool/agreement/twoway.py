@@ -1,0 +1,455 @@
+"""Contrasts of Krippendorff's α with items *and* annotators random: two-way standard errors.
+
+A *contrast* is Σ_g w_g α_g over groups of judgements: arm B minus arm A in a guideline
+experiment, or (after − before on a rule's items) − (after − before on the others) in `impact`.
+The same annotators work in several groups and the same item may too, so the groups are not
+independent, and an interval that resamples items only is too narrow as soon as annotators
+differ in how they read a rule and the groups are not rated by the same annotators in the same
+shares (issue 11: 2x too narrow with 6 of 16 annotators active per window). Here both are
+random, coupled across the groups (one annotator is one annotator everywhere).
+
+The method (no resampling; a few passes over the judgements):
+- α = 1 − (n − 1)·T/E, with T = Σ_i Σ_{a≠b ∈ i} δ(v_a, v_b)/(m_i − 1) the observed and
+  E = nᵀδn the expected disagreement totals (Krippendorff 2011). Its linearisation (the
+  homogeneous one, so that influences sum to zero) gives each item an influence U_i and each
+  judgement of item i by annotator j an influence z_ij = g_T·(2·d_ij/(m_i − 1) − T/n) + g_{v_ij},
+  d_ij being j's disagreement with the item's other judgements: a disagreement is a *pair*, and an
+  annotator's reading moves every pair it is in, so each pair counts in full for both annotators
+  (half of it, as the weight derivative of a normalised pigeonhole bootstrap gives, measures a
+  quarter of the annotator variance of a pair statistic).
+- items: V_items = I/(I−1)·Σ_i (Σ_g w_g U_gi)², the items-resampling variance;
+- annotators: an annotator's total Σ_i z_ij also carries the noise of its judgements and the
+  items it shares with everybody else, and with few annotators each rating a large share of the
+  items, the usual two-way correction (Cameron, Gelbach & Miller 2011: + Σ_j W_j² − Σ_ij z_ij²)
+  loses up to half of the item variance. So the annotator component is cross-fitted: the items
+  are split at random into two halves, each half linearised on its own, and
+  V_annotators = J/(J−1)·Σ_j 4·W_j⁽¹⁾·W_j⁽²⁾ (the products of the halves' annotator totals, which
+  share annotator effects but no item or judgement noise), averaged over `splits` random splits
+  and floored at 0. Its degrees of freedom are J − 1, few when annotators are few.
+- V = V_items + V_annotators; df by Satterthwaite from the two components; p from Student's t.
+
+Measured (bench/attribution.py): with annotators all alike V matches the items-only variance;
+with each annotator's own confusion (SD 0.05–0.10) and the active set changing between windows,
+the true spread over runs is 0.9–1.15 of the reported SE where the items-only SE was 2–3.4x too
+small.
+
+    from guidelines_tool.agreement.twoway import Group, contrast
+    result = contrast([Group(item_a, annotator_a, value_a), Group(item_b, annotator_b, value_b)],
+                      [-1.0, 1.0], delta, rng=np.random.default_rng(0))
+    result.estimate, result.se, result.df, result.p_value, result.interval(0.95)
+
+Item and annotator codes are integers in one code space across the groups (the same item in
+two groups is one cluster); `delta` is the q × q category distance (1 − identity for nominal data;
+agreement.metric_distance for the others). Another engineer's guideline experiments use the same
+API: two arms compared on governed items, items and annotators resampled, a p-value.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+
+from guidelines_tool.agreement.variance import _betainc, t_quantile
+
+#: "jackknife" (exact delete-one-item α's) or "linearised" item influences.
+ITEM_VARIANCE = "jackknife"
+#: Random half-splits of the items the annotators' spread is averaged over.
+SPLITS = 2
+
+
+@dataclass(frozen=True)
+class Group:
+    """One group of judgements (parallel integer arrays). `delta`, when given, is this group's
+    own category distance (an ordinal metric's distances depend on the group's marginals)."""
+
+    item: np.ndarray
+    annotator: np.ndarray
+    value: np.ndarray
+    delta: np.ndarray | None = field(default=None, compare=False, repr=False)
+    kind: str = ""  # groups of one kind share each annotator's reading (the same rule's items)
+
+    def __len__(self) -> int:
+        return int(len(self.item))
+
+
+@dataclass(frozen=True)
+class Linearised:
+    """α of one group and its influences: per pairable item (`items`, `item_influence`) and per
+    judgement of a pairable item (`rows` into the group, `cell_influence`)."""
+
+    alpha: float
+    n_items: int
+    items: np.ndarray
+    item_influence: np.ndarray
+    rows: np.ndarray
+    cell_influence: np.ndarray
+    g_total: float = 0.0  # ∂α/∂T: how α moves with the observed disagreement total
+    item_jackknife: np.ndarray | None = None  # per item; None when an item's deletion leaves α undefined
+
+
+def linearise(item: np.ndarray, annotator: np.ndarray, value: np.ndarray,
+              delta: np.ndarray) -> Linearised | None:
+    """α of the judgements and its linearisation (module docstring); None when α is undefined
+    (no item rated twice, or a single category used). `annotator` is not used by the formula;
+    it is here so a caller's arrays stay parallel."""
+    item = np.asarray(item)
+    value = np.asarray(value, dtype=np.int64)
+    if item.size == 0:
+        return None
+    ids, inverse = np.unique(item, return_inverse=True)
+    count = np.bincount(inverse)
+    rows = np.flatnonzero(count[inverse] >= 2)
+    if rows.size == 0:
+        return None
+    kept = np.flatnonzero(count >= 2)
+    remap = np.full(len(ids), -1, dtype=np.int64)
+    remap[kept] = np.arange(len(kept))
+    it = remap[inverse[rows]]
+    v = value[rows]
+    m = count[kept].astype(float)
+    d = _disagreement(it, v, count[kept], delta)
+    per_item = np.bincount(it, weights=d, minlength=len(kept)) / (m - 1)  # T_i
+    n_c = np.bincount(v, minlength=delta.shape[0]).astype(float)
+    n = n_c.sum()
+    total = per_item.sum()  # T
+    expected = float(n_c @ delta @ n_c)  # E
+    if expected <= 1e-12 * max(n, 1.0):
+        return None
+    alpha = 1.0 - (n - 1.0) * total / expected
+    g_t = -n / expected
+    g_c = -total / expected + n * total * (delta @ n_c + delta.T @ n_c) / expected**2
+    cell = g_t * (2.0 * d / (m[it] - 1.0) - total / n) + g_c[v]
+    item_influence = g_t * per_item + np.bincount(it, weights=g_c[v], minlength=len(kept))
+    jackknife = _delete_one(it, v, d, m, per_item, n_c, total, expected, delta)
+    return Linearised(float(alpha), len(kept), ids[kept], item_influence, rows, cell, float(g_t), jackknife)
+
+
+def _delete_one(it: np.ndarray, v: np.ndarray, d: np.ndarray, m: np.ndarray, per_item: np.ndarray,
+                n_c: np.ndarray, total: float, expected: float, delta: np.ndarray) -> np.ndarray | None:
+    """Each item's jackknife influence: √((N−1)/N)·(mean of the α's without one item − α without
+    item i), α without item i in closed form (T, n and E less the item's share). Σ of squares is
+    the delete-one jackknife variance, which for a ratio such as α is a few per cent larger than
+    the linearised one in windows of a few hundred items, and closer to the truth."""
+    count = len(m)
+    if count < 3:
+        return None
+    n = n_c.sum()
+    spread = delta @ n_c + delta.T @ n_c
+    own = np.bincount(it, weights=spread[v], minlength=count)
+    square = np.bincount(it, weights=d + np.diag(delta)[v], minlength=count)  # k_iᵀ δ k_i
+    expected_without = expected - own + square
+    with np.errstate(divide="ignore", invalid="ignore"):
+        without = 1.0 - (n - m - 1.0) * (total - per_item) / expected_without
+    if not np.all(np.isfinite(without)):
+        return None
+    return math.sqrt((count - 1) / count) * (without.mean() - without)
+
+
+def _disagreement(it: np.ndarray, v: np.ndarray, m: np.ndarray, delta: np.ndarray) -> np.ndarray:
+    """d_r = Σ_{s ≠ r in r's item} δ(v_r, v_s) for every judgement r (items laid out in a
+    padded matrix, one column per judgement slot: as many passes as the most judgements an item
+    has, never a q × q matrix per item)."""
+    order = np.argsort(it, kind="stable")
+    starts = np.concatenate([[0], np.cumsum(m)[:-1]])
+    slot = np.empty(len(it), dtype=np.int64)
+    slot[order] = np.arange(len(it)) - np.repeat(starts, m)
+    padded = np.full((len(m), int(m.max())), -1, dtype=np.int64)
+    padded[it, slot] = v
+    d = np.zeros(len(it))
+    for column in range(padded.shape[1]):
+        other = padded[it, column]
+        mask = (other >= 0) & (slot != column)
+        d[mask] += delta[v[mask], other[mask]]
+    return d
+
+
+@dataclass(frozen=True)
+class Influence:
+    """A linear combination of a design's groups: its influence per item, and its loading on
+    each annotator's reading of each kind of item (annotator × kind)."""
+
+    items: np.ndarray
+    loadings: np.ndarray
+
+
+@dataclass(frozen=True)
+class Contrast:
+    """Σ w_g α_g with its two-way standard error. `estimate` is None when a group's α is
+    undefined."""
+
+    estimate: float | None
+    se: float | None
+    df: float
+    var_items: float
+    var_annotators: float
+    n_items: int
+    n_annotators: int
+
+    @property
+    def p_value(self) -> float | None:
+        """Two-sided p of estimate = 0 against Student's t with `df` degrees of freedom."""
+        if self.estimate is None or self.se is None:
+            return None
+        if self.se == 0:  # every item and annotator alike: no sampling variation to speak of
+            return 1.0 if self.estimate == 0 else 0.0
+        return p_value(self.estimate / self.se, self.df)
+
+    def interval(self, confidence: float = 0.95) -> tuple[float, float] | None:
+        if self.estimate is None or self.se is None:
+            return None
+        half = self.se * quantile(1.0 - (1.0 - confidence) / 2.0, self.df)
+        return self.estimate - half, self.estimate + half
+
+
+#: Past this many degrees of freedom Student's t is the normal to 4 decimals of a p-value.
+NORMAL_DF = 10_000
+
+
+def p_value(z: float, df: float) -> float:
+    """Two-sided p of a t statistic (the normal when df is very large)."""
+    if not math.isfinite(z):
+        return 0.0
+    if not math.isfinite(df) or df > NORMAL_DF:
+        return math.erfc(abs(z) / math.sqrt(2.0))
+    # both tails straight from the incomplete beta: 1 − cdf would round a tiny p to 0
+    return max(0.0, min(1.0, _betainc(df / 2.0, 0.5, df / (df + z * z))))
+
+
+def quantile(p: float, df: float) -> float:
+    """Student's t quantile: exact (agreement_variance.t_quantile) below 20 degrees of freedom,
+    the Cornish–Fisher expansion in 1/df above (within 1e-5 of it there, and a thousand times
+    faster: a report asks for one per revision)."""
+    z = _normal_quantile(p)
+    if not math.isfinite(df) or df > NORMAL_DF:
+        return z
+    if df < 20:
+        return t_quantile(p, round(df, 2))
+    z2 = z * z
+    terms = (z * (z2 + 1) / 4, z * (5 * z2 * z2 + 16 * z2 + 3) / 96,
+             z * (3 * z2**3 + 19 * z2 * z2 + 17 * z2 - 15) / 384,
+             z * (79 * z2**4 + 776 * z2**3 + 1482 * z2 * z2 - 1920 * z2 - 945) / 92160)
+    return z + sum(term / df ** (k + 1) for k, term in enumerate(terms))
+
+
+@lru_cache(maxsize=64)
+def _normal_quantile(p: float) -> float:
+    lo, hi = -40.0, 40.0
+    for _ in range(100):
+        mid = (lo + hi) / 2
+        if 0.5 * math.erfc(-mid / math.sqrt(2.0)) < p:
+            lo = mid
+        else:
+            hi = mid
+    return (lo + hi) / 2
+
+
+@dataclass(frozen=True)
+class Pairs:
+    """Every pair of judgements of one item: its item, its two annotators, their disagreement
+    δ and its weight 1/(m_i − 1) in α's observed disagreement."""
+
+    item: np.ndarray
+    first: np.ndarray
+    second: np.ndarray
+    gap: np.ndarray
+    weight: np.ndarray
+
+    def subset(self, keep: np.ndarray) -> Pairs:
+        return Pairs(self.item[keep], self.first[keep], self.second[keep], self.gap[keep], self.weight[keep])
+
+
+def pairs(item: np.ndarray, annotator: np.ndarray, value: np.ndarray, delta: np.ndarray) -> Pairs | None:
+    """The pairs of judgements of each item (items laid out in a padded matrix: as many passes
+    as the most judgements an item has)."""
+    item = np.asarray(item)
+    if item.size < 2:
+        return None
+    order = np.argsort(item, kind="stable")
+    sorted_items = item[order]
+    new = np.concatenate([[True], sorted_items[1:] != sorted_items[:-1]])
+    start = np.flatnonzero(new)
+    m = np.diff(np.concatenate([start, [len(item)]]))
+    if m.max() < 2:
+        return None
+    it = np.repeat(np.arange(len(m)), m)
+    slot = np.arange(len(item)) - np.repeat(start, m)
+    width = int(m.max())
+    values = np.full((len(m), width), -1, dtype=np.int64)
+    who = np.full((len(m), width), -1, dtype=np.int64)
+    values[it, slot] = np.asarray(value)[order]
+    who[it, slot] = np.asarray(annotator)[order]
+    ids = sorted_items[start]
+    inverse = 1.0 / np.maximum(m - 1, 1)
+    parts = []
+    for c in range(width - 1):
+        for d in range(c + 1, width):
+            ok = np.flatnonzero(who[:, d] >= 0)
+            parts.append((ids[ok], who[ok, c], who[ok, d], delta[values[ok, c], values[ok, d]], inverse[ok]))
+    return Pairs(*(np.concatenate([p[k] for p in parts]) for k in range(5)))
+
+
+def annotator_effects(item: np.ndarray, annotator: np.ndarray, value: np.ndarray, delta: np.ndarray,
+                      n_annotators: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """Each annotator's disagreement propensity b_j: the least-squares fit of every pair's
+    disagreement (less the mean) by b_a + b_b, pairs weighted 1/(m_i − 1) as in α. Returns
+    (b over all `n_annotators` codes, the codes present), or None without pairs. Solving for all
+    annotators at once keeps an annotator's partners out of its own effect (summing its pairs
+    would credit it with their effects, and with six annotators lose a third of its own)."""
+    found = pairs(item, annotator, value, delta)
+    return None if found is None else fit_effects(found, n_annotators)
+
+
+def fit_effects(found: Pairs, n_annotators: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """annotator_effects on pairs already found."""
+    if not len(found.gap):
+        return None
+    first, second, weight = found.first, found.second, found.weight
+    gap = found.gap - (found.gap * weight).sum() / weight.sum()
+    seen = np.bincount(np.concatenate([first, second]), minlength=n_annotators)
+    present = np.flatnonzero(seen)
+    local = np.full(n_annotators, -1, dtype=np.int64)
+    local[present] = np.arange(len(present))
+    f, s = local[first], local[second]
+    k = len(present)
+    normal = np.bincount(f * k + s, weights=weight, minlength=k * k).reshape(k, k)
+    normal = normal + normal.T
+    normal[np.diag_indices(k)] += np.bincount(f, weights=weight, minlength=k) + np.bincount(s, weights=weight, minlength=k)
+    rhs = np.bincount(f, weights=weight * gap, minlength=k) + np.bincount(s, weights=weight * gap, minlength=k)
+    try:  # the tiny ridge pins the one free direction of a bipartite or two-annotator design
+        effect = np.linalg.solve(normal + 1e-9 * np.trace(normal) * np.eye(k), rhs)
+    except np.linalg.LinAlgError:
+        effect = np.linalg.lstsq(normal, rhs, rcond=None)[0]
+    out = np.zeros(n_annotators)
+    out[present] = effect
+    return out, present
+
+
+class Design:
+    """Groups of judgements sharing items and annotators: linearised once, then any number of
+    contrasts (and covariances between contrasts) over them.
+
+    The annotator component: each annotator has a disagreement propensity on each `kind` of
+    item (a rule's items, the control items), the same in every group of that kind (windows
+    before and after). Its spread σ²_kind is estimated by cross-fitting: the items are split into
+    random halves `splits` times (the same split for every group), the propensities fitted in each
+    half (annotator_effects), and σ² = J/(J−1)·mean_j b_j⁽¹⁾·b_j⁽²⁾ (products of two independent
+    fits share the annotator's propensity but no item or judgement noise). A contrast loads on
+    annotator j of a kind by L_j = Σ_g w_g·∂α_g/∂b_j = Σ_g w_g·2·g_T,g·n_jg (n_jg: j's pairable
+    judgements in group g): when the same annotators do the same share of the work before and
+    after, the loadings cancel; when they change, they do not. V_annotators = Σ_kind σ² Σ_j L_j²."""
+
+    def __init__(self, groups: Sequence[Group], delta: np.ndarray | None = None, *,
+                 splits: int = SPLITS, rng: np.random.Generator | None = None) -> None:
+        self.groups = list(groups)
+        rng = rng if rng is not None else np.random.default_rng(0)
+        items = [np.asarray(g.item) for g in self.groups]
+        annotators = [np.asarray(g.annotator) for g in self.groups]
+        self.item_ids, item_codes = _codes(items)
+        self.annotator_ids, annotator_codes = _codes(annotators)
+        self.deltas = [g.delta if g.delta is not None else delta for g in self.groups]
+        if any(d is None for d in self.deltas):
+            raise ValueError("every group needs a category distance (delta)")
+        self.kinds = sorted({g.kind for g in self.groups})
+        kind_of = [self.kinds.index(g.kind) for g in self.groups]
+        self.full = [linearise(codes, a, np.asarray(g.value), d)
+                     for g, codes, a, d in zip(self.groups, item_codes, annotator_codes, self.deltas)]
+        n_i, n_a = len(self.item_ids), len(self.annotator_ids)
+        self._items = np.zeros((len(self.groups), n_i))
+        self._loadings = np.zeros((len(self.groups), n_a, len(self.kinds)))
+        used = np.zeros(n_a, dtype=bool)
+        for k, (lin, codes) in enumerate(zip(self.full, annotator_codes)):
+            if lin is None:
+                continue
+            jackknife = lin.item_jackknife if ITEM_VARIANCE == "jackknife" else None
+            self._items[k, lin.items] = jackknife if jackknife is not None else lin.item_influence
+            work = np.bincount(codes[lin.rows], minlength=n_a)
+            used |= work > 0
+            self._loadings[k, :, kind_of[k]] = 2.0 * lin.g_total * work
+        self.n_items = int(np.count_nonzero(np.abs(self._items).sum(axis=0)))
+        self.n_annotators = int(used.sum())
+        # σ² per kind: cross-fitted products of the propensities, pooled over groups and splits
+        products = np.zeros(len(self.kinds))
+        weights = np.zeros(len(self.kinds))
+        found = [pairs(codes, a, np.asarray(g.value), d)
+                 for g, codes, a, d in zip(self.groups, item_codes, annotator_codes, self.deltas)]
+        for _ in range(splits):
+            half = rng.random(n_i) < 0.5
+            for k, group_pairs in enumerate(found):
+                if group_pairs is None:
+                    continue
+                side = half[group_pairs.item]
+                fits = [fit_effects(group_pairs.subset(member), n_a) for member in (side, ~side)]
+                if fits[0] is None or fits[1] is None:
+                    continue
+                both = np.intersect1d(fits[0][1], fits[1][1])
+                if len(both) < 2:
+                    continue
+                j = len(both)
+                products[kind_of[k]] += j / (j - 1) * float((fits[0][0][both] * fits[1][0][both]).mean()) * j
+                weights[kind_of[k]] += j
+        self.spread = np.where(weights > 0, np.maximum(products / np.maximum(weights, 1), 0.0), 0.0)
+
+    def alpha(self, k: int) -> float | None:
+        lin = self.full[k]
+        return None if lin is None else lin.alpha
+
+    def group_items(self, k: int) -> int:
+        lin = self.full[k]
+        return 0 if lin is None else lin.n_items
+
+    def estimate(self, weights: Sequence[float]) -> float | None:
+        total = 0.0
+        for w, lin in zip(weights, self.full):
+            if w:
+                if lin is None:
+                    return None
+                total += w * lin.alpha
+        return total
+
+    def influence(self, weights: Sequence[float]) -> Influence:
+        w = np.asarray(weights, dtype=float)
+        return Influence(w @ self._items, np.tensordot(w, self._loadings, axes=1))
+
+    def covariance(self, a: Influence, b: Influence) -> tuple[float, float]:
+        """(items, annotators) components of Cov(a, b)."""
+        n_i = max(self.n_items, 2)
+        scale = 1.0 if ITEM_VARIANCE == "jackknife" else n_i / (n_i - 1)
+        items = scale * float(a.items @ b.items)
+        annotators = float(((a.loadings * b.loadings).sum(axis=0) * self.spread).sum())
+        return items, annotators
+
+    def contrast(self, weights: Sequence[float]) -> Contrast:
+        estimate = self.estimate(weights)
+        inf = self.influence(weights)
+        var_items, var_annotators = self.covariance(inf, inf)
+        total = var_items + var_annotators
+        se = math.sqrt(max(total, 0.0)) if estimate is not None else None
+        return Contrast(estimate, se, satterthwaite(var_items, self.n_items, var_annotators, self.n_annotators),
+                        var_items, var_annotators, self.n_items, self.n_annotators)
+
+
+def satterthwaite(var_items: float, n_items: int, var_annotators: float, n_annotators: int) -> float:
+    """Degrees of freedom of the sum of the two components (Welch–Satterthwaite)."""
+    parts = [(var_items, n_items - 1), (var_annotators, n_annotators - 1)]
+    denominator = sum(v * v / df for v, df in parts if v > 0 and df > 0)
+    total = var_items + var_annotators
+    return total * total / denominator if denominator > 0 else float("inf")
+
+
+def contrast(groups: Sequence[Group], weights: Sequence[float], delta: np.ndarray | None = None, *,
+             splits: int = SPLITS, rng: np.random.Generator | None = None) -> Contrast:
+    """Σ w_g α_g over `groups` with its two-way SE, df and p-value (module docstring)."""
+    return Design(groups, delta, splits=splits, rng=rng).contrast(weights)
+
+
+def _codes(arrays: list[np.ndarray]) -> tuple[np.ndarray, list[np.ndarray]]:
+    """One code space over several arrays of ids: (the distinct ids, each array as codes)."""
+    if not arrays or not sum(len(a) for a in arrays):
+        return np.zeros(0, dtype=np.int64), [np.zeros(0, dtype=np.int64) for _ in arrays]
+    ids, inverse = np.unique(np.concatenate(arrays), return_inverse=True)
+    cuts = np.cumsum([len(a) for a in arrays])[:-1]
+    return ids, np.split(inverse.astype(np.int64), cuts)

@@ -1,0 +1,172 @@
+"""Two-way (items × annotators) standard errors of α contrasts, checked against the definition of
+α, brute-force deletion and derivatives, and the sampling distribution they estimate."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from guidelines_tool import agreement, simulate
+from guidelines_tool.agreement.twoway import Design, Group, annotator_effects, contrast, linearise, p_value, quantile
+
+NOMINAL4 = 1.0 - np.eye(4)
+
+
+def _random_ratings(rng, items=60, annotators=7, per_item=3, q=4):
+    who = np.argsort(rng.random((items, annotators)), axis=1)[:, :per_item]
+    return np.repeat(np.arange(items), per_item), who.ravel(), rng.integers(0, q, items * per_item)
+
+
+def _alpha(item, annotator, value, categories=4, metric="nominal", numeric=None):
+    _, it = np.unique(item, return_inverse=True)
+    ratings = agreement.Ratings(it, annotator, value, tuple(range(categories)), numeric)
+    return agreement.krippendorff_alpha(ratings, metric).value
+
+
+@pytest.mark.parametrize("metric", ["nominal", "interval", "ratio"])
+def test_alpha_is_krippendorffs(metric):
+    rng = np.random.default_rng(1)
+    item, annotator, value = _random_ratings(rng)
+    item[:5] = 99  # one item rated many times, and items rated once are left out
+    scores = np.array([1.0, 2.0, 4.0, 7.0])
+    delta = agreement.metric_distance(metric, scores)
+    lin = linearise(item, annotator, value, delta)
+    assert lin.alpha == pytest.approx(_alpha(item, annotator, value, metric=metric, numeric=scores))
+    assert lin.item_influence.sum() == pytest.approx(0.0, abs=1e-12)  # the homogeneous linearisation
+    assert lin.cell_influence.sum() == pytest.approx(0.0, abs=1e-12)
+
+
+def test_undefined_alpha_is_none():
+    assert linearise(np.array([0, 1]), np.array([0, 0]), np.array([1, 2]), NOMINAL4) is None  # nothing pairable
+    assert linearise(np.array([0, 0, 1, 1]), np.array([0, 1, 0, 1]), np.array([2, 2, 2, 2]), NOMINAL4) is None
+
+
+def test_item_influence_is_the_derivative_of_alpha_in_the_item_weight():
+    # α with item weights w (each item's coincidences times w_i); numerical derivative at w = 1
+    rng = np.random.default_rng(2)
+    item, annotator, value = _random_ratings(rng, items=25)
+    lin = linearise(item, annotator, value, NOMINAL4)
+
+    def weighted_alpha(w):
+        o = np.zeros((4, 4))
+        for i in range(25):
+            v = value[item == i]
+            c = np.bincount(v, minlength=4).astype(float)
+            o += w[i] * (np.outer(c, c) - np.diag(c)) / (len(v) - 1)
+        n_c = o.sum(axis=1)
+        n = n_c.sum()
+        return 1 - (n - 1) * (o * NOMINAL4).sum() / (n_c @ NOMINAL4 @ n_c)
+
+    eps = 1e-6
+    numeric = [(weighted_alpha(np.where(np.arange(25) == i, 1 + eps, 1.0)) - weighted_alpha(np.ones(25))) / eps
+               for i in range(25)]
+    # the homogeneous form drops the (n − 1) → n correction: equal up to O(1/n)
+    assert lin.item_influence == pytest.approx(np.array(numeric) - np.mean(numeric), abs=2e-3)
+
+
+def test_item_jackknife_is_the_brute_force_delete_one_jackknife():
+    rng = np.random.default_rng(3)
+    item, annotator, value = _random_ratings(rng, items=40)
+    lin = linearise(item, annotator, value, NOMINAL4)
+    without = np.array([_alpha(item[item != i], annotator[item != i], value[item != i]) for i in range(40)])
+    assert lin.item_jackknife == pytest.approx(np.sqrt(39 / 40) * (without.mean() - without))
+    assert (lin.item_jackknife**2).sum() == pytest.approx(39 / 40 * ((without - without.mean())**2).sum())
+
+
+def test_annotator_effects_find_the_careless_annotator_and_spare_its_partners():
+    rng = np.random.default_rng(4)
+    period = simulate.Period(400, 0.02, {"R": 0.05})
+    scopes = (simulate.Scope("R", (0, 1), 1.0),)
+    offsets = np.zeros((6, 1))
+    offsets[2] = 0.3  # annotator 2 swaps the pair far more often
+    batch = simulate.simulate_period(period, scopes, n_labels=4, annotators=6, per_item=3, rng=rng,
+                                     governed_items=400, annotator_confusion=offsets)
+    effect, present = annotator_effects(batch.item, batch.annotator, batch.value, NOMINAL4, 6)
+    assert list(present) == list(range(6))
+    assert np.argmax(effect) == 2
+    # the others are near each other: summing pairs would have lowered them all by 2's share
+    others = np.delete(effect, 2)
+    assert others.max() - others.min() < 0.3 * (effect[2] - others.mean())
+    # two annotators cannot be told apart: the fit splits their pairs evenly, without failing
+    two, _ = annotator_effects(np.repeat(np.arange(50), 2), np.tile([0, 1], 50), rng.integers(0, 2, 100),
+                               NOMINAL4, 2)
+    assert two[0] == pytest.approx(two[1])
+
+
+def test_a_group_against_itself_is_zero_with_zero_variance():
+    rng = np.random.default_rng(5)
+    item, annotator, value = _random_ratings(rng)
+    group = Group(item, annotator, value)
+    c = contrast([group, group], [1.0, -1.0], NOMINAL4)
+    assert c.estimate == 0.0 and c.se == 0.0 and c.p_value == 1.0
+
+
+def test_p_value_and_interval_agree_and_match_students_t():
+    from scipy import stats
+
+    for z, df in ((2.0, 5.0), (1.0, 3.5), (13.0, 20.0)):
+        assert p_value(z, df) == pytest.approx(2 * stats.t.sf(z, df), rel=1e-9)
+    assert p_value(2.5, 1e7) == pytest.approx(2 * stats.norm.sf(2.5), rel=1e-12)  # past 10,000 df: the normal
+    for p, df in ((0.975, 3.3), (0.975, 25.0), (0.995, 140.0), (0.9995, 20.0)):
+        assert quantile(p, df) == pytest.approx(stats.t.ppf(p, df), abs=3e-5)
+    rng = np.random.default_rng(6)
+    a, b = (Group(*_random_ratings(rng)) for _ in range(2))
+    c = contrast([a, b], [-1.0, 1.0], NOMINAL4)
+    lo, hi = c.interval(1 - c.p_value)  # the interval at 1 − p just touches 0
+    assert min(abs(lo), abs(hi)) == pytest.approx(0.0, abs=1e-6)
+
+
+def _crossed(rng, sd, annotators, items=150, noise=0.12, shift=0):
+    """One α group of a rule's items, rated by `annotators` fresh annotators with their own
+    confusion (SD `sd`): annotators and items both drawn anew."""
+    confusion = simulate.confusion_for_alpha(0.5, noise, 6, (0, 1))
+    offsets = rng.normal(0.0, sd, size=(annotators, 1))
+    batch = simulate.simulate_period(simulate.Period(items, noise, {"R": confusion}, first_item=shift),
+                                     (simulate.Scope("R", (0, 1), 1.0),), n_labels=6, annotators=annotators,
+                                     per_item=3, rng=rng, governed_items=items, annotator_confusion=offsets)
+    return batch
+
+
+@pytest.mark.parametrize("sd, annotators, low, high", [(0.0, 6, 0.7, 1.1), (0.10, 6, 0.85, 1.2), (0.10, 12, 0.85, 1.2)])
+def test_the_two_way_se_matches_the_spread_over_fresh_items_and_annotators(sd, annotators, low, high):
+    # the brute force: draw the items and the annotators again 300 times and look at α's spread;
+    # items-only SEs are 1.5-2.5x too small when annotators differ (sd 0.10). When they do not
+    # differ, the annotators' spread is estimated near 0 but never below it: the SE is then up to
+    # a fifth too large (with six annotators), the price of never being too small
+    rng = np.random.default_rng(7)
+    delta = 1.0 - np.eye(6)
+    alphas, variances, items_only = [], [], []
+    for _ in range(300):
+        b = _crossed(rng, sd, annotators)
+        design = Design([Group(b.item, b.annotator, b.value)], delta, rng=rng)
+        c = design.contrast([1.0])
+        alphas.append(c.estimate)
+        variances.append(c.se**2)
+        items_only.append(c.var_items)
+    ratio = np.std(alphas, ddof=1) / np.sqrt(np.mean(variances))
+    assert low < ratio < high
+    if sd:
+        assert np.std(alphas, ddof=1) / np.sqrt(np.mean(items_only)) > 1.4
+
+
+def test_the_same_annotators_before_and_after_cancel_out_of_a_difference():
+    # the same six annotators with their own confusion rate two windows: their readings are in
+    # both, so the difference's annotator component is small; with other annotators after, it is not
+    rng = np.random.default_rng(8)
+    confusion = simulate.confusion_for_alpha(0.5, 0.06, 6, (0, 1))
+    offsets = rng.normal(0.0, 0.10, size=(16, 1))
+    scopes = (simulate.Scope("R", (0, 1), 1.0),)
+
+    def window(active, first):
+        return simulate.simulate_period(simulate.Period(300, 0.06, {"R": confusion}, first_item=first), scopes,
+                                        n_labels=6, annotators=16, per_item=3, rng=rng, governed_items=300,
+                                        active=np.array(active), annotator_confusion=offsets)
+
+    same = [window(range(6), 0), window(range(6), 1000)]
+    other = [window(range(6), 0), window(range(6, 12), 1000)]
+    delta = 1.0 - np.eye(6)
+    stay, move = (Design([Group(b.item, b.annotator, b.value, kind="R") for b in pair], delta, rng=rng)
+                  .contrast([-1.0, 1.0]) for pair in (same, other))
+    assert stay.var_annotators < 0.2 * stay.var_items
+    assert move.var_annotators > stay.var_annotators * 5
+    assert move.df < stay.df  # few annotators: few degrees of freedom
