@@ -126,9 +126,9 @@ def child(build: Path, data: Path) -> None:
     from guidelines_tool.annotations import read_annotations
     from guidelines_tool.history import read_history
     from guidelines_tool.impact import compute_impact
-    try:
+    try:  # project.py after the restructuring; loading.py in builds before it
         from guidelines_tool.project import load_project
-    except ImportError:  # a build from before the restructuring (issue 16)
+    except ImportError:
         from guidelines_tool.loading import load_project
 
     root, csv_path = data / "repo", data / "annotations.csv"

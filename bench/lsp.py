@@ -26,7 +26,12 @@ By default the tool is installed into a fresh virtualenv from the declared depen
 median and p95, the ratios against the peers, and where a keystroke's time goes (in-process
 breakdown of the same code path).
 
-    python bench/lsp.py [--runs 5] [--keystrokes 40] [--venv DIR] [--keep DIR] [--no-yaml-ls]
+`--baseline REF` (a git ref of this repository, e.g. `main`) installs that version too, into its
+own fresh virtualenv, and runs its sessions interleaved with this tree's: start-up and keystrokes
+side by side with the ratio. The server's CPU seconds are printed beside the wall times, so a
+figure taken on a loaded machine can be read for what the server itself spends.
+
+    python bench/lsp.py [--runs 5] [--keystrokes 40] [--venv DIR] [--keep DIR] [--no-yaml-ls] [--baseline REF]
 """
 
 from __future__ import annotations
@@ -317,18 +322,27 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))]
 
 
-def fresh_venv(folder: Path) -> Path:
-    """A virtualenv with the tool installed from its declared dependencies only."""
+def fresh_venv(folder: Path, source: Path = REPO) -> Path:
+    """A virtualenv with the tool (from `source`) installed from its declared dependencies only."""
     python = folder / "bin" / "python"
     if not python.exists():
-        print(f"building a fresh virtualenv in {folder} (pip install {REPO}) ...", flush=True)
+        print(f"building a fresh virtualenv in {folder} (pip install {source}) ...", flush=True)
         subprocess.run([sys.executable, "-m", "venv", str(folder)], check=True)
         subprocess.run([str(python), "-m", "pip", "install", "-q", "--upgrade", "pip"], check=True)
-        subprocess.run([str(python), "-m", "pip", "install", "-q", str(REPO)], check=True)
-    else:  # a kept virtualenv: this tree's code, the dependencies as they were installed
-        subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", "--force-reinstall", str(REPO)],
+        subprocess.run([str(python), "-m", "pip", "install", "-q", str(source)], check=True)
+    else:  # a kept virtualenv: the source's code, the dependencies as they were installed
+        subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", "--force-reinstall", str(source)],
                        check=True, capture_output=True)
     return python
+
+
+def export(ref: str, folder: Path) -> Path:
+    """The files of git `ref` of this repository, written into `folder` (for --baseline)."""
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    archive = subprocess.run(["git", "-C", str(REPO), "archive", "--format=tar", ref], check=True, capture_output=True)
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True)
+    return folder
 
 
 def yaml_language_server(folder: Path) -> list[str] | None:
@@ -351,6 +365,8 @@ def main() -> None:
     parser.add_argument("--venv", type=Path, help="reuse (or build) the virtualenv here")
     parser.add_argument("--keep", type=Path, help="generate the project into this folder and keep it")
     parser.add_argument("--no-yaml-ls", action="store_true", help="skip the yaml-language-server peer")
+    parser.add_argument("--baseline", metavar="REF", help="also run this git ref of the repository (e.g. main), "
+                        "installed into its own virtualenv, side by side")
     parser.add_argument("--breakdown", nargs=2, metavar=("ROOT", "FILE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.breakdown:  # run inside the bench virtualenv
@@ -359,6 +375,10 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-lsp-"))
     try:
         python = fresh_venv(args.venv or work / "venv")
+        base_python = None
+        if args.baseline:
+            base_folder = (args.venv.parent if args.venv else work) / "baseline-venv"
+            base_python = fresh_venv(base_folder, export(args.baseline, work / "baseline-src"))
         root = args.keep or work / "project"
         opened = generate(root)
         guidelines = [str(python.parent / "guidelines"), "lsp"]
@@ -373,6 +393,8 @@ def main() -> None:
         theirs: dict[str, list[float]] = {}
         validate_runs: list[float] = []
         warm_home = work / "cache-warm"
+        base: dict[str, list[float]] = {}
+        base_warm = work / "cache-warm-baseline"
         for run in range(args.runs):  # interleaved: ours cold and warm, validate, the peer server
             cold_home = work / f"cache-cold-{run}"
             for kind, home in (("cold", cold_home), ("warm", warm_home)):
@@ -380,6 +402,14 @@ def main() -> None:
                     ours.setdefault(f"{name}, {kind}" if name.startswith("start-up") else name, []).extend(values)
                 if kind == "cold" and not warm_home.exists():
                     shutil.copytree(cold_home, warm_home)  # what a first session leaves behind
+            if base_python is not None:  # the same two sessions with the baseline's server
+                base_cold = work / f"cache-cold-baseline-{run}"
+                for kind, home in (("cold", base_cold), ("warm", base_warm)):
+                    for name, values in session([str(base_python.parent / "guidelines"), "lsp"], root, opened,
+                                                args.keystrokes, cache_home=home).items():
+                        base.setdefault(f"{name}, {kind}" if name.startswith("start-up") else name, []).extend(values)
+                    if kind == "cold" and not base_warm.exists():
+                        shutil.copytree(base_cold, base_warm)
             started = time.perf_counter()
             subprocess.run(validate, capture_output=True, cwd=root)
             validate_runs.append(time.perf_counter() - started)
@@ -414,6 +444,19 @@ def main() -> None:
         for kind in ("prose", "lint"):
             if ours.get(f"keystroke cpu, {kind}"):
                 print(row(f"  server CPU per keystroke, {kind}", ours[f"keystroke cpu, {kind}"]))
+        if base:
+            print(f"\nthis tree beside --baseline {args.baseline} (medians; ratio baseline / this tree)")
+            print(f"  {'':<44} {'this tree':>10} {args.baseline:>10} {'ratio':>7}")
+            for name, unit in (("start-up, cold", "s"), ("start-up cpu, cold", "s"), ("start-up, warm", "s"),
+                               ("start-up cpu, warm", "s"), ("project checked", "s"), ("keystroke, prose", "ms"),
+                               ("keystroke, lint", "ms"), ("keystroke cpu, prose", "ms"), ("keystroke cpu, lint", "ms")):
+                if ours.get(name) and base.get(name):
+                    scale, digits = (1000, 0) if unit == "ms" else (1, 2)
+                    mine, theirs_ = statistics.median(ours[name]), statistics.median(base[name])
+                    label = name.replace("start-up cpu", "server CPU to first diagnostics").replace(
+                        "start-up", "start-up → first diagnostics").replace("keystroke cpu", "server CPU per keystroke")
+                    print(f"  {label:<44} {mine * scale:>8.{digits}f} {unit:<2}{theirs_ * scale:>7.{digits}f} {unit:<2}"
+                          f"{theirs_ / mine if mine else float('nan'):>6.2f}x")
         print("\npeers")
         print(row("guidelines validate, whole process", validate_runs, "s"))
         print(f"  ratio validate / lsp keystroke (medians): {statistics.median(validate_runs) / statistics.median(every):.0f}x")

@@ -17,7 +17,11 @@ Parsing is split in two so the common path stays fast:
 from __future__ import annotations
 
 import datetime as _dt
+import re
+import errno
 import gc
+import os
+import stat
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -37,6 +41,9 @@ from guidelines_tool.model import (
     AmbiguousCase,
     DocsConfig,
     Example,
+    Experiment,
+    ExperimentArm,
+    ExperimentConclusion,
     Finding,
     Label,
     Location,
@@ -55,7 +62,7 @@ except ImportError:  # pragma: no cover - exercised only where the C extension i
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_EXPANDED_NODES = 2_000_000  # nodes after alias expansion: far above any real guideline file
 MAX_DEPTH = 64
-KINDS = ("project", "task", "rule")
+KINDS = ("project", "task", "rule", "experiment")
 
 # Loading problems: code, name. Lint and schema codes live in lint/ and schema.py.
 YAML_SYNTAX = ("GL001", "yaml-syntax")
@@ -73,6 +80,9 @@ LOADING_CODES: dict[str, str] = {code: name for code, name in (
     YAML_SYNTAX, EMPTY_FILE, DUPLICATE_KEY, TAB_INDENT, BYTE_ORDER_MARK, NOT_UTF8, ALIAS_BOMB,
     FILE_TOO_LARGE, UNREADABLE, TOO_DEEP, MULTIPLE_DOCUMENTS,
 )}
+# Loading problems that leave the file read in full: a warning, not an error. YAML allows a
+# leading BOM and editors show the file clean, so failing CI on it would make the two disagree.
+LOADING_WARNINGS: frozenset[str] = frozenset((BYTE_ORDER_MARK[0],))
 
 
 @dataclass
@@ -85,13 +95,16 @@ class ParsedFile:
     tasks: list[Task] = field(default_factory=list)
     rules: list[Rule] = field(default_factory=list)
     project: ProjectConfig | None = None
+    experiments: list[Experiment] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     text: str | None = None  # kept so positions can be found without reading the file again
+    # a file that could not be read: the ids it seems to define (see `ids_of_broken_file`)
+    unread_ids: tuple[str, ...] = ()
 
 
 def problem(path: str, line: int, column: int, kind: tuple[str, str], message: str) -> Finding:
-    """A loading finding (always an error: the file cannot be trusted as read)."""
-    return Finding(path, line, column, kind[0], kind[1], "error", message)
+    """A loading finding: an error (the file cannot be trusted as read) unless in LOADING_WARNINGS."""
+    return Finding(path, line, column, kind[0], kind[1], "warning" if kind[0] in LOADING_WARNINGS else "error", message)
 
 
 def syntax_finding(path: str, line: int, column: int, message: str) -> Finding:
@@ -257,9 +270,9 @@ class _KeyAwareSafeConstructor(KeyAwareConstructor, SafeConstructor):
     """ruamel's safe constructor with YAML's notion of equal keys."""
 
 
-def safe_yaml() -> YAML:
-    """ruamel's safe loader (C parser when present) that compares keys as YAML does."""
-    yaml = YAML(typ="safe")
+def safe_yaml(*, pure: bool = False) -> YAML:
+    """ruamel's safe loader (C parser when present, unless `pure`) that compares keys as YAML does."""
+    yaml = YAML(typ="safe", pure=pure)
     yaml.Constructor = _KeyAwareSafeConstructor
     return yaml
 
@@ -272,8 +285,8 @@ class _Composer:
     method calls for plain strings): it runs once per scalar of every file.
     """
 
-    def __init__(self, text: str, positions: dict | None = None) -> None:
-        self.parser = _Parser(text)
+    def __init__(self, text: str, positions: dict | None = None, *, pure: bool = False) -> None:
+        self.parser = _PureEvents(text) if pure else _Parser(text)
         self.positions = positions
         self.anchors: dict[str, tuple[Any, int]] = {}
         self.nodes = 0  # nodes after alias expansion, the measure of an alias bomb
@@ -287,8 +300,8 @@ class _Composer:
         event = get()
         if type(event) is _STREAM_END:
             return None
-        if getattr(event, "version", None) is not None or getattr(event, "tags", None):
-            raise _NeedsFullLoader
+        if self.positions is None and (getattr(event, "version", None) is not None or getattr(event, "tags", None)):
+            raise _NeedsFullLoader  # (positions alone do not depend on the directive)
         data = self.node(get(), ())
         get()  # DocumentEnd
         event = get()
@@ -453,6 +466,19 @@ class _Composer:
         return value
 
 
+class _PureEvents:
+    """ruamel's pure-Python parser behind the C parser's `get_event()`.
+
+    libyaml's scanner (YAML 1.1) refuses some valid YAML 1.2, a `:` inside a plain scalar in a
+    flow collection above all (`{decided: 2026-01-15 10:00:00}`), which the editor and
+    check-jsonschema accept. When the C parser fails, this one decides, so a file is valid here
+    exactly when it is valid YAML 1.2; the C parser stays the fast path for every other file.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.get_event = YAML(typ="safe", pure=True).parse(text).__next__
+
+
 def _value_identity(value: Any) -> tuple:
     """YAML's key identity of a value the fast path resolved (dates are already ISO strings)."""
     if type(value) is str:
@@ -472,6 +498,10 @@ def _collision_message(key: str, first: str | None, second: str | None) -> str:
 
 
 _NO_KEY = object()
+BOM_MESSAGE = (
+    "file starts with a byte-order mark: YAML allows it and it is skipped here, but diffs and some "
+    "tools show it as content; `guidelines fmt` removes it (or save the file as UTF-8 without BOM)"
+)
 
 
 def parse_yaml(text: str, path: str) -> tuple[Any, list[Finding]]:
@@ -481,12 +511,15 @@ def parse_yaml(text: str, path: str) -> tuple[Any, list[Finding]]:
     """
     findings = []
     if text.startswith("\ufeff"):
-        findings.append(problem(path, 1, 1, BYTE_ORDER_MARK, "file starts with a byte-order mark (save it as UTF-8 without BOM)"))
+        findings.append(problem(path, 1, 1, BYTE_ORDER_MARK, BOM_MESSAGE))
         text = text[1:]
     try:
         if _Parser is None:
             raise _NeedsFullLoader
-        data = _Composer(text).document()
+        try:
+            data = _Composer(text).document()
+        except MarkedYAMLError:  # libyaml may refuse valid YAML 1.2: the pure parser decides
+            data = _Composer(text, pure=True).document()
     except _NeedsFullLoader:
         data, more = _parse_full(text, path)
         return data, findings + more
@@ -536,7 +569,12 @@ def _parse_full(text: str, path: str) -> tuple[Any, list[Finding]]:
     yaml = safe_yaml()
     yaml.max_depth = MAX_DEPTH
     try:
-        data = yaml.load(text)
+        try:
+            data = yaml.load(text)
+        except MarkedYAMLError:  # libyaml may refuse valid YAML 1.2 (see _PureEvents)
+            yaml = safe_yaml(pure=True)
+            yaml.max_depth = MAX_DEPTH
+            data = yaml.load(text)
     except MarkedYAMLError as exc:
         return None, [_yaml_error_finding(text, path, exc)]
     except ReaderError as exc:
@@ -580,15 +618,65 @@ def _plain_scalars(data: Any, active: set, budget: list | None = None) -> Any:
     return _plain_scalar(data)
 
 
-def read_text(path: Path, rel: str) -> tuple[str | None, list[Finding]]:
-    """Read a file as UTF-8 text; size and encoding problems become findings."""
+class FileProblem(Exception):
+    """A path that cannot be read as a guideline file, and what to say about it."""
+
+    def __init__(self, kind: tuple[str, str], message: str) -> None:
+        super().__init__(message)
+        self.kind, self.message = kind, message
+
+
+def read_file_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """A regular file's bytes, at most `limit` of them; anything else raises `FileProblem`.
+
+    Opened without blocking and checked on the open descriptor before any read: a FIFO named
+    like a rule file would block `read()` forever, and a link to `/dev/zero` reports size 0 but
+    never ends. Dangling links and link loops say what they are, not just "no such file".
+    """
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return None, [_too_large(rel, size)]
-        raw = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as exc:
-        return None, [problem(rel, 1, 1, UNREADABLE, f"cannot read file: {exc.strerror or exc}")]
+        raise FileProblem(UNREADABLE, _open_failure(Path(path), exc)) from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise FileProblem(UNREADABLE, f"not a regular file but {_file_type(mode)}: a guideline file must be a regular file")
+        chunks, size = [], 0
+        while size <= limit:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > limit:
+            raise FileProblem(FILE_TOO_LARGE, _too_large_message(os.fstat(fd).st_size))
+        return b"".join(chunks)
+    except OSError as exc:
+        raise FileProblem(UNREADABLE, f"cannot read file: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
+
+
+def _open_failure(path: Path, exc: OSError) -> str:
+    if exc.errno == errno.ELOOP:
+        return "symbolic link loop (the link leads back to itself): cannot read file"
+    if exc.errno == errno.ENOENT and path.is_symlink():
+        return f"symbolic link to {os.readlink(path)!r}, which does not exist"
+    return f"cannot read file: {exc.strerror or exc}"
+
+
+def _file_type(mode: int) -> str:
+    kinds = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
+             (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a folder"))
+    return next((name for test, name in kinds if test(mode)), "a special file")
+
+
+def read_text(path: Path, rel: str) -> tuple[str | None, list[Finding]]:
+    """Read a file as UTF-8 text; size, type and encoding problems become findings."""
+    try:
+        raw = read_file_bytes(path)
+    except FileProblem as exc:
+        return None, [problem(rel, 1, 1, exc.kind, exc.message)]
     try:
         return raw.decode("utf-8"), []
     except UnicodeDecodeError as exc:
@@ -598,7 +686,11 @@ def read_text(path: Path, rel: str) -> tuple[str | None, list[Finding]]:
 
 
 def _too_large(rel: str, size: int) -> Finding:
-    return problem(rel, 1, 1, FILE_TOO_LARGE, f"file is {size:,} bytes, more than the {MAX_FILE_BYTES:,} a guideline file may have")
+    return problem(rel, 1, 1, FILE_TOO_LARGE, _too_large_message(size))
+
+
+def _too_large_message(size: int) -> str:
+    return f"file is {size:,} bytes, more than the {MAX_FILE_BYTES:,} a guideline file may have"
 
 
 def buffer_text(text: str, rel: str) -> tuple[str | None, list[Finding]]:
@@ -608,11 +700,28 @@ def buffer_text(text: str, rel: str) -> tuple[str | None, list[Finding]]:
     return text, []
 
 
+_ID_ENTRY = re.compile(r"""(?:^|[\s{,])id[ \t]*:[ \t]*["']?([A-Za-z0-9][A-Za-z0-9_.-]*)""", re.MULTILINE)
+
+
+def ids_of_broken_file(path: str, text: str | None) -> tuple[str, ...]:
+    """The ids a file that could not be read seems to define: each `id: X` in its text, and its
+    own name (`PPS-004.yaml`, the only clue when the text cannot be decoded).
+
+    Rules and tasks that exist but failed to parse are known ids: a reference to them is not
+    also reported as unknown elsewhere (the file's own finding says what to fix).
+    """
+    found = dict.fromkeys(_ID_ENTRY.findall(text or ""))
+    found[Path(path).stem] = None
+    return tuple(found)
+
+
 def parse_file_text(text: str, path: str) -> ParsedFile:
     """Parse a guideline file's text into records (used for the work tree and for git blobs)."""
     data, findings = parse_yaml(text, path)
     parsed = ParsedFile(path=path, data=data, findings=findings, text=text)
     if data is None:
+        if any(f.severity == "error" for f in findings):
+            parsed.unread_ids = ids_of_broken_file(path, text)
         if not any(f.code != BYTE_ORDER_MARK[0] for f in findings):
             what = _emptiness(text)
             parsed.findings.append(problem(path, 1, 1, EMPTY_FILE, what))
@@ -635,6 +744,10 @@ def parse_file_text(text: str, path: str) -> ParsedFile:
             parsed.rules.append(rule)
     elif parsed.kind == "project":
         parsed.project = build_project(data, root)
+    elif parsed.kind == "experiment":
+        experiment = build_experiment(data, root)
+        if experiment:
+            parsed.experiments.append(experiment)
     return parsed
 
 
@@ -772,6 +885,71 @@ def build_project(data: dict, source: Source) -> ProjectConfig:
     )
 
 
+def build_experiment(data: dict, source: Source) -> Experiment | None:
+    """An experiment mapping → Experiment (None without an id); loose values fall back to
+    defaults, the schema reports them."""
+    experiment_id = _str(data.get("id"))
+    if not experiment_id:
+        return None
+    arms_data = data.get("arms") if isinstance(data.get("arms"), dict) else {}
+    arms = {}
+    for name in ("A", "B"):
+        arm = arms_data.get(name) if isinstance(arms_data.get(name), dict) else {}
+        arms[name] = ExperimentArm(commit=_str(arm.get("commit")), ref=_str(arm.get("ref")))
+    sample = _mapping(data.get("sample"))
+    measure = _mapping(data.get("measure"))
+    decision = _mapping(data.get("decision"))
+    power = _mapping(data.get("power"))
+    return Experiment(
+        id=experiment_id,
+        task=_str(data.get("task")),
+        rules=_strs(data.get("rules")),
+        arms=arms,
+        unit=data.get("unit") if data.get("unit") in ("item", "annotator") else "item",
+        seed=_int(data.get("seed"), 0),
+        assignment=_str(data.get("assignment")),
+        title=_str(data.get("title")),
+        items_per_arm=_int(sample.get("items_per_arm"), 0),
+        per_item=_int(sample.get("per_item"), 0),
+        annotators=_int(sample.get("annotators"), 0),
+        scale=_str(measure.get("scale")) or "nominal",
+        items=measure.get("items") if measure.get("items") in ("governed", "all") else "governed",
+        confidence=_fraction(decision.get("confidence"), 0.95),
+        min_items=_int(decision.get("min_items"), 30),
+        effect=_number(power.get("effect")) or 0.10,
+        planned=_str(data.get("planned")),
+        conclusion=_conclusion(data.get("conclusion"), source.child("conclusion")),
+        source=source,
+    )
+
+
+def _conclusion(value: Any, source: Source) -> ExperimentConclusion | None:
+    if not isinstance(value, dict) or value.get("adopted") not in ("A", "B"):
+        return None
+    ci = value.get("ci")
+    pair = tuple(float(v) for v in ci) if isinstance(ci, list) and len(ci) == 2 and all(
+        _number(v) is not None for v in ci) else None
+    return ExperimentConclusion(
+        adopted=value["adopted"], verdict=_str(value.get("verdict")), delta=_number(value.get("delta")),
+        ci=pair, p_value=_number(value.get("p_value")), method=_str(value.get("method")),
+        commits=_strs(value.get("commits")), date=_str(value.get("date")), source=source,
+    )
+
+
+def _mapping(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _int(value: Any, default: int) -> int:
+    number = _number(value)
+    return int(number) if number is not None and float(number).is_integer() else default
+
+
+def _fraction(value: Any, default: float) -> float:
+    number = _number(value)
+    return float(number) if number is not None and 0 < number < 1 else default
+
+
 def _quiz_config(value: Any) -> QuizConfig:
     data = value if isinstance(value, dict) else {}
     mark = _number(data.get("pass_mark"))
@@ -785,8 +963,8 @@ def locate(root: Path, source: Source, *, value: bool = False) -> Location:
     Falls back to the deepest position that exists, so a finding always has a place.
     """
     try:
-        text = (root / source.path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        text = read_file_bytes(root / source.path).decode("utf-8")
+    except (FileProblem, UnicodeDecodeError):
         return Location(source.path)
     return locate_text(text, source, value=value)
 
@@ -807,6 +985,12 @@ def positions(text: str) -> dict[tuple, tuple[int, int, int, int]]:
         return _round_trip_positions(text)
     try:
         _Composer(text, found).document()
+    except MarkedYAMLError:  # as parse_yaml does: what libyaml refuses, the pure parser may read
+        found = {}
+        try:
+            _Composer(text, found, pure=True).document()
+        except (_Stop, _NeedsFullLoader, YAMLError, RecursionError, ValueError, TypeError):
+            pass
     except (_Stop, _NeedsFullLoader, YAMLError, RecursionError, ValueError, TypeError):
         pass
     return found
@@ -860,8 +1044,8 @@ class Locator:
             text = self.texts.get(source.path)
             if text is None:
                 try:
-                    text = (self.root / source.path).read_text(encoding="utf-8")
-                except (OSError, UnicodeDecodeError):
+                    text = read_file_bytes(self.root / source.path).decode("utf-8")
+                except (FileProblem, UnicodeDecodeError):
                     text = ""
             found = self._cache[source.path] = positions(text)
         return Location(source.path, *position(found, source.pointer, value=value))
@@ -943,7 +1127,7 @@ def load_files(
             text, findings = buffer_text(texts[rel], rel) if rel in texts else read_text(path, rel)
             earlier = known.get(rel)
             if text is None:
-                parsed.append(ParsedFile(path=rel, findings=findings))
+                parsed.append(ParsedFile(path=rel, findings=findings, unread_ids=ids_of_broken_file(rel, None)))
             elif earlier is not None and earlier.text == text:
                 parsed.append(earlier)
             else:

@@ -208,6 +208,60 @@ class ProjectConfig:
 
 
 @dataclass(frozen=True)
+class ExperimentArm:
+    """One arm of a guideline experiment: the guidelines at `commit` (`ref` as the lead named it)."""
+
+    commit: str
+    ref: str = ""
+
+
+@dataclass(frozen=True)
+class ExperimentConclusion:
+    """What `experiment conclude` recorded: the arm adopted, the analysis it rested on, and the
+    commits that brought the adopted wording onto the branch (none when A stays)."""
+
+    adopted: str  # "A" | "B"
+    verdict: str = ""
+    delta: float | None = None
+    ci: tuple[float, float] | None = None
+    p_value: float | None = None
+    method: str = ""  # fast-forward | cherry-pick | none
+    commits: tuple[str, ...] = ()
+    date: str = ""
+    source: Source = field(default=Source(""), compare=False)
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """A guideline experiment (`kind: experiment`, experiments/<id>.yaml): the pre-registered plan
+    of an A/B test of a rule's wording, and its conclusion once there is one."""
+
+    id: str
+    task: str
+    rules: tuple[str, ...]
+    arms: dict[str, ExperimentArm]  # "A", "B"
+    unit: str = "item"  # item | annotator
+    seed: int = 0
+    assignment: str = ""  # the arm assignment file, relative to the project root
+    title: str = ""
+    items_per_arm: int = 0
+    per_item: int = 0
+    annotators: int = 0
+    scale: str = "nominal"
+    items: str = "governed"  # governed | all: which items the primary measure reads
+    confidence: float = 0.95
+    min_items: int = 30
+    effect: float = 0.10
+    planned: str = ""
+    conclusion: ExperimentConclusion | None = None
+    source: Source = field(default=Source(""), compare=False)
+
+    def commit(self, arm: str) -> str:
+        found = self.arms.get(arm)
+        return found.commit if found else ""
+
+
+@dataclass(frozen=True)
 class Project:
     """A loaded guideline project: config, tasks and rules, plus the findings loading produced."""
 
@@ -221,6 +275,12 @@ class Project:
     # as read, duplicates included (`tasks` keeps the first of each id)
     kinds: dict[str, Any] = field(default_factory=dict)
     all_tasks: tuple[Task, ...] = ()
+    # ids that files which could not be read seem to define → that file: known, though unread
+    unread_ids: dict[str, str] = field(default_factory=dict)
+    experiments: tuple[Experiment, ...] = ()  # experiments/*.yaml, in file order
+
+    def experiment(self, experiment_id: str) -> Experiment | None:
+        return next((e for e in self.experiments if e.id == experiment_id), None)
 
     def rules_of(self, task_id: str) -> tuple[Rule, ...]:
         return tuple(rule for rule in self.rules if rule.task == task_id)

@@ -8,14 +8,16 @@ together. It sits above `loading.py` so that loading needs nothing from here.
 from __future__ import annotations
 
 from collections.abc import Mapping
+import os
 from pathlib import Path
 
 from guidelines_tool import loading
 from guidelines_tool.errors import ConfigError
 from guidelines_tool.loading import ParsedFile, load_files
-from guidelines_tool.model import Finding, Project, ProjectConfig, Rule, Task
+from guidelines_tool.model import Experiment, Finding, Project, ProjectConfig, Rule, Task
 
 CONFIG_NAME = "guidelines.yaml"
+EXPERIMENTS = "experiments"  # experiments/<id>.yaml: guideline experiments (kind: experiment)
 
 
 def find_root(start: Path | None = None) -> Path:
@@ -46,17 +48,43 @@ def read_config(root: Path) -> tuple[ProjectConfig, list[Finding]]:
 
 
 def guideline_files(root: Path, config: ProjectConfig) -> list[Path]:
-    """Every YAML file under the project's guideline folder, in a stable order."""
+    """Every YAML path under the project's guideline folder, in a stable order.
+
+    Not only regular files: a FIFO, a device link, a dangling link or a link loop named like a
+    guideline file is listed too, so that reading it reports what it is instead of skipping it.
+    """
     folder = root / config.guidelines
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+    return sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and not p.is_dir())
+
+
+def experiment_files(root: Path) -> list[Path]:
+    """The experiment files: `experiments/*.yaml` at the project root (the batches and
+    assignment files an experiment writes sit in a folder of its own beside them)."""
+    folder = root / EXPERIMENTS
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def project_files(root: Path, config: ProjectConfig) -> list[Path]:
+    """The guideline files, then the experiment files not among them (a guideline folder of
+    `.` holds the experiments folder too)."""
+    files = guideline_files(root, config)
+    experiments = experiment_files(root)
+    if not experiments:
+        return files
+    # realpath, not Path.resolve: a link loop among the guideline files is a finding, not a crash
+    seen = {os.path.realpath(path) for path in files}
+    return files + [path for path in experiments if os.path.realpath(path) not in seen]
 
 
 def load_project(root: Path) -> Project:
-    """Load `guidelines.yaml` and every task and rule file under the guideline folder."""
+    """Load `guidelines.yaml`, every task and rule file under the guideline folder, and the
+    experiment files."""
     config, config_findings = read_config(root)
-    parsed = load_files(root, guideline_files(root, config))
+    parsed = load_files(root, project_files(root, config))
     return assemble(root, config, parsed, config_findings)
 
 
@@ -74,10 +102,11 @@ def read_project(
     texts = {loading.relative_path(root, root / path): text for path, text in (overlay or {}).items()}
     config_file = load_files(root, [root / CONFIG_NAME], texts, known)[0]
     config = config_file.project or ProjectConfig()
-    files = guideline_files(root, config)
+    files = project_files(root, config)
     folder = loading.relative_path(root, root / config.guidelines)
     prefix = "" if folder == "." else f"{folder}/"
-    unsaved = {root / rel for rel in texts if rel.endswith((".yaml", ".yml")) and rel.startswith(prefix)}
+    unsaved = {root / rel for rel in texts if rel.endswith((".yaml", ".yml"))
+               and (rel.startswith(prefix) or (rel.startswith(f"{EXPERIMENTS}/") and rel.count("/") == 1))}
     if unsaved - set(files):
         files = sorted(unsaved.union(files))
     parsed = [config_file, *load_files(root, files, texts, known)]
@@ -91,9 +120,14 @@ def assemble(
     tasks: dict[str, Task] = {}
     all_tasks: list[Task] = []
     rules: list[Rule] = []
+    experiments: list[Experiment] = []
     all_findings = list(findings)
+    unread: dict[str, str] = {}
     for item in parsed:
         all_findings.extend(item.findings)
+        for ident in item.unread_ids:
+            unread.setdefault(ident, item.path)
+        experiments.extend(item.experiments)
         for task in item.tasks:
             tasks.setdefault(task.id, task)
         all_tasks.extend(item.tasks)
@@ -107,4 +141,6 @@ def assemble(
         load_findings=tuple(sorted(all_findings)),
         kinds={item.path: item.data.get("kind") for item in parsed if isinstance(item.data, dict)},
         all_tasks=tuple(all_tasks),
+        unread_ids=unread,
+        experiments=tuple(experiments),
     )

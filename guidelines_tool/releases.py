@@ -46,6 +46,7 @@ class Section:
     base_tag: str | None
     diff: RuleDiff
     aliases: tuple[str, ...] = ()  # other release tags on the same commit, oldest version first
+    experiments: tuple[str, ...] = ()  # concluded guideline experiments whose wording landed in this release
 
     @property
     def bump(self) -> str:
@@ -70,6 +71,7 @@ class Section:
             "bump": self.bump,
             **{name: [_entry(c) for c in self.group(name)] for name, _ in GROUPS},
             "tasks": [change.to_dict() for change in self.diff.tasks],
+            **({"experiments": list(self.experiments)} if self.experiments else {}),
         }
 
 

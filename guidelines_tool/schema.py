@@ -1,4 +1,4 @@
-"""The JSON Schemas (project, task, rule, annotation) and validation of documents against them.
+"""The JSON Schemas (project, task, rule, experiment, annotation) and validation of documents against them.
 
 `schemas/` at the repo top is the source of truth; `bundled.schemas()` finds it in an editable
 install and in a wheel alike.
@@ -14,7 +14,7 @@ from typing import Any
 
 from guidelines_tool import bundled
 
-KINDS: tuple[str, ...] = ("project", "task", "rule", "annotation")
+KINDS: tuple[str, ...] = ("project", "task", "rule", "experiment", "annotation")
 
 
 def schema_file_name(kind: str) -> str:
@@ -45,10 +45,10 @@ MISSING_KEY = ("GL102", "missing-key")
 INVALID_VALUE = ("GL103", "invalid-value")
 SCHEMA_CODES: dict[str, str] = dict((UNKNOWN_KEY, MISSING_KEY, INVALID_VALUE))
 
-DOCUMENT_KINDS: tuple[str, ...] = ("project", "task", "rule")
+DOCUMENT_KINDS: tuple[str, ...] = ("project", "task", "rule", "experiment")
 _HINTS = {  # readable words for the id patterns, shown beside the regex
     "^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$": "rule ids are upper-case letters and digits in dash-separated parts, like PPS-004",
-    "^[a-z0-9][a-z0-9-]*$": "task ids are lower-case letters, digits and dashes, like product-photo-subject",
+    "^[a-z0-9][a-z0-9-]*$": "task and experiment ids are lower-case letters, digits and dashes, like product-photo-subject",
     "^(?![Jj][Aa][Vv][Aa][Ss][Cc][Rr][Ii][Pp][Tt]:|[Vv][Bb][Ss][Cc][Rr][Ii][Pp][Tt]:|[Dd][Aa][Tt][Aa]:)\\S+$":
         "media is a file path or an http(s) URL, without spaces; javascript:, vbscript: and data: URLs are refused",
 }
@@ -65,7 +65,7 @@ class SchemaProblem:
 
 
 def check_document(kind: str, data: Any) -> list[SchemaProblem]:
-    """Schema violations of one document of `kind` (project, task, rule or annotation)."""
+    """Schema violations of one document of `kind` (project, task, rule, experiment or annotation)."""
     fast = _fast_validator(kind)
     if fast is not None:
         try:

@@ -89,6 +89,16 @@ def project_findings(
     return [settings.apply(finding) for finding in findings if finding.code not in settings.disabled]
 
 
+def fast_paths() -> dict[str, bool]:
+    """Which optional speed-ups are active here (benches print it): libyaml through
+    ruamel.yaml.clib, and the jsonschema-rs validator. Both are declared dependencies where
+    wheels exist; without them the same verdicts come, more slowly."""
+    from guidelines_tool import loading
+    from guidelines_tool.schema import _fast_validator
+
+    return {"yaml-c-parser": loading._Parser is not None, "jsonschema-rs": _fast_validator("rule") is not None}
+
+
 def schema_findings(item: ParsedFile, locate: Locator) -> list[Finding]:
     """Schema problems of one parsed file, pointing at the offending key or value."""
     data = item.data

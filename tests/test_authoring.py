@@ -177,3 +177,20 @@ def test_the_rule_goes_where_the_tasks_rules_already_live(project):
         rule.rename(moved / rule.name)
     created = new_rule(project, "review-sentiment")
     assert created.path == moved / "RS-003.yaml"
+
+
+def test_a_new_rule_switched_to_active_with_its_template_text_is_a_finding(guideline_project, tmp_path: Path):
+    # issue 17 item 11: the skeleton validates as a draft; made active unedited it must not pass
+    from guidelines_tool.validation import validate
+
+    root = guideline_project(tmp_path)
+    created = new_rule(root, "pps")
+    assert [f.code for f in validate(root).findings if f.path.endswith(created.path.name)] == []
+    text = created.path.read_text(encoding="utf-8")
+    assert "status: draft" in text
+    created.path.write_text(text.replace("status: draft", "status: active"), encoding="utf-8")
+    found = [f for f in validate(root).findings if f.code == "GL212"]
+    assert len(found) == 1 and found[0].severity == "error"
+    assert found[0].path == created.path.relative_to(root).as_posix()
+    assert "title, when, rationale, examples[0].input, examples[0].why" in found[0].message
+    assert validate(root).exit_code() == 1

@@ -34,6 +34,7 @@ EXPECTED_FILES = [
     "guidelines/review-sentiment/task.yaml",
     "mkdocs.yml",
     "schemas/annotation.schema.json",
+    "schemas/experiment.schema.json",
     "schemas/project.schema.json",
     "schemas/rule.schema.json",
     "schemas/task.schema.json",
@@ -130,6 +131,7 @@ def test_vscode_maps_the_schemas_and_recommends_the_yaml_extension(scaffold):
         "./schemas/project.schema.json": ["guidelines.yaml"],
         "./schemas/task.schema.json": ["guidelines/**/task.yaml"],
         "./schemas/rule.schema.json": ["guidelines/**/rules/*.yaml"],
+        "./schemas/experiment.schema.json": ["experiments/*.yaml"],
     }
     for schema in settings["yaml.schemas"]:
         assert (scaffold / schema).is_file()
@@ -160,6 +162,8 @@ def test_pre_commit_runs_fmt_and_a_serial_validate(scaffold):
         pattern = re.compile(hook["files"])
         assert pattern.search("guidelines.yaml")
         assert pattern.search("guidelines/review-sentiment/rules/RS-001.yaml")
+        assert pattern.search("experiments/pps-007-wording.yaml")
+        assert not pattern.search("experiments/pps-007-wording/batch-A.csv")
         assert not pattern.search("mkdocs.yml")
 
 

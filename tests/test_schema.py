@@ -45,7 +45,7 @@ def resolve(schema, sub):
 
 def test_schema_texts_match_the_source_files():
     texts = schema_texts()
-    assert sorted(texts) == sorted(KINDS) == ["annotation", "project", "rule", "task"]
+    assert sorted(texts) == sorted(KINDS) == ["annotation", "experiment", "project", "rule", "task"]
     for kind, text in texts.items():
         assert text == (SCHEMA_DIR / f"{kind}.schema.json").read_text(encoding="utf-8")
 
@@ -165,3 +165,63 @@ def test_ambiguous_case_label_and_quiz_flag_and_project_quiz_block():
     project = {"kind": "project", "name": "P", "quiz": {"pass_mark": 0.75, "results": "quiz/results.json"}}
     assert check_document("project", project) == []
     assert [p.kind[1] for p in check_document("project", {**project, "quiz": {"pass_mark": 80}})] == ["invalid-value"]
+
+
+# --- the fast path (issue 17 item 16): declared, installed, and giving the pure path's verdicts ----
+
+def test_jsonschema_rs_is_a_declared_dependency_and_active_here():
+    import tomllib
+
+    from packaging.markers import default_environment
+    from packaging.requirements import Requirement
+
+    from guidelines_tool.validation import fast_paths
+
+    project = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    declared = {Requirement(line).name: Requirement(line) for line in project["dependencies"]}
+    assert "jsonschema-rs" in declared, "the fast validator must come with a plain `pip install`"
+    marker = declared["jsonschema-rs"].marker
+    if marker is None or marker.evaluate(default_environment()):
+        assert fast_paths() == {"yaml-c-parser": True, "jsonschema-rs": True}
+
+
+def _documents() -> list:
+    """Every YAML document the tests hold (malformed corpus, lint cases, sample, fmt cases)."""
+    from guidelines_tool.loading import parse_yaml
+
+    tests = Path(__file__).parent
+    docs = []
+    paths = [*sorted((tests / "malformed").iterdir()), *sorted((tests.parent / "sample_guidelines").rglob("*.yaml"))]
+    for path in paths:
+        try:
+            data, _ = parse_yaml(path.read_bytes().decode("utf-8"), path.name)
+        except UnicodeDecodeError:
+            continue
+        docs.append(data)
+    from ruamel.yaml import YAML
+
+    for path in sorted((tests / "lint" / "cases").glob("*.yaml")):
+        for case in YAML(typ="safe").load(path.read_text(encoding="utf-8"))["cases"]:
+            for text in case["files"].values():
+                if isinstance(text, str):
+                    docs.append(parse_yaml(text, "case.yaml")[0])
+    return [doc for doc in docs if isinstance(doc, dict)]
+
+
+def test_the_fast_validator_gives_the_pure_validators_verdicts():
+    from guidelines_tool.schema import _fast_validator, _validator
+
+    documents = _documents()
+    assert len(documents) > 100
+    checked = 0
+    for kind in ("project", "task", "rule"):
+        fast, pure = _fast_validator(kind), _validator(kind)
+        assert fast is not None
+        for data in documents:
+            try:
+                verdict = fast.is_valid(data)
+            except (ValueError, TypeError, OverflowError):
+                continue  # check_document hands these to the pure validator
+            assert verdict == pure.is_valid(data), (kind, data)
+            checked += 1
+    assert checked > 300

@@ -11,6 +11,10 @@ read annotation files), `docs`, `demo`, `quiz` (quiz build, quiz score), `lsp`, 
 (publish and pull: labeling tools); `options` holds the options several commands share,
 `common` the few helpers they share (finding the project, printing a warning, whether to
 colour) and `invocation` how the tool was run (so that a command it prints runs as printed).
+read annotation files), `docs`, `demo`, `quiz` (quiz build, quiz score), `lsp`, `experiment`
+(experiment plan, analyse, conclude); `options` holds the options several commands share, `common`
+the few helpers they share (finding the project, printing a warning, whether to colour) and
+`invocation` how the tool was run (so that a command it prints runs as printed).
 """
 
 from __future__ import annotations
@@ -47,6 +51,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "lsp": ("lsp", "lsp_command"),
     "publish": ("integrations", "publish_group"),
     "pull": ("integrations", "pull_group"),
+    "experiment": ("experiment", "experiment_group"),
 }
 
 

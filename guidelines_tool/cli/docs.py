@@ -37,12 +37,27 @@ def render_command(out: Path, rev: str | None) -> int:
 @click.option("--site-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where to write the site (default: mkdocs.yml's site_dir; <site_dir>-versions/<rev> with --rev).")
 @click.option("--rev", default=None, help="Build a release (tag, version or commit) into its own folder.")
+@click.option("--experiment", default=None,
+              help="Build the pilot site of experiment NAME (arm B's wording, with a banner) into "
+                   "<site_dir>-experiments/NAME.")
 @config_file_option()
-def build_command(strict: bool, site_dir: Path | None, rev: str | None, config_file: Path | None) -> int:
+def build_command(strict: bool, site_dir: Path | None, rev: str | None, experiment: str | None,
+                  config_file: Path | None) -> int:
     """Build the site with MkDocs, in-process."""
     from guidelines_tool.docs.site import build_site
 
-    result = build_site(project_root(), config_file=config_file, strict=strict, site_dir=site_dir, rev=rev)
+    root = project_root()
+    data = None
+    if experiment is not None:
+        from guidelines_tool.docs.site import _load, mkdocs_config_path
+        from guidelines_tool.experiment.site import pilot_site_data, pilot_site_dir
+
+        if rev is not None:
+            raise click.UsageError("--experiment builds the working tree with arm B's wording: drop --rev")
+        data = pilot_site_data(root, experiment)
+        if site_dir is None:
+            site_dir = pilot_site_dir(Path(_load(mkdocs_config_path(root, config_file)).site_dir), experiment)
+    result = build_site(root, config_file=config_file, strict=strict, site_dir=site_dir, rev=rev, data=data)
     click.echo(f"built {result.pages} pages into {result.site_dir}")
     return EXIT_CLEAN
 

@@ -83,8 +83,13 @@ def log_command(rule_id: str, output_format: str) -> int:
     from guidelines_tool.history import rule_revisions
     from guidelines_tool.reporters.history import RuleLog
 
-    history = read_history_shown(project_root())
-    log = RuleLog(rule_id, rule_revisions(history, rule_id), history.branch)
+    from guidelines_tool.experiment.conclude import revision_notes
+    from guidelines_tool.project import load_project
+
+    root = project_root()
+    history = read_history_shown(root)
+    revisions = rule_revisions(history, rule_id)
+    log = RuleLog(rule_id, revisions, history.branch, revision_notes(load_project(root).experiments))
     click.echo(LOG_REPORTERS[output_format]().render(log))
     return EXIT_CLEAN
 
@@ -115,7 +120,12 @@ def changelog_command(since: str | None, output_format: str) -> int:
     """Rules added / changed / deprecated / removed per release tag; unreleased changes on top."""
     from guidelines_tool.releases import build_changelog
 
-    changelog = build_changelog(read_history_shown(project_root()), since=since)
+    from guidelines_tool.experiment.conclude import attach_experiments
+    from guidelines_tool.project import load_project
+
+    root = project_root()
+    history = read_history_shown(root)
+    changelog = attach_experiments(build_changelog(history, since=since), history, load_project(root).experiments)
     click.echo(CHANGELOG_REPORTERS[output_format]().render(changelog), nl=False)
     return EXIT_CLEAN
 

@@ -33,12 +33,13 @@ class SiteData:
     notes: list[str] = field(default_factory=list)
     assets: CollectedAssets | None = None  # example asset files (None: not looked for)
     quiz_results: dict | None = None  # the `quiz.results` file, when configured
+    banners: dict[str, str] = field(default_factory=dict)  # rule id → a notice atop its section (a pilot)
 
     def pages(self, *, tabs: bool = True) -> dict[str, str]:
         return render_pages(self.project, history=self.history, impact=self.impact,
                             hotspots=self.hotspots, series=self.series,
                             assets=self.assets.available if self.assets is not None else None, tabs=tabs,
-                            quiz_results=self.quiz_results)
+                            quiz_results=self.quiz_results, banners=self.banners)
 
     def scripts(self) -> dict[str, str]:
         """The site's own scripts (the practise pages' quiz, the every-page one), path → text."""

@@ -46,6 +46,7 @@ def render_pages(
     assets: AbstractSet[str] | None = None,
     tabs: bool = True,
     quiz_results: Mapping[str, Any] | None = None,
+    banners: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
     """Every page of the annotators' site: relative path (posix, under the docs folder) → Markdown.
 
@@ -59,9 +60,12 @@ def render_pages(
     the indented tables into a code block).
     `quiz_results`: the project's `quiz.results` file as read (`quiz_files.read_results`), shown
     on the quality page.
+    `banners`: rule id → a notice shown atop the rule's section (the pilot of a new wording,
+    `docs build --experiment`).
     """
     quizzes = site_questions(project, history)
-    view = View(assets, tabs, {rule: n for questions, _ in quizzes.values() for rule, n in _count(questions).items()})
+    view = View(assets, tabs, {rule: n for questions, _ in quizzes.values() for rule, n in _count(questions).items()},
+                dict(banners or {}))
     prepare(rich_texts(project))
     links = Links(project)
     releases = release_list(history, project.config.release_tag_prefix)
@@ -106,6 +110,7 @@ class View:
     assets: AbstractSet[str] | None = None
     tabs: bool = True
     quizzes: Mapping[str, int] = field(default_factory=dict)  # rule id → questions on its practise page
+    banners: Mapping[str, str] = field(default_factory=dict)  # rule id → a notice atop its section
 
 
 # --- home --------------------------------------------------------------------------------
@@ -205,6 +210,8 @@ def rule_section(rule: Rule, task: Task | None, links: Links, page: str, history
                  view: View | None = None) -> str:
     marker = {"deprecated": " (deprecated)", "draft": " (draft)"}.get(rule.status, "")
     out = [f'\n## <a id="{anchor(rule.id)}"></a>{plain(rule.id)} — {plain(rule.title)}{marker}\n']
+    if view is not None and rule.id in view.banners:
+        out.append(f'!!! info "Pilot"\n    {plain(view.banners[rule.id])}\n')
     if rule.status == "deprecated":
         replacement = (f"Use {links.rule(rule.replaced_by, page)} instead."
                        if rule.replaced_by else "It has no replacement.")

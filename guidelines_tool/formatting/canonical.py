@@ -45,6 +45,17 @@ KEY_ORDER: dict[str, tuple[str, ...]] = {
     "docs": ("title",),
     "quiz": ("pass_mark", "results"),
     "lint": ("disable", "severity"),
+    "experiment": (
+        "kind", "id", "title", "task", "rules", "arms", "unit", "seed", "assignment", "sample", "measure",
+        "decision", "power", "planned", "conclusion",
+    ),
+    "arms": ("A", "B"),
+    "arm": ("commit", "ref"),
+    "sample": ("items_per_arm", "per_item", "annotators"),
+    "measure": ("coefficient", "scale", "items"),
+    "decision": ("rule", "confidence", "min_items"),
+    "power": ("effect", "alpha", "past_items", "per_item", "items_80", "items_90", "at_plan"),
+    "conclusion": ("adopted", "verdict", "delta", "ci", "p_value", "method", "commits", "date"),
 }  # fmt: skip
 NESTED: dict[tuple[str, str], str] = {
     ("project", "agreement"): "policy",
@@ -57,10 +68,18 @@ NESTED: dict[tuple[str, str], str] = {
     ("rule", "examples"): "example",
     ("rule", "counterexamples"): "example",
     ("rule", "ambiguous_cases"): "ambiguous_case",
+    ("experiment", "arms"): "arms",
+    ("arms", "A"): "arm",
+    ("arms", "B"): "arm",
+    ("experiment", "sample"): "sample",
+    ("experiment", "measure"): "measure",
+    ("experiment", "decision"): "decision",
+    ("experiment", "power"): "power",
+    ("experiment", "conclusion"): "conclusion",
 }
 # Nested kinds whose mappings are always written in block style (they hold prose).
-ALWAYS_BLOCK = frozenset({"project", "task", "rule", "label"})
-DOCUMENT_KINDS = ("project", "task", "rule")
+ALWAYS_BLOCK = frozenset({"project", "task", "rule", "label", "experiment"})
+DOCUMENT_KINDS = ("project", "task", "rule", "experiment")
 _STR_TAG = "tag:yaml.org,2002:str"
 
 

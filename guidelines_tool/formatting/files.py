@@ -19,8 +19,8 @@ except ImportError:  # pragma: no cover - without the C extension such files are
 from guidelines_tool.errors import ConfigError
 from guidelines_tool.formatting.roundtrip import FormatProblem, NotGuideline
 from guidelines_tool.formatting.text import format_text
-from guidelines_tool.loading import MAX_FILE_BYTES, relative_path
-from guidelines_tool.project import CONFIG_NAME, find_root, guideline_files, read_config
+from guidelines_tool.loading import MAX_FILE_BYTES, FileProblem, read_file_bytes, relative_path
+from guidelines_tool.project import CONFIG_NAME, find_root, project_files, read_config
 
 Status = Literal["unchanged", "reformatted", "would-reformat", "skipped", "error"]
 
@@ -57,9 +57,9 @@ class FmtReport:
 
 
 def default_paths(root: Path) -> list[Path]:
-    """Every guideline file of the project, and `guidelines.yaml` first."""
+    """Every guideline and experiment file of the project, and `guidelines.yaml` first."""
     config, _findings = read_config(root)
-    return [root / CONFIG_NAME, *guideline_files(root, config)]
+    return [root / CONFIG_NAME, *project_files(root, config)]
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
@@ -67,7 +67,8 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
     result: list[Path] = []
     for path in paths:
         if path.is_dir():
-            result.extend(sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()))
+            # special files too (a FIFO, a dangling link): reading them says what they are
+            result.extend(sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and not p.is_dir()))
         else:
             result.append(path)
     return result
@@ -108,12 +109,10 @@ def _format_one(path: Path, shown: str, *, check: bool, diff: bool) -> FileOutco
 
 def format_file(path: Path, shown: str, *, check: bool = False, diff: bool = False) -> FileOutcome:
     """Format one file in place (atomically), or only say whether it would change."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        return FileOutcome(shown, "error", f"cannot read file: {exc.strerror}")
-    if len(raw) > MAX_FILE_BYTES:
-        return FileOutcome(shown, "error", f"file is larger than {MAX_FILE_BYTES} bytes")
+    try:  # never blocks on a FIFO, never reads past the limit (a link to /dev/zero)
+        raw = read_file_bytes(path, MAX_FILE_BYTES)
+    except FileProblem as exc:
+        return FileOutcome(shown, "error", exc.message)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:  # Windows-1252 or Latin-1, often: say where, touch nothing

@@ -47,7 +47,7 @@ def format_text(text: str) -> str:
     the `---` line itself are kept as written; the document after it is formatted.
 
     Raises `FormatProblem` when the text does not parse or cannot be formatted without loss, and
-    `NotGuideline` when it is not a project, task or rule document.
+    `NotGuideline` when it is not a project, task, rule or experiment document.
     """
     text = text.removeprefix("\ufeff").replace("\r\n", "\n")
     prologue, body = split_prologue(text)
@@ -63,7 +63,7 @@ def format_text(text: str) -> str:
         data = load_round_trip(readable, round_trip_yaml())
         kind = data.get("kind") if isinstance(data, CommentedMap) else None
         if kind not in DOCUMENT_KINDS:
-            raise NotGuideline("not a guideline document (no kind: project, task or rule)")
+            raise NotGuideline("not a guideline document (no kind: project, task, rule or experiment)")
     except FormatProblem as problem:
         raise FormatProblem(problem.message, problem.line + offset, problem.column) from None
     # what the tool itself will read: tags the round-trip loader keeps (`!!python/...`) fail here

@@ -21,7 +21,9 @@ from guidelines_tool.history.git import (
     BatchReader,
     Git,
     LogReader,
+    adopt_variant,
     commit_all,
+    commit_files,
     init_repository,
     parse_batch_output,
     parse_log,
@@ -45,7 +47,7 @@ from guidelines_tool.history.walk import read_history
 
 __all__ = [
     "BatchReader", "Commit", "Comparison", "FileChange", "Git", "History", "LogEntry", "LogReader",
-    "ParsedBlob", "RuleRevision", "RuleVersion", "TaskRevision", "VersionMemo", "commit_all", "compare",
+    "ParsedBlob", "RuleRevision", "RuleVersion", "TaskRevision", "VersionMemo", "adopt_variant", "commit_all", "commit_files", "compare",
     "create_tag", "init_repository", "parse_batch_output", "parse_blob", "parse_log", "parse_raw_changes",
     "parse_refs", "parse_tag_refs", "read_files_at", "read_history", "read_tree", "rule_revisions", "tag_commit",
 ]

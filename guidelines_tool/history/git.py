@@ -658,3 +658,40 @@ def annotated_tag(root: Path, name: str, sha: str, message: str) -> None:
     """An annotated tag `name` on `sha` with `message` kept verbatim (it is Markdown: git would
     strip its "#" headings as comments)."""
     _checked(["tag", "--cleanup=verbatim", "-F", "-", name, sha], root, stdin=message.encode("utf-8"))
+
+
+# --- experiments: bringing the adopted wording onto the branch ---------------------------------
+
+
+def adopt_variant(root: Path, base: str, variant: str) -> tuple[str, tuple[str, ...]]:
+    """Bring the variant's commits (base..variant) onto the current branch: a fast-forward when
+    the branch has not moved past an ancestor of the variant, else a cherry-pick of each commit
+    (aborted, and HistoryError, on a conflict). Returns the method and the commits now on the
+    branch that carry the variant. Refuses a dirty work tree and a detached HEAD."""
+    git_ = Git(root)
+    if git_.current_branch() is None:
+        raise HistoryError("HEAD is detached: check out the branch the wording should land on")
+    if git_.run("status", "--porcelain", "--untracked-files=no").strip():
+        raise HistoryError("the working tree has uncommitted changes: commit or stash them first")
+    head = git_.rev_parse("HEAD") or ""
+    if _git(["merge-base", "--is-ancestor", head, variant], cwd=git_.top).returncode == 0:
+        git_.run("merge", "--ff-only", "--quiet", variant)
+        return "fast-forward", tuple(git_.run("rev-list", "--reverse", f"{head}..{variant}").split())
+    picks = git_.run("rev-list", "--reverse", "--no-merges", f"{base}..{variant}").split()
+    if not picks:
+        raise HistoryError(f"no commits between {base[:7]} and {variant[:7]} to bring over")
+    proc = _git(["cherry-pick", *picks], cwd=git_.top)
+    if proc.returncode != 0:
+        _git(["cherry-pick", "--abort"], cwd=git_.top)
+        detail = proc.stderr.decode("utf-8", errors="replace").strip().splitlines()
+        raise HistoryError("the variant's commits do not apply cleanly here (cherry-pick aborted): "
+                           + (detail[0] if detail else "conflict") + "; merge the branch by hand")
+    return "cherry-pick", tuple(git_.run("rev-list", "--reverse", f"{head}..HEAD").split())
+
+
+def commit_files(root: Path, paths: Iterable[Path], message: str) -> str:
+    """Stage `paths` and commit them (the user's identity and date, as git would); the new sha."""
+    git_ = Git(root)
+    git_.run("add", "--", *[str(Path(p).resolve()) for p in paths])
+    git_.run("commit", "--quiet", "-m", message)
+    return git_.rev_parse("HEAD") or ""

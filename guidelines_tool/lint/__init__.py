@@ -22,18 +22,20 @@ from guidelines_tool.lint import (
     duplicate_rule_id,
     duplicate_task_id,
     example_media_missing,
+    experiment_reference,
     inline_rule_other_task,
     override_cycle,
     possible_conflict,
     replaced_by_not_deprecated,
     rule_without_examples,
+    template_text,
     unknown_kind,
     unknown_label,
     unknown_rule_reference,
     unknown_task,
 )
 from guidelines_tool.lint.problem import Problem
-from guidelines_tool.loading import LOADING_CODES
+from guidelines_tool.loading import LOADING_CODES, LOADING_WARNINGS
 from guidelines_tool.model import Finding, Location, Project, Source
 from guidelines_tool.schema import SCHEMA_CODES
 
@@ -49,6 +51,8 @@ CHECKS: dict[str, ModuleType] = {
     "GL209": override_cycle,
     "GL210": inline_rule_other_task,
     "GL211": example_media_missing,
+    "GL212": template_text,
+    "GL213": experiment_reference,
     "GL301": deprecated_without_replacement,
     "GL302": cites_deprecated_rule,
     "GL303": rule_without_examples,
@@ -61,7 +65,10 @@ Locate = Callable[..., Location]  # (source, *, value=False) -> Location
 
 def code_table() -> dict[str, tuple[str, str, str]]:
     """Every code the tool reports → (name, default severity, one-line description)."""
-    table = {code: (name, "error", _LOADING_TEXT.get(name, name)) for code, name in LOADING_CODES.items()}
+    table = {
+        code: (name, "warning" if code in LOADING_WARNINGS else "error", _LOADING_TEXT.get(name, name))
+        for code, name in LOADING_CODES.items()
+    }
     table.update({code: (name, "error", _SCHEMA_TEXT[name]) for code, name in SCHEMA_CODES.items()})
     for code, module in CHECKS.items():
         table[code] = (module.NAME, module.SEVERITY, _summary(module))

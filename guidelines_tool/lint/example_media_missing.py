@@ -21,8 +21,10 @@ Failing::
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 from guidelines_tool.docs.assets import example_asset
 from guidelines_tool.lint.problem import Problem
@@ -37,6 +39,7 @@ _SCRIPTY = re.compile(r"\s*(?:javascript|vbscript|data):", re.IGNORECASE)  # the
 
 def check(project: Project) -> Iterator[Problem]:
     root = project.root.resolve()
+    base = str(project.root)
     for rule in sorted(project.rules, key=lambda r: r.id):
         for field_name in ("examples", "counterexamples"):
             for example in getattr(rule, field_name):
@@ -56,15 +59,16 @@ def check(project: Project) -> Iterator[Problem]:
                     yield Problem(where, f"{key} {asset.text!r} leaves the project: keep example files inside it",
                                   at_value=True)
                     continue
-                if not any(_inside(root, project.root / path) for path in asset.candidates()):
+                if not any(_inside(root, os.path.join(base, path)) for path in asset.candidates()):
                     looked = " or ".join(asset.candidates())
                     yield Problem(where, f"{key} file {asset.text!r} not found (looked for {looked})", at_value=True)
 
 
-def _inside(root, path) -> bool:
-    """A file, that stays inside the project once links are followed."""
+def _inside(root: Path, path: str) -> bool:
+    """A file, that stays inside the project once links are followed. (os.path first: on a
+    large project most inputs name no file, and one stat is a tenth of pathlib's work.)"""
     try:
-        return path.is_file() and path.resolve().is_relative_to(root)
+        return os.path.isfile(path) and Path(path).resolve().is_relative_to(root)
     except OSError:
         return False
 

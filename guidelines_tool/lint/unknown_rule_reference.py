@@ -1,5 +1,8 @@
 """`overrides`, `see_also` and `replaced_by` must name rules that exist in the project.
 
+A rule whose file could not be read exists all the same: naming it is not reported here (the
+file's own finding is), so one broken file does not make its citers look wrong.
+
 Passing::
 
     overrides: [PPS-001]      # PPS-001 is defined somewhere in the project
@@ -24,11 +27,12 @@ SEVERITY = "error"
 
 def check(project: Project) -> Iterator[Problem]:
     known = project.rules_by_id
+    unread = project.unread_ids
     for rule in project.rules:
         for source, field, other in rule_citations(rule):
-            if other not in known:
+            if other not in known and other not in unread:
                 yield _problem(source, field, other, known)
-        if rule.replaced_by and rule.replaced_by not in known:
+        if rule.replaced_by and rule.replaced_by not in known and rule.replaced_by not in unread:
             yield _problem(rule.source.child("replaced_by"), "replaced_by", rule.replaced_by, known)
 
 

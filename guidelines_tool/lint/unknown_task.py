@@ -29,7 +29,8 @@ SEVERITY = "error"
 def check(project: Project) -> Iterator[Problem]:
     known = sorted(project.tasks)
     for rule in project.rules:
-        if rule.task and rule.task not in project.tasks:
+        # a task whose file could not be read is known: that file's own finding says why
+        if rule.task and rule.task not in project.tasks and rule.task not in project.unread_ids:
             close = difflib.get_close_matches(rule.task, known, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else f" (tasks: {', '.join(known) or 'none'})"
             yield Problem(rule.source.child("task"), f"rule {rule.id} names unknown task {rule.task!r}{hint}", at_value=True)

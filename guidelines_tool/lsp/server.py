@@ -208,6 +208,12 @@ class GuidelinesServer(LanguageServer):
                     break
                 state.check_schema(pending[:BACKGROUND_CHUNK])
                 await asyncio.sleep(0)
+            while state.defer_schema is not None:
+                pending = state.unlocated()
+                if not pending:
+                    break
+                state.read_positions(pending[:BACKGROUND_CHUNK])
+                await asyncio.sleep(0)
             state.defer_schema = None
             findings = state.findings()
             await self._publish_in_steps(state, findings)

@@ -10,7 +10,8 @@ module adds is memory, so a keystroke does not redo the whole project:
 * lint problems (unlocated, as `lint.find_problems` gives them) are kept until a change touches
   something a check reads. Checks read ids, tasks, labels, decisions, statuses, references and
   example labels, never prose: a change that only edits prose (titles, `when`, example inputs,
-  label definitions ...) leaves every problem as it was, and only their line:column is looked up
+  label definitions ...) leaves every problem as it was (unless it makes a text start with, or stop
+  starting with, the template's TODO), and only their line:column is looked up
   again. `blind()` names the prose fields; a test holds every check to not reading them.
 * positions (`loading.positions`) are kept per file text.
 """
@@ -26,6 +27,7 @@ from typing import Any
 
 from guidelines_tool.docs.assets import example_asset
 from guidelines_tool.lint import find_problems, locate_problem
+from guidelines_tool.lint.template_text import is_placeholder
 from guidelines_tool.loading import ParsedFile, load_files, position, positions, read_text
 from guidelines_tool.lsp import cache as parse_cache
 from guidelines_tool.model import Example, Finding, Location, Project, ProjectConfig, Rule, Source, Task
@@ -36,10 +38,12 @@ YAML_SUFFIXES = (".yaml", ".yml")
 
 
 def blind(record: Any) -> Any:
-    """A rule or task with its prose emptied: what lint may read of it."""
+    """A rule or task with its prose emptied: what lint may read of it. Prose that is still the
+    new-rule template's placeholder stays a placeholder (template-text reads that much of it)."""
     if isinstance(record, Rule):
         return replace(
-            record, title="", when="", unless=(), rationale="", tags=(),
+            record, title=_prose(record.title), when=_prose(record.when), rationale=_prose(record.rationale),
+            unless=tuple(_prose(text) for text in record.unless), tags=(),
             # a case's label is checked (GL206); its words are not
             ambiguous_cases=tuple(replace(c, case="", resolution="", decided="", by="") for c in record.ambiguous_cases),
             examples=tuple(_blind_example(e, record) for e in record.examples),
@@ -55,7 +59,7 @@ def _blind_example(example: Example, rule: Rule) -> Example:
     """An example without its prose. An input that names a file the example shows is kept:
     GL211 checks that the file is there."""
     shows_input = not example.media and example_asset(example, rule.source.path) is not None
-    return replace(example, input=example.input if shows_input else "", why="")
+    return replace(example, input=example.input if shows_input else _prose(example.input), why=_prose(example.why))
 
 
 def lint_view(parsed: ParsedFile) -> tuple:
@@ -67,6 +71,7 @@ def lint_view(parsed: ParsedFile) -> tuple:
         kind,
         tuple((blind(rule), rule.source, _example_sources(rule)) for rule in parsed.rules),
         tuple((blind(task), task.source, tuple(label.source for label in task.labels)) for task in parsed.tasks),
+        parsed.unread_ids,  # a broken file's ids silence references to them
     )
 
 
@@ -75,6 +80,10 @@ def _example_sources(rule: Rule) -> tuple:
 
 
 _NOT_A_MAPPING = object()
+
+
+def _prose(text: str) -> str:
+    return "TODO" if is_placeholder(text) else ""
 
 
 @dataclass
@@ -261,7 +270,8 @@ class ProjectState:
 
     @property
     def unchecked(self) -> list[str]:
-        """Files whose schema findings are not worked out yet (see `defer_schema`)."""
+        """Files whose schema findings are not worked out yet (see `defer_schema`: while it is set,
+        findings are complete for the files it names only)."""
         return [rel for rel, state in self.files.items() if state.schema is None]
 
     def check_schema(self, rels: list[str]) -> None:
@@ -286,7 +296,22 @@ class ProjectState:
         if key != self._lint_key:
             self._lint_problems = find_problems(project, disabled=disabled, severities=severities)
             self._lint_key = key
-        return [locate_problem(locate, *problem) for problem in self._lint_problems]
+        problems = self._lint_problems
+        if self.defer_schema is not None:
+            # the first check publishes only the open files: locating a problem reads its file's
+            # positions (a second parse), so the other files' problems wait for the background pass
+            problems = [problem for problem in problems if problem[3].source.path in self.defer_schema]
+        return [locate_problem(locate, *problem) for problem in problems]
+
+    def unlocated(self) -> list[str]:
+        """Files holding lint problems whose positions are not read yet (the background pass reads
+        them a few at a time, so the full check after it does not hold the editor up)."""
+        paths = dict.fromkeys(problem[3].source.path for problem in self._lint_problems)
+        return [rel for rel in paths if rel in self.files and rel not in self._positions]
+
+    def read_positions(self, rels: list[str]) -> None:
+        for rel in rels:
+            self.locate(Source(rel))
 
     def locate(self, source: Source, *, value: bool = False) -> Location:
         """Line:column (1-based) of a pointer, as `loading.Locator` finds it."""

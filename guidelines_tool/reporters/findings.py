@@ -7,6 +7,7 @@ stderr. To add a format: subclass `FindingsReporter`, give it a `name`, list it 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from guidelines_tool import __version__
 from guidelines_tool.model import Finding
@@ -126,7 +127,7 @@ class SarifReporter(FindingsReporter):
                 "locations": [
                     {
                         "physicalLocation": {
-                            "artifactLocation": {"uri": f.path, "uriBaseId": "%SRCROOT%"},
+                            "artifactLocation": {"uri": _uri(f.path), "uriBaseId": "%SRCROOT%"},
                             "region": {"startLine": f.line, "startColumn": f.column},
                         }
                     }
@@ -145,6 +146,13 @@ class SarifReporter(FindingsReporter):
             ],
         }
         return json_text(log) + "\n"
+
+
+def _uri(path: str) -> str:
+    """A relative path as the URI reference SARIF requires (3.10.2): a space, `%` or `é`
+    percent-encoded (UTF-8), `/` kept, so viewers resolve it against %SRCROOT%. A file name that
+    is not UTF-8 (its bytes kept as surrogates by os.fsdecode) is encoded as its own bytes."""
+    return quote(path, safe="/", errors="surrogateescape")
 
 
 class JunitReporter(FindingsReporter):

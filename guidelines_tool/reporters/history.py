@@ -10,7 +10,7 @@ from it, so what the reporters need from the core is imported where it is used.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from guidelines_tool.reporters.base import Reporter, registry
@@ -139,6 +139,8 @@ class RuleLog:
     rule_id: str
     revisions: list[RuleRevision]
     branch: str
+    # commit sha → what a concluded guideline experiment found about the wording it brought
+    experiments: dict[str, str] = field(default_factory=dict)
 
 
 class TextLogReporter(Reporter):
@@ -152,6 +154,8 @@ class TextLogReporter(Reporter):
             lines.append("")
             lines.append(f"{rev.commit.short}  {when}  {rev.commit.author}  {change_text(rev.change, rev.level)}  {rev.path}")
             lines.append(f"    {rev.commit.subject or '(no message)'}")
+            if rev.commit.sha in log.experiments:
+                lines.append(f"    {log.experiments[rev.commit.sha]}")
             if rev.change == "moved" or (rev.previous_path and rev.previous_path != rev.path):
                 lines.append(f"    moved from {rev.previous_path}")
             for detail in field_details(rev.previous, rev.rule, rev.fields):
@@ -163,7 +167,9 @@ class JsonLogReporter(Reporter):
     name = "json"
 
     def render(self, log: RuleLog) -> str:
-        payload = {"rule": log.rule_id, "revisions": [rev.to_dict() for rev in reversed(log.revisions)]}
+        payload = {"rule": log.rule_id, "revisions": [
+            {**rev.to_dict(), **({"experiment": log.experiments[rev.commit.sha]} if rev.commit.sha in log.experiments else {})}
+            for rev in reversed(log.revisions)]}
         return json_text(payload)
 
 
@@ -279,6 +285,10 @@ def section_markdown(section: Section, level: int = 2) -> str:
                 else:  # changed and moved in one release: the move is a detail of the change
                     extra = f"{extra[:-1]}; {where})"
             lines.append(f"- **{md_cell(change.rule_id)}**{title_text}{marker}{extra}")
+        lines.append("")
+    if section.experiments:
+        lines += [f"{hashes}# Experiments", ""]
+        lines += [f"- {md_cell(note)}" for note in section.experiments]
         lines.append("")
     if section.diff.tasks:
         lines.append(f"{hashes}# Tasks")

@@ -44,8 +44,13 @@ def test_the_shared_families_are_shared():
 # the quiz commands' own meanings: build's --task picks one task of all (each gets a quiz), its
 # --seed draws the questions (not a bootstrap), its --output is a folder of quiz files; score's
 # --gold is the quiz key, quiz-gold.csv by default
+# experiment plan's --rule names the rule(s) tested (required, repeatable), its --annotators is a
+# file of who works in the experiment (impact's chooses all|shared annotators), its --output the
+# folder of batches, its --force replaces a fixed plan
 OWN = {("--task", "guidelines quiz build"), ("--seed", "guidelines quiz build"),
-       ("--output", "guidelines quiz build"), ("--gold", "guidelines quiz score")}
+       ("--output", "guidelines quiz build"), ("--gold", "guidelines quiz score"),
+       ("--rule", "guidelines experiment plan"), ("--annotators", "guidelines experiment plan"),
+       ("--output", "guidelines experiment plan"), ("--force", "guidelines experiment plan")}
 
 
 @pytest.mark.parametrize("name", sorted(SHARED))

@@ -162,7 +162,9 @@ def test_machine_formats_stay_utf8_with_a_file_name_that_is_not(tmp_path: Path, 
     assert proc.returncode == 1, proc.stderr
     text = proc.stdout.decode("utf-8")  # strict: raises on invalid UTF-8
     assert "GL206" in text
-    if fmt in ("json", "sarif", "gitlab"):
+    if fmt == "sarif":  # a URI reference: the file name's own bytes, percent-encoded
+        assert "caf%E9.yaml" in text
+    elif fmt in ("json", "gitlab"):
         payload = json.dumps(json.loads(text))
         assert "caf\\udce9.yaml" in payload  # the byte survives as its escape: os.fsencode gives it back
     else:

