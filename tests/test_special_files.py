@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from guidelines_tool.loading import MAX_FILE_BYTES, read_text
+
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs and symlinks need a POSIX system")
 RULES = "guidelines/pps/rules"
@@ -64,8 +66,6 @@ def test_fmt_reports_each_special_file_and_formats_the_rest(special_project: Pat
 
 
 def test_a_file_larger_than_the_limit_is_refused_without_reading_it_all(tmp_path: Path):
-    from guidelines_tool.loading import MAX_FILE_BYTES, read_text
-
     big = tmp_path / "big.yaml"
     big.write_bytes(b"#" * (MAX_FILE_BYTES + 1))
     text, findings = read_text(big, "big.yaml")

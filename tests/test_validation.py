@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from guidelines_tool.cli import cli
+from guidelines_tool.lint import code_table
 from guidelines_tool.validation import validate
 
 CORPUS = Path(__file__).parent / "malformed"
@@ -121,7 +122,6 @@ def test_a_byte_order_mark_is_a_warning_that_fmt_fixes(guideline_project, tmp_pa
     path.write_bytes(b"\xef\xbb\xbf" + (root / rel).read_bytes()[3:].replace(b"persn", b"person"))
     clean_but_bom = validate(root)
     assert clean_but_bom.exit_code() == 0 and clean_but_bom.exit_code(strict=True) == 1
-    from guidelines_tool.lint import code_table
 
     assert code_table()["GL005"][1] == "warning"
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -247,9 +250,6 @@ def test_broken_old_version_is_a_warning_not_a_failure(repo: Path, gitkit) -> No
 
 def test_file_name_that_is_not_utf8_prints_on_a_strict_utf8_terminal(repo: Path, gitkit) -> None:
     # A UTF-8 locale gives Python a strict stdout; the name goes out as the bytes it has on disk.
-    import os
-    import subprocess
-    import sys
 
     (repo / gitkit.RULES / os.fsdecode(b"caf\xe9.yaml")).write_text(gitkit.rule_yaml("R-2"), encoding="utf-8")
     gitkit.commit(repo, "latin-1 file name")

@@ -6,13 +6,19 @@ import csv
 import json
 import os
 import re
+import shutil
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from guidelines_tool.annotations import read_annotations
 from guidelines_tool.cli import cli
+from guidelines_tool.history import read_history
+from guidelines_tool.impact import agreement_over_time, change_positions
+from guidelines_tool.project import load_project
+from guidelines_tool.validation import validate
 
 LABELS = ("a", "b", "c", "d")
 TASK = "kind: task\nid: t\ntitle: T\nscale: nominal\nlabels:\n" + "".join(
@@ -147,15 +153,12 @@ def test_fdr_option_sets_the_verdicts_threshold(repo):
 
 
 def test_fdr_policy_key_in_guidelines_yaml(repo, tmp_path):
-    import shutil
-
     root = tmp_path / "strict"
     shutil.copytree(repo["root"], root)
     config = (root / "guidelines.yaml").read_text()
     (root / "guidelines.yaml").write_text(config.rstrip("\n") + "\nagreement:\n  fdr: 0.000001\n")
     report = json.loads(run({"root": root}, "impact", "annotations.csv", "--format", "json").stdout)
     assert report["multiplicity"]["q"] == 0.000001
-    from guidelines_tool.validation import validate
 
     assert not [f for f in validate(root).findings if "fdr" in f.message]  # the schema knows the key
 
@@ -234,11 +237,6 @@ def test_hotspots_with_gold(repo, tmp_path):
 
 
 def test_agreement_over_time_has_one_point_per_guideline_state(repo):
-    from guidelines_tool.annotations import read_annotations
-    from guidelines_tool.history import read_history
-    from guidelines_tool.impact import agreement_over_time
-    from guidelines_tool.project import load_project
-
     project = load_project(repo["root"])
     table = read_annotations([repo["csv"]], project=project)
     points = agreement_over_time(project, read_history(repo["root"]), table, bootstrap=200)
@@ -251,8 +249,6 @@ def test_agreement_over_time_has_one_point_per_guideline_state(repo):
 
 
 def test_sample_project_every_task_without_task_option(tmp_path, gitkit):
-    import shutil
-
     root = tmp_path / "sample"
     shutil.copytree(Path(__file__).resolve().parents[2] / "sample_guidelines", root)
     gitkit.make_repo(root)
@@ -286,9 +282,6 @@ def test_bad_input_is_a_clear_error_not_a_traceback(repo, tmp_path, gitkit):
 
 
 def test_a_pure_move_does_not_cut_a_window(repo):
-    from guidelines_tool.history import read_history
-    from guidelines_tool.impact import change_positions
-
     history = read_history(repo["root"])
     assert [history.index_of(c.sha) for c in history.task_change_commits("t")] == [0, 1, 2, 3]
     assert change_positions(history, "t") == [0, 1, 2]
@@ -375,8 +368,6 @@ def test_annotator_counts_turnover_and_annotators_shared(turnover):
 
 
 def test_disjoint_annotators_fire_the_turnover_warning(turnover, tmp_path):
-    import shutil
-
     root = tmp_path / "disjoint"
     shutil.copytree(turnover["root"], root)
     lines = (root / "annotations.csv").read_text().splitlines()
@@ -399,7 +390,6 @@ def test_scope_file_and_scope_column_are_preferred_to_citations(turnover, tmp_pa
     assert clarified["before"]["n_items"] == len(NOISY_AB) and clarified["verdict"] == "improved"
     assert any("scope" in note for note in [run(turnover, "impact", "annotations.csv", "--scope", "scope.csv").stdout])
     # the same scope as a column of the annotations
-    import shutil
 
     root = tmp_path / "column"
     shutil.copytree(turnover["root"], root)
@@ -466,11 +456,6 @@ def test_batches_tagged_by_release_say_why_too_little_data_and_what_to_do(releas
 
 
 def test_agreement_over_time_lists_every_rule_changed_since_the_last_annotated_state(releases):
-    from guidelines_tool.annotations import read_annotations
-    from guidelines_tool.history import read_history
-    from guidelines_tool.impact import agreement_over_time
-    from guidelines_tool.project import load_project
-
     project = load_project(releases["root"])
     table = read_annotations([releases["root"] / "annotations.csv"], project=project)
     points = agreement_over_time(project, read_history(releases["root"]), table, bootstrap=200)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -146,9 +149,6 @@ def test_missing_guideline_folder_is_a_finding(tmp_path: Path, guideline_project
 @pytest.mark.parametrize("fmt", ["json", "sarif", "gitlab", "github", "junit", "markdown"])
 def test_machine_formats_stay_utf8_with_a_file_name_that_is_not(tmp_path: Path, fmt: str, guideline_project):
     """A Latin-1 file name (bytes b"caf\\xe9") must not crash a format nor make its output invalid UTF-8."""
-    import os
-    import subprocess
-    import sys
 
     root = guideline_project(tmp_path)
     name = os.fsdecode(b"caf\xe9.yaml")
@@ -177,10 +177,7 @@ ANSI = "\x1b["
 
 def on_a_terminal(root: Path, *args: str, env: dict[str, str] | None = None) -> str:
     """What `guidelines validate` writes to stdout when stdout is a real terminal (a pty)."""
-    import os
     import pty
-    import subprocess
-    import sys
 
     master, slave = pty.openpty()
     environment = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "GITHUB_ACTIONS")}

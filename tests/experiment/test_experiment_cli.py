@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from guidelines_tool.cli import cli
+from guidelines_tool.project import load_project
 from guidelines_tool.simulate import confusion_for_alpha
 
 TASK = "kind: task\nid: t\ntitle: T\nscale: nominal\nlabels:\n" + "".join(
@@ -60,7 +61,6 @@ def simulate(root: Path, effect: float, wrong: float = 0.0, seed: int = 1, base_
     rng = np.random.default_rng(seed)
     arms = {r["id"]: r["arm"] for r in csv.DictReader((root / "experiments/pilot/assignment.csv").open())
             if r["kind"] == "item"}
-    from guidelines_tool.project import load_project
 
     experiment = load_project(root).experiment("pilot")
     sha = {arm: experiment.commit(arm) for arm in "AB"}
@@ -245,7 +245,6 @@ def test_conclude_b_cherry_picks_the_wording_and_records_the_analysis(repo, gitk
     text = (repo / "experiments/pilot.yaml").read_text()
     assert "conclusion:" in text and "adopted: B" in text and "method: cherry-pick" in text
     assert run("validate")[0] == 0 and run("fmt", "--check", "experiments/pilot.yaml")[0] == 0
-    from guidelines_tool.project import load_project
 
     conclusion = load_project(repo).experiment("pilot").conclusion
     assert conclusion.adopted == "B" and conclusion.verdict == "b_better" and len(conclusion.commits) == 1

@@ -4,17 +4,17 @@ blobs that cannot be read are reported and skipped; the parse worker changes not
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
+import threading
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
-from guidelines_tool.history import (
-    VersionMemo,
-    parse_blob,
-    read_history,
-)
+import guidelines_tool.history.blobs as blobs
+import guidelines_tool.loading as loading
+from guidelines_tool.history import parse_blob, read_history, VersionMemo
 from guidelines_tool.loading import parse_file_text
 
 TRICKY_NAMES = (
@@ -230,8 +230,6 @@ def test_cold_run_reports_progress_while_blobs_are_parsed(repo: Path, gitkit) ->
 
 
 def test_a_huge_old_blob_is_reported_and_skipped_without_parsing(repo: Path, monkeypatch: pytest.MonkeyPatch, gitkit) -> None:
-    import guidelines_tool.loading as loading
-
     huge = gitkit.rule_yaml("R-1", rationale="x" * (10 * 1024 * 1024))
     gitkit.commit(repo, "paste a huge rationale", {f"{gitkit.RULES}/r1.yaml": huge})
     gitkit.commit(repo, "undo it", {f"{gitkit.RULES}/r1.yaml": gitkit.rule_yaml("R-1", rationale="Short again.")})
@@ -289,7 +287,6 @@ def _many_versions(tmp_path: Path, *, gitkit) -> Path:
 def test_the_parse_worker_changes_no_answer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, answers, gitkit) -> None:
     """A read whose blobs a second process parsed (from the first blob on) answers as one
     read in a single process."""
-    import guidelines_tool.history.blobs as blobs
 
     if not blobs.SECOND_PROCESS:
         pytest.skip("no fork on this system: every blob is parsed in one process")
@@ -322,10 +319,6 @@ def _blobs_of(repo: Path, *, gitkit) -> list[tuple[str, str, bytes]]:
 
 
 def test_a_worker_that_dies_loses_no_blob(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, gitkit) -> None:
-    import signal
-
-    import guidelines_tool.history.blobs as blobs
-
     if not blobs.SECOND_PROCESS:
         pytest.skip("no fork on this system")
     monkeypatch.setattr(blobs, "WORKER_AFTER", 0)
@@ -343,8 +336,6 @@ def test_a_worker_that_dies_loses_no_blob(tmp_path: Path, monkeypatch: pytest.Mo
 
 
 def test_an_error_before_the_end_stops_the_worker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, gitkit) -> None:
-    import guidelines_tool.history.blobs as blobs
-
     if not blobs.SECOND_PROCESS:
         pytest.skip("no fork on this system")
     monkeypatch.setattr(blobs, "WORKER_AFTER", 0)
@@ -362,9 +353,6 @@ def test_an_error_before_the_end_stops_the_worker(tmp_path: Path, monkeypatch: p
 def test_no_worker_is_forked_while_other_threads_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, gitkit) -> None:
     """A forked process keeps only the forking thread: locks other threads hold would stay
     held in the worker, so a process with threads (a server) parses in one process."""
-    import threading
-
-    import guidelines_tool.history.blobs as blobs
 
     monkeypatch.setattr(blobs, "WORKER_AFTER", 0)
     repo = _many_versions(tmp_path, gitkit=gitkit)

@@ -3,14 +3,16 @@ files), and its fingerprint covers the code the records depend on."""
 
 from __future__ import annotations
 
+import ast
+import pickle
 import shutil
 from pathlib import Path
 
 import pytest
 
-from guidelines_tool.history import (
-    read_history,
-)
+import guidelines_tool
+from guidelines_tool.history import Git, read_history
+from guidelines_tool.history.cache import code_fingerprint, code_modules
 
 
 def test_cache_changes_no_output_and_warm_runs_read_only_new_commits(repo: Path, answers, gitkit) -> None:
@@ -35,7 +37,6 @@ def test_cache_changes_no_output_and_warm_runs_read_only_new_commits(repo: Path,
 def test_the_cache_is_in_the_folder_git_cache_dir_names(repo: Path, gitkit) -> None:
     """Git.cache_dir() (which the language server's impact cache also uses) is where read_history
     writes, in the git directory, shared by the work trees of one repository."""
-    from guidelines_tool.history import Git
 
     read_history(repo)
     assert Git(repo).cache_dir() == (repo / ".git" / "guidelines-cache").resolve()
@@ -55,8 +56,6 @@ def test_cache_rebuilds_after_history_is_rewritten(repo: Path, answers, gitkit) 
 
 
 def test_cache_written_by_other_code_is_ignored(repo: Path) -> None:
-    import pickle
-
     read_history(repo)
     (cache_file,) = (repo / ".git" / "guidelines-cache").glob("history-*.pickle")
     reader = pickle.Unpickler(cache_file.open("rb"))
@@ -73,10 +72,6 @@ def test_the_cache_fingerprint_covers_every_module_the_records_depend_on() -> No
     """The files hashed are found from the import statements (a regular expression, for
     speed): an independent reading with `ast` of every file found, imports inside functions
     included, names no guidelines_tool module that is not in the list."""
-    import ast
-
-    import guidelines_tool
-    from guidelines_tool.history.cache import code_modules
 
     top = Path(guidelines_tool.__file__).parent
     found = set(code_modules(top / "history"))
@@ -98,7 +93,6 @@ def test_the_cache_fingerprint_covers_every_module_the_records_depend_on() -> No
 
 def test_the_cache_fingerprint_is_the_same_from_any_folder(tmp_path: Path, monkeypatch) -> None:
     """A command run in the project's folder and one run elsewhere share the cache."""
-    from guidelines_tool.history.cache import code_fingerprint
 
     here = code_fingerprint.__wrapped__()
     monkeypatch.chdir(tmp_path)

@@ -16,15 +16,19 @@ import pytest
 from guidelines_tool.errors import HistoryError
 from guidelines_tool.history import (
     BatchReader,
-    FileChange,
-    LogReader,
+    commit_all,
     compare,
+    FileChange,
+    init_repository,
+    LogReader,
     parse_batch_output,
     parse_log,
     parse_raw_changes,
     parse_refs,
+    parse_tag_refs,
     read_history,
     read_tree,
+    tag_commit,
 )
 
 
@@ -137,8 +141,6 @@ C1, T1 = "c" * 40, "e" * 40
     (f"old\0{C1}\0\n", {"old": (C1, "commit")}),  # the three-field format
 ])
 def test_parse_tag_refs(text: str, expected: dict[str, tuple[str, str]]) -> None:
-    from guidelines_tool.history import parse_refs, parse_tag_refs
-
     assert parse_tag_refs(text) == expected
     assert parse_refs(text) == {name: sha for name, (sha, _) in expected.items()}
 
@@ -172,7 +174,6 @@ def test_file_name_that_is_not_utf8_is_the_same_file_in_git_and_on_disk(repo: Pa
 @pytest.mark.skipif(shutil.which("ssh-keygen") is None, reason="needs ssh-keygen to sign commits")
 def test_signed_commits_with_log_show_signature_configured(repo: Path, tmp_path: Path, answers, gitkit) -> None:
     # log.showSignature=true makes git log print verification lines into its output.
-    import subprocess
 
     subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(tmp_path / "key")], check=True)
     gitkit.git(repo, "config", "gpg.format", "ssh")
@@ -302,7 +303,6 @@ def test_file_names_with_a_newline_or_tab(repo: Path, gitkit) -> None:
 def test_commits_the_tool_writes_are_the_same_wherever_they_are_written(tmp_path: Path, gitkit) -> None:
     """`demo` replays a story into a new repository: the commit ids must not depend on the
     machine (its git config: signing, hooks) or on the message's last newline."""
-    from guidelines_tool.history import commit_all, init_repository, tag_commit
 
     when = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone(timedelta(hours=2)))
     shas = []

@@ -3,18 +3,15 @@ the History's answers (the state at a commit, the commit at a time)."""
 
 from __future__ import annotations
 
+import dataclasses
+import random
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from guidelines_tool.diffing import changed_fields
-from guidelines_tool.history import (
-    VersionMemo,
-    parse_blob,
-    parse_raw_changes,
-    read_history,
-)
+from guidelines_tool.history import parse_blob, parse_raw_changes, read_history, VersionMemo
 from guidelines_tool.history.records import fields_changed, same_data
 from guidelines_tool.loading import parse_yaml
 
@@ -37,7 +34,6 @@ def test_versions_compared_on_their_data_find_the_fields_built_rules_differ_in(s
     null or dates (`1`, `1.0`, `true`, `'1'`, `~`, `2026-01-02`): the fields the history finds
     changed, comparing the versions' data (values shared with the previous version where they
     are the same), are the fields in which the two built Rules differ."""
-    import random
 
     rng = random.Random(seed)
 
@@ -65,7 +61,6 @@ def test_same_data_is_equal_values_written_out_alike(seed: int) -> None:
     mappings' keys in the same order) on what the reader makes of YAML: values that == takes
     for one (1, 1.0, true; 0, -0.0, false; '1' and 1 are not), in lists and mappings, nested,
     keys in either order."""
-    import random
 
     rng = random.Random(seed)
     alike = ["1", "1.0", "true", "'1'", "0", "0.0", "-0.0", "false", ".nan", "~", "null", "a", "2026-01-02"]
@@ -95,7 +90,6 @@ def test_same_data_is_equal_values_written_out_alike(seed: int) -> None:
 def test_records_built_without_init_equal_constructed_ones(repo: Path, gitkit) -> None:
     """The hot paths fill record dicts directly (history._record): every field is there, and
     each record equals, hashes and prints like the one its constructor makes."""
-    import dataclasses
 
     gitkit.commit(repo, "edit", {f"{gitkit.RULES}/r1.yaml": gitkit.rule_yaml("R-1", when="Other.")})
     history = read_history(repo, use_cache=False)

@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from guidelines_tool.history import (
-    read_history,
-)
+from guidelines_tool.history import compare, read_history
+from guidelines_tool.project import load_project
 
 
 
@@ -367,13 +366,11 @@ def test_a_guidelines_folder_outside_the_project_folder_is_read_as_validate_read
     top = gitkit.make_repo(tmp_path / "r", {"proj/guidelines.yaml": gitkit.CONFIG + "guidelines: ../shared\n",
                                      "shared/t/task.yaml": gitkit.task_yaml(), "shared/t/rules/r1.yaml": gitkit.rule_yaml("R-1")})
     gitkit.commit(top, "edit", {"shared/t/rules/r1.yaml": gitkit.rule_yaml("R-1", rationale="Edited.")})
-    from guidelines_tool.project import load_project
 
     assert [rule.id for rule in load_project(top / "proj").rules] == ["R-1"]  # validate reads it
     history = read_history(top / "proj", use_cache=False)
     assert [r.change for r in history.revisions["R-1"]] == ["added", "changed"]
     assert history.revisions["R-1"][-1].path == "../shared/t/rules/r1.yaml"  # as loading names it
-    from guidelines_tool.history import compare
 
     assert not compare(top / "proj").diff  # HEAD and the working tree: the same rules, same files
 

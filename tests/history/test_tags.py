@@ -8,10 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from guidelines_tool.history import (
-    compare,
-    read_history,
-)
+from guidelines_tool.docs.pagekit import release_list
+from guidelines_tool.history import compare, read_history
 
 
 
@@ -91,8 +89,6 @@ def test_release_tag_off_the_first_parent_line_is_left_out_with_a_note(repo: Pat
 
 
 def test_docs_release_list_takes_one_release_per_commit(repo: Path, gitkit) -> None:
-    from guidelines_tool.docs.pagekit import release_list
-
     gitkit.tag(repo, "v1.0.0")
     gitkit.tag(repo, "v1.0.1")
     gitkit.commit(repo, "add R-2", {f"{gitkit.RULES}/r2.yaml": gitkit.rule_yaml("R-2")})

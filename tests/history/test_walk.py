@@ -5,17 +5,15 @@ from __future__ import annotations
 
 import json
 import os
+import random
 from pathlib import Path
 
 import pytest
 
+import guidelines_tool.history.walk as history_module
 from guidelines_tool.diffing import classify_rule
 from guidelines_tool.errors import HistoryError
-from guidelines_tool.history import (
-    compare,
-    read_history,
-    read_tree,
-)
+from guidelines_tool.history import compare, read_history, read_tree
 
 
 
@@ -328,7 +326,6 @@ def test_a_broken_config_version_keeps_the_guidelines_folder(repo: Path, gitkit)
     gitkit.commit(repo, "fix it", {"guidelines.yaml": gitkit.CONFIG + "guidelines: other\n"})
     history = read_history(repo, use_cache=False)
     assert [r.change for r in history.revisions["R-1"]] == ["added", "moved"]
-    from guidelines_tool.history import read_tree
 
     assert list(read_tree(repo, broken)[0]) == ["R-1"]  # diff at that commit: today's folder
 
@@ -354,7 +351,6 @@ def test_a_rule_file_that_becomes_a_symlink_and_back(repo: Path, answers, gitkit
 def test_rules_at_every_commit_match_that_commits_tree(tmp_path: Path, seed: int, gitkit) -> None:
     """Random edits, renames, moves inline and out, deletions, re-adds and merged branches:
     the state history replays at each commit is exactly what that commit's tree holds."""
-    import random
 
     rng = random.Random(seed)
     ids = [f"R-{i}" for i in range(6)]
@@ -455,7 +451,6 @@ def test_unbuilt_versions_classify_as_built_ones(tmp_path: Path, seed: int, gitk
     """History keeps rule files' versions as parsed data and compares only the fields whose
     data differ: every revision (change, level, fields, path) and every version it holds must be
     what comparing built Rule records gives, whatever the edits and re-layouts."""
-    import random
 
     rng = random.Random(seed)
     ids = [f"R-{i}" for i in range(4)]
@@ -494,7 +489,6 @@ def test_unbuilt_inline_rules_classify_as_built_ones(tmp_path: Path, seed: int, 
     """The same for a task file's inline rules (kept as their item's data): edits inside the
     task file, moves in and out, between two tasks (a rule without `task:` takes the enclosing
     task's id: moving it changes its task), and renames of the task file."""
-    import random
 
     rng = random.Random(seed)
     ids = [f"R-{i}" for i in range(4)]
@@ -544,7 +538,6 @@ def test_unbuilt_inline_rules_classify_as_built_ones(tmp_path: Path, seed: int, 
 def test_reading_the_log_first_gives_what_reading_ahead_gives(repo: Path, monkeypatch, answers, gitkit) -> None:
     """Where blobs cannot be read while git writes the log (Windows: select() takes no pipes),
     the log is read whole and the blobs after it: the same history."""
-    import guidelines_tool.history.walk as history_module
 
     gitkit.commit(repo, "edit", {f"{gitkit.RULES}/r1.yaml": gitkit.rule_yaml("R-1", rationale="Edited.")})
     gitkit.commit(repo, "inline", {gitkit.TASK: gitkit.task_yaml(inline=gitkit.inline_rules(gitkit.rule_yaml("R-2"))), f"{gitkit.RULES}/r1.yaml": None})

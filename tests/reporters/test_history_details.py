@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from guidelines_tool.diffing import TaskChange
 from guidelines_tool.reporters import history as rh
 
 @pytest.fixture
@@ -85,8 +86,6 @@ def test_change_text_and_code_spans():
 
 
 def test_task_summary_lists_label_changes_then_the_other_fields():
-    from guidelines_tool.diffing import TaskChange
-
     change = TaskChange("t", "changed", "major", ("labels", "title", "scale"), labels_added=("c", "d"),
                         labels_removed=("a",), labels_renamed=(("b", "bee"),), labels_changed=("e",))
     assert rh.task_summary(change) == ("labels added: c, d; labels removed: a; labels renamed: b → bee; "
