@@ -44,18 +44,18 @@ def repo(tmp_path_factory, gitkit) -> dict:
     day = timedelta(days=1)
     shas = [
         gitkit.commit(root, "start", {"guidelines.yaml": gitkit.CONFIG, "guidelines/t/task.yaml": TASK,
-                               "guidelines/t/rules/A-1.yaml": rule("A-1", ("a", "b"), "Vague."),
-                               "guidelines/t/rules/B-1.yaml": rule("B-1", ("c", "d"), "Clear.")},
-               date=gitkit.BASE_DATE),
+                                      "guidelines/t/rules/A-1.yaml": rule("A-1", ("a", "b"), "Vague."),
+                                      "guidelines/t/rules/B-1.yaml": rule("B-1", ("c", "d"), "Clear.")},
+                      date=gitkit.BASE_DATE),
         gitkit.commit(root, "clarify A-1", {"guidelines/t/rules/A-1.yaml": rule("A-1", ("a", "b"), "Precise.")},
-               date=gitkit.BASE_DATE + 10 * day),
+                      date=gitkit.BASE_DATE + 10 * day),
         gitkit.commit(root, "reword B-1", {"guidelines/t/rules/B-1.yaml": rule("B-1", ("c", "d"), "Muddled.")},
-               date=gitkit.BASE_DATE + 20 * day),
+                      date=gitkit.BASE_DATE + 20 * day),
     ]
     gitkit.tag(root, "v1.0.0", shas[2])
     shas.append(gitkit.commit(root, "move B-1", {"guidelines/t/rules/B-1.yaml": None,
-                                          "guidelines/t/rules/moved/B-1.yaml": rule("B-1", ("c", "d"), "Muddled.")},
-                       date=gitkit.BASE_DATE + 30 * day))
+                                                 "guidelines/t/rules/moved/B-1.yaml": rule("B-1", ("c", "d"), "Muddled.")},
+                              date=gitkit.BASE_DATE + 30 * day))
     rows = []
     # period 0: A noisy, B clean; resolved by full sha
     rows += _rows(NOISY_AB, 0, "A-1", rev=shas[0]) + _rows(CLEAN_CD, 100, "B-1", rev=shas[0])
@@ -326,11 +326,11 @@ def turnover(tmp_path_factory, gitkit) -> dict:
     day = timedelta(days=1)
     shas = [
         gitkit.commit(root, "start", {"guidelines.yaml": gitkit.CONFIG, "guidelines/t/task.yaml": TASK,
-                               "guidelines/t/rules/A-1.yaml": rule("A-1", ("a", "b"), "Vague."),
-                               "guidelines/t/rules/B-1.yaml": rule("B-1", ("c", "d"), "Clear.")},
-               date=gitkit.BASE_DATE),
+                                      "guidelines/t/rules/A-1.yaml": rule("A-1", ("a", "b"), "Vague."),
+                                      "guidelines/t/rules/B-1.yaml": rule("B-1", ("c", "d"), "Clear.")},
+                      date=gitkit.BASE_DATE),
         gitkit.commit(root, "clarify A-1", {"guidelines/t/rules/A-1.yaml": rule("A-1", ("a", "b"), "Precise.")},
-               date=gitkit.BASE_DATE + 10 * day),
+                      date=gitkit.BASE_DATE + 10 * day),
     ]
     rows, scope = [], []
     for first, patterns, who, rev, rule_id in ((0, NOISY_AB, "x", shas[0], "A-1"), (100, CLEAN_CD, "x", shas[0], "B-1"),
@@ -424,13 +424,13 @@ def releases(tmp_path_factory, gitkit) -> dict:
     day = timedelta(days=1)
     shas = [
         gitkit.commit(root, "start", {"guidelines.yaml": gitkit.CONFIG, "guidelines/t/task.yaml": TASK,
-                               "guidelines/t/rules/A-1.yaml": rule("A-1", ("a", "b"), "Vague."),
-                               "guidelines/t/rules/B-1.yaml": rule("B-1", ("c", "d"), "Clear.")},
-               date=gitkit.BASE_DATE),
+                                      "guidelines/t/rules/A-1.yaml": rule("A-1", ("a", "b"), "Vague."),
+                                      "guidelines/t/rules/B-1.yaml": rule("B-1", ("c", "d"), "Clear.")},
+                      date=gitkit.BASE_DATE),
         gitkit.commit(root, "clarify A-1", {"guidelines/t/rules/A-1.yaml": rule("A-1", ("a", "b"), "Precise.")},
-               date=gitkit.BASE_DATE + 10 * day),
+                      date=gitkit.BASE_DATE + 10 * day),
         gitkit.commit(root, "reword B-1", {"guidelines/t/rules/B-1.yaml": rule("B-1", ("c", "d"), "Muddled.")},
-               date=gitkit.BASE_DATE + 20 * day),
+                      date=gitkit.BASE_DATE + 20 * day),
     ]
     gitkit.tag(root, "v1.0.0", shas[0])
     gitkit.tag(root, "v2.0.0", shas[2])

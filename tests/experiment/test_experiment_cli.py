@@ -34,13 +34,13 @@ def run(*args: str) -> tuple[int, str, str]:
 def repo(tmp_path: Path, monkeypatch, gitkit) -> Path:
     """main: R-1 and R-2; branch `variant`: R-1 reworded; branch `two-tasks`: a label added."""
     root = gitkit.make_repo(tmp_path / "repo", {"guidelines.yaml": gitkit.CONFIG, "guidelines/t/task.yaml": TASK,
-                                         "guidelines/t/rules/r1.yaml": RULE.format(when="Both are visible."),
-                                         "guidelines/t/rules/r2.yaml": OTHER.format(when="Either.")})
+                                                "guidelines/t/rules/r1.yaml": RULE.format(when="Both are visible."),
+                                                "guidelines/t/rules/r2.yaml": OTHER.format(when="Either.")})
     gitkit.git(root, "checkout", "-q", "-b", "variant")
     gitkit.commit(root, "R-1: clearer wording", {"guidelines/t/rules/r1.yaml": RULE.format(when="Both in focus.")})
     gitkit.git(root, "checkout", "-q", "-b", "relabel", "main")
     gitkit.commit(root, "a new label", {"guidelines/t/task.yaml": TASK + "  - {id: e, name: E}\n",
-                                 "guidelines/t/rules/r1.yaml": RULE.format(when="Both in focus.")})
+                                        "guidelines/t/rules/r1.yaml": RULE.format(when="Both in focus.")})
     gitkit.git(root, "checkout", "-q", "main")
     (root / "items.csv").write_text("item,stratum,text\n" + "".join(
         f"i{k:03d},{'day' if k % 3 else 'night'},photo {k}\n" for k in range(ITEMS)), encoding="utf-8")

@@ -275,11 +275,11 @@ def test_crlf_line_endings_are_a_layout_change_not_a_content_change(repo: Path, 
 def _many_versions(tmp_path: Path, *, gitkit) -> Path:
     """A history of a few dozen blobs: rule files edited, renamed, moved into the task file."""
     repo = gitkit.make_repo(tmp_path / "many", {"guidelines.yaml": gitkit.CONFIG, gitkit.TASK: gitkit.task_yaml(),
-                                         **{f"{gitkit.RULES}/r{i}.yaml": gitkit.rule_yaml(f"R-{i}") for i in range(12)}})
+                                                **{f"{gitkit.RULES}/r{i}.yaml": gitkit.rule_yaml(f"R-{i}") for i in range(12)}})
     for n in range(8):
         gitkit.commit(repo, f"edit {n}", {f"{gitkit.RULES}/r{i}.yaml": gitkit.rule_yaml(f"R-{i}", rationale=f"Take {n}.") for i in range(n, 12, 3)})
     gitkit.commit(repo, "move two inline", {f"{gitkit.RULES}/r0.yaml": None, f"{gitkit.RULES}/r1.yaml": None,
-                                     gitkit.TASK: gitkit.task_yaml(inline=gitkit.inline_rules(gitkit.rule_yaml("R-0"), gitkit.rule_yaml("R-1", decision="b")))})
+                                            gitkit.TASK: gitkit.task_yaml(inline=gitkit.inline_rules(gitkit.rule_yaml("R-0"), gitkit.rule_yaml("R-1", decision="b")))})
     gitkit.commit(repo, "rename", {f"{gitkit.RULES}/r2.yaml": None, f"{gitkit.RULES}/two.yaml": gitkit.rule_yaml("R-2", when="Renamed.")})
     return repo
 

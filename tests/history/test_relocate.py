@@ -112,8 +112,8 @@ def test_guidelines_folder_changed_before_the_project_moved(repo: Path, gitkit) 
 
 def test_project_moved_from_a_subfolder_to_the_top(tmp_path: Path, gitkit) -> None:
     top = gitkit.make_repo(tmp_path / "r", {"labeling/guidelines.yaml": gitkit.CONFIG, f"labeling/{gitkit.TASK}": gitkit.task_yaml(),
-                                     f"labeling/{gitkit.RULES}/r1.yaml": gitkit.rule_yaml("R-1"),
-                                     f"{gitkit.RULES}/outside.yaml": gitkit.rule_yaml("R-OUT")})
+                                            f"labeling/{gitkit.RULES}/r1.yaml": gitkit.rule_yaml("R-1"),
+                                            f"{gitkit.RULES}/outside.yaml": gitkit.rule_yaml("R-OUT")})
     gitkit.commit(top, "edit", {f"labeling/{gitkit.RULES}/r1.yaml": gitkit.rule_yaml("R-1", rationale="Edited.")})
     gitkit.git(top, "rm", "-q", "-r", "guidelines")
     _move_project(top, "labeling", "", gitkit=gitkit)
@@ -137,8 +137,8 @@ def test_a_rule_file_left_behind_by_a_project_move_leaves_the_project(repo: Path
 
 def test_diff_finds_the_project_config_among_other_guidelines_yaml_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, gitkit) -> None:
     top = gitkit.make_repo(tmp_path / "r", {"old/guidelines.yaml": gitkit.CONFIG, f"old/{gitkit.TASK}": gitkit.task_yaml(),
-                                     f"old/{gitkit.RULES}/r1.yaml": gitkit.rule_yaml("R-1"),
-                                     "docs/guidelines.yaml": "title: not a project config\n"})
+                                            f"old/{gitkit.RULES}/r1.yaml": gitkit.rule_yaml("R-1"),
+                                            "docs/guidelines.yaml": "title: not a project config\n"})
     first = gitkit.git(top, "rev-parse", "HEAD").strip()
     assert _diff_after_moving_and_editing(top, first, monkeypatch, gitkit=gitkit) == [("R-1", "changed")]
 
@@ -204,7 +204,7 @@ def test_project_copied_then_old_copy_deleted_later_keeps_its_history(tmp_path: 
     copied = _copy_project(top, "old", "new", gitkit=gitkit)
     assert "\tnew/guidelines.yaml" in gitkit.git(top, "log", "-1", "-M", "--name-status", "--format=")  # an add
     gitkit.commit(top, "edit both copies", {f"new/{gitkit.RULES}/r1.yaml": gitkit.rule_yaml("R-1", rationale="New home."),
-                                     f"old/{gitkit.RULES}/r2.yaml": gitkit.rule_yaml("R-2", rationale="Old home.")})
+                                            f"old/{gitkit.RULES}/r2.yaml": gitkit.rule_yaml("R-2", rationale="Old home.")})
     _delete_folder(top, "old", gitkit=gitkit)
     gitkit.commit(top, "edit after", {f"new/{gitkit.RULES}/r2.yaml": gitkit.rule_yaml("R-2", decision="b")})
     for use_cache in (False, True, True):
@@ -272,7 +272,7 @@ def test_a_second_project_created_beside_a_retired_one_is_not_a_move(tmp_path: P
 def test_a_project_created_from_scratch_in_a_later_commit_is_added_there(tmp_path: Path, gitkit) -> None:
     top = gitkit.make_repo(tmp_path / "r", {"README": "x", "other/guidelines.yaml": "title: not a project\n"})
     gitkit.commit(top, "start the guidelines", {"labels/guidelines.yaml": gitkit.CONFIG, f"labels/{gitkit.TASK}": gitkit.task_yaml(),
-                                         f"labels/{gitkit.RULES}/r1.yaml": gitkit.rule_yaml("R-1")})
+                                                f"labels/{gitkit.RULES}/r1.yaml": gitkit.rule_yaml("R-1")})
     gitkit.commit(top, "drop the other file", {"other/guidelines.yaml": None})
     history = read_history(top / "labels", use_cache=False)
     assert [(r.change, r.commit.subject) for r in history.revisions["R-1"]] == [("added", "start the guidelines")]
@@ -281,7 +281,7 @@ def test_a_project_created_from_scratch_in_a_later_commit_is_added_there(tmp_pat
 def test_copy_then_delete_picks_the_copied_project_among_several_retired_ones(tmp_path: Path, gitkit) -> None:
     top = _monorepo(tmp_path, gitkit=gitkit)
     gitkit.commit(top, "another project", {"b/guidelines.yaml": gitkit.CONFIG, f"b/{gitkit.TASK}": gitkit.task_yaml(),
-                                    f"b/{gitkit.RULES}/b1.yaml": gitkit.rule_yaml("B-1")})
+                                           f"b/{gitkit.RULES}/b1.yaml": gitkit.rule_yaml("B-1")})
     _copy_project(top, "b", "new", gitkit=gitkit)
     _delete_folder(top, "old", "retire old", gitkit=gitkit)
     _delete_folder(top, "b", "retire b (moved to new)", gitkit=gitkit)
@@ -341,7 +341,7 @@ def test_copy_then_delete_in_a_merged_branch(tmp_path: Path, gitkit) -> None:
 def test_diff_finds_the_moved_project_among_several_in_a_monorepo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, gitkit) -> None:
     top = _monorepo(tmp_path, gitkit=gitkit)
     gitkit.commit(top, "another project", {"another/guidelines.yaml": gitkit.CONFIG, f"another/{gitkit.TASK}": gitkit.task_yaml(),
-                                    f"another/{gitkit.RULES}/a1.yaml": gitkit.rule_yaml("A-1")})
+                                           f"another/{gitkit.RULES}/a1.yaml": gitkit.rule_yaml("A-1")})
     before = gitkit.git(top, "rev-parse", "HEAD").strip()
     assert _diff_after_moving_and_editing(top, before, monkeypatch, gitkit=gitkit) == [("R-1", "changed")]
     history = read_history(top / "new", use_cache=False)
@@ -353,7 +353,7 @@ def test_copy_commit_that_also_retires_another_project_follows_the_copied_one(tm
     alone would read as a move from there; the copied files say where the project came from."""
     top = _monorepo(tmp_path, gitkit=gitkit)
     gitkit.commit(top, "a project to retire", {"zeta/guidelines.yaml": gitkit.CONFIG, f"zeta/{gitkit.TASK}": gitkit.task_yaml(labels=("p", "q")),
-                                        f"zeta/{gitkit.RULES}/z1.yaml": gitkit.rule_yaml("Z-1")})
+                                               f"zeta/{gitkit.RULES}/z1.yaml": gitkit.rule_yaml("Z-1")})
     gitkit.git(top, "rm", "-q", "-r", "zeta")
     _copy_project(top, "old", "new", "copy old to new, retire zeta", gitkit=gitkit)
     _delete_folder(top, "old", gitkit=gitkit)
@@ -364,7 +364,7 @@ def test_copy_commit_that_also_retires_another_project_follows_the_copied_one(tm
 
 def test_a_guidelines_folder_outside_the_project_folder_is_read_as_validate_reads_it(tmp_path: Path, gitkit) -> None:
     top = gitkit.make_repo(tmp_path / "r", {"proj/guidelines.yaml": gitkit.CONFIG + "guidelines: ../shared\n",
-                                     "shared/t/task.yaml": gitkit.task_yaml(), "shared/t/rules/r1.yaml": gitkit.rule_yaml("R-1")})
+                                            "shared/t/task.yaml": gitkit.task_yaml(), "shared/t/rules/r1.yaml": gitkit.rule_yaml("R-1")})
     gitkit.commit(top, "edit", {"shared/t/rules/r1.yaml": gitkit.rule_yaml("R-1", rationale="Edited.")})
 
     assert [rule.id for rule in load_project(top / "proj").rules] == ["R-1"]  # validate reads it

@@ -67,7 +67,7 @@ def test_annotated_and_lightweight_tags_read_the_same(tmp_path: Path, gitkit) ->
     shapes = {}
     for kind in ("light", "annotated"):
         repo = gitkit.make_repo(tmp_path / kind, {"guidelines.yaml": gitkit.CONFIG, gitkit.TASK: gitkit.task_yaml(),
-                                           f"{gitkit.RULES}/r1.yaml": gitkit.rule_yaml("R-1")})
+                                                  f"{gitkit.RULES}/r1.yaml": gitkit.rule_yaml("R-1")})
         gitkit.tag(repo, "v1.0.0", message=None if kind == "light" else "first release")
         gitkit.commit(repo, "edit", {f"{gitkit.RULES}/r1.yaml": gitkit.rule_yaml("R-1", rationale="Better.")})
         history = read_history(repo)
@@ -171,7 +171,7 @@ def test_a_tag_off_the_line_is_no_release_but_diff_reads_it(repo: Path, gitkit) 
 
 def test_missing_configured_branch_reads_head_with_a_note_but_refuses_to_release(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, gitkit) -> None:
     repo = gitkit.make_repo(tmp_path / "r", {"guidelines.yaml": gitkit.CONFIG, gitkit.TASK: gitkit.task_yaml(),
-                                      f"{gitkit.RULES}/r1.yaml": gitkit.rule_yaml("R-1")}, branch="trunk")
+                                             f"{gitkit.RULES}/r1.yaml": gitkit.rule_yaml("R-1")}, branch="trunk")
     monkeypatch.chdir(repo)
     code, out, err = gitkit.run_cli("log", "R-1")
     assert code == 0 and "note: branch 'main' (config `branch`) does not exist" in err

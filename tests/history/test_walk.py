@@ -161,8 +161,8 @@ def test_fmt_only_commit_is_not_a_revision(repo: Path, answers, gitkit) -> None:
 
 def test_project_in_a_subfolder_of_the_repository(tmp_path: Path, gitkit) -> None:
     top = gitkit.make_repo(tmp_path / "mono", {"README": "x", "labeling/guidelines.yaml": gitkit.CONFIG,
-                                        "labeling/guidelines/t/task.yaml": gitkit.task_yaml(),
-                                        "labeling/guidelines/t/rules/r.yaml": gitkit.rule_yaml("R-1")})
+                                               "labeling/guidelines/t/task.yaml": gitkit.task_yaml(),
+                                               "labeling/guidelines/t/rules/r.yaml": gitkit.rule_yaml("R-1")})
     gitkit.commit(top, "elsewhere", {"guidelines/t/rules/x.yaml": gitkit.rule_yaml("X-1")})  # outside the project
     history = read_history(top / "labeling", use_cache=False)
     assert list(history.revisions) == ["R-1"]
@@ -306,7 +306,7 @@ def test_an_octopus_merge_on_the_line_brings_every_branch_in_at_the_merge(repo: 
 
 def test_switching_the_guidelines_folder_and_back(repo: Path, answers, gitkit) -> None:
     gitkit.commit(repo, "prepare another folder", {"other/t/task.yaml": gitkit.task_yaml(), "other/t/rules/r1.yaml":
-                                            gitkit.rule_yaml("R-1", rationale="Other."), "other/t/rules/o.yaml": gitkit.rule_yaml("R-O")})
+                                                   gitkit.rule_yaml("R-1", rationale="Other."), "other/t/rules/o.yaml": gitkit.rule_yaml("R-O")})
     gitkit.commit(repo, "switch to other/", {"guidelines.yaml": gitkit.CONFIG + "guidelines: other\n"})
     gitkit.commit(repo, "edit the old folder: not the project's now", {f"{gitkit.RULES}/r1.yaml": gitkit.rule_yaml("R-1", rationale="Ignored.")})
     gitkit.commit(repo, "back to the default folder", {"guidelines.yaml": gitkit.CONFIG})
@@ -321,7 +321,7 @@ def test_switching_the_guidelines_folder_and_back(repo: Path, answers, gitkit) -
 
 def test_a_broken_config_version_keeps_the_guidelines_folder(repo: Path, gitkit) -> None:
     gitkit.commit(repo, "move the rules", {"other/t/task.yaml": gitkit.task_yaml(), "other/t/rules/r1.yaml": gitkit.rule_yaml("R-1"),
-                                    gitkit.TASK: None, f"{gitkit.RULES}/r1.yaml": None, "guidelines.yaml": gitkit.CONFIG + "guidelines: other\n"})
+                                           gitkit.TASK: None, f"{gitkit.RULES}/r1.yaml": None, "guidelines.yaml": gitkit.CONFIG + "guidelines: other\n"})
     broken = gitkit.commit(repo, "break the config", {"guidelines.yaml": gitkit.CONFIG + "guidelines: [other\n"})
     gitkit.commit(repo, "fix it", {"guidelines.yaml": gitkit.CONFIG + "guidelines: other\n"})
     history = read_history(repo, use_cache=False)
@@ -357,7 +357,7 @@ def test_rules_at_every_commit_match_that_commits_tree(tmp_path: Path, seed: int
     where: dict[str, str] = {rid: f"{gitkit.RULES}/{rid.lower()}.yaml" for rid in ids[:4]}  # path or TASK
     texts = {rid: gitkit.rule_yaml(rid) for rid in ids}
     repo = gitkit.make_repo(tmp_path / "r", {"guidelines.yaml": gitkit.CONFIG, gitkit.TASK: gitkit.task_yaml(),
-                                      **{where[rid]: texts[rid] for rid in where}})
+                                             **{where[rid]: texts[rid] for rid in where}})
 
     def task_file() -> str:
         inline = [texts[rid] for rid in sorted(where) if where[rid] == gitkit.TASK]
@@ -456,7 +456,7 @@ def test_unbuilt_versions_classify_as_built_ones(tmp_path: Path, seed: int, gitk
     ids = [f"R-{i}" for i in range(4)]
     paths = {rid: f"{gitkit.RULES}/{rid.lower()}.yaml" for rid in ids}
     repo = gitkit.make_repo(tmp_path / "r", {"guidelines.yaml": gitkit.CONFIG, gitkit.TASK: gitkit.task_yaml(),
-                                      **{paths[rid]: LAYOUTS[0].format(id=rid) for rid in ids}})
+                                             **{paths[rid]: LAYOUTS[0].format(id=rid) for rid in ids}})
     texts = dict.fromkeys(ids, 0)  # the layout each file holds
 
     def another(rid: str, choices: int = len(LAYOUTS)) -> str:

@@ -61,7 +61,7 @@ def test_diff_names_the_old_path_of_a_rule_renamed_with_an_edit(repo: Path, gitk
     """A rename with an edit is a change, not a move, and still says where the rule was (text and
     md). Kills `change == "moved" or (...)` → `and` in _fields_cell and TextDiffReporter."""
     gitkit.commit(repo, "rename and edit", {f"{gitkit.RULES}/r1.yaml": None,
-                                     f"{gitkit.RULES}/focus.yaml": gitkit.rule_yaml("R-1", decision="b")})
+                                            f"{gitkit.RULES}/focus.yaml": gitkit.rule_yaml("R-1", decision="b")})
     code, out, err = gitkit.run_cli("diff", "HEAD~1", "HEAD", "--format", "md")
     assert code == 0, err
     assert f"| R-1 | t | changed | major | decision, moved from {gitkit.RULES}/r1.yaml |" in out

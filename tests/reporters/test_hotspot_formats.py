@@ -20,7 +20,7 @@ def _rule(rule_id: str, labels: str) -> str:
 def reports(tmp_path_factory, write_project):
     root = tmp_path_factory.mktemp("hotspots")
     write_project(root, {"guidelines/pps/rules/PPS-001.yaml": None,
-                     "guidelines/pps/rules/FACE.yaml": _rule("FACE", "product, person")})
+                         "guidelines/pps/rules/FACE.yaml": _rule("FACE", "product, person")})
     rows = ["item,annotator,label,rules"]
     for i in range(30):
         labels = ("product", "person", "product") if i % 2 else ("person", "person", "person")
