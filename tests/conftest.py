@@ -7,6 +7,10 @@ guideline project. Fixtures for one area live beside its tests (tests/docs/conft
         repo.commit("drop it", {"guidelines/t/rules/a.yaml": None})  # None deletes
         root = guideline_project(files={"guidelines/pps/rules/PPS-002.yaml": RULE})
 
+Tests that keep a repository as a plain Path use the session-scoped `gitkit` instead
+(`gitkit.commit(repo, "msg", files)`, `gitkit.rule_yaml("R-1")`, `gitkit.run_cli("log")`, ...);
+`write_project(root, files)` is guideline_project for module- or session-scoped fixtures.
+
 Commit n (0-based) of a repository is dated 2026-01-01T00:00:00Z + n hours unless `date` is
 given, for author and committer alike, so history output is the same on every run.
 """
