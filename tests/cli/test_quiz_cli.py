@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import csv
 import json
+import xml.etree.ElementTree as ET
 
 import pytest
 from click.testing import CliRunner
 
 from guidelines_tool.annotations import read_annotations, read_gold
 from guidelines_tool.cli import cli
+from guidelines_tool.integrations.label_studio.labeling import labeling_config
 from guidelines_tool.project import load_project
 
 PROJECT = "kind: project\nname: Retail quiz\nquiz: {pass_mark: 0.75}\n"
@@ -105,14 +107,22 @@ def test_build_writes_files_any_tool_and_the_readers_take(repo):
     scored = invoke("quiz", "score", "answers.csv", "--gold", "quiz/quiz-gold.csv")
     assert scored.exit_code == 0, scored.stderr
     assert scored.stdout.startswith("task pps: 1 annotator, 9 questions, pass mark 75%: 1 passed\n")
-    # the Label Studio files
+    # the Label Studio files: the config `publish label-studio` writes for the task (one control
+    # named after it, labelling the text, choices storing label ids, hotkeys), under the quiz's title
     config = (repo / "quiz" / "label-studio-config.xml").read_text(encoding="utf-8")
-    assert '<Choice value="Scene / lifestyle" alias="scene"/>' in config and 'choice="single-radio"' in config
-    assert '<Choices name="answer" toName="input"' in config
+    root = ET.fromstring(config)
+    assert [child.tag for child in root] == ["Header", "Text", "Choices"]
+    assert root[1].attrib == {"name": "text", "value": "$text"}
+    assert root[2].attrib == {"name": "pps", "toName": "text", "choice": "single-radio", "required": "true"}
+    assert root[0].attrib == {"value": "Photo subject"}
+    # choice for choice what a push of the task to a new project writes
+    pushed = ET.fromstring(labeling_config(None, load_project(repo).tasks["pps"]).config)
+    assert [c.attrib for c in root[2]] == [c.attrib for c in pushed.find("Choices")]
+    assert root[2][-1].attrib == {"value": "Scene / lifestyle", "alias": "scene", "hotkey": "s"}
     tasks = json.loads((repo / "quiz" / "label-studio-tasks.json").read_text(encoding="utf-8"))
     assert [t["data"]["item"] for t in tasks] == [r["item"] for r in rows]
-    assert all(set(t["data"]) == {"item", "input", "task"} for t in tasks)  # no picture in this quiz: no image key
-    assert {t["data"]["input"] for t in tasks} == {r["input"] for r in rows}
+    assert all(set(t["data"]) == {"item", "text", "task"} for t in tasks)  # no picture in this quiz: no image key
+    assert {t["data"]["text"] for t in tasks} == {r["input"] for r in rows}
 
 
 def label_studio_export(tasks: list[dict], answers: dict[str, dict[str, str]]) -> list[dict]:
@@ -127,7 +137,7 @@ def label_studio_export(tasks: list[dict], answers: dict[str, dict[str, str]]) -
             annotations.append({
                 "id": n * 100 + user, "completed_by": user, "created_username": f"{who}@example.com, {user}",
                 "was_cancelled": False, "created_at": "2026-03-01T10:00:00.000000Z", "lead_time": 4.2,
-                "result": [{"id": f"r{n}{user}", "type": "choices", "from_name": "answer", "to_name": "input",
+                "result": [{"id": f"r{n}{user}", "type": "choices", "from_name": "pps", "to_name": "text",
                             "origin": "manual", "value": {"choices": [label]}}],
             })
         out.append({"id": n, "data": task["data"], "annotations": annotations, "predictions": [],
@@ -264,6 +274,9 @@ def test_pictures_go_to_label_studio_with_an_image_key_on_every_task(repo):
     assert all("image" in t["data"] for t in tasks)
     assert sorted(t["data"]["image"] for t in tasks)[-1] == "media/bag.png" and sum(bool(t["data"]["image"]) for t in tasks) == 1
     config = (repo / "pictures" / "label-studio-config.xml").read_text(encoding="utf-8")
-    assert '<Image name="image" value="$image" maxWidth="640px"/>' in config
+    root = ET.fromstring(config)  # the picture first, then the text, then the task's control on the text
+    assert [(child.tag, child.get("name")) for child in root] == [
+        ("Header", None), ("Image", "image"), ("Text", "text"), ("Choices", "pps")]
+    assert root[1].attrib == {"name": "image", "value": "$image", "maxWidth": "640px"} and root[3].get("toName") == "text"
     rows = list(csv.DictReader((repo / "pictures" / "quiz.csv").open(encoding="utf-8")))
     assert list(rows[0]) == ["item", "input", "task", "media"] and {r["media"] for r in rows} == {"", "media/bag.png"}
