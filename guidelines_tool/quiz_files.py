@@ -6,8 +6,12 @@ What the files hold, so any labeling tool can run the quiz:
 - `quiz-gold.csv`: item, label, rule, task, kind, change — the key (`read_gold` reads it; a
   multi-label answer is `;`-joined, as in annotation CSVs);
 - `label-studio-tasks.json`: the same items as Label Studio tasks (`data.item` is the item id, so
-  an export of the quiz project reads back as answers), and `label-studio-config.xml`, a labeling
-  config whose choices store the label ids.
+  an export of the quiz project reads back as answers; `data.text` the input, `data.image` ... a
+  picture or recording), and `label-studio-config.xml`, the labeling config `publish label-studio`
+  writes (the same builder, `integrations.label_studio.labeling`): one `<Choices>` control named
+  after the task, storing label ids, with the same hotkeys and hints. So a quiz project takes a
+  later push of the task like any project (the control is rewritten in place, not doubled), and
+  `pull label-studio` / `quiz score` read its exports by the task's name.
 Answers are read with the annotation readers (`read_annotations`): CSV, JSON Lines, Parquet,
 Label Studio exports (JSON, JSON-MIN, CSV) and Prodigy.
 """
@@ -19,15 +23,17 @@ import io
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
-from xml.sax.saxutils import quoteattr
+import xml.etree.ElementTree as ET
+from typing import Any, Iterable, Mapping
 
 from guidelines_tool.errors import DataError, GuidelinesError, HistoryError
-from guidelines_tool.model import Project
+from guidelines_tool.model import Label, Project, Task
 from guidelines_tool.quiz import Answer, Baseline, KeyItem, Quiz, QuizError, build_quiz
 
 QUIZ_FILE, GOLD_FILE = "quiz.csv", "quiz-gold.csv"
 LS_TASKS_FILE, LS_CONFIG_FILE = "label-studio-tasks.json", "label-studio-config.xml"
+# the keys of a task's data, as the integration's config names its objects (`config.DATA_TYPES`)
+LS_TEXT_KEY = "text"
 LS_MEDIA_KEYS = {"image": "image", "audio": "audio", "video": "video"}
 
 
@@ -102,6 +108,8 @@ class BuiltQuiz:
     quiz: Quiz
     media: dict[str, str]  # item → project-relative path or URL of its picture / recording
     notes: tuple[str, ...] = ()
+    task: Task | None = None  # the task as built (label definitions become the config's hints)
+    hotkeys: Mapping[str, str] = field(default_factory=dict)  # the task's last push (publish log)
 
 
 @dataclass(frozen=True)
@@ -123,6 +131,8 @@ def build_quizzes(root: Path, *, task: str | None = None, rev: str | None = None
     if not task_ids:
         raise QuizError("the project has no tasks")
     built, notes = [], list(source.notes)
+    pushed, log_problems = _publish_log(root)
+    notes += [f"{p.path}:{p.line}: {p.message}" for p in log_problems]
     for task_id in task_ids:
         baseline = baseline_for(source, task_id, since)
         try:
@@ -133,10 +143,20 @@ def build_quizzes(root: Path, *, task: str | None = None, rev: str | None = None
             notes.append(f"{task_id} left out: {exc}")  # a task with nothing to ask among several
             continue
         media, media_notes = _locate_media(root, quiz, read_at=_reader(root, source))
-        built.append(BuiltQuiz(quiz, media, quiz.notes + tuple(media_notes)))
+        built.append(BuiltQuiz(quiz, media, quiz.notes + tuple(media_notes), task=project.tasks[task_id],
+                               hotkeys=pushed(task_id)))
     if not built:
         raise QuizError("no task has questions to ask: " + "; ".join(notes[len(source.notes):]))
     return QuizBuild(built, notes)
+
+
+def _publish_log(root: Path):
+    """task → the hotkeys of its last push (so the quiz gives annotators the keys of their
+    work project), and the log's bad lines."""
+    from guidelines_tool.integrations.publish_log import latest_hotkeys, read_log
+
+    entries, problems = read_log(root)
+    return (lambda task_id: latest_hotkeys(entries, task_id)), problems
 
 
 def _reader(root: Path, source: QuizSource):
@@ -200,7 +220,7 @@ def quiz_files(built: BuiltQuiz) -> dict[str, str]:
     for q in quiz.questions:
         # Label Studio refuses an import whose tasks lack a key the config names: every task
         # carries every media key of the quiz, empty when its question shows no such file
-        data = {"item": q.item, "input": q.input, "task": q.task, **dict.fromkeys(kinds, "")}
+        data = {"item": q.item, LS_TEXT_KEY: q.input, "task": q.task, **dict.fromkeys(kinds, "")}
         if q.item in media and media_kind(media[q.item]) in LS_MEDIA_KEYS:
             data[LS_MEDIA_KEYS[media_kind(media[q.item])]] = media[q.item]
         tasks.append({"data": data})
@@ -208,7 +228,7 @@ def quiz_files(built: BuiltQuiz) -> dict[str, str]:
         QUIZ_FILE: _csv(rows),
         GOLD_FILE: _csv(gold),
         LS_TASKS_FILE: json.dumps(tasks, indent=2, ensure_ascii=False) + "\n",
-        LS_CONFIG_FILE: label_studio_config(quiz, kinds),
+        LS_CONFIG_FILE: label_studio_config(quiz, kinds, task=built.task, hotkeys=built.hotkeys),
     }
 
 
@@ -219,21 +239,26 @@ def _csv(rows: list[list[str]]) -> str:
     return out.getvalue()
 
 
-def label_studio_config(quiz: Quiz, media_kinds: Iterable[str] = ()) -> str:
-    """A labeling config for the quiz project: the item (picture, recording, text) and one choice
-    per label, shown by name and stored by id (`alias`), as the annotation readers expect."""
-    lines = ["<View>", f"  <Header value={quoteattr(quiz.title)}/>"]
-    tag = {"image": '  <Image name="image" value="$image" maxWidth="640px"/>',
-           "audio": '  <Audio name="audio" value="$audio"/>', "video": '  <Video name="video" value="$video"/>'}
-    lines += [tag[kind] for kind in media_kinds]
-    lines.append('  <Text name="input" value="$input"/>')
-    choice = "multiple" if quiz.multi_label else "single-radio"
-    # named `answer`, not `label`: a JSON-MIN or CSV export then has no `label` column to be taken
-    # for a long-format annotation file (a multi-label answer there is a {"choices": [...]} cell)
-    lines.append(f'  <Choices name="answer" toName="input" choice="{choice}" required="true">')
-    lines += [f"    <Choice value={quoteattr(name)} alias={quoteattr(label_id)}/>" for label_id, name in quiz.labels]
-    lines += ["  </Choices>", "</View>"]
-    return "\n".join(lines) + "\n"
+def label_studio_config(quiz: Quiz, media_kinds: Iterable[str] = (), *, task: Task | None = None,
+                        hotkeys: Mapping[str, str] | None = None) -> str:
+    """The quiz project's labeling config: the quiz's layout (its title, the picture or
+    recording, the input's text) with the task's control as `publish label-studio` writes it —
+    named after the task, one choice per label shown by name and stored by id (`alias`), the
+    same hotkeys and hints — labelling the text and placed after it."""
+    from guidelines_tool.integrations.label_studio.config import DATA_TYPES
+    from guidelines_tool.integrations.label_studio.labeling import labeling_config
+
+    root = ET.Element("View")
+    ET.SubElement(root, "Header", {"value": quiz.title})
+    for kind in media_kinds:
+        tag, name = DATA_TYPES[kind]
+        ET.SubElement(root, tag, {"name": name, "value": f"${name}", **({"maxWidth": "640px"} if kind == "image" else {})})
+    tag, name = DATA_TYPES["text"]
+    ET.SubElement(root, tag, {"name": name, "value": f"${LS_TEXT_KEY}"})
+    if task is None:  # a quiz built without its task: the options it asks, without definitions
+        task = Task(quiz.task, quiz.title, multi_label=quiz.multi_label,
+                    labels=tuple(Label(label_id, name) for label_id, name in quiz.labels))
+    return labeling_config(ET.tostring(root, encoding="unicode"), task, hotkeys=hotkeys, to_name=name).config
 
 
 def write_quizzes(built: list[BuiltQuiz], out: Path) -> list[tuple[BuiltQuiz, Path]]:

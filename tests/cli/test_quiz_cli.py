@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import csv
 import json
+import xml.etree.ElementTree as ET
 
 import pytest
 from click.testing import CliRunner
 
 from guidelines_tool.annotations import read_annotations, read_gold
 from guidelines_tool.cli import cli
+from guidelines_tool.integrations.label_studio.labeling import labeling_config
 from guidelines_tool.project import load_project
 
 PROJECT = "kind: project\nname: Retail quiz\nquiz: {pass_mark: 0.75}\n"
@@ -105,14 +107,22 @@ def test_build_writes_files_any_tool_and_the_readers_take(repo):
     scored = invoke("quiz", "score", "answers.csv", "--gold", "quiz/quiz-gold.csv")
     assert scored.exit_code == 0, scored.stderr
     assert scored.stdout.startswith("task pps: 1 annotator, 9 questions, pass mark 75%: 1 passed\n")
-    # the Label Studio files
+    # the Label Studio files: the config `publish label-studio` writes for the task (one control
+    # named after it, labelling the text, choices storing label ids, hotkeys), under the quiz's title
     config = (repo / "quiz" / "label-studio-config.xml").read_text(encoding="utf-8")
-    assert '<Choice value="Scene / lifestyle" alias="scene"/>' in config and 'choice="single-radio"' in config
-    assert '<Choices name="answer" toName="input"' in config
+    root = ET.fromstring(config)
+    assert [child.tag for child in root] == ["Header", "Text", "Choices"]
+    assert root[1].attrib == {"name": "text", "value": "$text"}
+    assert root[2].attrib == {"name": "pps", "toName": "text", "choice": "single-radio", "required": "true"}
+    assert root[0].attrib == {"value": "Photo subject"}
+    # choice for choice what a push of the task to a new project writes
+    pushed = ET.fromstring(labeling_config(None, load_project(repo).tasks["pps"]).config)
+    assert [c.attrib for c in root[2]] == [c.attrib for c in pushed.find("Choices")]
+    assert root[2][-1].attrib == {"value": "Scene / lifestyle", "alias": "scene", "hotkey": "s"}
     tasks = json.loads((repo / "quiz" / "label-studio-tasks.json").read_text(encoding="utf-8"))
     assert [t["data"]["item"] for t in tasks] == [r["item"] for r in rows]
-    assert all(set(t["data"]) == {"item", "input", "task"} for t in tasks)  # no picture in this quiz: no image key
-    assert {t["data"]["input"] for t in tasks} == {r["input"] for r in rows}
+    assert all(set(t["data"]) == {"item", "text", "task"} for t in tasks)  # no picture in this quiz: no image key
+    assert {t["data"]["text"] for t in tasks} == {r["input"] for r in rows}
 
 
 def label_studio_export(tasks: list[dict], answers: dict[str, dict[str, str]]) -> list[dict]:
@@ -127,7 +137,7 @@ def label_studio_export(tasks: list[dict], answers: dict[str, dict[str, str]]) -
             annotations.append({
                 "id": n * 100 + user, "completed_by": user, "created_username": f"{who}@example.com, {user}",
                 "was_cancelled": False, "created_at": "2026-03-01T10:00:00.000000Z", "lead_time": 4.2,
-                "result": [{"id": f"r{n}{user}", "type": "choices", "from_name": "answer", "to_name": "input",
+                "result": [{"id": f"r{n}{user}", "type": "choices", "from_name": "pps", "to_name": "text",
                             "origin": "manual", "value": {"choices": [label]}}],
             })
         out.append({"id": n, "data": task["data"], "annotations": annotations, "predictions": [],
@@ -213,7 +223,8 @@ def test_several_tasks_get_a_folder_each(repo, git_repo):
     assert "--gold all/tox/quiz-gold.csv" in result.stdout
 
 
-def test_label_studio_json_min_and_csv_exports_of_a_multi_label_quiz(repo, git_repo):
+@pytest.mark.parametrize("control", ["tags", "answer"])  # the task's control; `answer`: a quiz project of before
+def test_label_studio_json_min_and_csv_exports_of_a_multi_label_quiz(repo, git_repo, control):
     """JSON-MIN and CSV exports hold one flat record per annotation, the answer under the control's
     name; a multi-label answer is a {"choices": [...]} object (a JSON cell in the CSV)."""
     git_repo.commit("a multi-label task", {
@@ -233,14 +244,14 @@ def test_label_studio_json_min_and_csv_exports_of_a_multi_label_quiz(repo, git_r
     for n, row in enumerate(gold, start=1):
         for user in (1, 2):
             chosen = row["label"].split(";") if user == 1 else row["label"].split(";")[:1]  # user 2 picks one
-            records.append({"item": row["item"], "input": "x", "task": "tags", "id": n, "answer": {"choices": chosen},
+            records.append({"item": row["item"], "text": "x", "task": "tags", "id": n, control: {"choices": chosen},
                             "annotator": user, "annotation_id": n * 10 + user, "created_at": "2026-03-01T10:00:00Z",
                             "updated_at": "2026-03-01T10:00:00Z", "lead_time": 2.5})
     (repo / "min.json").write_text(json.dumps(records), encoding="utf-8")
     with (repo / "export.csv").open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(records[0]))
         writer.writeheader()
-        writer.writerows({**r, "answer": json.dumps(r["answer"])} for r in records)
+        writer.writerows({**r, control: json.dumps(r[control])} for r in records)
     for name in ("min.json", "export.csv"):
         result = invoke("quiz", "score", name, "--gold", "tags/quiz-gold.csv", "--input-format", "labelstudio",
                         "--format", "json")
@@ -264,6 +275,34 @@ def test_pictures_go_to_label_studio_with_an_image_key_on_every_task(repo):
     assert all("image" in t["data"] for t in tasks)
     assert sorted(t["data"]["image"] for t in tasks)[-1] == "media/bag.png" and sum(bool(t["data"]["image"]) for t in tasks) == 1
     config = (repo / "pictures" / "label-studio-config.xml").read_text(encoding="utf-8")
-    assert '<Image name="image" value="$image" maxWidth="640px"/>' in config
+    root = ET.fromstring(config)  # the picture first, then the text, then the task's control on the text
+    assert [(child.tag, child.get("name")) for child in root] == [
+        ("Header", None), ("Image", "image"), ("Text", "text"), ("Choices", "pps")]
+    assert root[1].attrib == {"name": "image", "value": "$image", "maxWidth": "640px"} and root[3].get("toName") == "text"
     rows = list(csv.DictReader((repo / "pictures" / "quiz.csv").open(encoding="utf-8")))
     assert list(rows[0]) == ["item", "input", "task", "media"] and {r["media"] for r in rows} == {"", "media/bag.png"}
+
+
+def test_the_quiz_config_takes_a_push_unchanged_and_keeps_the_keys_of_the_last_push(repo):
+    """A push of the task onto the quiz's config (what `publish label-studio --project` does)
+    finds the quiz's control and leaves the config as it is: no second control. A task pushed
+    before gives the quiz the hotkeys annotators know from their work project (publish log);
+    a bad log line is a note, not a failure."""
+    from guidelines_tool.integrations.publish_log import LOG_PATH, PublishEntry, append_entry
+
+    assert invoke("quiz", "build", "-o", "quiz").exit_code == 0
+    config = (repo / "quiz" / "label-studio-config.xml").read_text(encoding="utf-8")
+    task = load_project(repo).tasks["pps"]
+    pushed = labeling_config(config, task)
+    assert pushed.before is not None and pushed.config == config
+    assert [el.get("name") for el in ET.fromstring(pushed.config).iter("Choices")] == ["pps"]
+
+    append_entry(repo, PublishEntry("label-studio", "http://ls.example", "7", "pps", "v1.1.0", "0" * 40,
+                                    "2026-03-01T10:00:00+00:00", {"product": "x", "person": "y", "scene": "z"}))
+    with (repo / LOG_PATH).open("a", encoding="utf-8") as handle:
+        handle.write("{not json\n")
+    result = invoke("quiz", "build", "-o", "keyed")
+    assert result.exit_code == 0, result.stderr
+    assert f"{LOG_PATH}:2:" in result.stderr
+    keyed = ET.fromstring((repo / "keyed" / "label-studio-config.xml").read_text(encoding="utf-8"))
+    assert {c.get("alias"): c.get("hotkey") for c in keyed.iter("Choice")} == {"product": "x", "person": "y", "scene": "z"}

@@ -10,6 +10,10 @@ organisation's invite link, as people do, each with both kinds of token: the leg
 
 Without GUIDELINES_LABEL_STUDIO the tests that use `server` are skipped with that reason; in CI
 (CI=true) they fail instead: there the round trip must run.
+
+A killed pytest (SIGKILL, a CI timeout) leaves no server behind: the server process gets SIGTERM
+when pytest dies (Linux's parent-death signal), and a watchdog in its own session ends the
+server's whole process group (the workers it started too) once pytest is gone.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import re
 import signal
 import socket
 import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +37,40 @@ ADMIN_PASSWORD = "admin-pass-4711"
 ADMIN_TOKEN = "0123456789abcdef0123456789abcdef01234567"  # a legacy token, as the server makes them
 START_TIMEOUT = 300.0  # the very first start migrates a new SQLite database (~90 s on a busy machine)
 
+# Run as `python -c WATCHDOG GROUP`: waits while its parent (pytest) lives, then ends process
+# group GROUP (SIGTERM, SIGKILL after 30 s). Gone as soon as the group is (a normal stop).
+WATCHDOG = """
+import os, signal, sys, time
+group, parent = int(sys.argv[1]), os.getppid()
+def alive():
+    try:
+        os.killpg(group, 0)
+        return True
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+while alive() and os.getppid() == parent:
+    time.sleep(1)
+if alive():
+    os.killpg(group, signal.SIGTERM)
+    for _ in range(30):
+        time.sleep(1)
+        if not alive():
+            break
+    else:
+        os.killpg(group, signal.SIGKILL)
+"""
+
+
+def _die_with_parent() -> None:
+    """In the server's process before exec: SIGTERM when its parent (pytest) dies."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        PR_SET_PDEATHSIG = 1
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+
 
 @dataclass(frozen=True)
 class User:
@@ -42,8 +81,9 @@ class User:
 
 
 class LabelStudioServer:
-    def __init__(self, process: subprocess.Popen, url: str, log: Path) -> None:
-        self.process, self.url, self.log = process, url, log
+    def __init__(self, process: subprocess.Popen, url: str, log: Path,
+                 watchdog: subprocess.Popen | None = None) -> None:
+        self.process, self.url, self.log, self.watchdog = process, url, log, watchdog
         self.admin = httpx.Client(base_url=url, headers={"Authorization": f"Token {ADMIN_TOKEN}"}, timeout=60)
         self._admin_user: User | None = None
 
@@ -61,8 +101,12 @@ class LabelStudioServer:
                  "--username", ADMIN, "--password", ADMIN_PASSWORD, "--user-token", ADMIN_TOKEN,
                  "--enable-legacy-api-token"],
                 stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, cwd=folder,
-                start_new_session=True)  # its own process group: stop() ends everything it started
-        server = cls(process, f"http://127.0.0.1:{port}", log)
+                start_new_session=True,  # its own process group: stop() ends everything it started
+                preexec_fn=_die_with_parent)
+        # its own session too, so that killing pytest's process group spares it
+        watchdog = subprocess.Popen([sys.executable, "-c", WATCHDOG, str(process.pid)], stdin=subprocess.DEVNULL,
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        server = cls(process, f"http://127.0.0.1:{port}", log, watchdog)
         server._wait_until_up(port)
         return server
 
@@ -97,6 +141,9 @@ class LabelStudioServer:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
+        if self.watchdog is not None and self.watchdog.poll() is None:
+            self.watchdog.terminate()  # nothing left to watch
+            self.watchdog.wait()
 
     # --- users -----------------------------------------------------------------------------
 

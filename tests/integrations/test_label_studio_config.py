@@ -105,3 +105,15 @@ def test_a_config_without_our_control_gets_it_beside_its_first_data_tag():
 def test_a_config_that_is_not_xml_is_said_to_be_so():
     with pytest.raises(ConfigError, match="not XML"):
         build_config("<View><Choices>", TASK, {}, {})
+
+
+def test_a_new_control_labels_the_named_object_and_follows_it():
+    layout = '<View><Header value="Quiz"/><Image name="image" value="$image"/><Text name="text" value="$text"/></View>'
+    root = ET.fromstring(build_config(layout, TASK, keys_of(TASK), {}, to_name="text"))
+    assert [(child.tag, child.get("name")) for child in root] == [
+        ("Header", None), ("Image", "image"), ("Text", "text"), ("Choices", "pps")]
+    assert root[3].get("toName") == "text"
+    # without it (or naming no object) the first object, as for any project
+    for to_name in (None, "nothing"):
+        root = ET.fromstring(build_config(layout, TASK, keys_of(TASK), {}, to_name=to_name))
+        assert [child.tag for child in root] == ["Header", "Image", "Choices", "Text"] and root[2].get("toName") == "image"

@@ -291,18 +291,43 @@ def _expired_jwt() -> str:
     return f"{part({'alg': 'HS256', 'typ': 'JWT'})}.{part({'token_type': 'refresh', 'exp': expired})}.c2lnbmF0dXJl"
 
 
-def test_a_quiz_project_pulled_is_scored(server, annotators, repo):
-    """`quiz build` makes the Label Studio files; annotators answer in Label Studio; the pulled
-    file is what `quiz score` reads, and it counts what was posted."""
+def choices_controls(config: str) -> list[tuple[str, list[dict[str, str]]]]:
+    """Each `<Choices>` of a labeling config: its name and its choices' attributes."""
+    import xml.etree.ElementTree as ET
+
+    return [(el.get("name"), [dict(c.attrib) for c in el]) for el in ET.fromstring(config).iter("Choices")]
+
+
+def test_a_quiz_project_takes_a_push_and_its_answers_are_pulled_and_scored(server, annotators, repo):
+    """`quiz build` writes the config `publish label-studio` writes; a project made from it
+    takes a push of the task like any project — the task's control rewritten in place (with
+    the instructions), no second control beside it; annotators answer; the pulled file is what
+    `quiz score` reads, and it counts what was posted. The quiz's tasks also go into a project
+    the push created."""
     rule = (repo.path / "guidelines/pps/rules/PPS-001.yaml").read_text()
     more = rule + ("  - {input: Shoe on a plain floor, label: product}\n"
                    "  - {input: Runner mid-stride, label: person}\n")
     repo.commit("PPS-001: more examples", {"guidelines/pps/rules/PPS-001.yaml": more})
     built = run(["quiz", "build", "--task", "pps", "-o", "quiz"], "")
     assert built.exit_code == 0, built.stderr
-    admin = sdk(server, server.admin_user().personal_token)
-    project = admin.projects.create(title="Quiz", label_config=(repo.path / "quiz/label-studio-config.xml").read_text())
-    admin.projects.import_tasks(project.id, request=json.loads((repo.path / "quiz/label-studio-tasks.json").read_text()))
+    quiz_config = (repo.path / "quiz/label-studio-config.xml").read_text()
+    quiz_tasks = json.loads((repo.path / "quiz/label-studio-tasks.json").read_text())
+    admin_token = server.admin_user().personal_token
+    admin = sdk(server, admin_token)
+    project = admin.projects.create(title="Quiz", label_config=quiz_config)
+    admin.projects.import_tasks(project.id, request=quiz_tasks)
+
+    pushed = run(["publish", "label-studio", "--task", "pps", "--project", str(project.id), "--url", server.url,
+                  "--site-url", SITE], admin_token)
+    assert pushed.exit_code == 0, pushed.output + pushed.stderr
+    assert "has no <Choices" not in pushed.stderr  # the push found the quiz's control
+    after = server.admin.get(f"/api/projects/{project.id}").json()
+    assert choices_controls(after["label_config"]) == choices_controls(quiz_config)  # one control, as built
+    assert [name for name, _ in choices_controls(after["label_config"])] == ["pps"]
+    assert '<Header value="Primary subject of product photos"' in after["label_config"]  # the quiz's layout kept
+    assert "PPS-001" in after["expert_instruction"]
+    assert log_entries(repo.path)[-1]["project"] == str(project.id)
+
     tasks = admin.tasks.list(project=project.id, fields="task_only", page_size=100, page=1).response.tasks
     with open(repo.path / "quiz/quiz-gold.csv", newline="") as handle:
         key = {row["item"]: row["label"] for row in csv.DictReader(handle)}
@@ -312,13 +337,27 @@ def test_a_quiz_project_pulled_is_scored(server, annotators, repo):
         right = key[task.data["item"]]
         for user, label in ((annotators[0], right), (annotators[1], wrong[right] if n == 0 else right)):
             sdk(server, user.personal_token).annotations.create(
-                id=task.id, result=[{"from_name": "answer", "to_name": "input", "type": "choices",
+                id=task.id, result=[{"from_name": "pps", "to_name": "text", "type": "choices",
                                      "value": {"choices": [label]}}])
 
     pulled = run(["pull", "label-studio", "--project", str(project.id), "--url", server.url, "-o", "answers.csv"],
-                 server.admin_user().personal_token)
+                 admin_token)
     assert pulled.exit_code == 0, pulled.stderr
+    with open(repo.path / "answers.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert {r["item"] for r in rows} == set(key)
+    assert {r["guideline_rev"] for r in rows} == {repo.head()}  # answered under the push
     score = run(["quiz", "score", "answers.csv", "--gold", "quiz/quiz-gold.csv", "--format", "json"], "")
     assert score.exit_code == 0, score.stderr
     by_annotator = {a["annotator"]: (a["correct"], a["answered"]) for a in json.loads(score.stdout)["annotators"]}
     assert by_annotator == {str(annotators[0].id): (3, 3), str(annotators[1].id): (2, 3)}
+
+    # the other way round: a project the push created takes the quiz's tasks as they are
+    created = run(["publish", "label-studio", "--task", "pps", "--create", "Quiz 2", "--url", server.url], admin_token)
+    assert created.exit_code == 0, created.output + created.stderr
+    second = int(log_entries(repo.path)[-1]["project"])
+    admin.projects.import_tasks(second, request=quiz_tasks)
+    config = server.admin.get(f"/api/projects/{second}").json()["label_config"]
+    assert choices_controls(config) == choices_controls(quiz_config)
+    imported = admin.tasks.list(project=second, fields="task_only", page_size=100, page=1).response.tasks
+    assert sorted(t.data["item"] for t in imported) == sorted(key)

@@ -12,10 +12,10 @@ from datetime import datetime, timezone
 from guidelines_tool.integrations import (
     Guidelines, IntegrationError, Progress, Pulled, Pushed, PushPlan, Target,
 )
-from guidelines_tool.integrations.instructions import hint_text
 from guidelines_tool.integrations.publish_log import push_time
 from guidelines_tool.integrations.label_studio import config as ls_config
 from guidelines_tool.integrations.label_studio.client import Connection
+from guidelines_tool.integrations.label_studio.labeling import labeling_config
 from guidelines_tool.model import Project
 
 PAGE_SIZE = 100  # tasks a request: one page of ids, then one export of them
@@ -34,15 +34,10 @@ class LabelStudio:
         project = self.connection.project(target.project) if target.project else {}
         existing = project.get("label_config")
         try:
-            before = ls_config.read_choices(existing, task.id)
-            keys = ls_config.assign_hotkeys(
-                task.label_ids, {label.id: label.name for label in task.labels},
-                [before.keys if before else {}, guidelines.hotkeys], ls_config.other_hotkeys(existing, task.id))
-            config = ls_config.build_config(existing, task, keys,
-                                            {label.id: hint_text(label.definition) for label in task.labels},
-                                            data_type=guidelines.data_type)
+            built = labeling_config(existing, task, hotkeys=guidelines.hotkeys, data_type=guidelines.data_type)
         except ls_config.ConfigError as exc:
             raise IntegrationError(f"project {target.project}: {exc}") from None
+        before, keys, config = built.before, built.hotkeys, built.config
         old = before.labels if before else ()
         removed = tuple(label for label in old if label not in task.label_ids)
         notes = []

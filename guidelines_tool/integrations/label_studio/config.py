@@ -100,13 +100,16 @@ def assign_hotkeys(labels: tuple[str, ...], names: Mapping[str, str], kept: Sequ
 
 
 def build_config(existing: str | None, task: Task, keys: Mapping[str, str], hints: Mapping[str, str], *,
-                 data_type: str = "text") -> str:
+                 data_type: str = "text", to_name: str | None = None) -> str:
     """The project's config with our control (name = the task id) written from the task's
-    labels; a new project (empty config) gets a `<View>` with a `data_type` object first."""
+    labels; a new project (empty config) gets a `<View>` with a `data_type` object first.
+    A control that is not there yet labels the object named `to_name` (else the first object)
+    and follows it."""
     root = _parse(existing) if existing and existing.strip() else ET.Element("View")
     control = _control(root, task.id)
     if control is None:
-        target = _first_object(root)
+        target = _named_object(root, to_name) if to_name else None
+        target = target if target is not None else _first_object(root)
         if target is None:
             tag, name = DATA_TYPES[data_type]
             target = ET.SubElement(root, tag, {"name": name, "value": f"${name}"})
@@ -153,6 +156,11 @@ def _control(root: ET.Element, name: str) -> ET.Element | None:
 def _first_object(root: ET.Element) -> ET.Element | None:
     """The first data tag (`<Image name=.. value="$image">`, ...): named, showing a `$field`."""
     return next((el for el in root.iter() if el.tag not in CONTROL_TAGS and el.get("name")
+                 and str(el.get("value", "")).startswith("$")), None)
+
+
+def _named_object(root: ET.Element, name: str) -> ET.Element | None:
+    return next((el for el in root.iter() if el.tag not in CONTROL_TAGS and el.get("name") == name
                  and str(el.get("value", "")).startswith("$")), None)
 
 
