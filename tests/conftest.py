@@ -7,6 +7,10 @@ guideline project. Fixtures for one area live beside its tests (tests/docs/conft
         repo.commit("drop it", {"guidelines/t/rules/a.yaml": None})  # None deletes
         root = guideline_project(files={"guidelines/pps/rules/PPS-002.yaml": RULE})
 
+Tests that keep a repository as a plain Path use the session-scoped `gitkit` instead
+(`gitkit.commit(repo, "msg", files)`, `gitkit.rule_yaml("R-1")`, `gitkit.run_cli("log")`, ...);
+`write_project(root, files)` is guideline_project for module- or session-scoped fixtures.
+
 Commit n (0-based) of a repository is dated 2026-01-01T00:00:00Z + n hours unless `date` is
 given, for author and committer alike, so history output is the same on every run.
 """
@@ -18,8 +22,12 @@ import subprocess
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from click.testing import CliRunner
+
+from guidelines_tool.cli import cli
 
 BASE_DATE = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
@@ -136,6 +144,19 @@ BASE_PROJECT = {
 }
 
 
+def _write_project(root: Path, files: dict[str, str | bytes | None] | None = None) -> Path:
+    for rel, content in {**BASE_PROJECT, **(files or {})}.items():
+        if content is None:
+            continue
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8", newline="")
+    return root
+
+
 @pytest.fixture
 def guideline_project(tmp_path: Path) -> Callable[..., Path]:
     """guideline_project(root=tmp_path, files=None) → root, holding a valid project (task `pps`,
@@ -143,16 +164,145 @@ def guideline_project(tmp_path: Path) -> Callable[..., Path]:
     replacing or adding files; None removes a base file."""
 
     def write(root: Path | None = None, files: dict[str, str | bytes | None] | None = None) -> Path:
-        root = tmp_path if root is None else root
-        for rel, content in {**BASE_PROJECT, **(files or {})}.items():
-            if content is None:
-                continue
-            path = root / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if isinstance(content, bytes):
-                path.write_bytes(content)
-            else:
-                path.write_text(content, encoding="utf-8", newline="")
-        return root
+        return _write_project(tmp_path if root is None else root, files)
 
     return write
+
+
+@pytest.fixture(scope="session")
+def write_project() -> Callable[..., Path]:
+    """write_project(root, files=None): guideline_project without the default root, for fixtures
+    scoped to a module or the session (which build under tmp_path_factory)."""
+    return _write_project
+
+
+@pytest.fixture
+def base_rule() -> str:
+    """The text of the base project's rule PPS-001 (for tests that derive other rules from it)."""
+    return RULE
+
+
+# --- git repositories as plain paths, and guideline texts: the `gitkit` fixture ------------------
+# For tests that keep a repository as a Path (`gitkit.commit(repo, "msg", files)`) rather than a
+# GitRepo; the same fixed dates and the same isolation from the machine's git config.
+
+
+def _git(repo: Path, *args: str, env: dict[str, str] | None = None) -> str:
+    """Run git in `repo` and return its stdout (raises CalledProcessError on failure)."""
+    full_env = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "HOME": str(repo), **(env or {})}
+    return subprocess.run(["git", *args], cwd=repo, env=full_env, check=True, capture_output=True, text=True).stdout
+
+
+def _make_repo_at(path: Path, files: dict[str, str] | None = None, *, branch: str = "main") -> Path:
+    """A new repository at `path` (with a first commit of `files` when given)."""
+    path.mkdir(parents=True, exist_ok=True)
+    _git(path, "init", "-q", "-b", branch)
+    for key, value in (("user.name", "Test Lead"), ("user.email", "lead@example.com"),
+                       ("commit.gpgsign", "false"), ("tag.gpgsign", "false")):
+        _git(path, "config", key, value)
+    if files:
+        _commit(path, "initial guidelines", files)
+    return path
+
+
+def _write(repo: Path, files: dict[str, str | None]) -> None:
+    """Write (or, for None, delete) files in the work tree."""
+    GitRepo(repo).write(files)
+
+
+def _next_date(repo: Path) -> datetime:
+    return GitRepo(repo)._next_date()
+
+
+def _commit(repo: Path, message: str, files: dict[str, str | None] | None = None, *, date: datetime | None = None,
+            author: str | None = None, allow_empty: bool = False) -> str:
+    """Write `files`, stage everything, commit with a fixed date; returns the new sha."""
+    _write(repo, files or {})
+    _git(repo, "add", "-A")
+    env = _date_env(date or _next_date(repo))
+    if author:
+        env |= {"GIT_AUTHOR_NAME": author, "GIT_AUTHOR_EMAIL": f"{author.lower().replace(' ', '.')}@example.com"}
+    _git(repo, "commit", "-q", "-m", message, *(["--allow-empty"] if allow_empty else []), env=env)
+    return _git(repo, "rev-parse", "HEAD").strip()
+
+
+def _merge(repo: Path, branch: str, message: str, *, date: datetime | None = None) -> str:
+    """Merge `branch` into the current branch with a merge commit (--no-ff)."""
+    _git(repo, "merge", "-q", "--no-ff", "-m", message, branch, env=_date_env(date or _next_date(repo)))
+    return _git(repo, "rev-parse", "HEAD").strip()
+
+
+def _tag(repo: Path, name: str, rev: str = "HEAD", *, message: str | None = None) -> None:
+    """A lightweight tag, or an annotated one when `message` is given."""
+    if message is None:
+        _git(repo, "tag", name, rev)
+    else:
+        _git(repo, "tag", "-a", name, "-m", message, rev, env=_date_env(BASE_DATE))
+
+
+GIT_CONFIG = "kind: project\nname: Test guidelines\nbranch: main\nrelease_tag_prefix: v\n"
+GIT_RULES = "guidelines/t/rules"  # the one-task project's rule folder
+GIT_TASK = "guidelines/t/task.yaml"
+
+
+def _task_yaml(task_id: str = "t", labels: tuple[str, ...] = ("a", "b"), *, scale: str = "nominal",
+               inline: str = "") -> str:
+    """A task file; `inline` is appended as-is (a `rules:` block)."""
+    items = "".join(f"  - {{id: {label}, name: {label.upper()}}}\n" for label in labels)
+    return f"kind: task\nid: {task_id}\ntitle: Task {task_id}\nscale: {scale}\nlabels:\n{items}{inline}"
+
+
+def _rule_yaml(rule_id: str, task: str = "t", *, when: str = "Both are visible.", decision: str = "a",
+               status: str = "active", rationale: str = "Because.", extra: str = "") -> str:
+    """A rule file (kind: rule) with the fields tests usually vary."""
+    return (
+        f"kind: rule\nid: {rule_id}\ntask: {task}\ntitle: Rule {rule_id}\nstatus: {status}\n"
+        f"labels: [a, b]\ndecision: {decision}\nwhen: {when}\nrationale: {rationale}\n{extra}"
+    )
+
+
+def _inline_rules(*rule_texts: str) -> str:
+    """Rule file texts turned into a task file's inline `rules:` block (same content)."""
+    block = ["rules:"]
+    for text in rule_texts:
+        lines = [line for line in text.splitlines() if line and line != "kind: rule"]
+        block.append("  - " + lines[0])
+        block += ["    " + line for line in lines[1:]]
+    return "\n".join(block) + "\n"
+
+
+def _one_rule_repo(path: Path) -> Path:
+    """The smallest project with history: task t (labels a, b) and rule R-1, in one commit."""
+    return _make_repo_at(path, {"guidelines.yaml": GIT_CONFIG, GIT_TASK: _task_yaml(),
+                                f"{GIT_RULES}/r1.yaml": _rule_yaml("R-1")})
+
+
+def _run_cli(*args: str) -> tuple[int, str, str]:
+    """`guidelines ARGS` in-process: exit code, stdout, stderr."""
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+GITKIT = SimpleNamespace(
+    git=_git, make_repo=_make_repo_at, write=_write, commit=_commit, merge=_merge, tag=_tag,
+    task_yaml=_task_yaml, rule_yaml=_rule_yaml, inline_rules=_inline_rules, one_rule_repo=_one_rule_repo,
+    run_cli=_run_cli, BASE_DATE=BASE_DATE, CONFIG=GIT_CONFIG, RULES=GIT_RULES, TASK=GIT_TASK,
+)
+
+
+@pytest.fixture(scope="session")
+def gitkit() -> SimpleNamespace:
+    """Helpers on repositories kept as paths: git(repo, *args), make_repo(path, files), write,
+    commit(repo, message, files, date=, author=, allow_empty=), merge, tag; the texts task_yaml(),
+    rule_yaml(id, ...), inline_rules(*texts), one_rule_repo(path); run_cli(*args) → (code, out, err);
+    the constants BASE_DATE, CONFIG (project file), RULES (task t's rule folder), TASK (its task file).
+    Session-scoped, so module-scoped builds can use it."""
+    return GITKIT
+
+
+@pytest.fixture
+def one_rule_repo_in_cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """gitkit.one_rule_repo (task t, rule R-1, one commit) under tmp_path, as the current folder."""
+    repo = _one_rule_repo(tmp_path / "repo")
+    monkeypatch.chdir(repo)
+    return repo

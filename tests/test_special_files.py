@@ -12,14 +12,17 @@ from pathlib import Path
 
 import pytest
 
-from tests.guideline_project import RULE, write_project
+from guidelines_tool.loading import MAX_FILE_BYTES, read_text
+
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs and symlinks need a POSIX system")
 RULES = "guidelines/pps/rules"
 
 
-def special_project(tmp_path: Path) -> Path:
-    root = write_project(tmp_path, {f"{RULES}/PPS-002.yaml": RULE.replace("PPS-001", "PPS-002").replace("labels: [product, person]", "labels: [product, persn]")})
+@pytest.fixture
+def special_project(tmp_path: Path, base_rule: str, guideline_project) -> Path:
+    """The base project with a FIFO, a link to /dev/zero, a dangling link and a link loop among its rules."""
+    root = guideline_project(tmp_path, {f"{RULES}/PPS-002.yaml": base_rule.replace("PPS-001", "PPS-002").replace("labels: [product, person]", "labels: [product, persn]")})
     folder = root / RULES
     os.mkfifo(folder / "fifo.yaml")
     os.symlink("/dev/zero", folder / "zero.yaml")
@@ -34,8 +37,8 @@ def run(root: Path, *args: str) -> subprocess.CompletedProcess:
                           text=True, timeout=60)
 
 
-def test_validate_reports_each_special_file_and_checks_the_rest(tmp_path: Path):
-    root = special_project(tmp_path)
+def test_validate_reports_each_special_file_and_checks_the_rest(special_project: Path):
+    root = special_project
     proc = run(root, "validate", "--format", "json")
     assert proc.returncode == 1, proc.stderr
     findings = json.loads(proc.stdout)["findings"]
@@ -49,10 +52,10 @@ def test_validate_reports_each_special_file_and_checks_the_rest(tmp_path: Path):
     assert "Traceback" not in proc.stderr
 
 
-def test_fmt_reports_each_special_file_and_formats_the_rest(tmp_path: Path):
-    root = special_project(tmp_path)
+def test_fmt_reports_each_special_file_and_formats_the_rest(special_project: Path, base_rule: str):
+    root = special_project
     messy = root / RULES / "PPS-003.yaml"
-    messy.write_text(RULE.replace("PPS-001", "PPS-003").replace("kind: rule\n", "") + "kind: rule\n", encoding="utf-8")
+    messy.write_text(base_rule.replace("PPS-001", "PPS-003").replace("kind: rule\n", "") + "kind: rule\n", encoding="utf-8")
     proc = run(root, "fmt")
     assert proc.returncode != 0 and "Traceback" not in proc.stderr
     said = proc.stdout + proc.stderr
@@ -63,8 +66,6 @@ def test_fmt_reports_each_special_file_and_formats_the_rest(tmp_path: Path):
 
 
 def test_a_file_larger_than_the_limit_is_refused_without_reading_it_all(tmp_path: Path):
-    from guidelines_tool.loading import MAX_FILE_BYTES, read_text
-
     big = tmp_path / "big.yaml"
     big.write_bytes(b"#" * (MAX_FILE_BYTES + 1))
     text, findings = read_text(big, "big.yaml")

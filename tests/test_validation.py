@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from guidelines_tool.cli import cli
+from guidelines_tool.lint import code_table
 from guidelines_tool.validation import validate
 
 CORPUS = Path(__file__).parent / "malformed"
@@ -121,24 +122,21 @@ def test_a_byte_order_mark_is_a_warning_that_fmt_fixes(guideline_project, tmp_pa
     path.write_bytes(b"\xef\xbb\xbf" + (root / rel).read_bytes()[3:].replace(b"persn", b"person"))
     clean_but_bom = validate(root)
     assert clean_but_bom.exit_code() == 0 and clean_but_bom.exit_code(strict=True) == 1
-    from guidelines_tool.lint import code_table
 
     assert code_table()["GL005"][1] == "warning"
 
 
-def test_a_file_that_failed_to_parse_still_counts_for_references(guideline_project, tmp_path: Path):
+def test_a_file_that_failed_to_parse_still_counts_for_references(guideline_project, tmp_path: Path, base_rule):
     # issue 17 item 8: a broken rule or task file is reported once, in itself; references to what
     # it defines (overrides, see_also, replaced_by, task) are not also called unknown elsewhere
-    from tests.guideline_project import RULE
-
     rules = "guidelines/pps/rules"
-    citing = RULE.replace("PPS-001", "PPS-002") + "overrides: [PPS-004]\nsee_also: [PPS-005, PPS-006, PPS-009]\n"
+    citing = base_rule.replace("PPS-001", "PPS-002") + "overrides: [PPS-004]\nsee_also: [PPS-005, PPS-006, PPS-009]\n"
     root = guideline_project(tmp_path, {
         f"{rules}/PPS-002.yaml": citing,
         f"{rules}/PPS-004.yaml": "kind: rule\nid: PPS-004\ntitle: [unclosed\n",  # a syntax error
         f"{rules}/PPS-005.yaml": b"kind: rule\nid: PPS-005\ntitle: caf\xe9\n",  # not UTF-8: only the name tells
         "guidelines/qa/task.yaml": "kind: task\nid: qa\ntitle: QA\nrules:\n  - {id: PPS-006, when: x\n",
-        f"{rules}/QA-001.yaml": RULE.replace("PPS-001", "QA-001").replace("task: pps", "task: qa"),
+        f"{rules}/QA-001.yaml": base_rule.replace("PPS-001", "QA-001").replace("task: pps", "task: qa"),
     })
     findings = validate(root).findings
     codes = {(f.path.rsplit("/", 1)[-1], f.code) for f in findings}
@@ -151,12 +149,10 @@ def test_a_file_that_failed_to_parse_still_counts_for_references(guideline_proje
 
 
 @pytest.mark.parametrize("prefix", ["", "%YAML 1.2\n---\n", "# a tag sends it to the full loader\n"], ids=["fast", "directive", "tagged"])
-def test_a_time_inside_a_flow_mapping_is_valid_yaml(guideline_project, tmp_path: Path, prefix: str):
+def test_a_time_inside_a_flow_mapping_is_valid_yaml(guideline_project, tmp_path: Path, prefix: str, base_rule):
     # issue 17 item 9: libyaml's scanner refuses `:` inside a plain scalar in flow context
     # (`10:00:00`), YAML 1.2 allows it, and the editor and check-jsonschema accept it
-    from tests.guideline_project import RULE
-
-    rule = prefix + RULE.replace("PPS-001", "PPS-002") + (
+    rule = prefix + base_rule.replace("PPS-001", "PPS-002") + (
         "ambiguous_cases:\n"
         f"  - {{case: c, resolution: r, decided: 2026-01-15 10:00:00, by: {'!!str ' if 'tag' in prefix else ''}lead}}\n"
         "see_also: [PPS-001, {at: 10:30}]\n"

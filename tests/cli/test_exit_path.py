@@ -11,7 +11,6 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from tests.guideline_project import write_project
 from guidelines_tool import cli as cli_package
 from guidelines_tool.cli import GuidelinesGroup, cli
 from guidelines_tool.errors import DataError, DuplicateJudgementsError
@@ -29,13 +28,13 @@ def _no_ci(monkeypatch):
 # --- each code, reached by a real command ---------------------------------------------------------
 
 
-def test_0_a_clean_result(tmp_path):
-    result = CliRunner().invoke(cli, ["validate", "--project", str(write_project(tmp_path))])
+def test_0_a_clean_result(tmp_path, guideline_project):
+    result = CliRunner().invoke(cli, ["validate", "--project", str(guideline_project(tmp_path))])
     assert result.exit_code == 0, result.output
 
 
-def test_1_a_result_with_findings(tmp_path):
-    root = write_project(tmp_path, {"guidelines/pps/rules/PPS-003.yaml": BAD_RULE})
+def test_1_a_result_with_findings(tmp_path, guideline_project):
+    root = guideline_project(tmp_path, {"guidelines/pps/rules/PPS-003.yaml": BAD_RULE})
     assert CliRunner().invoke(cli, ["validate", "--project", str(root)]).exit_code == 1
 
 
@@ -46,8 +45,8 @@ def test_2_the_tools_error_is_a_message_not_a_traceback(tmp_path, monkeypatch):
     assert result.stderr.startswith("error: ") and "Traceback" not in result.output
 
 
-def test_2_duplicates_end_impact_and_1_end_agreement(tmp_path, monkeypatch):
-    root = write_project(tmp_path)
+def test_2_duplicates_end_impact_and_1_end_agreement(tmp_path, monkeypatch, guideline_project):
+    root = guideline_project(tmp_path)
     (root / "a.csv").write_text("item,annotator,label\ni1,ann,product\ni1,ann,person\ni1,bob,product\n")
     monkeypatch.chdir(root)
     agreement = CliRunner().invoke(cli, ["agreement", "a.csv"])

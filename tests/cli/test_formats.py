@@ -9,7 +9,6 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from tests.guideline_project import write_project
 from guidelines_tool.cli import cli
 from guidelines_tool.reporters.agreement import AGREEMENT_REPORTERS
 from guidelines_tool.reporters.base import Reporter
@@ -56,7 +55,7 @@ def test_registry_keys_are_the_reporters_names(registry):
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
+def demo(tmp_path_factory, write_project):
     target = tmp_path_factory.mktemp("formats") / "demo"
     result = CliRunner().invoke(cli, ["demo", str(target)])
     assert result.exit_code == 0, result.output

@@ -6,14 +6,19 @@ import csv
 import json
 import os
 import re
+import shutil
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from guidelines_tool.annotations import read_annotations
 from guidelines_tool.cli import cli
-from tests.gitrepo import BASE_DATE, CONFIG, commit, make_repo, tag
+from guidelines_tool.history import read_history
+from guidelines_tool.impact import agreement_over_time, change_positions
+from guidelines_tool.project import load_project
+from guidelines_tool.validation import validate
 
 LABELS = ("a", "b", "c", "d")
 TASK = "kind: task\nid: t\ntitle: T\nscale: nominal\nlabels:\n" + "".join(
@@ -32,25 +37,25 @@ NOISY_CD = [tuple({"a": "c", "b": "d"}[x] for x in p) for p in NOISY_AB]
 
 
 @pytest.fixture(scope="module")
-def repo(tmp_path_factory) -> dict:
+def repo(tmp_path_factory, gitkit) -> dict:
     """Commit 0 adds A-1 (a/b) and B-1 (c/d); commit 1 clarifies A-1; commit 2 rewords B-1 badly
     and is tagged v1.0.0; commit 3 only moves B-1 (no change of meaning)."""
-    root = make_repo(tmp_path_factory.mktemp("impact") / "repo")
+    root = gitkit.make_repo(tmp_path_factory.mktemp("impact") / "repo")
     day = timedelta(days=1)
     shas = [
-        commit(root, "start", {"guidelines.yaml": CONFIG, "guidelines/t/task.yaml": TASK,
-                               "guidelines/t/rules/A-1.yaml": rule("A-1", ("a", "b"), "Vague."),
-                               "guidelines/t/rules/B-1.yaml": rule("B-1", ("c", "d"), "Clear.")},
-               date=BASE_DATE),
-        commit(root, "clarify A-1", {"guidelines/t/rules/A-1.yaml": rule("A-1", ("a", "b"), "Precise.")},
-               date=BASE_DATE + 10 * day),
-        commit(root, "reword B-1", {"guidelines/t/rules/B-1.yaml": rule("B-1", ("c", "d"), "Muddled.")},
-               date=BASE_DATE + 20 * day),
+        gitkit.commit(root, "start", {"guidelines.yaml": gitkit.CONFIG, "guidelines/t/task.yaml": TASK,
+                                      "guidelines/t/rules/A-1.yaml": rule("A-1", ("a", "b"), "Vague."),
+                                      "guidelines/t/rules/B-1.yaml": rule("B-1", ("c", "d"), "Clear.")},
+                      date=gitkit.BASE_DATE),
+        gitkit.commit(root, "clarify A-1", {"guidelines/t/rules/A-1.yaml": rule("A-1", ("a", "b"), "Precise.")},
+                      date=gitkit.BASE_DATE + 10 * day),
+        gitkit.commit(root, "reword B-1", {"guidelines/t/rules/B-1.yaml": rule("B-1", ("c", "d"), "Muddled.")},
+                      date=gitkit.BASE_DATE + 20 * day),
     ]
-    tag(root, "v1.0.0", shas[2])
-    shas.append(commit(root, "move B-1", {"guidelines/t/rules/B-1.yaml": None,
-                                          "guidelines/t/rules/moved/B-1.yaml": rule("B-1", ("c", "d"), "Muddled.")},
-                       date=BASE_DATE + 30 * day))
+    gitkit.tag(root, "v1.0.0", shas[2])
+    shas.append(gitkit.commit(root, "move B-1", {"guidelines/t/rules/B-1.yaml": None,
+                                                 "guidelines/t/rules/moved/B-1.yaml": rule("B-1", ("c", "d"), "Muddled.")},
+                              date=gitkit.BASE_DATE + 30 * day))
     rows = []
     # period 0: A noisy, B clean; resolved by full sha
     rows += _rows(NOISY_AB, 0, "A-1", rev=shas[0]) + _rows(CLEAN_CD, 100, "B-1", rev=shas[0])
@@ -148,15 +153,12 @@ def test_fdr_option_sets_the_verdicts_threshold(repo):
 
 
 def test_fdr_policy_key_in_guidelines_yaml(repo, tmp_path):
-    import shutil
-
     root = tmp_path / "strict"
     shutil.copytree(repo["root"], root)
     config = (root / "guidelines.yaml").read_text()
     (root / "guidelines.yaml").write_text(config.rstrip("\n") + "\nagreement:\n  fdr: 0.000001\n")
     report = json.loads(run({"root": root}, "impact", "annotations.csv", "--format", "json").stdout)
     assert report["multiplicity"]["q"] == 0.000001
-    from guidelines_tool.validation import validate
 
     assert not [f for f in validate(root).findings if "fdr" in f.message]  # the schema knows the key
 
@@ -235,11 +237,6 @@ def test_hotspots_with_gold(repo, tmp_path):
 
 
 def test_agreement_over_time_has_one_point_per_guideline_state(repo):
-    from guidelines_tool.annotations import read_annotations
-    from guidelines_tool.history import read_history
-    from guidelines_tool.impact import agreement_over_time
-    from guidelines_tool.project import load_project
-
     project = load_project(repo["root"])
     table = read_annotations([repo["csv"]], project=project)
     points = agreement_over_time(project, read_history(repo["root"]), table, bootstrap=200)
@@ -251,13 +248,11 @@ def test_agreement_over_time_has_one_point_per_guideline_state(repo):
     assert points[0].to_dict()["alpha_ci"] is not None
 
 
-def test_sample_project_every_task_without_task_option(tmp_path):
-    import shutil
-
+def test_sample_project_every_task_without_task_option(tmp_path, gitkit):
     root = tmp_path / "sample"
     shutil.copytree(Path(__file__).resolve().parents[2] / "sample_guidelines", root)
-    make_repo(root)
-    commit(root, "sample", date=BASE_DATE)
+    gitkit.make_repo(root)
+    gitkit.commit(root, "sample", date=gitkit.BASE_DATE)
     sample = {"root": root}
     result = run(sample, "impact", *sorted(str(p.relative_to(root)) for p in root.glob("annotations/*.csv")),
                  "--format", "json")
@@ -272,14 +267,14 @@ def test_sample_project_every_task_without_task_option(tmp_path):
     assert spots.exit_code == 0 and spots.stdout.startswith("### Disagreement hotspots")
 
 
-def test_bad_input_is_a_clear_error_not_a_traceback(repo, tmp_path):
+def test_bad_input_is_a_clear_error_not_a_traceback(repo, tmp_path, gitkit):
     empty = tmp_path / "empty.csv"
     empty.write_text("item,annotator,label\n")
     result = run(repo, "impact", str(empty))
     assert result.exit_code == 2 and "no usable annotations" in result.stderr
     plain = tmp_path / "no-git"
     (plain / "guidelines/t").mkdir(parents=True)
-    (plain / "guidelines.yaml").write_text(CONFIG)
+    (plain / "guidelines.yaml").write_text(gitkit.CONFIG)
     (plain / "guidelines/t/task.yaml").write_text(TASK)
     (plain / "a.csv").write_text("item,annotator,label\ni1,x,a\ni1,y,b\n")
     result = run({"root": plain}, "impact", "a.csv")
@@ -287,9 +282,6 @@ def test_bad_input_is_a_clear_error_not_a_traceback(repo, tmp_path):
 
 
 def test_a_pure_move_does_not_cut_a_window(repo):
-    from guidelines_tool.history import read_history
-    from guidelines_tool.impact import change_positions
-
     history = read_history(repo["root"])
     assert [history.index_of(c.sha) for c in history.task_change_commits("t")] == [0, 1, 2, 3]
     assert change_positions(history, "t") == [0, 1, 2]
@@ -327,18 +319,18 @@ def test_hotspots_report_what_they_ignored_in_the_gold_file(tmp_path, monkeypatc
 
 
 @pytest.fixture(scope="module")
-def turnover(tmp_path_factory) -> dict:
+def turnover(tmp_path_factory, gitkit) -> dict:
     """A-1 is clarified in commit 1; the annotators before (x0..x2) and after (y0..y2) differ;
     scope.csv assigns every item to its rule."""
-    root = make_repo(tmp_path_factory.mktemp("turnover") / "repo")
+    root = gitkit.make_repo(tmp_path_factory.mktemp("turnover") / "repo")
     day = timedelta(days=1)
     shas = [
-        commit(root, "start", {"guidelines.yaml": CONFIG, "guidelines/t/task.yaml": TASK,
-                               "guidelines/t/rules/A-1.yaml": rule("A-1", ("a", "b"), "Vague."),
-                               "guidelines/t/rules/B-1.yaml": rule("B-1", ("c", "d"), "Clear.")},
-               date=BASE_DATE),
-        commit(root, "clarify A-1", {"guidelines/t/rules/A-1.yaml": rule("A-1", ("a", "b"), "Precise.")},
-               date=BASE_DATE + 10 * day),
+        gitkit.commit(root, "start", {"guidelines.yaml": gitkit.CONFIG, "guidelines/t/task.yaml": TASK,
+                                      "guidelines/t/rules/A-1.yaml": rule("A-1", ("a", "b"), "Vague."),
+                                      "guidelines/t/rules/B-1.yaml": rule("B-1", ("c", "d"), "Clear.")},
+                      date=gitkit.BASE_DATE),
+        gitkit.commit(root, "clarify A-1", {"guidelines/t/rules/A-1.yaml": rule("A-1", ("a", "b"), "Precise.")},
+                      date=gitkit.BASE_DATE + 10 * day),
     ]
     rows, scope = [], []
     for first, patterns, who, rev, rule_id in ((0, NOISY_AB, "x", shas[0], "A-1"), (100, CLEAN_CD, "x", shas[0], "B-1"),
@@ -376,8 +368,6 @@ def test_annotator_counts_turnover_and_annotators_shared(turnover):
 
 
 def test_disjoint_annotators_fire_the_turnover_warning(turnover, tmp_path):
-    import shutil
-
     root = tmp_path / "disjoint"
     shutil.copytree(turnover["root"], root)
     lines = (root / "annotations.csv").read_text().splitlines()
@@ -400,7 +390,6 @@ def test_scope_file_and_scope_column_are_preferred_to_citations(turnover, tmp_pa
     assert clarified["before"]["n_items"] == len(NOISY_AB) and clarified["verdict"] == "improved"
     assert any("scope" in note for note in [run(turnover, "impact", "annotations.csv", "--scope", "scope.csv").stdout])
     # the same scope as a column of the annotations
-    import shutil
 
     root = tmp_path / "column"
     shutil.copytree(turnover["root"], root)
@@ -428,23 +417,23 @@ def test_placebo_runs_report_the_false_positive_rate_and_null_spread(turnover):
 
 
 @pytest.fixture(scope="module")
-def releases(tmp_path_factory) -> dict:
+def releases(tmp_path_factory, gitkit) -> dict:
     """Batches tagged by release (issue 17): v1.0.0 on the start, A-1 and B-1 changed in two
     commits, v2.0.0 on the second. Nothing was annotated between the two releases."""
-    root = make_repo(tmp_path_factory.mktemp("releases") / "repo")
+    root = gitkit.make_repo(tmp_path_factory.mktemp("releases") / "repo")
     day = timedelta(days=1)
     shas = [
-        commit(root, "start", {"guidelines.yaml": CONFIG, "guidelines/t/task.yaml": TASK,
-                               "guidelines/t/rules/A-1.yaml": rule("A-1", ("a", "b"), "Vague."),
-                               "guidelines/t/rules/B-1.yaml": rule("B-1", ("c", "d"), "Clear.")},
-               date=BASE_DATE),
-        commit(root, "clarify A-1", {"guidelines/t/rules/A-1.yaml": rule("A-1", ("a", "b"), "Precise.")},
-               date=BASE_DATE + 10 * day),
-        commit(root, "reword B-1", {"guidelines/t/rules/B-1.yaml": rule("B-1", ("c", "d"), "Muddled.")},
-               date=BASE_DATE + 20 * day),
+        gitkit.commit(root, "start", {"guidelines.yaml": gitkit.CONFIG, "guidelines/t/task.yaml": TASK,
+                                      "guidelines/t/rules/A-1.yaml": rule("A-1", ("a", "b"), "Vague."),
+                                      "guidelines/t/rules/B-1.yaml": rule("B-1", ("c", "d"), "Clear.")},
+                      date=gitkit.BASE_DATE),
+        gitkit.commit(root, "clarify A-1", {"guidelines/t/rules/A-1.yaml": rule("A-1", ("a", "b"), "Precise.")},
+                      date=gitkit.BASE_DATE + 10 * day),
+        gitkit.commit(root, "reword B-1", {"guidelines/t/rules/B-1.yaml": rule("B-1", ("c", "d"), "Muddled.")},
+                      date=gitkit.BASE_DATE + 20 * day),
     ]
-    tag(root, "v1.0.0", shas[0])
-    tag(root, "v2.0.0", shas[2])
+    gitkit.tag(root, "v1.0.0", shas[0])
+    gitkit.tag(root, "v2.0.0", shas[2])
     rows = (_rows(NOISY_AB, 0, "A-1", rev="v1.0.0") + _rows(CLEAN_CD, 100, "B-1", rev="v1.0.0")
             + _rows(CLEAN_AB, 200, "A-1", rev="v2.0.0") + _rows(NOISY_CD, 300, "B-1", rev="v2.0.0"))
     with (root / "annotations.csv").open("w", newline="") as handle:
@@ -467,11 +456,6 @@ def test_batches_tagged_by_release_say_why_too_little_data_and_what_to_do(releas
 
 
 def test_agreement_over_time_lists_every_rule_changed_since_the_last_annotated_state(releases):
-    from guidelines_tool.annotations import read_annotations
-    from guidelines_tool.history import read_history
-    from guidelines_tool.impact import agreement_over_time
-    from guidelines_tool.project import load_project
-
     project = load_project(releases["root"])
     table = read_annotations([releases["root"] / "annotations.csv"], project=project)
     points = agreement_over_time(project, read_history(releases["root"]), table, bootstrap=200)

@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from guidelines_tool.cli import cli
+from guidelines_tool.project import load_project
 from guidelines_tool.simulate import confusion_for_alpha
-from tests.gitrepo import CONFIG, commit, git, make_repo
 
 TASK = "kind: task\nid: t\ntitle: T\nscale: nominal\nlabels:\n" + "".join(
     f"  - {{id: {x}, name: {x.upper()}}}\n" for x in "abcd")
@@ -31,17 +31,17 @@ def run(*args: str) -> tuple[int, str, str]:
 
 
 @pytest.fixture
-def repo(tmp_path: Path, monkeypatch) -> Path:
+def repo(tmp_path: Path, monkeypatch, gitkit) -> Path:
     """main: R-1 and R-2; branch `variant`: R-1 reworded; branch `two-tasks`: a label added."""
-    root = make_repo(tmp_path / "repo", {"guidelines.yaml": CONFIG, "guidelines/t/task.yaml": TASK,
-                                         "guidelines/t/rules/r1.yaml": RULE.format(when="Both are visible."),
-                                         "guidelines/t/rules/r2.yaml": OTHER.format(when="Either.")})
-    git(root, "checkout", "-q", "-b", "variant")
-    commit(root, "R-1: clearer wording", {"guidelines/t/rules/r1.yaml": RULE.format(when="Both in focus.")})
-    git(root, "checkout", "-q", "-b", "relabel", "main")
-    commit(root, "a new label", {"guidelines/t/task.yaml": TASK + "  - {id: e, name: E}\n",
-                                 "guidelines/t/rules/r1.yaml": RULE.format(when="Both in focus.")})
-    git(root, "checkout", "-q", "main")
+    root = gitkit.make_repo(tmp_path / "repo", {"guidelines.yaml": gitkit.CONFIG, "guidelines/t/task.yaml": TASK,
+                                                "guidelines/t/rules/r1.yaml": RULE.format(when="Both are visible."),
+                                                "guidelines/t/rules/r2.yaml": OTHER.format(when="Either.")})
+    gitkit.git(root, "checkout", "-q", "-b", "variant")
+    gitkit.commit(root, "R-1: clearer wording", {"guidelines/t/rules/r1.yaml": RULE.format(when="Both in focus.")})
+    gitkit.git(root, "checkout", "-q", "-b", "relabel", "main")
+    gitkit.commit(root, "a new label", {"guidelines/t/task.yaml": TASK + "  - {id: e, name: E}\n",
+                                        "guidelines/t/rules/r1.yaml": RULE.format(when="Both in focus.")})
+    gitkit.git(root, "checkout", "-q", "main")
     (root / "items.csv").write_text("item,stratum,text\n" + "".join(
         f"i{k:03d},{'day' if k % 3 else 'night'},photo {k}\n" for k in range(ITEMS)), encoding="utf-8")
     (root / "annotators.csv").write_text("annotator\n" + "".join(f"ann{k}\n" for k in range(6)), encoding="utf-8")
@@ -61,7 +61,6 @@ def simulate(root: Path, effect: float, wrong: float = 0.0, seed: int = 1, base_
     rng = np.random.default_rng(seed)
     arms = {r["id"]: r["arm"] for r in csv.DictReader((root / "experiments/pilot/assignment.csv").open())
             if r["kind"] == "item"}
-    from guidelines_tool.project import load_project
 
     experiment = load_project(root).experiment("pilot")
     sha = {arm: experiment.commit(arm) for arm in "AB"}
@@ -81,7 +80,7 @@ def simulate(root: Path, effect: float, wrong: float = 0.0, seed: int = 1, base_
     return path
 
 
-def test_plan_writes_a_valid_experiment_file_the_split_and_tagged_batches(repo):
+def test_plan_writes_a_valid_experiment_file_the_split_and_tagged_batches(repo, gitkit):
     code, out, err = plan()
     assert code == 0, err
     assert "items: A 300, B 300" in out and "seed 7" in out
@@ -96,12 +95,12 @@ def test_plan_writes_a_valid_experiment_file_the_split_and_tagged_batches(repo):
         arms = [r["arm"] for r in items if r["stratum"] == stratum]
         assert abs(arms.count("A") - arms.count("B")) <= 1
     batch = list(csv.DictReader((repo / "experiments/pilot/batch-B.csv").open()))
-    head = git(repo, "rev-parse", "variant").strip()
+    head = gitkit.git(repo, "rev-parse", "variant").strip()
     assert {r["guideline_rev"] for r in batch} == {head} and {r["experiment"] for r in batch} == {"pilot"}
     assert {r["item"] for r in batch} == {r["id"] for r in items if r["arm"] == "B"}
     assert batch[0]["text"].startswith("photo ")
     tasks = json.loads((repo / "experiments/pilot/batch-A.labelstudio.json").read_text())
-    assert tasks[0]["data"]["guideline_rev"] == git(repo, "rev-parse", "main").strip()
+    assert tasks[0]["data"]["guideline_rev"] == gitkit.git(repo, "rev-parse", "main").strip()
 
 
 def test_the_split_is_reproducible_and_depends_on_the_seed(repo):
@@ -232,21 +231,20 @@ def rule_when(repo: Path) -> str:
     return (repo / "guidelines/t/rules/r1.yaml").read_text().split("when: ")[1].splitlines()[0]
 
 
-def test_conclude_b_cherry_picks_the_wording_and_records_the_analysis(repo):
+def test_conclude_b_cherry_picks_the_wording_and_records_the_analysis(repo, gitkit):
     plan()
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", "experiment pilot: plan")  # main moved on: no fast-forward
+    gitkit.git(repo, "add", "-A")
+    gitkit.git(repo, "commit", "-q", "-m", "experiment pilot: plan")  # main moved on: no fast-forward
     simulate(repo, effect=0.15)
     code, out, err = run("experiment", "conclude", "pilot", "annotations.csv", "--adopt", "B")
     assert code == 0, err
     assert "adopted B — cherry-picked 1 commit(s)" in out, out
     assert rule_when(repo) == "Both in focus."
-    assert git(repo, "log", "-1", "--format=%s").startswith("experiment pilot: adopt B (b_better, B - A +")
-    assert git(repo, "status", "--porcelain", "--untracked-files=no") == ""
+    assert gitkit.git(repo, "log", "-1", "--format=%s").startswith("experiment pilot: adopt B (b_better, B - A +")
+    assert gitkit.git(repo, "status", "--porcelain", "--untracked-files=no") == ""
     text = (repo / "experiments/pilot.yaml").read_text()
     assert "conclusion:" in text and "adopted: B" in text and "method: cherry-pick" in text
     assert run("validate")[0] == 0 and run("fmt", "--check", "experiments/pilot.yaml")[0] == 0
-    from guidelines_tool.project import load_project
 
     conclusion = load_project(repo).experiment("pilot").conclusion
     assert conclusion.adopted == "B" and conclusion.verdict == "b_better" and len(conclusion.commits) == 1
@@ -313,10 +311,10 @@ def test_docs_build_experiment_publishes_arm_b_with_a_banner_beside_the_main_sit
     assert code == 2 and "no experiment 'nope'" in err
 
 
-def test_untagged_foreign_and_outside_rows_are_counted(repo):
+def test_untagged_foreign_and_outside_rows_are_counted(repo, gitkit):
     plan()
     path = simulate(repo, effect=0.0, seed=4)
-    head = git(repo, "rev-parse", "relabel").strip()  # a revision of neither arm
+    head = gitkit.git(repo, "rev-parse", "relabel").strip()  # a revision of neither arm
     arms = {r["id"]: r["arm"] for r in csv.DictReader((repo / "experiments/pilot/assignment.csv").open())
             if r["kind"] == "item"}
     in_a = sorted(i for i, arm in arms.items() if arm == "A")

@@ -16,30 +16,21 @@ import pytest
 from guidelines_tool.errors import HistoryError
 from guidelines_tool.history import (
     BatchReader,
-    FileChange,
-    LogReader,
+    commit_all,
     compare,
+    FileChange,
+    init_repository,
+    LogReader,
     parse_batch_output,
     parse_log,
     parse_raw_changes,
     parse_refs,
+    parse_tag_refs,
     read_history,
     read_tree,
+    tag_commit,
 )
-from tests.gitrepo import (
-    CONFIG,
-    RULES,
-    TASK,
-    commit,
-    git,
-    make_repo,
-    rule_yaml,
-    run_cli,
-    task_yaml,
-)
-from tests.history.answers import changes_of
 
-run = run_cli
 
 
 A, B = "a" * 40, "b" * 40
@@ -150,70 +141,67 @@ C1, T1 = "c" * 40, "e" * 40
     (f"old\0{C1}\0\n", {"old": (C1, "commit")}),  # the three-field format
 ])
 def test_parse_tag_refs(text: str, expected: dict[str, tuple[str, str]]) -> None:
-    from guidelines_tool.history import parse_refs, parse_tag_refs
-
     assert parse_tag_refs(text) == expected
     assert parse_refs(text) == {name: sha for name, (sha, _) in expected.items()}
 
 
-def test_messages_and_paths_holding_the_log_separators(repo: Path) -> None:
+def test_messages_and_paths_holding_the_log_separators(repo: Path, answers, gitkit) -> None:
     # A commit message may hold any byte but NUL (\x1e, \x1f included); a path anything but NUL.
-    odd = f"{RULES}/odd \x1e name\x1f ü.yaml"
-    commit(repo, "weird \x1e subject\x1f end\n\nbody ü", {f"{RULES}/r1.yaml": rule_yaml("R-1", when="X.")})
-    commit(repo, "\x1e" + "a" * 40 + "\x1f", {odd: rule_yaml("R-2")})
-    commit(repo, "last", {f"{RULES}/r1.yaml": rule_yaml("R-1", when="Y.")})
+    odd = f"{gitkit.RULES}/odd \x1e name\x1f ü.yaml"
+    gitkit.commit(repo, "weird \x1e subject\x1f end\n\nbody ü", {f"{gitkit.RULES}/r1.yaml": gitkit.rule_yaml("R-1", when="X.")})
+    gitkit.commit(repo, "\x1e" + "a" * 40 + "\x1f", {odd: gitkit.rule_yaml("R-2")})
+    gitkit.commit(repo, "last", {f"{gitkit.RULES}/r1.yaml": gitkit.rule_yaml("R-1", when="Y.")})
     history = read_history(repo, use_cache=False)
     assert [c.message for c in history.commits] == [
         "initial guidelines", "weird \x1e subject\x1f end\n\nbody ü", "\x1e" + "a" * 40 + "\x1f", "last",
     ]
-    assert changes_of(history, "R-1")[1:] == [("changed", "minor", ("when",))] * 2
+    assert answers.changes_of(history, "R-1")[1:] == [("changed", "minor", ("when",))] * 2
     assert [r.path for r in history.revisions["R-2"]] == [odd]
 
 
-def test_file_name_that_is_not_utf8_is_the_same_file_in_git_and_on_disk(repo: Path) -> None:
+def test_file_name_that_is_not_utf8_is_the_same_file_in_git_and_on_disk(repo: Path, gitkit) -> None:
     # Python names such a file with surrogate escapes; git's bytes must decode the same way,
     # or diff against the working tree reports a move that never happened.
     name = os.fsdecode(b"caf\xe9.yaml")
-    (repo / RULES / name).write_text(rule_yaml("R-2"), encoding="utf-8")
-    commit(repo, "latin-1 file name \xe9")
+    (repo / gitkit.RULES / name).write_text(gitkit.rule_yaml("R-2"), encoding="utf-8")
+    gitkit.commit(repo, "latin-1 file name \xe9")
     assert compare(repo).diff.rules == ()
     history = read_history(repo, use_cache=False)
-    assert [r.path for r in history.revisions["R-2"]] == [f"{RULES}/{name}"]
-    assert read_tree(repo, "HEAD")[0]["R-2"].source.path == f"{RULES}/{name}"
+    assert [r.path for r in history.revisions["R-2"]] == [f"{gitkit.RULES}/{name}"]
+    assert read_tree(repo, "HEAD")[0]["R-2"].source.path == f"{gitkit.RULES}/{name}"
 
 
 @pytest.mark.skipif(shutil.which("ssh-keygen") is None, reason="needs ssh-keygen to sign commits")
-def test_signed_commits_with_log_show_signature_configured(repo: Path, tmp_path: Path) -> None:
+def test_signed_commits_with_log_show_signature_configured(repo: Path, tmp_path: Path, answers, gitkit) -> None:
     # log.showSignature=true makes git log print verification lines into its output.
-    import subprocess
 
     subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(tmp_path / "key")], check=True)
-    git(repo, "config", "gpg.format", "ssh")
-    git(repo, "config", "user.signingkey", str(tmp_path / "key"))
-    git(repo, "config", "commit.gpgsign", "true")
-    commit(repo, "signed edit", {f"{RULES}/r1.yaml": rule_yaml("R-1", when="X.")})
-    commit(repo, "signed edit 2", {f"{RULES}/r1.yaml": rule_yaml("R-1", when="Y.")})
-    git(repo, "config", "log.showSignature", "true")
+    gitkit.git(repo, "config", "gpg.format", "ssh")
+    gitkit.git(repo, "config", "user.signingkey", str(tmp_path / "key"))
+    gitkit.git(repo, "config", "commit.gpgsign", "true")
+    gitkit.commit(repo, "signed edit", {f"{gitkit.RULES}/r1.yaml": gitkit.rule_yaml("R-1", when="X.")})
+    gitkit.commit(repo, "signed edit 2", {f"{gitkit.RULES}/r1.yaml": gitkit.rule_yaml("R-1", when="Y.")})
+    gitkit.git(repo, "config", "log.showSignature", "true")
     history = read_history(repo, use_cache=False)
     assert [c.message for c in history.commits] == ["initial guidelines", "signed edit", "signed edit 2"]
-    assert changes_of(history, "R-1")[1:] == [("changed", "minor", ("when",))] * 2
+    assert answers.changes_of(history, "R-1")[1:] == [("changed", "minor", ("when",))] * 2
 
 
-def test_more_requests_than_git_cat_files_pipe_holds(tmp_path: Path) -> None:
+def test_more_requests_than_git_cat_files_pipe_holds(tmp_path: Path, gitkit) -> None:
     """1,800 blobs in one commit: their ids (73 KB) overflow the 64 KB pipe to git cat-file,
     whose answers fill the pipe back while Python parses. Requests are written as the pipe
     takes them, with no thread: nothing may wait on anything forever, and every file is read."""
-    files = {"guidelines.yaml": CONFIG, TASK: task_yaml()}
-    files |= {f"{RULES}/r{i}.yaml": rule_yaml(f"R-{i}", rationale=f"Reason {i}.") for i in range(1800)}
-    repo = make_repo(tmp_path / "r", files)
+    files = {"guidelines.yaml": gitkit.CONFIG, gitkit.TASK: gitkit.task_yaml()}
+    files |= {f"{gitkit.RULES}/r{i}.yaml": gitkit.rule_yaml(f"R-{i}", rationale=f"Reason {i}.") for i in range(1800)}
+    repo = gitkit.make_repo(tmp_path / "r", files)
     history = read_history(repo, use_cache=False)
     assert len(history.revisions) == 1800
     assert history.rules_at(history.tip.sha)["R-1799"].rationale == "Reason 1799."
 
 
-def test_a_users_log_output_encoding_does_not_garble_names_and_messages(repo: Path) -> None:
-    commit(repo, "Präzisierung", {f"{RULES}/r1.yaml": rule_yaml("R-1", rationale="Genauer.")}, author="Zoë")
-    git(repo, "config", "i18n.logOutputEncoding", "ISO-8859-1")
+def test_a_users_log_output_encoding_does_not_garble_names_and_messages(repo: Path, gitkit) -> None:
+    gitkit.commit(repo, "Präzisierung", {f"{gitkit.RULES}/r1.yaml": gitkit.rule_yaml("R-1", rationale="Genauer.")}, author="Zoë")
+    gitkit.git(repo, "config", "i18n.logOutputEncoding", "ISO-8859-1")
     history = read_history(repo, use_cache=False)
     assert (history.tip.author, history.tip.message) == ("Zoë", "Präzisierung")
 
@@ -221,19 +209,19 @@ def test_a_users_log_output_encoding_does_not_garble_names_and_messages(repo: Pa
 LATIN1_NAME = b"guidelines/t/rules/caf\xe9.yaml"
 
 
-def _commit_latin1_rule(repo: Path) -> None:
+def _commit_latin1_rule(repo: Path, *, gitkit) -> None:
     path = repo / os.fsdecode(LATIN1_NAME)
-    path.write_text(rule_yaml("R-9"), encoding="utf-8")
-    commit(repo, "add a rule whose file name is Latin-1")
-    path.write_text(rule_yaml("R-9", rationale="Better."), encoding="utf-8")
-    commit(repo, "edit it")
+    path.write_text(gitkit.rule_yaml("R-9"), encoding="utf-8")
+    gitkit.commit(repo, "add a rule whose file name is Latin-1")
+    path.write_text(gitkit.rule_yaml("R-9", rationale="Better."), encoding="utf-8")
+    gitkit.commit(repo, "edit it")
 
 
 @pytest.mark.skipif(sys.platform in ("darwin", "win32"), reason="file names must be raw bytes")
-def test_non_utf8_file_names_give_valid_json_and_markdown(repo: Path) -> None:
-    _commit_latin1_rule(repo)
+def test_non_utf8_file_names_give_valid_json_and_markdown(repo: Path, gitkit) -> None:
+    _commit_latin1_rule(repo, gitkit=gitkit)
     for args in (["log", "R-9"], ["diff", "HEAD~2", "HEAD"], ["changelog"]):
-        code, out, err = run(*args, "--format", "json")
+        code, out, err = gitkit.run_cli(*args, "--format", "json")
         assert code == 0, err
         out.encode("utf-8")  # no lone surrogates left in the text
         payload = json.loads(out)
@@ -242,8 +230,8 @@ def test_non_utf8_file_names_give_valid_json_and_markdown(repo: Path) -> None:
             assert os.fsencode(payload["revisions"][0]["path"]) == LATIN1_NAME
     # Markdown goes into pull-request comments and tag messages: UTF-8, the byte shown as \xe9
     (repo / os.fsdecode(LATIN1_NAME)).unlink()
-    (repo / RULES / "moved.yaml").write_text(rule_yaml("R-9", rationale="Better."), encoding="utf-8")
-    code, out, err = run("diff", "--format", "md")  # HEAD against the working tree
+    (repo / gitkit.RULES / "moved.yaml").write_text(gitkit.rule_yaml("R-9", rationale="Better."), encoding="utf-8")
+    code, out, err = gitkit.run_cli("diff", "--format", "md")  # HEAD against the working tree
     assert code == 0, err
     out.encode("utf-8")
     assert "moved from guidelines/t/rules/caf\\xe9.yaml" in out
@@ -253,9 +241,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.skipif(sys.platform in ("darwin", "win32"), reason="file names must be raw bytes")
-def test_non_utf8_file_name_json_through_a_real_pipe(repo: Path) -> None:
+def test_non_utf8_file_name_json_through_a_real_pipe(repo: Path, gitkit) -> None:
     """Through a real process and pipe (CliRunner's streams are forgiving): valid UTF-8 JSON."""
-    _commit_latin1_rule(repo)
+    _commit_latin1_rule(repo, gitkit=gitkit)
     env = {**os.environ, "PYTHONPATH": str(ROOT), "LC_ALL": "C.UTF-8", "PYTHONIOENCODING": "utf-8"}
     proc = subprocess.run([sys.executable, "-m", "guidelines_tool", "log", "R-9", "--format", "json"],
                           cwd=repo, env=env, capture_output=True)
@@ -265,57 +253,56 @@ def test_non_utf8_file_name_json_through_a_real_pipe(repo: Path) -> None:
     assert os.fsencode(payload["revisions"][0]["path"]) == LATIN1_NAME
 
 
-def test_non_ascii_author_and_empty_message(repo: Path) -> None:
-    commit(repo, "Präzisierung", {f"{RULES}/r1.yaml": rule_yaml("R-1", rationale="Genauer.")}, author="Zoë Ångström")
-    (repo / RULES / "r1.yaml").write_text(rule_yaml("R-1", rationale="Noch genauer."), encoding="utf-8")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "--allow-empty-message", "-m", "")
-    code, out, err = run("log", "R-1", "--format", "json")
+def test_non_ascii_author_and_empty_message(repo: Path, gitkit) -> None:
+    gitkit.commit(repo, "Präzisierung", {f"{gitkit.RULES}/r1.yaml": gitkit.rule_yaml("R-1", rationale="Genauer.")}, author="Zoë Ångström")
+    (repo / gitkit.RULES / "r1.yaml").write_text(gitkit.rule_yaml("R-1", rationale="Noch genauer."), encoding="utf-8")
+    gitkit.git(repo, "add", "-A")
+    gitkit.git(repo, "commit", "-q", "--allow-empty-message", "-m", "")
+    code, out, err = gitkit.run_cli("log", "R-1", "--format", "json")
     assert code == 0, err
     revisions = json.loads(out)["revisions"]
     assert revisions[0]["message"] == "" and revisions[1]["author"] == "Zoë Ångström"
     assert revisions[1]["message"] == "Präzisierung"
-    code, out, err = run("log", "R-1")
+    code, out, err = gitkit.run_cli("log", "R-1")
     assert code == 0 and "Zoë Ångström" in out and "(no message)" in out
 
 
-def test_non_utf8_author_name_gives_valid_json(repo: Path) -> None:
-    (repo / RULES / "r1.yaml").write_text(rule_yaml("R-1", rationale="Other."), encoding="utf-8")
-    git(repo, "add", "-A")
+def test_non_utf8_author_name_gives_valid_json(repo: Path, gitkit) -> None:
+    (repo / gitkit.RULES / "r1.yaml").write_text(gitkit.rule_yaml("R-1", rationale="Other."), encoding="utf-8")
+    gitkit.git(repo, "add", "-A")
     # An author name in Latin-1 with no encoding header: git stores the bytes as given.
-    git(repo, "commit", "-q", "-m", "edit", env={"GIT_AUTHOR_NAME": os.fsdecode(b"Jos\xe9")})
-    code, out, err = run("log", "R-1", "--format", "json")
+    gitkit.git(repo, "commit", "-q", "-m", "edit", env={"GIT_AUTHOR_NAME": os.fsdecode(b"Jos\xe9")})
+    code, out, err = gitkit.run_cli("log", "R-1", "--format", "json")
     assert code == 0, err
     assert json.loads(out)["revisions"][0]["author"] in ("José", "Jos\ufffd")  # git may re-encode it
 
 
-def test_commit_message_in_latin1_bytes_gives_valid_json(repo: Path) -> None:
-    (repo / RULES / "r1.yaml").write_text(rule_yaml("R-1", rationale="Other."), encoding="utf-8")
+def test_commit_message_in_latin1_bytes_gives_valid_json(repo: Path, gitkit) -> None:
+    (repo / gitkit.RULES / "r1.yaml").write_text(gitkit.rule_yaml("R-1", rationale="Other."), encoding="utf-8")
     (repo / "msg").write_bytes(b"R\xe9vision du r\xe8glement\n")
-    git(repo, "add", RULES)
-    git(repo, "commit", "-q", "-F", "msg")
-    code, out, err = run("log", "R-1", "--format", "json")
+    gitkit.git(repo, "add", gitkit.RULES)
+    gitkit.git(repo, "commit", "-q", "-F", "msg")
+    code, out, err = gitkit.run_cli("log", "R-1", "--format", "json")
     assert code == 0, err
     message = json.loads(out)["revisions"][0]["message"]
     assert message.startswith("R") and message.endswith("glement") and len(message) == len("Révision du règlement")
 
 
-def test_file_names_with_a_newline_or_tab(repo: Path) -> None:
-    commit(repo, "odd names", {f"{RULES}/a\nb.yaml": rule_yaml("R-2"), f"{RULES}/c\td.yaml": rule_yaml("R-3")})
-    code, out, err = run("log", "R-2", "--format", "json")
+def test_file_names_with_a_newline_or_tab(repo: Path, gitkit) -> None:
+    gitkit.commit(repo, "odd names", {f"{gitkit.RULES}/a\nb.yaml": gitkit.rule_yaml("R-2"), f"{gitkit.RULES}/c\td.yaml": gitkit.rule_yaml("R-3")})
+    code, out, err = gitkit.run_cli("log", "R-2", "--format", "json")
     assert code == 0, err
-    assert json.loads(out)["revisions"][0]["path"] == f"{RULES}/a\nb.yaml"
+    assert json.loads(out)["revisions"][0]["path"] == f"{gitkit.RULES}/a\nb.yaml"
     history = read_history(repo, use_cache=False)
-    assert history.revisions["R-3"][0].path == f"{RULES}/c\td.yaml"
+    assert history.revisions["R-3"][0].path == f"{gitkit.RULES}/c\td.yaml"
 
 
 # --- writing: the repositories the tool creates ---------------------------------------------------
 
 
-def test_commits_the_tool_writes_are_the_same_wherever_they_are_written(tmp_path: Path) -> None:
+def test_commits_the_tool_writes_are_the_same_wherever_they_are_written(tmp_path: Path, gitkit) -> None:
     """`demo` replays a story into a new repository: the commit ids must not depend on the
     machine (its git config: signing, hooks) or on the message's last newline."""
-    from guidelines_tool.history import commit_all, init_repository, tag_commit
 
     when = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone(timedelta(hours=2)))
     shas = []
@@ -323,8 +310,8 @@ def test_commits_the_tool_writes_are_the_same_wherever_they_are_written(tmp_path
         root = tmp_path / name
         init_repository(root, branch="trunk")
         if signing:  # a user who signs every commit, with a key that does not exist
-            git(root, "config", "commit.gpgsign", "true")
-            git(root, "config", "user.signingkey", "no-such-key")
+            gitkit.git(root, "config", "commit.gpgsign", "true")
+            gitkit.git(root, "config", "user.signingkey", "no-such-key")
         (root / "f.txt").write_text("one\n", encoding="utf-8")
         first = commit_all(root, "First\n\n# not a comment, no final newline", author="Ann Lead",
                            email="ann@example.com", when=when)
@@ -333,10 +320,10 @@ def test_commits_the_tool_writes_are_the_same_wherever_they_are_written(tmp_path
         second = commit_all(root, "Second", author="Bo", email="bo@example.com", when=when + timedelta(hours=1))
         tag_commit(root, "v1.0.0", first)
         shas.append((first, second))
-        assert git(root, "symbolic-ref", "HEAD").strip() == "refs/heads/trunk"
-        assert git(root, "rev-parse", "HEAD", "HEAD~1", "v1.0.0").split() == [second, first, first]
-        raw = git(root, "cat-file", "commit", first)
+        assert gitkit.git(root, "symbolic-ref", "HEAD").strip() == "refs/heads/trunk"
+        assert gitkit.git(root, "rev-parse", "HEAD", "HEAD~1", "v1.0.0").split() == [second, first, first]
+        raw = gitkit.git(root, "cat-file", "commit", first)
         assert "author Ann Lead <ann@example.com> 1767315845 +0200\ncommitter Ann Lead <ann@example.com> 1767315845 +0200\n" in raw
         assert raw.endswith("\n\nFirst\n\n# not a comment, no final newline")
-        assert git(root, "ls-tree", "--name-only", second).split() == ["g.txt"]  # the deletion is committed
+        assert gitkit.git(root, "ls-tree", "--name-only", second).split() == ["g.txt"]  # the deletion is committed
     assert shas[0] == shas[1]

@@ -3,29 +3,17 @@ the History's answers (the state at a commit, the commit at a time)."""
 
 from __future__ import annotations
 
+import dataclasses
+import random
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from guidelines_tool.diffing import changed_fields
-from guidelines_tool.history import (
-    VersionMemo,
-    parse_blob,
-    parse_raw_changes,
-    read_history,
-)
+from guidelines_tool.history import parse_blob, parse_raw_changes, read_history, VersionMemo
 from guidelines_tool.history.records import fields_changed, same_data
 from guidelines_tool.loading import parse_yaml
-from tests.gitrepo import (
-    BASE_DATE,
-    RULES,
-    TASK,
-    commit,
-    git,
-    rule_yaml,
-    task_yaml,
-)
 
 
 A, B = "a" * 40, "b" * 40
@@ -46,7 +34,6 @@ def test_versions_compared_on_their_data_find_the_fields_built_rules_differ_in(s
     null or dates (`1`, `1.0`, `true`, `'1'`, `~`, `2026-01-02`): the fields the history finds
     changed, comparing the versions' data (values shared with the previous version where they
     are the same), are the fields in which the two built Rules differ."""
-    import random
 
     rng = random.Random(seed)
 
@@ -74,7 +61,6 @@ def test_same_data_is_equal_values_written_out_alike(seed: int) -> None:
     mappings' keys in the same order) on what the reader makes of YAML: values that == takes
     for one (1, 1.0, true; 0, -0.0, false; '1' and 1 are not), in lists and mappings, nested,
     keys in either order."""
-    import random
 
     rng = random.Random(seed)
     alike = ["1", "1.0", "true", "'1'", "0", "0.0", "-0.0", "false", ".nan", "~", "null", "a", "2026-01-02"]
@@ -101,18 +87,17 @@ def test_same_data_is_equal_values_written_out_alike(seed: int) -> None:
     assert answers[True] > 100 and answers[False] > 100 and answers.get(None, 0) > 50, answers
 
 
-def test_records_built_without_init_equal_constructed_ones(repo: Path) -> None:
+def test_records_built_without_init_equal_constructed_ones(repo: Path, gitkit) -> None:
     """The hot paths fill record dicts directly (history._record): every field is there, and
     each record equals, hashes and prints like the one its constructor makes."""
-    import dataclasses
 
-    commit(repo, "edit", {f"{RULES}/r1.yaml": rule_yaml("R-1", when="Other.")})
+    gitkit.commit(repo, "edit", {f"{gitkit.RULES}/r1.yaml": gitkit.rule_yaml("R-1", when="Other.")})
     history = read_history(repo, use_cache=False)
     revisions = [r for revs in history.revisions.values() for r in revs]
     records = [*history.commits, *revisions, *(r.rule for r in revisions if r.rule)]
     records += list(parse_raw_changes(f":100644 100644 {A} {B} M\0g/x.yaml\0"))
-    records += [version.rule() for version in parse_blob(rule_yaml("R-1").encode(), "g/x.yaml", VersionMemo()).rules]
-    records.append(parse_blob(rule_yaml("R-1").encode(), "g/x.yaml", VersionMemo()))
+    records += [version.rule() for version in parse_blob(gitkit.rule_yaml("R-1").encode(), "g/x.yaml", VersionMemo()).rules]
+    records.append(parse_blob(gitkit.rule_yaml("R-1").encode(), "g/x.yaml", VersionMemo()))
     assert {type(r).__name__ for r in records} == {"Commit", "RuleRevision", "Rule", "FileChange", "ParsedBlob"}
     for record in records:
         names = [f.name for f in dataclasses.fields(record)]
@@ -121,11 +106,11 @@ def test_records_built_without_init_equal_constructed_ones(repo: Path) -> None:
         assert built == record and repr(built) == repr(record)
 
 
-def test_rules_at_tasks_at_commit_at_and_task_change_commits(repo: Path) -> None:
-    first = git(repo, "rev-parse", "HEAD").strip()
-    second = commit(repo, "add label c", {TASK: task_yaml(labels=("a", "b", "c"))})
-    commit(repo, "unrelated", {"README.md": "hello"})
-    fourth = commit(repo, "edit rule", {f"{RULES}/r1.yaml": rule_yaml("R-1", rationale="New.")})
+def test_rules_at_tasks_at_commit_at_and_task_change_commits(repo: Path, gitkit) -> None:
+    first = gitkit.git(repo, "rev-parse", "HEAD").strip()
+    second = gitkit.commit(repo, "add label c", {gitkit.TASK: gitkit.task_yaml(labels=("a", "b", "c"))})
+    gitkit.commit(repo, "unrelated", {"README.md": "hello"})
+    fourth = gitkit.commit(repo, "edit rule", {f"{gitkit.RULES}/r1.yaml": gitkit.rule_yaml("R-1", rationale="New.")})
     history = read_history(repo, use_cache=False)
     assert history.rules_at(None) == {}
     assert history.rules_at(first)["R-1"].rationale == "Because."
@@ -134,19 +119,19 @@ def test_rules_at_tasks_at_commit_at_and_task_change_commits(repo: Path) -> None
     assert history.tasks_at(second)["t"].label_ids == ("a", "b", "c")
     assert history.task_revisions["t"][-1].level == "minor"
     assert [c.sha for c in history.task_change_commits("t")] == [first, second, fourth]
-    assert history.commit_at(BASE_DATE - timedelta(seconds=1)) is None
-    assert history.commit_at(BASE_DATE + timedelta(minutes=90)).sha == second
-    assert history.commit_at(BASE_DATE + timedelta(days=9)).sha == fourth
+    assert history.commit_at(gitkit.BASE_DATE - timedelta(seconds=1)) is None
+    assert history.commit_at(gitkit.BASE_DATE + timedelta(minutes=90)).sha == second
+    assert history.commit_at(gitkit.BASE_DATE + timedelta(days=9)).sha == fourth
     assert len(history.commits) == 4
 
 
-def test_commit_at_takes_naive_times_as_utc_and_never_goes_back_in_time(repo: Path) -> None:
-    late = commit(repo, "dated late", {f"{RULES}/r2.yaml": rule_yaml("R-2")}, date=BASE_DATE + timedelta(days=2))
-    skewed = commit(repo, "clock skew", {f"{RULES}/r3.yaml": rule_yaml("R-3")}, date=BASE_DATE + timedelta(days=1))
+def test_commit_at_takes_naive_times_as_utc_and_never_goes_back_in_time(repo: Path, gitkit) -> None:
+    late = gitkit.commit(repo, "dated late", {f"{gitkit.RULES}/r2.yaml": gitkit.rule_yaml("R-2")}, date=gitkit.BASE_DATE + timedelta(days=2))
+    skewed = gitkit.commit(repo, "clock skew", {f"{gitkit.RULES}/r3.yaml": gitkit.rule_yaml("R-3")}, date=gitkit.BASE_DATE + timedelta(days=1))
     history = read_history(repo, use_cache=False)
-    naive = (BASE_DATE + timedelta(days=1, hours=12)).replace(tzinfo=None)
+    naive = (gitkit.BASE_DATE + timedelta(days=1, hours=12)).replace(tzinfo=None)
     assert history.commit_at(naive).sha == history.commits[0].sha  # skewed commit sits after `late`
-    assert history.commit_at(BASE_DATE + timedelta(days=3)).sha == skewed
+    assert history.commit_at(gitkit.BASE_DATE + timedelta(days=3)).sha == skewed
     # at the late commit's time the skewed one (made after it on the line) is in effect too
-    assert history.commit_at(BASE_DATE + timedelta(days=2)).sha == skewed
-    assert history.commit_at(BASE_DATE + timedelta(days=2) - timedelta(seconds=1)).sha != late
+    assert history.commit_at(gitkit.BASE_DATE + timedelta(days=2)).sha == skewed
+    assert history.commit_at(gitkit.BASE_DATE + timedelta(days=2) - timedelta(seconds=1)).sha != late

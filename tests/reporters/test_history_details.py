@@ -8,10 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from guidelines_tool.diffing import TaskChange
 from guidelines_tool.reporters import history as rh
-from tests.gitrepo import RULES, commit, repo_in_cwd_fixture, rule_yaml, run_cli
 
-repo = pytest.fixture(repo_in_cwd_fixture)
+@pytest.fixture
+def repo(one_rule_repo_in_cwd: Path) -> Path:
+    """The one-rule project (task t, rule R-1), as the current folder."""
+    return one_rule_repo_in_cwd
 
 
 def test_long_means_over_sixty_characters_or_several_lines():
@@ -31,14 +34,14 @@ def test_short_values():
     assert rh._short(["a", "b"]) == "[a, b]" and rh._text(None) == "" and rh._text(["a", 1]) == "a; 1"
 
 
-def test_log_details_per_kind_of_field(repo: Path) -> None:
+def test_log_details_per_kind_of_field(repo: Path, gitkit) -> None:
     """A short field shows old → new; a field that becomes long (or stops being long) goes the
     text way (a word diff, or old above new when most words changed), whichever side is long; a list of mappings its item counts, whichever side has them."""
     long_title = "A title long enough to pass the sixty characters of a short text"
-    commit(repo, "long title, examples", {f"{RULES}/r1.yaml": rule_yaml(
+    gitkit.commit(repo, "long title, examples", {f"{gitkit.RULES}/r1.yaml": gitkit.rule_yaml(
         "R-1", extra=f"tags: [focus]\nexamples:\n  - {{input: x, label: a}}\n").replace("title: Rule R-1", f"title: {long_title}")})
-    commit(repo, "short title, no examples", {f"{RULES}/r1.yaml": rule_yaml("R-1", extra="tags: [focus, zoom]\n")})
-    code, out, err = run_cli("log", "R-1")
+    gitkit.commit(repo, "short title, no examples", {f"{gitkit.RULES}/r1.yaml": gitkit.rule_yaml("R-1", extra="tags: [focus, zoom]\n")})
+    code, out, err = gitkit.run_cli("log", "R-1")
     assert code == 0, err
     newest = out.split("\n\n")[1].splitlines()
     older = out.split("\n\n")[2].splitlines()
@@ -54,17 +57,17 @@ def test_log_details_per_kind_of_field(repo: Path) -> None:
     assert "    tags: [] → [focus]" in older
 
 
-def test_diff_names_the_old_path_of_a_rule_renamed_with_an_edit(repo: Path) -> None:
+def test_diff_names_the_old_path_of_a_rule_renamed_with_an_edit(repo: Path, gitkit) -> None:
     """A rename with an edit is a change, not a move, and still says where the rule was (text and
     md). Kills `change == "moved" or (...)` → `and` in _fields_cell and TextDiffReporter."""
-    commit(repo, "rename and edit", {f"{RULES}/r1.yaml": None,
-                                     f"{RULES}/focus.yaml": rule_yaml("R-1", decision="b")})
-    code, out, err = run_cli("diff", "HEAD~1", "HEAD", "--format", "md")
+    gitkit.commit(repo, "rename and edit", {f"{gitkit.RULES}/r1.yaml": None,
+                                            f"{gitkit.RULES}/focus.yaml": gitkit.rule_yaml("R-1", decision="b")})
+    code, out, err = gitkit.run_cli("diff", "HEAD~1", "HEAD", "--format", "md")
     assert code == 0, err
-    assert f"| R-1 | t | changed | major | decision, moved from {RULES}/r1.yaml |" in out
-    code, out, err = run_cli("diff", "HEAD~1", "HEAD")
+    assert f"| R-1 | t | changed | major | decision, moved from {gitkit.RULES}/r1.yaml |" in out
+    code, out, err = gitkit.run_cli("diff", "HEAD~1", "HEAD")
     assert code == 0, err
-    assert f"      moved from {RULES}/r1.yaml" in out.splitlines()
+    assert f"      moved from {gitkit.RULES}/r1.yaml" in out.splitlines()
 
 
 def test_text_change_shows_old_and_new_below_half_the_words_kept():
@@ -83,8 +86,6 @@ def test_change_text_and_code_spans():
 
 
 def test_task_summary_lists_label_changes_then_the_other_fields():
-    from guidelines_tool.diffing import TaskChange
-
     change = TaskChange("t", "changed", "major", ("labels", "title", "scale"), labels_added=("c", "d"),
                         labels_removed=("a",), labels_renamed=(("b", "bee"),), labels_changed=("e",))
     assert rh.task_summary(change) == ("labels added: c, d; labels removed: a; labels renamed: b → bee; "

@@ -9,7 +9,6 @@ from guidelines_tool.annotations import read_annotations
 from guidelines_tool.hotspots import hotspots
 from guidelines_tool.project import load_project
 from guidelines_tool.reporters import impact as ri
-from tests.guideline_project import write_project
 
 
 def _rule(rule_id: str, labels: str) -> str:
@@ -18,7 +17,7 @@ def _rule(rule_id: str, labels: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def reports(tmp_path_factory):
+def reports(tmp_path_factory, write_project):
     root = tmp_path_factory.mktemp("hotspots")
     write_project(root, {"guidelines/pps/rules/PPS-001.yaml": None,
                          "guidelines/pps/rules/FACE.yaml": _rule("FACE", "product, person")})
