@@ -4,6 +4,7 @@ wording on a branch, the plan's batches, simulated annotations for both arms."""
 from __future__ import annotations
 
 import csv
+import html
 import json
 from pathlib import Path
 
@@ -311,6 +312,33 @@ def test_docs_build_experiment_publishes_arm_b_with_a_banner_beside_the_main_sit
     assert "Both are visible." in main and "Both in focus." not in main and "Pilot" not in main
     code, _, err = run("docs", "build", "--experiment", "nope")
     assert code == 2 and "no experiment 'nope'" in err
+
+
+def test_site_revision_history_shows_the_concluded_experiment_next_to_its_revision(repo):
+    """The real MkDocs build: after `conclude --adopt B`, R-1's revision table on the site has the
+    experiment and its result in the row of the revision it brought; R-2's table has no such column."""
+    plan()
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "experiment pilot: plan")
+    simulate(repo, effect=0.15)
+    assert run("experiment", "conclude", "pilot", "annotations.csv", "--adopt", "B")[0] == 0
+    from guidelines_tool.project import load_project
+
+    picked = load_project(repo).experiment("pilot").conclusion.commits[0]
+    (repo / "docs").mkdir()
+    (repo / "mkdocs.yml").write_text("site_name: T\nplugins: [guidelines]\nmarkdown_extensions: [admonition]\n")
+    code, _, err = run("docs", "build")
+    assert code == 0, err
+    page = html.unescape((repo / "site/tasks/t/index.html").read_text())
+    r1, r2 = page.split('id="R-2"')[0], page.split('id="R-2"')[1]
+    table = r1.split("Revision history")[1]
+    assert "<th>Experiment</th>" in table
+    rows = table.split("<tr>")[2:]
+    assert len(rows) == 2  # the adopted revision (newest first) and the first one
+    assert f"<code>{picked[:7]}</code>" in rows[0]
+    assert 'data-label="Experiment">experiment pilot: adopted B (b_better, B − A +' in rows[0]
+    assert 'data-label="Experiment">–' in rows[1]
+    assert "Revision history" in r2 and "<th>Experiment</th>" not in r2
 
 
 def test_untagged_foreign_and_outside_rows_are_counted(repo):
