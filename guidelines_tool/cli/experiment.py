@@ -64,6 +64,10 @@ def plan_command(name: str, rules: tuple[str, ...], variant: str, base: str, ite
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", name):
         raise ConfigError(f"experiment name {name!r}: use lower-case letters, digits and dashes")
     root = project_root()
+    if items_file is not None and not force:
+        from guidelines_tool.experiment.plan import existing_plan_refusal
+
+        existing_plan_refusal(root, name)  # before reading the past data: the plan is fixed already
     project = load_project(root)
     past = None
     if past_files:

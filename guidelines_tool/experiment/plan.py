@@ -334,6 +334,19 @@ def batches(plan: Plan) -> dict[str, tuple[str, str]]:
     return out
 
 
+def existing_plan_refusal(root: Path, name: str) -> None:
+    """ConfigError when experiments/<name>.yaml exists (saying so when it is concluded already)."""
+    target = root / EXPERIMENTS / f"{name}.yaml"
+    if target.exists():
+        from guidelines_tool.project import load_project
+
+        experiment = load_project(root).experiment(name)
+        done = experiment.conclusion if experiment is not None else None
+        state = f" (concluded: adopted {done.adopted})" if done is not None else ""
+        raise ConfigError(f"{target.relative_to(root).as_posix()} exists{state}: a plan is fixed before data "
+                          "comes back (choose another name, or --force to replace it)")
+
+
 def write_plan(plan: Plan, root: Path, *, out_dir: Path | None = None, planned: date | None = None,
                force: bool = False) -> list[Path]:
     """Write the experiment file, the assignment file and the batches; returns the paths
@@ -342,9 +355,8 @@ def write_plan(plan: Plan, root: Path, *, out_dir: Path | None = None, planned: 
     if plan.assignment is None:
         raise DataError("nothing to write without --items: the split needs the items")
     target = root / EXPERIMENTS / f"{plan.name}.yaml"
-    if target.exists() and not force:
-        raise ConfigError(f"{target.relative_to(root)} exists: a plan is fixed before data comes back "
-                          "(choose another name, or --force to replace it)")
+    if not force:
+        existing_plan_refusal(root, plan.name)
     folder = out_dir if out_dir is not None else root / EXPERIMENTS / plan.name
     folder.mkdir(parents=True, exist_ok=True)
     written = []
