@@ -33,7 +33,7 @@ from typing import Callable
 import numpy as np
 from ruamel.yaml import YAML
 
-from guidelines_tool import bundled
+from guidelines_tool import bundled, demo_experiment
 from guidelines_tool import history as git_history, simulate
 from guidelines_tool.errors import GuidelinesError
 
@@ -405,15 +405,22 @@ def run_demo(directory: Path, progress: Callable[[str], None] | None = None,
     say(f"simulating {len(STORY) - FIRST_ANNOTATED} annotation batches")
     batches, gold = simulate_batches(shas)
     paths = write_annotations(directory, batches, gold)
-    write_readme(directory, shas, batches, gold, command)
     last = STORY[-1].day + 14
-    git_history.commit_all(directory, f"Annotation batches 1-{len(batches)}, gold labels and the README",
+    git_history.commit_all(directory, f"Annotation batches 1-{len(batches)} and gold labels",
                            author="Maria Lopez", email=_email("Maria Lopez"), when=START + timedelta(days=last))
+    say(f"piloting a new wording of {demo_experiment.RULE} on half of {demo_experiment.PILOT_ITEMS} new items "
+        f"(experiment {demo_experiment.NAME})")
+    pilot = demo_experiment.run_experiment(directory, START, _email, task=TASK, labels=LABELS,
+                                           annotators=ANNOTATORS, careless=CARELESS, disputed=DISPUTED, seed=SEED)
+    write_readme(directory, shas, batches, gold, command, pilot)
+    git_history.commit_all(directory, "README: the story, the data and the experiment", author="Maria Lopez",
+                           email=_email("Maria Lopez"), when=START + timedelta(days=demo_experiment.CONCLUDE.day))
     summary = (f"Built {directory}: {len(STORY)} commits of guideline history from {START:%Y-%m-%d} "
                f"and an annotation commit on {START + timedelta(days=last):%Y-%m-%d}. Annotation started "
                f"with release v1.0.0 ({START + timedelta(days=STORY[FIRST_ANNOTATED].day):%Y-%m-%d}): "
                f"{sum(map(len, batches.values()))} annotations by {len(ANNOTATORS)} annotators in "
-               f"{len(batches)} batches, each citing the rule it applied.")
+               f"{len(batches)} batches, each citing the rule it applied. Then a guideline experiment: "
+               f"{demo_experiment.RULE}'s new wording piloted on half of {pilot.items} new items, and adopted.")
     out = textwrap.wrap(summary, 100) + [""]
     say("validating")
     out += _validate(directory)
@@ -434,18 +441,55 @@ def run_demo(directory: Path, progress: Callable[[str], None] | None = None,
     out += [f"$ guidelines hotspots annotations/*{{{numbers}}}.csv --gold gold/{TASK}.csv --top 5",
             HotspotTextReporter().render(spots)]
     out += where_next(directory, report, spots)
+    out += experiment_lines(pilot)
     out += closing_hint(directory, command)
     return out
 
 
+def experiment_lines(pilot) -> list[str]:
+    """The experiment after the story: the three commands it took, and the analysis that decided it."""
+    from guidelines_tool.reporters.experiment import AnalysisTextReporter
+
+    e = demo_experiment
+    intro = (f"Then {e.RULE} was reworded on branch {e.BRANCH} and piloted: {pilot.items} new items split "
+             "at random, half labelled under each wording at the same time, the annotations tagged with "
+             "the revision their annotator read. Three commands (the demo ran them; `analyse` runs again "
+             f"as printed, and `guidelines log {e.RULE}` shows the result next to the revision):")
+    lines = ["", *textwrap.wrap(intro, 100)]
+    lines += [line for command in e.COMMANDS for line in e.shell_lines(f"guidelines {command}")]
+    lines += ["", f"$ guidelines {e.COMMANDS[1]}"]
+    for line in AnalysisTextReporter().render(pilot.analysis).rstrip("\n").splitlines():
+        indent = " " * (len(line) - len(line.lstrip(" ")))
+        lines += textwrap.wrap(line, 100, initial_indent="", subsequent_indent=indent + "  ") or [""]
+    lines += textwrap.wrap(f"Adopted: {e.RULE}'s new wording is on main ({pilot.shas['adopted'][:7]}), the result "
+                           f"recorded in experiments/{e.NAME}.yaml.", 100)
+    return lines
+
+
 def write_readme(directory: Path, shas: list[str], batches: dict[str, list[list[str]]],
-                 gold: list[list[str]], command: str) -> None:
-    """README.md of the demo repository, from the story and the simulated data."""
+                 gold: list[list[str]], command: str, pilot=None) -> None:
+    """README.md of the demo repository, from the story, the simulated data and the experiment."""
     from guidelines_tool.demo_readme import readme
 
     others = sorted(p.name for p in (directory / "guidelines").iterdir() if p.is_dir() and p.name != TASK)
-    text = readme(story_facts(), shas=shas, batches=batches, gold=gold, command=command, other_tasks=others)
+    text = readme(story_facts(), shas=shas, batches=batches, gold=gold, command=command, other_tasks=others,
+                  experiment=experiment_facts(pilot) if pilot is not None else None)
     (directory / "README.md").write_text(text, encoding="utf-8")
+
+
+def experiment_facts(pilot):
+    """The experiment as demo_readme tells it."""
+    from guidelines_tool import demo_readme as r
+    from guidelines_tool.experiment.analyse import analysis_dict
+
+    e = demo_experiment
+    d = analysis_dict(pilot.analysis)
+    return r.ExperimentFacts(
+        name=e.NAME, rule=e.RULE, branch=e.BRANCH, items=pilot.items, annotations=pilot.annotations,
+        commands=e.COMMANDS, swapped=(DISPUTED, e.SWAP_B), alpha=(d["arms"]["A"]["alpha"], d["arms"]["B"]["alpha"]),
+        delta=d["delta"], delta_ci=tuple(d["delta_ci"]), verdict=d["verdict"],
+        shas={k: v for k, v in pilot.shas.items()},
+        days=(START + timedelta(days=e.VARIANT.day), START + timedelta(days=e.CONCLUDE.day)))
 
 
 def story_facts():

@@ -37,6 +37,25 @@ class Disputed:
 
 
 @dataclass(frozen=True)
+class ExperimentFacts:
+    """The guideline experiment after the story: a rewording piloted on half the items, adopted."""
+
+    name: str
+    rule: str
+    branch: str
+    items: int
+    annotations: int
+    commands: tuple[str, ...]  # as run from the repository's folder, without the tool's name
+    swapped: tuple[float, float]  # how often annotators swap the rule's pair under A and under B
+    alpha: tuple[float | None, float | None]
+    delta: float | None
+    delta_ci: tuple[float, ...]
+    verdict: str
+    shas: dict[str, str]  # variant, plan, pilot, adopted, record
+    days: tuple[datetime, datetime]  # the variant's commit, the conclusion
+
+
+@dataclass(frozen=True)
 class Story:
     """What the demo replays: its commits, when annotation starts, what it planted."""
 
@@ -52,7 +71,7 @@ class Story:
 
 
 def readme(story: Story, *, shas: list[str], batches: dict[str, list[list[str]]], gold: list[list[str]],
-           command: str, other_tasks: list[str]) -> str:
+           command: str, other_tasks: list[str], experiment: ExperimentFacts | None = None) -> str:
     """README.md of the demo repository. `command` runs the tool from the repository's folder
     (as `cli.invocation` gives it); `other_tasks` are the sample's tasks copied without data."""
     rows = [row for batch in batches.values() for row in batch]
@@ -66,7 +85,9 @@ def readme(story: Story, *, shas: list[str], batches: dict[str, list[list[str]]]
     if other_tasks:
         out += [f"The repository also holds the sample's other task{'s' if len(other_tasks) > 1 else ''} "
                 f"({', '.join(f'`{t}`' for t in other_tasks)}): rules only, no annotations.", ""]
-    out += _try(story, command, batches)
+    if experiment is not None:
+        out += _experiment(experiment, command)
+    out += _try(story, command, batches, experiment)
     return "\n".join(_wrapped(out)).rstrip() + "\n"
 
 
@@ -194,7 +215,31 @@ def _unresolvable(story: Story, rows: list[list[str]], shas: list[str]) -> dict[
     return dict(sorted(reasons.items()))
 
 
-def _try(story: Story, command: str, batches: dict[str, list[list[str]]]) -> list[str]:
+def _experiment(e: ExperimentFacts, command: str) -> list[str]:
+    a, b = e.alpha
+    figures = (f"α {a:.2f} under the current wording, {b:.2f} under the new one, B − A {e.delta:+.2f} "
+               f"(95 % CI {e.delta_ci[0]:+.2f} to {e.delta_ci[1]:+.2f})" if None not in (a, b, e.delta)
+               and len(e.delta_ci) == 2 else "")
+    return ["## The experiment", "",
+            f"`hotspots` names {e.rule} as the rule to clarify next, and a before/after comparison cannot "
+            "separate a new wording from annotators learning at the same time. So on "
+            f"{e.days[0]:%Y-%m-%d} a new wording of {e.rule} went onto branch `{e.branch}` "
+            f"(`{e.shas['variant'][:7]}`) and was piloted: {e.items} new items (`pilot/items.csv`) split at "
+            "random, half labelled under each wording at the same time, each annotation tagged with the "
+            f"revision its annotator read ({e.annotations} annotations in `pilot/annotations.csv`). "
+            f"The simulation planted the effect: annotators swap the rule's two labels on {e.swapped[0]:.0%} "
+            f"of its items under the current wording, {e.swapped[1]:.0%} under the new one.", "",
+            "The three commands it took (run here, in this order, on "
+            f"{e.days[0]:%Y-%m-%d} – {e.days[1]:%Y-%m-%d}; the plan is commit `{e.shas['plan'][:7]}`):", "",
+            "```", *(f"{command} {line}" for line in e.commands), "```", "",
+            f"Verdict: `{e.verdict}`" + (f", {figures}" if figures else "") + f". The new wording was adopted: "
+            f"cherry-picked onto main as `{e.shas['adopted'][:7]}`, the result recorded in "
+            f"`experiments/{e.name}.yaml` (`{e.shas['record'][:7]}`). `log {e.rule}`, the changelog and the "
+            "rule's revision history on the site show it next to the revision.", ""]
+
+
+def _try(story: Story, command: str, batches: dict[str, list[list[str]]],
+         experiment: ExperimentFacts | None = None) -> list[str]:
     regressed = next((rule for (_, rule), verdict in sorted(story.planted.items()) if verdict == "regressed"),
                      None)
     tags = [step.tag for step in story.steps if step.tag]
@@ -207,6 +252,8 @@ def _try(story: Story, command: str, batches: dict[str, list[list[str]]]) -> lis
         lines.append(f"{command} log {regressed}")
     if len(tags) > 1:
         lines.append(f"{command} diff {tags[0]} {tags[-1]}")
+    if experiment is not None:
+        lines += [f"{command} {experiment.commands[1]}", f"{command} log {experiment.rule}"]
     lines += [f"{command} changelog", f"{command} docs build"]
     return ["## Try it", "",
             "From this folder (each command as it runs here; `docs build` writes the annotators' "

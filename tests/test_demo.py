@@ -117,7 +117,8 @@ def test_progress_goes_to_stderr_and_the_repository_is_complete(built):
     assert "… building" in result.stderr and "… linking each rule revision" in result.stderr
     assert "…" not in result.stdout.split("\n")[0]
     log = subprocess.run(["git", "log", "--oneline"], cwd=target, capture_output=True, text=True, check=True)
-    assert len(log.stdout.splitlines()) == len(demo.STORY) + 1
+    # the story, the annotations, the experiment (plan, pilot batch, adopted wording, its record), the README
+    assert len(log.stdout.splitlines()) == len(demo.STORY) + 6
     tags = subprocess.run(["git", "tag"], cwd=target, capture_output=True, text=True, check=True).stdout.split()
     assert {"v1.0.0", "v1.1.0", "v1.2.0", "v1.3.0"} <= set(tags)
     assert (target / "guidelines/product-photo-subject/rules/people/PPS-004.yaml").is_file()
@@ -236,3 +237,74 @@ def test_the_printed_commands_run_as_printed_after_the_readme_first_command(tmp_
         ran = subprocess.run(["bash", "-c", line], cwd=home / "guidelines-demo", env=env, capture_output=True,
                              text=True)
         assert ran.returncode == 0, (line, ran.stderr[-2000:])
+
+
+# --- the experiment the story ends with ---------------------------------------------------------
+
+from guidelines_tool import demo_experiment  # noqa: E402
+
+
+def _printed_commands(stdout: str) -> list[str]:
+    """The experiment's commands as the demo prints them (continuation lines joined)."""
+    block = stdout.split("Three commands")[1].split("\n\n")[0].split(":\n", 1)[1]
+    joined = block.replace(" \\\n", " ")
+    return [" ".join(line.split()) for line in joined.splitlines()]
+
+
+def test_the_story_ends_with_a_rewording_piloted_on_half_the_items_and_adopted(built, monkeypatch):
+    target, result = built
+    from guidelines_tool.project import load_project
+
+    experiment = load_project(target).experiment(demo_experiment.NAME)
+    assert experiment.rules == (demo_experiment.RULE,)
+    done = experiment.conclusion
+    assert done.adopted == "B" and done.verdict == "b_better" and done.ci[0] > 0
+    assignment = list(csv.DictReader((target / experiment.assignment).open()))
+    arms = [row["arm"] for row in assignment if row["kind"] == "item"]
+    assert len(arms) == demo_experiment.PILOT_ITEMS and arms.count("A") == arms.count("B")
+    # the adopted wording is on main, and the rule's history says which experiment brought it
+    rule = (target / f"guidelines/{demo.TASK}/rules/{demo_experiment.RULE}.yaml").read_text()
+    assert "not a living person" in rule
+    monkeypatch.chdir(target)
+    log = CliRunner().invoke(cli, ["log", demo_experiment.RULE])
+    assert log.exit_code == 0 and "experiment pps-015-wording: adopted B (b_better, B − A +" in log.stdout
+    # the batches link each arm to the rule on its own site (no site_url: the built pages' paths)
+    batch = list(csv.DictReader((target / "experiments/pps-015-wording/batch-B.csv").open()))
+    assert {row["guideline_url"] for row in batch} == {
+        f"site-experiments/pps-015-wording/tasks/{demo.TASK}/index.html#PPS-015"}
+    # the three commands are printed, runnable as printed where they can run again
+    assert _printed_commands(result.stdout) == [f"guidelines {c}" for c in demo_experiment.COMMANDS]
+    again = CliRunner().invoke(cli, demo_experiment.COMMANDS[1].split())
+    assert again.exit_code == 0
+    printed = result.stdout.split(f"$ guidelines {demo_experiment.COMMANDS[1]}\n")[1]
+    assert " ".join(again.stdout.split()) in " ".join(printed.split())
+    # plan and conclude have run: running them again is refused with a reason, nothing changed
+    for command, reason in ((0, "exists (concluded: adopted B): a plan is fixed before data comes back"), (2, "already concluded")):
+        refused = CliRunner().invoke(cli, demo_experiment.COMMANDS[command].split())
+        assert refused.exit_code == 2 and reason in refused.stderr, refused.output
+    status = subprocess.run(["git", "status", "--porcelain"], cwd=target, capture_output=True, text=True, check=True)
+    assert status.stdout == ""
+
+
+def test_the_readmes_show_the_experiment_in_the_three_commands_the_demo_ran(built):
+    target, _ = built
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    block = readme.split("A guideline experiment in three commands")[1].split("```bash\n")[1].split("```")[0]
+    commands = [line.split("  #")[0].strip() for line in block.splitlines() if line.startswith("guidelines ")]
+    assert commands == [f"guidelines {c}" for c in demo_experiment.COMMANDS]
+    demo_readme = (target / "README.md").read_text(encoding="utf-8")
+    section = demo_readme.split("## The experiment")[1].split("## ")[0]
+    code = section.split("```\n")[1].splitlines()
+    assert [line.split(" experiment ", 1)[1] for line in code] == [c.split("experiment ", 1)[1] for c in demo_experiment.COMMANDS]
+    assert "`b_better`" in section and "adopted" in section
+
+
+def test_the_commits_the_readme_and_docs_quote_are_the_demos(built):
+    target, _ = built
+    shas = subprocess.run(["git", "log", "--format=%h %s"], cwd=target, capture_output=True, text=True,
+                          check=True).stdout
+    harmful = next(line.split()[0] for line in shas.splitlines() if "any person in a setting" in line)
+    assert f"({harmful}, Tom Becker)" in (REPO / "README.md").read_text(encoding="utf-8")
+    quoted = re.findall(r"^· \S+  ([0-9a-f]{7})  ", (REPO / "docs/getting-started/agreement.md").read_text(encoding="utf-8"),
+                        re.MULTILINE)
+    assert quoted and all(sha in shas.split() for sha in quoted)

@@ -48,10 +48,13 @@ def experiment_group() -> None:
 @click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the assignment and the batches (default: experiments/NAME/).")
 @click.option("--force", is_flag=True, help="Replace an existing experiment file.")
+@click.option("--pilot-url", default=None, metavar="URL",
+              help="Where the pilot site (docs build --experiment NAME) is published, for arm B's batch links "
+                   "(default: beside mkdocs.yml's site_url, <site_url>-experiments/NAME/).")
 @format_option(PLAN_REPORTERS)
 def plan_command(name: str, rules: tuple[str, ...], variant: str, base: str, items_file: Path | None, unit: str,
                  annotators_file: Path | None, seed: int, effect: float, past_files: tuple[Path, ...],
-                 out_dir: Path | None, force: bool, output_format: str) -> int:
+                 out_dir: Path | None, force: bool, pilot_url: str | None, output_format: str) -> int:
     """Plan experiment NAME: arms, the random split, batches per arm, the sample size needed."""
     import re
 
@@ -61,6 +64,10 @@ def plan_command(name: str, rules: tuple[str, ...], variant: str, base: str, ite
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", name):
         raise ConfigError(f"experiment name {name!r}: use lower-case letters, digits and dashes")
     root = project_root()
+    if items_file is not None and not force:
+        from guidelines_tool.experiment.plan import existing_plan_refusal
+
+        existing_plan_refusal(root, name)  # before reading the past data: the plan is fixed already
     project = load_project(root)
     past = None
     if past_files:
@@ -68,7 +75,8 @@ def plan_command(name: str, rules: tuple[str, ...], variant: str, base: str, ite
 
         past = read_table(_annotation_files(past_files), project, None, "last", duplicate_exit=EXIT_USAGE)
     plan = plan_experiment(project, root, name, rules=rules, variant=variant, base=base, items_file=items_file,
-                           unit=unit, annotators_file=annotators_file, seed=seed, effect=effect, past=past)
+                           unit=unit, annotators_file=annotators_file, seed=seed, effect=effect, past=past,
+                           pilot_url=pilot_url)
     written = []
     if items_file is not None:
         paths = write_plan(plan, root, out_dir=out_dir, force=force)

@@ -27,6 +27,7 @@ from guidelines_tool.docs.pagekit import (
 from guidelines_tool.docs.practise import practise_page, practise_page_text, quiz_results_section, rule_quiz_link, site_questions
 from guidelines_tool.docs.quality import quality_page
 from guidelines_tool.docs.safe import attribute, inert_attribute, plain, prepare, rich, rich_inline
+from guidelines_tool.experiment.conclude import revision_notes
 from guidelines_tool.model import Project, Rule, Task
 
 # Shells and tests name these through this module: the page function and its vocabulary.
@@ -65,7 +66,7 @@ def render_pages(
     """
     quizzes = site_questions(project, history)
     view = View(assets, tabs, {rule: n for questions, _ in quizzes.values() for rule, n in _count(questions).items()},
-                dict(banners or {}))
+                dict(banners or {}), revision_notes(project.experiments))
     prepare(rich_texts(project))
     links = Links(project)
     releases = release_list(history, project.config.release_tag_prefix)
@@ -111,6 +112,8 @@ class View:
     tabs: bool = True
     quizzes: Mapping[str, int] = field(default_factory=dict)  # rule id → questions on its practise page
     banners: Mapping[str, str] = field(default_factory=dict)  # rule id → a notice atop its section
+    # commit sha → what the concluded guideline experiment that brought it found (revision history)
+    experiments: Mapping[str, str] = field(default_factory=dict)
 
 
 # --- home --------------------------------------------------------------------------------
@@ -237,7 +240,7 @@ def rule_section(rule: Rule, task: Task | None, links: Links, page: str, history
                    f"({n} question{'s' if n != 1 else ''}).\n")
     out.append(examples_tabs(rule, task, page, view))
     out.append(ambiguous_log(rule))
-    out.append(revision_table(rule, history, verdicts))
+    out.append(revision_table(rule, history, verdicts, view.experiments))
     return "\n".join(part for part in out if part)
 
 
@@ -371,7 +374,16 @@ def _verdict_text(row: dict | None) -> str:
     return f"{verdict} (Δα {fmt_number(delta)})" if isinstance(delta, (int, float)) else verdict
 
 
-def revision_table(rule: Rule, history: Any, verdicts: Mapping) -> str:
+def _experiment_for(experiments: Mapping[str, str], sha: str) -> str | None:
+    for commit, note in experiments.items():
+        if commit and (sha.startswith(commit) or commit.startswith(sha)):
+            return note
+    return None
+
+
+def revision_table(rule: Rule, history: Any, verdicts: Mapping, experiments: Mapping[str, str] | None = None) -> str:
+    """`experiments`: commit sha → the concluded experiment that brought that revision (shown in
+    an "Experiment" column, which only rules with such a revision get)."""
     head = "**Revision history**\n\n"
     if history is None:
         return ""  # said once at the top of the page
@@ -379,7 +391,8 @@ def revision_table(rule: Rule, history: Any, verdicts: Mapping) -> str:
     if not revisions:
         return head + "No recorded revisions (the rule is not committed yet).\n"
     rows = []
-    for revision in reversed(revisions):
+    notes = [_experiment_for(experiments or {}, revision.commit.sha) for revision in reversed(revisions)]
+    for revision, note in zip(reversed(revisions), notes):
         commit = revision.commit
         level = f" ({plain(revision.level)})" if revision.level not in ("none", "") else ""
         rows.append([
@@ -387,7 +400,7 @@ def revision_table(rule: Rule, history: Any, verdicts: Mapping) -> str:
             ", ".join(plain(field) for field in revision.fields),
             plain(commit.message.splitlines()[0] if commit.message else ""),
             _verdict_text(_verdict_for(verdicts, rule.id, commit.sha)),
-        ])
+        ] + ([plain(note) if note else "–"] if any(notes) else []))
+    headers = ["Date", "Commit", "Change", "Fields", "Message", "Impact on agreement"]
     # An HTML table (like the examples'): on a phone each revision becomes a card with named cells.
-    return head + html_table(["Date", "Commit", "Change", "Fields", "Message", "Impact on agreement"], rows,
-                             "gl-revisions")
+    return head + html_table(headers + (["Experiment"] if any(notes) else []), rows, "gl-revisions")

@@ -8,7 +8,8 @@ rules of one task, and nothing else: a changed label set, or rules of another ta
 The plan returns a `Plan`; `write_plan` writes the experiment file (experiments/<name>.yaml,
 kind experiment, canonical as `fmt` writes it), the assignment file, and one batch per arm as
 CSV and as Label Studio tasks JSON, whose rows carry `guideline_rev` = the arm's commit and
-`experiment` = the name, so the annotations come back tagged.
+`experiment` = the name, so the annotations come back tagged, and `guideline_url` = the rule's
+section on the arm's site (experiment.links).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from guidelines_tool.errors import ConfigError, DataError
 from guidelines_tool.experiment import power as power_
 from guidelines_tool.experiment.assign import METHOD, Assignment, split
 from guidelines_tool.experiment.data import categories, distance_of, governed_items, single_label
+from guidelines_tool.experiment.links import BatchLinks, batch_links
 from guidelines_tool.model import Project
 
 Unit = Literal["item", "annotator"]
@@ -88,6 +90,7 @@ class Plan:
     item_rows: dict[str, dict[str, str]] = field(default_factory=dict)  # the items file's rows
     item_columns: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+    links: BatchLinks | None = None  # each arm's link to the rule on its site (column guideline_url)
 
     @property
     def items_per_arm(self) -> int:
@@ -118,13 +121,15 @@ class Plan:
             "decision": {"rule": DECISION_RULE, "confidence": self.confidence, "min_items": self.min_items},
             "contamination": self.contamination, "power": self.power.to_dict(),
             "warnings": list(self.warnings),
+            "links": dict(self.links.urls) if self.links else None,
+            "links_note": self.links.note if self.links else "",
         }
 
 
 def plan_experiment(project: Project, root: Path, name: str, *, rules: tuple[str, ...], variant: str,
                     base: str = "HEAD", items_file: Path | None = None, unit: Unit = "item",
                     annotators_file: Path | None = None, seed: int = 0, effect: float = 0.10,
-                    past: AnnotationTable | None = None) -> Plan:
+                    past: AnnotationTable | None = None, pilot_url: str | None = None) -> Plan:
     """The plan of experiment `name` (module docstring). Raises ConfigError for a variant that is
     not a rewording of rules of one task, DataError for unreadable items / annotators files."""
     from guidelines_tool.history import Git, compare
@@ -168,8 +173,9 @@ def plan_experiment(project: Project, root: Path, name: str, *, rules: tuple[str
     if power.items_80 is not None and assignment is not None and 0 < _per_arm(assignment, unit) < power.items_80:
         warnings.append(f"{_per_arm(assignment, unit)} items per arm are too few for 80 % power at "
                         f"+{effect:g}: the past data asks for {power.items_80} (90 %: {power.items_90})")
+    links = batch_links(root, name, task_id, listed[0], pilot_url)
     return Plan(name, task_id, listed, Arms(base_sha, base_ref, variant_sha, variant), unit, seed, scale,
-                policy.confidence, policy.min_items, assignment, power, rows, columns, tuple(warnings))
+                policy.confidence, policy.min_items, assignment, power, rows, columns, tuple(warnings), links)
 
 
 def _per_arm(assignment: Assignment, unit: Unit) -> int:
@@ -309,21 +315,36 @@ def _yaml_number(value: float | int | None) -> str:
 def batches(plan: Plan) -> dict[str, tuple[str, str]]:
     """Arm → (CSV text, Label Studio tasks JSON text): the items each arm's annotators label."""
     assert plan.assignment is not None
-    extra = [c for c in plan.item_columns if c not in ("item", "guideline_rev", "experiment", "arm")]
+    extra = [c for c in plan.item_columns if c not in ("item", "guideline_rev", "experiment", "arm", "guideline_url")]
+    urls = plan.links.urls if plan.links else {}
     out = {}
     for arm, sha in (("A", plan.arms.base), ("B", plan.arms.variant)):
         items = [i for i, a in sorted(plan.assignment.items.items()) if a in (arm, "both")]
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(["item", *extra, "guideline_rev", "experiment", "arm"])
+        writer.writerow(["item", *extra, "guideline_rev", "experiment", "arm", "guideline_url"])
         tasks = []
         for item in items:
             row = plan.item_rows.get(item, {})
-            writer.writerow([item, *(row.get(c, "") for c in extra), sha, plan.name, arm])
+            writer.writerow([item, *(row.get(c, "") for c in extra), sha, plan.name, arm, urls.get(arm, "")])
             tasks.append({"data": {"item": item, **{c: row.get(c, "") for c in extra},
-                                   "guideline_rev": sha, "experiment": plan.name, "arm": arm}})
+                                   "guideline_rev": sha, "experiment": plan.name, "arm": arm,
+                                   "guideline_url": urls.get(arm, "")}})
         out[arm] = (buffer.getvalue(), json.dumps(tasks, indent=2, ensure_ascii=False) + "\n")
     return out
+
+
+def existing_plan_refusal(root: Path, name: str) -> None:
+    """ConfigError when experiments/<name>.yaml exists (saying so when it is concluded already)."""
+    target = root / EXPERIMENTS / f"{name}.yaml"
+    if target.exists():
+        from guidelines_tool.project import load_project
+
+        experiment = load_project(root).experiment(name)
+        done = experiment.conclusion if experiment is not None else None
+        state = f" (concluded: adopted {done.adopted})" if done is not None else ""
+        raise ConfigError(f"{target.relative_to(root).as_posix()} exists{state}: a plan is fixed before data "
+                          "comes back (choose another name, or --force to replace it)")
 
 
 def write_plan(plan: Plan, root: Path, *, out_dir: Path | None = None, planned: date | None = None,
@@ -334,9 +355,8 @@ def write_plan(plan: Plan, root: Path, *, out_dir: Path | None = None, planned: 
     if plan.assignment is None:
         raise DataError("nothing to write without --items: the split needs the items")
     target = root / EXPERIMENTS / f"{plan.name}.yaml"
-    if target.exists() and not force:
-        raise ConfigError(f"{target.relative_to(root)} exists: a plan is fixed before data comes back "
-                          "(choose another name, or --force to replace it)")
+    if not force:
+        existing_plan_refusal(root, plan.name)
     folder = out_dir if out_dir is not None else root / EXPERIMENTS / plan.name
     folder.mkdir(parents=True, exist_ok=True)
     written = []

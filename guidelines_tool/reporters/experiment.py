@@ -70,6 +70,11 @@ def _plan_lines(data: dict, written: list[str]) -> list[str]:
     lines.append(f"decision: {data['decision']['rule']} (confidence {data['decision']['confidence']:g}, "
                  f"min_items {data['decision']['min_items']})")
     lines += [f"warning: {w}" for w in data["warnings"]]
+    if written and data.get("links"):
+        lines.append("batch links (column guideline_url):")
+        lines += [f"  {arm}  {url}" for arm, url in sorted(data["links"].items())]
+        if data.get("links_note"):
+            lines.append(f"  {data['links_note']}")
     if written:
         lines.append("wrote:")
         lines += [f"  {path}" for path in written]

@@ -4,6 +4,7 @@ wording on a branch, the plan's batches, simulated annotations for both arms."""
 from __future__ import annotations
 
 import csv
+import html
 import json
 from pathlib import Path
 
@@ -311,6 +312,31 @@ def test_docs_build_experiment_publishes_arm_b_with_a_banner_beside_the_main_sit
     assert code == 2 and "no experiment 'nope'" in err
 
 
+def test_site_revision_history_shows_the_concluded_experiment_next_to_its_revision(repo, gitkit):
+    """The real MkDocs build: after `conclude --adopt B`, R-1's revision table on the site has the
+    experiment and its result in the row of the revision it brought; R-2's table has no such column."""
+    plan()
+    gitkit.git(repo, "add", "-A")
+    gitkit.git(repo, "commit", "-q", "-m", "experiment pilot: plan")
+    simulate(repo, effect=0.15)
+    assert run("experiment", "conclude", "pilot", "annotations.csv", "--adopt", "B")[0] == 0
+    picked = load_project(repo).experiment("pilot").conclusion.commits[0]
+    (repo / "docs").mkdir()
+    (repo / "mkdocs.yml").write_text("site_name: T\nplugins: [guidelines]\nmarkdown_extensions: [admonition]\n")
+    code, _, err = run("docs", "build")
+    assert code == 0, err
+    page = html.unescape((repo / "site/tasks/t/index.html").read_text())
+    r1, r2 = page.split('id="R-2"')[0], page.split('id="R-2"')[1]
+    table = r1.split("Revision history")[1]
+    assert "<th>Experiment</th>" in table
+    rows = table.split("<tr>")[2:]
+    assert len(rows) == 2  # the adopted revision (newest first) and the first one
+    assert f"<code>{picked[:7]}</code>" in rows[0]
+    assert 'data-label="Experiment">experiment pilot: adopted B (b_better, B − A +' in rows[0]
+    assert 'data-label="Experiment">–' in rows[1]
+    assert "Revision history" in r2 and "<th>Experiment</th>" not in r2
+
+
 def test_untagged_foreign_and_outside_rows_are_counted(repo, gitkit):
     plan()
     path = simulate(repo, effect=0.0, seed=4)
@@ -332,3 +358,61 @@ def test_untagged_foreign_and_outside_rows_are_counted(repo, gitkit):
     assert result["design_checks"]["one_arm_annotators"] == ["ann9"]
     md = run("experiment", "analyse", "pilot", "annotations.csv", "--format", "md")[1]
     assert md.startswith("### Experiment `pilot`: R-1") and "| A |" in md and "carry no guideline_rev" in md
+
+
+def _links(repo: Path) -> dict[str, set[str]]:
+    out = {}
+    for arm in "AB":
+        rows = list(csv.DictReader((repo / f"experiments/pilot/batch-{arm}.csv").open()))
+        tasks = json.loads((repo / f"experiments/pilot/batch-{arm}.labelstudio.json").read_text())
+        assert [r["guideline_url"] for r in rows] == [t["data"]["guideline_url"] for t in tasks]
+        out[arm] = {r["guideline_url"] for r in rows}
+    return out
+
+
+def test_batches_link_to_the_rule_on_the_site_of_their_arm(repo):
+    """With site_url in mkdocs.yml, arm A's rows link to the rule on the main site, arm B's to the
+    pilot site beside it; the real MkDocs build puts both pages where the links point."""
+    (repo / "docs").mkdir()
+    (repo / "mkdocs.yml").write_text("site_name: T\nsite_url: https://example.org/guidelines/\n"
+                                     "plugins: [guidelines]\nmarkdown_extensions: [admonition]\n")
+    code, out, err = plan()
+    assert code == 0, err
+    assert _links(repo) == {"A": {"https://example.org/guidelines/tasks/t/#R-1"},
+                            "B": {"https://example.org/guidelines-experiments/pilot/tasks/t/#R-1"}}
+    assert "  B  https://example.org/guidelines-experiments/pilot/tasks/t/#R-1" in out
+    assert "set site_url" not in out
+    assert json.loads(plan("--force", "--format", "json")[1])["links"]["A"].endswith("/guidelines/tasks/t/#R-1")
+    # the pages exist where the links point, and the anchor is the rule's section
+    assert run("docs", "build")[0] == 0 and run("docs", "build", "--experiment", "pilot")[0] == 0
+    assert 'id="R-1"' in (repo / "site/tasks/t/index.html").read_text()
+    pilot = (repo / "site-experiments/pilot/tasks/t/index.html").read_text()
+    assert 'id="R-1"' in pilot and "Both in focus." in pilot
+    # --pilot-url names the pilot's address when it is published elsewhere
+    code, out, err = plan("--force", "--pilot-url", "https://pilot.example.org/")
+    assert code == 0, err
+    assert _links(repo)["B"] == {"https://pilot.example.org/tasks/t/#R-1"}
+    code, _, err = plan("--force", "--pilot-url", "pilot.example.org")
+    assert code == 2 and "--pilot-url must be an http(s) address" in err
+
+
+def test_without_a_site_url_batches_link_to_the_built_pages_and_the_plan_says_how_to_set_it(repo):
+    code, out, err = plan()
+    assert code == 0, err
+    links = _links(repo)
+    assert links == {"A": {"site/tasks/t/index.html#R-1"}, "B": {"site-experiments/pilot/tasks/t/index.html#R-1"}}
+    assert "set site_url in mkdocs.yml" in out and "--pilot-url URL" in out
+    # the paths are where `docs build` (and `docs build --experiment`) write the pages
+    (repo / "docs").mkdir()
+    (repo / "mkdocs.yml").write_text("site_name: T\nplugins: [guidelines]\nmarkdown_extensions: [admonition]\n")
+    assert run("docs", "build")[0] == 0 and run("docs", "build", "--experiment", "pilot")[0] == 0
+    for arm in "AB":
+        path, fragment = next(iter(links[arm])).split("#")
+        assert f'id="{fragment}"' in (repo / path).read_text()
+    # a site at a host's root: the pilot's address is not known, the plan says how to give it
+    (repo / "mkdocs.yml").write_text("site_name: T\nsite_url: https://example.org\nplugins: [guidelines]\n")
+    code, out, err = plan("--force")
+    assert code == 0, err
+    assert _links(repo) == {"A": {"https://example.org/tasks/t/#R-1"},
+                            "B": {"site-experiments/pilot/tasks/t/index.html#R-1"}}
+    assert "--pilot-url URL" in out and "set site_url" not in out
