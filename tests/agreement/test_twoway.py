@@ -114,6 +114,11 @@ def test_p_value_and_interval_agree_and_match_students_t():
     c = contrast([a, b], [-1.0, 1.0], NOMINAL4)
     lo, hi = c.interval(1 - c.p_value)  # the interval at 1 − p just touches 0
     assert min(abs(lo), abs(hi)) == pytest.approx(0.0, abs=1e-6)
+    # the 95 % interval: estimate ∓ se·t(0.975, df), lower end first
+    lo, hi = c.interval(0.95)
+    half = c.se * stats.t.ppf(0.975, c.df)
+    assert lo < c.estimate < hi
+    assert (lo, hi) == pytest.approx((c.estimate - half, c.estimate + half), rel=1e-6)
 
 
 def _crossed(rng, sd, annotators, items=150, noise=0.12, shift=0):
@@ -170,3 +175,45 @@ def test_the_same_annotators_before_and_after_cancel_out_of_a_difference():
     assert stay.var_annotators < 0.2 * stay.var_items
     assert move.var_annotators > stay.var_annotators * 5
     assert move.df < stay.df  # few annotators: few degrees of freedom
+
+
+def test_items_rated_twice_count_and_items_rated_once_do_not_by_hand():
+    # three items rated twice: (0, 0), (0, 1), (1, 1), and an item rated once. n = 6 pairable values,
+    # three of each category; T = 2 (item 1's pair, both orders, weight 1/(m − 1) = 1);
+    # E = 3·3·2 = 18; α = 1 − (n − 1)·T/E = 1 − 5·2/18 = 4/9
+    item = np.array([0, 0, 1, 1, 2, 2, 3])
+    annotator = np.array([0, 1, 0, 1, 0, 1, 0])
+    value = np.array([0, 0, 0, 1, 1, 1, 0])
+    lin = linearise(item, annotator, value, NOMINAL4)
+    assert lin.alpha == pytest.approx(4 / 9)
+    assert lin.n_items == 3 and list(lin.items) == [0, 1, 2] and list(lin.rows) == [0, 1, 2, 3, 4, 5]
+    # without item 0: (0, 1), (1, 1): α = 1 − 3·2/(1·3·2) = 0; without item 1: α = 1; without item 2: α = 0.
+    # The jackknife influences: √(2/3)·(mean − α₋ᵢ) = √(2/3)·(1/3, −2/3, 1/3)
+    assert lin.item_jackknife == pytest.approx(np.sqrt(2 / 3) * np.array([1 / 3, -2 / 3, 1 / 3]))
+    # the linearisation: g_T = −n/E = −1/3; g_c = −T/E + n·T·2(δn)_c/E² = −1/9 + 6·2·2·3/18² = 1/9 for both
+    # categories used; U_i = g_T·T_i + Σ g_c = (2/9, 2/9 − 2/3, 2/9); a judgement's z = g_T·(2·d/(m − 1) − T/n)
+    # + g_c: 2/9 when it agrees with its partner (d = 0), −4/9 when not (d = 1)
+    assert lin.g_total == pytest.approx(-1 / 3)
+    assert lin.item_influence == pytest.approx([2 / 9, -4 / 9, 2 / 9])
+    assert lin.cell_influence == pytest.approx([2 / 9, 2 / 9, -4 / 9, -4 / 9, 2 / 9, 2 / 9])
+
+
+def test_quantile_above_20_df_is_the_published_cornish_fisher_series():
+    from scipy import stats
+
+    # Abramowitz & Stegun 26.7.5 (Student's t from the normal quantile x, four terms in 1/ν), written
+    # out from the handbook: the series itself, to rounding, wherever quantile() uses it
+    def published(x, nu):
+        g1 = (x**3 + x) / 4
+        g2 = (5 * x**5 + 16 * x**3 + 3 * x) / 96
+        g3 = (3 * x**7 + 19 * x**5 + 17 * x**3 - 15 * x) / 384
+        g4 = (79 * x**9 + 776 * x**7 + 1482 * x**5 - 1920 * x**3 - 945 * x) / 92160
+        return x + g1 / nu + g2 / nu**2 + g3 / nu**3 + g4 / nu**4
+
+    for p in (0.975, 0.995, 0.9995):
+        x = stats.norm.ppf(p)
+        for nu in (20.0, 37.5, 400.0):
+            assert quantile(p, nu) == pytest.approx(published(x, nu), rel=1e-13, abs=0)
+        # and the series is what it claims: what is left of t is of order 1/ν⁵ (under 1e-8 at 100 df)
+        assert quantile(p, 100.0) == pytest.approx(stats.t.ppf(p, 100.0), abs=1e-8)
+    assert quantile(0.975, 19.99) == pytest.approx(stats.t.ppf(0.975, 19.99), abs=1e-6)  # below 20: exact t
