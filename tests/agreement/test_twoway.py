@@ -217,3 +217,60 @@ def test_quantile_above_20_df_is_the_published_cornish_fisher_series():
         # and the series is what it claims: what is left of t is of order 1/ν⁵ (under 1e-8 at 100 df)
         assert quantile(p, 100.0) == pytest.approx(stats.t.ppf(p, 100.0), abs=1e-8)
     assert quantile(0.975, 19.99) == pytest.approx(stats.t.ppf(0.975, 19.99), abs=1e-6)  # below 20: exact t
+
+
+def test_pairs_by_hand_and_an_item_rated_once_neither_pairs_nor_warns():
+    import warnings
+
+    from guidelines_tool.agreement.twoway import pairs
+
+    # item 5 rated 0, 1, 1 by annotators 0, 1, 2 (three pairs of weight 1/2); item 7 once (no pair);
+    # item 9 rated 0, 0 by annotators 1, 2 (one pair of weight 1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a division by an item's m − 1 = 0 would print a RuntimeWarning
+        found = pairs(np.array([5, 5, 5, 7, 9, 9]), np.array([0, 1, 2, 0, 1, 2]), np.array([0, 1, 1, 2, 0, 0]),
+                      1.0 - np.eye(3))
+    got = sorted(zip(found.item.tolist(), found.first.tolist(), found.second.tolist(), found.gap.tolist(),
+                     found.weight.tolist()))
+    assert got == [(5, 0, 1, 1.0, 0.5), (5, 0, 2, 1.0, 0.5), (5, 1, 2, 0.0, 0.5), (9, 1, 2, 0.0, 1.0)]
+
+
+def _careless(rng, items=200, annotators=6, first_item=0):
+    period = simulate.Period(items, 0.05, {"R": 0.1}, first_item=first_item)
+    offsets = np.zeros((annotators, 1))
+    offsets[:2] = 0.3  # two annotators swap the pair far more often
+    return simulate.simulate_period(period, (simulate.Scope("R", (0, 1), 1.0),), n_labels=4, annotators=annotators,
+                                    per_item=3, rng=rng, governed_items=items, annotator_confusion=offsets)
+
+
+def test_the_annotators_spread_is_the_cross_fitted_product_of_the_halves_effects():
+    # σ² = J/(J − 1)·mean_j b_j⁽¹⁾·b_j⁽²⁾ from the propensities fitted on each half of the items (one
+    # split, the same random halves: the design draws one uniform number per item, in item order)
+    b = _careless(np.random.default_rng(9))
+    design = Design([Group(b.item, b.annotator, b.value)], NOMINAL4, splits=1, rng=np.random.default_rng(10))
+    ids = np.unique(b.item)
+    first = np.isin(b.item, ids[np.random.default_rng(10).random(len(ids)) < 0.5])
+    halves = [annotator_effects(b.item[r], b.annotator[r], b.value[r], NOMINAL4, 6) for r in (first, ~first)]
+    both = np.intersect1d(halves[0][1], halves[1][1])
+    j = len(both)
+    assert j == 6
+    expected = j / (j - 1) * float((halves[0][0][both] * halves[1][0][both]).mean())
+    assert expected > 0  # two careless annotators: a spread to speak of
+    assert design.spread == pytest.approx([expected], rel=1e-9)
+    # and a contrast loads on it by L_j = 2·g_T·n_j (n_j: j's judgements): V_annotators = σ²·Σ_j L_j²
+    lin = linearise(b.item, b.annotator, b.value, NOMINAL4)
+    loading = 2.0 * lin.g_total * np.bincount(b.annotator[lin.rows], minlength=6)
+    assert design.contrast([1.0]).var_annotators == pytest.approx(expected * float((loading**2).sum()), rel=1e-9)
+
+
+def test_a_group_with_one_item_leaves_a_half_empty_and_adds_no_spread():
+    # a rule cited on a single item after the commit: one half of the split has no pair of it
+    b = _careless(np.random.default_rng(11))
+    alone = Design([Group(b.item, b.annotator, b.value, kind="R")], NOMINAL4, splits=1, rng=np.random.default_rng(12))
+    single = Group(np.array([10_000, 10_000]), np.array([0, 1]), np.array([0, 1]), kind="S")  # its id sorts last
+    both = Design([Group(b.item, b.annotator, b.value, kind="R"), single], NOMINAL4, splits=1,
+                  rng=np.random.default_rng(12))
+    assert both.kinds == ["R", "S"]
+    assert both.spread[1] == 0.0
+    assert both.spread[0] == pytest.approx(alone.spread[0], rel=1e-12)  # the same halves of the rule's items
+    assert both.alpha(1) == pytest.approx(0.0)  # one item, one disagreement: 1 − (2 − 1)·2/2
