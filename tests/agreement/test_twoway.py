@@ -247,10 +247,14 @@ def test_the_annotators_spread_is_the_cross_fitted_product_of_the_halves_effects
     # σ² = J/(J − 1)·mean_j b_j⁽¹⁾·b_j⁽²⁾ from the propensities fitted on each half of the items (one
     # split, the same random halves: the design draws one uniform number per item, in item order)
     b = _careless(np.random.default_rng(9))
-    design = Design([Group(b.item, b.annotator, b.value)], NOMINAL4, splits=1, rng=np.random.default_rng(10))
-    ids = np.unique(b.item)
-    first = np.isin(b.item, ids[np.random.default_rng(10).random(len(ids)) < 0.5])
-    halves = [annotator_effects(b.item[r], b.annotator[r], b.value[r], NOMINAL4, 6) for r in (first, ~first)]
+    # a seventh annotator rates one item (with annotator 0): it is in one half only, so it has no product
+    item, annotator, value = (np.append(x, extra) for x, extra in
+                              ((b.item, [10_000, 10_000]), (b.annotator, [6, 0]), (b.value, [1, 1])))
+    design = Design([Group(item, annotator, value)], NOMINAL4, splits=1, rng=np.random.default_rng(10))
+    ids = np.unique(item)
+    first = np.isin(item, ids[np.random.default_rng(10).random(len(ids)) < 0.5])
+    halves = [annotator_effects(item[r], annotator[r], value[r], NOMINAL4, 7) for r in (first, ~first)]
+    assert [6 in h[1] for h in halves].count(True) == 1
     both = np.intersect1d(halves[0][1], halves[1][1])
     j = len(both)
     assert j == 6
@@ -258,19 +262,71 @@ def test_the_annotators_spread_is_the_cross_fitted_product_of_the_halves_effects
     assert expected > 0  # two careless annotators: a spread to speak of
     assert design.spread == pytest.approx([expected], rel=1e-9)
     # and a contrast loads on it by L_j = 2·g_T·n_j (n_j: j's judgements): V_annotators = σ²·Σ_j L_j²
-    lin = linearise(b.item, b.annotator, b.value, NOMINAL4)
-    loading = 2.0 * lin.g_total * np.bincount(b.annotator[lin.rows], minlength=6)
-    assert design.contrast([1.0]).var_annotators == pytest.approx(expected * float((loading**2).sum()), rel=1e-9)
+    lin = linearise(item, annotator, value, NOMINAL4)
+    loading = 2.0 * lin.g_total * np.bincount(annotator[lin.rows], minlength=7)
+    c = design.contrast([1.0])
+    assert c.var_annotators == pytest.approx(expected * float((loading**2).sum()), rel=1e-9)
+    # the items' part is the delete-one jackknife's; df by Welch–Satterthwaite over 201 items and 7 annotators
+    assert c.var_items == pytest.approx(float((lin.item_jackknife**2).sum()), rel=1e-12)
+    assert (c.n_items, c.n_annotators) == (201, 7)
+    assert c.df == pytest.approx((c.var_items + c.var_annotators)**2
+                                 / (c.var_items**2 / 200 + c.var_annotators**2 / 6), rel=1e-12)
 
 
 def test_a_group_with_one_item_leaves_a_half_empty_and_adds_no_spread():
+    import warnings
+
     # a rule cited on a single item after the commit: one half of the split has no pair of it
     b = _careless(np.random.default_rng(11))
     alone = Design([Group(b.item, b.annotator, b.value, kind="R")], NOMINAL4, splits=1, rng=np.random.default_rng(12))
     single = Group(np.array([10_000, 10_000]), np.array([0, 1]), np.array([0, 1]), kind="S")  # its id sorts last
-    both = Design([Group(b.item, b.annotator, b.value, kind="R"), single], NOMINAL4, splits=1,
-                  rng=np.random.default_rng(12))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a kind with no cross-fitted product must not divide 0 by 0 on the way
+        both = Design([Group(b.item, b.annotator, b.value, kind="R"), single], NOMINAL4, splits=1,
+                      rng=np.random.default_rng(12))
+    assert (both.group_items(0), both.group_items(1)) == (200, 1)
     assert both.kinds == ["R", "S"]
     assert both.spread[1] == 0.0
     assert both.spread[0] == pytest.approx(alone.spread[0], rel=1e-12)  # the same halves of the rule's items
     assert both.alpha(1) == pytest.approx(0.0)  # one item, one disagreement: 1 − (2 − 1)·2/2
+
+
+def test_an_undefined_group_has_no_alpha_no_items_and_no_estimate():
+    agreed = Group(np.array([0, 0, 1, 1]), np.array([0, 1, 0, 1]), np.array([2, 2, 2, 2]))  # one category: α undefined
+    design = Design([agreed, Group(*_random_ratings(np.random.default_rng(13)))], NOMINAL4)
+    assert design.alpha(0) is None and design.group_items(0) == 0 and design.group_items(1) == 60
+    c = design.contrast([1.0, -1.0])
+    assert c.estimate is None and c.se is None and c.p_value is None and c.interval() is None
+    assert design.contrast([0.0, 1.0]).estimate == pytest.approx(design.alpha(1))  # a zero weight skips it
+
+
+def test_satterthwaite_by_hand():
+    from guidelines_tool.agreement.twoway import satterthwaite
+
+    # (0.04 + 0.01)² / (0.04²/10 + 0.01²/1) = 0.0025 / 0.00026
+    assert satterthwaite(0.04, 11, 0.01, 2) == pytest.approx(0.0025 / 0.00026)
+    assert satterthwaite(0.04, 11, 0.0, 1) == pytest.approx(10.0)  # one component: its own df
+    assert satterthwaite(0.0, 40, 0.09, 5) == pytest.approx(4.0)
+    assert satterthwaite(0.0, 1, 0.0, 1) == float("inf")  # no variance at all
+
+
+def test_annotator_effects_are_the_weighted_least_squares_fit_of_the_pairs():
+    # every pair's disagreement, less the weighted mean, regressed on b_first + b_second with weights
+    # 1/(m − 1): np.linalg.lstsq on the explicit design matrix (full rank: seven annotators, items rated 3-4 times)
+    from guidelines_tool.agreement.twoway import pairs
+
+    rng = np.random.default_rng(14)
+    item = np.repeat(np.arange(80), 3)
+    item[::7] = 80  # one item rated many times
+    annotator = np.concatenate([rng.permutation(7)[:3] for _ in range(80)])
+    value = rng.integers(0, 4, len(item))
+    found = pairs(item, annotator, value, NOMINAL4)
+    effect, present = annotator_effects(item, annotator, value, NOMINAL4, 9)  # codes 7 and 8 never rate
+    assert list(present) == list(range(7)) and effect[7] == effect[8] == 0.0
+    x = np.zeros((len(found.gap), 7))
+    np.add.at(x, (np.arange(len(found.gap)), found.first), 1.0)
+    np.add.at(x, (np.arange(len(found.gap)), found.second), 1.0)
+    y = found.gap - np.average(found.gap, weights=found.weight)
+    root = np.sqrt(found.weight)
+    expected = np.linalg.lstsq(x * root[:, None], y * root, rcond=None)[0]
+    assert effect[:7] == pytest.approx(expected, abs=1e-9)
