@@ -196,6 +196,11 @@ def test_items_rated_twice_count_and_items_rated_once_do_not_by_hand():
     assert lin.g_total == pytest.approx(-1 / 3)
     assert lin.item_influence == pytest.approx([2 / 9, -4 / 9, 2 / 9])
     assert lin.cell_influence == pytest.approx([2 / 9, 2 / 9, -4 / 9, -4 / 9, 2 / 9, 2 / 9])
+    # as a design, with item 3 rated by a third annotator alone: 3 items and 2 annotators count (annotator
+    # 2 has no pairable judgement), and the items' variance is Σ jackknife² = 2/3·(1 + 4 + 1)/9 = 4/9
+    c = Design([Group(item, np.array([0, 1, 0, 1, 0, 1, 2]), value)], NOMINAL4).contrast([1.0])
+    assert (c.n_items, c.n_annotators) == (3, 2)
+    assert c.estimate == pytest.approx(4 / 9) and c.var_items == pytest.approx(4 / 9)
 
 
 def test_quantile_above_20_df_is_the_published_cornish_fisher_series():
