@@ -1,6 +1,6 @@
 """Typed records for everything the tool reads: projects, tasks, labels, rules, findings.
 
-Loose input (YAML mappings, CSV rows) becomes these records at the boundary (`loading.py`); no
+Loose input (YAML mappings, CSV rows) becomes these records at the boundary (`loading/`); no
 code after it handles raw dicts. Records are frozen so they can be shared, hashed and compared.
 
 Positions are not stored as line/column: every record carries a `Source` (file path plus the

@@ -1,8 +1,8 @@
 """The guideline project on disk: find its root, read `guidelines.yaml`, assemble the Project.
 
-`loading.py` turns one file's YAML into records; this module knows which files make a project
+`loading/` turns one file's YAML into records; this module knows which files make a project
 (the config, then every YAML file under the guideline folder it names) and puts their records
-together. It sits above `loading.py` so that loading needs nothing from here.
+together. It sits above `loading/` so that loading needs nothing from here.
 """
 
 from __future__ import annotations

@@ -96,7 +96,7 @@ def fast_paths() -> dict[str, bool]:
     from guidelines_tool import loading
     from guidelines_tool.schema import _fast_validator
 
-    return {"yaml-c-parser": loading._Parser is not None, "jsonschema-rs": _fast_validator("rule") is not None}
+    return {"yaml-c-parser": loading.CParser is not None, "jsonschema-rs": _fast_validator("rule") is not None}
 
 
 def schema_findings(item: ParsedFile, locate: Locator) -> list[Finding]:

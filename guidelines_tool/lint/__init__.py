@@ -5,7 +5,7 @@ A check module has a docstring (what it enforces, a passing and a failing exampl
 `check(project)` generator of `Problem`s. The runner, not the check, stamps code, name and
 severity on each finding and turns pointers into line:column.
 
-Code ranges: GL0xx reading YAML (loading.py), GL1xx schema (schema.py), GL2xx lint errors,
+Code ranges: GL0xx reading YAML (loading/reader.py), GL1xx schema (schema.py), GL2xx lint errors,
 GL3xx lint warnings.
 """
 

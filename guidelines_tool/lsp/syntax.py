@@ -1,8 +1,8 @@
 """Where each key and value of a guideline file sits in its text: the spans editor features need.
 
-This reads parser *events* (ruamel's C parser, the one `loading.py` drives) and records, for
+This reads parser *events* (ruamel's C parser, the one `loading/reader.py` drives) and records, for
 every pointer (the key/index path `model.Source` uses), the span of its value and of its key.
-It builds no data: `loading.py` stays the one place that turns YAML into records. A document
+It builds no data: `loading/` stays the one place that turns YAML into records. A document
 that breaks part-way gives the nodes read before the break, which is what completion needs while
 the user is typing.
 """
