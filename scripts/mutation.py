@@ -98,8 +98,8 @@ MODULES: dict[str, tuple[tuple[str, ...], bool]] = dict([
     "guidelines_tool/reporters/agreement.py": (
         ("tests/reporters", "tests/agreement/test_report.py", "tests/cli/test_formats.py"), True),
     "guidelines_tool/reporters/history.py": (
-        ("tests/reporters", "tests/cli/test_history_cli.py", "tests/test_history_edges.py",
-         "tests/cli/test_formats.py"), True),
+        ("tests/reporters", "tests/cli/test_history_cli.py", "tests/history/test_tags.py", "tests/history/test_git.py",
+         "tests/history/test_relocate.py", "tests/history/test_walk.py", "tests/cli/test_formats.py"), True),
     "guidelines_tool/reporters/impact.py": (
         ("tests/reporters", "tests/test_hotspots.py", "tests/cli/test_impact_cli.py", "tests/cli/test_formats.py",
          "tests/test_demo.py", _NOT_FRESH_INSTALL), True),

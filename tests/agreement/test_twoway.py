@@ -114,6 +114,11 @@ def test_p_value_and_interval_agree_and_match_students_t():
     c = contrast([a, b], [-1.0, 1.0], NOMINAL4)
     lo, hi = c.interval(1 - c.p_value)  # the interval at 1 − p just touches 0
     assert min(abs(lo), abs(hi)) == pytest.approx(0.0, abs=1e-6)
+    # the 95 % interval: estimate ∓ se·t(0.975, df), lower end first
+    lo, hi = c.interval(0.95)
+    half = c.se * stats.t.ppf(0.975, c.df)
+    assert lo < c.estimate < hi
+    assert (lo, hi) == pytest.approx((c.estimate - half, c.estimate + half), rel=1e-6)
 
 
 def _crossed(rng, sd, annotators, items=150, noise=0.12, shift=0):
@@ -170,3 +175,163 @@ def test_the_same_annotators_before_and_after_cancel_out_of_a_difference():
     assert stay.var_annotators < 0.2 * stay.var_items
     assert move.var_annotators > stay.var_annotators * 5
     assert move.df < stay.df  # few annotators: few degrees of freedom
+
+
+def test_items_rated_twice_count_and_items_rated_once_do_not_by_hand():
+    # three items rated twice: (0, 0), (0, 1), (1, 1), and an item rated once. n = 6 pairable values,
+    # three of each category; T = 2 (item 1's pair, both orders, weight 1/(m − 1) = 1);
+    # E = 3·3·2 = 18; α = 1 − (n − 1)·T/E = 1 − 5·2/18 = 4/9
+    item = np.array([0, 0, 1, 1, 2, 2, 3])
+    annotator = np.array([0, 1, 0, 1, 0, 1, 0])
+    value = np.array([0, 0, 0, 1, 1, 1, 0])
+    lin = linearise(item, annotator, value, NOMINAL4)
+    assert lin.alpha == pytest.approx(4 / 9)
+    assert lin.n_items == 3 and list(lin.items) == [0, 1, 2] and list(lin.rows) == [0, 1, 2, 3, 4, 5]
+    # without item 0: (0, 1), (1, 1): α = 1 − 3·2/(1·3·2) = 0; without item 1: α = 1; without item 2: α = 0.
+    # The jackknife influences: √(2/3)·(mean − α₋ᵢ) = √(2/3)·(1/3, −2/3, 1/3)
+    assert lin.item_jackknife == pytest.approx(np.sqrt(2 / 3) * np.array([1 / 3, -2 / 3, 1 / 3]))
+    # the linearisation: g_T = −n/E = −1/3; g_c = −T/E + n·T·2(δn)_c/E² = −1/9 + 6·2·2·3/18² = 1/9 for both
+    # categories used; U_i = g_T·T_i + Σ g_c = (2/9, 2/9 − 2/3, 2/9); a judgement's z = g_T·(2·d/(m − 1) − T/n)
+    # + g_c: 2/9 when it agrees with its partner (d = 0), −4/9 when not (d = 1)
+    assert lin.g_total == pytest.approx(-1 / 3)
+    assert lin.item_influence == pytest.approx([2 / 9, -4 / 9, 2 / 9])
+    assert lin.cell_influence == pytest.approx([2 / 9, 2 / 9, -4 / 9, -4 / 9, 2 / 9, 2 / 9])
+    # as a design, with item 3 rated by a third annotator alone: 3 items and 2 annotators count (annotator
+    # 2 has no pairable judgement), and the items' variance is Σ jackknife² = 2/3·(1 + 4 + 1)/9 = 4/9
+    c = Design([Group(item, np.array([0, 1, 0, 1, 0, 1, 2]), value)], NOMINAL4).contrast([1.0])
+    assert (c.n_items, c.n_annotators) == (3, 2)
+    assert c.estimate == pytest.approx(4 / 9) and c.var_items == pytest.approx(4 / 9)
+
+
+def test_quantile_above_20_df_is_the_published_cornish_fisher_series():
+    from scipy import stats
+
+    # Abramowitz & Stegun 26.7.5 (Student's t from the normal quantile x, four terms in 1/ν), written
+    # out from the handbook: the series itself, to rounding, wherever quantile() uses it
+    def published(x, nu):
+        g1 = (x**3 + x) / 4
+        g2 = (5 * x**5 + 16 * x**3 + 3 * x) / 96
+        g3 = (3 * x**7 + 19 * x**5 + 17 * x**3 - 15 * x) / 384
+        g4 = (79 * x**9 + 776 * x**7 + 1482 * x**5 - 1920 * x**3 - 945 * x) / 92160
+        return x + g1 / nu + g2 / nu**2 + g3 / nu**3 + g4 / nu**4
+
+    for p in (0.975, 0.995, 0.9995):
+        x = stats.norm.ppf(p)
+        for nu in (20.0, 37.5, 400.0):
+            assert quantile(p, nu) == pytest.approx(published(x, nu), rel=1e-13, abs=0)
+        # and the series is what it claims: what is left of t is of order 1/ν⁵ (under 1e-8 at 100 df)
+        assert quantile(p, 100.0) == pytest.approx(stats.t.ppf(p, 100.0), abs=1e-8)
+    assert quantile(0.975, 19.99) == pytest.approx(stats.t.ppf(0.975, 19.99), abs=1e-6)  # below 20: exact t
+
+
+def test_pairs_by_hand_and_an_item_rated_once_neither_pairs_nor_warns():
+    import warnings
+
+    from guidelines_tool.agreement.twoway import pairs
+
+    # item 5 rated 0, 1, 1 by annotators 0, 1, 2 (three pairs of weight 1/2); item 7 once (no pair);
+    # item 9 rated 0, 0 by annotators 1, 2 (one pair of weight 1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a division by an item's m − 1 = 0 would print a RuntimeWarning
+        found = pairs(np.array([5, 5, 5, 7, 9, 9]), np.array([0, 1, 2, 0, 1, 2]), np.array([0, 1, 1, 2, 0, 0]),
+                      1.0 - np.eye(3))
+    got = sorted(zip(found.item.tolist(), found.first.tolist(), found.second.tolist(), found.gap.tolist(),
+                     found.weight.tolist()))
+    assert got == [(5, 0, 1, 1.0, 0.5), (5, 0, 2, 1.0, 0.5), (5, 1, 2, 0.0, 0.5), (9, 1, 2, 0.0, 1.0)]
+
+
+def _careless(rng, items=200, annotators=6, first_item=0):
+    period = simulate.Period(items, 0.05, {"R": 0.1}, first_item=first_item)
+    offsets = np.zeros((annotators, 1))
+    offsets[:2] = 0.3  # two annotators swap the pair far more often
+    return simulate.simulate_period(period, (simulate.Scope("R", (0, 1), 1.0),), n_labels=4, annotators=annotators,
+                                    per_item=3, rng=rng, governed_items=items, annotator_confusion=offsets)
+
+
+def test_the_annotators_spread_is_the_cross_fitted_product_of_the_halves_effects():
+    # σ² = J/(J − 1)·mean_j b_j⁽¹⁾·b_j⁽²⁾ from the propensities fitted on each half of the items (one
+    # split, the same random halves: the design draws one uniform number per item, in item order)
+    b = _careless(np.random.default_rng(9))
+    # a seventh annotator rates one item (with annotator 0): it is in one half only, so it has no product
+    item, annotator, value = (np.append(x, extra) for x, extra in
+                              ((b.item, [10_000, 10_000]), (b.annotator, [6, 0]), (b.value, [1, 1])))
+    design = Design([Group(item, annotator, value)], NOMINAL4, splits=1, rng=np.random.default_rng(10))
+    ids = np.unique(item)
+    first = np.isin(item, ids[np.random.default_rng(10).random(len(ids)) < 0.5])
+    halves = [annotator_effects(item[r], annotator[r], value[r], NOMINAL4, 7) for r in (first, ~first)]
+    assert [6 in h[1] for h in halves].count(True) == 1
+    both = np.intersect1d(halves[0][1], halves[1][1])
+    j = len(both)
+    assert j == 6
+    expected = j / (j - 1) * float((halves[0][0][both] * halves[1][0][both]).mean())
+    assert expected > 0  # two careless annotators: a spread to speak of
+    assert design.spread == pytest.approx([expected], rel=1e-9)
+    # and a contrast loads on it by L_j = 2·g_T·n_j (n_j: j's judgements): V_annotators = σ²·Σ_j L_j²
+    lin = linearise(item, annotator, value, NOMINAL4)
+    loading = 2.0 * lin.g_total * np.bincount(annotator[lin.rows], minlength=7)
+    c = design.contrast([1.0])
+    assert c.var_annotators == pytest.approx(expected * float((loading**2).sum()), rel=1e-9)
+    # the items' part is the delete-one jackknife's; df by Welch–Satterthwaite over 201 items and 7 annotators
+    assert c.var_items == pytest.approx(float((lin.item_jackknife**2).sum()), rel=1e-12)
+    assert (c.n_items, c.n_annotators) == (201, 7)
+    assert c.df == pytest.approx((c.var_items + c.var_annotators)**2
+                                 / (c.var_items**2 / 200 + c.var_annotators**2 / 6), rel=1e-12)
+
+
+def test_a_group_with_one_item_leaves_a_half_empty_and_adds_no_spread():
+    import warnings
+
+    # a rule cited on a single item after the commit: one half of the split has no pair of it
+    b = _careless(np.random.default_rng(11))
+    alone = Design([Group(b.item, b.annotator, b.value, kind="R")], NOMINAL4, splits=1, rng=np.random.default_rng(12))
+    single = Group(np.array([10_000, 10_000]), np.array([0, 1]), np.array([0, 1]), kind="S")  # its id sorts last
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a kind with no cross-fitted product must not divide 0 by 0 on the way
+        both = Design([Group(b.item, b.annotator, b.value, kind="R"), single], NOMINAL4, splits=1,
+                      rng=np.random.default_rng(12))
+    assert (both.group_items(0), both.group_items(1)) == (200, 1)
+    assert both.kinds == ["R", "S"]
+    assert both.spread[1] == 0.0
+    assert both.spread[0] == pytest.approx(alone.spread[0], rel=1e-12)  # the same halves of the rule's items
+    assert both.alpha(1) == pytest.approx(0.0)  # one item, one disagreement: 1 − (2 − 1)·2/2
+
+
+def test_an_undefined_group_has_no_alpha_no_items_and_no_estimate():
+    agreed = Group(np.array([0, 0, 1, 1]), np.array([0, 1, 0, 1]), np.array([2, 2, 2, 2]))  # one category: α undefined
+    design = Design([agreed, Group(*_random_ratings(np.random.default_rng(13)))], NOMINAL4)
+    assert design.alpha(0) is None and design.group_items(0) == 0 and design.group_items(1) == 60
+    c = design.contrast([1.0, -1.0])
+    assert c.estimate is None and c.se is None and c.p_value is None and c.interval() is None
+    assert design.contrast([0.0, 1.0]).estimate == pytest.approx(design.alpha(1))  # a zero weight skips it
+
+
+def test_satterthwaite_by_hand():
+    from guidelines_tool.agreement.twoway import satterthwaite
+
+    # (0.04 + 0.01)² / (0.04²/10 + 0.01²/1) = 0.0025 / 0.00026
+    assert satterthwaite(0.04, 11, 0.01, 2) == pytest.approx(0.0025 / 0.00026)
+    assert satterthwaite(0.04, 11, 0.0, 1) == pytest.approx(10.0)  # one component: its own df
+    assert satterthwaite(0.0, 40, 0.09, 5) == pytest.approx(4.0)
+    assert satterthwaite(0.0, 1, 0.0, 1) == float("inf")  # no variance at all
+
+
+def test_annotator_effects_are_the_weighted_least_squares_fit_of_the_pairs():
+    # every pair's disagreement, less the weighted mean, regressed on b_first + b_second with weights
+    # 1/(m − 1): np.linalg.lstsq on the explicit design matrix (full rank: seven annotators, items rated 3-4 times)
+    from guidelines_tool.agreement.twoway import pairs
+
+    rng = np.random.default_rng(14)
+    item = np.repeat(np.arange(80), 3)
+    item[::7] = 80  # one item rated many times
+    annotator = np.concatenate([rng.permutation(7)[:3] for _ in range(80)])
+    value = rng.integers(0, 4, len(item))
+    found = pairs(item, annotator, value, NOMINAL4)
+    effect, present = annotator_effects(item, annotator, value, NOMINAL4, 9)  # codes 7 and 8 never rate
+    assert list(present) == list(range(7)) and effect[7] == effect[8] == 0.0
+    x = np.zeros((len(found.gap), 7))
+    np.add.at(x, (np.arange(len(found.gap)), found.first), 1.0)
+    np.add.at(x, (np.arange(len(found.gap)), found.second), 1.0)
+    y = found.gap - np.average(found.gap, weights=found.weight)
+    root = np.sqrt(found.weight)
+    expected = np.linalg.lstsq(x * root[:, None], y * root, rcond=None)[0]
+    assert effect[:7] == pytest.approx(expected, abs=1e-9)

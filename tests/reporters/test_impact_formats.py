@@ -80,3 +80,24 @@ def test_markdown_folds_a_table_of_more_than_ten_revisions():
     eleven = md(*[revision(f"R-{i}", verdict="no_clear_change") for i in range(11)])
     assert "<details>" not in ten and ten.count("\n| `R-") == 10
     assert "<details><summary>All 11 rule revisions</summary>" in eleven and eleven.count("\n| `R-") == 11
+
+
+def test_markdown_lists_the_warnings_seen_under_a_heading_in_the_core_order():
+    from dataclasses import replace
+
+    from guidelines_tool.impact_warnings import WARNINGS
+
+    warned = replace(revision(verdict="inconclusive"), warnings=("pre_trend", "annotator_turnover"))
+    lines = md(warned, revision("R-2", verdict="no_clear_change")).splitlines()
+    start = lines.index("**Warnings**")
+    # the heading, a blank line, one bullet a code in WARNINGS' order (not the revision's), a blank line
+    assert lines[start - 1] == ""
+    assert lines[start:start + 5] == [
+        "**Warnings**", "",
+        f"- `annotator_turnover`: {WARNINGS['annotator_turnover']}",
+        f"- `pre_trend`: {WARNINGS['pre_trend']}",
+        "",
+    ]
+    row = next(line for line in lines if line.startswith("| `R-1` |"))
+    assert row.endswith("| **inconclusive ?** | pre_trend, annotator_turnover |")
+    assert "**Warnings**" not in md(revision("R-2", verdict="no_clear_change"))
