@@ -68,6 +68,12 @@ def experiment_files(root: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
 
 
+def load_experiments(root: Path) -> tuple[Experiment, ...]:
+    """The project's experiments alone, in file order: what `log` and `changelog` need, without
+    parsing every rule file as `load_project` does (a 2,000-rule project: 0.9 s)."""
+    return tuple(e for parsed in load_files(root, experiment_files(root)) for e in parsed.experiments)
+
+
 def project_files(root: Path, config: ProjectConfig) -> list[Path]:
     """The guideline files, then the experiment files not among them (a guideline folder of
     `.` holds the experiments folder too)."""

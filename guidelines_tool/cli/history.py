@@ -84,12 +84,12 @@ def log_command(rule_id: str, output_format: str) -> int:
     from guidelines_tool.reporters.history import RuleLog
 
     from guidelines_tool.experiment.conclude import revision_notes
-    from guidelines_tool.project import load_project
+    from guidelines_tool.project import load_experiments
 
     root = project_root()
     history = read_history_shown(root)
     revisions = rule_revisions(history, rule_id)
-    log = RuleLog(rule_id, revisions, history.branch, revision_notes(load_project(root).experiments))
+    log = RuleLog(rule_id, revisions, history.branch, revision_notes(load_experiments(root)))
     click.echo(LOG_REPORTERS[output_format]().render(log))
     return EXIT_CLEAN
 
@@ -121,11 +121,11 @@ def changelog_command(since: str | None, output_format: str) -> int:
     from guidelines_tool.releases import build_changelog
 
     from guidelines_tool.experiment.conclude import attach_experiments
-    from guidelines_tool.project import load_project
+    from guidelines_tool.project import load_experiments
 
     root = project_root()
     history = read_history_shown(root)
-    changelog = attach_experiments(build_changelog(history, since=since), history, load_project(root).experiments)
+    changelog = attach_experiments(build_changelog(history, since=since), history, load_experiments(root))
     click.echo(CHANGELOG_REPORTERS[output_format]().render(changelog), nl=False)
     return EXIT_CLEAN
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from click.testing import CliRunner
 
 from guidelines_tool.cli import cli
-from guidelines_tool.project import load_project
+from guidelines_tool.project import load_experiments, load_project
 
 GOOD = """\
 kind: experiment
@@ -35,6 +35,17 @@ def test_a_valid_experiment_loads_into_a_typed_record(guideline_project):
     assert experiment.commit("B") == "2b" * 20 and experiment.arms["B"].ref == "variant"
     assert (experiment.items_per_arm, experiment.per_item, experiment.items) == (120, 3, "all")
     assert (experiment.confidence, experiment.min_items) == (0.9, 40)
+
+
+def test_experiments_load_alone_as_load_project_gives_them(guideline_project):
+    """`log` and `changelog` read the experiments without parsing every rule file: the same
+    records, and a broken rule file does not stand in the way."""
+    root = guideline_project(files={"experiments/pps-wording.yaml": GOOD,
+                                    "guidelines/pps/rules/PPS-009.yaml": "id: [unclosed\n"})
+    assert load_experiments(root) == load_project(root).experiments
+    assert [e.id for e in load_experiments(root)] == ["pps-wording"]
+    assert load_experiments(guideline_project(tmp_root := root.parent / "none")) == ()
+    assert tmp_root.is_dir()
 
 
 def test_validate_points_at_the_line_and_column_of_a_bad_value(guideline_project, monkeypatch):
