@@ -15,38 +15,41 @@ None stands for a test without a p-value; it is left out of the family and gets 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
 
 def bh_qvalues(p_values: Sequence[float | None]) -> list[float | None]:
     """Benjamini–Hochberg adjusted p-values, in the input order (None stays None)."""
-    index = [k for k, p in enumerate(p_values) if p is not None]
-    out: list[float | None] = [None] * len(p_values)
-    if not index:
-        return out
-    p = np.array([p_values[k] for k in index], dtype=float)
-    m = len(p)
-    order = np.argsort(p, kind="stable")
-    scaled = p[order] * m / np.arange(1, m + 1)
-    adjusted = np.minimum(np.minimum.accumulate(scaled[::-1])[::-1], 1.0)
-    for rank, k in enumerate(order):
-        out[index[k]] = float(adjusted[rank])
-    return out
+
+    def step_up(p: np.ndarray) -> np.ndarray:  # p sorted ascending
+        m = len(p)
+        return np.minimum.accumulate((p * m / np.arange(1, m + 1))[::-1])[::-1]
+
+    return _adjusted(p_values, step_up)
 
 
 def holm(p_values: Sequence[float | None]) -> list[float | None]:
     """Holm step-down adjusted p-values, in the input order (None stays None)."""
+
+    def step_down(p: np.ndarray) -> np.ndarray:  # p sorted ascending
+        m = len(p)
+        return np.maximum.accumulate(p * (m - np.arange(m)))
+
+    return _adjusted(p_values, step_down)
+
+
+def _adjusted(p_values: Sequence[float | None], adjust: Callable[[np.ndarray], np.ndarray]) -> list[float | None]:
+    """The p-values that are not None, sorted (stable), adjusted by `adjust`, capped at 1 and
+    put back in the input order."""
     index = [k for k, p in enumerate(p_values) if p is not None]
     out: list[float | None] = [None] * len(p_values)
     if not index:
         return out
     p = np.array([p_values[k] for k in index], dtype=float)
-    m = len(p)
     order = np.argsort(p, kind="stable")
-    scaled = p[order] * (m - np.arange(m))
-    adjusted = np.minimum(np.maximum.accumulate(scaled), 1.0)
+    adjusted = np.minimum(adjust(p[order]), 1.0)
     for rank, k in enumerate(order):
         out[index[k]] = float(adjusted[rank])
     return out
