@@ -36,13 +36,10 @@ CLEAN_CD = [("c", "c", "c"), ("d", "d", "d")] * 20
 NOISY_CD = [tuple({"a": "c", "b": "d"}[x] for x in p) for p in NOISY_AB]
 
 
-@pytest.fixture(scope="module")
-def repo(tmp_path_factory, gitkit) -> dict:
-    """Commit 0 adds A-1 (a/b) and B-1 (c/d); commit 1 clarifies A-1; commit 2 rewords B-1 badly
-    and is tagged v1.0.0; commit 3 only moves B-1 (no change of meaning)."""
-    root = gitkit.make_repo(tmp_path_factory.mktemp("impact") / "repo")
+def _three_commits(root, gitkit) -> list[str]:
+    """A-1 (a/b) and B-1 (c/d) added, then A-1 clarified (day 10), then B-1 reworded badly (day 20)."""
     day = timedelta(days=1)
-    shas = [
+    return [
         gitkit.commit(root, "start", {"guidelines.yaml": gitkit.CONFIG, "guidelines/t/task.yaml": TASK,
                                       "guidelines/t/rules/A-1.yaml": rule("A-1", ("a", "b"), "Vague."),
                                       "guidelines/t/rules/B-1.yaml": rule("B-1", ("c", "d"), "Clear.")},
@@ -52,10 +49,18 @@ def repo(tmp_path_factory, gitkit) -> dict:
         gitkit.commit(root, "reword B-1", {"guidelines/t/rules/B-1.yaml": rule("B-1", ("c", "d"), "Muddled.")},
                       date=gitkit.BASE_DATE + 20 * day),
     ]
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory, gitkit) -> dict:
+    """Commit 0 adds A-1 (a/b) and B-1 (c/d); commit 1 clarifies A-1; commit 2 rewords B-1 badly
+    and is tagged v1.0.0; commit 3 only moves B-1 (no change of meaning)."""
+    root = gitkit.make_repo(tmp_path_factory.mktemp("impact") / "repo")
+    shas = _three_commits(root, gitkit)
     gitkit.tag(root, "v1.0.0", shas[2])
     shas.append(gitkit.commit(root, "move B-1", {"guidelines/t/rules/B-1.yaml": None,
                                                  "guidelines/t/rules/moved/B-1.yaml": rule("B-1", ("c", "d"), "Muddled.")},
-                              date=gitkit.BASE_DATE + 30 * day))
+                              date=gitkit.BASE_DATE + timedelta(days=30)))
     rows = []
     # period 0: A noisy, B clean; resolved by full sha
     rows += _rows(NOISY_AB, 0, "A-1", rev=shas[0]) + _rows(CLEAN_CD, 100, "B-1", rev=shas[0])
@@ -421,17 +426,7 @@ def releases(tmp_path_factory, gitkit) -> dict:
     """Batches tagged by release (issue 17): v1.0.0 on the start, A-1 and B-1 changed in two
     commits, v2.0.0 on the second. Nothing was annotated between the two releases."""
     root = gitkit.make_repo(tmp_path_factory.mktemp("releases") / "repo")
-    day = timedelta(days=1)
-    shas = [
-        gitkit.commit(root, "start", {"guidelines.yaml": gitkit.CONFIG, "guidelines/t/task.yaml": TASK,
-                                      "guidelines/t/rules/A-1.yaml": rule("A-1", ("a", "b"), "Vague."),
-                                      "guidelines/t/rules/B-1.yaml": rule("B-1", ("c", "d"), "Clear.")},
-                      date=gitkit.BASE_DATE),
-        gitkit.commit(root, "clarify A-1", {"guidelines/t/rules/A-1.yaml": rule("A-1", ("a", "b"), "Precise.")},
-                      date=gitkit.BASE_DATE + 10 * day),
-        gitkit.commit(root, "reword B-1", {"guidelines/t/rules/B-1.yaml": rule("B-1", ("c", "d"), "Muddled.")},
-                      date=gitkit.BASE_DATE + 20 * day),
-    ]
+    shas = _three_commits(root, gitkit)
     gitkit.tag(root, "v1.0.0", shas[0])
     gitkit.tag(root, "v2.0.0", shas[2])
     rows = (_rows(NOISY_AB, 0, "A-1", rev="v1.0.0") + _rows(CLEAN_CD, 100, "B-1", rev="v1.0.0")
