@@ -12,7 +12,11 @@ from __future__ import annotations
 import http.server
 import os
 import shutil
+import socket
 import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -172,6 +176,23 @@ class DocsKit:
         """This checkout first, then the caller's PYTHONPATH: a `guidelines` run in a subprocess
         uses the code under test."""
         return os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
+
+    @classmethod
+    @contextmanager
+    def serving(cls, root: Path) -> Iterator[str]:
+        """`guidelines docs serve` on a free port of 127.0.0.1 in a child process, for the block;
+        yields the base URL (the caller waits for the page it needs)."""
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        server = subprocess.Popen([sys.executable, "-m", "guidelines_tool", "docs", "serve", "-a", f"127.0.0.1:{port}"],
+                                  cwd=root, env={**os.environ, "PYTHONPATH": cls.pythonpath()},
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            yield f"http://127.0.0.1:{port}/"
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
 
     def git_project(self, tmp_path: Path, **kwargs) -> Path:
         """The fixture project as a repository with three releases.

@@ -5,11 +5,7 @@ each rule; and the quiz script at work from a file on disk and under `guidelines
 from __future__ import annotations
 
 import json
-import os
 import re
-import socket
-import subprocess
-import sys
 import time
 import urllib.request
 
@@ -118,14 +114,7 @@ def test_the_quiz_works_from_a_file_on_disk_with_the_network_off(docs, browser, 
 def test_the_quiz_works_under_docs_serve(docs, browser, tmp_path):
 
     root = docs.copy_project(tmp_path)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    base = f"http://127.0.0.1:{port}/"
-    server = subprocess.Popen([sys.executable, "-m", "guidelines_tool", "docs", "serve", "-a", f"127.0.0.1:{port}"],
-                              cwd=root, env={**os.environ, "PYTHONPATH": docs.pythonpath()},
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
+    with docs.serving(root) as base:
         deadline = time.monotonic() + 60
         while True:
             try:
@@ -151,9 +140,6 @@ def test_the_quiz_works_under_docs_serve(docs, browser, tmp_path):
         finally:
             context.close()
         assert foreign == []
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
 
 
 def test_render_writes_the_quiz_script(docs, tmp_path):

@@ -8,7 +8,6 @@ import logging
 import os
 import posixpath
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -232,13 +231,6 @@ def test_shallow_clone_builds_without_history(docs, tmp_path):
 def test_serve_rebuilds_when_a_rule_file_changes(docs, tmp_path):
     """`guidelines docs serve` in a child process: edit a rule's YAML, the served page follows."""
     root = docs.copy_project(tmp_path)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    url = f"http://127.0.0.1:{port}/tasks/photo-subject/"
-    server = subprocess.Popen([sys.executable, "-m", "guidelines_tool", "docs", "serve", "-a", f"127.0.0.1:{port}"],
-                              cwd=root, env={**os.environ, "PYTHONPATH": docs.pythonpath()},
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def page_when(predicate, timeout: float = 60) -> str:
         deadline = time.monotonic() + timeout
@@ -252,15 +244,13 @@ def test_serve_rebuilds_when_a_rule_file_changes(docs, tmp_path):
             time.sleep(0.5)
         raise AssertionError(f"{url} never matched")
 
-    try:
+    with docs.serving(root) as base:
+        url = base + "tasks/photo-subject/"
         page_when(lambda text: "Sharpest object wins" in text)
         rule = root / "guidelines" / "photo-subject" / "rules" / "pps-001.yaml"
         rule.write_text(rule.read_text(encoding="utf-8").replace("Sharpest object wins", "Focus decides"),
                         encoding="utf-8")
         assert "Focus decides" in page_when(lambda text: "Focus decides" in text)
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
 
 
 def test_cli_render_a_release(docs, tmp_path, monkeypatch):
