@@ -118,9 +118,11 @@ def full_grid() -> list[Cell]:
             label = "null" if effect == 0 else f"+{effect:.2f}"
             cells.append(Cell(f"clean {governed}, {label}", effect=effect, governed=governed))
     cells += _pair("clean 300, no earlier states", pre=0)
+    cells += _pair("clean 300, 6 earlier states", pre=6)
     cells += _pair("drift noise", drift="noise")
-    cells += [Cell("drift learning, null", drift="learning"),
-              Cell("drift learning, +0.10", effect=0.10, drift="learning")]
+    for pre, name in ((2, ""), (6, ", 6 earlier states")):
+        cells += [Cell(f"drift learning{name}, null", drift="learning", pre=pre),
+                  Cell(f"drift learning{name}, +0.10", effect=0.10, drift="learning", pre=pre)]
     for sd in (0.05, 0.10):
         cells += _pair(f"hetero {sd:.2f}", hetero=sd)
     for turnover in ("half", "disjoint"):
@@ -130,8 +132,7 @@ def full_grid() -> list[Cell]:
             cells += _pair(f"hetero {sd:.2f} x turnover {turnover}", hetero=sd, turnover=turnover)
     for governed in (300, 100):
         cells += _pair(f"trigger worst {governed}", trigger="worst", governed=governed)
-        cells.append(Cell(f"trigger worst {governed} no earlier states, null", trigger="worst",
-                          governed=governed, pre=0))
+        cells += _pair(f"trigger worst {governed} no earlier states", trigger="worst", governed=governed, pre=0)
     cells += _pair("citations 30%", citations="30%")
     cells += _pair("citations label-dependent", citations="label-dependent")
     cells += _pair("citations label-dependent + scope", citations="label-dependent", scope=True)

@@ -15,12 +15,18 @@ WARNINGS: dict[str, str] = {
         "worst-agreeing rule then, what `hotspots` points at, or well below the rule's own longer "
         "history): part of any rise after it is chance coming back. Where the data has earlier "
         "states of the rule, the estimate is against those (they were not what prompted the edit); "
-        "otherwise its p-value and interval are conditional on the rule having looked worst."),
+        "otherwise its p-value and interval are conditional on the rule having looked worst, and when "
+        "it looked worst by a margin chance explains (under 2 standard errors) the verdict is withheld: "
+        "the estimate still carries the dip, and nothing in this data tells the two apart. An "
+        "experiment (`guidelines experiment plan`) or a longer history does."),
     "pre_trend": (
         "agreement on the rule's items was already moving against the other items before the "
         "commit: the window just before sits well above (or below) the rule's earlier states, or "
-        "reads the change differently from them. Annotators learning the distinction look like an "
-        "effect of the revision, so a call the two readings do not both support is withheld."),
+        "reads the change differently from them, or (with four or more states before the commit) the "
+        "line through them was already rising or falling the way the estimate goes; then the estimate "
+        "shown is against that line carried forward (marked ᵗ). Annotators learning the distinction "
+        "look like an effect of the revision, so such a call is withheld. A slow drift can hide in "
+        "two or three states: an experiment randomises it away."),
     "label_dependent_citations": (
         "annotators cite the rule far more often with some labels than with others (e.g. only when "
         "choosing its decision label), so the items citing it are chosen by their labels: selection "

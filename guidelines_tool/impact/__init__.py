@@ -30,16 +30,17 @@ CLI and the validity benchmark (`bench/attribution.py`) run the same code.
 
 The package: `data` (annotations as arrays, windows, governed items, the history's revisions),
 `analysis` (one revision's comparison and verdict; the report's false discovery rate and gate),
-`compare` and `checks` (the estimate, its interval and p; the citation tests), `placebo`, and
-`report` (`compute_impact`, agreement over time). The names below are the package's API.
+`compare` and `checks` (the estimate, its interval and p; the pre-trend line; the citation tests),
+`placebo`, `report` (`compute_impact`, agreement over time) and `series` (one window's agreement
+with its interval). The names below are the package's API.
 """
 
 from __future__ import annotations
 
 from guidelines_tool.impact.analysis import (
-    CONFIRM_P, DIP_Z, SHARED_ITEMS, TURNOVER_SHARED, AnnotatorCounts, Baseline, Comparison, RevisionImpact,
-    Settings, TaskContext, WindowStats, analyse_revision, analyse_task, finalise, gate_failures, revision_rng,
-    select_groups, window_ratings,
+    CHANCE_MARGIN, CONFIRM_P, DIP_Z, SHARED_ITEMS, TURNOVER_SHARED, AnnotatorCounts, Baseline, Comparison,
+    RevisionImpact, Settings, TaskContext, WindowStats, analyse_revision, analyse_task, finalise, gate_failures,
+    revision_rng, select_groups,
 )
 from guidelines_tool.impact.data import (
     BEFORE_FIRST_COMMIT, NO_TIMESTAMP, NOT_CITABLE_STATUSES, REASON_BY_CODE, SKIPPED_LEVELS, UNKNOWN_REVISION,
@@ -49,4 +50,5 @@ from guidelines_tool.impact.data import (
     task_annotations,
 )
 from guidelines_tool.impact.placebo import Placebo
+from guidelines_tool.impact.series import window_ratings
 from guidelines_tool.impact.report import Gate, ImpactReport, StatePoint, agreement_over_time, compute_impact, state_series

@@ -70,6 +70,9 @@ class SelectionAdjustment:
     candidates: int
     unadjusted: Estimate
     truncation: selection.Truncation | None
+    #: How clearly the rule was the worst: the smallest z of (another candidate's α − the
+    #: rule's α) just before. Under impact.CHANCE_MARGIN the rule could have looked worst by chance.
+    margin: float | None = None
 
     @property
     def method(self) -> str:
@@ -158,11 +161,12 @@ def compare(groups: Groups, item: np.ndarray, annotator: np.ndarray, value: np.n
         mine = alphas[GB]
         others = [alphas[k] for k in candidates]
         if mine is not None and all(a is not None and mine < a for a in others):
+            margin = _margin(design, n, candidates)
             if from_baseline:
-                adjustment = SelectionAdjustment(len(candidates) + 1, did if did is not None else delta, None)
+                adjustment = SelectionAdjustment(len(candidates) + 1, did if did is not None else delta, None, margin)
             elif primary.se:
                 adjustment = _selective(design, weights(primary_weights), candidates, primary, len(candidates) + 1,
-                                        confidence)
+                                        margin)
                 if adjustment is not None:
                     lo, hi = adjustment.at(confidence)
                     primary = Estimate(primary.value, primary.se, primary.df, adjustment.truncation.p_value(0.0),
@@ -174,8 +178,23 @@ def compare(groups: Groups, item: np.ndarray, annotator: np.ndarray, value: np.n
 RANGE = 2.0
 
 
+def _margin(design: Design, n: int, candidates: list[int]) -> float | None:
+    """The smallest z of (candidate's α − the governed items' α) just before, over the other
+    candidate rules: how clearly the revised rule was the worst (two-way SEs)."""
+    out = None
+    for k in candidates:
+        w = [0.0] * n
+        w[k], w[GB] = 1.0, -1.0
+        c = design.contrast(w)
+        if c.estimate is None or not c.se:
+            continue
+        z = c.estimate / c.se
+        out = z if out is None else min(out, z)
+    return out
+
+
 def _selective(design: Design, primary_weights: list[float], candidates: list[int], primary: Estimate,
-               count: int, confidence: float) -> SelectionAdjustment | None:
+               count: int, margin: float | None) -> SelectionAdjustment | None:
     """Condition the primary estimate on "the governed items just before had the lowest α of
     the candidate rules" (X_R ≤ X_k for every other candidate k)."""
     n = len(primary_weights)
@@ -195,4 +214,57 @@ def _selective(design: Design, primary_weights: list[float], candidates: list[in
     truncation = selection.truncation(primary.value, var, np.array(values), np.array(covariances), constraints)
     if truncation is None:
         return None
-    return SelectionAdjustment(count, primary, truncation)
+    return SelectionAdjustment(count, primary, truncation, margin)
+
+
+@dataclass(frozen=True)
+class Trend:
+    """The drift of the governed items against the control over the guideline states before the
+    commit: the least-squares line of (governed α − control α) on the state's order, fitted over
+    the rule's earlier states and the window just before (`states` of them). `slope` is per state;
+    `adjusted` is the DiD of the after window against that line carried forward (what the rule's
+    items would read without the commit if the drift went on): unbiased under a steady drift, at
+    the price of a wider interval."""
+
+    slope: Estimate
+    adjusted: Estimate
+    states: int
+
+
+def trend(windows: list[tuple[np.ndarray, np.ndarray]], after: tuple[np.ndarray, np.ndarray], item: np.ndarray,
+          annotator: np.ndarray, value: np.ndarray, delta_of, *, min_items: int, min_states: int,
+          confidence: float, rng: np.random.Generator) -> Trend | None:
+    """The line over `windows` ((governed rows, control rows) per state, oldest first; `after`
+    the after window's) through the states whose two groups both have `min_items` items; None
+    with fewer than `min_states`. A learning drift (annotators getting better at the rule's
+    distinction on their own) is a rise here; with two earlier states it is hard to see (a 0.02 α
+    a state rise is z ≈ 0.8 in bench/attribution.py's cells), with six it is seen four times in
+    five."""
+    if len(windows) < max(min_states, 3):
+        return None
+    groups, kinds = [], []
+    for governed, control in [*windows, after]:
+        groups += [governed, control]
+        kinds += ["governed", "control"]
+    design = Design([Group(item[r], annotator[r], value[r], delta_of(r), kind) for r, kind in zip(groups, kinds)],
+                    rng=rng)
+    used = [k for k in range(len(windows))
+            if min(design.group_items(2 * k), design.group_items(2 * k + 1)) >= min_items]
+    if len(used) < max(min_states, 3):
+        return None
+    t = np.arange(len(windows), dtype=float)[used]
+    centred = t - t.mean()
+    spread = float((centred**2).sum())
+    ahead = len(windows) - t.mean()  # the after window's place on the line
+
+    def on_states(per_state: np.ndarray, last: float = 0.0) -> Estimate:
+        weights = [0.0] * len(groups)
+        for k, w in zip(used, per_state):
+            weights[2 * k], weights[2 * k + 1] = float(w), -float(w)
+        weights[-2], weights[-1] = last, -last
+        c = design.contrast(weights)
+        return Estimate.of(c.estimate, c.se, c.df, confidence)
+
+    slope = on_states(centred / spread)
+    adjusted = on_states(-(1.0 / len(used) + ahead * centred / spread), 1.0)
+    return Trend(slope, adjusted, len(used))

@@ -19,9 +19,9 @@ from guidelines_tool.impact.data import (
     commit_times, count_unresolved, revision_specs, rule_windows, table_positions, task_annotations,
 )
 from guidelines_tool.impact.analysis import (
-    RevisionImpact, Settings, WindowStats, _interval, _replicates, _round_pair, _stats,
-    analyse_revision, analyse_task, finalise, gate_failures,
+    RevisionImpact, Settings, WindowStats, _round_pair, analyse_revision, analyse_task, finalise, gate_failures,
 )
+from guidelines_tool.impact.series import _interval, _replicates, _stats
 
 if TYPE_CHECKING:
     from guidelines_tool.history import History

@@ -25,7 +25,8 @@ LEGEND = ("items, α: how many items each rule governs before and after the comm
           "and the agreement on them. control: the change on the task's other items over the same commit (annotators "
           "getting better, an easier batch). DiD: the rule's change minus the control's, with its 95 % "
           "interval (items and annotators both counted as samples); where the rule has earlier "
-          "states, against those (marked ᵇ), not the window just before, which is what prompts an edit.")
+          "states, against those (marked ᵇ), not the window just before, which is what prompts an edit; where "
+          "the rule was already drifting before the commit, against that drift carried forward (marked ᵗ).")
 SCOPE_NOTE = {"scope": "the items in its scope", "citations": "the items citing it",
               "labels": "the items carrying its labels"}
 
@@ -76,7 +77,12 @@ def explain(row: dict) -> str:
         adjusted = row.get("adjusted_ci")
         if adjusted:
             parts.append(f"interval adjusted for the calls made (false coverage rate) {_ci(adjusted['ci'], 2)}")
-    if row.get("estimate") == "baseline":
+    trend = (row.get("baseline") or {}).get("trend") or {}
+    if row.get("estimate") == "trend":
+        parts.append(f"against the drift of the rule's earlier states carried forward "
+                     f"({_num(trend.get('per_state'), True, 3)} a state over {trend.get('states')} states, "
+                     f"{_p('p', trend.get('p_value'))})")
+    elif row.get("estimate") == "baseline":
         adjacent = row.get("adjacent") or {}
         just_before = (f" (just before: {_num(adjacent.get('did'), True, 2)}, {_p('p', adjacent.get('p_value'))})"
                        if adjacent else "")
@@ -227,11 +233,16 @@ class ImpactTextReporter(Reporter):
     def _row(self, r: RevisionImpact) -> tuple[str, ...]:
         s, c = r.spec, r.comparison
         mark = "*" if r.governed_by == "labels" else ""
-        base = "ᵇ" if c.from_baseline else ""
+        base = _estimate_mark(c)
         return (s.rule, _change(s), f"{c.before.n_items}, {c.after.n_items}{mark}",
                 f"{_num(c.before.alpha, digits=2)} → {_num(c.after.alpha, digits=2)}",
                 _num(c.control_delta, True, 2),
                 f"{_num(c.estimate, True, 2)}{base} {_ci(c.ci, 2)}".strip(), VERDICT_MARK[r.verdict])
+
+
+def _estimate_mark(c) -> str:
+    """ᵗ: against the earlier states' drift carried forward; ᵇ: against the earlier states."""
+    return "ᵗ" if c.from_trend else "ᵇ" if c.from_baseline else ""
 
 
 def _wrap(text: str, indent: str = "") -> list[str]:
@@ -282,7 +293,7 @@ class ImpactMarkdownReporter(Reporter):
                  "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
         for r in report.revisions:
             s, c = r.spec, r.comparison
-            base = "ᵇ" if c.from_baseline else ""
+            base = _estimate_mark(c)
             table.append(
                 f"| `{s.rule}` | `{s.commit[:7]}` | {s.date[:10]} | {md_cell(s.author)} | {s.change} ({s.level}) "
                 f"| {r.governed_by} | {_num(c.before.alpha)} ({c.before.n_items}) | {_num(c.after.alpha)} "
@@ -296,9 +307,12 @@ class ImpactMarkdownReporter(Reporter):
         elif report.revisions:
             out += table
         out.append("")
-        if any(r.comparison.from_baseline for r in report.revisions):
+        if any(r.comparison.from_baseline and not r.comparison.from_trend for r in report.revisions):
             out += ["ᵇ against the rule's earlier states, not the window just before the commit (which is what "
                     "prompts an edit, and so low partly by chance).", ""]
+        if any(r.comparison.from_trend for r in report.revisions):
+            out += ["ᵗ against the drift of the rule's earlier states carried forward: its agreement was already "
+                    "moving that way before the commit (pre_trend).", ""]
         note = _labels_note(report)
         if note:
             out += ["\\" + note, ""]

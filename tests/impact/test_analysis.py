@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from guidelines_tool import impact
-from guidelines_tool.impact import analysis, data as impact_data, report
+from guidelines_tool.impact import analysis, data as impact_data, report, series
 from guidelines_tool.impact import (
     BEFORE_FIRST_COMMIT,
     NO_TIMESTAMP,
@@ -240,14 +240,14 @@ NORMAL = NormalDist()
 
 def test_bc_is_the_percentile_interval_when_replicates_are_centred_on_the_estimate():
     replicates = np.linspace(-1.0, 1.0, 1001)  # the estimate 0.0 is their median: z0 = 0
-    assert analysis._interval(replicates, 0.95, 0.0) == analysis._interval(replicates, 0.95)
+    assert series._interval(replicates, 0.95, 0.0) == series._interval(replicates, 0.95)
 
 
 def test_bc_moves_the_levels_by_twice_the_median_bias():
     # 30 % of the replicates below the estimate: z0 = Φ⁻¹(0.3), levels Φ(2 z0 ± 1.96)
     replicates = np.linspace(0.0, 1.0, 100_001)
     z0 = NORMAL.inv_cdf(0.3)
-    lo, hi = analysis._interval(replicates, 0.95, 0.3)
+    lo, hi = series._interval(replicates, 0.95, 0.3)
     assert lo == pytest.approx(NORMAL.cdf(2 * z0 - 1.959964), abs=1e-4)
     assert hi == pytest.approx(NORMAL.cdf(2 * z0 + 1.959964), abs=1e-4)
 
@@ -258,9 +258,9 @@ def test_bc_counts_ties_with_the_estimate_as_half_below_and_stays_finite_at_the_
     replicates = np.array([0.5] * 500 + [0.6] * 500)
     z0 = NORMAL.inv_cdf(0.25)
     expected = np.percentile(replicates, [100 * NORMAL.cdf(2 * z0 + z) for z in (-1.959964, 1.959964)])
-    assert analysis._interval(replicates, 0.95, 0.5) == pytest.approx(tuple(expected))
+    assert series._interval(replicates, 0.95, 0.5) == pytest.approx(tuple(expected))
     # every replicate above the estimate: z0 from half a replicate, not -inf
-    assert analysis._interval(replicates, 0.95, 0.1) == (0.5, 0.5)
+    assert series._interval(replicates, 0.95, 0.1) == (0.5, 0.5)
 
 
 def test_same_seed_same_numbers_and_filtering_does_not_change_them():
@@ -433,6 +433,62 @@ def test_with_earlier_states_the_estimate_is_against_them():
     trend = _simulated(periods=3, confusion=lambda t, rule: low if (rule == "R1" and t == 0) else base)
     rising = _one(trend, _sim_spec(position=2), periods=3)
     assert "pre_trend" in rising.warnings and rising.verdict == "inconclusive"
+
+
+def _alpha_confusion(alpha: float) -> float:
+    return simulate.confusion_for_alpha(alpha, 0.06, 6, (0, 1))
+
+
+def test_a_rule_worst_only_by_chance_without_earlier_states_is_withheld():
+    # R1 a little below the others just before (chance could put it there), then unchanged: the
+    # conditional p is valid, but the estimate carries the dip and nothing here separates the two
+    data = _simulated(confusion=lambda t, r: _alpha_confusion(0.45 if (r == "R1" and t == 0) else 0.5), seed=4)
+    r = _one(data, _sim_spec())
+    c = r.comparison
+    assert c.selection is not None and c.selection.method == "conditional"
+    assert c.selection.margin is not None and 0 < c.selection.margin < impact.CHANCE_MARGIN
+    assert r.verdict == "inconclusive" and r.withheld == ("regression_to_mean",)
+    assert r.to_dict()["selection"]["margin_z"] == pytest.approx(c.selection.margin, abs=1e-3)
+
+
+def test_a_rule_clearly_the_worst_keeps_its_conditional_verdict():
+    worst, good = _alpha_confusion(0.3), _alpha_confusion(0.6)
+    r = _one(_simulated(confusion=lambda t, rule: worst if (rule == "R1" and t == 0) else good), _sim_spec())
+    assert r.comparison.selection.margin > impact.CHANCE_MARGIN
+    assert "regression_to_mean" in r.warnings and "regression_to_mean" not in r.withheld and r.verdict == "improved"
+
+
+def test_a_drift_over_the_earlier_states_withholds_the_call_and_shows_the_drift_carried_forward():
+    # R1's agreement rises 0.06 a state before the commit and goes on rising after it: no effect
+    rising = _simulated(periods=7, governed=200, confusion=lambda t, r: _alpha_confusion(0.35 + 0.06 * t) if r == "R1"
+                        else _alpha_confusion(0.5))
+    r = _one(rising, _sim_spec(position=6), periods=7)
+    c = r.comparison
+    assert c.trend is not None and c.trend.states == 6
+    assert c.trend.slope.value == pytest.approx(0.06, abs=0.03) and c.trend.slope.p_value < 0.05
+    assert r.verdict == "inconclusive" and "pre_trend" in r.withheld and c.from_trend
+    out = r.to_dict()
+    assert out["estimate"] == "trend" and out["baseline"]["trend"]["states"] == 6
+    assert out["did"] == pytest.approx(c.trend.adjusted.value, abs=1e-6)
+    assert out["did_ci"][0] < 0 < out["did_ci"][1]  # against the drift carried forward: nothing left
+    assert c.baseline.did.value > 0.15  # against the pooled earlier states the drift read as a rise
+
+
+def test_a_step_after_a_flat_history_is_called_with_the_trend_checked():
+    step = _simulated(periods=7, governed=200, confusion=lambda t, r: _alpha_confusion(0.8 if (r == "R1" and t == 6)
+                                                                                       else 0.5))
+    r = _one(step, _sim_spec(position=6), periods=7)
+    c = r.comparison
+    assert r.verdict == "improved" and not c.from_trend and r.to_dict()["estimate"] == "baseline"
+    assert c.trend is not None and c.trend.slope.p_value > 0.05
+    assert abs(r.to_dict()["baseline"]["trend"]["per_state"]) < 0.03
+
+
+def test_two_earlier_states_are_too_few_for_the_trend_check():
+    rising = _simulated(periods=4, governed=200, confusion=lambda t, r: _alpha_confusion(0.35 + 0.1 * t) if r == "R1"
+                        else _alpha_confusion(0.5))
+    r = _one(rising, _sim_spec(position=3), periods=4)
+    assert r.comparison.trend is None and "trend" not in r.to_dict()["baseline"]
 
 
 def _verdicts(p_values, estimates=None):
