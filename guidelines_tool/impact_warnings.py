@@ -16,8 +16,9 @@ WARNINGS: dict[str, str] = {
         "history): part of any rise after it is chance coming back. Where the data has earlier "
         "states of the rule, the estimate is against those (they were not what prompted the edit); "
         "otherwise its p-value and interval are conditional on the rule having looked worst, and when "
-        "it looked worst by a margin chance explains (under 2 standard errors) the verdict is withheld: "
-        "the estimate still carries the dip, and nothing in this data tells the two apart. An "
+        "it looked worst by a margin chance explains (under 2 standard errors) the verdict is withheld "
+        "unless that conditional test is decisive (p ≤ 0.001): the estimate still carries the dip, and "
+        "short of that nothing in this data tells the two apart. An "
         "experiment (`guidelines experiment plan`) or a longer history does."),
     "pre_trend": (
         "agreement on the rule's items was already moving against the other items before the "

@@ -38,7 +38,7 @@ with its interval). The names below are the package's API.
 from __future__ import annotations
 
 from guidelines_tool.impact.analysis import (
-    CHANCE_MARGIN, CONFIRM_P, DIP_Z, SHARED_ITEMS, TURNOVER_SHARED, AnnotatorCounts, Baseline, Comparison,
+    CHANCE_MARGIN, CONFIRM_P, DECISIVE_P, DIP_Z, SHARED_ITEMS, TURNOVER_SHARED, AnnotatorCounts, Baseline, Comparison,
     RevisionImpact, Settings, TaskContext, WindowStats, analyse_revision, analyse_task, finalise, gate_failures,
     revision_rng, select_groups,
 )

@@ -91,8 +91,11 @@ TURNOVER_SHARED = 0.5
 #: |z| of the window just before against the longer history reported as a dip or a rise.
 DIP_Z = 1.959964
 #: z by which the revised rule must have been the task's worst just before for that not to be
-#: chance, when there are no earlier states to compare with (below it the verdict is withheld).
+#: chance, when there are no earlier states to compare with (below it the verdict is withheld
+#: unless the test conditional on that choice is decisive: p ≤ DECISIVE_P, which a null revision
+#: reaches once in a thousand whatever the choice).
 CHANCE_MARGIN = 1.959964
+DECISIVE_P = 0.001
 #: States (earlier ones and the window just before) from which the pre-trend slope is tested, and
 #: its p: with three a drift that biases the estimate by 1 SD is z ≈ 0.8 (bench/attribution.py),
 #: so the test would cost calls and see little; from four on it sees more the longer the history.
@@ -515,10 +518,13 @@ def analyse_revision(
         if "regression_to_mean" not in warnings:
             warnings.append("regression_to_mean")
         margin = result.selection.margin
-        if result.selection.truncation is not None and (margin is None or margin < CHANCE_MARGIN):
+        p = result.primary.p_value
+        if (result.selection.truncation is not None and (margin is None or margin < CHANCE_MARGIN)
+                and (p is None or p > DECISIVE_P)):
             # no earlier states, and the rule looked worst by a margin chance explains: the
             # conditional p and interval are valid, but the estimate carries the dip (~1 SD high in
-            # bench/attribution.py), and no reading of this data separates the two (issue 11)
+            # bench/attribution.py), and short of decisive evidence no reading of this data
+            # separates the two (issue 11)
             withheld.append("regression_to_mean")
     primary = result.primary if enough else impact_compare.Estimate(result.primary.value)
     delta = result.delta if enough else impact_compare.Estimate(result.delta.value)

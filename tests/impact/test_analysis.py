@@ -451,6 +451,14 @@ def test_a_rule_worst_only_by_chance_without_earlier_states_is_withheld():
     assert r.to_dict()["selection"]["margin_z"] == pytest.approx(c.selection.margin, abs=1e-3)
 
 
+def test_a_decisive_conditional_test_keeps_the_verdict_of_a_rule_worst_only_by_chance():
+    data = _simulated(confusion=lambda t, r: _alpha_confusion((0.45 if t == 0 else 0.8) if r == "R1" else 0.5), seed=4)
+    r = _one(data, _sim_spec())
+    c = r.comparison
+    assert c.selection.margin < impact.CHANCE_MARGIN and c.p_value <= impact.DECISIVE_P
+    assert "regression_to_mean" in r.warnings and not r.withheld and r.verdict == "improved"
+
+
 def test_a_rule_clearly_the_worst_keeps_its_conditional_verdict():
     worst, good = _alpha_confusion(0.3), _alpha_confusion(0.6)
     r = _one(_simulated(confusion=lambda t, rule: worst if (rule == "R1" and t == 0) else good), _sim_spec())
