@@ -22,10 +22,14 @@ The method (no resampling; a few passes over the judgements):
   items it shares with everybody else, and with few annotators each rating a large share of the
   items, the usual two-way correction (Cameron, Gelbach & Miller 2011: + Σ_j W_j² − Σ_ij z_ij²)
   loses up to half of the item variance. So the annotator component is cross-fitted: the items
-  are split at random into two halves, each half linearised on its own, and
+  are split into two halves, each half linearised on its own, and
   V_annotators = J/(J−1)·Σ_j 4·W_j⁽¹⁾·W_j⁽²⁾ (the products of the halves' annotator totals, which
-  share annotator effects but no item or judgement noise), averaged over `splits` random splits
-  and floored at 0. Its degrees of freedom are J − 1, few when annotators are few.
+  share annotator effects but no item or judgement noise), averaged over every split (in closed
+  form: Design) and *not* floored at 0: the estimate is unbiased, and noisy where annotators are
+  few, so under no real spread it is negative about half the time; flooring it at 0 (per kind or
+  per contrast) made the SE 12 % too large wherever the active annotators changed between
+  windows (issue 11's turnover cells). Only a total V ≤ 0 falls back to V_items. Its degrees of
+  freedom are J − 1, few when annotators are few.
 - V = V_items + V_annotators; df by Satterthwaite from the two components; p from Student's t.
 
 Measured (bench/attribution.py): with annotators all alike V matches the items-only variance;
@@ -57,8 +61,10 @@ from guidelines_tool.agreement.variance import _betainc, t_quantile
 
 #: "jackknife" (exact delete-one-item α's) or "linearised" item influences.
 ITEM_VARIANCE = "jackknife"
-#: Random half-splits of the items the annotators' spread is averaged over.
-SPLITS = 2
+#: Random half-splits of the items the annotators' spread is averaged over; None: every split, in
+#: closed form (cross_products), which removes the splits' own noise (a fifth of σ²'s SD with two)
+#: and the dependence on the seed.
+SPLITS: int | None = None
 
 
 @dataclass(frozen=True)
@@ -317,22 +323,62 @@ def fit_effects(found: Pairs, n_annotators: int) -> tuple[np.ndarray, np.ndarray
     return out, present
 
 
+def cross_products(found: Pairs, n_annotators: int) -> tuple[float, int] | None:
+    """Σ_j (b_j² − Σ_i u_ij²) over the k annotators present, and k: the cross-fitted product of
+    the propensities averaged over every split of the items into halves, in closed form. The fit
+    is linear in the pairs' disagreements, b = Σ_i u_i (u_i = N⁻¹·r_i, item i's share of the
+    normal equations' right-hand side), and a random half-split's product b⁽¹⁾·b⁽²⁾ = 4·Σ_{i ∈ 1,
+    k ∈ 2} u_i·u_k has, over the splits, the mean Σ_{i ≠ k} u_i·u_k = b² − Σ_i u_i²: the products
+    of distinct items, which share an annotator's propensity but no item or judgement noise."""
+    if not len(found.gap):
+        return None
+    first, second, weight = found.first, found.second, found.weight
+    gap = found.gap - (found.gap * weight).sum() / weight.sum()
+    seen = np.bincount(np.concatenate([first, second]), minlength=n_annotators)
+    present = np.flatnonzero(seen)
+    local = np.full(n_annotators, -1, dtype=np.int64)
+    local[present] = np.arange(len(present))
+    f, s = local[first], local[second]
+    k = len(present)
+    normal = np.bincount(f * k + s, weights=weight, minlength=k * k).reshape(k, k)
+    normal = normal + normal.T
+    normal[np.diag_indices(k)] += np.bincount(f, weights=weight, minlength=k) + np.bincount(s, weights=weight, minlength=k)
+    ridge = normal + 1e-9 * np.trace(normal) * np.eye(k)  # the same tiny ridge as fit_effects
+    try:
+        b = np.linalg.solve(ridge, np.bincount(f, weights=weight * gap, minlength=k)
+                            + np.bincount(s, weights=weight * gap, minlength=k))
+        inverse = np.linalg.inv(ridge)
+    except np.linalg.LinAlgError:
+        return None
+    _, item = np.unique(found.item, return_inverse=True)
+    count = int(item.max()) + 1
+    residual = weight * (gap - b[f] - b[s])
+    share = (np.bincount(item * k + f, weights=residual, minlength=count * k)
+             + np.bincount(item * k + s, weights=residual, minlength=count * k)).reshape(count, k)
+    centre = np.bincount(item, weights=weight * gap, minlength=count) / (2.0 * weight.sum())
+    u = share @ inverse - centre[:, None]
+    return float((b * b).sum() - (u * u).sum()), k
+
+
 class Design:
     """Groups of judgements sharing items and annotators: linearised once, then any number of
     contrasts (and covariances between contrasts) over them.
 
     The annotator component: each annotator has a disagreement propensity on each `kind` of
     item (a rule's items, the control items), the same in every group of that kind (windows
-    before and after). Its spread σ²_kind is estimated by cross-fitting: the items are split into
-    random halves `splits` times (the same split for every group), the propensities fitted in each
-    half (annotator_effects), and σ² = J/(J−1)·mean_j b_j⁽¹⁾·b_j⁽²⁾ (products of two independent
-    fits share the annotator's propensity but no item or judgement noise). A contrast loads on
+    before and after). Its spread σ²_kind is estimated by cross-fitting: the items split into
+    halves, the propensities fitted in each half (annotator_effects), and σ² = J/(J−1)·mean_j
+    b_j⁽¹⁾·b_j⁽²⁾ (products of two independent fits share the annotator's propensity but no item or
+    judgement noise), averaged over every split in closed form (cross_products; `splits` = N
+    draws N random splits instead, the same for every group). `unbiased_spread` is that estimate,
+    negative about half the time when annotators are alike, and what contrasts use; `spread` is
+    it floored at 0, for planning (experiment.power). A contrast loads on
     annotator j of a kind by L_j = Σ_g w_g·∂α_g/∂b_j = Σ_g w_g·2·g_T,g·n_jg (n_jg: j's pairable
     judgements in group g): when the same annotators do the same share of the work before and
     after, the loadings cancel; when they change, they do not. V_annotators = Σ_kind σ² Σ_j L_j²."""
 
     def __init__(self, groups: Sequence[Group], delta: np.ndarray | None = None, *,
-                 splits: int = SPLITS, rng: np.random.Generator | None = None) -> None:
+                 splits: int | None = SPLITS, rng: np.random.Generator | None = None) -> None:
         self.groups = list(groups)
         rng = rng if rng is not None else np.random.default_rng(0)
         items = [np.asarray(g.item) for g in self.groups]
@@ -360,12 +406,19 @@ class Design:
             self._loadings[k, :, kind_of[k]] = 2.0 * lin.g_total * work
         self.n_items = int(np.count_nonzero(np.abs(self._items).sum(axis=0)))
         self.n_annotators = int(used.sum())
-        # σ² per kind: cross-fitted products of the propensities, pooled over groups and splits
+        # σ² per kind: cross-fitted products of the propensities, pooled over groups (and splits)
         products = np.zeros(len(self.kinds))
         weights = np.zeros(len(self.kinds))
         found = [pairs(codes, a, np.asarray(g.value), d)
                  for g, codes, a, d in zip(self.groups, item_codes, annotator_codes, self.deltas)]
-        for _ in range(splits):
+        if splits is None:
+            for k, group_pairs in enumerate(found):
+                crossed = None if group_pairs is None else cross_products(group_pairs, n_a)
+                if crossed is not None and crossed[1] >= 2:
+                    total, j = crossed
+                    products[kind_of[k]] += j / (j - 1) * total
+                    weights[kind_of[k]] += j
+        for _ in range(splits or 0):
             half = rng.random(n_i) < 0.5
             for k, group_pairs in enumerate(found):
                 if group_pairs is None:
@@ -380,7 +433,8 @@ class Design:
                 j = len(both)
                 products[kind_of[k]] += j / (j - 1) * float((fits[0][0][both] * fits[1][0][both]).mean()) * j
                 weights[kind_of[k]] += j
-        self.spread = np.where(weights > 0, np.maximum(products / np.maximum(weights, 1), 0.0), 0.0)
+        self.unbiased_spread = np.where(weights > 0, products / np.maximum(weights, 1), 0.0)
+        self.spread = np.maximum(self.unbiased_spread, 0.0)
 
     def alpha(self, k: int) -> float | None:
         lin = self.full[k]
@@ -408,13 +462,15 @@ class Design:
         n_i = max(self.n_items, 2)
         scale = 1.0 if ITEM_VARIANCE == "jackknife" else n_i / (n_i - 1)
         items = scale * float(a.items @ b.items)
-        annotators = float(((a.loadings * b.loadings).sum(axis=0) * self.spread).sum())
+        annotators = float(((a.loadings * b.loadings).sum(axis=0) * self.unbiased_spread).sum())
         return items, annotators
 
     def contrast(self, weights: Sequence[float]) -> Contrast:
         estimate = self.estimate(weights)
         inf = self.influence(weights)
         var_items, var_annotators = self.covariance(inf, inf)
+        if var_items + var_annotators <= 0.0:
+            var_annotators = 0.0
         total = var_items + var_annotators
         se = math.sqrt(max(total, 0.0)) if estimate is not None else None
         return Contrast(estimate, se, satterthwaite(var_items, self.n_items, var_annotators, self.n_annotators),
@@ -430,7 +486,7 @@ def satterthwaite(var_items: float, n_items: int, var_annotators: float, n_annot
 
 
 def contrast(groups: Sequence[Group], weights: Sequence[float], delta: np.ndarray | None = None, *,
-             splits: int = SPLITS, rng: np.random.Generator | None = None) -> Contrast:
+             splits: int | None = SPLITS, rng: np.random.Generator | None = None) -> Contrast:
     """Σ w_g α_g over `groups` with its two-way SE, df and p-value (module docstring)."""
     return Design(groups, delta, splits=splits, rng=rng).contrast(weights)
 
