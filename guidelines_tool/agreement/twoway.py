@@ -29,8 +29,10 @@ The method (no resampling; a few passes over the judgements):
   few, so under no real spread it is negative about half the time; flooring it at 0 (per kind or
   per contrast) made the SE 12 % too large wherever the active annotators changed between
   windows (issue 11's turnover cells). Only a total V ≤ 0 falls back to V_items. Its degrees of
-  freedom are J − 1, few when annotators are few.
-- V = V_items + V_annotators; df by Satterthwaite from the two components; p from Student's t.
+  freedom are J − 1, few when annotators are few, and fewer for the items' noise in σ² itself
+  (Design.spread_noise: as large as V_items where six annotators give way to six others).
+- V = V_items + V_annotators; df by Satterthwaite (2·V²/Var(V̂)) from the two components and
+  that noise; p from Student's t.
 
 Measured (bench/attribution.py): with annotators all alike V matches the items-only variance;
 with each annotator's own confusion (SD 0.05–0.10) and the active set changing between windows,
@@ -302,17 +304,9 @@ def fit_effects(found: Pairs, n_annotators: int) -> tuple[np.ndarray, np.ndarray
     """annotator_effects on pairs already found."""
     if not len(found.gap):
         return None
-    first, second, weight = found.first, found.second, found.weight
-    gap = found.gap - (found.gap * weight).sum() / weight.sum()
-    seen = np.bincount(np.concatenate([first, second]), minlength=n_annotators)
-    present = np.flatnonzero(seen)
-    local = np.full(n_annotators, -1, dtype=np.int64)
-    local[present] = np.arange(len(present))
-    f, s = local[first], local[second]
+    gap, present, f, s, normal = _normal_equations(found, n_annotators)
     k = len(present)
-    normal = np.bincount(f * k + s, weights=weight, minlength=k * k).reshape(k, k)
-    normal = normal + normal.T
-    normal[np.diag_indices(k)] += np.bincount(f, weights=weight, minlength=k) + np.bincount(s, weights=weight, minlength=k)
+    weight = found.weight
     rhs = np.bincount(f, weights=weight * gap, minlength=k) + np.bincount(s, weights=weight * gap, minlength=k)
     try:  # the tiny ridge pins the one free direction of a bipartite or two-annotator design
         effect = np.linalg.solve(normal + 1e-9 * np.trace(normal) * np.eye(k), rhs)
@@ -323,15 +317,9 @@ def fit_effects(found: Pairs, n_annotators: int) -> tuple[np.ndarray, np.ndarray
     return out, present
 
 
-def cross_products(found: Pairs, n_annotators: int) -> tuple[float, int] | None:
-    """Σ_j (b_j² − Σ_i u_ij²) over the k annotators present, and k: the cross-fitted product of
-    the propensities averaged over every split of the items into halves, in closed form. The fit
-    is linear in the pairs' disagreements, b = Σ_i u_i (u_i = N⁻¹·r_i, item i's share of the
-    normal equations' right-hand side), and a random half-split's product b⁽¹⁾·b⁽²⁾ = 4·Σ_{i ∈ 1,
-    k ∈ 2} u_i·u_k has, over the splits, the mean Σ_{i ≠ k} u_i·u_k = b² − Σ_i u_i²: the products
-    of distinct items, which share an annotator's propensity but no item or judgement noise."""
-    if not len(found.gap):
-        return None
+def _normal_equations(found: Pairs, n_annotators: int):
+    """(the pairs' disagreements less their weighted mean, the annotator codes present, each
+    pair's two annotators as indices into them, the normal matrix Σ_p w_p·x_p·x_pᵀ)."""
     first, second, weight = found.first, found.second, found.weight
     gap = found.gap - (found.gap * weight).sum() / weight.sum()
     seen = np.bincount(np.concatenate([first, second]), minlength=n_annotators)
@@ -343,6 +331,36 @@ def cross_products(found: Pairs, n_annotators: int) -> tuple[float, int] | None:
     normal = np.bincount(f * k + s, weights=weight, minlength=k * k).reshape(k, k)
     normal = normal + normal.T
     normal[np.diag_indices(k)] += np.bincount(f, weights=weight, minlength=k) + np.bincount(s, weights=weight, minlength=k)
+    return gap, present, f, s, normal
+
+
+@dataclass(frozen=True)
+class Crossed:
+    """One group's cross-fitted products: `total` = Σ_j (b_j² − Σ_i u_ij²) over the annotators
+    present, with the fit `b` and each pairable item's influence `u` on it (rows: `items`, item
+    codes; columns: `annotators`, annotator codes)."""
+
+    total: float
+    items: np.ndarray
+    annotators: np.ndarray
+    u: np.ndarray
+    b: np.ndarray
+
+
+def cross_products(found: Pairs, n_annotators: int) -> Crossed | None:
+    """Σ_j (b_j² − Σ_i u_ij²) over the annotators present (Crossed): the cross-fitted product of
+    the propensities averaged over every split of the items into halves, in closed form. With
+    u_i item i's influence on the fit b (the derivative in its weight: u_i = N⁻¹·Σ_{p ∈ i} w_p·
+    (residual_p)·x_p less its share of the mean disagreement; Σ_i u_i = 0), a half fits, to first
+    order, b ± D with D = Σ_{i ∈ 1} u_i − Σ_{i ∈ 2} u_i, so the product of the two halves' fits is
+    b² − D², whose mean over the splits is b² − Σ_i u_i². Its expectation is the annotators'
+    spread (0 when they are alike), like the product of any one split's halves, without the
+    split's own noise."""
+    if not len(found.gap):
+        return None
+    gap, present, f, s, normal = _normal_equations(found, n_annotators)
+    k = len(present)
+    weight = found.weight
     ridge = normal + 1e-9 * np.trace(normal) * np.eye(k)  # the same tiny ridge as fit_effects
     try:
         b = np.linalg.solve(ridge, np.bincount(f, weights=weight * gap, minlength=k)
@@ -350,14 +368,15 @@ def cross_products(found: Pairs, n_annotators: int) -> tuple[float, int] | None:
         inverse = np.linalg.inv(ridge)
     except np.linalg.LinAlgError:
         return None
-    _, item = np.unique(found.item, return_inverse=True)
-    count = int(item.max()) + 1
+    ids, item = np.unique(found.item, return_inverse=True)
+    count = len(ids)
     residual = weight * (gap - b[f] - b[s])
     share = (np.bincount(item * k + f, weights=residual, minlength=count * k)
              + np.bincount(item * k + s, weights=residual, minlength=count * k)).reshape(count, k)
+    # the mean disagreement the gaps are centred on moves with each item too: N⁻¹·(N·1/2) = 1/2
     centre = np.bincount(item, weights=weight * gap, minlength=count) / (2.0 * weight.sum())
     u = share @ inverse - centre[:, None]
-    return float((b * b).sum() - (u * u).sum()), k
+    return Crossed(float((b * b).sum() - (u * u).sum()), ids, present, u, b)
 
 
 class Design:
@@ -411,13 +430,18 @@ class Design:
         weights = np.zeros(len(self.kinds))
         found = [pairs(codes, a, np.asarray(g.value), d)
                  for g, codes, a, d in zip(self.groups, item_codes, annotator_codes, self.deltas)]
+        self._kind_of = kind_of
+        self._crossed: list[tuple[int, float, Crossed]] = []  # (group, j/(j − 1), its products)
         if splits is None:
             for k, group_pairs in enumerate(found):
                 crossed = None if group_pairs is None else cross_products(group_pairs, n_a)
-                if crossed is not None and crossed[1] >= 2:
-                    total, j = crossed
-                    products[kind_of[k]] += j / (j - 1) * total
+                if crossed is not None and len(crossed.annotators) >= 2:
+                    j = len(crossed.annotators)
+                    products[kind_of[k]] += j / (j - 1) * crossed.total
                     weights[kind_of[k]] += j
+                    self._crossed.append((k, j / (j - 1), crossed))
+        self._pooled = weights
+        self._noise: np.ndarray | None = None
         for _ in range(splits or 0):
             half = rng.random(n_i) < 0.5
             for k, group_pairs in enumerate(found):
@@ -473,16 +497,65 @@ class Design:
             var_annotators = 0.0
         total = var_items + var_annotators
         se = math.sqrt(max(total, 0.0)) if estimate is not None else None
-        return Contrast(estimate, se, satterthwaite(var_items, self.n_items, var_annotators, self.n_annotators),
+        noise = self.spread_noise(inf)
+        return Contrast(estimate, se, satterthwaite(var_items, self.n_items, var_annotators, self.n_annotators, noise),
                         var_items, var_annotators, self.n_items, self.n_annotators)
 
+    def spread_noise(self, inf: Influence) -> float:
+        """The variance of a contrast's V_annotators from the items' noise in the estimated
+        spreads (the J − 1 degrees of freedom count the annotators' own). V_annotators =
+        Σ_g a_g·(‖b_g‖² − Σ_i ‖u_gi‖²), b_g a group's fitted propensities and u_gi item i's
+        influence on them: to first order ‖β‖² + 2·β·Σ_i u_i + Σ_{i ≠ k} u_i·u_k, a U-statistic over
+        the items. Its variance, 4·Σ_i (β·u_i)² + 2·Σ_{i ≠ k} (u_i·u_k)² (a-weighted over groups), is
+        estimated with b for β less b's own noise: 4·Σ_i g_i² − 2·Σ_{i≠k} h_ik² − 4·Σ_i h_ii², with
+        g_i = Σ_g a_g·u_gi·b_g and h_ik = Σ_g a_g·u_gi·u_gk. 0 with random splits (`splits`)."""
+        if not self._crossed:
+            return 0.0
+        square = (inf.loadings**2).sum(axis=0)
+        a = np.array([c * square[self._kind_of[k]] / self._pooled[self._kind_of[k]] for k, c, _ in self._crossed])
+        return max(float(a @ self._noise_terms() @ a), 0.0)
 
-def satterthwaite(var_items: float, n_items: int, var_annotators: float, n_annotators: int) -> float:
-    """Degrees of freedom of the sum of the two components (Welch–Satterthwaite)."""
+    def _noise_terms(self) -> np.ndarray:
+        """spread_noise's quadratic form in the a_g, M_pq = 4·F_pq − 2·G_pq − 4·O_pq over the items
+        groups p and q share (F: Σ_i (u_pi·b_p)(u_qi·b_q); O: Σ_i ‖u_pi‖²·‖u_qi‖²; G: Σ_{i≠k}
+        (u_pi·u_pk)(u_qi·u_qk) = ‖U_pᵀU_q‖² − O), the same for every contrast: computed once."""
+        if self._noise is not None:
+            return self._noise
+        n_a = len(self.annotator_ids)
+        full = []
+        for _, _, x in self._crossed:
+            u = np.zeros((len(x.items), n_a))
+            u[:, x.annotators] = x.u
+            full.append((x.items, u, x.u @ x.b))
+        size = len(full)
+        out = np.zeros((size, size))
+        for p in range(size):
+            for q in range(p, size):
+                (items_p, u_p, f_p), (items_q, u_q, f_q) = full[p], full[q]
+                if p == q:
+                    at_p = at_q = slice(None)
+                else:
+                    _, at_p, at_q = np.intersect1d(items_p, items_q, assume_unique=True, return_indices=True)
+                    if not len(at_p):
+                        continue
+                x, y = u_p[at_p], u_q[at_q]
+                own = float(((x * x).sum(axis=1) * (y * y).sum(axis=1)).sum())
+                between = float(((x.T @ y) ** 2).sum()) - own  # the sum over i ≠ k
+                out[p, q] = out[q, p] = 4.0 * float(f_p[at_p] @ f_q[at_q]) - 2.0 * between - 4.0 * own
+        self._noise = out
+        return out
+
+
+def satterthwaite(var_items: float, n_items: int, var_annotators: float, n_annotators: int,
+                  noise: float = 0.0) -> float:
+    """Degrees of freedom of the sum of the two components (Welch–Satterthwaite: 2·V²/Var(V̂)),
+    `noise` the variance of V_annotators's estimate beyond its J − 1 degrees of freedom (the
+    items' noise in the spread, Design.spread_noise)."""
     parts = [(var_items, n_items - 1), (var_annotators, n_annotators - 1)]
-    denominator = sum(v * v / df for v, df in parts if v > 0 and df > 0)
+    denominator = sum(v * v / df for v, df in parts if v > 0 and df > 0) + noise / 2.0
     total = var_items + var_annotators
-    return total * total / denominator if denominator > 0 else float("inf")
+    # at least 1: a noisy spread can drive the formula below it, and Student's t is not defined there
+    return max(total * total / denominator, 1.0) if denominator > 0 else float("inf")
 
 
 def contrast(groups: Sequence[Group], weights: Sequence[float], delta: np.ndarray | None = None, *,
