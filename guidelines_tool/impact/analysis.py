@@ -673,10 +673,10 @@ class RevisionImpact:
                                   "method": "fcr"}
         if c.baseline is not None:
             out["baseline"] = c.baseline.to_dict()
-            if c.trend is not None:
-                t = c.trend.slope
-                out["baseline"]["trend"] = {"per_state": _round(t.value), "ci": _round_pair(t.ci),
-                                            "p_value": _significant(t.p_value), "states": c.trend.states}
+        if c.trend is not None:
+            t = c.trend.slope
+            out["trend"] = {"per_state": _round(t.value), "ci": _round_pair(t.ci), "p_value": _significant(t.p_value),
+                            "states": c.trend.states}
         if c.adjacent is not None:
             out["adjacent"] = {"did": _round(c.adjacent.value), "did_ci": _round_pair(c.adjacent.ci),
                                "p_value": _significant(c.adjacent.p_value)}
