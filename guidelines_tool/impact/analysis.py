@@ -101,6 +101,11 @@ DECISIVE_P = 0.001
 #: so the test would cost calls and see little; from four on it sees more the longer the history.
 TREND_STATES = 4
 TREND_P = 0.05
+#: The most recent states the trend check looks at (a line through a long history is mostly
+#: decided by its ends; each state costs a two-way design of its own).
+TREND_MAX_STATES = 8
+#: Earlier states the estimate against the longer history uses (the most recent ones).
+BASELINE_STATES = 2
 #: The p at which the adjacent reading must confirm a call made against the longer history.
 CONFIRM_P = 0.05
 #: Share of the rule's items also governed by a rule changed in the same commit above which
@@ -289,6 +294,7 @@ class _Selected:
     governed_by: GovernedBy = "citations"
     shared: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     together: dict = field(default_factory=dict)
+    history: Window | None = None  # the rule's whole longer history (the trend check's states)
 
 
 def _citation_checks(data: TaskAnnotations, spec: RevisionSpec, rows: np.ndarray,
@@ -370,22 +376,29 @@ def select_groups(data: TaskAnnotations, spec: RevisionSpec, windows: tuple[Wind
     groups = impact_compare.Groups(*(_member(data, part, items) for part, items in
                                      ((before, governed[0]), (after, governed[1]), (before, control[0]),
                                       (after, control[1]))))
-    baseline_window = None
+    baseline_window = history = None
     if rows is None and settings.window == "adjacent":
         start = spec.previous_position if spec.previous_position is not None else 0
         if start < windows[0].start:
-            baseline_window = Window(start, windows[0].start)
-            baseline = _baseline_groups(data, spec, by, baseline_window, windows, (before, after), shared, together,
-                                        control_by, settings, context)
-            if baseline is None:
-                baseline_window = None
+            history = Window(start, windows[0].start)
+            states = _states(history, context.change_points)
+            # the most recent earlier states first: a drift the trend check cannot see moves the
+            # estimate the less the closer its baseline is to the commit; all of them if those
+            # are too few
+            for count in dict.fromkeys((min(BASELINE_STATES, len(states)), len(states))):
+                baseline_window = Window(states[-count].start, history.stop)
+                baseline = _baseline_groups(data, spec, by, baseline_window, windows, (before, after), shared,
+                                            together, control_by, settings, context)
+                if baseline is not None:
+                    groups = replace(groups, baseline_control_after=baseline[1],
+                                     baseline_governed=baseline[2], baseline_control=baseline[3])
+                    break
             else:
-                groups = replace(groups, baseline_control_after=baseline[1],
-                                 baseline_governed=baseline[2], baseline_control=baseline[3])
+                baseline_window = None
     if rows is None and settings.window == "adjacent" and by in ("scope", "citations"):
         groups = replace(groups, candidates=_candidates(data, before, spec, by, together, settings, context))
     return _Selected(groups, counts, tuple(warnings), tuple(withheld), control_by, baseline_window, by, shared,
-                     together)
+                     together, history)
 
 
 def _baseline_groups(data: TaskAnnotations, spec: RevisionSpec, by: GovernedBy, window: Window,
@@ -431,13 +444,18 @@ def _control_rows(data: TaskAnnotations, spec: RevisionSpec, by: GovernedBy, par
     return _member(data, part, rest)
 
 
+def _states(window: Window, change_points: list[int]) -> list[Window]:
+    """The guideline states of the task inside `window` (split at the commits that changed it)."""
+    cuts = [window.start, *(p for p in change_points if window.start < p < window.stop), window.stop]
+    return [Window(a, b) for a, b in zip(cuts, cuts[1:]) if b > a]
+
+
 def _state_groups(data: TaskAnnotations, spec: RevisionSpec, chosen: _Selected, before: Window,
                   settings: Settings, context: TaskContext) -> list[tuple[np.ndarray, np.ndarray]]:
     """(governed, control) rows of each guideline state of the rule's longer history and of the
     window just before, oldest first: the points of the pre-trend check."""
-    window = chosen.baseline_window
-    cuts = [window.start, *(p for p in context.change_points if window.start < p < window.stop), window.stop]
-    states = [Window(a, b) for a, b in zip(cuts, cuts[1:]) if b > a] + [before]
+    window = chosen.history
+    states = (_states(window, context.change_points) + [before])[-TREND_MAX_STATES:]
     if len(states) < TREND_STATES:
         return []
     others = _revised_since(spec, window, chosen.together, context)
@@ -543,9 +561,8 @@ def analyse_revision(
         selection=result.selection if enough else None, from_baseline=result.from_baseline and enough,
         adjacent=result.did if result.from_baseline and enough else None,
     )
-    if (enough and chosen.baseline_window is not None and primary.p_value is not None
-            and primary.p_value <= settings.fdr and "pre_trend" not in withheld):
-        # a call is possible (q ≥ p): was the rule's agreement already drifting that way?
+    if enough and chosen.history is not None and primary.p_value is not None and "pre_trend" not in withheld:
+        # was the rule's agreement already drifting against the other items before the commit?
         found = impact_compare.trend(
             _state_groups(data, spec, chosen, windows[0], settings, context), (g.governed_after, g.control_after),
             data.item, data.annotator, data.value, _delta_for(data, settings), min_items=settings.min_items,
@@ -553,8 +570,9 @@ def analyse_revision(
         comparison = replace(comparison, trend=found)
         slope = found.slope if found is not None else None
         if (slope is not None and slope.p_value is not None and slope.p_value <= TREND_P
-                and (slope.value > 0) == (primary.value > 0) and found.adjusted.value is not None):
-            # drifting that way already: the estimate shown is against the drift carried forward
+                and found.adjusted.value is not None):
+            # drifting already: the estimate shown is against the drift carried forward, and no
+            # call rests on a line carried past the data (learning levels off)
             a = found.adjusted
             comparison = replace(comparison, did=a.value, did_ci=a.ci, se=a.se, df=a.df, p_value=a.p_value,
                                  primary=a, from_trend=True, controlled=True)
@@ -655,10 +673,10 @@ class RevisionImpact:
                                   "method": "fcr"}
         if c.baseline is not None:
             out["baseline"] = c.baseline.to_dict()
-            if c.trend is not None:
-                t = c.trend.slope
-                out["baseline"]["trend"] = {"per_state": _round(t.value), "ci": _round_pair(t.ci),
-                                            "p_value": _significant(t.p_value), "states": c.trend.states}
+        if c.trend is not None:
+            t = c.trend.slope
+            out["trend"] = {"per_state": _round(t.value), "ci": _round_pair(t.ci), "p_value": _significant(t.p_value),
+                            "states": c.trend.states}
         if c.adjacent is not None:
             out["adjacent"] = {"did": _round(c.adjacent.value), "did_ci": _round_pair(c.adjacent.ci),
                                "p_value": _significant(c.adjacent.p_value)}

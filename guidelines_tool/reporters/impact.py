@@ -77,7 +77,7 @@ def explain(row: dict) -> str:
         adjusted = row.get("adjusted_ci")
         if adjusted:
             parts.append(f"interval adjusted for the calls made (false coverage rate) {_ci(adjusted['ci'], 2)}")
-    trend = (row.get("baseline") or {}).get("trend") or {}
+    trend = row.get("trend") or {}
     if row.get("estimate") == "trend":
         parts.append(f"against the drift of the rule's earlier states carried forward "
                      f"({_num(trend.get('per_state'), True, 3)} a state over {trend.get('states')} states, "
@@ -95,6 +95,9 @@ def explain(row: dict) -> str:
     warnings = [w for w in row.get("warnings") or [] if w not in (row.get("withheld_by") or [])]
     if warnings:
         parts.append("warnings: " + ", ".join(warnings))
+    if verdict in ("improved", "regressed") and not trend:
+        parts.append("a drift already under way could not be checked (that needs four guideline states "
+                     "before the commit)")
     return "; ".join(parts)
 
 

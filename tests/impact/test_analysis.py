@@ -476,10 +476,11 @@ def test_a_drift_over_the_earlier_states_withholds_the_call_and_shows_the_drift_
     assert c.trend.slope.value == pytest.approx(0.06, abs=0.03) and c.trend.slope.p_value < 0.05
     assert r.verdict == "inconclusive" and "pre_trend" in r.withheld and c.from_trend
     out = r.to_dict()
-    assert out["estimate"] == "trend" and out["baseline"]["trend"]["states"] == 6
+    assert out["estimate"] == "trend" and out["trend"]["states"] == 6
     assert out["did"] == pytest.approx(c.trend.adjusted.value, abs=1e-6)
     assert out["did_ci"][0] < 0 < out["did_ci"][1]  # against the drift carried forward: nothing left
-    assert c.baseline.did.value > 0.15  # against the pooled earlier states the drift read as a rise
+    # the estimate against the two most recent earlier states read the drift as a rise
+    assert c.baseline.window == Window(3, 5) and c.baseline.did.value > 0.08
 
 
 def test_a_step_after_a_flat_history_is_called_with_the_trend_checked():
@@ -489,14 +490,21 @@ def test_a_step_after_a_flat_history_is_called_with_the_trend_checked():
     c = r.comparison
     assert r.verdict == "improved" and not c.from_trend and r.to_dict()["estimate"] == "baseline"
     assert c.trend is not None and c.trend.slope.p_value > 0.05
-    assert abs(r.to_dict()["baseline"]["trend"]["per_state"]) < 0.03
+    assert abs(r.to_dict()["trend"]["per_state"]) < 0.03
+
+
+def test_the_estimate_is_against_the_two_most_recent_earlier_states_or_all_when_those_are_too_few():
+    flat = _simulated(periods=7, governed=60)
+    assert _one(flat, _sim_spec(position=6), periods=7).comparison.baseline.window == Window(3, 5)
+    thin = _simulated(periods=7, governed=60, sizes=[60, 60, 60, 8, 8, 60, 60])
+    assert _one(thin, _sim_spec(position=6), periods=7).comparison.baseline.window == Window(0, 5)
 
 
 def test_two_earlier_states_are_too_few_for_the_trend_check():
     rising = _simulated(periods=4, governed=200, confusion=lambda t, r: _alpha_confusion(0.35 + 0.1 * t) if r == "R1"
                         else _alpha_confusion(0.5))
     r = _one(rising, _sim_spec(position=3), periods=4)
-    assert r.comparison.trend is None and "trend" not in r.to_dict()["baseline"]
+    assert r.comparison.trend is None and "trend" not in r.to_dict()
 
 
 def _verdicts(p_values, estimates=None):

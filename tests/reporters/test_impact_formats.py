@@ -70,7 +70,8 @@ def test_markdown_headline_counts_and_signed_cells():
 def test_markdown_sentence_says_where_and_a_signed_did():
     cited = md(revision(verdict="improved", did=0.25))
     assert ("- `R-1` changed (major) in `abcdef1` (2026-01-15, Ann Lead): α 0.400 → 0.750 on the items citing it "
-            "(on 40 items before and 41 after), DiD +0.250 [+0.050, +0.450]; q —") in cited.splitlines()
+            "(on 40 items before and 41 after), DiD +0.250 [+0.050, +0.450]; q —; a drift already under way could "
+            "not be checked (that needs four guideline states before the commit)") in cited.splitlines()
     by_labels = md(revision(verdict="improved", governed_by="labels"))
     assert "on the items carrying its labels* (on 40 items before and 41 after)" in by_labels
 
