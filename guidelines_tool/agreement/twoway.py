@@ -34,10 +34,11 @@ The method (no resampling; a few passes over the judgements):
 - V = V_items + V_annotators; df by Satterthwaite (2·V²/Var(V̂)) from the two components and
   that noise; p from Student's t.
 
-Measured (bench/attribution.py): with annotators all alike V matches the items-only variance;
-with each annotator's own confusion (SD 0.05–0.10) and the active set changing between windows,
-the true spread over runs is 0.9–1.15 of the reported SE where the items-only SE was 2–3.4x too
-small.
+Measured (bench/attribution.py): with annotators all alike V matches the items-only variance,
+and the true spread is 0.95–1.02 of the reported SE also where the active set changes (turnover
+half / disjoint, 400–1000 runs; 0.87–0.92 with σ² floored at 0); with each annotator's own
+confusion (SD 0.05–0.10) and the active set changing between windows, 0.9–1.15 where the
+items-only SE was 2–3.4x too small.
 
     from guidelines_tool.agreement.twoway import Group, contrast
     result = contrast([Group(item_a, annotator_a, value_a), Group(item_b, annotator_b, value_b)],
