@@ -537,7 +537,11 @@ def project_figures(core, settings, revisions: int, share: float, runs: int, gov
     fdp, power, flagged, raw_fdp = [], [], [], []
     alarms = {n: 0 for n in gate_sizes}
     gate = getattr(core, "gate_failures", None)
+    started = time.perf_counter()
     for index in range(runs):
+        if index and index % max(runs // 10, 1) == 0:
+            print(f"  projects of {revisions} revisions: {index}/{runs}, {time.perf_counter() - started:.0f} s",
+                  file=sys.stderr, flush=True)
         rng = np.random.default_rng([seed, revisions, int(share * 1000), index])
         run, truth = simulate_project(revisions, share, governed, rng, core)
         results = analyse(core, run, replace(settings, seed=seed * 7 + index))
