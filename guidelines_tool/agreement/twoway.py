@@ -22,16 +22,23 @@ The method (no resampling; a few passes over the judgements):
   items it shares with everybody else, and with few annotators each rating a large share of the
   items, the usual two-way correction (Cameron, Gelbach & Miller 2011: + Σ_j W_j² − Σ_ij z_ij²)
   loses up to half of the item variance. So the annotator component is cross-fitted: the items
-  are split at random into two halves, each half linearised on its own, and
+  are split into two halves, each half linearised on its own, and
   V_annotators = J/(J−1)·Σ_j 4·W_j⁽¹⁾·W_j⁽²⁾ (the products of the halves' annotator totals, which
-  share annotator effects but no item or judgement noise), averaged over `splits` random splits
-  and floored at 0. Its degrees of freedom are J − 1, few when annotators are few.
-- V = V_items + V_annotators; df by Satterthwaite from the two components; p from Student's t.
+  share annotator effects but no item or judgement noise), averaged over every split (in closed
+  form: Design) and *not* floored at 0: the estimate is unbiased, and noisy where annotators are
+  few, so under no real spread it is negative about half the time; flooring it at 0 (per kind or
+  per contrast) made the SE 12 % too large wherever the active annotators changed between
+  windows (issue 11's turnover cells). Only a total V ≤ 0 falls back to V_items. Its degrees of
+  freedom are J − 1, few when annotators are few, and fewer for the items' noise in σ² itself
+  (Design.spread_noise: as large as V_items where six annotators give way to six others).
+- V = V_items + V_annotators; df by Satterthwaite (2·V²/Var(V̂)) from the two components and
+  that noise; p from Student's t.
 
-Measured (bench/attribution.py): with annotators all alike V matches the items-only variance;
-with each annotator's own confusion (SD 0.05–0.10) and the active set changing between windows,
-the true spread over runs is 0.9–1.15 of the reported SE where the items-only SE was 2–3.4x too
-small.
+Measured (bench/attribution.py): with annotators all alike V matches the items-only variance,
+and the true spread is 0.95–1.02 of the reported SE also where the active set changes (turnover
+half / disjoint, 400–1000 runs; 0.87–0.92 with σ² floored at 0); with each annotator's own
+confusion (SD 0.05–0.10) and the active set changing between windows, 0.9–1.15 where the
+items-only SE was 2–3.4x too small.
 
     from guidelines_tool.agreement.twoway import Group, contrast
     result = contrast([Group(item_a, annotator_a, value_a), Group(item_b, annotator_b, value_b)],
@@ -57,8 +64,10 @@ from guidelines_tool.agreement.variance import _betainc, t_quantile
 
 #: "jackknife" (exact delete-one-item α's) or "linearised" item influences.
 ITEM_VARIANCE = "jackknife"
-#: Random half-splits of the items the annotators' spread is averaged over.
-SPLITS = 2
+#: Random half-splits of the items the annotators' spread is averaged over; None: every split, in
+#: closed form (cross_products), which removes the splits' own noise (a fifth of σ²'s SD with two)
+#: and the dependence on the seed.
+SPLITS: int | None = None
 
 
 @dataclass(frozen=True)
@@ -296,6 +305,22 @@ def fit_effects(found: Pairs, n_annotators: int) -> tuple[np.ndarray, np.ndarray
     """annotator_effects on pairs already found."""
     if not len(found.gap):
         return None
+    gap, present, f, s, normal = _normal_equations(found, n_annotators)
+    k = len(present)
+    weight = found.weight
+    rhs = np.bincount(f, weights=weight * gap, minlength=k) + np.bincount(s, weights=weight * gap, minlength=k)
+    try:  # the tiny ridge pins the one free direction of a bipartite or two-annotator design
+        effect = np.linalg.solve(normal + 1e-9 * np.trace(normal) * np.eye(k), rhs)
+    except np.linalg.LinAlgError:
+        effect = np.linalg.lstsq(normal, rhs, rcond=None)[0]
+    out = np.zeros(n_annotators)
+    out[present] = effect
+    return out, present
+
+
+def _normal_equations(found: Pairs, n_annotators: int):
+    """(the pairs' disagreements less their weighted mean, the annotator codes present, each
+    pair's two annotators as indices into them, the normal matrix Σ_p w_p·x_p·x_pᵀ)."""
     first, second, weight = found.first, found.second, found.weight
     gap = found.gap - (found.gap * weight).sum() / weight.sum()
     seen = np.bincount(np.concatenate([first, second]), minlength=n_annotators)
@@ -307,14 +332,52 @@ def fit_effects(found: Pairs, n_annotators: int) -> tuple[np.ndarray, np.ndarray
     normal = np.bincount(f * k + s, weights=weight, minlength=k * k).reshape(k, k)
     normal = normal + normal.T
     normal[np.diag_indices(k)] += np.bincount(f, weights=weight, minlength=k) + np.bincount(s, weights=weight, minlength=k)
-    rhs = np.bincount(f, weights=weight * gap, minlength=k) + np.bincount(s, weights=weight * gap, minlength=k)
-    try:  # the tiny ridge pins the one free direction of a bipartite or two-annotator design
-        effect = np.linalg.solve(normal + 1e-9 * np.trace(normal) * np.eye(k), rhs)
+    return gap, present, f, s, normal
+
+
+@dataclass(frozen=True)
+class Crossed:
+    """One group's cross-fitted products: `total` = Σ_j (b_j² − Σ_i u_ij²) over the annotators
+    present, with the fit `b` and each pairable item's influence `u` on it (rows: `items`, item
+    codes; columns: `annotators`, annotator codes)."""
+
+    total: float
+    items: np.ndarray
+    annotators: np.ndarray
+    u: np.ndarray
+    b: np.ndarray
+
+
+def cross_products(found: Pairs, n_annotators: int) -> Crossed | None:
+    """Σ_j (b_j² − Σ_i u_ij²) over the annotators present (Crossed): the cross-fitted product of
+    the propensities averaged over every split of the items into halves, in closed form. With
+    u_i item i's influence on the fit b (the derivative in its weight: u_i = N⁻¹·Σ_{p ∈ i} w_p·
+    (residual_p)·x_p less its share of the mean disagreement; Σ_i u_i = 0), a half fits, to first
+    order, b ± D with D = Σ_{i ∈ 1} u_i − Σ_{i ∈ 2} u_i, so the product of the two halves' fits is
+    b² − D², whose mean over the splits is b² − Σ_i u_i². Its expectation is the annotators'
+    spread (0 when they are alike), like the product of any one split's halves, without the
+    split's own noise."""
+    if not len(found.gap):
+        return None
+    gap, present, f, s, normal = _normal_equations(found, n_annotators)
+    k = len(present)
+    weight = found.weight
+    ridge = normal + 1e-9 * np.trace(normal) * np.eye(k)  # the same tiny ridge as fit_effects
+    try:
+        b = np.linalg.solve(ridge, np.bincount(f, weights=weight * gap, minlength=k)
+                            + np.bincount(s, weights=weight * gap, minlength=k))
+        inverse = np.linalg.inv(ridge)
     except np.linalg.LinAlgError:
-        effect = np.linalg.lstsq(normal, rhs, rcond=None)[0]
-    out = np.zeros(n_annotators)
-    out[present] = effect
-    return out, present
+        return None
+    ids, item = np.unique(found.item, return_inverse=True)
+    count = len(ids)
+    residual = weight * (gap - b[f] - b[s])
+    share = (np.bincount(item * k + f, weights=residual, minlength=count * k)
+             + np.bincount(item * k + s, weights=residual, minlength=count * k)).reshape(count, k)
+    # the mean disagreement the gaps are centred on moves with each item too: N⁻¹·(N·1/2) = 1/2
+    centre = np.bincount(item, weights=weight * gap, minlength=count) / (2.0 * weight.sum())
+    u = share @ inverse - centre[:, None]
+    return Crossed(float((b * b).sum() - (u * u).sum()), ids, present, u, b)
 
 
 class Design:
@@ -323,16 +386,19 @@ class Design:
 
     The annotator component: each annotator has a disagreement propensity on each `kind` of
     item (a rule's items, the control items), the same in every group of that kind (windows
-    before and after). Its spread σ²_kind is estimated by cross-fitting: the items are split into
-    random halves `splits` times (the same split for every group), the propensities fitted in each
-    half (annotator_effects), and σ² = J/(J−1)·mean_j b_j⁽¹⁾·b_j⁽²⁾ (products of two independent
-    fits share the annotator's propensity but no item or judgement noise). A contrast loads on
+    before and after). Its spread σ²_kind is estimated by cross-fitting: the items split into
+    halves, the propensities fitted in each half (annotator_effects), and σ² = J/(J−1)·mean_j
+    b_j⁽¹⁾·b_j⁽²⁾ (products of two independent fits share the annotator's propensity but no item or
+    judgement noise), averaged over every split in closed form (cross_products; `splits` = N
+    draws N random splits instead, the same for every group). `unbiased_spread` is that estimate,
+    negative about half the time when annotators are alike, and what contrasts use; `spread` is
+    it floored at 0, for planning (experiment.power). A contrast loads on
     annotator j of a kind by L_j = Σ_g w_g·∂α_g/∂b_j = Σ_g w_g·2·g_T,g·n_jg (n_jg: j's pairable
     judgements in group g): when the same annotators do the same share of the work before and
     after, the loadings cancel; when they change, they do not. V_annotators = Σ_kind σ² Σ_j L_j²."""
 
     def __init__(self, groups: Sequence[Group], delta: np.ndarray | None = None, *,
-                 splits: int = SPLITS, rng: np.random.Generator | None = None) -> None:
+                 splits: int | None = SPLITS, rng: np.random.Generator | None = None) -> None:
         self.groups = list(groups)
         rng = rng if rng is not None else np.random.default_rng(0)
         items = [np.asarray(g.item) for g in self.groups]
@@ -360,12 +426,24 @@ class Design:
             self._loadings[k, :, kind_of[k]] = 2.0 * lin.g_total * work
         self.n_items = int(np.count_nonzero(np.abs(self._items).sum(axis=0)))
         self.n_annotators = int(used.sum())
-        # σ² per kind: cross-fitted products of the propensities, pooled over groups and splits
+        # σ² per kind: cross-fitted products of the propensities, pooled over groups (and splits)
         products = np.zeros(len(self.kinds))
         weights = np.zeros(len(self.kinds))
         found = [pairs(codes, a, np.asarray(g.value), d)
                  for g, codes, a, d in zip(self.groups, item_codes, annotator_codes, self.deltas)]
-        for _ in range(splits):
+        self._kind_of = kind_of
+        self._crossed: list[tuple[int, float, Crossed]] = []  # (group, j/(j − 1), its products)
+        if splits is None:
+            for k, group_pairs in enumerate(found):
+                crossed = None if group_pairs is None else cross_products(group_pairs, n_a)
+                if crossed is not None and len(crossed.annotators) >= 2:
+                    j = len(crossed.annotators)
+                    products[kind_of[k]] += j / (j - 1) * crossed.total
+                    weights[kind_of[k]] += j
+                    self._crossed.append((k, j / (j - 1), crossed))
+        self._pooled = weights
+        self._noise: np.ndarray | None = None
+        for _ in range(splits or 0):
             half = rng.random(n_i) < 0.5
             for k, group_pairs in enumerate(found):
                 if group_pairs is None:
@@ -380,7 +458,8 @@ class Design:
                 j = len(both)
                 products[kind_of[k]] += j / (j - 1) * float((fits[0][0][both] * fits[1][0][both]).mean()) * j
                 weights[kind_of[k]] += j
-        self.spread = np.where(weights > 0, np.maximum(products / np.maximum(weights, 1), 0.0), 0.0)
+        self.unbiased_spread = np.where(weights > 0, products / np.maximum(weights, 1), 0.0)
+        self.spread = np.maximum(self.unbiased_spread, 0.0)
 
     def alpha(self, k: int) -> float | None:
         lin = self.full[k]
@@ -408,29 +487,80 @@ class Design:
         n_i = max(self.n_items, 2)
         scale = 1.0 if ITEM_VARIANCE == "jackknife" else n_i / (n_i - 1)
         items = scale * float(a.items @ b.items)
-        annotators = float(((a.loadings * b.loadings).sum(axis=0) * self.spread).sum())
+        annotators = float(((a.loadings * b.loadings).sum(axis=0) * self.unbiased_spread).sum())
         return items, annotators
 
     def contrast(self, weights: Sequence[float]) -> Contrast:
         estimate = self.estimate(weights)
         inf = self.influence(weights)
         var_items, var_annotators = self.covariance(inf, inf)
+        if var_items + var_annotators <= 0.0:
+            var_annotators = 0.0
         total = var_items + var_annotators
         se = math.sqrt(max(total, 0.0)) if estimate is not None else None
-        return Contrast(estimate, se, satterthwaite(var_items, self.n_items, var_annotators, self.n_annotators),
+        noise = self.spread_noise(inf)
+        return Contrast(estimate, se, satterthwaite(var_items, self.n_items, var_annotators, self.n_annotators, noise),
                         var_items, var_annotators, self.n_items, self.n_annotators)
 
+    def spread_noise(self, inf: Influence) -> float:
+        """The variance of a contrast's V_annotators from the items' noise in the estimated
+        spreads (the J − 1 degrees of freedom count the annotators' own). V_annotators =
+        Σ_g a_g·(‖b_g‖² − Σ_i ‖u_gi‖²), b_g a group's fitted propensities and u_gi item i's
+        influence on them: to first order ‖β‖² + 2·β·Σ_i u_i + Σ_{i ≠ k} u_i·u_k, a U-statistic over
+        the items. Its variance, 4·Σ_i (β·u_i)² + 2·Σ_{i ≠ k} (u_i·u_k)² (a-weighted over groups), is
+        estimated with b for β less b's own noise: 4·Σ_i g_i² − 2·Σ_{i≠k} h_ik² − 4·Σ_i h_ii², with
+        g_i = Σ_g a_g·u_gi·b_g and h_ik = Σ_g a_g·u_gi·u_gk. 0 with random splits (`splits`)."""
+        if not self._crossed:
+            return 0.0
+        square = (inf.loadings**2).sum(axis=0)
+        a = np.array([c * square[self._kind_of[k]] / self._pooled[self._kind_of[k]] for k, c, _ in self._crossed])
+        return max(float(a @ self._noise_terms() @ a), 0.0)
 
-def satterthwaite(var_items: float, n_items: int, var_annotators: float, n_annotators: int) -> float:
-    """Degrees of freedom of the sum of the two components (Welch–Satterthwaite)."""
+    def _noise_terms(self) -> np.ndarray:
+        """spread_noise's quadratic form in the a_g, M_pq = 4·F_pq − 2·G_pq − 4·O_pq over the items
+        groups p and q share (F: Σ_i (u_pi·b_p)(u_qi·b_q); O: Σ_i ‖u_pi‖²·‖u_qi‖²; G: Σ_{i≠k}
+        (u_pi·u_pk)(u_qi·u_qk) = ‖U_pᵀU_q‖² − O), the same for every contrast: computed once."""
+        if self._noise is not None:
+            return self._noise
+        n_a = len(self.annotator_ids)
+        full = []
+        for _, _, x in self._crossed:
+            u = np.zeros((len(x.items), n_a))
+            u[:, x.annotators] = x.u
+            full.append((x.items, u, x.u @ x.b))
+        size = len(full)
+        out = np.zeros((size, size))
+        for p in range(size):
+            for q in range(p, size):
+                (items_p, u_p, f_p), (items_q, u_q, f_q) = full[p], full[q]
+                if p == q:
+                    at_p = at_q = slice(None)
+                else:
+                    _, at_p, at_q = np.intersect1d(items_p, items_q, assume_unique=True, return_indices=True)
+                    if not len(at_p):
+                        continue
+                x, y = u_p[at_p], u_q[at_q]
+                own = float(((x * x).sum(axis=1) * (y * y).sum(axis=1)).sum())
+                between = float(((x.T @ y) ** 2).sum()) - own  # the sum over i ≠ k
+                out[p, q] = out[q, p] = 4.0 * float(f_p[at_p] @ f_q[at_q]) - 2.0 * between - 4.0 * own
+        self._noise = out
+        return out
+
+
+def satterthwaite(var_items: float, n_items: int, var_annotators: float, n_annotators: int,
+                  noise: float = 0.0) -> float:
+    """Degrees of freedom of the sum of the two components (Welch–Satterthwaite: 2·V²/Var(V̂)),
+    `noise` the variance of V_annotators's estimate beyond its J − 1 degrees of freedom (the
+    items' noise in the spread, Design.spread_noise)."""
     parts = [(var_items, n_items - 1), (var_annotators, n_annotators - 1)]
-    denominator = sum(v * v / df for v, df in parts if v > 0 and df > 0)
+    denominator = sum(v * v / df for v, df in parts if v > 0 and df > 0) + noise / 2.0
     total = var_items + var_annotators
-    return total * total / denominator if denominator > 0 else float("inf")
+    # at least 1: a noisy spread can drive the formula below it, and Student's t is not defined there
+    return max(total * total / denominator, 1.0) if denominator > 0 else float("inf")
 
 
 def contrast(groups: Sequence[Group], weights: Sequence[float], delta: np.ndarray | None = None, *,
-             splits: int = SPLITS, rng: np.random.Generator | None = None) -> Contrast:
+             splits: int | None = SPLITS, rng: np.random.Generator | None = None) -> Contrast:
     """Σ w_g α_g over `groups` with its two-way SE, df and p-value (module docstring)."""
     return Design(groups, delta, splits=splits, rng=rng).contrast(weights)
 
