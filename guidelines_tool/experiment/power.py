@@ -21,7 +21,8 @@ the past judgements of the rule's items give both:
   shrink with more items, so with few annotators no number of items reaches the power asked.
 
 Power = P(|t| > t_crit) for t = (effect + error)/SE with Student's t on Satterthwaite's df (items
-n − 1 and annotators J − 1), at the plan's confidence level.
+n − 1, annotators J − 1, and the items' noise in σ̂², which the analysis counts too: measured on
+the past judgements and scaled to the experiment's, ∝ J/N²), at the plan's confidence level.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from typing import Literal
 
 import numpy as np
 
-from guidelines_tool.agreement.twoway import Design, Group, linearise, p_value, quantile, satterthwaite
+from guidelines_tool.agreement.twoway import Design, Group, Influence, linearise, p_value, quantile, satterthwaite
 
 Unit = Literal["item", "annotator"]
 TARGETS = (0.8, 0.9)
@@ -50,12 +51,15 @@ class PastData:
     item_variance: float  # s²: n × the jackknife variance of α
     annotator_spread: float  # σ²
     expected_disagreement: float  # D_e
+    spread_noise: float = 0.0  # Var(σ̂²) from the items' noise, on these judgements (Design.spread_noise)
+    judgements: int = 0  # pairable judgements behind σ̂²
 
     def to_dict(self) -> dict[str, float | int]:
         return {"alpha": round(self.alpha, 4), "n_items": self.n_items, "per_item": round(self.per_item, 2),
                 "n_annotators": self.n_annotators, "item_variance": round(self.item_variance, 5),
                 "annotator_spread": round(self.annotator_spread, 6),
-                "expected_disagreement": round(self.expected_disagreement, 4)}
+                "expected_disagreement": round(self.expected_disagreement, 4),
+                "spread_noise": float(f"{self.spread_noise:.4g}"), "judgements": self.judgements}
 
 
 def past_data(item: np.ndarray, annotator: np.ndarray, value: np.ndarray, delta: np.ndarray,
@@ -76,7 +80,18 @@ def past_data(item: np.ndarray, annotator: np.ndarray, value: np.ndarray, delta:
         item_variance=float(lin.n_items * (lin.item_jackknife ** 2).sum()),
         annotator_spread=float(design.spread[0]) if len(design.spread) else 0.0,
         expected_disagreement=expected,
+        spread_noise=_spread_noise(design),
+        judgements=len(rows),
     )
+
+
+def _spread_noise(design: Design) -> float:
+    """Var(σ̂²) on the past judgements: the noise of a contrast loading 1 on the one kind."""
+    if not len(design.spread):
+        return 0.0
+    loadings = np.zeros((len(design.annotator_ids), len(design.spread)))
+    loadings[0, 0] = 1.0
+    return design.spread_noise(Influence(np.zeros(len(design.item_ids)), loadings))
 
 
 @dataclass(frozen=True)
@@ -105,7 +120,12 @@ def predict(past: PastData, items: int, effect: float, *, unit: Unit = "item", a
         loadings = 8.0 / (de2 * max(j / 2.0, 1.0))
     var_annotators = past.annotator_spread * loadings
     se = math.sqrt(var_items + var_annotators)
-    df = satterthwaite(var_items, n, var_annotators, j)
+    # the experiment estimates σ² from its own judgements: the items' noise in it falls with the
+    # judgements an annotator makes, Var(σ̂²) ∝ J / N² (a product of two noisy propensities each)
+    total = 2.0 * n * m
+    noise = (past.spread_noise * (j / max(past.n_annotators, 1)) * (past.judgements / total) ** 2 * loadings**2
+             if past.judgements else 0.0)
+    df = satterthwaite(var_items, n, var_annotators, j, noise)
     return Prediction(items, se, df, power(effect, se, df, confidence))
 
 
