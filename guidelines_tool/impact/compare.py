@@ -246,9 +246,8 @@ def trend(windows: list[tuple[np.ndarray, np.ndarray]], after: tuple[np.ndarray,
     for governed, control in [*windows, after]:
         groups += [governed, control]
         kinds += ["governed", "control"]
-    # one random half-split: the annotators' spread is pooled over every state's groups already
     design = Design([Group(item[r], annotator[r], value[r], delta_of(r), kind) for r, kind in zip(groups, kinds)],
-                    splits=1, rng=rng)
+                    rng=rng)
     used = [k for k in range(len(windows))
             if min(design.group_items(2 * k), design.group_items(2 * k + 1)) >= min_items]
     if len(used) < max(min_states, 3):
