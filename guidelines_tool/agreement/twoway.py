@@ -536,6 +536,8 @@ class Design:
                 if p == q:
                     at_p = at_q = slice(None)
                 else:
+                    if not len(items_p) or not len(items_q) or items_p[0] > items_q[-1] or items_q[0] > items_p[-1]:
+                        continue  # item codes are sorted: groups of different windows rarely overlap
                     _, at_p, at_q = np.intersect1d(items_p, items_q, assume_unique=True, return_indices=True)
                     if not len(at_p):
                         continue
