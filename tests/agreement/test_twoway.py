@@ -178,6 +178,15 @@ def test_the_same_annotators_before_and_after_cancel_out_of_a_difference():
     assert move.df < stay.df  # few annotators: few degrees of freedom
 
 
+def _alike_window(rng, active, first: int, items: int, pool: int):
+    """One window of `items` items of rule R at α 0.5, 3 judgements an item by the `active`
+    annotators of a `pool`, all reading the rule alike."""
+    confusion = simulate.confusion_for_alpha(0.5, 0.06, 6, (0, 1))
+    return simulate.simulate_period(simulate.Period(items, 0.06, {"R": confusion}, first_item=first),
+                                    (simulate.Scope("R", (0, 1), 1.0),), n_labels=6, annotators=pool,
+                                    per_item=3, rng=rng, governed_items=items, active=np.array(active))
+
+
 def test_with_annotators_all_alike_the_annotator_component_is_zero_on_average_when_the_set_changes():
     # issue 11's turnover cells: six annotators before, three of them and three others after, all
     # reading the rule alike. The contrast loads on the annotators (the set changed), so a spread
@@ -185,18 +194,10 @@ def test_with_annotators_all_alike_the_annotator_component_is_zero_on_average_wh
     # (V_annotators +22 % of V_items here, the SE 12 % too large in bench/attribution.py); the
     # unbiased estimate averages 0 and the SE matches the spread of the estimate
     rng = np.random.default_rng(15)
-    confusion = simulate.confusion_for_alpha(0.5, 0.06, 6, (0, 1))
-    scopes = (simulate.Scope("R", (0, 1), 1.0),)
-
-    def window(active, first):
-        return simulate.simulate_period(simulate.Period(500, 0.06, {"R": confusion}, first_item=first), scopes,
-                                        n_labels=6, annotators=9, per_item=3, rng=rng, governed_items=500,
-                                        active=np.array(active))
-
     delta = 1.0 - np.eye(6)
     estimates, items, annotators, spreads = [], [], [], []
     for _ in range(300):
-        pair = [window(range(6), 0), window(range(3, 9), 10_000)]
+        pair = [_alike_window(rng, range(6), 0, 500, 9), _alike_window(rng, range(3, 9), 10_000, 500, 9)]
         design = Design([Group(b.item, b.annotator, b.value, kind="R") for b in pair], delta)
         c = design.contrast([-1.0, 1.0])
         estimates.append(c.estimate)
@@ -240,19 +241,12 @@ def test_the_spread_noise_matches_the_spread_of_v_annotators_and_lowers_the_df()
     # annotators alike, the set changed: V_annotators is 0 on average, and as noisy as the items'
     # part; its noise estimate is its variance over fresh items, and the df are few
     rng = np.random.default_rng(17)
-    confusion = simulate.confusion_for_alpha(0.5, 0.06, 6, (0, 1))
-    scopes = (simulate.Scope("R", (0, 1), 1.0),)
-
-    def window(active, first):
-        return simulate.simulate_period(simulate.Period(300, 0.06, {"R": confusion}, first_item=first), scopes,
-                                        n_labels=6, annotators=12, per_item=3, rng=rng, governed_items=300,
-                                        active=np.array(active))
-
     delta = 1.0 - np.eye(6)
     annotators, noise, df = [], [], []
     for _ in range(300):
         design = Design([Group(b.item, b.annotator, b.value, kind="R")
-                         for b in (window(range(6), 0), window(range(6, 12), 10_000))], delta)
+                         for b in (_alike_window(rng, range(6), 0, 300, 12), _alike_window(rng, range(6, 12), 10_000, 300, 12))],
+                        delta)
         inf = design.influence([-1.0, 1.0])
         annotators.append(design.covariance(inf, inf)[1])
         noise.append(design.spread_noise(inf))
