@@ -244,9 +244,8 @@ def test_the_spread_noise_matches_the_spread_of_v_annotators_and_lowers_the_df()
     delta = 1.0 - np.eye(6)
     annotators, noise, df = [], [], []
     for _ in range(300):
-        design = Design([Group(b.item, b.annotator, b.value, kind="R")
-                         for b in (_alike_window(rng, range(6), 0, 300, 12), _alike_window(rng, range(6, 12), 10_000, 300, 12))],
-                        delta)
+        pair = [_alike_window(rng, range(6), 0, 300, 12), _alike_window(rng, range(6, 12), 10_000, 300, 12)]
+        design = Design([Group(b.item, b.annotator, b.value, kind="R") for b in pair], delta)
         inf = design.influence([-1.0, 1.0])
         annotators.append(design.covariance(inf, inf)[1])
         noise.append(design.spread_noise(inf))
