@@ -513,8 +513,9 @@ def analyse_revision(
     context = context or TaskContext.of(data, [spec], [], int(data.position.max(initial=0)) + 1)
     chosen = select_groups(data, spec, windows, settings, context, rows)
     g = chosen.groups
+    delta_of = _delta_for(data, settings)
     result = impact_compare.compare(
-        g, data.item, data.annotator, data.value, _delta_for(data, settings), min_items=settings.min_items,
+        g, data.item, data.annotator, data.value, delta_of, min_items=settings.min_items,
         confidence=settings.confidence, rng=revision_rng(settings.seed, spec))
     stats = [_window_stats(r, n, a) for r, n, a in zip(
         (g.governed_before, g.governed_after, g.control_before, g.control_after), result.n_items, result.alphas)]
@@ -565,7 +566,7 @@ def analyse_revision(
         # was the rule's agreement already drifting against the other items before the commit?
         found = impact_compare.trend(
             _state_groups(data, spec, chosen, windows[0], settings, context), (g.governed_after, g.control_after),
-            data.item, data.annotator, data.value, _delta_for(data, settings), min_items=settings.min_items,
+            data.item, data.annotator, data.value, delta_of, min_items=settings.min_items,
             min_states=TREND_STATES, confidence=settings.confidence, rng=revision_rng(settings.seed + 1, spec))
         comparison = replace(comparison, trend=found)
         slope = found.slope if found is not None else None
