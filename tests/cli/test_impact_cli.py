@@ -36,18 +36,23 @@ CLEAN_CD = [("c", "c", "c"), ("d", "d", "d")] * 20
 NOISY_CD = [tuple({"a": "c", "b": "d"}[x] for x in p) for p in NOISY_AB]
 
 
-def _three_commits(root, gitkit) -> list[str]:
-    """A-1 (a/b) and B-1 (c/d) added, then A-1 clarified (day 10), then B-1 reworded badly (day 20)."""
-    day = timedelta(days=1)
+def _two_commits(root, gitkit) -> list[str]:
+    """A-1 (a/b) and B-1 (c/d) added, then A-1 clarified (day 10)."""
     return [
         gitkit.commit(root, "start", {"guidelines.yaml": gitkit.CONFIG, "guidelines/t/task.yaml": TASK,
                                       "guidelines/t/rules/A-1.yaml": rule("A-1", ("a", "b"), "Vague."),
                                       "guidelines/t/rules/B-1.yaml": rule("B-1", ("c", "d"), "Clear.")},
                       date=gitkit.BASE_DATE),
         gitkit.commit(root, "clarify A-1", {"guidelines/t/rules/A-1.yaml": rule("A-1", ("a", "b"), "Precise.")},
-                      date=gitkit.BASE_DATE + 10 * day),
+                      date=gitkit.BASE_DATE + timedelta(days=10)),
+    ]
+
+
+def _three_commits(root, gitkit) -> list[str]:
+    """_two_commits, then B-1 reworded badly (day 20)."""
+    return _two_commits(root, gitkit) + [
         gitkit.commit(root, "reword B-1", {"guidelines/t/rules/B-1.yaml": rule("B-1", ("c", "d"), "Muddled.")},
-                      date=gitkit.BASE_DATE + 20 * day),
+                      date=gitkit.BASE_DATE + timedelta(days=20)),
     ]
 
 
@@ -328,15 +333,7 @@ def turnover(tmp_path_factory, gitkit) -> dict:
     """A-1 is clarified in commit 1; the annotators before (x0..x2) and after (y0..y2) differ;
     scope.csv assigns every item to its rule."""
     root = gitkit.make_repo(tmp_path_factory.mktemp("turnover") / "repo")
-    day = timedelta(days=1)
-    shas = [
-        gitkit.commit(root, "start", {"guidelines.yaml": gitkit.CONFIG, "guidelines/t/task.yaml": TASK,
-                                      "guidelines/t/rules/A-1.yaml": rule("A-1", ("a", "b"), "Vague."),
-                                      "guidelines/t/rules/B-1.yaml": rule("B-1", ("c", "d"), "Clear.")},
-                      date=gitkit.BASE_DATE),
-        gitkit.commit(root, "clarify A-1", {"guidelines/t/rules/A-1.yaml": rule("A-1", ("a", "b"), "Precise.")},
-                      date=gitkit.BASE_DATE + 10 * day),
-    ]
+    shas = _two_commits(root, gitkit)
     rows, scope = [], []
     for first, patterns, who, rev, rule_id in ((0, NOISY_AB, "x", shas[0], "A-1"), (100, CLEAN_CD, "x", shas[0], "B-1"),
                                                 (200, CLEAN_AB, "y", shas[1], "A-1"), (300, CLEAN_CD, "y", shas[1], "B-1"),
