@@ -562,7 +562,7 @@ def analyse_revision(
         selection=result.selection if enough else None, from_baseline=result.from_baseline and enough,
         adjacent=result.did if result.from_baseline and enough else None,
     )
-    if enough and chosen.history is not None and primary.p_value is not None and "pre_trend" not in withheld:
+    if enough and chosen.history is not None and primary.p_value is not None:
         # was the rule's agreement already drifting against the other items before the commit?
         found = impact_compare.trend(
             _state_groups(data, spec, chosen, windows[0], settings, context), (g.governed_after, g.control_after),
@@ -586,7 +586,7 @@ def analyse_revision(
     else:
         decided = _direction(primary.value) if primary.p_value <= settings.fdr else "no_clear_change"
     return RevisionImpact(
-        spec, governed_definition(data, spec), comparison, decided, settings.window, windows,
+        spec, chosen.governed_by, comparison, decided, settings.window, windows,
         warnings=tuple(_ordered(warnings)), withheld=tuple(_ordered(withheld)), annotators=chosen.annotators,
         control_by=chosen.control_by, min_items=settings.min_items,
     )
